@@ -1,0 +1,327 @@
+import { Construct } from 'constructs';
+import type { TerraformProvider } from 'cdktf';
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import type { z } from 'zod';
+import { EndpointSchema, HealthSchema, ModelSchema, modelKeyFromId, type EndpointSpec, type HealthSpec, type ModelSpec } from '../spec/schema';
+import type { SpecProblem } from '../spec/errors';
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../util/iam';
+import { isToken, throwIfProblems, validateProps } from '../util/validate';
+import { renderUserData } from './user-data';
+
+/** A model as construct props accept it (the spec's model entry; defaults apply). */
+export type ModelInput = z.input<typeof ModelSchema>;
+/** Readiness probe settings as props accept them. */
+export type HealthInput = z.input<typeof HealthSchema>;
+/** Endpoint settings as props accept them. */
+export type EndpointSettingsInput = z.input<typeof EndpointSchema>;
+
+/** Instance counts of a fleet. Values may be tokens (e.g. from a variable); literal values are checked. */
+export interface FleetCapacity {
+  /** Minimum instances. */
+  readonly min: number;
+  /** Maximum instances. */
+  readonly max: number;
+  /** Initial desired instances. @default - `min` */
+  readonly desired?: number;
+}
+
+export interface GpuFleetProps {
+  /** Provider for the fleet's region. @default - the stack's default AWS provider */
+  readonly provider?: TerraformProvider;
+  /** AWS region code of the fleet (for names and tags). */
+  readonly region: string;
+  /** Service name, used in resource names and tags. */
+  readonly serviceName: string;
+  /** The model this fleet serves. */
+  readonly model: ModelInput;
+  /** The model version this fleet runs, when it differs from `model.version` (rolling upgrades). @default - `model.version` */
+  readonly modelVersion?: string;
+  /** GPU instance type, e.g. `g6e.xlarge`. */
+  readonly instanceType: string;
+  readonly capacity: FleetCapacity;
+  /** VPC of the target group. */
+  readonly vpcId: string;
+  /** Private subnets the instances launch in (two or more zones). */
+  readonly subnetIds: string[];
+  /** Security group of the instances (only the ALB may reach the serving port). */
+  readonly instanceSecurityGroupId: string;
+  /** ARN suffix of the ALB in front, for the requests-per-target scaling metric. */
+  readonly loadBalancerArnSuffix: string;
+  /** Readiness probe. @default - GET /health expecting 200 */
+  readonly health?: HealthInput;
+  /** Shared endpoint settings (volume, grace period, drain, scaling, warm pool). @default - the spec defaults */
+  readonly settings?: EndpointSettingsInput;
+  /** Tags for instances and volumes (provider default tags do not reach them). @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/** SSM parameters of the Deep Learning Base OSS NVIDIA Driver GPU AMI (Amazon Linux 2023), per architecture. */
+export const GPU_AMI_PARAMETERS = {
+  x86_64: '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id',
+  arm64: '/aws/service/deeplearning/ami/arm64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id',
+} as const;
+
+/**
+ * The GPU instances serving one model in one region: launch template, instance role, autoscaling group,
+ * target group and scaling policy. Used by {@link GpuInferenceEndpoint}; usable alone behind your own ALB.
+ */
+export class GpuFleet extends Construct {
+  /** The autoscaling group (escape hatch). */
+  readonly resource: AutoscalingGroup;
+  readonly launchTemplate: LaunchTemplate;
+  readonly targetGroup: LbTargetGroup;
+  readonly role: IamRole;
+  /** The validated model, defaults filled in. */
+  readonly model: ModelSpec;
+  /** The model version this fleet runs. */
+  readonly modelVersion: string;
+  readonly autoScalingGroupName: string;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+
+  constructor(scope: Construct, id: string, props: GpuFleetProps) {
+    super(scope, id);
+    const source = `GpuFleet '${this.node.path}'`;
+    const parsedModel = validateProps(ModelSchema, props.model, `${source} (model)`);
+    const model: ModelSpec = { ...parsedModel, name: parsedModel.name ?? modelKeyFromId(parsedModel.id) };
+    const health: HealthSpec = validateProps(HealthSchema, props.health ?? {}, `${source} (health)`);
+    const settings: EndpointSpec = validateProps(EndpointSchema, props.settings ?? {}, `${source} (settings)`);
+    throwIfProblems(checkCapacity(props.capacity, props.subnetIds), source);
+
+    const provider = props.provider;
+    this.model = model;
+    this.modelVersion = props.modelVersion ?? model.version;
+    this.minCapacity = props.capacity.min;
+    this.maxCapacity = props.capacity.max;
+    const baseName = `${props.serviceName}-${model.name}`;
+    const tags = { ...props.tags, 'inference:model': model.id, 'inference:model-version': this.modelVersion, 'inference:region': props.region };
+
+    // Least privilege: SSM for operator access (no SSH), plus read access to exactly the weights and token.
+    this.role = new IamRole(this, 'InstanceRole', {
+      provider,
+      namePrefix: 'gi-instance-',
+      description: `GPU instances of ${baseName} in ${props.region}`,
+      assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com'),
+    });
+    new IamRolePolicyAttachment(this, 'SsmManagedInstanceCore', {
+      provider,
+      role: this.role.name,
+      policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    });
+    const statements = instancePolicyStatements(model, settings);
+    if (statements.length > 0) {
+      new IamRolePolicy(this, 'InstancePolicy', { provider, role: this.role.id, namePrefix: 'model-access-', policy: policyDocument(...statements) });
+    }
+    const profile = new IamInstanceProfile(this, 'InstanceProfile', { provider, namePrefix: 'gi-instance-', role: this.role.name });
+
+    const architecture = props.instanceType.startsWith('g5g.') ? 'arm64' : 'x86_64';
+    const userData = renderUserData({ model: { ...model, version: this.modelVersion }, serviceName: props.serviceName });
+    this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
+      provider,
+      namePrefix: `${baseName}-`,
+      description: `${model.id} ${this.modelVersion} on ${props.instanceType}`,
+      // Resolved by EC2 at launch: no data source, and new AMI releases reach new instances on refresh.
+      imageId: `resolve:ssm:${GPU_AMI_PARAMETERS[architecture]}`,
+      instanceType: props.instanceType,
+      updateDefaultVersion: true,
+      iamInstanceProfile: { arn: profile.arn },
+      vpcSecurityGroupIds: [props.instanceSecurityGroupId],
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        // 2 hops so containers on the instance can reach IMDSv2.
+        httpPutResponseHopLimit: 2,
+        instanceMetadataTags: 'disabled',
+      },
+      monitoring: { enabled: settings.detailedMonitoring },
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: {
+            volumeSize: settings.rootVolumeGiB ?? defaultRootVolumeGiB(model),
+            volumeType: 'gp3',
+            encrypted: 'true',
+            deleteOnTermination: 'true',
+            // Faster than the gp3 baseline: weights are read from this volume at every start.
+            throughput: 500,
+            iops: 6000,
+          },
+        },
+      ],
+      userData: Buffer.from(userData, 'utf8').toString('base64'),
+      tagSpecifications: [
+        { resourceType: 'instance', tags: { ...tags, Name: `${baseName}-${props.region}` } },
+        { resourceType: 'volume', tags: { ...tags, Name: `${baseName}-${props.region}` } },
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {
+      provider,
+      // name_prefix (max 6 characters) + create-before-destroy: a replacement never collides with the old group.
+      namePrefix: targetGroupPrefix(model.name),
+      port: model.port,
+      protocol: 'HTTP',
+      protocolVersion: 'HTTP1',
+      targetType: 'instance',
+      vpcId: props.vpcId,
+      loadBalancingAlgorithmType: settings.loadBalancingAlgorithm,
+      slowStart: settings.slowStartSeconds,
+      deregistrationDelay: String(settings.deregistrationDelaySeconds),
+      healthCheck: {
+        enabled: true,
+        path: health.path,
+        port: 'traffic-port',
+        protocol: 'HTTP',
+        matcher: String(health.expectedStatus),
+        interval: 15,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+      },
+      tags: { Name: `${baseName}-${props.region}`, 'inference:model': model.id },
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const desired = props.capacity.desired ?? props.capacity.min;
+    this.resource = new AutoscalingGroup(this, 'Resource', {
+      provider,
+      namePrefix: `${baseName}-`,
+      minSize: props.capacity.min,
+      maxSize: props.capacity.max,
+      desiredCapacity: desired,
+      vpcZoneIdentifier: props.subnetIds,
+      targetGroupArns: [this.targetGroup.arn],
+      healthCheckType: 'ELB',
+      // Model load (image pull + weights + warm-up) takes minutes; ELB health must not kill instances meanwhile.
+      healthCheckGracePeriod: settings.healthCheckGracePeriodSeconds,
+      defaultInstanceWarmup: settings.healthCheckGracePeriodSeconds,
+      capacityRebalance: true,
+      // Terraform waits for healthy instances, longer than a model load takes.
+      waitForCapacityTimeout: `${Math.ceil(settings.healthCheckGracePeriodSeconds / 60) + 15}m`,
+      launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.toString() },
+      // Replace unhealthy instances by launching first, so capacity never dips below the minimum.
+      instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: 200 },
+      instanceRefresh: {
+        strategy: 'Rolling',
+        preferences: {
+          minHealthyPercentage: 100,
+          maxHealthyPercentage: 150,
+          instanceWarmup: String(settings.healthCheckGracePeriodSeconds),
+          skipMatching: true,
+          autoRollback: true,
+        },
+      },
+      warmPool: settings.warmPool
+        ? {
+            minSize: settings.warmPool.minSize,
+            poolState: settings.warmPool.state,
+            instanceReusePolicy: { reuseOnScaleIn: settings.warmPool.reuseOnScaleIn },
+          }
+        : undefined,
+      enabledMetrics: ['GroupMinSize', 'GroupMaxSize', 'GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances', 'GroupTerminatingInstances'],
+      metricsGranularity: '1Minute',
+      tag: [
+        { key: 'Name', value: `${baseName}-${props.region}`, propagateAtLaunch: true },
+        { key: 'inference:model', value: model.id, propagateAtLaunch: true },
+      ],
+      lifecycle: {
+        createBeforeDestroy: true,
+        ignoreChanges: settings.scaling.ignoreDesiredCapacityChanges ? ['desired_capacity'] : undefined,
+      },
+    });
+    this.autoScalingGroupName = this.resource.name;
+
+    const custom = settings.scaling.customMetric;
+    new AutoscalingPolicy(this, 'ScalingPolicy', {
+      provider,
+      name: custom ? `${baseName}-${custom.metricName}` : `${baseName}-requests-per-target`,
+      autoscalingGroupName: this.resource.name,
+      policyType: 'TargetTrackingScaling',
+      estimatedInstanceWarmup: settings.healthCheckGracePeriodSeconds,
+      targetTrackingConfiguration: custom
+        ? {
+            targetValue: custom.targetValue,
+            customizedMetricSpecification: {
+              namespace: custom.namespace,
+              metricName: custom.metricName,
+              statistic: custom.statistic,
+              metricDimension: Object.entries(custom.dimensions)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([name, value]) => ({ name, value })),
+            },
+          }
+        : {
+            targetValue: settings.scaling.requestsPerTargetPerMinute,
+            predefinedMetricSpecification: {
+              predefinedMetricType: 'ALBRequestCountPerTarget',
+              resourceLabel: `${props.loadBalancerArnSuffix}/${this.targetGroup.arnSuffix}`,
+            },
+          },
+    });
+  }
+}
+
+/** 100 GiB for OS, image and cache, plus twice the weights (download + page cache headroom). */
+export function defaultRootVolumeGiB(model: Pick<ModelSpec, 'weightsGiB'>): number {
+  return Math.max(150, Math.ceil(100 + 2 * (model.weightsGiB ?? 25)));
+}
+
+/** Target group name prefixes are at most 6 characters: up to five of the model key, then '-'. */
+export function targetGroupPrefix(modelName: string): string {
+  return `${modelName.replace(/[^a-z0-9]/g, '').slice(0, 5)}-`;
+}
+
+function instancePolicyStatements(model: ModelSpec, settings: EndpointSpec): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  if (model.weightsS3Uri) {
+    const { bucket, prefix } = parseS3Uri(model.weightsS3Uri);
+    statements.push(
+      { Sid: 'ReadModelWeights', Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/${prefix}*` },
+      { Sid: 'ListModelWeights', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}`, Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } } },
+    );
+  }
+  if (model.huggingFaceTokenSecretArn) {
+    statements.push({ Sid: 'ReadHuggingFaceToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: model.huggingFaceTokenSecretArn });
+  }
+  const custom = settings.scaling.customMetric;
+  if (custom) {
+    statements.push({
+      Sid: 'PublishScalingMetric',
+      Effect: 'Allow',
+      Action: 'cloudwatch:PutMetricData',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': custom.namespace } },
+    });
+  }
+  return statements;
+}
+
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new Error(`not an s3:// URI: ${uri}`);
+  return { bucket: match[1], prefix: match[2] };
+}
+
+function checkCapacity(capacity: FleetCapacity, subnetIds: string[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const { min, max, desired } = capacity;
+  const literal = (v: number | undefined): v is number => v !== undefined && !isToken(v);
+  if (literal(min) && (!Number.isInteger(min) || min < 0)) problems.push({ path: 'capacity.min', message: 'must be a whole number ≥ 0', received: String(min) });
+  if (literal(max) && (!Number.isInteger(max) || max < 1)) problems.push({ path: 'capacity.max', message: 'must be a whole number ≥ 1', received: String(max) });
+  if (literal(min) && literal(max) && min > max) problems.push({ path: 'capacity.min', message: `must be ≤ capacity.max (${max})`, received: String(min) });
+  if (literal(desired) && literal(min) && literal(max) && (desired < min || desired > max)) {
+    problems.push({ path: 'capacity.desired', message: `must be between capacity.min (${min}) and capacity.max (${max})`, received: String(desired) });
+  }
+  if (!isToken(subnetIds) && subnetIds.length < 2) {
+    problems.push({ path: 'subnetIds', message: 'must list at least 2 subnets in different zones', received: JSON.stringify(subnetIds) });
+  }
+  return problems;
+}

@@ -1,0 +1,293 @@
+import { Construct } from 'constructs';
+import type { TerraformProvider } from 'cdktf';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { z } from 'zod';
+import type { SpecProblem } from '../spec/errors';
+import { isKnownRegion } from '../spec/regions';
+import { EndpointSchema, HealthSchema, ModelSchema, modelKeyFromId, type EndpointSpec, type HealthSpec, type ModelSpec } from '../spec/schema';
+import { isToken, throwIfProblems, validateProps } from '../util/validate';
+import { GpuFleet, type EndpointSettingsInput, type FleetCapacity, type HealthInput, type ModelInput } from './gpu-fleet';
+import type { IInferenceEndpoint, ServedModel } from './inference-endpoint-ref';
+import { MinimalVpc, type IEndpointNetwork, type MinimalVpcProps } from './minimal-vpc';
+
+/** Header the edge router (or any client) sets to pick a model's fleet behind a shared ALB. */
+export const MODEL_HEADER = 'X-Inference-Model';
+
+export interface GpuInferenceEndpointProps {
+  /** AWS region code; the stable key of the endpoint. */
+  readonly region: string;
+  /** Provider for the region: an aliased `AwsProvider` when one stack spans regions. @default - the stack's default AWS provider */
+  readonly provider?: TerraformProvider;
+  /** Service name, used in resource names and tags (lower-case, at most 24 characters). */
+  readonly serviceName: string;
+  /** Models served; the first is the default target of the ALB, the others are chosen by the `X-Inference-Model` header. */
+  readonly models: ModelInput[];
+  /** Per-model version this region runs when it differs from the model's `version` (rolling upgrades). @default - every model at its `version` */
+  readonly modelVersions?: Record<string, string>;
+  /** GPU instance type, e.g. `g6e.xlarge`. */
+  readonly instanceType: string;
+  /** Instance counts of each model's fleet. */
+  readonly capacity: FleetCapacity;
+  /** An existing network. @default - a {@link MinimalVpc} is created with `vpc` settings */
+  readonly network?: IEndpointNetwork;
+  /** Settings of the VPC created when no `network` is given. @default - 10.64.0.0/16 over the region's default zones, one NAT gateway, flow logs */
+  readonly vpc?: Omit<MinimalVpcProps, 'region' | 'provider' | 'name'>;
+  /** ACM certificate for the HTTPS listener, in this region (may be a reference to an `AcmCertificateValidation`). */
+  readonly certificateArn: string;
+  /** Readiness probe used by the target group. @default - GET /health expecting 200 */
+  readonly health?: HealthInput;
+  /** ALB and fleet settings. @default - the spec defaults (see `EndpointSchema`) */
+  readonly settings?: EndpointSettingsInput;
+  /** Jurisdiction of this endpoint, carried to routing constructs for residency. @default - none */
+  readonly jurisdiction?: string;
+  /** Tags for instances and volumes. @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A regional GPU inference endpoint: an internet-facing ALB (HTTPS only, TLS 1.2+, invalid headers dropped) in
+ * front of one {@link GpuFleet} per model, in a VPC of your own or a {@link MinimalVpc}. Instances are reachable
+ * only from the ALB, on their serving port.
+ */
+export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoint {
+  /** The ALB (escape hatch). */
+  readonly resource: Lb;
+  readonly region: string;
+  readonly albDnsName: string;
+  readonly albZoneId: string;
+  readonly albArn: string;
+  readonly albArnSuffix: string;
+  readonly healthCheckPath: string;
+  readonly models: readonly ServedModel[];
+  readonly jurisdiction?: string;
+  /** Fleets by model name. */
+  readonly fleets: Readonly<Record<string, GpuFleet>>;
+  /** The fleet of the first (default) model. */
+  readonly primaryFleet: GpuFleet;
+  readonly targetGroupArnSuffix: string;
+  readonly autoScalingGroupName: string;
+  readonly minCapacity: number;
+  readonly network: IEndpointNetwork;
+  readonly albSecurityGroup: SecurityGroup;
+  readonly instanceSecurityGroup: SecurityGroup;
+  readonly httpsListener: LbListener;
+  /** The validated settings, defaults filled in. */
+  readonly settings: EndpointSpec;
+
+  constructor(scope: Construct, id: string, props: GpuInferenceEndpointProps) {
+    super(scope, id);
+    const source = `GpuInferenceEndpoint '${this.node.path}'`;
+    const models = validateProps(z.array(ModelSchema).min(1, 'must list at least one model'), props.models, `${source} (models)`).map(
+      (m): ModelSpec => ({ ...m, name: m.name ?? modelKeyFromId(m.id) }),
+    );
+    const settings = validateProps(EndpointSchema, props.settings ?? {}, `${source} (settings)`);
+    const health: HealthSpec = validateProps(HealthSchema, props.health ?? {}, `${source} (health)`);
+    throwIfProblems(checkProps(props, models), source);
+
+    const provider = props.provider;
+    this.region = props.region;
+    this.settings = settings;
+    this.jurisdiction = props.jurisdiction;
+    this.healthCheckPath = health.path;
+    this.models = models.map((m) => ({ name: m.name, id: m.id, version: props.modelVersions?.[m.name] ?? m.version }));
+
+    this.network =
+      props.network ??
+      new MinimalVpc(this, 'Network', { ...props.vpc, region: props.region, provider, name: `${props.serviceName}-${props.region}` });
+
+    this.albSecurityGroup = new SecurityGroup(this, 'AlbSecurityGroup', {
+      provider,
+      namePrefix: `${props.serviceName}-alb-`,
+      description: `ALB of ${props.serviceName} in ${props.region}: HTTPS from allowed clients`,
+      vpcId: this.network.vpcId,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.instanceSecurityGroup = new SecurityGroup(this, 'InstanceSecurityGroup', {
+      provider,
+      namePrefix: `${props.serviceName}-gpu-`,
+      description: `GPU instances of ${props.serviceName} in ${props.region}: serving port from the ALB only`,
+      vpcId: this.network.vpcId,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    for (const cidr of settings.albIngressCidrs) {
+      const family = cidr.includes(':') ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
+      for (const port of [443, 80]) {
+        new VpcSecurityGroupIngressRule(this, `AlbIngress${port}-${cidrKey(cidr)}`, {
+          provider,
+          securityGroupId: this.albSecurityGroup.id,
+          ipProtocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          ...family,
+          description: port === 443 ? `HTTPS from ${cidr}` : `HTTP from ${cidr} (redirected to HTTPS)`,
+        });
+      }
+    }
+    for (const port of [...new Set(models.map((m) => m.port))]) {
+      new VpcSecurityGroupEgressRule(this, `AlbToInstances-${port}`, {
+        provider,
+        securityGroupId: this.albSecurityGroup.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: this.instanceSecurityGroup.id,
+        description: `Model servers on ${port}`,
+      });
+      new VpcSecurityGroupIngressRule(this, `InstancesFromAlb-${port}`, {
+        provider,
+        securityGroupId: this.instanceSecurityGroup.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: this.albSecurityGroup.id,
+        description: `Model server port ${port} from the ALB only`,
+      });
+    }
+    new VpcSecurityGroupEgressRule(this, 'InstancesHttpsOut', {
+      provider,
+      securityGroupId: this.instanceSecurityGroup.id,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+      description: 'HTTPS out: container registry, model weights, SSM',
+    });
+
+    this.resource = new Lb(this, 'Resource', {
+      provider,
+      name: albName(props.serviceName),
+      loadBalancerType: 'application',
+      internal: false,
+      securityGroups: [this.albSecurityGroup.id],
+      subnets: this.network.publicSubnetIds,
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: 'defensive',
+      enableHttp2: true,
+      idleTimeout: settings.idleTimeoutSeconds,
+      enableDeletionProtection: settings.deletionProtection,
+      accessLogs: settings.accessLogsBucket
+        ? { bucket: settings.accessLogsBucket.replace(/\{region\}/g, props.region), prefix: `${props.serviceName}/${props.region}`, enabled: true }
+        : undefined,
+    });
+    this.albDnsName = this.resource.dnsName;
+    this.albZoneId = this.resource.zoneId;
+    this.albArn = this.resource.arn;
+    this.albArnSuffix = this.resource.arnSuffix;
+
+    const fleets: Record<string, GpuFleet> = {};
+    for (const model of models) {
+      fleets[model.name] = new GpuFleet(this, `Fleet-${model.name}`, {
+        provider,
+        region: props.region,
+        serviceName: props.serviceName,
+        model,
+        modelVersion: props.modelVersions?.[model.name],
+        instanceType: props.instanceType,
+        capacity: props.capacity,
+        vpcId: this.network.vpcId,
+        subnetIds: this.network.privateSubnetIds,
+        instanceSecurityGroupId: this.instanceSecurityGroup.id,
+        loadBalancerArnSuffix: this.resource.arnSuffix,
+        health,
+        settings: props.settings,
+        tags: props.tags,
+      });
+    }
+    this.fleets = fleets;
+    this.primaryFleet = fleets[models[0].name];
+    this.targetGroupArnSuffix = this.primaryFleet.targetGroup.arnSuffix;
+    this.autoScalingGroupName = this.primaryFleet.autoScalingGroupName;
+    this.minCapacity = this.primaryFleet.minCapacity;
+
+    this.httpsListener = new LbListener(this, 'HttpsListener', {
+      provider,
+      loadBalancerArn: this.resource.arn,
+      port: 443,
+      protocol: 'HTTPS',
+      sslPolicy: settings.tlsPolicy,
+      certificateArn: props.certificateArn,
+      defaultAction: [{ type: 'forward', targetGroupArn: this.primaryFleet.targetGroup.arn }],
+    });
+    new LbListener(this, 'HttpRedirectListener', {
+      provider,
+      loadBalancerArn: this.resource.arn,
+      port: 80,
+      protocol: 'HTTP',
+      defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+    });
+    const priorities = listenerRulePriorities(models.slice(1).map((m) => m.name));
+    for (const model of models.slice(1)) {
+      new LbListenerRule(this, `ModelRule-${model.name}`, {
+        provider,
+        listenerArn: this.httpsListener.arn,
+        priority: priorities.get(model.name),
+        condition: [{ httpHeader: { httpHeaderName: MODEL_HEADER, values: [model.name, model.id] } }],
+        action: [{ type: 'forward', targetGroupArn: fleets[model.name].targetGroup.arn }],
+      });
+    }
+  }
+}
+
+/** ALB names: at most 32 characters, no trailing '-'. */
+export function albName(serviceName: string): string {
+  return `${serviceName}-inference`.slice(0, 32).replace(/-+$/, '');
+}
+
+/** A construct-id-safe key of a CIDR block: `0.0.0.0/0` -> `0-0-0-0-0`. */
+export function cidrKey(cidr: string): string {
+  return cidr.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'all';
+}
+
+/**
+ * Listener-rule priorities derived from model names (not list positions), so adding or reordering models
+ * leaves existing rules alone. Collisions are resolved by probing in name order.
+ */
+export function listenerRulePriorities(names: readonly string[]): Map<string, number> {
+  const taken = new Set<number>();
+  const out = new Map<string, number>();
+  for (const name of [...names].sort()) {
+    let priority = 1000 + (fnv1a(name) % 40000);
+    while (taken.has(priority)) priority = priority >= 49999 ? 1000 : priority + 1;
+    taken.add(priority);
+    out.set(name, priority);
+  }
+  return out;
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+function checkProps(props: GpuInferenceEndpointProps, models: readonly ModelSpec[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  if (!isToken(props.region) && !isKnownRegion(props.region)) {
+    problems.push({ path: 'region', message: 'must be an AWS region code the library knows (see lib/spec/regions.ts)', received: JSON.stringify(props.region) });
+  }
+  if (!/^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName)) {
+    problems.push({ path: 'serviceName', message: "must be lower-case letters, digits and '-', starting with a letter, at most 24 characters", received: JSON.stringify(props.serviceName) });
+  }
+  if (!isToken(props.certificateArn) && !/^arn:aws[a-z-]*:acm:/.test(props.certificateArn)) {
+    problems.push({ path: 'certificateArn', message: 'must be an ACM certificate ARN in the endpoint region (or a reference to one)', received: JSON.stringify(props.certificateArn) });
+  }
+  const names = models.map((m) => m.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) problems.push({ path: `models[${i}].name`, message: 'duplicate model name; each model may appear once', received: JSON.stringify(name) });
+  });
+  for (const key of Object.keys(props.modelVersions ?? {})) {
+    if (!names.includes(key)) problems.push({ path: `modelVersions.${key}`, message: `must be keyed by a served model name (${names.join(', ')})` });
+  }
+  if (props.network && !isToken(props.network.publicSubnetIds) && props.network.publicSubnetIds.length < 2) {
+    problems.push({ path: 'network.publicSubnetIds', message: 'must list at least 2 subnets in different zones (an ALB needs two)', received: JSON.stringify(props.network.publicSubnetIds) });
+  }
+  return problems;
+}

@@ -1,0 +1,68 @@
+import { Construct } from 'constructs';
+import type { TerraformProvider } from 'cdktf';
+import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
+import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import type { IHostedZone } from './inference-hosted-zone';
+
+export interface RegionalCertificateProps {
+  /** Provider of the region the certificate is used in (ACM certificates are regional). */
+  readonly provider?: TerraformProvider;
+  /** The service DNS name; the certificate covers it and `*.` of it (regional and residency names). */
+  readonly domainName: string;
+  /** Zone the validation record is written to. */
+  readonly zone: IHostedZone;
+  /** Provider for Route53 records. @default - `provider` */
+  readonly dnsProvider?: TerraformProvider;
+  /**
+   * Write the DNS validation record. ACM gives one validation record per account and domain, the same in every
+   * region, so exactly one certificate of a service writes it. @default true
+   */
+  readonly writeValidationRecord?: boolean;
+  /** The validation record written by another certificate of the same domain, to wait for. @default - none */
+  readonly sharedValidationRecord?: Route53Record;
+}
+
+/**
+ * An ACM certificate for `domain` and `*.domain`, DNS-validated in the service's zone. The apex and the
+ * wildcard share one validation record, so no for_each over unknown values is needed.
+ */
+export class RegionalCertificate extends Construct {
+  /** The certificate (escape hatch). */
+  readonly resource: AcmCertificate;
+  /** ARN of the certificate once validated: use it in listeners so they wait for validation. */
+  readonly certificateArn: string;
+  readonly validationRecord?: Route53Record;
+
+  constructor(scope: Construct, id: string, props: RegionalCertificateProps) {
+    super(scope, id);
+    this.resource = new AcmCertificate(this, 'Resource', {
+      provider: props.provider,
+      domainName: props.domainName,
+      subjectAlternativeNames: [`*.${props.domainName}`],
+      validationMethod: 'DNS',
+      keyAlgorithm: 'EC_prime256v1',
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const option = this.resource.domainValidationOptions.get(0);
+    if (props.writeValidationRecord ?? true) {
+      this.validationRecord = new Route53Record(this, 'ValidationRecord', {
+        provider: props.dnsProvider ?? props.provider,
+        zoneId: props.zone.zoneId,
+        name: option.resourceRecordName,
+        type: option.resourceRecordType,
+        records: [option.resourceRecordValue],
+        ttl: 300,
+        allowOverwrite: true,
+      });
+    }
+    const validation = new AcmCertificateValidation(this, 'Validation', {
+      provider: props.provider,
+      certificateArn: this.resource.arn,
+      // The record name is the same for every region's certificate of this domain.
+      validationRecordFqdns: [option.resourceRecordName],
+      dependsOn: [this.validationRecord ?? props.sharedValidationRecord].filter((r): r is Route53Record => r !== undefined),
+    });
+    this.certificateArn = validation.certificateArn;
+  }
+}

@@ -1,0 +1,505 @@
+import { z } from 'zod';
+import { closestMatch } from '../util/strings';
+import { AWS_REGION_CODES } from './regions';
+
+/*
+ * The spec of a global inference service: the one input every construct of the library can be derived from.
+ * The schema is the single source of truth for shape, limits and defaults; `schema/spec.schema.json` is
+ * generated from it for editors. Cross-field rules live in `crossChecks` below, and run even when other parts
+ * of the spec are invalid, so that a user sees every problem at once.
+ */
+
+// ---------------------------------------------------------------------------------------------------------
+// Reusable field types. Messages say what is allowed; the formatter adds the path and the value received.
+
+const slug = (what: string, maxLength: number) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^[a-z](?:[a-z0-9-]{0,${maxLength - 2}}[a-z0-9])?$`),
+      `must be a ${what}: lower-case letters, digits and '-', starting with a letter, at most ${maxLength} characters`,
+    );
+
+const dnsName = z
+  .string()
+  .max(253, 'must be at most 253 characters (DNS limit)')
+  .regex(
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+    'must be a lower-case DNS name such as inference.example.com',
+  );
+
+const cidr = z
+  .string()
+  .regex(
+    /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(?:12[0-8]|1[01]\d|\d?\d)$/,
+    'must be an IPv4 or IPv6 CIDR block such as 10.0.0.0/16',
+  );
+
+const arn = (service: string, example: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ${service} ARN such as ${example}`);
+
+const awsRegion = z.enum(AWS_REGION_CODES as [string, ...string[]], {
+  error: (issue) => {
+    const hint = suggestion(issue.input, AWS_REGION_CODES);
+    return hint ? `must be an AWS region code the library knows${hint}` : `must be an AWS region code the library knows: ${AWS_REGION_CODES.join(', ')}`;
+  },
+});
+
+/** GPU instance families with NVIDIA GPUs that the Deep Learning Base GPU AMI supports. */
+export const GPU_INSTANCE_FAMILIES = [
+  'g4dn',
+  'g5',
+  'g5g',
+  'g6',
+  'g6e',
+  'g6f',
+  'gr6',
+  'gr6f',
+  'g7',
+  'g7e',
+  'p4d',
+  'p4de',
+  'p5',
+  'p5e',
+  'p5en',
+  'p6-b200',
+  'p6-b300',
+] as const;
+
+const gpuInstanceType = z
+  .string()
+  .regex(
+    new RegExp(`^(?:${GPU_INSTANCE_FAMILIES.join('|')})\\.[a-z0-9]+$`),
+    `must be an NVIDIA GPU instance type of a family the Deep Learning GPU AMI supports (${GPU_INSTANCE_FAMILIES.join(', ')}), such as g6e.xlarge`,
+  );
+
+const port = z.number().int('must be a whole number').min(1024, 'must be ≥ 1024 (unprivileged)').max(65535, 'must be ≤ 65535');
+
+// ---------------------------------------------------------------------------------------------------------
+// Model
+
+export const ENGINES = ['vllm', 'sglang', 'tgi', 'custom'] as const;
+
+export const ModelSchema = z
+  .strictObject({
+    name: slug('model key (used in resource ids and the x-inference-model header)', 40)
+      .optional()
+      .meta({ description: 'Stable key of the model. Defaults to a slug of the last segment of `id`.' }),
+    id: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .regex(/^[A-Za-z0-9._\-/:]+$/, "must be a model id such as meta-llama/Llama-3.1-8B-Instruct (letters, digits, '.', '_', '-', '/', ':')")
+      .meta({ description: 'Model id the server loads and clients send in `model`, e.g. meta-llama/Llama-3.1-8B-Instruct.' }),
+    version: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(64, 'must be at most 64 characters')
+      .regex(/^[A-Za-z0-9._-]+$/, "must be a version label (letters, digits, '.', '_', '-')")
+      .meta({ description: 'The version of the model the fleet serves (a release label); regions may run another during a rollout.' }),
+    revision: z
+      .string()
+      .regex(/^[A-Za-z0-9._\-/]+$/, 'must be a Hugging Face revision (branch, tag or commit)')
+      .optional()
+      .meta({ description: 'Hugging Face revision to load (branch, tag or commit). Default: the repository default branch.' }),
+    engine: z.enum(ENGINES).default('vllm').meta({ description: 'Serving engine. `custom` requires `image` and `command`.' }),
+    image: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, 'must be a container image reference such as vllm/vllm-openai:v0.11.0')
+      .optional()
+      .meta({ description: 'Container image. Default: a pinned image of the engine.' }),
+    command: z.array(z.string()).optional().meta({ description: 'Container command (entrypoint arguments) replacing the engine default.' }),
+    args: z.array(z.string()).default([]).meta({ description: 'Extra arguments appended to the engine command.' }),
+    port: port.default(8000).meta({ description: 'Port the server listens on inside the instance.' }),
+    weightsGiB: z
+      .number()
+      .positive('must be > 0')
+      .max(16384, 'must be ≤ 16384')
+      .optional()
+      .meta({ description: 'Approximate size of the weights; sizes the root volume when `endpoint.rootVolumeGiB` is not set.' }),
+    weightsS3Uri: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be an s3:// URI such as s3://my-models/llama-3.1-8b/')
+      .optional()
+      .meta({ description: 'Load weights from this S3 prefix (instances get read access to it only) instead of the Hugging Face Hub.' }),
+    huggingFaceTokenSecretArn: arn('secretsmanager', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token-AbCdEf')
+      .optional()
+      .meta({ description: 'Secrets Manager secret holding a Hugging Face token; read at boot by the instance role, never placed in user data.' }),
+    maxModelLength: z.number().int().positive().optional().meta({ description: 'Maximum context length passed to the engine.' }),
+  })
+  .meta({ description: 'A model served by the fleet.' });
+
+// ---------------------------------------------------------------------------------------------------------
+// Regions
+
+export const CapacitySchema = z
+  .strictObject({
+    min: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(1000, 'must be ≤ 1000').meta({ description: 'Minimum instances.' }),
+    desired: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(1000, 'must be ≤ 1000').optional().meta({ description: 'Initial desired instances. Default: `min`.' }),
+    max: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(1000, 'must be ≤ 1000').meta({ description: 'Maximum instances.' }),
+  })
+  .superRefine((capacity, ctx) => {
+    if (capacity.min > capacity.max) {
+      ctx.addIssue({ code: 'custom', path: ['min'], input: capacity.min, message: `must be ≤ capacity.max (${capacity.max})` });
+    }
+    if (capacity.desired !== undefined && (capacity.desired < capacity.min || capacity.desired > capacity.max)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['desired'],
+        input: capacity.desired,
+        message: `must be between capacity.min (${capacity.min}) and capacity.max (${capacity.max})`,
+      });
+    }
+  });
+
+export const NetworkSchema = z
+  .strictObject({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id such as vpc-0123456789abcdef0').optional().meta({ description: 'Existing VPC. With it, give both subnet lists.' }),
+    privateSubnetIds: z
+      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id such as subnet-0123456789abcdef0'))
+      .min(2, 'must list at least 2 subnets in different zones (an ALB and a resilient fleet need two)')
+      .optional()
+      .meta({ description: 'Existing private subnets for the GPU instances (need outbound HTTPS via NAT or endpoints).' }),
+    publicSubnetIds: z
+      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id such as subnet-0123456789abcdef0'))
+      .min(2, 'must list at least 2 subnets in different zones (an ALB needs two)')
+      .optional()
+      .meta({ description: 'Existing public subnets for the internet-facing ALB.' }),
+    cidr: z
+      .string()
+      .regex(/^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:1[6-9]|2[0-2])$/, 'must be an IPv4 CIDR block from /16 to /22, such as 10.64.0.0/16')
+      .optional()
+      .meta({ description: 'CIDR of the VPC the library creates when no vpcId is given. Default 10.64.0.0/16.' }),
+    availabilityZoneIds: z
+      .array(z.string().regex(/^[a-z]{2,6}\d-az\d{1,2}$/, 'must be an availability zone id such as use1-az1'))
+      .min(2, 'must list at least 2 zones')
+      .max(6, 'must list at most 6 zones')
+      .optional()
+      .meta({ description: 'Zones of the created VPC. Default: two or three zones of the region (see lib/spec/regions.ts).' }),
+    natGateways: z.enum(['one', 'per-zone']).default('one').meta({ description: 'NAT gateways of the created VPC: one (cheaper) or one per zone (survives a zone loss).' }),
+  })
+  .superRefine((network, ctx) => {
+    const existing = [network.vpcId, network.privateSubnetIds, network.publicSubnetIds].filter((v) => v !== undefined).length;
+    if (existing > 0 && existing < 3) {
+      for (const key of ['vpcId', 'privateSubnetIds', 'publicSubnetIds'] as const) {
+        if (network[key] === undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], input: undefined, message: 'is required when using an existing VPC (give vpcId, privateSubnetIds and publicSubnetIds together)' });
+        }
+      }
+    }
+    if (existing > 0 && (network.cidr !== undefined || network.availabilityZoneIds !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [network.cidr !== undefined ? 'cidr' : 'availabilityZoneIds'],
+        input: network.cidr ?? network.availabilityZoneIds,
+        message: 'applies only to a VPC the library creates; remove it or remove vpcId and the subnet lists',
+      });
+    }
+  });
+
+export const RegionSchema = z
+  .strictObject({
+    region: awsRegion.meta({ description: 'AWS region code; the stable key of this regional endpoint.' }),
+    instanceType: gpuInstanceType.meta({ description: 'GPU instance type, e.g. g6e.xlarge.' }),
+    capacity: CapacitySchema,
+    network: NetworkSchema.default({ natGateways: 'one' }).meta({ description: 'Existing network ids, or settings of a minimal VPC the library creates (default).' }),
+    jurisdiction: slug('jurisdiction key such as eu or us', 16)
+      .optional()
+      .meta({ description: 'Data-residency jurisdiction this region belongs to (e.g. eu). Users of a jurisdiction are only served by its regions.' }),
+    certificateArn: arn('acm', 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-...')
+      .optional()
+      .meta({ description: 'ACM certificate for the HTTPS listener, in this region. Default: one is issued and DNS-validated in the hosted zone.' }),
+    models: z
+      .array(z.string())
+      .min(1, 'must list at least one model')
+      .optional()
+      .meta({ description: 'Names of the models this region serves. Default: all models.' }),
+    modelVersions: z
+      .record(z.string(), z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a version label (letters, digits, '.', '_', '-')"))
+      .optional()
+      .meta({ description: 'Per-model version this region runs when it differs from the fleet version (rolling upgrades).' }),
+    albIngressCidrs: z.array(cidr).min(1, 'must list at least one CIDR').optional().meta({ description: 'Who may reach the ALB on 443. Default: endpoint.albIngressCidrs.' }),
+  })
+  .meta({ description: 'A regional GPU inference endpoint.' });
+
+// ---------------------------------------------------------------------------------------------------------
+// Health, endpoint settings, routing, front door, SLO, state
+
+export const HealthSchema = z
+  .strictObject({
+    path: z.string().regex(/^\/[A-Za-z0-9._~\-/?=&%]*$/, "must be a URL path starting with '/', such as /health").default('/health').meta({ description: 'Readiness path; must answer only once the model is loaded.' }),
+    expectedStatus: z.number().int().min(200, 'must be ≥ 200').max(399, 'must be ≤ 399').default(200).meta({ description: 'HTTP status a ready server answers.' }),
+    expectedBody: z.string().max(255, 'must be at most 255 characters (Route53 search string limit)').optional().meta({ description: 'Text the readiness response must contain.' }),
+    intervalSeconds: z
+      .union([z.literal(10), z.literal(30)], { error: 'must be 10 or 30 (the Route53 request intervals)' })
+      .default(10)
+      .meta({ description: 'Probe interval: 10 (fast) or 30 seconds (Route53 limits).' }),
+    failureThreshold: z.number().int().min(1, 'must be ≥ 1 (Route53 limit)').max(10, 'must be ≤ 10 (Route53 limit)').default(3).meta({ description: 'Consecutive failures before a region is unhealthy (1-10).' }),
+  })
+  .meta({ description: 'How every layer probes model readiness.' });
+
+const WarmPoolSchema = z.strictObject({
+  minSize: z.number().int().min(0, 'must be ≥ 0').default(1).meta({ description: 'Instances kept pre-initialised (weights pulled).' }),
+  state: z.enum(['Stopped', 'Hibernated', 'Running']).default('Stopped').meta({ description: 'State of warm instances.' }),
+  reuseOnScaleIn: z.boolean().default(true).meta({ description: 'Return instances to the pool on scale-in.' }),
+});
+
+export const TLS_POLICIES = [
+  'ELBSecurityPolicy-TLS13-1-2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+  'ELBSecurityPolicy-TLS13-1-3-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04',
+] as const;
+
+export const EndpointSchema = z
+  .strictObject({
+    rootVolumeGiB: z
+      .number()
+      .int()
+      .min(75, 'must be ≥ 75 (the Deep Learning GPU AMI root snapshot is 75 GiB)')
+      .max(16384, 'must be ≤ 16384 (gp3 limit)')
+      .optional()
+      .meta({ description: 'Root gp3 volume size. Default: 100 GiB plus twice the largest model’s weightsGiB.' }),
+    healthCheckGracePeriodSeconds: z.number().int().min(60, 'must be ≥ 60').max(7200, 'must be ≤ 7200').default(900).meta({ description: 'Time a new instance gets to pull the image and load weights before health checks count.' }),
+    warmPool: WarmPoolSchema.optional().meta({ description: 'Keep pre-initialised instances to cut scale-out time. Default: none.' }),
+    detailedMonitoring: z.boolean().default(true).meta({ description: '1-minute EC2 metrics.' }),
+    idleTimeoutSeconds: z.number().int().min(60, 'must be ≥ 60').max(4000, 'must be ≤ 4000 (ALB limit)').default(600).meta({ description: 'ALB idle timeout; long enough for slow first tokens and non-streamed generations.' }),
+    deregistrationDelaySeconds: z.number().int().min(0).max(3600, 'must be ≤ 3600 (ALB limit)').default(300).meta({ description: 'Drain time for in-flight (streaming) responses when an instance leaves.' }),
+    loadBalancingAlgorithm: z.enum(['least_outstanding_requests', 'round_robin']).default('least_outstanding_requests').meta({ description: 'Target selection; LOR suits requests of very different lengths.' }),
+    slowStartSeconds: z
+      .number()
+      .int()
+      .refine((v) => v === 0 || (v >= 30 && v <= 900), 'must be 0 (off) or between 30 and 900 (ALB limit)')
+      .default(0)
+      .meta({ description: 'Ramp-up for new targets. AWS refuses it with least_outstanding_requests: set loadBalancingAlgorithm round_robin to use it.' }),
+    deletionProtection: z.boolean().default(true).meta({ description: 'ALB deletion protection (turn off to allow terraform destroy).' }),
+    accessLogsBucket: z
+      .string()
+      .regex(/^(?:[a-z0-9.-]|\{region\}){3,63}$/, "must be an S3 bucket name, optionally containing '{region}' (ALB logs need a bucket in each region)")
+      .optional()
+      .meta({ description: "S3 bucket for ALB access logs; '{region}' is replaced by each region's code. Default: off." }),
+    albIngressCidrs: z.array(cidr).min(1, 'must list at least one CIDR').default(['0.0.0.0/0', '::/0']).meta({ description: 'Who may reach the ALBs on 443 (and 80 for the redirect).' }),
+    tlsPolicy: z.enum(TLS_POLICIES).default('ELBSecurityPolicy-TLS13-1-2-2021-06').meta({ description: 'ALB TLS policy (TLS 1.2+ only).' }),
+    scaling: z
+      .strictObject({
+        requestsPerTargetPerMinute: z.number().positive('must be > 0').default(60).meta({ description: 'Target-tracking value for ALBRequestCountPerTarget.' }),
+        customMetric: z
+          .strictObject({
+            namespace: z.string().min(1),
+            metricName: z.string().min(1),
+            statistic: z.enum(['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount']).default('Average'),
+            dimensions: z.record(z.string(), z.string()).default({}),
+            targetValue: z.number().positive('must be > 0'),
+          })
+          .optional()
+          .meta({ description: 'Track this metric (e.g. vLLM queue depth) instead of requests per target.' }),
+        ignoreDesiredCapacityChanges: z.boolean().default(false).meta({ description: 'Let operators and autoscaling own desired capacity: later applies will not reset it.' }),
+      })
+      .default({ requestsPerTargetPerMinute: 60, ignoreDesiredCapacityChanges: false }),
+  })
+  .meta({ description: 'Settings shared by every regional endpoint.' });
+
+export const ROUTING_MODES = ['latency', 'failover', 'weighted', 'geolocation'] as const;
+
+export const RoutingSchema = z
+  .strictObject({
+    mode: z.enum(ROUTING_MODES).default('latency').meta({ description: 'How the front door spreads traffic across regions.' }),
+  })
+  .meta({ description: 'Routing across regions (filled in by the routing constructs).' });
+
+export const StateSchema = z.discriminatedUnion(
+  'backend',
+  [
+    z.strictObject({ backend: z.literal('local') }),
+    z.strictObject({
+      backend: z.literal('s3'),
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+      region: awsRegion,
+      keyPrefix: z.string().regex(/^[A-Za-z0-9._\-/]*$/, "must be an S3 key prefix (letters, digits, '.', '_', '-', '/')").default('').meta({ description: 'Prefix of state keys; each stack writes <prefix><stack>.tfstate.' }),
+      kmsKeyId: z.string().optional().meta({ description: 'KMS key for state encryption. Default: S3-managed keys.' }),
+    }),
+  ],
+  { error: "must be { backend: local } or { backend: s3, bucket, region }" },
+);
+
+export const DnsSchema = z
+  .strictObject({
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ')
+      .optional()
+      .meta({ description: 'Existing public zone to write records into. Default: a zone for service.domain is created (protected by prevent_destroy).' }),
+  })
+  .meta({ description: 'Route53 hosted zone settings.' });
+
+export const FRONT_DOORS = ['route53', 'cloudflare', 'both'] as const;
+
+const SpecObjectSchema = z.strictObject({
+    $schema: z.string().optional().meta({ description: 'Path or URL of the JSON Schema, for editors.' }),
+    service: z.strictObject({
+      name: slug('service name', 24).meta({ description: 'Short name used in resource names and tags.' }),
+      domain: dnsName.meta({ description: 'DNS name clients use, e.g. inference.example.com.' }),
+    }),
+    model: ModelSchema.optional().meta({ description: 'The one model served (shorthand for `models: [ ... ]`).' }),
+    models: z.array(ModelSchema).min(1, 'must list at least one model').max(16, 'must list at most 16 models').optional(),
+    regions: z.array(RegionSchema).min(1, 'must list at least one region').max(40, 'must list at most 40 regions'),
+    dns: DnsSchema.default({}),
+    health: HealthSchema.default({ path: '/health', expectedStatus: 200, intervalSeconds: 10, failureThreshold: 3 }),
+    endpoint: EndpointSchema.default(() => EndpointSchema.parse({})),
+    routing: RoutingSchema.default({ mode: 'latency' }),
+    frontDoor: z.enum(FRONT_DOORS).default('route53').meta({ description: 'Which front door(s) to build.' }),
+    slo: z
+      .strictObject({
+        failoverSeconds: z.number().int().positive('must be > 0').max(3600, 'must be ≤ 3600').default(180).meta({ description: 'Worst-case time to move traffic off a failed region.' }),
+      })
+      .default({ failoverSeconds: 180 }),
+    state: StateSchema.default({ backend: 'local' }).meta({ description: 'Terraform state backend. Environment variables can override it (see README).' }),
+    tags: z
+      .record(z.string().regex(/^[\w .:/=+\-@]{1,128}$/, 'must be a valid AWS tag key'), z.string().max(256, 'must be at most 256 characters (AWS tag value limit)'))
+      .default({})
+      .meta({ description: 'Tags added to every AWS resource.' }),
+  });
+
+export const SpecSchema = SpecObjectSchema.superRefine(crossChecks, { when: () => true })
+  .transform(normalize)
+  .meta({ title: 'Global inference service spec', description: 'A multi-region GPU inference service and the routing in front of it.' });
+
+/** The spec as authored (TS object or file): optional fields may be left out. */
+export type GlobalInferenceSpecInput = z.input<typeof SpecSchema>;
+/** The validated spec with every default filled in. */
+export type GlobalInferenceSpec = z.output<typeof SpecSchema>;
+export type ModelSpec = GlobalInferenceSpec['models'][number];
+export type RegionSpec = GlobalInferenceSpec['regions'][number];
+export type HealthSpec = GlobalInferenceSpec['health'];
+export type EndpointSpec = GlobalInferenceSpec['endpoint'];
+export type StateSpec = GlobalInferenceSpec['state'];
+export type DnsSpec = GlobalInferenceSpec['dns'];
+
+// ---------------------------------------------------------------------------------------------------------
+// Cross-field rules. They read the value defensively: parts of it may be invalid (and reported elsewhere).
+
+type Raw = Record<string, unknown>;
+type Ctx = z.RefinementCtx;
+
+function crossChecks(spec: Raw, ctx: Ctx): void {
+  const hasModel = spec.model !== undefined;
+  const hasModels = spec.models !== undefined;
+  if (hasModel && hasModels) {
+    ctx.addIssue({ code: 'custom', path: ['model'], input: spec.model, message: 'give either `model` (one model) or `models` (a list), not both' });
+  }
+  if (!hasModel && !hasModels) {
+    ctx.addIssue({ code: 'custom', path: ['models'], input: undefined, message: 'is required: declare the model(s) to serve with `model: {...}` or `models: [...]`' });
+  }
+  const models = (hasModels ? asArray(spec.models) : hasModel ? [spec.model] : []).filter(isObject);
+  const modelNames = models.map((m) => modelKey(m));
+  reportDuplicates(modelNames, (i) => [hasModels ? 'models' : 'model', ...(hasModels ? [i] : []), 'name'], 'model name', ctx);
+
+  models.forEach((m, i) => {
+    const path = hasModels ? ['models', i] : ['model'];
+    if (m.engine === 'custom' && (m.image === undefined || m.command === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'engine'], input: 'custom', message: 'custom engine needs both `image` and `command` (the library cannot guess how to start it)' });
+    }
+    if (m.weightsS3Uri !== undefined && m.huggingFaceTokenSecretArn !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'huggingFaceTokenSecretArn'], input: m.huggingFaceTokenSecretArn, message: 'is not used when weightsS3Uri is set (weights come from S3); remove one of them' });
+    }
+  });
+
+  const regions = asArray(spec.regions).filter(isObject);
+  reportDuplicates(
+    regions.map((r) => (typeof r.region === 'string' ? r.region : undefined)),
+    (i) => ['regions', i, 'region'],
+    'region',
+    ctx,
+  );
+  regions.forEach((r, i) => {
+    for (const [j, name] of asArray(r.models).entries()) {
+      if (typeof name === 'string' && !modelNames.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['regions', i, 'models', j], input: name, message: `must name a declared model (${modelNames.join(', ') || 'none declared'})` });
+      }
+    }
+    if (isObject(r.modelVersions)) {
+      for (const name of Object.keys(r.modelVersions)) {
+        if (!modelNames.includes(name)) {
+          ctx.addIssue({ code: 'custom', path: ['regions', i, 'modelVersions', name], input: name, message: `must be keyed by a declared model name (${modelNames.join(', ')})` });
+        }
+      }
+    }
+  });
+
+  const endpoint = isObject(spec.endpoint) ? spec.endpoint : {};
+  const algorithm = endpoint.loadBalancingAlgorithm ?? 'least_outstanding_requests';
+  if (typeof endpoint.slowStartSeconds === 'number' && endpoint.slowStartSeconds > 0 && algorithm === 'least_outstanding_requests') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['endpoint', 'slowStartSeconds'],
+      input: endpoint.slowStartSeconds,
+      message: 'cannot be used with loadBalancingAlgorithm least_outstanding_requests (AWS refuses both on one target group); set loadBalancingAlgorithm: round_robin or slowStartSeconds: 0',
+    });
+  }
+}
+
+function reportDuplicates(values: (string | undefined)[], pathOf: (i: number) => PropertyKey[], what: string, ctx: Ctx): void {
+  const firstIndex = new Map<string, number>();
+  values.forEach((value, i) => {
+    if (value === undefined) return;
+    const first = firstIndex.get(value);
+    if (first === undefined) {
+      firstIndex.set(value, i);
+    } else {
+      ctx.addIssue({ code: 'custom', path: pathOf(i), input: value, message: `duplicate ${what} (also at index ${first}); each ${what} may appear once` });
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Normalisation: one shape for consumers (always `models`, every model named, every region's models listed).
+
+function normalize(spec: z.output<typeof SpecObjectSchema>) {
+  const { model, models, ...rest } = spec;
+  const named = (models ?? (model ? [model] : [])).map((m) => ({ ...m, name: m.name ?? modelKeyFromId(m.id) }));
+  const allNames = named.map((m) => m.name);
+  return {
+    ...rest,
+    models: named,
+    regions: spec.regions.map((r) => ({
+      ...r,
+      models: r.models ?? allNames,
+      modelVersions: r.modelVersions ?? {},
+    })),
+  };
+}
+
+/** The key of a model: its `name`, or a slug of the last segment of its id (undefined for malformed input). */
+export function modelKey(model: { name?: unknown; id?: unknown }): string | undefined {
+  if (typeof model.name === 'string') return model.name;
+  return typeof model.id === 'string' ? modelKeyFromId(model.id) : undefined;
+}
+
+/** A model key derived from a model id: `meta-llama/Llama-3.1-8B-Instruct` -> `llama-3-1-8b-instruct`. */
+export function modelKeyFromId(id: string): string {
+  const last = id.split('/').pop() ?? id;
+  const slugged = last
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return slugged || 'model';
+}
+
+function isObject(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** " (did you mean 'x'?)" when a close match exists. */
+function suggestion(input: unknown, candidates: readonly string[]): string {
+  const close = typeof input === 'string' ? closestMatch(input, candidates) : undefined;
+  return close ? ` (did you mean '${close}'?)` : '';
+}
