@@ -69,8 +69,7 @@ export function renderUserData(launch: ServerLaunch): string {
       `--label ${shq(`inference.service=${launch.serviceName}`)}`,
       `--label ${shq(`inference.model=${model.id}`)}`,
       `--label ${shq(`inference.version=${model.version}`)}`,
-      shq(image),
-      ...args.map(shq),
+      [shq(image), ...args.map(shq)].join(' '),
     ].join(' \\\n  '),
     `echo "started ${model.name} (${model.id} ${model.version}) on port ${model.port}"`,
   );

@@ -116,15 +116,14 @@ export class GlobalInferenceService extends Construct {
     this.regionalHostnames = hostnames;
     this.serviceUrl = `https://${domain}`;
 
-    new TerraformOutput(this, 'service_url', { value: this.serviceUrl, description: 'URL clients use' });
-    new TerraformOutput(this, 'regional_endpoints', {
-      description: 'Per region: the regional DNS name and the ALB behind it',
-      value: Object.fromEntries(
-        Object.entries(endpoints).map(([region, e]) => [region, { hostname: hostnames[region], alb_dns_name: e.albDnsName, alb_zone_id: e.albZoneId }]),
-      ),
-    });
+    this.output('service_url', this.serviceUrl, 'URL clients use');
+    this.output(
+      'regional_endpoints',
+      Object.fromEntries(Object.entries(endpoints).map(([region, e]) => [region, { hostname: hostnames[region], alb_dns_name: e.albDnsName, alb_zone_id: e.albZoneId }])),
+      'Per region: the regional DNS name and the ALB behind it',
+    );
     if (this.zone instanceof InferenceHostedZone) {
-      new TerraformOutput(this, 'name_servers', { value: this.zone.nameServers, description: 'Delegate the service domain to these from the parent zone' });
+      this.output('name_servers', this.zone.nameServers, 'Delegate the service domain to these from the parent zone');
     }
   }
 
@@ -140,5 +139,12 @@ export class GlobalInferenceService extends Construct {
       this.providers.set(region, provider);
     }
     return provider;
+  }
+
+  /** An output named plainly (`service_url`), prefixed with the construct id when it is not `Service`. */
+  private output(name: string, value: unknown, description: string): TerraformOutput {
+    const output = new TerraformOutput(this, name, { value, description });
+    output.overrideLogicalId(this.node.id === 'Service' ? name : `${this.node.id.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_${name}`);
+    return output;
   }
 }

@@ -33,3 +33,10 @@ export function errorOf(fn: () => unknown): string {
   }
   throw new Error('expected an error, none was thrown');
 }
+
+/** The one resource of a type (fails when there are none or several). */
+export function onlyResource(json: TerraformJson, type: string): Record<string, unknown> {
+  const all = resourcesOf(json, type);
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0][1];
+}

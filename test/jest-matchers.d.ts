@@ -1,0 +1,13 @@
+// cdktf's jest matchers (registered in test/setup.ts), typed for @types/jest 30.
+import type { TerraformConstructor } from 'cdktf/lib/testing/matchers';
+
+declare global {
+  namespace jest {
+    interface Matchers<R, T = {}> {
+      toHaveResource(resourceConstructor: TerraformConstructor): R;
+      toHaveResourceWithProperties(resourceConstructor: TerraformConstructor, properties: Record<string, unknown>): R;
+      toHaveProvider(providerConstructor: TerraformConstructor): R;
+      toHaveProviderWithProperties(providerConstructor: TerraformConstructor, properties: Record<string, unknown>): R;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { App } from 'cdktf';
+import { readSynthOutput, type SynthesizedStack, type TerraformJson } from '../../lib/util/synth-output';
+
+/** Synthesizes an example app into a fresh temp dir and reads back every stack. */
+export function synthExample(build: (outdir: string) => App): { outdir: string; stacks: SynthesizedStack[] } {
+  const outdir = mkdtempSync(join(tmpdir(), 'gi-example-'));
+  build(outdir).synth();
+  return { outdir, stacks: readSynthOutput(outdir) };
+}
+
+/**
+ * A stack's JSON for a snapshot: the cdktf metadata block and the machine-specific local state path are
+ * replaced, so the snapshot only changes when the Terraform does.
+ */
+export function snapshotView(json: TerraformJson): TerraformJson {
+  const { ['//' as keyof TerraformJson]: _meta, ...rest } = json as TerraformJson & Record<string, unknown>;
+  const terraform = { ...(rest.terraform ?? {}) } as Record<string, unknown>;
+  const backend = terraform.backend as Record<string, Record<string, unknown>> | undefined;
+  if (backend?.local) terraform.backend = { local: { path: '<cdktf default: terraform.<stack>.tfstate in the project directory>' } };
+  return { ...rest, terraform } as TerraformJson;
+}
