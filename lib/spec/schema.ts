@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { closestMatch } from '../util/strings';
+import { CloudflareSchema } from './cloudflare-schema';
+import { EdgeRouterSchema } from './edge-router-schema';
+import { CONTINENT_CODES, ResidencyGroupSchema } from './geo';
 import { AWS_REGION_CODES } from './regions';
 
 /*
@@ -99,6 +102,11 @@ export const ModelSchema = z
       .max(64, 'must be at most 64 characters')
       .regex(/^[A-Za-z0-9._-]+$/, "must be a version label (letters, digits, '.', '_', '-')")
       .meta({ description: 'The version of the model the fleet serves (a release label); regions may run another during a rollout.' }),
+    promotedVersion: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, "must be a version label (letters, digits, '.', '_', '-')")
+      .optional()
+      .meta({ description: 'A new version declared validated: regions may move to it without keeping two regions on `version`.' }),
     revision: z
       .string()
       .regex(/^[A-Za-z0-9._\-/]+$/, 'must be a Hugging Face revision (branch, tag or commit)')
@@ -302,13 +310,61 @@ export const EndpointSchema = z
   })
   .meta({ description: 'Settings shared by every regional endpoint.' });
 
-export const ROUTING_MODES = ['latency', 'failover', 'weighted', 'geolocation'] as const;
+export const ROUTING_MODES = ['latency', 'failover', 'weighted', 'geolocation', 'geoproximity'] as const;
+
+const regionRef = z.string().min(1, 'must name a region of the spec');
 
 export const RoutingSchema = z
   .strictObject({
-    mode: z.enum(ROUTING_MODES).default('latency').meta({ description: 'How the front door spreads traffic across regions.' }),
+    mode: z.enum(ROUTING_MODES).default('latency').meta({
+      description:
+        'latency: active-active, nearest healthy region; failover: active-passive; weighted: fixed shares; geolocation: client location picks a group of regions; geoproximity: distance with per-region bias.',
+    }),
+    failover: z
+      .strictObject({
+        primary: regionRef.meta({ description: 'Region that takes all traffic while healthy.' }),
+        secondaries: z.array(regionRef).min(1, 'must list at least one region').optional().meta({ description: 'Regions that take over (latency-routed among themselves). Default: every other region.' }),
+      })
+      .optional()
+      .meta({ description: 'Active-passive settings (mode failover).' }),
+    weights: z
+      .record(z.string(), z.number().int('must be a whole number').min(0, 'must be ≥ 0 (Route53 weights are 0-255)').max(255, 'must be ≤ 255 (Route53 weights are 0-255)'))
+      .optional()
+      .meta({ description: 'Route53 weight (0-255) per region (mode weighted). Default: 100 each.' }),
+    geolocation: z
+      .strictObject({
+        groups: z
+          .array(
+            z.strictObject({
+              name: slug('group name', 32),
+              continents: z.array(z.enum(CONTINENT_CODES)).default([]),
+              countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as DE')).default([]),
+              regions: z.array(regionRef).min(1, 'must list at least one region'),
+            }),
+          )
+          .min(1, 'must list at least one group'),
+        default: z
+          .string()
+          .default('latency')
+          .meta({ description: "Answer for clients no group matches: 'latency' (nearest of all regions), a region code, or 'none' (no answer)." }),
+      })
+      .optional()
+      .meta({ description: 'Client location to groups of regions (mode geolocation).' }),
+    biases: z
+      .record(z.string(), z.number().int().min(-99, 'must be ≥ -99 (Route53 bias)').max(99, 'must be ≤ 99 (Route53 bias)'))
+      .optional()
+      .meta({ description: 'Geoproximity bias per region, -99 to 99 (mode geoproximity). Default: 0.' }),
+    canary: z
+      .strictObject({
+        region: regionRef.meta({ description: 'The new region.' }),
+        percent: z.number().int().min(0, 'must be ≥ 0').max(100, 'must be ≤ 100').default(10).meta({ description: 'Share of global traffic sent to it.' }),
+      })
+      .optional()
+      .meta({ description: 'Send a small share of traffic to one region; the rest follows `mode` over the other regions.' }),
+    ttlSeconds: z.number().int().min(0).max(86400).default(60).meta({ description: 'TTL of records that are not aliases.' }),
+    ignoreWeightChanges: z.boolean().default(false).meta({ description: 'Let operators tune weights live: later applies will not reset them.' }),
   })
-  .meta({ description: 'Routing across regions (filled in by the routing constructs).' });
+  .meta({ description: 'How traffic is spread across regions.' });
 
 export const StateSchema = z.discriminatedUnion(
   'backend',
@@ -332,8 +388,22 @@ export const DnsSchema = z
       .regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ')
       .optional()
       .meta({ description: 'Existing public zone to write records into. Default: a zone for service.domain is created (protected by prevent_destroy).' }),
+    dnssec: z.boolean().default(true).meta({ description: 'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS record at the parent to complete the chain.' }),
+    queryLogging: z.boolean().default(true).meta({ description: 'Log DNS queries of the zone the library creates to CloudWatch Logs in us-east-1.' }),
+    queryLogRetentionDays: z.number().int().positive().default(30).meta({ description: 'Days to keep query logs.' }),
+    privateZone: z.boolean().default(false).meta({ description: 'Also create a private zone of the same name in the created VPCs (split horizon): clients inside AWS resolve the service through it.' }),
   })
   .meta({ description: 'Route53 hosted zone settings.' });
+
+export const AwsAccountSchema = z
+  .strictObject({
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional()
+      .meta({ description: 'AWS account of the deployment: providers refuse any other account, and key policies name it.' }),
+  })
+  .meta({ description: 'AWS account settings.' });
 
 export const FRONT_DOORS = ['route53', 'cloudflare', 'both'] as const;
 
@@ -346,11 +416,18 @@ const SpecObjectSchema = z.strictObject({
     model: ModelSchema.optional().meta({ description: 'The one model served (shorthand for `models: [ ... ]`).' }),
     models: z.array(ModelSchema).min(1, 'must list at least one model').max(16, 'must list at most 16 models').optional(),
     regions: z.array(RegionSchema).min(1, 'must list at least one region').max(40, 'must list at most 40 regions'),
-    dns: DnsSchema.default({}),
+    aws: AwsAccountSchema.default({}),
+    dns: DnsSchema.default(() => DnsSchema.parse({})),
+    residency: z
+      .record(z.string().regex(/^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/, 'must be a jurisdiction key such as eu'), ResidencyGroupSchema)
+      .default({})
+      .meta({ description: "Clients that must stay in a jurisdiction, by jurisdiction key (regions opt in with `jurisdiction`). Example: { eu: { preset: eu } }." }),
     health: HealthSchema.default({ path: '/health', expectedStatus: 200, intervalSeconds: 10, failureThreshold: 3 }),
     endpoint: EndpointSchema.default(() => EndpointSchema.parse({})),
-    routing: RoutingSchema.default({ mode: 'latency' }),
+    routing: RoutingSchema.default(() => RoutingSchema.parse({})),
     frontDoor: z.enum(FRONT_DOORS).default('route53').meta({ description: 'Which front door(s) to build.' }),
+    cloudflare: CloudflareSchema.optional(),
+    edgeRouter: EdgeRouterSchema.optional(),
     slo: z
       .strictObject({
         failoverSeconds: z.number().int().positive('must be > 0').max(3600, 'must be ≤ 3600').default(180).meta({ description: 'Worst-case time to move traffic off a failed region.' }),
@@ -377,6 +454,7 @@ export type HealthSpec = GlobalInferenceSpec['health'];
 export type EndpointSpec = GlobalInferenceSpec['endpoint'];
 export type StateSpec = GlobalInferenceSpec['state'];
 export type DnsSpec = GlobalInferenceSpec['dns'];
+export type RoutingSpec = GlobalInferenceSpec['routing'];
 
 // ---------------------------------------------------------------------------------------------------------
 // Cross-field rules. They read the value defensively: parts of it may be invalid (and reported elsewhere).
@@ -429,6 +507,12 @@ function crossChecks(spec: Raw, ctx: Ctx): void {
     }
   });
 
+  const regionCodes = regions.map((r) => r.region).filter((r): r is string => typeof r === 'string');
+  checkRouting(spec, regionCodes, ctx);
+  checkResidency(spec, regions, ctx);
+  checkRollout(models, hasModels, regions, ctx);
+  checkFrontDoor(spec, ctx);
+
   const endpoint = isObject(spec.endpoint) ? spec.endpoint : {};
   const algorithm = endpoint.loadBalancingAlgorithm ?? 'least_outstanding_requests';
   if (typeof endpoint.slowStartSeconds === 'number' && endpoint.slowStartSeconds > 0 && algorithm === 'least_outstanding_requests') {
@@ -438,6 +522,136 @@ function crossChecks(spec: Raw, ctx: Ctx): void {
       input: endpoint.slowStartSeconds,
       message: 'cannot be used with loadBalancingAlgorithm least_outstanding_requests (AWS refuses both on one target group); set loadBalancingAlgorithm: round_robin or slowStartSeconds: 0',
     });
+  }
+}
+
+function checkRouting(spec: Raw, regionCodes: string[], ctx: Ctx): void {
+  const routing = isObject(spec.routing) ? spec.routing : {};
+  const mode = typeof routing.mode === 'string' ? routing.mode : 'latency';
+  const known = (path: PropertyKey[], value: unknown) => {
+    if (typeof value === 'string' && !regionCodes.includes(value)) {
+      ctx.addIssue({ code: 'custom', path, input: value, message: `must be a region of the spec (${regionCodes.join(', ')})` });
+      return false;
+    }
+    return true;
+  };
+  const needs = (key: string, forMode: string) => {
+    if (mode === forMode && routing[key] === undefined && forMode !== 'weighted') {
+      ctx.addIssue({ code: 'custom', path: ['routing', key], input: undefined, message: `is required for mode ${forMode}` });
+    }
+    if (mode !== forMode && routing[key] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['routing', key], input: routing[key], message: `only applies to mode ${forMode} (mode is ${mode}); remove it or change the mode` });
+    }
+  };
+  needs('failover', 'failover');
+  needs('weights', 'weighted');
+  needs('geolocation', 'geolocation');
+  needs('biases', 'geoproximity');
+
+  if (isObject(routing.failover)) {
+    const primary = routing.failover.primary;
+    known(['routing', 'failover', 'primary'], primary);
+    const secondaries = asArray(routing.failover.secondaries);
+    secondaries.forEach((r, i) => {
+      known(['routing', 'failover', 'secondaries', i], r);
+      if (r === primary) ctx.addIssue({ code: 'custom', path: ['routing', 'failover', 'secondaries', i], input: r, message: 'is the primary; a region cannot be its own secondary' });
+    });
+    if (regionCodes.length < 2) ctx.addIssue({ code: 'custom', path: ['routing', 'mode'], input: mode, message: 'failover needs at least two regions' });
+  }
+  for (const key of ['weights', 'biases'] as const) {
+    if (isObject(routing[key])) for (const region of Object.keys(routing[key])) known(['routing', key, region], region);
+  }
+  if (mode === 'weighted' && isObject(routing.weights)) {
+    const weights = routing.weights as Record<string, unknown>;
+    const total = regionCodes.reduce((sum, r) => sum + (typeof weights[r] === 'number' ? (weights[r] as number) : 100), 0);
+    if (total === 0) ctx.addIssue({ code: 'custom', path: ['routing', 'weights'], input: weights, message: 'must give at least one region a weight above 0 (all-zero weights spread traffic evenly, which is never what was meant)' });
+  }
+  if (isObject(routing.geolocation)) {
+    const groups = asArray(routing.geolocation.groups).filter(isObject);
+    const seen = new Map<string, string>();
+    groups.forEach((group, g) => {
+      asArray(group.regions).forEach((r, i) => known(['routing', 'geolocation', 'groups', g, 'regions', i], r));
+      const locations = [...asArray(group.continents).map((c) => `continent ${String(c)}`), ...asArray(group.countries).map((c) => `country ${String(c)}`)];
+      if (locations.length === 0) ctx.addIssue({ code: 'custom', path: ['routing', 'geolocation', 'groups', g], input: group.name, message: 'must list continents or countries' });
+      for (const location of locations) {
+        const other = seen.get(location);
+        if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['routing', 'geolocation', 'groups', g], input: location, message: `${location} is already covered by group '${other}'; each location may belong to one group` });
+        else seen.set(location, String(group.name));
+      }
+    });
+    const fallback = routing.geolocation.default;
+    if (typeof fallback === 'string' && fallback !== 'latency' && fallback !== 'none' && !regionCodes.includes(fallback)) {
+      ctx.addIssue({ code: 'custom', path: ['routing', 'geolocation', 'default'], input: fallback, message: `must be 'latency', 'none' or a region of the spec (${regionCodes.join(', ')})` });
+    }
+  }
+  if (isObject(routing.canary)) {
+    const region = routing.canary.region;
+    if (known(['routing', 'canary', 'region'], region) && regionCodes.length < 2) {
+      ctx.addIssue({ code: 'custom', path: ['routing', 'canary', 'region'], input: region, message: 'a canary needs at least one other region to take the rest of the traffic' });
+    }
+    if (mode === 'failover' && isObject(routing.failover) && routing.failover.primary === region) {
+      ctx.addIssue({ code: 'custom', path: ['routing', 'canary', 'region'], input: region, message: 'cannot be the failover primary' });
+    }
+  }
+}
+
+function checkResidency(spec: Raw, regions: Raw[], ctx: Ctx): void {
+  const residency = isObject(spec.residency) ? spec.residency : {};
+  const jurisdictions = new Set(regions.map((r) => r.jurisdiction).filter((j): j is string => typeof j === 'string'));
+  for (const key of Object.keys(residency)) {
+    if (!jurisdictions.has(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['residency', key],
+        input: key,
+        message: `no region has jurisdiction '${key}', so its clients would have nowhere to go; set jurisdiction: ${key} on at least one region`,
+      });
+    }
+  }
+  // A country or continent can only be bound to one jurisdiction.
+  const owner = new Map<string, string>();
+  for (const [key, group] of Object.entries(residency)) {
+    if (!isObject(group)) continue;
+    for (const country of asArray(group.countries)) {
+      const other = owner.get(`country ${String(country)}`);
+      if (other && other !== key) ctx.addIssue({ code: 'custom', path: ['residency', key, 'countries'], input: country, message: `is also bound to jurisdiction '${other}'` });
+      owner.set(`country ${String(country)}`, key);
+    }
+  }
+}
+
+function checkRollout(models: Raw[], hasModels: boolean, regions: Raw[], ctx: Ctx): void {
+  models.forEach((model, i) => {
+    const name = modelKey(model);
+    const stable = model.version;
+    if (name === undefined || typeof stable !== 'string') return;
+    const serving = regions.filter((r) => typeof r.region === 'string' && (r.models === undefined || asArray(r.models).includes(name)));
+    const versionOf = (r: Raw) => (isObject(r.modelVersions) && typeof r.modelVersions[name] === 'string' ? (r.modelVersions[name] as string) : stable);
+    const rolling = serving.filter((r) => versionOf(r) !== stable && versionOf(r) !== model.promotedVersion);
+    if (rolling.length === 0) return;
+    const onStable = serving.filter((r) => versionOf(r) === stable);
+    if (onStable.length >= 2) return;
+    const path = hasModels ? ['models', i, 'version'] : ['model', 'version'];
+    const newVersions = [...new Set(rolling.map(versionOf))].join(', ');
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      input: stable,
+      message:
+        `rolling upgrade of model '${name}': only ${onStable.length} region${onStable.length === 1 ? '' : 's'} (${onStable.map((r) => String(r.region)).join(', ') || 'none'}) still run${onStable.length === 1 ? 's' : ''} the stable version ${stable} ` +
+        `while ${newVersions} rolls out to ${rolling.map((r) => String(r.region)).join(', ')}; keep at least two regions on ${stable}, ` +
+        `or declare the new version validated with ${hasModels ? `models[${i}]` : 'model'}.promotedVersion: "${rolling.map(versionOf)[0]}"`,
+    });
+  });
+}
+
+function checkFrontDoor(spec: Raw, ctx: Ctx): void {
+  const frontDoor = typeof spec.frontDoor === 'string' ? spec.frontDoor : 'route53';
+  if ((frontDoor === 'cloudflare' || frontDoor === 'both') && spec.cloudflare === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['cloudflare'], input: undefined, message: `is required when frontDoor is ${frontDoor} (accountId, zoneId and plan of the Cloudflare zone)` });
+  }
+  if (frontDoor === 'route53' && spec.cloudflare !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['cloudflare'], input: '{...}', message: "is only used when frontDoor is 'cloudflare' or 'both'; set frontDoor or remove this block" });
   }
 }
 
