@@ -1,6 +1,14 @@
 import { Construct } from 'constructs';
-import type { TerraformProvider } from 'cdktf';
+import { Fn, type TerraformProvider } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogResourcePolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-resource-policy';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
+import { Route53HostedZoneDnssec } from '@cdktf/provider-aws/lib/route53-hosted-zone-dnssec';
+import { Route53KeySigningKey } from '@cdktf/provider-aws/lib/route53-key-signing-key';
+import { Route53QueryLog } from '@cdktf/provider-aws/lib/route53-query-log';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
+import { policyDocument } from '../util/iam';
 
 /** A Route53 hosted zone the routing constructs write records into. */
 export interface IHostedZone {
@@ -10,10 +18,16 @@ export interface IHostedZone {
 }
 
 export interface InferenceHostedZoneProps {
-  /** DNS name of the zone, e.g. `inference.example.com`. Delegate it from the parent zone with the output name servers. */
+  /** DNS name of the zone, e.g. `inference.example.com`. Delegate it from the parent zone with the `nameServers`. */
   readonly zoneName: string;
-  /** A us-east-1 provider (Route53 is global; DNSSEC and query logging need us-east-1). @default - the stack's default AWS provider */
+  /** A us-east-1 provider: Route53 is global, and its DNSSEC keys and query logs must live in us-east-1. @default - the stack's default AWS provider */
   readonly provider?: TerraformProvider;
+  /** Sign the zone with DNSSEC: an ECC P-256 KMS key (policy naming the account, read from the key's own ARN), a key-signing key, and signing on. Publish `dsRecord` at the parent to complete the chain. @default true */
+  readonly dnssec?: boolean;
+  /** Log queries to CloudWatch Logs (`/aws/route53/<zone>`), with the resource policy Route53 needs. @default true */
+  readonly queryLogging?: boolean;
+  /** Days to keep query logs. @default 30 */
+  readonly queryLogRetentionDays?: number;
   /** Comment on the zone. @default - names the library */
   readonly comment?: string;
 }
@@ -21,7 +35,8 @@ export interface InferenceHostedZoneProps {
 /**
  * A public hosted zone created by the library, protected against deletion: `prevent_destroy` is set and
  * `force_destroy` is not, so neither a refactor nor `terraform destroy` can silently delete every record.
- * Use {@link InferenceHostedZone.fromZoneId} to write into an existing zone instead.
+ * Signed with DNSSEC and query-logged by default. Use {@link InferenceHostedZone.fromZoneId} to write into an
+ * existing zone instead.
  */
 export class InferenceHostedZone extends Construct implements IHostedZone {
   /** An existing zone, by id and name. Nothing is created. */
@@ -35,12 +50,17 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
   readonly zoneName: string;
   /** Name servers to delegate to from the parent zone. */
   readonly nameServers: string[];
+  /** The DS record to publish at the parent zone (when DNSSEC is on). */
+  readonly dsRecord?: string;
+  readonly signingKey?: KmsKey;
+  readonly queryLogGroup?: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: InferenceHostedZoneProps) {
     super(scope, id);
+    const provider = props.provider;
     this.zoneName = props.zoneName.replace(/\.$/, '');
     this.resource = new Route53Zone(this, 'Resource', {
-      provider: props.provider,
+      provider,
       name: this.zoneName,
       comment: props.comment ?? 'Managed by cdktf-global-inference',
       forceDestroy: false,
@@ -48,5 +68,85 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
     });
     this.zoneId = this.resource.zoneId;
     this.nameServers = this.resource.nameServers;
+
+    if (props.dnssec ?? true) {
+      this.signingKey = new KmsKey(this, 'DnssecKey', {
+        provider,
+        description: `DNSSEC key-signing key of ${this.zoneName}`,
+        customerMasterKeySpec: 'ECC_NIST_P256',
+        keyUsage: 'SIGN_VERIFY',
+        deletionWindowInDays: 30,
+      });
+      // The account id comes from the key's own ARN: no data source, and the user does not have to give it.
+      const account = accountOf(this.signingKey.arn);
+      const keyPolicy = new KmsKeyPolicy(this, 'DnssecKeyPolicy', {
+        provider,
+        keyId: this.signingKey.keyId,
+        policy: policyDocument(
+          { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+          {
+            Sid: 'Route53DnssecSigns',
+            Effect: 'Allow',
+            Principal: { Service: 'dnssec-route53.amazonaws.com' },
+            Action: ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': 'arn:aws:route53:::hostedzone/*' } },
+          },
+          {
+            Sid: 'Route53DnssecGrants',
+            Effect: 'Allow',
+            Principal: { Service: 'dnssec-route53.amazonaws.com' },
+            Action: 'kms:CreateGrant',
+            Resource: '*',
+            Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+          },
+        ),
+      });
+      const ksk = new Route53KeySigningKey(this, 'KeySigningKey', {
+        provider,
+        hostedZoneId: this.resource.zoneId,
+        keyManagementServiceArn: this.signingKey.arn,
+        name: 'gi_ksk',
+        status: 'ACTIVE',
+        dependsOn: [keyPolicy],
+      });
+      new Route53HostedZoneDnssec(this, 'Dnssec', { provider, hostedZoneId: ksk.hostedZoneId, signingStatus: 'SIGNING' });
+      this.dsRecord = ksk.dsRecord;
+    }
+
+    if (props.queryLogging ?? true) {
+      this.queryLogGroup = new CloudwatchLogGroup(this, 'QueryLogGroup', {
+        provider,
+        // Route53 only writes to groups named /aws/route53/...
+        name: `/aws/route53/${this.zoneName}`,
+        retentionInDays: props.queryLogRetentionDays ?? 30,
+      });
+      const logPolicy = new CloudwatchLogResourcePolicy(this, 'QueryLogPolicy', {
+        provider,
+        policyName: `gi-route53-query-logs-${this.zoneName}`,
+        policyDocument: policyDocument({
+          Sid: 'Route53WritesQueryLogs',
+          Effect: 'Allow',
+          Principal: { Service: 'route53.amazonaws.com' },
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: `${this.queryLogGroup.arn}:*`,
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': accountOf(this.queryLogGroup.arn) },
+            ArnLike: { 'aws:SourceArn': `arn:aws:route53:::hostedzone/${this.resource.zoneId}` },
+          },
+        }),
+      });
+      new Route53QueryLog(this, 'QueryLog', {
+        provider,
+        zoneId: this.resource.zoneId,
+        cloudwatchLogGroupArn: this.queryLogGroup.arn,
+        dependsOn: [logPolicy],
+      });
+    }
   }
+}
+
+/** The account id field of an ARN (a Terraform expression when the ARN is not known yet). */
+function accountOf(arn: string): string {
+  return Fn.element(Fn.split(':', arn), 4);
 }

@@ -1,10 +1,13 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { GlobalRoute53Routing } from '../aws/global-route53-routing';
 import { GpuInferenceEndpoint } from '../aws/gpu-inference-endpoint';
+import { InferenceAliasRecord, RecordTarget } from '../aws/inference-alias-record';
 import { InferenceHostedZone, type IHostedZone } from '../aws/inference-hosted-zone';
+import { PrivateHostedZone } from '../aws/private-hosted-zone';
 import { RegionalCertificate } from '../aws/regional-certificate';
+import { RoutingPolicy } from '../aws/routing-policy';
 import { parseSpec } from '../spec/load';
 import type { GlobalInferenceSpec, GlobalInferenceSpecInput } from '../spec/schema';
 
@@ -21,10 +24,17 @@ export interface GlobalInferenceServiceProps {
 /** The region Route53, DNSSEC keys and query logs live in. */
 export const GLOBAL_REGION = 'us-east-1';
 
+/** Where the routing metadata is written in the synthesized stack (a JSON comment Terraform ignores). */
+export const METADATA_KEY = 'global_inference';
+
 /**
- * One spec to the whole AWS side of a global inference service: a GPU endpoint per region, a hosted zone, a
- * validated certificate per region, and regional DNS names (`<region>.<domain>`) that health checks and other
- * front doors use.
+ * One spec to the whole AWS side of a global inference service: a GPU endpoint per region, a hosted zone
+ * (DNSSEC-signed, query-logged, protected), a validated certificate per region, regional names
+ * (`<region>.<routing domain>`) and the Route53 routing of the spec's mode, with readiness + capacity health checks
+ * and residency by nesting.
+ *
+ * The routing domain is `service.domain` when Route53 is the front door; with a Cloudflare front door the service
+ * name lives in Cloudflare and the AWS side answers under `dns.originDomain` (default `origin.<domain>`).
  */
 export class GlobalInferenceService extends Construct {
   /** The validated spec, defaults filled in. */
@@ -32,10 +42,15 @@ export class GlobalInferenceService extends Construct {
   /** Endpoints by region code. */
   readonly endpoints: Readonly<Record<string, GpuInferenceEndpoint>>;
   readonly zone: IHostedZone;
-  /** `https://<domain>` */
+  /** The domain the Route53 side answers for. */
+  readonly routingDomain: string;
+  /** `https://<service.domain>` */
   readonly serviceUrl: string;
-  /** Regional DNS names by region code (`<region>.<domain>`), each an alias of that region's ALB. */
+  /** Regional DNS names by region code (`<region>.<routing domain>`), each an alias of that region's ALB only. */
   readonly regionalHostnames: Readonly<Record<string, string>>;
+  /** The Route53 routing (absent when Cloudflare alone is the front door). */
+  readonly route53Routing?: GlobalRoute53Routing;
+  readonly privateZone?: PrivateHostedZone;
   private readonly providers = new Map<string, AwsProvider>();
 
   constructor(scope: Construct, id: string, props: GlobalInferenceServiceProps) {
@@ -44,44 +59,43 @@ export class GlobalInferenceService extends Construct {
     this.spec = spec;
     for (const [region, provider] of Object.entries(props.providers ?? {})) this.providers.set(region, provider);
     const dnsProvider = this.providerFor(GLOBAL_REGION);
-    const domain = spec.service.domain;
+    const routeViaRoute53 = spec.frontDoor !== 'cloudflare';
+    const domain = spec.frontDoor === 'route53' ? spec.service.domain : (spec.dns.originDomain ?? `origin.${spec.service.domain}`);
+    this.routingDomain = domain;
 
     this.zone = spec.dns.hostedZoneId
       ? InferenceHostedZone.fromZoneId(spec.dns.hostedZoneId, domain)
-      : new InferenceHostedZone(this, 'Zone', { zoneName: domain, provider: dnsProvider });
+      : new InferenceHostedZone(this, 'Zone', {
+          zoneName: domain,
+          provider: dnsProvider,
+          dnssec: spec.dns.dnssec,
+          queryLogging: spec.dns.queryLogging,
+          queryLogRetentionDays: spec.dns.queryLogRetentionDays,
+        });
 
     // ACM validation records are per account and domain, not per region: one region (the first by code, so the
     // choice does not depend on list order) writes it, the others wait for it.
-    const certificateWriter = [...spec.regions].filter((r) => !r.certificateArn).map((r) => r.region).sort()[0];
-    const certificates = new Map<string, RegionalCertificate>();
-    if (certificateWriter) {
-      const writer = new RegionalCertificate(this, `Certificate-${certificateWriter}`, {
-        provider: this.providerFor(certificateWriter),
-        dnsProvider,
-        domainName: domain,
-        zone: this.zone,
-      });
-      certificates.set(certificateWriter, writer);
-    }
+    const certificateWriter = spec.regions.filter((r) => !r.certificateArn).map((r) => r.region).sort()[0];
+    const writer = certificateWriter
+      ? new RegionalCertificate(this, `Certificate-${certificateWriter}`, { provider: this.providerFor(certificateWriter), dnsProvider, domainName: domain, zone: this.zone })
+      : undefined;
 
     const endpoints: Record<string, GpuInferenceEndpoint> = {};
     const hostnames: Record<string, string> = {};
     for (const region of spec.regions) {
       const provider = this.providerFor(region.region);
-      let certificateArn = region.certificateArn;
-      if (!certificateArn) {
-        const certificate =
-          certificates.get(region.region) ??
-          new RegionalCertificate(this, `Certificate-${region.region}`, {
-            provider,
-            dnsProvider,
-            domainName: domain,
-            zone: this.zone,
-            writeValidationRecord: false,
-            sharedValidationRecord: certificates.get(certificateWriter)?.validationRecord,
-          });
-        certificateArn = certificate.certificateArn;
-      }
+      const certificateArn =
+        region.certificateArn ??
+        (region.region === certificateWriter
+          ? writer!.certificateArn
+          : new RegionalCertificate(this, `Certificate-${region.region}`, {
+              provider,
+              dnsProvider,
+              domainName: domain,
+              zone: this.zone,
+              writeValidationRecord: false,
+              sharedValidationRecord: writer?.validationRecord,
+            }).certificateArn);
       const endpoint = new GpuInferenceEndpoint(this, `Endpoint-${region.region}`, {
         region: region.region,
         provider,
@@ -102,19 +116,29 @@ export class GlobalInferenceService extends Construct {
       });
       endpoints[region.region] = endpoint;
 
+      // The region's own name: health checks probe it, other front doors use it as origin.
       const hostname = `${region.region}.${domain}`;
-      new Route53Record(this, `RegionalRecord-${region.region}`, {
-        provider: dnsProvider,
-        zoneId: this.zone.zoneId,
-        name: hostname,
-        type: 'A',
-        alias: { name: endpoint.albDnsName, zoneId: endpoint.albZoneId, evaluateTargetHealth: true },
-      });
+      new InferenceAliasRecord(this, `RegionalRecord-${region.region}`, { zone: this.zone, name: hostname, target: RecordTarget.loadBalancer(endpoint), provider: dnsProvider });
       hostnames[region.region] = hostname;
     }
     this.endpoints = endpoints;
     this.regionalHostnames = hostnames;
-    this.serviceUrl = `https://${domain}`;
+    this.serviceUrl = `https://${spec.service.domain}`;
+
+    if (routeViaRoute53) {
+      this.route53Routing = new GlobalRoute53Routing(this, 'Route53Routing', {
+        zone: this.zone,
+        domain,
+        regions: spec.regions.map((r) => ({ endpoint: endpoints[r.region], hostname: hostnames[r.region], provider: this.providerFor(r.region) })),
+        routing: spec.routing,
+        residency: spec.residency,
+        health: spec.health,
+        provider: dnsProvider,
+        namePrefix: spec.service.name,
+      });
+    }
+
+    if (spec.dns.privateZone) this.privateZone = this.buildPrivateZone(domain, dnsProvider);
 
     this.output('service_url', this.serviceUrl, 'URL clients use');
     this.output(
@@ -123,8 +147,10 @@ export class GlobalInferenceService extends Construct {
       'Per region: the regional DNS name and the ALB behind it',
     );
     if (this.zone instanceof InferenceHostedZone) {
-      this.output('name_servers', this.zone.nameServers, 'Delegate the service domain to these from the parent zone');
+      this.output('name_servers', this.zone.nameServers, `Delegate ${domain} to these from the parent zone`);
+      if (this.zone.dsRecord) this.output('dnssec_ds_record', this.zone.dsRecord, `Publish this DS record for ${domain} at the parent zone to complete the DNSSEC chain`);
     }
+    this.writeMetadata();
   }
 
   /** The provider of a region: given in props, or created here (aliased by region code) on first use. */
@@ -134,11 +160,51 @@ export class GlobalInferenceService extends Construct {
       provider = new AwsProvider(this, `Aws-${region}`, {
         region,
         alias: region,
+        // Refuse to touch any other account when the spec names one.
+        allowedAccountIds: this.spec.aws.accountId ? [this.spec.aws.accountId] : undefined,
         defaultTags: [{ tags: { ...this.spec.tags, 'inference:service': this.spec.service.name, 'managed-by': 'cdktf-global-inference' } }],
       });
       this.providers.set(region, provider);
     }
     return provider;
+  }
+
+  /** Split horizon: the same name, privately, in every VPC the library created, latency-routed to the regions. */
+  private buildPrivateZone(domain: string, dnsProvider: AwsProvider): PrivateHostedZone {
+    const vpcs = Object.values(this.endpoints).map((e) => ({ vpcId: e.network.vpcId, region: e.region }));
+    const zone = new PrivateHostedZone(this, 'PrivateZone', { zoneName: domain, vpcs, provider: dnsProvider });
+    for (const [region, endpoint] of Object.entries(this.endpoints)) {
+      new InferenceAliasRecord(this, `PrivateRecord-${region}`, {
+        zone,
+        name: domain,
+        target: RecordTarget.loadBalancer(endpoint),
+        policy: RoutingPolicy.latency(region),
+        setIdentifier: region,
+        healthCheck: this.route53Routing?.healthChecks[region],
+        provider: dnsProvider,
+      });
+    }
+    return zone;
+  }
+
+  /**
+   * Intent the synthesized resources cannot carry (which region belongs to which jurisdiction, the residency
+   * groups, the SLO), written as a JSON comment of the stack for the analysis and policy checks.
+   */
+  private writeMetadata(): void {
+    const spec = this.spec;
+    TerraformStack.of(this).addOverride(`//.${METADATA_KEY}`, {
+      service: spec.service.name,
+      domain: spec.service.domain,
+      routingDomain: this.routingDomain,
+      frontDoor: spec.frontDoor,
+      routingMode: spec.routing.mode,
+      regions: Object.fromEntries(spec.regions.map((r) => [r.region, { jurisdiction: r.jurisdiction ?? null, hostname: this.regionalHostnames[r.region] }])),
+      residency: spec.residency,
+      health: { intervalSeconds: spec.health.intervalSeconds, failureThreshold: spec.health.failureThreshold },
+      cloudflarePlan: spec.cloudflare?.plan ?? null,
+      sloFailoverSeconds: spec.slo.failoverSeconds,
+    });
   }
 
   /** An output named plainly (`service_url`), prefixed with the construct id when it is not `Service`. */
@@ -148,3 +214,4 @@ export class GlobalInferenceService extends Construct {
     return output;
   }
 }
+

@@ -122,3 +122,18 @@ export function regionInfo(code: string): RegionInfo {
 export function isKnownRegion(code: string): boolean {
   return BY_CODE.has(code);
 }
+
+/** Great-circle distance between two regions' metros, in km. */
+export function distanceKm(a: string, b: string): number {
+  const [p, q] = [regionInfo(a), regionInfo(b)];
+  const rad = Math.PI / 180;
+  const dLat = (q.latitude - p.latitude) * rad;
+  const dLon = (q.longitude - p.longitude) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(p.latitude * rad) * Math.cos(q.latitude * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
+}
+
+/** The `count` candidates nearest to `region` (ties broken by code, so the choice is stable). */
+export function nearestRegions(region: string, candidates: readonly string[], count: number): string[] {
+  return [...candidates].sort((a, b) => distanceKm(region, a) - distanceKm(region, b) || a.localeCompare(b)).slice(0, count);
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { closestMatch } from '../util/strings';
+import { formatPath, type SpecProblem } from './errors';
 import { CloudflareSchema } from './cloudflare-schema';
 import { EdgeRouterSchema } from './edge-router-schema';
 import { CONTINENT_CODES, ResidencyGroupSchema } from './geo';
@@ -235,6 +236,9 @@ export const RegionSchema = z
 // ---------------------------------------------------------------------------------------------------------
 // Health, endpoint settings, routing, front door, SLO, state
 
+/** Regions Route53 health checkers probe from (the `regions` of a health check). */
+export const ROUTE53_CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'] as const;
+
 export const HealthSchema = z
   .strictObject({
     path: z.string().regex(/^\/[A-Za-z0-9._~\-/?=&%]*$/, "must be a URL path starting with '/', such as /health").default('/health').meta({ description: 'Readiness path; must answer only once the model is loaded.' }),
@@ -245,6 +249,31 @@ export const HealthSchema = z
       .default(10)
       .meta({ description: 'Probe interval: 10 (fast) or 30 seconds (Route53 limits).' }),
     failureThreshold: z.number().int().min(1, 'must be ≥ 1 (Route53 limit)').max(10, 'must be ≤ 10 (Route53 limit)').default(3).meta({ description: 'Consecutive failures before a region is unhealthy (1-10).' }),
+    checkerRegions: z
+      .array(z.enum(ROUTE53_CHECKER_REGIONS, { error: `must be a Route53 health-checker region (${ROUTE53_CHECKER_REGIONS.join(', ')})` }))
+      .min(3, 'must list at least 3 regions (Route53 minimum)')
+      .optional()
+      .meta({ description: 'Route53 checker regions probing each endpoint. Default: the three nearest to the endpoint.' }),
+    capacity: z
+      .strictObject({
+        minHealthyTargets: z
+          .union([z.literal('asg-min'), z.number().int().min(1, 'must be ≥ 1')])
+          .default('asg-min')
+          .meta({ description: "A region with fewer healthy targets is unhealthy. 'asg-min': the fleet's minimum size (at least 1)." }),
+        maxAverageResponseSeconds: z.number().positive('must be > 0').optional().meta({ description: 'A region whose average target response time (1-minute periods) exceeds this is saturated. Average, not p90: Route53 alarm health checks reject percentile statistics. Default: not checked.' }),
+        queueDepth: z
+          .strictObject({
+            namespace: z.string().min(1),
+            metricName: z.string().min(1),
+            dimensions: z.record(z.string(), z.string()).default({}),
+            threshold: z.number().positive('must be > 0'),
+          })
+          .optional()
+          .meta({ description: 'A custom metric (e.g. vLLM requests waiting) above which a region is saturated. Default: not checked.' }),
+        evaluationMinutes: z.number().int().min(1).max(10).default(2).meta({ description: 'Consecutive 1-minute periods a capacity alarm must breach.' }),
+      })
+      .default({ minHealthyTargets: 'asg-min', evaluationMinutes: 2 })
+      .meta({ description: 'Capacity signals combined with the readiness probe: a region that is up but saturated stops receiving new traffic.' }),
   })
   .meta({ description: 'How every layer probes model readiness.' });
 
@@ -309,6 +338,9 @@ export const EndpointSchema = z
       .default({ requestsPerTargetPerMinute: 60, ignoreDesiredCapacityChanges: false }),
   })
   .meta({ description: 'Settings shared by every regional endpoint.' });
+
+/** DNS labels the Route53 routing uses for nested record sets under the routing domain. */
+export const RESERVED_LABELS = ['global', 'stable', 'secondary', 'geo'] as const;
 
 export const ROUTING_MODES = ['latency', 'failover', 'weighted', 'geolocation', 'geoproximity'] as const;
 
@@ -391,6 +423,9 @@ export const DnsSchema = z
     dnssec: z.boolean().default(true).meta({ description: 'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS record at the parent to complete the chain.' }),
     queryLogging: z.boolean().default(true).meta({ description: 'Log DNS queries of the zone the library creates to CloudWatch Logs in us-east-1.' }),
     queryLogRetentionDays: z.number().int().positive().default(30).meta({ description: 'Days to keep query logs.' }),
+    originDomain: dnsName
+      .optional()
+      .meta({ description: "Route53 domain of the AWS side when Cloudflare is the front door (service.domain then lives in Cloudflare). Default: 'origin.' + service.domain." }),
     privateZone: z.boolean().default(false).meta({ description: 'Also create a private zone of the same name in the created VPCs (split horizon): clients inside AWS resolve the service through it.' }),
   })
   .meta({ description: 'Route53 hosted zone settings.' });
@@ -422,7 +457,7 @@ const SpecObjectSchema = z.strictObject({
       .record(z.string().regex(/^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/, 'must be a jurisdiction key such as eu'), ResidencyGroupSchema)
       .default({})
       .meta({ description: "Clients that must stay in a jurisdiction, by jurisdiction key (regions opt in with `jurisdiction`). Example: { eu: { preset: eu } }." }),
-    health: HealthSchema.default({ path: '/health', expectedStatus: 200, intervalSeconds: 10, failureThreshold: 3 }),
+    health: HealthSchema.default(() => HealthSchema.parse({})),
     endpoint: EndpointSchema.default(() => EndpointSchema.parse({})),
     routing: RoutingSchema.default(() => RoutingSchema.parse({})),
     frontDoor: z.enum(FRONT_DOORS).default('route53').meta({ description: 'Which front door(s) to build.' }),
@@ -589,6 +624,9 @@ function checkRouting(spec: Raw, regionCodes: string[], ctx: Ctx): void {
     if (known(['routing', 'canary', 'region'], region) && regionCodes.length < 2) {
       ctx.addIssue({ code: 'custom', path: ['routing', 'canary', 'region'], input: region, message: 'a canary needs at least one other region to take the rest of the traffic' });
     }
+    if (mode === 'geolocation') {
+      ctx.addIssue({ code: 'custom', path: ['routing', 'canary'], input: region, message: 'does not combine with mode geolocation (each location already picks its regions); use a geolocation group for the new region instead' });
+    }
     if (mode === 'failover' && isObject(routing.failover) && routing.failover.primary === region) {
       ctx.addIssue({ code: 'custom', path: ['routing', 'canary', 'region'], input: region, message: 'cannot be the failover primary' });
     }
@@ -606,6 +644,23 @@ function checkResidency(spec: Raw, regions: Raw[], ctx: Ctx): void {
         input: key,
         message: `no region has jurisdiction '${key}', so its clients would have nowhere to go; set jurisdiction: ${key} on at least one region`,
       });
+    }
+  }
+  for (const key of Object.keys(residency)) {
+    if ((RESERVED_LABELS as readonly string[]).includes(key)) {
+      ctx.addIssue({ code: 'custom', path: ['residency', key], input: key, message: `is a name the routing uses internally (${RESERVED_LABELS.join(', ')}); pick another jurisdiction key` });
+    }
+  }
+  // Geolocation groups and residency groups must not claim the same location: residency would silently win.
+  const routing = isObject(spec.routing) ? spec.routing : {};
+  const groups = isObject(routing.geolocation) ? asArray(routing.geolocation.groups).filter(isObject) : [];
+  for (const [key, group] of Object.entries(residency)) {
+    if (!isObject(group)) continue;
+    for (const g of groups) {
+      const shared = [...asArray(group.continents).filter((c) => asArray(g.continents).includes(c)), ...asArray(group.countries).filter((c) => asArray(g.countries).includes(c))];
+      if (shared.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['routing', 'geolocation', 'groups'], input: shared, message: `group '${String(g.name)}' claims ${shared.join(', ')}, which residency group '${key}' already binds to its jurisdiction` });
+      }
     }
   }
   // A country or continent can only be bound to one jurisdiction.
@@ -653,6 +708,22 @@ function checkFrontDoor(spec: Raw, ctx: Ctx): void {
   if (frontDoor === 'route53' && spec.cloudflare !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['cloudflare'], input: '{...}', message: "is only used when frontDoor is 'cloudflare' or 'both'; set frontDoor or remove this block" });
   }
+}
+
+/**
+ * The routing and residency rules of the spec, for constructs used without a spec: problems of `routing` and
+ * `residency` given the regions (code and jurisdiction) they apply to.
+ */
+export function routingProblems(routing: unknown, residency: unknown, regions: readonly { region: string; jurisdiction?: string }[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const ctx = {
+    addIssue: (issue: { path?: PropertyKey[]; message?: string; input?: unknown }) =>
+      problems.push({ path: formatPath(issue.path ?? []), message: issue.message ?? 'is invalid', received: issue.input === undefined ? undefined : JSON.stringify(issue.input) }),
+  } as unknown as Ctx;
+  const spec = { routing, residency };
+  checkRouting(spec, regions.map((r) => r.region), ctx);
+  checkResidency(spec, regions as unknown as Raw[], ctx);
+  return problems;
 }
 
 function reportDuplicates(values: (string | undefined)[], pathOf: (i: number) => PropertyKey[], what: string, ctx: Ctx): void {

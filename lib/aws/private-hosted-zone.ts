@@ -1,0 +1,43 @@
+import { Construct } from 'constructs';
+import type { TerraformProvider } from 'cdktf';
+import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
+import type { SpecProblem } from '../spec/errors';
+import { throwIfProblems } from '../util/validate';
+import type { IHostedZone } from './inference-hosted-zone';
+
+export interface PrivateHostedZoneProps {
+  /** DNS name, usually the service domain (split horizon: inside these VPCs it shadows the public zone). */
+  readonly zoneName: string;
+  /** VPCs that resolve through the zone, with their regions (at least one). */
+  readonly vpcs: readonly { readonly vpcId: string; readonly region: string }[];
+  /** Route53 provider. @default - the stack's default AWS provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * A private hosted zone for internal clients (split horizon): workloads in the associated VPCs resolve the service
+ * name through it, to the same regional endpoints, without leaving AWS's resolver. Protected by prevent_destroy.
+ */
+export class PrivateHostedZone extends Construct implements IHostedZone {
+  /** The zone (escape hatch). */
+  readonly resource: Route53Zone;
+  readonly zoneId: string;
+  readonly zoneName: string;
+
+  constructor(scope: Construct, id: string, props: PrivateHostedZoneProps) {
+    super(scope, id);
+    const problems: SpecProblem[] = [];
+    if (props.vpcs.length === 0) problems.push({ path: 'vpcs', message: 'must list at least one VPC (a private zone is created with its first association)' });
+    throwIfProblems(problems, `PrivateHostedZone '${this.node.path}'`);
+    this.zoneName = props.zoneName.replace(/\.$/, '');
+    this.resource = new Route53Zone(this, 'Resource', {
+      provider: props.provider,
+      name: this.zoneName,
+      comment: 'Split-horizon zone managed by cdktf-global-inference',
+      forceDestroy: false,
+      vpc: props.vpcs.map((v) => ({ vpcId: v.vpcId, vpcRegion: v.region })),
+      lifecycle: { preventDestroy: true },
+    });
+    this.zoneId = this.resource.zoneId;
+  }
+}

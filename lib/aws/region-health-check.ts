@@ -1,0 +1,181 @@
+import { Construct } from 'constructs';
+import type { TerraformProvider } from 'cdktf';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
+import type { SpecProblem } from '../spec/errors';
+import { nearestRegions } from '../spec/regions';
+import { HealthSchema, ROUTE53_CHECKER_REGIONS, type HealthSpec } from '../spec/schema';
+import { throwIfProblems, validateProps } from '../util/validate';
+import type { HealthInput } from './gpu-fleet';
+import type { IInferenceEndpoint } from './inference-endpoint-ref';
+
+/** A Route53 health check that routing records can reference. */
+export interface IHealthCheck {
+  readonly healthCheckId: string;
+}
+
+/** Route53 health checks the library did not create. */
+export class HealthCheckRef {
+  /** An existing health check, by id. */
+  static fromHealthCheckId(healthCheckId: string): IHealthCheck {
+    return { healthCheckId };
+  }
+
+  private constructor() {}
+}
+
+export interface RegionHealthCheckProps {
+  /** The endpoint to watch. Capacity signals need its ALB/target-group metrics (`albArnSuffix`, `targetGroupArnSuffix`). */
+  readonly endpoint: IInferenceEndpoint;
+  /** Public DNS name that resolves to the endpoint (the probe's FQDN and SNI), e.g. `us-east-1.inference.example.com`. */
+  readonly fqdn: string;
+  /** Provider for Route53 (global; by convention us-east-1). @default - the stack's default AWS provider */
+  readonly provider?: TerraformProvider;
+  /** Provider of the endpoint's region, where its CloudWatch alarms live. @default - `provider` */
+  readonly alarmProvider?: TerraformProvider;
+  /** Probe and capacity settings. @default - the spec defaults (GET /health every 10 s, 3 failures, healthy targets ≥ ASG minimum) */
+  readonly health?: HealthInput;
+  /** Prefix of alarm names. @default 'gi' */
+  readonly namePrefix?: string;
+}
+
+/**
+ * The health of one region as Route53 should see it: an HTTPS readiness probe (the model answers, from at least
+ * three checker regions, with SNI and latency measurement) AND capacity signals (CloudWatch alarms: healthy
+ * targets below the fleet minimum; optionally average response time or a queue-depth metric above a threshold),
+ * combined in a CALCULATED health check that is healthy only when every part is. A region that is up but
+ * saturated stops receiving new traffic.
+ *
+ * Route53 alarm health checks accept only standard statistics (no percentiles, no metric math), so response time
+ * is judged on its Average.
+ */
+export class RegionHealthCheck extends Construct implements IHealthCheck {
+  /** The CALCULATED health check records should reference (escape hatch). */
+  readonly resource: Route53HealthCheck;
+  readonly healthCheckId: string;
+  /** The HTTPS readiness probe alone. */
+  readonly readiness: Route53HealthCheck;
+  /** The alarm-backed capacity checks, by signal. */
+  readonly capacityChecks: Readonly<Record<string, Route53HealthCheck>>;
+  /** The checker regions probing the endpoint. */
+  readonly checkerRegions: readonly string[];
+  readonly settings: HealthSpec;
+
+  constructor(scope: Construct, id: string, props: RegionHealthCheckProps) {
+    super(scope, id);
+    const source = `RegionHealthCheck '${this.node.path}'`;
+    const health = validateProps(HealthSchema, props.health ?? {}, `${source} (health)`);
+    this.settings = health;
+    const endpoint = props.endpoint;
+    const problems: SpecProblem[] = [];
+    if ((!endpoint.albArnSuffix || !endpoint.targetGroupArnSuffix)) {
+      problems.push({ path: 'endpoint', message: 'needs albArnSuffix and targetGroupArnSuffix for the capacity alarms (an imported endpoint must provide them)' });
+    }
+    throwIfProblems(problems, source);
+
+    const prefix = props.namePrefix ?? 'gi';
+    const region = endpoint.region;
+    this.checkerRegions = health.checkerRegions ?? nearestRegions(region, ROUTE53_CHECKER_REGIONS, 3);
+
+    this.readiness = new Route53HealthCheck(this, 'Readiness', {
+      provider: props.provider,
+      type: health.expectedBody ? 'HTTPS_STR_MATCH' : 'HTTPS',
+      fqdn: props.fqdn,
+      port: 443,
+      resourcePath: health.path,
+      searchString: health.expectedBody,
+      enableSni: true,
+      measureLatency: true,
+      requestInterval: health.intervalSeconds,
+      failureThreshold: health.failureThreshold,
+      regions: [...this.checkerRegions],
+      tags: { Name: `${prefix}-${region}-readiness` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const alarmProvider = props.alarmProvider ?? props.provider;
+    const dimensions = { LoadBalancer: endpoint.albArnSuffix!, TargetGroup: endpoint.targetGroupArnSuffix! };
+    const minutes = health.capacity.evaluationMinutes;
+    const alarms: Record<string, CloudwatchMetricAlarm> = {};
+    const minHealthy = health.capacity.minHealthyTargets === 'asg-min' ? Math.max(1, endpoint.minCapacity ?? 1) : health.capacity.minHealthyTargets;
+    alarms.HealthyTargets = new CloudwatchMetricAlarm(this, 'HealthyTargetsAlarm', {
+      provider: alarmProvider,
+      alarmName: `${prefix}-${region}-healthy-targets`,
+      alarmDescription: `Fewer than ${minHealthy} healthy inference targets in ${region}: Route53 stops sending new traffic here`,
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'HealthyHostCount',
+      dimensions,
+      statistic: 'Minimum',
+      period: 60,
+      evaluationPeriods: minutes,
+      threshold: minHealthy,
+      comparisonOperator: 'LessThanThreshold',
+      // No data means no healthy target is reporting.
+      treatMissingData: 'breaching',
+    });
+    if (health.capacity.maxAverageResponseSeconds !== undefined) {
+      alarms.ResponseTime = new CloudwatchMetricAlarm(this, 'ResponseTimeAlarm', {
+        provider: alarmProvider,
+        alarmName: `${prefix}-${region}-response-time`,
+        alarmDescription: `Average target response time in ${region} above ${health.capacity.maxAverageResponseSeconds}s: saturated`,
+        namespace: 'AWS/ApplicationELB',
+        metricName: 'TargetResponseTime',
+        dimensions,
+        // Route53 rejects alarms on extended statistics (p90); Average is the closest supported signal.
+        statistic: 'Average',
+        period: 60,
+        evaluationPeriods: minutes,
+        threshold: health.capacity.maxAverageResponseSeconds,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+      });
+    }
+    const queue = health.capacity.queueDepth;
+    if (queue) {
+      alarms.QueueDepth = new CloudwatchMetricAlarm(this, 'QueueDepthAlarm', {
+        provider: alarmProvider,
+        alarmName: `${prefix}-${region}-queue-depth`,
+        alarmDescription: `${queue.metricName} in ${region} above ${queue.threshold}: saturated`,
+        namespace: queue.namespace,
+        metricName: queue.metricName,
+        dimensions: queue.dimensions,
+        statistic: 'Average',
+        period: 60,
+        evaluationPeriods: minutes,
+        threshold: queue.threshold,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+      });
+    }
+
+    const capacityChecks: Record<string, Route53HealthCheck> = {};
+    for (const [signal, alarm] of Object.entries(alarms)) {
+      capacityChecks[signal] = new Route53HealthCheck(this, `${signal}Check`, {
+        provider: props.provider,
+        type: 'CLOUDWATCH_METRIC',
+        cloudwatchAlarmName: alarm.alarmName,
+        cloudwatchAlarmRegion: region,
+        insufficientDataHealthStatus: 'LastKnownStatus',
+        tags: { Name: `${prefix}-${region}-${kebab(signal)}` },
+        lifecycle: { createBeforeDestroy: true },
+      });
+    }
+    this.capacityChecks = capacityChecks;
+
+    const children = [this.readiness, ...Object.values(capacityChecks)];
+    this.resource = new Route53HealthCheck(this, 'Resource', {
+      provider: props.provider,
+      type: 'CALCULATED',
+      childHealthchecks: children.map((c) => c.id),
+      // Healthy only when every child is: ready AND not saturated.
+      childHealthThreshold: children.length,
+      tags: { Name: `${prefix}-${region}` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.healthCheckId = this.resource.id;
+  }
+}
+
+function kebab(text: string): string {
+  return text.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+}
