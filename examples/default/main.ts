@@ -1,23 +1,17 @@
 /**
- * The default example: a three-region chat service from `spec.yaml`, synthesized into cdktf.out/.
- * `npm run synth` runs it and summarises the output; `cdktf synth` runs it through cdktf.json.
+ * The default example: a three-region chat service, latency-routed active-active (examples/default/spec.yaml),
+ * synthesized into cdktf.out/. `npm run synth` runs it and summarises the output; `cdktf synth` runs it through
+ * cdktf.json.
  */
-import { join } from 'node:path';
 import { App } from 'cdktf';
-import { loadSpecFile } from '../../lib/spec/load';
-import { packageRoot } from '../../lib/util/project-root';
 import { runMain } from '../../lib/util/cli';
-import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';
+import { buildExampleApp, exampleSpecFile } from '../example-app';
 
-export const DEFAULT_SPEC_FILE = join(packageRoot(__dirname), 'examples', 'default', 'spec.yaml');
+export const DEFAULT_SPEC_FILE = exampleSpecFile('default');
 
 /** Builds the example app; tests call this with their own outdir. */
 export function buildDefaultExample(outdir?: string): App {
-  const app = new App(outdir ? { outdir } : {});
-  addGlobalInferenceStacks(app, loadSpecFile(DEFAULT_SPEC_FILE));
-  return app;
+  return buildExampleApp('default', outdir);
 }
 
-if (require.main === module) {
-  runMain(() => buildDefaultExample().synth());
-}
+if (require.main === module) runMain(() => buildDefaultExample().synth());

@@ -1,5 +1,6 @@
 import type { App } from 'cdktf';
 import { buildDefaultExample } from '../../examples/default/main';
+import { buildExampleApp } from '../../examples/example-app';
 
 export interface ExampleApp {
   readonly name: string;
@@ -8,5 +9,14 @@ export interface ExampleApp {
   readonly plan: boolean;
 }
 
-/** Every example app; the real-terraform tests run over all of them. */
-export const OFFLINE_EXAMPLES: readonly ExampleApp[] = [{ name: 'default', build: buildDefaultExample, plan: true }];
+const example = (name: string, plan = false): ExampleApp => ({ name, build: (outdir) => buildExampleApp(name, outdir), plan });
+
+/** Every example app; the snapshot and real-terraform tests run over all of them. */
+export const OFFLINE_EXAMPLES: readonly ExampleApp[] = [
+  { name: 'default', build: buildDefaultExample, plan: true },
+  example('eu-residency', true),
+  example('failover'),
+  example('canary'),
+  example('geolocation'),
+  example('weighted'),
+];

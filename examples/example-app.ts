@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import { loadSpecFile } from '../lib/spec/load';
+import { packageRoot } from '../lib/util/project-root';
+import { addGlobalInferenceStacks } from '../stacks/global-inference-stacks';
+
+/** The spec file of an example: examples/<name>/spec.yaml in the package. */
+export function exampleSpecFile(name: string): string {
+  return join(packageRoot(__dirname), 'examples', name, 'spec.yaml');
+}
+
+/** An example app: the reference stacks of examples/<name>/spec.yaml. */
+export function buildExampleApp(name: string, outdir?: string): App {
+  const app = new App(outdir ? { outdir } : {});
+  addGlobalInferenceStacks(app, loadSpecFile(exampleSpecFile(name)));
+  return app;
+}

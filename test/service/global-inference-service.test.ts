@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TerraformStack, Testing } from 'cdktf';
+import { GlobalInferenceService, METADATA_KEY } from '../../lib/service/global-inference-service';
+import type { GlobalInferenceSpecInput } from '../../lib/spec/schema';
+import type { TerraformJson } from '../../lib/util/synth-output';
+import { errorOf, resourcesOf, synthJson } from '../support/synth';
+import { minimalSpec } from '../support/specs';
+
+function synthService(spec: GlobalInferenceSpecInput): { json: TerraformJson; service: GlobalInferenceService } {
+  const stack = new TerraformStack(Testing.app(), 'svc');
+  const service = new GlobalInferenceService(stack, 'Service', { spec });
+  return { json: synthJson(stack), service };
+}
+
+describe('GlobalInferenceService with a created zone (defaults)', () => {
+  const { json, service } = synthService(minimalSpec());
+
+  test('the zone is protected, DNSSEC-signed and query-logged in us-east-1', () => {
+    expect(resourcesOf(json, 'aws_route53_zone')[0][1]).toMatchObject({ name: 'inference.example.com', force_destroy: false, lifecycle: { prevent_destroy: true }, provider: 'aws.us-east-1' });
+    expect(resourcesOf(json, 'aws_kms_key')[0][1]).toMatchObject({ customer_master_key_spec: 'ECC_NIST_P256', key_usage: 'SIGN_VERIFY', provider: 'aws.us-east-1' });
+    const template = String(resourcesOf(json, 'aws_kms_key_policy')[0][1].policy);
+    // The policy is a Terraform template: the account id is interpolated from the key ARN at apply.
+    expect(template).toMatch(/arn:aws:iam::\$\{element\(split\(":", aws_kms_key\.[^)]+\.arn\), 4\)\}:root/);
+    const policy = JSON.parse(template.replace(/\$\{[^}]*\}/g, 'ACCOUNT')) as { Statement: { Sid: string; Principal: Record<string, string> }[] };
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(['AccountAdministers', 'Route53DnssecSigns', 'Route53DnssecGrants']);
+    expect(policy.Statement[0].Principal.AWS).toBe('arn:aws:iam::ACCOUNT:root');
+    expect(resourcesOf(json, 'aws_route53_key_signing_key')[0][1]).toMatchObject({ status: 'ACTIVE' });
+    expect(resourcesOf(json, 'aws_route53_hosted_zone_dnssec')[0][1]).toMatchObject({ signing_status: 'SIGNING' });
+    expect(resourcesOf(json, 'aws_cloudwatch_log_group').map(([, g]) => g.name)).toContain('/aws/route53/inference.example.com');
+    expect(resourcesOf(json, 'aws_route53_query_log')).toHaveLength(1);
+    expect(Object.keys(json.output ?? {}).sort()).toEqual(['dnssec_ds_record', 'name_servers', 'regional_endpoints', 'service_url']);
+  });
+
+  test('each region gets its own name, probed by its health check', () => {
+    expect(service.regionalHostnames).toEqual({ 'us-east-1': 'us-east-1.inference.example.com', 'eu-west-1': 'eu-west-1.inference.example.com' });
+    const probes = resourcesOf(json, 'aws_route53_health_check').filter(([, c]) => c.type === 'HTTPS');
+    expect(probes.map(([, c]) => c.fqdn).sort()).toEqual(['eu-west-1.inference.example.com', 'us-east-1.inference.example.com']);
+  });
+
+  test('routing intent is written as a stack comment for the analysis', () => {
+    // Testing.synth drops JSON comments; a full synth keeps them as cdk.tf.json will.
+    const stack = new TerraformStack(Testing.app(), 'meta');
+    new GlobalInferenceService(stack, 'Service', { spec: minimalSpec() });
+    const full = JSON.parse(readFileSync(join(Testing.fullSynth(stack), 'stacks', 'meta', 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+    const meta = full['//'] as Record<string, Record<string, unknown>>;
+    expect(meta[METADATA_KEY]).toMatchObject({
+      service: 'chat',
+      routingDomain: 'inference.example.com',
+      routingMode: 'latency',
+      regions: { 'us-east-1': { jurisdiction: 'us' }, 'eu-west-1': { jurisdiction: 'eu' } },
+      sloFailoverSeconds: 180,
+    });
+  });
+});
+
+describe('GlobalInferenceService options', () => {
+  test('an existing zone is written into, not created', () => {
+    const { json } = synthService(minimalSpec({ dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ' } }));
+    expect(resourcesOf(json, 'aws_route53_zone')).toHaveLength(0);
+    expect(resourcesOf(json, 'aws_kms_key')).toHaveLength(0);
+    expect(new Set(resourcesOf(json, 'aws_route53_record').map(([, r]) => r.zone_id))).toEqual(new Set(['Z0123456789ABCDEFGHIJ']));
+  });
+
+  test('DNSSEC and query logging can be turned off explicitly', () => {
+    const { json } = synthService(minimalSpec({ dns: { dnssec: false, queryLogging: false } }));
+    expect(resourcesOf(json, 'aws_kms_key')).toHaveLength(0);
+    expect(resourcesOf(json, 'aws_route53_query_log')).toHaveLength(0);
+  });
+
+  test('split horizon: a private zone in every created VPC, latency-routed', () => {
+    const { json } = synthService(minimalSpec({ dns: { privateZone: true } }));
+    const zones = resourcesOf(json, 'aws_route53_zone').map(([, z]) => z);
+    const privateZone = zones.find((z) => z.vpc) as { vpc: { vpc_region: string }[]; lifecycle: unknown };
+    expect(privateZone.vpc.map((v) => v.vpc_region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    expect(privateZone.lifecycle).toEqual({ prevent_destroy: true });
+    expect(resourcesOf(json, 'aws_route53_record').filter(([name]) => name.includes('PrivateRecord'))).toHaveLength(2);
+  });
+
+  test('a declared account id makes every provider refuse other accounts', () => {
+    const { json } = synthService(minimalSpec({ aws: { accountId: '123456789012' } }));
+    expect((json.provider?.aws ?? []).map((p) => p.allowed_account_ids)).toEqual([['123456789012'], ['123456789012']]);
+  });
+
+  test('with Cloudflare as the only front door, the AWS side answers under the origin domain and builds no Route53 routing', () => {
+    const { json, service } = synthService(
+      minimalSpec({ frontDoor: 'cloudflare', cloudflare: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), plan: 'enterprise' } as never }),
+    );
+    expect(service.routingDomain).toBe('origin.inference.example.com');
+    expect(service.route53Routing).toBeUndefined();
+    expect(resourcesOf(json, 'aws_route53_health_check')).toHaveLength(0);
+    expect(resourcesOf(json, 'aws_acm_certificate')[0][1]).toMatchObject({ domain_name: 'origin.inference.example.com', subject_alternative_names: ['*.origin.inference.example.com'] });
+    expect(service.serviceUrl).toBe('https://inference.example.com');
+  });
+
+  test('fails with every spec problem, naming the construct', () => {
+    const message = errorOf(() => synthService(minimalSpec({ routing: { mode: 'failover' } })));
+    expect(message).toContain("spec of GlobalInferenceService 'svc/Service' is invalid (1 problem):");
+  });
+});
