@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import type { z } from 'zod';
 import { ResidencyGroupSchema, type ResidencyGroup } from '../spec/geo';
-import { RoutingSchema, routingProblems, type RoutingSpec } from '../spec/schema';
+import { RoutingSchema, route53RoutingProblems, type RoutingSpec } from '../spec/schema';
 import { throwIfProblems, validateProps } from '../util/validate';
 import type { HealthInput } from './gpu-fleet';
 import { InferenceAliasRecord, RecordTarget } from './inference-alias-record';
@@ -80,7 +80,7 @@ export class GlobalRoute53Routing extends Construct {
     );
     for (const r of props.regions) this.byRegion.set(r.endpoint.region, r);
     const regionFacts = props.regions.map((r) => ({ region: r.endpoint.region, jurisdiction: r.endpoint.jurisdiction }));
-    const problems = routingProblems(this.routing, this.residency, regionFacts);
+    const problems = route53RoutingProblems(this.routing, this.residency, regionFacts);
     if (props.regions.length === 0) problems.push({ path: 'regions', message: 'must list at least one region' });
     if (this.byRegion.size !== props.regions.length) problems.push({ path: 'regions', message: 'must not list a region twice' });
     throwIfProblems(problems, source);

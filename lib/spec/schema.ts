@@ -714,7 +714,7 @@ function checkFrontDoor(spec: Raw, ctx: Ctx): void {
  * The routing and residency rules of the spec, for constructs used without a spec: problems of `routing` and
  * `residency` given the regions (code and jurisdiction) they apply to.
  */
-export function routingProblems(routing: unknown, residency: unknown, regions: readonly { region: string; jurisdiction?: string }[]): SpecProblem[] {
+export function route53RoutingProblems(routing: unknown, residency: unknown, regions: readonly { region: string; jurisdiction?: string }[]): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const ctx = {
     addIssue: (issue: { path?: PropertyKey[]; message?: string; input?: unknown }) =>
