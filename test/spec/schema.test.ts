@@ -21,7 +21,7 @@ describe('spec defaults', () => {
   });
 
   test('health, endpoint, routing, state and front door get safe defaults', () => {
-    expect(spec.health).toEqual({ path: '/health', expectedStatus: 200, intervalSeconds: 10, failureThreshold: 3 });
+    expect(spec.health).toMatchObject({ path: '/health', expectedStatus: 200, intervalSeconds: 10, failureThreshold: 3, capacity: { minHealthyTargets: 'asg-min' } });
     expect(spec.endpoint).toMatchObject({
       loadBalancingAlgorithm: 'least_outstanding_requests',
       slowStartSeconds: 0,
