@@ -1,0 +1,60 @@
+import { DEFAULT_POLICY_PACKS, POLICY_ENGINE_FINDINGS } from './packs';
+import type { PolicyPack } from './types';
+
+/**
+ * lib/policy/RULES.md, rendered from the rule definitions (a test keeps the file in sync: run
+ * `GI_WRITE_RULES_MD=1 npx jest test/policy/rules-md` after changing a rule).
+ */
+export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLICY_PACKS): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const ids = (list: readonly string[] | undefined) => (list && list.length > 0 ? list.map((id) => `\`${id}\``).join(', ') : '—');
+  const lines = [
+    '# Policy rules',
+    '',
+    '<!-- Generated from lib/policy/rules/*.ts by renderRulesMarkdown(); test/policy/rules-md.test.ts keeps it in sync. -->',
+    '',
+    'Rules are small pure functions over one synthesized Terraform resource (with read-only lookups into its stack',
+    'and the service intent), collected into packs. `PolicyAspect` applies them at synth time; `checkSynthOutput(dir)`',
+    'applies them to a cdktf output directory. The checkov and cdk-nag columns name the closest existing check; scope',
+    'may differ (noted in each rule\'s source).',
+    '',
+  ];
+  for (const pack of packs) {
+    lines.push(`## Pack \`${pack.name}\``, '', '| id | severity | rule | why | resources | checkov | cdk-nag |', '|---|---|---|---|---|---|---|');
+    for (const rule of pack.rules) {
+      const needs = rule.needsContext ? ' (needs service intent)' : '';
+      lines.push(
+        `| ${rule.id} | ${rule.severity} | ${cell(rule.title)}${needs} | ${cell(rule.rationale)} | ${rule.resourceTypes.map((t) => `\`${t}\``).join(', ')} | ${ids(rule.checkov)} | ${ids(rule.cdkNag)} |`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push('## Engine findings', '', '| id | what | why |', '|---|---|---|');
+  for (const meta of Object.values(POLICY_ENGINE_FINDINGS)) lines.push(`| ${meta.id} | ${cell(meta.title)} | ${cell(meta.rationale)} |`);
+  lines.push(
+    '',
+    '## Suppressions',
+    '',
+    'A suppression names a rule and gives a reason; an empty reason is refused. Suppressed findings stay in every',
+    'report with their reason and do not fail the check.',
+    '',
+    '```ts',
+    "PolicySuppressions.add(endpoint.albSecurityGroup, 'GI-AWS-007', 'partner VPN range only, see ticket NET-42');",
+    '```',
+    '',
+    'writes into the resource\'s comment block, which Terraform ignores and `checkSynthOutput` reads:',
+    '',
+    '```json',
+    '"//": { "gi_suppressions": [{ "id": "GI-AWS-007", "reason": "partner VPN range only, see ticket NET-42" }] }',
+    '```',
+    '',
+    '## Service intent',
+    '',
+    'Rules marked "needs service intent" read the stack\'s top-level `"//": { "global_inference": { ... } }` block',
+    '(`writePolicyContext`, written by GlobalInferenceService): service, domain, regions with their jurisdiction,',
+    'residency groups, Cloudflare plan, failover SLO. Without it they report one `info` finding per stack instead',
+    'of guessing. Cloudflare pools are placed in regions by their origin addresses, `<region>.<domain>`.',
+    '',
+  );
+  return lines.join('\n');
+}

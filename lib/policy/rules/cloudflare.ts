@@ -1,0 +1,162 @@
+import { CLOUDFLARE_MIN_MONITOR_INTERVAL_SECONDS, jurisdictionOf, regionOfHostname, type PolicyContext } from '../context';
+import type { PolicyRule, Violation } from '../types';
+import { blocks, isExpression, isRecord, num, str, strings, type ResourceView } from '../stack-view';
+
+/** Cloudflare's default monitor interval (seconds) when `interval` is unset. */
+const DEFAULT_MONITOR_INTERVAL_SECONDS = 60;
+
+/** GI-CF-001: monitor intervals are allowed by the zone's plan. */
+export const MONITOR_INTERVAL_PLAN_MINIMUM: PolicyRule = {
+  id: 'GI-CF-001',
+  title: "Monitor interval ≥ the plan's minimum",
+  rationale: 'Cloudflare rejects a monitor interval below the plan minimum (Pro 60 s, Business 15 s, Enterprise 10 s) at apply time; failover budgets built on it are fiction.',
+  severity: 'error',
+  resourceTypes: ['cloudflare_load_balancer_monitor'],
+  needsContext: true,
+  check(monitor, _stack, context) {
+    const plan = context?.cloudflarePlan;
+    if (!plan) {
+      return [{ message: 'not checked: the service intent names no Cloudflare plan (global_inference.cloudflarePlan)', fix: 'set cloudflare.plan in the spec', severity: 'info' }];
+    }
+    const raw = monitor.config.interval;
+    if (isExpression(raw)) return [];
+    const interval = num(raw) ?? DEFAULT_MONITOR_INTERVAL_SECONDS;
+    const minimum = CLOUDFLARE_MIN_MONITOR_INTERVAL_SECONDS[plan];
+    if (interval >= minimum) return [];
+    return [
+      {
+        message: `interval is ${interval} s, below the ${plan} plan's minimum of ${minimum} s`,
+        fix: `raise interval to at least ${minimum} s, or move the zone to a plan that allows ${interval} s (${Object.entries(CLOUDFLARE_MIN_MONITOR_INTERVAL_SECONDS)
+          .filter(([, s]) => s <= interval)
+          .map(([p]) => p)
+          .join(', ') || 'none does'})`,
+      },
+    ];
+  },
+};
+
+const POOL_TYPE = 'cloudflare_load_balancer_pool';
+
+/** Where a pool's origins are: regions by the `<region>.<domain>` naming, and the addresses that do not say. */
+export function poolRegions(pool: ResourceView, context: PolicyContext): { regions: string[]; unknown: string[] } {
+  const regions: string[] = [];
+  const unknown: string[] = [];
+  for (const origin of blocks(pool.config.origins)) {
+    const address = str(origin.address);
+    const region = address && !isExpression(address) ? regionOfHostname(context, address) : undefined;
+    if (region) {
+      if (!regions.includes(region)) regions.push(region);
+    } else {
+      unknown.push(address ?? '(no address)');
+    }
+  }
+  return { regions, unknown };
+}
+
+/**
+ * The jurisdiction every origin of the pools is in, `mixed` when they span several (or some region has none),
+ * `unknown` when an origin cannot be placed.
+ */
+function poolsJurisdiction(pools: readonly ResourceView[], context: PolicyContext): string | 'mixed' | 'unknown' {
+  const found = new Set<string | undefined>();
+  for (const pool of pools) {
+    const { regions, unknown } = poolRegions(pool, context);
+    if (unknown.length > 0 || regions.length === 0) return 'unknown';
+    for (const region of regions) found.add(jurisdictionOf(context, region));
+  }
+  if (found.size !== 1) return 'mixed';
+  const [only] = [...found];
+  return only ?? 'mixed';
+}
+
+/** Steering entries of a load balancer (and of its rule overrides): which clients go to which pools. */
+function steeringEntries(lb: ResourceView): { label: string; pools: unknown[] }[] {
+  const entries: { label: string; pools: unknown[] }[] = [];
+  const collect = (source: Record<string, unknown>, prefix: string) => {
+    if (Array.isArray(source.default_pools)) entries.push({ label: `${prefix}default_pools`, pools: source.default_pools });
+    for (const key of ['country_pools', 'region_pools', 'pop_pools']) {
+      const map = source[key];
+      if (!isRecord(map)) continue;
+      for (const [k, v] of Object.entries(map)) if (Array.isArray(v)) entries.push({ label: `${prefix}${key}.${k}`, pools: v });
+    }
+  };
+  collect(lb.config, '');
+  blocks(lb.config.rules).forEach((rule, i) => {
+    const overrides = blocks(rule.overrides)[0];
+    if (overrides) collect(overrides, `rules[${str(rule.name) ?? i}].overrides.`);
+  });
+  return entries;
+}
+
+/** GI-CF-002: a load balancer that keeps a jurisdiction's clients inside it falls back inside it too. */
+export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
+  id: 'GI-CF-002',
+  title: 'Fallback pool inside the jurisdiction',
+  rationale: 'When every pool is unhealthy Cloudflare sends all traffic to the fallback pool; outside the jurisdiction, that breaks data residency exactly during an outage.',
+  severity: 'error',
+  resourceTypes: ['cloudflare_load_balancer'],
+  needsContext: true,
+  check(lb, stack, context) {
+    if (!context) return [];
+    const residency = new Set(Object.keys(context.residency));
+    if (residency.size === 0) return [];
+    const poolsOf = (refs: unknown): ResourceView[] | undefined => {
+      const list = strings(refs);
+      if (!list) return undefined;
+      const pools = list.map((ref) => stack.referencedBy(ref).find((r) => r.type === POOL_TYPE));
+      return pools.every((p): p is ResourceView => p !== undefined) ? pools : undefined;
+    };
+
+    // Clients steered only to one residency jurisdiction's pools must also fall back inside it.
+    const steered = new Map<string, string[]>();
+    for (const entry of steeringEntries(lb)) {
+      const pools = poolsOf(entry.pools);
+      if (!pools || pools.length === 0) continue;
+      const j = poolsJurisdiction(pools, context);
+      if (j !== 'mixed' && j !== 'unknown' && residency.has(j)) steered.set(j, [...(steered.get(j) ?? []), entry.label]);
+    }
+    if (steered.size === 0) return [];
+
+    const fallbacks: { label: string; ref: unknown }[] = [{ label: 'fallback_pool', ref: lb.config.fallback_pool }];
+    blocks(lb.config.rules).forEach((rule, i) => {
+      const overrides = blocks(rule.overrides)[0];
+      if (overrides?.fallback_pool !== undefined) fallbacks.push({ label: `rules[${str(rule.name) ?? i}].overrides.fallback_pool`, ref: overrides.fallback_pool });
+    });
+
+    const out: Violation[] = [];
+    for (const fallback of fallbacks) {
+      if (fallback.ref === undefined || fallback.ref === null) continue;
+      const pool = poolsOf([fallback.ref])?.[0];
+      if (!pool) {
+        out.push({
+          message: `${fallback.label} ${JSON.stringify(fallback.ref)} is not a pool of this stack, so it cannot be shown to be inside ${[...steered.keys()].join(', ')}`,
+          fix: `point ${fallback.label} at a cloudflare_load_balancer_pool of this stack whose origins are <region>.${context.domain} names in the jurisdiction`,
+          severity: 'warning',
+        });
+        continue;
+      }
+      const { regions, unknown } = poolRegions(pool, context);
+      if (unknown.length > 0) {
+        out.push({
+          message: `${fallback.label} is ${pool.address}, whose origin${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} do${unknown.length === 1 ? 'es' : ''} not name a region as <region>.${context.domain}`,
+          fix: `use the regional names <region>.${context.domain} as pool origin addresses so residency can be checked`,
+          severity: 'warning',
+        });
+        continue;
+      }
+      for (const [jurisdiction, labels] of steered) {
+        const outside = regions.filter((r) => jurisdictionOf(context, r) !== jurisdiction);
+        if (outside.length === 0) continue;
+        const inside = Object.keys(context.regions).filter((r) => jurisdictionOf(context, r) === jurisdiction);
+        out.push({
+          message: `${fallback.label} is ${pool.address} (${outside.map((r) => `${r}: ${jurisdictionOf(context, r) ?? 'no jurisdiction'}`).join(', ')}), outside jurisdiction ${jurisdiction}, whose clients this load balancer steers through ${labels.join(', ')}: when every pool is unhealthy they would be served outside ${jurisdiction}`,
+          fix:
+            steered.size > 1
+              ? `serve each jurisdiction (${[...steered.keys()].join(', ')}) from its own load balancer, each with a fallback pool inside it`
+              : `set ${fallback.label} to a pool whose origins are in ${jurisdiction} (${inside.join(', ') || 'no region has it'})`,
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,208 @@
+import type { TerraformJson } from '../util/synth-output';
+import type { PolicySuppression } from './types';
+
+/** Property of a resource's `//` comment block holding its policy suppressions. */
+export const SUPPRESSIONS_KEY = 'gi_suppressions';
+
+/** One synthesized resource, as rules see it. */
+export interface ResourceView {
+  readonly type: string;
+  /** Logical name in the Terraform JSON. */
+  readonly name: string;
+  /** Terraform address, `type.name`. */
+  readonly address: string;
+  /** The resource's arguments (its `//` comment block removed). */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Construct path, from `//.metadata.path`, when cdktf wrote one. */
+  readonly path?: string;
+  /** Well-formed suppressions from `//.gi_suppressions`. */
+  readonly suppressions: readonly PolicySuppression[];
+  /** Malformed suppression entries (missing id or reason), described. */
+  readonly suppressionProblems: readonly string[];
+}
+
+/** Builds the view of one resource from its Terraform JSON body. */
+export function resourceView(type: string, name: string, body: Readonly<Record<string, unknown>>): ResourceView {
+  const { ['//']: comment, ...config } = body;
+  const meta = isRecord(comment) ? comment : {};
+  const metadata = isRecord(meta.metadata) ? meta.metadata : {};
+  const { suppressions, problems } = parseSuppressions(meta[SUPPRESSIONS_KEY]);
+  return {
+    type,
+    name,
+    address: `${type}.${name}`,
+    config,
+    path: typeof metadata.path === 'string' ? metadata.path : undefined,
+    suppressions,
+    suppressionProblems: problems,
+  };
+}
+
+/**
+ * Every resource of one synthesized stack, indexed for the lookups rules make: by type, by address, and by
+ * the `${type.name.attribute}` references between them.
+ */
+export class StackView {
+  /** Builds the view of a stack's Terraform JSON. */
+  static fromJson(name: string, json: TerraformJson): StackView {
+    const resources: ResourceView[] = [];
+    for (const [type, byName] of Object.entries(json.resource ?? {})) {
+      for (const [logical, body] of Object.entries(byName ?? {})) {
+        if (isRecord(body)) resources.push(resourceView(type, logical, body));
+      }
+    }
+    return new StackView(name, resources);
+  }
+
+  readonly name: string;
+  readonly resources: readonly ResourceView[];
+  private readonly byAddress = new Map<string, ResourceView>();
+  private readonly byType = new Map<string, ResourceView[]>();
+  private reverse?: Map<string, ResourceView[]>;
+
+  constructor(name: string, resources: readonly ResourceView[]) {
+    this.name = name;
+    this.resources = resources;
+    for (const r of resources) {
+      this.byAddress.set(r.address, r);
+      const list = this.byType.get(r.type) ?? [];
+      list.push(r);
+      this.byType.set(r.type, list);
+    }
+  }
+
+  /** Resources of the given types, in JSON order. */
+  ofType(...types: string[]): ResourceView[] {
+    return types.flatMap((t) => this.byType.get(t) ?? []);
+  }
+
+  /** The resource at a Terraform address (`type.name`). */
+  get(address: string): ResourceView | undefined {
+    return this.byAddress.get(address);
+  }
+
+  /** The resources of this stack that a value refers to through `${type.name...}` interpolations. */
+  referencedBy(value: unknown): ResourceView[] {
+    const out: ResourceView[] = [];
+    for (const address of referencedAddresses(value)) {
+      const r = this.byAddress.get(address);
+      if (r && !out.includes(r)) out.push(r);
+    }
+    return out;
+  }
+
+  /** The resource a single reference string points to (e.g. `${aws_lb.x.arn}`), when it is in this stack. */
+  referencedResource(value: unknown): ResourceView | undefined {
+    return typeof value === 'string' ? this.referencedBy(value)[0] : undefined;
+  }
+
+  /** Every resource whose arguments refer to `target` (computed once per stack). */
+  referrers(target: ResourceView): readonly ResourceView[] {
+    if (!this.reverse) {
+      this.reverse = new Map();
+      for (const r of this.resources) {
+        for (const address of referencedAddresses(r.config)) {
+          const list = this.reverse.get(address) ?? [];
+          list.push(r);
+          this.reverse.set(address, list);
+        }
+      }
+    }
+    return this.reverse.get(target.address) ?? [];
+  }
+
+  /** Resources of the given types whose `attribute` refers to `target`. */
+  referencing(target: ResourceView, types: readonly string[], attribute: string): ResourceView[] {
+    return this.referrers(target).filter((r) => types.includes(r.type) && referencedAddresses(r.config[attribute]).includes(target.address));
+  }
+}
+
+/**
+ * Terraform addresses (`type.name`) referenced from `${...}` interpolations anywhere in a value. Data sources
+ * (`data.type.name`) are returned with their `data.` prefix.
+ */
+export function referencedAddresses(value: unknown): string[] {
+  const out = new Set<string>();
+  visitStrings(value, (text) => {
+    for (const interpolation of text.matchAll(/\$\{([^}]*)\}/g)) {
+      for (const m of interpolation[1].matchAll(/(?<![\w.-])(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)/g)) {
+        out.add(`${m[1] ?? ''}${m[2]}.${m[3]}`);
+      }
+    }
+  });
+  return [...out];
+}
+
+/** Calls `fn` on every string inside a JSON value. */
+export function visitStrings(value: unknown, fn: (text: string) => void, depth = 0): void {
+  if (depth > 32) return;
+  if (typeof value === 'string') fn(value);
+  else if (Array.isArray(value)) for (const v of value) visitStrings(v, fn, depth + 1);
+  else if (isRecord(value)) for (const v of Object.values(value)) visitStrings(v, fn, depth + 1);
+}
+
+// Value helpers. Terraform JSON writes nested blocks as an object or a list of objects, numbers and booleans
+// sometimes as strings ("true", "443"); rules read through these so both spellings mean the same.
+
+/** A nested block as a list of objects (`{...}` or `[{...}, ...]`; anything else is no block). */
+export function blocks(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.filter(isRecord);
+  return isRecord(value) ? [value] : [];
+}
+
+/** The first nested block, if any. */
+export function block(value: unknown): Record<string, unknown> | undefined {
+  return blocks(value)[0];
+}
+
+/** A literal string (not null), or undefined. */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A literal number (numeric strings included), or undefined; Terraform expressions give undefined. */
+export function num(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+/** A literal boolean (`true`/`"true"`), or undefined when unset or an expression. */
+export function bool(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+/** A list of literal strings (a Terraform expression or anything else gives undefined). */
+export function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+}
+
+/** True when a value is (or contains) a Terraform expression, so its literal value is unknown at synth time. */
+export function isExpression(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('${');
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseSuppressions(raw: unknown): { suppressions: PolicySuppression[]; problems: string[] } {
+  const suppressions: PolicySuppression[] = [];
+  const problems: string[] = [];
+  if (raw === undefined || raw === null) return { suppressions, problems };
+  if (!Array.isArray(raw)) {
+    problems.push(`//.${SUPPRESSIONS_KEY} must be a list of { id, reason }, got: ${JSON.stringify(raw)}`);
+    return { suppressions, problems };
+  }
+  raw.forEach((entry, i) => {
+    const id = isRecord(entry) && typeof entry.id === 'string' ? entry.id.trim() : '';
+    const reason = isRecord(entry) && typeof entry.reason === 'string' ? entry.reason.trim() : '';
+    if (!id) problems.push(`//.${SUPPRESSIONS_KEY}[${i}] has no rule id: ${JSON.stringify(entry)}`);
+    else if (!reason) problems.push(`//.${SUPPRESSIONS_KEY}[${i}] suppresses ${id} without a reason; a suppression needs one`);
+    else suppressions.push({ id, reason });
+  });
+  return { suppressions, problems };
+}
