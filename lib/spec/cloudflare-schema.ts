@@ -1,15 +1,416 @@
 import { z } from 'zod';
 
-/**
- * The Cloudflare front door part of the spec (used when `frontDoor` is `cloudflare` or `both`).
- * Owned by the Cloudflare constructs (lib/cloudflare); extended there.
+/*
+ * The Cloudflare front door part of the spec (used when `frontDoor` is `cloudflare` or `both`), owned by the
+ * Cloudflare constructs (lib/cloudflare). Plan facts live here so that the spec, the constructs and their
+ * validation share one source. Sources (checked 2026-11):
+ * - monitor interval minimum 60 s (Pro), 15 s (Business), 10 s (Enterprise), maximum 3600 s:
+ *   developers.cloudflare.com/load-balancing/monitors/create-monitor/ and .../reference/limitations/
+ * - geo, dynamic (latency), proximity and least-outstanding-requests *traffic* steering: Enterprise, or the
+ *   self-service traffic steering add-on; hash and least-outstanding-requests *origin* steering: Enterprise only;
+ *   (Load Balancing reference architecture, "Steering options overview")
+ * - one load balancing custom rule per hostname below Enterprise (.../additional-options/load-balancing-rules/)
+ * - header session affinity: 1 header below Enterprise, 5 on Enterprise; sticky zero-downtime failover is not
+ *   supported with header affinity; cookie TTL 1800-604800 s, header TTL 30-3600 s (API schema, provider 5.14)
  */
-export const CloudflareSchema = z
-  .strictObject({
-    accountId: z.string().regex(/^[0-9a-f]{32}$/, 'must be a Cloudflare account id (32 hex characters)').meta({ description: 'Cloudflare account holding the monitors and pools.' }),
-    zoneId: z.string().regex(/^[0-9a-f]{32}$/, 'must be a Cloudflare zone id (32 hex characters)').meta({ description: 'Cloudflare zone of the service hostname.' }),
-    plan: z.enum(['pro', 'business', 'enterprise']).meta({ description: 'Cloudflare plan of the zone; limits the monitor interval and features.' }),
-  })
-  .meta({ description: 'Cloudflare load-balancing front door.' });
 
+/** Cloudflare plans of a zone, in increasing order. */
+export const CLOUDFLARE_PLANS = ['pro', 'business', 'enterprise'] as const;
+export type CloudflarePlan = (typeof CLOUDFLARE_PLANS)[number];
+
+/** The shortest load-balancer monitor interval each plan allows, in seconds. */
+export const PLAN_MIN_MONITOR_INTERVAL_SECONDS: Readonly<Record<CloudflarePlan, number>> = { pro: 60, business: 15, enterprise: 10 };
+/** The longest monitor interval Cloudflare accepts, in seconds. */
+export const MAX_MONITOR_INTERVAL_SECONDS = 3600;
+
+/** The 13 Cloudflare load-balancing regions (pool `check_regions`, load balancer `region_pools`). */
+export const CLOUDFLARE_REGION_CODES = ['WNAM', 'ENAM', 'WEU', 'EEU', 'NSAM', 'SSAM', 'OC', 'ME', 'NAF', 'SAF', 'SAS', 'SEAS', 'NEAS'] as const;
+
+/** Traffic (pool-level) steering policies the library offers. */
+export const TRAFFIC_STEERING_POLICIES = ['dynamic_latency', 'geo', 'proximity', 'least_outstanding_requests', 'random', 'off'] as const;
+export type TrafficSteeringPolicy = (typeof TRAFFIC_STEERING_POLICIES)[number];
+/** Traffic steering that needs Enterprise or the traffic steering add-on. */
+export const ADD_ON_TRAFFIC_STEERING: readonly TrafficSteeringPolicy[] = ['dynamic_latency', 'geo', 'proximity', 'least_outstanding_requests'];
+/** Traffic steering that uses `random_steering` pool weights. */
+export const WEIGHTED_TRAFFIC_STEERING: readonly TrafficSteeringPolicy[] = ['random', 'least_outstanding_requests'];
+
+/** Origin (within-pool) steering policies the library offers. */
+export const ORIGIN_STEERING_POLICIES = ['random', 'hash', 'least_outstanding_requests'] as const;
+export type OriginSteeringPolicy = (typeof ORIGIN_STEERING_POLICIES)[number];
+/** Origin steering that Cloudflare sells on Enterprise only. */
+export const ENTERPRISE_ORIGIN_STEERING: readonly OriginSteeringPolicy[] = ['hash', 'least_outstanding_requests'];
+
+/** Session affinity cookie TTL limits (seconds) and header affinity idle-TTL limits. */
+export const SESSION_AFFINITY_TTL_LIMITS = { cookie: [1800, 604800], header: [30, 3600] } as const;
+/** Header affinity: how many headers each plan may key on. */
+export const MAX_AFFINITY_HEADERS: Readonly<Record<CloudflarePlan, number>> = { pro: 1, business: 1, enterprise: 5 };
+/** Load balancing custom rules per hostname below Enterprise. */
+export const NON_ENTERPRISE_MAX_LB_RULES = 1;
+
+/** Fallback value that makes a load balancer fail closed instead of leaving a jurisdiction. */
+export const FAIL_CLOSED = 'fail-closed';
+
+const hexId = (what: string) => z.string().regex(/^[0-9a-f]{32}$/, `must be a Cloudflare ${what} id (32 hex characters)`);
+
+const hostname = z
+  .string()
+  .max(253, 'must be at most 253 characters (DNS limit)')
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, 'must be a lower-case DNS name such as inference.example.com');
+
+const headerName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, "must be an HTTP header name (letters, digits and '-'), such as X-Inference-Region");
+
+const cidr = z
+  .string()
+  .regex(
+    /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(?:12[0-8]|1[01]\d|\d?\d)$/,
+    'must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24',
+  );
+
+const seconds = (min: number, max: number) =>
+  z.number().int('must be a whole number of seconds').min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`);
+
+export const CloudflareMonitorSchema = z
+  .strictObject({
+    intervalSeconds: seconds(10, MAX_MONITOR_INTERVAL_SECONDS)
+      .optional()
+      .meta({ description: 'Seconds between probes. Default: the plan minimum (pro 60, business 15, enterprise 10), the fastest failover the plan allows.' }),
+    timeoutSeconds: seconds(1, 10).default(4).meta({ description: 'Seconds before a probe counts as failed.' }),
+    retries: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(5, 'must be ≤ 5').default(1).meta({ description: 'Immediate retries of a timed-out probe before it counts as failed.' }),
+    consecutiveDown: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(2).meta({ description: 'Failed probes in a row before an origin is unhealthy (1 reacts to a single lost probe).' }),
+    consecutiveUp: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(2).meta({ description: 'Passed probes in a row before an origin is healthy again.' }),
+    expectedCodes: z
+      .string()
+      .regex(/^(?:[1-5]\d{2}|[1-5]xx)$/, 'must be one HTTP status code such as 200, or a class such as 2xx')
+      .optional()
+      .meta({ description: 'Status code (or class such as 2xx) a ready origin answers. Default: health.expectedStatus.' }),
+    followRedirects: z.boolean().default(false).meta({ description: 'Follow 301/302 answers instead of counting them as failures.' }),
+  })
+  .meta({ description: 'Cloudflare health monitor of the regional endpoints (HTTPS GET of health.path).' });
+
+export const SessionAffinitySchema = z
+  .strictObject({
+    type: z
+      .enum(['none', 'cookie', 'header'])
+      .default('cookie')
+      .meta({ description: 'none; cookie (browsers keep a conversation on one region, API clients without cookies are not pinned); header (pin by request headers such as a session id).' }),
+    ttlSeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .optional()
+      .meta({ description: 'Session lifetime: cookie 1800-604800 s, header idle time 30-3600 s. Default: 1800 (re-evaluate the region every 30 minutes).' }),
+    headers: z.array(headerName).min(1, 'must list at least one header').optional().meta({ description: 'Headers that key header affinity (1 below Enterprise, up to 5 on Enterprise).' }),
+    zeroDowntimeFailover: z
+      .enum(['none', 'temporary', 'sticky'])
+      .optional()
+      .meta({ description: 'When a pinned origin fails: sticky re-pins the session (cookie only), temporary uses another origin until it recovers. Default: sticky for cookie, temporary for header.' }),
+    drainSeconds: seconds(0, 3600).default(300).meta({ description: 'How long sessions keep reaching an origin being drained (long enough for streamed generations to finish).' }),
+  })
+  .meta({ description: 'Session affinity of the load balancer.' });
+
+export const DebugPinSchema = z
+  .strictObject({
+    header: headerName.default('X-Inference-Region').meta({ description: 'Request header whose value (a region code) pins the request to that region.' }),
+    regions: z.array(z.string().min(1)).min(1, 'must list at least one region').optional().meta({ description: 'Regions that can be pinned (one load balancing rule each). Default: every region.' }),
+    sourceCidrs: z
+      .array(cidr)
+      .min(1, 'must list at least one CIDR')
+      .optional()
+      .meta({ description: 'Only clients in these networks (operators) may pin. Required when residency applies, so clients cannot leave their jurisdiction with a header.' }),
+  })
+  .meta({ description: 'A debugging header that pins a request to one region (load balancing custom rules).' });
+
+const CloudflareObjectSchema = z.strictObject({
+  accountId: hexId('account').meta({ description: 'Cloudflare account holding the monitors and pools.' }),
+  zoneId: hexId('zone').meta({ description: 'Cloudflare zone of the service hostname.' }),
+  plan: z.enum(CLOUDFLARE_PLANS).meta({ description: 'Cloudflare plan of the zone; limits the monitor interval and features.' }),
+  trafficSteering: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'The account has the Load Balancing traffic steering add-on (geo, dynamic latency, proximity steering below Enterprise). Enterprise includes it.' }),
+  hostname: hostname.optional().meta({ description: 'Hostname of the load balancer. Default: service.domain.' }),
+  proxied: z.boolean().default(true).meta({ description: 'Proxy traffic through Cloudflare (orange cloud): hides the origins, no DNS TTL in failover, enables rules and zero-downtime failover. false = DNS-only.' }),
+  steering: z
+    .enum(TRAFFIC_STEERING_POLICIES)
+    .optional()
+    .meta({
+      description:
+        'How a pool is chosen: dynamic_latency (measured RTT), geo (country/region pools; required by residency), proximity (pool coordinates), least_outstanding_requests, random (pool weights: canary), off (failover order). Default: geo when residency applies, else dynamic_latency.',
+    }),
+  poolWeights: z
+    .record(z.string(), z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1 (Cloudflare pool weights are 0-1)'))
+    .optional()
+    .meta({ description: 'Pool weight (0-1) per region for random / least_outstanding_requests steering, e.g. a canary region at 0.1. Default: 1 each.' }),
+  fallback: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "Pool of last resort: a region code, or 'fail-closed' (clients get an error rather than leaving their jurisdiction). Default: the first region of the residency jurisdiction, 'fail-closed' with several, else the first region." }),
+  originSteering: z
+    .enum(ORIGIN_STEERING_POLICIES)
+    .optional()
+    .meta({ description: 'Origin choice inside a pool. Default: least_outstanding_requests on Enterprise, random otherwise (Cloudflare sells the others on Enterprise only).' }),
+  minimumOrigins: z.number().int('must be a whole number').min(1, 'must be ≥ 1').default(1).meta({ description: 'Healthy origins a pool needs to take traffic.' }),
+  monitor: CloudflareMonitorSchema.default(() => CloudflareMonitorSchema.parse({})),
+  sessionAffinity: SessionAffinitySchema.default(() => SessionAffinitySchema.parse({})),
+  failoverAcrossPools: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Adaptive routing: retry a request that failed to connect (521/522/523/525/526) on the next pool, not only inside the pool.' }),
+  debugPin: DebugPinSchema.optional().meta({ description: 'Debug header pinning a region. Default: off.' }),
+  originSecretVariable: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a Terraform variable name (lower-case letters, digits and '_', starting with a letter)")
+    .default('origin_auth_secret')
+    .meta({ description: 'Sensitive Terraform variable holding the secret header value Cloudflare adds to origin requests (set TF_VAR_<name>). The ALBs require the same value.' }),
+  enforceStrictOriginTls: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Add a configuration rule so requests to the hostname use SSL mode Full (strict): Cloudflare validates the origin certificate. Turn off only if the zone already manages its http_config_settings phase.' }),
+});
+
+export const CloudflareSchema = CloudflareObjectSchema.superRefine((cloudflare, ctx) => {
+  for (const problem of cloudflarePlanProblems(cloudflare)) ctx.addIssue({ code: 'custom', path: problem.path, input: problem.input, message: problem.message });
+}).meta({ description: 'Cloudflare load-balancing front door.' });
+
+/** The Cloudflare block as authored. */
+export type CloudflareSpecInput = z.input<typeof CloudflareSchema>;
+/** The Cloudflare block with defaults filled in. */
 export type CloudflareSpec = z.output<typeof CloudflareSchema>;
+export type CloudflareMonitorSpec = z.output<typeof CloudflareMonitorSchema>;
+export type SessionAffinitySpec = z.output<typeof SessionAffinitySchema>;
+export type DebugPinSpec = z.output<typeof DebugPinSchema>;
+
+/** A problem found by the plan and consistency checks: a path inside the Cloudflare block, the value, the rule. */
+export interface CloudflareIssue {
+  readonly path: (string | number)[];
+  readonly input: unknown;
+  readonly message: string;
+}
+
+/**
+ * Plan limits and internal consistency of a (defaulted) Cloudflare block. Used by the schema's superRefine and by
+ * the constructs, so both report the same messages.
+ */
+export function cloudflarePlanProblems(cf: Pick<CloudflareSpec, 'plan' | 'trafficSteering' | 'steering' | 'poolWeights' | 'originSteering' | 'monitor' | 'sessionAffinity' | 'debugPin'>): CloudflareIssue[] {
+  const out: CloudflareIssue[] = [];
+  out.push(...monitorProblems(cf.plan, cf.monitor).map((p) => ({ ...p, path: ['monitor', ...p.path] })));
+  const steeringProblem = trafficSteeringProblem(cf.plan, cf.trafficSteering, cf.steering);
+  if (steeringProblem) out.push({ path: ['steering'], input: cf.steering, message: steeringProblem });
+  if (cf.poolWeights !== undefined && !WEIGHTED_TRAFFIC_STEERING.includes(cf.steering ?? 'dynamic_latency')) {
+    out.push({
+      path: ['poolWeights'],
+      input: cf.poolWeights,
+      message: `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${cf.steering ?? 'the default'}); set steering: random for a canary, or remove poolWeights`,
+    });
+  }
+  if (cf.originSteering !== undefined && ENTERPRISE_ORIGIN_STEERING.includes(cf.originSteering) && cf.plan !== 'enterprise') {
+    out.push({
+      path: ['originSteering'],
+      input: cf.originSteering,
+      message: `${cf.originSteering} origin steering is sold on the Enterprise plan only (plan is ${cf.plan}); use random or upgrade the zone`,
+    });
+  }
+  out.push(...sessionAffinityProblems(cf.plan, cf.sessionAffinity).map((p) => ({ ...p, path: ['sessionAffinity', ...p.path] })));
+  if (cf.debugPin?.regions && cf.plan !== 'enterprise' && cf.debugPin.regions.length > NON_ENTERPRISE_MAX_LB_RULES) {
+    out.push({
+      path: ['debugPin', 'regions'],
+      input: cf.debugPin.regions,
+      message: `needs one load balancing rule per region (${cf.debugPin.regions.length}), but non-Enterprise zones get ${NON_ENTERPRISE_MAX_LB_RULES} rule per hostname; list one region or upgrade to Enterprise`,
+    });
+  }
+  return out;
+}
+
+/** Monitor limits: the plan's minimum interval, and probes (with retries) that fit in one interval. */
+export function monitorProblems(plan: CloudflarePlan, monitor: Partial<CloudflareMonitorSpec>): CloudflareIssue[] {
+  const out: CloudflareIssue[] = [];
+  const interval = monitor.intervalSeconds ?? PLAN_MIN_MONITOR_INTERVAL_SECONDS[plan];
+  const minimum = PLAN_MIN_MONITOR_INTERVAL_SECONDS[plan];
+  if (interval < minimum) {
+    out.push({ path: ['intervalSeconds'], input: interval, message: `must be ≥ ${minimum} on the ${plan} plan (Cloudflare minimum monitor interval: ${planMinimumsText()})` });
+  }
+  if (interval > MAX_MONITOR_INTERVAL_SECONDS) {
+    out.push({ path: ['intervalSeconds'], input: interval, message: `must be ≤ ${MAX_MONITOR_INTERVAL_SECONDS} (Cloudflare maximum)` });
+  }
+  const timeout = monitor.timeoutSeconds ?? 4;
+  const retries = monitor.retries ?? 1;
+  if (timeout * (retries + 1) >= interval) {
+    out.push({
+      path: ['timeoutSeconds'],
+      input: timeout,
+      message: `× (retries + 1) = ${timeout * (retries + 1)} s must be shorter than the interval (${interval} s), or a slow probe overlaps the next one; lower timeoutSeconds or retries`,
+    });
+  }
+  return out;
+}
+
+/** Why a traffic steering policy is not available on a plan, or undefined when it is. */
+export function trafficSteeringProblem(plan: CloudflarePlan, addOn: boolean, steering: TrafficSteeringPolicy | undefined): string | undefined {
+  const effective = steering ?? 'dynamic_latency';
+  if (!ADD_ON_TRAFFIC_STEERING.includes(effective) || plan === 'enterprise' || addOn) return undefined;
+  const named = steering === undefined ? `the default steering (dynamic_latency, or geo when residency applies)` : `${effective} steering`;
+  return (
+    `${named} needs the Enterprise plan or the Load Balancing traffic steering add-on (plan is ${plan}); ` +
+    `set trafficSteering: true if the account has the add-on, or steering: off (failover order) or random`
+  );
+}
+
+/** Session affinity rules: plan header limits, TTL ranges per type, failover modes per type. */
+export function sessionAffinityProblems(plan: CloudflarePlan, affinity: Partial<SessionAffinitySpec>): CloudflareIssue[] {
+  const out: CloudflareIssue[] = [];
+  const type = affinity.type ?? 'cookie';
+  if (type === 'header') {
+    if (!affinity.headers || affinity.headers.length === 0) {
+      out.push({ path: ['headers'], input: affinity.headers, message: 'is required for header affinity: name the header(s) that identify a session, such as X-Session-Id' });
+    } else if (affinity.headers.length > MAX_AFFINITY_HEADERS[plan]) {
+      out.push({
+        path: ['headers'],
+        input: affinity.headers,
+        message: `may list at most ${MAX_AFFINITY_HEADERS[plan]} header${MAX_AFFINITY_HEADERS[plan] === 1 ? '' : 's'} on the ${plan} plan (Cloudflare allows 5 on Enterprise, 1 otherwise)`,
+      });
+    }
+    if (affinity.zeroDowntimeFailover === 'sticky') {
+      out.push({ path: ['zeroDowntimeFailover'], input: 'sticky', message: 'sticky is not supported with header affinity (Cloudflare cannot re-pin a header); use temporary' });
+    }
+  } else if (affinity.headers !== undefined) {
+    out.push({ path: ['headers'], input: affinity.headers, message: `only apply to type header (type is ${type}); remove them or set type: header` });
+  }
+  if (type !== 'none' && affinity.ttlSeconds !== undefined) {
+    const [min, max] = SESSION_AFFINITY_TTL_LIMITS[type];
+    if (affinity.ttlSeconds < min || affinity.ttlSeconds > max) {
+      out.push({ path: ['ttlSeconds'], input: affinity.ttlSeconds, message: `must be between ${min} and ${max} for ${type} affinity (Cloudflare limit)` });
+    }
+  }
+  if (type === 'none' && (affinity.ttlSeconds !== undefined || (affinity.zeroDowntimeFailover !== undefined && affinity.zeroDowntimeFailover !== 'none'))) {
+    out.push({ path: ['type'], input: type, message: 'is none, so ttlSeconds and zeroDowntimeFailover have no effect; remove them or choose cookie or header' });
+  }
+  return out;
+}
+
+/**
+ * Checks of the Cloudflare block against the rest of the spec (regions, residency). The spec's cross-field rules
+ * call it; the constructs run the same checks on their props. `spec` is read defensively: other parts may be
+ * invalid and reported elsewhere.
+ */
+export function cloudflareCrossChecks(spec: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const cf = spec.cloudflare;
+  if (!isObject(cf)) return;
+  const regions = (Array.isArray(spec.regions) ? spec.regions : []).filter(isObject);
+  const regionCodes = regions.map((r) => r.region).filter((r): r is string => typeof r === 'string');
+  const jurisdictionOf = Object.fromEntries(regions.filter((r) => typeof r.region === 'string').map((r) => [r.region as string, typeof r.jurisdiction === 'string' ? r.jurisdiction : undefined]));
+  const residency = isObject(spec.residency) ? Object.keys(spec.residency) : [];
+  const debugPin = isObject(cf.debugPin) ? cf.debugPin : undefined;
+  const problems = routingProblems({
+    regions: regionCodes,
+    jurisdictionOf,
+    residencyJurisdictions: residency,
+    plan: typeof cf.plan === 'string' ? (cf.plan as CloudflarePlan) : 'enterprise',
+    steering: typeof cf.steering === 'string' ? (cf.steering as TrafficSteeringPolicy) : undefined,
+    fallback: typeof cf.fallback === 'string' ? cf.fallback : undefined,
+    poolWeights: isObject(cf.poolWeights) ? (cf.poolWeights as Record<string, number>) : undefined,
+    debugPin: debugPin
+      ? { regions: Array.isArray(debugPin.regions) ? (debugPin.regions as string[]) : undefined, sourceCidrs: Array.isArray(debugPin.sourceCidrs) ? (debugPin.sourceCidrs as string[]) : undefined }
+      : undefined,
+  });
+  for (const p of problems) ctx.addIssue({ code: 'custom', path: ['cloudflare', ...p.path], input: p.input, message: p.message });
+}
+
+/** What {@link routingProblems} needs to know: regions, their jurisdictions, residency, routing choices. */
+export interface RoutingFacts {
+  /** Region codes of the pools, in the order given. */
+  readonly regions: readonly string[];
+  /** Jurisdiction of each region (undefined: none). */
+  readonly jurisdictionOf: Readonly<Record<string, string | undefined>>;
+  /** Jurisdictions whose clients must stay in them (keys of the residency groups). */
+  readonly residencyJurisdictions: readonly string[];
+  readonly plan: CloudflarePlan;
+  readonly steering?: TrafficSteeringPolicy;
+  readonly fallback?: string;
+  readonly poolWeights?: Readonly<Record<string, number>>;
+  readonly debugPin?: { readonly regions?: readonly string[]; readonly sourceCidrs?: readonly string[] };
+}
+
+/**
+ * Residency and routing rules that need the regions:
+ * - a residency jurisdiction needs at least one region, else its clients have nowhere to go;
+ * - residency needs geo steering: only geo consults country_pools/region_pools;
+ * - the fallback pool (one per load balancer, used when every pool of a client's list is unhealthy) must belong to
+ *   every residency jurisdiction, which no region can do once there are two: then only 'fail-closed' is valid;
+ * - pool weights, fallback and pinned regions must name regions of the load balancer;
+ * - a debug pin lets a client choose any region, so with residency it must be limited to operator networks.
+ */
+export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
+  const out: CloudflareIssue[] = [];
+  const known = new Set(facts.regions);
+  const list = facts.regions.join(', ') || 'none';
+  const active = activeResidency(facts);
+  for (const j of facts.residencyJurisdictions) {
+    if (!facts.regions.some((r) => facts.jurisdictionOf[r] === j)) {
+      out.push({ path: ['residency', j], input: j, message: `no pool belongs to jurisdiction '${j}', so its clients would have nowhere to go; give at least one region jurisdiction: ${j}` });
+    }
+  }
+  if (active.length > 0 && facts.steering !== undefined && facts.steering !== 'geo') {
+    out.push({
+      path: ['steering'],
+      input: facts.steering,
+      message: `must be geo when residency applies (${active.join(', ')}): only geo steering consults the country and region pools that keep clients in their jurisdiction; remove steering (non-residency clients then get the nearest region first) or remove residency`,
+    });
+  }
+  if (facts.fallback !== undefined && facts.fallback !== FAIL_CLOSED) {
+    if (!known.has(facts.fallback)) {
+      out.push({ path: ['fallback'], input: facts.fallback, message: `must be '${FAIL_CLOSED}' or a region of the load balancer (${list})` });
+    } else {
+      const outside = active.filter((j) => facts.jurisdictionOf[facts.fallback as string] !== j);
+      if (outside.length > 0) {
+        out.push({
+          path: ['fallback'],
+          input: facts.fallback,
+          message:
+            `is outside jurisdiction ${outside.map((j) => `'${j}'`).join(' and ')}: Cloudflare sends a client to the single fallback pool when every pool of its list is unhealthy, so ` +
+            `${outside.join('/')} clients would leave their jurisdiction. ` +
+            (active.length > 1 ? `With several residency jurisdictions no region can be the fallback; use '${FAIL_CLOSED}'` : `Use a region of '${active[0]}' or '${FAIL_CLOSED}'`),
+        });
+      }
+    }
+  }
+  for (const region of Object.keys(facts.poolWeights ?? {})) {
+    if (!known.has(region)) out.push({ path: ['poolWeights', region], input: region, message: `must be a region of the load balancer (${list})` });
+  }
+  if (facts.poolWeights && facts.regions.length > 0 && facts.regions.every((r) => (facts.poolWeights?.[r] ?? 1) === 0)) {
+    out.push({ path: ['poolWeights'], input: facts.poolWeights, message: 'must give at least one region a weight above 0' });
+  }
+  if (facts.debugPin) {
+    const pinned = facts.debugPin.regions ?? facts.regions;
+    facts.debugPin.regions?.forEach((r, i) => {
+      if (!known.has(r)) out.push({ path: ['debugPin', 'regions', i], input: r, message: `must be a region of the load balancer (${list})` });
+    });
+    if (facts.plan !== 'enterprise' && facts.debugPin.regions === undefined && pinned.length > NON_ENTERPRISE_MAX_LB_RULES) {
+      out.push({
+        path: ['debugPin', 'regions'],
+        input: undefined,
+        message: `defaults to every region (${pinned.length} load balancing rules), but non-Enterprise zones get ${NON_ENTERPRISE_MAX_LB_RULES} rule per hostname; list the one region to pin`,
+      });
+    }
+    if (active.length > 0 && !facts.debugPin.sourceCidrs) {
+      out.push({
+        path: ['debugPin', 'sourceCidrs'],
+        input: undefined,
+        message: `is required when residency applies (${active.join(', ')}): without it any client could send the header and be served outside its jurisdiction; list the operator networks allowed to pin`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Residency jurisdictions that have at least one region (the ones the load balancer must enforce). */
+export function activeResidency(facts: Pick<RoutingFacts, 'regions' | 'jurisdictionOf' | 'residencyJurisdictions'>): string[] {
+  return [...new Set(facts.residencyJurisdictions)].filter((j) => facts.regions.some((r) => facts.jurisdictionOf[r] === j)).sort();
+}
+
+function planMinimumsText(): string {
+  return CLOUDFLARE_PLANS.map((p) => `${p} ${PLAN_MIN_MONITOR_INTERVAL_SECONDS[p]} s`).join(', ');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

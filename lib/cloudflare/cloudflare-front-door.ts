@@ -1,0 +1,205 @@
+import { Construct } from 'constructs';
+import type { TerraformProvider, TerraformVariable } from 'cdktf';
+import type { LoadBalancer } from '@cdktf/provider-cloudflare/lib/load-balancer';
+import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';
+import { CloudflareSchema, FAIL_CLOSED, type CloudflareSpec, type CloudflareSpecInput } from '../spec/cloudflare-schema';
+import { describeValue, formatPath, type SpecProblem } from '../spec/errors';
+import { AWS_REGION_CODES, isKnownRegion, regionInfo } from '../spec/regions';
+import { isToken, throwIfProblems, validateProps } from '../util/validate';
+import { FailClosedPool } from './fail-closed-pool';
+import { CloudflareHealthMonitor } from './health-monitor';
+import { CloudflareInferenceLoadBalancer, DNS_ONLY_TTL_SECONDS } from './inference-load-balancer';
+import { CloudflareOriginAuth, ORIGIN_AUTH_HEADER } from './origin-auth';
+import { CloudflareRegionPool } from './region-pool';
+import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
+
+/** The readiness probe, as the spec's `health` block has it (extra fields are ignored). */
+export interface FrontDoorHealth {
+  /** Readiness path. @default - the endpoints' `healthCheckPath` */
+  readonly path?: string;
+  /** Status a ready server answers. @default 200 */
+  readonly expectedStatus?: number;
+  /** Text the readiness response must contain. @default - none */
+  readonly expectedBody?: string;
+}
+
+export interface CloudflareFrontDoorProps {
+  /** The regional endpoints (region, models, readiness path, jurisdiction); one pool each. Their order is the failover order where nothing else decides. */
+  readonly endpoints: readonly IInferenceEndpoint[];
+  /** Service name: prefix of pool names. */
+  readonly serviceName: string;
+  /** DNS name clients use; the load balancer's hostname unless `cloudflare.hostname` says otherwise. */
+  readonly serviceDomain: string;
+  /** Domain under which each region has a public name `<region>.<originDomain>` resolving to its ALB. @default - `serviceDomain` */
+  readonly originDomain?: string;
+  /** Public origin hostname per region, when not `<region>.<originDomain>`. @default - `<region>.<originDomain>` for every region */
+  readonly originHostnames?: Readonly<Record<string, string>>;
+  /** How readiness is probed (the spec's `health` block). @default - GET of the endpoints' readiness path expecting 200 */
+  readonly health?: FrontDoorHealth;
+  /** Clients that must stay in a jurisdiction, by jurisdiction key (the spec's `residency`, as lib/spec/geo.ts outputs it). @default - no residency */
+  readonly residency?: Readonly<Record<string, ResidencyClients>>;
+  /** The Cloudflare block of the spec (account, zone, plan, steering, monitor, affinity, ...). */
+  readonly cloudflare: CloudflareSpecInput;
+  /** An existing sensitive variable holding the origin secret. @default - a sensitive variable named `cloudflare.originSecretVariable` */
+  readonly secretVariable?: TerraformVariable;
+  /** Cloudflare provider to use (the front door lives in a stack of Cloudflare resources only). @default - the stack's default Cloudflare provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * The Cloudflare front door of a global inference service: a readiness monitor, one pool per regional endpoint, a
+ * steering load balancer that keeps residency clients in their jurisdiction, and the secret origin header. Put it in
+ * a stack that holds Cloudflare resources only, so the AWS stacks stay checkable offline.
+ */
+export class CloudflareFrontDoor extends Construct {
+  /** The load balancer resource (escape hatch). */
+  readonly resource: LoadBalancer;
+  readonly loadBalancer: CloudflareInferenceLoadBalancer;
+  readonly monitor: CloudflareHealthMonitor;
+  /** Pools by region code. */
+  readonly pools: Readonly<Record<string, CloudflareRegionPool>>;
+  readonly originAuth: CloudflareOriginAuth;
+  /** The fail-closed fallback pool, when residency needs one. */
+  readonly failClosedPool?: FailClosedPool;
+  /** The validated Cloudflare settings, defaults filled in. */
+  readonly settings: CloudflareSpec;
+  /** The routing in region codes (for analysis and tests). */
+  readonly routing: RoutingPlan;
+  readonly hostname: string;
+  /**
+   * Worst-case seconds from a region failing its readiness probe to Cloudflare steering new requests away
+   * (monitor interval x consecutive failures + the last probe's timeouts; plus the DNS TTL when DNS-only).
+   * Requests that cannot connect at all (521/522/523/525/526) are retried on the next origin at once.
+   */
+  readonly failoverSeconds: number;
+
+  constructor(scope: Construct, id: string, props: CloudflareFrontDoorProps) {
+    super(scope, id);
+    const source = `CloudflareFrontDoor '${this.node.path}'`;
+    const cf = validateCloudflare(props.cloudflare, source);
+    const hostname = cf.hostname ?? props.serviceDomain;
+    const originDomain = props.originDomain ?? props.serviceDomain;
+    const originOf = (region: string) => props.originHostnames?.[region] ?? `${region}.${originDomain}`;
+
+    const problems = checkProps(props, cf);
+    throwIfProblems(problems, source);
+    const placements = props.endpoints.map((e) => {
+      const info = regionInfo(e.region);
+      return { region: e.region, jurisdiction: e.jurisdiction, country: info.country, latitude: info.latitude, longitude: info.longitude };
+    });
+    const routed = planRouting({ pools: placements, residency: props.residency, plan: cf.plan, steering: cf.steering, fallback: cf.fallback, poolWeights: cf.poolWeights, debugPin: cf.debugPin });
+    throwIfProblems(
+      routed.problems.map((p) => ({ path: formatPath(p.path[0] === 'residency' ? p.path : p.path[0] === 'pools' ? ['endpoints', ...p.path.slice(1)] : ['cloudflare', ...p.path]), message: p.message, received: p.input === undefined ? undefined : describeValue(p.input) })),
+      source,
+    );
+
+    this.settings = cf;
+    this.hostname = hostname;
+    this.originAuth = new CloudflareOriginAuth(this, 'OriginAuth', {
+      zoneId: cf.zoneId,
+      hostname,
+      variableName: cf.originSecretVariable,
+      secretVariable: props.secretVariable,
+      enforceStrictTls: cf.enforceStrictOriginTls,
+      provider: props.provider,
+    });
+
+    const path = props.health?.path ?? props.endpoints[0].healthCheckPath;
+    this.monitor = new CloudflareHealthMonitor(this, 'Monitor', {
+      accountId: cf.accountId,
+      plan: cf.plan,
+      path,
+      expectedCodes: cf.monitor.expectedCodes ?? String(props.health?.expectedStatus ?? 200),
+      expectedBody: props.health?.expectedBody,
+      intervalSeconds: cf.monitor.intervalSeconds,
+      timeoutSeconds: cf.monitor.timeoutSeconds,
+      retries: cf.monitor.retries,
+      consecutiveDown: cf.monitor.consecutiveDown,
+      consecutiveUp: cf.monitor.consecutiveUp,
+      followRedirects: cf.monitor.followRedirects,
+      // Probes bypass the zone's transform rules, so they carry the secret themselves (the ALB answers 403 without it).
+      headers: { [ORIGIN_AUTH_HEADER]: [this.originAuth.headerValue] },
+      description: `${props.serviceName}: HTTPS GET ${path} (model readiness)`,
+      provider: props.provider,
+    });
+
+    const pools: Record<string, CloudflareRegionPool> = {};
+    for (const endpoint of props.endpoints) {
+      pools[endpoint.region] = new CloudflareRegionPool(this, `Pool-${endpoint.region}`, {
+        accountId: cf.accountId,
+        region: endpoint.region,
+        originAddress: originOf(endpoint.region),
+        monitorId: this.monitor.monitorId,
+        plan: cf.plan,
+        namePrefix: props.serviceName,
+        jurisdiction: endpoint.jurisdiction,
+        minimumOrigins: cf.minimumOrigins,
+        originSteering: cf.originSteering,
+        provider: props.provider,
+      });
+    }
+    this.pools = pools;
+
+    if (routed.plan?.fallback === FAIL_CLOSED) {
+      this.failClosedPool = new FailClosedPool(this, 'FailClosedPool', {
+        accountId: cf.accountId,
+        namePrefix: props.serviceName,
+        checkRegions: pools[props.endpoints[0].region].checkRegions,
+        provider: props.provider,
+      });
+    }
+
+    this.loadBalancer = new CloudflareInferenceLoadBalancer(this, 'LoadBalancer', {
+      zoneId: cf.zoneId,
+      hostname,
+      plan: cf.plan,
+      trafficSteering: cf.trafficSteering,
+      pools: props.endpoints.map((e) => pools[e.region]),
+      residency: props.residency,
+      steering: cf.steering,
+      poolWeights: cf.poolWeights,
+      fallback: cf.fallback,
+      failClosedPool: this.failClosedPool,
+      proxied: cf.proxied,
+      // DNS-only answers carry no cookies: no affinity unless one was asked for (which the load balancer refuses).
+      sessionAffinity: cf.proxied || props.cloudflare.sessionAffinity?.type !== undefined ? cf.sessionAffinity : { type: 'none' },
+      failoverAcrossPools: cf.failoverAcrossPools,
+      debugPin: cf.debugPin,
+      provider: props.provider,
+    });
+    this.resource = this.loadBalancer.resource;
+    this.routing = this.loadBalancer.routing;
+    this.failoverSeconds = this.monitor.detectionSeconds + (cf.proxied ? 0 : DNS_ONLY_TTL_SECONDS);
+  }
+}
+
+/** Parses the Cloudflare block; account and zone ids may be references (checked by Cloudflare at apply). */
+function validateCloudflare(input: CloudflareSpecInput, source: string): CloudflareSpec {
+  const placeholder = '0'.repeat(32);
+  const literal = { ...input, accountId: isToken(input.accountId) ? placeholder : input.accountId, zoneId: isToken(input.zoneId) ? placeholder : input.zoneId };
+  const parsed = validateProps(CloudflareSchema, literal, `${source} (cloudflare)`);
+  return { ...parsed, accountId: input.accountId, zoneId: input.zoneId };
+}
+
+function checkProps(props: CloudflareFrontDoorProps, cf: CloudflareSpec): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  if (props.endpoints.length === 0) problems.push({ path: 'endpoints', message: 'must list at least one endpoint', received: '[] (an empty list)' });
+  props.endpoints.forEach((e, i) => {
+    if (!isKnownRegion(e.region)) problems.push({ path: `endpoints[${i}].region`, message: `must be an AWS region code the library knows (${AWS_REGION_CODES.join(', ')})`, received: JSON.stringify(e.region) });
+  });
+  if (!isToken(props.serviceName) && !/^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName)) {
+    problems.push({ path: 'serviceName', message: "must be a service name: lower-case letters, digits and '-', starting with a letter, at most 24 characters", received: JSON.stringify(props.serviceName) });
+  }
+  const regions = new Set(props.endpoints.map((e) => e.region));
+  for (const region of Object.keys(props.originHostnames ?? {})) {
+    if (!regions.has(region)) problems.push({ path: `originHostnames.${region}`, message: `must be keyed by an endpoint's region (${[...regions].join(', ')})` });
+  }
+  if (props.health?.path === undefined) {
+    const paths = [...new Set(props.endpoints.map((e) => e.healthCheckPath))];
+    if (paths.length > 1) {
+      problems.push({ path: 'health.path', message: `is required: the endpoints answer readiness on different paths (${paths.join(', ')}) and one monitor probes them all`, received: undefined });
+    }
+  }
+  if (!cf.proxied && cf.debugPin) problems.push({ path: 'cloudflare.debugPin', message: 'needs proxied: true (request headers are only visible to proxied traffic)' });
+  return problems;
+}

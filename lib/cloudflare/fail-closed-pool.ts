@@ -1,0 +1,73 @@
+import { Construct } from 'constructs';
+import type { TerraformProvider } from 'cdktf';
+import { LoadBalancerPool } from '@cdktf/provider-cloudflare/lib/load-balancer-pool';
+import { CLOUDFLARE_REGION_CODES } from '../spec/cloudflare-schema';
+import type { SpecProblem } from '../spec/errors';
+import type { CloudflareRegionCode } from '../spec/regions';
+import { isToken, throwIfProblems } from '../util/validate';
+
+/**
+ * Origin of the fail-closed pool. `.invalid` is reserved (RFC 6761) and never resolves, so Cloudflare cannot
+ * connect and the client gets an error (530) instead of being served by another jurisdiction.
+ */
+export const FAIL_CLOSED_ORIGIN = 'fail-closed.invalid';
+
+export interface FailClosedPoolProps {
+  /** Cloudflare account holding the pool (may be a reference). */
+  readonly accountId: string;
+  /** Prefix of the pool name (the service name). The pool is named `<prefix>-fail-closed`. */
+  readonly namePrefix: string;
+  /**
+   * Where requests go: a name that never answers (error 530), or a page of your own in every residency
+   * jurisdiction that explains the outage (it must answer from each jurisdiction it can serve).
+   * @default 'fail-closed.invalid' (never resolves)
+   */
+  readonly originAddress?: string;
+  /**
+   * Cloudflare regions listed on the pool. The pool has no monitor, so nothing probes from them; a list is set
+   * because below Enterprise the API refuses "every data center". @default ['ENAM']
+   */
+  readonly checkRegions?: readonly CloudflareRegionCode[];
+  /** Cloudflare provider to use. @default - the stack's default Cloudflare provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * The fallback pool of a load balancer whose residency jurisdictions no single region can serve: Cloudflare keeps one
+ * fallback pool per load balancer and sends a client there when every pool of its list is unhealthy, so with two
+ * residency jurisdictions any real region would move one jurisdiction's clients out of it. This pool fails the
+ * request instead. It has no monitor (the fallback pool's health is not consulted) and is never in a steering list.
+ */
+export class FailClosedPool extends Construct {
+  /** The pool (escape hatch). */
+  readonly resource: LoadBalancerPool;
+  readonly poolId: string;
+
+  constructor(scope: Construct, id: string, props: FailClosedPoolProps) {
+    super(scope, id);
+    const problems: SpecProblem[] = [];
+    const address = props.originAddress ?? FAIL_CLOSED_ORIGIN;
+    if (!isToken(address) && !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(address)) {
+      problems.push({ path: 'originAddress', message: 'must be a lower-case hostname', received: JSON.stringify(address) });
+    }
+    props.checkRegions?.forEach((r, i) => {
+      if (!(CLOUDFLARE_REGION_CODES as readonly string[]).includes(r)) problems.push({ path: `checkRegions[${i}]`, message: `must be a Cloudflare region (${CLOUDFLARE_REGION_CODES.join(', ')})`, received: JSON.stringify(r) });
+    });
+    throwIfProblems(problems, `FailClosedPool '${this.node.path}'`);
+
+    this.resource = new LoadBalancerPool(this, 'Resource', {
+      provider: props.provider,
+      accountId: props.accountId,
+      name: `${props.namePrefix}-fail-closed`,
+      description: 'Fallback of last resort: fails requests rather than serving clients outside their jurisdiction',
+      enabled: true,
+      minimumOrigins: 1,
+      checkRegions: [...(props.checkRegions ?? ['ENAM'])],
+      origins: [{ name: 'fail-closed', address, enabled: true, weight: 1, port: 0, header: { host: [address] } }],
+      originSteering: { policy: 'random' },
+      loadShedding: { defaultPercent: 0, defaultPolicy: 'random', sessionPercent: 0, sessionPolicy: 'hash' },
+      notificationFilter: { origin: { disable: false }, pool: { disable: false } },
+    });
+    this.poolId = this.resource.id;
+  }
+}

@@ -1,0 +1,125 @@
+import { Construct } from 'constructs';
+import type { TerraformProvider } from 'cdktf';
+import { LoadBalancerMonitor } from '@cdktf/provider-cloudflare/lib/load-balancer-monitor';
+import { CloudflareMonitorSchema, monitorProblems, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../spec/cloudflare-schema';
+import { formatPath, type SpecProblem } from '../spec/errors';
+import { stripUndefined } from '../util/objects';
+import { isToken, throwIfProblems, validateProps } from '../util/validate';
+
+export interface CloudflareHealthMonitorProps {
+  /** Cloudflare account holding the monitor (may be a reference). */
+  readonly accountId: string;
+  /** Plan of the zone the load balancer lives in; sets the shortest allowed interval. */
+  readonly plan: CloudflarePlan;
+  /** Readiness path probed with HTTPS GET; must answer only once the model is loaded. @default '/health' */
+  readonly path?: string;
+  /** Status code (or class such as `2xx`) of a ready origin. @default '200' */
+  readonly expectedCodes?: string;
+  /** Case-insensitive text the readiness response must contain (first 10 KB). @default - the status code alone decides */
+  readonly expectedBody?: string;
+  /** Seconds between probes. @default - the plan minimum: 60 (pro), 15 (business), 10 (enterprise) */
+  readonly intervalSeconds?: number;
+  /** Seconds before a probe counts as failed. @default 4 */
+  readonly timeoutSeconds?: number;
+  /** Immediate retries of a timed-out probe. @default 1 */
+  readonly retries?: number;
+  /** Failed probes in a row before an origin is unhealthy. @default 2 */
+  readonly consecutiveDown?: number;
+  /** Passed probes in a row before an origin is healthy again. @default 2 */
+  readonly consecutiveUp?: number;
+  /** Follow redirects instead of counting them as failures. @default false */
+  readonly followRedirects?: boolean;
+  /**
+   * Extra request headers, e.g. the origin-auth header whose value references a sensitive variable. Host is
+   * better set per origin (a pool's origin Host header overrides the monitor's). @default - none
+   */
+  readonly headers?: Readonly<Record<string, string[]>>;
+  /** Description shown in the dashboard. @default 'HTTPS GET <path> (model readiness)' */
+  readonly description?: string;
+  /** Cloudflare provider to use. @default - the stack's default Cloudflare provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * A Cloudflare load-balancer monitor probing model readiness over HTTPS (certificate validated). Every attribute
+ * the provider would otherwise compute is set explicitly (see PROVIDER-NOTES.md): provider 5.14 defaults the type to
+ * plain `http`, which an HTTPS-only origin answers with a redirect.
+ */
+export class CloudflareHealthMonitor extends Construct {
+  /** The monitor (escape hatch). */
+  readonly resource: LoadBalancerMonitor;
+  /** Id of the monitor, for pools. */
+  readonly monitorId: string;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  readonly consecutiveDown: number;
+  readonly consecutiveUp: number;
+  /**
+   * Worst case from an origin failing to Cloudflare marking it unhealthy: the failure can start just after a probe,
+   * then `consecutiveDown` probes must fail, the last one only after its timeout and retries.
+   */
+  readonly detectionSeconds: number;
+
+  constructor(scope: Construct, id: string, props: CloudflareHealthMonitorProps) {
+    super(scope, id);
+    const source = `CloudflareHealthMonitor '${this.node.path}'`;
+    const settings = validateProps(
+      CloudflareMonitorSchema,
+      stripUndefined({
+        intervalSeconds: props.intervalSeconds,
+        timeoutSeconds: props.timeoutSeconds,
+        retries: props.retries,
+        consecutiveDown: props.consecutiveDown,
+        consecutiveUp: props.consecutiveUp,
+        expectedCodes: props.expectedCodes,
+        followRedirects: props.followRedirects,
+      }),
+      source,
+    );
+    const problems: SpecProblem[] = monitorProblems(props.plan, settings).map((p) => ({ path: formatPath(p.path), message: p.message, received: String(p.input) }));
+    const path = props.path ?? '/health';
+    if (!isToken(path) && !/^\/[A-Za-z0-9._~\-/?=&%]*$/.test(path)) {
+      problems.push({ path: 'path', message: "must be a URL path starting with '/', such as /health", received: JSON.stringify(path) });
+    }
+    if (props.expectedBody !== undefined && !isToken(props.expectedBody) && props.expectedBody.length === 0) {
+      problems.push({ path: 'expectedBody', message: 'must not be empty; leave it out to let the status code decide', received: '""' });
+    }
+    for (const name of Object.keys(props.headers ?? {})) {
+      if (name.toLowerCase() === 'user-agent') problems.push({ path: `headers.${name}`, message: 'cannot be overridden (Cloudflare sends its own User-Agent)' });
+    }
+    throwIfProblems(problems, source);
+
+    this.intervalSeconds = settings.intervalSeconds ?? PLAN_MIN_MONITOR_INTERVAL_SECONDS[props.plan];
+    this.timeoutSeconds = settings.timeoutSeconds;
+    this.retries = settings.retries;
+    this.consecutiveDown = settings.consecutiveDown;
+    this.consecutiveUp = settings.consecutiveUp;
+    this.detectionSeconds = this.intervalSeconds * this.consecutiveDown + this.timeoutSeconds * (this.retries + 1);
+
+    this.resource = new LoadBalancerMonitor(this, 'Resource', {
+      provider: props.provider,
+      accountId: props.accountId,
+      description: props.description ?? `HTTPS GET ${path} (model readiness)`,
+      type: 'https',
+      method: 'GET',
+      path,
+      // 0 = the protocol's port (443), as the provider's default; pinned so a plan never shows it as unknown.
+      port: 0,
+      header: props.headers ? { ...props.headers } : {},
+      expectedCodes: settings.expectedCodes ?? '200',
+      // The provider defaults to "" too; pinned explicitly against drift.
+      expectedBody: props.expectedBody ?? '',
+      followRedirects: settings.followRedirects,
+      allowInsecure: false,
+      interval: this.intervalSeconds,
+      timeout: this.timeoutSeconds,
+      retries: this.retries,
+      consecutiveDown: this.consecutiveDown,
+      consecutiveUp: this.consecutiveUp,
+      // Probes carry the origin-auth header themselves, so they need no zone emulation.
+      probeZone: '',
+    });
+    this.monitorId = this.resource.id;
+  }
+}
