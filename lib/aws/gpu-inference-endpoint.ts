@@ -47,6 +47,24 @@ export interface GpuInferenceEndpointProps {
   readonly jurisdiction?: string;
   /** Tags for instances and volumes. @default - none */
   readonly tags?: Record<string, string>;
+  /**
+   * Serve only requests that came through a front door (Cloudflare): the ALB accepts connections only from
+   * `allowedCidrs` and the HTTPS listener answers 403 unless the secret header is present.
+   * @default - no lock: the ALB serves anyone in `settings.albIngressCidrs`
+   */
+  readonly originLock?: OriginLock;
+}
+
+/** How an endpoint recognises requests from its front door. */
+export interface OriginLock {
+  /** Header the front door adds to every request to the origin. */
+  readonly headerName: string;
+  /** Its value: a reference to a sensitive Terraform variable, never a literal (it would land in state diffs and snapshots). */
+  readonly headerValue: string;
+  /** The front door's published address ranges; they replace `albIngressCidrs`. */
+  readonly allowedCidrs: readonly string[];
+  /** Where the ranges come from, for rule descriptions (e.g. 'Cloudflare 2026-11-01'). */
+  readonly source: string;
 }
 
 /**
@@ -114,9 +132,11 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
       vpcId: this.network.vpcId,
       lifecycle: { createBeforeDestroy: true },
     });
-    for (const cidr of settings.albIngressCidrs) {
+    const lock = props.originLock;
+    for (const cidr of lock ? lock.allowedCidrs : settings.albIngressCidrs) {
       const family = cidr.includes(':') ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
-      for (const port of [443, 80]) {
+      // Behind a front door only HTTPS from its ranges is needed; there is no one to redirect.
+      for (const port of lock ? [443] : [443, 80]) {
         new VpcSecurityGroupIngressRule(this, `AlbIngress${port}-${cidrKey(cidr)}`, {
           provider,
           securityGroupId: this.albSecurityGroup.id,
@@ -124,7 +144,7 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
           fromPort: port,
           toPort: port,
           ...family,
-          description: port === 443 ? `HTTPS from ${cidr}` : `HTTP from ${cidr} (redirected to HTTPS)`,
+          description: lock ? `HTTPS from ${lock.source} ${cidr}` : port === 443 ? `HTTPS from ${cidr}` : `HTTP from ${cidr} (redirected to HTTPS)`,
         });
       }
     }
@@ -211,7 +231,9 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
       protocol: 'HTTPS',
       sslPolicy: settings.tlsPolicy,
       certificateArn: props.certificateArn,
-      defaultAction: [{ type: 'forward', targetGroupArn: this.primaryFleet.targetGroup.arn }],
+      defaultAction: lock
+        ? [{ type: 'fixed-response', fixedResponse: { statusCode: '403', contentType: 'application/json', messageBody: FORBIDDEN_BODY } }]
+        : [{ type: 'forward', targetGroupArn: this.primaryFleet.targetGroup.arn }],
     });
     new LbListener(this, 'HttpRedirectListener', {
       provider,
@@ -220,18 +242,34 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
       protocol: 'HTTP',
       defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
     });
+    const lockCondition = lock ? [{ httpHeader: { httpHeaderName: lock.headerName, values: [lock.headerValue] } }] : [];
     const priorities = listenerRulePriorities(models.slice(1).map((m) => m.name));
     for (const model of models.slice(1)) {
       new LbListenerRule(this, `ModelRule-${model.name}`, {
         provider,
         listenerArn: this.httpsListener.arn,
         priority: priorities.get(model.name),
-        condition: [{ httpHeader: { httpHeaderName: MODEL_HEADER, values: [model.name, model.id] } }],
+        condition: [{ httpHeader: { httpHeaderName: MODEL_HEADER, values: [model.name, model.id] } }, ...lockCondition],
         action: [{ type: 'forward', targetGroupArn: fleets[model.name].targetGroup.arn }],
+      });
+    }
+    if (lock) {
+      // Last rule: requests carrying the secret reach the default model; everything else gets the 403 default.
+      new LbListenerRule(this, 'OriginLockRule', {
+        provider,
+        listenerArn: this.httpsListener.arn,
+        priority: LAST_RULE_PRIORITY,
+        condition: lockCondition,
+        action: [{ type: 'forward', targetGroupArn: this.primaryFleet.targetGroup.arn }],
       });
     }
   }
 }
+
+/** Body of the 403 a locked origin answers when the front door's header is missing (OpenAI error shape). */
+export const FORBIDDEN_BODY = JSON.stringify({ error: { message: 'requests must come through the service front door', type: 'forbidden', param: null, code: 'origin_locked' } });
+/** Lowest-precedence listener rule priority (ALB maximum). */
+export const LAST_RULE_PRIORITY = 50000;
 
 /** ALB names: at most 32 characters, no trailing '-'. */
 export function albName(serviceName: string): string {
@@ -285,6 +323,12 @@ function checkProps(props: GpuInferenceEndpointProps, models: readonly ModelSpec
   });
   for (const key of Object.keys(props.modelVersions ?? {})) {
     if (!names.includes(key)) problems.push({ path: `modelVersions.${key}`, message: `must be keyed by a served model name (${names.join(', ')})` });
+  }
+  if (props.originLock) {
+    const lock = props.originLock;
+    if (!isToken(lock.headerValue)) problems.push({ path: 'originLock.headerValue', message: 'must reference a sensitive Terraform variable (a literal secret would be stored in plans, state diffs and snapshots)' });
+    if (!/^[A-Za-z0-9-]{1,40}$/.test(lock.headerName)) problems.push({ path: 'originLock.headerName', message: "must be an HTTP header name (letters, digits, '-')", received: JSON.stringify(lock.headerName) });
+    if (lock.allowedCidrs.length === 0) problems.push({ path: 'originLock.allowedCidrs', message: 'must list the front door address ranges (an empty list would close the ALB to everyone)' });
   }
   if (props.network && !isToken(props.network.publicSubnetIds) && props.network.publicSubnetIds.length < 2) {
     problems.push({ path: 'network.publicSubnetIds', message: 'must list at least 2 subnets in different zones (an ALB needs two)', received: JSON.stringify(props.network.publicSubnetIds) });

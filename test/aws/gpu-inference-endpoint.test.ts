@@ -266,6 +266,46 @@ describe('GpuInferenceEndpoint options', () => {
   });
 });
 
+describe('GpuInferenceEndpoint origin lock (behind Cloudflare)', () => {
+  function lockedEndpoint(headerValue?: string) {
+    const { stack } = newStack();
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    const secret = new TerraformVariable(stack, 'origin_secret', { type: 'string', sensitive: true });
+    new GpuInferenceEndpoint(
+      stack,
+      'Endpoint',
+      endpointProps({
+        models: [
+          { name: 'llama', id: 'meta-llama/Llama-3.1-8B-Instruct', version: '1' },
+          { name: 'embed', id: 'BAAI/bge-m3', version: '1', port: 8001 },
+        ],
+        originLock: { headerName: 'X-Origin-Auth', headerValue: headerValue ?? secret.stringValue, allowedCidrs: ['173.245.48.0/20', '2400:cb00::/32'], source: 'Cloudflare 2026-11-01' },
+      }),
+    );
+    return synthJson(stack);
+  }
+
+  test('the ALB accepts HTTPS from the front door ranges only, and nothing on port 80', () => {
+    const albIngress = resourcesOf(lockedEndpoint(), 'aws_vpc_security_group_ingress_rule').filter(([, r]) => String(r.security_group_id).includes('AlbSecurityGroup'));
+    expect(albIngress.map(([, r]) => `${r.from_port} ${r.cidr_ipv4 ?? r.cidr_ipv6}`).sort()).toEqual(['443 173.245.48.0/20', '443 2400:cb00::/32']);
+  });
+
+  test('without the secret header the listener answers 403; with it, requests reach the model fleets', () => {
+    const json = lockedEndpoint();
+    const https = resourcesOf(json, 'aws_lb_listener').find(([, l]) => l.port === 443)![1] as { default_action: { type: string; fixed_response: { status_code: string } }[] };
+    expect(https.default_action[0]).toMatchObject({ type: 'fixed-response', fixed_response: { status_code: '403' } });
+    const rules = resourcesOf(json, 'aws_lb_listener_rule').map(([, r]) => r as { priority: number; condition: { http_header: { http_header_name: string; values: string[] } }[] });
+    const secretCondition = { http_header: { http_header_name: 'X-Origin-Auth', values: ['${var.origin_secret}'] } };
+    expect(rules.find((r) => r.priority === 50000)!.condition).toEqual([secretCondition]);
+    // The model rule requires the model header AND the secret.
+    expect(rules.find((r) => r.priority !== 50000)!.condition).toEqual([{ http_header: { http_header_name: 'X-Inference-Model', values: ['embed', 'BAAI/bge-m3'] } }, secretCondition]);
+  });
+
+  test('fails when the secret is a literal', () => {
+    expect(errorOf(() => lockedEndpoint('hunter2'))).toContain('originLock.headerValue: must reference a sensitive Terraform variable');
+  });
+});
+
 describe('GpuInferenceEndpoint validation', () => {
   const fails = (overrides: Partial<GpuInferenceEndpointProps>) => errorOf(() => synthEndpoint(overrides));
 
