@@ -24,10 +24,10 @@ const PATTERNS: readonly { kind: string; regex: RegExp }[] = [
 /**
  * `NAME=value` / `NAME: value` / `--name value` where the name says secret and the value is a literal. Values
  * that start with `$` (a shell variable or command substitution, e.g. `$(aws secretsmanager ...)`) are how a
- * secret is fetched at boot, so they do not count.
+ * secret is fetched at boot, so they do not count; nor do names inside ARNs or paths (`...:secret:hf-token`).
  */
 const ASSIGNMENT =
-  /(?:^|[^A-Za-z0-9_-])((?:[A-Za-z0-9_]*?)(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?))["']?\s*[:=]\s*(["']?)([^\s"'$%{][^\s"']{7,})\2/gi;
+  /(?:^|[^A-Za-z0-9_:/.-])((?:[A-Za-z0-9_]*?)(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?))["']?\s*[:=]\s*(["']?)([^\s"'$%{][^\s"']{7,})\2/gi;
 const FLAG = /--([a-z0-9-]*(?:token|secret|password|api-key|access-key))[ =](["']?)([^\s"'$%{-][^\s"']{7,})\2/gi;
 
 /**

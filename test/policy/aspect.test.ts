@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Aspects, TerraformStack, Testing } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { PolicyAspect } from '../../lib/policy/aspect';
+import { writePolicyContext } from '../../lib/policy/context';
+import { checkSynthOutput } from '../../lib/policy/engine';
+import { AWS_POLICY_PACK } from '../../lib/policy/packs';
+import { endpointApp, synthError } from './support/endpoint';
+
+const annotations = (node: { node: { metadata: { type: string; data: unknown }[] } }, type: string) =>
+  node.node.metadata.filter((m) => m.type === type).map((m) => String(m.data));
+
+describe('PolicyAspect on a GpuInferenceEndpoint', () => {
+  test('the library defaults pass every AWS rule: synth succeeds and the report has no error or warning', () => {
+    const { app, aspect, apply } = endpointApp({ packs: [AWS_POLICY_PACK] });
+    apply();
+    app.synth();
+    const report = aspect.report();
+    expect(report.stacks.map((s) => s.stack)).toEqual(['policy-test']);
+    expect(report.stacks[0].resourcesChecked).toBeGreaterThan(30);
+    expect(report.stacks[0].findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  test('fails synth when an escape hatch re-enables IMDSv1, naming the rule, the construct path, the problem and the fix', () => {
+    const { app, endpoint, apply } = endpointApp();
+    endpoint.primaryFleet.launchTemplate.addOverride('metadata_options.http_tokens', 'optional');
+    apply();
+    const message = synthError(app);
+    expect(message).toContain('[policy-test/Endpoint/Fleet-llama/LaunchTemplate] GI-AWS-001 aws_launch_template.');
+    expect(message).toContain('metadata_options.http_tokens is "optional", which allows IMDSv1');
+    expect(message).toContain('Fix: set metadata_options { http_tokens = "required" }');
+    expect(message).toContain("PolicySuppressions.add(<construct>, 'GI-AWS-001', '<why>')");
+  });
+
+  test('lists every error finding at once', () => {
+    const { app, endpoint, apply } = endpointApp();
+    endpoint.primaryFleet.launchTemplate.addOverride('metadata_options.http_tokens', 'optional');
+    endpoint.resource.addOverride('drop_invalid_header_fields', false);
+    endpoint.httpsListener.addOverride('ssl_policy', 'ELBSecurityPolicy-2016-08');
+    apply();
+    const message = synthError(app);
+    for (const id of ['GI-AWS-001', 'GI-AWS-004', 'GI-AWS-005']) expect(message).toContain(id);
+  });
+
+  test('sees references resolved: a world-open rule on the instance group (a token at construct time) is caught', () => {
+    const { app, endpoint, apply } = endpointApp();
+    endpoint.node.findAll().forEach((c) => {
+      if (c.node.id === 'InstancesFromAlb-8000') {
+        (c as unknown as { addOverride(path: string, value: unknown): void }).addOverride('referenced_security_group_id', null);
+        (c as unknown as { addOverride(path: string, value: unknown): void }).addOverride('cidr_ipv4', '0.0.0.0/0');
+      }
+    });
+    apply();
+    expect(synthError(app)).toMatch(/GI-AWS-007 aws_vpc_security_group_ingress_rule\.Endpoint_InstancesFromAlb-8000_\w+: ingress rule of aws_security_group\.Endpoint_InstanceSecurityGroup_\w+ allows tcp 8000 from 0\.0\.0\.0\/0/);
+  });
+
+  test('with failOnError: false, errors become warnings and synth succeeds; the report still counts them', () => {
+    const { app, endpoint, aspect, apply } = endpointApp({ failOnError: false });
+    endpoint.resource.addOverride('drop_invalid_header_fields', false);
+    apply();
+    app.synth();
+    expect(aspect.report().errors).toBe(1);
+    expect(annotations(endpoint.resource, '@cdktf/warn').join('\n')).toContain('GI-AWS-004');
+  });
+
+  test('finds exactly what checkSynthOutput finds in the written cdk.tf.json', () => {
+    const { app, endpoint, aspect, apply, outdir } = endpointApp({ failOnError: false });
+    endpoint.resource.addOverride('drop_invalid_header_fields', false);
+    endpoint.primaryFleet.targetGroup.addOverride('health_check.path', null);
+    apply();
+    app.synth();
+    const key = (f: { ruleId: string; resource?: { address: string }; message: string; severity: string }) => `${f.ruleId} ${f.resource?.address} ${f.severity} ${f.message}`;
+    const fromAspect = aspect.report().stacks.flatMap((s) => s.findings).map(key).sort();
+    const fromOutput = checkSynthOutput(outdir).stacks.flatMap((s) => s.findings).map(key).sort();
+    expect(fromAspect).toEqual(fromOutput);
+    expect(fromAspect.filter((k) => !k.includes(' info '))).toHaveLength(2);
+  });
+});
+
+describe('PolicyAspect warnings and intent', () => {
+  test('warnings annotate without failing synth', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 's');
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    const lt = new LaunchTemplate(stack, 'Lt', { imageId: 'ami-123', metadataOptions: { httpTokens: 'required' } });
+    Aspects.of(stack).add(new PolicyAspect());
+    Testing.synth(stack);
+    expect(annotations(lt, '@cdktf/warn')).toEqual([expect.stringContaining('GI-AWS-002 aws_launch_template.Lt: has no block_device_mappings with ebs')]);
+    expect(annotations(lt, '@cdktf/error')).toEqual([]);
+  });
+
+  test('rules that need intent say once per stack that they were not evaluated, then run once the intent is written', async () => {
+    const { CloudflareProvider } = await import('@cdktf/provider-cloudflare/lib/provider');
+    const { LoadBalancerMonitor } = await import('@cdktf/provider-cloudflare/lib/load-balancer-monitor');
+    const build = (withContext: boolean) => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, 'cf');
+      new CloudflareProvider(stack, 'cloudflare', {});
+      new LoadBalancerMonitor(stack, 'Monitor', { accountId: 'acc', type: 'https', path: '/health', interval: 10 });
+      new LoadBalancerMonitor(stack, 'Monitor2', { accountId: 'acc', type: 'https', path: '/health', interval: 60 });
+      if (withContext) writePolicyContext(stack, { service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': {} }, cloudflarePlan: 'pro' });
+      const aspect = new PolicyAspect({ failOnError: false });
+      Aspects.of(stack).add(aspect);
+      Testing.synth(stack);
+      return { stack, aspect };
+    };
+    const without = build(false);
+    expect(annotations(without.stack, '@cdktf/info')).toEqual([expect.stringContaining('GI-CF-001 not evaluated on 2 cloudflare_load_balancer_monitor resources')]);
+    expect(without.aspect.report().errors).toBe(0);
+    const withIntent = build(true);
+    expect(withIntent.aspect.report().stacks[0].context).toBe('present');
+    expect(withIntent.aspect.report().stacks[0].findings.map((f) => `${f.ruleId} ${f.resource?.address}`)).toEqual(['GI-CF-001 cloudflare_load_balancer_monitor.Monitor']);
+  });
+
+  test('the intent written by writePolicyContext is in the stack JSON where checkSynthOutput reads it', () => {
+    const { app, stack, outdir } = endpointApp();
+    writePolicyContext(stack, { service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': { jurisdiction: 'us' } } });
+    app.synth();
+    const json = JSON.parse(readFileSync(join(outdir, 'stacks', 'policy-test', 'cdk.tf.json'), 'utf8'));
+    expect(json['//'].global_inference).toEqual({ service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': { jurisdiction: 'us' } }, residency: {} });
+    expect(checkSynthOutput(outdir).stacks[0].context).toBe('present');
+  });
+
+  test('writePolicyContext refuses a malformed intent', () => {
+    const { stack } = endpointApp();
+    expect(() => writePolicyContext(stack, { service: 'chat', domain: 'x', regions: {}, cloudflarePlan: 'free' as never })).toThrow(/policy context for stack 'policy-test' is invalid: cloudflarePlan/);
+  });
+});
