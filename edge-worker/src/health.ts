@@ -1,0 +1,275 @@
+/*
+ * Per-isolate view of backend health and the choice of a backend.
+ *
+ * Health is tracked per target = backend × model, because one ALB fronts one fleet per model and a fleet can fail
+ * alone. Each target has a latency EWMA (time to response headers), a time-decayed error-rate EWMA, in-flight
+ * attempts, and a circuit breaker (closed -> open after N consecutive failures -> half-open after a cooldown, where
+ * one trial request decides between closed and open again).
+ */
+import type { RouterConfig } from '../../lib/edge-router/router-config';
+
+export type FailureKind = 'connect' | 'timeout' | 'status';
+export type BreakerState = 'closed' | 'open' | 'half-open';
+export type PickReason = 'best' | 'tier' | 'weighted' | 'explore' | 'trial';
+
+/** Latency EWMA weights: rise fast (a slowing backend is noticed quickly), fall slower (one fast answer is not recovery). */
+const LATENCY_ALPHA_UP = 0.5;
+const LATENCY_ALPHA_DOWN = 0.2;
+const ERROR_ALPHA = 0.2;
+/** Error rates halve every 5 s without new samples, so a backend that left the fast group is not penalised forever. */
+const ERROR_HALF_LIFE_MS = 5_000;
+/** How much the error rate inflates a target's cost: 10% errors = 1.8x the latency. */
+const ERROR_COST_FACTOR = 8;
+/** Absolute slack of the fastest group, so sub-millisecond noise does not split it. */
+const TIER_SLACK_MS = 1;
+/** Probe results older than this are not applied. */
+const PROBE_STALE_MS = 5 * 60_000;
+
+interface TargetState {
+  ewmaMs: number | undefined;
+  errorRate: number;
+  errorAt: number;
+  consecutiveFailures: number;
+  breaker: BreakerState;
+  openedAt: number;
+  trialInFlight: boolean;
+  inFlight: number;
+  /** Attempts waiting for response headers: id -> start. Insertion order = age order, so the first is the oldest. */
+  pending: Map<number, number>;
+  lastSuccessAt: number;
+  probeAppliedAt: number;
+  samples: number;
+}
+
+export interface Candidate {
+  readonly backend: string;
+  readonly weight: number;
+}
+
+export interface Pick {
+  readonly backend: string;
+  readonly target: string;
+  readonly reason: PickReason;
+}
+
+export interface Attempt {
+  readonly id: number;
+  readonly target: string;
+  readonly startedAt: number;
+  readonly trial: boolean;
+}
+
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly status?: number;
+  readonly ms: number;
+  readonly error?: string;
+}
+
+export interface ProbeSnapshot {
+  /** Epoch milliseconds of the probe run. */
+  readonly at: number;
+  readonly results: Readonly<Record<string, ProbeResult>>;
+}
+
+export function targetKey(backend: string, model: string): string {
+  return `${backend}/${model}`;
+}
+
+export class HealthBoard {
+  private readonly targets = new Map<string, TargetState>();
+  private nextAttemptId = 1;
+
+  constructor(private config: RouterConfig) {}
+
+  /** Settings can change with a new deployment; state is kept. */
+  configure(config: RouterConfig): void {
+    this.config = config;
+  }
+
+  /**
+   * Chooses a backend for a model among candidates (already filtered by table, residency and tried backends).
+   * Order: a half-open target due for its trial; otherwise, among targets whose breaker admits traffic, by
+   * strategy. Undefined when there is no candidate or every candidate's breaker is open.
+   */
+  pick(candidates: readonly Candidate[], model: string, now: number, random: () => number = Math.random): Pick | undefined {
+    if (candidates.length === 0) return undefined;
+    const admitted: { c: Candidate; s: TargetState; key: string }[] = [];
+    const trials: { c: Candidate; key: string }[] = [];
+    for (const c of candidates) {
+      const key = targetKey(c.backend, model);
+      const s = this.state(key);
+      if (s.breaker === 'open' && now - s.openedAt >= this.config.breakerCooldownMs) s.breaker = 'half-open';
+      if (s.breaker === 'closed') admitted.push({ c, s, key });
+      else if (s.breaker === 'half-open' && !s.trialInFlight) trials.push({ c, key });
+    }
+    if (trials.length > 0) {
+      const t = trials[Math.floor(random() * trials.length)];
+      return { backend: t.c.backend, target: t.key, reason: 'trial' };
+    }
+    // Every breaker open: fail fast (the caller answers 503) instead of loading a backend that is known to fail.
+    if (admitted.length === 0) return undefined;
+    if (this.config.strategy === 'weighted') {
+      const chosen = weightedPick(admitted, (a) => a.c.weight * Math.max(0.02, 1 - 2 * this.errorRate(a.s, now)), random);
+      return { backend: chosen.c.backend, target: chosen.key, reason: 'weighted' };
+    }
+    // Latency strategy: cost = latency estimate x error penalty; the latency estimate is the EWMA, or the age of the
+    // oldest attempt still waiting for headers when that is larger (a hanging backend looks slow at once, long
+    // before any timeout). Targets without samples are assumed as fast as the best known one, so they get tried.
+    const known = admitted.map((a) => a.s.ewmaMs).filter((v): v is number => v !== undefined);
+    const prior = known.length > 0 ? Math.min(...known) : 0;
+    const costs = admitted.map((a) => {
+      const oldest = a.s.pending.values().next();
+      const waiting = oldest.done ? 0 : now - oldest.value;
+      return Math.max(a.s.ewmaMs ?? prior, waiting) * (1 + ERROR_COST_FACTOR * this.errorRate(a.s, now));
+    });
+    const best = Math.min(...costs);
+    const limit = best * (1 + this.config.latencyTolerance) + TIER_SLACK_MS;
+    const tier = admitted.filter((_, i) => costs[i] <= limit);
+    const others = admitted.filter((_, i) => costs[i] > limit);
+    if (others.length > 0 && random() < this.config.exploreRatio) {
+      const o = others[Math.floor(random() * others.length)];
+      return { backend: o.c.backend, target: o.key, reason: 'explore' };
+    }
+    // Within the fastest group: weighted least-request (weight / (in-flight + 1)), which splits by weight when idle
+    // and moves load away from a target that is accumulating requests.
+    const chosen = tier.length === 1 ? tier[0] : weightedPick(tier, (a) => a.c.weight / (a.s.inFlight + 1), random);
+    return { backend: chosen.c.backend, target: chosen.key, reason: tier.length === 1 ? 'best' : 'tier' };
+  }
+
+  /** Records the start of an attempt to a target. */
+  start(pick: Pick, now: number): Attempt {
+    const s = this.state(pick.target);
+    const id = this.nextAttemptId++;
+    s.inFlight++;
+    s.pending.set(id, now);
+    const trial = pick.reason === 'trial';
+    if (trial) s.trialInFlight = true;
+    return { id, target: pick.target, startedAt: now, trial };
+  }
+
+  /** Response headers arrived with a status that is not a backend failure. `serverError` = other 5xx. */
+  succeed(attempt: Attempt, now: number, serverError = false): void {
+    const s = this.finish(attempt);
+    const sample = Math.max(0, now - attempt.startedAt);
+    s.ewmaMs = s.ewmaMs === undefined ? sample : s.ewmaMs + (sample > s.ewmaMs ? LATENCY_ALPHA_UP : LATENCY_ALPHA_DOWN) * (sample - s.ewmaMs);
+    s.samples++;
+    this.recordError(s, now, serverError ? 1 : 0);
+    s.consecutiveFailures = 0;
+    s.lastSuccessAt = now;
+    if (s.breaker !== 'closed') s.breaker = 'closed';
+  }
+
+  /** Connect error, timeout before headers, or 502/503/504. */
+  fail(attempt: Attempt, now: number): void {
+    const s = this.finish(attempt);
+    this.recordError(s, now, 1);
+    s.consecutiveFailures++;
+    // A failed trial re-opens for a full cooldown; attempts started before the breaker opened do not extend it.
+    if (attempt.trial || s.breaker === 'half-open' || (s.breaker === 'closed' && s.consecutiveFailures >= this.config.breakerFailureThreshold)) {
+      s.breaker = 'open';
+      s.openedAt = now;
+    }
+  }
+
+  /**
+   * Applies a probe snapshot from KV (written by the scheduled handler, possibly in another isolate): a target the
+   * probe saw failing is opened unless this isolate has seen it succeed since; an open target the probe saw ready
+   * after it opened goes half-open at once.
+   */
+  applyProbe(snapshot: ProbeSnapshot, now: number): void {
+    if (now - snapshot.at > PROBE_STALE_MS) return;
+    for (const [key, result] of Object.entries(snapshot.results)) {
+      const s = this.state(key);
+      if (s.probeAppliedAt >= snapshot.at) continue;
+      s.probeAppliedAt = snapshot.at;
+      if (!result.ok && s.breaker === 'closed' && s.lastSuccessAt < snapshot.at) {
+        s.breaker = 'open';
+        s.openedAt = now;
+      } else if (result.ok && s.breaker === 'open' && snapshot.at > s.openedAt) {
+        s.breaker = 'half-open';
+      }
+    }
+  }
+
+  /** Milliseconds until the first of these targets' breakers lets a trial through (0 if one already does). */
+  retryAfterMs(targets: readonly string[], now: number): number {
+    const waits = targets.map((t) => {
+      const s = this.state(t);
+      return s.breaker === 'open' ? Math.max(0, s.openedAt + this.config.breakerCooldownMs - now) : 0;
+    });
+    return waits.length > 0 ? Math.min(...waits) : 0;
+  }
+
+  breakerState(target: string, now: number): BreakerState {
+    const s = this.state(target);
+    return s.breaker === 'open' && now - s.openedAt >= this.config.breakerCooldownMs ? 'half-open' : s.breaker;
+  }
+
+  /** A readable copy of the per-target state (admin API). */
+  snapshot(now: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, s] of [...this.targets.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      out[key] = {
+        breaker: this.breakerState(key, now),
+        ewmaMs: s.ewmaMs === undefined ? null : Math.round(s.ewmaMs * 10) / 10,
+        errorRate: Math.round(this.errorRate(s, now) * 1000) / 1000,
+        consecutiveFailures: s.consecutiveFailures,
+        inFlight: s.inFlight,
+        samples: s.samples,
+      };
+    }
+    return out;
+  }
+
+  private finish(attempt: Attempt): TargetState {
+    const s = this.state(attempt.target);
+    if (s.pending.delete(attempt.id)) s.inFlight = Math.max(0, s.inFlight - 1);
+    if (attempt.trial) s.trialInFlight = false;
+    return s;
+  }
+
+  private recordError(s: TargetState, now: number, value: 0 | 1): void {
+    s.errorRate = this.errorRate(s, now) * (1 - ERROR_ALPHA) + ERROR_ALPHA * value;
+    s.errorAt = now;
+  }
+
+  private errorRate(s: TargetState, now: number): number {
+    return s.errorRate === 0 ? 0 : s.errorRate * Math.pow(2, -Math.max(0, now - s.errorAt) / ERROR_HALF_LIFE_MS);
+  }
+
+  private state(key: string): TargetState {
+    let s = this.targets.get(key);
+    if (!s) {
+      s = {
+        ewmaMs: undefined,
+        errorRate: 0,
+        errorAt: 0,
+        consecutiveFailures: 0,
+        breaker: 'closed',
+        openedAt: 0,
+        trialInFlight: false,
+        inFlight: 0,
+        pending: new Map(),
+        lastSuccessAt: 0,
+        probeAppliedAt: 0,
+        samples: 0,
+      };
+      this.targets.set(key, s);
+    }
+    return s;
+  }
+}
+
+/** Weighted random choice; falls back to uniform when every weight is 0. */
+function weightedPick<T>(items: readonly T[], weightOf: (item: T) => number, random: () => number): T {
+  const weights = items.map((i) => Math.max(0, weightOf(i)));
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (total <= 0) return items[Math.floor(random() * items.length)];
+  let r = random() * total;
+  for (let i = 0; i < items.length; i++) {
+    r -= weights[i];
+    if (r < 0) return items[i];
+  }
+  return items[items.length - 1];
+}

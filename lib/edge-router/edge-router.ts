@@ -1,0 +1,271 @@
+import { Construct } from 'constructs';
+import { Fn, Op, TerraformVariable, type TerraformProvider } from 'cdktf';
+import { WorkersCronTrigger } from '@cdktf/provider-cloudflare/lib/workers-cron-trigger';
+import { WorkersCustomDomain } from '@cdktf/provider-cloudflare/lib/workers-custom-domain';
+import { WorkersKv } from '@cdktf/provider-cloudflare/lib/workers-kv';
+import { WorkersKvNamespace } from '@cdktf/provider-cloudflare/lib/workers-kv-namespace';
+import { WorkersRoute } from '@cdktf/provider-cloudflare/lib/workers-route';
+import { WorkersScript } from '@cdktf/provider-cloudflare/lib/workers-script';
+import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';
+import { EdgeRouterSchema, type EdgeRouterSpec, type EdgeRouterSpecInput } from '../spec/edge-router-schema';
+import type { SpecProblem } from '../spec/errors';
+import { isToken, validateProps } from '../util/validate';
+import { buildRoutingTable } from './initial-table';
+import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from './router-config';
+import { MIN_ADMIN_TOKEN_LENGTH, ROUTER_BINDINGS, ROUTER_KV_KEYS, versionKey, type RoutingTable } from './routing-table';
+import { EDGE_WORKER_MAIN_MODULE, edgeWorkerScript } from './worker-script';
+
+/** Workers runtime version the router is written and tested against (miniflare runs the same date in tests). */
+export const EDGE_WORKER_COMPATIBILITY_DATE = '2025-09-01';
+
+export interface EdgeRouterProps {
+  /** Cloudflare account of the Worker and KV namespace (32 hex characters, or a reference). */
+  readonly accountId: string;
+  /** Zone of the route or custom domain (32 hex characters, or a reference). @default - none: needed only with `hostname` or `routePattern` */
+  readonly zoneId?: string;
+  /** Service name, used for the default script name. @default - 'inference' */
+  readonly serviceName?: string;
+  /** Name of the Worker script. @default - `<serviceName>-edge-router` */
+  readonly scriptName?: string;
+  /** Serve the router on this hostname as a Worker custom domain (Cloudflare creates DNS record and certificate). @default - no custom domain */
+  readonly hostname?: string;
+  /** Run the router on a route of a proxied hostname, such as `inference.example.com/v1/*`. @default - no route */
+  readonly routePattern?: string;
+  /** Regional endpoints the router forwards to; each is a backend keyed by its region code. */
+  readonly endpoints: readonly IInferenceEndpoint[];
+  /** Public hostname of each endpoint by region code (`<region>.<service domain>`), literal strings. */
+  readonly hostnames: Readonly<Record<string, string>>;
+  /** Clients bound to a jurisdiction (the spec's `residency`). @default - no residency: every client may reach every backend */
+  readonly residency?: Readonly<Record<string, { readonly countries: readonly string[]; readonly continents: readonly string[] }>>;
+  /** Initial weight per region code (0 = no traffic); operators change them live. @default - 100 each */
+  readonly weights?: Readonly<Record<string, number>>;
+  /** How a backend is chosen: `latency` (fastest group, split by weight) or `weighted` (by weight alone). @default 'latency' */
+  readonly strategy?: 'latency' | 'weighted';
+  /** Time one attempt may wait for response headers before the next backend is tried. @default 10000 */
+  readonly attemptTimeoutMs?: number;
+  /** Attempts per request, the first included, each on another backend. @default 3 */
+  readonly maxAttempts?: number;
+  /** Total time a request may spend on attempts. @default 30000 */
+  readonly budgetMs?: number;
+  /** Circuit breaker per backend: consecutive failures to open, cooldown before a trial. @default - { failureThreshold: 3, cooldownMs: 10000 } */
+  readonly breaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number };
+  /** latency strategy: backends within this percentage of the fastest share traffic by weight. @default 25 */
+  readonly latencyTolerancePercent?: number;
+  /** latency strategy: share of requests that explore a healthy backend outside the fastest group. @default 0.5 */
+  readonly explorePercent?: number;
+  /** How long an isolate routes by its cached table before reading KV again. @default 10 */
+  readonly tableCacheSeconds?: number;
+  /** Scheduled readiness probe. @default - { cron: '* * * * *', timeoutMs: 5000 } */
+  readonly probe?: { readonly cron?: string; readonly timeoutMs?: number };
+  /**
+   * true: Terraform writes the initial table once and ignores later differences, so operators' live edits stay;
+   * false: every apply that changes the generated table resets the live table to it. @default true
+   */
+  readonly keepLiveEdits?: boolean;
+  /** Log one JSON line per routing decision. @default true */
+  readonly logDecisions?: boolean;
+  /**
+   * The admin bearer token, as a Terraform variable declared `sensitive: true`. @default - a sensitive string
+   * variable named `<script name with underscores>_admin_token` (set it with TF_VAR_<name>; at least 16 characters)
+   */
+  readonly adminToken?: TerraformVariable;
+  /** Cloudflare provider (aliased or in another configuration). @default - the stack's default cloudflare provider */
+  readonly provider?: TerraformProvider;
+  /** Worker source to deploy instead of the bundled router (tests, forks). @default - the bundled edge router ({@link edgeWorkerScript}) */
+  readonly script?: string;
+}
+
+/**
+ * The programmable edge router: a Cloudflare Worker that routes OpenAI-compatible requests across the regional
+ * endpoints by live weights and observed health, retries the next backend within the request, keeps clients of a
+ * jurisdiction in it, and exposes an authenticated admin API; a KV namespace holding the versioned routing table
+ * (Terraform writes version 1 from the endpoints), the audit log and probe results; a cron trigger for the readiness
+ * probe; and a custom domain and/or route.
+ */
+export class EdgeRouter extends Construct {
+  /** The Worker script (escape hatch). */
+  readonly resource: WorkersScript;
+  readonly kvNamespace: WorkersKvNamespace;
+  /** The KV entry holding the current table (written once unless `keepLiveEdits` is false). */
+  readonly tableEntry: WorkersKv;
+  readonly cronTrigger: WorkersCronTrigger;
+  readonly customDomain?: WorkersCustomDomain;
+  readonly route?: WorkersRoute;
+  /** The sensitive variable holding the admin token. */
+  readonly adminTokenVariable: TerraformVariable;
+  readonly scriptName: string;
+  /** The initial routing table (version 1), as written to KV. */
+  readonly routingTable: RoutingTable;
+  /** The runtime settings passed to the Worker in the ROUTER_CONFIG binding. */
+  readonly config: RouterConfig;
+  /** The validated settings, defaults filled in. */
+  readonly settings: EdgeRouterSpec;
+  /** `https://<hostname>` when a custom domain is set. */
+  readonly url?: string;
+
+  constructor(scope: Construct, id: string, props: EdgeRouterProps) {
+    super(scope, id);
+    const source = `EdgeRouter '${this.node.path}'`;
+    const placeholderId = '0'.repeat(32);
+    // Account and zone ids may be references (a variable, another resource); the schema checks literals only.
+    const specPart: EdgeRouterSpecInput = {
+      accountId: isToken(props.accountId) ? placeholderId : props.accountId,
+      zoneId: props.zoneId !== undefined && isToken(props.zoneId) ? placeholderId : props.zoneId,
+      scriptName: props.scriptName,
+      hostname: props.hostname,
+      routePattern: props.routePattern,
+      strategy: props.strategy,
+      weights: props.weights ? { ...props.weights } : undefined,
+      attemptTimeoutMs: props.attemptTimeoutMs,
+      maxAttempts: props.maxAttempts,
+      budgetMs: props.budgetMs,
+      breaker: props.breaker,
+      latencyTolerancePercent: props.latencyTolerancePercent,
+      explorePercent: props.explorePercent,
+      tableCacheSeconds: props.tableCacheSeconds,
+      probe: props.probe,
+      keepLiveEdits: props.keepLiveEdits,
+      logDecisions: props.logDecisions,
+    };
+    const settings = validateProps(EdgeRouterSchema, stripUndefinedDeep(specPart), source, checkProps(props));
+    const routingTable = buildRoutingTable({ endpoints: props.endpoints, hostnames: props.hostnames, residency: props.residency, weights: settings.weights }, `${source} (routing table)`);
+
+    this.settings = { ...settings, accountId: props.accountId, ...(props.zoneId !== undefined ? { zoneId: props.zoneId } : {}) };
+    this.routingTable = routingTable;
+    this.scriptName = settings.scriptName ?? defaultScriptName(props.serviceName);
+    this.config = routerConfig(settings);
+    const provider = props.provider;
+    const accountId = props.accountId;
+
+    this.adminTokenVariable = props.adminToken ?? adminTokenVariable(this, this.scriptName);
+
+    this.kvNamespace = new WorkersKvNamespace(this, 'Namespace', { provider, accountId, title: `${this.scriptName}-routing` });
+
+    const tableText = JSON.stringify(routingTable);
+    // Live edits go through the admin API; without ignore_changes the next apply would silently revert them.
+    const lifecycle = settings.keepLiveEdits ? { ignoreChanges: ['value'] } : undefined;
+    this.tableEntry = new WorkersKv(this, 'TableCurrent', {
+      provider,
+      accountId,
+      namespaceId: this.kvNamespace.id,
+      keyName: ROUTER_KV_KEYS.current,
+      value: tableText,
+      lifecycle,
+    });
+    // Version 1 in the history, so operators can always roll back to what Terraform deployed.
+    const versionEntry = new WorkersKv(this, 'TableVersion1', {
+      provider,
+      accountId,
+      namespaceId: this.kvNamespace.id,
+      keyName: versionKey(1),
+      value: tableText,
+      metadata: JSON.stringify({ updatedAt: null, updatedBy: 'terraform', action: 'initial' }),
+      lifecycle,
+    });
+
+    this.resource = new WorkersScript(this, 'Resource', {
+      provider,
+      accountId,
+      scriptName: this.scriptName,
+      content: props.script ?? edgeWorkerScript(),
+      mainModule: EDGE_WORKER_MAIN_MODULE,
+      compatibilityDate: EDGE_WORKER_COMPATIBILITY_DATE,
+      bindings: [
+        { name: ROUTER_BINDINGS.kv, type: 'kv_namespace', namespaceId: this.kvNamespace.id },
+        { name: ROUTER_BINDINGS.adminToken, type: 'secret_text', text: this.adminTokenVariable.stringValue },
+        { name: ROUTER_BINDINGS.config, type: 'plain_text', text: JSON.stringify(this.config) },
+      ],
+      // Workers Logs keeps the JSON decision lines searchable.
+      observability: { enabled: true },
+    });
+
+    // Traffic reaches the Worker only once the table it routes by is in KV.
+    const ready = [this.tableEntry, versionEntry];
+    if (settings.hostname) {
+      this.url = `https://${settings.hostname}`;
+      this.customDomain = new WorkersCustomDomain(this, 'CustomDomain', {
+        provider,
+        accountId,
+        zoneId: props.zoneId!,
+        hostname: settings.hostname,
+        service: this.resource.scriptName,
+        dependsOn: ready,
+      });
+    }
+    if (settings.routePattern) {
+      this.route = new WorkersRoute(this, 'Route', { provider, zoneId: props.zoneId!, pattern: settings.routePattern, script: this.resource.scriptName, dependsOn: ready });
+    }
+    this.cronTrigger = new WorkersCronTrigger(this, 'ProbeSchedule', {
+      provider,
+      accountId,
+      scriptName: this.resource.scriptName,
+      schedules: [{ cron: settings.probe.cron }],
+    });
+  }
+}
+
+/** The Worker's runtime settings from the validated spec settings. */
+export function routerConfig(settings: EdgeRouterSpec): RouterConfig {
+  return {
+    strategy: settings.strategy,
+    attemptTimeoutMs: settings.attemptTimeoutMs,
+    maxAttempts: settings.maxAttempts,
+    budgetMs: settings.budgetMs,
+    breakerFailureThreshold: settings.breaker.failureThreshold,
+    breakerCooldownMs: settings.breaker.cooldownMs,
+    latencyTolerance: settings.latencyTolerancePercent / 100,
+    exploreRatio: settings.explorePercent / 100,
+    tableCacheMs: settings.tableCacheSeconds * 1000,
+    probeTimeoutMs: settings.probe.timeoutMs,
+    maxBodyBytes: DEFAULT_ROUTER_CONFIG.maxBodyBytes,
+    logDecisions: settings.logDecisions,
+  };
+}
+
+function checkProps(props: EdgeRouterProps): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  if (props.adminToken && props.adminToken.sensitive !== true) {
+    problems.push({
+      path: 'adminToken',
+      message: 'must be a TerraformVariable declared with sensitive: true, so the token never shows in plans or logs',
+      received: `variable '${props.adminToken.friendlyUniqueId}' (not sensitive)`,
+    });
+  }
+  if (props.serviceName !== undefined && !/^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName)) {
+    problems.push({ path: 'serviceName', message: "must be a service name: lower-case letters, digits and '-', starting with a letter, at most 24 characters", received: JSON.stringify(props.serviceName) });
+  }
+  return problems;
+}
+
+function defaultScriptName(serviceName: string | undefined): string {
+  return `${serviceName ?? 'inference'}-edge-router`;
+}
+
+function adminTokenVariable(scope: Construct, scriptName: string): TerraformVariable {
+  const variable = new TerraformVariable(scope, 'AdminToken', {
+    type: 'string',
+    sensitive: true,
+    nullable: false,
+    description: `Bearer token of the ${scriptName} admin API (/_router/...). At least ${MIN_ADMIN_TOKEN_LENGTH} characters; set it with TF_VAR_${variableName(scriptName)}, never in code.`,
+  });
+  variable.overrideLogicalId(variableName(scriptName));
+  variable.addValidation({
+    condition: Op.gte(Fn.lengthOf(variable.value), MIN_ADMIN_TOKEN_LENGTH),
+    errorMessage: `The admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (the Worker disables its admin API for shorter ones).`,
+  });
+  return variable;
+}
+
+function variableName(scriptName: string): string {
+  return `${scriptName.replace(/-/g, '_')}_admin_token`;
+}
+
+/** A copy without `undefined` properties at any depth, so schema defaults apply to them. */
+function stripUndefinedDeep<T>(value: T): T {
+  if (Array.isArray(value) || typeof value !== 'object' || value === null || isToken(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, stripUndefinedDeep(v)]),
+  ) as T;
+}
