@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { LoadBalancerMonitor } from '@cdktf/provider-cloudflare/lib/load-balancer-monitor';
-import { CloudflareMonitorSchema, monitorProblems, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../spec/cloudflare-schema';
-import { formatPath, type SpecProblem } from '../spec/errors';
+import { CloudflareMonitorSchema, monitorProblems, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflareMonitorSpec, type CloudflarePlan } from '../spec/cloudflare-schema';
+import { formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 import { stripUndefined } from '../util/objects';
-import { isToken, throwIfProblems, validateProps } from '../util/validate';
+import { isToken, throwIfProblems } from '../util/validate';
 
 export interface CloudflareHealthMonitorProps {
   /** Cloudflare account holding the monitor (may be a reference). */
@@ -64,20 +64,8 @@ export class CloudflareHealthMonitor extends Construct {
   constructor(scope: Construct, id: string, props: CloudflareHealthMonitorProps) {
     super(scope, id);
     const source = `CloudflareHealthMonitor '${this.node.path}'`;
-    const settings = validateProps(
-      CloudflareMonitorSchema,
-      stripUndefined({
-        intervalSeconds: props.intervalSeconds,
-        timeoutSeconds: props.timeoutSeconds,
-        retries: props.retries,
-        consecutiveDown: props.consecutiveDown,
-        consecutiveUp: props.consecutiveUp,
-        expectedCodes: props.expectedCodes,
-        followRedirects: props.followRedirects,
-      }),
-      source,
-    );
-    const problems: SpecProblem[] = monitorProblems(props.plan, settings).map((p) => ({ path: formatPath(p.path), message: p.message, received: String(p.input) }));
+    // Every problem is collected before throwing, so one run reports them all.
+    const problems: SpecProblem[] = [];
     const path = props.path ?? '/health';
     if (!isToken(path) && !/^\/[A-Za-z0-9._~\-/?=&%]*$/.test(path)) {
       problems.push({ path: 'path', message: "must be a URL path starting with '/', such as /health", received: JSON.stringify(path) });
@@ -88,7 +76,25 @@ export class CloudflareHealthMonitor extends Construct {
     for (const name of Object.keys(props.headers ?? {})) {
       if (name.toLowerCase() === 'user-agent') problems.push({ path: `headers.${name}`, message: 'cannot be overridden (Cloudflare sends its own User-Agent)' });
     }
+    const parsed = CloudflareMonitorSchema.safeParse(
+      stripUndefined({
+        intervalSeconds: props.intervalSeconds,
+        timeoutSeconds: props.timeoutSeconds,
+        retries: props.retries,
+        consecutiveDown: props.consecutiveDown,
+        consecutiveUp: props.consecutiveUp,
+        expectedCodes: props.expectedCodes,
+        followRedirects: props.followRedirects,
+      }),
+      { reportInput: true },
+    );
+    if (parsed.success) {
+      problems.push(...monitorProblems(props.plan, parsed.data).map((p) => ({ path: formatPath(p.path), message: p.message, received: String(p.input) })));
+    } else {
+      problems.push(...problemsFromIssues(parsed.error.issues, () => undefined));
+    }
     throwIfProblems(problems, source);
+    const settings = parsed.data as CloudflareMonitorSpec;
 
     this.intervalSeconds = settings.intervalSeconds ?? PLAN_MIN_MONITOR_INTERVAL_SECONDS[props.plan];
     this.timeoutSeconds = settings.timeoutSeconds;
