@@ -127,10 +127,18 @@ export class OfflineWorkspace {
     };
   }
 
-  /** `terraform init -backend=false` then `terraform validate -json`. */
+  private initialised = false;
+
+  /**
+   * `terraform init -backend=false` (once per workspace) then `terraform validate -json`. Swap the configuration with
+   * {@link replaceConfiguration} to validate another stack using the same providers without a new init.
+   */
   validate(): ValidateResult {
-    const init = this.run(['init', '-backend=false', '-input=false', '-no-color']);
-    if (!init.ok) return { ...init, diagnostics: [{ severity: 'error', summary: 'terraform init failed', detail: init.stderr || init.stdout }] };
+    if (!this.initialised) {
+      const init = this.run(['init', '-backend=false', '-input=false', '-no-color']);
+      if (!init.ok) return { ...init, diagnostics: [{ severity: 'error', summary: 'terraform init failed', detail: init.stderr || init.stdout }] };
+      this.initialised = true;
+    }
     const run = this.run(['validate', '-json', '-no-color']);
     let diagnostics: ValidateResult['diagnostics'] = [];
     let valid = false;
@@ -181,6 +189,11 @@ export class OfflineWorkspace {
       if (action === 'create') created.push(change.address);
     }
     return { ...plan, actions, created };
+  }
+
+  /** Replaces the workspace's cdk.tf.json (same providers), e.g. to validate many generated stacks cheaply. */
+  replaceConfiguration(json: TerraformJson): void {
+    writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(json));
   }
 
   dispose(): void {
