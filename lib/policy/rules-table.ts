@@ -15,8 +15,8 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     '',
     'Rules are small pure functions over one synthesized Terraform resource (with read-only lookups into its stack',
     'and the service intent), collected into packs. `PolicyAspect` applies them at synth time; `checkSynthOutput(dir)`',
-    'applies them to a cdktf output directory. The checkov and cdk-nag columns name the closest existing check; scope',
-    'may differ (noted in each rule\'s source).',
+    'applies them to a cdktf output directory. The checkov and cdk-nag columns name the closest existing check; where',
+    'the scope differs, the notes under each table say how.',
     '',
   ];
   for (const pack of packs) {
@@ -26,6 +26,11 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
       lines.push(
         `| ${rule.id} | ${rule.severity} | ${cell(rule.title)}${needs} | ${cell(rule.rationale)} | ${rule.resourceTypes.map((t) => `\`${t}\``).join(', ')} | ${ids(rule.checkov)} | ${ids(rule.cdkNag)} |`,
       );
+    }
+    const notes = pack.rules.filter((r) => r.mappingNote);
+    if (notes.length > 0) {
+      lines.push('', 'Notes on the mappings:', '');
+      for (const rule of notes) lines.push(`- ${rule.id}: ${rule.mappingNote}`);
     }
     lines.push('');
   }
@@ -39,13 +44,15 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     'report with their reason and do not fail the check.',
     '',
     '```ts',
-    "PolicySuppressions.add(endpoint.albSecurityGroup, 'GI-AWS-007', 'partner VPN range only, see ticket NET-42');",
+    "// On a resource, or on a construct: then on every resource under it that exists at the time of the call.",
+    "PolicySuppressions.add(endpoint.primaryFleet.launchTemplate, 'GI-AWS-001', 'vendor AMI agent needs IMDSv1 until 2027-01 (OPS-1234)');",
     '```',
     '',
-    'writes into the resource\'s comment block, which Terraform ignores and `checkSynthOutput` reads:',
+    'writes into each resource\'s comment block, which Terraform ignores and `checkSynthOutput` reads (hand-written',
+    'Terraform JSON can carry the same block):',
     '',
     '```json',
-    '"//": { "gi_suppressions": [{ "id": "GI-AWS-007", "reason": "partner VPN range only, see ticket NET-42" }] }',
+    '"//": { "gi_suppressions": [{ "id": "GI-AWS-001", "reason": "vendor AMI agent needs IMDSv1 until 2027-01 (OPS-1234)" }] }',
     '```',
     '',
     '## Service intent',
@@ -53,7 +60,8 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     'Rules marked "needs service intent" read the stack\'s top-level `"//": { "global_inference": { ... } }` block',
     '(`writePolicyContext`, written by GlobalInferenceService): service, domain, regions with their jurisdiction,',
     'residency groups, Cloudflare plan, failover SLO. Without it they report one `info` finding per stack instead',
-    'of guessing. Cloudflare pools are placed in regions by their origin addresses, `<region>.<domain>`.',
+    'of guessing. Cloudflare pools are placed in regions by their origin addresses: a region\'s `hostname` in the',
+    'intent, or `<region>.<domain>`.',
     '',
   );
   return lines.join('\n');

@@ -27,6 +27,8 @@ export const HOSTED_ZONE_DNSSEC: PolicyRule = {
   severity: 'error',
   resourceTypes: ['aws_route53_zone'],
   checkov: ['CKV2_AWS_38'],
+  mappingNote:
+    'CKV2_AWS_38 accepts a connected key-signing key or DNSSEC resource; this rule requires both (active, signing) and skips private zones.',
   check(zone, stack) {
     if (isPrivateZone(zone)) return [];
     const ksk = zoneUsers(zone, stack, ['aws_route53_key_signing_key'], 'hosted_zone_id').filter((k) => str(k.config.status) !== 'INACTIVE');
@@ -53,6 +55,8 @@ export const HOSTED_ZONE_QUERY_LOGGING: PolicyRule = {
   severity: 'error',
   resourceTypes: ['aws_route53_zone'],
   checkov: ['CKV2_AWS_39'],
+  mappingNote:
+    'Same as CKV2_AWS_39, skipping private zones.',
   check(zone, stack) {
     if (isPrivateZone(zone)) return [];
     if (zoneUsers(zone, stack, ['aws_route53_query_log'], 'zone_id').length > 0) return [];
@@ -65,6 +69,16 @@ export const HOSTED_ZONE_QUERY_LOGGING: PolicyRule = {
   },
 };
 
+/** A record Route53 takes out of rotation by health: it has a health check, or is an alias evaluating its target. */
+function healthAware(record: ResourceView): boolean {
+  const healthCheck = record.config.health_check_id;
+  if ((typeof healthCheck === 'string' && healthCheck !== '') || isExpression(healthCheck)) return true;
+  const evaluate = block(record.config.alias)?.evaluate_target_health;
+  return bool(evaluate) === true || isExpression(evaluate);
+}
+
+const dnsName = (name: unknown) => (typeof name === 'string' ? name.trim().toLowerCase().replace(/\.$/, '') : undefined);
+
 /** GI-AWS-011: every routed record can be taken out of rotation by health. */
 export const ROUTED_RECORD_HEALTH: PolicyRule = {
   id: 'GI-AWS-011',
@@ -72,15 +86,25 @@ export const ROUTED_RECORD_HEALTH: PolicyRule = {
   rationale: 'A latency/failover/weighted/geo record without health keeps answering with a dead region, so failover never happens.',
   severity: 'error',
   resourceTypes: ['aws_route53_record'],
-  check(record) {
+  mappingNote:
+    'An alias with evaluate_target_health = false also passes when it points at record sets of the same zone in this stack that are all health-checked: failover then happens one level down, and not evaluating the target is a deliberate fail-closed choice (a residency record must not fall through to the default location).',
+  check(record, stack) {
     const c = record.config;
     if (c.set_identifier === undefined || c.set_identifier === null || c.set_identifier === '') return [];
-    const healthCheck = c.health_check_id;
-    if ((typeof healthCheck === 'string' && healthCheck !== '') || isExpression(healthCheck)) return [];
+    if (healthAware(record)) return [];
     const alias = block(c.alias);
+    if (alias) {
+      // Alias to record sets of this stack that are themselves health-checked (e.g. residency -> eu.<domain>).
+      const target = dnsName(alias.name);
+      const targets = stack
+        .ofType('aws_route53_record')
+        .filter((r) => r !== record && dnsName(r.config.name) === target && JSON.stringify(r.config.zone_id) === JSON.stringify(alias.zone_id));
+      if (targets.length > 0 && targets.every(healthAware)) return [];
+    }
     const evaluate = alias?.evaluate_target_health;
-    if (alias && (bool(evaluate) === true || isExpression(evaluate))) return [];
-    const what = alias ? `is an alias with evaluate_target_health = ${evaluate === undefined ? 'unset (false)' : String(evaluate)}` : 'has no health_check_id';
+    const what = alias
+      ? `is an alias with evaluate_target_health = ${evaluate === undefined ? 'unset (false)' : String(evaluate)} to ${String(alias.name)}, which is not a set of health-checked records of this stack`
+      : 'has no health_check_id';
     return [
       {
         message: `is a routed record (set_identifier ${JSON.stringify(c.set_identifier)}) that ${what}, so Route53 keeps answering with it when its region is down`,

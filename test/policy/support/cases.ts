@@ -44,6 +44,19 @@ const forward = { type: 'forward', target_group_arn: '${aws_lb_target_group.tg.a
 const zone = { aws_route53_zone: { z: { name: 'inference.example.com' } } };
 const ksk = { aws_route53_key_signing_key: { ksk: { hosted_zone_id: '${aws_route53_zone.z.id}', key_management_service_arn: 'arn:aws:kms:us-east-1:1:key/x', name: 'ksk', status: 'ACTIVE' } } };
 
+/** A geolocation record for DE aliasing (without evaluating) eu.<domain>, a latency set over two EU regions. */
+const residencyRecords = (checked: boolean) => ({
+  aws_route53_record: {
+    de: { zone_id: '${aws_route53_zone.z.zone_id}', name: 'inference.example.com', type: 'A', set_identifier: 'residency-eu-DE', geolocation_routing_policy: { country: 'DE' }, alias: { name: 'eu.inference.example.com', zone_id: '${aws_route53_zone.z.zone_id}', evaluate_target_health: false } },
+    ...Object.fromEntries(
+      ['eu-west-1', 'eu-central-1'].map((region) => [
+        region,
+        { zone_id: '${aws_route53_zone.z.zone_id}', name: 'eu.inference.example.com', type: 'A', set_identifier: region, latency_routing_policy: { region }, ...(checked ? { health_check_id: `\${aws_route53_health_check.${region}.id}` } : {}), alias: { name: `alb-${region}`, zone_id: 'Z2', evaluate_target_health: false } },
+      ]),
+    ),
+  },
+});
+
 const monitor = (interval?: number) => ({ cloudflare_load_balancer_monitor: { mon: { account_id: 'acc', type: 'https', path: '/health', ...(interval === undefined ? {} : { interval }) } } });
 const lb = (config: Record<string, unknown>) => ({
   cloudflare_load_balancer_pool: pools,
@@ -192,9 +205,11 @@ export const RULE_CASES: Record<string, RuleCases> = {
       { name: 'latency record with a health check', json: tf({ aws_route53_record: { r: { zone_id: 'Z1', name: 'inference.example.com', type: 'A', set_identifier: 'us-east-1', latency_routing_policy: { region: 'us-east-1' }, health_check_id: '${aws_route53_health_check.h.id}', alias: { name: 'a', zone_id: 'Z2', evaluate_target_health: true } } } }) },
       { name: 'failover alias evaluating target health', json: tf({ aws_route53_record: { r: { zone_id: 'Z1', name: 'x', type: 'A', set_identifier: 'secondary', failover_routing_policy: [{ type: 'SECONDARY' }], alias: [{ name: 'a', zone_id: 'Z2', evaluate_target_health: true }] } } }) },
       { name: 'simple record (not routed)', json: tf({ aws_route53_record: { r: { zone_id: 'Z1', name: 'us-east-1.x', type: 'A', alias: { name: 'a', zone_id: 'Z2', evaluate_target_health: false } } } }) },
+      { name: 'fail-closed residency alias to health-checked records of the same zone', json: tf(residencyRecords(true)) },
     ],
     nonCompliant: [
       { name: 'latency alias not evaluating target health, no health check', json: tf({ aws_route53_record: { r: { zone_id: 'Z1', name: 'x', type: 'A', set_identifier: 'eu-west-1', latency_routing_policy: { region: 'eu-west-1' }, alias: { name: 'a', zone_id: 'Z2', evaluate_target_health: false } } } }), flagged: 'aws_route53_record.r', includes: 'evaluate_target_health = false' },
+      { name: 'residency alias to records that are not health-checked', json: tf(residencyRecords(false)), flagged: 'aws_route53_record.de', includes: 'not a set of health-checked records' },
       { name: 'weighted CNAME without a health check', json: tf({ aws_route53_record: { r: { zone_id: 'Z1', name: 'x', type: 'CNAME', ttl: 60, records: ['a.example.com'], set_identifier: 'canary', weighted_routing_policy: { weight: 10 } } } }), flagged: 'aws_route53_record.r', includes: 'no health_check_id' },
     ],
   },
