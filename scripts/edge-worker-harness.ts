@@ -1,0 +1,292 @@
+/*
+ * Test and benchmark harness for the edge router Worker: real HTTP servers on 127.0.0.1 that behave like
+ * OpenAI-compatible inference servers (latency, error statuses, hangs, SSE streams, dying mid-stream, being killed),
+ * and the bundled Worker running in workerd through Miniflare with a KV namespace. Nothing is mocked: the Worker's
+ * fetches cross real sockets.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { Miniflare } from 'miniflare';
+import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from '../lib/edge-router/router-config';
+import {
+  ROUTER_BINDINGS,
+  ROUTER_KV_KEYS,
+  ROUTING_TABLE_FORMAT,
+  validateRoutingTable,
+  versionKey,
+  type ResidencyClients,
+  type RoutingBackend,
+  type RoutingTable,
+} from '../lib/edge-router/routing-table';
+
+/** The same date the construct deploys with (EDGE_WORKER_COMPATIBILITY_DATE); kept literal so this file needs no cdktf. */
+export const HARNESS_COMPATIBILITY_DATE = '2025-09-01';
+
+/** What a fake inference server does with the next inference requests. */
+export type BackendBehaviour =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'hang' }
+  /** Sends headers and the first SSE event, then drops the connection. */
+  | { readonly kind: 'break-stream' };
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+  /** performance.now() when the request arrived. */
+  readonly at: number;
+}
+
+export interface FakeBackendOptions {
+  /** Name echoed in responses (`backend` field). */
+  readonly name: string;
+  /** Delay before the response headers. @default 0 */
+  readonly latencyMs?: number;
+  /** Readiness path. @default '/health' */
+  readonly healthPath?: string;
+  /** SSE events sent for `stream: true` requests, and the gap between them. @default 3 events, 20 ms apart */
+  readonly sse?: { readonly events: number; readonly gapMs: number };
+}
+
+/** A loopback server that acts like a vLLM-style OpenAI-compatible server. */
+export class FakeInferenceServer {
+  readonly name: string;
+  latencyMs: number;
+  behaviour: BackendBehaviour = { kind: 'ok' };
+  /** Status of the readiness path (per model: set `healthByModel`). */
+  healthStatus = 200;
+  healthByModel: Record<string, number> = {};
+  sse: { events: number; gapMs: number };
+  readonly healthPath: string;
+  readonly requests: RecordedRequest[] = [];
+  readonly probes: RecordedRequest[] = [];
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private listenPort = 0;
+
+  constructor(options: FakeBackendOptions) {
+    this.name = options.name;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.healthPath = options.healthPath ?? '/health';
+    this.sse = { events: options.sse?.events ?? 3, gapMs: options.sse?.gapMs ?? 20 };
+  }
+
+  get port(): number {
+    return this.listenPort;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.listenPort}`;
+  }
+
+  /** Listens on a free port, or on the port it had before (restart after `kill`). */
+  async start(): Promise<this> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 60_000;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.listenPort, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.listenPort = (server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Stops listening and cuts every connection: new connections are refused, like a dead host's port. */
+  async kill(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Inference requests (not probes) received since the last reset. */
+  count(predicate: (r: RecordedRequest) => boolean = () => true): number {
+    return this.requests.filter(predicate).length;
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.probes.length = 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() };
+    if ((req.url ?? '').split('?')[0] === this.healthPath) {
+      this.probes.push(record);
+      const model = String(req.headers['x-inference-model'] ?? '');
+      const status = this.healthByModel[model] ?? this.healthStatus;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ready' : 'not ready');
+      return;
+    }
+    this.requests.push(record);
+    const behaviour = this.behaviour;
+    if (behaviour.kind === 'hang') return; // never answer; the socket stays open until the client gives up
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
+    if (behaviour.kind === 'status') {
+      res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `${this.name} says ${behaviour.status}`, type: 'server_error', param: null, code: null } }));
+      return;
+    }
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(record.body) as Record<string, unknown>;
+    } catch {
+      // the router should never forward a malformed body; answer anyway so a test can see it did
+    }
+    if (body.stream === true || behaviour.kind === 'break-stream') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.flushHeaders();
+      for (let i = 0; i < this.sse.events; i++) {
+        res.write(`data: ${JSON.stringify({ backend: this.name, index: i, choices: [{ delta: { content: `token${i} ` } }] })}\n\n`);
+        if (behaviour.kind === 'break-stream') {
+          await sleep(this.sse.gapMs);
+          res.socket?.destroy();
+          return;
+        }
+        await sleep(this.sse.gapMs);
+      }
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'x-backend-name': this.name });
+    res.end(JSON.stringify({ object: 'chat.completion', backend: this.name, model: body.model ?? null, header: req.headers['x-inference-model'] ?? null, path: record.path }));
+  }
+}
+
+export interface TableBackend {
+  readonly id: string;
+  readonly server: FakeInferenceServer;
+  readonly models: readonly string[];
+  readonly jurisdiction?: string;
+  readonly weight?: number;
+  readonly enabled?: boolean;
+}
+
+/** A valid routing table (version 1) pointing at loopback servers. Throws with the problems if it is not valid. */
+export function loopbackTable(
+  backends: readonly TableBackend[],
+  models: Readonly<Record<string, string>>,
+  residency: Readonly<Record<string, ResidencyClients>> = {},
+): RoutingTable {
+  const table: RoutingTable = {
+    format: ROUTING_TABLE_FORMAT,
+    version: 1,
+    previousVersion: null,
+    updatedAt: null,
+    updatedBy: 'terraform',
+    change: { action: 'initial' },
+    models: Object.fromEntries(Object.entries(models).map(([key, id]) => [key, { id }])),
+    backends: Object.fromEntries(
+      backends.map((b): [string, RoutingBackend] => [
+        b.id,
+        { url: b.server.url, healthPath: b.server.healthPath, ...(b.jurisdiction ? { jurisdiction: b.jurisdiction } : {}), models: [...b.models], weight: b.weight ?? 100, enabled: b.enabled ?? true },
+      ]),
+    ),
+    residency,
+  };
+  const problems = validateRoutingTable(table);
+  if (problems.length > 0) throw new Error(`test table is invalid: ${JSON.stringify(problems)}`);
+  return table;
+}
+
+export interface RouterHarnessOptions {
+  /** The bundled Worker (edgeWorkerScript()). */
+  readonly script: string;
+  /** Written to KV as the current table and version 1 before the first request. */
+  readonly table?: RoutingTable;
+  readonly config?: Partial<RouterConfig>;
+  /** ADMIN_TOKEN secret. @default - none (admin API disabled) */
+  readonly adminToken?: string;
+  /** Echo the Worker's stdout/stderr (debugging). @default false */
+  readonly echo?: boolean;
+}
+
+export interface RouterHarness {
+  readonly mf: Miniflare;
+  readonly kv: Awaited<ReturnType<Miniflare['getKVNamespace']>>;
+  /** Every JSON line the Worker logged, parsed, in order. */
+  readonly logs: Record<string, unknown>[];
+  /** A request to the router; `cf` sets request.cf (country/continent drive residency). */
+  fetch(path: string, init?: { method?: string; headers?: Record<string, string>; body?: string; cf?: { country?: string; continent?: string } }): Promise<Response>;
+  /** Runs the Worker's scheduled handler once. */
+  scheduled(cron?: string): Promise<unknown>;
+  dispose(): Promise<void>;
+}
+
+export const HARNESS_ORIGIN = 'http://router.test';
+
+export async function startRouter(options: RouterHarnessOptions): Promise<RouterHarness> {
+  const logs: Record<string, unknown>[] = [];
+  const config = { ...DEFAULT_ROUTER_CONFIG, logDecisions: true, ...options.config };
+  const mf = new Miniflare({
+    modules: true,
+    script: options.script,
+    compatibilityDate: HARNESS_COMPATIBILITY_DATE,
+    kvNamespaces: [ROUTER_BINDINGS.kv],
+    bindings: { [ROUTER_BINDINGS.config]: JSON.stringify(config), ...(options.adminToken !== undefined ? { [ROUTER_BINDINGS.adminToken]: options.adminToken } : {}) },
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      createInterface({ input: stdout }).on('line', (line) => {
+        if (options.echo) process.stdout.write(`[worker] ${line}\n`);
+        const start = line.indexOf('{');
+        if (start < 0) return;
+        try {
+          logs.push(JSON.parse(line.slice(start)) as Record<string, unknown>);
+        } catch {
+          // not one of our JSON lines
+        }
+      });
+      createInterface({ input: stderr }).on('line', (line) => {
+        if (options.echo) process.stderr.write(`[worker:err] ${line}\n`);
+      });
+    },
+  });
+  await mf.ready;
+  const kv = await mf.getKVNamespace(ROUTER_BINDINGS.kv);
+  if (options.table) {
+    const text = JSON.stringify(options.table);
+    await kv.put(ROUTER_KV_KEYS.current, text);
+    await kv.put(versionKey(options.table.version), text, { metadata: { updatedAt: null, updatedBy: 'terraform', action: 'initial' } });
+  }
+  return {
+    mf,
+    kv,
+    logs,
+    async fetch(path, init = {}) {
+      const { cf, ...rest } = init;
+      const response = await mf.dispatchFetch(`${HARNESS_ORIGIN}${path}`, { ...rest, cf: { country: 'JP', continent: 'AS', ...cf } } as never);
+      return response as unknown as Response;
+    },
+    async scheduled(cron = '* * * * *') {
+      const worker = await mf.getWorker();
+      return worker.scheduled({ cron });
+    },
+    dispose: () => mf.dispose(),
+  };
+}
+
+/** A chat completion request body. */
+export function chatBody(model: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ model, messages: [{ role: 'user', content: 'hello' }], ...extra });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The p-th percentile (0-100) of a list of numbers (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}

@@ -1,0 +1,421 @@
+/**
+ * The bundled Worker in workerd against real loopback servers that fail: in-request retries, circuit breakers,
+ * streaming pass-through, residency and weights.
+ */
+import { edgeWorkerScript } from '../../lib/edge-router/worker-script';
+import { FakeInferenceServer, chatBody, loopbackTable, sleep, startRouter, type RouterHarness } from '../../scripts/edge-worker-harness';
+
+const script = edgeWorkerScript();
+type ErrorBody = { error: { message: string; type: string; param: string | null; code: string } };
+
+async function chat(router: RouterHarness, model = 'llama', cf?: { country?: string; continent?: string }, extra: Record<string, unknown> = {}) {
+  const started = performance.now();
+  const response = await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody(model, extra), cf });
+  const text = await response.text();
+  return { response, text, ms: performance.now() - started, backend: response.headers.get('x-router-backend'), attempts: Number(response.headers.get('x-router-attempts')) };
+}
+
+/** Sends requests until both backends have latency samples, so the fast one is the router's first choice. */
+async function warmUp(router: RouterHarness, servers: FakeInferenceServer[], model = 'llama'): Promise<void> {
+  for (let i = 0; i < 40 && servers.some((s) => s.count() === 0); i++) await chat(router, model);
+  if (servers.some((s) => s.count() === 0)) throw new Error('warm-up did not reach every backend');
+  servers.forEach((s) => s.reset());
+}
+
+describe('edge router: retries within a request', () => {
+  // `fast` is the first choice once warmed up (the slow one is 60 ms away); breakers are kept out of the way here.
+  const fast = new FakeInferenceServer({ name: 'fast' });
+  const slow = new FakeInferenceServer({ name: 'slow', latencyMs: 60 });
+  let router: RouterHarness;
+
+  beforeAll(async () => {
+    await Promise.all([fast.start(), slow.start()]);
+    const table = loopbackTable(
+      [
+        { id: 'fast', server: fast, models: ['llama'] },
+        { id: 'slow', server: slow, models: ['llama'] },
+      ],
+      { llama: 'meta-llama/Llama-3.1-8B-Instruct' },
+    );
+    router = await startRouter({ script, table, config: { attemptTimeoutMs: 300, maxAttempts: 3, budgetMs: 2000, breakerFailureThreshold: 100, exploreRatio: 0 } });
+    await warmUp(router, [fast, slow]);
+  });
+  afterAll(async () => {
+    await router?.dispose();
+    await Promise.all([fast.kill(), slow.kill()]);
+  });
+  beforeEach(async () => {
+    if (fast.port && !(await isListening(fast))) await fast.start();
+    fast.behaviour = { kind: 'ok' };
+    slow.behaviour = { kind: 'ok' };
+    fast.reset();
+    slow.reset();
+  });
+
+  test('the fast backend is the first choice when both are healthy', async () => {
+    for (let i = 0; i < 5; i++) expect((await chat(router)).backend).toBe('fast');
+  });
+
+  test.each([502, 503, 504])('a %i from the first backend is retried on the next one within the same request', async (status) => {
+    fast.behaviour = { kind: 'status', status };
+    const { response, text, backend, attempts } = await chat(router);
+    expect(response.status).toBe(200);
+    expect(backend).toBe('slow');
+    expect(attempts).toBe(2);
+    expect(JSON.parse(text).backend).toBe('slow');
+    expect(fast.requests.map((r) => r.headers['x-router-attempt'])).toEqual(['1']);
+    expect(slow.requests.map((r) => r.headers['x-router-attempt'])).toEqual(['2']);
+    expect(slow.requests[0].body).toBe(fast.requests[0].body); // the same body, re-sent
+  });
+
+  test('a refused connection (backend process gone) is retried on the next backend', async () => {
+    await fast.kill();
+    const { response, backend, attempts } = await chat(router);
+    expect(response.status).toBe(200);
+    expect(backend).toBe('slow');
+    expect(attempts).toBe(2);
+  });
+
+  test('no response headers within attemptTimeoutMs is a timeout, retried on the next backend', async () => {
+    fast.behaviour = { kind: 'hang' };
+    const { response, backend, attempts, ms } = await chat(router);
+    expect(response.status).toBe(200);
+    expect(backend).toBe('slow');
+    expect(attempts).toBe(2);
+    expect(fast.count()).toBe(1);
+    expect(ms).toBeGreaterThanOrEqual(290); // waited for the attempt timeout (300 ms) ...
+    expect(ms).toBeLessThan(1500); // ... and not for the hanging backend
+  });
+
+  test.each([500, 400, 429])('a %i is the backend’s answer, passed through without retry', async (status) => {
+    fast.behaviour = { kind: 'status', status };
+    const { response, backend, attempts, text } = await chat(router);
+    expect(response.status).toBe(status);
+    expect(backend).toBe('fast');
+    expect(attempts).toBe(1);
+    expect(JSON.parse(text).error.message).toBe(`fast says ${status}`);
+    expect(slow.count()).toBe(0);
+  });
+
+  test('when every backend fails the client gets one OpenAI-shaped 503 naming each attempt', async () => {
+    fast.behaviour = { kind: 'status', status: 503 };
+    slow.behaviour = { kind: 'status', status: 502 };
+    const { response, text, attempts } = await chat(router);
+    expect(response.status).toBe(503);
+    expect(attempts).toBe(2); // two backends: each tried once
+    const body = JSON.parse(text) as ErrorBody;
+    expect(body.error).toMatchObject({ type: 'server_error', code: 'backend_unavailable' });
+    expect(body.error.message).toContain('fast: HTTP 503');
+    expect(body.error.message).toContain('slow: HTTP 502');
+    expect(response.headers.get('retry-after')).toBe('1');
+  });
+
+  test('hanging backends end in a 504 once the attempts are used, each bounded by the attempt timeout', async () => {
+    fast.behaviour = { kind: 'hang' };
+    slow.behaviour = { kind: 'hang' };
+    const { response, text, attempts, ms } = await chat(router);
+    expect(response.status).toBe(504);
+    expect(attempts).toBe(2);
+    expect(JSON.parse(text).error.message).toMatch(/fast: timeout; slow: timeout/);
+    expect(ms).toBeGreaterThanOrEqual(590);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  test('a stream that breaks after it started is not retried: the client keeps what it got', async () => {
+    fast.behaviour = { kind: 'break-stream' };
+    const response = await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama', { stream: true }) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-router-backend')).toBe('fast');
+    // workerd ends the client stream when the upstream connection drops (or errors it, depending on timing): either
+    // way the client keeps the event it got, never sees [DONE], and no second backend starts a new answer.
+    const received = await readAll(response.body!);
+    expect(received.text).toContain('token0');
+    expect(received.text).not.toContain('[DONE]');
+    expect(received.text).not.toContain('"backend":"slow"');
+    expect(slow.count()).toBe(0);
+  });
+});
+
+describe('edge router: time budget', () => {
+  const servers = ['a', 'b', 'c'].map((name) => new FakeInferenceServer({ name }));
+  let router: RouterHarness;
+
+  beforeAll(async () => {
+    await Promise.all(servers.map((s) => s.start()));
+    servers.forEach((s) => (s.behaviour = { kind: 'hang' }));
+    const table = loopbackTable(servers.map((s) => ({ id: s.name, server: s, models: ['llama'] })), { llama: 'llama-id' });
+    router = await startRouter({ script, table, config: { attemptTimeoutMs: 300, maxAttempts: 3, budgetMs: 400, breakerFailureThreshold: 100 } });
+  });
+  afterAll(async () => {
+    await router?.dispose();
+    await Promise.all(servers.map((s) => s.kill()));
+  });
+
+  test('attempts stop when the total budget is spent, even with attempts left', async () => {
+    const { response, attempts, ms } = await chat(router);
+    expect(response.status).toBe(504);
+    expect(attempts).toBe(2); // 300 ms + the remaining 100 ms; no third attempt
+    expect(ms).toBeGreaterThanOrEqual(390);
+    expect(ms).toBeLessThan(1000);
+    expect(servers.reduce((n, s) => n + s.count(), 0)).toBe(2);
+  });
+});
+
+describe('edge router: circuit breaker', () => {
+  const solo = new FakeInferenceServer({ name: 'solo' });
+  const fast = new FakeInferenceServer({ name: 'fast' });
+  const slow = new FakeInferenceServer({ name: 'slow', latencyMs: 60 });
+  let router: RouterHarness;
+
+  beforeAll(async () => {
+    await Promise.all([solo.start(), fast.start(), slow.start()]);
+    const table = loopbackTable(
+      [
+        { id: 'solo', server: solo, models: ['solo'] },
+        { id: 'fast', server: fast, models: ['llama'] },
+        { id: 'slow', server: slow, models: ['llama'] },
+      ],
+      { solo: 'solo-model', llama: 'llama-model' },
+    );
+    router = await startRouter({ script, table, config: { breakerFailureThreshold: 3, breakerCooldownMs: 500, exploreRatio: 0, attemptTimeoutMs: 1000 } });
+  });
+  afterAll(async () => {
+    await router?.dispose();
+    await Promise.all([solo.kill(), fast.kill(), slow.kill()]);
+  });
+
+  test('opens after N consecutive failures, fails fast while open, half-opens after the cooldown and closes on a good trial', async () => {
+    solo.behaviour = { kind: 'status', status: 503 };
+    for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(503);
+    expect(solo.count()).toBe(3);
+
+    // Open: answered at once, without touching the backend, with the time until the trial.
+    for (let i = 0; i < 3; i++) {
+      const { response, text, attempts } = await chat(router, 'solo');
+      expect(response.status).toBe(503);
+      expect(attempts).toBe(0);
+      expect((JSON.parse(text) as ErrorBody).error.code).toBe('circuit_open');
+      expect(response.headers.get('retry-after')).toBe('1');
+    }
+    expect(solo.count()).toBe(3);
+
+    solo.behaviour = { kind: 'ok' };
+    await sleep(550);
+    expect((await chat(router, 'solo')).response.status).toBe(200); // the trial
+    expect(solo.count()).toBe(4);
+    for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(200); // closed again
+    expect(solo.count()).toBe(7);
+  });
+
+  test('a failed trial re-opens the breaker for another full cooldown', async () => {
+    solo.reset();
+    solo.behaviour = { kind: 'status', status: 503 };
+    for (let i = 0; i < 3; i++) await chat(router, 'solo');
+    await sleep(550);
+    expect((await chat(router, 'solo')).response.status).toBe(503); // the trial fails
+    expect(solo.count()).toBe(4);
+    const after = await chat(router, 'solo');
+    expect(JSON.parse(after.text).error.code).toBe('circuit_open');
+    expect(solo.count()).toBe(4);
+    solo.behaviour = { kind: 'ok' };
+  });
+
+  test('with another backend available, requests stop going to the failing one once its breaker opens', async () => {
+    await warmUp(router, [fast, slow]);
+    fast.behaviour = { kind: 'status', status: 503 };
+    const attempts: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const result = await chat(router);
+      expect(result.response.status).toBe(200); // the client never sees the failures
+      expect(result.backend).toBe('slow');
+      attempts.push(result.attempts);
+    }
+    // The first three requests tried `fast` first and were retried; after the third failure it is skipped.
+    expect(attempts).toEqual([2, 2, 2, 1, 1, 1, 1, 1]);
+    expect(fast.count()).toBe(3);
+  });
+});
+
+describe('edge router: streaming', () => {
+  const sse = new FakeInferenceServer({ name: 'sse', sse: { events: 4, gapMs: 150 } });
+  let router: RouterHarness;
+
+  beforeAll(async () => {
+    await sse.start();
+    router = await startRouter({ script, table: loopbackTable([{ id: 'sse', server: sse, models: ['llama'] }], { llama: 'llama-id' }) });
+  });
+  afterAll(async () => {
+    await router?.dispose();
+    await sse.kill();
+  });
+
+  test('SSE events reach the client as the backend sends them, not when it finishes', async () => {
+    const started = performance.now();
+    const response = await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama', { stream: true }) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('x-router-backend')).toBe('sse');
+    const reader = response.body!.getReader();
+    const arrivals: { ms: number; text: string }[] = [];
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      arrivals.push({ ms: performance.now() - started, text: decoder.decode(value, { stream: true }) });
+    }
+    const text = arrivals.map((a) => a.text).join('');
+    expect(text).toContain('token0');
+    expect(text).toContain('token3');
+    expect(text.trim().endsWith('data: [DONE]')).toBe(true);
+    // The backend needs ≥ 600 ms for the whole stream (4 gaps of 150 ms); the first event must arrive long before.
+    expect(arrivals[0].ms).toBeLessThan(300);
+    expect(arrivals[0].text).toContain('token0');
+    expect(arrivals[arrivals.length - 1].ms).toBeGreaterThanOrEqual(590);
+    expect(arrivals.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('edge router: residency', () => {
+  const us = new FakeInferenceServer({ name: 'us' });
+  const eu1 = new FakeInferenceServer({ name: 'eu1' });
+  const eu2 = new FakeInferenceServer({ name: 'eu2' });
+  const ch = new FakeInferenceServer({ name: 'ch' });
+  const all = [us, eu1, eu2, ch];
+  let router: RouterHarness;
+
+  beforeAll(async () => {
+    await Promise.all(all.map((s) => s.start()));
+    const table = loopbackTable(
+      [
+        { id: 'us-east-1', server: us, models: ['llama'] },
+        { id: 'eu-west-1', server: eu1, models: ['llama'], jurisdiction: 'eu' },
+        { id: 'eu-central-1', server: eu2, models: ['llama'], jurisdiction: 'eu' },
+        { id: 'eu-central-2', server: ch, models: ['llama'], jurisdiction: 'ch' },
+      ],
+      { llama: 'llama-id' },
+      // All of Europe is bound to 'eu', except Switzerland, bound to 'ch' by country (more specific wins).
+      { eu: { countries: [], continents: ['EU'] }, ch: { countries: ['CH'], continents: [] } },
+    );
+    router = await startRouter({ script, table, config: { breakerFailureThreshold: 2, breakerCooldownMs: 60_000, attemptTimeoutMs: 300 } });
+  });
+  afterAll(async () => {
+    await router?.dispose();
+    await Promise.all(all.map((s) => s.kill()));
+  });
+  beforeEach(() => all.forEach((s) => s.reset()));
+
+  test('clients of a jurisdiction only reach its backends; a country binding wins over a continent binding', async () => {
+    for (let i = 0; i < 20; i++) expect(['eu-west-1', 'eu-central-1']).toContain((await chat(router, 'llama', { country: 'DE', continent: 'EU' })).backend);
+    for (let i = 0; i < 10; i++) expect((await chat(router, 'llama', { country: 'CH', continent: 'EU' })).backend).toBe('eu-central-2');
+    expect(us.count()).toBe(0);
+    expect(eu1.count() + eu2.count()).toBe(20);
+  });
+
+  test('clients outside every residency group may reach any backend', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) seen.add(String((await chat(router, 'llama', { country: 'BR', continent: 'SA' })).backend));
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+  });
+
+  test('when every backend of the jurisdiction fails, its clients get 503 and are never sent elsewhere', async () => {
+    eu1.behaviour = { kind: 'status', status: 503 };
+    eu2.behaviour = { kind: 'hang' };
+    const first = await chat(router, 'llama', { country: 'FR', continent: 'EU' });
+    expect(first.response.status).toBe(503);
+    expect(first.attempts).toBe(2); // both EU backends, nothing else
+    // Once both breakers are open, the answer is immediate and names the jurisdiction.
+    await chat(router, 'llama', { country: 'FR', continent: 'EU' });
+    const open = await chat(router, 'llama', { country: 'FR', continent: 'EU' });
+    expect(open.response.status).toBe(503);
+    const body = JSON.parse(open.text) as ErrorBody;
+    expect(body.error.code).toBe('circuit_open');
+    expect(body.error.message).toContain("jurisdiction 'eu'");
+    expect(us.count() + ch.count()).toBe(0);
+    // Meanwhile clients elsewhere are still served (by us or ch).
+    expect((await chat(router, 'llama', { country: 'BR', continent: 'SA' })).response.status).toBe(200);
+    eu1.behaviour = { kind: 'ok' };
+    eu2.behaviour = { kind: 'ok' };
+  });
+});
+
+describe('edge router: weights and latency', () => {
+  const a = new FakeInferenceServer({ name: 'a' });
+  const b = new FakeInferenceServer({ name: 'b' });
+  const off = new FakeInferenceServer({ name: 'off' });
+  const quick = new FakeInferenceServer({ name: 'quick', latencyMs: 2 });
+  const sluggish = new FakeInferenceServer({ name: 'sluggish', latencyMs: 40 });
+  let weighted: RouterHarness;
+  let latency: RouterHarness;
+
+  beforeAll(async () => {
+    await Promise.all([a, b, off, quick, sluggish].map((s) => s.start()));
+    weighted = await startRouter({
+      script,
+      config: { strategy: 'weighted' },
+      table: loopbackTable(
+        [
+          { id: 'a', server: a, models: ['llama'], weight: 75 },
+          { id: 'b', server: b, models: ['llama'], weight: 25 },
+          { id: 'off', server: off, models: ['llama'], weight: 0 },
+        ],
+        { llama: 'llama-id' },
+      ),
+    });
+    latency = await startRouter({
+      script,
+      config: { strategy: 'latency', exploreRatio: 0.01 },
+      table: loopbackTable(
+        [
+          { id: 'quick', server: quick, models: ['llama'] },
+          { id: 'sluggish', server: sluggish, models: ['llama'] },
+        ],
+        { llama: 'llama-id' },
+      ),
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([weighted?.dispose(), latency?.dispose()]);
+    await Promise.all([a, b, off, quick, sluggish].map((s) => s.kill()));
+  });
+
+  test('weighted: traffic splits by weight, and a weight of 0 gets nothing', async () => {
+    const n = 200;
+    for (let i = 0; i < n; i += 20) await Promise.all(Array.from({ length: 20 }, () => chat(weighted)));
+    expect(a.count() + b.count()).toBe(n);
+    expect(off.count()).toBe(0);
+    // 25% of 200 = 50, binomial standard deviation ≈ 6.1: allow ±4 of them (an even split, 100, is far outside).
+    expect(b.count()).toBeGreaterThanOrEqual(26);
+    expect(b.count()).toBeLessThanOrEqual(74);
+  });
+
+  test('latency: once measured, the faster backend takes nearly all first attempts', async () => {
+    await warmUp(latency, [quick, sluggish]);
+    for (let i = 0; i < 200; i += 10) await Promise.all(Array.from({ length: 10 }, () => chat(latency)));
+    expect(quick.count() + sluggish.count()).toBe(200);
+    expect(quick.count()).toBeGreaterThanOrEqual(188); // ≥ 94%: 1% exploration plus noise
+  });
+});
+
+async function readAll(body: ReadableStream<Uint8Array>): Promise<{ text: string; error?: unknown }> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text };
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    return { text, error };
+  }
+}
+
+async function isListening(server: FakeInferenceServer): Promise<boolean> {
+  try {
+    await fetch(`${server.url}/health`);
+    return true;
+  } catch {
+    return false;
+  }
+}
