@@ -87,7 +87,7 @@ export class CloudflareFrontDoor extends Construct {
       const info = regionInfo(e.region);
       return { region: e.region, jurisdiction: e.jurisdiction, country: info.country, latitude: info.latitude, longitude: info.longitude };
     });
-    const routed = planRouting({ pools: placements, residency: props.residency, plan: cf.plan, steering: cf.steering, fallback: cf.fallback, poolWeights: cf.poolWeights, debugPin: cf.debugPin });
+    const routed = planRouting({ pools: placements, residency: props.residency, plan: cf.plan, steering: cf.steering, fallback: cf.fallback, poolWeights: cf.poolWeights, debugPin: cf.debugPin, sessionAffinity: cf.sessionAffinity.type });
     throwIfProblems(
       routed.problems.map((p) => ({ path: formatPath(p.path[0] === 'residency' ? p.path : p.path[0] === 'pools' ? ['endpoints', ...p.path.slice(1)] : ['cloudflare', ...p.path]), message: p.message, received: p.input === undefined ? undefined : describeValue(p.input) })),
       source,
@@ -161,8 +161,7 @@ export class CloudflareFrontDoor extends Construct {
       fallback: cf.fallback,
       failClosedPool: this.failClosedPool,
       proxied: cf.proxied,
-      // DNS-only answers carry no cookies: no affinity unless one was asked for (which the load balancer refuses).
-      sessionAffinity: cf.proxied || props.cloudflare.sessionAffinity?.type !== undefined ? cf.sessionAffinity : { type: 'none' },
+      sessionAffinity: cf.sessionAffinity,
       failoverAcrossPools: cf.failoverAcrossPools,
       debugPin: cf.debugPin,
       provider: props.provider,

@@ -56,7 +56,7 @@ export interface CloudflareInferenceLoadBalancerProps {
   readonly failClosedPool?: { readonly poolId: string };
   /** Proxy through Cloudflare (orange cloud). DNS-only load balancers have a TTL and no rules, affinity or zero-downtime failover. @default true */
   readonly proxied?: boolean;
-  /** Session affinity. @default - cookie, 1800 s, sticky zero-downtime failover, 300 s drain (none when DNS-only) */
+  /** Session affinity. @default - cookie, 1800 s, sticky zero-downtime failover, 300 s drain; none when DNS-only or under residency */
   readonly sessionAffinity?: SessionAffinityInput;
   /** Adaptive routing: retry a request that could not connect on the next pool, not only inside the pool. @default true */
   readonly failoverAcrossPools?: boolean;
@@ -83,14 +83,15 @@ export class CloudflareInferenceLoadBalancer extends Construct {
   readonly routing: RoutingPlan;
   readonly hostname: string;
   readonly proxied: boolean;
-  readonly sessionAffinity: SessionAffinitySpec;
+  /** Session affinity with its type resolved. */
+  readonly sessionAffinity: ResolvedSessionAffinity;
   readonly debugPin?: DebugPinSpec;
 
   constructor(scope: Construct, id: string, props: CloudflareInferenceLoadBalancerProps) {
     super(scope, id);
     const source = `CloudflareInferenceLoadBalancer '${this.node.path}'`;
     const proxied = props.proxied ?? true;
-    const affinity = validateProps(SessionAffinitySchema, props.sessionAffinity ?? (proxied ? {} : { type: 'none' }), `${source} (sessionAffinity)`);
+    const affinityInput = validateProps(SessionAffinitySchema, props.sessionAffinity ?? {}, `${source} (sessionAffinity)`);
     const debugPin = props.debugPin ? validateProps(DebugPinSchema, props.debugPin, `${source} (debugPin)`) : undefined;
 
     const routed = planRouting({
@@ -101,7 +102,9 @@ export class CloudflareInferenceLoadBalancer extends Construct {
       fallback: props.fallback,
       poolWeights: props.poolWeights,
       debugPin,
+      sessionAffinity: affinityInput.type,
     });
+    const affinity: ResolvedSessionAffinity = { ...affinityInput, type: affinityInput.type ?? defaultSessionAffinity(proxied, (routed.plan?.residency.length ?? 0) > 0) };
     const issues: CloudflareIssue[] = [...routed.problems, ...optionProblems(props, proxied, affinity, debugPin, routed.plan)];
     const problems: SpecProblem[] = issues.map((p) => ({ path: formatPath(p.path), message: p.message, received: p.input === undefined ? undefined : describeValue(p.input) }));
     if (!isToken(props.hostname) && !/^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(props.hostname)) {
@@ -161,8 +164,19 @@ export class CloudflareInferenceLoadBalancer extends Construct {
   }
 }
 
+/** Session affinity with its type decided. */
+export type ResolvedSessionAffinity = SessionAffinitySpec & { readonly type: 'none' | 'cookie' | 'header' };
+
+/**
+ * Cookie affinity keeps a browser conversation on one region (warm prefix cache) and costs API clients nothing. Off
+ * when DNS-only (answers carry no cookies) and under residency (a session outlives steering).
+ */
+export function defaultSessionAffinity(proxied: boolean, residency: boolean): 'none' | 'cookie' {
+  return proxied && !residency ? 'cookie' : 'none';
+}
+
 /** Cookie affinity can re-pin a session (sticky); header affinity only supports temporary failover. */
-export function defaultZeroDowntimeFailover(type: SessionAffinitySpec['type']): 'none' | 'temporary' | 'sticky' {
+export function defaultZeroDowntimeFailover(type: ResolvedSessionAffinity['type']): 'none' | 'temporary' | 'sticky' {
   return type === 'cookie' ? 'sticky' : type === 'header' ? 'temporary' : 'none';
 }
 
@@ -191,7 +205,7 @@ function pinRules(debugPin: DebugPinSpec, regions: readonly string[], poolId: Re
 function optionProblems(
   props: CloudflareInferenceLoadBalancerProps,
   proxied: boolean,
-  affinity: SessionAffinitySpec,
+  affinity: ResolvedSessionAffinity,
   debugPin: DebugPinSpec | undefined,
   plan: RoutingPlan | undefined,
 ): CloudflareIssue[] {

@@ -30,6 +30,8 @@ export interface RoutingPlanInput {
   readonly fallback?: string;
   readonly poolWeights?: Readonly<Record<string, number>>;
   readonly debugPin?: { readonly regions?: readonly string[]; readonly sourceCidrs?: readonly string[] };
+  /** Session affinity type as authored (undefined: the default, which is none under residency). */
+  readonly sessionAffinity?: string;
 }
 
 /**
@@ -63,7 +65,7 @@ export function planRouting(input: RoutingPlanInput): { plan?: RoutingPlan; prob
   const regions = input.pools.map((p) => p.region);
   const jurisdictionOf = Object.fromEntries(input.pools.map((p) => [p.region, p.jurisdiction]));
   const residency = input.residency ?? {};
-  const facts = { regions, jurisdictionOf, residencyJurisdictions: Object.keys(residency), plan: input.plan, steering: input.steering, fallback: input.fallback, poolWeights: input.poolWeights, debugPin: input.debugPin };
+  const facts = { regions, jurisdictionOf, residencyJurisdictions: Object.keys(residency), plan: input.plan, steering: input.steering, fallback: input.fallback, poolWeights: input.poolWeights, debugPin: input.debugPin, sessionAffinity: input.sessionAffinity };
   const problems = [...duplicatePools(regions), ...routingProblems(facts), ...residencyOverlaps(residency)];
   if (input.pools.length === 0) problems.push({ path: ['pools'], input: [], message: 'must list at least one pool' });
   if (problems.length > 0) return { problems };

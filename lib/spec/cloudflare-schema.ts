@@ -91,8 +91,11 @@ export const SessionAffinitySchema = z
   .strictObject({
     type: z
       .enum(['none', 'cookie', 'header'])
-      .default('cookie')
-      .meta({ description: 'none; cookie (browsers keep a conversation on one region, API clients without cookies are not pinned); header (pin by request headers such as a session id).' }),
+      .optional()
+      .meta({
+        description:
+          'none; cookie (browsers keep a conversation on one region, API clients without cookies are not pinned); header (pin by request headers such as a session id). Default: cookie; none when residency applies (a session outlives steering, so a travelling client would keep reaching a region outside its jurisdiction) or when DNS-only.',
+      }),
     ttlSeconds: z
       .number()
       .int('must be a whole number of seconds')
@@ -308,11 +311,16 @@ export function cloudflareCrossChecks(spec: Record<string, unknown>, ctx: z.Refi
     steering: typeof cf.steering === 'string' ? (cf.steering as TrafficSteeringPolicy) : undefined,
     fallback: typeof cf.fallback === 'string' ? cf.fallback : undefined,
     poolWeights: isObject(cf.poolWeights) ? (cf.poolWeights as Record<string, number>) : undefined,
+    sessionAffinity: isObject(cf.sessionAffinity) && typeof cf.sessionAffinity.type === 'string' ? cf.sessionAffinity.type : undefined,
     debugPin: debugPin
       ? { regions: Array.isArray(debugPin.regions) ? (debugPin.regions as string[]) : undefined, sourceCidrs: Array.isArray(debugPin.sourceCidrs) ? (debugPin.sourceCidrs as string[]) : undefined }
       : undefined,
   });
-  for (const p of problems) ctx.addIssue({ code: 'custom', path: ['cloudflare', ...p.path], input: p.input, message: p.message });
+  for (const p of problems) {
+    // A residency jurisdiction without regions is already reported at residency.<key> by the spec's own checks.
+    if (p.path[0] === 'residency') continue;
+    ctx.addIssue({ code: 'custom', path: ['cloudflare', ...p.path], input: p.input, message: p.message });
+  }
 }
 
 /** What {@link routingProblems} needs to know: regions, their jurisdictions, residency, routing choices. */
@@ -328,6 +336,8 @@ export interface RoutingFacts {
   readonly fallback?: string;
   readonly poolWeights?: Readonly<Record<string, number>>;
   readonly debugPin?: { readonly regions?: readonly string[]; readonly sourceCidrs?: readonly string[] };
+  /** Session affinity type as authored (undefined: the default). */
+  readonly sessionAffinity?: string;
 }
 
 /**
@@ -337,7 +347,8 @@ export interface RoutingFacts {
  * - the fallback pool (one per load balancer, used when every pool of a client's list is unhealthy) must belong to
  *   every residency jurisdiction, which no region can do once there are two: then only 'fail-closed' is valid;
  * - pool weights, fallback and pinned regions must name regions of the load balancer;
- * - a debug pin lets a client choose any region, so with residency it must be limited to operator networks.
+ * - a debug pin lets a client choose any region, so with residency it must be limited to operator networks;
+ * - session affinity overrides steering for the session's lifetime, so with residency it must stay off.
  */
 export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
   const out: CloudflareIssue[] = [];
@@ -354,6 +365,13 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
       path: ['steering'],
       input: facts.steering,
       message: `must be geo when residency applies (${active.join(', ')}): only geo steering consults the country and region pools that keep clients in their jurisdiction; remove steering (non-residency clients then get the nearest region first) or remove residency`,
+    });
+  }
+  if (active.length > 0 && (facts.sessionAffinity === 'cookie' || facts.sessionAffinity === 'header')) {
+    out.push({
+      path: ['sessionAffinity', 'type'],
+      input: facts.sessionAffinity,
+      message: `must be none when residency applies (${active.join(', ')}): a session keeps its origin over steering, so a client that started one outside its jurisdiction (e.g. while travelling) would keep being served there; remove it or set type: none`,
     });
   }
   if (facts.fallback !== undefined && facts.fallback !== FAIL_CLOSED) {

@@ -21,7 +21,7 @@ const regions = [
 ];
 
 describe('Cloudflare spec block', () => {
-  test('defaults are the safe ones: proxied, cookie affinity with sticky failover, adaptive routing, strict TLS, variable name', () => {
+  test('defaults are the safe ones: proxied, adaptive routing, strict TLS, a drain for streams, variable name', () => {
     const cf = CloudflareSchema.parse(cloudflareSpec());
     expect(cf).toMatchObject({
       proxied: true,
@@ -30,12 +30,13 @@ describe('Cloudflare spec block', () => {
       enforceStrictOriginTls: true,
       originSecretVariable: 'origin_auth_secret',
       minimumOrigins: 1,
-      sessionAffinity: { type: 'cookie', drainSeconds: 300 },
+      sessionAffinity: { drainSeconds: 300 },
       monitor: { timeoutSeconds: 4, retries: 1, consecutiveDown: 2, consecutiveUp: 2, followRedirects: false },
     });
-    // Plan-dependent defaults stay unset here and are filled in by the constructs.
+    // Defaults that depend on the plan or on residency stay unset here and are filled in by the constructs.
     expect(cf.monitor.intervalSeconds).toBeUndefined();
     expect(cf.steering).toBeUndefined();
+    expect(cf.sessionAffinity.type).toBeUndefined();
   });
 
   test.each([
@@ -123,6 +124,17 @@ describe('Cloudflare spec block', () => {
         "cloudflare.fallback: is outside jurisdiction 'us': Cloudflare sends a client to the single fallback pool when every pool of its list is unhealthy, so us clients would leave their jurisdiction. With several residency jurisdictions no region can be the fallback; use 'fail-closed'",
       ]);
       expect(crossIssues({ regions, residency: { eu: {}, us: {} }, cloudflare: cloudflareSpec({ fallback: 'fail-closed' }) })).toEqual([]);
+    });
+
+    test('fails when session affinity is asked for under residency, since a session outlives steering', () => {
+      expect(crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ sessionAffinity: { type: 'cookie' } }) })).toEqual([
+        'cloudflare.sessionAffinity.type: must be none when residency applies (eu): a session keeps its origin over steering, so a client that started one outside its jurisdiction (e.g. while travelling) would keep being served there; remove it or set type: none',
+      ]);
+      expect(crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec() })).toEqual([]);
+    });
+
+    test('leaves a residency jurisdiction without regions to the spec’s own check (no duplicate report)', () => {
+      expect(crossIssues({ regions, residency: { ch: {} }, cloudflare: cloudflareSpec() })).toEqual([]);
     });
 
     test('fails when names refer to regions the spec does not have, and when a debug pin is open to every client under residency', () => {

@@ -79,6 +79,8 @@ describe('CloudflareFrontDoor', () => {
       expect({ country, jurisdictions: [...new Set(ids.map((id) => JURISDICTION[regionOf.get(id) as string]))] }).toEqual({ country, jurisdictions: ['eu'] });
     }
     expect(JURISDICTION[regionOf.get(lb.fallback_pool) as string]).toBe('eu');
+    // A session would outlive steering (a client travelling into the EU would keep its old region): no affinity.
+    expect(onlyResource(json, 'cloudflare_load_balancer').session_affinity).toBe('none');
     // Other clients keep every region, nearest first.
     expect(lb.region_pools.NEAS.map((id) => regionOf.get(id))[0]).toBe('ap-northeast-1');
     expect(lb.region_pools.ENAM).toHaveLength(4);

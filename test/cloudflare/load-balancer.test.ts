@@ -124,6 +124,12 @@ describe('CloudflareInferenceLoadBalancer', () => {
     expect(message).toContain('debugPin: needs a proxied load balancer (request headers are only visible to proxied traffic)');
   });
 
+  test('under residency affinity is off by default, and refused when asked for', () => {
+    const residency = { eu: { countries: ['DE'], continents: [] } };
+    expect(loadBalancer({ residency }).config).toMatchObject({ session_affinity: 'none', session_affinity_attributes: { zero_downtime_failover: 'none' } });
+    expect(lbError({ residency, sessionAffinity: { type: 'cookie' } })).toContain('sessionAffinity.type: must be none when residency applies (eu)');
+  });
+
   test('fails when a debug pin would let residency clients leave their jurisdiction', () => {
     expect(lbError({ residency: { eu: { countries: ['DE'], continents: [] } }, debugPin: {} })).toContain('debugPin.sourceCidrs: is required when residency applies (eu)');
   });
