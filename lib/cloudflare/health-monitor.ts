@@ -112,7 +112,8 @@ export class CloudflareHealthMonitor extends Construct {
       path,
       // 0 = the protocol's port (443), as the provider's default; pinned so a plan never shows it as unknown.
       port: 0,
-      header: props.headers ? { ...props.headers } : {},
+      // Optional without a computed default: an empty map could come back as null, so none is sent when there are none.
+      header: props.headers ? { ...props.headers } : undefined,
       expectedCodes: settings.expectedCodes ?? '200',
       // The provider defaults to "" too; pinned explicitly against drift.
       expectedBody: props.expectedBody ?? '',

@@ -192,7 +192,8 @@ function pinRules(debugPin: DebugPinSpec, regions: readonly string[], poolId: Re
     return {
       name: `pin-${region}`,
       condition: pinCondition(debugPin.header, region, debugPin.sourceCidrs),
-      // From the region's place in the library's table, not list position: adding a region keeps the others' priorities.
+      // From the region's place in the library's region table, not the order pools were given in. The conditions
+      // exclude each other (one header value each), so priorities only keep the rule list stable.
       priority: AWS_REGION_CODES.indexOf(region) + 1,
       disabled: false,
       terminates: true,

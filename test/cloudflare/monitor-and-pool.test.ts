@@ -15,7 +15,6 @@ describe('CloudflareHealthMonitor', () => {
       method: 'GET',
       path: '/v1/ready',
       port: 0,
-      header: {},
       expected_codes: '200',
       expected_body: 'ready',
       follow_redirects: false,
