@@ -73,8 +73,8 @@ export interface CloudflareInferenceLoadBalancerProps {
  * to its jurisdiction's pools only (`country_pools`), a residency continent's Cloudflare regions likewise
  * (`region_pools`), every other region to all pools nearest first; the single fallback pool respects residency, or
  * fails closed when no region can. Zero-downtime failover retries connection failures on the next origin, across
- * pools; session affinity keeps a conversation on one region. Attributes provider 5.14 would otherwise compute are
- * pinned (PROVIDER-NOTES.md).
+ * pools; session affinity keeps a conversation on one region (off under residency: a session outlives steering).
+ * Attributes provider 5.14 would otherwise compute are pinned (PROVIDER-NOTES.md).
  */
 export class CloudflareInferenceLoadBalancer extends Construct {
   /** The load balancer (escape hatch). */

@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TerraformStack, Testing } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+import { GpuInferenceEndpoint } from '../../lib/aws/gpu-inference-endpoint';
 import { CloudflareFrontDoor, type CloudflareFrontDoorProps } from '../../lib/cloudflare/cloudflare-front-door';
 import { ORIGIN_AUTH_HEADER } from '../../lib/cloudflare/origin-auth';
 import { SpecSchema } from '../../lib/spec/schema';
@@ -175,5 +180,31 @@ describe('CloudflareFrontDoor', () => {
           }),
       ),
     ).toContain('health.path: is required: the endpoints answer readiness on different paths (/health, /ready) and one monitor probes them all');
+  });
+});
+
+describe('CloudflareFrontDoor next to the AWS stack', () => {
+  test('takes real GpuInferenceEndpoints from another stack without any cross-stack reference', () => {
+    const app = Testing.app();
+    const aws = new TerraformStack(app, 'chat-aws');
+    new AwsProvider(aws, 'aws', { region: 'eu-west-1' });
+    const eu = new GpuInferenceEndpoint(aws, 'Endpoint', {
+      region: 'eu-west-1',
+      serviceName: 'chat',
+      models: [{ name: 'llama', id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' }],
+      instanceType: 'g6e.xlarge',
+      capacity: { min: 2, max: 8 },
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+      jurisdiction: 'eu',
+    });
+    const cf = new TerraformStack(app, 'chat-cloudflare');
+    new CloudflareProvider(cf, 'cloudflare');
+    new CloudflareFrontDoor(cf, 'FrontDoor', { endpoints: [eu], serviceName: 'chat', serviceDomain: 'inference.example.com', cloudflare: cloudflareSpec() });
+    app.synth();
+    const read = (stack: string) => JSON.parse(readFileSync(join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as TerraformJson;
+    const cfJson = read('chat-cloudflare');
+    expect(cfJson.data).toBeUndefined();
+    expect(JSON.stringify(cfJson)).not.toMatch(/terraform_remote_state|aws_/);
+    expect(read('chat-aws').output).toBeUndefined();
   });
 });
