@@ -13,6 +13,8 @@ export const ORIGIN_AUTH_HEADER = 'X-Inference-Origin-Auth';
 export const DEFAULT_ORIGIN_SECRET_VARIABLE = 'origin_auth_secret';
 /** Shortest secret the variable accepts: 32 characters, e.g. `openssl rand -hex 32` (64). */
 export const MIN_ORIGIN_SECRET_LENGTH = 32;
+/** Longest: an ALB http-header condition value holds at most 128 characters. */
+export const MAX_ORIGIN_SECRET_LENGTH = 128;
 
 export interface CloudflareOriginAuthProps {
   /** Cloudflare zone of the hostname (may be a reference). */
@@ -136,11 +138,16 @@ function secretVariable(scope: Construct, name: string): TerraformVariable {
     type: 'string',
     sensitive: true,
     nullable: false,
-    description: `Secret value of the ${ORIGIN_AUTH_HEADER} header Cloudflare adds to origin requests (at least ${MIN_ORIGIN_SECRET_LENGTH} characters; e.g. openssl rand -hex 32). The AWS stacks need the same value.`,
+    description: `Secret value of the ${ORIGIN_AUTH_HEADER} header Cloudflare adds to origin requests (${MIN_ORIGIN_SECRET_LENGTH}-${MAX_ORIGIN_SECRET_LENGTH} letters and digits; e.g. openssl rand -hex 32). The AWS stacks need the same value.`,
     validation: [
       {
-        condition: `\${length(var.${name}) >= ${MIN_ORIGIN_SECRET_LENGTH}}`,
-        errorMessage: `${name} must be at least ${MIN_ORIGIN_SECRET_LENGTH} characters long (e.g. openssl rand -hex 32).`,
+        condition: `\${length(var.${name}) >= ${MIN_ORIGIN_SECRET_LENGTH} && length(var.${name}) <= ${MAX_ORIGIN_SECRET_LENGTH}}`,
+        errorMessage: `${name} must be ${MIN_ORIGIN_SECRET_LENGTH} to ${MAX_ORIGIN_SECRET_LENGTH} characters long (e.g. openssl rand -hex 32).`,
+      },
+      {
+        // ALB header conditions treat * and ? as wildcards and compare case-insensitively: letters and digits only.
+        condition: `\${can(regex("^[A-Za-z0-9]+$", var.${name}))}`,
+        errorMessage: `${name} must contain only letters and digits (the ALB reads * and ? as wildcards), e.g. openssl rand -hex 32.`,
       },
     ],
   });

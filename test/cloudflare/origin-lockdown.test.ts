@@ -40,7 +40,7 @@ describe('CloudflareOriginAuth', () => {
     expect(value).toBe('${var.chat_origin_secret}');
     expect(json.variable?.chat_origin_secret).toMatchObject({
       sensitive: true,
-      validation: [{ condition: '${length(var.chat_origin_secret) >= 32}' }],
+      validation: [{ condition: '${length(var.chat_origin_secret) >= 32 && length(var.chat_origin_secret) <= 128}' }, { condition: '${can(regex("^[A-Za-z0-9]+$", var.chat_origin_secret))}' }],
     });
   });
 
