@@ -1,7 +1,6 @@
-import { Annotations, DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Tokenization, type IAspect } from 'cdktf';
+import { Annotations, Aspects, DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Tokenization, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import type { TerraformJson } from '../util/synth-output';
-import { readPolicyContext, type ContextReading, type PolicyContext } from './context';
+import { POLICY_CONTEXT_KEY, readPolicyContext, type ContextReading, type PolicyContext } from './context';
 import { evaluateResource, formatFinding, sortFindings, stackFindings, summarize } from './engine';
 import { DEFAULT_POLICY_PACKS, rulesOf } from './packs';
 import { isRecord, resourceView, StackView } from './stack-view';
@@ -29,7 +28,8 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
 /**
  * Applies policy packs at synth time: `Aspects.of(stack).add(new PolicyAspect())`. Each Terraform resource is
  * checked on its synthesized configuration (tokens resolved to `${type.name.attr}` references, escape-hatch
- * overrides applied), with the rest of its stack available for cross-resource rules. Errors fail synth, listing
+ * overrides applied), with the rest of its stack (resolved once, when its first resource is visited) available
+ * for cross-resource rules. Errors fail synth, listing
  * every finding with its rule id, resource path, what is wrong and how to fix it; warnings and suppressed
  * findings are annotated. `report()` returns everything found, for tools.
  *
@@ -48,9 +48,15 @@ export class PolicyAspect implements IAspect {
     const resource = node as TerraformResource;
     const stack = TerraformStack.of(resource);
     const state = this.stateOf(stack);
-    const body = synthesizedBody(stack, resource);
-    if (!body) return;
-    const view = resourceView(resource.terraformResourceType, resource.friendlyUniqueId, body);
+    // The stack view was resolved when the first resource was visited. Another aspect on this resource's scopes may
+    // have changed it since, so then it is resolved again as it is now.
+    const address = `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
+    let view = state.view.get(address);
+    if (!view || hasForeignAspects(resource)) {
+      const body = synthesizedBody(stack, resource);
+      if (!body) return;
+      view = resourceView(resource.terraformResourceType, resource.friendlyUniqueId, body);
+    }
     const findings = evaluateResource(view, state.view, state.context, this.rules, this.options);
     state.resourcesChecked++;
     state.findings.push(...findings);
@@ -71,10 +77,16 @@ export class PolicyAspect implements IAspect {
   private stateOf(stack: TerraformStack): StackState {
     let state = this.states.get(stack);
     if (!state) {
-      // The whole stack once, for lookups across resources and for its //.global_inference block.
-      const json = stack.toTerraform() as TerraformJson;
-      const view = StackView.fromJson(stack.node.id, json);
-      const reading: ContextReading = this.options.context ? { status: 'present', context: this.options.context } : readPolicyContext(json);
+      // Every resource of the stack once, as it will be synthesized, for lookups across resources.
+      const resources = stack.node
+        .findAll()
+        .filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c) && TerraformStack.of(c) === stack)
+        .flatMap((r) => {
+          const body = synthesizedBody(stack, r);
+          return body ? [resourceView(r.terraformResourceType, r.friendlyUniqueId, body)] : [];
+        });
+      const view = new StackView(stack.node.id, resources);
+      const reading: ContextReading = this.options.context ? { status: 'present', context: this.options.context } : readPolicyContext({ '//': stackComment(stack) });
       state = { view, reading, context: reading.status === 'present' ? reading.context : undefined, findings: [], resourcesChecked: 0 };
       this.states.set(stack, state);
       const stackLevel = stackFindings(view, reading, this.rules, this.options);
@@ -91,6 +103,22 @@ export class PolicyAspect implements IAspect {
     else if (finding.severity === 'warning' || this.options.failOnError === false) annotations.addWarning(message);
     else annotations.addError(message);
   }
+}
+
+/** True when an aspect other than a PolicyAspect applies to the resource (it may have changed it). */
+function hasForeignAspects(resource: IConstruct): boolean {
+  return resource.node.scopes.some((scope) => Aspects.of(scope).all.some((aspect) => !(aspect instanceof PolicyAspect)));
+}
+
+/**
+ * The stack's top-level `//` block. `writePolicyContext` puts the intent there through a stack override, which is
+ * read directly; anything else takes the whole stack's synthesized JSON (slower, but complete).
+ */
+function stackComment(stack: TerraformStack): unknown {
+  const overrides = (stack as unknown as { rawOverrides?: Record<string, unknown> }).rawOverrides;
+  const comment = overrides?.['//'];
+  if (isRecord(comment) && comment[POLICY_CONTEXT_KEY] !== undefined) return Tokenization.resolve(comment, { scope: stack, preparing: false, resolver: RESOLVER });
+  return (stack.toTerraform() as Record<string, unknown>)['//'];
 }
 
 /** A resource's body as it will be written to cdk.tf.json (overrides applied, tokens resolved). */

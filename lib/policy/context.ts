@@ -81,11 +81,6 @@ export function jurisdictionOf(context: PolicyContext, region: string): string |
   return context.regions[region]?.jurisdiction;
 }
 
-/** Jurisdictions whose clients must stay inside them (those with a residency entry). */
-export function residencyJurisdictions(context: PolicyContext): string[] {
-  return Object.keys(context.residency).sort();
-}
-
 /**
  * The region a hostname names: the region whose `hostname` it is, else by the `<region>.<domain>` convention
  * (regional DNS names of the service); undefined when neither places it in a region the context lists.

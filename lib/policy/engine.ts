@@ -59,6 +59,7 @@ function suppressionFindings(resource: ResourceView, stack: string, rules: reado
     message: `${problem}; it is ignored`,
     fix: "give every suppression a rule id and a reason: PolicySuppressions.add(construct, 'GI-AWS-007', 'why this does not apply')",
   }));
+  if (resource.suppressions.length === 0) return out;
   const known = new Set([...rulesOf(DEFAULT_POLICY_PACKS), ...rules].map((r) => r.id));
   for (const s of resource.suppressions) {
     if (!known.has(s.id)) {

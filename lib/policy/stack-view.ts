@@ -91,11 +91,6 @@ export class StackView {
     return out;
   }
 
-  /** The resource a single reference string points to (e.g. `${aws_lb.x.arn}`), when it is in this stack. */
-  referencedResource(value: unknown): ResourceView | undefined {
-    return typeof value === 'string' ? this.referencedBy(value)[0] : undefined;
-  }
-
   /** Every resource whose arguments refer to `target` (computed once per stack). */
   referrers(target: ResourceView): readonly ResourceView[] {
     if (!this.reverse) {

@@ -37,12 +37,20 @@ export const MONITOR_INTERVAL_PLAN_MINIMUM: PolicyRule = {
 
 const POOL_TYPE = 'cloudflare_load_balancer_pool';
 
-/** Where a pool's origins are: regions by the `<region>.<domain>` naming, and the addresses that do not say. */
-export function poolRegions(pool: ResourceView, context: PolicyContext): { regions: string[]; unknown: string[] } {
+/**
+ * Where a pool's origins are: regions by their hostnames (`<region>.<domain>`), origins that serve nobody (disabled,
+ * or under the reserved `.invalid` TLD, RFC 6761: a fail-closed pool), and the addresses that do not say.
+ */
+export function poolRegions(pool: ResourceView, context: PolicyContext): { regions: string[]; unknown: string[]; sinks: number } {
   const regions: string[] = [];
   const unknown: string[] = [];
+  let sinks = 0;
   for (const origin of blocks(pool.config.origins)) {
     const address = str(origin.address);
+    if (origin.enabled === false || (address !== undefined && /\.invalid\.?$/i.test(address.trim()))) {
+      sinks++;
+      continue;
+    }
     const region = address && !isExpression(address) ? regionOfHostname(context, address) : undefined;
     if (region) {
       if (!regions.includes(region)) regions.push(region);
@@ -50,7 +58,7 @@ export function poolRegions(pool: ResourceView, context: PolicyContext): { regio
       unknown.push(address ?? '(no address)');
     }
   }
-  return { regions, unknown };
+  return { regions, unknown, sinks };
 }
 
 /**
@@ -62,6 +70,7 @@ function poolsJurisdiction(pools: readonly ResourceView[], context: PolicyContex
   for (const pool of pools) {
     const { regions, unknown } = poolRegions(pool, context);
     if (unknown.length > 0 || regions.length === 0) return 'unknown';
+    // Sink origins next to real ones do not change where the pool serves.
     for (const region of regions) found.add(jurisdictionOf(context, region));
   }
   if (found.size !== 1) return 'mixed';
@@ -135,7 +144,9 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
         });
         continue;
       }
-      const { regions, unknown } = poolRegions(pool, context);
+      const { regions, unknown, sinks } = poolRegions(pool, context);
+      // A fail-closed pool serves nobody, so it keeps every jurisdiction's clients in (they get an error instead).
+      if (regions.length === 0 && unknown.length === 0 && sinks > 0) continue;
       if (unknown.length > 0) {
         out.push({
           message: `${fallback.label} is ${pool.address}, whose origin${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} do${unknown.length === 1 ? 'es' : ''} not name a region as <region>.${context.domain}`,
@@ -152,8 +163,8 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
           message: `${fallback.label} is ${pool.address} (${outside.map((r) => `${r}: ${jurisdictionOf(context, r) ?? 'no jurisdiction'}`).join(', ')}), outside jurisdiction ${jurisdiction}, whose clients this load balancer steers through ${labels.join(', ')}: when every pool is unhealthy they would be served outside ${jurisdiction}`,
           fix:
             steered.size > 1
-              ? `serve each jurisdiction (${[...steered.keys()].join(', ')}) from its own load balancer, each with a fallback pool inside it`
-              : `set ${fallback.label} to a pool whose origins are in ${jurisdiction} (${inside.join(', ') || 'no region has it'})`,
+              ? `make the fallback a fail-closed pool (FailClosedPool: an origin under .invalid, so clients get an error rather than leave their jurisdiction), or serve each jurisdiction (${[...steered.keys()].join(', ')}) from its own load balancer`
+              : `set ${fallback.label} to a pool whose origins are in ${jurisdiction} (${inside.join(', ') || 'no region has it'}), or to a fail-closed pool (FailClosedPool)`,
         });
       }
     }

@@ -240,10 +240,18 @@ export const RULE_CASES: Record<string, RuleCases> = {
       { name: 'EU load balancer falling back to an EU pool', json: tf(lb({ default_pools: [ref('euw'), ref('euc')], fallback_pool: ref('euc') }), CONTEXT) },
       { name: 'global load balancer steering DE to EU pools, falling back in the EU', json: tf(lb({ default_pools: [ref('us'), ref('ap')], country_pools: { DE: [ref('euw')] }, fallback_pool: ref('euw') }), CONTEXT) },
       { name: 'no residency traffic on the load balancer', json: tf(lb({ default_pools: [ref('us'), ref('ap')], fallback_pool: ref('us') }), CONTEXT) },
+      { name: 'EU and US clients steered apart, falling back to a fail-closed pool', json: tf(lb({ default_pools: [ref('ap')], country_pools: { DE: [ref('euw')], US: [ref('us')] }, fallback_pool: ref('closed') }), { ...CONTEXT, residency: { eu: { countries: ['DE'] }, us: { countries: ['US'] } } }) },
     ],
     nonCompliant: [
       { name: 'EU load balancer falling back to a US pool', json: tf(lb({ default_pools: [ref('euw'), ref('euc')], fallback_pool: ref('us') }), CONTEXT), flagged: 'cloudflare_load_balancer.lb', includes: 'outside jurisdiction eu' },
       { name: 'global load balancer steering DE to the EU, falling back to the US', json: tf(lb({ default_pools: [ref('us')], country_pools: { DE: [ref('euw')] }, fallback_pool: ref('us') }), CONTEXT), flagged: 'cloudflare_load_balancer.lb', includes: 'country_pools.DE' },
+      { name: 'fallback pool whose origin names no region', json: tf(lb({ default_pools: [ref('euw')], fallback_pool: ref('elsewhere') }), CONTEXT), flagged: 'cloudflare_load_balancer.lb', includes: 'lb.other-provider.example.net does not name a region', severity: 'warning' },
+      {
+        name: 'EU and US clients steered apart by one load balancer with a real fallback pool',
+        json: tf(lb({ default_pools: [ref('ap')], country_pools: { DE: [ref('euw')], US: [ref('us')] }, fallback_pool: ref('us') }), { ...CONTEXT, residency: { eu: { countries: ['DE'] }, us: { countries: ['US'] } } }),
+        flagged: 'cloudflare_load_balancer.lb',
+        includes: 'outside jurisdiction eu',
+      },
       {
         name: 'rule override falling back outside the EU',
         json: tf(lb({ default_pools: [ref('euw')], fallback_pool: ref('euw'), rules: [{ name: 'api', condition: 'http.request.uri.path contains "/v1"', overrides: { fallback_pool: ref('ap') } }] }), CONTEXT),

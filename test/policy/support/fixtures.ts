@@ -55,4 +55,6 @@ export const pools = {
   euw: pool('euw', 'eu-west-1'),
   euc: pool('euc', 'eu-central-1'),
   ap: pool('ap', 'ap-northeast-1'),
+  closed: { account_id: 'acc', name: 'fail-closed', origins: [{ name: 'fail-closed', address: 'fail-closed.invalid', enabled: true }] },
+  elsewhere: { account_id: 'acc', name: 'elsewhere', origins: [{ name: 'lb', address: 'lb.other-provider.example.net' }] },
 };
