@@ -29,11 +29,12 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
  * Applies policy packs at synth time: `Aspects.of(stack).add(new PolicyAspect())`. Each Terraform resource is
  * checked on its synthesized configuration (tokens resolved to `${type.name.attr}` references, escape-hatch
  * overrides applied), with the rest of its stack (resolved once, when its first resource is visited) available
- * for cross-resource rules. Errors fail synth, listing
- * every finding with its rule id, resource path, what is wrong and how to fix it; warnings and suppressed
- * findings are annotated. `report()` returns everything found, for tools.
+ * for cross-resource rules. Errors fail synth, listing every finding with its rule id, resource path, what is
+ * wrong and how to fix it; warnings and suppressed findings are annotated. `report()` returns everything found.
  *
- * Add it after any aspect that changes resources: aspects run in the order they were added.
+ * Add it after any aspect that changes resources: aspects run in the order they were added. A resource another
+ * aspect applies to is resolved again when visited; cross-resource lookups still see the stack as it was when
+ * its first resource was visited.
  */
 export class PolicyAspect implements IAspect {
   private readonly rules: readonly PolicyRule[];

@@ -66,7 +66,7 @@ function suppressionFindings(resource: ResourceView, stack: string, rules: reado
       out.push({
         ...base,
         severity: 'warning',
-        message: `suppresses ${s.id}, which is not a rule of any pack in use (a typo?)`,
+        message: `suppresses ${s.id}, which is not a known rule id (a typo?)`,
         fix: `use one of the rule ids in lib/policy/RULES.md, or remove the suppression`,
       });
     }

@@ -57,6 +57,17 @@ describe('PolicyAspect on a GpuInferenceEndpoint', () => {
     expect(synthError(app)).toMatch(/GI-AWS-007 aws_vpc_security_group_ingress_rule\.Endpoint_InstancesFromAlb-8000_\w+: ingress rule of aws_security_group\.Endpoint_InstanceSecurityGroup_\w+ allows tcp 8000 from 0\.0\.0\.0\/0/);
   });
 
+  test('evaluates a resource as another aspect (added before it) left it', () => {
+    const { app, stack, endpoint, apply } = endpointApp();
+    Aspects.of(stack).add({
+      visit: (node) => {
+        if (node === endpoint.resource) endpoint.resource.addOverride('drop_invalid_header_fields', false);
+      },
+    });
+    apply();
+    expect(synthError(app)).toContain('GI-AWS-004');
+  });
+
   test('with failOnError: false, errors become warnings and synth succeeds; the report still counts them', () => {
     const { app, endpoint, aspect, apply } = endpointApp({ failOnError: false });
     endpoint.resource.addOverride('drop_invalid_header_fields', false);

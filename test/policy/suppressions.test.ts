@@ -102,7 +102,7 @@ describe('suppressions written in the JSON', () => {
 
   test('one naming an unknown rule is reported as a warning (a typo would otherwise hide nothing silently)', () => {
     const findings = checkStackJson(openGroup([{ id: 'GI-AWS-070', reason: 'typo' }])).stacks[0].findings;
-    expect(findings.find((f) => f.ruleId === 'GI-POLICY-001')).toMatchObject({ severity: 'warning', message: expect.stringContaining('GI-AWS-070, which is not a rule') });
+    expect(findings.find((f) => f.ruleId === 'GI-POLICY-001')).toMatchObject({ severity: 'warning', message: expect.stringContaining('GI-AWS-070, which is not a known rule id') });
   });
 
   test('a block that is not a list is reported', () => {

@@ -100,11 +100,11 @@ export const NO_SECRETS_IN_USER_DATA: PolicyRule = {
     const text = isExpression(raw) ? raw : decodeUserData(raw);
     for (const match of findSecrets(text)) {
       if (match.confidence === 'pattern') {
-        out.push({ message: `user data contains a ${match.kind}: ${match.redacted}`, fix });
+        out.push({ message: `user data contains ${article(match.kind)}: ${match.redacted}`, fix });
       } else {
         out.push({
-          message: `user data contains a ${match.kind} that may be key material: ${match.redacted}`,
-          fix: `${fix}; if it is not a secret (e.g. a checksum), suppress GI-AWS-003 on this resource with the reason`,
+          message: `user data contains ${article(match.kind)} that may be key material: ${match.redacted}`,
+          fix: `if it is a secret, ${fix}; if it is not (e.g. a checksum), suppress the finding with that reason`,
           severity: 'warning',
         });
       }
@@ -121,6 +121,11 @@ function secretReferences(raw: string): string[] {
     }
   }
   return refs;
+}
+
+/** `an AWS access key id`, `a Hugging Face token`: the kind with its article. */
+function article(kind: string): string {
+  return `${/^[aeiouAEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }
 
 function label(type: string): string {

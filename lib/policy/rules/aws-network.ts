@@ -93,7 +93,7 @@ export const HTTP_REDIRECTS_TO_HTTPS: PolicyRule = {
     if (bad.length === 0) return [];
     return [
       {
-        message: `is a rule of the plain-HTTP listener ${listener.address} and ${bad.map(describeAction).join(', ')}`,
+        message: `is a rule of the plain-HTTP listener ${listener.address} with ${bad.map(describeAction).join(', ')}`,
         fix: 'attach the rule to the HTTPS listener instead; on the HTTP listener only redirect to HTTPS',
       },
     ];
