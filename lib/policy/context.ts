@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import type { TerraformStack } from 'cdktf';
+import { CLOUDFLARE_PLANS } from '../spec/cloudflare-schema';
 
 /** Key of the service intent inside a stack's top-level `//` comment block. */
 export const POLICY_CONTEXT_KEY = 'global_inference';
 
-/** Cloudflare plans and the shortest load-balancer monitor interval each allows (seconds). */
-export const CLOUDFLARE_MIN_MONITOR_INTERVAL_SECONDS = { pro: 60, business: 15, enterprise: 10 } as const;
-export type CloudflarePlan = keyof typeof CLOUDFLARE_MIN_MONITOR_INTERVAL_SECONDS;
 
 const ResidencySchema = z.looseObject({
   countries: z.array(z.string()).default([]),
@@ -31,7 +29,7 @@ export const PolicyContextSchema = z.looseObject({
     }),
   ),
   residency: z.record(z.string(), ResidencySchema).nullish().transform((r) => r ?? {}),
-  cloudflarePlan: optional(z.enum(Object.keys(CLOUDFLARE_MIN_MONITOR_INTERVAL_SECONDS) as [CloudflarePlan, ...CloudflarePlan[]])),
+  cloudflarePlan: optional(z.enum(CLOUDFLARE_PLANS)),
   sloFailoverSeconds: optional(z.number().positive()),
 });
 
@@ -77,7 +75,7 @@ export function writePolicyContext(stack: TerraformStack, context: PolicyContext
 }
 
 /** The jurisdiction of a region code, when the context gives one. */
-export function jurisdictionOf(context: PolicyContext, region: string): string | undefined {
+export function regionJurisdiction(context: PolicyContext, region: string): string | undefined {
   return context.regions[region]?.jurisdiction;
 }
 

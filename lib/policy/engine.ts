@@ -108,7 +108,7 @@ export function stackFindings(stack: StackView, reading: ContextReading, rules: 
 }
 
 /** What the runner needs to know about one stack. */
-export interface StackInput {
+export interface PolicyStackInput {
   readonly name: string;
   readonly json: TerraformJson;
   /** Path of its cdk.tf.json, for the report. */
@@ -116,7 +116,7 @@ export interface StackInput {
 }
 
 /** Checks one synthesized stack. */
-export function checkStack(input: StackInput, options: PolicyOptions = {}): StackPolicyReport {
+export function checkStack(input: PolicyStackInput, options: PolicyOptions = {}): StackPolicyReport {
   const rules = rulesOf(options.packs ?? DEFAULT_POLICY_PACKS);
   const view = StackView.fromJson(input.name, input.json);
   const reading: ContextReading = options.context ? { status: 'present', context: options.context } : readPolicyContext(input.json);

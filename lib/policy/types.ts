@@ -8,7 +8,7 @@ import type { ResourceView, StackView } from './stack-view';
 export type Severity = 'error' | 'warning' | 'info';
 
 /** What a rule says about one resource: what is wrong and how to fix it. */
-export interface Violation {
+export interface RuleViolation {
   /** What is wrong, naming the attribute and the value found, e.g. `metadata_options.http_tokens is "optional"`. */
   readonly message: string;
   /** How to fix it, in construct terms where the library made the resource. */
@@ -44,7 +44,7 @@ export interface PolicyRule {
    * finding per stack says so. @default false
    */
   readonly needsContext?: boolean;
-  readonly check: (resource: ResourceView, stack: StackView, context: PolicyContext | undefined) => readonly Violation[];
+  readonly check: (resource: ResourceView, stack: StackView, context: PolicyContext | undefined) => readonly RuleViolation[];
 }
 
 /** A named collection of rules, applied together. */

@@ -1,4 +1,4 @@
-import type { PolicyRule, Violation } from '../types';
+import type { PolicyRule, RuleViolation } from '../types';
 import { decodeUserData, findSecrets } from '../secrets';
 import { block, blocks, bool, isExpression, str } from '../stack-view';
 
@@ -90,7 +90,7 @@ export const NO_SECRETS_IN_USER_DATA: PolicyRule = {
     const c = resource.config;
     const raw = str(c.user_data) ?? str(c.user_data_base64);
     if (raw === undefined) return [];
-    const out: Violation[] = [];
+    const out: RuleViolation[] = [];
     const fix =
       'remove it from user data: store it in Secrets Manager and read it at boot with the instance role (the model spec field huggingFaceTokenSecretArn does this for a Hugging Face token)';
     for (const ref of secretReferences(raw)) {

@@ -1,4 +1,4 @@
-import type { PolicyRule, Violation } from '../types';
+import type { PolicyRule, RuleViolation } from '../types';
 import { block, blocks, bool, isExpression, num, referencedAddresses, str, strings, type ResourceView, type StackView } from '../stack-view';
 
 const LB_TYPES = ['aws_lb', 'aws_alb'];
@@ -131,7 +131,7 @@ export const NO_WORLD_OPEN_PORTS: PolicyRule = {
     'checkov checks inline aws_security_group ingress per port (22, 80, all ports); cdk-nag EC23 flags any 0.0.0.0/0 or ::/0 ingress. This rule covers inline, aws_security_group_rule and aws_vpc_security_group_ingress_rule forms, and allows only tcp 80/443 on a group attached solely to internet-facing ALBs.',
   check(resource, stack) {
     const c = resource.config;
-    const out: Violation[] = [];
+    const out: RuleViolation[] = [];
     if (resource.type === 'aws_vpc_security_group_ingress_rule') {
       const open = [str(c.cidr_ipv4), str(c.cidr_ipv6)].filter((cidr): cidr is string => cidr !== undefined && isWorldCidr(cidr));
       if (open.length > 0) {
@@ -174,7 +174,7 @@ function describePorts(ports: PortRange): string {
   return ports.from === 0 && ports.to === 65535 ? `all ${ports.protocol} ports` : `${ports.protocol} ${ports.from}-${ports.to}`;
 }
 
-function judge(open: string[], ports: PortRange, group: ResourceView | undefined, where: string, stack: StackView): Violation[] {
+function judge(open: string[], ports: PortRange, group: ResourceView | undefined, where: string, stack: StackView): RuleViolation[] {
   const webPort = ports.protocol === 'tcp' && ports.from !== undefined && ports.from === ports.to && (ports.from === 80 || ports.from === 443);
   const albs = group ? internetFacingAlbsOnly(group, stack) : undefined;
   if (webPort && albs) return [];

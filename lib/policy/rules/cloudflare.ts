@@ -1,5 +1,6 @@
-import { CLOUDFLARE_MIN_MONITOR_INTERVAL_SECONDS, jurisdictionOf, regionOfHostname, type PolicyContext } from '../context';
-import type { PolicyRule, Violation } from '../types';
+import { MAX_MONITOR_INTERVAL_SECONDS, PLAN_MIN_MONITOR_INTERVAL_SECONDS } from '../../spec/cloudflare-schema';
+import { regionJurisdiction, regionOfHostname, type PolicyContext } from '../context';
+import type { PolicyRule, RuleViolation } from '../types';
 import { blocks, isExpression, isRecord, num, str, strings, type ResourceView } from '../stack-view';
 
 /** Cloudflare's default monitor interval (seconds) when `interval` is unset. */
@@ -21,12 +22,15 @@ export const MONITOR_INTERVAL_PLAN_MINIMUM: PolicyRule = {
     const raw = monitor.config.interval;
     if (isExpression(raw)) return [];
     const interval = num(raw) ?? DEFAULT_MONITOR_INTERVAL_SECONDS;
-    const minimum = CLOUDFLARE_MIN_MONITOR_INTERVAL_SECONDS[plan];
+    const minimum = PLAN_MIN_MONITOR_INTERVAL_SECONDS[plan];
+    if (interval > MAX_MONITOR_INTERVAL_SECONDS) {
+      return [{ message: `interval is ${interval} s, above Cloudflare's maximum of ${MAX_MONITOR_INTERVAL_SECONDS} s`, fix: `lower interval to at most ${MAX_MONITOR_INTERVAL_SECONDS} s` }];
+    }
     if (interval >= minimum) return [];
     return [
       {
         message: `interval is ${interval} s, below the ${plan} plan's minimum of ${minimum} s`,
-        fix: `raise interval to at least ${minimum} s, or move the zone to a plan that allows ${interval} s (${Object.entries(CLOUDFLARE_MIN_MONITOR_INTERVAL_SECONDS)
+        fix: `raise interval to at least ${minimum} s, or move the zone to a plan that allows ${interval} s (${Object.entries(PLAN_MIN_MONITOR_INTERVAL_SECONDS)
           .filter(([, s]) => s <= interval)
           .map(([p]) => p)
           .join(', ') || 'none does'})`,
@@ -71,7 +75,7 @@ function poolsJurisdiction(pools: readonly ResourceView[], context: PolicyContex
     const { regions, unknown } = poolRegions(pool, context);
     if (unknown.length > 0 || regions.length === 0) return 'unknown';
     // Sink origins next to real ones do not change where the pool serves.
-    for (const region of regions) found.add(jurisdictionOf(context, region));
+    for (const region of regions) found.add(regionJurisdiction(context, region));
   }
   if (found.size !== 1) return 'mixed';
   const [only] = [...found];
@@ -132,7 +136,7 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
       if (overrides?.fallback_pool !== undefined) fallbacks.push({ label: `rules[${str(rule.name) ?? i}].overrides.fallback_pool`, ref: overrides.fallback_pool });
     });
 
-    const out: Violation[] = [];
+    const out: RuleViolation[] = [];
     for (const fallback of fallbacks) {
       if (fallback.ref === undefined || fallback.ref === null) continue;
       const pool = poolsOf([fallback.ref])?.[0];
@@ -156,11 +160,11 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
         continue;
       }
       for (const [jurisdiction, labels] of steered) {
-        const outside = regions.filter((r) => jurisdictionOf(context, r) !== jurisdiction);
+        const outside = regions.filter((r) => regionJurisdiction(context, r) !== jurisdiction);
         if (outside.length === 0) continue;
-        const inside = Object.keys(context.regions).filter((r) => jurisdictionOf(context, r) === jurisdiction);
+        const inside = Object.keys(context.regions).filter((r) => regionJurisdiction(context, r) === jurisdiction);
         out.push({
-          message: `${fallback.label} is ${pool.address} (${outside.map((r) => `${r}: ${jurisdictionOf(context, r) ?? 'no jurisdiction'}`).join(', ')}), outside jurisdiction ${jurisdiction}, whose clients this load balancer steers through ${labels.join(', ')}: when every pool is unhealthy they would be served outside ${jurisdiction}`,
+          message: `${fallback.label} is ${pool.address} (${outside.map((r) => `${r}: ${regionJurisdiction(context, r) ?? 'no jurisdiction'}`).join(', ')}), outside jurisdiction ${jurisdiction}, whose clients this load balancer steers through ${labels.join(', ')}: when every pool is unhealthy they would be served outside ${jurisdiction}`,
           fix:
             steered.size > 1
               ? `make the fallback a fail-closed pool (FailClosedPool: an origin under .invalid, so clients get an error rather than leave their jurisdiction), or serve each jurisdiction (${[...steered.keys()].join(', ')}) from its own load balancer`

@@ -233,6 +233,7 @@ export const RULE_CASES: Record<string, RuleCases> = {
     nonCompliant: [
       { name: 'pro plan, 15 s', json: tf(monitor(15), { ...CONTEXT, cloudflarePlan: 'pro' }), flagged: 'cloudflare_load_balancer_monitor.mon', includes: "below the pro plan's minimum of 60 s" },
       { name: 'business plan, 10 s', json: tf(monitor(10), CONTEXT), flagged: 'cloudflare_load_balancer_monitor.mon', includes: 'minimum of 15 s' },
+      { name: 'interval above the maximum', json: tf(monitor(7200), CONTEXT), flagged: 'cloudflare_load_balancer_monitor.mon', includes: "above Cloudflare's maximum of 3600 s" },
     ],
   },
   'GI-CF-002': {
