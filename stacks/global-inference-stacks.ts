@@ -9,6 +9,8 @@ export interface GlobalInferenceStacks {
   /** Every AWS resource (all regions, through aliased providers): checkable offline by `terraform validate`/`plan`. */
   readonly aws: TerraformStack;
   readonly service: GlobalInferenceService;
+  /** Cloudflare resources only (front door), when the spec asks for Cloudflare; not checkable offline. */
+  readonly cloudflare?: TerraformStack;
 }
 
 export interface GlobalInferenceStacksOptions {
@@ -17,9 +19,10 @@ export interface GlobalInferenceStacksOptions {
 }
 
 /**
- * The reference deployment of a spec: one AWS stack named `<service>-aws` holding every region. One stack (rather
- * than one per region) means no cross-stack remote-state data sources, so the stack plans offline and a region
- * can be added or removed in a single reviewed plan.
+ * The reference deployment of a spec: one AWS stack named `<service>-aws` holding every region, and, when the spec
+ * asks for Cloudflare, a `<service>-cloudflare` stack with only Cloudflare resources. One AWS stack (rather than one
+ * per region) means no cross-stack remote-state data sources, so it plans offline and a region can be added or
+ * removed in a single reviewed plan. Deploy the AWS stack first: the Cloudflare stack reads its name servers.
  */
 export function addGlobalInferenceStacks(
   app: App,
@@ -30,6 +33,8 @@ export function addGlobalInferenceStacks(
   const state = resolveStateBackend(spec.state, options.env ?? process.env);
   const aws = new TerraformStack(app, `${spec.service.name}-aws`);
   configureStateBackend(aws, state);
-  const service = new GlobalInferenceService(aws, 'Service', { spec });
-  return { aws, service };
+  const cloudflare = spec.frontDoor === 'route53' ? undefined : new TerraformStack(app, `${spec.service.name}-cloudflare`);
+  if (cloudflare) configureStateBackend(cloudflare, state);
+  const service = new GlobalInferenceService(aws, 'Service', { spec, cloudflareStack: cloudflare });
+  return { aws, service, cloudflare };
 }

@@ -1,8 +1,14 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
+import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GlobalRoute53Routing } from '../aws/global-route53-routing';
-import { GpuInferenceEndpoint } from '../aws/gpu-inference-endpoint';
+import { GpuInferenceEndpoint, type OriginLock } from '../aws/gpu-inference-endpoint';
+import { cloudflareIpRanges } from '../cloudflare/cloudflare-ip-ranges';
+import { CloudflareFrontDoor } from '../cloudflare/cloudflare-front-door';
+import { ORIGIN_AUTH_HEADER } from '../cloudflare/origin-auth';
+import { SpecValidationError } from '../spec/errors';
 import { InferenceAliasRecord, RecordTarget } from '../aws/inference-alias-record';
 import { InferenceHostedZone, type IHostedZone } from '../aws/inference-hosted-zone';
 import { PrivateHostedZone } from '../aws/private-hosted-zone';
@@ -19,6 +25,12 @@ export interface GlobalInferenceServiceProps {
    * spec's tags as default tags. @default - one aliased `AwsProvider` per region (plus us-east-1 for Route53)
    */
   readonly providers?: Readonly<Record<string, AwsProvider>>;
+  /**
+   * The stack the Cloudflare front door goes into (required when `frontDoor` is cloudflare or both). It must hold
+   * only Cloudflare resources: AWS stacks stay checkable offline, and there is no Cloudflare provider binary for
+   * that. @default - none (an error when the spec asks for Cloudflare)
+   */
+  readonly cloudflareStack?: TerraformStack;
 }
 
 /** The region Route53, DNSSEC keys and query logs live in. */
@@ -51,6 +63,8 @@ export class GlobalInferenceService extends Construct {
   /** The Route53 routing (absent when Cloudflare alone is the front door). */
   readonly route53Routing?: GlobalRoute53Routing;
   readonly privateZone?: PrivateHostedZone;
+  /** The Cloudflare front door (in `cloudflareStack`), when the spec asks for one. */
+  readonly cloudflareFrontDoor?: CloudflareFrontDoor;
   private readonly providers = new Map<string, AwsProvider>();
 
   constructor(scope: Construct, id: string, props: GlobalInferenceServiceProps) {
@@ -62,6 +76,14 @@ export class GlobalInferenceService extends Construct {
     const routeViaRoute53 = spec.frontDoor !== 'cloudflare';
     const domain = spec.frontDoor === 'route53' ? spec.service.domain : (spec.dns.originDomain ?? `origin.${spec.service.domain}`);
     this.routingDomain = domain;
+    const usesCloudflare = spec.frontDoor !== 'route53';
+    if (usesCloudflare && !props.cloudflareStack) {
+      throw new SpecValidationError(
+        [{ path: 'cloudflareStack', message: `is required when frontDoor is ${spec.frontDoor}: pass a TerraformStack that holds only Cloudflare resources (addGlobalInferenceStacks does)` }],
+        `GlobalInferenceService '${this.node.path}'`,
+      );
+    }
+    const originLock = usesCloudflare && (spec.cloudflare!.lockOrigin ?? spec.frontDoor === 'cloudflare') ? this.originLock() : undefined;
 
     this.zone = spec.dns.hostedZoneId
       ? InferenceHostedZone.fromZoneId(spec.dns.hostedZoneId, domain)
@@ -113,6 +135,7 @@ export class GlobalInferenceService extends Construct {
         settings: { ...spec.endpoint, albIngressCidrs: region.albIngressCidrs ?? spec.endpoint.albIngressCidrs },
         jurisdiction: region.jurisdiction,
         tags: spec.tags,
+        originLock,
       });
       endpoints[region.region] = endpoint;
 
@@ -139,6 +162,7 @@ export class GlobalInferenceService extends Construct {
     }
 
     if (spec.dns.privateZone) this.privateZone = this.buildPrivateZone(domain, dnsProvider);
+    if (usesCloudflare) this.cloudflareFrontDoor = this.buildCloudflareFrontDoor(props.cloudflareStack!);
 
     this.output('service_url', this.serviceUrl, 'URL clients use');
     this.output(
@@ -167,6 +191,59 @@ export class GlobalInferenceService extends Construct {
       this.providers.set(region, provider);
     }
     return provider;
+  }
+
+  /**
+   * The AWS half of the origin lock: a sensitive variable with the same name the Cloudflare stack uses (one
+   * `TF_VAR_<name>` feeds both), and Cloudflare's published ranges.
+   */
+  private originLock(): OriginLock {
+    const cf = this.spec.cloudflare!;
+    const secret = new TerraformVariable(TerraformStack.of(this), cf.originSecretVariable, {
+      type: 'string',
+      sensitive: true,
+      description: `Secret header value Cloudflare adds to origin requests; the ALBs answer 403 without it. Set TF_VAR_${cf.originSecretVariable} for both stacks.`,
+      validation: [{ condition: `\${can(regex("^[A-Za-z0-9]{32,128}$", var.${cf.originSecretVariable}))}`, errorMessage: 'The origin secret must be 32 to 128 letters and digits (ALB header matching treats * and ? as wildcards).' }],
+    });
+    const ranges = cloudflareIpRanges();
+    return { headerName: ORIGIN_AUTH_HEADER, headerValue: secret.stringValue, allowedCidrs: [...ranges.ipv4, ...ranges.ipv6], source: `Cloudflare ${ranges.takenOn}` };
+  }
+
+  /**
+   * Monitors, pools and the load balancer in the Cloudflare stack. Origins are the regional names, plain strings
+   * known at synth. The only cross-stack reference is the delegation of the routing domain to Route53, from the
+   * AWS stack's name servers (when the library created the zone).
+   */
+  private buildCloudflareFrontDoor(stack: TerraformStack): CloudflareFrontDoor {
+    const spec = this.spec;
+    const provider = new CloudflareProvider(stack, 'cloudflare', {});
+    const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', {
+      endpoints: spec.regions.map((r) => this.endpoints[r.region]),
+      serviceName: spec.service.name,
+      serviceDomain: spec.service.domain,
+      originDomain: this.routingDomain,
+      originHostnames: this.regionalHostnames,
+      health: spec.health,
+      residency: spec.residency,
+      cloudflare: spec.cloudflare!,
+      provider,
+    });
+    if (this.zone instanceof InferenceHostedZone) {
+      const nameServers = this.zone.nameServers;
+      // Route53 gives every zone four name servers.
+      for (const i of [0, 1, 2, 3]) {
+        new DnsRecord(stack, `OriginDelegation-${i}`, {
+          provider,
+          zoneId: spec.cloudflare!.zoneId,
+          name: this.routingDomain,
+          type: 'NS',
+          content: Fn.element(nameServers, i),
+          ttl: 3600,
+          comment: 'Delegates the AWS routing domain to Route53 (managed by cdktf-global-inference)',
+        });
+      }
+    }
+    return frontDoor;
   }
 
   /** Split horizon: the same name, privately, in every VPC the library created, latency-routed to the regions. */

@@ -165,6 +165,13 @@ const CloudflareObjectSchema = z.strictObject({
     .regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a Terraform variable name (lower-case letters, digits and '_', starting with a letter)")
     .default('origin_auth_secret')
     .meta({ description: 'Sensitive Terraform variable holding the secret header value Cloudflare adds to origin requests (set TF_VAR_<name>). The ALBs require the same value.' }),
+  lockOrigin: z
+    .boolean()
+    .optional()
+    .meta({
+      description:
+        "Lock the ALBs to Cloudflare: ingress only from Cloudflare's published ranges, 403 without the secret header. Default: on when frontDoor is cloudflare; off with both, where Route53 clients and health checks reach the ALBs directly.",
+    }),
   enforceStrictOriginTls: z
     .boolean()
     .default(true)

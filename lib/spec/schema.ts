@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { closestMatch } from '../util/strings';
 import { formatPath, type SpecProblem } from './errors';
-import { CloudflareSchema } from './cloudflare-schema';
+import { cloudflareCrossChecks, CloudflareSchema } from './cloudflare-schema';
 import { EdgeRouterSchema } from './edge-router-schema';
 import { CONTINENT_CODES, ResidencyGroupSchema } from './geo';
 import { AWS_REGION_CODES } from './regions';
@@ -547,6 +547,7 @@ function crossChecks(spec: Raw, ctx: Ctx): void {
   checkResidency(spec, regions, ctx);
   checkRollout(models, hasModels, regions, ctx);
   checkFrontDoor(spec, ctx);
+  cloudflareCrossChecks(spec, ctx);
 
   const endpoint = isObject(spec.endpoint) ? spec.endpoint : {};
   const algorithm = endpoint.loadBalancingAlgorithm ?? 'least_outstanding_requests';
@@ -704,6 +705,15 @@ function checkFrontDoor(spec: Raw, ctx: Ctx): void {
   const frontDoor = typeof spec.frontDoor === 'string' ? spec.frontDoor : 'route53';
   if ((frontDoor === 'cloudflare' || frontDoor === 'both') && spec.cloudflare === undefined) {
     ctx.addIssue({ code: 'custom', path: ['cloudflare'], input: undefined, message: `is required when frontDoor is ${frontDoor} (accountId, zoneId and plan of the Cloudflare zone)` });
+  }
+  const cloudflare = isObject(spec.cloudflare) ? spec.cloudflare : {};
+  if (frontDoor === 'both' && cloudflare.lockOrigin === true) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cloudflare', 'lockOrigin'],
+      input: true,
+      message: "cannot be on with frontDoor both: Route53 clients and health checks reach the ALBs directly and would get 403; use frontDoor: cloudflare to lock the origins",
+    });
   }
   if (frontDoor === 'route53' && spec.cloudflare !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['cloudflare'], input: '{...}', message: "is only used when frontDoor is 'cloudflare' or 'both'; set frontDoor or remove this block" });

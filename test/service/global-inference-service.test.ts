@@ -82,19 +82,66 @@ describe('GlobalInferenceService options', () => {
     expect((json.provider?.aws ?? []).map((p) => p.allowed_account_ids)).toEqual([['123456789012'], ['123456789012']]);
   });
 
-  test('with Cloudflare as the only front door, the AWS side answers under the origin domain and builds no Route53 routing', () => {
-    const { json, service } = synthService(
-      minimalSpec({ frontDoor: 'cloudflare', cloudflare: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), plan: 'enterprise' } as never }),
-    );
-    expect(service.routingDomain).toBe('origin.inference.example.com');
-    expect(service.route53Routing).toBeUndefined();
-    expect(resourcesOf(json, 'aws_route53_health_check')).toHaveLength(0);
-    expect(resourcesOf(json, 'aws_acm_certificate')[0][1]).toMatchObject({ domain_name: 'origin.inference.example.com', subject_alternative_names: ['*.origin.inference.example.com'] });
-    expect(service.serviceUrl).toBe('https://inference.example.com');
-  });
-
   test('fails with every spec problem, naming the construct', () => {
     const message = errorOf(() => synthService(minimalSpec({ routing: { mode: 'failover' } })));
     expect(message).toContain("spec of GlobalInferenceService 'svc/Service' is invalid (1 problem):");
+  });
+});
+
+describe('GlobalInferenceService with a Cloudflare front door', () => {
+  const cloudflare = { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), plan: 'enterprise' as const };
+  function synthWithCloudflare(spec: GlobalInferenceSpecInput) {
+    const app = Testing.app();
+    const aws = new TerraformStack(app, 'aws');
+    const cf = new TerraformStack(app, 'cf');
+    const service = new GlobalInferenceService(aws, 'Service', { spec, cloudflareStack: cf });
+    return { service, aws: synthJson(aws), cf: synthJson(cf) };
+  }
+
+  describe('frontDoor: cloudflare', () => {
+    const { service, aws, cf } = synthWithCloudflare(minimalSpec({ frontDoor: 'cloudflare', cloudflare }));
+
+    test('the AWS side answers under the origin domain and builds no Route53 routing', () => {
+      expect(service.routingDomain).toBe('origin.inference.example.com');
+      expect(service.route53Routing).toBeUndefined();
+      expect(resourcesOf(aws, 'aws_route53_health_check')).toHaveLength(0);
+      expect(resourcesOf(aws, 'aws_acm_certificate')[0][1]).toMatchObject({ domain_name: 'origin.inference.example.com', subject_alternative_names: ['*.origin.inference.example.com'] });
+      expect(service.serviceUrl).toBe('https://inference.example.com');
+    });
+
+    test('the ALBs are locked to Cloudflare with a sensitive, validated secret variable', () => {
+      expect(aws.variable?.origin_auth_secret).toMatchObject({ type: 'string', sensitive: true });
+      expect(JSON.stringify(aws.variable?.origin_auth_secret)).toContain('A-Za-z0-9]{32,128}');
+      const https = resourcesOf(aws, 'aws_lb_listener').filter(([, l]) => l.port === 443);
+      expect(https.every(([, l]) => (l.default_action as { type: string }[])[0].type === 'fixed-response')).toBe(true);
+      const albIngress = resourcesOf(aws, 'aws_vpc_security_group_ingress_rule').filter(([, r]) => String(r.security_group_id).includes('AlbSecurityGroup'));
+      expect(albIngress.some(([, r]) => r.cidr_ipv4 === '0.0.0.0/0')).toBe(false);
+      expect(albIngress.every(([, r]) => r.from_port === 443)).toBe(true);
+    });
+
+    test('the Cloudflare stack holds only Cloudflare resources: pools on the regional names, the LB on the service name, and the delegation', () => {
+      expect(Object.keys(cf.resource ?? {}).every((type) => type.startsWith('cloudflare_'))).toBe(true);
+      expect(Object.keys(aws.resource ?? {}).some((type) => type.startsWith('cloudflare_'))).toBe(false);
+      const origins = resourcesOf(cf, 'cloudflare_load_balancer_pool').flatMap(([, p]) => (p.origins as { address: string }[]).map((o) => o.address));
+      expect(origins.sort()).toEqual(['eu-west-1.origin.inference.example.com', 'us-east-1.origin.inference.example.com']);
+      expect(resourcesOf(cf, 'cloudflare_load_balancer')[0][1]).toMatchObject({ name: 'inference.example.com', proxied: true });
+      const delegation = resourcesOf(cf, 'cloudflare_dns_record').filter(([, r]) => r.type === 'NS');
+      expect(delegation.map(([, r]) => r.name)).toEqual(Array(4).fill('origin.inference.example.com'));
+    });
+  });
+
+  test('frontDoor both: Route53 routing under the origin domain, origins left open for it', () => {
+    const { service, aws } = synthWithCloudflare(minimalSpec({ frontDoor: 'both', cloudflare }));
+    expect(service.route53Routing).toBeDefined();
+    expect(aws.variable).toBeUndefined();
+    expect(resourcesOf(aws, 'aws_route53_record').some(([, r]) => r.name === 'origin.inference.example.com' && r.latency_routing_policy)).toBe(true);
+  });
+
+  test('fails when the origin lock is asked for with both front doors, or no Cloudflare stack is given', () => {
+    expect(errorOf(() => synthWithCloudflare(minimalSpec({ frontDoor: 'both', cloudflare: { ...cloudflare, lockOrigin: true } })))).toContain(
+      'cloudflare.lockOrigin: cannot be on with frontDoor both',
+    );
+    const stack = new TerraformStack(Testing.app(), 'lonely');
+    expect(errorOf(() => new GlobalInferenceService(stack, 'Service', { spec: minimalSpec({ frontDoor: 'cloudflare', cloudflare }) }))).toContain('cloudflareStack: is required when frontDoor is cloudflare');
   });
 });

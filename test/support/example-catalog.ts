@@ -19,4 +19,5 @@ export const OFFLINE_EXAMPLES: readonly ExampleApp[] = [
   example('canary'),
   example('geolocation'),
   example('weighted'),
+  example('cloudflare-eu'),
 ];

@@ -20,5 +20,7 @@ export function snapshotView(json: TerraformJson): TerraformJson {
   const terraform = { ...(rest.terraform ?? {}) } as Record<string, unknown>;
   const backend = terraform.backend as Record<string, Record<string, unknown>> | undefined;
   if (backend?.local) terraform.backend = { local: { path: '<cdktf default: terraform.<stack>.tfstate in the project directory>' } };
-  return { ...rest, terraform } as TerraformJson;
+  // Cross-stack references read the other stack's local state by absolute path.
+  const data = rest.data ? (JSON.parse(JSON.stringify(rest.data).replace(/"path":"[^"]*\/terraform\.([^"/]+)\.tfstate"/g, '"path":"<project>/terraform.$1.tfstate"')) as TerraformJson['data']) : undefined;
+  return { ...rest, ...(data ? { data } : {}), terraform } as TerraformJson;
 }
