@@ -32,11 +32,26 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
  * for cross-resource rules. Errors fail synth, listing every finding with its rule id, resource path, what is
  * wrong and how to fix it; warnings and suppressed findings are annotated. `report()` returns everything found.
  *
- * Add it after any aspect that changes resources: aspects run in the order they were added. A resource another
- * aspect applies to is resolved again when visited; cross-resource lookups still see the stack as it was when
- * its first resource was visited.
+ * Add it to each stack (or use {@link PolicyAspect.applyTo}): cdktf 0.21 starts aspect traversal at every stack,
+ * so an aspect added to the App is silently never run. Add it after any aspect that changes resources: aspects run
+ * in the order they were added. A resource another aspect applies to is resolved again when visited;
+ * cross-resource lookups still see the stack as it was when its first resource was visited.
  */
 export class PolicyAspect implements IAspect {
+  /**
+   * Adds one PolicyAspect to `scope` if it is in a stack, or to every stack under it (an App): the one place to
+   * apply the policy. Stacks created afterwards are not covered. Returns the aspect, whose `report()` is complete
+   * after synth.
+   */
+  static applyTo(scope: IConstruct, options: PolicyAspectOptions = {}): PolicyAspect {
+    const aspect = new PolicyAspect(options);
+    const inStack = scope.node.scopes.some((s) => TerraformStack.isStack(s));
+    const targets = inStack ? [scope] : scope.node.findAll().filter((c) => TerraformStack.isStack(c));
+    if (targets.length === 0) throw new Error(`PolicyAspect.applyTo('${scope.node.path || '(app)'}'): there is no stack under it yet; create the stacks first`);
+    for (const target of targets) Aspects.of(target).add(aspect);
+    return aspect;
+  }
+
   private readonly rules: readonly PolicyRule[];
   private readonly states = new Map<TerraformStack, StackState>();
 

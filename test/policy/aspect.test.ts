@@ -91,6 +91,34 @@ describe('PolicyAspect on a GpuInferenceEndpoint', () => {
   });
 });
 
+describe('PolicyAspect.applyTo', () => {
+  test('on an App, adds the aspect to every stack (cdktf never runs aspects added to the App itself)', () => {
+    const ignored = endpointApp({ failOnError: false });
+    ignored.endpoint.resource.addOverride('drop_invalid_header_fields', false);
+    Aspects.of(ignored.app).add(ignored.aspect);
+    ignored.app.synth();
+    expect(ignored.aspect.report().stacks).toEqual([]);
+
+    const applied = endpointApp();
+    applied.endpoint.resource.addOverride('drop_invalid_header_fields', false);
+    PolicyAspect.applyTo(applied.app);
+    expect(synthError(applied.app)).toContain('GI-AWS-004');
+  });
+
+  test('on a construct inside a stack, checks only the resources under it', () => {
+    const { app, endpoint } = endpointApp({ failOnError: false });
+    endpoint.resource.addOverride('drop_invalid_header_fields', false);
+    const aspect = PolicyAspect.applyTo(endpoint.primaryFleet);
+    app.synth();
+    expect(aspect.report().errors).toBe(0);
+    expect(aspect.report().stacks[0].resourcesChecked).toBeLessThan(15);
+  });
+
+  test('refuses an App without stacks', () => {
+    expect(() => PolicyAspect.applyTo(Testing.app())).toThrow(/there is no stack under it yet/);
+  });
+});
+
 describe('PolicyAspect warnings and intent', () => {
   test('warnings annotate without failing synth', () => {
     const app = Testing.app();
