@@ -275,7 +275,7 @@ export function withWeights(table: RoutingTable, weights: unknown): { table: Rou
   for (const [id, weight] of Object.entries(weights)) {
     const path = `weights${pathKey(id)}`;
     if (!(id in table.backends)) {
-      problems.push({ path, message: `must name a backend of the table (${Object.keys(table.backends).join(', ')})`, received: describe(id) });
+      problems.push({ path, message: `must name a backend of the table (${Object.keys(table.backends).sort().join(', ')})`, received: describe(id) });
     } else if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > MAX_ROUTING_WEIGHT) {
       problems.push({ path, message: `must be a number from 0 to ${MAX_ROUTING_WEIGHT}`, received: describe(weight) });
     } else {
@@ -288,7 +288,7 @@ export function withWeights(table: RoutingTable, weights: unknown): { table: Rou
 /** The table with one backend enabled or drained. */
 export function withEnabled(table: RoutingTable, id: string, enabled: boolean): { table: RoutingTable; problems: TableProblem[] } {
   if (!(id in table.backends)) {
-    return { table, problems: [{ path: 'backend', message: `must name a backend of the table (${Object.keys(table.backends).join(', ')})`, received: describe(id) }] };
+    return { table, problems: [{ path: 'backend', message: `must name a backend of the table (${Object.keys(table.backends).sort().join(', ')})`, received: describe(id) }] };
   }
   return { table: { ...table, backends: { ...table.backends, [id]: { ...table.backends[id], enabled } } }, problems: [] };
 }

@@ -37,7 +37,7 @@ describe('edge router: retries within a request', () => {
       ],
       { llama: 'meta-llama/Llama-3.1-8B-Instruct' },
     );
-    router = await startRouter({ script, table, config: { attemptTimeoutMs: 300, maxAttempts: 3, budgetMs: 2000, breakerFailureThreshold: 100, exploreRatio: 0 } });
+    router = await startRouter({ script, table, config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 2000, breakerFailureThreshold: 100, exploreRatio: 0 } });
     await warmUp(router, [fast, slow]);
   });
   afterAll(async () => {
@@ -83,7 +83,7 @@ describe('edge router: retries within a request', () => {
     expect(backend).toBe('slow');
     expect(attempts).toBe(2);
     expect(fast.count()).toBe(1);
-    expect(ms).toBeGreaterThanOrEqual(290); // waited for the attempt timeout (300 ms) ...
+    expect(ms).toBeGreaterThanOrEqual(190); // waited for the attempt timeout (200 ms) ...
     expect(ms).toBeLessThan(1500); // ... and not for the hanging backend
   });
 
@@ -117,7 +117,7 @@ describe('edge router: retries within a request', () => {
     expect(response.status).toBe(504);
     expect(attempts).toBe(2);
     expect(JSON.parse(text).error.message).toMatch(/fast: timeout; slow: timeout/);
-    expect(ms).toBeGreaterThanOrEqual(590);
+    expect(ms).toBeGreaterThanOrEqual(390);
     expect(ms).toBeLessThan(2000);
   });
 
@@ -144,7 +144,7 @@ describe('edge router: time budget', () => {
     await Promise.all(servers.map((s) => s.start()));
     servers.forEach((s) => (s.behaviour = { kind: 'hang' }));
     const table = loopbackTable(servers.map((s) => ({ id: s.name, server: s, models: ['llama'] })), { llama: 'llama-id' });
-    router = await startRouter({ script, table, config: { attemptTimeoutMs: 300, maxAttempts: 3, budgetMs: 400, breakerFailureThreshold: 100 } });
+    router = await startRouter({ script, table, config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 270, breakerFailureThreshold: 100 } });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -154,8 +154,8 @@ describe('edge router: time budget', () => {
   test('attempts stop when the total budget is spent, even with attempts left', async () => {
     const { response, attempts, ms } = await chat(router);
     expect(response.status).toBe(504);
-    expect(attempts).toBe(2); // 300 ms + the remaining 100 ms; no third attempt
-    expect(ms).toBeGreaterThanOrEqual(390);
+    expect(attempts).toBe(2); // 200 ms + the remaining 70 ms; no third attempt
+    expect(ms).toBeGreaterThanOrEqual(260);
     expect(ms).toBeLessThan(1000);
     expect(servers.reduce((n, s) => n + s.count(), 0)).toBe(2);
   });
@@ -177,7 +177,7 @@ describe('edge router: circuit breaker', () => {
       ],
       { solo: 'solo-model', llama: 'llama-model' },
     );
-    router = await startRouter({ script, table, config: { breakerFailureThreshold: 3, breakerCooldownMs: 500, exploreRatio: 0, attemptTimeoutMs: 1000 } });
+    router = await startRouter({ script, table, config: { breakerFailureThreshold: 3, breakerCooldownMs: 300, exploreRatio: 0, attemptTimeoutMs: 1000 } });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -200,7 +200,7 @@ describe('edge router: circuit breaker', () => {
     expect(solo.count()).toBe(3);
 
     solo.behaviour = { kind: 'ok' };
-    await sleep(550);
+    await sleep(330);
     expect((await chat(router, 'solo')).response.status).toBe(200); // the trial
     expect(solo.count()).toBe(4);
     for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(200); // closed again
@@ -211,7 +211,7 @@ describe('edge router: circuit breaker', () => {
     solo.reset();
     solo.behaviour = { kind: 'status', status: 503 };
     for (let i = 0; i < 3; i++) await chat(router, 'solo');
-    await sleep(550);
+    await sleep(330);
     expect((await chat(router, 'solo')).response.status).toBe(503); // the trial fails
     expect(solo.count()).toBe(4);
     const after = await chat(router, 'solo');
@@ -221,23 +221,29 @@ describe('edge router: circuit breaker', () => {
   });
 
   test('with another backend available, requests stop going to the failing one once its breaker opens', async () => {
-    await warmUp(router, [fast, slow]);
-    fast.behaviour = { kind: 'status', status: 503 };
-    const attempts: number[] = [];
-    for (let i = 0; i < 8; i++) {
-      const result = await chat(router);
-      expect(result.response.status).toBe(200); // the client never sees the failures
-      expect(result.backend).toBe('slow');
-      attempts.push(result.attempts);
+    // Its own isolate, with a cooldown longer than the test, so no half-open trial interleaves.
+    const longCooldown = await startRouter({ script, table: loopbackTable([{ id: 'fast', server: fast, models: ['llama'] }, { id: 'slow', server: slow, models: ['llama'] }], { llama: 'llama-model' }), config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 } });
+    try {
+      await warmUp(longCooldown, [fast, slow]);
+      fast.behaviour = { kind: 'status', status: 503 };
+      const attempts: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const result = await chat(longCooldown);
+        expect(result.response.status).toBe(200); // the client never sees the failures
+        expect(result.backend).toBe('slow');
+        attempts.push(result.attempts);
+      }
+      // The first three requests tried `fast` first and were retried; after the third failure it is skipped.
+      expect(attempts).toEqual([2, 2, 2, 1, 1, 1, 1, 1]);
+      expect(fast.count()).toBe(3);
+    } finally {
+      await longCooldown.dispose();
     }
-    // The first three requests tried `fast` first and were retried; after the third failure it is skipped.
-    expect(attempts).toEqual([2, 2, 2, 1, 1, 1, 1, 1]);
-    expect(fast.count()).toBe(3);
   });
 });
 
 describe('edge router: streaming', () => {
-  const sse = new FakeInferenceServer({ name: 'sse', sse: { events: 4, gapMs: 150 } });
+  const sse = new FakeInferenceServer({ name: 'sse', sse: { events: 4, gapMs: 100 } });
   let router: RouterHarness;
 
   beforeAll(async () => {
@@ -264,14 +270,14 @@ describe('edge router: streaming', () => {
       arrivals.push({ ms: performance.now() - started, text: decoder.decode(value, { stream: true }) });
     }
     const text = arrivals.map((a) => a.text).join('');
-    expect(text).toContain('token0');
     expect(text).toContain('token3');
     expect(text.trim().endsWith('data: [DONE]')).toBe(true);
-    // The backend needs ≥ 600 ms for the whole stream (4 gaps of 150 ms); the first event must arrive long before.
-    expect(arrivals[0].ms).toBeLessThan(300);
-    expect(arrivals[0].text).toContain('token0');
-    expect(arrivals[arrivals.length - 1].ms).toBeGreaterThanOrEqual(590);
-    expect(arrivals.length).toBeGreaterThanOrEqual(3);
+    // When the client had the whole first event (a read may hold part of one).
+    let soFar = '';
+    const firstEventAt = arrivals.find((a) => (soFar += a.text).includes('token0 "}}]}\n\n'))?.ms;
+    // The backend needs ≥ 400 ms for the whole stream (4 gaps of 100 ms); the first event must arrive long before.
+    expect(firstEventAt).toBeLessThan(250);
+    expect(arrivals[arrivals.length - 1].ms).toBeGreaterThanOrEqual(390);
   });
 });
 
@@ -296,7 +302,7 @@ describe('edge router: residency', () => {
       // All of Europe is bound to 'eu', except Switzerland, bound to 'ch' by country (more specific wins).
       { eu: { countries: [], continents: ['EU'] }, ch: { countries: ['CH'], continents: [] } },
     );
-    router = await startRouter({ script, table, config: { breakerFailureThreshold: 2, breakerCooldownMs: 60_000, attemptTimeoutMs: 300 } });
+    router = await startRouter({ script, table, config: { breakerFailureThreshold: 2, breakerCooldownMs: 60_000, attemptTimeoutMs: 200 } });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -321,8 +327,10 @@ describe('edge router: residency', () => {
     eu1.behaviour = { kind: 'status', status: 503 };
     eu2.behaviour = { kind: 'hang' };
     const first = await chat(router, 'llama', { country: 'FR', continent: 'EU' });
-    expect(first.response.status).toBe(503);
-    expect(first.attempts).toBe(2); // both EU backends, nothing else
+    // 503 if the refusing backend was tried last, 504 if the hanging one was: both EU backends, nothing else.
+    expect([503, 504]).toContain(first.response.status);
+    expect((JSON.parse(first.text) as ErrorBody).error.code).toBe('backend_unavailable');
+    expect(first.attempts).toBe(2);
     // Once both breakers are open, the answer is immediate and names the jurisdiction.
     await chat(router, 'llama', { country: 'FR', continent: 'EU' });
     const open = await chat(router, 'llama', { country: 'FR', continent: 'EU' });
@@ -379,20 +387,20 @@ describe('edge router: weights and latency', () => {
   });
 
   test('weighted: traffic splits by weight, and a weight of 0 gets nothing', async () => {
-    const n = 200;
+    const n = 120;
     for (let i = 0; i < n; i += 20) await Promise.all(Array.from({ length: 20 }, () => chat(weighted)));
     expect(a.count() + b.count()).toBe(n);
     expect(off.count()).toBe(0);
-    // 25% of 200 = 50, binomial standard deviation ≈ 6.1: allow ±4 of them (an even split, 100, is far outside).
-    expect(b.count()).toBeGreaterThanOrEqual(26);
-    expect(b.count()).toBeLessThanOrEqual(74);
+    // 25% of 120 = 30, binomial standard deviation ≈ 4.7: allow ±4 of them (an even split, 60, is far outside).
+    expect(b.count()).toBeGreaterThanOrEqual(11);
+    expect(b.count()).toBeLessThanOrEqual(49);
   });
 
   test('latency: once measured, the faster backend takes nearly all first attempts', async () => {
     await warmUp(latency, [quick, sluggish]);
-    for (let i = 0; i < 200; i += 10) await Promise.all(Array.from({ length: 10 }, () => chat(latency)));
-    expect(quick.count() + sluggish.count()).toBe(200);
-    expect(quick.count()).toBeGreaterThanOrEqual(188); // ≥ 94%: 1% exploration plus noise
+    for (let i = 0; i < 100; i += 10) await Promise.all(Array.from({ length: 10 }, () => chat(latency)));
+    expect(quick.count() + sluggish.count()).toBe(100);
+    expect(quick.count()).toBeGreaterThanOrEqual(94); // 1% exploration plus noise
   });
 });
 
