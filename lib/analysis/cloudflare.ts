@@ -298,7 +298,7 @@ export class CloudflareEvaluator {
     let chosen: { pool: string; share: number; note?: string }[];
     if (healthy.length === 0) {
       if (!r.fallbackPool) return [];
-      chosen = [{ pool: r.fallbackPool, share: 1, note: `fallback_pool: no pool of ${via} is healthy` }];
+      chosen = [{ pool: r.fallbackPool, share: 1, note: `fallback_pool: no pool of the client's list is healthy` }];
       notes.push(`no pool of ${via} is healthy: Cloudflare uses the fallback pool`);
     } else if (steering === 'dynamic_latency' || steering === 'proximity') {
       const best = [...healthy].sort((a, b) => this.poolDistance(a, client) - this.poolDistance(b, client) || healthy.indexOf(a) - healthy.indexOf(b))[0];
@@ -311,9 +311,9 @@ export class CloudflareEvaluator {
       chosen = list.map((p) => ({ pool: p, share: total > 0 ? weight(p) / total : 1 / list.length }));
     } else {
       const first = healthy[0];
-      chosen = [{ pool: first, share: 1, note: pools.indexOf(first) > 0 ? `first healthy pool of ${via} (the ones before it are unhealthy)` : undefined }];
+      chosen = [{ pool: first, share: 1, note: pools.indexOf(first) > 0 ? `first healthy pool of the list (the ones before it are unhealthy)` : undefined }];
     }
-    const viaStep: PathStep = { address: prefix[prefix.length - 1].address, label: via };
+    const viaStep: PathStep = { address: prefix[prefix.length - 1].address, label: via, clientSpecific: via !== 'default_pools' || undefined };
     for (const c of chosen) out.push(...this.poolLandings(c.pool, c.share, [...prefix, viaStep, this.poolStep(c.pool, c.note)], health));
     if (r.failoverAcrossPools) {
       // A request that cannot connect is retried on healthy origins of the next pools in the failover order.

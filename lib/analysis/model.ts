@@ -77,6 +77,11 @@ export interface PathStep {
   readonly label: string;
   /** Why this hop was taken when it is not the plain choice, e.g. `falls through: eu.inference.example.com is unhealthy`. */
   readonly note?: string;
+  /**
+   * The hop is the client's own location mapping (a country/continent geolocation record, a country_pools entry):
+   * other client groups take the same path through their own mapping. Used to group violations.
+   */
+  readonly clientSpecific?: boolean;
 }
 
 /** Where (part of) a client group's traffic ends up. */
@@ -116,7 +121,7 @@ export interface HealthState {
   readonly scenario: Scenario;
   readonly failed: ReadonlySet<string>;
   /** Scratch space for per-scenario memoisation by front doors. */
-  readonly memo: Map<string, unknown>;
+  readonly memo: Map<unknown, unknown>;
 }
 
 /** One way a front door moves traffic off a failed region, and how long that takes at worst. */

@@ -30,8 +30,8 @@ function jurisdictionOfRegion(intent: ServiceIntent, region: string | undefined)
  * endpoint is not a leak; an endpoint the analysis cannot place is (residency cannot be shown).
  */
 export function residencyViolations(answers: readonly Answer[], intent: ServiceIntent): Violation[] {
-  // Grouped by front door, jurisdiction, destination and the path after each group's own first record, so 27 EU
-  // countries leaking through the same default record are one violation listing 27 client groups.
+  // Grouped by front door, jurisdiction, destination and path (each group's own location mapping counted as the
+  // same hop), so 27 EU countries leaking through the same default record are one violation listing 27 groups.
   const groups = new Map<string, { frontDoor: string; jurisdiction: string; leakTo: string; how: string; example: string; exampleClient: string; clients: string[]; scenarios: string[]; resources: Set<string> }>();
   for (const a of answers) {
     const j = a.client.jurisdiction;
@@ -42,8 +42,8 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
       if (l.region && lj === j) continue;
       const leakTo = l.region ? `${l.region} (jurisdiction ${lj ?? 'none'})` : `${l.endpoint} (not a region of the service)`;
       const how = l.possible ? `a possible landing via ${l.possible}` : `the answer (share ${Math.round(l.share * 100)}%)`;
-      const tail = l.path.slice(1).map((s) => `${s.address}|${s.note ?? ''}`).join('>');
-      const key = `${a.frontDoor}|${j}|${leakTo}|${how}|${l.path[0]?.note ?? ''}|${tail}`;
+      const signature = l.path.map((s) => `${s.clientSpecific ? '<own mapping>' : s.address}|${s.note ?? ''}`).join('>');
+      const key = `${a.frontDoor}|${j}|${leakTo}|${how}|${signature}`;
       const g = groups.get(key) ?? { frontDoor: a.frontDoor, jurisdiction: j, leakTo, how, example: describePath(l), exampleClient: a.client.label, clients: [], scenarios: [], resources: new Set<string>() };
       g.clients.push(a.client.label);
       g.scenarios.push(a.scenario.label);
@@ -63,7 +63,7 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
       message:
         `residency: ${g.frontDoor} sends client group${clients.length > 1 ? 's' : ''} "${list(clients)}" (jurisdiction ${g.jurisdiction}) to ${g.leakTo} ` +
         `in scenario "${scenarios[0]}"${scenarios.length > 1 ? ` (and ${scenarios.length - 1} more: ${list(scenarios.slice(1), 3)})` : ''} as ${g.how}; ` +
-        `leaking path for "${g.exampleClient}": ${g.example}${clients.length > 1 ? ' (the other groups take the same path through their own record)' : ''}`,
+        `leaking path for "${g.exampleClient}": ${g.example}${clients.length > 1 ? ' (the other groups take the same path through their own location mapping)' : ''}`,
     };
   });
 }

@@ -362,6 +362,10 @@ interface Choice {
 /** Evaluates Route53 queries over a model, scenario by scenario. */
 export class Route53Evaluator {
   private readonly steps = new Map<string, PathStep>();
+  private readonly probed = new Map<string, string | undefined>();
+  private readonly distances = new Map<ClientGroup, Map<R53Record, number>>();
+  private readonly setCache = new Map<string, Map<string, readonly R53Record[] | undefined>>();
+  private readonly geoCache = new Map<readonly R53Record[], Map<ClientGroup, R53Record[]>>();
 
   constructor(
     readonly model: Route53Model,
@@ -370,25 +374,38 @@ export class Route53Evaluator {
 
   /** The record set a name resolves to in a zone (falling back to any public zone holding the name). */
   setOf(zone: string, name: string): readonly R53Record[] | undefined {
-    const direct = this.model.sets.get(`${zone}|${name}`);
-    if (direct) return direct;
-    for (const [key, list] of this.model.sets) if (key.endsWith(`|${name}`)) return list;
-    return undefined;
+    let byName = this.setCache.get(zone);
+    if (!byName) this.setCache.set(zone, (byName = new Map()));
+    if (byName.has(name)) return byName.get(name);
+    let found = this.model.sets.get(`${zone}|${name}`);
+    if (!found) for (const [key, list] of this.model.sets) if (key.endsWith(`|${name}`)) found = list;
+    byName.set(name, found);
+    return found;
+  }
+
+  /** Per-scenario memo of this evaluator (object keys: no string building on the hot path). */
+  private scenarioState(health: HealthState): { hc: Map<string, boolean>; res: Map<readonly R53Record[], Map<ClientGroup, Resolution>> } {
+    let state = health.memo.get(this) as { hc: Map<string, boolean>; res: Map<readonly R53Record[], Map<ClientGroup, Resolution>> } | undefined;
+    if (!state) health.memo.set(this, (state = { hc: new Map(), res: new Map() }));
+    return state;
   }
 
   /** Whether a health check is healthy in a scenario (unknown checks count as healthy). */
-  healthCheckHealthy(address: string, health: HealthState, seen: ReadonlySet<string> = new Set()): boolean {
-    const key = `r53hc|${address}`;
-    const memo = health.memo.get(key);
-    if (typeof memo === 'boolean') return memo;
+  healthCheckHealthy(address: string, health: HealthState, depth = 0): boolean {
+    const hcMemo = this.scenarioState(health).hc;
+    const memo = hcMemo.get(address);
+    if (memo !== undefined) return memo;
     const hc = this.model.healthChecks.get(address);
     let healthy = true;
-    if (hc && !hc.disabled && !seen.has(address)) {
-      const next = new Set(seen).add(address);
+    // Depth guards a CALCULATED check that (wrongly) contains itself.
+    if (hc && !hc.disabled && depth <= MAX_DEPTH) {
       switch (hc.type) {
-        case 'CALCULATED':
-          healthy = hc.children.filter((child) => this.healthCheckHealthy(child, health, next)).length >= hc.childThreshold;
+        case 'CALCULATED': {
+          let count = 0;
+          for (const child of hc.children) if (this.healthCheckHealthy(child, health, depth + 1)) count++;
+          healthy = count >= hc.childThreshold;
           break;
+        }
         case 'CLOUDWATCH_METRIC':
           healthy = !(hc.alarmRegion && health.failed.has(hc.alarmRegion));
           break;
@@ -396,32 +413,61 @@ export class Route53Evaluator {
           healthy = true;
           break;
         default: {
-          const region = hc.fqdn ? this.context.regionOfHost(hc.fqdn) : undefined;
+          const region = this.probedRegion(hc);
           healthy = region ? !health.failed.has(region) : true;
         }
       }
       if (hc.inverted) healthy = !healthy;
     }
-    health.memo.set(key, healthy);
+    hcMemo.set(address, healthy);
     return healthy;
+  }
+
+  /** Region an endpoint health check probes (cached: the lookup normalises names). */
+  private probedRegion(hc: R53HealthCheck): string | undefined {
+    if (!this.probed.has(hc.address)) this.probed.set(hc.address, hc.fqdn ? this.context.regionOfHost(hc.fqdn) : undefined);
+    return this.probed.get(hc.address);
+  }
+
+  /** Geolocation candidates of a set for a client (independent of the scenario, so cached). */
+  private candidates(set: readonly R53Record[], client: ClientGroup): R53Record[] {
+    let byClient = this.geoCache.get(set);
+    if (!byClient) this.geoCache.set(set, (byClient = new Map()));
+    let c = byClient.get(client);
+    if (!c) byClient.set(client, (c = geolocationCandidates(set, client)));
+    return c;
+  }
+
+  /** Distance from a client to a record's location, cached per client (latency and proximity picks). */
+  private distance(client: ClientGroup, record: R53Record): number {
+    let byRecord = this.distances.get(client);
+    if (!byRecord) this.distances.set(client, (byRecord = new Map()));
+    let d = byRecord.get(record);
+    if (d === undefined) {
+      d = record.policy.kind === 'latency' ? latencyDistance(client, record) : proximityDistance(client, record);
+      byRecord.set(record, d);
+    }
+    return d;
   }
 
   /** Resolves `name` in `zone` for a client, with the path of records that led to each landing. */
   resolve(zone: string, name: string, client: ClientGroup, health: HealthState, depth = 0): Resolution {
-    const key = `r53|${zone}|${name}|${client.id}`;
-    const memo = health.memo.get(key) as Resolution | undefined;
+    const set = this.setOf(zone, name);
+    if (!set || set.length === 0) return { landings: [], healthy: false, noAnswer: `no record named ${name}`, notes: [] };
+    const res = this.scenarioState(health).res;
+    let byClient = res.get(set);
+    if (!byClient) res.set(set, (byClient = new Map()));
+    const memo = byClient.get(client);
     if (memo) return memo;
     if (depth > MAX_DEPTH) return { landings: [], healthy: false, noAnswer: `alias chain through ${name} is deeper than ${MAX_DEPTH} (a loop?)`, notes: [] };
     // Mark in progress so a loop ends instead of recursing forever.
-    health.memo.set(key, { landings: [], healthy: false, noAnswer: `alias loop through ${name}`, notes: [] });
-    const result = this.resolveUncached(zone, name, client, health, depth);
-    health.memo.set(key, result);
+    byClient.set(client, { landings: [], healthy: false, noAnswer: `alias loop through ${name}`, notes: [] });
+    const result = this.resolveUncached(set, client, health, depth);
+    byClient.set(client, result);
     return result;
   }
 
-  private resolveUncached(zone: string, name: string, client: ClientGroup, health: HealthState, depth: number): Resolution {
-    const set = this.setOf(zone, name);
-    if (!set || set.length === 0) return { landings: [], healthy: false, noAnswer: `no record named ${name}`, notes: [] };
+  private resolveUncached(set: readonly R53Record[], client: ClientGroup, health: HealthState, depth: number): Resolution {
     const selection = this.select(set, client, health, depth);
     if (selection.noAnswer) return { landings: [], healthy: false, noAnswer: selection.noAnswer, notes: selection.notes };
     const landings: Landing[] = [];
@@ -466,8 +512,11 @@ export class Route53Evaluator {
       case 'geoproximity': {
         const healthy = set.filter((r) => healthOf(r).healthy);
         const pool = healthy.length > 0 ? healthy : set;
-        const distance = kind === 'latency' ? (r: R53Record) => latencyDistance(client, r) : (r: R53Record) => proximityDistance(client, r);
-        const best = [...pool].sort((a, b) => distance(a) - distance(b) || a.address.localeCompare(b.address))[0];
+        let best = pool[0];
+        for (const r of pool) {
+          const d = this.distance(client, r) - this.distance(client, best);
+          if (d < 0 || (d === 0 && r.address < best.address)) best = r;
+        }
         return { choices: [{ record: best, share: 1, note: healthy.length === 0 ? allUnhealthy : undefined }], healthy: healthy.length > 0, notes };
       }
       case 'weighted': {
@@ -499,7 +548,7 @@ export class Route53Evaluator {
         return { choices: [{ record: fallback, share: 1, note: 'PRIMARY and SECONDARY are both unhealthy: Route53 answers with the PRIMARY' }], healthy: false, notes };
       }
       case 'geolocation': {
-        const candidates = geolocationCandidates(set, client);
+        const candidates = this.candidates(set, client);
         if (candidates.length === 0) return { choices: [], healthy: false, notes, noAnswer: `no geolocation record of ${set[0].name} matches ${client.label} and there is no default (*) record: no answer` };
         const skipped: { record: R53Record; why: string }[] = [];
         for (const candidate of candidates) {
@@ -547,7 +596,8 @@ export class Route53Evaluator {
     if (!s) {
       const eth = record.target.kind === 'alb' || record.target.kind === 'name' ? `, evaluate_target_health=${record.evaluateTargetHealth}` : '';
       const target = record.target.kind === 'alb' ? `ALB ${record.target.lb}` : record.target.kind === 'name' ? record.target.name : record.target.kind === 'cname' ? `CNAME ${record.target.host}` : record.target.value;
-      s = { address: record.address, label: `${describeRecord(record)} -> ${target}${record.healthCheck ? ', health check' : ''}${eth}` };
+      const own = record.policy.kind === 'geolocation' && record.policy.country !== '*';
+      s = { address: record.address, label: `${describeRecord(record)} -> ${target}${record.healthCheck ? ', health check' : ''}${eth}`, clientSpecific: own || undefined };
       this.steps.set(record.address, s);
     }
     return s;
