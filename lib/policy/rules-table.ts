@@ -15,8 +15,8 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     '',
     'Rules are small pure functions over one synthesized Terraform resource (with read-only lookups into its stack',
     'and the service intent), collected into packs. `PolicyAspect` applies them at synth time; `checkSynthOutput(dir)`',
-    'applies them to a cdktf output directory. The checkov and cdk-nag columns name the closest existing check; where',
-    'the scope differs, the notes under each table say how.',
+    'applies them to a cdktf output directory. The checkov and cdk-nag columns name the closest existing check; the',
+    'notes under each table say how a rule decides and where its scope differs.',
     '',
   ];
   for (const pack of packs) {
@@ -27,10 +27,10 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
         `| ${rule.id} | ${rule.severity} | ${cell(rule.title)}${needs} | ${cell(rule.rationale)} | ${rule.resourceTypes.map((t) => `\`${t}\``).join(', ')} | ${ids(rule.checkov)} | ${ids(rule.cdkNag)} |`,
       );
     }
-    const notes = pack.rules.filter((r) => r.mappingNote);
+    const notes = pack.rules.filter((r) => r.note);
     if (notes.length > 0) {
-      lines.push('', 'Notes on the mappings:', '');
-      for (const rule of notes) lines.push(`- ${rule.id}: ${rule.mappingNote}`);
+      lines.push('', 'Notes:', '');
+      for (const rule of notes) lines.push(`- ${rule.id}: ${rule.note}`);
     }
     lines.push('');
   }

@@ -37,8 +37,8 @@ export interface PolicyRule {
   readonly checkov?: readonly string[];
   /** cdk-nag rule ids the rule corresponds to, as `<pack>-<rule>`. */
   readonly cdkNag?: readonly string[];
-  /** How this rule differs from the checkov / cdk-nag checks it maps to, when it does. */
-  readonly mappingNote?: string;
+  /** What a reader of a finding should know: how the rule decides, and how it differs from the checkov / cdk-nag checks. */
+  readonly note?: string;
   /**
    * The rule needs the service intent ({@link PolicyContext}); without it, it is not evaluated and one `info`
    * finding per stack says so. @default false

@@ -11,7 +11,7 @@ export const IMDSV2_REQUIRED: PolicyRule = {
   resourceTypes: ['aws_launch_template', 'aws_instance'],
   checkov: ['CKV_AWS_79'],
   cdkNag: ['PCI.DSS.400-EC2IMDSv2Enabled'],
-  mappingNote:
+  note:
     'cdk-nag checks CloudFormation instances and the launch templates of their ASGs; same setting (HttpTokens required).',
   check(resource) {
     const options = block(resource.config.metadata_options);
@@ -40,7 +40,7 @@ export const EBS_ENCRYPTED: PolicyRule = {
   resourceTypes: ['aws_launch_template', 'aws_instance', 'aws_ebs_volume'],
   checkov: ['CKV_AWS_3', 'CKV_AWS_8'],
   cdkNag: ['AwsSolutions-EC26'],
-  mappingNote:
+  note:
     'CKV_AWS_3 covers aws_ebs_volume and CKV_AWS_8 launch configurations and instances; neither reads launch-template block_device_mappings, which this rule does. A template without an EBS mapping is a warning: encryption is then left to the AMI and the account default.',
   check(resource) {
     const c = resource.config;
@@ -84,7 +84,7 @@ export const NO_SECRETS_IN_USER_DATA: PolicyRule = {
   severity: 'error',
   resourceTypes: ['aws_launch_template', 'aws_instance', 'aws_launch_configuration'],
   checkov: ['CKV_AWS_46'],
-  mappingNote:
+  note:
     'CKV_AWS_46 covers aws_instance and AWS keys; this rule also decodes base64/gzip launch-template user data and finds Hugging Face, GitHub, OpenAI and Slack tokens, private keys, literal values of secret-named variables and flags, interpolated secret attributes, and (as a warning) long high-entropy literals.',
   check(resource) {
     const c = resource.config;

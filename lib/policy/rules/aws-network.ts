@@ -45,7 +45,7 @@ export const TLS12_LISTENER_POLICY: PolicyRule = {
   severity: 'error',
   resourceTypes: LISTENER_TYPES,
   checkov: ['CKV_AWS_103'],
-  mappingNote:
+  note:
     'CKV_AWS_103 accepts only ELBSecurityPolicy-TLS-1-2*/FS-1-2* names, so it also flags the TLS 1.3 policies (such as the library default ELBSecurityPolicy-TLS13-1-2-2021-06) that this rule accepts.',
   check(resource) {
     const protocol = str(resource.config.protocol);
@@ -71,7 +71,7 @@ export const HTTP_REDIRECTS_TO_HTTPS: PolicyRule = {
   resourceTypes: [...LISTENER_TYPES, 'aws_lb_listener_rule', 'aws_alb_listener_rule'],
   checkov: ['CKV_AWS_2', 'CKV2_AWS_20'],
   cdkNag: ['PCI.DSS.400-ALBHttpToHttpsRedirection'],
-  mappingNote:
+  note:
     'Also checks listener rules attached to a plain-HTTP listener (they must not forward either).',
   check(resource, stack) {
     if (LISTENER_TYPES.includes(resource.type)) {
@@ -127,7 +127,7 @@ export const NO_WORLD_OPEN_PORTS: PolicyRule = {
   resourceTypes: ['aws_vpc_security_group_ingress_rule', 'aws_security_group_rule', 'aws_security_group', 'aws_default_security_group'],
   checkov: ['CKV_AWS_24', 'CKV_AWS_260', 'CKV_AWS_277'],
   cdkNag: ['AwsSolutions-EC23'],
-  mappingNote:
+  note:
     'checkov checks inline aws_security_group ingress per port (22, 80, all ports); cdk-nag EC23 flags any 0.0.0.0/0 or ::/0 ingress. This rule covers inline, aws_security_group_rule and aws_vpc_security_group_ingress_rule forms, and allows only tcp 80/443 on a group attached solely to internet-facing ALBs.',
   check(resource, stack) {
     const c = resource.config;
@@ -227,7 +227,7 @@ export const TARGET_GROUP_HEALTH_CHECK: PolicyRule = {
   severity: 'error',
   resourceTypes: ['aws_lb_target_group', 'aws_alb_target_group'],
   checkov: ['CKV_AWS_261'],
-  mappingNote:
+  note:
     'CKV_AWS_261 requires a health_check path on HTTP/HTTPS target groups; this rule also fails a disabled health check and requires a block on TCP/TLS groups.',
   check(resource) {
     const c = resource.config;

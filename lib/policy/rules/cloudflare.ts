@@ -14,6 +14,7 @@ export const MONITOR_INTERVAL_PLAN_MINIMUM: PolicyRule = {
   severity: 'error',
   resourceTypes: ['cloudflare_load_balancer_monitor'],
   needsContext: true,
+  note: "Reads the plan from the service intent; an unset interval is Cloudflare's default, 60 s. Also flags intervals above the 3600 s maximum.",
   check(monitor, _stack, context) {
     const plan = context?.cloudflarePlan;
     if (!plan) {
@@ -82,23 +83,31 @@ function poolsJurisdiction(pools: readonly ResourceView[], context: PolicyContex
   return only ?? 'mixed';
 }
 
-/** Steering entries of a load balancer (and of its rule overrides): which clients go to which pools. */
-function steeringEntries(lb: ResourceView): { label: string; pools: unknown[] }[] {
-  const entries: { label: string; pools: unknown[] }[] = [];
-  const collect = (source: Record<string, unknown>, prefix: string) => {
-    if (Array.isArray(source.default_pools)) entries.push({ label: `${prefix}default_pools`, pools: source.default_pools });
-    for (const key of ['country_pools', 'region_pools', 'pop_pools']) {
-      const map = source[key];
-      if (!isRecord(map)) continue;
-      for (const [k, v] of Object.entries(map)) if (Array.isArray(v)) entries.push({ label: `${prefix}${key}.${k}`, pools: v });
-    }
-  };
-  collect(lb.config, '');
-  blocks(lb.config.rules).forEach((rule, i) => {
-    const overrides = blocks(rule.overrides)[0];
-    if (overrides) collect(overrides, `rules[${str(rule.name) ?? i}].overrides.`);
-  });
+const GEO_KEYS = ['country_pools', 'region_pools', 'pop_pools'] as const;
+const STEERING_KEYS = ['default_pools', ...GEO_KEYS, 'steering_policy'] as const;
+
+/**
+ * Which clients go to which pools under one configuration: the load balancer's own, or a custom rule's overrides
+ * laid over it (an override replaces the attribute it names). Country/region/PoP pools count only under `geo`
+ * steering (an empty policy means `geo` when such pools exist, else `off`); every other policy uses default_pools.
+ */
+function steeringEntries(lb: Record<string, unknown>, overrides?: { prefix: string; values: Record<string, unknown> }): { label: string; pools: unknown }[] {
+  const pick = (key: (typeof STEERING_KEYS)[number]) =>
+    overrides && overrides.values[key] !== undefined ? { value: overrides.values[key], label: `${overrides.prefix}${key}` } : { value: lb[key], label: key };
+  const entries: { label: string; pools: unknown }[] = [];
+  const defaults = pick('default_pools');
+  if (Array.isArray(defaults.value)) entries.push({ label: defaults.label, pools: defaults.value });
+  const geoMaps = GEO_KEYS.map(pick).filter((m) => isRecord(m.value) && Object.keys(m.value).length > 0);
+  const policy = str(pick('steering_policy').value) ?? '';
+  if (policy === 'geo' || (policy === '' && geoMaps.length > 0)) {
+    for (const map of geoMaps) for (const [key, pools] of Object.entries(map.value as Record<string, unknown>)) entries.push({ label: `${map.label}.${key}`, pools });
+  }
   return entries;
+}
+
+/** Custom rules of a load balancer with their overrides. */
+function customRules(lb: ResourceView): { label: string; overrides: Record<string, unknown> }[] {
+  return blocks(lb.config.rules).map((rule, i) => ({ label: `rules[${str(rule.name) ?? i}]`, overrides: blocks(rule.overrides)[0] ?? {} }));
 }
 
 /** GI-CF-002: a load balancer that keeps a jurisdiction's clients inside it falls back inside it too. */
@@ -109,6 +118,7 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
   severity: 'error',
   resourceTypes: ['cloudflare_load_balancer'],
   needsContext: true,
+  note: "A configuration (the load balancer's own, or a custom rule's overrides laid over it) that sends some clients only to pools of one residency jurisdiction must fall back inside it, or to a fail-closed pool (every origin disabled or under .invalid). Country/region/PoP pools count only under geo steering. A fallback pool whose origins name no region is a warning.",
   check(lb, stack, context) {
     if (!context) return [];
     const residency = new Set(Object.keys(context.residency));
@@ -120,25 +130,31 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
       return pools.every((p): p is ResourceView => p !== undefined) ? pools : undefined;
     };
 
-    // Clients steered only to one residency jurisdiction's pools must also fall back inside it.
-    const steered = new Map<string, string[]>();
-    for (const entry of steeringEntries(lb)) {
-      const pools = poolsOf(entry.pools);
-      if (!pools || pools.length === 0) continue;
-      const j = poolsJurisdiction(pools, context);
-      if (j !== 'mixed' && j !== 'unknown' && residency.has(j)) steered.set(j, [...(steered.get(j) ?? []), entry.label]);
-    }
-    if (steered.size === 0) return [];
-
-    const fallbacks: { label: string; ref: unknown }[] = [{ label: 'fallback_pool', ref: lb.config.fallback_pool }];
-    blocks(lb.config.rules).forEach((rule, i) => {
-      const overrides = blocks(rule.overrides)[0];
-      if (overrides?.fallback_pool !== undefined) fallbacks.push({ label: `rules[${str(rule.name) ?? i}].overrides.fallback_pool`, ref: overrides.fallback_pool });
-    });
+    // Each fallback pool serves the clients of the configurations that use it: the load balancer's own fallback
+    // serves its steering and that of rules not overriding the fallback; a rule's fallback serves that rule.
+    const rules = customRules(lb);
+    const ruleEntries = (r: (typeof rules)[number]) => steeringEntries(lb.config, { prefix: `${r.label}.overrides.`, values: r.overrides });
+    const fallbacks = [
+      {
+        label: 'fallback_pool',
+        ref: lb.config.fallback_pool,
+        entries: [...steeringEntries(lb.config), ...rules.filter((r) => r.overrides.fallback_pool === undefined).flatMap(ruleEntries)],
+      },
+      ...rules.filter((r) => r.overrides.fallback_pool !== undefined).map((r) => ({ label: `${r.label}.overrides.fallback_pool`, ref: r.overrides.fallback_pool, entries: ruleEntries(r) })),
+    ];
 
     const out: RuleViolation[] = [];
     for (const fallback of fallbacks) {
       if (fallback.ref === undefined || fallback.ref === null) continue;
+      // Clients steered only to one residency jurisdiction's pools must also fall back inside it.
+      const steered = new Map<string, string[]>();
+      for (const entry of fallback.entries) {
+        const pools = poolsOf(entry.pools);
+        if (!pools || pools.length === 0) continue;
+        const j = poolsJurisdiction(pools, context);
+        if (j !== 'mixed' && j !== 'unknown' && residency.has(j) && !(steered.get(j) ?? []).includes(entry.label)) steered.set(j, [...(steered.get(j) ?? []), entry.label]);
+      }
+      if (steered.size === 0) continue;
       const pool = poolsOf([fallback.ref])?.[0];
       if (!pool) {
         out.push({

@@ -27,7 +27,7 @@ export const HOSTED_ZONE_DNSSEC: PolicyRule = {
   severity: 'error',
   resourceTypes: ['aws_route53_zone'],
   checkov: ['CKV2_AWS_38'],
-  mappingNote:
+  note:
     'CKV2_AWS_38 accepts a connected key-signing key or DNSSEC resource; this rule requires both (active, signing) and skips private zones.',
   check(zone, stack) {
     if (isPrivateZone(zone)) return [];
@@ -55,7 +55,7 @@ export const HOSTED_ZONE_QUERY_LOGGING: PolicyRule = {
   severity: 'error',
   resourceTypes: ['aws_route53_zone'],
   checkov: ['CKV2_AWS_39'],
-  mappingNote:
+  note:
     'Same as CKV2_AWS_39, skipping private zones.',
   check(zone, stack) {
     if (isPrivateZone(zone)) return [];
@@ -86,7 +86,7 @@ export const ROUTED_RECORD_HEALTH: PolicyRule = {
   rationale: 'A latency/failover/weighted/geo record without health keeps answering with a dead region, so failover never happens.',
   severity: 'error',
   resourceTypes: ['aws_route53_record'],
-  mappingNote:
+  note:
     'An alias with evaluate_target_health = false also passes when it points at record sets of the same zone in this stack that are all health-checked: failover then happens one level down, and not evaluating the target is a deliberate fail-closed choice (a residency record must not fall through to the default location).',
   check(record, stack) {
     const c = record.config;

@@ -241,6 +241,11 @@ export const RULE_CASES: Record<string, RuleCases> = {
       { name: 'EU load balancer falling back to an EU pool', json: tf(lb({ default_pools: [ref('euw'), ref('euc')], fallback_pool: ref('euc') }), CONTEXT) },
       { name: 'global load balancer steering DE to EU pools, falling back in the EU', json: tf(lb({ default_pools: [ref('us'), ref('ap')], country_pools: { DE: [ref('euw')] }, fallback_pool: ref('euw') }), CONTEXT) },
       { name: 'no residency traffic on the load balancer', json: tf(lb({ default_pools: [ref('us'), ref('ap')], fallback_pool: ref('us') }), CONTEXT) },
+      {
+        name: 'a rule pinning the US pool falls back in the US, next to EU geo steering with a fail-closed fallback',
+        json: tf(lb({ default_pools: [ref('us')], country_pools: { DE: [ref('euw')] }, fallback_pool: ref('closed'), rules: [{ name: 'pin-us', condition: 'http.request.headers["x-region"][0] == "us-east-1"', overrides: { steering_policy: 'off', default_pools: [ref('us')], fallback_pool: ref('us') } }] }), CONTEXT),
+      },
+      { name: 'country pools are not used under steering_policy off', json: tf(lb({ steering_policy: 'off', default_pools: [ref('us')], country_pools: { DE: [ref('euw')] }, fallback_pool: ref('us') }), CONTEXT) },
       { name: 'EU and US clients steered apart, falling back to a fail-closed pool', json: tf(lb({ default_pools: [ref('ap')], country_pools: { DE: [ref('euw')], US: [ref('us')] }, fallback_pool: ref('closed') }), { ...CONTEXT, residency: { eu: { countries: ['DE'] }, us: { countries: ['US'] } } }) },
     ],
     nonCompliant: [
@@ -252,6 +257,12 @@ export const RULE_CASES: Record<string, RuleCases> = {
         json: tf(lb({ default_pools: [ref('ap')], country_pools: { DE: [ref('euw')], US: [ref('us')] }, fallback_pool: ref('us') }), { ...CONTEXT, residency: { eu: { countries: ['DE'] }, us: { countries: ['US'] } } }),
         flagged: 'cloudflare_load_balancer.lb',
         includes: 'outside jurisdiction eu',
+      },
+      {
+        name: 'a rule pinning the EU pool falls back to the US',
+        json: tf(lb({ default_pools: [ref('us')], fallback_pool: ref('us'), rules: [{ name: 'pin-eu', condition: 'true', overrides: { steering_policy: 'off', default_pools: [ref('euw')], fallback_pool: ref('us') } }] }), CONTEXT),
+        flagged: 'cloudflare_load_balancer.lb',
+        includes: 'rules[pin-eu].overrides.fallback_pool is cloudflare_load_balancer_pool.us (us-east-1: us), outside jurisdiction eu, whose clients this load balancer steers through rules[pin-eu].overrides.default_pools',
       },
       {
         name: 'rule override falling back outside the EU',
