@@ -801,6 +801,18 @@ export function reachableSets(evaluator: Route53Evaluator, zone: string, name: s
   return out;
 }
 
+/** `countries AT, BE, BG +24` for the records of one diagram edge. */
+function summariseLocations(records: readonly R53Record[]): string {
+  const items = records.map((r) => {
+    const p = r.policy;
+    if (p.kind === 'geolocation') return p.country === '*' ? 'default' : p.subdivision ? `${p.country}-${p.subdivision}` : (p.country ?? p.continent ?? '?');
+    if (p.kind === 'weighted') return String(p.weight);
+    if (p.kind === 'latency') return p.region;
+    return r.setIdentifier ?? '?';
+  });
+  return items.length <= 6 ? items.join(', ') : `${items.slice(0, 6).join(', ')} +${items.length - 6}`;
+}
+
 /** Builds the Route53 front door of one entry name. */
 export function route53FrontDoor(model: Route53Model, context: GraphContext, entry: { zone: string; name: string }) {
   const evaluator = new Route53Evaluator(model, context);
@@ -840,17 +852,21 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       for (const set of sets) {
         const kinds = [...new Set(set.map((r) => r.policy.kind))].join('/');
         nodes.push({ id: setId(set[0].name), label: `${set[0].name} (${kinds})`, shape: set[0].name === entry.name ? 'stadium' : 'box' });
+        // Records with the same target and kind share an edge (27 country records to one set are one arrow).
+        const byTarget = new Map<string, R53Record[]>();
         for (const r of set) {
-          const edgeLabel = `${describePolicy(r.policy)}${r.healthCheck ? ' + hc' : ''}${r.target.kind !== 'external' && r.target.kind !== 'cname' && !r.evaluateTargetHealth ? ' (no ETH)' : ''}`;
           const t = r.target;
-          if (t.kind === 'name') edges.push({ from: setId(set[0].name), to: setId(t.name), label: edgeLabel });
-          else if (t.kind === 'alb') {
-            const region = t.region ?? model.loadBalancers.get(t.lb)?.region;
-            edges.push({ from: setId(set[0].name), to: region ? `region:${region}` : `endpoint:${t.lb}`, label: edgeLabel });
-          } else if (t.kind === 'cname') {
-            const region = context.regionOfHost(t.host);
-            edges.push({ from: setId(set[0].name), to: evaluator.setOf('', t.host) ? setId(t.host) : region ? `region:${region}` : `endpoint:${t.host}`, label: edgeLabel });
-          } else edges.push({ from: setId(set[0].name), to: `endpoint:${t.value}`, label: edgeLabel });
+          const region = t.kind === 'alb' ? (t.region ?? model.loadBalancers.get(t.lb)?.region) : t.kind === 'cname' ? context.regionOfHost(t.host) : undefined;
+          const to =
+            t.kind === 'name' ? setId(t.name) : t.kind === 'cname' && evaluator.setOf('', t.host) ? setId(t.host) : region ? `region:${region}` : `endpoint:${t.kind === 'alb' ? t.lb : t.kind === 'cname' ? t.host : t.value}`;
+          const key = `${to}|${r.policy.kind}|${!!r.healthCheck}|${r.evaluateTargetHealth}`;
+          byTarget.set(key, [...(byTarget.get(key) ?? []), r]);
+        }
+        for (const [key, records] of byTarget) {
+          const r = records[0];
+          const policy = records.length === 1 ? describePolicy(r.policy) : `${r.policy.kind} ${summariseLocations(records)}`;
+          const label = `${policy}${r.healthCheck ? ' + hc' : ''}${r.target.kind !== 'external' && r.target.kind !== 'cname' && !r.evaluateTargetHealth ? ' (no ETH)' : ''}`;
+          edges.push({ from: setId(set[0].name), to: key.split('|')[0], label });
         }
       }
       return { nodes, edges, entry: setId(entry.name) };
