@@ -655,8 +655,24 @@ export interface Detection {
 
 const NEVER: Detection = { seconds: Number.POSITIVE_INFINITY, breakdown: 'nothing detects it', resources: [] };
 
-/** How long a health check takes to report a failure of `region` (Infinity when it does not depend on it). */
-export function healthCheckDetection(model: Route53Model, context: Pick<GraphContext, 'regionOfHost'>, address: string, region: string, seen: ReadonlySet<string> = new Set()): Detection {
+/**
+ * How a region fails, for failover time. The worst case over both is what an SLO can promise:
+ * - `unreachable`: the region cannot be reached from outside (network or load-balancer outage as the internet sees
+ *   it). In-region signals (ALB target health, CloudWatch alarms on target metrics) can stay green; only external
+ *   probes (Route53 HTTP/HTTPS/TCP checks, Cloudflare monitors) see it.
+ * - `unhealthy`: the model servers stop answering readiness; every signal sees it.
+ */
+export type FailureMode = 'unreachable' | 'unhealthy';
+
+/** How long a health check takes to report a failure of `region` (Infinity when it does not see it). */
+export function healthCheckDetection(
+  model: Route53Model,
+  context: Pick<GraphContext, 'regionOfHost'>,
+  address: string,
+  region: string,
+  mode: FailureMode = 'unhealthy',
+  seen: ReadonlySet<string> = new Set(),
+): Detection {
   const hc = model.healthChecks.get(address);
   if (!hc || seen.has(address)) return NEVER;
   if (hc.disabled) return { ...NEVER, breakdown: `${address} is disabled (Route53 treats it as healthy)`, resources: [address] };
@@ -664,7 +680,7 @@ export function healthCheckDetection(model: Route53Model, context: Pick<GraphCon
   switch (hc.type) {
     case 'CALCULATED': {
       const next = new Set(seen).add(address);
-      const children = hc.children.map((c) => healthCheckDetection(model, context, c, region, next));
+      const children = hc.children.map((c) => healthCheckDetection(model, context, c, region, mode, next));
       const needed = hc.children.length - hc.childThreshold + 1;
       const finite = children.filter((c) => Number.isFinite(c.seconds)).sort((a, b) => a.seconds - b.seconds);
       if (hc.childThreshold <= 0 || needed <= 0 || finite.length < needed) return { ...NEVER, breakdown: `${address} (CALCULATED, ${hc.childThreshold} of ${hc.children.length} children must be healthy) never turns unhealthy`, resources: [address] };
@@ -676,7 +692,7 @@ export function healthCheckDetection(model: Route53Model, context: Pick<GraphCon
       };
     }
     case 'CLOUDWATCH_METRIC': {
-      if (hc.alarmRegion !== region) return NEVER;
+      if (hc.alarmRegion !== region || mode === 'unreachable') return NEVER;
       const alarm = hc.alarm ? model.alarms.get(hc.alarm) : undefined;
       if (!alarm) return { ...NEVER, breakdown: `${address}: its CloudWatch alarm is not in the synthesized stacks`, resources: [address] };
       const seconds = alarm.evaluationPeriods * alarm.period + ROUTE53_ALARM_POLL_SECONDS;
@@ -698,8 +714,8 @@ export function healthCheckDetection(model: Route53Model, context: Pick<GraphCon
 }
 
 /** How long evaluate_target_health on an ALB alias takes to see the region fail: its target groups' health checks. */
-export function targetHealthDetection(model: Route53Model, record: R53Record, region: string): Detection {
-  if (!record.evaluateTargetHealth || record.target.kind !== 'alb') return NEVER;
+export function targetHealthDetection(model: Route53Model, record: R53Record, region: string, mode: FailureMode = 'unhealthy'): Detection {
+  if (!record.evaluateTargetHealth || record.target.kind !== 'alb' || mode === 'unreachable') return NEVER;
   const lb = model.loadBalancers.get(record.target.lb);
   const lbRegion = record.target.region ?? lb?.region;
   if (lbRegion !== region) return NEVER;
@@ -711,16 +727,32 @@ export function targetHealthDetection(model: Route53Model, record: R53Record, re
   return { seconds, breakdown: `${record.address} evaluate_target_health on ${record.target.lb} (${worst.address}: interval ${worst.interval} s × unhealthy_threshold ${worst.unhealthyThreshold} = ${seconds} s)`, resources: [record.address, worst.address] };
 }
 
-/** Worst-case failover of one answer path off `region`: fastest detecting record on the path, plus the resolvers' TTL. */
+/**
+ * Worst-case failover of one answer path off `region`: for each failure mode, the fastest record on the path that
+ * sees it, plus the resolvers' TTL; the result is the slower mode (usually `unreachable`, seen only by probes).
+ */
 export function pathFailover(model: Route53Model, context: Pick<GraphContext, 'regionOfHost'>, path: readonly PathStep[], region: string): Detection {
+  const unreachable = pathFailoverIn(model, context, path, region, 'unreachable');
+  const unhealthy = pathFailoverIn(model, context, path, region, 'unhealthy');
+  const worst = unreachable.seconds >= unhealthy.seconds ? unreachable : unhealthy;
+  const other = worst === unreachable ? unhealthy : unreachable;
+  const name = (d: Detection) => (d === unreachable ? 'region unreachable from outside (only external probes see it)' : 'model servers unhealthy (every signal sees it)');
+  return {
+    seconds: worst.seconds,
+    breakdown: `worst case, ${name(worst)}: ${worst.breakdown}; when ${name(other)}: ${Number.isFinite(other.seconds) ? `${other.seconds} s` : 'never'}`,
+    resources: worst.resources.length > 0 ? worst.resources : other.resources,
+  };
+}
+
+function pathFailoverIn(model: Route53Model, context: Pick<GraphContext, 'regionOfHost'>, path: readonly PathStep[], region: string, mode: FailureMode): Detection {
   let best: Detection = NEVER;
   let ttl = 0;
   let ttlWhy = '';
   for (const step of path) {
     const record = model.records.get(step.address);
     if (!record || step.note?.startsWith('passed over')) continue;
-    const hc = record.healthCheck ? healthCheckDetection(model, context, record.healthCheck, region) : NEVER;
-    const eth = targetHealthDetection(model, record, region);
+    const hc = record.healthCheck ? healthCheckDetection(model, context, record.healthCheck, region, mode) : NEVER;
+    const eth = targetHealthDetection(model, record, region, mode);
     for (const d of [hc, eth]) if (d.seconds < best.seconds) best = { ...d, resources: [record.address, ...d.resources] };
     if (record.target.kind === 'cname' && (record.ttl ?? 0) > ttl) {
       ttl = record.ttl ?? 0;
@@ -731,7 +763,7 @@ export function pathFailover(model: Route53Model, context: Pick<GraphContext, 'r
       ttlWhy = `TTL ${ALB_ALIAS_TTL_SECONDS} s (alias to an ALB)`;
     }
   }
-  if (!Number.isFinite(best.seconds)) return { ...NEVER, breakdown: `no record on the path has a health check or target health that sees ${region} fail`, resources: path.map((s) => s.address) };
+  if (!Number.isFinite(best.seconds)) return { ...NEVER, breakdown: `no record on the path has a health check${mode === 'unhealthy' ? ' or target health' : ' probing from outside'} that sees ${region} fail`, resources: path.map((s) => s.address) };
   return { seconds: best.seconds + ttl, breakdown: `${best.breakdown} + ${ttlWhy || 'no TTL'} = ${best.seconds + ttl} s`, resources: best.resources };
 }
 

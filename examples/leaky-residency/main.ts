@@ -1,0 +1,26 @@
+/**
+ * Example: a residency leak through an escape hatch (see spec.yaml next to this file). Run:
+ * node dist/examples/leaky-residency/main.js (writes cdktf.out/), then analyse cdktf.out: the residency proof fails
+ * and names the records and the path through the geolocation default.
+ */
+import { App } from 'cdktf';
+import { InferenceAliasRecord } from '../../lib/aws/inference-alias-record';
+import { loadSpecFile } from '../../lib/spec/load';
+import { runMain } from '../../lib/util/cli';
+import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';
+import { exampleSpecFile } from '../example-app';
+
+/** Builds the leaky app: the eu-residency deployment with evaluate_target_health forced on the EU residency records. */
+export function buildLeakyResidencyExample(outdir?: string): App {
+  const app = new App(outdir ? { outdir } : {});
+  const { service } = addGlobalInferenceStacks(app, loadSpecFile(exampleSpecFile('leaky-residency')));
+  const routing = service.route53Routing!;
+  for (const child of routing.node.children) {
+    // The escape hatch someone adds "so EU users fail over when Europe is down": it makes Route53 fall through to
+    // the geolocation default, i.e. to regions outside the EU.
+    if (child instanceof InferenceAliasRecord && child.node.id.startsWith('Residency-eu-')) child.resource.addOverride('alias.evaluate_target_health', true);
+  }
+  return app;
+}
+
+if (require.main === module) runMain(() => buildLeakyResidencyExample().synth());
