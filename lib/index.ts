@@ -19,6 +19,8 @@ export * from './aws/routing-policy';
 export * from './aws/inference-alias-record';
 export * from './aws/global-route53-routing';
 export * from './aws/user-data';
+export * from './cloudflare';
+export * from './policy';
 export * from './service/global-inference-service';
 export * from './service/state-backend';
 export * from './terraform/offline-terraform';

@@ -1,4 +1,5 @@
 import { TerraformStack, type App } from 'cdktf';
+import { PolicyAspect, type PolicyAspectOptions } from '../lib/policy/aspect';
 import { GlobalInferenceService } from '../lib/service/global-inference-service';
 import { configureStateBackend, resolveStateBackend } from '../lib/service/state-backend';
 import { parseSpec } from '../lib/spec/load';
@@ -16,6 +17,12 @@ export interface GlobalInferenceStacks {
 export interface GlobalInferenceStacksOptions {
   /** Environment for the `GI_STATE_*` backend overrides. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The policy pack (lib/policy/RULES.md) applied to every stack at synth: errors fail synth with each finding,
+   * unless suppressed with a reason. `false` turns it off (the CLI does, to print the full report instead).
+   * @default - every rule, failing on errors
+   */
+  readonly policy?: PolicyAspectOptions | false;
 }
 
 /**
@@ -36,5 +43,9 @@ export function addGlobalInferenceStacks(
   const cloudflare = spec.frontDoor === 'route53' ? undefined : new TerraformStack(app, `${spec.service.name}-cloudflare`);
   if (cloudflare) configureStateBackend(cloudflare, state);
   const service = new GlobalInferenceService(aws, 'Service', { spec, cloudflareStack: cloudflare });
+  if (options.policy !== false) {
+    // Per stack: cdktf 0.21 starts aspect traversal at each stack, so an App-level aspect would never run.
+    for (const stack of [aws, cloudflare]) if (stack) PolicyAspect.applyTo(stack, options.policy ?? {});
+  }
   return { aws, service, cloudflare };
 }

@@ -174,7 +174,7 @@ export class GlobalInferenceService extends Construct {
       this.output('name_servers', this.zone.nameServers, `Delegate ${domain} to these from the parent zone`);
       if (this.zone.dsRecord) this.output('dnssec_ds_record', this.zone.dsRecord, `Publish this DS record for ${domain} at the parent zone to complete the DNSSEC chain`);
     }
-    this.writeMetadata();
+    this.writeMetadata(props.cloudflareStack);
   }
 
   /** The provider of a region: given in props, or created here (aliased by region code) on first use. */
@@ -268,9 +268,9 @@ export class GlobalInferenceService extends Construct {
    * Intent the synthesized resources cannot carry (which region belongs to which jurisdiction, the residency
    * groups, the SLO), written as a JSON comment of the stack for the analysis and policy checks.
    */
-  private writeMetadata(): void {
+  private writeMetadata(cloudflareStack?: TerraformStack): void {
     const spec = this.spec;
-    TerraformStack.of(this).addOverride(`//.${METADATA_KEY}`, {
+    const intent = {
       service: spec.service.name,
       domain: spec.service.domain,
       routingDomain: this.routingDomain,
@@ -281,7 +281,9 @@ export class GlobalInferenceService extends Construct {
       health: { intervalSeconds: spec.health.intervalSeconds, failureThreshold: spec.health.failureThreshold },
       cloudflarePlan: spec.cloudflare?.plan ?? null,
       sloFailoverSeconds: spec.slo.failoverSeconds,
-    });
+    };
+    // Both stacks carry it: each is checked on its own (policy rules, analysis of one stack).
+    for (const stack of [TerraformStack.of(this), cloudflareStack]) stack?.addOverride(`//.${METADATA_KEY}`, intent);
   }
 
   /** An output named plainly (`service_url`), prefixed with the construct id when it is not `Service`. */
