@@ -83,7 +83,7 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
   const maxRps = options.maxProbeRequestsPerSecond ?? DEFAULT_MAX_PROBE_RPS;
   const normal = (id: string) => answers.filter((a) => a.scenario.kind === 'normal' && a.frontDoor === id);
   const failoverPaths = graph.frontDoors.flatMap((f) => f.failoverPaths(normal(f.label)));
-  const load = probeLoad(graph.frontDoors.flatMap((f) => f.probes()));
+  const load = probeLoad([...graph.probes, ...graph.frontDoors.flatMap((f) => f.probes())]);
   const size = `${clients.length} client groups × ${scenarios.length} scenarios × ${graph.frontDoors.length} front door${graph.frontDoors.length === 1 ? '' : 's'}`;
   const proofs: ProofResult[] = [];
   const add = (name: ProofName, violations: Violation[], summary: string) => proofs.push({ name, passed: violations.length === 0, violations, summary });

@@ -3,10 +3,10 @@
  * whatever further extractors add, such as the edge router's table) over the service's regions.
  */
 import { isKnownRegion } from '../spec/regions';
-import { cloudflareFrontDoors } from './cloudflare';
+import { buildCloudflareModel, cloudflareFrontDoors, cloudflareProbes } from './cloudflare';
 import { loadStacks, normalizeName, readIntent, type AnalysisSource } from './input';
-import type { FrontDoor, FrontDoorExtractor, GraphContext, ServiceIntent, StackInput } from './model';
-import { buildRoute53Model, route53EntryNames, route53FrontDoor, type Route53Model } from './route53';
+import type { FrontDoor, FrontDoorExtractor, GraphContext, ProbeSource, ServiceIntent, StackInput } from './model';
+import { buildRoute53Model, route53EntryNames, route53FrontDoor, route53Probes, type Route53Model } from './route53';
 
 /** Route53 front doors: the intent's routing domain (or, without intent, every routed name nothing points to). */
 export const route53Extractor: FrontDoorExtractor = (context) => {
@@ -35,6 +35,11 @@ export interface RoutingGraph {
   /** Inconsistencies found while reading (a hostname whose record points to another region's ALB, ...). */
   readonly warnings: readonly string[];
   readonly route53: Route53Model;
+  /**
+   * Health probes of every Route53 endpoint check and Cloudflare pool monitor in the stacks, whether or not a front
+   * door uses them (they probe all the same). Front doors add their own (e.g. the edge router's).
+   */
+  readonly probes: readonly ProbeSource[];
 }
 
 export interface GraphOptions {
@@ -71,7 +76,8 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
   const endpoints = [...route53.loadBalancers.values()].filter((lb) => lb.region).map((lb) => ({ region: lb.region!, address: lb.address }));
   const regions = [...new Set([...Object.keys(intent.regions), ...endpoints.map((e) => e.region)])].sort();
   warnings.push(...route53.skipped.filter((s) => !s.includes('not known at synth time') && !s.includes('private zone')));
-  return { stacks, intent, context, frontDoors, regions, endpoints, warnings, route53 };
+  const probes = [...route53Probes(route53, context, 'Route53 health checks'), ...cloudflareProbes(buildCloudflareModel(stacks, (h) => context.regionOfHost(h)), 'Cloudflare monitors')];
+  return { stacks, intent, context, frontDoors, regions, endpoints, warnings, route53, probes };
 }
 
 /**
