@@ -1,0 +1,81 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeRouting, PROOFS } from '../../lib/analysis/analyze';
+import { assertRoutingProofs, RoutingProofError } from '../../lib/analysis/gate';
+import { packageRoot } from '../../lib/util/project-root';
+import { buildExampleApp } from '../../examples/example-app';
+import { buildLeakyResidencyExample } from '../../examples/leaky-residency/main';
+import { errorOf } from '../support/synth';
+import { synthToTemp } from './fixtures';
+
+/** The two examples that exist to be rejected. */
+const REJECTED = ['leaky-residency', 'slow-failover'];
+
+/** Every example directory with a spec (so a new example is checked without editing this list). */
+const EXAMPLES = readdirSync(join(packageRoot(__dirname), 'examples'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(packageRoot(__dirname), 'examples', d.name, 'spec.yaml')))
+  .map((d) => d.name)
+  .filter((n) => !REJECTED.includes(n))
+  .sort();
+
+describe.each(EXAMPLES)('example %s', (name) => {
+  const outdir = synthToTemp((o) => buildExampleApp(name, o));
+  const report = analyzeRouting(outdir);
+
+  it('has a front door and every proof passes', () => {
+    expect(report.graph.frontDoors.length).toBeGreaterThan(0);
+    expect(report.proofs.map((p) => p.name)).toEqual(PROOFS);
+    expect(report.violations.map((v) => v.message)).toEqual([]);
+    expect(report.graph.warnings).toEqual([]);
+  });
+
+  it('gives every client group a healthy answer in normal operation', () => {
+    for (const a of report.answers.filter((x) => x.scenario.kind === 'normal')) {
+      expect({ client: a.client.label, served: a.landings.some((l) => !l.possible && l.share > 0 && l.up) }).toEqual({ client: a.client.label, served: true });
+    }
+  });
+
+  it('reports what every front door does when every region is down', () => {
+    const all = report.answers.filter((a) => a.scenario.kind === 'all');
+    expect(all.length).toBe(report.clients.length * report.graph.frontDoors.length);
+    // Route53 answers anyway; Cloudflare uses its fallback pool: nobody gets a healthy region, nobody gets nothing.
+    for (const a of all) expect(a.landings.filter((l) => !l.possible).every((l) => !l.up)).toBe(true);
+  });
+});
+
+describe('example leaky-residency', () => {
+  const outdir = synthToTemp((o) => buildLeakyResidencyExample(o));
+
+  it('synthesizes (the escape hatch is legal) but fails the residency proof, naming the leak', () => {
+    const message = errorOf(() => assertRoutingProofs(outdir));
+    expect(message).toMatch(/^Routing proofs failed \(2 violations: residency 2\):/);
+    expect(message).toMatch(/residency: Route53 inference.example.com sends client groups "eu: AT, eu: BE, eu: BG, eu: CZ, eu: DE and 22 more" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\) in scenario "eu-central-1 \+ eu-west-1 down"/);
+    expect(message).toMatch(/aws_route53_record.Service_Route53Routing_Residency-eu-country-AT_\w+ \[inference.example.com geolocation country=AT -> eu.inference.example.com, evaluate_target_health=true; passed over: evaluate_target_health: eu.inference.example.com has no healthy record\]/);
+    expect(message).toMatch(/-> aws_route53_record.Service_Route53Routing_Geo-Default_\w+ \[inference.example.com geolocation default/);
+    expect(message).toMatch(/to ap-northeast-1 \(jurisdiction none\)/);
+  });
+
+  it('throws a RoutingProofError carrying the report', () => {
+    let error: unknown;
+    try {
+      assertRoutingProofs(outdir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RoutingProofError);
+    const report = (error as RoutingProofError).report;
+    expect(report.proofs.find((p) => p.name === 'residency')?.passed).toBe(false);
+    expect(report.proofs.filter((p) => p.name !== 'residency').every((p) => p.passed)).toBe(true);
+  });
+});
+
+describe('example slow-failover', () => {
+  const outdir = synthToTemp((o) => buildExampleApp('slow-failover', o));
+
+  it('fails the failover-time budget, naming the health check and the arithmetic', () => {
+    const message = errorOf(() => assertRoutingProofs(outdir));
+    expect(message).toMatch(/^Routing proofs failed \(1 violation: failover-time 1\):/);
+    expect(message).toMatch(/failover-time: in scenario "us-east-1 down", Route53 inference.example.com moves client groups ".*" off us-east-1 after up to 360 s, over the budget slo.failoverSeconds = 60 s/);
+    expect(message).toMatch(/aws_route53_health_check.Service_Route53Routing_Health-us-east-1_Readiness_\w+ \(HTTPS us-east-1.inference.example.com: request_interval 30 s × failure_threshold 10 = 300 s\)\) \+ TTL 60 s \(alias to an ALB\) = 360 s/);
+  });
+});
