@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { analyzeRouting, type AnalysisOptions, type RoutingReport } from './analyze';
 import { table } from './explain';
-import { block, isRecord, loadStacks, normalizeName, num, str, type AnalysisSource } from './input';
+import { block, isRecord, loadStacks, normalizeName, str, type AnalysisSource } from './input';
 import type { StackInput } from './model';
 
 /** Resource types the routing diff reviews; the edge router's table resources can be added by the caller. */
@@ -386,6 +386,3 @@ function landingSection(before: RoutingReport, after: RoutingReport): string[] {
     ),
   ];
 }
-
-/** Reads a number attribute (exported for the edge-router extension's own diff rows). */
-export const attributeNumber = num;

@@ -50,3 +50,4 @@ export {
   type PlanChange,
 } from './diff';
 export { assertRoutingProofs, addRoutingProofValidation, formatViolations, RoutingProofError } from './gate';
+export { tableFrontDoor, type BackendTable, type TableBackend } from './table-front-door';

@@ -3,7 +3,7 @@
  * small helpers every reader needs (resource listing, `${type.name.attr}` references, the service intent).
  */
 import { existsSync, statSync } from 'node:fs';
-import { TerraformStack, type App } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { readSynthOutput, type TerraformJson } from '../util/synth-output';
 import type { ServiceIntent, StackInput } from './model';
@@ -27,11 +27,6 @@ export function loadStacks(source: AnalysisSource): StackInput[] {
   const root = source as IConstruct;
   const stacks = TerraformStack.isStack(root) ? [root] : root.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
   return stacks.map((stack) => ({ name: stack.node.id, json: stack.toTerraform() as TerraformJson }));
-}
-
-/** Type guard for the app case (used by the synth gate). */
-export function isApp(value: unknown): value is App {
-  return typeof value === 'object' && value !== null && 'outdir' in value && 'synth' in value;
 }
 
 /** A resource of a stack: address, type, logical name, config (the `//` comment removed) and stack. */

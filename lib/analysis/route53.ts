@@ -13,7 +13,7 @@
  *   falling through to the next less specific one while unhealthy; no match and no default: no answer;
  *   geoproximity: the nearest healthy record by biased distance; multivalue: up to eight healthy records.
  */
-import { distanceKm, isKnownRegion, regionInfo } from '../spec/regions';
+import { isKnownRegion, regionInfo } from '../spec/regions';
 import { awsProviderRegions, block, bool, isExpression, normalizeName, num, parseRef, resourcesOfType, str, strings, type ResourceRef } from './input';
 import type { ClientGroup, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, PathStep, ProbeSource, StackInput } from './model';
 
@@ -639,9 +639,6 @@ export function greatCircle(a: { latitude: number; longitude: number }, b: { lat
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
-
-/** Re-exported for callers that reason about region distances. */
-export { distanceKm };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Failover time and probes

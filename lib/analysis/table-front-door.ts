@@ -1,0 +1,134 @@
+/*
+ * The extension point for routers driven by a table of backends (the edge router's KV routing table): the
+ * extractor that reads the synthesized table (e.g. the `cloudflare_workers_kv` value lib/edge-router writes)
+ * describes it as a {@link BackendTable}; {@link tableFrontDoor} turns that into a front door the proofs, explain,
+ * diagram and failover budget understand.
+ *
+ *   const edgeRouterExtractor: FrontDoorExtractor = (context) => findTables(context.stacks).map((t) => tableFrontDoor(context, t));
+ *   analyzeRouting(outdir, { extractors: [edgeRouterExtractor] });
+ *
+ * Semantics modelled: clients bound to a jurisdiction reach only its backends (the router's residency groups);
+ * other clients reach every backend. Enabled backends with weight > 0 in a region that is up take traffic: by
+ * weight (`weighted`), or the nearest ones by weight (`latency`, approximated by distance). When none is up, the
+ * router still tries its candidates (no healthy answer). Every other allowed backend is a possible landing: a
+ * failed attempt is retried on the next backend in the same request (up to `maxAttempts`).
+ */
+import { isKnownRegion, regionInfo } from '../spec/regions';
+import type { ClientGroup, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, PathStep, ProbeSource } from './model';
+import { greatCircle } from './route53';
+
+export interface TableBackend {
+  /** Backend key (the region code in lib/edge-router's table). */
+  readonly key: string;
+  /** Hostname requests go to (region found through the context). */
+  readonly host: string;
+  readonly jurisdiction?: string;
+  readonly weight: number;
+  readonly enabled: boolean;
+}
+
+export interface BackendTable {
+  /** Unique id, e.g. `edge-router:cloudflare_workers_kv.Router_TableCurrent`. */
+  readonly id: string;
+  /** e.g. `Edge router chat-router`. */
+  readonly label: string;
+  /** Terraform address of the table (and script), for messages. */
+  readonly resources: readonly string[];
+  readonly backends: readonly TableBackend[];
+  /** Residency groups of the table, by jurisdiction. */
+  readonly residency: Readonly<Record<string, { readonly countries: readonly string[]; readonly continents: readonly string[] }>>;
+  readonly strategy: 'latency' | 'weighted';
+  /** Per-attempt timeout and attempts per request: the failover bound is their product. */
+  readonly attemptTimeoutMs: number;
+  readonly maxAttempts: number;
+  /** Scheduled readiness probe: seconds between runs and requests per backend per run (one per model). */
+  readonly probeIntervalSeconds?: number;
+  readonly probesPerRun?: number;
+}
+
+/** A front door for a table-driven router. */
+export function tableFrontDoor(context: GraphContext, table: BackendTable) {
+  const region = new Map(table.backends.map((b) => [b.key, context.regionOfHost(b.host)]));
+  const jurisdictionOf = (client: ClientGroup): string | undefined => {
+    for (const [j, g] of Object.entries(table.residency)) if ((client.country && g.countries.includes(client.country)) || g.continents.includes(client.continent)) return j;
+    return undefined;
+  };
+  const entry: PathStep = { address: table.resources[0] ?? table.id, label: `${table.label} (${table.strategy})` };
+  const step = (b: TableBackend, note?: string): PathStep => ({ address: table.resources[0] ?? table.id, label: `backend ${b.key} (${b.host}, weight ${b.weight})`, note });
+  const distance = (client: ClientGroup, b: TableBackend) => {
+    const r = region.get(b.key);
+    return r && isKnownRegion(r) ? greatCircle(client, regionInfo(r)) : Number.POSITIVE_INFINITY;
+  };
+
+  return {
+    kind: 'edge-router',
+    id: table.id,
+    label: table.label,
+    resources: table.resources,
+    resolve(client: ClientGroup, health: HealthState): { landings: Landing[]; noAnswer?: string; notes: string[] } {
+      const j = jurisdictionOf(client);
+      const allowed = table.backends.filter((b) => b.enabled && b.weight > 0 && (!j || b.jurisdiction === j));
+      if (allowed.length === 0) return { landings: [], noAnswer: `no enabled backend${j ? ` of jurisdiction ${j}` : ''} with weight > 0`, notes: [] };
+      const up = (b: TableBackend) => !health.failed.has(region.get(b.key) ?? '');
+      const healthy = allowed.filter(up);
+      const pool = healthy.length > 0 ? healthy : allowed;
+      let chosen = pool;
+      if (table.strategy === 'latency') {
+        const nearest = Math.min(...pool.map((b) => distance(client, b)));
+        chosen = pool.filter((b) => distance(client, b) === nearest);
+      }
+      const total = chosen.reduce((s, b) => s + b.weight, 0);
+      const landings: Landing[] = chosen.map((b) => ({
+        region: region.get(b.key),
+        endpoint: b.host,
+        share: total > 0 ? b.weight / total : 1 / chosen.length,
+        up: up(b),
+        path: [entry, step(b, healthy.length === 0 ? 'no backend is up: the router still tries its candidates' : undefined)],
+      }));
+      if (table.maxAttempts > 1) {
+        for (const b of allowed.filter((x) => !chosen.includes(x))) {
+          landings.push({ region: region.get(b.key), endpoint: b.host, share: 0, up: up(b), possible: `retry on the next backend (up to ${table.maxAttempts} attempts)`, path: [entry, step(b, 'retry after a failed attempt')] });
+        }
+      }
+      return { landings, notes: [] };
+    },
+    failoverPaths(normal: readonly { client: ClientGroup; landings: readonly Landing[] }[]): FailoverPath[] {
+      const seconds = (table.attemptTimeoutMs * table.maxAttempts) / 1000;
+      const byRegion = new Map<string, Set<string>>();
+      for (const a of normal) for (const l of a.landings) if (!l.possible && l.share > 0 && l.region) byRegion.set(l.region, (byRegion.get(l.region) ?? new Set()).add(a.client.label));
+      return [...byRegion].map(([r, clients]) => ({
+        frontDoor: table.label,
+        region: r,
+        seconds,
+        breakdown: `${entry.address}: attempt timeout ${table.attemptTimeoutMs} ms × ${table.maxAttempts} attempts = ${seconds} s (retried in the same request)`,
+        resources: [...table.resources],
+        clients: [...clients],
+      }));
+    },
+    probes(): ProbeSource[] {
+      if (!table.probeIntervalSeconds) return [];
+      return table.backends
+        .filter((b) => b.enabled)
+        .map((b) => ({
+          origin: b.host,
+          region: region.get(b.key),
+          frontDoor: table.label,
+          resource: `${table.resources[0] ?? table.id}#${b.key}`,
+          requestsPerSecond: (table.probesPerRun ?? 1) / table.probeIntervalSeconds!,
+          derivation: `${table.probesPerRun ?? 1} probe(s) every ${table.probeIntervalSeconds} s`,
+        }));
+    },
+    diagram(): DiagramPart {
+      const id = `table:${table.id}`;
+      return {
+        nodes: [{ id, label: `${table.label} (${table.strategy})`, shape: 'hexagon' }],
+        edges: table.backends.map((b) => ({ from: id, to: region.get(b.key) ? `region:${region.get(b.key)}` : `endpoint:${b.host}`, label: `${b.key} w${b.weight}${b.enabled ? '' : ' (drained)'}`, dotted: !b.enabled || b.weight === 0 })),
+        entry: id,
+      };
+    },
+    locations() {
+      const groups = Object.values(table.residency);
+      return { countries: [...new Set(groups.flatMap((g) => g.countries))], continents: [...new Set(groups.flatMap((g) => g.continents))], subdivisions: [], cloudflareRegions: [] };
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/* The extension point the edge router plugs into: an extractor returning front doors built by tableFrontDoor. */
+import { analyzeRouting } from '../../lib/analysis/analyze';
+import type { FrontDoorExtractor } from '../../lib/analysis/model';
+import { tableFrontDoor, type BackendTable } from '../../lib/analysis/table-front-door';
+import { DOMAIN, StackBuilder, intent } from './fixtures';
+
+function table(overrides: Partial<BackendTable> = {}): BackendTable {
+  return {
+    id: 'edge-router:test',
+    label: 'Edge router chat-router',
+    resources: ['cloudflare_workers_kv.Router_TableCurrent'],
+    backends: ['us-east-1', 'eu-west-1', 'eu-central-1'].map((r) => ({ key: r, host: `${r}.${DOMAIN}`, jurisdiction: r.startsWith('eu') ? 'eu' : 'us', weight: 100, enabled: true })),
+    residency: { eu: { countries: ['DE'], continents: [] } },
+    strategy: 'latency',
+    attemptTimeoutMs: 10_000,
+    maxAttempts: 3,
+    probeIntervalSeconds: 60,
+    probesPerRun: 1,
+    ...overrides,
+  };
+}
+
+function stacks() {
+  const aws = new StackBuilder();
+  for (const r of ['us-east-1', 'eu-west-1', 'eu-central-1']) aws.region(r);
+  // No Route53 front door: the intent says Cloudflare, so only the extension's front door is analysed.
+  return [aws.withIntent(intent({ 'us-east-1': 'us', 'eu-west-1': 'eu', 'eu-central-1': 'eu' }, { eu: { countries: ['DE'] } }, { frontDoor: 'cloudflare', sloFailoverSeconds: 20 })).build()];
+}
+
+describe('front doors added by an extractor', () => {
+  it('are analysed like the built-in ones: answers, residency, failover budget, probes, diagram', () => {
+    const extractor: FrontDoorExtractor = (context) => [tableFrontDoor(context, table())];
+    const report = analyzeRouting(stacks(), { extractors: [extractor] });
+    expect(report.graph.frontDoors.map((f) => f.label)).toEqual(['Edge router chat-router']);
+    const de = report.answer('edge-router:test', 'eu:DE', 'normal')!;
+    expect(de.landings.map((l) => [l.region, l.share, l.possible ?? 'main'])).toEqual([
+      ['eu-central-1', 1, 'main'],
+      ['eu-west-1', 0, 'retry on the next backend (up to 3 attempts)'],
+    ]);
+    expect(report.proofs.find((p) => p.name === 'residency')!.passed).toBe(true);
+    const budget = report.violations.filter((v) => v.proof === 'failover-time');
+    expect(budget[0].message).toMatch(/after up to 30 s, over the budget slo.failoverSeconds = 20 s: cloudflare_workers_kv.Router_TableCurrent: attempt timeout 10000 ms × 3 attempts = 30 s/);
+    expect(report.probeLoad.find((l) => l.origin === `eu-west-1.${DOMAIN}`)!.sources.map((s) => s.resource)).toContain('cloudflare_workers_kv.Router_TableCurrent#eu-west-1');
+  });
+
+  it('catch a backend the table puts in the jurisdiction but the service intent does not', () => {
+    const leaky = table({ backends: table().backends.map((b) => (b.key === 'us-east-1' ? { ...b, jurisdiction: 'eu' } : b)) });
+    const report = analyzeRouting(stacks(), { extractors: [(context) => [tableFrontDoor(context, leaky)]] });
+    const v = report.violations.filter((x) => x.proof === 'residency');
+    expect(v[0].message).toMatch(/Edge router chat-router sends client group "eu: DE" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\)/);
+  });
+});
