@@ -202,3 +202,35 @@ describe('Route53 health checks', () => {
     expect(lands(answer(report, 'rest:NA@ENAM', 'us-east-1'))).toEqual(['eu-west-1:1']);
   });
 });
+
+describe('client groups', () => {
+  it('evaluates every country of a residency continent, so one country routed elsewhere is caught', () => {
+    const stack = new StackBuilder()
+      .region('us-east-1')
+      .region('eu-west-1')
+      .region('eu-central-1')
+      .record('EuWest', `eu.${DOMAIN}`, 'eu-west-1', latency('eu-west-1'))
+      .record('EuCentral', `eu.${DOMAIN}`, 'eu-central-1', latency('eu-central-1'))
+      .record('ResidencyEU', DOMAIN, `name:eu.${DOMAIN}`, geo({ continent: 'EU' }), { evaluateTargetHealth: false })
+      // A hand-added record for one European country, pointing at the US.
+      .record('GeoGB', DOMAIN, 'us-east-1', geo({ country: 'GB' }))
+      .record('Default', DOMAIN, 'us-east-1', geo({ country: '*' }))
+      .withIntent(intent({ 'us-east-1': 'us', 'eu-west-1': 'eu', 'eu-central-1': 'eu' }, { eu: { continents: ['EU'] } }));
+    const report = analyzeRouting([stack.build()]);
+    expect(report.clients.map((c) => c.id)).toEqual(expect.arrayContaining(['eu:GB', 'eu:rest:EU@WEU', 'eu:rest:EU@EEU']));
+    expect(lands(answer(report, 'eu:rest:EU@WEU', 'all'))[0]).toMatch(/^eu-(west|central)-1:1$/);
+    const v = report.violations.filter((x) => x.proof === 'residency');
+    expect(v.map((x) => x.clientGroups)).toEqual([['eu: GB']]);
+    expect(v[0].message).toMatch(/in scenario "normal operation" .*aws_route53_record.GeoGB \[inference.example.com geolocation country=GB/);
+  });
+
+  it('works without a service intent: routed names nothing points to are the front doors', () => {
+    const stack = new StackBuilder().region('us-east-1').region('eu-west-1').record('LatUs', DOMAIN, 'us-east-1', latency('us-east-1')).record('LatEu', DOMAIN, 'eu-west-1', latency('eu-west-1'));
+    const report = analyzeRouting([stack.build()]);
+    expect(report.graph.frontDoors.map((f) => f.id)).toEqual([FD]);
+    expect(report.graph.regions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(lands(answer(report, 'rest:EU@WEU', 'eu-west-1'))).toEqual(['us-east-1:1']);
+    expect(report.proofs.find((p) => p.name === 'failover-time')!.summary).toMatch(/no slo.failoverSeconds/);
+    expect(report.violations).toEqual([]);
+  });
+});
