@@ -1,31 +1,42 @@
 #!/usr/bin/env node
 /**
- * `global-inference`: the command line of cdktf-global-inference.
- *
- *   global-inference synth <spec.yaml> [--out cdktf.out]   synthesize the reference stacks of a spec
- *   global-inference validate <spec.yaml>                  check a spec (schema, then a full synth) for CI
- *   global-inference schema                                print the JSON Schema of spec files
- *
- * Exit code 0 on success, 1 on an invalid spec or usage (with a readable report, no stack trace).
+ * `global-inference`: the command line of cdktf-global-inference. Exit code 0 on success, 1 on an invalid spec,
+ * a refused synth, a failed proof or policy error, or a usage error — each with a readable report, no stack trace.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'cdktf';
+import { analyzeRouting, type RoutingReport } from '../lib/analysis/analyze';
+import { routingDiagram } from '../lib/analysis/diagram';
+import { diffRouting } from '../lib/analysis/diff';
+import { explainRouting } from '../lib/analysis/explain';
+import { checkSynthOutput } from '../lib/policy/engine';
+import { formatPolicyReport } from '../lib/policy/report';
 import { jsonSchemaText } from '../lib/spec/json-schema';
 import { loadSpecFile } from '../lib/spec/load';
+import { synthAtomically } from '../lib/util/atomic-synth';
 import { runMain, UsageError } from '../lib/util/cli';
 import { describeSynthOutput } from '../lib/util/synth-output';
-import { addGlobalInferenceStacks } from '../stacks/global-inference-stacks';
+import { addGlobalInferenceStacks, proofOptionsFor } from '../stacks/global-inference-stacks';
 
-const USAGE = `usage:
-  global-inference synth <spec.yaml|json> [--out <dir>]   synthesize the reference stacks (default --out cdktf.out)
-  global-inference validate <spec.yaml|json>              validate the spec and synthesize it in a scratch directory
-  global-inference schema                                 print the JSON Schema of spec files`;
+const USAGE = `usage: global-inference <command>
+
+  validate <spec.yaml|json>             schema, synth, routing proofs and policy pack: a report and an exit code for CI
+  synth <spec> [--out <dir>]            synthesize the reference stacks (default --out cdktf.out); refused on a failed proof or policy error
+  explain [dir]                         where traffic lands, per client group and failure scenario (default dir cdktf.out)
+  diagram [dir]                         the routing topology as a Mermaid diagram for a pull request
+  diff <before> <after> [--plan <json>] routing-aware review of two synth outputs (and of 'terraform show -json' of a saved plan), as Markdown
+  schema                                print the JSON Schema of spec files`;
 
 export function main(argv: string[]): void {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { out: { type: 'string' }, plan: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   const [command, ...rest] = positionals;
   if (values.help || command === undefined) {
     process.stdout.write(`${USAGE}\n`);
@@ -33,28 +44,30 @@ export function main(argv: string[]): void {
     return;
   }
   switch (command) {
+    case 'validate':
+      return validate(exactly(rest, 1, 'validate needs one spec file')[0]);
     case 'synth': {
-      const specFile = single(rest, 'synth needs one spec file');
+      const specFile = exactly(rest, 1, 'synth needs one spec file')[0];
       const outdir = resolve(values.out ?? 'cdktf.out');
       const spec = loadSpecFile(specFile);
-      const app = new App({ outdir });
-      addGlobalInferenceStacks(app, spec);
-      app.synth();
+      synthAtomically((dir) => {
+        const app = new App({ outdir: dir });
+        addGlobalInferenceStacks(app, spec);
+        return app;
+      }, outdir);
       process.stdout.write(`${describeSynthOutput(outdir)}\n`);
       return;
     }
-    case 'validate': {
-      const specFile = single(rest, 'validate needs one spec file');
-      const spec = loadSpecFile(specFile);
-      const scratch = mkdtempSync(join(tmpdir(), 'gi-validate-'));
-      try {
-        const app = new App({ outdir: scratch });
-        addGlobalInferenceStacks(app, spec);
-        app.synth();
-        process.stdout.write(`${specFile}: valid (${spec.regions.length} regions, ${spec.models.length} model${spec.models.length === 1 ? '' : 's'}); synthesized without errors\n`);
-      } finally {
-        rmSync(scratch, { recursive: true, force: true });
-      }
+    case 'explain':
+      process.stdout.write(`${explainRouting(analyze(optionalDir(rest)))}\n`);
+      return;
+    case 'diagram':
+      process.stdout.write(`\`\`\`mermaid\n${routingDiagram(analyze(optionalDir(rest)))}\n\`\`\`\n`);
+      return;
+    case 'diff': {
+      const [before, after] = exactly(rest, 2, 'diff needs two synth output directories: <before> <after>');
+      for (const dir of [before, after]) synthOutputDir(dir);
+      process.stdout.write(`${diffRouting(before, after, values.plan ? { plan: readPlan(values.plan) } : {})}\n`);
       return;
     }
     case 'schema':
@@ -65,9 +78,81 @@ export function main(argv: string[]): void {
   }
 }
 
-function single(args: string[], message: string): string {
-  if (args.length !== 1) throw new UsageError(`${message}\n${USAGE}`);
-  return args[0];
+/**
+ * Everything a CI job wants to know about a spec, in one report: the schema (every problem at once), a synth in a
+ * scratch directory with the checks collecting rather than throwing, the routing proofs, and the policy pack.
+ */
+function validate(specFile: string): void {
+  const spec = loadSpecFile(specFile);
+  const scratch = mkdtempSync(join(tmpdir(), 'gi-validate-'));
+  try {
+    const app = new App({ outdir: scratch });
+    addGlobalInferenceStacks(app, spec, { policy: false, proofs: false });
+    app.synth();
+    const routing = analyzeRouting(scratch, proofOptionsFor(spec));
+    const policy = checkSynthOutput(scratch);
+    const out = [
+      `${specFile}: schema valid (${spec.regions.length} regions, ${spec.models.length} model${spec.models.length === 1 ? '' : 's'}, front door ${spec.frontDoor}, routing ${spec.routing.mode}); synthesized`,
+      '',
+      '## Routing proofs',
+      ...routing.proofs.map((p) => `- ${p.passed ? 'PASS' : 'FAIL'} ${p.name}: ${p.summary}`),
+      ...routing.violations.map((v) => `\n${v.message}`),
+      '',
+      worstFailover(routing),
+      '',
+      '## Policy pack',
+      formatPolicyReport(policy, { cwd: scratch }),
+    ];
+    const failed = routing.violations.length > 0 || !policy.ok;
+    out.push('', failed ? 'Result: FAILED' : 'Result: passed');
+    process.stdout.write(`${out.join('\n')}\n`);
+    if (failed) process.exitCode = 1;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function worstFailover(report: RoutingReport): string {
+  const worst = [...report.failoverPaths].sort((a, b) => b.seconds - a.seconds)[0];
+  const probe = [...report.probeLoad].sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0];
+  return [
+    worst ? `Worst failover: ${worst.seconds} s (${worst.frontDoor}, ${worst.region}: ${worst.breakdown}); budget ${report.sloFailoverSeconds ?? 'not set'} s` : 'Worst failover: no routed path',
+    probe ? `Busiest origin under health probes: ${probe.origin} at ${probe.requestsPerSecond.toFixed(2)} requests/s` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+function analyze(dir: string): RoutingReport {
+  return analyzeRouting(synthOutputDir(dir));
+}
+
+function synthOutputDir(dir: string): string {
+  try {
+    readFileSync(join(dir, 'manifest.json'));
+  } catch {
+    throw new UsageError(`${dir} holds no cdktf output (no manifest.json): synthesize first, e.g. 'global-inference synth spec.yaml --out ${dir}'`);
+  }
+  return dir;
+}
+
+function readPlan(file: string): string {
+  try {
+    JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--plan ${file}: not a readable JSON plan (${(error as Error).message}); produce one with 'terraform show -json plan.out > plan.json'`);
+  }
+  return file;
+}
+
+function optionalDir(args: string[]): string {
+  if (args.length > 1) throw new UsageError(`expected at most one directory\n${USAGE}`);
+  return args[0] ?? 'cdktf.out';
+}
+
+function exactly(args: string[], count: number, message: string): string[] {
+  if (args.length !== count) throw new UsageError(`${message}\n${USAGE}`);
+  return args;
 }
 
 if (require.main === module) {

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import { loadSpecFile } from '../lib/spec/load';
 import { packageRoot } from '../lib/util/project-root';
+import { synthAtomically } from '../lib/util/atomic-synth';
+import { runMain } from '../lib/util/cli';
 import { addGlobalInferenceStacks } from '../stacks/global-inference-stacks';
 
 /** The spec file of an example: examples/<name>/spec.yaml in the package. */
@@ -14,4 +16,9 @@ export function buildExampleApp(name: string, outdir?: string): App {
   const app = new App(outdir ? { outdir } : {});
   addGlobalInferenceStacks(app, loadSpecFile(exampleSpecFile(name)));
   return app;
+}
+
+/** Runs an example as a program: synthesizes into CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out, all or nothing. */
+export function runExample(build: (outdir: string) => App): void {
+  runMain(() => synthAtomically(build, process.env.CDKTF_OUTDIR ?? 'cdktf.out'));
 }

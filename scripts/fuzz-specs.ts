@@ -3,10 +3,16 @@
  * Exit code 1 when any crash or terraform failure is found (each with its seed and spec).
  */
 import { parseArgs } from 'node:util';
+import { assertRoutingProofs } from '../lib/analysis/gate';
 import { fuzzSpecs } from './fuzz/spec-fuzz';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '2000' }, seed: { type: 'string' }, validate: { type: 'string', default: '40' } } });
-const report = fuzzSpecs({ runs: Number(values.runs), seed: values.seed === undefined ? undefined : Number(values.seed), terraformValidations: Number(values.validate) });
+const report = fuzzSpecs({
+  runs: Number(values.runs),
+  seed: values.seed === undefined ? undefined : Number(values.seed),
+  terraformValidations: Number(values.validate),
+  prove: (stacks) => assertRoutingProofs(stacks),
+});
 const paths = [...report.problemPaths.entries()].sort((a, b) => b[1] - a[1]);
 process.stdout.write(
   [

@@ -1,4 +1,6 @@
 import { TerraformStack, type App } from 'cdktf';
+import { addRoutingProofValidation } from '../lib/analysis/gate';
+import type { AnalysisOptions } from '../lib/analysis/analyze';
 import { PolicyAspect, type PolicyAspectOptions } from '../lib/policy/aspect';
 import { GlobalInferenceService } from '../lib/service/global-inference-service';
 import { configureStateBackend, resolveStateBackend } from '../lib/service/state-backend';
@@ -23,6 +25,12 @@ export interface GlobalInferenceStacksOptions {
    * @default - every rule, failing on errors
    */
   readonly policy?: PolicyAspectOptions | false;
+  /**
+   * The routing proofs (residency, availability, failover-time budget, probe load) run on the synthesized stacks;
+   * a violation fails synth naming the scenario and the resources. `false` turns them off.
+   * @default - every proof
+   */
+  readonly proofs?: AnalysisOptions | false;
 }
 
 /**
@@ -47,5 +55,12 @@ export function addGlobalInferenceStacks(
     // Per stack: cdktf 0.21 starts aspect traversal at each stack, so an App-level aspect would never run.
     for (const stack of [aws, cloudflare]) if (stack) PolicyAspect.applyTo(stack, options.policy ?? {});
   }
+  if (options.proofs !== false) addRoutingProofValidation(app, proofOptionsFor(spec, options.proofs));
   return { aws, service, cloudflare };
+}
+
+/** The proofs a spec asks for: all of them, minus availability when the spec accepts a region failure as an outage. */
+export function proofOptionsFor(spec: GlobalInferenceSpec, options: AnalysisOptions = {}): AnalysisOptions {
+  const accepted = spec.slo.survivesRegionFailure ? undefined : (['residency', 'failover-time', 'probe-load'] as const);
+  return { ...options, proofs: options.proofs ?? accepted };
 }

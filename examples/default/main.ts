@@ -4,8 +4,7 @@
  * cdktf.json.
  */
 import { App } from 'cdktf';
-import { runMain } from '../../lib/util/cli';
-import { buildExampleApp, exampleSpecFile } from '../example-app';
+import { buildExampleApp, exampleSpecFile, runExample } from '../example-app';
 
 export const DEFAULT_SPEC_FILE = exampleSpecFile('default');
 
@@ -14,4 +13,4 @@ export function buildDefaultExample(outdir?: string): App {
   return buildExampleApp('default', outdir);
 }
 
-if (require.main === module) runMain(() => buildDefaultExample().synth());
+if (require.main === module) runExample(buildDefaultExample);

@@ -1,14 +1,13 @@
 /**
  * Example: a residency leak through an escape hatch (see spec.yaml next to this file). Run:
- * node dist/examples/leaky-residency/main.js (writes cdktf.out/), then analyse cdktf.out: the residency proof fails
- * and names the records and the path through the geolocation default.
+ * node dist/examples/leaky-residency/main.js: synth is refused (nothing is written) because the residency proof fails;
+ * the message names the records and the path through the geolocation default.
  */
 import { App } from 'cdktf';
 import { InferenceAliasRecord } from '../../lib/aws/inference-alias-record';
 import { loadSpecFile } from '../../lib/spec/load';
-import { runMain } from '../../lib/util/cli';
 import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';
-import { exampleSpecFile } from '../example-app';
+import { exampleSpecFile, runExample } from '../example-app';
 
 /** Builds the leaky app: the eu-residency deployment with evaluate_target_health forced on the EU residency records. */
 export function buildLeakyResidencyExample(outdir?: string): App {
@@ -23,4 +22,4 @@ export function buildLeakyResidencyExample(outdir?: string): App {
   return app;
 }
 
-if (require.main === module) runMain(() => buildLeakyResidencyExample().synth());
+if (require.main === module) runExample(buildLeakyResidencyExample);

@@ -1,5 +1,4 @@
 /** Example: see spec.yaml next to this file. Run: node dist/examples/slow-failover/main.js (writes cdktf.out/). */
-import { runMain } from '../../lib/util/cli';
-import { buildExampleApp } from '../example-app';
+import { buildExampleApp, runExample } from '../example-app';
 
-if (require.main === module) runMain(() => buildExampleApp('slow-failover').synth());
+if (require.main === module) runExample((outdir) => buildExampleApp('slow-failover', outdir));

@@ -466,8 +466,12 @@ const SpecObjectSchema = z.strictObject({
     slo: z
       .strictObject({
         failoverSeconds: z.number().int().positive('must be > 0').max(3600, 'must be ≤ 3600').default(180).meta({ description: 'Worst-case time to move traffic off a failed region.' }),
+        survivesRegionFailure: z
+          .boolean()
+          .default(true)
+          .meta({ description: 'Synth proves that every client group keeps a healthy region when any one region fails. false accepts that a region failure is an outage (e.g. a single-region development service).' }),
       })
-      .default({ failoverSeconds: 180 }),
+      .default({ failoverSeconds: 180, survivesRegionFailure: true }),
     state: StateSchema.default({ backend: 'local' }).meta({ description: 'Terraform state backend. Environment variables can override it (see README).' }),
     tags: z
       .record(z.string().regex(/^[\w .:/=+\-@]{1,128}$/, 'must be a valid AWS tag key'), z.string().max(256, 'must be at most 256 characters (AWS tag value limit)'))

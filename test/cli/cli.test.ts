@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,10 +39,65 @@ describe('global-inference CLI', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  test('validate accepts the default example', () => {
+  test('validate accepts the default example: schema, proofs and policy in one report', () => {
     const result = run('validate', join(root, 'examples', 'default', 'spec.yaml'));
+    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/spec\.yaml: valid \(3 regions, 1 model\)/);
+    expect(result.stdout).toMatch(/spec\.yaml: schema valid \(3 regions, 1 model, front door route53, routing latency\); synthesized/);
+    expect(result.stdout).toContain('- PASS residency');
+    expect(result.stdout).toContain('- PASS availability');
+    expect(result.stdout).toMatch(/Worst failover: 90 s .* budget 180 s/);
+    expect(result.stdout).toContain('Policy check passed: 0 errors');
+    expect(result.stdout).toMatch(/Result: passed\n$/);
+  });
+
+  test('validate fails a spec whose failover is slower than its SLO, naming the budget', () => {
+    const result = run('validate', join(root, 'examples', 'slow-failover', 'spec.yaml'));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('- FAIL failover-time');
+    expect(result.stdout).toContain('request_interval 30 s × failure_threshold 10 = 300 s');
+    expect(result.stdout).toContain('over the budget slo.failoverSeconds = 60 s');
+    expect(result.stdout).toMatch(/Result: FAILED\n$/);
+  });
+
+  test('synth of a spec that breaks a proof is refused and writes nothing', () => {
+    const out = join(dir, 'refused');
+    const result = run('synth', join(root, 'examples', 'slow-failover', 'spec.yaml'), '--out', out);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('synth refused, nothing was written');
+    expect(result.stderr).toContain('failover-time:');
+    expect(result.stderr).not.toContain('skipValidation');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('a single-region service is refused with the remedy, and synthesizes once the outage risk is accepted in the spec', () => {
+    const spec = join(dir, 'solo.yaml');
+    const base = 'service: { name: solo, domain: inference.example.com }\nmodel: { id: a/b, version: "1" }\nregions:\n  - { region: us-east-1, instanceType: g6e.xlarge, capacity: { min: 1, max: 2 } }\n';
+    writeFileSync(spec, base);
+    const refused = run('synth', spec, '--out', join(dir, 'solo-out'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('availability: in scenario "us-east-1 down"');
+    expect(refused.stderr).toContain('set slo.survivesRegionFailure: false to accept that a region failure is an outage');
+    writeFileSync(spec, `${base}slo: { survivesRegionFailure: false }\n`);
+    expect(run('synth', spec, '--out', join(dir, 'solo-out')).code).toBe(0);
+  });
+
+  test('explain, diagram and diff read synth outputs', () => {
+    const before = join(dir, 'before');
+    const after = join(dir, 'after');
+    expect(run('synth', join(root, 'examples', 'default', 'spec.yaml'), '--out', before).code).toBe(0);
+    expect(run('synth', join(root, 'examples', 'eu-residency', 'spec.yaml'), '--out', after).code).toBe(0);
+    const explain = run('explain', before);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toContain('us-east-1');
+    const diagram = run('diagram', after);
+    expect(diagram.stdout).toMatch(/^```mermaid\n(flowchart|graph) /);
+    const diff = run('diff', before, after);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toContain('## Routing review');
+    const missing = run('explain', join(dir, 'nothing-here'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('holds no cdktf output (no manifest.json)');
   });
 
   test('fails on an unknown command or option with usage, exit code 1', () => {
