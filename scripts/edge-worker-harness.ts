@@ -57,7 +57,8 @@ export class FakeInferenceServer {
   readonly name: string;
   latencyMs: number;
   behaviour: BackendBehaviour = { kind: 'ok' };
-  /** Status of the readiness path (per model: set `healthByModel`). */
+  /** Status of the readiness path (per model: set `healthByModel`). A hanging server does not answer it; one that answers
+   * inference with an error status still reports ready (alive but failing requests, like an overloaded engine). */
   healthStatus = 200;
   healthByModel: Record<string, number> = {};
   sse: { events: number; gapMs: number };
@@ -85,7 +86,10 @@ export class FakeInferenceServer {
 
   /** Listens on a free port, or on the port it had before (restart after `kill`). */
   async start(): Promise<this> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => {
+      // A client that gives up (the router's attempt timeout) aborts the request: not an error of the server.
+      this.handle(req, res).catch(() => res.destroy());
+    });
     server.keepAliveTimeout = 60_000;
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -125,6 +129,7 @@ export class FakeInferenceServer {
     const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() };
     if ((req.url ?? '').split('?')[0] === this.healthPath) {
       this.probes.push(record);
+      if (this.behaviour.kind === 'hang') return; // a stuck server does not answer its readiness path either
       const model = String(req.headers['x-inference-model'] ?? '');
       const status = this.healthByModel[model] ?? this.healthStatus;
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ready' : 'not ready');

@@ -3,8 +3,10 @@
  *
  * Health is tracked per target = backend × model, because one ALB fronts one fleet per model and a fleet can fail
  * alone. Each target has a latency EWMA (time to response headers), a time-decayed error-rate EWMA, in-flight
- * attempts, and a circuit breaker (closed -> open after N consecutive failures -> half-open after a cooldown, where
- * one trial request decides between closed and open again).
+ * attempts, and a circuit breaker: closed -> open after N consecutive failures; after a cooldown the isolate probes
+ * the target's readiness path in the background (no client request is spent on a backend that is still down, and no
+ * client waits on one that hangs); a passing probe makes it half-open, where one client request (the trial) decides
+ * between closed and open again; a failing probe starts another cooldown.
  */
 import type { RouterConfig } from '../../lib/edge-router/router-config';
 
@@ -12,9 +14,11 @@ export type FailureKind = 'connect' | 'timeout' | 'status';
 export type BreakerState = 'closed' | 'open' | 'half-open';
 export type PickReason = 'best' | 'tier' | 'weighted' | 'explore' | 'trial';
 
-/** Latency EWMA weights: rise fast (a slowing backend is noticed quickly), fall slower (one fast answer is not recovery). */
-const LATENCY_ALPHA_UP = 0.5;
-const LATENCY_ALPHA_DOWN = 0.2;
+/**
+ * Latency EWMA weight per sample. Moderate on purpose: a sudden stall is caught by the age of waiting attempts (see
+ * `pick`), so the average does not need to jump on one slow answer, which made close backends flap under noise.
+ */
+const LATENCY_ALPHA = 0.2;
 const ERROR_ALPHA = 0.2;
 /** Error rates halve every 5 s without new samples, so a backend that left the fast group is not penalised forever. */
 const ERROR_HALF_LIFE_MS = 5_000;
@@ -33,6 +37,8 @@ interface TargetState {
   breaker: BreakerState;
   openedAt: number;
   trialInFlight: boolean;
+  /** A background readiness probe of this open target is running. */
+  probing: boolean;
   inFlight: number;
   /** Attempts waiting for response headers: id -> start. Insertion order = age order, so the first is the oldest. */
   pending: Map<number, number>;
@@ -99,7 +105,6 @@ export class HealthBoard {
     for (const c of candidates) {
       const key = targetKey(c.backend, model);
       const s = this.state(key);
-      if (s.breaker === 'open' && now - s.openedAt >= this.config.breakerCooldownMs) s.breaker = 'half-open';
       if (s.breaker === 'closed') admitted.push({ c, s, key });
       else if (s.breaker === 'half-open' && !s.trialInFlight) trials.push({ c, key });
     }
@@ -113,20 +118,28 @@ export class HealthBoard {
       const chosen = weightedPick(admitted, (a) => a.c.weight * Math.max(0.02, 1 - 2 * this.errorRate(a.s, now)), random);
       return { backend: chosen.c.backend, target: chosen.key, reason: 'weighted' };
     }
-    // Latency strategy: cost = latency estimate x error penalty; the latency estimate is the EWMA, or the age of the
+    // Latency strategy: cost = latency estimate x error penalty. The latency estimate is the EWMA, or the age of the
     // oldest attempt still waiting for headers when that is larger (a hanging backend looks slow at once, long
     // before any timeout). Targets without samples are assumed as fast as the best known one, so they get tried.
+    // The error penalty is for intermittent errors only: during a run of consecutive failures the target keeps its
+    // place, so its breaker collects the N failures at once (each one retried elsewhere) and opens, instead of the
+    // target drifting out of the fastest group after one failure and back in for more failures as the rate decays.
     const known = admitted.map((a) => a.s.ewmaMs).filter((v): v is number => v !== undefined);
     const prior = known.length > 0 ? Math.min(...known) : 0;
-    const costs = admitted.map((a) => {
+    const waiting = admitted.map((a) => {
       const oldest = a.s.pending.values().next();
-      const waiting = oldest.done ? 0 : now - oldest.value;
-      return Math.max(a.s.ewmaMs ?? prior, waiting) * (1 + ERROR_COST_FACTOR * this.errorRate(a.s, now));
+      return oldest.done ? 0 : now - oldest.value;
+    });
+    const costs = admitted.map((a, i) => {
+      const penalty = a.s.consecutiveFailures === 0 ? 1 + ERROR_COST_FACTOR * this.errorRate(a.s, now) : 1;
+      return Math.max(a.s.ewmaMs ?? prior, waiting[i]) * penalty;
     });
     const best = Math.min(...costs);
     const limit = best * (1 + this.config.latencyTolerance) + TIER_SLACK_MS;
     const tier = admitted.filter((_, i) => costs[i] <= limit);
-    const others = admitted.filter((_, i) => costs[i] > limit);
+    // Exploration keeps the estimates of healthy targets fresh; a target whose last attempt failed, or that has an
+    // attempt waiting longer than its own average, is not explored.
+    const others = admitted.filter((a, i) => costs[i] > limit && a.s.consecutiveFailures === 0 && waiting[i] <= (a.s.ewmaMs ?? 0) * (1 + this.config.latencyTolerance) + TIER_SLACK_MS);
     if (others.length > 0 && random() < this.config.exploreRatio) {
       const o = others[Math.floor(random() * others.length)];
       return { backend: o.c.backend, target: o.key, reason: 'explore' };
@@ -152,7 +165,7 @@ export class HealthBoard {
   succeed(attempt: Attempt, now: number, serverError = false): void {
     const s = this.finish(attempt);
     const sample = Math.max(0, now - attempt.startedAt);
-    s.ewmaMs = s.ewmaMs === undefined ? sample : s.ewmaMs + (sample > s.ewmaMs ? LATENCY_ALPHA_UP : LATENCY_ALPHA_DOWN) * (sample - s.ewmaMs);
+    s.ewmaMs = s.ewmaMs === undefined ? sample : s.ewmaMs + LATENCY_ALPHA * (sample - s.ewmaMs);
     s.samples++;
     this.recordError(s, now, serverError ? 1 : 0);
     s.consecutiveFailures = 0;
@@ -192,7 +205,29 @@ export class HealthBoard {
     }
   }
 
-  /** Milliseconds until the first of these targets' breakers lets a trial through (0 if one already does). */
+  /**
+   * Open targets whose cooldown has passed and that no probe is checking yet; they are marked as being probed, and
+   * the caller must report each result with {@link probed}.
+   */
+  dueForProbe(targets: readonly string[], now: number): string[] {
+    return targets.filter((key) => {
+      const s = this.state(key);
+      if (s.breaker !== 'open' || s.probing || now - s.openedAt < this.config.breakerCooldownMs) return false;
+      s.probing = true;
+      return true;
+    });
+  }
+
+  /** Result of a background readiness probe: ready -> half-open (one trial request next); not ready -> another cooldown. */
+  probed(target: string, ready: boolean, now: number): void {
+    const s = this.state(target);
+    s.probing = false;
+    if (s.breaker !== 'open') return;
+    if (ready) s.breaker = 'half-open';
+    else s.openedAt = now;
+  }
+
+  /** Milliseconds until the first of these targets' breakers is probed again (0 if one is due or half-open). */
   retryAfterMs(targets: readonly string[], now: number): number {
     const waits = targets.map((t) => {
       const s = this.state(t);
@@ -201,17 +236,13 @@ export class HealthBoard {
     return waits.length > 0 ? Math.min(...waits) : 0;
   }
 
-  breakerState(target: string, now: number): BreakerState {
-    const s = this.state(target);
-    return s.breaker === 'open' && now - s.openedAt >= this.config.breakerCooldownMs ? 'half-open' : s.breaker;
-  }
-
   /** A readable copy of the per-target state (admin API). */
   snapshot(now: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, s] of [...this.targets.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       out[key] = {
-        breaker: this.breakerState(key, now),
+        breaker: s.breaker,
+        ...(s.probing ? { probing: true } : {}),
         ewmaMs: s.ewmaMs === undefined ? null : Math.round(s.ewmaMs * 10) / 10,
         errorRate: Math.round(this.errorRate(s, now) * 1000) / 1000,
         consecutiveFailures: s.consecutiveFailures,
@@ -249,6 +280,7 @@ export class HealthBoard {
         breaker: 'closed',
         openedAt: 0,
         trialInFlight: false,
+        probing: false,
         inFlight: 0,
         pending: new Map(),
         lastSuccessAt: 0,

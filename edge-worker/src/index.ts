@@ -57,7 +57,7 @@ export default {
       }
       const table = await rt.store.current(ctx, Date.now());
       if (!table) return openAiError(503, 'The router has no routing table yet', 'server_error', 'no_table', { headers: { 'retry-after': '10' } });
-      const route = { table, board: rt.board, config: rt.config };
+      const route = { table, board: rt.board, config: rt.config, ctx };
       return isModels ? listModels(request, route) : await routeInference(request, url, route);
     } catch (error) {
       // A bug must not become a stack trace for the client; it is logged for us.

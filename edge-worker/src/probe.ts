@@ -22,7 +22,8 @@ export async function writeProbe(kv: KVNamespace, snapshot: ProbeSnapshot): Prom
   await kv.put(ROUTER_KV_KEYS.probe, JSON.stringify(snapshot));
 }
 
-async function probeOne(url: string, model: string, timeoutMs: number, now: () => number): Promise<ProbeResult> {
+/** One readiness probe: GET the path with the model header; ready = a 2xx answer within the timeout. */
+export async function probeOne(url: string, model: string, timeoutMs: number, now: () => number = Date.now): Promise<ProbeResult> {
   const started = now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);

@@ -17,6 +17,7 @@ import {
 } from '../../lib/edge-router/routing-table';
 import { targetKey, type FailureKind, type HealthBoard, type PickReason } from './health';
 import { json, logLine, openAiError, parseJsonObject, readBody } from './http';
+import { probeOne } from './probe';
 
 export const INFERENCE_PATHS: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/completions', '/v1/embeddings']);
 const RETRY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -41,6 +42,8 @@ export interface RouteContext {
   readonly table: RoutingTable;
   readonly board: HealthBoard;
   readonly config: RouterConfig;
+  /** For background work that outlives the response (breaker probes). */
+  readonly ctx: ExecutionContext;
 }
 
 interface AttemptLog {
@@ -124,6 +127,7 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
 
   const headers = forwardHeaders(request, model, requestId);
   const deadline = startedAt + config.budgetMs;
+  let probes = probeOpenBreakers(route, model, eligible);
   const tried = new Set<string>();
   const attempts: AttemptLog[] = [];
   let lastFailure: FailureKind | undefined;
@@ -132,7 +136,14 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
     const remaining = deadline - now;
     if (remaining <= 0) break;
     const candidates = eligible.filter((id) => !tried.has(id)).map((id) => ({ backend: id, weight: table.backends[id].weight }));
-    const pick = board.pick(candidates, model, now);
+    let pick = board.pick(candidates, model, now);
+    if (!pick && probes.length > 0) {
+      // Nothing else to try, but this request started readiness probes: a backend that has recovered becomes the
+      // trial of this very request instead of the next one.
+      await Promise.race([Promise.all(probes), sleep(remaining)]);
+      probes = [];
+      pick = board.pick(candidates, model, Date.now());
+    }
     if (!pick) break;
     tried.add(pick.backend);
     const attempt = board.start(pick, now);
@@ -180,6 +191,32 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
   return openAiError(status, `No backend could answer for model '${model}' (${summary || 'no attempt fit in the time budget'})`, 'server_error', 'backend_unavailable', {
     headers: { [ROUTER_ATTEMPTS_HEADER]: String(attempts.length), 'retry-after': '1', 'x-request-id': requestId },
   });
+}
+
+/**
+ * Starts a background readiness probe of every eligible target whose breaker cooldown has passed. A passing probe
+ * makes the target half-open (its next request is the trial); a failing one starts another cooldown. Clients never
+ * wait on a dead or hanging backend for this.
+ */
+function probeOpenBreakers(route: RouteContext, model: string, eligible: readonly string[]): Promise<void>[] {
+  const { board, table, config, ctx } = route;
+  const probes: Promise<void>[] = [];
+  for (const id of eligible) {
+    const key = targetKey(id, model);
+    if (board.dueForProbe([key], Date.now()).length === 0) continue;
+    const backend = table.backends[id];
+    const probe = probeOne(`${backend.url}${backend.healthPath}`, model, config.probeTimeoutMs).then((result) => {
+      board.probed(key, result.ok, Date.now());
+      if (config.logDecisions) logLine({ event: 'breaker-probe', target: key, ready: result.ok, status: result.status ?? null, ms: result.ms, ...(result.error ? { error: result.error } : {}) });
+    });
+    ctx.waitUntil(probe);
+    probes.push(probe);
+  }
+  return probes;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 /** One attempt: the response once its headers arrive, or the failure (connect error, or no headers in time). */

@@ -45,9 +45,9 @@ describe('edge router: retries within a request', () => {
     await Promise.all([fast.kill(), slow.kill()]);
   });
   beforeEach(async () => {
-    if (fast.port && !(await isListening(fast))) await fast.start();
     fast.behaviour = { kind: 'ok' };
     slow.behaviour = { kind: 'ok' };
+    if (!(await isListening(fast))) await fast.start();
     fast.reset();
     slow.reset();
   });
@@ -184,12 +184,12 @@ describe('edge router: circuit breaker', () => {
     await Promise.all([solo.kill(), fast.kill(), slow.kill()]);
   });
 
-  test('opens after N consecutive failures, fails fast while open, half-opens after the cooldown and closes on a good trial', async () => {
+  test('opens after N consecutive failures, fails fast while open, probes after the cooldown and closes on a good trial', async () => {
     solo.behaviour = { kind: 'status', status: 503 };
     for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(503);
     expect(solo.count()).toBe(3);
 
-    // Open: answered at once, without touching the backend, with the time until the trial.
+    // Open: answered at once, without touching the backend (not even its readiness path), with a Retry-After.
     for (let i = 0; i < 3; i++) {
       const { response, text, attempts } = await chat(router, 'solo');
       expect(response.status).toBe(503);
@@ -198,21 +198,47 @@ describe('edge router: circuit breaker', () => {
       expect(response.headers.get('retry-after')).toBe('1');
     }
     expect(solo.count()).toBe(3);
+    expect(solo.probes).toHaveLength(0);
 
     solo.behaviour = { kind: 'ok' };
     await sleep(330);
-    expect((await chat(router, 'solo')).response.status).toBe(200); // the trial
+    // After the cooldown: a readiness probe (with the model header), then this same request is the trial.
+    const trial = await chat(router, 'solo');
+    expect(trial.response.status).toBe(200);
+    expect(solo.probes.map((p) => p.headers['x-inference-model'])).toEqual(['solo']);
     expect(solo.count()).toBe(4);
     for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(200); // closed again
     expect(solo.count()).toBe(7);
   });
 
-  test('a failed trial re-opens the breaker for another full cooldown', async () => {
+  test('while the readiness probe fails, no client request is spent on the backend', async () => {
     solo.reset();
     solo.behaviour = { kind: 'status', status: 503 };
     for (let i = 0; i < 3; i++) await chat(router, 'solo');
+    solo.healthStatus = 503;
     await sleep(330);
-    expect((await chat(router, 'solo')).response.status).toBe(503); // the trial fails
+    const during = await chat(router, 'solo');
+    expect(JSON.parse(during.text).error.code).toBe('circuit_open');
+    expect(solo.probes).toHaveLength(1);
+    expect(solo.count()).toBe(3);
+    // The failed probe started another cooldown: no second probe right away.
+    await chat(router, 'solo');
+    expect(solo.probes).toHaveLength(1);
+    solo.healthStatus = 200;
+    solo.behaviour = { kind: 'ok' };
+    await sleep(330);
+    expect((await chat(router, 'solo')).response.status).toBe(200);
+    expect(solo.count()).toBe(4);
+  });
+
+  test('a failed trial re-opens the breaker for another full cooldown', async () => {
+    solo.reset();
+    solo.behaviour = { kind: 'status', status: 503 }; // inference fails while the readiness path says ready
+    for (let i = 0; i < 3; i++) await chat(router, 'solo');
+    await sleep(330);
+    const trial = await chat(router, 'solo');
+    expect(trial.response.status).toBe(503); // the probe passed, the trial request failed
+    expect(JSON.parse(trial.text).error.code).toBe('backend_unavailable');
     expect(solo.count()).toBe(4);
     const after = await chat(router, 'solo');
     expect(JSON.parse(after.text).error.code).toBe('circuit_open');
@@ -421,7 +447,7 @@ async function readAll(body: ReadableStream<Uint8Array>): Promise<{ text: string
 
 async function isListening(server: FakeInferenceServer): Promise<boolean> {
   try {
-    await fetch(`${server.url}/health`);
+    await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(1000) });
     return true;
   } catch {
     return false;
