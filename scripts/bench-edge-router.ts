@@ -22,7 +22,8 @@
 import { cpus, loadavg } from 'node:os';
 import { Miniflare } from 'miniflare';
 import { edgeWorkerScript } from '../lib/edge-router/worker-script';
-import { FakeInferenceServer, HARNESS_COMPATIBILITY_DATE, chatBody, loopbackTable, percentile, sleep, startRouter, type RouterHarness } from './edge-worker-harness';
+import { RemoteBackends } from './edge-worker-backends';
+import { HARNESS_COMPATIBILITY_DATE, chatBody, loopbackTable, percentile, sleep, startRouter, type RouterHarness } from './edge-worker-harness';
 
 const RPS = Number(process.env.BENCH_RPS ?? 100);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -52,43 +53,44 @@ interface FaultEvent {
 }
 
 async function main(): Promise<void> {
-  const a = new FakeInferenceServer({ name: 'a', latencyMs: 5 });
-  const b = new FakeInferenceServer({ name: 'b', latencyMs: 15 });
-  const c = new FakeInferenceServer({ name: 'c', latencyMs: 30 });
-  const zero = new FakeInferenceServer({ name: 'zero' });
-  const servers = [a, b, c, zero];
-  await Promise.all(servers.map((s) => s.start()));
+  // The backends run in a child process: the latency the router measures is theirs, not this process's event loop.
+  const { backends, servers } = await RemoteBackends.start([
+    { name: 'a', latencyMs: 5 },
+    { name: 'b', latencyMs: 15 },
+    { name: 'c', latencyMs: 30 },
+    { name: 'zero' },
+  ]);
   const table = loopbackTable(
     [
-      { id: 'a', server: a, models: ['llama'] },
-      { id: 'b', server: b, models: ['llama'] },
-      { id: 'c', server: c, models: ['llama'] },
-      { id: 'zero', server: zero, models: ['zero'] },
+      { id: 'a', server: servers.a, models: ['llama'] },
+      { id: 'b', server: servers.b, models: ['llama'] },
+      { id: 'c', server: servers.c, models: ['llama'] },
+      { id: 'zero', server: servers.zero, models: ['zero'] },
     ],
     { llama: 'meta-llama/Llama-3.1-8B-Instruct', zero: 'zero-latency' },
   );
   const script = edgeWorkerScript();
   const router = await startRouter({ script, table, config: ROUTER_CONFIG });
   const quiet = await startRouter({ script, table, config: { ...ROUTER_CONFIG, logDecisions: false } });
-  const passthrough = await startPassthrough(zero.port);
+  const passthrough = await startPassthrough(servers.zero.url);
   try {
     process.stdout.write(`edge router benchmark: Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, bundle ${(script.length / 1024).toFixed(1)} KiB\n\n`);
-    await overhead(router, quiet, passthrough, zero);
+    await overhead(router, quiet, passthrough, servers.zero.url);
     await quiet.dispose();
-    await faults(router, { a, b, c });
+    await faults(router, backends);
     process.stdout.write(`\nload average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   } finally {
     await Promise.all([router.dispose(), quiet.dispose().catch(() => undefined), passthrough.dispose()]);
-    await Promise.all(servers.map((s) => s.kill()));
+    backends.stop();
   }
 }
 
 /** Sequential requests: direct to a 0 ms backend, through a pass-through Worker, and through the router. */
-async function overhead(router: RouterHarness, quiet: RouterHarness, passthrough: Miniflare, zero: FakeInferenceServer): Promise<void> {
+async function overhead(router: RouterHarness, quiet: RouterHarness, passthrough: Miniflare, zeroUrl: string): Promise<void> {
   const body = chatBody('zero');
   const init = { method: 'POST', body, headers: { 'content-type': 'application/json' } };
   const series: Record<string, () => Promise<Response>> = {
-    direct: () => fetch(`${zero.url}/v1/chat/completions`, init),
+    direct: () => fetch(`${zeroUrl}/v1/chat/completions`, init),
     passthrough: () => passthrough.dispatchFetch('http://router.test/v1/chat/completions', init) as unknown as Promise<Response>,
     router: () => router.fetch('/v1/chat/completions', init),
     'router, no log': () => quiet.fetch('/v1/chat/completions', init),
@@ -117,8 +119,7 @@ async function overhead(router: RouterHarness, quiet: RouterHarness, passthrough
   process.stdout.write('\n');
 }
 
-async function faults(router: RouterHarness, backends: Record<'a' | 'b' | 'c', FakeInferenceServer>): Promise<void> {
-  const { a, b } = backends;
+async function faults(router: RouterHarness, backends: RemoteBackends): Promise<void> {
   const latency: Record<string, number> = { a: 5, b: 15, c: 30 };
   const healthy: Record<string, boolean> = { a: true, b: true, c: true };
   const events: FaultEvent[] = [];
@@ -133,10 +134,11 @@ async function faults(router: RouterHarness, backends: Record<'a' | 'b' | 'c', F
     healthTimeline.push({ at, healthy: { ...healthy } });
   };
   const schedule: [number, () => Promise<void>][] = [
-    [3000, async () => { mark('a killed', 'a', 'kill', false); await a.kill(); }],
-    [6000, async () => { b.behaviour = { kind: 'status', status: 503 }; mark('b answers 503', 'b', '503', false); }],
-    [8000, async () => { await a.start(); mark('a is back', 'a', 'restore', true); }],
-    [10000, async () => { a.behaviour = { kind: 'hang' }; mark('a hangs', 'a', 'hang', false); }],
+    // Each fault is marked when the child confirms it (an IPC round trip, well under a millisecond here).
+    [3000, async () => { await backends.kill('a'); mark('a killed', 'a', 'kill', false); }],
+    [6000, async () => { await backends.behaviour('b', { kind: 'status', status: 503 }); mark('b answers 503', 'b', '503', false); }],
+    [8000, async () => { await backends.restart('a'); mark('a is back', 'a', 'restore', true); }],
+    [10000, async () => { await backends.behaviour('a', { kind: 'hang' }); mark('a hangs', 'a', 'hang', false); }],
   ];
   const end = 13000 * SCALE;
 
@@ -262,11 +264,11 @@ async function faults(router: RouterHarness, backends: Record<'a' | 'b' | 'c', F
 }
 
 /** A Worker that only forwards: the cost of a Worker hop here, without any routing. */
-async function startPassthrough(port: number): Promise<Miniflare> {
+async function startPassthrough(origin: string): Promise<Miniflare> {
   const mf = new Miniflare({
     modules: true,
     compatibilityDate: HARNESS_COMPATIBILITY_DATE,
-    script: `export default { async fetch(request) { const url = new URL(request.url); const upstream = await fetch('http://127.0.0.1:${port}' + url.pathname + url.search, { method: request.method, headers: request.headers, body: await request.arrayBuffer() }); return new Response(upstream.body, upstream); } };`,
+    script: `export default { async fetch(request) { const url = new URL(request.url); const upstream = await fetch('${origin}' + url.pathname + url.search, { method: request.method, headers: request.headers, body: await request.arrayBuffer() }); return new Response(upstream.body, upstream); } };`,
   });
   await mf.ready;
   return mf;

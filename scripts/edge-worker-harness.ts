@@ -171,7 +171,8 @@ export class FakeInferenceServer {
 
 export interface TableBackend {
   readonly id: string;
-  readonly server: FakeInferenceServer;
+  /** Where it listens (a FakeInferenceServer, or one running in another process). */
+  readonly server: { readonly url: string; readonly healthPath: string };
   readonly models: readonly string[];
   readonly jurisdiction?: string;
   readonly weight?: number;

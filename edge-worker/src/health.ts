@@ -24,6 +24,8 @@ const ERROR_ALPHA = 0.2;
 const ERROR_HALF_LIFE_MS = 5_000;
 /** How much the error rate inflates a target's cost: 10% errors = 1.8x the latency. */
 const ERROR_COST_FACTOR = 8;
+/** An attempt waiting longer than this many times the target's latency average is a stall. */
+const STALL_FACTOR = 2;
 /** Absolute slack of the fastest group, so sub-millisecond noise does not split it. */
 const TIER_SLACK_MS = 1;
 /** Probe results older than this are not applied. */
@@ -119,27 +121,29 @@ export class HealthBoard {
       return { backend: chosen.c.backend, target: chosen.key, reason: 'weighted' };
     }
     // Latency strategy: cost = latency estimate x error penalty. The latency estimate is the EWMA, or the age of the
-    // oldest attempt still waiting for headers when that is larger (a hanging backend looks slow at once, long
+    // oldest attempt still waiting for headers when that is a stall (a hanging backend looks slow at once, long
     // before any timeout). Targets without samples are assumed as fast as the best known one, so they get tried.
     // The error penalty is for intermittent errors only: during a run of consecutive failures the target keeps its
     // place, so its breaker collects the N failures at once (each one retried elsewhere) and opens, instead of the
     // target drifting out of the fastest group after one failure and back in for more failures as the rate decays.
     const known = admitted.map((a) => a.s.ewmaMs).filter((v): v is number => v !== undefined);
     const prior = known.length > 0 ? Math.min(...known) : 0;
-    const waiting = admitted.map((a) => {
+    // A stall is an attempt waiting more than twice the target's usual time; ordinary variance is not one.
+    const stalled = admitted.map((a) => {
       const oldest = a.s.pending.values().next();
-      return oldest.done ? 0 : now - oldest.value;
+      const waiting = oldest.done ? 0 : now - oldest.value;
+      return waiting > STALL_FACTOR * (a.s.ewmaMs ?? prior) + TIER_SLACK_MS ? waiting : 0;
     });
     const costs = admitted.map((a, i) => {
       const penalty = a.s.consecutiveFailures === 0 ? 1 + ERROR_COST_FACTOR * this.errorRate(a.s, now) : 1;
-      return Math.max(a.s.ewmaMs ?? prior, waiting[i]) * penalty;
+      return Math.max(a.s.ewmaMs ?? prior, stalled[i]) * penalty;
     });
     const best = Math.min(...costs);
     const limit = best * (1 + this.config.latencyTolerance) + TIER_SLACK_MS;
     const tier = admitted.filter((_, i) => costs[i] <= limit);
-    // Exploration keeps the estimates of healthy targets fresh; a target whose last attempt failed, or that has an
-    // attempt waiting longer than its own average, is not explored.
-    const others = admitted.filter((a, i) => costs[i] > limit && a.s.consecutiveFailures === 0 && waiting[i] <= (a.s.ewmaMs ?? 0) * (1 + this.config.latencyTolerance) + TIER_SLACK_MS);
+    // Exploration keeps the estimates of healthy targets fresh; a target whose last attempt failed, or that has a
+    // stalled attempt, is not explored.
+    const others = admitted.filter((a, i) => costs[i] > limit && a.s.consecutiveFailures === 0 && stalled[i] === 0);
     if (others.length > 0 && random() < this.config.exploreRatio) {
       const o = others[Math.floor(random() * others.length)];
       return { backend: o.c.backend, target: o.key, reason: 'explore' };

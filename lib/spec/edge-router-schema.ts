@@ -32,8 +32,8 @@ export const EdgeRouterProbeSchema = z
   })
   .meta({ description: 'Scheduled readiness probe; results go to KV so new isolates start from known health.' });
 
-/** The tuning part of the edge router: how requests are routed and retried. */
-export const EdgeRouterSettingsShape = {
+/** The tuning part of the edge router: how requests are routed and retried (also the construct's props). */
+const EdgeRouterSettingsShape = {
   strategy: z
     .enum(['latency', 'weighted'], { error: "must be 'latency' (fastest backends, split by weight) or 'weighted' (split by weight alone)" })
     .default('latency')
@@ -74,8 +74,6 @@ export const EdgeRouterSettingsShape = {
     .meta({ description: 'true: Terraform writes the initial table once and never overwrites what operators changed live; false: every apply that changes the generated table resets the live table to it.' }),
   logDecisions: z.boolean().default(true).meta({ description: 'Log one JSON line per routing decision (Workers Logs).' }),
 } as const;
-
-export const EdgeRouterSettingsSchema = z.strictObject(EdgeRouterSettingsShape).superRefine(crossCheck).meta({ description: 'How the edge router routes and retries.' });
 
 /**
  * The programmable edge router part of the spec (a Cloudflare Worker + KV in front of the regional endpoints).
@@ -125,5 +123,3 @@ function crossCheck(spec: { attemptTimeoutMs: number; budgetMs: number }, ctx: z
 
 export type EdgeRouterSpec = z.output<typeof EdgeRouterSchema>;
 export type EdgeRouterSpecInput = z.input<typeof EdgeRouterSchema>;
-export type EdgeRouterSettings = z.output<typeof EdgeRouterSettingsSchema>;
-export type EdgeRouterSettingsInput = z.input<typeof EdgeRouterSettingsSchema>;
