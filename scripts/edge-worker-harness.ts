@@ -16,7 +16,7 @@ import {
   ROUTING_TABLE_FORMAT,
   validateRoutingTable,
   versionKey,
-  type ResidencyClients,
+  type RouterResidencyGroup,
   type RoutingBackend,
   type RoutingTable,
 } from '../lib/edge-router/routing-table';
@@ -183,7 +183,7 @@ export interface TableBackend {
 export function loopbackTable(
   backends: readonly TableBackend[],
   models: Readonly<Record<string, string>>,
-  residency: Readonly<Record<string, ResidencyClients>> = {},
+  residency: Readonly<Record<string, RouterResidencyGroup>> = {},
 ): RoutingTable {
   const table: RoutingTable = {
     format: ROUTING_TABLE_FORMAT,

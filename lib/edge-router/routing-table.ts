@@ -87,7 +87,7 @@ export interface RoutingBackend {
 }
 
 /** The clients bound to a jurisdiction. */
-export interface ResidencyClients {
+export interface RouterResidencyGroup {
   readonly countries: readonly string[];
   readonly continents: readonly string[];
 }
@@ -114,7 +114,7 @@ export interface RoutingTable {
   readonly comment?: string;
   readonly models: Readonly<Record<string, RoutingModel>>;
   readonly backends: Readonly<Record<string, RoutingBackend>>;
-  readonly residency: Readonly<Record<string, ResidencyClients>>;
+  readonly residency: Readonly<Record<string, RouterResidencyGroup>>;
 }
 
 /** One problem found in a table or a change: where, what is allowed, what was received. */

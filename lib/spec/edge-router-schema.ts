@@ -11,7 +11,7 @@ const wholeMs = (min: number, max: number) =>
 /** One cron field: numbers, ranges, steps, lists, names (MON, JAN) and Cloudflare's L, W, #. */
 const CRON_FIELD = /^(?:\*|\?|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?(?:#\d)?)(?:\/\d+)?(?:,(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?(?:#\d)?)(?:\/\d+)?)*$/;
 
-export const CronSchema = z
+export const EdgeRouterCronSchema = z
   .string()
   .refine((cron) => {
     const fields = cron.trim().split(/\s+/);
@@ -27,7 +27,7 @@ export const EdgeRouterBreakerSchema = z
 
 export const EdgeRouterProbeSchema = z
   .strictObject({
-    cron: CronSchema.default('* * * * *').meta({ description: 'When the Worker probes every backend’s readiness path (Cloudflare cron trigger; one minute is the finest schedule).' }),
+    cron: EdgeRouterCronSchema.default('* * * * *').meta({ description: 'When the Worker probes every backend’s readiness path (Cloudflare cron trigger; one minute is the finest schedule).' }),
     timeoutMs: wholeMs(100, 60_000).default(5_000).meta({ description: 'Time a probe may take before the backend counts as down.' }),
   })
   .meta({ description: 'Scheduled readiness probe; results go to KV so new isolates start from known health.' });

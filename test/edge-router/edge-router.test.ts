@@ -321,6 +321,18 @@ describe('buildRoutingTable', () => {
   });
 });
 
+describe('the Worker config binding', () => {
+  test('a malformed or out-of-range field falls back to its default and is named, instead of breaking routing', () => {
+    const { config, ignored } = parseRouterConfig(JSON.stringify({ maxAttempts: 99, strategy: 'fastest', attemptTimeoutMs: 2500, logDecisions: 'yes', extra: 1 }));
+    expect(config.maxAttempts).toBe(3);
+    expect(config.strategy).toBe('latency');
+    expect(config.attemptTimeoutMs).toBe(2500);
+    expect(config.logDecisions).toBe(true);
+    expect(ignored.sort()).toEqual(['extra', 'logDecisions', 'maxAttempts', 'strategy']);
+    expect(parseRouterConfig('not json')).toEqual({ config: parseRouterConfig(undefined).config, ignored: ['(root)'] });
+  });
+});
+
 describe('edgeRouter in the spec', () => {
   const base = {
     service: { name: 'chat', domain: 'inference.example.com' },
@@ -346,6 +358,14 @@ describe('edgeRouter in the spec', () => {
       logDecisions: true,
     });
     expect(routerConfig(EdgeRouterSchema.parse({ accountId: ACCOUNT }))).toEqual(parseRouterConfig('{}').config);
+  });
+
+  test('a parsed spec block spreads into the construct props', () => {
+    const spec = parseSpec({ ...base, edgeRouter: { accountId: ACCOUNT, zoneId: ZONE, hostname: 'api.inference.example.com', weights: { 'us-east-1': 40 }, strategy: 'weighted' } });
+    const { stack } = newStack('edge');
+    const router = new EdgeRouter(stack, 'EdgeRouter', { ...spec.edgeRouter!, serviceName: spec.service.name, endpoints: [endpoint('us-east-1')], hostnames: { 'us-east-1': 'us-east-1.inference.example.com' }, residency: spec.residency });
+    expect(router.settings).toMatchObject({ strategy: 'weighted', hostname: 'api.inference.example.com' });
+    expect(router.routingTable.backends['us-east-1'].weight).toBe(40);
   });
 
   test('reports bad settings with their spec path', () => {
