@@ -4,17 +4,17 @@ import { loadSpecFile } from '../lib/spec/load';
 import { packageRoot } from '../lib/util/project-root';
 import { synthAtomically } from '../lib/util/atomic-synth';
 import { runMain } from '../lib/util/cli';
-import { addGlobalInferenceStacks } from '../stacks/global-inference-stacks';
+import { addGlobalInferenceStacks, type GlobalInferenceStacksOptions } from '../stacks/global-inference-stacks';
 
 /** The spec file of an example: examples/<name>/spec.yaml in the package. */
 export function exampleSpecFile(name: string): string {
   return join(packageRoot(__dirname), 'examples', name, 'spec.yaml');
 }
 
-/** An example app: the reference stacks of examples/<name>/spec.yaml. */
-export function buildExampleApp(name: string, outdir?: string): App {
+/** An example app: the reference stacks of examples/<name>/spec.yaml (options: e.g. turn the proof gate off to analyse a failing example). */
+export function buildExampleApp(name: string, outdir?: string, options: GlobalInferenceStacksOptions = {}): App {
   const app = new App(outdir ? { outdir } : {});
-  addGlobalInferenceStacks(app, loadSpecFile(exampleSpecFile(name)));
+  addGlobalInferenceStacks(app, loadSpecFile(exampleSpecFile(name)), options);
   return app;
 }
 

@@ -6,13 +6,13 @@
 import { App } from 'cdktf';
 import { InferenceAliasRecord } from '../../lib/aws/inference-alias-record';
 import { loadSpecFile } from '../../lib/spec/load';
-import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';
+import { addGlobalInferenceStacks, type GlobalInferenceStacksOptions } from '../../stacks/global-inference-stacks';
 import { exampleSpecFile, runExample } from '../example-app';
 
 /** Builds the leaky app: the eu-residency deployment with evaluate_target_health forced on the EU residency records. */
-export function buildLeakyResidencyExample(outdir?: string): App {
+export function buildLeakyResidencyExample(outdir?: string, options: GlobalInferenceStacksOptions = {}): App {
   const app = new App(outdir ? { outdir } : {});
-  const { service } = addGlobalInferenceStacks(app, loadSpecFile(exampleSpecFile('leaky-residency')));
+  const { service } = addGlobalInferenceStacks(app, loadSpecFile(exampleSpecFile('leaky-residency')), options);
   const routing = service.route53Routing!;
   for (const child of routing.node.children) {
     // The escape hatch someone adds "so EU users fail over when Europe is down": it makes Route53 fall through to

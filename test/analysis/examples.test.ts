@@ -44,7 +44,8 @@ describe.each(EXAMPLES)('example %s', (name) => {
 });
 
 describe('example leaky-residency', () => {
-  const outdir = synthToTemp((o) => buildLeakyResidencyExample(o));
+  // The proof gate is off so the output can be analysed here; with it on, synth is refused (test below).
+  const outdir = synthToTemp((o) => buildLeakyResidencyExample(o, { proofs: false }));
 
   it('synthesizes (the escape hatch is legal) but fails the residency proof, naming the leak', () => {
     const message = errorOf(() => assertRoutingProofs(outdir));
@@ -53,6 +54,10 @@ describe('example leaky-residency', () => {
     expect(message).toMatch(/aws_route53_record.Service_Route53Routing_Residency-eu-country-AT_\w+ \[inference.example.com geolocation country=AT -> eu.inference.example.com, evaluate_target_health=true; passed over: evaluate_target_health: eu.inference.example.com has no healthy record\]/);
     expect(message).toMatch(/-> aws_route53_record.Service_Route53Routing_Geo-Default_\w+ \[inference.example.com geolocation default/);
     expect(message).toMatch(/to ap-northeast-1 \(jurisdiction none\)/);
+  });
+
+  it('with the proof gate on (the default), synth is refused with the same leak', () => {
+    expect(errorOf(() => synthToTemp((o) => buildLeakyResidencyExample(o)))).toMatch(/\[chat-leaky-aws\] residency: Route53 inference.example.com sends client groups "eu: AT/);
   });
 
   it('throws a RoutingProofError carrying the report', () => {
@@ -70,7 +75,7 @@ describe('example leaky-residency', () => {
 });
 
 describe('example slow-failover', () => {
-  const outdir = synthToTemp((o) => buildExampleApp('slow-failover', o));
+  const outdir = synthToTemp((o) => buildExampleApp('slow-failover', o, { proofs: false }));
 
   it('fails the failover-time budget, naming the health check and the arithmetic', () => {
     const message = errorOf(() => assertRoutingProofs(outdir));
