@@ -9,6 +9,7 @@ import type { IInferenceEndpoint } from '../../lib/aws/inference-endpoint-ref';
 import { EdgeRouter, routerConfig, type EdgeRouterProps } from '../../lib/edge-router/edge-router';
 import { buildRoutingTable } from '../../lib/edge-router/initial-table';
 import { parseRouterConfig } from '../../lib/edge-router/router-config';
+import { cronIntervalSeconds, edgeRouterTables } from '../../lib/edge-router/synthesized-table';
 import { ROUTER_MODEL_HEADER, validateRoutingTable, type RoutingTable } from '../../lib/edge-router/routing-table';
 import { edgeWorkerScript } from '../../lib/edge-router/worker-script';
 import { EdgeRouterSchema } from '../../lib/spec/edge-router-schema';
@@ -318,6 +319,46 @@ describe('buildRoutingTable', () => {
     const a: RoutingTable = buildRoutingTable({ endpoints: ENDPOINTS, hostnames: HOSTNAMES, residency: RESIDENCY });
     const b: RoutingTable = buildRoutingTable({ endpoints: [...ENDPOINTS].reverse(), hostnames: HOSTNAMES, residency: { eu: { countries: ['DE', 'FR'], continents: [] } } });
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+});
+
+describe('edgeRouterTables (the synthesized router, for the routing analysis)', () => {
+  test('reads the table, settings and probe schedule back from the synthesized JSON', () => {
+    const { json } = synth({ strategy: 'weighted', attemptTimeoutMs: 2000, budgetMs: 6000, maxAttempts: 2, probe: { cron: '*/5 * * * *' } });
+    const [router, ...others] = edgeRouterTables([{ name: 'edge', json }]);
+    expect(others).toEqual([]);
+    expect(router).toMatchObject({
+      id: 'edge-router:edge/cloudflare_workers_kv.EdgeRouter_TableCurrent_2D713D2D',
+      label: 'Edge router chat-edge-router',
+      resources: ['cloudflare_workers_kv.EdgeRouter_TableCurrent_2D713D2D', 'cloudflare_workers_script.EdgeRouter_4801577C'],
+      strategy: 'weighted',
+      attemptTimeoutMs: 2000,
+      maxAttempts: 2,
+      probeIntervalSeconds: 300,
+      probesPerRun: 2,
+      residency: { eu: { countries: ['DE', 'FR'], continents: [] } },
+    });
+    expect(router.backends).toEqual([
+      { key: 'eu-central-1', host: 'eu-central-1.origin.inference.example.com', jurisdiction: 'eu', weight: 100, enabled: true },
+      { key: 'eu-west-1', host: 'eu-west-1.origin.inference.example.com', jurisdiction: 'eu', weight: 100, enabled: true },
+      { key: 'us-east-1', host: 'us-east-1.origin.inference.example.com', weight: 100, enabled: true },
+    ]);
+  });
+
+  test('a hand-edited, broken table is skipped rather than misread', () => {
+    const { json } = synth();
+    const entry = Object.values(json.resource!.cloudflare_workers_kv).find((e) => e.key_name === 'table:current')!;
+    (entry as Record<string, unknown>).value = '{"format": 1, "backends": {}}';
+    expect(edgeRouterTables([{ name: 'edge', json }])).toEqual([]);
+  });
+
+  test.each([
+    ['* * * * *', 60],
+    ['*/5 * * * *', 300],
+    ['0 * * * *', undefined],
+    ['*/5 1 * * *', undefined],
+  ])('cron %s runs every %s seconds', (cron, seconds) => {
+    expect(cronIntervalSeconds(cron)).toBe(seconds);
   });
 });
 
