@@ -214,6 +214,8 @@ export interface RouterHarnessOptions {
   readonly config?: Partial<RouterConfig>;
   /** ADMIN_TOKEN secret. @default - none (admin API disabled) */
   readonly adminToken?: string;
+  /** ORIGIN_AUTH_SECRET secret (with `config.originAuthHeader`). @default - none */
+  readonly originAuthSecret?: string;
   /** Echo the Worker's stdout/stderr (debugging). @default false */
   readonly echo?: boolean;
 }
@@ -240,7 +242,7 @@ export async function startRouter(options: RouterHarnessOptions): Promise<Router
     script: options.script,
     compatibilityDate: HARNESS_COMPATIBILITY_DATE,
     kvNamespaces: [ROUTER_BINDINGS.kv],
-    bindings: { [ROUTER_BINDINGS.config]: JSON.stringify(config), ...(options.adminToken !== undefined ? { [ROUTER_BINDINGS.adminToken]: options.adminToken } : {}) },
+    bindings: { [ROUTER_BINDINGS.config]: JSON.stringify(config), ...(options.adminToken !== undefined ? { [ROUTER_BINDINGS.adminToken]: options.adminToken } : {}), ...(options.originAuthSecret !== undefined ? { [ROUTER_BINDINGS.originAuthSecret]: options.originAuthSecret } : {}) },
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       createInterface({ input: stdout }).on('line', (line) => {
         if (options.echo) process.stdout.write(`[worker] ${line}\n`);

@@ -48,7 +48,7 @@ export function addGlobalInferenceStacks(
   const state = resolveStateBackend(spec.state, options.env ?? process.env);
   const aws = new TerraformStack(app, `${spec.service.name}-aws`);
   configureStateBackend(aws, state);
-  const cloudflare = spec.frontDoor === 'route53' ? undefined : new TerraformStack(app, `${spec.service.name}-cloudflare`);
+  const cloudflare = spec.frontDoor === 'route53' && !spec.edgeRouter ? undefined : new TerraformStack(app, `${spec.service.name}-cloudflare`);
   if (cloudflare) configureStateBackend(cloudflare, state);
   const service = new GlobalInferenceService(aws, 'Service', { spec, cloudflareStack: cloudflare });
   if (options.policy !== false) {

@@ -15,6 +15,7 @@ export interface Env {
   readonly ROUTER_KV: KVNamespace;
   readonly ADMIN_TOKEN?: string;
   readonly ROUTER_CONFIG?: string;
+  readonly ORIGIN_AUTH_SECRET?: string;
 }
 
 interface Runtime {
@@ -43,6 +44,11 @@ function runtimeFor(env: Env): Runtime {
   return runtime;
 }
 
+/** The locked origins' secret header, when the deployment configures one. */
+function originHeaders(config: RouterConfig, env: Env): Record<string, string> {
+  return config.originAuthHeader && env.ORIGIN_AUTH_SECRET ? { [config.originAuthHeader]: env.ORIGIN_AUTH_SECRET } : {};
+}
+
 export default {
   async fetch(request, env, ctx): Promise<Response> {
     try {
@@ -57,7 +63,7 @@ export default {
       }
       const table = await rt.store.current(ctx, Date.now());
       if (!table) return openAiError(503, 'The router has no routing table yet', 'server_error', 'no_table', { headers: { 'retry-after': '10' } });
-      const route = { table, board: rt.board, config: rt.config, ctx };
+      const route = { table, board: rt.board, config: rt.config, ctx, originHeaders: originHeaders(rt.config, env) };
       return isModels ? listModels(request, route) : await routeInference(request, url, route);
     } catch (error) {
       // A bug must not become a stack trace for the client; it is logged for us.
@@ -73,7 +79,7 @@ export default {
       logLine({ event: 'probe', skipped: 'no routing table in KV' });
       return;
     }
-    const snapshot = await probeBackends(table, rt.config.probeTimeoutMs);
+    const snapshot = await probeBackends(table, rt.config.probeTimeoutMs, originHeaders(rt.config, env));
     rt.board.applyProbe(snapshot, Date.now());
     await writeProbe(env.ROUTER_KV, snapshot);
     const down = Object.entries(snapshot.results).filter(([, r]) => !r.ok).map(([k]) => k);

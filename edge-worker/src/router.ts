@@ -44,6 +44,8 @@ export interface RouteContext {
   readonly config: RouterConfig;
   /** For background work that outlives the response (breaker probes). */
   readonly ctx: ExecutionContext;
+  /** Headers a locked origin requires (the front door's secret), added to every request and probe. */
+  readonly originHeaders: Readonly<Record<string, string>>;
 }
 
 interface AttemptLog {
@@ -125,7 +127,7 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
     );
   }
 
-  const headers = forwardHeaders(request, model, requestId);
+  const headers = forwardHeaders(request, model, requestId, route.originHeaders);
   const deadline = startedAt + config.budgetMs;
   let probes = probeOpenBreakers(route, model, eligible);
   const tried = new Set<string>();
@@ -205,7 +207,7 @@ function probeOpenBreakers(route: RouteContext, model: string, eligible: readonl
     const key = targetKey(id, model);
     if (board.dueForProbe([key], Date.now()).length === 0) continue;
     const backend = table.backends[id];
-    const probe = probeOne(`${backend.url}${backend.healthPath}`, model, config.probeTimeoutMs).then((result) => {
+    const probe = probeOne(`${backend.url}${backend.healthPath}`, model, config.probeTimeoutMs, route.originHeaders).then((result) => {
       board.probed(key, result.ok, Date.now());
       if (config.logDecisions) logLine({ event: 'breaker-probe', target: key, ready: result.ok, status: result.status ?? null, ms: result.ms, ...(result.error ? { error: result.error } : {}) });
     });
@@ -238,13 +240,15 @@ async function forward(target: string, headers: Headers, body: ArrayBuffer, time
   }
 }
 
-function forwardHeaders(request: Request, model: string, requestId: string): Headers {
+function forwardHeaders(request: Request, model: string, requestId: string, originHeaders: Readonly<Record<string, string>>): Headers {
   const headers = new Headers();
   for (const [name, value] of request.headers) {
     const lower = name.toLowerCase();
     if (DROPPED_HEADERS.has(lower) || lower.startsWith('cf-') || lower.startsWith('x-router-')) continue;
     headers.set(name, value);
   }
+  // Set after the client's headers, so a client cannot choose (or spoof) them.
+  for (const [name, value] of Object.entries(originHeaders)) headers.set(name, value);
   headers.set(ROUTER_MODEL_HEADER, model);
   headers.set('x-request-id', requestId);
   const ip = request.headers.get('cf-connecting-ip');

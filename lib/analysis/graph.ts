@@ -2,6 +2,8 @@
  * The routing graph: the front doors of the synthesized stacks (Route53 names, Cloudflare load balancers, and
  * whatever further extractors add, such as the edge router's table) over the service's regions.
  */
+import { edgeRouterTables } from '../edge-router/synthesized-table';
+import { tableFrontDoor } from './table-front-door';
 import { isKnownRegion } from '../spec/regions';
 import { buildCloudflareModel, cloudflareFrontDoors, cloudflareProbes } from './cloudflare';
 import { loadStacks, normalizeName, readIntent, type AnalysisSource } from './input';
@@ -21,7 +23,10 @@ export const cloudflareExtractor: FrontDoorExtractor = (context) => cloudflareFr
  * The extractors used by default. The edge router's routing table is another extractor: pass it in `extractors`
  * (added to these) to `buildRoutingGraph` / `analyzeRouting`.
  */
-export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [route53Extractor, cloudflareExtractor];
+/** The edge router's routing table, as written to KV in the synthesized stacks. */
+const edgeRouterExtractor: FrontDoorExtractor = (context) => edgeRouterTables(context.stacks).map((table) => tableFrontDoor(context, table));
+
+export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [route53Extractor, cloudflareExtractor, edgeRouterExtractor];
 
 export interface RoutingGraph {
   readonly stacks: readonly StackInput[];

@@ -69,6 +69,12 @@ export interface EdgeRouterProps {
    * variable named `<script name with underscores>_admin_token` (set it with TF_VAR_<name>; at least 16 characters)
    */
   readonly adminToken?: TerraformVariable;
+  /**
+   * The origins are locked to the front door (ALBs answer 403 without a secret header): the Worker adds the header,
+   * from this sensitive variable, to every request and probe. Worker subrequests do not pass through the zone's
+   * transform rules, so the Worker must carry it itself. @default - no header
+   */
+  readonly originAuth?: { readonly headerName: string; readonly secret: TerraformVariable };
   /** Cloudflare provider (aliased or in another configuration). @default - the stack's default cloudflare provider */
   readonly provider?: TerraformProvider;
   /** Worker source to deploy instead of the bundled router (tests, forks). @default - the bundled edge router ({@link edgeWorkerScript}) */
@@ -133,7 +139,7 @@ export class EdgeRouter extends Construct {
     this.settings = { ...settings, accountId: props.accountId, ...(props.zoneId !== undefined ? { zoneId: props.zoneId } : {}) };
     this.routingTable = routingTable;
     this.scriptName = settings.scriptName ?? defaultScriptName(props.serviceName);
-    this.config = routerConfig(settings);
+    this.config = { ...routerConfig(settings), originAuthHeader: props.originAuth?.headerName ?? null };
     const provider = props.provider;
     const accountId = props.accountId;
 
@@ -174,6 +180,7 @@ export class EdgeRouter extends Construct {
         { name: ROUTER_BINDINGS.kv, type: 'kv_namespace', namespaceId: this.kvNamespace.id },
         { name: ROUTER_BINDINGS.adminToken, type: 'secret_text', text: this.adminTokenVariable.stringValue },
         { name: ROUTER_BINDINGS.config, type: 'plain_text', text: JSON.stringify(this.config) },
+        ...(props.originAuth ? [{ name: ROUTER_BINDINGS.originAuthSecret, type: 'secret_text', text: props.originAuth.secret.stringValue }] : []),
       ],
       // Workers Logs keeps the JSON decision lines searchable.
       observability: { enabled: true },
@@ -219,11 +226,15 @@ export function routerConfig(settings: EdgeRouterSpec): RouterConfig {
     probeTimeoutMs: settings.probe.timeoutMs,
     maxBodyBytes: DEFAULT_ROUTER_CONFIG.maxBodyBytes,
     logDecisions: settings.logDecisions,
+    originAuthHeader: null,
   };
 }
 
 function checkProps(props: EdgeRouterProps): SpecProblem[] {
   const problems: SpecProblem[] = [];
+  if (props.originAuth && props.originAuth.secret.sensitive !== true) {
+    problems.push({ path: 'originAuth.secret', message: 'must be a TerraformVariable declared with sensitive: true (the origin secret must never show in plans or snapshots)' });
+  }
   if (props.adminToken && props.adminToken.sensitive !== true) {
     problems.push({
       path: 'adminToken',

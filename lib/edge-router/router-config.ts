@@ -36,6 +36,11 @@ export interface RouterConfig {
   readonly maxBodyBytes: number;
   /** Log one JSON line per routing decision. */
   readonly logDecisions: boolean;
+  /**
+   * Header carrying the origin secret (binding ORIGIN_AUTH_SECRET) on every request and probe to a backend, for
+   * origins locked to the front door. null: none.
+   */
+  readonly originAuthHeader: string | null;
 }
 
 export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
@@ -51,10 +56,11 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   probeTimeoutMs: 5_000,
   maxBodyBytes: 16 * 1024 * 1024,
   logDecisions: true,
+  originAuthHeader: null,
 };
 
 /** Limits of each numeric setting (inclusive); the Worker ignores values outside them. */
-export const ROUTER_CONFIG_LIMITS: Readonly<Record<Exclude<keyof RouterConfig, 'strategy' | 'logDecisions'>, readonly [number, number]>> = {
+export const ROUTER_CONFIG_LIMITS: Readonly<Record<Exclude<keyof RouterConfig, 'strategy' | 'logDecisions' | 'originAuthHeader'>, readonly [number, number]>> = {
   attemptTimeoutMs: [50, 600_000],
   maxAttempts: [1, 10],
   budgetMs: [50, 900_000],
@@ -84,6 +90,9 @@ export function parseRouterConfig(text: string | undefined): { config: RouterCon
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'strategy') {
       if (value === 'latency' || value === 'weighted') config.strategy = value;
+      else ignored.push(key);
+    } else if (key === 'originAuthHeader') {
+      if (value === null || (typeof value === 'string' && /^[A-Za-z0-9-]{1,40}$/.test(value))) config.originAuthHeader = value;
       else ignored.push(key);
     } else if (key === 'logDecisions') {
       if (typeof value === 'boolean') config.logDecisions = value;

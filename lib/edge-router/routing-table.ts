@@ -27,6 +27,7 @@ export const ROUTER_BINDINGS = {
   kv: 'ROUTER_KV',
   adminToken: 'ADMIN_TOKEN',
   config: 'ROUTER_CONFIG',
+  originAuthSecret: 'ORIGIN_AUTH_SECRET',
 } as const;
 
 /**

@@ -8,6 +8,7 @@ import { GpuInferenceEndpoint, type OriginLock } from '../aws/gpu-inference-endp
 import { cloudflareIpRanges } from '../cloudflare/cloudflare-ip-ranges';
 import { CloudflareFrontDoor } from '../cloudflare/cloudflare-front-door';
 import { ORIGIN_AUTH_HEADER } from '../cloudflare/origin-auth';
+import { EdgeRouter } from '../edge-router/edge-router';
 import { SpecValidationError } from '../spec/errors';
 import { InferenceAliasRecord, RecordTarget } from '../aws/inference-alias-record';
 import { InferenceHostedZone, type IHostedZone } from '../aws/inference-hosted-zone';
@@ -65,7 +66,12 @@ export class GlobalInferenceService extends Construct {
   readonly privateZone?: PrivateHostedZone;
   /** The Cloudflare front door (in `cloudflareStack`), when the spec asks for one. */
   readonly cloudflareFrontDoor?: CloudflareFrontDoor;
+  /** The programmable edge router (in `cloudflareStack`), when the spec has an `edgeRouter`. */
+  readonly edgeRouter?: EdgeRouter;
+  /** Whether the ALBs only serve requests carrying the front door's secret header. */
+  readonly lockedOrigins: boolean;
   private readonly providers = new Map<string, AwsProvider>();
+  private cloudflareProvider?: CloudflareProvider;
 
   constructor(scope: Construct, id: string, props: GlobalInferenceServiceProps) {
     super(scope, id);
@@ -77,13 +83,15 @@ export class GlobalInferenceService extends Construct {
     const domain = spec.frontDoor === 'route53' ? spec.service.domain : (spec.dns.originDomain ?? `origin.${spec.service.domain}`);
     this.routingDomain = domain;
     const usesCloudflare = spec.frontDoor !== 'route53';
-    if (usesCloudflare && !props.cloudflareStack) {
+    if ((usesCloudflare || spec.edgeRouter) && !props.cloudflareStack) {
+      const why = usesCloudflare ? `frontDoor is ${spec.frontDoor}` : 'the spec has an edgeRouter';
       throw new SpecValidationError(
-        [{ path: 'cloudflareStack', message: `is required when frontDoor is ${spec.frontDoor}: pass a TerraformStack that holds only Cloudflare resources (addGlobalInferenceStacks does)` }],
+        [{ path: 'cloudflareStack', message: `is required when ${why}: pass a TerraformStack that holds only Cloudflare resources (addGlobalInferenceStacks does)` }],
         `GlobalInferenceService '${this.node.path}'`,
       );
     }
-    const originLock = usesCloudflare && (spec.cloudflare!.lockOrigin ?? spec.frontDoor === 'cloudflare') ? this.originLock() : undefined;
+    this.lockedOrigins = usesCloudflare && (spec.cloudflare!.lockOrigin ?? spec.frontDoor === 'cloudflare');
+    const originLock = this.lockedOrigins ? this.originLock() : undefined;
 
     this.zone = spec.dns.hostedZoneId
       ? InferenceHostedZone.fromZoneId(spec.dns.hostedZoneId, domain)
@@ -162,7 +170,19 @@ export class GlobalInferenceService extends Construct {
     }
 
     if (spec.dns.privateZone) this.privateZone = this.buildPrivateZone(domain, dnsProvider);
-    if (usesCloudflare) this.cloudflareFrontDoor = this.buildCloudflareFrontDoor(props.cloudflareStack!);
+    const cfSecret = this.lockedOrigins ? originSecretVariable(props.cloudflareStack!, spec.cloudflare!.originSecretVariable) : undefined;
+    if (usesCloudflare) this.cloudflareFrontDoor = this.buildCloudflareFrontDoor(props.cloudflareStack!, cfSecret);
+    if (spec.edgeRouter) {
+      this.edgeRouter = new EdgeRouter(props.cloudflareStack!, 'EdgeRouter', {
+        ...spec.edgeRouter,
+        serviceName: spec.service.name,
+        endpoints: spec.regions.map((r) => this.endpoints[r.region]),
+        hostnames: this.regionalHostnames,
+        residency: spec.residency,
+        provider: this.cloudflareProviderIn(props.cloudflareStack!),
+        originAuth: cfSecret ? { headerName: ORIGIN_AUTH_HEADER, secret: cfSecret } : undefined,
+      });
+    }
 
     this.output('service_url', this.serviceUrl, 'URL clients use');
     this.output(
@@ -198,13 +218,7 @@ export class GlobalInferenceService extends Construct {
    * `TF_VAR_<name>` feeds both), and Cloudflare's published ranges.
    */
   private originLock(): OriginLock {
-    const cf = this.spec.cloudflare!;
-    const secret = new TerraformVariable(TerraformStack.of(this), cf.originSecretVariable, {
-      type: 'string',
-      sensitive: true,
-      description: `Secret header value Cloudflare adds to origin requests; the ALBs answer 403 without it. Set TF_VAR_${cf.originSecretVariable} for both stacks.`,
-      validation: [{ condition: `\${can(regex("^[A-Za-z0-9]{32,128}$", var.${cf.originSecretVariable}))}`, errorMessage: 'The origin secret must be 32 to 128 letters and digits (ALB header matching treats * and ? as wildcards).' }],
-    });
+    const secret = originSecretVariable(TerraformStack.of(this), this.spec.cloudflare!.originSecretVariable);
     const ranges = cloudflareIpRanges();
     return { headerName: ORIGIN_AUTH_HEADER, headerValue: secret.stringValue, allowedCidrs: [...ranges.ipv4, ...ranges.ipv6], source: `Cloudflare ${ranges.takenOn}` };
   }
@@ -214,9 +228,9 @@ export class GlobalInferenceService extends Construct {
    * known at synth. The only cross-stack reference is the delegation of the routing domain to Route53, from the
    * AWS stack's name servers (when the library created the zone).
    */
-  private buildCloudflareFrontDoor(stack: TerraformStack): CloudflareFrontDoor {
+  private buildCloudflareFrontDoor(stack: TerraformStack, secretVariable?: TerraformVariable): CloudflareFrontDoor {
     const spec = this.spec;
-    const provider = new CloudflareProvider(stack, 'cloudflare', {});
+    const provider = this.cloudflareProviderIn(stack);
     const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', {
       endpoints: spec.regions.map((r) => this.endpoints[r.region]),
       serviceName: spec.service.name,
@@ -226,6 +240,7 @@ export class GlobalInferenceService extends Construct {
       health: spec.health,
       residency: spec.residency,
       cloudflare: spec.cloudflare!,
+      secretVariable,
       provider,
     });
     if (this.zone instanceof InferenceHostedZone) {
@@ -244,6 +259,11 @@ export class GlobalInferenceService extends Construct {
       }
     }
     return frontDoor;
+  }
+
+  private cloudflareProviderIn(stack: TerraformStack): CloudflareProvider {
+    this.cloudflareProvider ??= new CloudflareProvider(stack, 'cloudflare', {});
+    return this.cloudflareProvider;
   }
 
   /** Split horizon: the same name, privately, in every VPC the library created, latency-routed to the regions. */
@@ -294,3 +314,19 @@ export class GlobalInferenceService extends Construct {
   }
 }
 
+/**
+ * The sensitive variable holding the origin secret, declared the same way in every stack that needs it (one
+ * `TF_VAR_<name>` feeds them all); 32-128 letters and digits, because ALB header matching treats * and ? as
+ * wildcards.
+ */
+export function originSecretVariable(stack: TerraformStack, name: string): TerraformVariable {
+  const existing = stack.node.tryFindChild(name);
+  if (existing instanceof TerraformVariable) return existing;
+  return new TerraformVariable(stack, name, {
+    type: 'string',
+    sensitive: true,
+    nullable: false,
+    description: `Secret header value the front door adds to origin requests; the ALBs answer 403 without it. Set TF_VAR_${name} for every stack.`,
+    validation: [{ condition: `\${can(regex("^[A-Za-z0-9]{32,128}$", var.${name}))}`, errorMessage: 'The origin secret must be 32 to 128 letters and digits (ALB header matching treats * and ? as wildcards).' }],
+  });
+}

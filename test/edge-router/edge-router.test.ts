@@ -89,6 +89,7 @@ describe('EdgeRouter defaults', () => {
       probeTimeoutMs: 5000,
       maxBodyBytes: 16777216,
       logDecisions: true,
+      originAuthHeader: null,
     });
     expect(parseRouterConfig(String(bindings[2].text))).toEqual({ config, ignored: [] });
   });
@@ -179,6 +180,7 @@ describe('EdgeRouter options', () => {
       probeTimeoutMs: 2000,
       maxBodyBytes: 16777216,
       logDecisions: false,
+      originAuthHeader: null,
     });
     expect(onlyResource(json, 'cloudflare_workers_route')).toMatchObject({ zone_id: ZONE, pattern: 'inference.example.com/v1/*', script: '${cloudflare_workers_script.EdgeRouter_4801577C.script_name}' });
     expect(resourcesOf(json, 'cloudflare_workers_custom_domain')).toEqual([]);

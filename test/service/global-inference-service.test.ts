@@ -145,3 +145,35 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
     expect(errorOf(() => new GlobalInferenceService(stack, 'Service', { spec: minimalSpec({ frontDoor: 'cloudflare', cloudflare }) }))).toContain('cloudflareStack: is required when frontDoor is cloudflare');
   });
 });
+
+describe('GlobalInferenceService with the edge router', () => {
+  const edgeRouter = { accountId: '2'.repeat(32), zoneId: '3'.repeat(32), hostname: 'api.inference.example.com' };
+
+  test('behind a locked Cloudflare front door, the Worker carries the same origin secret as the pools, from one variable', () => {
+    const app = Testing.app();
+    const aws = new TerraformStack(app, 'aws');
+    const cf = new TerraformStack(app, 'cf');
+    const service = new GlobalInferenceService(aws, 'Service', {
+      spec: minimalSpec({ frontDoor: 'cloudflare', cloudflare: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), plan: 'enterprise' }, edgeRouter }),
+      cloudflareStack: cf,
+    });
+    const json = synthJson(cf);
+    expect(Object.keys(json.variable ?? {}).filter((v) => v.includes('origin'))).toEqual(['origin_auth_secret']);
+    const script = resourcesOf(json, 'cloudflare_workers_script')[0][1] as { bindings: { name: string; type: string; text?: string }[] };
+    expect(script.bindings.find((b) => b.name === 'ORIGIN_AUTH_SECRET')).toEqual({ name: 'ORIGIN_AUTH_SECRET', type: 'secret_text', text: '${var.origin_auth_secret}' });
+    expect(JSON.parse(script.bindings.find((b) => b.name === 'ROUTER_CONFIG')!.text!)).toMatchObject({ originAuthHeader: 'X-Inference-Origin-Auth' });
+    expect(service.edgeRouter).toBeDefined();
+  });
+
+  test('with Route53 as the front door, the Worker goes into the Cloudflare stack without an origin secret', () => {
+    const app = Testing.app();
+    const aws = new TerraformStack(app, 'aws');
+    const cf = new TerraformStack(app, 'cf');
+    new GlobalInferenceService(aws, 'Service', { spec: minimalSpec({ edgeRouter }), cloudflareStack: cf });
+    const script = resourcesOf(synthJson(cf), 'cloudflare_workers_script')[0][1] as { bindings: { name: string }[] };
+    expect(script.bindings.map((b) => b.name)).not.toContain('ORIGIN_AUTH_SECRET');
+    expect(errorOf(() => new GlobalInferenceService(new TerraformStack(Testing.app(), 'x'), 'Service', { spec: minimalSpec({ edgeRouter }) }))).toContain(
+      'cloudflareStack: is required when the spec has an edgeRouter',
+    );
+  });
+});

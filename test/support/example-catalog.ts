@@ -20,4 +20,5 @@ export const OFFLINE_EXAMPLES: readonly ExampleApp[] = [
   example('geolocation'),
   example('weighted'),
   example('cloudflare-eu'),
+  example('edge-router'),
 ];

@@ -22,5 +22,10 @@ export function snapshotView(json: TerraformJson): TerraformJson {
   if (backend?.local) terraform.backend = { local: { path: '<cdktf default: terraform.<stack>.tfstate in the project directory>' } };
   // Cross-stack references read the other stack's local state by absolute path.
   const data = rest.data ? (JSON.parse(JSON.stringify(rest.data).replace(/"path":"[^"]*\/terraform\.([^"/]+)\.tfstate"/g, '"path":"<project>/terraform.$1.tfstate"')) as TerraformJson['data']) : undefined;
-  return { ...rest, ...(data ? { data } : {}), terraform } as TerraformJson;
+  // The Worker bundle is reviewed as source (edge-worker/), not as minified text in every snapshot.
+  const scripts = rest.resource?.cloudflare_workers_script;
+  const resource = scripts
+    ? { ...rest.resource, cloudflare_workers_script: Object.fromEntries(Object.entries(scripts).map(([name, s]) => [name, { ...s, content: `<edge-worker bundle, ${String(s.content).length} characters>` }])) }
+    : rest.resource;
+  return { ...rest, ...(resource ? { resource } : {}), ...(data ? { data } : {}), terraform } as TerraformJson;
 }
