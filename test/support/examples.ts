@@ -23,9 +23,10 @@ export function snapshotView(json: TerraformJson): TerraformJson {
   // Cross-stack references read the other stack's local state by absolute path.
   const data = rest.data ? (JSON.parse(JSON.stringify(rest.data).replace(/"path":"[^"]*\/terraform\.([^"/]+)\.tfstate"/g, '"path":"<project>/terraform.$1.tfstate"')) as TerraformJson['data']) : undefined;
   // The Worker bundle is reviewed as source (edge-worker/), not as minified text in every snapshot.
-  const scripts = rest.resource?.cloudflare_workers_script;
+  const resources = (rest as TerraformJson).resource;
+  const scripts = resources?.cloudflare_workers_script;
   const resource = scripts
-    ? { ...rest.resource, cloudflare_workers_script: Object.fromEntries(Object.entries(scripts).map(([name, s]) => [name, { ...s, content: `<edge-worker bundle, ${String(s.content).length} characters>` }])) }
-    : rest.resource;
+    ? { ...resources, cloudflare_workers_script: Object.fromEntries(Object.entries(scripts).map(([name, script]) => [name, { ...script, content: `<edge-worker bundle, ${String(script.content).length} characters>` }])) }
+    : resources;
   return { ...rest, ...(resource ? { resource } : {}), ...(data ? { data } : {}), terraform } as TerraformJson;
 }
