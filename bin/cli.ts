@@ -19,7 +19,7 @@ import { loadSpecFile } from '../lib/spec/load';
 import { synthAtomically } from '../lib/util/atomic-synth';
 import { runMain, UsageError } from '../lib/util/cli';
 import { describeSynthOutput } from '../lib/util/synth-output';
-import { addGlobalInferenceStacks, proofOptionsFor } from '../stacks/global-inference-stacks';
+import { addGlobalInferenceStacks, checkSynthesizedService, proofOptionsFor } from '../stacks/global-inference-stacks';
 
 const USAGE = `usage: global-inference <command>
 
@@ -50,11 +50,15 @@ export function main(argv: string[]): void {
       const specFile = exactly(rest, 1, 'synth needs one spec file')[0];
       const outdir = resolve(values.out ?? 'cdktf.out');
       const spec = loadSpecFile(specFile);
-      synthAtomically((dir) => {
-        const app = new App({ outdir: dir });
-        addGlobalInferenceStacks(app, spec);
-        return app;
-      }, outdir);
+      synthAtomically(
+        (dir) => {
+          const app = new App({ outdir: dir });
+          addGlobalInferenceStacks(app, spec, { policy: false, proofs: false });
+          return app;
+        },
+        outdir,
+        (staged) => checkSynthesizedService(staged, spec),
+      );
       process.stdout.write(`${describeSynthOutput(outdir)}\n`);
       return;
     }

@@ -4,7 +4,7 @@ import { loadSpecFile } from '../lib/spec/load';
 import { packageRoot } from '../lib/util/project-root';
 import { synthAtomically } from '../lib/util/atomic-synth';
 import { runMain } from '../lib/util/cli';
-import { addGlobalInferenceStacks, type GlobalInferenceStacksOptions } from '../stacks/global-inference-stacks';
+import { addGlobalInferenceStacks, checkSynthesizedService, type GlobalInferenceStacksOptions } from '../stacks/global-inference-stacks';
 
 /** The spec file of an example: examples/<name>/spec.yaml in the package. */
 export function exampleSpecFile(name: string): string {
@@ -18,7 +18,12 @@ export function buildExampleApp(name: string, outdir?: string, options: GlobalIn
   return app;
 }
 
-/** Runs an example as a program: synthesizes into CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out, all or nothing. */
-export function runExample(build: (outdir: string) => App): void {
-  runMain(() => synthAtomically(build, process.env.CDKTF_OUTDIR ?? 'cdktf.out'));
+/**
+ * Runs an example as a program: synthesizes into CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out, all or nothing.
+ * The policy pack and the routing proofs run on the staged output (`checkSynthesizedService`), so `build` is called
+ * with the in-synth checks off.
+ */
+export function runExample(name: string, build: (outdir: string, options: GlobalInferenceStacksOptions) => App = (outdir, options) => buildExampleApp(name, outdir, options)): void {
+  const spec = loadSpecFile(exampleSpecFile(name));
+  runMain(() => synthAtomically((outdir) => build(outdir, { policy: false, proofs: false }), process.env.CDKTF_OUTDIR ?? 'cdktf.out', (staged) => checkSynthesizedService(staged, spec)));
 }

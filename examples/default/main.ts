@@ -4,13 +4,14 @@
  * cdktf.json.
  */
 import { App } from 'cdktf';
+import type { GlobalInferenceStacksOptions } from '../../stacks/global-inference-stacks';
 import { buildExampleApp, exampleSpecFile, runExample } from '../example-app';
 
 export const DEFAULT_SPEC_FILE = exampleSpecFile('default');
 
 /** Builds the example app; tests call this with their own outdir. */
-export function buildDefaultExample(outdir?: string): App {
-  return buildExampleApp('default', outdir);
+export function buildDefaultExample(outdir?: string, options?: GlobalInferenceStacksOptions): App {
+  return buildExampleApp('default', outdir, options);
 }
 
-if (require.main === module) runExample(buildDefaultExample);
+if (require.main === module) runExample('default');

@@ -22,4 +22,4 @@ export function buildLeakyResidencyExample(outdir?: string, options: GlobalInfer
   return app;
 }
 
-if (require.main === module) runExample(buildLeakyResidencyExample);
+if (require.main === module) runExample('leaky-residency', buildLeakyResidencyExample);

@@ -1,4 +1,4 @@
 /** Example: see spec.yaml next to this file. Run: node dist/examples/weighted/main.js (writes cdktf.out/). */
-import { buildExampleApp, runExample } from '../example-app';
+import { runExample } from '../example-app';
 
-if (require.main === module) runExample((outdir) => buildExampleApp('weighted', outdir));
+if (require.main === module) runExample('weighted');

@@ -1,14 +1,11 @@
 import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
-import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+import type { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GlobalRoute53Routing } from '../aws/global-route53-routing';
 import { GpuInferenceEndpoint, type OriginLock } from '../aws/gpu-inference-endpoint';
-import { cloudflareIpRanges } from '../cloudflare/cloudflare-ip-ranges';
-import { CloudflareFrontDoor } from '../cloudflare/cloudflare-front-door';
-import { ORIGIN_AUTH_HEADER } from '../cloudflare/origin-auth';
-import { EdgeRouter } from '../edge-router/edge-router';
+import type { CloudflareFrontDoor } from '../cloudflare/cloudflare-front-door';
+import type { EdgeRouter } from '../edge-router/edge-router';
 import { SpecValidationError } from '../spec/errors';
 import { InferenceAliasRecord, RecordTarget } from '../aws/inference-alias-record';
 import { InferenceHostedZone, type IHostedZone } from '../aws/inference-hosted-zone';
@@ -173,6 +170,7 @@ export class GlobalInferenceService extends Construct {
     const cfSecret = this.lockedOrigins ? originSecretVariable(props.cloudflareStack!, spec.cloudflare!.originSecretVariable) : undefined;
     if (usesCloudflare) this.cloudflareFrontDoor = this.buildCloudflareFrontDoor(props.cloudflareStack!, cfSecret);
     if (spec.edgeRouter) {
+      const { EdgeRouter } = cloudflareModules();
       this.edgeRouter = new EdgeRouter(props.cloudflareStack!, 'EdgeRouter', {
         ...spec.edgeRouter,
         serviceName: spec.service.name,
@@ -180,7 +178,7 @@ export class GlobalInferenceService extends Construct {
         hostnames: this.regionalHostnames,
         residency: spec.residency,
         provider: this.cloudflareProviderIn(props.cloudflareStack!),
-        originAuth: cfSecret ? { headerName: ORIGIN_AUTH_HEADER, secret: cfSecret } : undefined,
+        originAuth: cfSecret ? { headerName: cloudflareModules().ORIGIN_AUTH_HEADER, secret: cfSecret } : undefined,
       });
     }
 
@@ -219,6 +217,7 @@ export class GlobalInferenceService extends Construct {
    */
   private originLock(): OriginLock {
     const secret = originSecretVariable(TerraformStack.of(this), this.spec.cloudflare!.originSecretVariable);
+    const { cloudflareIpRanges, ORIGIN_AUTH_HEADER } = cloudflareModules();
     const ranges = cloudflareIpRanges();
     return { headerName: ORIGIN_AUTH_HEADER, headerValue: secret.stringValue, allowedCidrs: [...ranges.ipv4, ...ranges.ipv6], source: `Cloudflare ${ranges.takenOn}` };
   }
@@ -231,6 +230,7 @@ export class GlobalInferenceService extends Construct {
   private buildCloudflareFrontDoor(stack: TerraformStack, secretVariable?: TerraformVariable): CloudflareFrontDoor {
     const spec = this.spec;
     const provider = this.cloudflareProviderIn(stack);
+    const { CloudflareFrontDoor, DnsRecord } = cloudflareModules();
     const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', {
       endpoints: spec.regions.map((r) => this.endpoints[r.region]),
       serviceName: spec.service.name,
@@ -262,7 +262,7 @@ export class GlobalInferenceService extends Construct {
   }
 
   private cloudflareProviderIn(stack: TerraformStack): CloudflareProvider {
-    this.cloudflareProvider ??= new CloudflareProvider(stack, 'cloudflare', {});
+    this.cloudflareProvider ??= new (cloudflareModules().CloudflareProvider)(stack, 'cloudflare', {});
     return this.cloudflareProvider;
   }
 
@@ -329,4 +329,20 @@ export function originSecretVariable(stack: TerraformStack, name: string): Terra
     description: `Secret header value the front door adds to origin requests; the ALBs answer 403 without it. Set TF_VAR_${name} for every stack.`,
     validation: [{ condition: `\${can(regex("^[A-Za-z0-9]{32,128}$", var.${name}))}`, errorMessage: 'The origin secret must be 32 to 128 letters and digits (ALB header matching treats * and ? as wildcards).' }],
   });
+}
+
+/**
+ * The Cloudflare-side modules, loaded on first use: an AWS-only service does not pay their load time at every synth
+ * (the provider classes are large; see the benchmark).
+ */
+function cloudflareModules() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ...(require('../cloudflare/cloudflare-front-door') as typeof import('../cloudflare/cloudflare-front-door')),
+    ...(require('../cloudflare/cloudflare-ip-ranges') as typeof import('../cloudflare/cloudflare-ip-ranges')),
+    ...(require('../cloudflare/origin-auth') as typeof import('../cloudflare/origin-auth')),
+    ...(require('../edge-router/edge-router') as typeof import('../edge-router/edge-router')),
+    ...(require('@cdktf/provider-cloudflare/lib/dns-record') as typeof import('@cdktf/provider-cloudflare/lib/dns-record')),
+    ...(require('@cdktf/provider-cloudflare/lib/provider') as typeof import('@cdktf/provider-cloudflare/lib/provider')),
+  };
 }

@@ -10,6 +10,9 @@ export class SynthRefusedError extends Error {
   }
 }
 
+/** Errors a check throws to refuse the output (a finding, not a crash). */
+const REFUSING_ERRORS = ['RoutingProofError', 'PolicyCheckError', 'SpecValidationError'];
+
 const REFUSALS = [/^Validation failed with the following errors:/, /^Encountered Annotations with level "ERROR":/];
 
 /**
@@ -18,7 +21,7 @@ const REFUSALS = [/^Validation failed with the following errors:/, /^Encountered
  * Files are copied over rather than the directory replaced, so Terraform's `.terraform` dirs in stack directories
  * survive; stacks that no longer exist are removed.
  */
-export function synthAtomically(build: (outdir: string) => App, outdir: string): void {
+export function synthAtomically(build: (outdir: string) => App, outdir: string, check?: (stagedOutdir: string) => void): void {
   const target = resolve(outdir);
   const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
@@ -29,6 +32,18 @@ export function synthAtomically(build: (outdir: string) => App, outdir: string):
     const message = error instanceof Error ? error.message : String(error);
     if (REFUSALS.some((re) => re.test(message))) throw new SynthRefusedError(`synth refused, nothing was written:\n${withoutBypassHints(message)}${remedies(message)}`);
     throw error;
+  }
+  if (check) {
+    try {
+      // Checks on the written JSON cost one read, where in-synth checks re-resolve every token of every stack.
+      check(staging);
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      if (error instanceof Error && REFUSING_ERRORS.includes(error.name)) {
+        throw new SynthRefusedError(`synth refused, nothing was written:\n${error.message.trim()}${remedies(error.message)}`);
+      }
+      throw error;
+    }
   }
   mkdirSync(target, { recursive: true });
   const stacksDir = join(target, 'stacks');
@@ -52,10 +67,10 @@ function withoutBypassHints(message: string): string {
 /** What to do about the refusals that have one obvious remedy. */
 function remedies(message: string): string {
   const hints: string[] = [];
-  if (/\] availability: /.test(message)) {
+  if (/(\] |^\s*- )availability: /m.test(message)) {
     hints.push('availability: add a region that can take over, or set slo.survivesRegionFailure: false to accept that a region failure is an outage');
   }
-  if (/\] failover-time: /.test(message)) {
+  if (/(\] |^\s*- )failover-time: /m.test(message)) {
     hints.push('failover-time: lower health.intervalSeconds × health.failureThreshold (or the Cloudflare monitor interval), or raise slo.failoverSeconds');
   }
   return hints.length > 0 ? `\n\nWhat to do:\n${hints.map((h) => `  - ${h}`).join('\n')}` : '';
