@@ -7,6 +7,9 @@ import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { readSynthOutput, type TerraformJson } from '../util/synth-output';
 import type { ServiceIntent, StackInput } from './model';
+import { block, bool, isExpression, isRecord, num, str } from '../util/terraform-json';
+
+export { block, bool, isExpression, isRecord, num, str };
 
 /** Key of the service intent inside a stack's top-level `//` comment (written by GlobalInferenceService). */
 export const INTENT_KEY = 'global_inference';
@@ -58,10 +61,6 @@ export function parseRef(value: unknown): { type: string; name: string; attribut
   return match ? { type: match[1], name: match[2], attribute: match[3] } : undefined;
 }
 
-/** Whether a value is an unresolved Terraform expression. */
-export function isExpression(value: unknown): boolean {
-  return typeof value === 'string' && value.includes('${');
-}
 
 /** DNS names compare case-insensitively and without the trailing dot. */
 export function normalizeName(name: string): string {
@@ -124,33 +123,11 @@ export function readIntent(stacks: readonly StackInput[]): ServiceIntent {
   };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-export function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
-export function num(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  return undefined;
-}
 
-export function bool(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return undefined;
-}
 
 export function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** A nested block that cdktf may write as an object or a one-element list. */
-export function block(value: unknown): Record<string, unknown> | undefined {
-  if (Array.isArray(value)) return isRecord(value[0]) ? value[0] : undefined;
-  return isRecord(value) ? value : undefined;
-}

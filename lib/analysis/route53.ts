@@ -16,6 +16,10 @@
 import { isKnownRegion, regionInfo } from '../spec/regions';
 import { awsProviderRegions, block, bool, isExpression, normalizeName, num, parseRef, resourcesOfType, str, strings, type ResourceRef } from './input';
 import type { ClientGroup, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, PathStep, ProbeSource, StackInput } from './model';
+import { greatCircleKm as greatCircle } from '../util/geo';
+
+/** Great-circle distance in km (shared helper). */
+export { greatCircle };
 
 /** Resolvers cache an alias to an ALB for 60 s (the TTL Route53 answers alias-to-ELB queries with). */
 export const ALB_ALIAS_TTL_SECONDS = 60;
@@ -632,13 +636,6 @@ function proximityDistance(client: ClientGroup, r: R53Record): number {
   return point ? greatCircle(client, point) * (1 - p.bias / 100) : Number.POSITIVE_INFINITY;
 }
 
-export function greatCircle(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.latitude - a.latitude) * rad;
-  const dLon = (b.longitude - a.longitude) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Failover time and probes

@@ -1,4 +1,7 @@
 import type { CloudflareRegionCode } from '../spec/regions';
+import { greatCircleKm } from '../util/geo';
+
+export { greatCircleKm };
 
 /**
  * Facts about Cloudflare's 13 load-balancing regions that routing needs at synth time.
@@ -41,11 +44,3 @@ export const CONTINENT_CLOUDFLARE_REGIONS: Readonly<Record<string, readonly Clou
   SA: ['NSAM', 'SSAM'],
 };
 
-/** Great-circle distance in km between two points given in degrees. */
-export function greatCircleKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.latitude - a.latitude) * rad;
-  const dLon = (b.longitude - a.longitude) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
-}

@@ -1,5 +1,8 @@
 import type { TerraformJson } from '../util/synth-output';
 import type { PolicySuppression } from './types';
+import { block, blocks, bool, isExpression, isRecord, num, str } from '../util/terraform-json';
+
+export { block, blocks, bool, isExpression, isRecord, num, str };
 
 /** Property of a resource's `//` comment block holding its policy suppressions. */
 export const SUPPRESSIONS_KEY = 'gi_suppressions';
@@ -139,50 +142,17 @@ export function visitStrings(value: unknown, fn: (text: string) => void, depth =
 // Value helpers. Terraform JSON writes nested blocks as an object or a list of objects, numbers and booleans
 // sometimes as strings ("true", "443"); rules read through these so both spellings mean the same.
 
-/** A nested block as a list of objects (`{...}` or `[{...}, ...]`; anything else is no block). */
-export function blocks(value: unknown): Record<string, unknown>[] {
-  if (Array.isArray(value)) return value.filter(isRecord);
-  return isRecord(value) ? [value] : [];
-}
 
-/** The first nested block, if any. */
-export function block(value: unknown): Record<string, unknown> | undefined {
-  return blocks(value)[0];
-}
 
-/** A literal string (not null), or undefined. */
-export function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
-/** A literal number (numeric strings included), or undefined; Terraform expressions give undefined. */
-export function num(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-  return undefined;
-}
 
-/** A literal boolean (`true`/`"true"`), or undefined when unset or an expression. */
-export function bool(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return undefined;
-}
 
 /** A list of literal strings (a Terraform expression or anything else gives undefined). */
 export function strings(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
 }
 
-/** True when a value is (or contains) a Terraform expression, so its literal value is unknown at synth time. */
-export function isExpression(value: unknown): boolean {
-  return typeof value === 'string' && value.includes('${');
-}
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function parseSuppressions(raw: unknown): { suppressions: PolicySuppression[]; problems: string[] } {
   const suppressions: PolicySuppression[] = [];

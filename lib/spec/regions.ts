@@ -1,3 +1,5 @@
+import { greatCircleKm } from '../util/geo';
+
 /**
  * Static facts about AWS regions that the library needs at synth time without data sources
  * (so synthesized stacks stay plannable offline).
@@ -125,12 +127,7 @@ export function isKnownRegion(code: string): boolean {
 
 /** Great-circle distance between two regions' metros, in km. */
 export function distanceKm(a: string, b: string): number {
-  const [p, q] = [regionInfo(a), regionInfo(b)];
-  const rad = Math.PI / 180;
-  const dLat = (q.latitude - p.latitude) * rad;
-  const dLon = (q.longitude - p.longitude) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(p.latitude * rad) * Math.cos(q.latitude * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.sqrt(h));
+  return greatCircleKm(regionInfo(a), regionInfo(b));
 }
 
 /** The `count` candidates nearest to `region` (ties broken by code, so the choice is stable). */

@@ -1,0 +1,44 @@
+/**
+ * Reading literal values out of synthesized Terraform JSON, shared by the analysis and the policy pack. A value
+ * that is a Terraform expression (`${...}`) is unknown at synth time and reads as undefined.
+ */
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True when a value is (or contains) a Terraform expression, so its literal value is unknown at synth time. */
+export function isExpression(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('${');
+}
+
+/** A literal string (not null), or undefined. */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A literal number (plain decimal strings included, as cdktf writes some numbers), or undefined. */
+export function num(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+/** A literal boolean (`true`/`"true"`), or undefined when unset or an expression. */
+export function bool(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+/** Nested blocks, which cdktf writes as an object or a list of objects. */
+export function blocks(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.filter(isRecord);
+  return isRecord(value) ? [value] : [];
+}
+
+/** The first nested block, if any. */
+export function block(value: unknown): Record<string, unknown> | undefined {
+  return blocks(value)[0];
+}
