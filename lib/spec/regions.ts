@@ -7,7 +7,7 @@ import { greatCircleKm } from '../util/geo';
  * Availability zones are given as zone *ids* (`use1-az1`), not names (`us-east-1a`): names are mapped
  * per account, ids are the same physical zone in every account. GPU families are not offered in every
  * zone; when a fleet fails to launch, pass the zones that have your instance type explicitly
- * (`network.create.availabilityZoneIds`).
+ * (`regions[].network.availabilityZoneIds`).
  *
  * Data as of 2026-11. Coordinates are the approximate metro of each region (for proximity steering).
  */

@@ -552,6 +552,12 @@ function crossChecks(spec: Raw, ctx: Ctx): void {
   checkRollout(models, hasModels, regions, ctx);
   checkFrontDoor(spec, ctx);
   cloudflareCrossChecks(spec, ctx);
+  const edgeWeights = isObject(spec.edgeRouter) && isObject(spec.edgeRouter.weights) ? spec.edgeRouter.weights : {};
+  for (const region of Object.keys(edgeWeights)) {
+    if (!regionCodes.includes(region)) {
+      ctx.addIssue({ code: 'custom', path: ['edgeRouter', 'weights', region], input: region, message: `must be keyed by a region of the spec (${regionCodes.join(', ')})` });
+    }
+  }
 
   const endpoint = isObject(spec.endpoint) ? spec.endpoint : {};
   const algorithm = endpoint.loadBalancingAlgorithm ?? 'least_outstanding_requests';

@@ -122,3 +122,16 @@ describe('front door rules', () => {
     expect(errorOf(() => parseSpec(minimalSpec({ frontDoor: 'cloudflare' })))).toContain('cloudflare: is required when frontDoor is cloudflare');
   });
 });
+
+describe('edge router rules', () => {
+  test('fails when edge-router weights name a region the spec does not have', () => {
+    const message = errorOf(() => parseSpec(minimalSpec({ edgeRouter: { accountId: '0'.repeat(32), weights: { 'us-west-2': 10 } } as never })));
+    expect(message).toContain('edgeRouter.weights["us-west-2"]: must be keyed by a region of the spec (us-east-1, eu-west-1)');
+  });
+
+  test('a fractional count is reported as such', () => {
+    const spec = minimalSpec();
+    const message = errorOf(() => parseSpec({ ...spec, regions: [{ ...spec.regions[0], capacity: { min: 1.5, max: 2 } }] }));
+    expect(message).toContain('regions[0].capacity.min: must be a whole number, got: 1.5');
+  });
+});
