@@ -20,6 +20,10 @@ if (!tf) {
 const describeWithTerraform = tf ? describe : describe.skip;
 
 describeWithTerraform('real terraform, offline', () => {
+  // One initialised workspace validates every stack in turn (same provider, no new init each time).
+  let validator: OfflineWorkspace | undefined;
+  afterAll(() => validator?.dispose());
+
   for (const example of OFFLINE_EXAMPLES) {
     describe(example.name, () => {
       const { stacks } = synthExample(example.build);
@@ -31,14 +35,11 @@ describeWithTerraform('real terraform, offline', () => {
 
       for (const stack of awsOnly) {
         test(`terraform validate accepts ${stack.name}`, () => {
-          const workspace = new OfflineWorkspace(tf as OfflineTerraform, stack.dir);
-          try {
-            const result = workspace.validate();
-            expect(result.diagnostics).toEqual([]);
-            expect(result.ok).toBe(true);
-          } finally {
-            workspace.dispose();
-          }
+          validator ??= new OfflineWorkspace(tf as OfflineTerraform, stack.dir);
+          validator.replaceConfiguration(stack.json);
+          const result = validator.validate();
+          expect(result.diagnostics).toEqual([]);
+          expect(result.ok).toBe(true);
         });
 
         if (example.plan) {
