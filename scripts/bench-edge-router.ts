@@ -243,7 +243,7 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
         : first.reason === 'explore'
           ? `exploration (${ROUTER_CONFIG.exploreRatio * 100}% of requests, to keep estimates fresh)`
           : !state[first.backend]
-            ? `a failing backend before its breaker opened (needs ${ROUTER_CONFIG.breakerFailureThreshold} failures)`
+            ? `a failing backend before its breaker opened (1 refused connection or 503, or ${ROUTER_CONFIG.breakerFailureThreshold} timeouts/502/504; requests already in flight count too)`
             : 'a slower healthy backend (latency estimate: noise, not yet learned, or recovery not yet seen)';
     causes.set(cause, (causes.get(cause) ?? 0) + 1);
   }

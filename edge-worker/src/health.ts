@@ -7,6 +7,11 @@
  * the target's readiness path in the background (no client request is spent on a backend that is still down, and no
  * client waits on one that hangs); a passing probe makes it half-open, where one client request (the trial) decides
  * between closed and open again; a failing probe starts another cooldown.
+ *
+ * Unambiguous failures open the breaker at once: a refused or reset connection (nothing is serving) and a 503 (an ALB
+ * with no healthy target for the fleet, or a server shedding load). Ambiguous ones — a timeout, a 502 or 504 — need
+ * N in a row. A failed trial doubles the cooldown (up to 8x), so a backend whose readiness path passes while its
+ * inference fails is not retried with a client request every cooldown; a success resets it.
  */
 import type { RouterConfig } from '../../lib/edge-router/router-config';
 
@@ -28,6 +33,8 @@ const ERROR_COST_FACTOR = 8;
 const STALL_FACTOR = 2;
 /** Absolute slack of the fastest group, so sub-millisecond noise does not split it. */
 const TIER_SLACK_MS = 1;
+/** Longest cooldown after repeated failed trials, as a multiple of the configured one. */
+const MAX_COOLDOWN_FACTOR = 8;
 /** Probe results older than this are not applied. */
 const PROBE_STALE_MS = 5 * 60_000;
 
@@ -38,6 +45,8 @@ interface TargetState {
   consecutiveFailures: number;
   breaker: BreakerState;
   openedAt: number;
+  /** Current cooldown: the configured one, doubled by each failed trial, reset by a success. */
+  cooldownMs: number;
   trialInFlight: boolean;
   /** A background readiness probe of this open target is running. */
   probing: boolean;
@@ -174,16 +183,19 @@ export class HealthBoard {
     this.recordError(s, now, serverError ? 1 : 0);
     s.consecutiveFailures = 0;
     s.lastSuccessAt = now;
+    s.cooldownMs = this.config.breakerCooldownMs;
     if (s.breaker !== 'closed') s.breaker = 'closed';
   }
 
-  /** Connect error, timeout before headers, or 502/503/504. */
-  fail(attempt: Attempt, now: number): void {
+  /** Connect error, timeout before headers, or 502/503/504. `unambiguous`: a refused connection or a 503. */
+  fail(attempt: Attempt, now: number, unambiguous = false): void {
     const s = this.finish(attempt);
     this.recordError(s, now, 1);
     s.consecutiveFailures++;
-    // A failed trial re-opens for a full cooldown; attempts started before the breaker opened do not extend it.
-    if (attempt.trial || s.breaker === 'half-open' || (s.breaker === 'closed' && s.consecutiveFailures >= this.config.breakerFailureThreshold)) {
+    if (attempt.trial) s.cooldownMs = Math.min(s.cooldownMs * 2, this.config.breakerCooldownMs * MAX_COOLDOWN_FACTOR);
+    // A failed trial re-opens for a (longer) cooldown; attempts started before the breaker opened do not extend it.
+    const enough = (unambiguous && this.config.breakerOpenOnUnambiguous) || s.consecutiveFailures >= this.config.breakerFailureThreshold;
+    if (attempt.trial || s.breaker === 'half-open' || (s.breaker === 'closed' && enough)) {
       s.breaker = 'open';
       s.openedAt = now;
     }
@@ -216,7 +228,7 @@ export class HealthBoard {
   dueForProbe(targets: readonly string[], now: number): string[] {
     return targets.filter((key) => {
       const s = this.state(key);
-      if (s.breaker !== 'open' || s.probing || now - s.openedAt < this.config.breakerCooldownMs) return false;
+      if (s.breaker !== 'open' || s.probing || now - s.openedAt < s.cooldownMs) return false;
       s.probing = true;
       return true;
     });
@@ -235,7 +247,7 @@ export class HealthBoard {
   retryAfterMs(targets: readonly string[], now: number): number {
     const waits = targets.map((t) => {
       const s = this.state(t);
-      return s.breaker === 'open' ? Math.max(0, s.openedAt + this.config.breakerCooldownMs - now) : 0;
+      return s.breaker === 'open' ? Math.max(0, s.openedAt + s.cooldownMs - now) : 0;
     });
     return waits.length > 0 ? Math.min(...waits) : 0;
   }
@@ -283,6 +295,7 @@ export class HealthBoard {
         consecutiveFailures: 0,
         breaker: 'closed',
         openedAt: 0,
+        cooldownMs: this.config.breakerCooldownMs,
         trialInFlight: false,
         probing: false,
         inFlight: 0,

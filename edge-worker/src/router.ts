@@ -163,7 +163,7 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
         // Free the connection; the body of a failed attempt is never shown to the client.
         result.response.body?.cancel().catch(() => undefined);
       }
-      board.fail(attempt, doneAt);
+      board.fail(attempt, doneAt, kind === 'connect' || ('response' in result && result.response.status === 503));
       lastFailure = kind;
       continue;
     }

@@ -220,6 +220,7 @@ export function routerConfig(settings: EdgeRouterSpec): RouterConfig {
     budgetMs: settings.budgetMs,
     breakerFailureThreshold: settings.breaker.failureThreshold,
     breakerCooldownMs: settings.breaker.cooldownMs,
+    breakerOpenOnUnambiguous: settings.breaker.openOnUnambiguousFailure,
     latencyTolerance: settings.latencyTolerancePercent / 100,
     exploreRatio: settings.explorePercent / 100,
     tableCacheMs: settings.tableCacheSeconds * 1000,

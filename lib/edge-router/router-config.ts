@@ -24,6 +24,8 @@ export interface RouterConfig {
   readonly breakerFailureThreshold: number;
   /** Time an open breaker waits before letting one trial request through (half-open). */
   readonly breakerCooldownMs: number;
+  /** A refused connection or a 503 opens the breaker at once (otherwise it needs `breakerFailureThreshold`). */
+  readonly breakerOpenOnUnambiguous: boolean;
   /** Backends whose cost is within this fraction of the best one share traffic by weight (latency strategy). */
   readonly latencyTolerance: number;
   /** Fraction of requests sent to a healthy backend outside the fastest group, to keep its latency estimate fresh. */
@@ -50,6 +52,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   budgetMs: 30_000,
   breakerFailureThreshold: 3,
   breakerCooldownMs: 10_000,
+  breakerOpenOnUnambiguous: true,
   latencyTolerance: 0.25,
   exploreRatio: 0.005,
   tableCacheMs: 10_000,
@@ -60,7 +63,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
 };
 
 /** Limits of each numeric setting (inclusive); the Worker ignores values outside them. */
-export const ROUTER_CONFIG_LIMITS: Readonly<Record<Exclude<keyof RouterConfig, 'strategy' | 'logDecisions' | 'originAuthHeader'>, readonly [number, number]>> = {
+export const ROUTER_CONFIG_LIMITS: Readonly<Record<Exclude<keyof RouterConfig, 'strategy' | 'logDecisions' | 'originAuthHeader' | 'breakerOpenOnUnambiguous'>, readonly [number, number]>> = {
   attemptTimeoutMs: [50, 600_000],
   maxAttempts: [1, 10],
   budgetMs: [50, 900_000],
@@ -94,8 +97,8 @@ export function parseRouterConfig(text: string | undefined): { config: RouterCon
     } else if (key === 'originAuthHeader') {
       if (value === null || (typeof value === 'string' && /^[A-Za-z0-9-]{1,40}$/.test(value))) config.originAuthHeader = value;
       else ignored.push(key);
-    } else if (key === 'logDecisions') {
-      if (typeof value === 'boolean') config.logDecisions = value;
+    } else if (key === 'logDecisions' || key === 'breakerOpenOnUnambiguous') {
+      if (typeof value === 'boolean') config[key] = value;
       else ignored.push(key);
     } else if (key in ROUTER_CONFIG_LIMITS) {
       const [min, max] = ROUTER_CONFIG_LIMITS[key as keyof typeof ROUTER_CONFIG_LIMITS];

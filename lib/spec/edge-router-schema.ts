@@ -20,7 +20,11 @@ export const EdgeRouterCronSchema = z
 
 export const EdgeRouterBreakerSchema = z
   .strictObject({
-    failureThreshold: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(100, 'must be ≤ 100').default(3).meta({ description: 'Consecutive failures (connect error, timeout before headers, 502/503/504) that open a backend’s circuit breaker.' }),
+    failureThreshold: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(100, 'must be ≤ 100').default(3).meta({ description: 'Consecutive failures (timeout before headers, 502, 504) that open a backend’s circuit breaker.' }),
+    openOnUnambiguousFailure: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'A refused connection or a 503 (no healthy target behind the ALB, or load shedding) opens the breaker at once instead of after failureThreshold.' }),
     cooldownMs: wholeMs(100, 600_000).default(10_000).meta({ description: 'Time an open breaker waits before one trial request is let through (half-open).' }),
   })
   .meta({ description: 'Per-backend circuit breaker of each Worker isolate.' });
@@ -47,7 +51,7 @@ const EdgeRouterSettingsShape = {
     .meta({ description: 'Time one attempt may wait for response headers before the next backend is tried. Streams send headers at once; a non-streamed completion sends them when done, so keep this above your longest non-streamed generation.' }),
   maxAttempts: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(3).meta({ description: 'Attempts per request, the first included (each on a different backend).' }),
   budgetMs: wholeMs(50, 900_000).default(30_000).meta({ description: 'Total time a request may spend on attempts before the router answers 503/504.' }),
-  breaker: EdgeRouterBreakerSchema.default({ failureThreshold: 3, cooldownMs: 10_000 }),
+  breaker: EdgeRouterBreakerSchema.default({ failureThreshold: 3, cooldownMs: 10_000, openOnUnambiguousFailure: true }),
   latencyTolerancePercent: z
     .number()
     .min(0, 'must be ≥ 0')

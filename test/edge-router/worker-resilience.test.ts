@@ -37,7 +37,7 @@ describe('edge router: retries within a request', () => {
       ],
       { llama: 'meta-llama/Llama-3.1-8B-Instruct' },
     );
-    router = await startRouter({ script, table, config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 2000, breakerFailureThreshold: 100, exploreRatio: 0 } });
+    router = await startRouter({ script, table, config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 2000, breakerFailureThreshold: 100, breakerOpenOnUnambiguous: false, exploreRatio: 0 } });
     await warmUp(router, [fast, slow]);
   });
   afterAll(async () => {
@@ -144,7 +144,7 @@ describe('edge router: time budget', () => {
     await Promise.all(servers.map((s) => s.start()));
     servers.forEach((s) => (s.behaviour = { kind: 'hang' }));
     const table = loopbackTable(servers.map((s) => ({ id: s.name, server: s, models: ['llama'] })), { llama: 'llama-id' });
-    router = await startRouter({ script, table, config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 270, breakerFailureThreshold: 100 } });
+    router = await startRouter({ script, table, config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 270, breakerFailureThreshold: 100, breakerOpenOnUnambiguous: false } });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -184,10 +184,10 @@ describe('edge router: circuit breaker', () => {
     await Promise.all([solo.kill(), fast.kill(), slow.kill()]);
   });
 
-  test('opens after N consecutive failures, fails fast while open, probes after the cooldown and closes on a good trial', async () => {
-    solo.behaviour = { kind: 'status', status: 503 };
+  test('opens after N consecutive ambiguous failures (502), fails fast while open, probes after the cooldown and closes on a good trial', async () => {
+    solo.behaviour = { kind: 'status', status: 502 };
     for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(503);
-    expect(solo.count()).toBe(3);
+    expect(solo.count()).toBe(3); // 502s do not open it before the third
 
     // Open: answered at once, without touching the backend (not even its readiness path), with a Retry-After.
     for (let i = 0; i < 3; i++) {
@@ -211,9 +211,21 @@ describe('edge router: circuit breaker', () => {
     expect(solo.count()).toBe(7);
   });
 
-  test('while the readiness probe fails, no client request is spent on the backend', async () => {
+  test('a 503 opens the breaker at once: one client request is spent, not N', async () => {
     solo.reset();
     solo.behaviour = { kind: 'status', status: 503 };
+    expect((await chat(router, 'solo')).response.status).toBe(503);
+    const next = await chat(router, 'solo');
+    expect(JSON.parse(next.text).error.code).toBe('circuit_open');
+    expect(solo.count()).toBe(1);
+    solo.behaviour = { kind: 'ok' };
+    await sleep(330);
+    expect((await chat(router, 'solo')).response.status).toBe(200);
+  });
+
+  test('while the readiness probe fails, no client request is spent on the backend', async () => {
+    solo.reset();
+    solo.behaviour = { kind: 'status', status: 502 };
     for (let i = 0; i < 3; i++) await chat(router, 'solo');
     solo.healthStatus = 503;
     await sleep(330);
@@ -231,27 +243,34 @@ describe('edge router: circuit breaker', () => {
     expect(solo.count()).toBe(4);
   });
 
-  test('a failed trial re-opens the breaker for another full cooldown', async () => {
+  test('a failed trial re-opens the breaker for a doubled cooldown, so a half-broken backend costs fewer client requests', async () => {
     solo.reset();
     solo.behaviour = { kind: 'status', status: 503 }; // inference fails while the readiness path says ready
-    for (let i = 0; i < 3; i++) await chat(router, 'solo');
+    await chat(router, 'solo');
     await sleep(330);
     const trial = await chat(router, 'solo');
     expect(trial.response.status).toBe(503); // the probe passed, the trial request failed
     expect(JSON.parse(trial.text).error.code).toBe('backend_unavailable');
-    expect(solo.count()).toBe(4);
+    expect(solo.count()).toBe(2);
     const after = await chat(router, 'solo');
     expect(JSON.parse(after.text).error.code).toBe('circuit_open');
-    expect(solo.count()).toBe(4);
+    // One base cooldown later it is still open (no probe, no trial): the cooldown is now 600 ms.
+    const probesBefore = solo.probes.length;
+    await sleep(330);
+    expect(JSON.parse((await chat(router, 'solo')).text).error.code).toBe('circuit_open');
+    expect(solo.probes.length).toBe(probesBefore);
+    expect(solo.count()).toBe(2);
     solo.behaviour = { kind: 'ok' };
+    await sleep(330);
+    expect((await chat(router, 'solo')).response.status).toBe(200); // a good trial closes it and resets the cooldown
   });
 
-  test('with another backend available, requests stop going to the failing one once its breaker opens', async () => {
+  test('with another backend available, requests stop going to a failing one once its breaker opens: after one 503, after N 502s', async () => {
     // Its own isolate, with a cooldown longer than the test, so no half-open trial interleaves.
     const longCooldown = await startRouter({ script, table: loopbackTable([{ id: 'fast', server: fast, models: ['llama'] }, { id: 'slow', server: slow, models: ['llama'] }], { llama: 'llama-model' }), config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 } });
     try {
       await warmUp(longCooldown, [fast, slow]);
-      fast.behaviour = { kind: 'status', status: 503 };
+      fast.behaviour = { kind: 'status', status: 502 };
       const attempts: number[] = [];
       for (let i = 0; i < 8; i++) {
         const result = await chat(longCooldown);
@@ -264,6 +283,24 @@ describe('edge router: circuit breaker', () => {
       expect(fast.count()).toBe(3);
     } finally {
       await longCooldown.dispose();
+    }
+  });
+
+  test('with another backend available, a 503 takes the failing backend out after one request', async () => {
+    const isolate = await startRouter({ script, table: loopbackTable([{ id: 'fast', server: fast, models: ['llama'] }, { id: 'slow', server: slow, models: ['llama'] }], { llama: 'llama-model' }), config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 } });
+    try {
+      fast.reset();
+      fast.behaviour = { kind: 'ok' };
+      await warmUp(isolate, [fast, slow]);
+      fast.reset();
+      fast.behaviour = { kind: 'status', status: 503 };
+      const attempts: number[] = [];
+      for (let i = 0; i < 5; i++) attempts.push((await chat(isolate)).attempts);
+      expect(attempts).toEqual([2, 1, 1, 1, 1]);
+      expect(fast.count()).toBe(1);
+    } finally {
+      fast.behaviour = { kind: 'ok' };
+      await isolate.dispose();
     }
   });
 });
