@@ -10,10 +10,10 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from '../lib/edge-router/router-config';
+import { INITIAL_TABLE_HEADER } from '../lib/edge-router/initial-table';
 import {
   ROUTER_BINDINGS,
   ROUTER_KV_KEYS,
-  ROUTING_TABLE_FORMAT,
   validateRoutingTable,
   versionKey,
   type RouterResidencyGroup,
@@ -186,12 +186,7 @@ export function loopbackTable(
   residency: Readonly<Record<string, RouterResidencyGroup>> = {},
 ): RoutingTable {
   const table: RoutingTable = {
-    format: ROUTING_TABLE_FORMAT,
-    version: 1,
-    previousVersion: null,
-    updatedAt: null,
-    updatedBy: 'terraform',
-    change: { action: 'initial' },
+    ...INITIAL_TABLE_HEADER,
     models: Object.fromEntries(Object.entries(models).map(([key, id]) => [key, { id }])),
     backends: Object.fromEntries(
       backends.map((b): [string, RoutingBackend] => [

@@ -3,6 +3,16 @@ import { SpecValidationError, describeValue, type SpecProblem } from '../spec/er
 import { isToken } from '../util/validate';
 import { MAX_ROUTING_WEIGHT, ROUTING_TABLE_FORMAT, validateRoutingTable, type RoutingBackend, type RoutingModel, type RoutingTable } from './routing-table';
 
+/** The header of the version Terraform writes: version 1, no predecessor, no operator yet. */
+export const INITIAL_TABLE_HEADER = {
+  format: ROUTING_TABLE_FORMAT,
+  version: 1,
+  previousVersion: null,
+  updatedAt: null,
+  updatedBy: 'terraform',
+  change: { action: 'initial' },
+} as const satisfies Partial<RoutingTable>;
+
 /** Weight of a backend the input gives none. */
 export const DEFAULT_ROUTING_WEIGHT = 100;
 
@@ -85,12 +95,7 @@ export function buildRoutingTable(input: RoutingTableInput, source = 'edge route
       .map(([key, group]) => [key, { countries: [...group.countries].sort(), continents: [...group.continents].sort() }]),
   );
   const table: RoutingTable = {
-    format: ROUTING_TABLE_FORMAT,
-    version: 1,
-    previousVersion: null,
-    updatedAt: null,
-    updatedBy: 'terraform',
-    change: { action: 'initial' },
+    ...INITIAL_TABLE_HEADER,
     models: sortKeys(models),
     backends: sortKeys(backends),
     residency,
