@@ -213,11 +213,19 @@ export interface RouterHarnessOptions {
   readonly originAuthSecret?: string;
   /** Echo the Worker's stdout/stderr (debugging). @default false */
   readonly echo?: boolean;
+  /**
+   * Also serve the Worker on a socket of its own (`directUrl`): plain HTTP straight into workerd, as Cloudflare's
+   * edge hands a Worker its requests, without Miniflare's entry worker (which sets `request.cf`, so requests there
+   * carry none). Used by the benchmark. @default false
+   */
+  readonly directSocket?: boolean;
 }
 
 export interface RouterHarness {
   readonly mf: Miniflare;
   readonly kv: Awaited<ReturnType<Miniflare['getKVNamespace']>>;
+  /** The Worker's own socket, when started with `directSocket`. */
+  readonly directUrl?: URL;
   /** Every JSON line the Worker logged, parsed, in order. */
   readonly logs: Record<string, unknown>[];
   /** A request to the router; `cf` sets request.cf (country/continent drive residency). */
@@ -236,6 +244,7 @@ export async function startRouter(options: RouterHarnessOptions): Promise<Router
     modules: true,
     script: options.script,
     compatibilityDate: HARNESS_COMPATIBILITY_DATE,
+    ...(options.directSocket ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
     kvNamespaces: [ROUTER_BINDINGS.kv],
     bindings: { [ROUTER_BINDINGS.config]: JSON.stringify(config), ...(options.adminToken !== undefined ? { [ROUTER_BINDINGS.adminToken]: options.adminToken } : {}), ...(options.originAuthSecret !== undefined ? { [ROUTER_BINDINGS.originAuthSecret]: options.originAuthSecret } : {}) },
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
@@ -255,6 +264,7 @@ export async function startRouter(options: RouterHarnessOptions): Promise<Router
     },
   });
   await mf.ready;
+  const directUrl = options.directSocket ? await mf.unsafeGetDirectURL() : undefined;
   const kv = await mf.getKVNamespace(ROUTER_BINDINGS.kv);
   if (options.table) {
     const text = JSON.stringify(options.table);
@@ -264,6 +274,7 @@ export async function startRouter(options: RouterHarnessOptions): Promise<Router
   return {
     mf,
     kv,
+    directUrl,
     logs,
     async fetch(path, init = {}) {
       const { cf, ...rest } = init;

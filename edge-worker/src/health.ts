@@ -6,7 +6,8 @@
  * attempts, and a circuit breaker: closed -> open after N consecutive failures; after a cooldown the isolate probes
  * the target's readiness path in the background (no client request is spent on a backend that is still down, and no
  * client waits on one that hangs); a passing probe makes it half-open, where one client request (the trial) decides
- * between closed and open again; a failing probe starts another cooldown.
+ * between closed and open again; a failing probe is repeated every probe interval (shorter than the cooldown), so a
+ * backend that comes back is seen within that interval rather than within a whole cooldown.
  *
  * Unambiguous failures open the breaker at once: a refused or reset connection (nothing is serving) and a 503 (an ALB
  * with no healthy target for the fleet, or a server shedding load). Ambiguous ones — a timeout, a 502 or 504 — need
@@ -45,6 +46,8 @@ interface TargetState {
   consecutiveFailures: number;
   breaker: BreakerState;
   openedAt: number;
+  /** While open: when the next background readiness probe may start (cooldown after opening, then every probe interval). */
+  nextProbeAt: number;
   /** Current cooldown: the configured one, doubled by each failed trial, reset by a success. */
   cooldownMs: number;
   trialInFlight: boolean;
@@ -111,7 +114,7 @@ export class HealthBoard {
    */
   pick(candidates: readonly Candidate[], model: string, now: number, random: () => number = Math.random): Pick | undefined {
     if (candidates.length === 0) return undefined;
-    const admitted: { c: Candidate; s: TargetState; key: string }[] = [];
+    let admitted: { c: Candidate; s: TargetState; key: string }[] = [];
     const trials: { c: Candidate; key: string }[] = [];
     for (const c of candidates) {
       const key = targetKey(c.backend, model);
@@ -125,6 +128,13 @@ export class HealthBoard {
     }
     // Every breaker open: fail fast (the caller answers 503) instead of loading a backend that is known to fail.
     if (admitted.length === 0) return undefined;
+    if (this.config.strategy === 'latency') {
+      // A target with no answer yet is learned one request at a time: while its first attempt is out, requests go to
+      // the targets already known (or not yet tried), so a cold isolate's burst is not spread evenly over backends
+      // whose latency it does not know — nor piled onto one that turns out to hang.
+      const learning = (a: { s: TargetState }) => a.s.samples === 0 && a.s.pending.size > 0;
+      if (admitted.some((a) => !learning(a))) admitted = admitted.filter((a) => !learning(a));
+    }
     if (this.config.strategy === 'weighted') {
       const chosen = weightedPick(admitted, (a) => a.c.weight * Math.max(0.02, 1 - 2 * this.errorRate(a.s, now)), random);
       return { backend: chosen.c.backend, target: chosen.key, reason: 'weighted' };
@@ -195,10 +205,7 @@ export class HealthBoard {
     if (attempt.trial) s.cooldownMs = Math.min(s.cooldownMs * 2, this.config.breakerCooldownMs * MAX_COOLDOWN_FACTOR);
     // A failed trial re-opens for a (longer) cooldown; attempts started before the breaker opened do not extend it.
     const enough = (unambiguous && this.config.breakerOpenOnUnambiguous) || s.consecutiveFailures >= this.config.breakerFailureThreshold;
-    if (attempt.trial || s.breaker === 'half-open' || (s.breaker === 'closed' && enough)) {
-      s.breaker = 'open';
-      s.openedAt = now;
-    }
+    if (attempt.trial || s.breaker === 'half-open' || (s.breaker === 'closed' && enough)) this.open(s, now);
   }
 
   /**
@@ -213,8 +220,7 @@ export class HealthBoard {
       if (s.probeAppliedAt >= snapshot.at) continue;
       s.probeAppliedAt = snapshot.at;
       if (!result.ok && s.breaker === 'closed' && s.lastSuccessAt < snapshot.at) {
-        s.breaker = 'open';
-        s.openedAt = now;
+        this.open(s, now);
       } else if (result.ok && s.breaker === 'open' && snapshot.at > s.openedAt) {
         s.breaker = 'half-open';
       }
@@ -222,32 +228,32 @@ export class HealthBoard {
   }
 
   /**
-   * Open targets whose cooldown has passed and that no probe is checking yet; they are marked as being probed, and
-   * the caller must report each result with {@link probed}.
+   * Open targets due for a readiness probe (cooldown passed, then every probe interval) that no probe is checking
+   * yet; they are marked as being probed, and the caller must report each result with {@link probed}.
    */
   dueForProbe(targets: readonly string[], now: number): string[] {
     return targets.filter((key) => {
       const s = this.state(key);
-      if (s.breaker !== 'open' || s.probing || now - s.openedAt < s.cooldownMs) return false;
+      if (s.breaker !== 'open' || s.probing || now < s.nextProbeAt) return false;
       s.probing = true;
       return true;
     });
   }
 
-  /** Result of a background readiness probe: ready -> half-open (one trial request next); not ready -> another cooldown. */
+  /** Result of a background readiness probe: ready -> half-open (one trial request next); not ready -> probe again after the probe interval. */
   probed(target: string, ready: boolean, now: number): void {
     const s = this.state(target);
     s.probing = false;
     if (s.breaker !== 'open') return;
     if (ready) s.breaker = 'half-open';
-    else s.openedAt = now;
+    else s.nextProbeAt = now + Math.min(this.config.breakerProbeIntervalMs, s.cooldownMs);
   }
 
   /** Milliseconds until the first of these targets' breakers is probed again (0 if one is due or half-open). */
   retryAfterMs(targets: readonly string[], now: number): number {
     const waits = targets.map((t) => {
       const s = this.state(t);
-      return s.breaker === 'open' ? Math.max(0, s.openedAt + s.cooldownMs - now) : 0;
+      return s.breaker === 'open' ? Math.max(0, s.nextProbeAt - now) : 0;
     });
     return waits.length > 0 ? Math.min(...waits) : 0;
   }
@@ -267,6 +273,12 @@ export class HealthBoard {
       };
     }
     return out;
+  }
+
+  private open(s: TargetState, now: number): void {
+    s.breaker = 'open';
+    s.openedAt = now;
+    s.nextProbeAt = now + s.cooldownMs;
   }
 
   private finish(attempt: Attempt): TargetState {
@@ -295,6 +307,7 @@ export class HealthBoard {
         consecutiveFailures: 0,
         breaker: 'closed',
         openedAt: 0,
+        nextProbeAt: 0,
         cooldownMs: this.config.breakerCooldownMs,
         trialInFlight: false,
         probing: false,

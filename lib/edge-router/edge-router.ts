@@ -47,8 +47,12 @@ export interface EdgeRouterProps {
   readonly maxAttempts?: number;
   /** Total time a request may spend on attempts. @default 30000 */
   readonly budgetMs?: number;
-  /** Circuit breaker per backend: consecutive failures to open, cooldown before a trial. @default - { failureThreshold: 3, cooldownMs: 10000 } */
-  readonly breaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number };
+  /**
+   * Circuit breaker per backend: consecutive failures to open (a refused connection or a 503 opens at once unless
+   * `openOnUnambiguousFailure` is false), cooldown before the first readiness probe, then a probe every
+   * `probeIntervalMs` until the backend is ready again. @default - { failureThreshold: 3, cooldownMs: 10000, probeIntervalMs: 1000, openOnUnambiguousFailure: true }
+   */
+  readonly breaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number; readonly probeIntervalMs?: number; readonly openOnUnambiguousFailure?: boolean };
   /** latency strategy: backends within this percentage of the fastest share traffic by weight. @default 25 */
   readonly latencyTolerancePercent?: number;
   /** latency strategy: share of requests that explore a healthy backend outside the fastest group. @default 0.5 */
@@ -220,6 +224,7 @@ export function routerConfig(settings: EdgeRouterSpec): RouterConfig {
     budgetMs: settings.budgetMs,
     breakerFailureThreshold: settings.breaker.failureThreshold,
     breakerCooldownMs: settings.breaker.cooldownMs,
+    breakerProbeIntervalMs: settings.breaker.probeIntervalMs,
     breakerOpenOnUnambiguous: settings.breaker.openOnUnambiguousFailure,
     latencyTolerance: settings.latencyTolerancePercent / 100,
     exploreRatio: settings.explorePercent / 100,

@@ -22,8 +22,13 @@ export interface RouterConfig {
   readonly budgetMs: number;
   /** Consecutive failures that open a backend's circuit breaker. */
   readonly breakerFailureThreshold: number;
-  /** Time an open breaker waits before letting one trial request through (half-open). */
+  /** Time an open breaker waits before its first readiness probe (a passing probe lets one trial request through). */
   readonly breakerCooldownMs: number;
+  /**
+   * After the cooldown, how often an open breaker's readiness probe is repeated while it fails (in the background,
+   * only while requests for the model arrive): a backend that comes back is used again within about this time.
+   */
+  readonly breakerProbeIntervalMs: number;
   /** A refused connection or a 503 opens the breaker at once (otherwise it needs `breakerFailureThreshold`). */
   readonly breakerOpenOnUnambiguous: boolean;
   /** Backends whose cost is within this fraction of the best one share traffic by weight (latency strategy). */
@@ -52,6 +57,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   budgetMs: 30_000,
   breakerFailureThreshold: 3,
   breakerCooldownMs: 10_000,
+  breakerProbeIntervalMs: 1_000,
   breakerOpenOnUnambiguous: true,
   latencyTolerance: 0.25,
   exploreRatio: 0.005,
@@ -69,6 +75,7 @@ export const ROUTER_CONFIG_LIMITS: Readonly<Record<Exclude<keyof RouterConfig, '
   budgetMs: [50, 900_000],
   breakerFailureThreshold: [1, 100],
   breakerCooldownMs: [100, 600_000],
+  breakerProbeIntervalMs: [50, 600_000],
   latencyTolerance: [0, 10],
   exploreRatio: [0, 0.5],
   tableCacheMs: [0, 300_000],

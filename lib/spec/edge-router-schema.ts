@@ -25,7 +25,13 @@ export const EdgeRouterBreakerSchema = z
       .boolean()
       .default(true)
       .meta({ description: 'A refused connection or a 503 (no healthy target behind the ALB, or load shedding) opens the breaker at once instead of after failureThreshold.' }),
-    cooldownMs: wholeMs(100, 600_000).default(10_000).meta({ description: 'Time an open breaker waits before one trial request is let through (half-open).' }),
+    cooldownMs: wholeMs(100, 600_000).default(10_000).meta({ description: 'Time an open breaker waits before its first readiness probe; a passing probe lets one trial request through (half-open). Doubled (up to 8x) by each failed trial.' }),
+    probeIntervalMs: wholeMs(50, 600_000)
+      .default(1_000)
+      .meta({
+        description:
+          'After the cooldown, how often each isolate repeats the readiness probe of a backend whose breaker is still open (in the background, only while requests arrive): a backend that comes back is used again within about this time. Lower = faster return, more probes of a down backend.',
+      }),
   })
   .meta({ description: 'Per-backend circuit breaker of each Worker isolate.' });
 
@@ -51,7 +57,7 @@ const EdgeRouterSettingsShape = {
     .meta({ description: 'Time one attempt may wait for response headers before the next backend is tried. Streams send headers at once; a non-streamed completion sends them when done, so keep this above your longest non-streamed generation.' }),
   maxAttempts: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(3).meta({ description: 'Attempts per request, the first included (each on a different backend).' }),
   budgetMs: wholeMs(50, 900_000).default(30_000).meta({ description: 'Total time a request may spend on attempts before the router answers 503/504.' }),
-  breaker: EdgeRouterBreakerSchema.default({ failureThreshold: 3, cooldownMs: 10_000, openOnUnambiguousFailure: true }),
+  breaker: EdgeRouterBreakerSchema.default({ failureThreshold: 3, cooldownMs: 10_000, probeIntervalMs: 1_000, openOnUnambiguousFailure: true }),
   latencyTolerancePercent: z
     .number()
     .min(0, 'must be ≥ 0')

@@ -307,6 +307,52 @@ describe('edge router: circuit breaker', () => {
       await isolate.dispose();
     }
   });
+
+  test('after the cooldown a failing readiness probe is repeated every probe interval, so a backend that comes back is used again within it', async () => {
+    // A cooldown far longer than the interval: if a failed probe started another cooldown (the old rule), the
+    // recovery below would take seconds, and only one probe would fail before it.
+    const isolate = await startRouter({
+      script,
+      table: loopbackTable([{ id: 'fast', server: fast, models: ['llama'] }, { id: 'slow', server: slow, models: ['llama'] }], { llama: 'llama-model' }),
+      config: { breakerCooldownMs: 1500, breakerProbeIntervalMs: 100, exploreRatio: 0 },
+    });
+    const failedProbes = () => isolate.logs.filter((l) => l.event === 'breaker-probe' && l.target === 'fast/llama' && l.ready === false).length;
+    try {
+      fast.behaviour = { kind: 'ok' };
+      await warmUp(isolate, [fast, slow]);
+      await fast.kill(); // port closed: the next attempt is refused and opens the breaker at once
+      const statuses: number[] = [];
+      const openedAt = performance.now();
+      while (failedProbes() < 3 && performance.now() - openedAt < 5000) {
+        statuses.push((await chat(isolate)).response.status);
+        await sleep(20);
+      }
+      const waited = performance.now() - openedAt;
+      expect(failedProbes()).toBe(3);
+      // Three failed probes within the cooldown plus about two intervals (slack for a loaded machine), and never
+      // more than one per interval: 1500 + 2 x 100 ms.
+      expect(waited).toBeGreaterThanOrEqual(1500 + 2 * 100 - 30);
+      expect(waited).toBeLessThan(1500 + 1200);
+
+      await fast.start();
+      const restartedAt = performance.now();
+      let backAfter = Infinity;
+      while (performance.now() - restartedAt < 3000) {
+        const result = await chat(isolate);
+        statuses.push(result.response.status);
+        if (result.backend === 'fast') {
+          backAfter = performance.now() - restartedAt;
+          break;
+        }
+        await sleep(10);
+      }
+      expect(backAfter).toBeLessThan(800); // the interval (100 ms) plus a probe and a trial, with slack; not 1.5 s
+      expect(statuses.every((s) => s === 200)).toBe(true); // clients never noticed
+    } finally {
+      if (!(await isListening(fast))) await fast.start();
+      await isolate.dispose();
+    }
+  });
 });
 
 describe('edge router: streaming', () => {
@@ -461,6 +507,37 @@ describe('edge router: weights and latency', () => {
     // 25% of 120 = 30, binomial standard deviation ≈ 4.7: allow ±4 of them (an even split, 60, is far outside).
     expect(b.count()).toBeGreaterThanOrEqual(11);
     expect(b.count()).toBeLessThanOrEqual(49);
+  });
+
+  test('latency: a cold isolate learns a backend it has no answer from with one request at a time', async () => {
+    const near = new FakeInferenceServer({ name: 'near', latencyMs: 50 });
+    const far = new FakeInferenceServer({ name: 'far', latencyMs: 600 });
+    await Promise.all([near.start(), far.start()]);
+    const cold = await startRouter({
+      script,
+      config: { strategy: 'latency', exploreRatio: 0 },
+      table: loopbackTable([{ id: 'near', server: near, models: ['llama'] }, { id: 'far', server: far, models: ['llama'] }], { llama: 'llama-id' }),
+    });
+    try {
+      // Two requests at once: neither backend is known, and one is already being learned, so one goes to each.
+      const first = [chat(cold), chat(cold)];
+      await Promise.race(first);
+      expect([near.count(), far.count()]).toEqual([1, 1]);
+      // `near` has answered (~50 ms); `far`'s first answer is still ~500 ms away and its wait is not yet a stall.
+      // Requests now go to the known backend, not to the one still being learned.
+      const more: ReturnType<typeof chat>[] = [];
+      for (let i = 0; i < 5; i++) {
+        more.push(chat(cold));
+        await sleep(8);
+      }
+      const results = await Promise.all(more);
+      expect(results.map((r) => r.backend)).toEqual(['near', 'near', 'near', 'near', 'near']);
+      expect(far.count()).toBe(1);
+      await Promise.all(first);
+    } finally {
+      await cold.dispose();
+      await Promise.all([near.kill(), far.kill()]);
+    }
   });
 
   test('latency: once measured, the faster backend takes nearly all first attempts', async () => {
