@@ -138,7 +138,9 @@ export class FakeInferenceServer {
     this.requests.push(record);
     const behaviour = this.behaviour;
     if (behaviour.kind === 'hang') return; // never answer; the socket stays open until the client gives up
-    if (this.latencyMs > 0) await sleep(this.latencyMs);
+    // A request may ask for its own latency (a long generation among short ones): header x-fake-latency-ms.
+    const latencyMs = Number(req.headers['x-fake-latency-ms'] ?? this.latencyMs);
+    if (latencyMs > 0) await sleep(latencyMs);
     if (behaviour.kind === 'status') {
       res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `${this.name} says ${behaviour.status}`, type: 'server_error', param: null, code: null } }));
       return;

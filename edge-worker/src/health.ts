@@ -147,10 +147,12 @@ export class HealthBoard {
     // target drifting out of the fastest group after one failure and back in for more failures as the rate decays.
     const known = admitted.map((a) => a.s.ewmaMs).filter((v): v is number => v !== undefined);
     const prior = known.length > 0 ? Math.min(...known) : 0;
-    // A stall is an attempt waiting more than twice the target's usual time; ordinary variance is not one.
+    // A stall: the target has attempts waiting and has answered none of them for more than twice its usual time.
+    // Counting from its last answer, not from the oldest attempt, keeps one long generation on a backend that goes
+    // on answering the others from looking like a hang; a backend that stops answering shows at once either way.
     const stalled = admitted.map((a) => {
       const oldest = a.s.pending.values().next();
-      const waiting = oldest.done ? 0 : now - oldest.value;
+      const waiting = oldest.done ? 0 : now - Math.max(oldest.value, a.s.lastSuccessAt);
       return waiting > STALL_FACTOR * (a.s.ewmaMs ?? prior) + TIER_SLACK_MS ? waiting : 0;
     });
     const costs = admitted.map((a, i) => {

@@ -509,6 +509,62 @@ describe('edge router: weights and latency', () => {
     expect(b.count()).toBeLessThanOrEqual(49);
   });
 
+  test('latency: a backend that stops answering loses new requests once its wait is a stall, long before the attempt timeout', async () => {
+    const stallRouter = await startRouter({
+      script,
+      config: { strategy: 'latency', exploreRatio: 0, attemptTimeoutMs: 3000, breakerFailureThreshold: 3 },
+      table: loopbackTable([{ id: 'quick', server: quick, models: ['llama'] }, { id: 'sluggish', server: sluggish, models: ['llama'] }], { llama: 'llama-id' }),
+    });
+    try {
+      await warmUp(stallRouter, [quick, sluggish]);
+      for (let i = 0; i < 10; i++) await chat(stallRouter); // quick's average settles near its 2 ms
+      quick.reset();
+      sluggish.reset();
+      quick.behaviour = { kind: 'hang' };
+      const hung = chat(stallRouter); // quick is the first choice: this one waits for the 3 s timeout
+      await sleep(150); // quick has answered nothing for 150 ms, far beyond twice its average and sluggish's 40 ms
+      const next: (string | null)[] = [];
+      for (let i = 0; i < 5; i++) next.push((await chat(stallRouter)).backend);
+      expect(next).toEqual(['sluggish', 'sluggish', 'sluggish', 'sluggish', 'sluggish']);
+      expect(quick.count()).toBe(1);
+      quick.behaviour = { kind: 'ok' };
+      expect((await hung).backend).toBe('sluggish'); // retried after the timeout
+    } finally {
+      quick.behaviour = { kind: 'ok' };
+      await stallRouter.dispose();
+    }
+  });
+
+  test('latency: one long generation on a backend that keeps answering the others is not a stall', async () => {
+    // 40 ms vs 200 ms: the stall threshold (twice the average, ~80 ms) is far above a client's jitter between requests.
+    const steady = new FakeInferenceServer({ name: 'steady', latencyMs: 40 });
+    const distant = new FakeInferenceServer({ name: 'distant', latencyMs: 200 });
+    await Promise.all([steady.start(), distant.start()]);
+    const longRouter = await startRouter({
+      script,
+      config: { strategy: 'latency', exploreRatio: 0 },
+      table: loopbackTable([{ id: 'steady', server: steady, models: ['llama'] }, { id: 'distant', server: distant, models: ['llama'] }], { llama: 'llama-id' }),
+    });
+    try {
+      await warmUp(longRouter, [steady, distant]);
+      for (let i = 0; i < 5; i++) await chat(longRouter);
+      steady.reset();
+      const long = longRouter.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama'), headers: { 'x-fake-latency-ms': '2500' } });
+      // While it runs, 20 requests one after another (~0.9 s): counted from the oldest waiting attempt, steady would
+      // look hung after ~250 ms and lose the rest to distant; its answers to these requests say it is not hung.
+      const next: (string | null)[] = [];
+      for (let i = 0; i < 20; i++) next.push((await chat(longRouter)).backend);
+      expect(steady.count((r) => r.headers['x-fake-latency-ms'] === '2500')).toBe(1);
+      expect(next.filter((b) => b === 'steady').length).toBeGreaterThanOrEqual(18);
+      const done = await long;
+      expect(done.headers.get('x-router-backend')).toBe('steady');
+      await done.arrayBuffer();
+    } finally {
+      await longRouter.dispose();
+      await Promise.all([steady.kill(), distant.kill()]);
+    }
+  });
+
   test('latency: a cold isolate learns a backend it has no answer from with one request at a time', async () => {
     const near = new FakeInferenceServer({ name: 'near', latencyMs: 50 });
     const far = new FakeInferenceServer({ name: 'far', latencyMs: 600 });
