@@ -141,7 +141,8 @@ export class HealthBoard {
     }
     // Latency strategy: cost = latency estimate x error penalty. The latency estimate is the EWMA, or the age of the
     // oldest attempt still waiting for headers when that is a stall (a hanging backend looks slow at once, long
-    // before any timeout). Targets without samples are assumed as fast as the best known one, so they get tried.
+    // before any timeout). A target not yet heard from (no answer, no failure, no attempt out) is tried next: one
+    // request learns it, where assuming it as fast as the best known one could leave it untried behind a slow one.
     // The error penalty is for intermittent errors only: during a run of consecutive failures the target keeps its
     // place, so its breaker collects the N failures at once (each one retried elsewhere) and opens, instead of the
     // target drifting out of the fastest group after one failure and back in for more failures as the rate decays.
@@ -156,6 +157,7 @@ export class HealthBoard {
       return waiting > STALL_FACTOR * (a.s.ewmaMs ?? prior) + TIER_SLACK_MS ? waiting : 0;
     });
     const costs = admitted.map((a, i) => {
+      if (a.s.ewmaMs === undefined && a.s.consecutiveFailures === 0 && a.s.pending.size === 0) return 0;
       const penalty = a.s.consecutiveFailures === 0 ? 1 + ERROR_COST_FACTOR * this.errorRate(a.s, now) : 1;
       return Math.max(a.s.ewmaMs ?? prior, stalled[i]) * penalty;
     });
