@@ -22,7 +22,8 @@
  *
  * Options (environment): BENCH_RPS (default 100; the client, the servers and the log reader share one Node process,
  * which saturates around 150-200 req/s on a 2-core machine and then measures its own queueing), BENCH_SCALE (stretch the timeline, default 1),
- * BENCH_OVERHEAD_N (sequential requests per overhead series, default 1000).
+ * BENCH_OVERHEAD_N (sequential requests per overhead series, default 1000), BENCH_TRACE=1 (list every miss with its
+ * attempts).
  */
 import { cpus, loadavg } from 'node:os';
 import { Miniflare } from 'miniflare';
@@ -33,6 +34,7 @@ import { HARNESS_COMPATIBILITY_DATE, chatBody, loopbackTable, percentile, sleep,
 const RPS = Number(process.env.BENCH_RPS ?? 100);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const OVERHEAD_N = Number(process.env.BENCH_OVERHEAD_N ?? 1000);
+const TRACE = process.env.BENCH_TRACE === '1';
 /** The defaults' times divided by 10 (attempt timeout, cooldown, probe interval), so four faults fit in 13 s. */
 const ROUTER_CONFIG = {
   attemptTimeoutMs: 1000,
@@ -250,6 +252,17 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
   process.stdout.write('  First attempts to the best healthy backend (target ≥ 99%):\n');
   process.stdout.write(`    whole run                          ${pct(hits.length, judged.length)}  (${hits.length} of ${judged.length})\n`);
   process.stdout.write(`    outside the 1 s after each event   ${pct(settledHits.length, settled.length)}  (${settledHits.length} of ${settled.length})\n`);
+  // When each fault could first be seen: the first answer (a refused connection, a 503) from that backend to an
+  // attempt started after it, or for a hang, the moment that attempt's answer was overdue (the backend's latency).
+  // A request decided before then went to the failing backend whatever the router did.
+  const seenAt = new Map<FaultEvent, number>();
+  for (const event of events.filter((e) => e.kind !== 'restore')) {
+    const nextEvent = events.find((e) => e.at > event.at && e.backend === event.backend);
+    const toIt = all.filter((r) => r.start >= event.at && (!nextEvent || r.start < nextEvent.at) && firstOf(r)?.backend === event.backend && firstOf(r)?.outcome !== 'ok');
+    const seen = toIt.map((r) => r.start + (event.kind === 'hang' ? latency[event.backend] : firstOf(r)!.ms));
+    if (seen.length > 0) seenAt.set(event, Math.min(...seen));
+  }
+  const beforeSeen = (r: Sent, backend: string) => [...seenAt].some(([e, at]) => e.backend === backend && r.start >= e.at && r.start < at);
   const causes = new Map<string, number>();
   for (const r of judged) {
     const first = firstOf(r)!;
@@ -261,10 +274,21 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
         ? 'trials (a breaker whose readiness probe passed lets one request through)'
         : first.reason === 'explore'
           ? `exploration (${ROUTER_CONFIG.exploreRatio * 100}% of requests, to keep estimates fresh)`
+          : !state[first.backend] && beforeSeen(r, first.backend)
+            ? 'a failing backend, decided before the fault could be seen (no failing or overdue answer yet)'
           : !state[first.backend]
-            ? `a failing backend before its breaker opened (1 refused connection or 503, or ${ROUTER_CONFIG.breakerFailureThreshold} timeouts/502/504; requests already in flight count too)`
+            ? 'a failing backend after the fault could be seen (a hang: its answer overdue, not yet twice its usual time)'
             : 'a slower healthy backend (latency estimate: noise, not yet learned, or recovery not yet seen)';
     causes.set(cause, (causes.get(cause) ?? 0) + 1);
+  }
+  if (TRACE) {
+    process.stdout.write('    every miss (BENCH_TRACE): start since t0, best then, attempts as backend/reason/outcome/ms\n');
+    for (const r of judged) {
+      const best = bestAt(r.start);
+      if (firstOf(r)!.backend === best) continue;
+      const attempts = decisions.get(r.id)!.attempts!.map((a) => `${a.backend}/${a.reason}/${a.outcome}/${a.ms}`).join(' ');
+      process.stdout.write(`      ${fmt(r.start - t0).padStart(11)}  best ${best}  ${attempts}\n`);
+    }
   }
   process.stdout.write(`    misses by cause:\n`);
   for (const [cause, count] of [...causes].sort((x, y) => y[1] - x[1])) process.stdout.write(`      ${String(count).padStart(5)}  ${cause}\n`);

@@ -9,9 +9,10 @@
  * between closed and open again; a failing probe is repeated every probe interval (shorter than the cooldown), so a
  * backend that comes back is seen within that interval rather than within a whole cooldown.
  *
- * Unambiguous failures open the breaker at once: a refused or reset connection (nothing is serving) and a 503 (an ALB
- * with no healthy target for the fleet, or a server shedding load). Ambiguous ones — a timeout, a 502 or 504 — need
- * N in a row. A failed trial doubles the cooldown (up to 8x), so a backend whose readiness path passes while its
+ * Unambiguous failures open the breaker at once: a refused or reset connection (nothing is serving), a 503 (an ALB
+ * with no healthy target for the fleet, or a server shedding load) and an attempt timeout during which the target
+ * answered nothing at all (it hangs). Ambiguous ones — a timeout while the target answered others, a 502 or 504 —
+ * need N in a row. A failed trial doubles the cooldown (up to 8x), so a backend whose readiness path passes while its
  * inference fails is not retried with a client request every cooldown; a success resets it.
  */
 import type { RouterConfig } from '../../lib/edge-router/router-config';
@@ -21,8 +22,8 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export type PickReason = 'best' | 'tier' | 'weighted' | 'explore' | 'trial';
 
 /**
- * Latency EWMA weight per sample. Moderate on purpose: a sudden stall is caught by the age of waiting attempts (see
- * `pick`), so the average does not need to jump on one slow answer, which made close backends flap under noise.
+ * Latency EWMA weight per sample. Moderate on purpose: a sudden stall is caught by waiting attempts going unanswered
+ * (see `pick`), so the average does not need to jump on one slow answer, which made close backends flap under noise.
  */
 const LATENCY_ALPHA = 0.2;
 const ERROR_ALPHA = 0.2;
@@ -139,9 +140,9 @@ export class HealthBoard {
       const chosen = weightedPick(admitted, (a) => a.c.weight * Math.max(0.02, 1 - 2 * this.errorRate(a.s, now)), random);
       return { backend: chosen.c.backend, target: chosen.key, reason: 'weighted' };
     }
-    // Latency strategy: cost = latency estimate x error penalty. The latency estimate is the EWMA, or the age of the
-    // oldest attempt still waiting for headers when that is a stall (a hanging backend looks slow at once, long
-    // before any timeout). A target not yet heard from (no answer, no failure, no attempt out) is tried next: one
+    // Latency strategy: cost = latency estimate x error penalty. The latency estimate is the EWMA; a stall (attempts
+    // waiting, no answer for more than twice the usual time) takes the target out while others flow, long before any
+    // timeout, and ranks stalled targets by how long they have been silent when all are. A target not yet heard from (no answer, no failure, no attempt out) is tried next: one
     // request learns it, where assuming it as fast as the best known one could leave it untried behind a slow one.
     // The error penalty is for intermittent errors only: during a run of consecutive failures the target keeps its
     // place, so its breaker collects the N failures at once (each one retried elsewhere) and opens, instead of the
@@ -156,7 +157,11 @@ export class HealthBoard {
       const waiting = oldest.done ? 0 : now - Math.max(oldest.value, a.s.lastSuccessAt);
       return waiting > STALL_FACTOR * (a.s.ewmaMs ?? prior) + TIER_SLACK_MS ? waiting : 0;
     });
+    // A stalled target is avoided while another one is not: choosing it wrongly costs the client up to the attempt
+    // timeout, avoiding it wrongly only the latency difference, so the stall itself (not its age so far) decides.
+    const anyFlowing = stalled.some((w) => w === 0);
     const costs = admitted.map((a, i) => {
+      if (anyFlowing && stalled[i] > 0) return Infinity;
       if (a.s.ewmaMs === undefined && a.s.consecutiveFailures === 0 && a.s.pending.size === 0) return 0;
       const penalty = a.s.consecutiveFailures === 0 ? 1 + ERROR_COST_FACTOR * this.errorRate(a.s, now) : 1;
       return Math.max(a.s.ewmaMs ?? prior, stalled[i]) * penalty;
@@ -201,9 +206,17 @@ export class HealthBoard {
     if (s.breaker !== 'closed') s.breaker = 'closed';
   }
 
-  /** Connect error, timeout before headers, or 502/503/504. `unambiguous`: a refused connection or a 503. */
-  fail(attempt: Attempt, now: number, unambiguous = false): void {
-    const s = this.finish(attempt);
+  /**
+   * Connect error, timeout before headers, or 502/503/504. `unambiguous`: a refused connection or a 503.
+   * `fullTimeout`: the attempt waited the whole attempt timeout (not a remainder of the request's budget); when the
+   * target answered nothing else meanwhile either, it is not answering at all, which is as clear as a refused
+   * connection — waiting for N such timeouts would cost N clients the whole timeout each.
+   */
+  fail(attempt: Attempt, now: number, signal: { readonly unambiguous?: boolean; readonly fullTimeout?: boolean } = {}): void {
+    const s = this.state(attempt.target);
+    const silent = signal.fullTimeout === true && s.lastSuccessAt < attempt.startedAt;
+    const unambiguous = signal.unambiguous === true || silent;
+    this.finish(attempt);
     this.recordError(s, now, 1);
     s.consecutiveFailures++;
     if (attempt.trial) s.cooldownMs = Math.min(s.cooldownMs * 2, this.config.breakerCooldownMs * MAX_COOLDOWN_FACTOR);

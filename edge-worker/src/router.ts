@@ -151,7 +151,8 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
     const attempt = board.start(pick, now);
     const number = attempts.length + 1;
     headers.set(ROUTER_ATTEMPT_HEADER, String(number));
-    const result = await forward(`${table.backends[pick.backend].url}${url.pathname}${url.search}`, headers, body, Math.min(config.attemptTimeoutMs, remaining));
+    const attemptTimeoutMs = Math.min(config.attemptTimeoutMs, remaining);
+    const result = await forward(`${table.backends[pick.backend].url}${url.pathname}${url.search}`, headers, body, attemptTimeoutMs);
     const doneAt = Date.now();
     const entry: AttemptLog = { backend: pick.backend, reason: pick.reason, outcome: 'ok', ms: doneAt - now };
     attempts.push(entry);
@@ -163,7 +164,10 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
         // Free the connection; the body of a failed attempt is never shown to the client.
         result.response.body?.cancel().catch(() => undefined);
       }
-      board.fail(attempt, doneAt, kind === 'connect' || ('response' in result && result.response.status === 503));
+      board.fail(attempt, doneAt, {
+        unambiguous: kind === 'connect' || ('response' in result && result.response.status === 503),
+        fullTimeout: kind === 'timeout' && attemptTimeoutMs === config.attemptTimeoutMs,
+      });
       lastFailure = kind;
       continue;
     }

@@ -48,8 +48,8 @@ export interface EdgeRouterProps {
   /** Total time a request may spend on attempts. @default 30000 */
   readonly budgetMs?: number;
   /**
-   * Circuit breaker per backend: consecutive failures to open (a refused connection or a 503 opens at once unless
-   * `openOnUnambiguousFailure` is false), cooldown before the first readiness probe, then a probe every
+   * Circuit breaker per backend: consecutive failures to open (a refused connection, a 503 or an attempt timeout
+   * while the backend answered nothing else opens at once unless `openOnUnambiguousFailure` is false), cooldown before the first readiness probe, then a probe every
    * `probeIntervalMs` until the backend is ready again. @default - { failureThreshold: 3, cooldownMs: 10000, probeIntervalMs: 1000, openOnUnambiguousFailure: true }
    */
   readonly breaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number; readonly probeIntervalMs?: number; readonly openOnUnambiguousFailure?: boolean };

@@ -24,7 +24,7 @@ export const EdgeRouterBreakerSchema = z
     openOnUnambiguousFailure: z
       .boolean()
       .default(true)
-      .meta({ description: 'A refused connection or a 503 (no healthy target behind the ALB, or load shedding) opens the breaker at once instead of after failureThreshold.' }),
+      .meta({ description: 'A refused connection, a 503 (no healthy target behind the ALB, or load shedding) or an attempt timeout during which the backend answered nothing else (it hangs) opens the breaker at once instead of after failureThreshold.' }),
     cooldownMs: wholeMs(100, 600_000).default(10_000).meta({ description: 'Time an open breaker waits before its first readiness probe; a passing probe lets one trial request through (half-open). Doubled (up to 8x) by each failed trial.' }),
     probeIntervalMs: wholeMs(50, 600_000)
       .default(1_000)

@@ -353,6 +353,40 @@ describe('edge router: circuit breaker', () => {
       await isolate.dispose();
     }
   });
+
+  test('an attempt timeout during which the backend answered nothing opens the breaker at once: one client waits, not N', async () => {
+    solo.reset();
+    solo.behaviour = { kind: 'hang' };
+    const hung = await chat(router, 'solo');
+    expect(hung.response.status).toBe(504);
+    // Nothing answered while that attempt waited the whole timeout: the backend hangs, so the next client is told at
+    // once instead of waiting another attempt timeout (the 3-failure rule would send it and one more there).
+    const next = await chat(router, 'solo');
+    expect(JSON.parse(next.text).error.code).toBe('circuit_open');
+    expect(next.ms).toBeLessThan(500);
+    expect(solo.count()).toBe(1);
+    solo.behaviour = { kind: 'ok' };
+    await sleep(330);
+    expect((await chat(router, 'solo')).response.status).toBe(200); // probe, trial, closed
+  });
+
+  test('a timeout while the backend answered other requests stays ambiguous: it counts towards N, it does not open', async () => {
+    solo.reset();
+    solo.behaviour = { kind: 'ok' };
+    // One request that outlasts the attempt timeout (1 s) while short ones keep being answered alongside it.
+    const long = router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('solo'), headers: { 'x-fake-latency-ms': '1500' } });
+    const startedAt = performance.now();
+    const alongside: number[] = [];
+    while (performance.now() - startedAt < 1150) {
+      alongside.push((await chat(router, 'solo')).response.status);
+      await sleep(50);
+    }
+    expect((await long).status).toBe(504);
+    expect(alongside.every((status) => status === 200)).toBe(true);
+    const after = await chat(router, 'solo');
+    expect(after.response.status).toBe(200);
+    expect(after.attempts).toBe(1);
+  });
 });
 
 describe('edge router: streaming', () => {
@@ -520,6 +554,36 @@ describe('edge router: weights and latency', () => {
     } finally {
       quick.behaviour = { kind: 'ok' };
       await stallRouter.dispose();
+    }
+  });
+
+  test('latency: a stalled backend is avoided while another answers, before its silence exceeds the other one\'s latency', async () => {
+    // 30 ms vs 400 ms: after 150 ms of silence the stall (twice the average, ~61 ms) is clear, yet ranking by the wait
+    // so far (150 ms < 400 ms) would still send the next client to the hung backend, to wait the attempt timeout.
+    const near = new FakeInferenceServer({ name: 'near', latencyMs: 30 });
+    const far = new FakeInferenceServer({ name: 'far', latencyMs: 400 });
+    await Promise.all([near.start(), far.start()]);
+    const isolate = await startRouter({
+      script,
+      config: { strategy: 'latency', exploreRatio: 0, attemptTimeoutMs: 3000 },
+      table: loopbackTable([{ id: 'near', server: near, models: ['llama'] }, { id: 'far', server: far, models: ['llama'] }], { llama: 'llama-id' }),
+    });
+    try {
+      await warmUp(isolate, [near, far]);
+      for (let i = 0; i < 5; i++) await chat(isolate);
+      near.reset();
+      near.behaviour = { kind: 'hang' };
+      const hung = chat(isolate);
+      await sleep(150);
+      const next = await chat(isolate);
+      expect(next.backend).toBe('far');
+      expect(next.attempts).toBe(1);
+      expect(near.count()).toBe(1);
+      near.behaviour = { kind: 'ok' };
+      expect((await hung).backend).toBe('far'); // retried after its timeout
+    } finally {
+      await isolate.dispose();
+      await Promise.all([near.kill(), far.kill()]);
     }
   });
 
