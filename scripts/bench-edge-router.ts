@@ -23,7 +23,8 @@
  * Options (environment): BENCH_RPS (default 100; the client, the servers and the log reader share one Node process,
  * which saturates around 150-200 req/s on a 2-core machine and then measures its own queueing), BENCH_SCALE (stretch the timeline, default 1),
  * BENCH_OVERHEAD_N (sequential requests per overhead series, default 1000), BENCH_TRACE=1 (list every miss with its
- * attempts).
+ * attempts), BENCH_PROBE_INTERVAL_MS and BENCH_EXPLORE_PERCENT (the router's probe interval, default 100, and
+ * exploration, default 0.5: what the first-attempt share costs in probes and in staleness).
  */
 import { cpus, loadavg } from 'node:os';
 import { Miniflare } from 'miniflare';
@@ -42,9 +43,9 @@ const ROUTER_CONFIG = {
   budgetMs: 5000,
   breakerFailureThreshold: 3,
   breakerCooldownMs: 1000,
-  breakerProbeIntervalMs: 100,
+  breakerProbeIntervalMs: Number(process.env.BENCH_PROBE_INTERVAL_MS ?? 100),
   probeTimeoutMs: 1000,
-  exploreRatio: 0.005,
+  exploreRatio: Number(process.env.BENCH_EXPLORE_PERCENT ?? 0.5) / 100,
 };
 
 interface Sent {
