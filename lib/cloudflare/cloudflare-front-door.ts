@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider, TerraformVariable } from 'cdktf';
 import type { LoadBalancer } from '@cdktf/provider-cloudflare/lib/load-balancer';
+import type { Ruleset } from '@cdktf/provider-cloudflare/lib/ruleset';
 import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';
 import { CloudflareSchema, FAIL_CLOSED, type CloudflareSpec, type CloudflareSpecInput } from '../spec/cloudflare-schema';
 import { describeValue, formatPath, type SpecProblem } from '../spec/errors';
@@ -9,7 +10,7 @@ import { isToken, throwIfProblems, validateProps } from '../util/validate';
 import { FailClosedPool } from './fail-closed-pool';
 import { CloudflareHealthMonitor } from './health-monitor';
 import { CloudflareInferenceLoadBalancer, DNS_ONLY_TTL_SECONDS } from './inference-load-balancer';
-import { CloudflareOriginAuth, ORIGIN_AUTH_HEADER } from './origin-auth';
+import { CloudflareOriginAuth, ORIGIN_AUTH_HEADER, strictOriginTlsRuleset } from './origin-auth';
 import { CloudflareRegionPool } from './region-pool';
 import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
 
@@ -40,7 +41,10 @@ export interface CloudflareFrontDoorProps {
   readonly residency?: Readonly<Record<string, ResidencyClients>>;
   /** The Cloudflare block of the spec (account, zone, plan, steering, monitor, affinity, ...). */
   readonly cloudflare: CloudflareSpecInput;
-  /** An existing sensitive variable holding the origin secret. @default - a sensitive variable named `cloudflare.originSecretVariable` */
+  /**
+   * An existing sensitive variable holding the origin secret (only with locked origins: `cloudflare.lockOrigin` unset
+   * or true). @default - a sensitive variable named `cloudflare.originSecretVariable`
+   */
   readonly secretVariable?: TerraformVariable;
   /** Cloudflare provider to use (the front door lives in a stack of Cloudflare resources only). @default - the stack's default Cloudflare provider */
   readonly provider?: TerraformProvider;
@@ -58,7 +62,13 @@ export class CloudflareFrontDoor extends Construct {
   readonly monitor: CloudflareHealthMonitor;
   /** Pools by region code. */
   readonly pools: Readonly<Record<string, CloudflareRegionPool>>;
-  readonly originAuth: CloudflareOriginAuth;
+  /**
+   * The secret origin header and its variable, when the origins are locked to Cloudflare (`cloudflare.lockOrigin`,
+   * default on here). Open origins get no header: nothing would check it, and it would only demand a secret.
+   */
+  readonly originAuth?: CloudflareOriginAuth;
+  /** The ruleset enforcing Full (strict) TLS to the origins, unless `cloudflare.enforceStrictOriginTls` is off. */
+  readonly tlsRuleset?: Ruleset;
   /** The fail-closed fallback pool, when residency needs one. */
   readonly failClosedPool?: FailClosedPool;
   /** The validated Cloudflare settings, defaults filled in. */
@@ -95,14 +105,19 @@ export class CloudflareFrontDoor extends Construct {
 
     this.settings = cf;
     this.hostname = hostname;
-    this.originAuth = new CloudflareOriginAuth(this, 'OriginAuth', {
-      zoneId: cf.zoneId,
-      hostname,
-      variableName: cf.originSecretVariable,
-      secretVariable: props.secretVariable,
-      enforceStrictTls: cf.enforceStrictOriginTls,
-      provider: props.provider,
-    });
+    if (cf.lockOrigin ?? true) {
+      this.originAuth = new CloudflareOriginAuth(this, 'OriginAuth', {
+        zoneId: cf.zoneId,
+        hostname,
+        variableName: cf.originSecretVariable,
+        secretVariable: props.secretVariable,
+        enforceStrictTls: cf.enforceStrictOriginTls,
+        provider: props.provider,
+      });
+      this.tlsRuleset = this.originAuth.tlsRuleset;
+    } else if (cf.enforceStrictOriginTls) {
+      this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictOriginTls', { zoneId: cf.zoneId, hostname, provider: props.provider });
+    }
 
     const path = props.health?.path ?? props.endpoints[0].healthCheckPath;
     this.monitor = new CloudflareHealthMonitor(this, 'Monitor', {
@@ -118,7 +133,7 @@ export class CloudflareFrontDoor extends Construct {
       consecutiveUp: cf.monitor.consecutiveUp,
       followRedirects: cf.monitor.followRedirects,
       // Probes bypass the zone's transform rules, so they carry the secret themselves (the ALB answers 403 without it).
-      headers: { [ORIGIN_AUTH_HEADER]: [this.originAuth.headerValue] },
+      headers: this.originAuth ? { [ORIGIN_AUTH_HEADER]: [this.originAuth.headerValue] } : undefined,
       description: `${props.serviceName}: HTTPS GET ${path} (model readiness)`,
       provider: props.provider,
     });
@@ -200,5 +215,8 @@ function checkProps(props: CloudflareFrontDoorProps, cf: CloudflareSpec): SpecPr
     }
   }
   if (!cf.proxied && cf.debugPin) problems.push({ path: 'cloudflare.debugPin', message: 'needs proxied: true (request headers are only visible to proxied traffic)' });
+  if (props.secretVariable !== undefined && cf.lockOrigin === false) {
+    problems.push({ path: 'secretVariable', message: 'is only used with locked origins; with cloudflare.lockOrigin false no origin header is added, so remove it (or lock the origins)' });
+  }
   return problems;
 }

@@ -89,27 +89,34 @@ export class CloudflareOriginAuth extends Construct {
       rules: [originAuthRule(props.hostname, this.headerValue)],
     });
 
-    if (props.enforceStrictTls ?? true) {
-      this.tlsRuleset = new Ruleset(this, 'StrictTls', {
-        provider: props.provider,
-        zoneId: props.zoneId,
-        kind: 'zone',
-        phase: 'http_config_settings',
-        name: 'inference origin tls',
-        description: `Full (strict) TLS to the origins of ${props.hostname}`,
-        rules: [
-          {
-            ref: 'inference_origin_tls',
-            description: 'Validate origin certificates',
-            expression: hostExpression(props.hostname),
-            action: 'set_config',
-            actionParameters: { ssl: 'strict' },
-            enabled: true,
-          },
-        ],
-      });
-    }
+    if (props.enforceStrictTls ?? true) this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictTls', props);
   }
+}
+
+/**
+ * The zone's `http_config_settings` entry-point ruleset with one rule: requests to `hostname` use SSL mode Full
+ * (strict), so Cloudflare validates the origins' certificates. Used by {@link CloudflareOriginAuth}, and by the front
+ * door on its own when the origins are not locked (there is no header to add, but TLS to them is still validated).
+ */
+export function strictOriginTlsRuleset(scope: Construct, id: string, props: { readonly zoneId: string; readonly hostname: string; readonly provider?: TerraformProvider }): Ruleset {
+  return new Ruleset(scope, id, {
+    provider: props.provider,
+    zoneId: props.zoneId,
+    kind: 'zone',
+    phase: 'http_config_settings',
+    name: 'inference origin tls',
+    description: `Full (strict) TLS to the origins of ${props.hostname}`,
+    rules: [
+      {
+        ref: 'inference_origin_tls',
+        description: 'Validate origin certificates',
+        expression: hostExpression(props.hostname),
+        action: 'set_config',
+        actionParameters: { ssl: 'strict' },
+        enabled: true,
+      },
+    ],
+  });
 }
 
 /**

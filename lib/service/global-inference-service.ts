@@ -239,7 +239,8 @@ export class GlobalInferenceService extends Construct {
       originHostnames: this.regionalHostnames,
       health: spec.health,
       residency: spec.residency,
-      cloudflare: spec.cloudflare!,
+      // The front door adds the origin header only for locked origins; with `both` they stay open for Route53.
+      cloudflare: { ...spec.cloudflare!, lockOrigin: this.lockedOrigins },
       secretVariable,
       provider,
     });

@@ -164,7 +164,7 @@ const CloudflareObjectSchema = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a Terraform variable name (lower-case letters, digits and '_', starting with a letter)")
     .default('origin_auth_secret')
-    .meta({ description: 'Sensitive Terraform variable holding the secret header value Cloudflare adds to origin requests (set TF_VAR_<name>). The ALBs require the same value.' }),
+    .meta({ description: 'Sensitive Terraform variable holding the secret header value Cloudflare adds to origin requests (set TF_VAR_<name>). The ALBs require the same value. Only with locked origins (lockOrigin): open origins get no header.' }),
   lockOrigin: z
     .boolean()
     .optional()

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { GpuInferenceEndpoint } from '../../lib/aws/gpu-inference-endpoint';
@@ -96,6 +96,27 @@ describe('CloudflareFrontDoor', () => {
     const values = valuesOfKey(json, ORIGIN_AUTH_HEADER);
     expect(values).toEqual([['${var.origin_auth_secret}'], { operation: 'set', value: '${var.origin_auth_secret}' }]);
     expect(json.variable?.origin_auth_secret).toMatchObject({ sensitive: true });
+  });
+
+  test('open origins (lockOrigin false): no origin header, no secret to set, probes without it; TLS to the origins still strict', () => {
+    const { json, frontDoor } = euFrontDoor({ cloudflare: { ...euFrontDoor().frontDoor.settings, lockOrigin: false } });
+    expect(frontDoor.originAuth).toBeUndefined();
+    expect(valuesOfKey(json, ORIGIN_AUTH_HEADER)).toEqual([]);
+    expect(json.variable).toBeUndefined();
+    const rulesets = Object.values(json.resource?.cloudflare_ruleset ?? {}) as { phase: string; rules: { action: string; action_parameters: unknown }[] }[];
+    expect(rulesets.map((r) => r.phase)).toEqual(['http_config_settings']);
+    expect(rulesets[0].rules[0]).toMatchObject({ action: 'set_config', action_parameters: { ssl: 'strict' } });
+    expect(frontDoor.tlsRuleset).toBeDefined();
+    expect(onlyResource(json, 'cloudflare_load_balancer_monitor').header).toBeUndefined();
+  });
+
+  test('fails when a secret variable is given for open origins', () => {
+    const { stack } = newStack('open-origins');
+    const secret = new TerraformVariable(stack, 'secret', { type: 'string', sensitive: true });
+    const settings = euFrontDoor().frontDoor.settings;
+    expect(errorOf(() => new CloudflareFrontDoor(stack, 'FrontDoor', { endpoints: euUsEndpoints(), serviceName: 'chat', serviceDomain: 'inference.example.com', cloudflare: { ...settings, lockOrigin: false }, secretVariable: secret }))).toContain(
+      'secretVariable: is only used with locked origins',
+    );
   });
 
   test('origins are the regional public names with their Host header; an origin domain and per-region names can be given', () => {

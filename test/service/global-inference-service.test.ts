@@ -131,9 +131,13 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
   });
 
   test('frontDoor both: Route53 routing under the origin domain, origins left open for it', () => {
-    const { service, aws } = synthWithCloudflare(minimalSpec({ frontDoor: 'both', cloudflare }));
+    const { service, aws, cf } = synthWithCloudflare(minimalSpec({ frontDoor: 'both', cloudflare }));
     expect(service.route53Routing).toBeDefined();
     expect(aws.variable).toBeUndefined();
+    // Nothing checks an origin header on open origins: Cloudflare adds none and no secret has to be set.
+    expect(cf.variable).toBeUndefined();
+    expect(JSON.stringify(cf)).not.toContain('X-Inference-Origin-Auth');
+    expect(resourcesOf(cf, 'cloudflare_ruleset').map(([, r]) => r.phase)).toEqual(['http_config_settings']);
     expect(resourcesOf(aws, 'aws_route53_record').some(([, r]) => r.name === 'origin.inference.example.com' && r.latency_routing_policy)).toBe(true);
   });
 
