@@ -142,8 +142,9 @@ export class HealthBoard {
     }
     // Latency strategy: cost = latency estimate x error penalty. The latency estimate is the EWMA; a stall (attempts
     // waiting, no answer for more than twice the usual time) takes the target out while others flow, long before any
-    // timeout, and ranks stalled targets by how long they have been silent when all are. A target not yet heard from (no answer, no failure, no attempt out) is tried next: one
-    // request learns it, where assuming it as fast as the best known one could leave it untried behind a slow one.
+    // timeout, and ranks stalled targets by how long they have been silent when all are. A target not yet heard from
+    // (no answer, no failure, no attempt out) is tried next: one request learns it, where assuming it as fast as the
+    // best known one could leave it untried behind a slow one.
     // The error penalty is for intermittent errors only: during a run of consecutive failures the target keeps its
     // place, so its breaker collects the N failures at once (each one retried elsewhere) and opens, instead of the
     // target drifting out of the fastest group after one failure and back in for more failures as the rate decays.
