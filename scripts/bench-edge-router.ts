@@ -32,9 +32,9 @@ import { edgeWorkerScript } from '../lib/edge-router/worker-script';
 import { RemoteBackends } from './edge-worker-backends';
 import { HARNESS_COMPATIBILITY_DATE, chatBody, loopbackTable, percentile, sleep, startRouter, type RouterHarness } from './edge-worker-harness';
 
-const RPS = Number(process.env.BENCH_RPS ?? 100);
-const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const OVERHEAD_N = Number(process.env.BENCH_OVERHEAD_N ?? 1000);
+const RPS = envNumber('BENCH_RPS', 100, 1, 1000);
+const SCALE = envNumber('BENCH_SCALE', 1, 0.5, 100);
+const OVERHEAD_N = envNumber('BENCH_OVERHEAD_N', 1000, 10, 1_000_000);
 const TRACE = process.env.BENCH_TRACE === '1';
 /** The defaults' times divided by 10 (attempt timeout, cooldown, probe interval), so four faults fit in 13 s. */
 const ROUTER_CONFIG = {
@@ -43,9 +43,9 @@ const ROUTER_CONFIG = {
   budgetMs: 5000,
   breakerFailureThreshold: 3,
   breakerCooldownMs: 1000,
-  breakerProbeIntervalMs: Number(process.env.BENCH_PROBE_INTERVAL_MS ?? 100),
+  breakerProbeIntervalMs: envNumber('BENCH_PROBE_INTERVAL_MS', 100, 50, 600_000),
   probeTimeoutMs: 1000,
-  exploreRatio: Number(process.env.BENCH_EXPLORE_PERCENT ?? 0.5) / 100,
+  exploreRatio: envNumber('BENCH_EXPLORE_PERCENT', 0.5, 0, 50) / 100,
 };
 
 interface Sent {
@@ -278,7 +278,7 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
           : !state[first.backend] && beforeSeen(r, first.backend)
             ? 'a failing backend, decided before the fault could be seen (no failing or overdue answer yet)'
           : !state[first.backend]
-            ? 'a failing backend after the fault could be seen (a hang: its answer overdue, not yet twice its usual time)'
+            ? 'a failing backend after the fault could be seen (a hang before its silence counts as a stall, or failures before a breaker opens)'
             : 'a slower healthy backend (latency estimate: noise, not yet learned, or recovery not yet seen)';
     causes.set(cause, (causes.get(cause) ?? 0) + 1);
   }
@@ -317,6 +317,18 @@ async function startPassthrough(origin: string): Promise<{ mf: Miniflare; url: U
   });
   await mf.ready;
   return { mf, url: await mf.unsafeGetDirectURL() };
+}
+
+/** A numeric option from the environment, or the default; anything else ends the script with the reason. */
+function envNumber(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    process.stderr.write(`bench: ${name} must be a number from ${min} to ${max}; received ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return value;
 }
 
 function fmt(ms: number): string {
