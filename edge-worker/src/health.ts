@@ -31,8 +31,16 @@ const ERROR_ALPHA = 0.2;
 const ERROR_HALF_LIFE_MS = 5_000;
 /** How much the error rate inflates a target's cost: 10% errors = 1.8x the latency. */
 const ERROR_COST_FACTOR = 8;
-/** An attempt waiting longer than this many times the target's latency average is a stall. */
+/**
+ * A target is stalled when it has attempts waiting and has answered none for longer than STALL_FACTOR x its latency
+ * average, or its average plus DEVIATION_FACTOR x its mean deviation, whichever is longer: TCP's retransmission
+ * timeout rule (RFC 6298), so a backend whose answers vary a lot (non-streamed generations of mixed length) does not
+ * look hung on every long one, while a steady backend's hang shows at twice its usual time.
+ */
 const STALL_FACTOR = 2;
+const DEVIATION_FACTOR = 4;
+/** Mean deviation EWMA weight per sample (RFC 6298's beta). */
+const DEVIATION_ALPHA = 0.25;
 /** Absolute slack of the fastest group, so sub-millisecond noise does not split it. */
 const TIER_SLACK_MS = 1;
 /** Longest cooldown after repeated failed trials, as a multiple of the configured one. */
@@ -42,6 +50,8 @@ const PROBE_STALE_MS = 5 * 60_000;
 
 interface TargetState {
   ewmaMs: number | undefined;
+  /** Mean absolute deviation of the latency samples from the average (EWMA); the stall rule's allowance for jitter. */
+  deviationMs: number;
   errorRate: number;
   errorAt: number;
   consecutiveFailures: number;
@@ -141,22 +151,24 @@ export class HealthBoard {
       return { backend: chosen.c.backend, target: chosen.key, reason: 'weighted' };
     }
     // Latency strategy: cost = latency estimate x error penalty. The latency estimate is the EWMA; a stall (attempts
-    // waiting, no answer for more than twice the usual time) takes the target out while others flow, long before any
-    // timeout, and ranks stalled targets by how long they have been silent when all are. A target not yet heard from
-    // (no answer, no failure, no attempt out) is tried next: one request learns it, where assuming it as fast as the
-    // best known one could leave it untried behind a slow one.
+    // waiting, no answer for longer than its usual time allows, see STALL_FACTOR) takes the target out while others
+    // flow, long before any timeout, and ranks stalled targets by how long they have been silent when all are. A
+    // target not yet heard from (no answer, no failure, no attempt out) is tried next: one request learns it, where
+    // assuming it as fast as the best known one could leave it untried behind a slow one.
     // The error penalty is for intermittent errors only: during a run of consecutive failures the target keeps its
     // place, so its breaker collects the N failures at once (each one retried elsewhere) and opens, instead of the
     // target drifting out of the fastest group after one failure and back in for more failures as the rate decays.
     const known = admitted.map((a) => a.s.ewmaMs).filter((v): v is number => v !== undefined);
     const prior = known.length > 0 ? Math.min(...known) : 0;
-    // A stall: the target has attempts waiting and has answered none of them for more than twice its usual time.
+    // A stall: the target has attempts waiting and has answered none of them for longer than its usual time allows.
     // Counting from its last answer, not from the oldest attempt, keeps one long generation on a backend that goes
     // on answering the others from looking like a hang; a backend that stops answering shows at once either way.
     const stalled = admitted.map((a) => {
       const oldest = a.s.pending.values().next();
       const waiting = oldest.done ? 0 : now - Math.max(oldest.value, a.s.lastSuccessAt);
-      return waiting > STALL_FACTOR * (a.s.ewmaMs ?? prior) + TIER_SLACK_MS ? waiting : 0;
+      const usual = a.s.ewmaMs ?? prior;
+      const allowance = Math.max(STALL_FACTOR * usual, usual + DEVIATION_FACTOR * a.s.deviationMs);
+      return waiting > allowance + TIER_SLACK_MS ? waiting : 0;
     });
     // A stalled target is avoided while another one is not: choosing it wrongly costs the client up to the attempt
     // timeout, avoiding it wrongly only the latency difference, so the stall itself (not its age so far) decides.
@@ -198,6 +210,8 @@ export class HealthBoard {
   succeed(attempt: Attempt, now: number, serverError = false): void {
     const s = this.finish(attempt);
     const sample = Math.max(0, now - attempt.startedAt);
+    // Deviation first, against the average before this sample (as RFC 6298 does); the first sample sets it to half.
+    s.deviationMs = s.ewmaMs === undefined ? sample / 2 : s.deviationMs + DEVIATION_ALPHA * (Math.abs(sample - s.ewmaMs) - s.deviationMs);
     s.ewmaMs = s.ewmaMs === undefined ? sample : s.ewmaMs + LATENCY_ALPHA * (sample - s.ewmaMs);
     s.samples++;
     this.recordError(s, now, serverError ? 1 : 0);
@@ -284,6 +298,7 @@ export class HealthBoard {
         breaker: s.breaker,
         ...(s.probing ? { probing: true } : {}),
         ewmaMs: s.ewmaMs === undefined ? null : Math.round(s.ewmaMs * 10) / 10,
+        deviationMs: s.ewmaMs === undefined ? null : Math.round(s.deviationMs * 10) / 10,
         errorRate: Math.round(this.errorRate(s, now) * 1000) / 1000,
         consecutiveFailures: s.consecutiveFailures,
         inFlight: s.inFlight,
@@ -320,6 +335,7 @@ export class HealthBoard {
     if (!s) {
       s = {
         ewmaMs: undefined,
+        deviationMs: 0,
         errorRate: 0,
         errorAt: 0,
         consecutiveFailures: 0,

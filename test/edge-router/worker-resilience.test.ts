@@ -587,6 +587,36 @@ describe('edge router: weights and latency', () => {
     }
   });
 
+  test('latency: a backend whose answers vary a lot is not taken for hung on a long one (the stall allows for its deviation)', async () => {
+    // `varied` answers in 20 ms, but every third request is a 200 ms generation: average ~70 ms, mean deviation ~80 ms.
+    // Twice the average (~135 ms) would call a long generation a hang after 220 ms of silence and send the next client
+    // 300 ms away; the average plus four deviations (~390 ms) does not.
+    const varied = new FakeInferenceServer({ name: 'varied', latencyMs: 20 });
+    const distant = new FakeInferenceServer({ name: 'distant', latencyMs: 300 });
+    await Promise.all([varied.start(), distant.start()]);
+    const isolate = await startRouter({
+      script,
+      config: { strategy: 'latency', exploreRatio: 0 },
+      table: loopbackTable([{ id: 'varied', server: varied, models: ['llama'] }, { id: 'distant', server: distant, models: ['llama'] }], { llama: 'llama-id' }),
+    });
+    const send = (latencyMs?: number) =>
+      isolate.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama'), headers: latencyMs ? { 'x-fake-latency-ms': String(latencyMs) } : {} }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.headers.get('x-router-backend');
+      });
+    try {
+      await warmUp(isolate, [varied, distant]);
+      for (let i = 0; i < 30; i++) expect(await send(i % 3 === 0 ? 200 : undefined)).toBe('varied');
+      const long = send(350);
+      await sleep(220);
+      expect(await send()).toBe('varied');
+      expect(await long).toBe('varied');
+    } finally {
+      await isolate.dispose();
+      await Promise.all([varied.kill(), distant.kill()]);
+    }
+  });
+
   test('latency: one long generation on a backend that keeps answering the others is not a stall', async () => {
     // 40 ms vs 200 ms: the stall threshold (twice the average, ~80 ms) is far above a client's jitter between requests.
     const steady = new FakeInferenceServer({ name: 'steady', latencyMs: 40 });
