@@ -221,10 +221,14 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
   process.stdout.write(`  decisions logged: ${decisions.size} of ${all.length}\n\n`);
 
   const firstOf = (r: Sent) => decisions.get(r.id)?.attempts?.[0];
+  /** Requests started from an event until the next event of the same backend. */
+  const windowOf = (event: FaultEvent) => {
+    const nextEvent = events.find((e) => e.at > event.at && e.backend === event.backend);
+    return all.filter((r) => r.start >= event.at && (!nextEvent || r.start < nextEvent.at));
+  };
   process.stdout.write('  Time from a fault until first attempts stop going to that backend (target ≤ 1 s):\n');
   for (const event of events.filter((e) => e.kind !== 'restore')) {
-    const nextEvent = events.find((e) => e.at > event.at && e.backend === event.backend);
-    const window = all.filter((r) => r.start >= event.at && (!nextEvent || r.start < nextEvent.at));
+    const window = windowOf(event);
     const toIt = window.filter((r) => firstOf(r)?.backend === event.backend);
     const chosen = toIt.filter((r) => firstOf(r)?.reason !== 'trial');
     const trials = toIt.filter((r) => firstOf(r)?.reason === 'trial');
@@ -258,8 +262,7 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
   // A request decided before then went to the failing backend whatever the router did.
   const seenAt = new Map<FaultEvent, number>();
   for (const event of events.filter((e) => e.kind !== 'restore')) {
-    const nextEvent = events.find((e) => e.at > event.at && e.backend === event.backend);
-    const toIt = all.filter((r) => r.start >= event.at && (!nextEvent || r.start < nextEvent.at) && firstOf(r)?.backend === event.backend && firstOf(r)?.outcome !== 'ok');
+    const toIt = windowOf(event).filter((r) => firstOf(r)?.backend === event.backend && firstOf(r)?.outcome !== 'ok');
     const seen = toIt.map((r) => r.start + (event.kind === 'hang' ? latency[event.backend] : firstOf(r)!.ms));
     if (seen.length > 0) seenAt.set(event, Math.min(...seen));
   }

@@ -228,10 +228,9 @@ export class HealthBoard {
    * connection — waiting for N such timeouts would cost N clients the whole timeout each.
    */
   fail(attempt: Attempt, now: number, signal: { readonly unambiguous?: boolean; readonly fullTimeout?: boolean } = {}): void {
-    const s = this.state(attempt.target);
+    const s = this.finish(attempt);
     const silent = signal.fullTimeout === true && s.lastSuccessAt < attempt.startedAt;
     const unambiguous = signal.unambiguous === true || silent;
-    this.finish(attempt);
     this.recordError(s, now, 1);
     s.consecutiveFailures++;
     if (attempt.trial) s.cooldownMs = Math.min(s.cooldownMs * 2, this.config.breakerCooldownMs * MAX_COOLDOWN_FACTOR);
