@@ -72,7 +72,10 @@ export class FakeInferenceServer {
   healthByModel: Record<string, number> = {};
   sse: { events: number; gapMs: number };
   readonly healthPath: string;
+  /** Inference requests of clients (first attempts and retries). */
   readonly requests: RecordedRequest[] = [];
+  /** Background copies the router sent to re-measure this server (header x-router-copy); their answers are discarded. */
+  readonly copies: RecordedRequest[] = [];
   readonly probes: RecordedRequest[] = [];
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -129,6 +132,7 @@ export class FakeInferenceServer {
 
   reset(): void {
     this.requests.length = 0;
+    this.copies.length = 0;
     this.probes.length = 0;
   }
 
@@ -144,7 +148,8 @@ export class FakeInferenceServer {
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ready' : 'not ready');
       return;
     }
-    this.requests.push(record);
+    if (req.headers['x-router-copy'] !== undefined) this.copies.push(record);
+    else this.requests.push(record);
     const behaviour = this.behaviour;
     if (behaviour.kind === 'hang') return; // never answer; the socket stays open until the client gives up
     // A request may ask for its own latency (a long generation among short ones): header x-fake-latency-ms.

@@ -117,6 +117,8 @@ interface TargetState {
   lastAnsweredStart: number;
   /** Start of a timed-out attempt after which nothing was answered (a hang, until an answer says otherwise); 0: none. */
   silentSince: number;
+  /** When that timeout happened: the evidence counts for a probe interval, then a request (or a copy) may test it. */
+  silentNotedAt: number;
   lastSuccessAt: number;
   probeAppliedAt: number;
   /** Last time it was in the fastest group (latency strategy). */
@@ -356,7 +358,8 @@ export class HealthBoard {
    * that finishes older requests from looking alive.
    */
   private silence(s: TargetState, now: number): number {
-    let since = s.silentSince > s.lastAnsweredStart ? s.silentSince : Infinity;
+    const remembered = s.silentSince > s.lastAnsweredStart && now - s.silentNotedAt < this.config.breakerProbeIntervalMs;
+    let since = remembered ? s.silentSince : Infinity;
     for (const started of s.pending.values()) {
       if (started > s.lastAnsweredStart) {
         since = Math.min(since, started);
@@ -445,7 +448,10 @@ export class HealthBoard {
   ): void {
     const s = this.finish(attempt, now, signal.answered === true);
     const silent = signal.timeout === true && s.lastAnsweredStart < attempt.startedAt;
-    if (silent && (s.silentSince === 0 || s.silentSince < s.lastAnsweredStart || attempt.startedAt < s.silentSince)) s.silentSince = attempt.startedAt;
+    if (silent) {
+      if (s.silentSince === 0 || s.silentSince < s.lastAnsweredStart || attempt.startedAt < s.silentSince) s.silentSince = attempt.startedAt;
+      s.silentNotedAt = now;
+    }
     const unambiguous = signal.unambiguous === true || (silent && signal.fullTimeout === true);
     this.recordError(s, now, 1);
     s.consecutiveFailures++;
@@ -531,7 +537,7 @@ export class HealthBoard {
     if (s.breaker !== 'closed') return 'broken';
     if (s.saturatedUntil > 0) return 'saturated';
     if (s.erroring) return 'erroring';
-    if (s.ewmaMs === undefined) return s.silentSince > s.lastAnsweredStart ? 'stalled' : 'healthy';
+    if (s.ewmaMs === undefined) return this.silence(s, now) > 0 ? 'stalled' : 'healthy';
     const usual = s.ewmaMs;
     const allowance = Math.max(STALL_FACTOR * usual, usual + DEVIATION_FACTOR * s.deviationMs);
     return this.silence(s, now) > allowance + TIER_SLACK_MS ? 'stalled' : 'healthy';
@@ -618,6 +624,7 @@ export class HealthBoard {
         pending: new Map(),
         lastAnsweredStart: 0,
         silentSince: 0,
+        silentNotedAt: 0,
         lastSuccessAt: 0,
         probeAppliedAt: 0,
         inTierAt: 0,
