@@ -8,7 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { readFileSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
+import { edgeWorkerScript } from '../lib/edge-router/worker-script';
 import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from '../lib/edge-router/router-config';
 import { INITIAL_TABLE_HEADER } from '../lib/edge-router/initial-table';
 import {
@@ -21,6 +23,15 @@ import {
   type RoutingBackend,
   type RoutingTable,
 } from '../lib/edge-router/routing-table';
+
+/**
+ * The Worker the workerd tests run: the bundle of this checkout, or the file EDGE_ROUTER_BUNDLE names (to run the
+ * same tests against another build, such as the previous release's, and see which of them it fails).
+ */
+export function routerScript(): string {
+  const other = process.env.EDGE_ROUTER_BUNDLE;
+  return other ? readFileSync(other, 'utf8') : edgeWorkerScript();
+}
 
 /** The same date the construct deploys with (EDGE_WORKER_COMPATIBILITY_DATE); kept literal so this file needs no cdktf. */
 export const HARNESS_COMPATIBILITY_DATE = '2025-09-01';
@@ -70,6 +81,8 @@ export class FakeInferenceServer {
    * inference with an error status still reports ready (alive but failing requests, like an overloaded engine). */
   healthStatus = 200;
   healthByModel: Record<string, number> = {};
+  /** Extra headers on every inference answer (e.g. hop-by-hop ones, to see that the router drops them). */
+  extraHeaders: Record<string, string> = {};
   sse: { events: number; gapMs: number };
   readonly healthPath: string;
   /** Inference requests of clients (first attempts and retries). */
@@ -169,7 +182,7 @@ export class FakeInferenceServer {
     }
     const cutAfter = behaviour.kind === 'break-stream' ? 1 : behaviour.kind === 'cut' ? (behaviour.afterEvents ?? 1) : Infinity;
     if (body.stream === true || behaviour.kind === 'break-stream') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...this.extraHeaders });
       res.flushHeaders();
       for (let i = 0; i < this.sse.events; i++) {
         res.write(`data: ${JSON.stringify(this.chunk(String(body.model ?? ''), i))}\n\n`);
@@ -183,7 +196,7 @@ export class FakeInferenceServer {
       return;
     }
     const answer = JSON.stringify(this.answer(record.path, body, req.headers));
-    res.writeHead(200, { 'content-type': 'application/json', 'x-backend-name': this.name, 'content-length': String(Buffer.byteLength(answer)) });
+    res.writeHead(200, { 'content-type': 'application/json', 'x-backend-name': this.name, 'content-length': String(Buffer.byteLength(answer)), ...this.extraHeaders });
     if (cutAfter !== Infinity) {
       res.write(answer.slice(0, Math.floor(answer.length / 2)));
       await sleep(5);

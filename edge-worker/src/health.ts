@@ -90,6 +90,8 @@ interface TargetState {
   deviationMs: number;
   samples: number;
   lastSampleAt: number;
+  /** Start of the latest-started attempt that gave a latency sample (later samples from older attempts are older news). */
+  lastSampleStart: number;
   errorRate: number;
   errorAt: number;
   consecutiveFailures: number;
@@ -123,9 +125,14 @@ interface TargetState {
   probeAppliedAt: number;
   /** Last time it was in the fastest group (latency strategy). */
   inTierAt: number;
-  copyInFlight: boolean;
+  /** Background copies out now; a second may start when the first has been out a probe interval (it is slow news). */
+  copiesInFlight: number;
+  /** Start of the latest copy. */
   lastCopyAt: number;
 }
+
+/** Copies of one target out at once, at most. */
+const MAX_COPIES_IN_FLIGHT = 2;
 
 export interface Candidate {
   readonly backend: string;
@@ -232,7 +239,7 @@ export class HealthBoard {
     let copy: CopyPick | undefined;
     if (options.withCopy && this.copies) {
       this.copyCredit = Math.min(MAX_COPY_CREDIT, this.copyCredit + this.config.remeasureRatio);
-      const trial = trials.find((t) => !t.s.copyInFlight);
+      const trial = trials.find((t) => t.s.copiesInFlight === 0);
       if (trial) copy = { backend: trial.c.backend, target: trial.key, reason: 'trial' };
     }
     if (healthy.length === 0) {
@@ -268,7 +275,7 @@ export class HealthBoard {
         pick = { backend: chosen.c.backend, target: chosen.key, reason: tier.length === 1 ? 'best' : 'tier' };
       }
       if (options.withCopy && this.copies && !copy) {
-        const explore = explorable.filter((a) => !a.s.copyInFlight);
+        const explore = explorable.filter((a) => a.s.copiesInFlight === 0);
         if (explore.length > 0 && random() < this.config.exploreRatio) {
           const o = explore[Math.floor(random() * explore.length)];
           copy = { backend: o.c.backend, target: o.key, reason: 'explore' };
@@ -294,7 +301,8 @@ export class HealthBoard {
    */
   private remeasureCandidate(doubtful: readonly { x: Scored; health: TargetHealth }[], outside: readonly Scored[], stalled: ReadonlySet<string>, picked: string, now: number): CopyPick | undefined {
     const interval = this.config.breakerProbeIntervalMs;
-    const due = (s: TargetState) => !s.copyInFlight && now - Math.max(s.lastCopyAt, s.lastSampleAt) >= interval;
+    const due = (s: TargetState) =>
+      s.copiesInFlight === 0 ? now - Math.max(s.lastCopyAt, s.lastSampleAt) >= interval : s.copiesInFlight < MAX_COPIES_IN_FLIGHT && now - s.lastCopyAt >= interval;
     for (const d of doubtful) {
       if (d.x.key !== picked && due(d.x.s)) return { backend: d.x.c.backend, target: d.x.key, reason: d.health === 'saturated' ? 'saturated' : 'erroring' };
     }
@@ -378,7 +386,7 @@ export class HealthBoard {
     const trial = pick.reason === 'trial';
     if (trial) s.trialInFlight = true;
     if (copy) {
-      s.copyInFlight = true;
+      s.copiesInFlight++;
       s.lastCopyAt = now;
     }
     return { id, target: pick.target, startedAt: now, trial, copy };
@@ -386,11 +394,12 @@ export class HealthBoard {
 
   /** Response headers arrived with a status that is not a backend failure (2xx-4xx other than 429). */
   succeed(attempt: Attempt, now: number): void {
-    const s = this.finish(attempt, now);
+    const s = this.finish(attempt);
     const sample = Math.max(0, now - attempt.startedAt);
-    // A sample long after the previous one weighs more: the old estimate describes a backend that may have changed.
-    const gap = s.samples === 0 ? Infinity : now - s.lastSampleAt;
-    const stale = 1 - Math.exp(-gap / Math.max(1, this.config.breakerProbeIntervalMs * STALE_SAMPLE_FRACTION));
+    // A sample sent long after the previous one weighs more: the old estimate describes a backend that may have
+    // changed. Gaps are between attempt starts, so a slow answer to an older attempt does not undo a newer one.
+    const gap = s.samples === 0 ? Infinity : attempt.startedAt - s.lastSampleStart;
+    const stale = gap > 0 ? 1 - Math.exp(-gap / Math.max(1, this.config.breakerProbeIntervalMs * STALE_SAMPLE_FRACTION)) : 0;
     const alpha = Math.max(LATENCY_ALPHA, stale);
     if (s.ewmaMs === undefined) {
       // The first sample sets the deviation to half of it (as RFC 6298 does).
@@ -407,6 +416,7 @@ export class HealthBoard {
     }
     s.samples++;
     s.lastSampleAt = now;
+    s.lastSampleStart = Math.max(s.lastSampleStart, attempt.startedAt);
     this.recordError(s, now, 0);
     s.consecutiveFailures = 0;
     s.consecutiveSuccesses++;
@@ -422,7 +432,7 @@ export class HealthBoard {
    * default back-off when absent) has passed. Not an error and not a breaker failure: it answered, it is alive.
    */
   saturate(attempt: Attempt, now: number, retryAfterMs: number | undefined): number {
-    const s = this.finish(attempt, now);
+    const s = this.finish(attempt);
     const wait = Math.min(this.config.saturationMaxBackoffMs, Math.max(0, retryAfterMs ?? this.config.saturationBackoffMs));
     s.saturatedForMs = wait;
     s.saturatedUntil = Math.max(s.saturatedUntil, now + wait, 1);
@@ -446,7 +456,7 @@ export class HealthBoard {
     now: number,
     signal: { readonly unambiguous?: boolean; readonly fullTimeout?: boolean; readonly timeout?: boolean; readonly answered?: boolean; readonly serverError?: boolean } = {},
   ): void {
-    const s = this.finish(attempt, now, signal.answered === true);
+    const s = this.finish(attempt, signal.answered === true);
     const silent = signal.timeout === true && s.lastAnsweredStart < attempt.startedAt;
     if (silent) {
       if (s.silentSince === 0 || s.silentSince < s.lastAnsweredStart || attempt.startedAt < s.silentSince) s.silentSince = attempt.startedAt;
@@ -576,14 +586,11 @@ export class HealthBoard {
   }
 
   /** Ends an attempt; `answered` (default: it succeeded) records that the target responded to it. */
-  private finish(attempt: Attempt, now: number, answered = true): TargetState {
+  private finish(attempt: Attempt, answered = true): TargetState {
     const s = this.state(attempt.target);
     if (s.pending.delete(attempt.id)) s.inFlight = Math.max(0, s.inFlight - 1);
     if (attempt.trial) s.trialInFlight = false;
-    if (attempt.copy) {
-      s.copyInFlight = false;
-      s.lastCopyAt = now;
-    }
+    if (attempt.copy) s.copiesInFlight = Math.max(0, s.copiesInFlight - 1);
     if (answered && attempt.startedAt > s.lastAnsweredStart) s.lastAnsweredStart = attempt.startedAt;
     if (answered && s.silentSince !== 0 && s.lastAnsweredStart >= s.silentSince) s.silentSince = 0;
     return s;
@@ -606,6 +613,7 @@ export class HealthBoard {
         deviationMs: 0,
         samples: 0,
         lastSampleAt: 0,
+        lastSampleStart: 0,
         errorRate: 0,
         errorAt: 0,
         consecutiveFailures: 0,
@@ -628,7 +636,7 @@ export class HealthBoard {
         lastSuccessAt: 0,
         probeAppliedAt: 0,
         inTierAt: 0,
-        copyInFlight: false,
+        copiesInFlight: 0,
         lastCopyAt: 0,
       };
       this.targets.set(key, s);

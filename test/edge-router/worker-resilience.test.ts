@@ -2,10 +2,9 @@
  * The bundled Worker in workerd against real loopback servers that fail: in-request retries, circuit breakers,
  * streaming pass-through, residency and weights.
  */
-import { edgeWorkerScript } from '../../lib/edge-router/worker-script';
-import { FakeInferenceServer, chatBody, loopbackTable, sleep, startRouter, type RouterHarness } from '../../scripts/edge-worker-harness';
+import { FakeInferenceServer, chatBody, loopbackTable, sleep, startRouter, type RouterHarness, routerScript } from '../../scripts/edge-worker-harness';
 
-const script = edgeWorkerScript();
+const script = routerScript();
 type ErrorBody = { error: { message: string; type: string; param: string | null; code: string } };
 
 async function chat(router: RouterHarness, model = 'llama', cf?: { country?: string; continent?: string }, extra: Record<string, unknown> = {}) {
