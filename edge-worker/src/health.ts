@@ -466,6 +466,8 @@ export class HealthBoard {
     this.recordError(s, now, 1);
     s.consecutiveFailures++;
     s.consecutiveSuccesses = 0;
+    // An answer other than 429 ends a saturation: the backend is no longer asking to back off (it is failing instead).
+    if (signal.answered) s.saturatedUntil = 0;
     if (signal.serverError && this.errorRate(s, now) >= ERRORING_RATE) s.erroring = true;
     const realTrial = attempt.trial && !attempt.copy;
     if (realTrial) s.cooldownMs = Math.min(s.cooldownMs * 2, this.config.breakerCooldownMs * MAX_COOLDOWN_FACTOR);
