@@ -45,15 +45,14 @@ export type CopyReason = 'trial' | 'saturated' | 'erroring' | 'stalled' | 'demot
 /**
  * Latency EWMA weight per sample when samples are frequent. Moderate on purpose: a sudden stall is caught by waiting
  * attempts going unanswered (see `pick`), so the average does not need to jump on one slow answer. A sample after a
- * long gap weighs more (see STALE_SAMPLE_FRACTION): an old estimate is old news.
+ * long gap weighs more (see STALE_SAMPLE_WEIGHT): an old estimate is old news.
  */
 const LATENCY_ALPHA = 0.2;
 /**
- * A sample that comes `gap` after the previous one weighs at least 1 - exp(-gap / (probe interval x this)): one after
- * a probe interval (a re-measurement) replaces ~95 % of the estimate, so a demoted backend that is fast again ranks as
- * fast after one or two re-measurements instead of ten.
+ * Weight of a sample sent a probe interval or more after the previous one (a re-measurement): a demoted backend that
+ * is fast again ranks as fast after one re-measurement instead of ten.
  */
-const STALE_SAMPLE_FRACTION = 1 / 3;
+const STALE_SAMPLE_WEIGHT = 0.9;
 const ERROR_ALPHA = 0.2;
 /** Error rates halve every 5 s without new samples, so a backend that left the fast group is not penalised forever. */
 const ERROR_HALF_LIFE_MS = 5_000;
@@ -396,23 +395,21 @@ export class HealthBoard {
   succeed(attempt: Attempt, now: number): void {
     const s = this.finish(attempt);
     const sample = Math.max(0, now - attempt.startedAt);
-    // A sample sent long after the previous one weighs more: the old estimate describes a backend that may have
-    // changed. Gaps are between attempt starts, so a slow answer to an older attempt does not undo a newer one.
+    // A sample sent a probe interval or more after the previous one (a re-measurement of a target that took no
+    // traffic) is mostly a fresh start: the old estimate describes a backend that may have changed. Gaps are between
+    // attempt starts, so a slow answer to an older attempt does not undo a newer one.
     const gap = s.samples === 0 ? Infinity : attempt.startedAt - s.lastSampleStart;
-    const stale = gap > 0 ? 1 - Math.exp(-gap / Math.max(1, this.config.breakerProbeIntervalMs * STALE_SAMPLE_FRACTION)) : 0;
-    const alpha = Math.max(LATENCY_ALPHA, stale);
     if (s.ewmaMs === undefined) {
       // The first sample sets the deviation to half of it (as RFC 6298 does).
       s.deviationMs = sample / 2;
       s.ewmaMs = sample;
-    } else if (alpha > LATENCY_ALPHA) {
-      // A sparse sample (a re-measurement): mostly a fresh start, deviation included.
-      s.deviationMs += alpha * (sample / 2 - s.deviationMs);
-      s.ewmaMs += alpha * (sample - s.ewmaMs);
+    } else if (gap >= this.config.breakerProbeIntervalMs) {
+      s.deviationMs += STALE_SAMPLE_WEIGHT * (sample / 2 - s.deviationMs);
+      s.ewmaMs += STALE_SAMPLE_WEIGHT * (sample - s.ewmaMs);
     } else {
       // Deviation first, against the average before this sample (as RFC 6298 does).
       s.deviationMs += DEVIATION_ALPHA * (Math.abs(sample - s.ewmaMs) - s.deviationMs);
-      s.ewmaMs += alpha * (sample - s.ewmaMs);
+      s.ewmaMs += LATENCY_ALPHA * (sample - s.ewmaMs);
     }
     s.samples++;
     s.lastSampleAt = now;
