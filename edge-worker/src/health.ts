@@ -60,8 +60,15 @@ const ERROR_HALF_LIFE_MS = 5_000;
 const ERROR_COST_FACTOR = 8;
 /** An error rate from which a target counts as erroring (two server errors close together do it). */
 const ERRORING_RATE = 0.25;
-/** Successes in a row that make an erroring target healthy again. */
+/**
+ * Successes in a row that make an erroring target healthy again; doubled (up to MAX_READMIT_SUCCESSES) each time it
+ * errors again while on probation (within PROBATION_SUCCESSES successes of its return), so a backend that keeps
+ * failing part of its requests is let back less and less often, and one whose burst of errors is over returns fast.
+ */
 const READMIT_SUCCESSES = 2;
+const MAX_READMIT_SUCCESSES = 16;
+const PROBATION_SUCCESSES = 20;
+
 /**
  * A target is stalled when it has attempts waiting and has answered none for longer than STALL_FACTOR x its latency
  * average, or its average plus DEVIATION_FACTOR x its mean deviation, whichever is longer: TCP's retransmission
@@ -97,6 +104,10 @@ interface TargetState {
   /** Successes in a row (for an erroring target's return). */
   consecutiveSuccesses: number;
   erroring: boolean;
+  /** Successes in a row an erroring target needs to return (see READMIT_SUCCESSES). */
+  readmitAfter: number;
+  /** Successes since it last returned from erroring (Infinity: not on probation). */
+  sinceReturn: number;
   breaker: BreakerState;
   openedAt: number;
   /** While open: when the next background readiness probe may start. */
@@ -417,11 +428,26 @@ export class HealthBoard {
     this.recordError(s, now, 0);
     s.consecutiveFailures = 0;
     s.consecutiveSuccesses++;
-    if (s.erroring && s.consecutiveSuccesses >= READMIT_SUCCESSES) s.erroring = false;
+    if (s.erroring && s.consecutiveSuccesses >= s.readmitAfter) {
+      // Its errors are over for now: back with a clean record, on probation (the next server error makes it erroring
+      // again at once).
+      s.erroring = false;
+      s.sinceReturn = 0;
+      s.errorRate = 0;
+    } else if (!s.erroring && ++s.sinceReturn >= PROBATION_SUCCESSES) {
+      s.readmitAfter = READMIT_SUCCESSES;
+      s.sinceReturn = Infinity;
+    }
     s.saturatedUntil = 0;
     s.lastSuccessAt = now;
     s.cooldownMs = this.config.breakerCooldownMs;
-    if (s.breaker !== 'closed') s.breaker = 'closed';
+    if (s.breaker !== 'closed') {
+      // The failures that opened it are explained (it was down, now it answers): they are not intermittent errors. On
+      // probation, like an erroring target's return.
+      s.breaker = 'closed';
+      s.errorRate = 0;
+      if (!s.erroring) s.sinceReturn = 0;
+    }
   }
 
   /**
@@ -465,7 +491,7 @@ export class HealthBoard {
     s.consecutiveSuccesses = 0;
     // An answer other than 429 ends a saturation: the backend is no longer asking to back off (it is failing instead).
     if (signal.answered) s.saturatedUntil = 0;
-    if (signal.serverError && this.errorRate(s, now) >= ERRORING_RATE) s.erroring = true;
+    if (signal.serverError && (this.errorRate(s, now) >= ERRORING_RATE || s.sinceReturn < PROBATION_SUCCESSES)) this.markErroring(s);
     const realTrial = attempt.trial && !attempt.copy;
     if (realTrial) s.cooldownMs = Math.min(s.cooldownMs * 2, this.config.breakerCooldownMs * MAX_COOLDOWN_FACTOR);
     const enough = (unambiguous && this.config.breakerOpenOnUnambiguous) || s.consecutiveFailures >= this.config.breakerFailureThreshold;
@@ -481,8 +507,16 @@ export class HealthBoard {
     this.recordError(s, now, 1);
     s.consecutiveFailures++;
     s.consecutiveSuccesses = 0;
-    s.erroring = true;
+    this.markErroring(s);
     if (s.breaker === 'closed' && s.consecutiveFailures >= this.config.breakerFailureThreshold) this.open(s, now, false);
+  }
+
+  private markErroring(s: TargetState): void {
+    if (s.erroring) return;
+    s.erroring = true;
+    // Failing again soon after its return: it needs twice the successes next time.
+    if (s.sinceReturn < PROBATION_SUCCESSES) s.readmitAfter = Math.min(s.readmitAfter * 2, MAX_READMIT_SUCCESSES);
+    s.sinceReturn = Infinity;
   }
 
   /**
@@ -517,13 +551,16 @@ export class HealthBoard {
     });
   }
 
-  /** Result of a background readiness probe: ready -> half-open (one trial next); not ready -> probe again after the probe interval. */
-  probed(target: string, ready: boolean, now: number): void {
+  /**
+   * Result of a background readiness probe started at `startedAt`: ready -> half-open (one trial next); not ready ->
+   * probe again a probe interval after this one started (a slow probe does not stretch the interval).
+   */
+  probed(target: string, ready: boolean, now: number, startedAt = now): void {
     const s = this.state(target);
     s.probing = false;
     if (s.breaker !== 'open') return;
     if (ready) s.breaker = 'half-open';
-    else s.nextProbeAt = now + Math.min(this.config.breakerProbeIntervalMs, s.cooldownMs);
+    else s.nextProbeAt = Math.max(now, startedAt + Math.min(this.config.breakerProbeIntervalMs, s.cooldownMs));
   }
 
   /**
@@ -618,6 +655,8 @@ export class HealthBoard {
         consecutiveFailures: 0,
         consecutiveSuccesses: 0,
         erroring: false,
+        readmitAfter: READMIT_SUCCESSES,
+        sinceReturn: Infinity,
         breaker: 'closed',
         openedAt: 0,
         nextProbeAt: 0,

@@ -384,8 +384,9 @@ function probeOpenBreakers(route: RouteContext, model: string, eligible: readonl
     const key = targetKey(id, model);
     if (board.dueForProbe([key], Date.now()).length === 0) continue;
     const backend = table.backends[id];
+    const startedAt = Date.now();
     const probe = probeOne(`${backend.url}${backend.healthPath}`, model, config.probeTimeoutMs, route.originHeaders).then((result) => {
-      board.probed(key, result.ok, Date.now());
+      board.probed(key, result.ok, Date.now(), startedAt);
       if (config.logDecisions) logLine({ event: 'breaker-probe', target: key, ready: result.ok, status: result.status ?? null, ms: result.ms, ...(result.error ? { error: result.error } : {}) });
     });
     ctx.waitUntil(probe);
