@@ -41,7 +41,8 @@ import {
 import { targetKey, type Attempt, type CopyPick, type FailureKind, type HealthBoard, type Pick, type PickReason } from './health';
 import { hopByHopNames, json, logLine, openAiError, parseJsonObject, readBody, retryAfterHeaders, retryAfterMsOf } from './http';
 import { probeOne } from './probe';
-import { readWhole, relaySse, streamRest } from './relay';
+import { readWhole, streamRest } from './relay';
+import { relaySse } from './sse';
 
 export const INFERENCE_PATHS: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/completions', '/v1/embeddings']);
 /** `/v1/models/{id}` (OpenAI's model retrieve). */
