@@ -141,9 +141,12 @@ describe('saturation: 429, and 503 with Retry-After', () => {
     const { best, router, close } = await pair({});
     try {
       best.behaviour = { kind: 'status', status: 503, retryAfter: '2' };
-      const result = await chat(router);
-      expect(result.response.status).toBe(200);
-      expect(result.backend).toBe('other');
+      for (let i = 0; i < 20 && best.count() === 0; i++) {
+        const result = await chat(router);
+        expect(result.response.status).toBe(200);
+        expect(result.backend).toBe('other');
+      }
+      expect(best.count()).toBe(1);
       expect((await health(router))['best/llama']).toMatchObject({ state: 'saturated', breaker: 'closed', saturated: { askedMs: 2000 } });
     } finally {
       await close();
@@ -297,8 +300,9 @@ describe('recovery of a demoted backend', () => {
       best.latencyMs = 20;
       const back = await timeUntilFirstAttemptTo(router, 'best', 5000);
       // A copy goes out each probe interval (a second one when the first is slow news), and one fast answer after a
-      // gap replaces most of the old estimate: ~2 intervals, with slack for a loaded machine.
-      expect(back.ms).toBeLessThan(2 * INTERVAL + 800);
+      // gap replaces most of the old estimate: ~2 intervals, with wide slack for a loaded machine (without
+      // re-measurement it does not come back within 5 s).
+      expect(back.ms).toBeLessThan(2 * INTERVAL + 1200);
       expect(back.statuses.every((s) => s === 200)).toBe(true);
       expect(other.count()).toBeGreaterThan(0);
       expect(best.copies.length).toBeGreaterThanOrEqual(1);
