@@ -28,9 +28,8 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { Miniflare } from 'miniflare';
-import { edgeWorkerScript } from '../lib/edge-router/worker-script';
 import { RemoteBackends } from './edge-worker-backends';
-import { HARNESS_COMPATIBILITY_DATE, chatBody, loopbackTable, percentile, sleep, startRouter, type RouterHarness } from './edge-worker-harness';
+import { HARNESS_COMPATIBILITY_DATE, chatBody, loopbackTable, percentile, routerScript, sleep, startRouter, type RouterHarness } from './edge-worker-harness';
 
 const RPS = envNumber('BENCH_RPS', 100, 1, 1000);
 const SCALE = envNumber('BENCH_SCALE', 1, 0.5, 100);
@@ -87,7 +86,7 @@ async function main(): Promise<void> {
     ],
     { llama: 'meta-llama/Llama-3.1-8B-Instruct', zero: 'zero-latency' },
   );
-  const script = edgeWorkerScript();
+  const script = routerScript();
   const router = await startRouter({ script, table, config: ROUTER_CONFIG, directSocket: true });
   const quiet = await startRouter({ script, table, config: { ...ROUTER_CONFIG, logDecisions: false }, directSocket: true });
   const passthrough = await startPassthrough(servers.zero.url);

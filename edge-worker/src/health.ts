@@ -61,12 +61,13 @@ const ERROR_COST_FACTOR = 8;
 /** An error rate from which a target counts as erroring (two server errors close together do it). */
 const ERRORING_RATE = 0.25;
 /**
- * Successes in a row that make an erroring target healthy again; doubled (up to MAX_READMIT_SUCCESSES) each time it
+ * Successes in a row that make an erroring target healthy again; doubled (up to MAX_READMIT_SUCCESSES, so a return is
+ * never more than a few re-measurements away once its errors are over) each time it
  * errors again while on probation (within PROBATION_SUCCESSES successes of its return), so a backend that keeps
  * failing part of its requests is let back less and less often, and one whose burst of errors is over returns fast.
  */
 const READMIT_SUCCESSES = 2;
-const MAX_READMIT_SUCCESSES = 16;
+const MAX_READMIT_SUCCESSES = 4;
 const PROBATION_SUCCESSES = 20;
 
 /**
@@ -418,9 +419,12 @@ export class HealthBoard {
       s.deviationMs += STALE_SAMPLE_WEIGHT * (sample / 2 - s.deviationMs);
       s.ewmaMs += STALE_SAMPLE_WEIGHT * (sample - s.ewmaMs);
     } else {
+      // An answer to an attempt sent before the newest one already measured is older news: the further back it was
+      // sent, the less it counts (out-of-order answers of steady traffic, milliseconds apart, count almost fully).
+      const weight = gap >= 0 ? 1 : Math.exp(gap / Math.max(1, this.config.breakerProbeIntervalMs / 3));
       // Deviation first, against the average before this sample (as RFC 6298 does).
-      s.deviationMs += DEVIATION_ALPHA * (Math.abs(sample - s.ewmaMs) - s.deviationMs);
-      s.ewmaMs += LATENCY_ALPHA * (sample - s.ewmaMs);
+      s.deviationMs += weight * DEVIATION_ALPHA * (Math.abs(sample - s.ewmaMs) - s.deviationMs);
+      s.ewmaMs += weight * LATENCY_ALPHA * (sample - s.ewmaMs);
     }
     s.samples++;
     s.lastSampleAt = now;
@@ -446,7 +450,8 @@ export class HealthBoard {
       // probation, like an erroring target's return.
       s.breaker = 'closed';
       s.errorRate = 0;
-      if (!s.erroring) s.sinceReturn = 0;
+      s.erroring = false;
+      s.sinceReturn = 0;
     }
   }
 
@@ -509,6 +514,11 @@ export class HealthBoard {
     s.consecutiveSuccesses = 0;
     this.markErroring(s);
     if (s.breaker === 'closed' && s.consecutiveFailures >= this.config.breakerFailureThreshold) this.open(s, now, false);
+  }
+
+  /** A background copy's stream broke off: erroring, as for a client's (the failure itself is recorded by {@link fail}). */
+  markStreamBroken(target: string): void {
+    this.markErroring(this.state(target));
   }
 
   private markErroring(s: TargetState): void {

@@ -352,10 +352,13 @@ function copyInBackground(route: RouteContext, copy: CopyPick, url: URL, headers
         let broken = false;
         const relayed = relaySse(response.body, config.streamIdleTimeoutMs, () => '', { onBroken: () => (broken = true) });
         await relayed.pipeTo(new WritableStream()).catch(() => (broken = true));
-        board.succeed(attempt, headersAt);
         if (broken) {
-          board.brokeMidStream(attempt.target, Date.now());
+          // What a client would have seen fail: a failed attempt (a trial's failure re-opens the breaker), erroring.
+          board.fail(attempt, Date.now(), { answered: true, serverError: true });
+          board.markStreamBroken(attempt.target);
           outcome = 'body';
+        } else {
+          board.succeed(attempt, headersAt);
         }
       } else {
         const whole = await readWhole(response.body, config.maxResponseBufferBytes, config.attemptTimeoutMs);
