@@ -1,30 +1,43 @@
 /**
- * `npm run bench:edge`: the edge router Worker (the bundle `npm run build` wrote) in workerd via Miniflare, in
- * front of three loopback inference servers of different latencies, under open-loop load, while faults are
- * injected into whichever backend is the best at the time:
+ * `npm run bench:edge`: the edge router Worker (the bundle `npm run build` wrote, or EDGE_ROUTER_BUNDLE) in workerd
+ * via Miniflare, in front of three loopback inference servers of different latencies (in a child process), under
+ * open-loop load with 40% streamed (SSE) requests, while faults hit whichever backend is the best at the time
+ * (times stretched by BENCH_SCALE, except the 700 ms flapping period):
  *
- *   0 s   all healthy             best: a (5 ms)
- *   3 s   a is killed             best: b (15 ms)     port closed, connections cut
- *   6 s   b answers 503           best: c (30 ms)
- *   8.5 s a is back               best: a             the router sees it at its next readiness probe of a
- *  10 s   a hangs                 best: c             accepts requests, never answers
- *  13 s   end
+ *   0 s     all healthy                      best: a (5 ms)
+ *   1 s     a answers 429 to everything      best: b (15 ms)    saturated
+ *   2 s     a recovers                       best: a
+ *   2.5 s   a answers 500 to 30% at random   best: b
+ *   3.5 s   a recovers                       best: a
+ *   4 s     a cuts every answer              best: b            streams after one event, bodies halfway
+ *   5 s     a recovers                       best: a
+ *   5.5 s   a's latency ramps 5 -> 200 ms    best: b once a is slower than 15 ms
+ *   6.5 s   a is at 5 ms again               best: a
+ *   7 s     a is killed                      best: b            port closed, connections cut
+ *   7.8 s   b answers 503                    best: c (30 ms)
+ *   8.8 s   a is back                        best: a            between two of its readiness probes
+ *   9.3 s   b recovers
+ *   9.8 s   a flaps: killed / restarted every 700 ms until 11.9 s (ends up)
+ *  12.2 s   a hangs                          best: b            accepts requests, never answers
+ *  13 s     end
  *
- * Prints: client-visible failures; per fault, the time from the fault until first attempts stop going to that
- * backend; the share of first attempts that went to the best healthy backend (ground truth from the timeline);
- * and the routing overhead against calling a backend directly (p50/p99), separated into what any Worker hop costs
- * here (a pass-through Worker) and what the router's own logic adds. A script that prints figures, not a test.
+ * Prints: client-visible failures (HTTP errors, streams that ended with an error event, bodies cut short — and,
+ * apart, any answer cut short without the client being told); per fault, the failures during it, the time until the
+ * faulty backend got no more first attempts, and the time until it had its share back after recovering (its first
+ * successful first attempt); the share of first attempts that went to the best healthy backend (ground truth from the
+ * timeline: health and current latency), with the misses by cause and phase; the re-measurement copies; and the
+ * routing overhead against calling a backend directly (p50/p99), separated into what any Worker hop costs here (a
+ * pass-through Worker) and what the router's own logic adds. A script that prints figures, not a test.
  *
  * The client speaks plain HTTP to the Worker's own workerd socket, as Cloudflare's edge hands a Worker its requests;
  * Miniflare's dispatchFetch (its entry worker plus Node-side request conversion) is measured alongside for context.
- * The recovery lands between two readiness probes of the dead backend (8.5 s, not on the 1 s grid the kill at 3 s and
- * the 1 s cooldown set), so the time to see it is not flattered by alignment.
  *
- * Options (environment): BENCH_RPS (default 100; the client, the servers and the log reader share one Node process,
- * which saturates around 150-200 req/s on a 2-core machine and then measures its own queueing), BENCH_SCALE (stretch the timeline, default 1),
- * BENCH_OVERHEAD_N (sequential requests per overhead series, default 1000), BENCH_TRACE=1 (list every miss with its
- * attempts), BENCH_PROBE_INTERVAL_MS and BENCH_EXPLORE_PERCENT (the router's probe interval, default 100, and
- * exploration, default 0.5: what the first-attempt share costs in probes and in staleness).
+ * Options (environment): BENCH_RPS (default 100; the client and the log reader share one Node process, which
+ * saturates around 150-200 req/s on a quiet 2-core machine and then measures its own queueing), BENCH_SCALE (stretch
+ * the timeline, default 1), BENCH_SSE_PERCENT (streamed share, default 40), BENCH_OVERHEAD_N (sequential requests per
+ * overhead series, default 1000), BENCH_TRACE=1 (every miss and failure, every copy, probe and broken stream),
+ * BENCH_PROBE_INTERVAL_MS (default 100), BENCH_REMEASURE_PERCENT (copies, default 10) and BENCH_EXPLORE_PERCENT
+ * (default 0.5). EDGE_ROUTER_BUNDLE=<file> runs another build of the Worker (an older release) on the same faults.
  */
 import { cpus, loadavg } from 'node:os';
 import { Miniflare } from 'miniflare';
