@@ -69,7 +69,8 @@ describe('the openai SDK against the router', () => {
       ],
       { llama: LLAMA, embed: EMBED },
     );
-    router = await startRouter({ script, table, directSocket: true, config: { exploreRatio: 0, breakerProbeIntervalMs: 300, attemptTimeoutMs: 1000 } });
+    // Back-offs capped at 400 ms (whatever a backend's Retry-After says), so the tests need not wait seconds.
+    router = await startRouter({ script, table, directSocket: true, config: { exploreRatio: 0, breakerProbeIntervalMs: 300, attemptTimeoutMs: 1000, saturationMaxBackoffMs: 400 } });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -77,7 +78,7 @@ describe('the openai SDK against the router', () => {
   });
   beforeEach(async () => {
     for (const s of [a, b]) s.behaviour = { kind: 'ok' };
-    await sleep(1100); // past any back-off (1 s) a previous test left
+    await sleep(450); // past any back-off (at most 400 ms) a previous test left
     for (const s of [a, b]) s.reset();
   });
 
@@ -148,8 +149,8 @@ describe('the openai SDK against the router', () => {
   });
 
   test('every backend saturated: RateLimitError after the SDK retried exactly when the Retry-After said, on the backend only after its back-off', async () => {
-    a.behaviour = { kind: 'status', status: 429, retryAfter: '1' };
-    b.behaviour = { kind: 'status', status: 429, retryAfter: '1' };
+    a.behaviour = { kind: 'status', status: 429, retryAfter: '2' }; // capped at 400 ms by the router
+    b.behaviour = { kind: 'status', status: 429, retryAfter: '2' };
     const { sdk, calls } = client(router, 1);
     const started = performance.now();
     const error = await rejection(sdk.chat.completions.create({ model: LLAMA, messages }));
@@ -157,19 +158,21 @@ describe('the openai SDK against the router', () => {
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.code).toBe('backends_saturated');
     expect(calls()).toBe(2);
-    // The SDK waited the router's Retry-After (about 1 s, the backends' own), not its own guess.
-    expect(elapsed).toBeGreaterThan(900);
-    expect(elapsed).toBeLessThan(4000);
-    // Each backend got one request per back-off: the retry reached them only once their Retry-After had passed.
+    // The SDK waited the router's retry-after-ms (the 400 ms back-off, what is left of it), not its own guess.
+    expect(Number(error.headers?.get('retry-after-ms'))).toBeLessThanOrEqual(400);
+    expect(elapsed).toBeGreaterThan(300);
+    expect(elapsed).toBeLessThan(3000);
+    // Each backend got one request per back-off: the retry reached them only once their back-off had passed.
     expect(a.count()).toBe(2);
     expect(b.count()).toBe(2);
-    for (const s of [a, b]) expect(s.requests[1].at - s.requests[0].at).toBeGreaterThan(900);
+    for (const s of [a, b]) expect(s.requests[1].at - s.requests[0].at).toBeGreaterThan(300);
   });
 
   test('an SDK retry never lands on the backend that just refused it: a saturated one is skipped until its Retry-After', async () => {
-    a.behaviour = { kind: 'status', status: 429, retryAfter: '5' };
+    a.behaviour = { kind: 'status', status: 429, retryAfter: '5' }; // saturated for the 400 ms cap
     b.behaviour = { kind: 'status', status: 500 };
-    setTimeout(() => (b.behaviour = { kind: 'ok' }), 300); // b recovers before the SDK's retry; a stays saturated
+    // b recovers before the SDK retries (after ≥ 1 s); a keeps answering 429 and, past its back-off, is re-measured by copies only.
+    setTimeout(() => (b.behaviour = { kind: 'ok' }), 150);
     const { sdk, calls } = client(router);
     const completion = await sdk.chat.completions.create({ model: LLAMA, messages });
     expect(completion.choices[0].message.content).toBe('hello from b');
