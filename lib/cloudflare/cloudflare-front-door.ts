@@ -3,7 +3,7 @@ import type { TerraformProvider, TerraformVariable } from 'cdktf';
 import type { LoadBalancer } from '@cdktf/provider-cloudflare/lib/load-balancer';
 import type { Ruleset } from '@cdktf/provider-cloudflare/lib/ruleset';
 import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';
-import { CloudflareSchema, FAIL_CLOSED, type CloudflareSpec, type CloudflareSpecInput } from '../spec/cloudflare-schema';
+import { CloudflareSchema, defaultLockOrigin, FAIL_CLOSED, type CloudflareSpec, type CloudflareSpecInput } from '../spec/cloudflare-schema';
 import { describeValue, formatPath, type SpecProblem } from '../spec/errors';
 import { AWS_REGION_CODES, isKnownRegion, regionInfo } from '../spec/regions';
 import { isToken, throwIfProblems, validateProps } from '../util/validate';
@@ -105,7 +105,7 @@ export class CloudflareFrontDoor extends Construct {
 
     this.settings = cf;
     this.hostname = hostname;
-    if (cf.lockOrigin ?? true) {
+    if (cf.lockOrigin ?? defaultLockOrigin('cloudflare')) {
       this.originAuth = new CloudflareOriginAuth(this, 'OriginAuth', {
         zoneId: cf.zoneId,
         hostname,
@@ -124,7 +124,7 @@ export class CloudflareFrontDoor extends Construct {
       accountId: cf.accountId,
       plan: cf.plan,
       path,
-      expectedCodes: cf.monitor.expectedCodes ?? String(props.health?.expectedStatus ?? 200),
+      expectedCodes: cf.monitor.expectedCodes ?? (props.health?.expectedStatus === undefined ? undefined : String(props.health.expectedStatus)),
       expectedBody: props.health?.expectedBody,
       intervalSeconds: cf.monitor.intervalSeconds,
       timeoutSeconds: cf.monitor.timeoutSeconds,

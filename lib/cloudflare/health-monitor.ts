@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { LoadBalancerMonitor } from '@cdktf/provider-cloudflare/lib/load-balancer-monitor';
-import { CloudflareMonitorSchema, monitorProblems, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflareMonitorSpec, type CloudflarePlan } from '../spec/cloudflare-schema';
+import { CLOUDFLARE_DEFAULTS, CloudflareMonitorSchema, monitorProblems, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflareMonitorSpec, type CloudflarePlan } from '../spec/cloudflare-schema';
 import { formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 import { stripUndefined } from '../util/objects';
 import { isToken, throwIfProblems } from '../util/validate';
@@ -66,7 +66,7 @@ export class CloudflareHealthMonitor extends Construct {
     const source = `CloudflareHealthMonitor '${this.node.path}'`;
     // Every problem is collected before throwing, so one run reports them all.
     const problems: SpecProblem[] = [];
-    const path = props.path ?? '/health';
+    const path = props.path ?? CLOUDFLARE_DEFAULTS.monitorPath;
     if (!isToken(path) && !/^\/[A-Za-z0-9._~\-/?=&%]*$/.test(path)) {
       problems.push({ path: 'path', message: "must be a URL path starting with '/', such as /health", received: JSON.stringify(path) });
     }
@@ -110,13 +110,13 @@ export class CloudflareHealthMonitor extends Construct {
       type: 'https',
       method: 'GET',
       path,
-      // 0 = the protocol's port (443), as the provider's default; pinned so a plan never shows it as unknown.
-      port: 0,
+      // No port: the monitor schema says HTTPS checks define one only for a non-standard port (443 is used), and 0 is
+      // not a value it defines (only pool origins read 0 as "the protocol's port").
       // Optional without a computed default: an empty map could come back as null, so none is sent when there are none.
       header: props.headers ? { ...props.headers } : undefined,
-      expectedCodes: settings.expectedCodes ?? '200',
-      // The provider defaults to "" too; pinned explicitly against drift.
-      expectedBody: props.expectedBody ?? '',
+      expectedCodes: settings.expectedCodes ?? CLOUDFLARE_DEFAULTS.monitorExpectedCodes,
+      // Only when given: an empty string is no check at all, and the schemas read leave it Optional (null) or default it to "".
+      expectedBody: props.expectedBody,
       followRedirects: settings.followRedirects,
       allowInsecure: false,
       interval: this.intervalSeconds,
@@ -124,8 +124,7 @@ export class CloudflareHealthMonitor extends Construct {
       retries: this.retries,
       consecutiveDown: this.consecutiveDown,
       consecutiveUp: this.consecutiveUp,
-      // Probes carry the origin-auth header themselves, so they need no zone emulation.
-      probeZone: '',
+      // No probe_zone: probes carry the origin-auth header themselves, so they need no zone emulation.
     });
     this.monitorId = this.resource.id;
   }

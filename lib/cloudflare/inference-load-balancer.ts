@@ -3,6 +3,7 @@ import type { TerraformProvider } from 'cdktf';
 import { LoadBalancer, type LoadBalancerRules } from '@cdktf/provider-cloudflare/lib/load-balancer';
 import type { z } from 'zod';
 import {
+  CLOUDFLARE_DEFAULTS,
   DebugPinSchema,
   FAIL_CLOSED,
   NON_ENTERPRISE_MAX_LB_RULES,
@@ -90,7 +91,7 @@ export class CloudflareInferenceLoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: CloudflareInferenceLoadBalancerProps) {
     super(scope, id);
     const source = `CloudflareInferenceLoadBalancer '${this.node.path}'`;
-    const proxied = props.proxied ?? true;
+    const proxied = props.proxied ?? CLOUDFLARE_DEFAULTS.proxied;
     const affinityInput = validateProps(SessionAffinitySchema, props.sessionAffinity ?? {}, `${source} (sessionAffinity)`);
     const debugPin = props.debugPin ? validateProps(DebugPinSchema, props.debugPin, `${source} (debugPin)`) : undefined;
 
@@ -138,18 +139,20 @@ export class CloudflareInferenceLoadBalancer extends Construct {
       steeringPolicy: plan.steering,
       defaultPools: ids(plan.defaultPools),
       fallbackPool: poolId.get(plan.fallback) as string,
-      countryPools: mapIds(plan.countryPools),
-      regionPools: mapIds(plan.regionPools),
-      popPools: {},
+      // Maps and lists only when they have entries: the API does not echo an empty map, so `{}` in the config is a
+      // change on every plan (provider issue #7339); left out, the Optional + Computed value keeps the state's.
+      countryPools: nonEmpty(mapIds(plan.countryPools)),
+      regionPools: nonEmpty(mapIds(plan.regionPools)),
       randomSteering: {
         defaultWeight: 1,
-        poolWeights: weighted ? Object.fromEntries(Object.entries(props.poolWeights ?? {}).map(([region, weight]) => [poolId.get(region) as string, weight])) : {},
+        poolWeights: weighted ? nonEmpty(Object.fromEntries(Object.entries(props.poolWeights ?? {}).map(([region, weight]) => [poolId.get(region) as string, weight]))) : undefined,
       },
-      adaptiveRouting: { failoverAcrossPools: props.failoverAcrossPools ?? true },
+      // The schema's default is false; crossing pools is the library's deliberate choice (CLOUDFLARE_DEFAULTS).
+      adaptiveRouting: { failoverAcrossPools: props.failoverAcrossPools ?? CLOUDFLARE_DEFAULTS.failoverAcrossPools },
       // Only used by DNS-only load balancers; the API's defaults, pinned against drift.
       locationStrategy: { mode: 'pop', preferEcs: 'proximity' },
       sessionAffinity: affinity.type,
-      ...(affinity.type === 'none' ? {} : { sessionAffinityTtl: affinity.ttlSeconds ?? 1800 }),
+      ...(affinity.type === 'none' ? {} : { sessionAffinityTtl: affinity.ttlSeconds ?? CLOUDFLARE_DEFAULTS.sessionAffinityTtlSeconds }),
       sessionAffinityAttributes: {
         drainDuration: affinity.type === 'none' ? 0 : affinity.drainSeconds,
         samesite: 'Lax',
@@ -159,7 +162,7 @@ export class CloudflareInferenceLoadBalancer extends Construct {
         ...(affinity.type === 'header' ? { headers: [...(affinity.headers ?? [])] } : {}),
       },
       networks: ['cloudflare'],
-      rules: debugPin ? pinRules(debugPin, props.pools.map((p) => p.region), poolId) : [],
+      rules: debugPin ? pinRules(debugPin, props.pools.map((p) => p.region), poolId) : undefined,
     });
   }
 }
@@ -212,7 +215,7 @@ function optionProblems(
 ): CloudflareIssue[] {
   const out: CloudflareIssue[] = [];
   const steering = plan?.steering ?? props.steering;
-  const steeringProblem = trafficSteeringProblem(props.plan, props.trafficSteering ?? false, steering);
+  const steeringProblem = trafficSteeringProblem(props.plan, props.trafficSteering ?? CLOUDFLARE_DEFAULTS.trafficSteering, steering);
   if (steeringProblem) out.push({ path: ['steering'], input: steering, message: steeringProblem });
   if (props.poolWeights !== undefined && steering !== undefined && !WEIGHTED_TRAFFIC_STEERING.includes(steering)) {
     out.push({ path: ['poolWeights'], input: props.poolWeights, message: `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${steering}); set steering: random for a canary, or remove poolWeights` });
@@ -239,6 +242,11 @@ function optionProblems(
     });
   }
   return out;
+}
+
+/** The record, or undefined when it has no entries (an empty Optional map would be a perpetual diff). */
+function nonEmpty<T>(record: Readonly<Record<string, T>>): Record<string, T> | undefined {
+  return Object.keys(record).length > 0 ? { ...record } : undefined;
 }
 
 function describeRouting(plan: RoutingPlan): string {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { LoadBalancerPool } from '@cdktf/provider-cloudflare/lib/load-balancer-pool';
-import { CLOUDFLARE_REGION_CODES, ENTERPRISE_ORIGIN_STEERING, ORIGIN_STEERING_POLICIES, type CloudflarePlan, type OriginSteeringPolicy } from '../spec/cloudflare-schema';
+import { CLOUDFLARE_DEFAULTS, CLOUDFLARE_REGION_CODES, ENTERPRISE_ORIGIN_STEERING, ORIGIN_STEERING_POLICIES, type CloudflarePlan, type OriginSteeringPolicy } from '../spec/cloudflare-schema';
 import type { SpecProblem } from '../spec/errors';
 import { AWS_REGION_CODES, isKnownRegion, regionInfo, type CloudflareRegionCode } from '../spec/regions';
 import { isToken, throwIfProblems } from '../util/validate';
@@ -94,7 +94,7 @@ export class CloudflareRegionPool extends Construct implements IRegionPool {
       description: `${info.name} (${props.region})${props.jurisdiction ? `, jurisdiction ${props.jurisdiction}` : ''}`,
       enabled: props.enabled ?? true,
       monitor: props.monitorId,
-      minimumOrigins: props.minimumOrigins ?? 1,
+      minimumOrigins: props.minimumOrigins ?? CLOUDFLARE_DEFAULTS.minimumOrigins,
       checkRegions: [...this.checkRegions],
       latitude: info.latitude,
       longitude: info.longitude,

@@ -14,7 +14,6 @@ describe('CloudflareHealthMonitor', () => {
       type: 'https',
       method: 'GET',
       path: '/v1/ready',
-      port: 0,
       expected_codes: '200',
       expected_body: 'ready',
       follow_redirects: false,
@@ -24,8 +23,8 @@ describe('CloudflareHealthMonitor', () => {
       retries: 1,
       consecutive_down: 2,
       consecutive_up: 2,
-      probe_zone: '',
     });
+    // Neither port 0 (not a value the monitor schema defines; HTTPS uses 443) nor empty strings are sent.
     // 15 s x 2 failed probes + 4 s x 2 attempts of the last one.
     expect(monitor.detectionSeconds).toBe(38);
   });
