@@ -19,7 +19,8 @@ import {
 } from '../spec/cloudflare-schema';
 import { describeValue, formatPath, type SpecProblem } from '../spec/errors';
 import { AWS_REGION_CODES } from '../spec/regions';
-import { isToken, throwIfProblems, validateProps } from '../util/validate';
+import { isToken, throwIfProblems } from '../util/validate';
+import { hostnameProblems, idProblems, isPlan, outOfRange, planProblems, schemaProblems } from './prop-checks';
 import type { IRegionPool } from './region-pool';
 import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
 
@@ -92,8 +93,15 @@ export class CloudflareInferenceLoadBalancer extends Construct {
     super(scope, id);
     const source = `CloudflareInferenceLoadBalancer '${this.node.path}'`;
     const proxied = props.proxied ?? CLOUDFLARE_DEFAULTS.proxied;
-    const affinityInput = validateProps(SessionAffinitySchema, props.sessionAffinity ?? {}, `${source} (sessionAffinity)`);
-    const debugPin = props.debugPin ? validateProps(DebugPinSchema, props.debugPin, `${source} (debugPin)`) : undefined;
+    // Every problem is collected before throwing (sub-settings, plan, routing, hostname), so one run reports them all.
+    const early: SpecProblem[] = [...planProblems(props.plan), ...idProblems(props.zoneId, 'zone', 'zoneId'), ...hostnameProblems(props.hostname, 'hostname')];
+    const affinityParsed = SessionAffinitySchema.safeParse(props.sessionAffinity ?? {}, { reportInput: true });
+    if (!affinityParsed.success) early.push(...schemaProblems(SessionAffinitySchema, props.sessionAffinity ?? {}, ['sessionAffinity']));
+    const affinityInput: SessionAffinitySpec = affinityParsed.success ? affinityParsed.data : SessionAffinitySchema.parse({});
+    const pinParsed = props.debugPin ? DebugPinSchema.safeParse(props.debugPin, { reportInput: true }) : undefined;
+    if (pinParsed && !pinParsed.success) early.push(...schemaProblems(DebugPinSchema, props.debugPin, ['debugPin']));
+    const debugPin = pinParsed?.success ? pinParsed.data : undefined;
+    if (!isPlan(props.plan)) throwIfProblems(early, source);
 
     const routed = planRouting({
       pools: props.pools,
@@ -107,10 +115,7 @@ export class CloudflareInferenceLoadBalancer extends Construct {
     });
     const affinity: ResolvedSessionAffinity = { ...affinityInput, type: affinityInput.type ?? defaultSessionAffinity(proxied, (routed.plan?.residency.length ?? 0) > 0) };
     const issues: CloudflareIssue[] = [...routed.problems, ...optionProblems(props, proxied, affinity, debugPin, routed.plan)];
-    const problems: SpecProblem[] = issues.map((p) => ({ path: formatPath(p.path), message: p.message, received: p.input === undefined ? undefined : describeValue(p.input) }));
-    if (!isToken(props.hostname) && !/^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(props.hostname)) {
-      problems.push({ path: 'hostname', message: 'must be a lower-case DNS name such as inference.example.com', received: JSON.stringify(props.hostname) });
-    }
+    const problems: SpecProblem[] = [...early, ...issues.map((p) => ({ path: formatPath(p.path), message: p.message, received: p.input === undefined ? undefined : describeValue(p.input) }))];
     throwIfProblems(problems, source);
     const plan = routed.plan as RoutingPlan;
 
@@ -221,7 +226,7 @@ function optionProblems(
     out.push({ path: ['poolWeights'], input: props.poolWeights, message: `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${steering}); set steering: random for a canary, or remove poolWeights` });
   }
   for (const [region, weight] of Object.entries(props.poolWeights ?? {})) {
-    if (!isToken(weight) && (weight < 0 || weight > 1)) out.push({ path: ['poolWeights', region], input: weight, message: 'must be between 0 and 1 (Cloudflare pool weights)' });
+    if (!isToken(weight) && outOfRange(weight, 0, 1)) out.push({ path: ['poolWeights', region], input: weight, message: 'must be between 0 and 1 (Cloudflare pool weights)' });
   }
   out.push(...sessionAffinityProblems(props.plan, affinity).map((p) => ({ ...p, path: ['sessionAffinity', ...p.path] })));
   if (!proxied) {

@@ -3,7 +3,7 @@ import { FailClosedPool } from '../../lib/cloudflare/fail-closed-pool';
 import { CloudflareInferenceLoadBalancer, type CloudflareInferenceLoadBalancerProps } from '../../lib/cloudflare/inference-load-balancer';
 import { CloudflareRegionPool } from '../../lib/cloudflare/region-pool';
 import { errorOf, newStack, onlyResource, synthJson } from '../support/synth';
-import { ACCOUNT_ID, ZONE_ID, poolRegionsById } from './fixtures';
+import { ACCOUNT_ID, MONITOR_ID, ZONE_ID, poolRegionsById } from './fixtures';
 
 const REGIONS: [string, string | undefined][] = [
   ['us-east-1', 'us'],
@@ -14,7 +14,7 @@ const REGIONS: [string, string | undefined][] = [
 function pools(stack: TerraformStack, plan: 'pro' | 'business' | 'enterprise' = 'enterprise'): CloudflareRegionPool[] {
   return REGIONS.map(
     ([region, jurisdiction]) =>
-      new CloudflareRegionPool(stack, `Pool-${region}`, { accountId: ACCOUNT_ID, region, originAddress: `${region}.inference.example.com`, monitorId: 'm', plan, namePrefix: 'chat', jurisdiction }),
+      new CloudflareRegionPool(stack, `Pool-${region}`, { accountId: ACCOUNT_ID, region, originAddress: `${region}.inference.example.com`, monitorId: MONITOR_ID, plan, namePrefix: 'chat', jurisdiction }),
   );
 }
 

@@ -1,7 +1,7 @@
 import { CloudflareHealthMonitor } from '../../lib/cloudflare/health-monitor';
 import { CloudflareRegionPool } from '../../lib/cloudflare/region-pool';
 import { errorOf, newStack, onlyResource, synthJson } from '../support/synth';
-import { ACCOUNT_ID } from './fixtures';
+import { ACCOUNT_ID, MONITOR_ID } from './fixtures';
 
 describe('CloudflareHealthMonitor', () => {
   test('probes readiness over HTTPS with every attribute pinned, at the plan minimum by default', () => {
@@ -67,7 +67,7 @@ describe('CloudflareRegionPool', () => {
       accountId: ACCOUNT_ID,
       region: 'eu-central-1',
       originAddress: 'eu-central-1.inference.example.com',
-      monitorId: 'monitor-id',
+      monitorId: MONITOR_ID,
       plan: 'enterprise',
       namePrefix: 'chat',
       jurisdiction: 'eu',
@@ -77,7 +77,7 @@ describe('CloudflareRegionPool', () => {
       name: 'chat-eu-central-1',
       description: 'Europe (Frankfurt) (eu-central-1), jurisdiction eu',
       enabled: true,
-      monitor: 'monitor-id',
+      monitor: MONITOR_ID,
       minimum_origins: 1,
       check_regions: ['WEU'],
       latitude: 50.1,
@@ -97,7 +97,7 @@ describe('CloudflareRegionPool', () => {
       originAddress: 'us-east-1.inference.example.com',
       hostHeader: 'inference.example.com',
       additionalOrigins: [{ name: 'a-second-alb', address: 'alb2.us-east-1.inference.example.com', weight: 0.5 }],
-      monitorId: 'monitor-id',
+      monitorId: MONITOR_ID,
       plan: 'pro',
       namePrefix: 'chat',
     });
@@ -118,7 +118,7 @@ describe('CloudflareRegionPool', () => {
           accountId: ACCOUNT_ID,
           region: 'eu-west-9',
           originAddress: 'not a host',
-          monitorId: 'monitor-id',
+          monitorId: MONITOR_ID,
           plan: 'business',
           namePrefix: 'chat',
           originSteering: 'hash',
