@@ -222,7 +222,7 @@ function checkProps(props: CloudflareFrontDoorProps, cf: Pick<CloudflareSpecInpu
   }
   problems.push(...hostnameProblems(props.serviceDomain, 'serviceDomain'));
   if (props.originDomain !== undefined) problems.push(...hostnameProblems(props.originDomain, 'originDomain'));
-  for (const [region, name] of Object.entries(props.originHostnames ?? {})) problems.push(...hostnameProblems(name, formatPath(['originHostnames', region])));
+  for (const [region, name] of Object.entries(props.originHostnames ?? {})) problems.push(...hostnameProblems(name, 'originHostnames', region));
   const regions = new Set(props.endpoints.map((e) => e.region));
   for (const region of Object.keys(props.originHostnames ?? {})) {
     if (!regions.has(region)) problems.push({ path: formatPath(['originHostnames', region]), message: `must be keyed by an endpoint's region (${[...regions].join(', ')})`, received: JSON.stringify(region) });

@@ -36,9 +36,9 @@ export function idProblems(value: unknown, what: string, path: string): SpecProb
 }
 
 /** A DNS name in the spec's rule (lower case, at most 253 characters); a reference is accepted. */
-export function hostnameProblems(value: unknown, path: string): SpecProblem[] {
+export function hostnameProblems(value: unknown, ...path: PropertyKey[]): SpecProblem[] {
   if (isToken(value)) return [];
-  return schemaProblems(HostnameSchema, value, [path]);
+  return schemaProblems(HostnameSchema, value, path);
 }
 
 /** A value the construct needs at synth time: a reference there is a problem, reported as such. */
