@@ -49,8 +49,8 @@ export type CopyReason = 'trial' | 'saturated' | 'erroring' | 'stalled' | 'demot
  */
 const LATENCY_ALPHA = 0.2;
 /**
- * Weight of a sample sent a probe interval or more after the previous one (a re-measurement): a demoted backend that
- * is fast again ranks as fast after one re-measurement instead of ten.
+ * Weight of a sample sent one probe interval after the previous one (a re-measurement; more after a longer gap): a
+ * demoted backend that is fast again ranks as fast after one re-measurement instead of ten.
  */
 const STALE_SAMPLE_WEIGHT = 0.9;
 const ERROR_ALPHA = 0.2;
@@ -416,8 +416,10 @@ export class HealthBoard {
       s.deviationMs = sample / 2;
       s.ewmaMs = sample;
     } else if (gap >= this.config.breakerProbeIntervalMs) {
-      s.deviationMs += STALE_SAMPLE_WEIGHT * (sample / 2 - s.deviationMs);
-      s.ewmaMs += STALE_SAMPLE_WEIGHT * (sample - s.ewmaMs);
+      // The old estimate keeps 10 % after one probe interval, 1 % after two, ...
+      const weight = 1 - Math.pow(1 - STALE_SAMPLE_WEIGHT, gap / this.config.breakerProbeIntervalMs);
+      s.deviationMs += weight * (sample / 2 - s.deviationMs);
+      s.ewmaMs += weight * (sample - s.ewmaMs);
     } else {
       // An answer to an attempt sent before the newest one already measured is older news: the further back it was
       // sent, the less it counts (out-of-order answers of steady traffic, milliseconds apart, count almost fully).
