@@ -20,9 +20,28 @@ export type WholeBody =
   | { readonly kind: 'too-large'; readonly head: Uint8Array[]; readonly reader: ReadableStreamDefaultReader<Uint8Array> }
   | { readonly kind: 'broken'; readonly detail: string };
 
-/** Reads a body to its end, unless it exceeds `maxBytes`, fails, or sends nothing for `idleMs`. */
-export async function readWhole(body: ReadableStream<Uint8Array> | null, maxBytes: number, idleMs: number): Promise<WholeBody> {
+/**
+ * Reads a body to its end, unless it exceeds `maxBytes`, fails, or sends nothing for `idleMs`. With a declared length
+ * within `maxBytes` it is read in one go (a body shorter than declared fails the read), bounded by `idleMs` in all.
+ */
+export async function readWhole(body: ReadableStream<Uint8Array> | null, maxBytes: number, idleMs: number, declaredLength?: number): Promise<WholeBody> {
   if (!body) return { kind: 'whole', body: new Uint8Array(0) };
+  if (declaredLength !== undefined && declaredLength <= maxBytes) {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const whole = new Response(body).arrayBuffer().then((buffer): WholeBody => ({ kind: 'whole', body: new Uint8Array(buffer) }));
+    const late = new Promise<WholeBody>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'broken', detail: `the backend did not finish its answer within ${idleMs} ms` }), idleMs);
+    });
+    try {
+      const result = await Promise.race([whole, late]);
+      if (result.kind === 'broken') body.cancel().catch(() => undefined);
+      return result;
+    } catch (error) {
+      return { kind: 'broken', detail: `the backend's connection broke off: ${String(error)}` };
+    } finally {
+      if (timer !== null) clearTimeout(timer);
+    }
+  }
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -213,7 +213,7 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
       return new Response(relayStream(upstream, route, pick, requestId, streamed), { status: upstream.status, statusText: upstream.statusText, headers: out });
     }
     // Not streamed: the whole answer before the client gets a byte, so one that breaks off is retried elsewhere.
-    const whole = await readWhole(upstream.body, config.maxResponseBufferBytes, Math.max(1, Math.min(config.attemptTimeoutMs, deadline - Date.now())));
+    const whole = await readWhole(upstream.body, config.maxResponseBufferBytes, Math.max(1, Math.min(config.attemptTimeoutMs, deadline - Date.now())), declaredLength(upstream));
     if (whole.kind === 'broken') {
       if (!verdict.recorded) board.fail(attempt, Date.now(), { answered: true, serverError: true });
       entry.outcome = 'body';
@@ -224,8 +224,7 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
     if (!verdict.recorded) board.succeed(attempt, headersAt);
     log({ model, status: upstream.status, backend: pick.backend, attempts, ...(copied ? { copy: copied } : {}) });
     if (whole.kind === 'whole') return new Response(whole.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
-    const declared = Number(upstream.headers.get('content-length') ?? NaN);
-    const rest = streamRest(whole.head, whole.reader, Number.isInteger(declared) && declared >= 0 ? declared : undefined, (detail) => {
+    const rest = streamRest(whole.head, whole.reader, declaredLength(upstream), (detail) => {
       board.brokeMidStream(attempt.target, Date.now());
       logLine({ event: 'body-broken', requestId, backend: pick.backend, midStream: true, detail });
     });
@@ -303,6 +302,12 @@ function discard(response: Response): void {
   response.body?.cancel().catch(() => undefined);
 }
 
+/** The Content-Length a backend declared, if it is a plain number. */
+function declaredLength(response: Response): number | undefined {
+  const value = response.headers.get('content-length');
+  return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
 function isEventStream(response: Response): boolean {
   return (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
 }
@@ -361,7 +366,7 @@ function copyInBackground(route: RouteContext, copy: CopyPick, url: URL, headers
           board.succeed(attempt, headersAt);
         }
       } else {
-        const whole = await readWhole(response.body, config.maxResponseBufferBytes, config.attemptTimeoutMs);
+        const whole = await readWhole(response.body, config.maxResponseBufferBytes, config.attemptTimeoutMs, declaredLength(response));
         if (whole.kind === 'broken') {
           board.fail(attempt, Date.now(), { answered: true, serverError: true });
           outcome = 'body';

@@ -144,12 +144,22 @@ describe('admin input hygiene', () => {
     expect(body.problems[0]).toMatchObject({ path: 'backend', message: expect.stringContaining('must name a backend of the table') });
   });
 
-  test('a body larger than the admin limit is refused with 413 and a message, before it is read whole', async () => {
-    const huge = JSON.stringify({ weights: { 'us-east-1': 5 }, comment: 'x'.repeat(20 * 1024 * 1024) });
-    const { status, body } = await admin(router, 0, 'PUT', '/_router/weights', huge);
+  test('a body larger than the admin limit is refused with 413 and a message', async () => {
+    const big = JSON.stringify({ weights: { 'us-east-1': 5 }, comment: 'x'.repeat(200 * 1024) });
+    const { status, body } = await admin(router, 0, 'PUT', '/_router/weights', big);
     expect(status).toBe(413);
     expect(body.error).toMatchObject({ code: 'request_too_large', type: 'invalid_request_error' });
     expect(body.error.message).toContain('65536 bytes');
+    expect((await admin(router, 0, 'GET', '/_router/table')).body.table.version).toBe(1);
+  });
+
+  test('a 20 MB body is refused without being read: 413, or the upload cut short by the early answer; nothing written', async () => {
+    const huge = JSON.stringify({ weights: { 'us-east-1': 5 }, comment: 'x'.repeat(20 * 1024 * 1024) });
+    const outcome = await admin(router, 0, 'PUT', '/_router/weights', huge).then(
+      (r) => r.status,
+      (error: unknown) => String(error),
+    );
+    expect([413, 'TypeError: fetch failed']).toContain(outcome);
     expect((await admin(router, 0, 'GET', '/_router/table')).body.table.version).toBe(1);
   });
 
