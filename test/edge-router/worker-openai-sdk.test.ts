@@ -70,7 +70,7 @@ describe('the openai SDK against the router', () => {
       { llama: LLAMA, embed: EMBED },
     );
     // Back-offs capped at 400 ms (whatever a backend's Retry-After says), so the tests need not wait seconds.
-    router = await startRouter({ script, table, directSocket: true, config: { exploreRatio: 0, breakerProbeIntervalMs: 300, attemptTimeoutMs: 1000, saturationMaxBackoffMs: 400 } });
+    router = await startRouter({ script, table, directSocket: true, config: { exploreRatio: 0, breakerProbeIntervalMs: 300, attemptTimeoutMs: 1000, saturationMaxBackoffMs: 400, maxBodyBytes: 4096 } });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -124,16 +124,19 @@ describe('the openai SDK against the router', () => {
     expect((error.error as { code?: string }).code).toBe('backend_stream_broken');
   });
 
-  test('the client’s own errors: 400 BadRequestError and 401 AuthenticationError (the backend’s), none retried', async () => {
+  test('the client’s own errors: 400 BadRequestError, 413 (body over the router’s limit), 401 AuthenticationError (the backend’s), none retried', async () => {
     const { sdk, calls } = client(router);
     const bad = await rejection(sdk.chat.completions.create({ model: '', messages }));
     expect(bad).toBeInstanceOf(BadRequestError);
     expect(bad.code).toBe('missing_model');
+    const tooLarge = await rejection(sdk.chat.completions.create({ model: LLAMA, messages: [{ role: 'user', content: 'x'.repeat(5000) }] }));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.code).toBe('request_too_large');
     a.behaviour = { kind: 'status', status: 401 };
     b.behaviour = { kind: 'status', status: 401 };
     const denied = await rejection(sdk.chat.completions.create({ model: LLAMA, messages }));
     expect(denied).toBeInstanceOf(AuthenticationError);
-    expect(calls()).toBe(2);
+    expect(calls()).toBe(3);
   });
 
   test('429 and 503 from the best backend are retried by the router elsewhere: the SDK sees one successful request', async () => {
