@@ -11,8 +11,8 @@
  *   healthy again on its first success;
  * - erroring: at least ERRORING_RATE of its recent answers were server errors (5xx, a body that broke off), or a
  *   stream broke off mid-way. No first attempts while a healthy target is left; healthy again after
- *   READMIT_SUCCESSES successes in a row;
- * - stalled: attempts waiting and none answered for longer than its usual time allows (see `pick`);
+ *   READMIT_SUCCESSES successes in a row (more after repeated relapses), on probation;
+ * - stalled: attempts waiting and none answered for longer than its usual time allows (see `rank`);
  * - broken: its circuit breaker is open (or half-open, waiting for its trial).
  *
  * Circuit breaker: closed -> open at once on an unambiguous failure (a refused or reset connection, a 503 without
@@ -298,11 +298,6 @@ export class HealthBoard {
     }
     if (copy && copy.reason !== 'trial' && copy.reason !== 'explore') this.copyCredit -= 1;
     return { pick, ...(copy ? { copy } : {}) };
-  }
-
-  /** Compatibility wrapper: the first-attempt pick alone. */
-  pick(candidates: readonly Candidate[], model: string, now: number, random: () => number = Math.random): Pick | undefined {
-    return this.choose(candidates, model, now, { random }).pick;
   }
 
   /**

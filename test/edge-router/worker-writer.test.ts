@@ -3,6 +3,7 @@
  * the KV namespace and the table writer Durable Object, changing the table at the same moment. Plus admin input
  * hygiene (body size, own-property backend ids) and how the writer is seeded and follows a deployment.
  */
+import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,62 @@ describe('concurrent admin writes from two isolates', () => {
     expect(last.backends['eu-west-1'].weight).toBe(22);
     const audit = (await admin(router, 1, 'GET', '/_router/audit?limit=2')).body.entries as Json[];
     expect(audit.map((e) => e.who).sort()).toEqual(['a@example.com', 'b@example.com']);
+  });
+
+  test('any mix of concurrent changes from both isolates: the history replays, change by change, to every acknowledged table (property)', async () => {
+    type Op = { instance: number; backend: string; kind: 'weight' | 'drain' | 'enable'; weight: number; expect: boolean };
+    const op = fc.record({
+      instance: fc.integer({ min: 0, max: 1 }),
+      backend: fc.constantFrom('us-east-1', 'eu-west-1'),
+      kind: fc.constantFrom<Op['kind']>('weight', 'weight', 'drain', 'enable'),
+      weight: fc.integer({ min: 1, max: 9999 }),
+      expect: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }), async (batches) => {
+        const start = (await admin(router, 0, 'GET', '/_router/table')).body.table as RoutingTable;
+        const acknowledged: RoutingTable[] = [];
+        let refusedOrConflicted = 0;
+        for (const batch of batches) {
+          // Each batch is sent at once; expectedVersion (when used) is the version both isolates last saw.
+          const seen = (await admin(router, 1, 'GET', '/_router/table')).body.table.version as number;
+          const answers = await Promise.all(
+            batch.map((o) => {
+              const extra = o.expect ? { expectedVersion: seen } : {};
+              return o.kind === 'weight'
+                ? admin(router, o.instance, 'PUT', '/_router/weights', { weights: { [o.backend]: o.weight }, ...extra })
+                : admin(router, o.instance, 'POST', `/_router/backends/${o.backend}/${o.kind}`, extra);
+            }),
+          );
+          for (const a of answers) {
+            if (a.status === 200) acknowledged.push(a.body.table as RoutingTable);
+            else {
+              expect([400, 409]).toContain(a.status);
+              refusedOrConflicted++;
+            }
+          }
+        }
+        // The oracle: replay the writer's audit log from the starting table with plain assignments.
+        const end = (await admin(router, 0, 'GET', '/_router/table')).body.table as RoutingTable;
+        expect(end.version - start.version).toBe(acknowledged.length);
+        const audit = ((await admin(router, 0, 'GET', `/_router/audit?limit=${acknowledged.length || 1}`)).body.entries as Json[]).filter((e) => e.version > start.version).reverse();
+        expect(audit.map((e) => e.version)).toEqual(Array.from({ length: acknowledged.length }, (_, i) => start.version + 1 + i));
+        let model = JSON.parse(JSON.stringify(start.backends)) as Record<string, { weight: number; enabled: boolean }>;
+        for (const entry of audit) {
+          model = JSON.parse(JSON.stringify(model));
+          if (entry.change.action === 'set-weights') for (const [id, w] of Object.entries(entry.change.weights as Record<string, number>)) model[id].weight = w;
+          else model[entry.change.backend].enabled = entry.change.action === 'enable';
+          const acked = acknowledged.find((t) => t.version === entry.version);
+          expect(acked).toBeDefined(); // every version in the history was acknowledged to someone ...
+          for (const id of Object.keys(model)) expect({ id, weight: acked!.backends[id].weight, enabled: acked!.backends[id].enabled }).toEqual({ id, weight: model[id].weight, enabled: model[id].enabled });
+        }
+        // ... and every acknowledged one is in the history, mirrored to KV.
+        for (const t of acknowledged) expect(((await router.kv.get(versionKey(t.version), 'json')) as RoutingTable).backends).toEqual(t.backends);
+        expect(((await router.kv.get(ROUTER_KV_KEYS.current, 'json')) as RoutingTable).version).toBe(end.version);
+        expect(refusedOrConflicted + acknowledged.length).toBe(batches.flat().length);
+      }),
+      { numRuns: Number(process.env.EDGE_WRITER_RUNS ?? 8) },
+    );
   });
 
   test('the other isolate routes by an acknowledged change within its table cache time, whatever KV shows', async () => {
