@@ -307,8 +307,10 @@ export class HealthBoard {
    */
   private remeasureCandidate(doubtful: readonly { x: Scored; health: TargetHealth }[], outside: readonly Scored[], stalled: ReadonlySet<string>, picked: string, now: number): CopyPick | undefined {
     const interval = this.config.breakerProbeIntervalMs;
+    // Paced by start times (of the last copy, or of the last attempt that gave a sample), so copies go out every
+    // interval whatever they take to answer.
     const due = (s: TargetState) =>
-      s.copiesInFlight === 0 ? now - Math.max(s.lastCopyAt, s.lastSampleAt) >= interval : s.copiesInFlight < MAX_COPIES_IN_FLIGHT && now - s.lastCopyAt >= interval;
+      s.copiesInFlight === 0 ? now - Math.max(s.lastCopyAt, s.lastSampleStart) >= interval : s.copiesInFlight < MAX_COPIES_IN_FLIGHT && now - s.lastCopyAt >= interval;
     for (const d of doubtful) {
       if (d.x.key !== picked && due(d.x.s)) return { backend: d.x.c.backend, target: d.x.key, reason: d.health === 'saturated' ? 'saturated' : 'erroring' };
     }
