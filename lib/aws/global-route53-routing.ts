@@ -10,6 +10,7 @@ import type { IHostedZone } from './inference-hosted-zone';
 import type { IInferenceEndpoint } from './inference-endpoint-ref';
 import { RegionHealthCheck } from './region-health-check';
 import { RoutingPolicy } from './routing-policy';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** A region as the routing sees it. */
 export interface RoutedRegion {
@@ -141,6 +142,7 @@ export class GlobalRoute53Routing extends Construct {
       }
     }
     this.recordSets = this.sets;
+    protectLiterals(this);
   }
 
   /** The mode over `regions` at `name`, wrapped in a canary split when one is declared. */

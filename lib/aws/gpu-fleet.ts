@@ -14,6 +14,7 @@ import type { SpecProblem } from '../spec/errors';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../util/iam';
 import { isToken, throwIfProblems, validateProps } from '../util/validate';
 import { renderUserData } from './user-data';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** A model as construct props accept it (the spec's model entry; defaults apply). */
 export type ModelInput = z.input<typeof ModelSchema>;
@@ -266,6 +267,7 @@ export class GpuFleet extends Construct {
             },
           },
     });
+    protectLiterals(this);
   }
 }
 

@@ -14,6 +14,7 @@ import { isToken, throwIfProblems, validateProps } from '../util/validate';
 import { GpuFleet, type EndpointSettingsInput, type FleetCapacity, type HealthInput, type ModelInput } from './gpu-fleet';
 import type { IInferenceEndpoint, ServedModel } from './inference-endpoint-ref';
 import { MinimalVpc, type IEndpointNetwork, type MinimalVpcProps } from './minimal-vpc';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** Header the edge router (or any client) sets to pick a model's fleet behind a shared ALB. */
 export const MODEL_HEADER = 'X-Inference-Model';
@@ -263,6 +264,7 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
         action: [{ type: 'forward', targetGroupArn: this.primaryFleet.targetGroup.arn }],
       });
     }
+    protectLiterals(this);
   }
 }
 

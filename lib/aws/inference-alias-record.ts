@@ -7,6 +7,7 @@ import type { IHostedZone } from './inference-hosted-zone';
 import type { IInferenceEndpoint } from './inference-endpoint-ref';
 import type { IHealthCheck } from './region-health-check';
 import { RoutingPolicy } from './routing-policy';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** What a record answers with. */
 export abstract class RecordTarget {
@@ -90,5 +91,6 @@ export class InferenceAliasRecord extends Construct {
     );
     this.records = records;
     this.resource = records[0];
+    protectLiterals(this);
   }
 }

@@ -9,6 +9,7 @@ import { Route53KeySigningKey } from '@cdktf/provider-aws/lib/route53-key-signin
 import { Route53QueryLog } from '@cdktf/provider-aws/lib/route53-query-log';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { policyDocument } from '../util/iam';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** A Route53 hosted zone the routing constructs write records into. */
 export interface IHostedZone {
@@ -143,6 +144,7 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
         dependsOn: [logPolicy],
       });
     }
+    protectLiterals(this);
   }
 }
 

@@ -19,6 +19,7 @@ import { layoutSubnets } from '../util/cidr';
 import { assumeRolePolicy, policyDocument } from '../util/iam';
 import { stripUndefined } from '../util/objects';
 import { validateProps } from '../util/validate';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** The network a regional endpoint runs in. */
 export interface IEndpointNetwork {
@@ -163,5 +164,6 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
 
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    protectLiterals(this);
   }
 }

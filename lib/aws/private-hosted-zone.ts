@@ -4,6 +4,7 @@ import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import type { SpecProblem } from '../spec/errors';
 import { throwIfProblems } from '../util/validate';
 import type { IHostedZone } from './inference-hosted-zone';
+import { protectLiterals } from '../util/terraform-literals';
 
 export interface PrivateHostedZoneProps {
   /** DNS name, usually the service domain (split horizon: inside these VPCs it shadows the public zone). */
@@ -39,5 +40,6 @@ export class PrivateHostedZone extends Construct implements IHostedZone {
       lifecycle: { preventDestroy: true },
     });
     this.zoneId = this.resource.zoneId;
+    protectLiterals(this);
   }
 }

@@ -8,6 +8,7 @@ import { HealthSchema, ROUTE53_CHECKER_REGIONS, type HealthSpec } from '../spec/
 import { throwIfProblems, validateProps } from '../util/validate';
 import type { HealthInput } from './gpu-fleet';
 import type { IInferenceEndpoint } from './inference-endpoint-ref';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** A Route53 health check that routing records can reference. */
 export interface IHealthCheck {
@@ -173,6 +174,7 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
       lifecycle: { createBeforeDestroy: true },
     });
     this.healthCheckId = this.resource.id;
+    protectLiterals(this);
   }
 }
 

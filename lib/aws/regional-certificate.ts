@@ -4,6 +4,7 @@ import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { IHostedZone } from './inference-hosted-zone';
+import { protectLiterals } from '../util/terraform-literals';
 
 export interface RegionalCertificateProps {
   /** Provider of the region the certificate is used in (ACM certificates are regional). */
@@ -64,5 +65,6 @@ export class RegionalCertificate extends Construct {
       dependsOn: [this.validationRecord ?? props.sharedValidationRecord].filter((r): r is Route53Record => r !== undefined),
     });
     this.certificateArn = validation.certificateArn;
+    protectLiterals(this);
   }
 }

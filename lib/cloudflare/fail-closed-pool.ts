@@ -5,6 +5,7 @@ import { CLOUDFLARE_REGION_CODES } from '../spec/cloudflare-schema';
 import type { SpecProblem } from '../spec/errors';
 import type { CloudflareRegionCode } from '../spec/regions';
 import { isToken, throwIfProblems } from '../util/validate';
+import { protectLiterals } from '../util/terraform-literals';
 
 /**
  * Origin of the fail-closed pool. `.invalid` is reserved (RFC 6761) and never resolves, so Cloudflare cannot
@@ -69,5 +70,6 @@ export class FailClosedPool extends Construct {
       notificationFilter: { origin: { disable: false }, pool: { disable: false } },
     });
     this.poolId = this.resource.id;
+    protectLiterals(this);
   }
 }

@@ -5,6 +5,7 @@ import { CloudflareMonitorSchema, monitorProblems, PLAN_MIN_MONITOR_INTERVAL_SEC
 import { formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 import { stripUndefined } from '../util/objects';
 import { isToken, throwIfProblems } from '../util/validate';
+import { protectLiterals } from '../util/terraform-literals';
 
 export interface CloudflareHealthMonitorProps {
   /** Cloudflare account holding the monitor (may be a reference). */
@@ -128,5 +129,6 @@ export class CloudflareHealthMonitor extends Construct {
       probeZone: '',
     });
     this.monitorId = this.resource.id;
+    protectLiterals(this);
   }
 }

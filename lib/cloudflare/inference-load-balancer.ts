@@ -21,6 +21,7 @@ import { AWS_REGION_CODES } from '../spec/regions';
 import { isToken, throwIfProblems, validateProps } from '../util/validate';
 import type { IRegionPool } from './region-pool';
 import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** Session affinity settings as authored (see {@link SessionAffinitySchema}). */
 export type SessionAffinityInput = z.input<typeof SessionAffinitySchema>;
@@ -161,6 +162,7 @@ export class CloudflareInferenceLoadBalancer extends Construct {
       networks: ['cloudflare'],
       rules: debugPin ? pinRules(debugPin, props.pools.map((p) => p.region), poolId) : [],
     });
+    protectLiterals(this);
   }
 }
 

@@ -3,6 +3,7 @@ import { TerraformVariable, type TerraformProvider } from 'cdktf';
 import { Ruleset, type RulesetRules } from '@cdktf/provider-cloudflare/lib/ruleset';
 import type { SpecProblem } from '../spec/errors';
 import { isToken, throwIfProblems } from '../util/validate';
+import { protectLiterals } from '../util/terraform-literals';
 
 /**
  * Header Cloudflare adds to every request it forwards to the origins; the ALBs answer 403 without it. Not a
@@ -90,6 +91,7 @@ export class CloudflareOriginAuth extends Construct {
     });
 
     if (props.enforceStrictTls ?? true) this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictTls', props);
+    protectLiterals(this);
   }
 }
 

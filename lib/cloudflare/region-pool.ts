@@ -6,6 +6,7 @@ import type { SpecProblem } from '../spec/errors';
 import { AWS_REGION_CODES, isKnownRegion, regionInfo, type CloudflareRegionCode } from '../spec/regions';
 import { isToken, throwIfProblems } from '../util/validate';
 import type { PoolPlacement } from './routing-plan';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** What a load balancer needs from a regional pool. */
 export interface IRegionPool extends PoolPlacement {
@@ -113,6 +114,7 @@ export class CloudflareRegionPool extends Construct implements IRegionPool {
       notificationFilter: { origin: { disable: false }, pool: { disable: false } },
     });
     this.poolId = this.resource.id;
+    protectLiterals(this);
   }
 }
 

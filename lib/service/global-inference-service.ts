@@ -14,6 +14,7 @@ import { RegionalCertificate } from '../aws/regional-certificate';
 import { RoutingPolicy } from '../aws/routing-policy';
 import { parseSpec } from '../spec/load';
 import type { GlobalInferenceSpec, GlobalInferenceSpecInput } from '../spec/schema';
+import { protectLiterals } from '../util/terraform-literals';
 
 export interface GlobalInferenceServiceProps {
   /** The service spec: a TS object, or a spec already parsed by `parseSpec`/`loadSpecFile`. Validated here. */
@@ -193,6 +194,7 @@ export class GlobalInferenceService extends Construct {
       if (this.zone.dsRecord) this.output('dnssec_ds_record', this.zone.dsRecord, `Publish this DS record for ${domain} at the parent zone to complete the DNSSEC chain`);
     }
     this.writeMetadata(props.cloudflareStack);
+    protectLiterals(this);
   }
 
   /** The provider of a region: given in props, or created here (aliased by region code) on first use. */
@@ -248,7 +250,7 @@ export class GlobalInferenceService extends Construct {
       const nameServers = this.zone.nameServers;
       // Route53 gives every zone four name servers.
       for (const i of [0, 1, 2, 3]) {
-        new DnsRecord(stack, `OriginDelegation-${i}`, {
+        const delegation = new DnsRecord(stack, `OriginDelegation-${i}`, {
           provider,
           zoneId: spec.cloudflare!.zoneId,
           name: this.routingDomain,
@@ -257,6 +259,8 @@ export class GlobalInferenceService extends Construct {
           ttl: 3600,
           comment: 'Delegates the AWS routing domain to Route53 (managed by cdktf-global-inference)',
         });
+        // Created in the Cloudflare stack, outside this construct: protected on its own.
+        protectLiterals(delegation);
       }
     }
     return frontDoor;

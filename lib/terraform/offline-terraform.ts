@@ -97,6 +97,8 @@ export interface PlanResult extends TerraformRun {
   readonly actions: Readonly<Record<string, number>>;
   /** Addresses planned for creation. */
   readonly created: readonly string[];
+  /** The whole plan as `terraform show -json` prints it (planned values, resource changes, outputs). */
+  readonly json?: Record<string, unknown>;
 }
 
 /**
@@ -180,7 +182,7 @@ export class OfflineWorkspace {
     const plan = this.run(['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=offline.tfplan']);
     if (!plan.ok) return { ...plan, actions: {}, created: [] };
     const show = this.run(['show', '-json', '-no-color', 'offline.tfplan']);
-    const parsed = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
+    const parsed = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] } & Record<string, unknown>;
     const actions: Record<string, number> = {};
     const created: string[] = [];
     for (const change of parsed.resource_changes ?? []) {
@@ -188,7 +190,7 @@ export class OfflineWorkspace {
       actions[action] = (actions[action] ?? 0) + 1;
       if (action === 'create') created.push(change.address);
     }
-    return { ...plan, actions, created };
+    return { ...plan, actions, created, json: parsed };
   }
 
   /** Replaces the workspace's cdk.tf.json (same providers), e.g. to validate many generated stacks cheaply. */
