@@ -9,8 +9,16 @@ import { z } from 'zod';
 // ---------------------------------------------------------------------------------------------------------
 // Text
 
-/** Whether a string is text an AWS API accepts: well-formed Unicode, XML-safe (no control characters but tab/newline/CR). */
+/**
+ * Whether a string is text that reaches AWS as written: well-formed Unicode, XML-safe (no control characters but
+ * tab/newline/CR), and in Unicode normalization form C, because Terraform normalizes every string to NFC (text in
+ * another form would be deployed changed).
+ */
 export function isPlainText(text: string): boolean {
+  return isXmlSafe(text) && text === text.normalize('NFC');
+}
+
+function isXmlSafe(text: string): boolean {
   // eslint-disable-next-line no-control-regex
   return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text) && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.test(text);
 }
@@ -20,7 +28,8 @@ export const freeText = (max: number, limit: string) =>
   z
     .string()
     .max(max, `must be at most ${max} characters (${limit})`)
-    .refine(isPlainText, 'must be plain text: no control characters other than tab and newline, no unpaired surrogates (AWS APIs refuse them)');
+    .refine(isXmlSafe, 'must be plain text: no control characters other than tab and newline, no unpaired surrogates (AWS APIs refuse them)')
+    .refine((text) => text === text.normalize('NFC'), 'must be in Unicode normalization form NFC (Terraform normalizes text to NFC, so any other form would not be deployed as written)');
 
 /** Printable ASCII with at least one non-space character, up to `max`: CloudWatch metric names and dimensions. */
 export const printableAscii = (max: number, limit: string) =>
@@ -94,19 +103,22 @@ export const LIBRARY_TAG_PREFIX = 'inference:';
 export const MAX_USER_TAGS = 44;
 
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const NFC_MESSAGE = 'must be in Unicode normalization form NFC (Terraform normalizes text to NFC)';
 
 export const tagKey = z
   .string()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters (AWS tag key limit)')
   .regex(TAG_CHARACTERS, "must use letters, digits, spaces and _ . : / = + - @ only (the characters every AWS service accepts in tags)")
+  .refine((key) => key === key.normalize('NFC'), NFC_MESSAGE)
   .refine((key) => !/^aws:/i.test(key), "must not start with 'aws:' (reserved by AWS)")
   .refine((key) => !(LIBRARY_TAG_KEYS as readonly string[]).includes(key) && !key.startsWith(LIBRARY_TAG_PREFIX), `is set by the library (${LIBRARY_TAG_KEYS.join(', ')}, ${LIBRARY_TAG_PREFIX}*) and would override or be overridden`);
 
 export const tagValue = z
   .string()
   .max(256, 'must be at most 256 characters (AWS tag value limit)')
-  .regex(TAG_CHARACTERS, 'must use letters, digits, spaces and _ . : / = + - @ only (the characters every AWS service accepts in tags)');
+  .regex(TAG_CHARACTERS, 'must use letters, digits, spaces and _ . : / = + - @ only (the characters every AWS service accepts in tags)')
+  .refine((value) => value === value.normalize('NFC'), NFC_MESSAGE);
 
 export const tags = z
   .record(tagKey, tagValue)

@@ -635,24 +635,13 @@ function checkDeployability(spec: Raw, models: Raw[], hasModels: boolean, region
   const serviceName = isObject(spec.service) && typeof spec.service.name === 'string' ? spec.service.name : 'x'.repeat(24);
   models.forEach((raw, i) => {
     const path = hasModels ? ['models', i] : ['model'];
-    if (typeof raw.weightsGiB === 'number' && raw.weightsGiB > MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME && endpoint.rootVolumeGiB === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'weightsGiB'],
-        input: raw.weightsGiB,
-        message: `gives a default root volume of ${defaultRootVolumeGiB(raw.weightsGiB)} GiB (100 + twice the weights), above the ${GP3_MAX_GIB} GiB gp3 limit; keep it ≤ ${MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME} or set endpoint.rootVolumeGiB`,
-      });
-    }
     const model = ModelSchema.safeParse(raw);
-    if (!model.success || (model.data.engine === 'custom' && (!model.data.image || !model.data.command))) return;
+    if (!model.success) return;
     const name = model.data.name ?? modelKeyFromId(model.data.id);
-    const versions = new Set([model.data.version, ...regions.map((r) => (isObject(r.modelVersions) && typeof r.modelVersions[name] === 'string' ? r.modelVersions[name] : model.data.version))]);
-    for (const version of versions) {
-      const bytes = userDataBytes({ model: { ...model.data, name, version: String(version) }, serviceName });
-      if (bytes > MAX_USER_DATA_BYTES) {
-        ctx.addIssue({ code: 'custom', path: [...path, model.data.command ? 'command' : 'args'], input: `${bytes} bytes`, message: `makes the instance boot script ${bytes} bytes; EC2 user data is limited to ${MAX_USER_DATA_BYTES} bytes` });
-        break;
-      }
+    const versions = [model.data.version, ...regions.map((r) => (isObject(r.modelVersions) && typeof r.modelVersions[name] === 'string' ? r.modelVersions[name] : model.data.version))];
+    const rootVolumeGiB = typeof endpoint.rootVolumeGiB === 'number' ? endpoint.rootVolumeGiB : undefined;
+    for (const problem of fleetProblems({ ...model.data, name }, { rootVolumeGiB, serviceName, versions: versions.map(String) })) {
+      ctx.addIssue({ code: 'custom', ...problem, path: [...path, ...problem.path] });
     }
   });
 
@@ -669,6 +658,33 @@ function checkDeployability(spec: Raw, models: Raw[], hasModels: boolean, region
   for (const [path, value] of tokenLikeValues(spec)) {
     ctx.addIssue({ code: 'custom', path, input: value, message: 'holds text CDKTF reads as an unresolved token (${TfToken[...]} or an encoded number); a spec holds literal values only' });
   }
+}
+
+/**
+ * Limits of one model's fleet: the default root volume must fit gp3, and the boot script EC2 user data (16 KB) for
+ * every version a region runs. Shared by the spec and the {@link GpuFleet}/{@link GpuInferenceEndpoint} props.
+ */
+export function fleetProblems(
+  model: Omit<ModelSpec, 'name'> & { name: string },
+  context: { rootVolumeGiB?: number; serviceName: string; versions?: readonly string[] },
+): { path: PropertyKey[]; input: unknown; message: string }[] {
+  const problems: { path: PropertyKey[]; input: unknown; message: string }[] = [];
+  if (model.weightsGiB !== undefined && model.weightsGiB > MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME && context.rootVolumeGiB === undefined) {
+    problems.push({
+      path: ['weightsGiB'],
+      input: model.weightsGiB,
+      message: `gives a default root volume of ${defaultRootVolumeGiB(model.weightsGiB)} GiB (100 + twice the weights), above the ${GP3_MAX_GIB} GiB gp3 limit; keep it ≤ ${MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME} or set endpoint.rootVolumeGiB`,
+    });
+  }
+  if (model.engine === 'custom' && (!model.image || !model.command)) return problems;
+  for (const version of new Set(context.versions ?? [model.version])) {
+    const bytes = userDataBytes({ model: { ...model, version }, serviceName: context.serviceName });
+    if (bytes > MAX_USER_DATA_BYTES) {
+      problems.push({ path: [model.command ? 'command' : 'args'], input: `${bytes} bytes`, message: `makes the instance boot script ${bytes} bytes; EC2 user data is limited to ${MAX_USER_DATA_BYTES} bytes` });
+      break;
+    }
+  }
+  return problems;
 }
 
 /** EC2 user data is limited to 16 KB before base64. */

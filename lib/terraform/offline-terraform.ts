@@ -130,6 +130,7 @@ export class OfflineWorkspace {
   }
 
   private initialised = false;
+  private planInitialised = false;
 
   /**
    * `terraform init -backend=false` (once per workspace) then `terraform validate -json`. Swap the configuration with
@@ -177,8 +178,12 @@ export class OfflineWorkspace {
       },
     };
     writeFileSync(join(this.dir, 'zz_offline_plan_override.tf.json'), JSON.stringify(override, null, 2));
-    const init = this.run(['init', '-input=false', '-no-color', '-reconfigure']);
-    if (!init.ok) return { ...init, actions: {}, created: [] };
+    // One init per workspace: later plans of replaced configurations (same providers) reuse it.
+    if (!this.planInitialised) {
+      const init = this.run(['init', '-input=false', '-no-color', '-reconfigure']);
+      if (!init.ok) return { ...init, actions: {}, created: [] };
+      this.planInitialised = true;
+    }
     const plan = this.run(['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=offline.tfplan']);
     if (!plan.ok) return { ...plan, actions: {}, created: [] };
     const show = this.run(['show', '-json', '-no-color', 'offline.tfplan']);
