@@ -14,7 +14,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { z } from 'zod';
-import { logRetentionDays, tagValue } from '../spec/fields';
+import { DEFAULT_VPC_CIDR, logRetentionDays, tagValue } from '../spec/fields';
 import { awsRegion, NetworkSchema } from '../spec/schema';
 import { regionInfo, zoneIdProblems } from '../spec/regions';
 import { layoutSubnets } from '../util/cidr';
@@ -50,9 +50,6 @@ export interface MinimalVpcProps {
   /** Days to keep flow logs (a retention period CloudWatch Logs accepts). @default 90 */
   readonly flowLogRetentionDays?: number;
 }
-
-/** The VPC block a {@link MinimalVpc} uses when none is given. */
-export const DEFAULT_VPC_CIDR = '10.64.0.0/16';
 
 /** The settings of a {@link MinimalVpc}, with their defaults: the spec's network fields plus flow logs. */
 export const MinimalVpcSettingsSchema = z.strictObject({

@@ -13,7 +13,7 @@ import { PrivateHostedZone } from '../aws/private-hosted-zone';
 import { RegionalCertificate } from '../aws/regional-certificate';
 import { RoutingPolicy } from '../aws/routing-policy';
 import { parseSpec } from '../spec/load';
-import type { GlobalInferenceSpec, GlobalInferenceSpecInput } from '../spec/schema';
+import { routingDomainOf, type GlobalInferenceSpec, type GlobalInferenceSpecInput } from '../spec/schema';
 import { protectLiterals } from '../util/terraform-literals';
 
 export interface GlobalInferenceServiceProps {
@@ -78,7 +78,7 @@ export class GlobalInferenceService extends Construct {
     for (const [region, provider] of Object.entries(props.providers ?? {})) this.providers.set(region, provider);
     const dnsProvider = this.providerFor(GLOBAL_REGION);
     const routeViaRoute53 = spec.frontDoor !== 'cloudflare';
-    const domain = spec.frontDoor === 'route53' ? spec.service.domain : (spec.dns.originDomain ?? `origin.${spec.service.domain}`);
+    const domain = routingDomainOf(spec)!;
     this.routingDomain = domain;
     const usesCloudflare = spec.frontDoor !== 'route53';
     if ((usesCloudflare || spec.edgeRouter) && !props.cloudflareStack) {

@@ -121,8 +121,15 @@ export const tagValue = z
   .refine((value) => value === value.normalize('NFC'), NFC_MESSAGE);
 
 export const tags = z
-  .record(tagKey, tagValue)
-  .refine((t) => Object.keys(t).length <= MAX_USER_TAGS, `must have at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the library adds up to 6)`);
+  .record(z.string(), tagValue)
+  .superRefine((t, ctx) => {
+    // Keys are checked here, not as the record's key schema, so that their messages reach the user.
+    for (const key of Object.keys(t)) {
+      const result = tagKey.safeParse(key);
+      if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [key], input: key, message: `key ${issue.message}` });
+    }
+    if (Object.keys(t).length > MAX_USER_TAGS) ctx.addIssue({ code: 'custom', input: Object.keys(t).length, message: `must have at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the library adds up to 6)` });
+  });
 
 // ---------------------------------------------------------------------------------------------------------
 // ARNs and ids
@@ -235,6 +242,9 @@ export const cidrBlock = z
     'must be an IPv4 or IPv6 CIDR block written as its network address in canonical form, such as 10.0.0.0/16 or 2001:db8::/32 (the AWS provider refuses host bits, leading zeros and upper-case hex)',
   );
 
+/** The VPC block of a VPC the library creates when none is given. */
+export const DEFAULT_VPC_CIDR = '10.64.0.0/16';
+
 /** Security groups hold 60 inbound rules per address family by default; each CIDR takes two (443 and 80). */
 export const MAX_CIDRS_PER_FAMILY = 30;
 
@@ -273,9 +283,17 @@ export const cloudwatchNamespace = z
 
 export const metricName = printableAscii(255, 'CloudWatch metric name limit');
 
+const dimensionName = printableAscii(255, 'CloudWatch dimension name limit').regex(/^[^:]/, "must not start with ':' (CloudWatch)");
+
 export const metricDimensions = z
-  .record(printableAscii(255, 'CloudWatch dimension name limit').regex(/^[^:]/, "must not start with ':' (CloudWatch)"), printableAscii(1024, 'CloudWatch dimension value limit'))
-  .refine((d) => Object.keys(d).length <= 30, 'must have at most 30 dimensions (CloudWatch limit)');
+  .record(z.string(), printableAscii(1024, 'CloudWatch dimension value limit'))
+  .superRefine((d, ctx) => {
+    for (const key of Object.keys(d)) {
+      const result = dimensionName.safeParse(key);
+      if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [key], input: key, message: `name ${issue.message}` });
+    }
+    if (Object.keys(d).length > 30) ctx.addIssue({ code: 'custom', input: Object.keys(d).length, message: 'must have at most 30 dimensions (CloudWatch limit)' });
+  });
 
 // ---------------------------------------------------------------------------------------------------------
 // Volumes

@@ -15,6 +15,7 @@ import {
   isIpv4NetworkCidr,
   kmsKeyRef,
   defaultRootVolumeGiB,
+  DEFAULT_VPC_CIDR,
   accessLogsBucketProblem,
   noDuplicates,
   logRetentionDays,
@@ -189,7 +190,7 @@ export const NetworkSchema = z
       .refine((c) => isIpv4NetworkCidr(c) && /\/(?:1[6-9]|2[0-2])$/.test(c), 'must be an IPv4 CIDR block from /16 to /22 written as its network address, such as 10.64.0.0/16')
       .refine((c) => !isReservedVpcRange(c), 'must not be in a range AWS refuses for VPCs (0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 and above)')
       .optional()
-      .meta({ description: 'CIDR of the VPC the library creates when no vpcId is given. Default 10.64.0.0/16.' }),
+      .meta({ description: `CIDR of the VPC the library creates when no vpcId is given. Default ${DEFAULT_VPC_CIDR}.` }),
     availabilityZoneIds: z
       .array(z.string().regex(/^[a-z]{2,6}\d-az\d{1,2}$/, 'must be an availability zone id such as use1-az1'))
       .min(2, 'must list at least 2 zones')
@@ -229,7 +230,7 @@ export const RegionSchema = z
     region: awsRegion.meta({ description: 'AWS region code; the stable key of this regional endpoint.' }),
     instanceType: gpuInstanceType.meta({ description: 'GPU instance type, e.g. g6e.xlarge.' }),
     capacity: CapacitySchema,
-    network: NetworkSchema.default({ natGateways: 'one' }).meta({ description: 'Existing network ids, or settings of a minimal VPC the library creates (default).' }),
+    network: NetworkSchema.prefault({}).meta({ description: 'Existing network ids, or settings of a minimal VPC the library creates (default).' }),
     jurisdiction: slug('jurisdiction key such as eu or us', 16)
       .optional()
       .meta({ description: 'Data-residency jurisdiction this region belongs to (e.g. eu). Users of a jurisdiction are only served by its regions.' }),
@@ -314,7 +315,7 @@ export const HealthSchema = z
           .meta({ description: 'A custom metric (e.g. vLLM requests waiting) above which a region is saturated. Default: not checked.' }),
         evaluationMinutes: z.number().int().min(1).max(10).default(2).meta({ description: 'Consecutive 1-minute periods a capacity alarm must breach.' }),
       })
-      .default({ minHealthyTargets: 'asg-min', evaluationMinutes: 2 })
+      .prefault({})
       .meta({ description: 'Capacity signals combined with the readiness probe: a region that is up but saturated stops receiving new traffic.' }),
   })
   .meta({ description: 'How every layer probes model readiness.' });
@@ -382,9 +383,14 @@ export const EndpointSchema = z
           .meta({ description: 'Track this metric (e.g. vLLM queue depth) instead of requests per target.' }),
         ignoreDesiredCapacityChanges: z.boolean().default(false).meta({ description: 'Let operators and autoscaling own desired capacity: later applies will not reset it.' }),
       })
-      .default({ requestsPerTargetPerMinute: 60, ignoreDesiredCapacityChanges: false }),
+      .prefault({}),
   })
   .meta({ description: 'Settings shared by every regional endpoint.' });
+
+/** Weight of a region in mode weighted when `routing.weights` does not name it. */
+export const DEFAULT_ROUTE53_WEIGHT = 100;
+/** TTL of records that are not aliases. */
+export const DEFAULT_RECORD_TTL_SECONDS = 60;
 
 /** DNS labels the Route53 routing uses for nested record sets under the routing domain. */
 export const RESERVED_LABELS = ['global', 'stable', 'secondary', 'geo'] as const;
@@ -409,7 +415,7 @@ export const RoutingSchema = z
     weights: z
       .record(z.string(), z.number().int('must be a whole number').min(0, 'must be ≥ 0 (Route53 weights are 0-255)').max(255, 'must be ≤ 255 (Route53 weights are 0-255)'))
       .optional()
-      .meta({ description: 'Route53 weight (0-255) per region (mode weighted). Default: 100 each.' }),
+      .meta({ description: `Route53 weight (0-255) per region (mode weighted). Default: ${DEFAULT_ROUTE53_WEIGHT} each.` }),
     geolocation: z
       .strictObject({
         groups: z
@@ -440,7 +446,7 @@ export const RoutingSchema = z
       })
       .optional()
       .meta({ description: 'Send a small share of traffic to one region; the rest follows `mode` over the other regions.' }),
-    ttlSeconds: z.number().int().min(0).max(86400).default(60).meta({ description: 'TTL of records that are not aliases.' }),
+    ttlSeconds: z.number().int().min(0).max(86400).default(DEFAULT_RECORD_TTL_SECONDS).meta({ description: 'TTL of records that are not aliases (CNAME targets; the records the library creates are aliases, which have none).' }),
     ignoreWeightChanges: z.boolean().default(false).meta({ description: 'Let operators tune weights live: later applies will not reset them.' }),
   })
   .meta({ description: 'How traffic is spread across regions.' });
@@ -499,14 +505,14 @@ const SpecObjectSchema = z.strictObject({
     models: z.array(ModelSchema).min(1, 'must list at least one model').max(16, 'must list at most 16 models').optional(),
     regions: z.array(RegionSchema).min(1, 'must list at least one region').max(40, 'must list at most 40 regions'),
     aws: AwsAccountSchema.default({}),
-    dns: DnsSchema.default(() => DnsSchema.parse({})),
+    dns: DnsSchema.prefault({}),
     residency: z
       .record(z.string().regex(/^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/, 'must be a jurisdiction key such as eu'), ResidencyGroupSchema)
       .default({})
       .meta({ description: "Clients that must stay in a jurisdiction, by jurisdiction key (regions opt in with `jurisdiction`). Example: { eu: { preset: eu } }." }),
-    health: HealthSchema.default(() => HealthSchema.parse({})),
-    endpoint: EndpointSchema.default(() => EndpointSchema.parse({})),
-    routing: RoutingSchema.default(() => RoutingSchema.parse({})),
+    health: HealthSchema.prefault({}),
+    endpoint: EndpointSchema.prefault({}),
+    routing: RoutingSchema.prefault({}),
     frontDoor: z.enum(FRONT_DOORS).default('route53').meta({ description: 'Which front door(s) to build.' }),
     cloudflare: CloudflareSchema.optional(),
     edgeRouter: EdgeRouterSchema.optional(),
@@ -518,7 +524,7 @@ const SpecObjectSchema = z.strictObject({
           .default(true)
           .meta({ description: 'Synth proves that every client group keeps a healthy region when any one region fails. false accepts that a region failure is an outage (e.g. a single-region development service).' }),
       })
-      .default({ failoverSeconds: 180, survivesRegionFailure: true }),
+      .prefault({}),
     state: StateSchema.default({ backend: 'local' }).meta({ description: 'Terraform state backend. Environment variables can override it (see README).' }),
     tags: tagsSchema
       .default({})
@@ -771,7 +777,7 @@ function checkRouting(spec: Raw, regionCodes: string[], ctx: Ctx): void {
   }
   if (mode === 'weighted' && isObject(routing.weights)) {
     const weights = routing.weights as Record<string, unknown>;
-    const total = regionCodes.reduce((sum, r) => sum + (typeof weights[r] === 'number' ? (weights[r] as number) : 100), 0);
+    const total = regionCodes.reduce((sum, r) => sum + (typeof weights[r] === 'number' ? (weights[r] as number) : DEFAULT_ROUTE53_WEIGHT), 0);
     if (total === 0) ctx.addIssue({ code: 'custom', path: ['routing', 'weights'], input: weights, message: 'must give at least one region a weight above 0 (all-zero weights spread traffic evenly, which is never what was meant)' });
   }
   if (isObject(routing.geolocation)) {
