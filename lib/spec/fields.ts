@@ -314,3 +314,21 @@ export function defaultRootVolumeGiB(weightsGiB: number | undefined): number {
 
 /** The largest weightsGiB whose default root volume fits a gp3 volume. */
 export const MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME = Math.floor((GP3_MAX_GIB - ROOT_VOLUME_BASE_GIB) / 2);
+
+/**
+ * Paths of own `__proto__` keys in a value (JSON.parse and YAML create them; zod copies values into fresh objects,
+ * where such a key sets the prototype instead and is silently dropped).
+ */
+export function prototypeKeyPaths(value: unknown, path: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  if (path.length > 64 || out.length > 50 || typeof value !== 'object' || value === null) return out;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => prototypeKeyPaths(v, [...path, i], out));
+    return out;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return out;
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') out.push([...path, key]);
+    else prototypeKeyPaths((value as Record<string, unknown>)[key], [...path, key], out);
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { Token } from 'cdktf';
 import type { z } from 'zod';
+import { prototypeKeyPaths } from '../spec/fields';
 import { SpecValidationError, describeValue, formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 
 /**
@@ -18,7 +19,8 @@ export function validateProps<S extends z.ZodType>(schema: S, props: unknown, so
     message: 'must be a literal value known at synth time, not a token or reference',
   }));
   const result = schema.safeParse(props, { reportInput: true });
-  const problems = [...tokenProblems, ...extra];
+  const protoProblems = prototypeKeyPaths(props).map((path) => ({ path: formatPath(path), message: 'is a key a JavaScript object cannot hold as data (it would be silently dropped); rename it' }));
+  const problems = [...tokenProblems, ...protoProblems, ...extra];
   if (!result.success) {
     const keep = result.error.issues.filter((issue) => !tokenPaths.some((p) => startsWith(issue.path, p)));
     problems.push(...problemsFromIssues(keep, () => undefined));
@@ -68,6 +70,7 @@ export class PropsChecker {
    * value with defaults, or undefined when it has problems.
    */
   literal<S extends z.ZodType>(schema: S, value: unknown, path: string): z.output<S> | undefined {
+    this.refusePrototypeKeys(value, path);
     const tokenPaths = findTokens(value);
     for (const tokenPath of tokenPaths) this.problems.push({ path: joinPath(path, formatPath(tokenPath)), message: 'must be a literal value known at synth time, not a token or reference' });
     const result = schema.safeParse(value, { reportInput: true });
@@ -81,6 +84,7 @@ export class PropsChecker {
   /** A prop that may be (or hold) a reference: literal parts are checked, tokens skipped. The value is kept as given. */
   check(schema: z.ZodType, value: unknown, path: string): void {
     if (isToken(value)) return;
+    this.refusePrototypeKeys(value, path);
     const tokenPaths = findTokens(value);
     // Tokens become "absent" so that cross-field rules (min <= max) only compare literal values.
     const result = schema.safeParse(withoutTokens(value), { reportInput: true });
@@ -95,6 +99,12 @@ export class PropsChecker {
       const path = typeof p.path === 'string' ? p.path : formatPath(p.path);
       const received = 'received' in p ? (p as SpecProblem).received : 'input' in p && p.input !== undefined ? describeValue(p.input) : undefined;
       this.problems.push({ path: prefix ? joinPath(prefix, path) : path, message: p.message, received });
+    }
+  }
+
+  private refusePrototypeKeys(value: unknown, path: string): void {
+    for (const keyPath of prototypeKeyPaths(value)) {
+      this.problems.push({ path: joinPath(path, formatPath(keyPath)), message: 'is a key a JavaScript object cannot hold as data (it would be silently dropped); rename it' });
     }
   }
 

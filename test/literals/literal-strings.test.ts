@@ -172,7 +172,11 @@ type Change = { type: string; address: string; change: { after: Record<string, u
   let workspace: OfflineWorkspace | undefined;
   afterAll(() => workspace?.dispose());
 
-  const samples = fc.sample(fieldValues, { numRuns: PLANS, seed: Number(process.env.GI_LITERAL_SEED ?? 20261122) });
+  // First the issue's case: if Terraform evaluated the body, it would read this file of the machine running it.
+  const localFile = join(mkdtempSync(join(tmpdir(), 'gi-local-')), 'secret.txt');
+  writeFileSync(localFile, 'LEAKED-FROM-THE-CI-RUNNER');
+  const [random] = [fc.sample(fieldValues, { numRuns: Math.max(1, PLANS), seed: Number(process.env.GI_LITERAL_SEED ?? 20261122) })];
+  const samples = [{ ...random[0], expectedBody: `\${trimspace(file(${JSON.stringify(localFile)}))}`, zoneComment: '%{ if true }rendered%{ endif }' }, ...random.slice(1)];
   samples.forEach((values, run) => {
     test(`plan ${run + 1} of ${samples.length}`, () => {
       const app = Testing.app();
