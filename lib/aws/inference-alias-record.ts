@@ -76,6 +76,15 @@ export class InferenceAliasRecord extends Construct {
     } else if (typeof props.name === 'string' && props.name.replace(/\.$/, '').length > 253) {
       problems.push({ path: 'name', message: 'must be at most 253 characters (DNS limit)', received: JSON.stringify(props.name) });
     }
+    const target = props.target;
+    if (target.aliasZoneId !== undefined && !isToken(target.aliasZoneId) && !/^Z[A-Z0-9]{1,32}$/.test(target.aliasZoneId)) {
+      problems.push({ path: 'target.aliasZoneId', message: 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ (or a reference)', received: JSON.stringify(target.aliasZoneId) });
+    }
+    for (const [key, value] of [['target.aliasName', target.aliasName], ['target.hostname', target.hostname]] as const) {
+      if (value !== undefined && !isToken(value) && !/^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/.test(value)) {
+        problems.push({ path: key, message: 'must be a DNS name (or a reference)', received: JSON.stringify(value) });
+      }
+    }
     if (props.ttlSeconds !== undefined && !isToken(props.ttlSeconds) && !(Number.isInteger(props.ttlSeconds) && props.ttlSeconds >= 0 && props.ttlSeconds <= 2147483647)) {
       problems.push({ path: 'ttlSeconds', message: 'must be a whole number of seconds from 0 to 2147483647 (Route53 limit)', received: String(props.ttlSeconds) });
     }

@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Token, Tokenization } from 'cdktf';
 import type { z } from 'zod';
 import { prototypeKeyPaths } from '../spec/fields';
 import { SpecValidationError, describeValue, formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
@@ -83,6 +83,7 @@ export class PropsChecker {
 
   /** A prop that may be (or hold) a reference: literal parts are checked, tokens skipped. The value is kept as given. */
   check(schema: z.ZodType, value: unknown, path: string): void {
+    this.refuseUnknownTokens(value, path);
     if (isToken(value)) return;
     this.refusePrototypeKeys(value, path);
     const tokenPaths = findTokens(value);
@@ -99,6 +100,19 @@ export class PropsChecker {
       const path = typeof p.path === 'string' ? p.path : formatPath(p.path);
       const received = 'received' in p ? (p as SpecProblem).received : 'input' in p && p.input !== undefined ? describeValue(p.input) : undefined;
       this.problems.push({ path: prefix ? joinPath(prefix, path) : path, message: p.message, received });
+    }
+  }
+
+  /** Text that looks like a CDKTF token but names none (e.g. copied from synthesized output) fails synth later. */
+  private refuseUnknownTokens(value: unknown, path: string): void {
+    for (const tokenPath of findTokens(value)) {
+      const text = tokenPath.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k], value);
+      if (typeof text !== 'string') continue;
+      try {
+        Tokenization.reverseString(text);
+      } catch {
+        this.problems.push({ path: joinPath(path, formatPath(tokenPath)), message: 'holds text that looks like a CDKTF token but is none (a reference must be a token of this app, not text)', received: describeValue(text) });
+      }
     }
   }
 

@@ -96,6 +96,14 @@ describe('constructs validate like the spec', () => {
   });
 });
 
+test('alias targets must be zone ids and DNS names; token-looking text that is no token is refused', () => {
+  const record = errorOf(() => new InferenceAliasRecord(stack(), 'A', { zone, name: 'x.inference.example.com', target: RecordTarget.loadBalancer({ albDnsName: 'alb ${x}', albZoneId: 'zone' }) }));
+  expect(record).toContain('target.aliasZoneId: must be a Route53 hosted zone id');
+  expect(record).toContain('target.aliasName: must be a DNS name');
+  const fleet = errorOf(() => new GpuFleet(stack(), 'Fleet', fleetProps({ subnetIds: ['${TfToken[TOKEN.999999]}', 'subnet-0123456789abcdef1'] })));
+  expect(fleet).toContain('subnetIds[0]: holds text that looks like a CDKTF token but is none');
+});
+
 test('a __proto__ key in a props map is refused with its path, not silently dropped', () => {
   const message = errorOf(() => new GpuFleet(stack(), 'Fleet', fleetProps({ tags: JSON.parse('{"__proto__": "x", "team": "ml"}') as Record<string, string> })));
   expect(message).toContain('tags.__proto__: is a key a JavaScript object cannot hold as data');
