@@ -627,6 +627,7 @@ function crossChecks(spec: Raw, ctx: Ctx): void {
 /** Limits AWS applies across fields: certificates, volumes, user data, bucket names, record names, token text. */
 function checkDeployability(spec: Raw, models: Raw[], hasModels: boolean, regions: Raw[], endpoint: Raw, ctx: Ctx): void {
   const accountId = isObject(spec.aws) && typeof spec.aws.accountId === 'string' ? spec.aws.accountId : undefined;
+  const bucketProblems = new Set<string>();
   regions.forEach((r, i) => {
     const arnMatch = typeof r.certificateArn === 'string' ? ACM_CERTIFICATE_ARN.exec(r.certificateArn) : null;
     if (arnMatch && accountId && arnMatch[2] !== accountId) {
@@ -634,7 +635,8 @@ function checkDeployability(spec: Raw, models: Raw[], hasModels: boolean, region
     }
     if (typeof endpoint.accessLogsBucket === 'string' && typeof r.region === 'string') {
       const problem = accessLogsBucketProblem(endpoint.accessLogsBucket, r.region);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['endpoint', 'accessLogsBucket'], input: endpoint.accessLogsBucket, message: problem });
+      // Once per distinct problem: a name that is invalid as written is so in every region.
+      if (problem && !bucketProblems.has(problem) && bucketProblems.add(problem)) ctx.addIssue({ code: 'custom', path: ['endpoint', 'accessLogsBucket'], input: endpoint.accessLogsBucket, message: problem });
     }
   });
 
