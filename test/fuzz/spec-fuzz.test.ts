@@ -13,7 +13,7 @@ const terraformAvailable = !('missing' in detected);
 if (!terraformAvailable && process.env.GI_REQUIRE_TERRAFORM === '1') throw new Error(`GI_REQUIRE_TERRAFORM=1 but real terraform cannot run: ${(detected as { missing: string }).missing}`);
 
 describe('spec fuzzing (bounded)', () => {
-  const report = fuzzSpecs({ runs: 60, seed: 20261121, maxRegions: 3, terraform: terraformAvailable, prove: (stacks) => assertRoutingProofs(stacks) });
+  const report = fuzzSpecs({ runs: 45, seed: 20261121, maxRegions: 2, terraform: terraformAvailable, prove: (stacks) => assertRoutingProofs(stacks) });
 
   test('zero crashes: no exception other than a validation error, no problem without a path', () => {
     expect(report.crashes).toEqual([]);
@@ -22,7 +22,7 @@ describe('spec fuzzing (bounded)', () => {
   test('the generator reaches both sides: many accepted specs and many distinct validation rules', () => {
     expect(report.accepted).toBeGreaterThan(report.runs * 0.15);
     expect(report.rejectedBySpec).toBeGreaterThan(report.runs * 0.2);
-    expect(report.problemPaths.size).toBeGreaterThanOrEqual(15);
+    expect(report.problemPaths.size).toBeGreaterThanOrEqual(12);
   });
 
   test('accepted => valid: no accepted spec breaks an AWS limit', () => {
@@ -31,7 +31,7 @@ describe('spec fuzzing (bounded)', () => {
 
   (terraformAvailable ? test : test.skip)('accepted => valid: every distinct accepted AWS stack passes the real terraform validate', () => {
     expect(report.terraformValidated).toBe(report.distinctStacks);
-    expect(report.distinctStacks).toBeGreaterThan(10);
+    expect(report.distinctStacks).toBeGreaterThanOrEqual(8);
     expect(report.acceptedInvalid).toEqual([]);
   });
 });
