@@ -58,12 +58,7 @@ function readAll(fd: number, kind: string, limits: BoundedReadLimits): Buffer {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') throw new BoundedReadError(`${(error as Error).message} (${kind})`, 'io');
-      if (Date.now() >= deadline) {
-        throw new BoundedReadError(
-          `it is a ${kind} that delivered ${total} bytes and did not finish within ${limits.timeoutMs / 1000} s (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`,
-          'timeout',
-        );
-      }
+      if (Date.now() >= deadline) throw unfinished(kind, total, limits);
       sleep(5);
       continue;
     }
@@ -71,9 +66,7 @@ function readAll(fd: number, kind: string, limits: BoundedReadLimits): Buffer {
     total += n;
     if (total > limits.maxBytes) throw tooLarge(kind === 'regular file' ? total : undefined, limits.maxBytes, kind);
     chunks.push(Buffer.from(chunk.subarray(0, n)));
-    if (kind !== 'regular file' && Date.now() >= deadline) {
-      throw new BoundedReadError(`it is a ${kind} that was still sending after ${limits.timeoutMs / 1000} s (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`, 'timeout');
-    }
+    if (kind !== 'regular file' && Date.now() >= deadline) throw unfinished(kind, total, limits);
   }
   return Buffer.concat(chunks, total);
 }
@@ -122,6 +115,10 @@ function kindOf(stats: Stats): string {
   if (stats.isBlockDevice()) return 'block device';
   if (stats.isSocket()) return 'socket';
   return 'special file';
+}
+
+function unfinished(kind: string, total: number, limits: BoundedReadLimits): BoundedReadError {
+  return new BoundedReadError(`it is a ${kind} that had sent ${total} bytes and not finished after ${limits.timeoutMs / 1000} s (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`, 'timeout');
 }
 
 function tooLarge(size: number | undefined, max: number, kind = 'regular file'): BoundedReadError {
