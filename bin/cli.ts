@@ -16,15 +16,15 @@ import { checkSynthOutput } from '../lib/policy/engine';
 import { formatPolicyReport } from '../lib/policy/report';
 import { jsonSchemaText } from '../lib/spec/json-schema';
 import { loadSpecFile } from '../lib/spec/load';
-import { synthAtomically } from '../lib/util/atomic-synth';
+import { preflightOutput } from '../lib/util/atomic-synth';
 import { runMain, UsageError } from '../lib/util/cli';
 import { describeSynthOutput } from '../lib/util/synth-output';
-import { addGlobalInferenceStacks, checkSynthesizedService, proofOptionsFor } from '../stacks/global-inference-stacks';
+import { addGlobalInferenceStacks, proofOptionsFor } from '../stacks/global-inference-stacks';
 
 const USAGE = `usage: global-inference <command>
 
-  validate <spec.yaml|json>             schema, synth, routing proofs and policy pack: a report and an exit code for CI
-  synth <spec> [--out <dir>]            synthesize the reference stacks (default --out cdktf.out); refused on a failed proof or policy error
+  validate <spec.yaml|json|->           schema, synth, routing proofs and policy pack: a report and an exit code for CI (- reads YAML from stdin)
+  synth <spec> [--out <dir>]            synthesize the reference stacks (default --out cdktf.out), all or nothing; refused on a failed proof or policy error
   explain [dir]                         where traffic lands, per client group and failure scenario (default dir cdktf.out)
   diagram [dir]                         the routing topology as a Mermaid diagram for a pull request
   diff <before> <after> [--plan <json>] routing-aware review of two synth outputs (and of 'terraform show -json' of a saved plan), as Markdown
@@ -49,16 +49,13 @@ export function main(argv: string[]): void {
     case 'synth': {
       const specFile = exactly(rest, 1, 'synth needs one spec file')[0];
       const outdir = resolve(values.out ?? 'cdktf.out');
-      const spec = loadSpecFile(specFile);
-      synthAtomically(
-        (dir) => {
-          const app = new App({ outdir: dir });
-          addGlobalInferenceStacks(app, spec, { policy: false, proofs: false });
-          return app;
-        },
-        outdir,
-        (staged) => checkSynthesizedService(staged, spec),
-      );
+      const spec = loadSpecFile(specArgument(specFile));
+      // Before cdktf's App makes directories there: a file, or someone else's directory, is refused untouched.
+      preflightOutput(outdir);
+      const app = new App({ outdir });
+      // The service gates app.synth(): staged, policy pack and proofs on the written JSON, then switched in by a rename.
+      addGlobalInferenceStacks(app, spec);
+      app.synth();
       process.stdout.write(`${describeSynthOutput(outdir)}\n`);
       return;
     }
@@ -87,11 +84,11 @@ export function main(argv: string[]): void {
  * scratch directory with the checks collecting rather than throwing, the routing proofs, and the policy pack.
  */
 function validate(specFile: string): void {
-  const spec = loadSpecFile(specFile);
+  const spec = loadSpecFile(specArgument(specFile));
   const scratch = mkdtempSync(join(tmpdir(), 'gi-validate-'));
   try {
     const app = new App({ outdir: scratch });
-    addGlobalInferenceStacks(app, spec, { policy: false, proofs: false });
+    addGlobalInferenceStacks(app, spec, { gate: false });
     app.synth();
     const routing = analyzeRouting(scratch, proofOptionsFor(spec));
     const policy = checkSynthOutput(scratch);
@@ -114,6 +111,11 @@ function validate(specFile: string): void {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** `-` is standard input (read with the same size and time limits as a file). */
+function specArgument(file: string): string {
+  return file === '-' ? '/dev/stdin' : file;
 }
 
 function worstFailover(report: RoutingReport): string {
