@@ -121,19 +121,19 @@ export function writeOutputAtomically(outdir: string, produce: (stagingDir: stri
       staging.delete(generation);
     }
     if (!existsSync(generation)) throw new OutputWriteError(`synth wrote nothing into ${shown}`, undefined);
-    const retainedStacks = wrapWrite(shown, () => {
+    const switched = wrapWrite(shown, () => {
       const index = indexGeneration(generation!);
       const retained = carryOver(current, target, generation!, index, shown);
       writeFileSync(join(generation!, INDEX_FILE), `${JSON.stringify({ ...index, stacks: [...index.stacks, ...retained].sort() } satisfies GenerationIndex, null, 2)}\n`);
       syncTree(generation!);
-      commit(target, store, generation!, current);
-      return retained;
+      return { retained, moved: commit(target, store, generation!, current) };
     });
     const committed = generation;
     generation = undefined;
-    // The old generation is no longer reachable; a failure to remove it is cleaned up by the next run.
-    removeQuietly(previousDirOf(current));
-    return { outdir: target, generation: committed, retainedStacks };
+    // The old output is no longer reachable (Terraform's files in it are linked into the new one); a failure to remove
+    // it is cleaned up by the next run.
+    removeQuietly(previousDirOf(current) ?? switched.moved);
+    return { outdir: target, generation: committed, retainedStacks: switched.retained };
   } finally {
     if (generation) {
       removeQuietly(generation);
@@ -365,33 +365,49 @@ function prepareStore(store: string, target: string, before: TargetState): void 
  */
 function acquireLock(store: string, shown: string): () => void {
   const file = join(store, LOCK_FILE);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
+  const mine = `${process.pid} ${hostname()}\n`;
+  // Written whole under a private name, then linked into place: link(2) fails if a lock exists, and a lock is never
+  // seen half-written. A private file left by a kill is removed by the next run's cleaning.
+  const draft = join(store, `${LOCK_FILE}.${process.pid}`);
+  wrapWrite(shown, () => writeFileSync(draft, mine));
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        writeFileSync(fd, `${process.pid} ${hostname()}\n`);
-      } finally {
-        closeSync(fd);
+        linkSync(draft, file);
+        return () => {
+          try {
+            rmSync(file, { force: true });
+          } catch {
+            // A lock of a process that is gone is taken over by the next run.
+          }
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(shown, error);
       }
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(shown, error);
+      let owner: number | undefined;
+      let host: string | undefined;
+      try {
+        const [pid, name] = readFileSync(file, 'utf8').trim().split(' ');
+        owner = Number(pid);
+        host = name;
+      } catch {
+        continue; // removed meanwhile: try again
+      }
+      const live = owner === process.pid || (host !== undefined && host !== hostname()) || (Number.isInteger(owner) && owner > 0 && isAlive(owner));
+      if (live) {
+        const where = host && host !== hostname() ? ` on ${host}` : '';
+        throw new OutputRefusedError(`cannot write ${shown}: another synth (process ${owner}${where}) is writing it; wait for it to finish, or remove ${file} if it is no longer running`);
+      }
+      wrapWrite(shown, () => rmSync(file, { force: true }));
     }
-    let owner: number | undefined;
-    let host: string | undefined;
+    throw new OutputRefusedError(`cannot write ${shown}: could not take the lock ${file}`);
+  } finally {
     try {
-      const [pid, name] = readFileSync(file, 'utf8').trim().split(' ');
-      owner = Number(pid);
-      host = name;
+      rmSync(draft, { force: true });
     } catch {
-      // Removed meanwhile, or half-written by a process killed while writing it: retry.
+      // Cleaned by the next run.
     }
-    if (owner !== undefined && Number.isInteger(owner) && owner > 0 && owner !== process.pid && (host !== undefined && host !== hostname() ? true : isAlive(owner))) {
-      throw new OutputRefusedError(`cannot write ${shown}: another synth (process ${owner}${host && host !== hostname() ? ` on ${host}` : ''}) is writing it; wait for it to finish, or remove ${file} if it is no longer running`);
-    }
-    rmSync(file, { force: true });
   }
-  throw new OutputRefusedError(`cannot write ${shown}: could not take the lock ${file}`);
 }
 
 function isAlive(pid: number): boolean {
@@ -506,25 +522,36 @@ function syncPath(path: string, flags: string): void {
  * it is first moved into the store as `legacy-*` (put back by the next run if this one is killed in between), and
  * removed once the link is in place.
  */
-function commit(target: string, store: string, generation: string, current: TargetState): void {
+function commit(target: string, store: string, generation: string, current: TargetState): string | undefined {
   const temporary = join(dirname(target), `.${basename(target)}.link-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   symlinkSync(relative(dirname(target), generation), temporary);
+  let moved: string | undefined;
   try {
     if (current.kind === 'skeleton') {
       if (existsSync(join(target, STACKS))) rmdirSync(join(target, STACKS));
       rmdirSync(target);
     } else if (current.kind === 'legacy') {
-      renameSync(target, join(store, `legacy-${Date.now().toString(36)}`));
+      moved = join(store, `legacy-${Date.now().toString(36)}`);
+      renameSync(target, moved);
     }
     renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { force: true });
+    // Put the output back at once; if even that fails, the next run does (prepareStore).
+    if (moved && !lstatOrUndefined(target)) {
+      try {
+        renameSync(moved, target);
+      } catch {
+        // left for the next run
+      }
+    }
     throw error;
   }
   syncPath(dirname(target), 'r');
+  return moved;
 }
 
-/** The directory the old output lived in, to remove once the new one is in place. */
+/** The directory the old output lived in, to remove once the new one is in place (a legacy one is cleaned by prepareStore). */
 function previousDirOf(current: TargetState): string | undefined {
   return current.kind === 'link' ? current.generation : undefined;
 }
