@@ -15,7 +15,8 @@ import { explainRouting } from '../lib/analysis/explain';
 import { checkSynthOutput } from '../lib/policy/engine';
 import { formatPolicyReport } from '../lib/policy/report';
 import { jsonSchemaText } from '../lib/spec/json-schema';
-import { loadSpecFile } from '../lib/spec/load';
+import { loadSpecFile, loadSpecStream } from '../lib/spec/load';
+import type { GlobalInferenceSpec } from '../lib/spec/schema';
 import { preflightOutput } from '../lib/util/atomic-synth';
 import { runMain, UsageError } from '../lib/util/cli';
 import { describeSynthOutput } from '../lib/util/synth-output';
@@ -30,7 +31,7 @@ const USAGE = `usage: global-inference <command>
   diff <before> <after> [--plan <json>] routing-aware review of two synth outputs (and of 'terraform show -json' of a saved plan), as Markdown
   schema                                print the JSON Schema of spec files`;
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -45,11 +46,11 @@ export function main(argv: string[]): void {
   }
   switch (command) {
     case 'validate':
-      return validate(exactly(rest, 1, 'validate needs one spec file')[0]);
+      return validate(exactly(rest, 1, 'validate needs one spec file')[0] === '-' ? '<stdin>' : rest[0], await loadSpec(rest[0]));
     case 'synth': {
       const specFile = exactly(rest, 1, 'synth needs one spec file')[0];
       const outdir = resolve(values.out ?? 'cdktf.out');
-      const spec = loadSpecFile(specArgument(specFile));
+      const spec = await loadSpec(specFile);
       // Before cdktf's App makes directories there: a file, or someone else's directory, is refused untouched.
       preflightOutput(outdir);
       const app = new App({ outdir });
@@ -83,8 +84,7 @@ export function main(argv: string[]): void {
  * Everything a CI job wants to know about a spec, in one report: the schema (every problem at once), a synth in a
  * scratch directory with the checks collecting rather than throwing, the routing proofs, and the policy pack.
  */
-function validate(specFile: string): void {
-  const spec = loadSpecFile(specArgument(specFile));
+function validate(specFile: string, spec: GlobalInferenceSpec): void {
   const scratch = mkdtempSync(join(tmpdir(), 'gi-validate-'));
   try {
     const app = new App({ outdir: scratch });
@@ -113,9 +113,9 @@ function validate(specFile: string): void {
   }
 }
 
-/** `-` is standard input (read with the same size and time limits as a file). */
-function specArgument(file: string): string {
-  return file === '-' ? '/dev/stdin' : file;
+/** A spec file, or `-`: standard input, as YAML, with the same size and time limits as a file. */
+function loadSpec(file: string): Promise<GlobalInferenceSpec> | GlobalInferenceSpec {
+  return file === '-' ? loadSpecStream(process.stdin, '<stdin>') : loadSpecFile(file);
 }
 
 function worstFailover(report: RoutingReport): string {
@@ -162,9 +162,9 @@ function exactly(args: string[], count: number, message: string): string[] {
 }
 
 if (require.main === module) {
-  runMain(() => {
+  runMain(async () => {
     try {
-      main(process.argv.slice(2));
+      await main(process.argv.slice(2));
     } catch (error) {
       // parseArgs reports unknown options with a TypeError carrying an ERR_PARSE_ARGS_* code.
       if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${(error as Error).message}\n${USAGE}`);

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
-import { BoundedReadError, decodeUtf8, readBounded } from '../util/read-bounded';
+import { BoundedReadError, decodeUtf8, readBounded, readStreamBounded } from '../util/read-bounded';
 import { SpecValidationError, kindOf, problemsFromIssues, type SpecProblem } from './errors';
 import { toPlainData } from './plain-data';
 import { SpecSchema, type GlobalInferenceSpec } from './schema';
@@ -93,6 +93,24 @@ export function loadSpecFile(file: string, options: SpecFileOptions = {}): Globa
     throw error;
   }
   return parseSpecText(text, file, { ...options, maxBytes });
+}
+
+/**
+ * Reads and validates a spec from a stream (standard input: `global-inference validate -`) as YAML, with the size
+ * and time limits of {@link loadSpecFile}: a writer that never finishes is given up after `readTimeoutSeconds`.
+ */
+export async function loadSpecStream(stream: NodeJS.ReadableStream, name = '<stdin>', options: SpecFileOptions = {}): Promise<GlobalInferenceSpec> {
+  const env = options.env ?? process.env;
+  const maxBytes = positiveLimit(options.maxBytes, env, 'GI_SPEC_MAX_BYTES', SPEC_FILE_DEFAULTS.maxBytes, name, 'maxBytes');
+  const timeoutSeconds = positiveLimit(options.readTimeoutSeconds, env, 'GI_SPEC_READ_TIMEOUT_SECONDS', SPEC_FILE_DEFAULTS.readTimeoutSeconds, name, 'readTimeoutSeconds');
+  let text: string;
+  try {
+    text = decodeUtf8(await readStreamBounded(stream, { maxBytes, timeoutMs: timeoutSeconds * 1000 }));
+  } catch (error) {
+    if (error instanceof BoundedReadError) throw fileError(name, `cannot read ${name}: ${error.reason}`);
+    throw error;
+  }
+  return parseSpecText(text, name, { ...options, maxBytes });
 }
 
 /**

@@ -72,6 +72,42 @@ function readAll(fd: number, kind: string, limits: BoundedReadLimits): Buffer {
 }
 
 /**
+ * Everything a stream (standard input) delivers, refused with a {@link BoundedReadError} past `maxBytes` or when it
+ * has not ended within `timeoutMs`; the stream is destroyed then, so a stalled writer cannot keep the process alive.
+ * Asynchronous: standard input may be a socket or a terminal, which a synchronous read could only wait on forever.
+ */
+export function readStreamBounded(stream: NodeJS.ReadableStream & { destroy?: () => void }, limits: BoundedReadLimits, kind = 'standard input'): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const finish = (error?: BoundedReadError): void => {
+      clearTimeout(timer);
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('error', onError);
+      if (error) {
+        stream.destroy?.();
+        reject(error);
+      } else {
+        resolvePromise(Buffer.concat(chunks, total));
+      }
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      total += bytes.length;
+      if (total > limits.maxBytes) return finish(tooLarge(undefined, limits.maxBytes, kind));
+      chunks.push(bytes);
+    };
+    const onEnd = (): void => finish();
+    const onError = (error: Error): void => finish(new BoundedReadError(error.message, 'io'));
+    const timer = setTimeout(() => finish(unfinished(kind, total, limits)), limits.timeoutMs);
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}
+
+/**
  * Text of UTF-8 bytes without a leading byte order mark; bytes that are not UTF-8 are refused with their position
  * rather than silently turned into U+FFFD.
  */
