@@ -253,8 +253,8 @@ function parseJson(text: string, file: string): Parsed {
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (errors.length > 0) {
     // The first error explains the rest (a missing comma makes every later token unexpected).
-    const first = errors[0];
-    throw fileError(file, `not valid JSON: ${jsonErrorMessage(text, first)}`, position(text, first.offset, file));
+    const { message, offset } = jsonError(text, errors[0]);
+    throw fileError(file, `not valid JSON: ${message}`, position(text, offset, file));
   }
   let value: unknown;
   try {
@@ -300,14 +300,18 @@ const JSON_ERRORS: Record<number, string> = {
   16: 'control characters (a tab, a line break) must be escaped inside strings',
 };
 
-function jsonErrorMessage(text: string, error: ParseError): string {
+/** What a parse error means, and where: a trailing comma is reported at the comma. */
+function jsonError(text: string, error: ParseError): { message: string; offset: number } {
   // A trailing comma shows up as "value/property name expected" right before a closing bracket.
   const rest = text.slice(error.offset).trimStart();
   const before = text.slice(0, error.offset).trimEnd();
   if ((error.error === 3 || error.error === 4) && before.endsWith(',') && (rest.startsWith('}') || rest.startsWith(']'))) {
-    return `a trailing comma before '${rest[0]}' (JSON allows none; YAML would have accepted it, rename the file to .yaml if you meant YAML)`;
+    return {
+      message: `a trailing comma before '${rest[0]}' (JSON allows none; YAML would have accepted it, rename the file to .yaml if you meant YAML)`,
+      offset: before.length - 1,
+    };
   }
-  return JSON_ERRORS[error.error] ?? `parse error ${error.error}`;
+  return { message: JSON_ERRORS[error.error] ?? `parse error ${error.error}`, offset: error.offset };
 }
 
 function duplicateKeys(root: JsonNode): { key: string; offset: number }[] {

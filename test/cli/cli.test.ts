@@ -149,7 +149,7 @@ describe('global-inference CLI', () => {
     expect(run('validate', join(dir, 'empty.yaml'))).toEqual({ code: 1, stdout: '', stderr: `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or \`null\`\n` });
     expect(run('validate', dir).stderr).toBe(`${dir}: cannot read ${dir}: it is a directory, not a spec file\n`);
     writeFileSync(join(dir, 'trailing.json'), '{"service": {"name": "chat",}}');
-    expect(run('validate', join(dir, 'trailing.json')).stderr).toMatch(/trailing\.json:1:29: not valid JSON: a trailing comma before '\}'/);
+    expect(run('validate', join(dir, 'trailing.json')).stderr).toMatch(/trailing\.json:1:28: not valid JSON: a trailing comma before '\}'/);
   });
 
   test('validate - reads the spec from standard input', () => {

@@ -177,9 +177,9 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
 
   test('.json is strict JSON: trailing commas, comments, single quotes, NaN refused with JSON positions', () => {
     expect(oneLine(() => parseSpecText('{\n  "service": { "name": "chat", },\n}', 'trailing.json'))).toBe(
-      "trailing.json:2:32: not valid JSON: a trailing comma before '}' (JSON allows none; YAML would have accepted it, rename the file to .yaml if you meant YAML)",
+      "trailing.json:2:30: not valid JSON: a trailing comma before '}' (JSON allows none; YAML would have accepted it, rename the file to .yaml if you meant YAML)",
     );
-    expect(oneLine(() => parseSpecText('{"a": [1, 2,]}', 't.json'))).toContain("t.json:1:13: not valid JSON: a trailing comma before ']'");
+    expect(oneLine(() => parseSpecText('{"a": [1, 2,]}', 't.json'))).toContain("t.json:1:12: not valid JSON: a trailing comma before ']'");
     expect(oneLine(() => parseSpecText('{"a": 1} // why not', 'c.json'))).toBe('c.json:1:10: not valid JSON: comments are not allowed in JSON');
     expect(oneLine(() => parseSpecText('{"a": 1}\n{"b": 2}', 'two.json'))).toBe('two.json:2:1: not valid JSON: nothing may follow the top-level value');
     expect(oneLine(() => parseSpecText("{'a': 1}", 'q.json'))).toContain('q.json:1:2: not valid JSON:');

@@ -11,7 +11,10 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
-import { generationStoreOf, synthAtomically } from '../../lib/util/atomic-synth';
+import { synthAtomically } from '../../lib/util/atomic-synth';
+
+/** Where the generations of an output live (the documented layout; written out here so the test stands on its own). */
+const generationStoreOf = (outdir: string) => join(outdir, '..', '.out.generations');
 
 const root = join(__dirname, '..', '..');
 const child = join(__dirname, 'fixtures', 'atomic-child.js');
@@ -80,7 +83,6 @@ function plantTerraformFiles(outdir: string): void {
  * version's stacks, each stack file is complete JSON of that version — and Terraform's files are in it.
  */
 function wholeVersion(outdir: string): Version {
-  expect(lstatSync(outdir).isSymbolicLink()).toBe(true);
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
   const names = Object.keys(manifest.stacks).sort();
   const versions = new Set<string>();
@@ -97,11 +99,16 @@ function wholeVersion(outdir: string): Version {
   return version;
 }
 
-/** Nothing of any run left: the store holds the current generation (and its .gitignore) only, no lock, no temp link. */
+/**
+ * Nothing of any run left: beside the output only its generations directory (and the test's call counter), which
+ * holds the current generation and its .gitignore only — no lock, no staging, no temporary link.
+ */
 function expectClean(outdir: string): void {
-  const current = readlinkSync(outdir).split('/')[1];
-  expect(readdirSync(generationStoreOf(outdir)).sort()).toEqual(['.gitignore', current].sort());
-  expect(readdirSync(join(outdir, '..')).filter((n) => n.includes('.link-'))).toEqual([]);
+  const store = generationStoreOf(outdir);
+  const beside = readdirSync(join(outdir, '..')).filter((n) => n !== 'out' && n !== 'calls' && join(outdir, '..', n) !== store);
+  expect(beside).toEqual([]);
+  expect(lstatSync(outdir).isSymbolicLink()).toBe(true);
+  expect(readdirSync(store).sort()).toEqual(['.gitignore', readlinkSync(outdir).split('/')[1]].sort());
 }
 
 function freshOutput(): string {
@@ -210,7 +217,7 @@ describe('atomic output under SIGKILL and write failures (child processes)', () 
 
   test(`${CLI_KILLS} kills at random instants of \`global-inference synth\` (the gated service synth): old or new, whole`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gi-kill-cli-'));
-    const specs = { A: join(root, 'examples', 'default', 'spec.yaml'), B: join(dir, 'variant.yaml') };
+    const specs = { A: join(root, 'examples', 'default', 'spec.yaml'), B: join(mkdtempSync(join(tmpdir(), 'gi-kill-spec-')), 'variant.yaml') };
     writeFileSync(specs.B, readFileSync(specs.A, 'utf8').replace(/^service: \{ name: chat,/m, 'service: { name: chat2,'));
     const cli = (version: Version, killAfterMs?: number) =>
       new Promise<Run>((resolve, reject) => {
@@ -233,7 +240,7 @@ describe('atomic output under SIGKILL and write failures (child processes)', () 
     }
     const whole = (): Version => {
       const version = reference[snapshot(outdir)];
-      expect(version).toBeDefined();
+      if (!version) throw new Error(`the output is neither version: ${readlinkSync(outdir)} holds ${readdirSync(join(outdir, 'stacks')).join(', ')}`);
       return version;
     };
     let landed = 0;
@@ -242,6 +249,7 @@ describe('atomic output under SIGKILL and write failures (child processes)', () 
       // Most of a run is loading and building; the write is at the end.
       const run = await cli(before === 'A' ? 'B' : 'A', duration * (0.5 + Math.random() * 0.6));
       if (run.signal === 'SIGKILL') landed++;
+      else if (run.code !== 0) throw new Error(`synth failed: ${run.stderr}`);
       whole();
     }
     expect(landed).toBe(CLI_KILLS);
