@@ -165,7 +165,7 @@ function readEntries(object: object, limits: PlainDataLimits): Entries | { reado
     return { entries, copy: new Array<unknown>(length) };
   }
   const prototype = Object.getPrototypeOf(object) as object | null;
-  if (prototype !== Object.prototype && prototype !== null) {
+  if (prototype !== null && !isObjectPrototype(prototype)) {
     return { refused: `must be plain data (text, numbers, true/false, lists and objects), not ${instanceName(object, prototype)}` };
   }
   const keys = Object.getOwnPropertyNames(object);
@@ -178,6 +178,15 @@ function readEntries(object: object, limits: PlainDataLimits): Entries | { reado
     entries.push([key, descriptor.value]);
   }
   return { entries, copy: {} };
+}
+
+/**
+ * Object.prototype of any realm (a vm context, a test runner's sandbox, another copy of Node's globals): what plain
+ * objects made there inherit from. A class instance, a Date or an object built with `__proto__: {...}` inherits from
+ * something else.
+ */
+function isObjectPrototype(prototype: object): boolean {
+  return Object.getPrototypeOf(prototype) === null && Object.prototype.hasOwnProperty.call(prototype, 'hasOwnProperty') && Object.prototype.hasOwnProperty.call(prototype, 'isPrototypeOf');
 }
 
 function instanceName(object: object, prototype: object): string {

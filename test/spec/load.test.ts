@@ -307,3 +307,14 @@ describe('the programmatic API throws SpecValidationError for anything, never a 
     );
   });
 });
+
+describe('plain data from another realm', () => {
+  test('objects made in another vm context (a sandbox, a test runner) are plain data; their class instances are not', () => {
+    const vm = require('node:vm') as typeof import('node:vm');
+    const foreign = vm.runInNewContext(`(${JSON.stringify(VALID)})`) as object;
+    expect(Object.getPrototypeOf(foreign)).not.toBe(Object.prototype);
+    expect(parseSpec(foreign).service.name).toBe('chat');
+    const foreignDate = vm.runInNewContext(`({ ...${JSON.stringify(VALID)}, tags: { team: new Date() } })`) as object;
+    expect(refusal(() => parseSpec(foreignDate)).message).toContain('tags.team: must be plain data');
+  });
+});
