@@ -123,8 +123,9 @@ export function writeOutputAtomically(outdir: string, produce: (stagingDir: stri
     if (!existsSync(generation)) throw new OutputWriteError(`synth wrote nothing into ${shown}`, undefined);
     const switched = wrapWrite(shown, () => {
       const index = indexGeneration(generation!);
-      const retained = carryOver(current, target, generation!, index, shown);
-      writeFileSync(join(generation!, INDEX_FILE), `${JSON.stringify({ ...index, stacks: [...index.stacks, ...retained].sort() } satisfies GenerationIndex, null, 2)}\n`);
+      const { retained, adopted } = carryOver(current, target, generation!, index, shown);
+      const written: GenerationIndex = { format: 1, files: [...index.files, ...adopted].sort(), stacks: [...index.stacks, ...retained].sort() };
+      writeFileSync(join(generation!, INDEX_FILE), `${JSON.stringify(written, null, 2)}\n`);
       syncTree(generation!);
       return { retained, moved: commit(target, store, generation!, current) };
     });
@@ -437,23 +438,32 @@ function indexGeneration(generation: string): GenerationIndex {
 
 /**
  * Hard-links into the new generation every file of the current output that synth did not write, inside the stack
- * directories it manages (Terraform's working files). Returns the stack directories kept only for such files.
+ * directories it manages (Terraform's working files). Returns the stack directories kept only for such files, and
+ * the files of ours kept with them.
+ *
+ * Under the cdktf CLI (`cdktf synth`, `deploy`), a stack no longer in the app keeps its whole directory, as plain cdktf
+ * leaves it: the CLI deletes the directories of such stacks itself after synth, and fails (ENOENT) on one that is gone.
  */
-function carryOver(current: TargetState, target: string, generation: string, index: GenerationIndex, shown: string): string[] {
-  if (current.kind !== 'link' && current.kind !== 'legacy') return [];
+function carryOver(current: TargetState, target: string, generation: string, index: GenerationIndex, shown: string): { retained: string[]; adopted: string[] } {
+  if (current.kind !== 'link' && current.kind !== 'legacy') return { retained: [], adopted: [] };
   // A cdktf output being taken over is still the output path itself: it becomes a link only at the switch.
   const from = current.kind === 'link' ? current.generation : target;
   const ours = current.kind === 'link' ? new Set(current.index?.files ?? []) : current.ours;
   const stacks = current.kind === 'link' ? (current.index?.stacks ?? listStackDirs(from)) : current.stacks;
   const written = new Set(index.files);
+  const underCdktfCli = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
   const retained: string[] = [];
+  const adopted: string[] = [];
   for (const stack of stacks) {
     const stackDir = join(from, STACKS, stack);
     if (!existsSync(stackDir)) continue;
-    const carried = linkTree(stackDir, join(generation, STACKS, stack), `${STACKS}/${stack}`, ours, written, shown);
-    if (carried && !index.stacks.includes(stack)) retained.push(stack);
+    const removed = !index.stacks.includes(stack);
+    const keepWhole = removed && underCdktfCli;
+    const carried = linkTree(stackDir, join(generation, STACKS, stack), `${STACKS}/${stack}`, keepWhole ? new Set() : ours, written, shown);
+    if (carried && removed) retained.push(stack);
+    if (keepWhole) adopted.push(...[...ours].filter((f) => f.startsWith(`${STACKS}/${stack}/`)));
   }
-  return retained;
+  return { retained, adopted };
 }
 
 /** Links the files of `from` not in `ours` to the same places under `to`; true when anything was carried. */

@@ -220,4 +220,22 @@ describe('synthAtomically', () => {
     expect(valueOf(out, 's1')).toBe('v1');
     expect(leftovers(out)).toEqual([]);
   });
+
+  test('under the cdktf CLI, a removed stack keeps its directory for the CLI to delete (it fails on one already gone)', () => {
+    const out = freshOut();
+    synthAtomically((d) => app(d, ['a', 'b']), out);
+    const saved = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+    process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = 'true';
+    try {
+      synthAtomically((d) => app(d, ['a'], { value: 'v2' }), out);
+    } finally {
+      if (saved === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = saved;
+    }
+    expect(Object.keys(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).stacks)).toEqual(['a']);
+    expect(valueOf(out, 'b')).toBe('v1'); // left as plain cdktf leaves it
+    // Outside the CLI, the next synth drops it (it holds only synth's own files).
+    synthAtomically((d) => app(d, ['a'], { value: 'v3' }), out);
+    expect(existsSync(join(out, 'stacks', 'b'))).toBe(false);
+  });
 });
