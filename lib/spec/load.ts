@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { visit as visitJson, type ParseError } from 'jsonc-parser';
 import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import { BoundedReadError, decodeUtf8, readBounded, readStreamBounded } from '../util/read-bounded';
@@ -129,9 +129,13 @@ export function parseSpecText(text: string, file = 'spec.yaml', options: SpecTex
   const format = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
   const parsed = format === 'json' ? parseJson(body, file) : parseYaml(body, file, options.maxAliasCount ?? SPEC_FILE_DEFAULTS.maxAliasCount);
   const empty = rootProblems(parsed.value, format);
-  if (empty) throw fileError(file, empty[0].message, parsed.locate('(root)'));
+  if (empty) {
+    parsed.prepare?.(['(root)']);
+    throw fileError(file, empty[0].message, parsed.locate('(root)'));
+  }
   const result = safeParseSpec(parsed.value);
   if (result.success) return result.spec;
+  parsed.prepare?.(result.problems.map((p) => p.path));
   throw new SpecValidationError(
     result.problems.map((p) => ({ ...p, location: p.location ?? parsed.locate(p.path) })),
     file,
@@ -141,6 +145,8 @@ export function parseSpecText(text: string, file = 'spec.yaml', options: SpecTex
 /** A parsed document and where each path of it is in the text. */
 interface Parsed {
   readonly value: unknown;
+  /** Called once with every path that will be located, before `locate`. */
+  readonly prepare?: (paths: readonly string[]) => void;
   readonly locate: (path: string) => string | undefined;
 }
 
@@ -249,11 +255,12 @@ function parseJson(text: string, file: string): Parsed {
   if (deep !== undefined) {
     throw fileError(file, `brackets ([ ] { }) nest more than ${MAX_BRACKET_DEPTH} deep; a spec nests a few levels`, position(text, deep, file));
   }
-  const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  if (errors.length > 0) {
+  // One streaming pass (no syntax tree: a large file costs its parsed value, not a node per token) finds the first
+  // syntax error and keys given twice; JSON.parse then makes the value.
+  const scan = scanJson(text);
+  if (scan.error) {
     // The first error explains the rest (a missing comma makes every later token unexpected).
-    const { message, offset } = jsonError(text, errors[0]);
+    const { message, offset } = jsonError(text, scan.error);
     throw fileError(file, `not valid JSON: ${message}`, position(text, offset, file));
   }
   let value: unknown;
@@ -263,22 +270,75 @@ function parseJson(text: string, file: string): Parsed {
     // The two parsers agree on everything tried; should they not, the stricter one wins.
     throw fileError(file, `not valid JSON: ${(error as Error).message}`);
   }
-  const duplicates = duplicateKeys(tree!);
-  if (duplicates.length > 0) {
-    const problems = duplicates.map((d): SpecProblem => ({ path: '(file)', message: `the key ${JSON.stringify(d.key)} is given twice in one object (JSON.parse would silently keep the last)`, location: position(text, d.offset, file) }));
+  if (scan.duplicates.length > 0) {
+    const problems = scan.duplicates.map((d): SpecProblem => ({ path: '(file)', message: `the key ${JSON.stringify(d.key)} is given twice in one object (JSON.parse would silently keep the last)`, location: position(text, d.offset, file) }));
     throw problems.length === 1 ? fileError(file, problems[0].message, problems[0].location) : new SpecValidationError(capped(problems), file);
   }
+  let offsets = new Map<string, number>();
   return {
     value,
+    // Positions are needed only for problems: one more streaming pass finds those of all of them.
+    prepare: (paths) => {
+      const wanted = new Set<string>();
+      for (const parts of paths.map(parsePath)) for (let n = 1; n <= parts.length; n++) wanted.add(JSON.stringify(parts.slice(0, n)));
+      offsets = scanJson(text, wanted).offsets;
+    },
     locate: (path) => {
       const parts = parsePath(path);
-      for (let n = parts.length; n >= 0; n--) {
-        const node = findNodeAtLocation(tree!, parts.slice(0, n));
-        if (node) return position(text, node.offset, file);
+      for (let n = parts.length; n > 0; n--) {
+        const offset = offsets.get(JSON.stringify(parts.slice(0, n)));
+        if (offset !== undefined) return position(text, offset, file);
       }
-      return undefined;
+      return position(text, text.search(/\S/), file);
     },
   };
+}
+
+interface JsonScan {
+  readonly error?: ParseError;
+  readonly duplicates: { key: string; offset: number }[];
+  /** Offset of each value whose path (JSON of the path array) is in `wanted`. */
+  readonly offsets: Map<string, number>;
+}
+
+/** A streaming pass over strict JSON: the first error, keys repeated within an object, offsets of wanted paths. */
+function scanJson(text: string, wanted?: ReadonlySet<string>): JsonScan {
+  type Container = { readonly path: (string | number)[]; readonly keys?: Set<string>; key?: string; index: number };
+  const stack: Container[] = [];
+  const duplicates: { key: string; offset: number }[] = [];
+  const offsets = new Map<string, number>();
+  let error: ParseError | undefined;
+  /** The path of a value starting here, recorded when wanted. */
+  const valueAt = (offset: number): (string | number)[] => {
+    const top = stack.at(-1);
+    const path = top ? [...top.path, top.keys ? (top.key as string) : top.index++] : [];
+    if (wanted) {
+      const key = JSON.stringify(path);
+      if (wanted.has(key) && !offsets.has(key)) offsets.set(key, offset);
+    }
+    return path;
+  };
+  visitJson(
+    text,
+    {
+      onObjectBegin: (offset) => void stack.push({ path: valueAt(offset), keys: new Set(), index: 0 }),
+      onObjectProperty: (name, offset) => {
+        const top = stack.at(-1)!;
+        if (top.keys!.has(name)) duplicates.push({ key: name, offset });
+        top.keys!.add(name);
+        top.key = name;
+      },
+      onObjectEnd: () => void stack.pop(),
+      onArrayBegin: (offset) => void stack.push({ path: valueAt(offset), index: 0 }),
+      onArrayEnd: () => void stack.pop(),
+      onLiteralValue: (_value, offset) => void valueAt(offset),
+      onError: (code, offset, length) => {
+        error ??= { error: code, offset, length };
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
+  );
+  return { error, duplicates, offsets };
 }
 
 const JSON_ERRORS: Record<number, string> = {
@@ -312,26 +372,6 @@ function jsonError(text: string, error: ParseError): { message: string; offset: 
     };
   }
   return { message: JSON_ERRORS[error.error] ?? `parse error ${error.error}`, offset: error.offset };
-}
-
-function duplicateKeys(root: JsonNode): { key: string; offset: number }[] {
-  const found: { key: string; offset: number }[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'object') {
-      const seen = new Set<string>();
-      for (const property of node.children ?? []) {
-        const keyNode = property.children?.[0];
-        const key = keyNode?.value as string | undefined;
-        if (key === undefined) continue;
-        if (seen.has(key)) found.push({ key, offset: keyNode!.offset });
-        seen.add(key);
-      }
-    }
-    for (const child of node.children ?? []) stack.push(child);
-  }
-  return found.sort((a, b) => a.offset - b.offset);
 }
 
 // -------------------------------------------------------------------------------------------------------- shared
