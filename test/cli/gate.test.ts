@@ -101,6 +101,18 @@ describe("the README's own-stack path: new GlobalInferenceService(stack) + app.s
     expect(run(dir, [ownStack, join(dir, 'empty.yaml')]).stderr).toMatch(/empty\.yaml: the file holds no spec: it is empty, only comments, only `---`, or `null`\n$/);
   });
 
+  test('a bug still shows its stack trace, also right after a refusal was caught; GI_STACK_TRACES=1 shows a refusal\'s', () => {
+    const bug = run(dir, [ownStack, spec('default'), 'bug']);
+    expect(bug.code).toBe(1);
+    expect(bug.stderr).toMatch(/TypeError: Cannot read properties of null \(reading 'service'\)/);
+    expect(bug.stderr).toMatch(TRACE);
+    writeFileSync(join(dir, 'empty.yaml'), '');
+    const traced = run(dir, [ownStack, join(dir, 'empty.yaml')], { GI_STACK_TRACES: '1' });
+    expect(traced.code).toBe(1);
+    expect(traced.stderr).toContain('SpecValidationError');
+    expect(traced.stderr).toMatch(TRACE);
+  });
+
   test('synthChecks: false opts out: plain cdktf synth, the leak is written', () => {
     const optout = mkdtempSync(join(tmpdir(), 'gi-gate-'));
     const result = run(optout, [ownStack, spec('leaky-residency'), 'optout']);
