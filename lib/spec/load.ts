@@ -82,6 +82,8 @@ export function parseSpec(input: unknown, source = 'spec'): GlobalInferenceSpec 
  * problems for an invalid spec. Bounded in time and memory whatever `file` names (see {@link SpecFileOptions}).
  */
 export function loadSpecFile(file: string, options: SpecFileOptions = {}): GlobalInferenceSpec {
+  if (typeof file !== 'string') throw fileError(String(file), `the spec file must be named by a path (text), not ${describeKind(file)}`);
+  options ??= {};
   const env = options.env ?? process.env;
   const maxBytes = positiveLimit(options.maxBytes, env, 'GI_SPEC_MAX_BYTES', SPEC_FILE_DEFAULTS.maxBytes, file, 'maxBytes');
   const timeoutSeconds = positiveLimit(options.readTimeoutSeconds, env, 'GI_SPEC_READ_TIMEOUT_SECONDS', SPEC_FILE_DEFAULTS.readTimeoutSeconds, file, 'readTimeoutSeconds');
@@ -100,6 +102,7 @@ export function loadSpecFile(file: string, options: SpecFileOptions = {}): Globa
  * and time limits of {@link loadSpecFile}: a writer that never finishes is given up after `readTimeoutSeconds`.
  */
 export async function loadSpecStream(stream: NodeJS.ReadableStream, name = '<stdin>', options: SpecFileOptions = {}): Promise<GlobalInferenceSpec> {
+  options ??= {};
   const env = options.env ?? process.env;
   const maxBytes = positiveLimit(options.maxBytes, env, 'GI_SPEC_MAX_BYTES', SPEC_FILE_DEFAULTS.maxBytes, name, 'maxBytes');
   const timeoutSeconds = positiveLimit(options.readTimeoutSeconds, env, 'GI_SPEC_READ_TIMEOUT_SECONDS', SPEC_FILE_DEFAULTS.readTimeoutSeconds, name, 'readTimeoutSeconds');
@@ -118,8 +121,10 @@ export async function loadSpecStream(stream: NodeJS.ReadableStream, name = '<std
  * JSON (RFC 8259: no comments, no trailing commas, no duplicate keys), anything else as one YAML 1.2 document.
  */
 export function parseSpecText(text: string, file = 'spec.yaml', options: SpecTextOptions = {}): GlobalInferenceSpec {
+  if (typeof file !== 'string') throw fileError(String(file), `the spec's file name must be text, not ${describeKind(file)}`);
+  options ??= {};
   const env = options.env ?? process.env;
-  if (typeof text !== 'string') throw fileError(file, `the spec text must be a string, not ${kindOf(text)}`);
+  if (typeof text !== 'string') throw fileError(file, `the spec text must be a string, not ${describeKind(text)}`);
   const maxBytes = positiveLimit(options.maxBytes, env, 'GI_SPEC_MAX_BYTES', SPEC_FILE_DEFAULTS.maxBytes, file, 'maxBytes');
   // Characters ≤ bytes ≤ 3 × characters for UTF-16 text: count bytes only when it can matter.
   if (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes) {
@@ -436,6 +441,10 @@ function positiveLimit(option: number | undefined, env: NodeJS.ProcessEnv, varia
     throw fileError(file, `${source} must be a positive number, got: ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function describeKind(value: unknown): string {
+  return value === undefined ? 'nothing' : kindOf(value);
 }
 
 function firstLine(text: string): string {

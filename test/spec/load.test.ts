@@ -248,6 +248,22 @@ describe('the programmatic API throws SpecValidationError for anything, never a 
     expect(refusal(() => parseSpec(input)).problems[0].path).toBe('(root)');
   });
 
+  test('loadSpecFile and parseSpecText with arguments of the wrong type', () => {
+    const calls: (() => unknown)[] = [
+      () => loadSpecFile(undefined as unknown as string),
+      () => loadSpecFile(123 as unknown as string),
+      () => loadSpecFile(''),
+      () => loadSpecFile(file('wrong-type.yaml', 'tags: ['), null as unknown as object),
+      () => loadSpecFile(file('wrong-type.yaml', VALID_YAML), { maxBytes: -1 }),
+      () => parseSpecText(undefined as unknown as string),
+      () => parseSpecText(Buffer.from(VALID_YAML) as unknown as string),
+      () => parseSpecText(VALID_YAML, 123 as unknown as string),
+      () => parseSpecText('tags: [', 'x.yaml', null as unknown as object),
+    ];
+    for (const call of calls) expect(refusal(call).message.split('\n')).toHaveLength(1);
+    expect(refusal(() => loadSpecFile(123 as unknown as string)).message).toBe('123: the spec file must be named by a path (text), not a number');
+  });
+
   test('values inside a spec that are not plain data: each named by its path', () => {
     const cyclic: Record<string, unknown> = { ...VALID, tags: { team: 'a' } };
     (cyclic.tags as Record<string, unknown>).self = cyclic;
