@@ -150,8 +150,8 @@ describe('atomic output under SIGKILL and write failures (child processes)', () 
       if (run.signal === 'SIGKILL') landed++;
       else {
         expect(run.code).toBe(0);
-        // Finished before the kill: runs are faster now than when calibrated; aim inside this one's duration.
-        window = run.ended - run.started!;
+        // Finished before the kill: runs are faster now than when calibrated; move the aim towards this one's length.
+        window = (window + (run.ended - run.started!)) / 2;
       }
       const after = wholeVersion(outdir);
       seen[after === before ? 'old' : 'new']++;
@@ -168,16 +168,17 @@ describe('atomic output under SIGKILL and write failures (child processes)', () 
     // Kills landed on both sides of the switch.
     expect(seen.old).toBeGreaterThan(0);
     expect(seen.new).toBeGreaterThan(0);
-    process.stdout.write(`atomic output: ${landed} kills landed in ${attempts} runs (window ${window} ms): ${seen.old} left the old output, ${seen.new} the new\n`);
+    process.stdout.write(`atomic output: ${landed} kills landed in ${attempts} runs (window ${Math.round(window)} ms): ${seen.old} left the old output, ${seen.new} the new\n`);
   }, timeout);
 
   test('a kill at each file-system call of a synth (every GI_ATOMIC_EVERY-th): old or new, whole', async () => {
     const outdir = freshOutput();
     const calls = await callsOfARun(outdir, 'B');
     await callsOfARun(outdir, 'A');
-    const points = [];
-    for (let k = 1; k <= calls; k += EVERY) points.push(k);
-    points.push(calls - 1, calls); // the last calls: the switch and the removal of the old generation
+    const chosen = new Set<number>();
+    for (let k = 1; k <= calls; k += EVERY) chosen.add(k);
+    chosen.add(calls - 1).add(calls); // the last calls: the switch and the removal of the old generation
+    const points = [...chosen];
     const outcomes = { old: 0, new: 0 };
     for (const k of points) {
       const before = wholeVersion(outdir);
