@@ -15,22 +15,23 @@ import { explainRouting } from '../lib/analysis/explain';
 import { checkSynthOutput } from '../lib/policy/engine';
 import { formatPolicyReport } from '../lib/policy/report';
 import { jsonSchemaText } from '../lib/spec/json-schema';
-import { loadSpecFile } from '../lib/spec/load';
-import { synthAtomically } from '../lib/util/atomic-synth';
+import { loadSpecFile, loadSpecStream } from '../lib/spec/load';
+import type { GlobalInferenceSpec } from '../lib/spec/schema';
+import { preflightOutput } from '../lib/util/atomic-synth';
 import { runMain, UsageError } from '../lib/util/cli';
 import { describeSynthOutput } from '../lib/util/synth-output';
-import { addGlobalInferenceStacks, checkSynthesizedService, proofOptionsFor } from '../stacks/global-inference-stacks';
+import { addGlobalInferenceStacks, proofOptionsFor } from '../stacks/global-inference-stacks';
 
 const USAGE = `usage: global-inference <command>
 
-  validate <spec.yaml|json>             schema, synth, routing proofs and policy pack: a report and an exit code for CI
-  synth <spec> [--out <dir>]            synthesize the reference stacks (default --out cdktf.out); refused on a failed proof or policy error
+  validate <spec.yaml|json|->           schema, synth, routing proofs and policy pack: a report and an exit code for CI (- reads YAML from stdin)
+  synth <spec> [--out <dir>]            synthesize the reference stacks (default --out cdktf.out), all or nothing; refused on a failed proof or policy error
   explain [dir]                         where traffic lands, per client group and failure scenario (default dir cdktf.out)
   diagram [dir]                         the routing topology as a Mermaid diagram for a pull request
   diff <before> <after> [--plan <json>] routing-aware review of two synth outputs (and of 'terraform show -json' of a saved plan), as Markdown
   schema                                print the JSON Schema of spec files`;
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -45,20 +46,17 @@ export function main(argv: string[]): void {
   }
   switch (command) {
     case 'validate':
-      return validate(exactly(rest, 1, 'validate needs one spec file')[0]);
+      return validate(exactly(rest, 1, 'validate needs one spec file')[0] === '-' ? '<stdin>' : rest[0], await loadSpec(rest[0]));
     case 'synth': {
       const specFile = exactly(rest, 1, 'synth needs one spec file')[0];
       const outdir = resolve(values.out ?? 'cdktf.out');
-      const spec = loadSpecFile(specFile);
-      synthAtomically(
-        (dir) => {
-          const app = new App({ outdir: dir });
-          addGlobalInferenceStacks(app, spec, { policy: false, proofs: false });
-          return app;
-        },
-        outdir,
-        (staged) => checkSynthesizedService(staged, spec),
-      );
+      const spec = await loadSpec(specFile);
+      // Before cdktf's App makes directories there: a file, or someone else's directory, is refused untouched.
+      preflightOutput(outdir);
+      const app = new App({ outdir });
+      // The service gates app.synth(): staged, policy pack and proofs on the written JSON, then switched in by a rename.
+      addGlobalInferenceStacks(app, spec);
+      app.synth();
       process.stdout.write(`${describeSynthOutput(outdir)}\n`);
       return;
     }
@@ -86,12 +84,11 @@ export function main(argv: string[]): void {
  * Everything a CI job wants to know about a spec, in one report: the schema (every problem at once), a synth in a
  * scratch directory with the checks collecting rather than throwing, the routing proofs, and the policy pack.
  */
-function validate(specFile: string): void {
-  const spec = loadSpecFile(specFile);
+function validate(specFile: string, spec: GlobalInferenceSpec): void {
   const scratch = mkdtempSync(join(tmpdir(), 'gi-validate-'));
   try {
     const app = new App({ outdir: scratch });
-    addGlobalInferenceStacks(app, spec, { policy: false, proofs: false });
+    addGlobalInferenceStacks(app, spec, { gate: false });
     app.synth();
     const routing = analyzeRouting(scratch, proofOptionsFor(spec));
     const policy = checkSynthOutput(scratch);
@@ -114,6 +111,11 @@ function validate(specFile: string): void {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** A spec file, or `-`: standard input, as YAML, with the same size and time limits as a file. */
+function loadSpec(file: string): Promise<GlobalInferenceSpec> | GlobalInferenceSpec {
+  return file === '-' ? loadSpecStream(process.stdin, '<stdin>') : loadSpecFile(file);
 }
 
 function worstFailover(report: RoutingReport): string {
@@ -160,9 +162,9 @@ function exactly(args: string[], count: number, message: string): string[] {
 }
 
 if (require.main === module) {
-  runMain(() => {
+  runMain(async () => {
     try {
-      main(process.argv.slice(2));
+      await main(process.argv.slice(2));
     } catch (error) {
       // parseArgs reports unknown options with a TypeError carrying an ERR_PARSE_ARGS_* code.
       if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${(error as Error).message}\n${USAGE}`);

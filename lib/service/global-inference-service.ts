@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { gateSynth, proofOptionsFor, type SynthChecks } from '../analysis/gate';
 import { GlobalRoute53Routing } from '../aws/global-route53-routing';
 import { GpuInferenceEndpoint, type OriginLock } from '../aws/gpu-inference-endpoint';
 import type { CloudflareFrontDoor } from '../cloudflare/cloudflare-front-door';
@@ -30,6 +31,16 @@ export interface GlobalInferenceServiceProps {
    * that. @default - none (an error when the spec asks for Cloudflare)
    */
   readonly cloudflareStack?: TerraformStack;
+  /**
+   * What `app.synth()` checks before it writes anything: the policy pack on this service's stacks and the routing
+   * proofs the spec asks for, on the synthesized JSON of the whole app. All or nothing: a refusal reports every
+   * finding (the report `global-inference synth` prints; uncaught, it is printed without a stack trace and the
+   * process exits 1) and leaves the previous output untouched; a synth that passes switches the new output in by one
+   * rename (see "Atomic output" in the README). `false` opts out of the checks and of the atomic write:
+   * `app.synth()` is plain cdktf again.
+   * @default - every policy rule (errors refuse synth) and the proofs the spec asks for
+   */
+  readonly synthChecks?: SynthChecks | false;
 }
 
 /** The region Route53, DNSSEC keys and query logs live in. */
@@ -194,6 +205,14 @@ export class GlobalInferenceService extends Construct {
       if (this.zone.dsRecord) this.output('dnssec_ds_record', this.zone.dsRecord, `Publish this DS record for ${domain} at the parent zone to complete the DNSSEC chain`);
     }
     this.writeMetadata(props.cloudflareStack);
+    if (props.synthChecks !== false) {
+      const checks = props.synthChecks ?? {};
+      gateSynth(this, {
+        stacks: [TerraformStack.of(this).node.id, ...(props.cloudflareStack ? [props.cloudflareStack.node.id] : [])],
+        policy: checks.policy ?? {},
+        proofs: checks.proofs === false ? false : proofOptionsFor(spec, checks.proofs),
+      });
+    }
   }
 
   /** The provider of a region: given in props, or created here (aliased by region code) on first use. */

@@ -57,7 +57,7 @@ describe('example leaky-residency', () => {
   });
 
   it('with the proof gate on (the default), synth is refused with the same leak', () => {
-    expect(errorOf(() => synthToTemp((o) => buildLeakyResidencyExample(o)))).toMatch(/\[chat-leaky-aws\] residency: Route53 inference.example.com sends client groups "eu: AT/);
+    expect(errorOf(() => synthToTemp((o) => buildLeakyResidencyExample(o)))).toMatch(/^synth refused, nothing was written:\nRouting proofs failed \(\d+ violations?: residency \d+\):\n  - residency: Route53 inference.example.com sends client groups "eu: AT/);
   });
 
   it('throws a RoutingProofError carrying the report', () => {
