@@ -25,8 +25,8 @@ function jurisdictionOfRegion(intent: ServiceIntent, region: string | undefined)
 }
 
 /**
- * Residency: in no scenario does a jurisdiction's client reach a region outside the jurisdiction, through the
- * normal answer or a possible one (adaptive cross-pool failover, rule overrides, PoP mappings). A fail-closed
+ * Residency over enumerated scenarios (front doors without reachability): in no scenario does a jurisdiction's
+ * client reach a region outside the jurisdiction, through the normal answer or a possible one. A fail-closed
  * endpoint is not a leak; an endpoint the analysis cannot place is (residency cannot be shown).
  */
 export function residencyViolations(answers: readonly Answer[], intent: ServiceIntent): Violation[] {
@@ -37,7 +37,7 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
     const j = a.client.jurisdiction;
     if (!j) continue;
     for (const l of a.landings) {
-      if (l.failClosed) continue;
+      if (l.failClosed || (l.declared && l.declared.jurisdiction === j)) continue;
       const lj = jurisdictionOfRegion(intent, l.region);
       if (l.region && lj === j) continue;
       const leakTo = l.region ? `${l.region} (jurisdiction ${lj ?? 'none'})` : `${l.endpoint} (not a region of the service)`;

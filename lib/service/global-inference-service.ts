@@ -302,6 +302,9 @@ export class GlobalInferenceService extends Construct {
       health: { intervalSeconds: spec.health.intervalSeconds, failureThreshold: spec.health.failureThreshold },
       cloudflarePlan: spec.cloudflare?.plan ?? null,
       sloFailoverSeconds: spec.slo.failoverSeconds,
+      // Written only when set, so stacks that use neither keep their Terraform unchanged.
+      ...(spec.slo.survivesRegionFailure ? {} : { survivesRegionFailure: false }),
+      ...(spec.externalEndpoints && spec.externalEndpoints.length > 0 ? { externalEndpoints: spec.externalEndpoints } : {}),
     };
     // Both stacks carry it: each is checked on its own (policy rules, analysis of one stack).
     for (const stack of [TerraformStack.of(this), cloudflareStack]) stack?.addOverride(`//.${METADATA_KEY}`, intent);

@@ -440,6 +440,36 @@ export const AwsAccountSchema = z
   })
   .meta({ description: 'AWS account settings.' });
 
+/** Jurisdiction key pattern (residency keys, region jurisdictions). */
+const jurisdictionKey = z.string().regex(/^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/, 'must be a jurisdiction key such as eu');
+
+/**
+ * An endpoint outside the service's regions that routing can send clients to (a partner API, a CDN name, an
+ * address): the routing proofs refuse any target they cannot place unless it is declared here, with the
+ * jurisdiction it serves from and how fast it moves its own clients off a failure of its own.
+ */
+export const ExternalEndpointSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .max(253, 'must be at most 253 characters (DNS limit)')
+      .regex(
+        /^(?:(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]\.?|(?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)$/,
+        'must be the DNS name (lower case) or IP address that records, origins or backends name, such as partner.example.net',
+      )
+      .meta({ description: 'DNS name or IP address exactly as the record, origin or backend names it.' }),
+    jurisdiction: jurisdictionKey.meta({ description: "Jurisdiction the endpoint serves from (a residency key), or 'none' when it is in none: residency clients reaching it are then refused." }),
+    failoverSeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .positive('must be > 0')
+      .max(3600, 'must be ≤ 3600')
+      .meta({ description: 'Worst-case seconds the endpoint needs to move traffic off a failure of its own; counted as the failover time of every path ending there.' }),
+  })
+  .meta({ description: 'An endpoint outside the stacks, declared so the routing proofs can place it.' });
+
+export type ExternalEndpointSpec = z.output<typeof ExternalEndpointSchema>;
+
 export const FRONT_DOORS = ['route53', 'cloudflare', 'both'] as const;
 
 const SpecObjectSchema = z.strictObject({
@@ -463,6 +493,11 @@ const SpecObjectSchema = z.strictObject({
     frontDoor: z.enum(FRONT_DOORS).default('route53').meta({ description: 'Which front door(s) to build.' }),
     cloudflare: CloudflareSchema.optional(),
     edgeRouter: EdgeRouterSchema.optional(),
+    externalEndpoints: z
+      .array(ExternalEndpointSchema)
+      .max(100, 'must list at most 100 endpoints')
+      .optional()
+      .meta({ description: 'Endpoints outside the stacks that records or escape hatches route to, with their jurisdiction and failover time. Default: none (the proofs refuse targets they cannot place).' }),
     slo: z
       .strictObject({
         failoverSeconds: z.number().int().positive('must be > 0').max(3600, 'must be ≤ 3600').default(180).meta({ description: 'Worst-case time to move traffic off a failed region.' }),
