@@ -104,7 +104,8 @@ export class CloudflareReach {
         for (const l of this.poolPaths(q)) {
           out.push({
             landing: l,
-            path: [...prefix, viaStep, this.poolStep(c.pool, c.note), this.poolStep(q, 'adaptive routing: failover_across_pools retries a request that could not connect')],
+            // The pool the request failed on is left out of the path: the retry lands the same whichever it was.
+            path: [...prefix, viaStep, this.poolStep(q, 'adaptive routing: failover_across_pools retries here a request that could not connect to the chosen pool')],
             conditions: [...c.conditions, this.poolHealthy(q)],
             kind: kind === 'answer' ? 'retry' : kind,
             possible: possible ?? 'adaptive routing (failover_across_pools)',

@@ -158,11 +158,15 @@ function casesOf(group: readonly Leak[], regions: readonly string[]): { scenario
     if (!scenarios.has(label)) scenarios.set(label, l.witness!);
   }
   const ordered = [...scenarios.entries()].sort(([, a], [, b]) => a.failed.length - b.failed.length);
-  return ordered.map(([label, w]) => {
+  const cases = ordered.map(([label, w]) => {
     const failed = new Set(w.failed);
     const clients = group.filter((l) => (w.inconsistent ? witnessLabel(l.witness!, regions) === label : holdsWhenDown(l.path.conditions, failed).holds)).map((l) => l.client.label);
     return { scenario: label, clientGroups: [...new Set(clients)], failed: w.inconsistent ? undefined : w.failed };
   });
+  // A scenario that only adds failures to a listed one and no client group to it says nothing new.
+  return cases.filter(
+    (c, i) => !cases.some((d, k) => k !== i && d.failed && c.failed && d.failed.length < c.failed.length && d.failed.every((r) => c.failed!.includes(r)) && c.clientGroups.every((g) => d.clientGroups.includes(g))),
+  );
 }
 
 /** A remedy that holds for every front door: an endpoint the analysis cannot place can be declared. */

@@ -4,6 +4,7 @@
  * reachability over all of them and the failover timing.
  */
 import { isKnownRegion, regionInfo } from '../spec/regions';
+import { residencyOfRegion } from '../spec/residency';
 import { normalizeName } from './input';
 import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, ReachPath, ServiceIntent } from './model';
 import { Route53Lookup } from './route53-health';
@@ -169,13 +170,9 @@ export const UNKNOWN_JURISDICTION = '(unknown: the VPC region is not known at sy
  */
 function vpcJurisdiction(context: GraphContext, region: string | undefined): string | undefined {
   const residency = context.intent.residency;
-  const keys = Object.keys(residency);
-  if (keys.length === 0) return undefined;
+  if (Object.keys(residency).length === 0) return undefined;
   if (!region || !isKnownRegion(region)) return UNKNOWN_JURISDICTION;
-  const declared = context.jurisdictionOf(region);
-  if (declared && keys.includes(declared)) return declared;
-  const info = regionInfo(region);
-  return keys.find((k) => residency[k].countries.includes(info.country)) ?? keys.find((k) => residency[k].continents.includes(info.continent));
+  return residencyOfRegion(region, context.jurisdictionOf(region), residency);
 }
 
 /** Builds the Route53 front door of one entry name in one zone. */
@@ -234,7 +231,7 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       for (const set of sets) {
         const kinds = [...new Set(set.map((r) => r.policy.kind))].join('/');
         const type = set[0].type === 'A' ? '' : ` ${set[0].type}`;
-        if (!nodes.some((n) => n.id === setId(set[0].name))) nodes.push({ id: setId(set[0].name), label: `${set[0].name}${type} (${kinds})`, shape: set[0].name === entry.name ? 'stadium' : 'box' });
+        if (!nodes.some((n) => n.id === setId(set[0].name))) nodes.push({ id: setId(set[0].name), label: `${set[0].name}${type} (${kinds}${entry.private ? ', private zone' : ''})`, shape: set[0].name === entry.name ? 'stadium' : 'box' });
         // Records with the same target and kind share an edge (27 country records to one set are one arrow).
         const byTarget = new Map<string, R53Record[]>();
         for (const r of set) {
