@@ -127,7 +127,7 @@ function groupLeaks(leaks: readonly Leak[], input: ReachProofInput): Violation[]
     const clients = [...new Set(group.map((l) => l.client.label))];
     const how = first.path.kind === 'answer' ? 'the answer' : `a possible landing via ${first.path.possible}`;
     const example = group.find((l) => l.client.label === cases[0].clientGroups[0]) ?? first;
-    const remedy = first.fd.residencyRemedy?.(first.path, first.client, j, allowedFor(intent, j)) ?? defaultResidencyRemedy(first.path, j);
+    const remedy = [defaultResidencyRemedy(first.path, j), first.fd.residencyRemedy?.(first.path, first.client, j, allowedFor(intent, j))].filter(Boolean).join('; or ') || undefined;
     const resources = [...new Set(group.flatMap((l) => l.path.path.map((s) => s.address)))];
     const scenarioText = cases
       .map((c, i) => (i === 0 ? `in scenario "${c.scenario}"` : `in scenario "${c.scenario}" client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`))
@@ -175,7 +175,7 @@ function defaultResidencyRemedy(path: ReachPath, j: string): string | undefined 
   if (!l.unplaced || l.declared) return undefined;
   return (
     `if ${l.endpoint} serves only from jurisdiction ${j}, declare it: add { name: ${l.endpoint}, jurisdiction: ${j}, failoverSeconds: <seconds it needs to move traffic off a failure of its own> } ` +
-    `to the spec's externalEndpoints (or call declareExternalEndpoint in the stack); otherwise route these clients elsewhere`
+    `to the spec's externalEndpoints (or call declareExternalEndpoint in the stack)`
   );
 }
 

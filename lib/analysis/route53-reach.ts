@@ -182,7 +182,7 @@ export class Route53Reach {
       }
       case 'name': {
         const found = this.lookup.lookup(t.zone, t.name, qtype);
-        if (found.kind === 'none') return leaf({ endpoint: t.name, unplaced: `${record.address} aliases ${t.name} in ${t.zone}, where the stacks have no such record` });
+        if (found.kind === 'none') return leaf(this.hostLanding(t.name, `${record.address} aliases ${t.name} in ${t.zone}, where the stacks have no such record`));
         return this.reach(t.zone, t.name, qtype, client, depth + 1);
       }
       case 'cname': {

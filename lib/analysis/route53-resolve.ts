@@ -213,7 +213,7 @@ export class Route53Evaluator {
       }
       case 'name': {
         const found = this.lookup.lookup(t.zone, t.name, qtype);
-        if (found.kind === 'none') return ok([unplacedLanding(t.name, `${record.address} aliases ${t.name} in ${t.zone}, where the stacks have no such record`)]);
+        if (found.kind === 'none') return ok([this.hostLanding(t.name, `${record.address} aliases ${t.name} in ${t.zone}, where the stacks have no such record`, health)]);
         return this.resolve(t.zone, t.name, qtype, client, health, depth + 1);
       }
       case 'cname': {
