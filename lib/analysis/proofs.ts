@@ -74,7 +74,7 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
  */
 export function availabilityViolations(answers: readonly Answer[]): Violation[] {
   const out: Violation[] = [];
-  const grouped = new Map<string, { frontDoor: string; scenario: string; reason: string; clients: string[]; resources: Set<string> }>();
+  const grouped = new Map<string, { frontDoor: string; scenario: string; single: boolean; reason: string; noGeoMatch: boolean; clients: string[]; resources: Set<string> }>();
   for (const a of answers) {
     if (a.scenario.kind !== 'normal' && a.scenario.kind !== 'single') continue;
     const served = a.landings.some((l) => !l.possible && l.share > 0 && l.up);
@@ -83,19 +83,29 @@ export function availabilityViolations(answers: readonly Answer[]): Violation[] 
       ? `no answer (${a.noAnswer})`
       : `answered only with ${list(a.landings.filter((l) => !l.possible && l.share > 0).map((l) => (l.failClosed ? 'a fail-closed pool' : `${l.region ?? l.endpoint} (down)`)))}`;
     const key = `${a.frontDoor}|${a.scenario.id}|${reason}`;
-    const g = grouped.get(key) ?? { frontDoor: a.frontDoor, scenario: a.scenario.label, reason, clients: [], resources: new Set<string>() };
+    const noGeoMatch = !!a.noAnswer && /no geolocation record of .* and there is no default/.test(a.noAnswer);
+    const g = grouped.get(key) ?? { frontDoor: a.frontDoor, scenario: a.scenario.label, single: a.scenario.kind === 'single', reason, noGeoMatch, clients: [], resources: new Set<string>() };
     g.clients.push(a.client.label);
     for (const l of a.landings) for (const s of l.path) g.resources.add(s.address);
     grouped.set(key, g);
   }
   for (const g of grouped.values()) {
+    // Remedies that remove the violation when followed: a geolocation default answers unmatched clients; accepting
+    // a region failure as an outage turns the proof off for single failures (and only for them).
+    const remedy = g.noGeoMatch
+      ? 'add a default (*) geolocation record to the name (in a spec: routing.geolocation.default: latency or a region)'
+      : g.single
+        ? 'to accept that a region failure is an outage for these clients, set slo.survivesRegionFailure: false'
+        : undefined;
     out.push({
       proof: 'availability',
       frontDoor: g.frontDoor,
       scenarios: [g.scenario],
       clientGroups: g.clients,
+      cases: [{ scenario: g.scenario, clientGroups: [...new Set(g.clients)] }],
       resources: [...g.resources],
-      message: `availability: in scenario "${g.scenario}", ${g.frontDoor} gives client group${g.clients.length > 1 ? 's' : ''} "${list(g.clients)}" no healthy region: ${g.reason}${g.resources.size > 0 ? `; resources: ${list([...g.resources], 4)}` : ''}`,
+      remedy,
+      message: `availability: in scenario "${g.scenario}", ${g.frontDoor} gives client group${g.clients.length > 1 ? 's' : ''} "${list(g.clients)}" no healthy region: ${g.reason}${g.resources.size > 0 ? `; resources: ${list([...g.resources], 4)}` : ''}${remedy ? `; to fix: ${remedy}` : ''}`,
     });
   }
   return out;
