@@ -265,6 +265,40 @@ export function satisfy(formulas: readonly Formula[], options: SatOptions = {}):
   }
 }
 
+const ids = new WeakMap<Formula, number>();
+let nextId = 1;
+interface Trie {
+  result?: SatResult;
+  next?: Map<number, Trie>;
+}
+const roots = new Map<string, Trie>();
+let cached = 0;
+
+/**
+ * `satisfy`, memoised by the identity of the formulas and of the fixed values (`fixedKey` names them): paths of
+ * equivalent clients share their formula objects, so their checks are decided once. The cache is bounded.
+ */
+export function satisfyCached(formulas: readonly Formula[], fixedKey = '', options: SatOptions = {}): SatResult {
+  let node = roots.get(fixedKey);
+  if (!node) roots.set(fixedKey, (node = {}));
+  for (const f of formulas) {
+    let id = ids.get(f);
+    if (id === undefined) ids.set(f, (id = nextId++));
+    node.next ??= new Map();
+    let child = node.next.get(id);
+    if (!child) node.next.set(id, (child = {}));
+    node = child;
+  }
+  if (!node.result) {
+    if (++cached > 200_000) {
+      roots.clear();
+      cached = 0;
+    }
+    node.result = satisfy(formulas, options);
+  }
+  return node.result;
+}
+
 /** Whether a formula can hold at all (unknown counts as possible). */
 export function possible(formulas: readonly Formula[], options: SatOptions = {}): boolean {
   return satisfy(formulas, options).status !== 'unsat';

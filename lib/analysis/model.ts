@@ -259,6 +259,8 @@ export interface FrontDoor {
   reach?(client: ClientGroup): readonly ReachPath[];
   /** Worst-case time for a reach path's clients to leave its endpoint once it fails. */
   pathFailover?(path: ReachPath): Detection;
+  /** A key equal for paths whose failover time is the same (e.g. the records that detect and the TTL); @default the taken hops */
+  failoverKey?(path: ReachPath): string;
   /** Whether the front door answers this client group (a private zone answers only its VPCs). @default every group but VPC clients */
   serves?(client: ClientGroup): boolean;
   /** Client groups only this front door has (the VPCs of a private zone). */

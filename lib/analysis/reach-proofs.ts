@@ -7,7 +7,7 @@
  * A violation names the front door, the destination, the path and, per scenario, exactly the client groups it
  * affects; each scenario is a smallest failure set witnessing it (witness.ts).
  */
-import { satisfy } from './health';
+import { satisfyCached } from './health';
 import type { ClientGroup, Detection, FailoverPath, FrontDoor, PathStep, ReachPath, ServiceIntent, Violation } from './model';
 import { list } from './proofs';
 import { failoverRemedy } from './remedies';
@@ -38,6 +38,26 @@ export interface ReachableSummary {
   readonly destinations: readonly string[];
   readonly clients: number;
   readonly paths: number;
+}
+
+/** Per path object (front doors share paths between equivalent clients): whether it can be taken at all. */
+const possibleCache = new WeakMap<ReachPath, boolean>();
+function isPossible(path: ReachPath): boolean {
+  let v = possibleCache.get(path);
+  if (v === undefined) possibleCache.set(path, (v = satisfyCached(path.conditions).status !== 'unsat'));
+  return v;
+}
+
+/** Per path object: whether it can be taken while its own region is up. */
+const upCache = new WeakMap<ReachPath, boolean>();
+function possibleWhileUp(path: ReachPath): boolean {
+  let v = upCache.get(path);
+  if (v === undefined) {
+    const region = path.landing.region;
+    v = satisfyCached(path.conditions, `up:${region ?? ''}`, { fixed: (a) => (region && a.region === region ? true : undefined) }).status !== 'unsat';
+    upCache.set(path, v);
+  }
+  return v;
 }
 
 interface Leak {
@@ -92,7 +112,7 @@ export function reachResidency(input: ReachProofInput): { violations: Violation[
         // Paths inside the jurisdiction only matter for the summary; check them only if the summary lacks them.
         const dest = path.landing.region ?? path.landing.endpoint;
         if (ok && summary.destinations.has(dest)) continue;
-        if (satisfy(path.conditions).status === 'unsat') continue;
+        if (!isPossible(path)) continue;
         summary.destinations.add(dest);
         if (!ok) leaks.push({ fd, client, path });
       }
@@ -197,25 +217,39 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
   for (const fd of input.frontDoors) {
     if (!fd.reach || !fd.pathFailover) continue;
     const cache = new Map<string, Detection>();
+    const keyOf = (path: ReachPath) =>
+      `${path.landing.region ?? path.landing.endpoint}|${fd.failoverKey ? fd.failoverKey(path) : path.path.filter((s) => !s.note?.startsWith('passed over')).map((s) => s.address).join('>')}`;
     for (const client of input.clients) {
       if (!serves(fd, client)) continue;
+      // One path per client and failover figure is enough (the first one that can be taken while its region is up).
+      const done = new Set<string>();
       for (const path of fd.reach(client)) {
         if (path.kind === 'retry' || path.landing.failClosed) continue;
-        const region = path.landing.region;
+        const key = keyOf(path);
+        if (done.has(key)) continue;
         // Taken while its region is up? (A path taken only once its region looks down has nowhere to go.)
-        const up = satisfy(path.conditions, { fixed: (a) => (region && a.region === region ? true : undefined) });
-        if (up.status === 'unsat') continue;
-        const key = `${region ?? path.landing.endpoint}|${path.path.map((s) => `${s.address}|${s.note?.startsWith('passed over') ? 'x' : ''}`).join('>')}`;
+        if (!possibleWhileUp(path)) continue;
+        done.add(key);
         let d = cache.get(key);
         if (!d) cache.set(key, (d = fd.pathFailover(path)));
-        timed.push({ fd, client, path, detection: d, target: region ?? path.landing.endpoint });
+        timed.push({ fd, client, path, detection: d, target: path.landing.region ?? path.landing.endpoint });
       }
     }
   }
-  const groups = new Map<string, TimedPath[]>();
+  // Detections are shared objects per front door and path key; group by them, then merge equal figures.
+  const byDetection = new Map<Detection, TimedPath[]>();
   for (const t of timed) {
+    const list = byDetection.get(t.detection);
+    if (list) list.push(t);
+    else byDetection.set(t.detection, [t]);
+  }
+  const groups = new Map<string, TimedPath[]>();
+  for (const list of byDetection.values()) {
+    const t = list[0];
     const key = `${t.fd.label}|${t.target}|${t.detection.seconds}|${t.detection.breakdown}`;
-    groups.set(key, [...(groups.get(key) ?? []), t]);
+    const g = groups.get(key);
+    if (g) g.push(...list);
+    else groups.set(key, [...list]);
   }
   const paths: FailoverPath[] = [];
   const violations: Violation[] = [];

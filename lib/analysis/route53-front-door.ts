@@ -206,6 +206,14 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
     },
     reach: (client: ClientGroup) => reach.entry(entry.zone, entry.name, client),
     pathFailover: detection,
+    // Records that can detect a failure or set a TTL decide the figure; plain aliases without checks do not.
+    failoverKey: (path: ReachPath) =>
+      path.path
+        .filter((s) => !s.note?.startsWith('passed over'))
+        .map((s) => model.records.get(s.address))
+        .filter((r): r is R53Record => !!r && (!!r.healthCheck || r.evaluateTargetHealth || !r.alias || r.target.kind === 'alb'))
+        .map((r) => r.address)
+        .join('>'),
     residencyRemedy: (path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean) => route53ResidencyRemedy(model, reach, path, client, jurisdiction, allowed),
     serves: (client: ClientGroup) => (entry.private ? ownIds.has(client.id) : !client.vpc),
     clients: () => own,

@@ -171,7 +171,7 @@ export class Route53Lookup {
 
   /** When Route53 considers a record healthy for a client. */
   record(record: R53Record, client: ClientGroup, qtype: QueryType, depth = 0): Formula {
-    const where = locationKey(client);
+    const where = this.recordDependsOnLocation(record, qtype) ? locationKey(client) : '';
     let byClient = this.recordFormulas.get(where);
     if (!byClient) this.recordFormulas.set(where, (byClient = new Map()));
     const key = `${record.address}|${qtype}`;
@@ -207,7 +207,7 @@ export class Route53Lookup {
 
   /** Whether a record set has a healthy record for the client (what an alias with evaluate_target_health sees). */
   setHealthy(set: FoundSet, client: ClientGroup, qtype: QueryType, depth = 0): Formula {
-    const where = locationKey(client);
+    const where = this.setDependsOnLocation(set.records, qtype) ? locationKey(client) : '';
     let byClient = this.setFormulas.get(where);
     if (!byClient) this.setFormulas.set(where, (byClient = new Map()));
     const key = `${set.zone}|${set.name}|${qtype}`;
@@ -223,6 +223,27 @@ export class Route53Lookup {
     else f = or(...set.records.map(healthy));
     byClient.set(key, f);
     return f;
+  }
+
+  private readonly locationDependence = new Map<string, boolean>();
+
+  /** Whether a record's health depends on the client's location: evaluate_target_health into a geolocation set. */
+  recordDependsOnLocation(record: R53Record, qtype: QueryType, seen: Set<string> = new Set()): boolean {
+    if (!record.evaluateTargetHealth || record.target.kind !== 'name') return false;
+    const found = this.lookup(record.target.zone, record.target.name, qtype);
+    return found.kind === 'set' && this.setDependsOnLocation(found.set.records, qtype, seen);
+  }
+
+  /** Whether a set's health depends on the client's location (a geolocation set, or ETH into one). */
+  setDependsOnLocation(records: readonly R53Record[], qtype: QueryType, seen: Set<string> = new Set()): boolean {
+    const key = `${records[0].zone}|${records[0].name}|${records[0].type}|${qtype}`;
+    const known = this.locationDependence.get(key);
+    if (known !== undefined) return known;
+    if (seen.has(key)) return true;
+    seen.add(key);
+    const v = records[0].policy.kind === 'geolocation' || records.some((r) => this.recordDependsOnLocation(r, qtype, seen));
+    this.locationDependence.set(key, v);
+    return v;
   }
 
   /**

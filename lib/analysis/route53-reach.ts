@@ -37,7 +37,9 @@ type Landing = ReachPath['landing'];
 
 /** Reachability over every health state, per client group (memoised). */
 export class Route53Reach {
-  private readonly memo = new Map<ClientGroup, Map<string, ReachPath[]>>();
+  /** Paths by set, query type and what of the client the set's subtree depends on: shared by equivalent clients. */
+  private readonly memo = new Map<string, ReachPath[]>();
+  private readonly dependence = new Map<ClientGroup, Map<string, string>>();
   private readonly steps = new Map<string, PathStep>();
 
   constructor(
@@ -52,17 +54,54 @@ export class Route53Reach {
   }
 
   reach(zone: string, name: string, qtype: QueryType, client: ClientGroup, depth: number): ReachPath[] {
-    let byKey = this.memo.get(client);
-    if (!byKey) this.memo.set(client, (byKey = new Map()));
-    const key = `${zone}|${name}|${qtype}`;
-    const known = byKey.get(key);
+    const key = `${zone}|${name}|${qtype}|${this.dependsOn(zone, name, qtype, client, new Set())}`;
+    const known = this.memo.get(key);
     if (known) return known;
     // In progress: an alias loop resolves to nothing (Route53 answers SERVFAIL), so it adds no landing.
-    byKey.set(key, []);
+    this.memo.set(key, []);
     const out = depth > MAX_DEPTH ? [] : this.reachUncached(zone, name, qtype, client, depth);
     out.push(...this.unresolvedIn(zone, qtype));
-    byKey.set(key, out);
+    this.memo.set(key, out);
     return out;
+  }
+
+  /**
+   * What of the client the paths below a set depend on: its geolocation match (geolocation sets), its own region's
+   * record (latency sets, VPC clients), its location (geoproximity sets); nested sets and CNAME targets included.
+   * Clients with the same key share the paths (and the proofs' per-path results).
+   */
+  private dependsOn(zone: string, name: string, qtype: QueryType, client: ClientGroup, seen: Set<string>): string {
+    let byClient = this.dependence.get(client);
+    if (!byClient) this.dependence.set(client, (byClient = new Map()));
+    const key = `${zone}|${name}|${qtype}`;
+    const known = byClient.get(key);
+    if (known !== undefined) return known;
+    if (seen.has(key) || seen.size > MAX_DEPTH) return '';
+    seen.add(key);
+    const found = this.lookup.lookup(zone, name, qtype);
+    let own = '';
+    const parts: string[] = [];
+    if (found.kind === 'set') {
+      const records = found.set.records;
+      const kind = records[0].policy.kind;
+      if (kind === 'geolocation' || records.some((r) => r.evaluateTargetHealth)) own = `g:${client.vpc ? `vpc:${client.vpc.region}` : ''}|${client.country ?? ''}|${client.subdivision ?? ''}|${client.continent}`;
+      if (kind === 'latency' && client.vpc) own += `|l:${records.find((r) => r.policy.kind === 'latency' && r.policy.region === client.vpc!.region)?.address ?? ''}`;
+      if (kind === 'geoproximity') own += `|p:${client.latitude},${client.longitude}`;
+      for (const r of records) {
+        for (const t of r.targets) {
+          if (t.kind === 'name') parts.push(this.dependsOn(t.zone, t.name, qtype, client, seen));
+          if (t.kind === 'cname') {
+            const zones = this.lookup.zonesFor(client, t.host);
+            parts.push(`z:${zones.join(',')}`);
+            const types: QueryType[] = r.type === 'HTTPS' || r.type === 'SVCB' ? ['A', 'AAAA'] : [qtype];
+            for (const z of zones) for (const q of types) parts.push(this.dependsOn(z, t.host, q, client, seen));
+          }
+        }
+      }
+    }
+    const value = [own, ...new Set(parts.filter(Boolean))].join(';');
+    byClient.set(key, value);
+    return value;
   }
 
   private reachUncached(zone: string, name: string, qtype: QueryType, client: ClientGroup, depth: number): ReachPath[] {
@@ -104,7 +143,8 @@ export class Route53Reach {
   choices(set: FoundSet, qtype: QueryType, client: ClientGroup): ReachChoice[] {
     const records = set.records;
     const h = (r: R53Record) => this.lookup.record(r, client, qtype);
-    const allDown = () => records.map((r) => not(h(r)));
+    let down: Formula[] | undefined;
+    const allDown = () => (down ??= records.map((r) => not(h(r))));
     const allUnhealthy = `every record of ${records[0].name} is unhealthy: Route53 answers as if all were healthy`;
     const kind = records[0].policy.kind;
     const out: ReachChoice[] = [];

@@ -124,8 +124,34 @@ export class Route53Evaluator {
     return { landings, healthy: selection.healthy, noAnswer: landings.length === 0 ? noAnswer : undefined, notes: [...new Set(notes)] };
   }
 
-  /** Whether Route53 considers a record healthy in the scenario, and why not. */
+  private readonly facts = new WeakMap<readonly R53Record[], { kind: R53Policy['kind']; mixed?: string; allUnhealthy: string }>();
+
+  /** What select() needs of a set that does not change between calls (computed once). */
+  private setFacts(set: readonly R53Record[]): { kind: R53Policy['kind']; mixed?: string; allUnhealthy: string } {
+    let f = this.facts.get(set);
+    if (!f) {
+      const kind = set[0].policy.kind;
+      f = {
+        kind,
+        mixed: set.some((r) => r.policy.kind !== kind) ? `${set[0].name} mixes routing policies (Route53 refuses that); analysed as ${kind}` : undefined,
+        allUnhealthy: `every record of ${set[0].name} is unhealthy: Route53 answers as if all were healthy`,
+      };
+      this.facts.set(set, f);
+    }
+    return f;
+  }
+
+  /** Whether Route53 considers a record healthy in the scenario, and why not (memoised per scenario when the client's location does not matter). */
   recordHealth(record: R53Record, qtype: QueryType, client: ClientGroup, health: HealthState): { healthy: boolean; why?: string } {
+    if (this.lookup.recordDependsOnLocation(record, qtype)) return this.recordHealthUncached(record, qtype, client, health);
+    let memo = health.memo.get(record) as Map<QueryType, { healthy: boolean; why?: string }> | undefined;
+    if (!memo) health.memo.set(record, (memo = new Map()));
+    let v = memo.get(qtype);
+    if (!v) memo.set(qtype, (v = this.recordHealthUncached(record, qtype, client, health)));
+    return v;
+  }
+
+  private recordHealthUncached(record: R53Record, qtype: QueryType, client: ClientGroup, health: HealthState): { healthy: boolean; why?: string } {
     if (record.healthCheck && !this.formulaValue(this.lookup.healthCheck(record.healthCheck), health)) return { healthy: false, why: `health check ${record.healthCheck} is unhealthy` };
     if (record.evaluateTargetHealth && !this.formulaValue(this.lookup.targetHealth(record, client, qtype), health)) {
       const t = record.target;
@@ -136,10 +162,11 @@ export class Route53Evaluator {
   }
 
   private select(set: readonly R53Record[], qtype: QueryType, client: ClientGroup, health: HealthState, _depth: number): { choices: Choice[]; healthy: boolean; notes: string[]; noAnswer?: string } {
-    const kind = set[0].policy.kind;
-    const notes = set.some((r) => r.policy.kind !== kind) ? [`${set[0].name} mixes routing policies (Route53 refuses that); analysed as ${kind}`] : [];
+    const facts = this.setFacts(set);
+    const kind = facts.kind;
+    const notes = facts.mixed ? [facts.mixed] : [];
     const healthOf = (r: R53Record) => this.recordHealth(r, qtype, client, health);
-    const allUnhealthy = `every record of ${set[0].name} is unhealthy: Route53 answers as if all were healthy`;
+    const allUnhealthy = facts.allUnhealthy;
     switch (kind) {
       case 'latency':
       case 'geoproximity': {
