@@ -6,6 +6,7 @@ import { edgeRouterTables } from '../edge-router/synthesized-table';
 import { tableFrontDoor } from './table-front-door';
 import { isKnownRegion } from '../spec/regions';
 import { buildCloudflareModel, cloudflareFrontDoors, cloudflareProbes } from './cloudflare';
+import { cloudflareDnsFrontDoors } from './cloudflare-dns';
 import { loadStacks, normalizeName, readIntent, type AnalysisSource } from './input';
 import type { FrontDoor, FrontDoorExtractor, GraphContext, ProbeSource, ServiceIntent, StackInput } from './model';
 import { buildRoute53Model, route53Entries, route53FrontDoor, route53Probes, type Route53Model } from './route53';
@@ -30,7 +31,10 @@ export const cloudflareExtractor: FrontDoorExtractor = (context) => cloudflareFr
 /** The edge router's routing table, as written to KV in the synthesized stacks. */
 const edgeRouterExtractor: FrontDoorExtractor = (context) => edgeRouterTables(context.stacks).map((table) => tableFrontDoor(context, table));
 
-export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [route53Extractor, cloudflareExtractor, edgeRouterExtractor];
+/** Plain Cloudflare DNS records at the service name (or a disabled load balancer's), where no enabled load balancer answers. */
+export const cloudflareDnsExtractor: FrontDoorExtractor = (context) => cloudflareDnsFrontDoors(context);
+
+export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [route53Extractor, cloudflareExtractor, cloudflareDnsExtractor, edgeRouterExtractor];
 
 export interface RoutingGraph {
   readonly stacks: readonly StackInput[];

@@ -223,3 +223,76 @@ describe('class: failover time only on normal-operation paths', () => {
     expect(analyzeRouting(stacks, { sloFailoverSeconds: 360 }).violations).toEqual([]);
   });
 });
+
+describe('hostile cases beyond the issue’s list', () => {
+  const cloudflareEu = synthToTemp((o) => buildExampleApp('cloudflare-eu', o, { proofs: false }));
+  const cf = (stacks: StackInput[]) => stacks.find((s) => s.name.endsWith('-cloudflare'))!;
+
+  it('a disabled Cloudflare load balancer leaves its name to plain DNS records, which are followed', () => {
+    const stacks = editableStacks(cloudflareEu);
+    const [[, lb]] = resourcesLike(cf(stacks), 'cloudflare_load_balancer', '');
+    lb.enabled = false;
+    (cf(stacks).json.resource as Record<string, Record<string, Body>>).cloudflare_dns_record.Fallback = { zone_id: 'fedcba9876543210fedcba9876543210', name: 'inference.example.com', type: 'CNAME', content: 'us-east-1.origin.inference.example.com', proxied: true, ttl: 1 };
+    const v = violations(stacks, 'residency');
+    expect(v.map((x) => x.message).join('\n')).toMatch(/Cloudflare DNS inference.example.com sends client groups "eu: AT, .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\) in scenario "normal operation"/);
+  });
+
+  it('a pool origin given as an address is unplaced: a possible leak', () => {
+    const stacks = editableStacks(cloudflareEu);
+    const [[name, pool]] = resourcesLike(cf(stacks), 'cloudflare_load_balancer_pool', 'eu-west-1');
+    (pool.origins as Body[])[0].address = '198.51.100.20';
+    const v = violations(stacks, 'residency');
+    expect(v[0].message).toContain(`198.51.100.20 (not placed: origin 198.51.100.20 of cloudflare_load_balancer_pool.${name} is not a regional name of the service)`);
+  });
+
+  it('a second public zone holding the service name is a front door of its own', () => {
+    const stacks = editableStacks(euResidency);
+    const stack = aws(stacks);
+    records(stack).Shadow = { zone_id: 'Z0SECONDZONE', name: 'inference.example.com', type: 'A', alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true } };
+    const report = analyzeRouting(stacks);
+    expect(report.graph.frontDoors.map((f) => f.id)).toContain('route53:inference.example.com@zone:Z0SECONDZONE');
+    expect(report.violations.some((x) => x.proof === 'residency' && x.frontDoor === 'Route53 inference.example.com (zone:Z0SECONDZONE)')).toBe(true);
+  });
+
+  it('a wildcard answers an alias to a name that no longer exists', () => {
+    const stacks = editableStacks(euResidency);
+    const stack = aws(stacks);
+    for (const [name] of resourcesLike(stack, 'aws_route53_record', 'Latency-eu-')) delete records(stack)[name];
+    records(stack).Wildcard = { zone_id: zoneRef(stack), name: '*.inference.example.com', type: 'A', alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true } };
+    const v = violations(stacks, 'residency');
+    expect(v.map((x) => x.message).join('\n')).toMatch(/to us-east-1 \(jurisdiction us\) in scenario "normal operation" as the answer; leaking path for "eu: AT": .*aws_route53_record.Wildcard \[\*.inference.example.com simple/);
+  });
+
+  it('a record whose name is an expression might answer any name of its zone: fail closed', () => {
+    const stacks = editableStacks(euResidency);
+    const stack = aws(stacks);
+    records(stack).Computed = { zone_id: zoneRef(stack), name: '${var.service_name}', type: 'A', alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true } };
+    expect(violations(stacks, 'residency')[0].message).toMatch(/to aws_route53_record.Computed \(not placed: aws_route53_record.Computed might answer this name: its name is not known at synth \(\$\{var.service_name\}\)\)/);
+  });
+
+  it('latency is measured, not distance: an always-healthy EU record does not keep German clients from a US one', () => {
+    const stacks = editableStacks(euResidency);
+    const stack = aws(stacks);
+    const [[, de]] = resourcesLike(stack, 'aws_route53_record', 'Residency-eu-country-DE');
+    (de.alias as Body).name = 'de.inference.example.com';
+    const [[hc]] = resourcesLike(stack, 'aws_route53_health_check', 'Health-us-east-1_');
+    records(stack).DeEu = { zone_id: zoneRef(stack), name: 'de.inference.example.com', type: 'A', set_identifier: 'eu', latency_routing_policy: { region: 'eu-central-1' }, alias: { name: albRef(stack, 'eu-central-1'), zone_id: 'Z215JYRZR1TBD5', evaluate_target_health: false } };
+    records(stack).DeUs = { zone_id: zoneRef(stack), name: 'de.inference.example.com', type: 'A', set_identifier: 'us', latency_routing_policy: { region: 'us-east-1' }, health_check_id: `\${aws_route53_health_check.${hc}.id}`, alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true } };
+    const v = violations(stacks, 'residency');
+    expect(v).toHaveLength(1);
+    expect(v[0].message).toMatch(/sends client group "eu: DE" \(jurisdiction eu\) to us-east-1 .* in scenario "normal operation" as the answer; .*aws_route53_record.DeUs \[de.inference.example.com latency us-east-1 .*Route53 picks the lowest measured latency/);
+  });
+
+  it('a zero-weight record outside the jurisdiction answers once every weighted one is unhealthy', () => {
+    const stacks = editableStacks(euResidency);
+    const stack = aws(stacks);
+    const [[, fr]] = resourcesLike(stack, 'aws_route53_record', 'Residency-eu-country-FR');
+    (fr.alias as Body).name = 'fr.inference.example.com';
+    const [[hc]] = resourcesLike(stack, 'aws_route53_health_check', 'Health-eu-west-1_');
+    records(stack).FrMain = { zone_id: zoneRef(stack), name: 'fr.inference.example.com', type: 'A', set_identifier: 'main', weighted_routing_policy: { weight: 100 }, health_check_id: `\${aws_route53_health_check.${hc}.id}`, alias: { name: albRef(stack, 'eu-west-1'), zone_id: 'Z32O12XQLNTSW2', evaluate_target_health: true } };
+    records(stack).FrSpare = { zone_id: zoneRef(stack), name: 'fr.inference.example.com', type: 'A', set_identifier: 'spare', weighted_routing_policy: { weight: 0 }, alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: false } };
+    const v = violations(stacks, 'residency');
+    expect(v).toHaveLength(1);
+    expect(v[0].message).toMatch(/sends client group "eu: FR" \(jurisdiction eu\) to us-east-1 .* in scenario "eu-west-1 down" as the answer; .*every record with weight > 0 is unhealthy/);
+  });
+});
