@@ -10,7 +10,7 @@ export { declareExternalEndpoint, type ExternalEndpointDeclaration } from './ext
 export { COUNTRY_CODES, countryInfo, continentOf, countriesOf, CLOUDFLARE_REGION_CENTROIDS, type CountryInfo } from './countries';
 export { deriveClientGroups } from './clients';
 export { failureScenarios, EXHAUSTIVE_REGION_LIMIT } from './scenarios';
-export { buildRoutingGraph, DEFAULT_EXTRACTORS, route53Extractor, cloudflareExtractor, type RoutingGraph, type GraphOptions } from './graph';
+export { buildRoutingGraph, DEFAULT_EXTRACTORS, route53Extractor, cloudflareExtractor, cloudflareDnsExtractor, type RoutingGraph, type GraphOptions } from './graph';
 export {
   buildRoute53Model,
   Route53Evaluator,
