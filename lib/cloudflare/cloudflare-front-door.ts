@@ -3,10 +3,11 @@ import type { TerraformProvider, TerraformVariable } from 'cdktf';
 import type { LoadBalancer } from '@cdktf/provider-cloudflare/lib/load-balancer';
 import type { Ruleset } from '@cdktf/provider-cloudflare/lib/ruleset';
 import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';
-import { CloudflareSchema, FAIL_CLOSED, type CloudflareSpec, type CloudflareSpecInput } from '../spec/cloudflare-schema';
-import { describeValue, formatPath, type SpecProblem } from '../spec/errors';
+import { CloudflareSchema, defaultLockOrigin, FAIL_CLOSED, type CloudflareSpec, type CloudflareSpecInput } from '../spec/cloudflare-schema';
+import { describeValue, formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 import { AWS_REGION_CODES, isKnownRegion, regionInfo } from '../spec/regions';
-import { isToken, throwIfProblems, validateProps } from '../util/validate';
+import { isToken, throwIfProblems } from '../util/validate';
+import { hostnameProblems } from './prop-checks';
 import { FailClosedPool } from './fail-closed-pool';
 import { CloudflareHealthMonitor } from './health-monitor';
 import { CloudflareInferenceLoadBalancer, DNS_ONLY_TTL_SECONDS } from './inference-load-balancer';
@@ -86,13 +87,13 @@ export class CloudflareFrontDoor extends Construct {
   constructor(scope: Construct, id: string, props: CloudflareFrontDoorProps) {
     super(scope, id);
     const source = `CloudflareFrontDoor '${this.node.path}'`;
-    const cf = validateCloudflare(props.cloudflare, source);
+    // The Cloudflare block and the other props are checked together, so one run reports every problem.
+    const parsed = parseCloudflare(props.cloudflare);
+    throwIfProblems([...parsed.problems, ...checkProps(props, parsed.settings ?? props.cloudflare)], source);
+    const cf = parsed.settings as CloudflareSpec;
     const hostname = cf.hostname ?? props.serviceDomain;
     const originDomain = props.originDomain ?? props.serviceDomain;
     const originOf = (region: string) => props.originHostnames?.[region] ?? `${region}.${originDomain}`;
-
-    const problems = checkProps(props, cf);
-    throwIfProblems(problems, source);
     const placements = props.endpoints.map((e) => {
       const info = regionInfo(e.region);
       return { region: e.region, jurisdiction: e.jurisdiction, country: info.country, latitude: info.latitude, longitude: info.longitude };
@@ -105,7 +106,7 @@ export class CloudflareFrontDoor extends Construct {
 
     this.settings = cf;
     this.hostname = hostname;
-    if (cf.lockOrigin ?? true) {
+    if (cf.lockOrigin ?? defaultLockOrigin('cloudflare')) {
       this.originAuth = new CloudflareOriginAuth(this, 'OriginAuth', {
         zoneId: cf.zoneId,
         hostname,
@@ -124,7 +125,7 @@ export class CloudflareFrontDoor extends Construct {
       accountId: cf.accountId,
       plan: cf.plan,
       path,
-      expectedCodes: cf.monitor.expectedCodes ?? String(props.health?.expectedStatus ?? 200),
+      expectedCodes: cf.monitor.expectedCodes ?? (props.health?.expectedStatus === undefined ? undefined : String(props.health.expectedStatus)),
       expectedBody: props.health?.expectedBody,
       intervalSeconds: cf.monitor.intervalSeconds,
       timeoutSeconds: cf.monitor.timeoutSeconds,
@@ -188,14 +189,29 @@ export class CloudflareFrontDoor extends Construct {
 }
 
 /** Parses the Cloudflare block; account and zone ids may be references (checked by Cloudflare at apply). */
-function validateCloudflare(input: CloudflareSpecInput, source: string): CloudflareSpec {
+function parseCloudflare(input: CloudflareSpecInput): { settings?: CloudflareSpec; problems: SpecProblem[] } {
+  if (typeof input !== 'object' || input === null) return { problems: [{ path: 'cloudflare', message: 'is required (an object with accountId, zoneId and plan)', received: describeValue(input) }] };
   const placeholder = '0'.repeat(32);
   const literal = { ...input, accountId: isToken(input.accountId) ? placeholder : input.accountId, zoneId: isToken(input.zoneId) ? placeholder : input.zoneId };
-  const parsed = validateProps(CloudflareSchema, literal, `${source} (cloudflare)`);
-  return { ...parsed, accountId: input.accountId, zoneId: input.zoneId };
+  const tokens = findTokenPaths(literal);
+  const result = CloudflareSchema.safeParse(literal, { reportInput: true });
+  const problems = [
+    ...tokens.map((path) => ({ path: formatPath(['cloudflare', ...path]), message: 'must be a literal value known at synth time, not a token or reference' })),
+    ...(result.success ? [] : problemsFromIssues(result.error.issues.filter((i) => !tokens.some((t) => t.every((k, n) => i.path[n] === k))).map((i) => ({ ...i, path: ['cloudflare', ...i.path] })), () => undefined)),
+  ];
+  return { settings: result.success ? { ...result.data, accountId: input.accountId, zoneId: input.zoneId } : undefined, problems };
 }
 
-function checkProps(props: CloudflareFrontDoorProps, cf: CloudflareSpec): SpecProblem[] {
+/** Paths of unresolved tokens inside a props object (settings that must be literals). */
+function findTokenPaths(value: unknown, path: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  if (path.length > 8 || value === undefined || value === null) return out;
+  if (isToken(value)) out.push(path);
+  else if (Array.isArray(value)) value.forEach((v, i) => findTokenPaths(v, [...path, i], out));
+  else if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) findTokenPaths(v, [...path, k], out);
+  return out;
+}
+
+function checkProps(props: CloudflareFrontDoorProps, cf: Pick<CloudflareSpecInput, 'proxied' | 'debugPin' | 'lockOrigin'>): SpecProblem[] {
   const problems: SpecProblem[] = [];
   if (props.endpoints.length === 0) problems.push({ path: 'endpoints', message: 'must list at least one endpoint', received: '[] (an empty list)' });
   props.endpoints.forEach((e, i) => {
@@ -204,9 +220,12 @@ function checkProps(props: CloudflareFrontDoorProps, cf: CloudflareSpec): SpecPr
   if (!isToken(props.serviceName) && !/^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName)) {
     problems.push({ path: 'serviceName', message: "must be a service name: lower-case letters, digits and '-', starting with a letter, at most 24 characters", received: JSON.stringify(props.serviceName) });
   }
+  problems.push(...hostnameProblems(props.serviceDomain, 'serviceDomain'));
+  if (props.originDomain !== undefined) problems.push(...hostnameProblems(props.originDomain, 'originDomain'));
+  for (const [region, name] of Object.entries(props.originHostnames ?? {})) problems.push(...hostnameProblems(name, 'originHostnames', region));
   const regions = new Set(props.endpoints.map((e) => e.region));
   for (const region of Object.keys(props.originHostnames ?? {})) {
-    if (!regions.has(region)) problems.push({ path: `originHostnames.${region}`, message: `must be keyed by an endpoint's region (${[...regions].join(', ')})` });
+    if (!regions.has(region)) problems.push({ path: formatPath(['originHostnames', region]), message: `must be keyed by an endpoint's region (${[...regions].join(', ')})`, received: JSON.stringify(region) });
   }
   if (props.health?.path === undefined) {
     const paths = [...new Set(props.endpoints.map((e) => e.healthCheckPath))];
@@ -214,9 +233,9 @@ function checkProps(props: CloudflareFrontDoorProps, cf: CloudflareSpec): SpecPr
       problems.push({ path: 'health.path', message: `is required: the endpoints answer readiness on different paths (${paths.join(', ')}) and one monitor probes them all`, received: undefined });
     }
   }
-  if (!cf.proxied && cf.debugPin) problems.push({ path: 'cloudflare.debugPin', message: 'needs proxied: true (request headers are only visible to proxied traffic)' });
+  if (cf.proxied === false && cf.debugPin) problems.push({ path: 'cloudflare.debugPin', message: 'needs proxied: true (request headers are only visible to proxied traffic)', received: describeValue(cf.debugPin) });
   if (props.secretVariable !== undefined && cf.lockOrigin === false) {
-    problems.push({ path: 'secretVariable', message: 'is only used with locked origins; with cloudflare.lockOrigin false no origin header is added, so remove it (or lock the origins)' });
+    problems.push({ path: 'secretVariable', message: 'is only used with locked origins; with cloudflare.lockOrigin false no origin header is added, so remove it (or lock the origins)', received: 'a TerraformVariable' });
   }
   return problems;
 }

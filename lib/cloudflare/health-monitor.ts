@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { LoadBalancerMonitor } from '@cdktf/provider-cloudflare/lib/load-balancer-monitor';
-import { CloudflareMonitorSchema, monitorProblems, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflareMonitorSpec, type CloudflarePlan } from '../spec/cloudflare-schema';
-import { formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
+import { CLOUDFLARE_DEFAULTS, CloudflareMonitorSchema, HeaderNameSchema, monitorProblems, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflareMonitorSpec, type CloudflarePlan } from '../spec/cloudflare-schema';
+import { describeValue, formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 import { stripUndefined } from '../util/objects';
 import { isToken, throwIfProblems } from '../util/validate';
+import { idProblems, isPlan, literalProblems, pathOf, planProblems, schemaProblems } from './prop-checks';
 
 export interface CloudflareHealthMonitorProps {
   /** Cloudflare account holding the monitor (may be a reference). */
@@ -66,35 +67,41 @@ export class CloudflareHealthMonitor extends Construct {
     const source = `CloudflareHealthMonitor '${this.node.path}'`;
     // Every problem is collected before throwing, so one run reports them all.
     const problems: SpecProblem[] = [];
-    const path = props.path ?? '/health';
+    const path = props.path ?? CLOUDFLARE_DEFAULTS.monitorPath;
     if (!isToken(path) && !/^\/[A-Za-z0-9._~\-/?=&%]*$/.test(path)) {
       problems.push({ path: 'path', message: "must be a URL path starting with '/', such as /health", received: JSON.stringify(path) });
     }
     if (props.expectedBody !== undefined && !isToken(props.expectedBody) && props.expectedBody.length === 0) {
       problems.push({ path: 'expectedBody', message: 'must not be empty; leave it out to let the status code decide', received: '""' });
     }
-    for (const name of Object.keys(props.headers ?? {})) {
-      if (name.toLowerCase() === 'user-agent') problems.push({ path: `headers.${name}`, message: 'cannot be overridden (Cloudflare sends its own User-Agent)' });
+    for (const [name, values] of Object.entries(props.headers ?? {})) {
+      if (name.toLowerCase() === 'user-agent') problems.push({ path: `headers.${name}`, message: 'cannot be overridden (Cloudflare sends its own User-Agent)', received: JSON.stringify(name) });
+      problems.push(...schemaProblems(HeaderNameSchema, name, ['headers', name]));
+      if (!isToken(values) && (!Array.isArray(values) || values.length === 0)) {
+        problems.push({ path: pathOf('headers', name), message: 'must list at least one value (an empty header is left out by the API: a change on every plan)', received: describeValue(values) });
+      }
     }
-    const parsed = CloudflareMonitorSchema.safeParse(
-      stripUndefined({
-        intervalSeconds: props.intervalSeconds,
-        timeoutSeconds: props.timeoutSeconds,
-        retries: props.retries,
-        consecutiveDown: props.consecutiveDown,
-        consecutiveUp: props.consecutiveUp,
-        expectedCodes: props.expectedCodes,
-        followRedirects: props.followRedirects,
-      }),
-      { reportInput: true },
-    );
-    if (parsed.success) {
-      problems.push(...monitorProblems(props.plan, parsed.data).map((p) => ({ path: formatPath(p.path), message: p.message, received: String(p.input) })));
-    } else {
+    problems.push(...idProblems(props.accountId, 'account', 'accountId'), ...planProblems(props.plan));
+    const settingKeys = ['intervalSeconds', 'timeoutSeconds', 'retries', 'consecutiveDown', 'consecutiveUp', 'expectedCodes', 'followRedirects'] as const;
+    // Settings shape the failover budget, so they must be literals; a token is reported, not silently parsed.
+    const tokenProblems = literalProblems(props as unknown as Record<string, unknown>, settingKeys);
+    const input = stripUndefined(Object.fromEntries(settingKeys.filter((k) => !isToken(props[k])).map((k) => [k, props[k]])));
+    const parsed = CloudflareMonitorSchema.safeParse(input, { reportInput: true });
+    const badKeys = new Set<string>([...tokenProblems.map((p) => p.path)]);
+    problems.push(...tokenProblems);
+    if (!parsed.success) {
       problems.push(...problemsFromIssues(parsed.error.issues, () => undefined));
+      for (const issue of parsed.error.issues) badKeys.add(String(issue.path[0]));
+    }
+    // The plan limits are checked even when another setting is wrong (all problems in one run), on the settings that
+    // are valid; the probe-overlap rule needs a valid timeout, retries and interval.
+    if (isPlan(props.plan)) {
+      const valid = CloudflareMonitorSchema.parse(Object.fromEntries(Object.entries(input).filter(([k]) => !badKeys.has(k))));
+      const limits = monitorProblems(props.plan, valid).filter((p) => !(p.path[0] === 'timeoutSeconds' && ['timeoutSeconds', 'retries', 'intervalSeconds'].some((k) => badKeys.has(k))));
+      problems.push(...limits.filter((p) => !badKeys.has(String(p.path[0]))).map((p) => ({ path: formatPath(p.path), message: p.message, received: describeValue(p.input) })));
     }
     throwIfProblems(problems, source);
-    const settings = parsed.data as CloudflareMonitorSpec;
+    const settings = (parsed as { data: CloudflareMonitorSpec }).data;
 
     this.intervalSeconds = settings.intervalSeconds ?? PLAN_MIN_MONITOR_INTERVAL_SECONDS[props.plan];
     this.timeoutSeconds = settings.timeoutSeconds;
@@ -110,13 +117,13 @@ export class CloudflareHealthMonitor extends Construct {
       type: 'https',
       method: 'GET',
       path,
-      // 0 = the protocol's port (443), as the provider's default; pinned so a plan never shows it as unknown.
-      port: 0,
+      // No port: the monitor schema says HTTPS checks define one only for a non-standard port (443 is used), and 0 is
+      // not a value it defines (only pool origins read 0 as "the protocol's port").
       // Optional without a computed default: an empty map could come back as null, so none is sent when there are none.
       header: props.headers ? { ...props.headers } : undefined,
-      expectedCodes: settings.expectedCodes ?? '200',
-      // The provider defaults to "" too; pinned explicitly against drift.
-      expectedBody: props.expectedBody ?? '',
+      expectedCodes: settings.expectedCodes ?? CLOUDFLARE_DEFAULTS.monitorExpectedCodes,
+      // Only when given: an empty string is no check at all, and the schemas read leave it Optional (null) or default it to "".
+      expectedBody: props.expectedBody,
       followRedirects: settings.followRedirects,
       allowInsecure: false,
       interval: this.intervalSeconds,
@@ -124,8 +131,7 @@ export class CloudflareHealthMonitor extends Construct {
       retries: this.retries,
       consecutiveDown: this.consecutiveDown,
       consecutiveUp: this.consecutiveUp,
-      // Probes carry the origin-auth header themselves, so they need no zone emulation.
-      probeZone: '',
+      // No probe_zone: probes carry the origin-auth header themselves, so they need no zone emulation.
     });
     this.monitorId = this.resource.id;
   }

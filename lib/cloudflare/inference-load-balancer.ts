@@ -3,6 +3,7 @@ import type { TerraformProvider } from 'cdktf';
 import { LoadBalancer, type LoadBalancerRules } from '@cdktf/provider-cloudflare/lib/load-balancer';
 import type { z } from 'zod';
 import {
+  CLOUDFLARE_DEFAULTS,
   DebugPinSchema,
   FAIL_CLOSED,
   NON_ENTERPRISE_MAX_LB_RULES,
@@ -18,7 +19,8 @@ import {
 } from '../spec/cloudflare-schema';
 import { describeValue, formatPath, type SpecProblem } from '../spec/errors';
 import { AWS_REGION_CODES } from '../spec/regions';
-import { isToken, throwIfProblems, validateProps } from '../util/validate';
+import { isToken, throwIfProblems } from '../util/validate';
+import { hostnameProblems, idProblems, isPlan, outOfRange, planProblems, schemaProblems } from './prop-checks';
 import type { IRegionPool } from './region-pool';
 import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
 
@@ -90,9 +92,16 @@ export class CloudflareInferenceLoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: CloudflareInferenceLoadBalancerProps) {
     super(scope, id);
     const source = `CloudflareInferenceLoadBalancer '${this.node.path}'`;
-    const proxied = props.proxied ?? true;
-    const affinityInput = validateProps(SessionAffinitySchema, props.sessionAffinity ?? {}, `${source} (sessionAffinity)`);
-    const debugPin = props.debugPin ? validateProps(DebugPinSchema, props.debugPin, `${source} (debugPin)`) : undefined;
+    const proxied = props.proxied ?? CLOUDFLARE_DEFAULTS.proxied;
+    // Every problem is collected before throwing (sub-settings, plan, routing, hostname), so one run reports them all.
+    const early: SpecProblem[] = [...planProblems(props.plan), ...idProblems(props.zoneId, 'zone', 'zoneId'), ...hostnameProblems(props.hostname, 'hostname')];
+    const affinityParsed = SessionAffinitySchema.safeParse(props.sessionAffinity ?? {}, { reportInput: true });
+    if (!affinityParsed.success) early.push(...schemaProblems(SessionAffinitySchema, props.sessionAffinity ?? {}, ['sessionAffinity']));
+    const affinityInput: SessionAffinitySpec = affinityParsed.success ? affinityParsed.data : SessionAffinitySchema.parse({});
+    const pinParsed = props.debugPin ? DebugPinSchema.safeParse(props.debugPin, { reportInput: true }) : undefined;
+    if (pinParsed && !pinParsed.success) early.push(...schemaProblems(DebugPinSchema, props.debugPin, ['debugPin']));
+    const debugPin = pinParsed?.success ? pinParsed.data : undefined;
+    if (!isPlan(props.plan)) throwIfProblems(early, source);
 
     const routed = planRouting({
       pools: props.pools,
@@ -106,10 +115,7 @@ export class CloudflareInferenceLoadBalancer extends Construct {
     });
     const affinity: ResolvedSessionAffinity = { ...affinityInput, type: affinityInput.type ?? defaultSessionAffinity(proxied, (routed.plan?.residency.length ?? 0) > 0) };
     const issues: CloudflareIssue[] = [...routed.problems, ...optionProblems(props, proxied, affinity, debugPin, routed.plan)];
-    const problems: SpecProblem[] = issues.map((p) => ({ path: formatPath(p.path), message: p.message, received: p.input === undefined ? undefined : describeValue(p.input) }));
-    if (!isToken(props.hostname) && !/^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(props.hostname)) {
-      problems.push({ path: 'hostname', message: 'must be a lower-case DNS name such as inference.example.com', received: JSON.stringify(props.hostname) });
-    }
+    const problems: SpecProblem[] = [...early, ...issues.map((p) => ({ path: formatPath(p.path), message: p.message, received: p.input === undefined ? undefined : describeValue(p.input) }))];
     throwIfProblems(problems, source);
     const plan = routed.plan as RoutingPlan;
 
@@ -138,18 +144,20 @@ export class CloudflareInferenceLoadBalancer extends Construct {
       steeringPolicy: plan.steering,
       defaultPools: ids(plan.defaultPools),
       fallbackPool: poolId.get(plan.fallback) as string,
-      countryPools: mapIds(plan.countryPools),
-      regionPools: mapIds(plan.regionPools),
-      popPools: {},
+      // Maps and lists only when they have entries: the API does not echo an empty map, so `{}` in the config is a
+      // change on every plan (provider issue #7339); left out, the Optional + Computed value keeps the state's.
+      countryPools: nonEmpty(mapIds(plan.countryPools)),
+      regionPools: nonEmpty(mapIds(plan.regionPools)),
       randomSteering: {
         defaultWeight: 1,
-        poolWeights: weighted ? Object.fromEntries(Object.entries(props.poolWeights ?? {}).map(([region, weight]) => [poolId.get(region) as string, weight])) : {},
+        poolWeights: weighted ? nonEmpty(Object.fromEntries(Object.entries(props.poolWeights ?? {}).map(([region, weight]) => [poolId.get(region) as string, weight]))) : undefined,
       },
-      adaptiveRouting: { failoverAcrossPools: props.failoverAcrossPools ?? true },
+      // The schema's default is false; crossing pools is the library's deliberate choice (CLOUDFLARE_DEFAULTS).
+      adaptiveRouting: { failoverAcrossPools: props.failoverAcrossPools ?? CLOUDFLARE_DEFAULTS.failoverAcrossPools },
       // Only used by DNS-only load balancers; the API's defaults, pinned against drift.
       locationStrategy: { mode: 'pop', preferEcs: 'proximity' },
       sessionAffinity: affinity.type,
-      ...(affinity.type === 'none' ? {} : { sessionAffinityTtl: affinity.ttlSeconds ?? 1800 }),
+      ...(affinity.type === 'none' ? {} : { sessionAffinityTtl: affinity.ttlSeconds ?? CLOUDFLARE_DEFAULTS.sessionAffinityTtlSeconds }),
       sessionAffinityAttributes: {
         drainDuration: affinity.type === 'none' ? 0 : affinity.drainSeconds,
         samesite: 'Lax',
@@ -159,7 +167,7 @@ export class CloudflareInferenceLoadBalancer extends Construct {
         ...(affinity.type === 'header' ? { headers: [...(affinity.headers ?? [])] } : {}),
       },
       networks: ['cloudflare'],
-      rules: debugPin ? pinRules(debugPin, props.pools.map((p) => p.region), poolId) : [],
+      rules: debugPin ? pinRules(debugPin, props.pools.map((p) => p.region), poolId) : undefined,
     });
   }
 }
@@ -212,13 +220,13 @@ function optionProblems(
 ): CloudflareIssue[] {
   const out: CloudflareIssue[] = [];
   const steering = plan?.steering ?? props.steering;
-  const steeringProblem = trafficSteeringProblem(props.plan, props.trafficSteering ?? false, steering);
+  const steeringProblem = trafficSteeringProblem(props.plan, props.trafficSteering ?? CLOUDFLARE_DEFAULTS.trafficSteering, steering);
   if (steeringProblem) out.push({ path: ['steering'], input: steering, message: steeringProblem });
   if (props.poolWeights !== undefined && steering !== undefined && !WEIGHTED_TRAFFIC_STEERING.includes(steering)) {
     out.push({ path: ['poolWeights'], input: props.poolWeights, message: `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${steering}); set steering: random for a canary, or remove poolWeights` });
   }
   for (const [region, weight] of Object.entries(props.poolWeights ?? {})) {
-    if (!isToken(weight) && (weight < 0 || weight > 1)) out.push({ path: ['poolWeights', region], input: weight, message: 'must be between 0 and 1 (Cloudflare pool weights)' });
+    if (!isToken(weight) && outOfRange(weight, 0, 1)) out.push({ path: ['poolWeights', region], input: weight, message: 'must be between 0 and 1 (Cloudflare pool weights)' });
   }
   out.push(...sessionAffinityProblems(props.plan, affinity).map((p) => ({ ...p, path: ['sessionAffinity', ...p.path] })));
   if (!proxied) {
@@ -239,6 +247,11 @@ function optionProblems(
     });
   }
   return out;
+}
+
+/** The record, or undefined when it has no entries (an empty Optional map would be a perpetual diff). */
+function nonEmpty<T>(record: Readonly<Record<string, T>>): Record<string, T> | undefined {
+  return Object.keys(record).length > 0 ? { ...record } : undefined;
 }
 
 function describeRouting(plan: RoutingPlan): string {

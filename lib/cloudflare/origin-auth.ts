@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformVariable, type TerraformProvider } from 'cdktf';
 import { Ruleset, type RulesetRules } from '@cdktf/provider-cloudflare/lib/ruleset';
+import { CLOUDFLARE_DEFAULTS } from '../spec/cloudflare-schema';
 import type { SpecProblem } from '../spec/errors';
 import { isToken, throwIfProblems } from '../util/validate';
 
@@ -10,7 +11,7 @@ import { isToken, throwIfProblems } from '../util/validate';
  */
 export const ORIGIN_AUTH_HEADER = 'X-Inference-Origin-Auth';
 /** Default name of the sensitive Terraform variable holding the header's value (set it with `TF_VAR_origin_auth_secret`). */
-export const DEFAULT_ORIGIN_SECRET_VARIABLE = 'origin_auth_secret';
+export const DEFAULT_ORIGIN_SECRET_VARIABLE = CLOUDFLARE_DEFAULTS.originSecretVariable;
 /** Shortest secret the variable accepts: 32 characters, e.g. `openssl rand -hex 32` (64). */
 export const MIN_ORIGIN_SECRET_LENGTH = 32;
 /** Longest: an ALB http-header condition value holds at most 128 characters. */
@@ -89,7 +90,7 @@ export class CloudflareOriginAuth extends Construct {
       rules: [originAuthRule(props.hostname, this.headerValue)],
     });
 
-    if (props.enforceStrictTls ?? true) this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictTls', props);
+    if (props.enforceStrictTls ?? CLOUDFLARE_DEFAULTS.enforceStrictOriginTls) this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictTls', props);
   }
 }
 

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { LoadBalancerPool } from '@cdktf/provider-cloudflare/lib/load-balancer-pool';
-import { CLOUDFLARE_REGION_CODES, ENTERPRISE_ORIGIN_STEERING, ORIGIN_STEERING_POLICIES, type CloudflarePlan, type OriginSteeringPolicy } from '../spec/cloudflare-schema';
-import type { SpecProblem } from '../spec/errors';
+import { CLOUDFLARE_DEFAULTS, CLOUDFLARE_REGION_CODES, ENTERPRISE_ORIGIN_STEERING, ORIGIN_STEERING_POLICIES, type CloudflarePlan, type OriginSteeringPolicy } from '../spec/cloudflare-schema';
+import { describeValue, type SpecProblem } from '../spec/errors';
 import { AWS_REGION_CODES, isKnownRegion, regionInfo, type CloudflareRegionCode } from '../spec/regions';
 import { isToken, throwIfProblems } from '../util/validate';
+import { idProblems, isPlan, outOfRange, planProblems } from './prop-checks';
 import type { PoolPlacement } from './routing-plan';
 
 /** What a load balancer needs from a regional pool. */
@@ -94,7 +95,7 @@ export class CloudflareRegionPool extends Construct implements IRegionPool {
       description: `${info.name} (${props.region})${props.jurisdiction ? `, jurisdiction ${props.jurisdiction}` : ''}`,
       enabled: props.enabled ?? true,
       monitor: props.monitorId,
-      minimumOrigins: props.minimumOrigins ?? 1,
+      minimumOrigins: props.minimumOrigins ?? CLOUDFLARE_DEFAULTS.minimumOrigins,
       checkRegions: [...this.checkRegions],
       latitude: info.latitude,
       longitude: info.longitude,
@@ -122,7 +123,7 @@ export function defaultOriginSteering(plan: CloudflarePlan): OriginSteeringPolic
 }
 
 function checkProps(props: CloudflareRegionPoolProps): SpecProblem[] {
-  const problems: SpecProblem[] = [];
+  const problems: SpecProblem[] = [...idProblems(props.accountId, 'account', 'accountId'), ...idProblems(props.monitorId, 'monitor', 'monitorId'), ...planProblems(props.plan)];
   if (!isKnownRegion(props.region)) {
     problems.push({ path: 'region', message: `must be an AWS region code the library knows (${AWS_REGION_CODES.join(', ')})`, received: JSON.stringify(props.region) });
   }
@@ -138,13 +139,16 @@ function checkProps(props: CloudflareRegionPoolProps): SpecProblem[] {
     if (o.hostHeader !== undefined && !isToken(o.hostHeader) && !isHostOrIp(o.hostHeader)) {
       problems.push({ path: i === 0 ? 'hostHeader' : `${at}hostHeader`, message: 'must be a hostname', received: JSON.stringify(o.hostHeader) });
     }
-    if (o.weight !== undefined && !isToken(o.weight) && (o.weight < 0 || o.weight > 1)) {
+    if (i > 0 && !isToken(o.name) && (typeof o.name !== 'string' || o.name.length === 0)) {
+      problems.push({ path: `${at}name`, message: 'must be a non-empty origin name, unique in the pool', received: describeValue(o.name) });
+    }
+    if (o.weight !== undefined && !isToken(o.weight) && outOfRange(o.weight, 0, 1)) {
       problems.push({ path: `${at}weight`, message: 'must be between 0 and 1 (Cloudflare origin weights)', received: String(o.weight) });
     }
   });
   const names = origins.map((o) => o.name);
   names.forEach((n, i) => {
-    if (names.indexOf(n) !== i) problems.push({ path: `additionalOrigins[${i - 1}].name`, message: `duplicate origin name '${n}'; origin names are unique in a pool (the first origin is named after the region)` });
+    if (names.indexOf(n) !== i) problems.push({ path: `additionalOrigins[${i - 1}].name`, message: `duplicate origin name '${n}'; origin names are unique in a pool (the first origin is named after the region)`, received: describeValue(n) });
   });
   const minimum = props.minimumOrigins;
   if (minimum !== undefined && !isToken(minimum) && (!Number.isInteger(minimum) || minimum < 1 || minimum > origins.length)) {
@@ -156,10 +160,13 @@ function checkProps(props: CloudflareRegionPoolProps): SpecProblem[] {
   if (props.checkRegions !== undefined && props.checkRegions.length === 0) {
     problems.push({ path: 'checkRegions', message: 'must list at least one region (an empty list means every data center, which is Enterprise only and multiplies probe load)', received: '[]' });
   }
+  props.checkRegions?.forEach((r, i) => {
+    if (props.checkRegions?.indexOf(r) !== i) problems.push({ path: `checkRegions[${i}]`, message: 'is listed twice', received: JSON.stringify(r) });
+  });
   if (props.originSteering !== undefined) {
     if (!ORIGIN_STEERING_POLICIES.includes(props.originSteering)) {
       problems.push({ path: 'originSteering', message: `must be one of ${ORIGIN_STEERING_POLICIES.join(', ')}`, received: JSON.stringify(props.originSteering) });
-    } else if (ENTERPRISE_ORIGIN_STEERING.includes(props.originSteering) && props.plan !== 'enterprise') {
+    } else if (ENTERPRISE_ORIGIN_STEERING.includes(props.originSteering) && isPlan(props.plan) && props.plan !== 'enterprise') {
       problems.push({ path: 'originSteering', message: `${props.originSteering} origin steering is sold on the Enterprise plan only (plan is ${props.plan}); use random or upgrade the zone`, received: JSON.stringify(props.originSteering) });
     }
   }

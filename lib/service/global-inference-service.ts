@@ -7,6 +7,7 @@ import { GpuInferenceEndpoint, type OriginLock } from '../aws/gpu-inference-endp
 import type { CloudflareFrontDoor } from '../cloudflare/cloudflare-front-door';
 import type { EdgeRouter } from '../edge-router/edge-router';
 import { SpecValidationError } from '../spec/errors';
+import { defaultLockOrigin } from '../spec/cloudflare-schema';
 import { InferenceAliasRecord, RecordTarget } from '../aws/inference-alias-record';
 import { InferenceHostedZone, type IHostedZone } from '../aws/inference-hosted-zone';
 import { PrivateHostedZone } from '../aws/private-hosted-zone';
@@ -88,7 +89,7 @@ export class GlobalInferenceService extends Construct {
         `GlobalInferenceService '${this.node.path}'`,
       );
     }
-    this.lockedOrigins = usesCloudflare && (spec.cloudflare!.lockOrigin ?? spec.frontDoor === 'cloudflare');
+    this.lockedOrigins = usesCloudflare && (spec.cloudflare!.lockOrigin ?? defaultLockOrigin(spec.frontDoor));
     const originLock = this.lockedOrigins ? this.originLock() : undefined;
 
     this.zone = spec.dns.hostedZoneId

@@ -50,14 +50,66 @@ export const NON_ENTERPRISE_MAX_LB_RULES = 1;
 /** Fallback value that makes a load balancer fail closed instead of leaving a jurisdiction. */
 export const FAIL_CLOSED = 'fail-closed';
 
-const hexId = (what: string) => z.string().regex(/^[0-9a-f]{32}$/, `must be a Cloudflare ${what} id (32 hex characters)`);
+/**
+ * The library's defaults for the Cloudflare block and the Cloudflare constructs, defined once: the zod schema's
+ * `.default()`s and the constructs' `props.x ?? ...` both read them from here, so a construct used on its own
+ * behaves like the spec. These are deliberate choices of the library, not the provider's schema defaults (those are
+ * in lib/cloudflare/provider-schema.ts, e.g. the provider's monitor timeout is 5 s and retries 2).
+ */
+export const CLOUDFLARE_DEFAULTS = {
+  /** Seconds before a probe counts as failed. */
+  monitorTimeoutSeconds: 4,
+  /** Immediate retries of a timed-out probe. */
+  monitorRetries: 1,
+  /** Failed probes in a row before an origin is unhealthy. */
+  monitorConsecutiveDown: 2,
+  /** Passed probes in a row before an origin is healthy again. */
+  monitorConsecutiveUp: 2,
+  monitorFollowRedirects: false,
+  /** Status a ready origin answers (the spec's `health.expectedStatus` default). */
+  monitorExpectedCodes: '200',
+  /** Readiness path probed by a monitor used on its own (the spec's `health.path` default). */
+  monitorPath: '/health',
+  /** Healthy origins a pool needs to take traffic. */
+  minimumOrigins: 1,
+  /** Session lifetime: re-evaluate the region every 30 minutes. */
+  sessionAffinityTtlSeconds: 1800,
+  /** Sessions keep reaching an origin being drained long enough for streamed generations to finish. */
+  sessionDrainSeconds: 300,
+  /** Zero-downtime failover also retries on the next pool. */
+  failoverAcrossPools: true,
+  proxied: true,
+  trafficSteering: false,
+  enforceStrictOriginTls: true,
+  /** Name of the sensitive variable holding the origin secret (`TF_VAR_origin_auth_secret`). */
+  originSecretVariable: 'origin_auth_secret',
+  debugPinHeader: 'X-Inference-Region',
+} as const;
 
-const hostname = z
+/**
+ * Whether the ALBs are locked to Cloudflare when `cloudflare.lockOrigin` is not given: yes when Cloudflare is the only
+ * front door; no with `both`, where Route53 clients and health checks reach the ALBs directly. The front door used on
+ * its own is the `cloudflare` case.
+ */
+export function defaultLockOrigin(frontDoor: string): boolean {
+  return frontDoor === 'cloudflare';
+}
+
+/** A Cloudflare account or zone id (32 lower-case hex characters). Shared by the spec and the constructs. */
+export const cloudflareIdSchema = (what: string) => z.string().regex(/^[0-9a-f]{32}$/, `must be a Cloudflare ${what} id (32 hex characters)`);
+const hexId = cloudflareIdSchema;
+
+/** The zone's plan, with the message the spec and the constructs share. */
+export const CloudflarePlanSchema = z.enum(CLOUDFLARE_PLANS, { message: `must be one of ${CLOUDFLARE_PLANS.join(', ')} (the zone's Cloudflare plan)` });
+
+/** A lower-case DNS name (load balancer hostnames, origin addresses). */
+export const HostnameSchema = z
   .string()
   .max(253, 'must be at most 253 characters (DNS limit)')
   .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, 'must be a lower-case DNS name such as inference.example.com');
 
-const headerName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, "must be an HTTP header name (letters, digits and '-'), such as X-Inference-Region");
+/** An HTTP header name. */
+export const HeaderNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, "must be an HTTP header name (letters, digits and '-'), such as X-Inference-Region");
 
 const cidr = z
   .string()
@@ -74,16 +126,16 @@ export const CloudflareMonitorSchema = z
     intervalSeconds: seconds(10, MAX_MONITOR_INTERVAL_SECONDS)
       .optional()
       .meta({ description: 'Seconds between probes. Default: the plan minimum (pro 60, business 15, enterprise 10), the fastest failover the plan allows.' }),
-    timeoutSeconds: seconds(1, 10).default(4).meta({ description: 'Seconds before a probe counts as failed.' }),
-    retries: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(5, 'must be ≤ 5').default(1).meta({ description: 'Immediate retries of a timed-out probe before it counts as failed.' }),
-    consecutiveDown: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(2).meta({ description: 'Failed probes in a row before an origin is unhealthy (1 reacts to a single lost probe).' }),
-    consecutiveUp: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(2).meta({ description: 'Passed probes in a row before an origin is healthy again.' }),
+    timeoutSeconds: seconds(1, 10).default(CLOUDFLARE_DEFAULTS.monitorTimeoutSeconds).meta({ description: 'Seconds before a probe counts as failed.' }),
+    retries: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(5, 'must be ≤ 5').default(CLOUDFLARE_DEFAULTS.monitorRetries).meta({ description: 'Immediate retries of a timed-out probe before it counts as failed.' }),
+    consecutiveDown: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(CLOUDFLARE_DEFAULTS.monitorConsecutiveDown).meta({ description: 'Failed probes in a row before an origin is unhealthy (1 reacts to a single lost probe).' }),
+    consecutiveUp: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(CLOUDFLARE_DEFAULTS.monitorConsecutiveUp).meta({ description: 'Passed probes in a row before an origin is healthy again.' }),
     expectedCodes: z
       .string()
       .regex(/^(?:[1-5]\d{2}|[1-5]xx)$/, 'must be one HTTP status code such as 200, or a class such as 2xx')
       .optional()
       .meta({ description: 'Status code (or class such as 2xx) a ready origin answers. Default: health.expectedStatus.' }),
-    followRedirects: z.boolean().default(false).meta({ description: 'Follow 301/302 answers instead of counting them as failures.' }),
+    followRedirects: z.boolean().default(CLOUDFLARE_DEFAULTS.monitorFollowRedirects).meta({ description: 'Follow 301/302 answers instead of counting them as failures.' }),
   })
   .meta({ description: 'Cloudflare health monitor of the regional endpoints (HTTPS GET of health.path).' });
 
@@ -101,18 +153,18 @@ export const SessionAffinitySchema = z
       .int('must be a whole number of seconds')
       .optional()
       .meta({ description: 'Session lifetime: cookie 1800-604800 s, header idle time 30-3600 s. Default: 1800 (re-evaluate the region every 30 minutes).' }),
-    headers: z.array(headerName).min(1, 'must list at least one header').optional().meta({ description: 'Headers that key header affinity (1 below Enterprise, up to 5 on Enterprise).' }),
+    headers: z.array(HeaderNameSchema).min(1, 'must list at least one header').optional().meta({ description: 'Headers that key header affinity (1 below Enterprise, up to 5 on Enterprise).' }),
     zeroDowntimeFailover: z
       .enum(['none', 'temporary', 'sticky'])
       .optional()
       .meta({ description: 'When a pinned origin fails: sticky re-pins the session (cookie only), temporary uses another origin until it recovers. Default: sticky for cookie, temporary for header.' }),
-    drainSeconds: seconds(0, 3600).default(300).meta({ description: 'How long sessions keep reaching an origin being drained (long enough for streamed generations to finish).' }),
+    drainSeconds: seconds(0, 3600).default(CLOUDFLARE_DEFAULTS.sessionDrainSeconds).meta({ description: 'How long sessions keep reaching an origin being drained (long enough for streamed generations to finish).' }),
   })
   .meta({ description: 'Session affinity of the load balancer.' });
 
 export const DebugPinSchema = z
   .strictObject({
-    header: headerName.default('X-Inference-Region').meta({ description: 'Request header whose value (a region code) pins the request to that region.' }),
+    header: HeaderNameSchema.default(CLOUDFLARE_DEFAULTS.debugPinHeader).meta({ description: 'Request header whose value (a region code) pins the request to that region.' }),
     regions: z.array(z.string().min(1)).min(1, 'must list at least one region').optional().meta({ description: 'Regions that can be pinned (one load balancing rule each). Default: every region.' }),
     sourceCidrs: z
       .array(cidr)
@@ -125,13 +177,13 @@ export const DebugPinSchema = z
 const CloudflareObjectSchema = z.strictObject({
   accountId: hexId('account').meta({ description: 'Cloudflare account holding the monitors and pools.' }),
   zoneId: hexId('zone').meta({ description: 'Cloudflare zone of the service hostname.' }),
-  plan: z.enum(CLOUDFLARE_PLANS).meta({ description: 'Cloudflare plan of the zone; limits the monitor interval and features.' }),
+  plan: CloudflarePlanSchema.meta({ description: 'Cloudflare plan of the zone; limits the monitor interval and features.' }),
   trafficSteering: z
     .boolean()
-    .default(false)
+    .default(CLOUDFLARE_DEFAULTS.trafficSteering)
     .meta({ description: 'The account has the Load Balancing traffic steering add-on (geo, dynamic latency, proximity steering below Enterprise). Enterprise includes it.' }),
-  hostname: hostname.optional().meta({ description: 'Hostname of the load balancer. Default: service.domain.' }),
-  proxied: z.boolean().default(true).meta({ description: 'Proxy traffic through Cloudflare (orange cloud): hides the origins, no DNS TTL in failover, enables rules and zero-downtime failover. false = DNS-only.' }),
+  hostname: HostnameSchema.optional().meta({ description: 'Hostname of the load balancer. Default: service.domain.' }),
+  proxied: z.boolean().default(CLOUDFLARE_DEFAULTS.proxied).meta({ description: 'Proxy traffic through Cloudflare (orange cloud): hides the origins, no DNS TTL in failover, enables rules and zero-downtime failover. false = DNS-only.' }),
   steering: z
     .enum(TRAFFIC_STEERING_POLICIES)
     .optional()
@@ -152,18 +204,18 @@ const CloudflareObjectSchema = z.strictObject({
     .enum(ORIGIN_STEERING_POLICIES)
     .optional()
     .meta({ description: 'Origin choice inside a pool. Default: least_outstanding_requests on Enterprise, random otherwise (Cloudflare sells the others on Enterprise only).' }),
-  minimumOrigins: z.number().int('must be a whole number').min(1, 'must be ≥ 1').default(1).meta({ description: 'Healthy origins a pool needs to take traffic.' }),
+  minimumOrigins: z.number().int('must be a whole number').min(1, 'must be ≥ 1').default(CLOUDFLARE_DEFAULTS.minimumOrigins).meta({ description: 'Healthy origins a pool needs to take traffic.' }),
   monitor: CloudflareMonitorSchema.default(() => CloudflareMonitorSchema.parse({})),
   sessionAffinity: SessionAffinitySchema.default(() => SessionAffinitySchema.parse({})),
   failoverAcrossPools: z
     .boolean()
-    .default(true)
+    .default(CLOUDFLARE_DEFAULTS.failoverAcrossPools)
     .meta({ description: 'Adaptive routing: retry a request that failed to connect (521/522/523/525/526) on the next pool, not only inside the pool.' }),
   debugPin: DebugPinSchema.optional().meta({ description: 'Debug header pinning a region. Default: off.' }),
   originSecretVariable: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a Terraform variable name (lower-case letters, digits and '_', starting with a letter)")
-    .default('origin_auth_secret')
+    .default(CLOUDFLARE_DEFAULTS.originSecretVariable)
     .meta({ description: 'Sensitive Terraform variable holding the secret header value Cloudflare adds to origin requests (set TF_VAR_<name>). The ALBs require the same value. Only with locked origins (lockOrigin): open origins get no header.' }),
   lockOrigin: z
     .boolean()
@@ -174,7 +226,7 @@ const CloudflareObjectSchema = z.strictObject({
     }),
   enforceStrictOriginTls: z
     .boolean()
-    .default(true)
+    .default(CLOUDFLARE_DEFAULTS.enforceStrictOriginTls)
     .meta({ description: 'Add a configuration rule so requests to the hostname use SSL mode Full (strict): Cloudflare validates the origin certificate. Turn off only if the zone already manages its http_config_settings phase.' }),
 });
 
@@ -242,8 +294,8 @@ export function monitorProblems(plan: CloudflarePlan, monitor: Partial<Cloudflar
   if (interval > MAX_MONITOR_INTERVAL_SECONDS) {
     out.push({ path: ['intervalSeconds'], input: interval, message: `must be ≤ ${MAX_MONITOR_INTERVAL_SECONDS} (Cloudflare maximum)` });
   }
-  const timeout = monitor.timeoutSeconds ?? 4;
-  const retries = monitor.retries ?? 1;
+  const timeout = monitor.timeoutSeconds ?? CLOUDFLARE_DEFAULTS.monitorTimeoutSeconds;
+  const retries = monitor.retries ?? CLOUDFLARE_DEFAULTS.monitorRetries;
   if (timeout * (retries + 1) >= interval) {
     out.push({
       path: ['timeoutSeconds'],

@@ -36,3 +36,4 @@ export function poolRegionsById(json: TerraformJson): Map<string, string> {
   }
   return out;
 }
+export const MONITOR_ID = 'c'.repeat(32);

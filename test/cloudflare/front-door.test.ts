@@ -166,7 +166,7 @@ describe('CloudflareFrontDoor', () => {
           cloudflare: cloudflareSpec({ plan: 'pro', monitor: { intervalSeconds: 30 }, originSteering: 'hash' }),
         }),
     );
-    expect(message).toMatch(/^CloudflareFrontDoor 'test\/FrontDoor' \(cloudflare\) is invalid \(3 problems\):/);
+    expect(message).toMatch(/^CloudflareFrontDoor 'test\/FrontDoor' is invalid \(3 problems\):/);
     expect(message).toContain('monitor.intervalSeconds: must be ≥ 60 on the pro plan');
     expect(message).toContain('steering: the default steering');
     expect(message).toContain('originSteering: hash origin steering is sold on the Enterprise plan only (plan is pro)');

@@ -1,7 +1,7 @@
 import { CloudflareHealthMonitor } from '../../lib/cloudflare/health-monitor';
 import { CloudflareRegionPool } from '../../lib/cloudflare/region-pool';
 import { errorOf, newStack, onlyResource, synthJson } from '../support/synth';
-import { ACCOUNT_ID } from './fixtures';
+import { ACCOUNT_ID, MONITOR_ID } from './fixtures';
 
 describe('CloudflareHealthMonitor', () => {
   test('probes readiness over HTTPS with every attribute pinned, at the plan minimum by default', () => {
@@ -14,7 +14,6 @@ describe('CloudflareHealthMonitor', () => {
       type: 'https',
       method: 'GET',
       path: '/v1/ready',
-      port: 0,
       expected_codes: '200',
       expected_body: 'ready',
       follow_redirects: false,
@@ -24,8 +23,8 @@ describe('CloudflareHealthMonitor', () => {
       retries: 1,
       consecutive_down: 2,
       consecutive_up: 2,
-      probe_zone: '',
     });
+    // Neither port 0 (not a value the monitor schema defines; HTTPS uses 443) nor empty strings are sent.
     // 15 s x 2 failed probes + 4 s x 2 attempts of the last one.
     expect(monitor.detectionSeconds).toBe(38);
   });
@@ -68,7 +67,7 @@ describe('CloudflareRegionPool', () => {
       accountId: ACCOUNT_ID,
       region: 'eu-central-1',
       originAddress: 'eu-central-1.inference.example.com',
-      monitorId: 'monitor-id',
+      monitorId: MONITOR_ID,
       plan: 'enterprise',
       namePrefix: 'chat',
       jurisdiction: 'eu',
@@ -78,7 +77,7 @@ describe('CloudflareRegionPool', () => {
       name: 'chat-eu-central-1',
       description: 'Europe (Frankfurt) (eu-central-1), jurisdiction eu',
       enabled: true,
-      monitor: 'monitor-id',
+      monitor: MONITOR_ID,
       minimum_origins: 1,
       check_regions: ['WEU'],
       latitude: 50.1,
@@ -98,7 +97,7 @@ describe('CloudflareRegionPool', () => {
       originAddress: 'us-east-1.inference.example.com',
       hostHeader: 'inference.example.com',
       additionalOrigins: [{ name: 'a-second-alb', address: 'alb2.us-east-1.inference.example.com', weight: 0.5 }],
-      monitorId: 'monitor-id',
+      monitorId: MONITOR_ID,
       plan: 'pro',
       namePrefix: 'chat',
     });
@@ -119,7 +118,7 @@ describe('CloudflareRegionPool', () => {
           accountId: ACCOUNT_ID,
           region: 'eu-west-9',
           originAddress: 'not a host',
-          monitorId: 'monitor-id',
+          monitorId: MONITOR_ID,
           plan: 'business',
           namePrefix: 'chat',
           originSteering: 'hash',
