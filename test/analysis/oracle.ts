@@ -352,7 +352,7 @@ export class Oracle {
       .map((x) => x.r);
   }
 
-  recordHealthy(r: Rec, set: RecordSet, client: ClientGroup, state: ReadonlyMap<string, boolean>, depth = 0): boolean {
+  recordHealthy(r: Rec, client: ClientGroup, state: ReadonlyMap<string, boolean>, depth = 0): boolean {
     if (r.check !== undefined && !this.checkHealthy(r.check, state)) return false;
     if (r.eth) {
       if (r.target.kind === 'alb') return state.get(`alb:${r.target.region}`) ?? true;
@@ -363,8 +363,8 @@ export class Oracle {
 
   setHealthy(set: RecordSet, client: ClientGroup, state: ReadonlyMap<string, boolean>, depth: number): boolean {
     const pool = set.policy === 'geolocation' ? this.candidates(set, client) : set.records;
-    if (set.policy === 'simple') return pool.every((r) => this.recordHealthy(r, set, client, state, depth));
-    return pool.some((r) => this.recordHealthy(r, set, client, state, depth));
+    if (set.policy === 'simple') return pool.every((r) => this.recordHealthy(r, client, state, depth));
+    return pool.some((r) => this.recordHealthy(r, client, state, depth));
   }
 
   /**
@@ -372,7 +372,7 @@ export class Oracle {
    * it answers with when latency is by distance from the client group's point.
    */
   chosen(set: RecordSet, client: ClientGroup, state: ReadonlyMap<string, boolean>, nondeterministic: boolean): Rec[] {
-    const healthy = (r: Rec) => this.recordHealthy(r, set, client, state);
+    const healthy = (r: Rec) => this.recordHealthy(r, client, state);
     const ok = set.records.filter(healthy);
     const dist = (r: Rec) => greatCircleKm(client, regionInfo(r.region));
     const nearest = (rs: Rec[], d: (r: Rec) => number) => [...rs].map((r, i) => ({ r, i, d: d(r) })).sort((a, b) => a.d - b.d || addressOrder(set, a.r) - addressOrder(set, b.r))[0].r;
