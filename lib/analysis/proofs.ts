@@ -53,16 +53,21 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
   }
   return [...groups.values()].map((g) => {
     const clients = [...new Set(g.clients)];
-    const scenarios = [...new Set(g.scenarios)];
+    // Exactly which client groups leak in which scenario (not every client × every scenario).
+    const byScenario = new Map<string, Set<string>>();
+    g.scenarios.forEach((sc, i) => byScenario.set(sc, (byScenario.get(sc) ?? new Set()).add(g.clients[i])));
+    const cases = [...byScenario].map(([scenario, cs]) => ({ scenario, clientGroups: [...cs] }));
+    const more = cases.slice(1, 4).map((c) => `; in scenario "${c.scenario}" client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`).join('');
     return {
       proof: 'residency' as const,
       frontDoor: g.frontDoor,
-      scenarios,
+      scenarios: cases.map((c) => c.scenario),
       clientGroups: clients,
+      cases,
       resources: [...g.resources],
       message:
-        `residency: ${g.frontDoor} sends client group${clients.length > 1 ? 's' : ''} "${list(clients)}" (jurisdiction ${g.jurisdiction}) to ${g.leakTo} ` +
-        `in scenario "${scenarios[0]}"${scenarios.length > 1 ? ` (and ${scenarios.length - 1} more: ${list(scenarios.slice(1), 3)})` : ''} as ${g.how}; ` +
+        `residency: ${g.frontDoor} sends client group${cases[0].clientGroups.length > 1 ? 's' : ''} "${list(cases[0].clientGroups)}" (jurisdiction ${g.jurisdiction}) to ${g.leakTo} ` +
+        `in scenario "${cases[0].scenario}"${more}${cases.length > 4 ? ` (and ${cases.length - 4} more scenarios)` : ''} as ${g.how}; ` +
         `leaking path for "${g.exampleClient}": ${g.example}${clients.length > 1 ? ' (the other groups take the same path through their own location mapping)' : ''}`,
     };
   });

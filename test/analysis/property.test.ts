@@ -16,7 +16,7 @@ import { satisfy } from '../../lib/analysis/health';
 import type { Answer, ClientGroup, FrontDoor } from '../../lib/analysis/model';
 import { atomsOf, Oracle, topologyArbitrary, toStacks, type Dest, type Topology } from './oracle';
 
-const RUNS = Number(process.env.GI_PROPERTY_RUNS ?? 150);
+const RUNS = Number(process.env.GI_PROPERTY_RUNS ?? 100);
 const MAX_REGIONS = process.env.GI_PROPERTY_RUNS ? 6 : 4;
 /** States the oracle enumerates per topology at most (2^atoms); bigger topologies are skipped, not truncated. */
 const MAX_ATOMS = process.env.GI_PROPERTY_RUNS ? 14 : 11;

@@ -10,7 +10,7 @@ import { parseSpec } from '../../lib/spec/load';
 import type { GlobalInferenceSpecInput } from '../../lib/spec/schema';
 import { addGlobalInferenceStacks, proofOptionsFor } from '../../stacks/global-inference-stacks';
 
-const RUNS = process.env.GI_PROPERTY_RUNS ? Math.max(20, Math.round(Number(process.env.GI_PROPERTY_RUNS) / 10)) : 8;
+const RUNS = process.env.GI_PROPERTY_RUNS ? Math.max(20, Math.round(Number(process.env.GI_PROPERTY_RUNS) / 10)) : 6;
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'ap-northeast-1', 'sa-east-1', 'ap-southeast-2'];
 
 const specArbitrary: fc.Arbitrary<GlobalInferenceSpecInput> = fc
