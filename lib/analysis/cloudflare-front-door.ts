@@ -38,6 +38,7 @@ export function cloudflareFrontDoors(context: GraphContext) {
       residencyRemedy(path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean): string | undefined {
         const inside = [...model.pools.values()].filter((p) => p.origins.some((o) => o.enabled) && p.origins.filter((o) => o.enabled).every((o) => allowed({ region: o.region, endpoint: o.address, failClosed: o.failClosed, declared: o.declared, unplaced: o.unplaced })));
         const names = inside.map((p) => p.address);
+        if (path.possible?.startsWith('session affinity')) return `set session_affinity "none" on ${lb.address} (cloudflare.sessionAffinity.type: none; the schema refuses affinity under residency)`;
         if (path.kind === 'override') {
           const rule = path.path.find((s) => s.label.startsWith('rule "'))?.label.split('"')[1];
           return `remove rule "${rule}" from ${lb.address} (custom load-balancing rules do not function reliably under geo steering, which residency needs)`;

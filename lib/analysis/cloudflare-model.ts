@@ -94,6 +94,8 @@ export interface CfLoadBalancer {
   readonly ttl: number;
   readonly routing: CfRouting;
   readonly rules: readonly CfRule[];
+  /** Session affinity (`none` when unset): a session keeps the origin it started on, whatever steering says later. */
+  readonly sessionAffinity: string;
 }
 
 export interface CloudflareModel {
@@ -169,6 +171,7 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
       enabled: bool(c.enabled) ?? true,
       // Provider 5.x default: not proxied.
       proxied: bool(c.proxied) ?? false,
+      sessionAffinity: isExpression(c.session_affinity) ? 'unknown' : (str(c.session_affinity) ?? 'none'),
       ttl: num(c.ttl) ?? CLOUDFLARE_DEFAULT_TTL_SECONDS,
       routing,
       rules,

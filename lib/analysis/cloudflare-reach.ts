@@ -59,6 +59,14 @@ export class CloudflareReach {
       const ruleStep: PathStep = { address: this.lb.address, label: `rule "${rule.name}" (priority ${rule.priority})`, note: `rule override when ${rule.condition || 'always'}` };
       routings.push({ routing: rule.routing, prefix: [lbStep, ruleStep], kind: 'override', possible: `rule override "${rule.name}" (${rule.condition || 'always'})` });
     }
+    if (this.lb.sessionAffinity !== 'none' && this.lb.sessionAffinity !== '') {
+      // A session keeps its origin over steering: a client that started one elsewhere (travelling, a VPN, another
+      // resolver) is served by whatever origin any client can get. Every pool of the load balancer is possible.
+      const affinityStep: PathStep = { address: this.lb.address, label: `session affinity ${this.lb.sessionAffinity}`, note: 'a session keeps the origin it started on, wherever the client is now' };
+      for (const pool of this.allPools()) {
+        for (const l of this.poolPaths(pool)) out.push({ landing: l, path: [lbStep, affinityStep, this.poolStep(pool)], conditions: [], kind: 'override', possible: `session affinity (${this.lb.sessionAffinity})` });
+      }
+    }
     for (const r of routings) {
       const { pools, via } = candidateList(r.routing, client);
       out.push(...this.choose(r.routing, pools, via, r.prefix, r.kind, r.possible));
@@ -69,6 +77,15 @@ export class CloudflareReach {
       }
     }
     return out;
+  }
+
+  /** Every pool the load balancer names (its routing and its rules). */
+  private allPools(): string[] {
+    const all = new Set<string>();
+    for (const r of [this.lb.routing, ...this.lb.rules.map((x) => x.routing).filter((x): x is CfRouting => !!x)]) {
+      for (const p of [...r.defaultPools, ...(r.fallbackPool ? [r.fallbackPool] : []), ...Object.values(r.countryPools).flat(), ...Object.values(r.regionPools).flat(), ...Object.values(r.popPools).flat()]) all.add(p);
+    }
+    return [...all];
   }
 
   /** The pools the steering can pick from a list, with their conditions. */

@@ -9,7 +9,7 @@ import { buildCloudflareModel, cloudflareFrontDoors, cloudflareProbes } from './
 import { cloudflareDnsFrontDoors } from './cloudflare-dns';
 import { loadStacks, normalizeName, readIntent, type AnalysisSource } from './input';
 import type { FrontDoor, FrontDoorExtractor, GraphContext, ProbeSource, ServiceIntent, StackInput } from './model';
-import { buildRoute53Model, route53Entries, route53FrontDoor, route53Probes, type Route53Model } from './route53';
+import { buildRoute53Model, elbRegion, route53Entries, route53FrontDoor, route53Probes, type Route53Model } from './route53';
 
 /**
  * Route53 front doors: the intent's routing domain in every zone that holds it, public and private (or, without
@@ -76,6 +76,9 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
       const name = normalizeName(hostname);
       const known = hostRegions.get(name);
       if (known) return known;
+      // A load balancer's own DNS name carries its region (`x.eu-west-1.elb.amazonaws.com`).
+      const elb = elbRegion(name);
+      if (elb) return elb;
       // Last resort for stacks without intent: a `<region>.<domain>` name.
       const first = name.split('.')[0];
       return Object.keys(intent.regions).length === 0 && isKnownRegion(first) ? first : undefined;

@@ -245,6 +245,25 @@ describe('hostile cases beyond the issue’s list', () => {
     expect(v[0].message).toContain(`198.51.100.20 (not placed: origin 198.51.100.20 of cloudflare_load_balancer_pool.${name} is not a regional name of the service)`);
   });
 
+  it('session affinity switched on under residency: a session keeps any origin, wherever its client is now', () => {
+    const stacks = editableStacks(cloudflareEu);
+    const [[, lb]] = resourcesLike(cf(stacks), 'cloudflare_load_balancer', '');
+    lb.session_affinity = 'cookie';
+    const v = violations(stacks, 'residency');
+    const affinity = v.find((x) => x.message.includes('session affinity (cookie)'))!;
+    expect(affinity.message).toMatch(/sends client groups "eu: AT, .*" \(jurisdiction eu\) to (us-east-1|ap-northeast-1) .* as a possible landing via session affinity \(cookie\)/);
+    expect(affinity.remedy).toMatch(/^set session_affinity "none" on cloudflare_load_balancer\./);
+    lb.session_affinity = 'none';
+    expect(violations(stacks, 'residency')).toEqual([]);
+  });
+
+  it('a pool origin given as a load balancer DNS name is placed by the region in the name', () => {
+    const stacks = editableStacks(cloudflareEu);
+    const [[, pool]] = resourcesLike(cf(stacks), 'cloudflare_load_balancer_pool', 'eu-west-1');
+    (pool.origins as Body[])[0].address = 'chat-123.us-east-1.elb.amazonaws.com';
+    expect(violations(stacks, 'residency')[0].message).toMatch(/to us-east-1 \(jurisdiction us\)/);
+  });
+
   it('a second public zone holding the service name is a front door of its own', () => {
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
