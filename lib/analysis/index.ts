@@ -4,7 +4,7 @@
  */
 export * from './model';
 export { loadStacks, readIntent, INTENT_KEY, EXTERNAL_ENDPOINTS_KEY, type AnalysisSource } from './input';
-export { TRUE, FALSE, atom, not, and, or, atLeast, evaluate, satisfy, possible, atomsOf, type Formula, type HealthAtom, type Assignment, type SatResult } from './health';
+export { satisfy, type Formula, type HealthAtom, type Assignment, type SatResult, type SatOptions } from './health';
 export { smallestWitness, witnessLabel, holdsWhenDown, type Witness } from './witness';
 export { declareExternalEndpoint, type ExternalEndpointDeclaration } from './external-endpoints';
 export { COUNTRY_CODES, countryInfo, continentOf, countriesOf, CLOUDFLARE_REGION_CENTROIDS, type CountryInfo } from './countries';

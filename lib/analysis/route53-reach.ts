@@ -120,7 +120,7 @@ export class Route53Reach {
       ];
       for (const target of choice.record.targets) {
         for (const sub of this.targetPaths(choice.record, target, qtype, client, depth)) {
-          out.push({ landing: sub.landing, path: [...prefix, ...sub.path], conditions: [...choice.conditions, ...sub.conditions], kind: sub.kind, possible: sub.possible });
+          out.push({ landing: sub.landing, path: prefix.concat(sub.path), conditions: choice.conditions.concat(sub.conditions), kind: sub.kind, possible: sub.possible });
         }
       }
     }
