@@ -204,7 +204,13 @@ export function satisfy(formulas: readonly Formula[], options: SatOptions = {}):
     return [[g]];
   };
 
-  const solve = (goals: readonly Goal[]): boolean => {
+  /**
+   * `probe`: propagate only (no branching), then undo: false when the goals contradict by propagation alone.
+   * Otherwise solve; before branching, each open goal's ways are probed and those propagation refutes are dropped,
+   * so a disjunction whose every way contradicts the rest (e.g. "some record healthy" next to "every record
+   * unhealthy") is refuted without branching on the others.
+   */
+  const solve = (goals: readonly Goal[], probe = false): boolean => {
     const trail: string[] = [];
     const undo = () => {
       for (const id of trail) assigned.delete(id);
@@ -230,7 +236,6 @@ export function satisfy(formulas: readonly Formula[], options: SatOptions = {}):
         else open.push(g);
       }
       // Re-check the open goals against what propagation assigned; force those with one way left.
-      let best: { goal: Goal; ways: Goal[][] } | undefined;
       const still: Goal[] = [];
       for (const g of open) {
         tick();
@@ -239,20 +244,42 @@ export function satisfy(formulas: readonly Formula[], options: SatOptions = {}):
           if (v !== g.want) return undo();
           continue;
         }
-        const ways = g.f.op === 'atleast' ? alternatives(g) : alternatives(g);
+        const ways = alternatives(g);
         if (ways.length === 0) return undo();
-        if (ways.length === 1) {
-          pending.push(...ways[0]);
-          continue;
-        }
-        still.push(g);
-        if (!best || ways.length < best.ways.length) best = { goal: g, ways };
+        if (ways.length === 1) pending.push(...ways[0]);
+        else still.push(g);
       }
       open = still;
       if (pending.length > 0) continue;
-      if (!best) return true;
+      if (open.length === 0) {
+        if (probe) undo();
+        return true;
+      }
+      if (probe) {
+        undo();
+        return true;
+      }
+      let best: { goal: Goal; ways: Goal[][] } | undefined;
+      let forced = false;
+      for (const g of open) {
+        const all = alternatives(g);
+        // Probing costs a propagation per way: worth it for wide disjunctions (the ones that blow up when branched
+        // on last), not for the two-way clauses that plain branching settles.
+        const others = all.length > 2 ? open.filter((x) => x !== g) : [];
+        const ways = all.length > 2 ? all.filter((way) => solve([...way, ...others], true)) : all;
+        if (ways.length === 0) return undo();
+        if (ways.length === 1) {
+          // The one way left implies the goal: replace the goal by it.
+          pending.push(...ways[0]);
+          open = open.filter((x) => x !== g);
+          forced = true;
+          break;
+        }
+        if (!best || ways.length < best.ways.length) best = { goal: g, ways };
+      }
+      if (forced) continue;
       const rest = open.filter((g) => g !== best!.goal);
-      for (const way of best.ways) if (solve([...way, ...rest])) return true;
+      for (const way of best!.ways) if (solve([...way, ...rest])) return true;
       return undo();
     }
   };
