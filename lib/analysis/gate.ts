@@ -241,17 +241,5 @@ export function checkStagedOutput(dir: string, registrations: readonly SynthGate
     ...(failedRouting.length > 0 ? [formatViolations(failedRouting.flatMap((r) => r.violations))] : []),
   ];
   const text = sections.join('\n\n');
-  throw new SynthChecksFailedError(`synth refused, nothing was written:\n${text}${remedies(text)}`, failedPolicy, failedRouting);
-}
-
-/** What to do about the refusals that have one obvious remedy (kept apart, to move into the violations themselves). */
-export function remedies(message: string): string {
-  const hints: string[] = [];
-  if (/(\] |^\s*- )availability: /m.test(message)) {
-    hints.push('availability: add a region that can take over, or set slo.survivesRegionFailure: false to accept that a region failure is an outage');
-  }
-  if (/(\] |^\s*- )failover-time: /m.test(message)) {
-    hints.push('failover-time: lower health.intervalSeconds × health.failureThreshold (or the Cloudflare monitor interval), or raise slo.failoverSeconds');
-  }
-  return hints.length > 0 ? `\n\nWhat to do:\n${hints.map((h) => `  - ${h}`).join('\n')}` : '';
+  throw new SynthChecksFailedError(`synth refused, nothing was written:\n${text}`, failedPolicy, failedRouting);
 }

@@ -15,6 +15,7 @@ import { PrivateHostedZone } from '../aws/private-hosted-zone';
 import { RegionalCertificate } from '../aws/regional-certificate';
 import { RoutingPolicy } from '../aws/routing-policy';
 import { parseSpec } from '../spec/load';
+import { residencyOfRegion } from '../spec/residency';
 import type { GlobalInferenceSpec, GlobalInferenceSpecInput } from '../spec/schema';
 
 export interface GlobalInferenceServiceProps {
@@ -287,20 +288,46 @@ export class GlobalInferenceService extends Construct {
     return this.cloudflareProvider;
   }
 
-  /** Split horizon: the same name, privately, in every VPC the library created, latency-routed to the regions. */
+  /**
+   * Split horizon: the same name, privately, in every VPC the library created, latency-routed to the regions. A VPC
+   * whose region binds its clients to a jurisdiction (residencyOfRegion) gets, as its own region's record, an alias
+   * of `<jurisdiction>.<domain>` in the private zone: always healthy (no health check, evaluate_target_health off), so
+   * Route53 always answers it with its own region's record, and that nested latency set holds only the
+   * jurisdiction's regions, answering inside it even when all of them are unhealthy; as the public zone does.
+   */
   private buildPrivateZone(domain: string, dnsProvider: AwsProvider): PrivateHostedZone {
     const vpcs = Object.values(this.endpoints).map((e) => ({ vpcId: e.network.vpcId, region: e.region }));
     const zone = new PrivateHostedZone(this, 'PrivateZone', { zoneName: domain, vpcs, provider: dnsProvider });
+    const health = this.route53Routing?.healthChecks;
+    const regionsOf = (j: string) => this.spec.regions.filter((r) => r.jurisdiction === j).map((r) => r.region);
+    const bound = new Set<string>();
     for (const [region, endpoint] of Object.entries(this.endpoints)) {
+      const j = residencyOfRegion(region, endpoint.jurisdiction, this.spec.residency);
+      const own = j && regionsOf(j).length > 0 ? j : undefined;
+      if (own) bound.add(own);
       new InferenceAliasRecord(this, `PrivateRecord-${region}`, {
         zone,
         name: domain,
-        target: RecordTarget.loadBalancer(endpoint),
+        target: own ? RecordTarget.record(`${own}.${domain}`, zone) : RecordTarget.loadBalancer(endpoint),
         policy: RoutingPolicy.latency(region),
         setIdentifier: region,
-        healthCheck: this.route53Routing?.healthChecks[region],
+        healthCheck: own ? undefined : health?.[region],
+        evaluateTargetHealth: own ? false : true,
         provider: dnsProvider,
       });
+    }
+    for (const j of [...bound].sort()) {
+      for (const region of regionsOf(j)) {
+        new InferenceAliasRecord(this, `PrivateResidency-${j}-${region}`, {
+          zone,
+          name: `${j}.${domain}`,
+          target: RecordTarget.loadBalancer(this.endpoints[region]),
+          policy: RoutingPolicy.latency(region),
+          setIdentifier: region,
+          healthCheck: health?.[region],
+          provider: dnsProvider,
+        });
+      }
     }
     return zone;
   }
@@ -322,6 +349,9 @@ export class GlobalInferenceService extends Construct {
       health: { intervalSeconds: spec.health.intervalSeconds, failureThreshold: spec.health.failureThreshold },
       cloudflarePlan: spec.cloudflare?.plan ?? null,
       sloFailoverSeconds: spec.slo.failoverSeconds,
+      // Written only when set, so stacks that use neither keep their Terraform unchanged.
+      ...(spec.slo.survivesRegionFailure ? {} : { survivesRegionFailure: false }),
+      ...(spec.externalEndpoints && spec.externalEndpoints.length > 0 ? { externalEndpoints: spec.externalEndpoints } : {}),
     };
     // Both stacks carry it: each is checked on its own (policy rules, analysis of one stack).
     for (const stack of [TerraformStack.of(this), cloudflareStack]) stack?.addOverride(`//.${METADATA_KEY}`, intent);
