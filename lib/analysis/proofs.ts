@@ -100,7 +100,7 @@ export function availabilityViolations(answers: readonly Answer[]): Violation[] 
     const remedy = g.noGeoMatch
       ? 'add a default (*) geolocation record to the name (in a spec: routing.geolocation.default: latency or a region)'
       : g.single
-        ? 'to accept that a region failure is an outage for these clients, set slo.survivesRegionFailure: false'
+        ? 'add a region that can take over for these clients, or set slo.survivesRegionFailure: false to accept that a region failure is an outage'
         : undefined;
     out.push({
       proof: 'availability',

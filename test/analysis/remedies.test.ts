@@ -65,7 +65,7 @@ describe('availability remedies', () => {
     const solo = minimalSpec({ regions: [minimalSpec().regions[0]] });
     const [v] = prove(solo).violations;
     expect(v.proof).toBe('availability');
-    expect(v.remedy).toBe('to accept that a region failure is an outage for these clients, set slo.survivesRegionFailure: false');
+    expect(v.remedy).toBe('add a region that can take over for these clients, or set slo.survivesRegionFailure: false to accept that a region failure is an outage');
     expect(prove({ ...solo, slo: { survivesRegionFailure: false } }).violations).toEqual([]);
   });
 
