@@ -3,7 +3,8 @@ import { closestMatch } from '../util/strings';
 import { formatPath, type SpecProblem } from './errors';
 import { cloudflareCrossChecks, CloudflareSchema } from './cloudflare-schema';
 import { EdgeRouterSchema } from './edge-router-schema';
-import { CONTINENT_CODES, ResidencyGroupSchema } from './geo';
+import { continentOf } from '../analysis/countries';
+import { CONTINENT_CODES, COUNTRY_PRESETS, ResidencyGroupSchema } from './geo';
 import {
   acmCertificateArn,
   ACM_CERTIFICATE_ARN,
@@ -493,6 +494,36 @@ export const AwsAccountSchema = z
   })
   .meta({ description: 'AWS account settings.' });
 
+/** Jurisdiction key pattern (residency keys, region jurisdictions). */
+const jurisdictionKey = z.string().regex(/^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/, 'must be a jurisdiction key such as eu');
+
+/**
+ * An endpoint outside the service's regions that routing can send clients to (a partner API, a CDN name, an
+ * address): the routing proofs refuse any target they cannot place unless it is declared here, with the
+ * jurisdiction it serves from and how fast it moves its own clients off a failure of its own.
+ */
+export const ExternalEndpointSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .max(253, 'must be at most 253 characters (DNS limit)')
+      .regex(
+        /^(?:(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]\.?|(?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)$/,
+        'must be the DNS name (lower case) or IP address that records, origins or backends name, such as partner.example.net',
+      )
+      .meta({ description: 'DNS name or IP address exactly as the record, origin or backend names it.' }),
+    jurisdiction: jurisdictionKey.meta({ description: "Jurisdiction the endpoint serves from (a residency key), or 'none' when it is in none: residency clients reaching it are then refused." }),
+    failoverSeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .positive('must be > 0')
+      .max(3600, 'must be ≤ 3600')
+      .meta({ description: 'Worst-case seconds the endpoint needs to move traffic off a failure of its own; counted as the failover time of every path ending there.' }),
+  })
+  .meta({ description: 'An endpoint outside the stacks, declared so the routing proofs can place it.' });
+
+export type ExternalEndpointSpec = z.output<typeof ExternalEndpointSchema>;
+
 export const FRONT_DOORS = ['route53', 'cloudflare', 'both'] as const;
 
 const SpecObjectSchema = z.strictObject({
@@ -516,6 +547,11 @@ const SpecObjectSchema = z.strictObject({
     frontDoor: z.enum(FRONT_DOORS).default('route53').meta({ description: 'Which front door(s) to build.' }),
     cloudflare: CloudflareSchema.optional(),
     edgeRouter: EdgeRouterSchema.optional(),
+    externalEndpoints: z
+      .array(ExternalEndpointSchema)
+      .max(100, 'must list at most 100 endpoints')
+      .optional()
+      .meta({ description: 'Endpoints outside the stacks that records or escape hatches route to, with their jurisdiction and failover time. Default: none (the proofs refuse targets they cannot place).' }),
     slo: z
       .strictObject({
         failoverSeconds: z.number().int().positive('must be > 0').max(3600, 'must be ≤ 3600').default(180).meta({ description: 'Worst-case time to move traffic off a failed region.' }),
@@ -832,28 +868,97 @@ function checkResidency(spec: Raw, regions: Raw[], ctx: Ctx): void {
       ctx.addIssue({ code: 'custom', path: ['residency', key], input: key, message: `is a name the routing uses internally (${RESERVED_LABELS.join(', ')}); pick another jurisdiction key` });
     }
   }
-  // Geolocation groups and residency groups must not claim the same location: residency would silently win.
+  // Geolocation groups and residency groups must not claim the same location, nor one a country inside a continent
+  // of the other: Route53 answers the more specific record, so one of them would silently win.
   const routing = isObject(spec.routing) ? spec.routing : {};
   const groups = isObject(routing.geolocation) ? asArray(routing.geolocation.groups).filter(isObject) : [];
   for (const [key, group] of Object.entries(residency)) {
     if (!isObject(group)) continue;
     for (const g of groups) {
-      const shared = [...asArray(group.continents).filter((c) => asArray(g.continents).includes(c)), ...asArray(group.countries).filter((c) => asArray(g.countries).includes(c))];
+      const shared = overlaps(locationsOf(group), locationsOf(g));
       if (shared.length > 0) {
-        ctx.addIssue({ code: 'custom', path: ['routing', 'geolocation', 'groups'], input: shared, message: `group '${String(g.name)}' claims ${shared.join(', ')}, which residency group '${key}' already binds to its jurisdiction` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'geolocation', 'groups'],
+          input: shared,
+          message: `group '${String(g.name)}' claims ${shared.join(', ')}, which residency group '${key}' already binds to its jurisdiction (Route53 answers the more specific location, so one group would silently win); give each location to one group`,
+        });
       }
     }
   }
-  // A country or continent can only be bound to one jurisdiction.
-  const owner = new Map<string, string>();
-  for (const [key, group] of Object.entries(residency)) {
-    if (!isObject(group)) continue;
-    for (const country of asArray(group.countries)) {
-      const other = owner.get(`country ${String(country)}`);
-      if (other && other !== key) ctx.addIssue({ code: 'custom', path: ['residency', key, 'countries'], input: country, message: `is also bound to jurisdiction '${other}'` });
-      owner.set(`country ${String(country)}`, key);
+  // A location can only be bound to one jurisdiction: not the same country or continent twice, and not a country
+  // inside a continent another jurisdiction binds (Route53 and the Cloudflare and edge-router front doors resolve
+  // that overlap differently: country first, or the data center's region).
+  const keys = Object.keys(residency).filter((k) => isObject(residency[k]));
+  for (let i = 0; i < keys.length; i++) {
+    for (let k = 0; k < keys.length; k++) {
+      if (i === k) continue;
+      const a = locationsOf(residency[keys[i]] as Raw);
+      const b = locationsOf(residency[keys[k]] as Raw);
+      for (const country of a.countries) {
+        if (k < i && b.countries.includes(country)) ctx.addIssue({ code: 'custom', path: ['residency', keys[i], 'countries'], input: country, message: `is also bound to jurisdiction '${keys[k]}'` });
+        const continent = continentOf(country);
+        if (continent && b.continents.includes(continent)) {
+          ctx.addIssue({ code: 'custom', path: ['residency', keys[i], 'countries'], input: country, message: `lies in continent ${continent}, which residency group '${keys[k]}' binds: a client there would belong to two jurisdictions; bind ${country} in one group only` });
+        }
+      }
+      for (const continent of a.continents) {
+        if (k < i && b.continents.includes(continent)) ctx.addIssue({ code: 'custom', path: ['residency', keys[i], 'continents'], input: continent, message: `is also bound to jurisdiction '${keys[k]}'` });
+      }
     }
   }
+  // Geolocation groups among themselves: a country inside another group's continent goes to the country's group.
+  for (let i = 0; i < groups.length; i++) {
+    for (let k = 0; k < groups.length; k++) {
+      if (i === k) continue;
+      const inside = locationsOf(groups[i]).countries.filter((c) => locationsOf(groups[k]).continents.includes(continentOf(c) ?? ''));
+      if (inside.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'geolocation', 'groups', i, 'countries'],
+          input: inside,
+          message: `${inside.join(', ')} ${inside.length > 1 ? 'lie' : 'lies'} in a continent of group '${String(groups[k].name)}': Route53 would answer ${inside.length > 1 ? 'them' : 'it'} from this group's more specific record, which the groups do not say; move the countries out of one group or name the continent's countries one by one`,
+        });
+      }
+    }
+  }
+  checkExternalEndpoints(spec, regions, ctx);
+}
+
+/** The countries and continents a residency or geolocation group names (a preset expands to its countries). */
+function locationsOf(group: Raw): { countries: string[]; continents: string[] } {
+  const preset = typeof group.preset === 'string' && group.preset in COUNTRY_PRESETS ? [...COUNTRY_PRESETS[group.preset as keyof typeof COUNTRY_PRESETS]] : [];
+  return { countries: [...preset, ...asArray(group.countries).filter((c): c is string => typeof c === 'string')], continents: asArray(group.continents).filter((c): c is string => typeof c === 'string') };
+}
+
+/**
+ * Locations group `b` claims that group `a` also covers: the same country or continent, a country of `b` inside a
+ * continent of `a`, or a continent of `b` holding a country of `a` (described as `b` claims them).
+ */
+function overlaps(a: { countries: string[]; continents: string[] }, b: { countries: string[]; continents: string[] }): string[] {
+  return [
+    ...b.continents.filter((c) => a.continents.includes(c)).map((c) => `continent ${c}`),
+    ...b.countries.filter((c) => a.countries.includes(c)).map((c) => `country ${c}`),
+    ...b.countries.filter((c) => a.continents.includes(continentOf(c) ?? '')).map((c) => `country ${c} (in continent ${continentOf(c)})`),
+    ...a.countries.filter((c) => b.continents.includes(continentOf(c) ?? '')).map((c) => `continent ${continentOf(c)} (holding country ${c})`),
+  ];
+}
+
+/** External endpoints: a jurisdiction the spec knows (or `none`), and each name declared once. */
+function checkExternalEndpoints(spec: Raw, regions: Raw[], ctx: Ctx): void {
+  const known = new Set([...regions.map((r) => r.jurisdiction).filter((j): j is string => typeof j === 'string'), ...Object.keys(isObject(spec.residency) ? spec.residency : {}), 'none']);
+  const endpoints = asArray(spec.externalEndpoints).filter(isObject);
+  reportDuplicates(
+    endpoints.map((e) => (typeof e.name === 'string' ? e.name.replace(/\.$/, '') : undefined)),
+    (i) => ['externalEndpoints', i, 'name'],
+    'external endpoint',
+    ctx,
+  );
+  endpoints.forEach((e, i) => {
+    if (typeof e.jurisdiction === 'string' && !known.has(e.jurisdiction)) {
+      ctx.addIssue({ code: 'custom', path: ['externalEndpoints', i, 'jurisdiction'], input: e.jurisdiction, message: `must be a jurisdiction of the spec (${[...known].sort().join(', ')}); 'none' for an endpoint in no jurisdiction` });
+    }
+  });
 }
 
 function checkRollout(models: Raw[], hasModels: boolean, regions: Raw[], ctx: Ctx): void {
