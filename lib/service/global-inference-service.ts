@@ -16,7 +16,8 @@ import { RegionalCertificate } from '../aws/regional-certificate';
 import { RoutingPolicy } from '../aws/routing-policy';
 import { parseSpec } from '../spec/load';
 import { residencyOfRegion } from '../spec/residency';
-import type { GlobalInferenceSpec, GlobalInferenceSpecInput } from '../spec/schema';
+import { routingDomainOf, type GlobalInferenceSpec, type GlobalInferenceSpecInput } from '../spec/schema';
+import { protectLiterals } from '../util/terraform-literals';
 
 export interface GlobalInferenceServiceProps {
   /** The service spec: a TS object, or a spec already parsed by `parseSpec`/`loadSpecFile`. Validated here. */
@@ -90,7 +91,7 @@ export class GlobalInferenceService extends Construct {
     for (const [region, provider] of Object.entries(props.providers ?? {})) this.providers.set(region, provider);
     const dnsProvider = this.providerFor(GLOBAL_REGION);
     const routeViaRoute53 = spec.frontDoor !== 'cloudflare';
-    const domain = spec.frontDoor === 'route53' ? spec.service.domain : (spec.dns.originDomain ?? `origin.${spec.service.domain}`);
+    const domain = routingDomainOf(spec)!;
     this.routingDomain = domain;
     const usesCloudflare = spec.frontDoor !== 'route53';
     if ((usesCloudflare || spec.edgeRouter) && !props.cloudflareStack) {
@@ -214,6 +215,7 @@ export class GlobalInferenceService extends Construct {
         proofs: checks.proofs === false ? false : proofOptionsFor(spec, checks.proofs),
       });
     }
+    protectLiterals(this);
   }
 
   /** The provider of a region: given in props, or created here (aliased by region code) on first use. */
@@ -269,7 +271,7 @@ export class GlobalInferenceService extends Construct {
       const nameServers = this.zone.nameServers;
       // Route53 gives every zone four name servers.
       for (const i of [0, 1, 2, 3]) {
-        new DnsRecord(stack, `OriginDelegation-${i}`, {
+        const delegation = new DnsRecord(stack, `OriginDelegation-${i}`, {
           provider,
           zoneId: spec.cloudflare!.zoneId,
           name: this.routingDomain,
@@ -278,6 +280,8 @@ export class GlobalInferenceService extends Construct {
           ttl: 3600,
           comment: 'Delegates the AWS routing domain to Route53 (managed by cdktf-global-inference)',
         });
+        // Created in the Cloudflare stack, outside this construct: protected on its own.
+        protectLiterals(delegation);
       }
     }
     return frontDoor;
