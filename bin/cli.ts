@@ -3,7 +3,7 @@
  * `global-inference`: the command line of cdktf-global-inference. Exit code 0 on success, 1 on an invalid spec,
  * a refused synth, a failed proof or policy error, or a usage error — each with a readable report, no stack trace.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,22 +15,24 @@ import { explainRouting } from '../lib/analysis/explain';
 import { checkSynthOutput } from '../lib/policy/engine';
 import { formatPolicyReport } from '../lib/policy/report';
 import { jsonSchemaText } from '../lib/spec/json-schema';
-import { loadSpecFile } from '../lib/spec/load';
-import { synthAtomically } from '../lib/util/atomic-synth';
+import { loadSpecFile, loadSpecStream } from '../lib/spec/load';
+import type { GlobalInferenceSpec } from '../lib/spec/schema';
+import { preflightOutput } from '../lib/util/atomic-synth';
 import { runMain, UsageError } from '../lib/util/cli';
 import { describeSynthOutput } from '../lib/util/synth-output';
-import { addGlobalInferenceStacks, checkSynthesizedService, proofOptionsFor } from '../stacks/global-inference-stacks';
+import { addGlobalInferenceStacks, proofOptionsFor } from '../stacks/global-inference-stacks';
 
 const USAGE = `usage: global-inference <command>
 
-  validate <spec.yaml|json>             schema, synth, routing proofs and policy pack: a report and an exit code for CI
-  synth <spec> [--out <dir>]            synthesize the reference stacks (default --out cdktf.out); refused on a failed proof or policy error
-  explain [dir]                         where traffic lands, per client group and failure scenario (default dir cdktf.out)
+  validate <spec.yaml|json|->           schema, synth, routing proofs and policy pack: a report and an exit code for CI (- reads YAML from stdin)
+  validate <synth dir>                  routing proofs and policy pack of synthesized stacks (cdktf.out), with the same report
+  synth <spec> [--out <dir>]            synthesize the reference stacks (default --out cdktf.out), all or nothing; refused on a failed proof or policy error
+  explain [dir]                         where traffic lands, per client group and failure scenario (default dir cdktf.out); exit 1 when a proof fails
   diagram [dir]                         the routing topology as a Mermaid diagram for a pull request
   diff <before> <after> [--plan <json>] routing-aware review of two synth outputs (and of 'terraform show -json' of a saved plan), as Markdown
   schema                                print the JSON Schema of spec files`;
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -44,27 +46,31 @@ export function main(argv: string[]): void {
     return;
   }
   switch (command) {
-    case 'validate':
-      return validate(exactly(rest, 1, 'validate needs one spec file')[0]);
+    case 'validate': {
+      const target = exactly(rest, 1, 'validate needs one spec file or synth output directory')[0];
+      if (isSynthOutput(target)) return validateSynthOutput(target);
+      return validate(target === '-' ? '<stdin>' : target, await loadSpec(target));
+    }
     case 'synth': {
       const specFile = exactly(rest, 1, 'synth needs one spec file')[0];
       const outdir = resolve(values.out ?? 'cdktf.out');
-      const spec = loadSpecFile(specFile);
-      synthAtomically(
-        (dir) => {
-          const app = new App({ outdir: dir });
-          addGlobalInferenceStacks(app, spec, { policy: false, proofs: false });
-          return app;
-        },
-        outdir,
-        (staged) => checkSynthesizedService(staged, spec),
-      );
+      const spec = await loadSpec(specFile);
+      // Before cdktf's App makes directories there: a file, or someone else's directory, is refused untouched.
+      preflightOutput(outdir);
+      const app = new App({ outdir });
+      // The service gates app.synth(): staged, policy pack and proofs on the written JSON, then switched in by a rename.
+      addGlobalInferenceStacks(app, spec);
+      app.synth();
       process.stdout.write(`${describeSynthOutput(outdir)}\n`);
       return;
     }
-    case 'explain':
-      process.stdout.write(`${explainRouting(analyze(optionalDir(rest)))}\n`);
+    case 'explain': {
+      const report = analyze(optionalDir(rest));
+      process.stdout.write(`${explainRouting(report)}\n`);
+      // The table is the explanation; a failed proof still fails the command (CI reads the exit code).
+      if (report.violations.length > 0) process.exitCode = 1;
       return;
+    }
     case 'diagram':
       process.stdout.write(`\`\`\`mermaid\n${routingDiagram(analyze(optionalDir(rest)))}\n\`\`\`\n`);
       return;
@@ -86,12 +92,11 @@ export function main(argv: string[]): void {
  * Everything a CI job wants to know about a spec, in one report: the schema (every problem at once), a synth in a
  * scratch directory with the checks collecting rather than throwing, the routing proofs, and the policy pack.
  */
-function validate(specFile: string): void {
-  const spec = loadSpecFile(specFile);
+function validate(specFile: string, spec: GlobalInferenceSpec): void {
   const scratch = mkdtempSync(join(tmpdir(), 'gi-validate-'));
   try {
     const app = new App({ outdir: scratch });
-    addGlobalInferenceStacks(app, spec, { policy: false, proofs: false });
+    addGlobalInferenceStacks(app, spec, { gate: false });
     app.synth();
     const routing = analyzeRouting(scratch, proofOptionsFor(spec));
     const policy = checkSynthOutput(scratch);
@@ -113,6 +118,45 @@ function validate(specFile: string): void {
     if (failed) process.exitCode = 1;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A spec file, or `-`: standard input, as YAML, with the same size and time limits as a file. */
+function loadSpec(file: string): Promise<GlobalInferenceSpec> | GlobalInferenceSpec {
+  return file === '-' ? loadSpecStream(process.stdin, '<stdin>') : loadSpecFile(file);
+}
+
+/**
+ * `validate <dir>`: the checks of a synthesized directory (what will be deployed, escape hatches included): the
+ * routing proofs the service intent asks for and the policy pack, in the same report as a spec's.
+ */
+function validateSynthOutput(dir: string): void {
+  const routing = analyzeRouting(dir);
+  const policy = checkSynthOutput(dir);
+  const out = [
+    `${dir}: synthesized stacks ${routing.graph.stacks.map((s) => s.name).join(', ')} (${routing.graph.regions.length} regions, ${routing.graph.frontDoors.length} front door${routing.graph.frontDoors.length === 1 ? '' : 's'})`,
+    '',
+    '## Routing proofs',
+    ...routing.proofs.map((p) => `- ${p.passed ? 'PASS' : 'FAIL'} ${p.name}: ${p.summary}`),
+    ...routing.violations.map((v) => `\n${v.message}`),
+    '',
+    worstFailover(routing),
+    '',
+    '## Policy pack',
+    formatPolicyReport(policy, { cwd: dir }),
+  ];
+  const failed = routing.violations.length > 0 || !policy.ok;
+  out.push('', failed ? 'Result: FAILED' : 'Result: passed');
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (failed) process.exitCode = 1;
+}
+
+/** A directory holding cdktf output (its manifest). */
+function isSynthOutput(path: string): boolean {
+  try {
+    return statSync(path).isDirectory() && existsSync(join(path, 'manifest.json'));
+  } catch {
+    return false;
   }
 }
 
@@ -160,9 +204,9 @@ function exactly(args: string[], count: number, message: string): string[] {
 }
 
 if (require.main === module) {
-  runMain(() => {
+  runMain(async () => {
     try {
-      main(process.argv.slice(2));
+      await main(process.argv.slice(2));
     } catch (error) {
       // parseArgs reports unknown options with a TypeError carrying an ERR_PARSE_ARGS_* code.
       if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${(error as Error).message}\n${USAGE}`);

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import { loadSpecFile } from '../lib/spec/load';
 import { packageRoot } from '../lib/util/project-root';
-import { synthAtomically } from '../lib/util/atomic-synth';
+import { preflightOutput } from '../lib/util/atomic-synth';
 import { runMain } from '../lib/util/cli';
-import { addGlobalInferenceStacks, checkSynthesizedService, type GlobalInferenceStacksOptions } from '../stacks/global-inference-stacks';
+import { addGlobalInferenceStacks, type GlobalInferenceStacksOptions } from '../stacks/global-inference-stacks';
 
 /** The spec file of an example: examples/<name>/spec.yaml in the package. */
 export function exampleSpecFile(name: string): string {
@@ -19,11 +19,13 @@ export function buildExampleApp(name: string, outdir?: string, options: GlobalIn
 }
 
 /**
- * Runs an example as a program: synthesizes into CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out, all or nothing.
- * The policy pack and the routing proofs run on the staged output (`checkSynthesizedService`), so `build` is called
- * with the in-synth checks off.
+ * Runs an example as a program: synthesizes into CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out, all or nothing
+ * (the service gates `app.synth()`: the policy pack and the routing proofs run on the staged output).
  */
 export function runExample(name: string, build: (outdir: string, options: GlobalInferenceStacksOptions) => App = (outdir, options) => buildExampleApp(name, outdir, options)): void {
-  const spec = loadSpecFile(exampleSpecFile(name));
-  runMain(() => synthAtomically((outdir) => build(outdir, { policy: false, proofs: false }), process.env.CDKTF_OUTDIR ?? 'cdktf.out', (staged) => checkSynthesizedService(staged, spec)));
+  runMain(() => {
+    const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+    preflightOutput(outdir);
+    build(outdir, {}).synth();
+  });
 }

@@ -1,13 +1,15 @@
 import { TerraformStack, type App } from 'cdktf';
-import { addRoutingProofValidation, assertRoutingProofs } from '../lib/analysis/gate';
+import { assertRoutingProofs, proofOptionsFor, type PolicyCheckOptions } from '../lib/analysis/gate';
 import { checkSynthOutput } from '../lib/policy/engine';
 import { formatPolicyReport } from '../lib/policy/report';
 import type { AnalysisOptions } from '../lib/analysis/analyze';
-import { PolicyAspect, type PolicyAspectOptions } from '../lib/policy/aspect';
 import { GlobalInferenceService } from '../lib/service/global-inference-service';
 import { configureStateBackend, resolveStateBackend } from '../lib/service/state-backend';
 import { parseSpec } from '../lib/spec/load';
 import type { GlobalInferenceSpec, GlobalInferenceSpecInput } from '../lib/spec/schema';
+import { Refusal } from '../lib/util/refusal';
+
+export { proofOptionsFor } from '../lib/analysis/gate';
 
 /** The stacks of the reference deployment. */
 export interface GlobalInferenceStacks {
@@ -22,17 +24,24 @@ export interface GlobalInferenceStacksOptions {
   /** Environment for the `GI_STATE_*` backend overrides. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   /**
-   * The policy pack (lib/policy/RULES.md) applied to every stack at synth: errors fail synth with each finding,
-   * unless suppressed with a reason. `false` turns it off (the CLI does, to print the full report instead).
-   * @default - every rule, failing on errors
+   * The policy pack (lib/policy/RULES.md) that `app.synth()` runs on both stacks before it writes them: errors refuse
+   * synth with each finding, unless suppressed with a reason. `false` turns it off.
+   * @default - every rule, refusing on errors
    */
-  readonly policy?: PolicyAspectOptions | false;
+  readonly policy?: PolicyCheckOptions | false;
   /**
-   * The routing proofs (residency, availability, failover-time budget, probe load) run on the synthesized stacks;
-   * a violation fails synth naming the scenario and the resources. `false` turns them off.
-   * @default - every proof
+   * The routing proofs (residency, availability, failover-time budget, probe load) that `app.synth()` runs on the
+   * synthesized stacks before it writes them; a violation refuses synth naming the scenario and the resources.
+   * `false` turns them off.
+   * @default - the proofs the spec asks for
    */
   readonly proofs?: AnalysisOptions | false;
+  /**
+   * `false`: no gate at all — `app.synth()` is plain cdktf (no checks, written in place, not atomically); for
+   * callers that synthesize into a scratch directory and analyse it themselves (`global-inference validate`).
+   * @default true
+   */
+  readonly gate?: boolean;
 }
 
 /**
@@ -52,34 +61,19 @@ export function addGlobalInferenceStacks(
   configureStateBackend(aws, state);
   const cloudflare = spec.frontDoor === 'route53' && !spec.edgeRouter ? undefined : new TerraformStack(app, `${spec.service.name}-cloudflare`);
   if (cloudflare) configureStateBackend(cloudflare, state);
-  const service = new GlobalInferenceService(aws, 'Service', { spec, cloudflareStack: cloudflare });
-  if (options.policy !== false) {
-    // Per stack: cdktf 0.21 starts aspect traversal at each stack, so an App-level aspect would never run.
-    for (const stack of [aws, cloudflare]) if (stack) PolicyAspect.applyTo(stack, options.policy ?? {});
-  }
-  if (options.proofs !== false) addRoutingProofValidation(app, proofOptionsFor(spec, options.proofs));
+  // The service gates app.synth(): staged output, policy pack and proofs on the written JSON, then one rename.
+  const synthChecks = options.gate === false ? false : { policy: options.policy, proofs: options.proofs };
+  const service = new GlobalInferenceService(aws, 'Service', { spec, cloudflareStack: cloudflare, synthChecks });
   return { aws, service, cloudflare };
 }
 
-/** The proofs a spec asks for: all of them, minus availability when the spec accepts a region failure as an outage. */
-export function proofOptionsFor(spec: GlobalInferenceSpec, options: AnalysisOptions = {}): AnalysisOptions {
-  const accepted = spec.slo.survivesRegionFailure ? undefined : (['residency', 'failover-time', 'probe-load'] as const);
-  return { ...options, proofs: options.proofs ?? accepted };
-}
-
 /** The policy pack found errors in synthesized output. */
-export class PolicyCheckError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PolicyCheckError';
-  }
-}
+export class PolicyCheckError extends Refusal {}
 
 /**
  * The checks of a spec's deployment, run on synthesized output (a directory): the policy pack, then the routing
- * proofs the spec asks for. Throws {@link PolicyCheckError} or `RoutingProofError`. Entry points that stage synth
- * output (`synthAtomically`) use this instead of the in-synth aspect and validation: the same verdicts, one token
- * resolution instead of three.
+ * proofs the spec asks for. Throws {@link PolicyCheckError} or `RoutingProofError`. For output synthesized
+ * elsewhere; `app.synth()` of an app with a GlobalInferenceService runs the same checks by itself.
  */
 export function checkSynthesizedService(outdir: string, spec: GlobalInferenceSpec): void {
   const policy = checkSynthOutput(outdir);

@@ -5,6 +5,7 @@ import { deriveClientGroups } from './clients';
 import { buildRoutingGraph, type GraphOptions, type RoutingGraph } from './graph';
 import type { AnalysisSource } from './input';
 import type { Answer, ClientGroup, FailoverPath, HealthState, Scenario, Violation } from './model';
+import { reachFailover, reachResidency, serves, type ReachableSummary } from './reach-proofs';
 import {
   availabilityViolations,
   DEFAULT_MAX_PROBE_RPS,
@@ -20,13 +21,17 @@ export type ProofName = 'residency' | 'availability' | 'failover-time' | 'probe-
 export const PROOFS: readonly ProofName[] = ['residency', 'availability', 'failover-time', 'probe-load'];
 
 export interface AnalysisOptions extends GraphOptions {
-  /** Analyse every subset of failures up to this many regions (else singles and pairs). @default 8 */
+  /**
+   * Scenarios enumerated for the per-scenario answers (explain, availability): every subset of failures up to this
+   * many regions, else singles and pairs. The residency and failover-time proofs do not depend on it: they cover
+   * every health state by reachability. @default 8
+   */
   readonly exhaustiveRegionLimit?: number;
   /** Failover budget in seconds. @default - the intent's `sloFailoverSeconds` (no check without either) */
   readonly sloFailoverSeconds?: number;
   /** Ceiling of health-probe requests per second per origin. @default 5 */
   readonly maxProbeRequestsPerSecond?: number;
-  /** Proofs to run. @default all */
+  /** Proofs to run. @default all (availability left out when the intent says the service need not survive a region failure) */
   readonly proofs?: readonly ProofName[];
 }
 
@@ -48,10 +53,12 @@ export interface RoutingReport {
   readonly probeLoad: readonly OriginProbeLoad[];
   readonly proofs: readonly ProofResult[];
   readonly violations: readonly Violation[];
+  /** Per front door and jurisdiction: every destination its client groups can reach under any health state. */
+  readonly reachable: readonly ReachableSummary[];
   readonly sloFailoverSeconds?: number;
   readonly maxProbeRequestsPerSecond: number;
-  /** Milliseconds spent building the graph, evaluating, proving. */
-  readonly timings: { readonly graphMs: number; readonly evaluateMs: number; readonly proofsMs: number };
+  /** Milliseconds spent building the graph, on the reachability proofs, evaluating the scenarios, on the rest of the proofs. */
+  readonly timings: { readonly graphMs: number; readonly reachMs: number; readonly evaluateMs: number; readonly proofsMs: number };
   /** The answer of one front door for one client group in one scenario. */
   answer(frontDoorId: string, clientId: string, scenarioId: string): Answer | undefined;
 }
@@ -61,14 +68,29 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
   const t0 = performance.now();
   const graph = buildRoutingGraph(source, options);
   const t1 = performance.now();
-  const clients = deriveClientGroups(graph.intent, graph.frontDoors.map((f) => f.locations()));
-  const scenarios = failureScenarios(graph.regions, options.exhaustiveRegionLimit ?? EXHAUSTIVE_REGION_LIMIT);
+  const clients = [...deriveClientGroups(graph.intent, graph.frontDoors.map((f) => f.locations()))];
+  for (const fd of graph.frontDoors) for (const c of fd.clients?.() ?? []) if (!clients.some((x) => x.id === c.id)) clients.push(c);
+  const run = new Set(options.proofs ?? (graph.intent.survivesRegionFailure === false ? PROOFS.filter((p) => p !== 'availability') : PROOFS));
+  const slo = options.sloFailoverSeconds ?? graph.intent.sloFailoverSeconds;
+  const maxRps = options.maxProbeRequestsPerSecond ?? DEFAULT_MAX_PROBE_RPS;
+  const withReach = graph.frontDoors.filter((f) => f.reach);
+  const without = graph.frontDoors.filter((f) => !f.reach);
+  const proofInput = { frontDoors: withReach, clients, intent: graph.intent, regions: graph.regions };
+
+  // Proofs over every health state first: their witnesses join the enumerated scenarios, so explain shows them.
+  const residency = run.has('residency') ? reachResidency(proofInput) : undefined;
+  const timed = reachFailover({ ...proofInput, sloSeconds: run.has('failover-time') ? slo : undefined });
+  const witnessed = [...(residency?.violations ?? []), ...timed.violations].flatMap((v) => (v.cases ?? []).map((c) => c.failed).filter((f): f is readonly string[] => !!f && f.length > 0));
+  const t2 = performance.now();
+
+  const scenarios = failureScenarios(graph.regions, options.exhaustiveRegionLimit ?? EXHAUSTIVE_REGION_LIMIT, witnessed);
   const answers: Answer[] = [];
   const index = new Map<string, Answer>();
   for (const scenario of scenarios) {
     const health: HealthState = { scenario, failed: new Set(scenario.failed), memo: new Map() };
     for (const frontDoor of graph.frontDoors) {
       for (const client of clients) {
+        if (!serves(frontDoor, client)) continue;
         const r = frontDoor.resolve(client, health);
         const answer: Answer = { frontDoor: frontDoor.label, client, scenario, landings: r.landings, noAnswer: r.noAnswer, notes: r.notes };
         answers.push(answer);
@@ -76,23 +98,31 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
       }
     }
   }
-  const t2 = performance.now();
+  const t3a = performance.now();
 
-  const run = new Set(options.proofs ?? PROOFS);
-  const slo = options.sloFailoverSeconds ?? graph.intent.sloFailoverSeconds;
-  const maxRps = options.maxProbeRequestsPerSecond ?? DEFAULT_MAX_PROBE_RPS;
   const normal = (id: string) => answers.filter((a) => a.scenario.kind === 'normal' && a.frontDoor === id);
-  const failoverPaths = graph.frontDoors.flatMap((f) => f.failoverPaths(normal(f.label)));
+  const legacyPaths = without.flatMap((f) => f.failoverPaths(normal(f.label)));
+  const failoverPaths = [...timed.paths, ...legacyPaths];
   const load = probeLoad([...graph.probes, ...graph.frontDoors.flatMap((f) => f.probes())]);
-  const size = `${clients.length} client groups × ${scenarios.length} scenarios × ${graph.frontDoors.length} front door${graph.frontDoors.length === 1 ? '' : 's'}`;
+  const doors = (n: number) => `${n} front door${n === 1 ? '' : 's'}`;
   const proofs: ProofResult[] = [];
   const add = (name: ProofName, violations: Violation[], summary: string) => proofs.push({ name, passed: violations.length === 0, violations, summary });
-  if (run.has('residency')) {
+  if (residency) {
     const jurisdictions = Object.keys(graph.intent.residency);
-    add('residency', residencyViolations(answers, graph.intent), jurisdictions.length > 0 ? `jurisdictions ${jurisdictions.join(', ')}: ${size}` : 'no residency groups in the service intent: nothing to prove');
+    const scenarioAnswers = answers.filter((a) => without.some((f) => f.label === a.frontDoor));
+    const violations = [...residency.violations, ...residencyViolations(scenarioAnswers, graph.intent)];
+    const summary =
+      jurisdictions.length === 0
+        ? 'no residency groups in the service intent: nothing to prove'
+        : `jurisdictions ${jurisdictions.join(', ')}: every health state (reachability) for ${residency.checked.clients} client groups × ${doors(withReach.length)}, ${residency.checked.paths} paths` +
+          (without.length > 0 ? `; ${without.map((f) => f.label).join(', ')}: ${scenarios.length} enumerated scenarios only (no reachability)` : '');
+    add('residency', violations, summary);
   }
-  if (run.has('availability')) add('availability', availabilityViolations(answers), `normal operation and ${scenarios.filter((s) => s.kind === 'single').length} single-region failures × ${clients.length} client groups × ${graph.frontDoors.length} front doors`);
-  if (run.has('failover-time')) add('failover-time', failoverTimeViolations(failoverPaths, slo), slo === undefined ? 'no slo.failoverSeconds in the intent: times reported, not checked' : `${failoverPaths.length} paths against slo.failoverSeconds = ${slo} s`);
+  if (run.has('availability')) add('availability', availabilityViolations(answers), `normal operation and ${scenarios.filter((s) => s.kind === 'single').length} single-region failures × ${clients.length} client groups × ${doors(graph.frontDoors.length)}`);
+  if (run.has('failover-time')) {
+    const violations = [...timed.violations, ...failoverTimeViolations(legacyPaths, slo)];
+    add('failover-time', violations, slo === undefined ? 'no slo.failoverSeconds in the intent: times reported, not checked' : `${failoverPaths.length} paths (every health state, second failures included) against slo.failoverSeconds = ${slo} s`);
+  }
   if (run.has('probe-load')) add('probe-load', probeLoadViolations(load, maxRps), `${load.length} origins against ${maxRps} requests/s`);
   const t3 = performance.now();
 
@@ -105,9 +135,10 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
     probeLoad: load,
     proofs,
     violations: proofs.flatMap((p) => p.violations),
+    reachable: residency?.reachable ?? [],
     sloFailoverSeconds: slo,
     maxProbeRequestsPerSecond: maxRps,
-    timings: { graphMs: Math.round(t1 - t0), evaluateMs: Math.round(t2 - t1), proofsMs: Math.round(t3 - t2) },
+    timings: { graphMs: Math.round(t1 - t0), reachMs: Math.round(t2 - t1), evaluateMs: Math.round(t3a - t2), proofsMs: Math.round(t3 - t3a) },
     answer: (frontDoorId, clientId, scenarioId) => index.get(`${frontDoorId}|${clientId}|${scenarioId}`),
   };
 }

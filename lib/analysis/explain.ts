@@ -55,7 +55,7 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
         if (bad.length === 0) quiet++;
         else for (const r of rows(bad, showPossible)) notable.push([s.label, ...r]);
       }
-      out.push('', `### Several regions down (${multiple.length} scenarios)`, '');
+      out.push('', `### Several regions down (${multiple.length} scenario${multiple.length === 1 ? '' : 's'}${report.scenarios.length < 2 ** report.graph.regions.length ? ': the witnesses of violations; the proofs cover every combination' : ''})`, '');
       if (quiet > 0) out.push(`${quiet} of ${multiple.length} scenarios: every client group still lands on a healthy region it may use.`);
       if (notable.length > 0) out.push('', 'Client groups left without a healthy region, or sent outside their jurisdiction:', '', ...table(['scenario', 'client groups', 'lands in', 'via'], notable, maxRows));
     }
@@ -67,14 +67,28 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
       out.push(...table(['client groups', 'answered with', 'via'], rows(all, showPossible), maxRows));
     }
 
+    const reachable = report.reachable.filter((r) => r.frontDoor === fd.label);
+    if (reachable.length > 0) {
+      out.push('', '### Residency over every health state', '');
+      out.push(
+        ...table(
+          ['jurisdiction', 'client groups', 'can reach (any combination of health states)'],
+          reachable.map((r) => [r.jurisdiction, String(r.clients), r.destinations.map((d) => (report.graph.intent.regions[d] ? `${d} (${report.graph.intent.regions[d].jurisdiction ?? 'none'})` : d)).join(', ') || 'nothing']),
+          maxRows,
+        ),
+      );
+    }
+
     const paths = report.failoverPaths.filter((p) => p.frontDoor === fd.label);
     if (paths.length > 0) {
-      out.push('', '### Failover time (worst case)', '');
+      out.push('', '### Failover time (worst case, every path in every health state)', '');
       const slo = report.sloFailoverSeconds;
       out.push(
         ...table(
-          ['region down', 'seconds', slo !== undefined ? `within ${slo} s` : 'budget', 'client groups', 'how'],
-          [...paths].sort((a, b) => a.region.localeCompare(b.region)).map((p) => [p.region, seconds(p.seconds), slo === undefined ? '-' : p.seconds <= slo ? 'yes' : '**no**', list(p.clients, 4), p.breakdown]),
+          ['region failing', 'after', 'seconds', slo !== undefined ? `within ${slo} s` : 'budget', 'client groups', 'how'],
+          [...paths]
+            .sort((a, b) => a.region.localeCompare(b.region) || (a.scenario ?? '').length - (b.scenario ?? '').length)
+            .map((p) => [p.region, p.scenario ?? 'normal operation', seconds(p.seconds), slo === undefined ? '-' : p.seconds <= slo ? 'yes' : '**no**', list(p.clients, 4), p.breakdown]),
           maxRows,
         ),
       );

@@ -6,14 +6,19 @@ import { edgeRouterTables } from '../edge-router/synthesized-table';
 import { tableFrontDoor } from './table-front-door';
 import { isKnownRegion } from '../spec/regions';
 import { buildCloudflareModel, cloudflareFrontDoors, cloudflareProbes } from './cloudflare';
+import { cloudflareDnsFrontDoors } from './cloudflare-dns';
 import { loadStacks, normalizeName, readIntent, type AnalysisSource } from './input';
 import type { FrontDoor, FrontDoorExtractor, GraphContext, ProbeSource, ServiceIntent, StackInput } from './model';
-import { buildRoute53Model, route53EntryNames, route53FrontDoor, route53Probes, type Route53Model } from './route53';
+import { buildRoute53Model, elbRegion, route53Entries, route53FrontDoor, route53Probes, type Route53Model } from './route53';
 
-/** Route53 front doors: the intent's routing domain (or, without intent, every routed name nothing points to). */
+/**
+ * Route53 front doors: the intent's routing domain in every zone that holds it, public and private (or, without
+ * intent, every routed name nothing points to).
+ */
 export const route53Extractor: FrontDoorExtractor = (context) => {
   const model = buildRoute53Model(context.stacks);
-  return route53EntryNames(model, context.intent.routingDomain, context.intent.frontDoor).map((entry) => route53FrontDoor(model, context, entry));
+  let publicIndex = 0;
+  return route53Entries(model, context.intent).map((entry) => route53FrontDoor(model, context, entry, entry.private ? 0 : publicIndex++));
 };
 
 /** Cloudflare front doors: one per `cloudflare_load_balancer`. */
@@ -26,7 +31,10 @@ export const cloudflareExtractor: FrontDoorExtractor = (context) => cloudflareFr
 /** The edge router's routing table, as written to KV in the synthesized stacks. */
 const edgeRouterExtractor: FrontDoorExtractor = (context) => edgeRouterTables(context.stacks).map((table) => tableFrontDoor(context, table));
 
-export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [route53Extractor, cloudflareExtractor, edgeRouterExtractor];
+/** Plain Cloudflare DNS records at the service name (or a disabled load balancer's), where no enabled load balancer answers. */
+export const cloudflareDnsExtractor: FrontDoorExtractor = (context) => cloudflareDnsFrontDoors(context);
+
+export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [route53Extractor, cloudflareExtractor, cloudflareDnsExtractor, edgeRouterExtractor];
 
 export interface RoutingGraph {
   readonly stacks: readonly StackInput[];
@@ -68,6 +76,9 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
       const name = normalizeName(hostname);
       const known = hostRegions.get(name);
       if (known) return known;
+      // A load balancer's own DNS name carries its region (`x.eu-west-1.elb.amazonaws.com`).
+      const elb = elbRegion(name);
+      if (elb) return elb;
       // Last resort for stacks without intent: a `<region>.<domain>` name.
       const first = name.split('.')[0];
       return Object.keys(intent.regions).length === 0 && isKnownRegion(first) ? first : undefined;
@@ -75,13 +86,17 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
     jurisdictionOf(region: string) {
       return intent.regions[region]?.jurisdiction ?? undefined;
     },
+    declaredEndpoint(name: string) {
+      const n = normalizeName(name);
+      return intent.externalEndpoints.find((e) => e.name === n);
+    },
   };
   const extractors = [...(options.replaceDefaultExtractors ? [] : DEFAULT_EXTRACTORS), ...(options.extractors ?? [])];
   const frontDoors = extractors.flatMap((extract) => extract(context));
   const endpoints = [...route53.loadBalancers.values()].filter((lb) => lb.region).map((lb) => ({ region: lb.region!, address: lb.address }));
   const regions = [...new Set([...Object.keys(intent.regions), ...endpoints.map((e) => e.region)])].sort();
-  warnings.push(...route53.skipped.filter((s) => !s.includes('not known at synth time') && !s.includes('private zone')));
-  const probes = [...route53Probes(route53, context, 'Route53 health checks'), ...cloudflareProbes(buildCloudflareModel(stacks, (h) => context.regionOfHost(h)), 'Cloudflare monitors')];
+  warnings.push(...route53.skipped);
+  const probes = [...route53Probes(route53, context, 'Route53 health checks'), ...cloudflareProbes(buildCloudflareModel(stacks, (h) => context.regionOfHost(h), (n) => context.declaredEndpoint(n)), 'Cloudflare monitors')];
   return { stacks, intent, context, frontDoors, regions, endpoints, warnings, route53, probes };
 }
 

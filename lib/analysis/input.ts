@@ -6,13 +6,16 @@ import { existsSync, statSync } from 'node:fs';
 import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { readSynthOutput, type TerraformJson } from '../util/synth-output';
-import type { ServiceIntent, StackInput } from './model';
-import { block, bool, isExpression, isRecord, num, str } from '../util/terraform-json';
+import type { ExternalEndpoint, ServiceIntent, StackInput } from './model';
+import { block, blocks, bool, isExpression, isRecord, num, str } from '../util/terraform-json';
 
-export { block, bool, isExpression, isRecord, num, str };
+export { block, blocks, bool, isExpression, isRecord, num, str };
 
 /** Key of the service intent inside a stack's top-level `//` comment (written by GlobalInferenceService). */
 export const INTENT_KEY = 'global_inference';
+
+/** Key of construct-level external endpoint declarations inside a stack's `//` comment (declareExternalEndpoint). */
+export const EXTERNAL_ENDPOINTS_KEY = 'global_inference_external_endpoints';
 
 /** What the analysis can read: a cdktf output directory, an app (or any construct holding stacks), or stack JSON. */
 export type AnalysisSource = string | IConstruct | readonly StackInput[];
@@ -108,6 +111,13 @@ export function readIntent(stacks: readonly StackInput[]): ServiceIntent {
     }
   }
   const health = first((v) => (isRecord(v.health) ? v.health : undefined));
+  const externalEndpoints: ExternalEndpoint[] = [];
+  for (const f of found) for (const e of Array.isArray(f.value.externalEndpoints) ? f.value.externalEndpoints : []) pushEndpoint(externalEndpoints, e, `spec externalEndpoints (stack ${f.stack})`);
+  for (const stack of stacks) {
+    const comment = (stack.json as Record<string, unknown>)['//'];
+    const declared = isRecord(comment) ? comment[EXTERNAL_ENDPOINTS_KEY] : undefined;
+    for (const e of isRecord(declared) ? Object.values(declared) : []) pushEndpoint(externalEndpoints, e, `declareExternalEndpoint in stack ${stack.name}`);
+  }
   return {
     service: first((v) => str(v.service)),
     domain: first((v) => str(v.domain)),
@@ -119,6 +129,8 @@ export function readIntent(stacks: readonly StackInput[]): ServiceIntent {
     health: health ? { intervalSeconds: num(health.intervalSeconds), failureThreshold: num(health.failureThreshold) } : undefined,
     cloudflarePlan: first((v) => str(v.cloudflarePlan)),
     sloFailoverSeconds: first((v) => num(v.sloFailoverSeconds)),
+    survivesRegionFailure: first((v) => bool(v.survivesRegionFailure)),
+    externalEndpoints,
     sources: found.map((f) => f.stack),
   };
 }
@@ -126,6 +138,16 @@ export function readIntent(stacks: readonly StackInput[]): ServiceIntent {
 
 
 
+
+/** A declaration read from a stack: name and failover seconds required (a malformed one places nothing: fail closed). */
+function pushEndpoint(out: ExternalEndpoint[], value: unknown, from: string): void {
+  if (!isRecord(value)) return;
+  const name = str(value.name);
+  const seconds = num(value.failoverSeconds);
+  if (!name || seconds === undefined || seconds <= 0) return;
+  const jurisdiction = str(value.jurisdiction);
+  out.push({ name: normalizeName(name), jurisdiction: jurisdiction && jurisdiction !== 'none' ? jurisdiction : undefined, failoverSeconds: seconds, declaredBy: str(value.declaredBy) ?? from });
+}
 
 export function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];

@@ -4,6 +4,7 @@
  */
 import type { ContinentCode, CloudflareRegionCode } from '../spec/regions';
 import type { TerraformJson } from '../util/synth-output';
+import type { Formula } from './health';
 
 /** One synthesized stack: its name and Terraform JSON (with the top-level `//` comment block). */
 export interface StackInput {
@@ -35,8 +36,27 @@ export interface ServiceIntent {
   readonly health?: { readonly intervalSeconds?: number; readonly failureThreshold?: number };
   readonly cloudflarePlan?: string;
   readonly sloFailoverSeconds?: number;
+  /** false when the spec accepts a region failure as an outage (slo.survivesRegionFailure): availability is not proven. */
+  readonly survivesRegionFailure?: boolean;
+  /** Endpoints outside the stacks whose jurisdiction and failover behaviour the spec or a construct declares. */
+  readonly externalEndpoints: readonly ExternalEndpoint[];
   /** Stacks the intent was read from. */
   readonly sources: readonly string[];
+}
+
+/**
+ * An endpoint outside the stacks (a partner API, a CDN, an address), declared so the proofs can place it: the
+ * jurisdiction it serves from and how fast it moves its own clients off a failure of its own.
+ */
+export interface ExternalEndpoint {
+  /** DNS name or IP address, as records and origins name it. */
+  readonly name: string;
+  /** Jurisdiction the endpoint serves from; undefined: none (outside every jurisdiction). */
+  readonly jurisdiction?: string;
+  /** Worst-case seconds for the endpoint to move traffic off a failure of its own. */
+  readonly failoverSeconds: number;
+  /** Where it was declared (the spec, or the construct path of a declaration). */
+  readonly declaredBy: string;
 }
 
 /** A population of clients that the routing can tell apart. */
@@ -45,7 +65,7 @@ export interface ClientGroup {
   readonly id: string;
   /** Human label, e.g. `eu: DE`, `US (WNAM)`, `rest of EU (WEU)`. */
   readonly label: string;
-  readonly kind: 'residency' | 'location' | 'elsewhere';
+  readonly kind: 'residency' | 'location' | 'elsewhere' | 'vpc';
   /** Jurisdiction whose regions alone may serve these clients. */
   readonly jurisdiction?: string;
   /** Country (ISO alpha-2); absent for "rest of continent" groups, which match no country-level mapping. */
@@ -57,6 +77,11 @@ export interface ClientGroup {
   readonly cloudflareRegion: CloudflareRegionCode;
   readonly latitude: number;
   readonly longitude: number;
+  /**
+   * A VPC client of private zones (split horizon): its region, and the private zones associated with its VPC. It
+   * resolves only through them (and public DNS for names they do not cover).
+   */
+  readonly vpc?: { readonly region: string; readonly zones: readonly string[]; readonly vpcs: readonly string[] };
 }
 
 /** A failure scenario: the regions that are down (their health checks fail, their load balancers have no healthy targets). */
@@ -101,8 +126,44 @@ export interface Landing {
   readonly possible?: string;
   /** The endpoint refuses by design (a fail-closed pool): no service, but no residency leak either. */
   readonly failClosed?: boolean;
+  /** Why the analysis cannot place the endpoint (no region, no declaration): a possible leak, an unknown time. */
+  readonly unplaced?: string;
+  /** The declaration placing an endpoint outside the stacks. */
+  readonly declared?: ExternalEndpoint;
   readonly path: readonly PathStep[];
 }
+
+/** How requests reach a place: the normal answer, or something else that can happen to a request. */
+export type ReachKind = 'answer' | 'retry' | 'override' | 'pop';
+
+/**
+ * A way a client's requests can go, with the health states under which it is taken: a conjunction of formulas over
+ * health atoms. A path is possible iff they are satisfiable; the reachability of a front door is every such path.
+ */
+export interface ReachPath {
+  readonly landing: Omit<Landing, 'share' | 'up' | 'path' | 'possible'>;
+  readonly path: readonly PathStep[];
+  readonly conditions: readonly Formula[];
+  readonly kind: ReachKind;
+  /** For kinds other than `answer`: how (e.g. `adaptive routing (failover_across_pools)`). */
+  readonly possible?: string;
+}
+
+/** Worst-case seconds for a path's clients to leave its endpoint once it fails, with the arithmetic. */
+export interface Detection {
+  readonly seconds: number;
+  readonly breakdown: string;
+  readonly resources: readonly string[];
+  /** What makes the figure what it is, for remedies: a Route53 check, a Cloudflare monitor, a TTL, a declaration. */
+  readonly causes?: readonly FailoverCause[];
+}
+
+export type FailoverCause =
+  | { readonly kind: 'route53-check'; readonly address: string; readonly requestInterval: number; readonly failureThreshold: number; readonly ttl: number }
+  | { readonly kind: 'cloudflare-monitor'; readonly address: string; readonly interval: number; readonly consecutiveDown: number; readonly timeout: number; readonly retries: number; readonly ttl: number }
+  | { readonly kind: 'edge-router'; readonly address: string; readonly attemptTimeoutMs: number; readonly maxAttempts: number }
+  | { readonly kind: 'declared'; readonly endpoint: ExternalEndpoint }
+  | { readonly kind: 'undetected'; readonly why: string };
 
 /** What one front door does with one client group in one scenario. */
 export interface Answer {
@@ -137,6 +198,11 @@ export interface FailoverPath {
   readonly resources: readonly string[];
   /** Client groups whose traffic takes this path. */
   readonly clients: readonly string[];
+  /** The smallest failure set in which clients take the path (`normal operation`, `us-east-1 down`, ...). */
+  readonly scenario?: string;
+  /** Hops of the path (an example when several clients share it). */
+  readonly path?: readonly PathStep[];
+  readonly causes?: readonly FailoverCause[];
 }
 
 /** A source of health-probe requests to an origin. */
@@ -186,6 +252,19 @@ export interface FrontDoor {
   diagram(): DiagramPart;
   /** Locations (countries, continents, subdivisions, Cloudflare regions) the front door routes differently. */
   locations(): LocationKeys;
+  /**
+   * Every way a client's requests can go, under any combination of health states. Front doors without it are
+   * checked on the enumerated failure scenarios only (and the residency summary says so).
+   */
+  reach?(client: ClientGroup): readonly ReachPath[];
+  /** Worst-case time for a reach path's clients to leave its endpoint once it fails. */
+  pathFailover?(path: ReachPath): Detection;
+  /** A key equal for paths whose failover time is the same (e.g. the records that detect and the TTL); @default the taken hops */
+  failoverKey?(path: ReachPath): string;
+  /** Whether the front door answers this client group (a private zone answers only its VPCs). @default every group but VPC clients */
+  serves?(client: ClientGroup): boolean;
+  /** Client groups only this front door has (the VPCs of a private zone). */
+  clients?(): readonly ClientGroup[];
 }
 
 /** Locations a front door distinguishes; client groups are derived from them. */
@@ -205,6 +284,8 @@ export interface GraphContext {
   regionOfHost(hostname: string): string | undefined;
   /** Jurisdiction of a region (from the intent). */
   jurisdictionOf(region: string): string | undefined;
+  /** The declaration of an endpoint outside the stacks, by DNS name or address. */
+  declaredEndpoint(name: string): ExternalEndpoint | undefined;
 }
 
 /**
@@ -223,4 +304,8 @@ export interface Violation {
   readonly clientGroups: readonly string[];
   /** Terraform addresses involved. */
   readonly resources: readonly string[];
+  /** Exactly which client groups are affected in which scenario (each scenario a smallest witness). */
+  readonly cases?: readonly { readonly scenario: string; readonly clientGroups: readonly string[]; /** The regions down in the scenario, when a region-failure set witnesses it. */ readonly failed?: readonly string[] }[];
+  /** What to change so the violation goes away (also the end of `message`); absent when there is no single fix. */
+  readonly remedy?: string;
 }

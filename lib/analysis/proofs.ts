@@ -25,8 +25,8 @@ function jurisdictionOfRegion(intent: ServiceIntent, region: string | undefined)
 }
 
 /**
- * Residency: in no scenario does a jurisdiction's client reach a region outside the jurisdiction, through the
- * normal answer or a possible one (adaptive cross-pool failover, rule overrides, PoP mappings). A fail-closed
+ * Residency over enumerated scenarios (front doors without reachability): in no scenario does a jurisdiction's
+ * client reach a region outside the jurisdiction, through the normal answer or a possible one. A fail-closed
  * endpoint is not a leak; an endpoint the analysis cannot place is (residency cannot be shown).
  */
 export function residencyViolations(answers: readonly Answer[], intent: ServiceIntent): Violation[] {
@@ -37,7 +37,7 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
     const j = a.client.jurisdiction;
     if (!j) continue;
     for (const l of a.landings) {
-      if (l.failClosed) continue;
+      if (l.failClosed || (l.declared && l.declared.jurisdiction === j)) continue;
       const lj = jurisdictionOfRegion(intent, l.region);
       if (l.region && lj === j) continue;
       const leakTo = l.region ? `${l.region} (jurisdiction ${lj ?? 'none'})` : `${l.endpoint} (not a region of the service)`;
@@ -53,16 +53,21 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
   }
   return [...groups.values()].map((g) => {
     const clients = [...new Set(g.clients)];
-    const scenarios = [...new Set(g.scenarios)];
+    // Exactly which client groups leak in which scenario (not every client × every scenario).
+    const byScenario = new Map<string, Set<string>>();
+    g.scenarios.forEach((sc, i) => byScenario.set(sc, (byScenario.get(sc) ?? new Set()).add(g.clients[i])));
+    const cases = [...byScenario].map(([scenario, cs]) => ({ scenario, clientGroups: [...cs] }));
+    const more = cases.slice(1, 4).map((c) => `; in scenario "${c.scenario}" client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`).join('');
     return {
       proof: 'residency' as const,
       frontDoor: g.frontDoor,
-      scenarios,
+      scenarios: cases.map((c) => c.scenario),
       clientGroups: clients,
+      cases,
       resources: [...g.resources],
       message:
-        `residency: ${g.frontDoor} sends client group${clients.length > 1 ? 's' : ''} "${list(clients)}" (jurisdiction ${g.jurisdiction}) to ${g.leakTo} ` +
-        `in scenario "${scenarios[0]}"${scenarios.length > 1 ? ` (and ${scenarios.length - 1} more: ${list(scenarios.slice(1), 3)})` : ''} as ${g.how}; ` +
+        `residency: ${g.frontDoor} sends client group${cases[0].clientGroups.length > 1 ? 's' : ''} "${list(cases[0].clientGroups)}" (jurisdiction ${g.jurisdiction}) to ${g.leakTo} ` +
+        `in scenario "${cases[0].scenario}"${more}${cases.length > 4 ? ` (and ${cases.length - 4} more scenarios)` : ''} as ${g.how}; ` +
         `leaking path for "${g.exampleClient}": ${g.example}${clients.length > 1 ? ' (the other groups take the same path through their own location mapping)' : ''}`,
     };
   });
@@ -74,7 +79,7 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
  */
 export function availabilityViolations(answers: readonly Answer[]): Violation[] {
   const out: Violation[] = [];
-  const grouped = new Map<string, { frontDoor: string; scenario: string; reason: string; clients: string[]; resources: Set<string> }>();
+  const grouped = new Map<string, { frontDoor: string; scenario: string; single: boolean; reason: string; noGeoMatch: boolean; clients: string[]; resources: Set<string> }>();
   for (const a of answers) {
     if (a.scenario.kind !== 'normal' && a.scenario.kind !== 'single') continue;
     const served = a.landings.some((l) => !l.possible && l.share > 0 && l.up);
@@ -83,19 +88,29 @@ export function availabilityViolations(answers: readonly Answer[]): Violation[] 
       ? `no answer (${a.noAnswer})`
       : `answered only with ${list(a.landings.filter((l) => !l.possible && l.share > 0).map((l) => (l.failClosed ? 'a fail-closed pool' : `${l.region ?? l.endpoint} (down)`)))}`;
     const key = `${a.frontDoor}|${a.scenario.id}|${reason}`;
-    const g = grouped.get(key) ?? { frontDoor: a.frontDoor, scenario: a.scenario.label, reason, clients: [], resources: new Set<string>() };
+    const noGeoMatch = !!a.noAnswer && /no geolocation record of .* and there is no default/.test(a.noAnswer);
+    const g = grouped.get(key) ?? { frontDoor: a.frontDoor, scenario: a.scenario.label, single: a.scenario.kind === 'single', reason, noGeoMatch, clients: [], resources: new Set<string>() };
     g.clients.push(a.client.label);
     for (const l of a.landings) for (const s of l.path) g.resources.add(s.address);
     grouped.set(key, g);
   }
   for (const g of grouped.values()) {
+    // Remedies that remove the violation when followed: a geolocation default answers unmatched clients; accepting
+    // a region failure as an outage turns the proof off for single failures (and only for them).
+    const remedy = g.noGeoMatch
+      ? 'add a default (*) geolocation record to the name (in a spec: routing.geolocation.default: latency or a region)'
+      : g.single
+        ? 'add a region that can take over for these clients, or set slo.survivesRegionFailure: false to accept that a region failure is an outage'
+        : undefined;
     out.push({
       proof: 'availability',
       frontDoor: g.frontDoor,
       scenarios: [g.scenario],
       clientGroups: g.clients,
+      cases: [{ scenario: g.scenario, clientGroups: [...new Set(g.clients)] }],
       resources: [...g.resources],
-      message: `availability: in scenario "${g.scenario}", ${g.frontDoor} gives client group${g.clients.length > 1 ? 's' : ''} "${list(g.clients)}" no healthy region: ${g.reason}${g.resources.size > 0 ? `; resources: ${list([...g.resources], 4)}` : ''}`,
+      remedy,
+      message: `availability: in scenario "${g.scenario}", ${g.frontDoor} gives client group${g.clients.length > 1 ? 's' : ''} "${list(g.clients)}" no healthy region: ${g.reason}${g.resources.size > 0 ? `; resources: ${list([...g.resources], 4)}` : ''}${remedy ? `; to fix: ${remedy}` : ''}`,
     });
   }
   return out;

@@ -1,14 +1,15 @@
 import type { Scenario } from './model';
 
-/** Up to this many regions, every subset of failures is analysed; above it, every single failure and every pair. */
+/** Up to this many regions, every subset of failures is enumerated; above it, every single failure. */
 export const EXHAUSTIVE_REGION_LIMIT = 8;
 
 /**
- * The failure scenarios for a set of regions: normal operation, then every subset (≤ `exhaustiveLimit` regions) or
- * every single failure and every pair, and always "every region down" (what Route53 and Cloudflare do when nothing
- * is healthy).
+ * The failure scenarios enumerated for the per-scenario answers (explain, availability, the diagram): normal
+ * operation, then every subset (≤ `exhaustiveLimit` regions) or every single failure, always "every region down"
+ * (what Route53 and Cloudflare do when nothing is healthy), and any `extra` failure sets (the witnesses the proofs
+ * found). The residency and failover-time proofs do not depend on this list: they cover every health state.
  */
-export function failureScenarios(regions: readonly string[], exhaustiveLimit = EXHAUSTIVE_REGION_LIMIT): Scenario[] {
+export function failureScenarios(regions: readonly string[], exhaustiveLimit = EXHAUSTIVE_REGION_LIMIT, extra: readonly (readonly string[])[] = []): Scenario[] {
   const sorted = [...new Set(regions)].sort();
   const out: Scenario[] = [scenario([], sorted.length)];
   if (sorted.length <= exhaustiveLimit) {
@@ -19,8 +20,15 @@ export function failureScenarios(regions: readonly string[], exhaustiveLimit = E
     for (const s of subsets) out.push(scenario(s, n));
   } else {
     for (const r of sorted) out.push(scenario([r], sorted.length));
-    for (let i = 0; i < sorted.length; i++) for (let j = i + 1; j < sorted.length; j++) out.push(scenario([sorted[i], sorted[j]], sorted.length));
     out.push(scenario(sorted, sorted.length));
+  }
+  const ids = new Set(out.map((s) => s.id));
+  for (const failed of extra) {
+    const s = scenario([...new Set(failed)].filter((r) => sorted.includes(r)).sort(), sorted.length);
+    if (!ids.has(s.id)) {
+      ids.add(s.id);
+      out.push(s);
+    }
   }
   return out;
 }

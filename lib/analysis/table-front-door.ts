@@ -12,10 +12,15 @@
  * weight (`weighted`), or the nearest ones by weight (`latency`, approximated by distance). When none is up, the
  * router still tries its candidates (no healthy answer). Every other allowed backend is a possible landing: a
  * failed attempt is retried on the next backend in the same request (up to `maxAttempts`).
+ *
+ * Reachability (every health state, and every live change operators can make): weights and drain/enable are tuned
+ * live through the admin API, so every backend the client's jurisdiction allows can receive its requests, whatever
+ * the synthesized weight; residency groups and backend jurisdictions change only through Terraform. A client's
+ * jurisdiction is found as the Worker does: a country match in any group first, then a continent match.
  */
 import { isKnownRegion, regionInfo } from '../spec/regions';
-import type { ClientGroup, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, PathStep, ProbeSource } from './model';
-import { greatCircle } from './route53';
+import { greatCircleKm as greatCircle } from '../util/geo';
+import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, PathStep, ProbeSource, ReachPath } from './model';
 
 export interface TableBackend {
   /** Backend key (the region code in lib/edge-router's table). */
@@ -49,10 +54,16 @@ export interface BackendTable {
 /** A front door for a table-driven router. */
 export function tableFrontDoor(context: GraphContext, table: BackendTable) {
   const region = new Map(table.backends.map((b) => [b.key, context.regionOfHost(b.host)]));
-  const jurisdictionOf = (client: ClientGroup): string | undefined => {
-    for (const [j, g] of Object.entries(table.residency)) if ((client.country && g.countries.includes(client.country)) || g.continents.includes(client.continent)) return j;
-    return undefined;
+  const keys = Object.keys(table.residency).sort();
+  const jurisdictionOf = (client: ClientGroup): string | undefined =>
+    (client.country ? keys.find((j) => table.residency[j].countries.includes(client.country!)) : undefined) ?? keys.find((j) => table.residency[j].continents.includes(client.continent));
+  const place = (b: TableBackend): ReachPath['landing'] => {
+    const r = region.get(b.key);
+    if (r) return { region: r, endpoint: b.host };
+    const declared = context.declaredEndpoint(b.host);
+    return declared ? { endpoint: b.host, declared } : { endpoint: b.host, unplaced: `backend ${b.key} of ${entry.address}: ${b.host} is not a regional name of the service` };
   };
+  const seconds = (table.attemptTimeoutMs * table.maxAttempts) / 1000;
   const entry: PathStep = { address: table.resources[0] ?? table.id, label: `${table.label} (${table.strategy})` };
   const step = (b: TableBackend, note?: string): PathStep => ({ address: table.resources[0] ?? table.id, label: `backend ${b.key} (${b.host}, weight ${b.weight})`, note });
   const distance = (client: ClientGroup, b: TableBackend) => {
@@ -79,21 +90,49 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
       }
       const total = chosen.reduce((s, b) => s + b.weight, 0);
       const landings: Landing[] = chosen.map((b) => ({
-        region: region.get(b.key),
-        endpoint: b.host,
         share: total > 0 ? b.weight / total : 1 / chosen.length,
         up: up(b),
+        ...place(b),
         path: [entry, step(b, healthy.length === 0 ? 'no backend is up: the router still tries its candidates' : undefined)],
       }));
       if (table.maxAttempts > 1) {
         for (const b of allowed.filter((x) => !chosen.includes(x))) {
-          landings.push({ region: region.get(b.key), endpoint: b.host, share: 0, up: up(b), possible: `retry on the next backend (up to ${table.maxAttempts} attempts)`, path: [entry, step(b, 'retry after a failed attempt')] });
+          landings.push({ ...place(b), share: 0, up: up(b), possible: `retry on the next backend (up to ${table.maxAttempts} attempts)`, path: [entry, step(b, 'retry after a failed attempt')] });
         }
       }
       return { landings, notes: [] };
     },
+    reach(client: ClientGroup): ReachPath[] {
+      const j = jurisdictionOf(client);
+      return table.backends
+        .filter((b) => !j || b.jurisdiction === j)
+        .map((b) => ({
+          landing: place(b),
+          path: [entry, step(b, b.enabled && b.weight > 0 ? undefined : `${b.enabled ? 'weight 0' : 'drained'} in the synthesized table; operators can change that live`)],
+          conditions: [],
+          kind: 'answer' as const,
+        }));
+    },
+    residencyRemedy(path: ReachPath, client: ClientGroup, jurisdiction: string): string | undefined {
+      const b = table.backends.find((x) => path.path.some((s) => s.label.startsWith(`backend ${x.key} `)));
+      if (!b) return undefined;
+      const j = jurisdictionOf(client);
+      if (!j) return `add ${client.country ?? client.continent} to residency group ${jurisdiction} of the routing table (${entry.address}): the router sends clients no group names to every backend`;
+      const r = region.get(b.key);
+      if (r) return `set the jurisdiction of backend ${b.key} in the routing table (${entry.address}) to ${context.jurisdictionOf(r) ?? 'none'}: ${b.host} is in ${r}`;
+      return undefined;
+    },
+    pathFailover(path: ReachPath): Detection {
+      const l = path.landing;
+      if (l.declared) return { seconds: Math.min(seconds, l.declared.failoverSeconds), breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy}); the router retries after ${seconds} s`, resources: [...table.resources], causes: [{ kind: 'declared', endpoint: l.declared }] };
+      return {
+        seconds,
+        breakdown: `${entry.address}: attempt timeout ${table.attemptTimeoutMs} ms × ${table.maxAttempts} attempts = ${seconds} s (retried in the same request)`,
+        resources: [...table.resources],
+        causes: [{ kind: 'edge-router', address: entry.address, attemptTimeoutMs: table.attemptTimeoutMs, maxAttempts: table.maxAttempts }],
+      };
+    },
     failoverPaths(normal: readonly { client: ClientGroup; landings: readonly Landing[] }[]): FailoverPath[] {
-      const seconds = (table.attemptTimeoutMs * table.maxAttempts) / 1000;
       const byRegion = new Map<string, Set<string>>();
       for (const a of normal) for (const l of a.landings) if (!l.possible && l.share > 0 && l.region) byRegion.set(l.region, (byRegion.get(l.region) ?? new Set()).add(a.client.label));
       return [...byRegion].map(([r, clients]) => ({

@@ -2,14 +2,16 @@ import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import type { z } from 'zod';
 import { ResidencyGroupSchema, type ResidencyGroup } from '../spec/geo';
-import { RoutingSchema, route53RoutingProblems, type RoutingSpec } from '../spec/schema';
-import { throwIfProblems, validateProps } from '../util/validate';
+import { dnsName } from '../spec/fields';
+import { awsRegion, DEFAULT_ROUTE53_WEIGHT, HealthSchema, MAX_ROUTING_DOMAIN_LENGTH, RoutingSchema, route53RoutingProblems, type RoutingSpec } from '../spec/schema';
+import { PropsChecker } from '../util/validate';
 import type { HealthInput } from './gpu-fleet';
 import { InferenceAliasRecord, RecordTarget } from './inference-alias-record';
 import type { IHostedZone } from './inference-hosted-zone';
 import type { IInferenceEndpoint } from './inference-endpoint-ref';
-import { RegionHealthCheck } from './region-health-check';
+import { ALARM_NAME_PREFIX, RegionHealthCheck } from './region-health-check';
 import { RoutingPolicy } from './routing-policy';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** A region as the routing sees it. */
 export interface RoutedRegion {
@@ -74,16 +76,29 @@ export class GlobalRoute53Routing extends Construct {
     super(scope, id);
     const source = `GlobalRoute53Routing '${this.node.path}'`;
     this.props = props;
-    this.routing = validateProps(RoutingSchema, props.routing ?? {}, `${source} (routing)`);
-    this.residency = Object.fromEntries(
-      Object.entries(props.residency ?? {}).map(([key, group]) => [key, validateProps(ResidencyGroupSchema, group, `${source} (residency.${key})`)]),
-    );
+    const checker = new PropsChecker(source);
+    const routing = checker.literal(RoutingSchema, props.routing ?? {}, 'routing');
+    const residency: Record<string, ResidencyGroup> = {};
+    for (const [key, group] of Object.entries(props.residency ?? {})) {
+      const parsed = checker.literal(ResidencyGroupSchema, group, `residency.${key}`);
+      if (parsed) residency[key] = parsed;
+    }
     for (const r of props.regions) this.byRegion.set(r.endpoint.region, r);
     const regionFacts = props.regions.map((r) => ({ region: r.endpoint.region, jurisdiction: r.endpoint.jurisdiction }));
-    const problems = route53RoutingProblems(this.routing, this.residency, regionFacts);
+    const problems = routing ? route53RoutingProblems(routing, residency, regionFacts) : [];
     if (props.regions.length === 0) problems.push({ path: 'regions', message: 'must list at least one region' });
     if (this.byRegion.size !== props.regions.length) problems.push({ path: 'regions', message: 'must not list a region twice' });
-    throwIfProblems(problems, source);
+    checker.check(dnsName.max(MAX_ROUTING_DOMAIN_LENGTH, `must be at most ${MAX_ROUTING_DOMAIN_LENGTH} characters (record names under it add up to 37)`), props.domain, 'domain');
+    checker.literal(ALARM_NAME_PREFIX.optional(), props.namePrefix, 'namePrefix');
+    checker.literal(HealthSchema, props.health ?? {}, 'health');
+    props.regions.forEach((r, i) => {
+      checker.literal(awsRegion, r.endpoint.region, `regions[${i}].endpoint.region`);
+      checker.check(dnsName, r.hostname, `regions[${i}].hostname`);
+    });
+    checker.add(problems);
+    checker.throwIfAny();
+    this.routing = routing!;
+    this.residency = residency;
 
     const healthChecks: Record<string, RegionHealthCheck> = {};
     for (const r of props.regions) {
@@ -141,6 +156,7 @@ export class GlobalRoute53Routing extends Construct {
       }
     }
     this.recordSets = this.sets;
+    protectLiterals(this);
   }
 
   /** The mode over `regions` at `name`, wrapped in a canary split when one is declared. */
@@ -172,7 +188,7 @@ export class GlobalRoute53Routing extends Construct {
         this.note(name, 'weighted');
         for (const region of regions) {
           this.record(`Weighted-${region}`, name, RecordTarget.loadBalancer(this.byRegion.get(region)!.endpoint), {
-            policy: RoutingPolicy.weighted(routing.weights?.[region] ?? 100),
+            policy: RoutingPolicy.weighted(routing.weights?.[region] ?? DEFAULT_ROUTE53_WEIGHT),
             setIdentifier: region,
             healthCheckRegion: region,
             ignoreWeightChanges: routing.ignoreWeightChanges,

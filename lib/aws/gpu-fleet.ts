@@ -9,11 +9,12 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import type { z } from 'zod';
-import { EndpointSchema, HealthSchema, ModelSchema, modelKeyFromId, type EndpointSpec, type HealthSpec, type ModelSpec } from '../spec/schema';
-import type { SpecProblem } from '../spec/errors';
+import { defaultRootVolumeGiB as defaultVolumeForWeights, serviceName, tags as tagsSchema } from '../spec/fields';
+import { awsRegion, CapacitySchema, EndpointSchema, fleetProblems, gpuInstanceType, HealthSchema, ModelSchema, modelKeyFromId, NetworkSchema, type EndpointSpec, type HealthSpec, type ModelSpec } from '../spec/schema';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../util/iam';
-import { isToken, throwIfProblems, validateProps } from '../util/validate';
+import { PropsChecker } from '../util/validate';
 import { renderUserData } from './user-data';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** A model as construct props accept it (the spec's model entry; defaults apply). */
 export type ModelInput = z.input<typeof ModelSchema>;
@@ -88,12 +89,7 @@ export class GpuFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuFleetProps) {
     super(scope, id);
-    const source = `GpuFleet '${this.node.path}'`;
-    const parsedModel = validateProps(ModelSchema, props.model, `${source} (model)`);
-    const model: ModelSpec = { ...parsedModel, name: parsedModel.name ?? modelKeyFromId(parsedModel.id) };
-    const health: HealthSpec = validateProps(HealthSchema, props.health ?? {}, `${source} (health)`);
-    const settings: EndpointSpec = validateProps(EndpointSchema, props.settings ?? {}, `${source} (settings)`);
-    throwIfProblems(checkCapacity(props.capacity, props.subnetIds), source);
+    const { model, health, settings } = checkFleetProps(props, `GpuFleet '${this.node.path}'`);
 
     const provider = props.provider;
     this.model = model;
@@ -126,7 +122,8 @@ export class GpuFleet extends Construct {
     this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
       provider,
       namePrefix: `${baseName}-`,
-      description: `${model.id} ${this.modelVersion} on ${props.instanceType}`,
+      // Launch template descriptions are at most 255 characters.
+      description: `${model.id} ${this.modelVersion} on ${props.instanceType}`.slice(0, 255),
       // Resolved by EC2 at launch: no data source, and new AMI releases reach new instances on refresh.
       imageId: `resolve:ssm:${GPU_AMI_PARAMETERS[architecture]}`,
       instanceType: props.instanceType,
@@ -242,7 +239,8 @@ export class GpuFleet extends Construct {
     const custom = settings.scaling.customMetric;
     new AutoscalingPolicy(this, 'ScalingPolicy', {
       provider,
-      name: custom ? `${baseName}-${custom.metricName}` : `${baseName}-requests-per-target`,
+      // Scaling policy names are at most 255 characters; a long metric name is cut, the group keeps one policy.
+      name: (custom ? `${baseName}-${custom.metricName}` : `${baseName}-requests-per-target`).slice(0, 255),
       autoscalingGroupName: this.resource.name,
       policyType: 'TargetTrackingScaling',
       estimatedInstanceWarmup: settings.healthCheckGracePeriodSeconds,
@@ -266,12 +264,13 @@ export class GpuFleet extends Construct {
             },
           },
     });
+    protectLiterals(this);
   }
 }
 
-/** 100 GiB for OS, image and cache, plus twice the weights (download + page cache headroom). */
+/** 100 GiB for OS, image and cache, plus twice the weights (download + page cache headroom); defined in lib/spec/fields. */
 export function defaultRootVolumeGiB(model: Pick<ModelSpec, 'weightsGiB'>): number {
-  return Math.max(150, Math.ceil(100 + 2 * (model.weightsGiB ?? 25)));
+  return defaultVolumeForWeights(model.weightsGiB);
 }
 
 /** Target group name prefixes are at most 6 characters: up to five of the model key, then '-'. */
@@ -310,18 +309,23 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
   return { bucket: match[1], prefix: match[2] };
 }
 
-function checkCapacity(capacity: FleetCapacity, subnetIds: string[]): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  const { min, max, desired } = capacity;
-  const literal = (v: number | undefined): v is number => v !== undefined && !isToken(v);
-  if (literal(min) && (!Number.isInteger(min) || min < 0)) problems.push({ path: 'capacity.min', message: 'must be a whole number ≥ 0', received: String(min) });
-  if (literal(max) && (!Number.isInteger(max) || max < 1)) problems.push({ path: 'capacity.max', message: 'must be a whole number ≥ 1', received: String(max) });
-  if (literal(min) && literal(max) && min > max) problems.push({ path: 'capacity.min', message: `must be ≤ capacity.max (${max})`, received: String(min) });
-  if (literal(desired) && literal(min) && literal(max) && (desired < min || desired > max)) {
-    problems.push({ path: 'capacity.desired', message: `must be between capacity.min (${min}) and capacity.max (${max})`, received: String(desired) });
+/** Every problem of the props at once, with the spec's rules and messages. */
+function checkFleetProps(props: GpuFleetProps, source: string): { model: ModelSpec; health: HealthSpec; settings: EndpointSpec } {
+  const checker = new PropsChecker(source);
+  checker.literal(awsRegion, props.region, 'region');
+  checker.literal(serviceName, props.serviceName, 'serviceName');
+  const parsed = checker.literal(ModelSchema, props.model, 'model');
+  checker.literal(ModelSchema.shape.version.optional(), props.modelVersion, 'modelVersion');
+  checker.literal(gpuInstanceType, props.instanceType, 'instanceType');
+  checker.check(CapacitySchema, props.capacity, 'capacity');
+  checker.check(NetworkSchema.shape.privateSubnetIds.unwrap(), props.subnetIds, 'subnetIds');
+  const health = checker.literal(HealthSchema, props.health ?? {}, 'health');
+  const settings = checker.literal(EndpointSchema, props.settings ?? {}, 'settings');
+  checker.check(tagsSchema.optional(), props.tags, 'tags');
+  const model = parsed ? { ...parsed, name: parsed.name ?? modelKeyFromId(parsed.id) } : undefined;
+  if (model && settings && typeof props.serviceName === 'string') {
+    checker.add(fleetProblems(model, { rootVolumeGiB: settings.rootVolumeGiB, serviceName: props.serviceName, versions: [props.modelVersion ?? model.version] }), 'model');
   }
-  if (!isToken(subnetIds) && subnetIds.length < 2) {
-    problems.push({ path: 'subnetIds', message: 'must list at least 2 subnets in different zones', received: JSON.stringify(subnetIds) });
-  }
-  return problems;
+  checker.throwIfAny();
+  return { model: model!, health: health!, settings: settings! };
 }

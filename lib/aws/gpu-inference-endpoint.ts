@@ -7,13 +7,28 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { z } from 'zod';
-import type { SpecProblem } from '../spec/errors';
-import { isKnownRegion } from '../spec/regions';
-import { EndpointSchema, HealthSchema, ModelSchema, modelKeyFromId, type EndpointSpec, type HealthSpec, type ModelSpec } from '../spec/schema';
-import { isToken, throwIfProblems, validateProps } from '../util/validate';
+import { accessLogsBucketProblem, acmCertificateArn, cidrList, serviceName, tags as tagsSchema } from '../spec/fields';
+import {
+  awsRegion,
+  CapacitySchema,
+  EndpointSchema,
+  fleetProblems,
+  gpuInstanceType,
+  HealthSchema,
+  ModelSchema,
+  modelKeyFromId,
+  NetworkSchema,
+  regionalProblems,
+  RegionSchema,
+  type EndpointSpec,
+  type HealthSpec,
+  type ModelSpec,
+} from '../spec/schema';
+import { isToken, PropsChecker } from '../util/validate';
 import { GpuFleet, type EndpointSettingsInput, type FleetCapacity, type HealthInput, type ModelInput } from './gpu-fleet';
 import type { IInferenceEndpoint, ServedModel } from './inference-endpoint-ref';
-import { MinimalVpc, type IEndpointNetwork, type MinimalVpcProps } from './minimal-vpc';
+import { MinimalVpc, minimalVpcProblems, type IEndpointNetwork, type MinimalVpcProps } from './minimal-vpc';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** Header the edge router (or any client) sets to pick a model's fleet behind a shared ALB. */
 export const MODEL_HEADER = 'X-Inference-Model';
@@ -99,13 +114,7 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
 
   constructor(scope: Construct, id: string, props: GpuInferenceEndpointProps) {
     super(scope, id);
-    const source = `GpuInferenceEndpoint '${this.node.path}'`;
-    const models = validateProps(z.array(ModelSchema).min(1, 'must list at least one model'), props.models, `${source} (models)`).map(
-      (m): ModelSpec => ({ ...m, name: m.name ?? modelKeyFromId(m.id) }),
-    );
-    const settings = validateProps(EndpointSchema, props.settings ?? {}, `${source} (settings)`);
-    const health: HealthSpec = validateProps(HealthSchema, props.health ?? {}, `${source} (health)`);
-    throwIfProblems(checkProps(props, models), source);
+    const { models, settings, health } = checkEndpointProps(props, `GpuInferenceEndpoint '${this.node.path}'`);
 
     const provider = props.provider;
     this.region = props.region;
@@ -263,6 +272,7 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
         action: [{ type: 'forward', targetGroupArn: this.primaryFleet.targetGroup.arn }],
       });
     }
+    protectLiterals(this);
   }
 }
 
@@ -306,32 +316,67 @@ function fnv1a(text: string): number {
   return hash;
 }
 
-function checkProps(props: GpuInferenceEndpointProps, models: readonly ModelSpec[]): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  if (!isToken(props.region) && !isKnownRegion(props.region)) {
-    problems.push({ path: 'region', message: 'must be an AWS region code the library knows (see lib/spec/regions.ts)', received: JSON.stringify(props.region) });
-  }
-  if (!/^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName)) {
-    problems.push({ path: 'serviceName', message: "must be lower-case letters, digits and '-', starting with a letter, at most 24 characters", received: JSON.stringify(props.serviceName) });
-  }
-  if (!isToken(props.certificateArn) && !/^arn:aws[a-z-]*:acm:/.test(props.certificateArn)) {
-    problems.push({ path: 'certificateArn', message: 'must be an ACM certificate ARN in the endpoint region (or a reference to one)', received: JSON.stringify(props.certificateArn) });
-  }
-  const names = models.map((m) => m.name);
-  names.forEach((name, i) => {
-    if (names.indexOf(name) !== i) problems.push({ path: `models[${i}].name`, message: 'duplicate model name; each model may appear once', received: JSON.stringify(name) });
-  });
-  for (const key of Object.keys(props.modelVersions ?? {})) {
-    if (!names.includes(key)) problems.push({ path: `modelVersions.${key}`, message: `must be keyed by a served model name (${names.join(', ')})` });
+/** Characters AWS accepts in security group rule descriptions (the origin lock source lands in them). */
+const RULE_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
+
+const OriginLockSourceSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(180, 'must be at most 180 characters (security group rule descriptions are at most 255)')
+  .regex(RULE_DESCRIPTION, 'must use only the characters AWS accepts in security group rule descriptions: letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *');
+
+/** Every problem of the props at once, with the spec's rules and messages; the parsed models, settings and health. */
+function checkEndpointProps(props: GpuInferenceEndpointProps, source: string): { models: ModelSpec[]; settings: EndpointSpec; health: HealthSpec } {
+  const checker = new PropsChecker(source);
+  checker.literal(awsRegion, props.region, 'region');
+  checker.literal(serviceName, props.serviceName, 'serviceName');
+  const parsedModels = checker.literal(z.array(ModelSchema).min(1, 'must list at least one model').max(16, 'must list at most 16 models'), props.models, 'models');
+  checker.literal(gpuInstanceType, props.instanceType, 'instanceType');
+  checker.check(CapacitySchema, props.capacity, 'capacity');
+  const settings = checker.literal(EndpointSchema, props.settings ?? {}, 'settings');
+  const health = checker.literal(HealthSchema, props.health ?? {}, 'health');
+  checker.check(acmCertificateArn, props.certificateArn, 'certificateArn');
+  if (!isToken(props.certificateArn)) checker.add(regionalProblems({ region: props.region, certificateArn: props.certificateArn }));
+  checker.literal(z.record(z.string(), RegionSchema.shape.modelVersions.unwrap().valueType).optional(), props.modelVersions, 'modelVersions');
+  checker.literal(RegionSchema.shape.jurisdiction, props.jurisdiction, 'jurisdiction');
+  checker.check(tagsSchema.optional(), props.tags, 'tags');
+  if (props.network) {
+    const { vpcId, privateSubnetIds, publicSubnetIds } = props.network;
+    checker.check(NetworkSchema.shape.vpcId.unwrap(), vpcId, 'network.vpcId');
+    checker.check(NetworkSchema.shape.privateSubnetIds.unwrap(), privateSubnetIds, 'network.privateSubnetIds');
+    checker.check(NetworkSchema.shape.publicSubnetIds.unwrap(), publicSubnetIds, 'network.publicSubnetIds');
+    if (props.vpc) checker.add([{ path: 'vpc', message: 'applies only to the VPC the endpoint creates; remove it or remove network' }]);
+  } else {
+    minimalVpcProblems(checker, props.region, props.vpc ?? {}, 'vpc');
   }
   if (props.originLock) {
     const lock = props.originLock;
-    if (!isToken(lock.headerValue)) problems.push({ path: 'originLock.headerValue', message: 'must reference a sensitive Terraform variable (a literal secret would be stored in plans, state diffs and snapshots)' });
-    if (!/^[A-Za-z0-9-]{1,40}$/.test(lock.headerName)) problems.push({ path: 'originLock.headerName', message: "must be an HTTP header name (letters, digits, '-')", received: JSON.stringify(lock.headerName) });
-    if (lock.allowedCidrs.length === 0) problems.push({ path: 'originLock.allowedCidrs', message: 'must list the front door address ranges (an empty list would close the ALB to everyone)' });
+    if (!isToken(lock.headerValue)) checker.add([{ path: 'originLock.headerValue', message: 'must reference a sensitive Terraform variable (a literal secret would be stored in plans, state diffs and snapshots)' }]);
+    if (!/^[A-Za-z0-9-]{1,40}$/.test(lock.headerName)) checker.add([{ path: 'originLock.headerName', message: "must be an HTTP header name (letters, digits, '-', at most 40)", input: lock.headerName }]);
+    checker.check(cidrList, [...lock.allowedCidrs], 'originLock.allowedCidrs');
+    checker.literal(OriginLockSourceSchema, lock.source, 'originLock.source');
   }
-  if (props.network && !isToken(props.network.publicSubnetIds) && props.network.publicSubnetIds.length < 2) {
-    problems.push({ path: 'network.publicSubnetIds', message: 'must list at least 2 subnets in different zones (an ALB needs two)', received: JSON.stringify(props.network.publicSubnetIds) });
+
+  const models = (parsedModels ?? []).map((m): ModelSpec => ({ ...m, name: m.name ?? modelKeyFromId(m.id) }));
+  const names = models.map((m) => m.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) checker.add([{ path: `models[${i}].name`, message: `duplicate model name (also at index ${names.indexOf(name)}); each model may appear once`, input: name }]);
+  });
+  if (parsedModels) {
+    for (const key of Object.keys(props.modelVersions ?? {})) {
+      if (!names.includes(key)) checker.add([{ path: ['modelVersions', key], message: `must be keyed by a served model name (${names.join(', ')})`, input: key }]);
+    }
   }
-  return problems;
+  if (settings && typeof props.serviceName === 'string') {
+    models.forEach((model, i) => {
+      const version = props.modelVersions?.[model.name] ?? model.version;
+      checker.add(fleetProblems(model, { rootVolumeGiB: settings.rootVolumeGiB, serviceName: props.serviceName, versions: [version] }), `models[${i}]`);
+    });
+    if (settings.accessLogsBucket && typeof props.region === 'string') {
+      const problem = accessLogsBucketProblem(settings.accessLogsBucket, props.region);
+      if (problem) checker.add([{ path: 'settings.accessLogsBucket', message: problem, input: settings.accessLogsBucket }]);
+    }
+  }
+  checker.throwIfAny();
+  return { models, settings: settings!, health: health! };
 }

@@ -2,11 +2,13 @@ import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { SpecProblem } from '../spec/errors';
-import { throwIfProblems } from '../util/validate';
+import { DEFAULT_RECORD_TTL_SECONDS } from '../spec/schema';
+import { isToken, throwIfProblems } from '../util/validate';
 import type { IHostedZone } from './inference-hosted-zone';
 import type { IInferenceEndpoint } from './inference-endpoint-ref';
 import type { IHealthCheck } from './region-health-check';
 import { RoutingPolicy } from './routing-policy';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** What a record answers with. */
 export abstract class RecordTarget {
@@ -69,6 +71,23 @@ export class InferenceAliasRecord extends Construct {
     if (policy.kind === 'simple' && props.setIdentifier) problems.push({ path: 'setIdentifier', message: 'only applies to routed records; a simple record has none', received: JSON.stringify(props.setIdentifier) });
     if (props.setIdentifier && !/^[A-Za-z0-9_.*-]{1,128}$/.test(props.setIdentifier)) problems.push({ path: 'setIdentifier', message: "must be 1-128 characters of letters, digits, '-', '_', '.'", received: JSON.stringify(props.setIdentifier) });
     if (props.target.kind === 'cname' && (props.recordTypes ?? ['A']).length > 0 && props.recordTypes?.includes('AAAA')) problems.push({ path: 'recordTypes', message: 'a CNAME target has one record type; remove AAAA' });
+    if (typeof props.name === 'string' && !isToken(props.name) && !/^(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/.test(props.name)) {
+      problems.push({ path: 'name', message: 'must be a lower-case DNS name (labels of at most 63 characters)', received: JSON.stringify(props.name) });
+    } else if (typeof props.name === 'string' && props.name.replace(/\.$/, '').length > 253) {
+      problems.push({ path: 'name', message: 'must be at most 253 characters (DNS limit)', received: JSON.stringify(props.name) });
+    }
+    const target = props.target;
+    if (target.aliasZoneId !== undefined && !isToken(target.aliasZoneId) && !/^Z[A-Z0-9]{1,32}$/.test(target.aliasZoneId)) {
+      problems.push({ path: 'target.aliasZoneId', message: 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ (or a reference)', received: JSON.stringify(target.aliasZoneId) });
+    }
+    for (const [key, value] of [['target.aliasName', target.aliasName], ['target.hostname', target.hostname]] as const) {
+      if (value !== undefined && !isToken(value) && !/^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/.test(value)) {
+        problems.push({ path: key, message: 'must be a DNS name (or a reference)', received: JSON.stringify(value) });
+      }
+    }
+    if (props.ttlSeconds !== undefined && !isToken(props.ttlSeconds) && !(Number.isInteger(props.ttlSeconds) && props.ttlSeconds >= 0 && props.ttlSeconds <= 2147483647)) {
+      problems.push({ path: 'ttlSeconds', message: 'must be a whole number of seconds from 0 to 2147483647 (Route53 limit)', received: String(props.ttlSeconds) });
+    }
     throwIfProblems(problems, `InferenceAliasRecord '${this.node.path}'`);
 
     const types = props.target.kind === 'cname' ? ['CNAME'] : [...new Set(props.recordTypes ?? ['A'])];
@@ -83,12 +102,13 @@ export class InferenceAliasRecord extends Construct {
           healthCheckId: props.healthCheck?.healthCheckId,
           ...(props.target.kind === 'alias'
             ? { alias: { name: props.target.aliasName!, zoneId: props.target.aliasZoneId!, evaluateTargetHealth: props.evaluateTargetHealth ?? true } }
-            : { records: [props.target.hostname!], ttl: props.ttlSeconds ?? 60 }),
+            : { records: [props.target.hostname!], ttl: props.ttlSeconds ?? DEFAULT_RECORD_TTL_SECONDS }),
           ...policy.toRecordConfig(),
           lifecycle: props.ignoreWeightChanges && policy.kind === 'weighted' ? { ignoreChanges: ['weighted_routing_policy'] } : undefined,
         }),
     );
     this.records = records;
     this.resource = records[0];
+    protectLiterals(this);
   }
 }

@@ -8,7 +8,12 @@ import { Route53HostedZoneDnssec } from '@cdktf/provider-aws/lib/route53-hosted-
 import { Route53KeySigningKey } from '@cdktf/provider-aws/lib/route53-key-signing-key';
 import { Route53QueryLog } from '@cdktf/provider-aws/lib/route53-query-log';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
+import { dnsName, freeText } from '../spec/fields';
+import { DnsSchema } from '../spec/schema';
 import { policyDocument } from '../util/iam';
+import { stripUndefined } from '../util/objects';
+import { PropsChecker } from '../util/validate';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** A Route53 hosted zone the routing constructs write records into. */
 export interface IHostedZone {
@@ -22,13 +27,13 @@ export interface InferenceHostedZoneProps {
   readonly zoneName: string;
   /** A us-east-1 provider: Route53 is global, and its DNSSEC keys and query logs must live in us-east-1. @default - the stack's default AWS provider */
   readonly provider?: TerraformProvider;
-  /** Sign the zone with DNSSEC: an ECC P-256 KMS key (policy naming the account, read from the key's own ARN), a key-signing key, and signing on. Publish `dsRecord` at the parent to complete the chain. @default true */
+  /** Sign the zone with DNSSEC: an ECC P-256 KMS key (policy naming the account, read from the key's own ARN), a key-signing key, and signing on. Publish `dsRecord` at the parent to complete the chain. @default true (the spec's `dns.dnssec` default) */
   readonly dnssec?: boolean;
-  /** Log queries to CloudWatch Logs (`/aws/route53/<zone>`), with the resource policy Route53 needs. @default true */
+  /** Log queries to CloudWatch Logs (`/aws/route53/<zone>`), with the resource policy Route53 needs. @default true (the spec's `dns.queryLogging` default) */
   readonly queryLogging?: boolean;
-  /** Days to keep query logs. @default 30 */
+  /** Days to keep query logs (a retention period CloudWatch Logs accepts). @default 30 (the spec's `dns.queryLogRetentionDays` default) */
   readonly queryLogRetentionDays?: number;
-  /** Comment on the zone. @default - names the library */
+  /** Comment on the zone (at most 256 characters). @default - names the library */
   readonly comment?: string;
 }
 
@@ -57,6 +62,16 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
 
   constructor(scope: Construct, id: string, props: InferenceHostedZoneProps) {
     super(scope, id);
+    const checker = new PropsChecker(`InferenceHostedZone '${this.node.path}'`);
+    checker.literal(dnsName, typeof props.zoneName === 'string' ? props.zoneName.replace(/\.$/, '') : props.zoneName, 'zoneName');
+    // The spec's dns settings and their defaults: one definition for the spec and this construct.
+    const settings = checker.literal(
+      DnsSchema.pick({ dnssec: true, queryLogging: true, queryLogRetentionDays: true }),
+      stripUndefined({ dnssec: props.dnssec, queryLogging: props.queryLogging, queryLogRetentionDays: props.queryLogRetentionDays }),
+      '',
+    );
+    checker.check(freeText(256, 'Route53 zone comment limit').optional(), props.comment, 'comment');
+    checker.throwIfAny();
     const provider = props.provider;
     this.zoneName = props.zoneName.replace(/\.$/, '');
     this.resource = new Route53Zone(this, 'Resource', {
@@ -69,7 +84,7 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
     this.zoneId = this.resource.zoneId;
     this.nameServers = this.resource.nameServers;
 
-    if (props.dnssec ?? true) {
+    if (settings!.dnssec) {
       this.signingKey = new KmsKey(this, 'DnssecKey', {
         provider,
         description: `DNSSEC key-signing key of ${this.zoneName}`,
@@ -114,12 +129,12 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
       this.dsRecord = ksk.dsRecord;
     }
 
-    if (props.queryLogging ?? true) {
+    if (settings!.queryLogging) {
       this.queryLogGroup = new CloudwatchLogGroup(this, 'QueryLogGroup', {
         provider,
         // Route53 only writes to groups named /aws/route53/...
         name: `/aws/route53/${this.zoneName}`,
-        retentionInDays: props.queryLogRetentionDays ?? 30,
+        retentionInDays: settings!.queryLogRetentionDays,
       });
       const logPolicy = new CloudwatchLogResourcePolicy(this, 'QueryLogPolicy', {
         provider,
@@ -143,6 +158,7 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
         dependsOn: [logPolicy],
       });
     }
+    protectLiterals(this);
   }
 }
 

@@ -13,12 +13,15 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { NetworkSchema } from '../spec/schema';
-import { regionInfo } from '../spec/regions';
+import { z } from 'zod';
+import { DEFAULT_VPC_CIDR, logRetentionDays, tagValue } from '../spec/fields';
+import { awsRegion, NetworkSchema } from '../spec/schema';
+import { regionInfo, zoneIdProblems } from '../spec/regions';
 import { layoutSubnets } from '../util/cidr';
 import { assumeRolePolicy, policyDocument } from '../util/iam';
 import { stripUndefined } from '../util/objects';
-import { validateProps } from '../util/validate';
+import { PropsChecker } from '../util/validate';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** The network a regional endpoint runs in. */
 export interface IEndpointNetwork {
@@ -36,16 +39,33 @@ export interface MinimalVpcProps {
   readonly provider?: TerraformProvider;
   /** Prefix of the `Name` tags. */
   readonly name: string;
-  /** VPC block, /16 to /22. @default '10.64.0.0/16' */
+  /** VPC block, /16 to /22. @default '10.64.0.0/16' ({@link DEFAULT_VPC_CIDR}) */
   readonly cidr?: string;
-  /** Availability zone ids (two to six). @default - the first three default zones of the region (lib/spec/regions.ts) */
+  /** Availability zone ids of the region (two to six). @default - the first three zones the library knows for the region */
   readonly availabilityZoneIds?: string[];
   /** `one` NAT gateway (cheaper) or one `per-zone` (private subnets keep egress when a zone fails). @default 'one' */
   readonly natGateways?: 'one' | 'per-zone';
   /** Record rejected traffic as VPC flow logs in CloudWatch Logs. @default true */
   readonly flowLogs?: boolean;
-  /** Days to keep flow logs. @default 90 */
+  /** Days to keep flow logs (a retention period CloudWatch Logs accepts). @default 90 */
   readonly flowLogRetentionDays?: number;
+}
+
+/** The settings of a {@link MinimalVpc}, with their defaults: the spec's network fields plus flow logs. */
+export const MinimalVpcSettingsSchema = z.strictObject({
+  cidr: NetworkSchema.shape.cidr,
+  availabilityZoneIds: NetworkSchema.shape.availabilityZoneIds,
+  natGateways: NetworkSchema.shape.natGateways,
+  flowLogs: z.boolean().default(true),
+  flowLogRetentionDays: logRetentionDays.default(90),
+});
+
+/** Problems of MinimalVpc settings for a region (zones must be the region's); shared with GpuInferenceEndpoint. */
+export function minimalVpcProblems(checker: PropsChecker, region: unknown, settings: unknown, path: string): z.output<typeof MinimalVpcSettingsSchema> | undefined {
+  const parsed = checker.literal(MinimalVpcSettingsSchema, settings, path);
+  const zones = (settings as { availabilityZoneIds?: unknown } | undefined)?.availabilityZoneIds;
+  if (typeof region === 'string' && Array.isArray(zones)) checker.add(zoneIdProblems(region, zones), `${path}${path ? '.' : ''}availabilityZoneIds`);
+  return parsed;
 }
 
 /**
@@ -63,13 +83,19 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
 
   constructor(scope: Construct, id: string, props: MinimalVpcProps) {
     super(scope, id);
-    const settings = validateProps(
-      NetworkSchema,
-      stripUndefined({ cidr: props.cidr, availabilityZoneIds: props.availabilityZoneIds, natGateways: props.natGateways }),
-      `MinimalVpc '${this.node.path}'`,
+    const checker = new PropsChecker(`MinimalVpc '${this.node.path}'`);
+    checker.literal(awsRegion, props.region, 'region');
+    checker.literal(tagValue.max(240, 'must be at most 240 characters (Name tags add a suffix; AWS tag values are at most 256)'), props.name, 'name');
+    const parsed = minimalVpcProblems(
+      checker,
+      props.region,
+      stripUndefined({ cidr: props.cidr, availabilityZoneIds: props.availabilityZoneIds, natGateways: props.natGateways, flowLogs: props.flowLogs, flowLogRetentionDays: props.flowLogRetentionDays }),
+      '',
     );
+    checker.throwIfAny();
+    const settings = parsed!;
     const provider = props.provider;
-    const cidr = settings.cidr ?? '10.64.0.0/16';
+    const cidr = settings.cidr ?? DEFAULT_VPC_CIDR;
     const zones = settings.availabilityZoneIds ?? regionInfo(props.region).availabilityZoneIds.slice(0, 3);
     const layout = layoutSubnets(cidr, zones.length);
     const name = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
@@ -131,11 +157,11 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
       new RouteTableAssociation(this, `PrivateRoutes-${zone}-Association`, { provider, subnetId: privateSubnets[i].id, routeTableId: routes.id });
     });
 
-    if (props.flowLogs ?? true) {
+    if (settings.flowLogs) {
       const logGroup = new CloudwatchLogGroup(this, 'FlowLogGroup', {
         provider,
         namePrefix: `/vpc/${props.name}/flow-logs-`,
-        retentionInDays: props.flowLogRetentionDays ?? 90,
+        retentionInDays: settings.flowLogRetentionDays,
       });
       const role = new IamRole(this, 'FlowLogRole', {
         provider,
@@ -163,5 +189,6 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
 
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    protectLiterals(this);
   }
 }

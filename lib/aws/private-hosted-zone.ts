@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
-import type { SpecProblem } from '../spec/errors';
-import { throwIfProblems } from '../util/validate';
+import { dnsName } from '../spec/fields';
+import { awsRegion, NetworkSchema } from '../spec/schema';
+import { PropsChecker } from '../util/validate';
 import type { IHostedZone } from './inference-hosted-zone';
+import { protectLiterals } from '../util/terraform-literals';
 
 export interface PrivateHostedZoneProps {
   /** DNS name, usually the service domain (split horizon: inside these VPCs it shadows the public zone). */
@@ -26,9 +28,14 @@ export class PrivateHostedZone extends Construct implements IHostedZone {
 
   constructor(scope: Construct, id: string, props: PrivateHostedZoneProps) {
     super(scope, id);
-    const problems: SpecProblem[] = [];
-    if (props.vpcs.length === 0) problems.push({ path: 'vpcs', message: 'must list at least one VPC (a private zone is created with its first association)' });
-    throwIfProblems(problems, `PrivateHostedZone '${this.node.path}'`);
+    const checker = new PropsChecker(`PrivateHostedZone '${this.node.path}'`);
+    checker.literal(dnsName, typeof props.zoneName === 'string' ? props.zoneName.replace(/\.$/, '') : props.zoneName, 'zoneName');
+    if (props.vpcs.length === 0) checker.add([{ path: 'vpcs', message: 'must list at least one VPC (a private zone is created with its first association)' }]);
+    props.vpcs.forEach((vpc, i) => {
+      checker.literal(awsRegion, vpc.region, `vpcs[${i}].region`);
+      checker.check(NetworkSchema.shape.vpcId.unwrap(), vpc.vpcId, `vpcs[${i}].vpcId`);
+    });
+    checker.throwIfAny();
     this.zoneName = props.zoneName.replace(/\.$/, '');
     this.resource = new Route53Zone(this, 'Resource', {
       provider: props.provider,
@@ -39,5 +46,6 @@ export class PrivateHostedZone extends Construct implements IHostedZone {
       lifecycle: { preventDestroy: true },
     });
     this.zoneId = this.resource.zoneId;
+    protectLiterals(this);
   }
 }

@@ -2,12 +2,17 @@ import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
-import type { SpecProblem } from '../spec/errors';
+import { dnsName, slug } from '../spec/fields';
 import { nearestRegions } from '../spec/regions';
-import { HealthSchema, ROUTE53_CHECKER_REGIONS, type HealthSpec } from '../spec/schema';
-import { throwIfProblems, validateProps } from '../util/validate';
+import { awsRegion, HealthSchema, ROUTE53_CHECKER_REGIONS, type HealthSpec } from '../spec/schema';
+import { PropsChecker } from '../util/validate';
 import type { HealthInput } from './gpu-fleet';
 import type { IInferenceEndpoint } from './inference-endpoint-ref';
+import { protectLiterals } from '../util/terraform-literals';
+
+/** Alarm names are `<prefix>-<region>-<signal>` (CloudWatch allows 255). */
+export const ALARM_NAME_PREFIX = slug('name prefix', 64);
+export const DEFAULT_ALARM_NAME_PREFIX = 'gi';
 
 /** A Route53 health check that routing records can reference. */
 export interface IHealthCheck {
@@ -35,7 +40,7 @@ export interface RegionHealthCheckProps {
   readonly alarmProvider?: TerraformProvider;
   /** Probe and capacity settings. @default - the spec defaults (GET /health every 10 s, 3 failures, healthy targets ≥ ASG minimum) */
   readonly health?: HealthInput;
-  /** Prefix of alarm names. @default 'gi' */
+  /** Prefix of alarm and health-check names (a slug of at most 64 characters). @default 'gi' */
   readonly namePrefix?: string;
 }
 
@@ -63,18 +68,21 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
 
   constructor(scope: Construct, id: string, props: RegionHealthCheckProps) {
     super(scope, id);
-    const source = `RegionHealthCheck '${this.node.path}'`;
-    const health = validateProps(HealthSchema, props.health ?? {}, `${source} (health)`);
-    this.settings = health;
+    const checker = new PropsChecker(`RegionHealthCheck '${this.node.path}'`);
+    const parsedHealth = checker.literal(HealthSchema, props.health ?? {}, 'health');
+    checker.check(dnsName, props.fqdn, 'fqdn');
+    checker.literal(awsRegion, props.endpoint.region, 'endpoint.region');
+    checker.literal(ALARM_NAME_PREFIX.optional(), props.namePrefix, 'namePrefix');
     const endpoint = props.endpoint;
-    const problems: SpecProblem[] = [];
-    if ((!endpoint.albArnSuffix || !endpoint.targetGroupArnSuffix)) {
-      problems.push({ path: 'endpoint', message: 'needs albArnSuffix and targetGroupArnSuffix for the capacity alarms (an imported endpoint must provide them)' });
+    if (!endpoint.albArnSuffix || !endpoint.targetGroupArnSuffix) {
+      checker.add([{ path: 'endpoint', message: 'needs albArnSuffix and targetGroupArnSuffix for the capacity alarms (an imported endpoint must provide them)' }]);
     }
-    throwIfProblems(problems, source);
+    checker.throwIfAny();
+    this.settings = parsedHealth!;
 
-    const prefix = props.namePrefix ?? 'gi';
+    const prefix = props.namePrefix ?? DEFAULT_ALARM_NAME_PREFIX;
     const region = endpoint.region;
+    const health = this.settings;
     this.checkerRegions = health.checkerRegions ?? nearestRegions(region, ROUTE53_CHECKER_REGIONS, 3);
 
     this.readiness = new Route53HealthCheck(this, 'Readiness', {
@@ -173,6 +181,7 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
       lifecycle: { createBeforeDestroy: true },
     });
     this.healthCheckId = this.resource.id;
+    protectLiterals(this);
   }
 }
 

@@ -3,7 +3,11 @@ import type { TerraformProvider } from 'cdktf';
 import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { dnsName } from '../spec/fields';
+import { ACM_FIRST_NAME_MAX } from '../spec/schema';
+import { PropsChecker } from '../util/validate';
 import type { IHostedZone } from './inference-hosted-zone';
+import { protectLiterals } from '../util/terraform-literals';
 
 export interface RegionalCertificateProps {
   /** Provider of the region the certificate is used in (ACM certificates are regional). */
@@ -36,6 +40,9 @@ export class RegionalCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: RegionalCertificateProps) {
     super(scope, id);
+    const checker = new PropsChecker(`RegionalCertificate '${this.node.path}'`);
+    checker.check(dnsName.max(ACM_FIRST_NAME_MAX, `must be at most ${ACM_FIRST_NAME_MAX} characters (ACM refuses a longer first domain name)`), props.domainName, 'domainName');
+    checker.throwIfAny();
     this.resource = new AcmCertificate(this, 'Resource', {
       provider: props.provider,
       domainName: props.domainName,
@@ -64,5 +71,6 @@ export class RegionalCertificate extends Construct {
       dependsOn: [this.validationRecord ?? props.sharedValidationRecord].filter((r): r is Route53Record => r !== undefined),
     });
     this.certificateArn = validation.certificateArn;
+    protectLiterals(this);
   }
 }

@@ -1,3 +1,4 @@
+import { arnRegion } from '../spec/fields';
 import type { ModelSpec } from '../spec/schema';
 
 /** Pinned default images per engine: a fleet never changes engine version behind the operator's back. */
@@ -49,7 +50,8 @@ export function renderUserData(launch: ServerLaunch): string {
   }
   if (model.huggingFaceTokenSecretArn !== undefined) {
     lines.push(
-      `HF_TOKEN=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id ${shq(model.huggingFaceTokenSecretArn)} --query SecretString --output text)`,
+      // The secret's own region: one secret can serve fleets in every region.
+      `HF_TOKEN=$(aws secretsmanager get-secret-value --region ${secretRegion(model.huggingFaceTokenSecretArn)} --secret-id ${shq(model.huggingFaceTokenSecretArn)} --query SecretString --output text)`,
       `printf 'HF_TOKEN=%s\\n' "$HF_TOKEN" > ${shq(envFile)}`,
       'unset HF_TOKEN',
     );
@@ -74,6 +76,17 @@ export function renderUserData(launch: ServerLaunch): string {
     `echo "started ${model.name} (${model.id} ${model.version}) on port ${model.port}"`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The region to read a secret from: the ARN's own, else the instance's. */
+function secretRegion(arn: string): string {
+  const region = arnRegion(arn);
+  return region ? shq(region) : '"$REGION"';
+}
+
+/** Size of the boot script in bytes (EC2 limits user data to 16 KB before base64). */
+export function userDataBytes(launch: ServerLaunch): number {
+  return new TextEncoder().encode(renderUserData(launch)).length;
 }
 
 export function defaultImage(engine: ModelSpec['engine']): string {

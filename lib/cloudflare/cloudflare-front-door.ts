@@ -14,6 +14,7 @@ import { CloudflareInferenceLoadBalancer, DNS_ONLY_TTL_SECONDS } from './inferen
 import { CloudflareOriginAuth, ORIGIN_AUTH_HEADER, strictOriginTlsRuleset } from './origin-auth';
 import { CloudflareRegionPool } from './region-pool';
 import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** The readiness probe, as the spec's `health` block has it (extra fields are ignored). */
 export interface FrontDoorHealth {
@@ -185,6 +186,7 @@ export class CloudflareFrontDoor extends Construct {
     this.resource = this.loadBalancer.resource;
     this.routing = this.loadBalancer.routing;
     this.failoverSeconds = this.monitor.detectionSeconds + (cf.proxied ? 0 : DNS_ONLY_TTL_SECONDS);
+    protectLiterals(this);
   }
 }
 

@@ -5,6 +5,7 @@ import { CLOUDFLARE_REGION_CODES } from '../spec/cloudflare-schema';
 import type { SpecProblem } from '../spec/errors';
 import type { CloudflareRegionCode } from '../spec/regions';
 import { isToken, throwIfProblems } from '../util/validate';
+import { protectLiterals } from '../util/terraform-literals';
 import { idProblems } from './prop-checks';
 
 /**
@@ -77,5 +78,6 @@ export class FailClosedPool extends Construct {
       notificationFilter: { origin: { disable: false }, pool: { disable: false } },
     });
     this.poolId = this.resource.id;
+    protectLiterals(this);
   }
 }

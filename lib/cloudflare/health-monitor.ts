@@ -5,6 +5,7 @@ import { CLOUDFLARE_DEFAULTS, CloudflareMonitorSchema, HeaderNameSchema, monitor
 import { describeValue, formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 import { stripUndefined } from '../util/objects';
 import { isToken, throwIfProblems } from '../util/validate';
+import { protectLiterals } from '../util/terraform-literals';
 import { idProblems, isPlan, literalProblems, pathOf, planProblems, schemaProblems } from './prop-checks';
 
 export interface CloudflareHealthMonitorProps {
@@ -134,5 +135,6 @@ export class CloudflareHealthMonitor extends Construct {
       // No probe_zone: probes carry the origin-auth header themselves, so they need no zone emulation.
     });
     this.monitorId = this.resource.id;
+    protectLiterals(this);
   }
 }

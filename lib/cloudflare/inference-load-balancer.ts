@@ -23,6 +23,7 @@ import { isToken, throwIfProblems } from '../util/validate';
 import { hostnameProblems, idProblems, isPlan, outOfRange, planProblems, schemaProblems } from './prop-checks';
 import type { IRegionPool } from './region-pool';
 import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** Session affinity settings as authored (see {@link SessionAffinitySchema}). */
 export type SessionAffinityInput = z.input<typeof SessionAffinitySchema>;
@@ -169,6 +170,7 @@ export class CloudflareInferenceLoadBalancer extends Construct {
       networks: ['cloudflare'],
       rules: debugPin ? pinRules(debugPin, props.pools.map((p) => p.region), poolId) : undefined,
     });
+    protectLiterals(this);
   }
 }
 

@@ -4,6 +4,7 @@ import { Ruleset, type RulesetRules } from '@cdktf/provider-cloudflare/lib/rules
 import { CLOUDFLARE_DEFAULTS } from '../spec/cloudflare-schema';
 import type { SpecProblem } from '../spec/errors';
 import { isToken, throwIfProblems } from '../util/validate';
+import { protectLiterals } from '../util/terraform-literals';
 
 /**
  * Header Cloudflare adds to every request it forwards to the origins; the ALBs answer 403 without it. Not a
@@ -91,6 +92,7 @@ export class CloudflareOriginAuth extends Construct {
     });
 
     if (props.enforceStrictTls ?? CLOUDFLARE_DEFAULTS.enforceStrictOriginTls) this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictTls', props);
+    protectLiterals(this);
   }
 }
 

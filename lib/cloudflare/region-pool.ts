@@ -7,6 +7,7 @@ import { AWS_REGION_CODES, isKnownRegion, regionInfo, type CloudflareRegionCode 
 import { isToken, throwIfProblems } from '../util/validate';
 import { idProblems, isPlan, outOfRange, planProblems } from './prop-checks';
 import type { PoolPlacement } from './routing-plan';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** What a load balancer needs from a regional pool. */
 export interface IRegionPool extends PoolPlacement {
@@ -114,6 +115,7 @@ export class CloudflareRegionPool extends Construct implements IRegionPool {
       notificationFilter: { origin: { disable: false }, pool: { disable: false } },
     });
     this.poolId = this.resource.id;
+    protectLiterals(this);
   }
 }
 

@@ -14,6 +14,7 @@ import { buildRoutingTable } from './initial-table';
 import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from './router-config';
 import { MIN_ADMIN_TOKEN_LENGTH, ROUTER_BINDINGS, ROUTER_KV_KEYS, ROUTER_WRITER_CLASS, versionKey, type RoutingTable } from './routing-table';
 import { EDGE_WORKER_MAIN_MODULE, edgeWorkerScript } from './worker-script';
+import { protectLiterals } from '../util/terraform-literals';
 
 /** Workers runtime version the router is written and tested against (miniflare runs the same date in tests). */
 export const EDGE_WORKER_COMPATIBILITY_DATE = '2025-09-01';
@@ -243,6 +244,7 @@ export class EdgeRouter extends Construct {
       scriptName: this.resource.scriptName,
       schedules: [{ cron: settings.probe.cron }],
     });
+    protectLiterals(this);
   }
 }
 

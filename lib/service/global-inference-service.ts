@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { gateSynth, proofOptionsFor, type SynthChecks } from '../analysis/gate';
 import { GlobalRoute53Routing } from '../aws/global-route53-routing';
 import { GpuInferenceEndpoint, type OriginLock } from '../aws/gpu-inference-endpoint';
 import type { CloudflareFrontDoor } from '../cloudflare/cloudflare-front-door';
@@ -14,7 +15,9 @@ import { PrivateHostedZone } from '../aws/private-hosted-zone';
 import { RegionalCertificate } from '../aws/regional-certificate';
 import { RoutingPolicy } from '../aws/routing-policy';
 import { parseSpec } from '../spec/load';
-import type { GlobalInferenceSpec, GlobalInferenceSpecInput } from '../spec/schema';
+import { residencyOfRegion } from '../spec/residency';
+import { routingDomainOf, type GlobalInferenceSpec, type GlobalInferenceSpecInput } from '../spec/schema';
+import { protectLiterals } from '../util/terraform-literals';
 
 export interface GlobalInferenceServiceProps {
   /** The service spec: a TS object, or a spec already parsed by `parseSpec`/`loadSpecFile`. Validated here. */
@@ -30,6 +33,16 @@ export interface GlobalInferenceServiceProps {
    * that. @default - none (an error when the spec asks for Cloudflare)
    */
   readonly cloudflareStack?: TerraformStack;
+  /**
+   * What `app.synth()` checks before it writes anything: the policy pack on this service's stacks and the routing
+   * proofs the spec asks for, on the synthesized JSON of the whole app. All or nothing: a refusal reports every
+   * finding (the report `global-inference synth` prints; uncaught, it is printed without a stack trace and the
+   * process exits 1) and leaves the previous output untouched; a synth that passes switches the new output in by one
+   * rename (see "Atomic output" in the README). `false` opts out of the checks and of the atomic write:
+   * `app.synth()` is plain cdktf again.
+   * @default - every policy rule (errors refuse synth) and the proofs the spec asks for
+   */
+  readonly synthChecks?: SynthChecks | false;
 }
 
 /** The region Route53, DNSSEC keys and query logs live in. */
@@ -78,7 +91,7 @@ export class GlobalInferenceService extends Construct {
     for (const [region, provider] of Object.entries(props.providers ?? {})) this.providers.set(region, provider);
     const dnsProvider = this.providerFor(GLOBAL_REGION);
     const routeViaRoute53 = spec.frontDoor !== 'cloudflare';
-    const domain = spec.frontDoor === 'route53' ? spec.service.domain : (spec.dns.originDomain ?? `origin.${spec.service.domain}`);
+    const domain = routingDomainOf(spec)!;
     this.routingDomain = domain;
     const usesCloudflare = spec.frontDoor !== 'route53';
     if ((usesCloudflare || spec.edgeRouter) && !props.cloudflareStack) {
@@ -194,6 +207,15 @@ export class GlobalInferenceService extends Construct {
       if (this.zone.dsRecord) this.output('dnssec_ds_record', this.zone.dsRecord, `Publish this DS record for ${domain} at the parent zone to complete the DNSSEC chain`);
     }
     this.writeMetadata(props.cloudflareStack);
+    if (props.synthChecks !== false) {
+      const checks = props.synthChecks ?? {};
+      gateSynth(this, {
+        stacks: [TerraformStack.of(this).node.id, ...(props.cloudflareStack ? [props.cloudflareStack.node.id] : [])],
+        policy: checks.policy ?? {},
+        proofs: checks.proofs === false ? false : proofOptionsFor(spec, checks.proofs),
+      });
+    }
+    protectLiterals(this);
   }
 
   /** The provider of a region: given in props, or created here (aliased by region code) on first use. */
@@ -249,7 +271,7 @@ export class GlobalInferenceService extends Construct {
       const nameServers = this.zone.nameServers;
       // Route53 gives every zone four name servers.
       for (const i of [0, 1, 2, 3]) {
-        new DnsRecord(stack, `OriginDelegation-${i}`, {
+        const delegation = new DnsRecord(stack, `OriginDelegation-${i}`, {
           provider,
           zoneId: spec.cloudflare!.zoneId,
           name: this.routingDomain,
@@ -258,6 +280,8 @@ export class GlobalInferenceService extends Construct {
           ttl: 3600,
           comment: 'Delegates the AWS routing domain to Route53 (managed by cdktf-global-inference)',
         });
+        // Created in the Cloudflare stack, outside this construct: protected on its own.
+        protectLiterals(delegation);
       }
     }
     return frontDoor;
@@ -268,20 +292,46 @@ export class GlobalInferenceService extends Construct {
     return this.cloudflareProvider;
   }
 
-  /** Split horizon: the same name, privately, in every VPC the library created, latency-routed to the regions. */
+  /**
+   * Split horizon: the same name, privately, in every VPC the library created, latency-routed to the regions. A VPC
+   * whose region binds its clients to a jurisdiction (residencyOfRegion) gets, as its own region's record, an alias
+   * of `<jurisdiction>.<domain>` in the private zone: always healthy (no health check, evaluate_target_health off), so
+   * Route53 always answers it with its own region's record, and that nested latency set holds only the
+   * jurisdiction's regions, answering inside it even when all of them are unhealthy; as the public zone does.
+   */
   private buildPrivateZone(domain: string, dnsProvider: AwsProvider): PrivateHostedZone {
     const vpcs = Object.values(this.endpoints).map((e) => ({ vpcId: e.network.vpcId, region: e.region }));
     const zone = new PrivateHostedZone(this, 'PrivateZone', { zoneName: domain, vpcs, provider: dnsProvider });
+    const health = this.route53Routing?.healthChecks;
+    const regionsOf = (j: string) => this.spec.regions.filter((r) => r.jurisdiction === j).map((r) => r.region);
+    const bound = new Set<string>();
     for (const [region, endpoint] of Object.entries(this.endpoints)) {
+      const j = residencyOfRegion(region, endpoint.jurisdiction, this.spec.residency);
+      const own = j && regionsOf(j).length > 0 ? j : undefined;
+      if (own) bound.add(own);
       new InferenceAliasRecord(this, `PrivateRecord-${region}`, {
         zone,
         name: domain,
-        target: RecordTarget.loadBalancer(endpoint),
+        target: own ? RecordTarget.record(`${own}.${domain}`, zone) : RecordTarget.loadBalancer(endpoint),
         policy: RoutingPolicy.latency(region),
         setIdentifier: region,
-        healthCheck: this.route53Routing?.healthChecks[region],
+        healthCheck: own ? undefined : health?.[region],
+        evaluateTargetHealth: own ? false : true,
         provider: dnsProvider,
       });
+    }
+    for (const j of [...bound].sort()) {
+      for (const region of regionsOf(j)) {
+        new InferenceAliasRecord(this, `PrivateResidency-${j}-${region}`, {
+          zone,
+          name: `${j}.${domain}`,
+          target: RecordTarget.loadBalancer(this.endpoints[region]),
+          policy: RoutingPolicy.latency(region),
+          setIdentifier: region,
+          healthCheck: health?.[region],
+          provider: dnsProvider,
+        });
+      }
     }
     return zone;
   }
@@ -303,6 +353,9 @@ export class GlobalInferenceService extends Construct {
       health: { intervalSeconds: spec.health.intervalSeconds, failureThreshold: spec.health.failureThreshold },
       cloudflarePlan: spec.cloudflare?.plan ?? null,
       sloFailoverSeconds: spec.slo.failoverSeconds,
+      // Written only when set, so stacks that use neither keep their Terraform unchanged.
+      ...(spec.slo.survivesRegionFailure ? {} : { survivesRegionFailure: false }),
+      ...(spec.externalEndpoints && spec.externalEndpoints.length > 0 ? { externalEndpoints: spec.externalEndpoints } : {}),
     };
     // Both stacks carry it: each is checked on its own (policy rules, analysis of one stack).
     for (const stack of [TerraformStack.of(this), cloudflareStack]) stack?.addOverride(`//.${METADATA_KEY}`, intent);

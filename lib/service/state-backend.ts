@@ -2,6 +2,7 @@ import { S3Backend, type TerraformStack } from 'cdktf';
 import { SpecValidationError, type SpecProblem } from '../spec/errors';
 import { StateSchema, type StateSpec } from '../spec/schema';
 import { stripUndefined } from '../util/objects';
+import { protectLiterals } from '../util/terraform-literals';
 
 /**
  * Environment variables that select the state backend without editing the spec (CI and per-team setups):
@@ -61,4 +62,6 @@ export function configureStateBackend(stack: TerraformStack, state: StateSpec): 
   });
   // cdktf 0.21 predates use_lockfile; the override writes it into the backend block.
   backend.addOverride('use_lockfile', true);
+  // Created in the stack, outside library constructs: its values are literal text too.
+  protectLiterals(backend);
 }

@@ -170,7 +170,7 @@ export const DebugPinSchema = z
       .array(cidr)
       .min(1, 'must list at least one CIDR')
       .optional()
-      .meta({ description: 'Only clients in these networks (operators) may pin. Required when residency applies, so clients cannot leave their jurisdiction with a header.' }),
+      .meta({ description: 'Only clients in these networks (operators) may pin. (Residency forces geo steering, under which Cloudflare custom rules do not function: a debug pin is refused there.)' }),
   })
   .meta({ description: 'A debugging header that pins a request to one region (load balancing custom rules).' });
 
@@ -406,7 +406,8 @@ export interface RoutingFacts {
  * - the fallback pool (one per load balancer, used when every pool of a client's list is unhealthy) must belong to
  *   every residency jurisdiction, which no region can do once there are two: then only 'fail-closed' is valid;
  * - pool weights, fallback and pinned regions must name regions of the load balancer;
- * - a debug pin lets a client choose any region, so with residency it must be limited to operator networks;
+ * - a debug pin is a custom load-balancing rule, which Cloudflare documents as not functioning under geo steering,
+ *   so it is refused with geo steering, and therefore with residency;
  * - session affinity overrides steering for the session's lifetime, so with residency it must stay off.
  */
 export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
@@ -468,11 +469,17 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
         message: `defaults to every region (${pinned.length} load balancing rules), but non-Enterprise zones get ${NON_ENTERPRISE_MAX_LB_RULES} rule per hostname; list the one region to pin`,
       });
     }
-    if (active.length > 0 && !facts.debugPin.sourceCidrs) {
+    // Residency forces geo steering, and Cloudflare documents custom load-balancing rules (what the pin is) as
+    // incompatible with geo steering: "any custom rule applied to Geo-steered load balancers will not function as
+    // expected". A pin there would pass every check and do nothing, or leak if it did.
+    const steering = facts.steering ?? (active.length > 0 ? 'geo' : 'dynamic_latency');
+    if (steering === 'geo') {
       out.push({
-        path: ['debugPin', 'sourceCidrs'],
-        input: undefined,
-        message: `is required when residency applies (${active.join(', ')}): without it any client could send the header and be served outside its jurisdiction; list the operator networks allowed to pin`,
+        path: ['debugPin'],
+        input: facts.debugPin,
+        message:
+          `cannot be used with geo steering${active.length > 0 ? ` (residency ${active.join(', ')} needs it)` : ''}: the pin is a load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering (they do not function as expected); ` +
+          `remove debugPin and pin a request by calling the region's own hostname (<region>.<origin domain>)${active.length > 0 ? '' : ', or use another steering policy'}`,
       });
     }
   }

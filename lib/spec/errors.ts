@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { Refusal } from '../util/refusal';
 import { closestMatch } from '../util/strings';
 
 /** One problem found in a spec: where, what was received, and what is allowed. */
@@ -17,7 +18,7 @@ export interface SpecProblem {
  * Thrown for an invalid spec or invalid construct props. Carries every problem found, so one run shows them all;
  * `message` is the readable report. The CLI prints `message` and exits non-zero, without a stack trace.
  */
-export class SpecValidationError extends Error {
+export class SpecValidationError extends Refusal {
   readonly problems: readonly SpecProblem[];
 
   constructor(problems: readonly SpecProblem[], source = 'spec') {

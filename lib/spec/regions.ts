@@ -112,7 +112,7 @@ const BY_CODE = new Map(AWS_REGIONS.map((r) => [r.code, r]));
 /** Every region code the library knows, in table order. */
 export const AWS_REGION_CODES: readonly string[] = AWS_REGIONS.map((r) => r.code);
 
-/** The facts for one region; throws for an unknown code (the spec schema rejects those earlier). */
+/** The facts for one region; throws for an unknown code (the spec schema and the constructs reject those earlier). */
 export function regionInfo(code: string): RegionInfo {
   const info = BY_CODE.get(code);
   if (!info) {
@@ -123,6 +123,30 @@ export function regionInfo(code: string): RegionInfo {
 
 export function isKnownRegion(code: string): boolean {
   return BY_CODE.has(code);
+}
+
+/** The longest region code (for limits on names derived from region codes). */
+export const LONGEST_REGION_CODE = AWS_REGION_CODES.reduce((a, b) => (b.length > a.length ? b : a));
+
+/** The zone-id prefix of a region (`use1` for us-east-1): every zone id of the region starts with it. */
+export function zoneIdPrefix(code: string): string {
+  return regionInfo(code).availabilityZoneIds[0].replace(/-az\d+$/, '');
+}
+
+/**
+ * Problems of availability zone ids for a VPC in `region`: each must be a zone of that region (its id starts with
+ * the region's zone prefix, e.g. use1- for us-east-1) and appear once. Unknown regions are reported elsewhere.
+ */
+export function zoneIdProblems(region: string, zones: readonly unknown[]): { path: PropertyKey[]; input: unknown; message: string }[] {
+  if (!isKnownRegion(region)) return [];
+  const prefix = zoneIdPrefix(region);
+  const problems: { path: PropertyKey[]; input: unknown; message: string }[] = [];
+  zones.forEach((zone, i) => {
+    if (typeof zone === 'string' && /^[a-z]{2,6}\d-az\d{1,2}$/.test(zone) && !zone.startsWith(`${prefix}-`)) {
+      problems.push({ path: [i], input: zone, message: `must be a zone of ${region} (its zone ids start with ${prefix}-, such as ${regionInfo(region).availabilityZoneIds[0]})` });
+    }
+  });
+  return problems;
 }
 
 /** Great-circle distance between two regions' metros, in km. */

@@ -3,8 +3,35 @@ import { closestMatch } from '../util/strings';
 import { formatPath, type SpecProblem } from './errors';
 import { cloudflareCrossChecks, CloudflareSchema } from './cloudflare-schema';
 import { EdgeRouterSchema } from './edge-router-schema';
-import { CONTINENT_CODES, ResidencyGroupSchema } from './geo';
-import { AWS_REGION_CODES } from './regions';
+import { continentOf } from '../analysis/countries';
+import { CONTINENT_CODES, COUNTRY_PRESETS, ResidencyGroupSchema } from './geo';
+import {
+  acmCertificateArn,
+  ACM_CERTIFICATE_ARN,
+  cidrList,
+  cloudwatchNamespace,
+  dnsName,
+  freeText,
+  GP3_MAX_GIB,
+  isIpv4NetworkCidr,
+  kmsKeyRef,
+  defaultRootVolumeGiB,
+  DEFAULT_VPC_CIDR,
+  accessLogsBucketProblem,
+  noDuplicates,
+  logRetentionDays,
+  MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME,
+  metricDimensions,
+  metricName,
+  s3BucketName,
+  s3BucketNameProblem,
+  secretsManagerSecretArn,
+  serviceName,
+  slug,
+  tags as tagsSchema,
+} from './fields';
+import { AWS_REGION_CODES, LONGEST_REGION_CODE, zoneIdProblems } from './regions';
+import { userDataBytes } from '../aws/user-data';
 
 /*
  * The spec of a global inference service: the one input every construct of the library can be derived from.
@@ -16,35 +43,14 @@ import { AWS_REGION_CODES } from './regions';
 // ---------------------------------------------------------------------------------------------------------
 // Reusable field types. Messages say what is allowed; the formatter adds the path and the value received.
 
-const slug = (what: string, maxLength: number) =>
-  z
-    .string()
-    .regex(
-      new RegExp(`^[a-z](?:[a-z0-9-]{0,${maxLength - 2}}[a-z0-9])?$`),
-      `must be a ${what}: lower-case letters, digits and '-', starting with a letter, at most ${maxLength} characters`,
-    );
-
-const dnsName = z
+/** A model version label (launch template description and tags carry it). */
+const versionLabel = z
   .string()
-  .max(253, 'must be at most 253 characters (DNS limit)')
-  .regex(
-    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
-    'must be a lower-case DNS name such as inference.example.com',
-  );
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9._-]+$/, "must be a version label (letters, digits, '.', '_', '-')");
 
-const cidr = z
-  .string()
-  .regex(
-    /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(?:12[0-8]|1[01]\d|\d?\d)$/,
-    'must be an IPv4 or IPv6 CIDR block such as 10.0.0.0/16',
-  );
-
-const arn = (service: string, example: string) =>
-  z
-    .string()
-    .regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ${service} ARN such as ${example}`);
-
-const awsRegion = z.enum(AWS_REGION_CODES as [string, ...string[]], {
+export const awsRegion = z.enum(AWS_REGION_CODES as [string, ...string[]], {
   error: (issue) => {
     const hint = suggestion(issue.input, AWS_REGION_CODES);
     return hint ? `must be an AWS region code the library knows${hint}` : `must be an AWS region code the library knows: ${AWS_REGION_CODES.join(', ')}`;
@@ -72,19 +78,22 @@ export const GPU_INSTANCE_FAMILIES = [
   'p6-b300',
 ] as const;
 
-const gpuInstanceType = z
+export const gpuInstanceType = z
   .string()
   .regex(
     new RegExp(`^(?:${GPU_INSTANCE_FAMILIES.join('|')})\\.[a-z0-9]+$`),
     `must be an NVIDIA GPU instance type of a family the Deep Learning GPU AMI supports (${GPU_INSTANCE_FAMILIES.join(', ')}), such as g6e.xlarge`,
   );
 
-const port = z.number().int('must be a whole number').min(1024, 'must be ≥ 1024 (unprivileged)').max(65535, 'must be ≤ 65535');
+export const port = z.number().int('must be a whole number').min(1024, 'must be ≥ 1024 (unprivileged)').max(65535, 'must be ≤ 65535');
 
 // ---------------------------------------------------------------------------------------------------------
 // Model
 
 export const ENGINES = ['vllm', 'sglang', 'tgi', 'custom'] as const;
+
+/** One argument of the server command; the whole boot script must fit EC2's 16 KB user data (checked per model). */
+const commandArgument = freeText(4096, 'per argument');
 
 export const ModelSchema = z
   .strictObject({
@@ -94,46 +103,45 @@ export const ModelSchema = z
     id: z
       .string()
       .min(1, 'must not be empty')
-      .max(200, 'must be at most 200 characters')
+      .max(128, 'must be at most 128 characters (an ALB header condition value, how clients pick a model, is limited to 128)')
       .regex(/^[A-Za-z0-9._\-/:]+$/, "must be a model id such as meta-llama/Llama-3.1-8B-Instruct (letters, digits, '.', '_', '-', '/', ':')")
       .meta({ description: 'Model id the server loads and clients send in `model`, e.g. meta-llama/Llama-3.1-8B-Instruct.' }),
-    version: z
-      .string()
-      .min(1, 'must not be empty')
-      .max(64, 'must be at most 64 characters')
-      .regex(/^[A-Za-z0-9._-]+$/, "must be a version label (letters, digits, '.', '_', '-')")
-      .meta({ description: 'The version of the model the fleet serves (a release label); regions may run another during a rollout.' }),
-    promotedVersion: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/, "must be a version label (letters, digits, '.', '_', '-')")
+    version: versionLabel.meta({ description: 'The version of the model the fleet serves (a release label); regions may run another during a rollout.' }),
+    promotedVersion: versionLabel
       .optional()
       .meta({ description: 'A new version declared validated: regions may move to it without keeping two regions on `version`.' }),
     revision: z
       .string()
+      .max(255, 'must be at most 255 characters')
       .regex(/^[A-Za-z0-9._\-/]+$/, 'must be a Hugging Face revision (branch, tag or commit)')
       .optional()
       .meta({ description: 'Hugging Face revision to load (branch, tag or commit). Default: the repository default branch.' }),
     engine: z.enum(ENGINES).default('vllm').meta({ description: 'Serving engine. `custom` requires `image` and `command`.' }),
     image: z
       .string()
+      .max(512, 'must be at most 512 characters')
       .regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, 'must be a container image reference such as vllm/vllm-openai:v0.11.0')
       .optional()
       .meta({ description: 'Container image. Default: a pinned image of the engine.' }),
-    command: z.array(z.string()).optional().meta({ description: 'Container command (entrypoint arguments) replacing the engine default.' }),
-    args: z.array(z.string()).default([]).meta({ description: 'Extra arguments appended to the engine command.' }),
+    command: z.array(commandArgument).optional().meta({ description: 'Container command (entrypoint arguments) replacing the engine default.' }),
+    args: z.array(commandArgument).default([]).meta({ description: 'Extra arguments appended to the engine command.' }),
     port: port.default(8000).meta({ description: 'Port the server listens on inside the instance.' }),
     weightsGiB: z
       .number()
       .positive('must be > 0')
-      .max(16384, 'must be ≤ 16384')
+      .max(GP3_MAX_GIB, `must be ≤ ${GP3_MAX_GIB} (the largest gp3 volume)`)
       .optional()
-      .meta({ description: 'Approximate size of the weights; sizes the root volume when `endpoint.rootVolumeGiB` is not set.' }),
+      .meta({ description: `Approximate size of the weights; sizes the root volume when \`endpoint.rootVolumeGiB\` is not set (then at most ${MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME}, so the default volume fits gp3).` }),
     weightsS3Uri: z
       .string()
-      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be an s3:// URI such as s3://my-models/llama-3.1-8b/')
+      .regex(/^s3:\/\/[^/]+(?:\/[A-Za-z0-9._\-/=+@]*)?$/, "must be an s3:// URI such as s3://my-models/llama-3.1-8b/ (key prefix: letters, digits and . _ - / = + @; no wildcards or ${...}, which IAM would interpret)")
+      .superRefine((uri, ctx) => {
+        const problem = s3BucketNameProblem(uri.slice('s3://'.length).split('/')[0]);
+        if (problem) ctx.addIssue({ code: 'custom', input: uri, message: `bucket ${problem}` });
+      })
       .optional()
       .meta({ description: 'Load weights from this S3 prefix (instances get read access to it only) instead of the Hugging Face Hub.' }),
-    huggingFaceTokenSecretArn: arn('secretsmanager', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token-AbCdEf')
+    huggingFaceTokenSecretArn: secretsManagerSecretArn
       .optional()
       .meta({ description: 'Secrets Manager secret holding a Hugging Face token; read at boot by the instance role, never placed in user data.' }),
     maxModelLength: z.number().int().positive().optional().meta({ description: 'Maximum context length passed to the engine.' }),
@@ -169,24 +177,28 @@ export const NetworkSchema = z
     privateSubnetIds: z
       .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id such as subnet-0123456789abcdef0'))
       .min(2, 'must list at least 2 subnets in different zones (an ALB and a resilient fleet need two)')
+      .superRefine(noDuplicates('subnet'))
       .optional()
       .meta({ description: 'Existing private subnets for the GPU instances (need outbound HTTPS via NAT or endpoints).' }),
     publicSubnetIds: z
       .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id such as subnet-0123456789abcdef0'))
       .min(2, 'must list at least 2 subnets in different zones (an ALB needs two)')
+      .superRefine(noDuplicates('subnet'))
       .optional()
       .meta({ description: 'Existing public subnets for the internet-facing ALB.' }),
     cidr: z
       .string()
-      .regex(/^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:1[6-9]|2[0-2])$/, 'must be an IPv4 CIDR block from /16 to /22, such as 10.64.0.0/16')
+      .refine((c) => isIpv4NetworkCidr(c) && /\/(?:1[6-9]|2[0-2])$/.test(c), 'must be an IPv4 CIDR block from /16 to /22 written as its network address, such as 10.64.0.0/16')
+      .refine((c) => !isReservedVpcRange(c), 'must not be in a range AWS refuses for VPCs (0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 and above)')
       .optional()
-      .meta({ description: 'CIDR of the VPC the library creates when no vpcId is given. Default 10.64.0.0/16.' }),
+      .meta({ description: `CIDR of the VPC the library creates when no vpcId is given. Default ${DEFAULT_VPC_CIDR}.` }),
     availabilityZoneIds: z
       .array(z.string().regex(/^[a-z]{2,6}\d-az\d{1,2}$/, 'must be an availability zone id such as use1-az1'))
       .min(2, 'must list at least 2 zones')
+      .superRefine(noDuplicates('zone'))
       .max(6, 'must list at most 6 zones')
       .optional()
-      .meta({ description: 'Zones of the created VPC. Default: two or three zones of the region (see lib/spec/regions.ts).' }),
+      .meta({ description: "Zone ids of the created VPC, in the endpoint's region. Default: the first three zones the library knows for the region." }),
     natGateways: z.enum(['one', 'per-zone']).default('one').meta({ description: 'NAT gateways of the created VPC: one (cheaper) or one per zone (survives a zone loss).' }),
   })
   .superRefine((network, ctx) => {
@@ -208,16 +220,22 @@ export const NetworkSchema = z
     }
   });
 
+/** First octets (and 169.254) of ranges a VPC cannot use. */
+function isReservedVpcRange(cidr: string): boolean {
+  const [a, b] = cidr.split(/[./]/).map(Number);
+  return a === 0 || a === 127 || a >= 224 || (a === 169 && b === 254);
+}
+
 export const RegionSchema = z
   .strictObject({
     region: awsRegion.meta({ description: 'AWS region code; the stable key of this regional endpoint.' }),
     instanceType: gpuInstanceType.meta({ description: 'GPU instance type, e.g. g6e.xlarge.' }),
     capacity: CapacitySchema,
-    network: NetworkSchema.default({ natGateways: 'one' }).meta({ description: 'Existing network ids, or settings of a minimal VPC the library creates (default).' }),
+    network: NetworkSchema.prefault({}).meta({ description: 'Existing network ids, or settings of a minimal VPC the library creates (default).' }),
     jurisdiction: slug('jurisdiction key such as eu or us', 16)
       .optional()
       .meta({ description: 'Data-residency jurisdiction this region belongs to (e.g. eu). Users of a jurisdiction are only served by its regions.' }),
-    certificateArn: arn('acm', 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-...')
+    certificateArn: acmCertificateArn
       .optional()
       .meta({ description: 'ACM certificate for the HTTPS listener, in this region. Default: one is issued and DNS-validated in the hosted zone.' }),
     models: z
@@ -226,12 +244,33 @@ export const RegionSchema = z
       .optional()
       .meta({ description: 'Names of the models this region serves. Default: all models.' }),
     modelVersions: z
-      .record(z.string(), z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a version label (letters, digits, '.', '_', '-')"))
+      .record(z.string(), versionLabel)
       .optional()
       .meta({ description: 'Per-model version this region runs when it differs from the fleet version (rolling upgrades).' }),
-    albIngressCidrs: z.array(cidr).min(1, 'must list at least one CIDR').optional().meta({ description: 'Who may reach the ALB on 443. Default: endpoint.albIngressCidrs.' }),
+    albIngressCidrs: cidrList.optional().meta({ description: 'Who may reach the ALB on 443. Default: endpoint.albIngressCidrs.' }),
+  })
+  .superRefine((region, ctx) => {
+    for (const problem of regionalProblems(region)) ctx.addIssue({ code: 'custom', ...problem });
   })
   .meta({ description: 'A regional GPU inference endpoint.' });
+
+/**
+ * Rules tying a region's settings to its region code: the certificate and the zones must be in that region. Shared
+ * with {@link GpuInferenceEndpoint} and {@link MinimalVpc}, which apply them to their props.
+ */
+export function regionalProblems(region: { region?: unknown; certificateArn?: unknown; network?: unknown }): { path: PropertyKey[]; input: unknown; message: string }[] {
+  const problems: { path: PropertyKey[]; input: unknown; message: string }[] = [];
+  if (typeof region.region !== 'string') return problems;
+  const arnMatch = typeof region.certificateArn === 'string' ? ACM_CERTIFICATE_ARN.exec(region.certificateArn) : null;
+  if (arnMatch && arnMatch[1] !== region.region) {
+    problems.push({ path: ['certificateArn'], input: region.certificateArn, message: `must be a certificate in ${region.region}: an ALB only uses ACM certificates of its own region (this one is in ${arnMatch[1]})` });
+  }
+  const network = isObject(region.network) ? region.network : {};
+  if (Array.isArray(network.availabilityZoneIds)) {
+    for (const problem of zoneIdProblems(region.region, network.availabilityZoneIds)) problems.push({ ...problem, path: ['network', 'availabilityZoneIds', ...problem.path] });
+  }
+  return problems;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Health, endpoint settings, routing, front door, SLO, state
@@ -241,9 +280,13 @@ export const ROUTE53_CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', '
 
 export const HealthSchema = z
   .strictObject({
-    path: z.string().regex(/^\/[A-Za-z0-9._~\-/?=&%]*$/, "must be a URL path starting with '/', such as /health").default('/health').meta({ description: 'Readiness path; must answer only once the model is loaded.' }),
+    path: z
+      .string()
+      .max(255, 'must be at most 255 characters (Route53 resource path limit)')
+      .regex(/^\/[A-Za-z0-9._~\-/?=&%]*$/, "must be a URL path starting with '/', such as /health")
+      .default('/health').meta({ description: 'Readiness path; must answer only once the model is loaded.' }),
     expectedStatus: z.number().int().min(200, 'must be ≥ 200').max(399, 'must be ≤ 399').default(200).meta({ description: 'HTTP status a ready server answers.' }),
-    expectedBody: z.string().max(255, 'must be at most 255 characters (Route53 search string limit)').optional().meta({ description: 'Text the readiness response must contain.' }),
+    expectedBody: freeText(255, 'Route53 search string limit').min(1, 'must not be empty (leave it out to match on the status only)').optional().meta({ description: 'Text the readiness response must contain.' }),
     intervalSeconds: z
       .union([z.literal(10), z.literal(30)], { error: 'must be 10 or 30 (the Route53 request intervals)' })
       .default(10)
@@ -252,6 +295,7 @@ export const HealthSchema = z
     checkerRegions: z
       .array(z.enum(ROUTE53_CHECKER_REGIONS, { error: `must be a Route53 health-checker region (${ROUTE53_CHECKER_REGIONS.join(', ')})` }))
       .min(3, 'must list at least 3 regions (Route53 minimum)')
+      .superRefine(noDuplicates('region'))
       .optional()
       .meta({ description: 'Route53 checker regions probing each endpoint. Default: the three nearest to the endpoint.' }),
     capacity: z
@@ -263,16 +307,16 @@ export const HealthSchema = z
         maxAverageResponseSeconds: z.number().positive('must be > 0').optional().meta({ description: 'A region whose average target response time (1-minute periods) exceeds this is saturated. Average, not p90: Route53 alarm health checks reject percentile statistics. Default: not checked.' }),
         queueDepth: z
           .strictObject({
-            namespace: z.string().min(1),
-            metricName: z.string().min(1),
-            dimensions: z.record(z.string(), z.string()).default({}),
+            namespace: cloudwatchNamespace,
+            metricName,
+            dimensions: metricDimensions.default({}),
             threshold: z.number().positive('must be > 0'),
           })
           .optional()
           .meta({ description: 'A custom metric (e.g. vLLM requests waiting) above which a region is saturated. Default: not checked.' }),
         evaluationMinutes: z.number().int().min(1).max(10).default(2).meta({ description: 'Consecutive 1-minute periods a capacity alarm must breach.' }),
       })
-      .default({ minHealthyTargets: 'asg-min', evaluationMinutes: 2 })
+      .prefault({})
       .meta({ description: 'Capacity signals combined with the readiness probe: a region that is up but saturated stops receiving new traffic.' }),
   })
   .meta({ description: 'How every layer probes model readiness.' });
@@ -297,9 +341,9 @@ export const EndpointSchema = z
       .number()
       .int()
       .min(75, 'must be ≥ 75 (the Deep Learning GPU AMI root snapshot is 75 GiB)')
-      .max(16384, 'must be ≤ 16384 (gp3 limit)')
+      .max(GP3_MAX_GIB, `must be ≤ ${GP3_MAX_GIB} (gp3 limit)`)
       .optional()
-      .meta({ description: 'Root gp3 volume size. Default: 100 GiB plus twice the largest model’s weightsGiB.' }),
+      .meta({ description: `Root gp3 volume size of every fleet. Default: per model, 100 GiB plus twice its weightsGiB (25 when not given), at least 150 GiB.` }),
     healthCheckGracePeriodSeconds: z.number().int().min(60, 'must be ≥ 60').max(7200, 'must be ≤ 7200').default(900).meta({ description: 'Time a new instance gets to pull the image and load weights before health checks count.' }),
     warmPool: WarmPoolSchema.optional().meta({ description: 'Keep pre-initialised instances to cut scale-out time. Default: none.' }),
     detailedMonitoring: z.boolean().default(true).meta({ description: '1-minute EC2 metrics.' }),
@@ -316,28 +360,38 @@ export const EndpointSchema = z
     accessLogsBucket: z
       .string()
       .regex(/^(?:[a-z0-9.-]|\{region\}){3,63}$/, "must be an S3 bucket name, optionally containing '{region}' (ALB logs need a bucket in each region)")
+      .superRefine((bucket, ctx) => {
+        // Checked with the longest region code the library knows; the spec checks each of its regions too.
+        const problem = accessLogsBucketProblem(bucket, LONGEST_REGION_CODE);
+        if (problem) ctx.addIssue({ code: 'custom', input: bucket, message: problem });
+      })
       .optional()
       .meta({ description: "S3 bucket for ALB access logs; '{region}' is replaced by each region's code. Default: off." }),
-    albIngressCidrs: z.array(cidr).min(1, 'must list at least one CIDR').default(['0.0.0.0/0', '::/0']).meta({ description: 'Who may reach the ALBs on 443 (and 80 for the redirect).' }),
+    albIngressCidrs: cidrList.default(['0.0.0.0/0', '::/0']).meta({ description: 'Who may reach the ALBs on 443 (and 80 for the redirect).' }),
     tlsPolicy: z.enum(TLS_POLICIES).default('ELBSecurityPolicy-TLS13-1-2-2021-06').meta({ description: 'ALB TLS policy (TLS 1.2+ only).' }),
     scaling: z
       .strictObject({
         requestsPerTargetPerMinute: z.number().positive('must be > 0').default(60).meta({ description: 'Target-tracking value for ALBRequestCountPerTarget.' }),
         customMetric: z
           .strictObject({
-            namespace: z.string().min(1),
-            metricName: z.string().min(1),
+            namespace: cloudwatchNamespace,
+            metricName,
             statistic: z.enum(['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount']).default('Average'),
-            dimensions: z.record(z.string(), z.string()).default({}),
+            dimensions: metricDimensions.default({}),
             targetValue: z.number().positive('must be > 0'),
           })
           .optional()
           .meta({ description: 'Track this metric (e.g. vLLM queue depth) instead of requests per target.' }),
         ignoreDesiredCapacityChanges: z.boolean().default(false).meta({ description: 'Let operators and autoscaling own desired capacity: later applies will not reset it.' }),
       })
-      .default({ requestsPerTargetPerMinute: 60, ignoreDesiredCapacityChanges: false }),
+      .prefault({}),
   })
   .meta({ description: 'Settings shared by every regional endpoint.' });
+
+/** Weight of a region in mode weighted when `routing.weights` does not name it. */
+export const DEFAULT_ROUTE53_WEIGHT = 100;
+/** TTL of records that are not aliases. */
+export const DEFAULT_RECORD_TTL_SECONDS = 60;
 
 /** DNS labels the Route53 routing uses for nested record sets under the routing domain. */
 export const RESERVED_LABELS = ['global', 'stable', 'secondary', 'geo'] as const;
@@ -362,7 +416,7 @@ export const RoutingSchema = z
     weights: z
       .record(z.string(), z.number().int('must be a whole number').min(0, 'must be ≥ 0 (Route53 weights are 0-255)').max(255, 'must be ≤ 255 (Route53 weights are 0-255)'))
       .optional()
-      .meta({ description: 'Route53 weight (0-255) per region (mode weighted). Default: 100 each.' }),
+      .meta({ description: `Route53 weight (0-255) per region (mode weighted). Default: ${DEFAULT_ROUTE53_WEIGHT} each.` }),
     geolocation: z
       .strictObject({
         groups: z
@@ -393,7 +447,7 @@ export const RoutingSchema = z
       })
       .optional()
       .meta({ description: 'Send a small share of traffic to one region; the rest follows `mode` over the other regions.' }),
-    ttlSeconds: z.number().int().min(0).max(86400).default(60).meta({ description: 'TTL of records that are not aliases.' }),
+    ttlSeconds: z.number().int().min(0).max(86400).default(DEFAULT_RECORD_TTL_SECONDS).meta({ description: 'TTL of records that are not aliases (CNAME targets; the records the library creates are aliases, which have none).' }),
     ignoreWeightChanges: z.boolean().default(false).meta({ description: 'Let operators tune weights live: later applies will not reset them.' }),
   })
   .meta({ description: 'How traffic is spread across regions.' });
@@ -404,10 +458,10 @@ export const StateSchema = z.discriminatedUnion(
     z.strictObject({ backend: z.literal('local') }),
     z.strictObject({
       backend: z.literal('s3'),
-      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+      bucket: s3BucketName,
       region: awsRegion,
       keyPrefix: z.string().regex(/^[A-Za-z0-9._\-/]*$/, "must be an S3 key prefix (letters, digits, '.', '_', '-', '/')").default('').meta({ description: 'Prefix of state keys; each stack writes <prefix><stack>.tfstate.' }),
-      kmsKeyId: z.string().optional().meta({ description: 'KMS key for state encryption. Default: S3-managed keys.' }),
+      kmsKeyId: kmsKeyRef.optional().meta({ description: 'KMS key for state encryption. Default: S3-managed keys.' }),
     }),
   ],
   { error: "must be { backend: local } or { backend: s3, bucket, region }" },
@@ -422,7 +476,7 @@ export const DnsSchema = z
       .meta({ description: 'Existing public zone to write records into. Default: a zone for service.domain is created (protected by prevent_destroy).' }),
     dnssec: z.boolean().default(true).meta({ description: 'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS record at the parent to complete the chain.' }),
     queryLogging: z.boolean().default(true).meta({ description: 'Log DNS queries of the zone the library creates to CloudWatch Logs in us-east-1.' }),
-    queryLogRetentionDays: z.number().int().positive().default(30).meta({ description: 'Days to keep query logs.' }),
+    queryLogRetentionDays: logRetentionDays.default(30).meta({ description: 'Days to keep query logs.' }),
     originDomain: dnsName
       .optional()
       .meta({ description: "Route53 domain of the AWS side when Cloudflare is the front door (service.domain then lives in Cloudflare). Default: 'origin.' + service.domain." }),
@@ -440,29 +494,64 @@ export const AwsAccountSchema = z
   })
   .meta({ description: 'AWS account settings.' });
 
+/** Jurisdiction key pattern (residency keys, region jurisdictions). */
+const jurisdictionKey = z.string().regex(/^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/, 'must be a jurisdiction key such as eu');
+
+/**
+ * An endpoint outside the service's regions that routing can send clients to (a partner API, a CDN name, an
+ * address): the routing proofs refuse any target they cannot place unless it is declared here, with the
+ * jurisdiction it serves from and how fast it moves its own clients off a failure of its own.
+ */
+export const ExternalEndpointSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .max(253, 'must be at most 253 characters (DNS limit)')
+      .regex(
+        /^(?:(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]\.?|(?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)$/,
+        'must be the DNS name (lower case) or IP address that records, origins or backends name, such as partner.example.net',
+      )
+      .meta({ description: 'DNS name or IP address exactly as the record, origin or backend names it.' }),
+    jurisdiction: jurisdictionKey.meta({ description: "Jurisdiction the endpoint serves from (a residency key), or 'none' when it is in none: residency clients reaching it are then refused." }),
+    failoverSeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .positive('must be > 0')
+      .max(3600, 'must be ≤ 3600')
+      .meta({ description: 'Worst-case seconds the endpoint needs to move traffic off a failure of its own; counted as the failover time of every path ending there.' }),
+  })
+  .meta({ description: 'An endpoint outside the stacks, declared so the routing proofs can place it.' });
+
+export type ExternalEndpointSpec = z.output<typeof ExternalEndpointSchema>;
+
 export const FRONT_DOORS = ['route53', 'cloudflare', 'both'] as const;
 
 const SpecObjectSchema = z.strictObject({
     $schema: z.string().optional().meta({ description: 'Path or URL of the JSON Schema, for editors.' }),
     service: z.strictObject({
-      name: slug('service name', 24).meta({ description: 'Short name used in resource names and tags.' }),
+      name: serviceName.meta({ description: 'Short name used in resource names and tags.' }),
       domain: dnsName.meta({ description: 'DNS name clients use, e.g. inference.example.com.' }),
     }),
     model: ModelSchema.optional().meta({ description: 'The one model served (shorthand for `models: [ ... ]`).' }),
     models: z.array(ModelSchema).min(1, 'must list at least one model').max(16, 'must list at most 16 models').optional(),
     regions: z.array(RegionSchema).min(1, 'must list at least one region').max(40, 'must list at most 40 regions'),
     aws: AwsAccountSchema.default({}),
-    dns: DnsSchema.default(() => DnsSchema.parse({})),
+    dns: DnsSchema.prefault({}),
     residency: z
       .record(z.string().regex(/^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/, 'must be a jurisdiction key such as eu'), ResidencyGroupSchema)
       .default({})
       .meta({ description: "Clients that must stay in a jurisdiction, by jurisdiction key (regions opt in with `jurisdiction`). Example: { eu: { preset: eu } }." }),
-    health: HealthSchema.default(() => HealthSchema.parse({})),
-    endpoint: EndpointSchema.default(() => EndpointSchema.parse({})),
-    routing: RoutingSchema.default(() => RoutingSchema.parse({})),
+    health: HealthSchema.prefault({}),
+    endpoint: EndpointSchema.prefault({}),
+    routing: RoutingSchema.prefault({}),
     frontDoor: z.enum(FRONT_DOORS).default('route53').meta({ description: 'Which front door(s) to build.' }),
     cloudflare: CloudflareSchema.optional(),
     edgeRouter: EdgeRouterSchema.optional(),
+    externalEndpoints: z
+      .array(ExternalEndpointSchema)
+      .max(100, 'must list at most 100 endpoints')
+      .optional()
+      .meta({ description: 'Endpoints outside the stacks that records or escape hatches route to, with their jurisdiction and failover time. Default: none (the proofs refuse targets they cannot place).' }),
     slo: z
       .strictObject({
         failoverSeconds: z.number().int().positive('must be > 0').max(3600, 'must be ≤ 3600').default(180).meta({ description: 'Worst-case time to move traffic off a failed region.' }),
@@ -471,10 +560,9 @@ const SpecObjectSchema = z.strictObject({
           .default(true)
           .meta({ description: 'Synth proves that every client group keeps a healthy region when any one region fails. false accepts that a region failure is an outage (e.g. a single-region development service).' }),
       })
-      .default({ failoverSeconds: 180, survivesRegionFailure: true }),
+      .prefault({}),
     state: StateSchema.default({ backend: 'local' }).meta({ description: 'Terraform state backend. Environment variables can override it (see README).' }),
-    tags: z
-      .record(z.string().regex(/^[\w .:/=+\-@]{1,128}$/, 'must be a valid AWS tag key'), z.string().max(256, 'must be at most 256 characters (AWS tag value limit)'))
+    tags: tagsSchema
       .default({})
       .meta({ description: 'Tags added to every AWS resource.' }),
   });
@@ -560,6 +648,7 @@ function crossChecks(spec: Raw, ctx: Ctx): void {
   }
 
   const endpoint = isObject(spec.endpoint) ? spec.endpoint : {};
+  checkDeployability(spec, models, hasModels, regions, endpoint, ctx);
   const algorithm = endpoint.loadBalancingAlgorithm ?? 'least_outstanding_requests';
   if (typeof endpoint.slowStartSeconds === 'number' && endpoint.slowStartSeconds > 0 && algorithm === 'least_outstanding_requests') {
     ctx.addIssue({
@@ -569,6 +658,123 @@ function crossChecks(spec: Raw, ctx: Ctx): void {
       message: 'cannot be used with loadBalancingAlgorithm least_outstanding_requests (AWS refuses both on one target group); set loadBalancingAlgorithm: round_robin or slowStartSeconds: 0',
     });
   }
+}
+
+/** Limits AWS applies across fields: certificates, volumes, user data, bucket names, record names, token text. */
+function checkDeployability(spec: Raw, models: Raw[], hasModels: boolean, regions: Raw[], endpoint: Raw, ctx: Ctx): void {
+  const accountId = isObject(spec.aws) && typeof spec.aws.accountId === 'string' ? spec.aws.accountId : undefined;
+  const bucketProblems = new Set<string>();
+  regions.forEach((r, i) => {
+    const arnMatch = typeof r.certificateArn === 'string' ? ACM_CERTIFICATE_ARN.exec(r.certificateArn) : null;
+    if (arnMatch && accountId && arnMatch[2] !== accountId) {
+      ctx.addIssue({ code: 'custom', path: ['regions', i, 'certificateArn'], input: r.certificateArn, message: `must be a certificate of account ${accountId} (aws.accountId): an ALB cannot use another account's certificate` });
+    }
+    if (typeof endpoint.accessLogsBucket === 'string' && typeof r.region === 'string') {
+      const problem = accessLogsBucketProblem(endpoint.accessLogsBucket, r.region);
+      // Once per distinct problem: a name that is invalid as written is so in every region.
+      if (problem && !bucketProblems.has(problem) && bucketProblems.add(problem)) ctx.addIssue({ code: 'custom', path: ['endpoint', 'accessLogsBucket'], input: endpoint.accessLogsBucket, message: problem });
+    }
+  });
+
+  const serviceName = isObject(spec.service) && typeof spec.service.name === 'string' ? spec.service.name : 'x'.repeat(24);
+  models.forEach((raw, i) => {
+    const path = hasModels ? ['models', i] : ['model'];
+    const model = ModelSchema.safeParse(raw);
+    if (!model.success) return;
+    const name = model.data.name ?? modelKeyFromId(model.data.id);
+    const versions = [model.data.version, ...regions.map((r) => (isObject(r.modelVersions) && typeof r.modelVersions[name] === 'string' ? r.modelVersions[name] : model.data.version))];
+    const rootVolumeGiB = typeof endpoint.rootVolumeGiB === 'number' ? endpoint.rootVolumeGiB : undefined;
+    for (const problem of fleetProblems({ ...model.data, name }, { rootVolumeGiB, serviceName, versions: versions.map(String) })) {
+      ctx.addIssue({ code: 'custom', ...problem, path: [...path, ...problem.path] });
+    }
+  });
+
+  const domain = routingDomainOf(spec);
+  if (typeof domain === 'string' && dnsName.safeParse(domain).success) {
+    const where = spec.frontDoor === 'cloudflare' || spec.frontDoor === 'both' ? (isObject(spec.dns) && spec.dns.originDomain !== undefined ? ['dns', 'originDomain'] : ['service', 'domain']) : ['service', 'domain'];
+    if (domain.length > MAX_ROUTING_DOMAIN_LENGTH) {
+      ctx.addIssue({ code: 'custom', path: where, input: domain, message: `gives a routing domain of ${domain.length} characters; record names under it (up to ${253 - MAX_ROUTING_DOMAIN_LENGTH} characters longer) must stay within the 253 of DNS, so keep it ≤ ${MAX_ROUTING_DOMAIN_LENGTH}` });
+    } else if (domain.length > ACM_FIRST_NAME_MAX && regions.some((r) => r.certificateArn === undefined)) {
+      ctx.addIssue({ code: 'custom', path: where, input: domain, message: `is ${domain.length} characters; ACM refuses a certificate whose first name is longer than ${ACM_FIRST_NAME_MAX}, and regions without certificateArn get one issued for ${domain}: shorten it or give every region a certificateArn` });
+    }
+  }
+
+  for (const [path, value] of tokenLikeValues(spec)) {
+    ctx.addIssue({ code: 'custom', path, input: value, message: 'holds text CDKTF reads as an unresolved token (${TfToken[...]} or an encoded number); a spec holds literal values only' });
+  }
+}
+
+/**
+ * Limits of one model's fleet: the default root volume must fit gp3, and the boot script EC2 user data (16 KB) for
+ * every version a region runs. Shared by the spec and the {@link GpuFleet}/{@link GpuInferenceEndpoint} props.
+ */
+export function fleetProblems(
+  model: Omit<ModelSpec, 'name'> & { name: string },
+  context: { rootVolumeGiB?: number; serviceName: string; versions?: readonly string[] },
+): { path: PropertyKey[]; input: unknown; message: string }[] {
+  const problems: { path: PropertyKey[]; input: unknown; message: string }[] = [];
+  if (model.weightsGiB !== undefined && model.weightsGiB > MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME && context.rootVolumeGiB === undefined) {
+    problems.push({
+      path: ['weightsGiB'],
+      input: model.weightsGiB,
+      message: `gives a default root volume of ${defaultRootVolumeGiB(model.weightsGiB)} GiB (100 + twice the weights), above the ${GP3_MAX_GIB} GiB gp3 limit; keep it ≤ ${MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME} or set endpoint.rootVolumeGiB`,
+    });
+  }
+  if (model.engine === 'custom' && (!model.image || !model.command)) return problems;
+  for (const version of new Set(context.versions ?? [model.version])) {
+    const bytes = userDataBytes({ model: { ...model, version }, serviceName: context.serviceName });
+    if (bytes > MAX_USER_DATA_BYTES) {
+      problems.push({ path: [model.command ? 'command' : 'args'], input: `${bytes} bytes`, message: `makes the instance boot script ${bytes} bytes; EC2 user data is limited to ${MAX_USER_DATA_BYTES} bytes` });
+      break;
+    }
+  }
+  return problems;
+}
+
+/** EC2 user data is limited to 16 KB before base64. */
+export const MAX_USER_DATA_BYTES = 16384;
+/** ACM: the first domain name of a certificate is at most 64 characters. */
+export const ACM_FIRST_NAME_MAX = 64;
+/** Names under the routing domain add up to 37 characters (`<group of 32>.geo.`). */
+export const MAX_ROUTING_DOMAIN_LENGTH = 216;
+
+/**
+ * The domain the Route53 routing (zone, records, certificates) lives in: `service.domain` when Route53 is the front
+ * door, else `dns.originDomain`, by default `origin.` + `service.domain`. The one definition of that default.
+ */
+export function routingDomainOf(spec: { frontDoor?: unknown; service?: unknown; dns?: unknown }): string | undefined {
+  const domain = isObject(spec.service) && typeof spec.service.domain === 'string' ? spec.service.domain : undefined;
+  if (domain === undefined) return undefined;
+  if (spec.frontDoor !== 'cloudflare' && spec.frontDoor !== 'both') return domain;
+  const origin = isObject(spec.dns) ? spec.dns.originDomain : undefined;
+  return typeof origin === 'string' ? origin : `origin.${domain}`;
+}
+
+/** Strings (and numbers) that cdktf would take for its own token encodings, with their paths. */
+function tokenLikeValues(value: unknown, path: PropertyKey[] = [], out: [PropertyKey[], unknown][] = []): [PropertyKey[], unknown][] {
+  if (path.length > 32 || out.length > 20) return out;
+  if (typeof value === 'string') {
+    if (/[$#&]\{TfToken\[/.test(value) || [...value.matchAll(/[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g)].some((m) => isTokenDouble(parseFloat(m[0])))) out.push([path, value]);
+  } else if (typeof value === 'number') {
+    if (isTokenDouble(value)) out.push([path, value]);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => tokenLikeValues(v, [...path, i], out));
+  } else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (/[$#&]\{TfToken\[/.test(k)) out.push([[...path, k], k]);
+      tokenLikeValues(v, [...path, k], out);
+    }
+  }
+  return out;
+}
+
+/** cdktf encodes number tokens as doubles whose top 16 bits are 0xfdff (0xfbff for lists). */
+function isTokenDouble(value: number): boolean {
+  if (!Number.isFinite(value) && !Number.isNaN(value)) return false;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value, true);
+  const top = view.getUint32(4, true) >>> 16;
+  return top === 0xfdff || top === 0xfbff;
 }
 
 function checkRouting(spec: Raw, regionCodes: string[], ctx: Ctx): void {
@@ -609,7 +815,7 @@ function checkRouting(spec: Raw, regionCodes: string[], ctx: Ctx): void {
   }
   if (mode === 'weighted' && isObject(routing.weights)) {
     const weights = routing.weights as Record<string, unknown>;
-    const total = regionCodes.reduce((sum, r) => sum + (typeof weights[r] === 'number' ? (weights[r] as number) : 100), 0);
+    const total = regionCodes.reduce((sum, r) => sum + (typeof weights[r] === 'number' ? (weights[r] as number) : DEFAULT_ROUTE53_WEIGHT), 0);
     if (total === 0) ctx.addIssue({ code: 'custom', path: ['routing', 'weights'], input: weights, message: 'must give at least one region a weight above 0 (all-zero weights spread traffic evenly, which is never what was meant)' });
   }
   if (isObject(routing.geolocation)) {
@@ -662,28 +868,97 @@ function checkResidency(spec: Raw, regions: Raw[], ctx: Ctx): void {
       ctx.addIssue({ code: 'custom', path: ['residency', key], input: key, message: `is a name the routing uses internally (${RESERVED_LABELS.join(', ')}); pick another jurisdiction key` });
     }
   }
-  // Geolocation groups and residency groups must not claim the same location: residency would silently win.
+  // Geolocation groups and residency groups must not claim the same location, nor one a country inside a continent
+  // of the other: Route53 answers the more specific record, so one of them would silently win.
   const routing = isObject(spec.routing) ? spec.routing : {};
   const groups = isObject(routing.geolocation) ? asArray(routing.geolocation.groups).filter(isObject) : [];
   for (const [key, group] of Object.entries(residency)) {
     if (!isObject(group)) continue;
     for (const g of groups) {
-      const shared = [...asArray(group.continents).filter((c) => asArray(g.continents).includes(c)), ...asArray(group.countries).filter((c) => asArray(g.countries).includes(c))];
+      const shared = overlaps(locationsOf(group), locationsOf(g));
       if (shared.length > 0) {
-        ctx.addIssue({ code: 'custom', path: ['routing', 'geolocation', 'groups'], input: shared, message: `group '${String(g.name)}' claims ${shared.join(', ')}, which residency group '${key}' already binds to its jurisdiction` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'geolocation', 'groups'],
+          input: shared,
+          message: `group '${String(g.name)}' claims ${shared.join(', ')}, which residency group '${key}' already binds to its jurisdiction (Route53 answers the more specific location, so one group would silently win); give each location to one group`,
+        });
       }
     }
   }
-  // A country or continent can only be bound to one jurisdiction.
-  const owner = new Map<string, string>();
-  for (const [key, group] of Object.entries(residency)) {
-    if (!isObject(group)) continue;
-    for (const country of asArray(group.countries)) {
-      const other = owner.get(`country ${String(country)}`);
-      if (other && other !== key) ctx.addIssue({ code: 'custom', path: ['residency', key, 'countries'], input: country, message: `is also bound to jurisdiction '${other}'` });
-      owner.set(`country ${String(country)}`, key);
+  // A location can only be bound to one jurisdiction: not the same country or continent twice, and not a country
+  // inside a continent another jurisdiction binds (Route53 and the Cloudflare and edge-router front doors resolve
+  // that overlap differently: country first, or the data center's region).
+  const keys = Object.keys(residency).filter((k) => isObject(residency[k]));
+  for (let i = 0; i < keys.length; i++) {
+    for (let k = 0; k < keys.length; k++) {
+      if (i === k) continue;
+      const a = locationsOf(residency[keys[i]] as Raw);
+      const b = locationsOf(residency[keys[k]] as Raw);
+      for (const country of a.countries) {
+        if (k < i && b.countries.includes(country)) ctx.addIssue({ code: 'custom', path: ['residency', keys[i], 'countries'], input: country, message: `is also bound to jurisdiction '${keys[k]}'` });
+        const continent = continentOf(country);
+        if (continent && b.continents.includes(continent)) {
+          ctx.addIssue({ code: 'custom', path: ['residency', keys[i], 'countries'], input: country, message: `lies in continent ${continent}, which residency group '${keys[k]}' binds: a client there would belong to two jurisdictions; bind ${country} in one group only` });
+        }
+      }
+      for (const continent of a.continents) {
+        if (k < i && b.continents.includes(continent)) ctx.addIssue({ code: 'custom', path: ['residency', keys[i], 'continents'], input: continent, message: `is also bound to jurisdiction '${keys[k]}'` });
+      }
     }
   }
+  // Geolocation groups among themselves: a country inside another group's continent goes to the country's group.
+  for (let i = 0; i < groups.length; i++) {
+    for (let k = 0; k < groups.length; k++) {
+      if (i === k) continue;
+      const inside = locationsOf(groups[i]).countries.filter((c) => locationsOf(groups[k]).continents.includes(continentOf(c) ?? ''));
+      if (inside.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'geolocation', 'groups', i, 'countries'],
+          input: inside,
+          message: `${inside.join(', ')} ${inside.length > 1 ? 'lie' : 'lies'} in a continent of group '${String(groups[k].name)}': Route53 would answer ${inside.length > 1 ? 'them' : 'it'} from this group's more specific record, which the groups do not say; move the countries out of one group or name the continent's countries one by one`,
+        });
+      }
+    }
+  }
+  checkExternalEndpoints(spec, regions, ctx);
+}
+
+/** The countries and continents a residency or geolocation group names (a preset expands to its countries). */
+function locationsOf(group: Raw): { countries: string[]; continents: string[] } {
+  const preset = typeof group.preset === 'string' && group.preset in COUNTRY_PRESETS ? [...COUNTRY_PRESETS[group.preset as keyof typeof COUNTRY_PRESETS]] : [];
+  return { countries: [...preset, ...asArray(group.countries).filter((c): c is string => typeof c === 'string')], continents: asArray(group.continents).filter((c): c is string => typeof c === 'string') };
+}
+
+/**
+ * Locations group `b` claims that group `a` also covers: the same country or continent, a country of `b` inside a
+ * continent of `a`, or a continent of `b` holding a country of `a` (described as `b` claims them).
+ */
+function overlaps(a: { countries: string[]; continents: string[] }, b: { countries: string[]; continents: string[] }): string[] {
+  return [
+    ...b.continents.filter((c) => a.continents.includes(c)).map((c) => `continent ${c}`),
+    ...b.countries.filter((c) => a.countries.includes(c)).map((c) => `country ${c}`),
+    ...b.countries.filter((c) => a.continents.includes(continentOf(c) ?? '')).map((c) => `country ${c} (in continent ${continentOf(c)})`),
+    ...a.countries.filter((c) => b.continents.includes(continentOf(c) ?? '')).map((c) => `continent ${continentOf(c)} (holding country ${c})`),
+  ];
+}
+
+/** External endpoints: a jurisdiction the spec knows (or `none`), and each name declared once. */
+function checkExternalEndpoints(spec: Raw, regions: Raw[], ctx: Ctx): void {
+  const known = new Set([...regions.map((r) => r.jurisdiction).filter((j): j is string => typeof j === 'string'), ...Object.keys(isObject(spec.residency) ? spec.residency : {}), 'none']);
+  const endpoints = asArray(spec.externalEndpoints).filter(isObject);
+  reportDuplicates(
+    endpoints.map((e) => (typeof e.name === 'string' ? e.name.replace(/\.$/, '') : undefined)),
+    (i) => ['externalEndpoints', i, 'name'],
+    'external endpoint',
+    ctx,
+  );
+  endpoints.forEach((e, i) => {
+    if (typeof e.jurisdiction === 'string' && !known.has(e.jurisdiction)) {
+      ctx.addIssue({ code: 'custom', path: ['externalEndpoints', i, 'jurisdiction'], input: e.jurisdiction, message: `must be a jurisdiction of the spec (${[...known].sort().join(', ')}); 'none' for an endpoint in no jurisdiction` });
+    }
+  });
 }
 
 function checkRollout(models: Raw[], hasModels: boolean, regions: Raw[], ctx: Ctx): void {

@@ -97,6 +97,8 @@ export interface PlanResult extends TerraformRun {
   readonly actions: Readonly<Record<string, number>>;
   /** Addresses planned for creation. */
   readonly created: readonly string[];
+  /** The whole plan as `terraform show -json` prints it (planned values, resource changes, outputs). */
+  readonly json?: Record<string, unknown>;
 }
 
 /**
@@ -128,6 +130,7 @@ export class OfflineWorkspace {
   }
 
   private initialised = false;
+  private planInitialised = false;
 
   /**
    * `terraform init -backend=false` (once per workspace) then `terraform validate -json`. Swap the configuration with
@@ -175,12 +178,16 @@ export class OfflineWorkspace {
       },
     };
     writeFileSync(join(this.dir, 'zz_offline_plan_override.tf.json'), JSON.stringify(override, null, 2));
-    const init = this.run(['init', '-input=false', '-no-color', '-reconfigure']);
-    if (!init.ok) return { ...init, actions: {}, created: [] };
+    // One init per workspace: later plans of replaced configurations (same providers) reuse it.
+    if (!this.planInitialised) {
+      const init = this.run(['init', '-input=false', '-no-color', '-reconfigure']);
+      if (!init.ok) return { ...init, actions: {}, created: [] };
+      this.planInitialised = true;
+    }
     const plan = this.run(['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=offline.tfplan']);
     if (!plan.ok) return { ...plan, actions: {}, created: [] };
     const show = this.run(['show', '-json', '-no-color', 'offline.tfplan']);
-    const parsed = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
+    const parsed = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] } & Record<string, unknown>;
     const actions: Record<string, number> = {};
     const created: string[] = [];
     for (const change of parsed.resource_changes ?? []) {
@@ -188,7 +195,7 @@ export class OfflineWorkspace {
       actions[action] = (actions[action] ?? 0) + 1;
       if (action === 'create') created.push(change.address);
     }
-    return { ...plan, actions, created };
+    return { ...plan, actions, created, json: parsed };
   }
 
   /** Replaces the workspace's cdk.tf.json (same providers), e.g. to validate many generated stacks cheaply. */

@@ -1,6 +1,7 @@
 /**
  * Reading literal values out of synthesized Terraform JSON, shared by the analysis and the policy pack. A value
- * that is a Terraform expression (`${...}`) is unknown at synth time and reads as undefined.
+ * that is a Terraform expression (`${...}` or a `%{...}` directive) is unknown at synth time; literal text that
+ * the library escaped (`$${`, `%%{`, see lib/util/terraform-literals.ts) reads as the text it stands for.
  */
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -9,12 +10,33 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** True when a value is (or contains) a Terraform expression, so its literal value is unknown at synth time. */
 export function isExpression(value: unknown): boolean {
-  return typeof value === 'string' && value.includes('${');
+  return typeof value === 'string' && templateLiteral(value) === undefined;
 }
 
-/** A literal string (not null), or undefined. */
+/**
+ * A string the way Terraform reads it: a literal (escapes `$${` and `%%{` undone), or as written when it holds an
+ * interpolation or a directive (check {@link isExpression}).
+ */
 export function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  return templateLiteral(value) ?? value;
+}
+
+/** The text a Terraform string template stands for, or undefined when it interpolates or has a directive. */
+export function templateLiteral(template: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < template.length; i++) {
+    const rest = template.slice(i, i + 3);
+    if (rest === '$${' || rest === '%%{') {
+      out += rest.slice(1);
+      i += 2;
+    } else if (rest.startsWith('${') || rest.startsWith('%{')) {
+      return undefined;
+    } else {
+      out += template[i];
+    }
+  }
+  return out;
 }
 
 /** A literal number (plain decimal strings included, as cdktf writes some numbers), or undefined. */

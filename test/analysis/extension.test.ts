@@ -50,3 +50,19 @@ describe('front doors added by an extractor', () => {
     expect(v[0].message).toMatch(/Edge router chat-router sends client group "eu: DE" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\)/);
   });
 });
+
+describe('front doors without reachability (an extractor that gives none)', () => {
+  it('are checked on the enumerated scenarios only, the summary says so, and each scenario lists exactly its client groups', () => {
+    const leaky = table({ backends: table().backends.map((b) => (b.key === 'us-east-1' ? { ...b, jurisdiction: 'eu' } : b)) });
+    const extractor: FrontDoorExtractor = (context) => {
+      const { reach: _reach, pathFailover: _timing, ...rest } = tableFrontDoor(context, leaky);
+      return [rest];
+    };
+    const report = analyzeRouting(stacks(), { extractors: [extractor] });
+    const residency = report.proofs.find((p) => p.name === 'residency')!;
+    expect(residency.summary).toMatch(/Edge router chat-router: \d+ enumerated scenarios only \(no reachability\)/);
+    const v = residency.violations.find((x) => x.message.includes('to us-east-1 (jurisdiction us)') && x.message.includes('as the answer'))!;
+    // DE reaches us-east-1 as the nearest backend only when both EU backends are down.
+    expect(v.cases).toEqual([{ scenario: 'eu-central-1 + eu-west-1 down', clientGroups: ['eu: DE'] }]);
+  });
+});

@@ -7,6 +7,8 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { GpuInferenceEndpoint, listenerRulePriorities, type GpuInferenceEndpointProps } from '../../lib/aws/gpu-inference-endpoint';
 import { errorOf, newStack, onlyResource, resourceNamed, resourcesOf, synthJson } from '../support/synth';
+import { minimalSpec } from '../support/specs';
+import { parseSpec } from '../../lib/spec/load';
 
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 
@@ -160,11 +162,11 @@ describe('GpuInferenceEndpoint defaults', () => {
 describe('GpuInferenceEndpoint options', () => {
   test('an existing network is used as given: no VPC is created', () => {
     const { json } = synthEndpoint({
-      network: { vpcId: 'vpc-0abc', privateSubnetIds: ['subnet-a', 'subnet-b'], publicSubnetIds: ['subnet-c', 'subnet-d'] },
+      network: { vpcId: 'vpc-0abc1234', privateSubnetIds: ['subnet-0000000a', 'subnet-0000000b'], publicSubnetIds: ['subnet-0000000c', 'subnet-0000000d'] },
     });
     expect(resourcesOf(json, 'aws_vpc')).toHaveLength(0);
-    expect(resourcesOf(json, 'aws_autoscaling_group')[0][1].vpc_zone_identifier).toEqual(['subnet-a', 'subnet-b']);
-    expect(resourcesOf(json, 'aws_lb')[0][1].subnets).toEqual(['subnet-c', 'subnet-d']);
+    expect(resourcesOf(json, 'aws_autoscaling_group')[0][1].vpc_zone_identifier).toEqual(['subnet-0000000a', 'subnet-0000000b']);
+    expect(resourcesOf(json, 'aws_lb')[0][1].subnets).toEqual(['subnet-0000000c', 'subnet-0000000d']);
   });
 
   test('warm pool, access logs, custom metric and operator-owned desired capacity', () => {
@@ -309,16 +311,76 @@ describe('GpuInferenceEndpoint origin lock (behind Cloudflare)', () => {
 describe('GpuInferenceEndpoint validation', () => {
   const fails = (overrides: Partial<GpuInferenceEndpointProps>) => errorOf(() => synthEndpoint(overrides));
 
-  test('fails when capacity is inverted, naming the construct and the values', () => {
+  test('fails when capacity is inverted, naming the construct and the values (before any fleet is built)', () => {
     const message = fails({ capacity: { min: 5, max: 2 } });
-    expect(message).toContain("GpuFleet 'test/Endpoint/Fleet-llama'");
+    expect(message).toContain("GpuInferenceEndpoint 'test/Endpoint'");
     expect(message).toContain('capacity.min: must be ≤ capacity.max (2), got: 5');
   });
 
-  test('fails when the region is unknown or the certificate is not an ACM ARN', () => {
+  test('fails when the region is unknown or the certificate is not an ACM ARN, listing the regions (not a file)', () => {
     const message = fails({ region: 'mars-1', certificateArn: 'my-cert' });
-    expect(message).toContain('region: must be an AWS region code the library knows');
-    expect(message).toContain('certificateArn: must be an ACM certificate ARN in the endpoint region (or a reference to one), got: "my-cert"');
+    expect(message).toContain('region: must be an AWS region code the library knows: us-east-1, us-east-2');
+    expect(message).toContain('certificateArn: must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/');
+    expect(message).toContain('got: "my-cert"');
+    expect(message).not.toMatch(/lib\/|\.ts\b/);
+  });
+
+  test('refuses what the spec refuses, with the same messages: a non-GPU instance type', () => {
+    const message = fails({ instanceType: 'm5.large' });
+    expect(message).toContain('instanceType: must be an NVIDIA GPU instance type');
+    expect(message).toContain('got: "m5.large"');
+    const spec = errorOf(() => parseSpec(minimalSpec({ regions: [{ region: 'us-east-1', instanceType: 'm5.large', capacity: { min: 1, max: 2 } }] })));
+    const line = (text: string) => text.split('\n').find((l) => l.includes('instanceType'))!.replace(/^.*instanceType: /, '');
+    expect(line(message)).toBe(line(spec));
+  });
+
+  test('reports every problem at once: region, name, type, capacity, certificate region, CIDRs, zones, tags', () => {
+    const message = fails({
+      region: 'us-east-1',
+      serviceName: 'Not_A_Slug',
+      instanceType: 'm5.large',
+      capacity: { min: 3, max: 1 },
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+      settings: { albIngressCidrs: ['10.0.0.1/8'] },
+      vpc: { availabilityZoneIds: ['euw1-az1', 'use1-az1'], flowLogRetentionDays: 31 },
+      tags: { 'aws:owner': 'x' },
+    });
+    for (const expected of [
+      'serviceName: must be a service name',
+      'instanceType: must be an NVIDIA GPU instance type',
+      'capacity.min: must be ≤ capacity.max (1), got: 3',
+      'certificateArn: must be a certificate in us-east-1',
+      'settings.albIngressCidrs[0]: must be an IPv4 or IPv6 CIDR block written as its network address',
+      'vpc.availabilityZoneIds[0]: must be a zone of us-east-1 (its zone ids start with use1-',
+      'vpc.flowLogRetentionDays: must be one of the retention periods CloudWatch Logs accepts',
+      "tags[\"aws:owner\"]",
+    ]) {
+      expect(message).toContain(expected);
+    }
+    expect(message).toMatch(/is invalid \((\d+) problems\)/);
+    expect(Number(/\((\d+) problems\)/.exec(message)![1])).toBeGreaterThanOrEqual(8);
+  });
+
+  test('skips references where a reference is legitimate (certificate, capacity, subnets)', () => {
+    const { stack } = newStack();
+    const cert = new TerraformVariable(stack, 'cert', { type: 'string' });
+    const max = new TerraformVariable(stack, 'max', { type: 'number' });
+    const subnets = new TerraformVariable(stack, 'subnets', { type: 'list(string)' });
+    expect(
+      () =>
+        new GpuInferenceEndpoint(stack, 'E', endpointProps({
+          certificateArn: cert.stringValue,
+          capacity: { min: 1, max: max.numberValue },
+          network: { vpcId: 'vpc-0abc1234', privateSubnetIds: subnets.listValue, publicSubnetIds: subnets.listValue },
+        })),
+    ).not.toThrow();
+  });
+
+  test('refuses an origin lock source AWS would refuse in rule descriptions', () => {
+    const { stack } = newStack();
+    const secret = new TerraformVariable(stack, 'secret', { type: 'string', sensitive: true });
+    const message = errorOf(() => new GpuInferenceEndpoint(stack, 'E', endpointProps({ originLock: { headerName: 'X-Origin', headerValue: secret.stringValue, allowedCidrs: ['173.245.48.0/20'], source: 'Cloudflare "2026" <ranges>' } })));
+    expect(message).toContain('originLock.source: must use only the characters AWS accepts in security group rule descriptions');
   });
 
   test('fails when settings break ALB limits, with the spec wording', () => {

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,6 +15,9 @@ function run(...args: string[]) {
   const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** A stack frame as Node prints it. */
+const TRACE = /\n\s+at .*:\d+:\d+\)?\n/;
 
 describe('global-inference CLI', () => {
   test('synth writes the stacks and says where they went and what they hold', () => {
@@ -114,5 +117,58 @@ describe('global-inference CLI', () => {
     const result = run('schema');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(readFileSync(join(root, 'schema', 'spec.schema.json'), 'utf8'));
+  });
+
+  test('fails when --out names a regular file: one message, exit 1, nothing left behind', () => {
+    const file = join(dir, 'out-file.json');
+    writeFileSync(file, 'precious');
+    const before = readdirSync(dir).sort();
+    const result = run('synth', join(root, 'examples', 'default', 'spec.yaml'), '--out', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('cannot write out-file.json: it is a file, not a directory; choose another output directory (nothing was written)\n');
+    expect(readFileSync(file, 'utf8')).toBe('precious');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  test("fails when --out holds the user's own files (in stacks/): refused, exit 1, every file kept", () => {
+    const out = join(dir, 'mine');
+    mkdirSync(join(out, 'stacks', 'notes'), { recursive: true });
+    writeFileSync(join(out, 'stacks', 'notes', 'plan.md'), 'my plan');
+    writeFileSync(join(out, 'stacks', 'todo.txt'), 'my todo');
+    const result = run('synth', join(root, 'examples', 'default', 'spec.yaml'), '--out', out);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('cannot write mine: it is a directory that is not a cdktf output (it holds stacks), and synth never deletes files it did not write');
+    expect(result.stderr).not.toMatch(TRACE);
+    expect(readFileSync(join(out, 'stacks', 'notes', 'plan.md'), 'utf8')).toBe('my plan');
+    expect(readFileSync(join(out, 'stacks', 'todo.txt'), 'utf8')).toBe('my todo');
+    expect(readdirSync(out)).toEqual(['stacks']);
+  });
+
+  test('files that cannot be a spec get one line and exit 1: empty, a directory, strict JSON', () => {
+    writeFileSync(join(dir, 'empty.yaml'), '');
+    expect(run('validate', join(dir, 'empty.yaml'))).toEqual({ code: 1, stdout: '', stderr: `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or \`null\`\n` });
+    expect(run('validate', dir).stderr).toBe(`${dir}: cannot read ${dir}: it is a directory, not a spec file\n`);
+    writeFileSync(join(dir, 'trailing.json'), '{"service": {"name": "chat",}}');
+    expect(run('validate', join(dir, 'trailing.json')).stderr).toMatch(/trailing\.json:1:28: not valid JSON: a trailing comma before '\}'/);
+  });
+
+  test('validate - reads the spec from standard input', () => {
+    const result = spawnSync(process.execPath, [cli, 'validate', '-'], { encoding: 'utf8', cwd: dir, input: readFileSync(join(root, 'examples', 'default', 'spec.yaml'), 'utf8') });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('<stdin>: schema valid (3 regions');
+  });
+
+  test('a standard input that never ends is given up after GI_SPEC_READ_TIMEOUT_SECONDS, with a message', async () => {
+    const child = spawn(process.execPath, [cli, 'validate', '-'], { cwd: dir, env: { ...process.env, GI_SPEC_READ_TIMEOUT_SECONDS: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // A writer that trickles comments and never closes.
+    const trickle = setInterval(() => child.stdin.write('# still typing\n'), 100);
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearInterval(trickle);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^<stdin>: cannot read <stdin>: it is a standard input that had sent \d+ bytes and not finished after 1 s \(GI_SPEC_READ_TIMEOUT_SECONDS raises the limit\)\n$/);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

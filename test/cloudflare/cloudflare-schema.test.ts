@@ -137,7 +137,7 @@ describe('Cloudflare spec block', () => {
       expect(crossIssues({ regions, residency: { ch: {} }, cloudflare: cloudflareSpec() })).toEqual([]);
     });
 
-    test('fails when names refer to regions the spec does not have, and when a debug pin is open to every client under residency', () => {
+    test('fails when names refer to regions the spec does not have, and when a debug pin is combined with residency (geo steering)', () => {
       const found = crossIssues({
         regions,
         residency: { eu: {} },
@@ -146,7 +146,7 @@ describe('Cloudflare spec block', () => {
       expect(found).toEqual([
         "cloudflare.fallback: must be 'fail-closed' or a region of the load balancer (us-east-1, eu-west-1, eu-central-1)",
         'cloudflare.poolWeights["us-west-2"]: must be a region of the load balancer (us-east-1, eu-west-1, eu-central-1)',
-        'cloudflare.debugPin.sourceCidrs: is required when residency applies (eu): without it any client could send the header and be served outside its jurisdiction; list the operator networks allowed to pin',
+        'cloudflare.debugPin: cannot be used with geo steering (residency eu needs it): the pin is a load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering (they do not function as expected); remove debugPin and pin a request by calling the region\'s own hostname (<region>.<origin domain>)',
       ]);
     });
   });

@@ -129,7 +129,7 @@ describe('CloudflareInferenceLoadBalancer', () => {
     expect(lbError({ residency, sessionAffinity: { type: 'cookie' } })).toContain('sessionAffinity.type: must be none when residency applies (eu)');
   });
 
-  test('fails when a debug pin would let residency clients leave their jurisdiction', () => {
-    expect(lbError({ residency: { eu: { countries: ['DE'], continents: [] } }, debugPin: {} })).toContain('debugPin.sourceCidrs: is required when residency applies (eu)');
+  test('fails when a debug pin is combined with residency (geo steering, where Cloudflare custom rules do not function)', () => {
+    expect(lbError({ residency: { eu: { countries: ['DE'], continents: [] } }, debugPin: { sourceCidrs: ['203.0.113.0/24'] } })).toContain('debugPin: cannot be used with geo steering (residency eu needs it)');
   });
 });

@@ -12,6 +12,7 @@ import { parseRouterConfig } from '../../lib/edge-router/router-config';
 import { cronIntervalSeconds, edgeRouterTables } from '../../lib/edge-router/synthesized-table';
 import { ROUTER_MODEL_HEADER, validateRoutingTable, type RoutingTable } from '../../lib/edge-router/routing-table';
 import { edgeWorkerScript } from '../../lib/edge-router/worker-script';
+import { templateLiteral } from '../../lib/util/terraform-json';
 import { EdgeRouterSchema } from '../../lib/spec/edge-router-schema';
 import { parseSpec } from '../../lib/spec/load';
 import { errorOf, newStack, onlyResource, resourcesOf, synthJson } from '../support/synth';
@@ -53,7 +54,8 @@ describe('EdgeRouter defaults', () => {
 
   test('deploys the bundled Worker as an ES module with its bindings', () => {
     expect(script).toMatchObject({ account_id: ACCOUNT, script_name: 'chat-edge-router', main_module: 'worker.js', compatibility_date: '2025-09-01', observability: { enabled: true } });
-    expect(script.content).toBe(edgeWorkerScript());
+    // Terraform reads the content as a template: it must stand for exactly the bundle (its `${` escaped).
+    expect(templateLiteral(String(script.content))).toBe(edgeWorkerScript());
     expect(String(script.content)).toMatch(/export\s*\{[^}]*as default/);
     expect(bindings.map((b) => [b.name, b.type])).toEqual([
       ['ROUTER_KV', 'kv_namespace'],

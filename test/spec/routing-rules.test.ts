@@ -79,7 +79,7 @@ describe('residency rules', () => {
         routing: { mode: 'geolocation', geolocation: { groups: [{ name: 'europe', countries: ['DE', 'FR'], regions: ['eu-west-1'] }] } },
       }),
     );
-    expect(message).toContain("group 'europe' claims DE, which residency group 'eu' already binds to its jurisdiction");
+    expect(message).toContain("group 'europe' claims country DE, which residency group 'eu' already binds to its jurisdiction");
   });
 
   test('fails when a residency group names no clients', () => {

@@ -1,0 +1,155 @@
+/*
+ * Where a Cloudflare load balancer can send a client under any combination of health states: every pool list that
+ * can apply (the main routing, each rule override, each PoP mapping), every pool the steering can pick from it with
+ * the health conditions of the pick, the fallback pool, the pools adaptive routing retries on, and every enabled
+ * origin of a chosen pool (origin steering and zero-downtime failover can use any of them).
+ *
+ * Health: an origin of a monitored pool is an atom (its monitor's verdict); a pool is healthy when enabled and at
+ * least minimum_origins of its enabled origins are; a pool without a monitor is always healthy; a pool outside the
+ * stacks is an atom of its own. Steering choices (h(p) = "pool p is healthy"):
+ * - off, geo: the i-th pool of the list when the ones before it are unhealthy;
+ * - dynamic_latency, proximity: any healthy pool (measured RTT and the serving data center are not known at synth);
+ * - random, least_outstanding_requests, least_connections: any healthy pool with weight > 0; a zero-weight one when
+ *   it is healthy and the weighted ones are not;
+ * - every pool of the list unhealthy: the fallback pool.
+ */
+import { candidateList, effectiveSteering, sameRouting, type CfLoadBalancer, type CfRouting, type CloudflareModel } from './cloudflare-model';
+import { and, atLeast, atom, FALSE, not, TRUE, type Formula } from './health';
+import type { ClientGroup, PathStep, ReachKind, ReachPath } from './model';
+
+interface PoolChoice {
+  readonly pool: string;
+  readonly conditions: readonly Formula[];
+  readonly note?: string;
+}
+
+/** Reachability of one load balancer (pool health formulas memoised). */
+export class CloudflareReach {
+  private readonly healthy = new Map<string, Formula>();
+  private readonly steps = new Map<string, PathStep>();
+
+  constructor(
+    readonly model: CloudflareModel,
+    readonly lb: CfLoadBalancer,
+  ) {}
+
+  /** When Cloudflare considers a pool healthy. */
+  poolHealthy(address: string): Formula {
+    let f = this.healthy.get(address);
+    if (f) return f;
+    const pool = this.model.pools.get(address);
+    if (!pool) f = atom({ id: `pool:${address}`, label: `pool ${address.replace(/^pool-id:/, '')} (outside the stacks)`, resource: this.lb.address });
+    else if (!pool.enabled) f = FALSE;
+    else if (!pool.monitor) f = TRUE;
+    else {
+      const origins = pool.origins.filter((o) => o.enabled && !o.failClosed).map((o) => atom({ id: `origin:${pool.address}|${o.address}`, label: `origin ${o.address} of ${pool.address} (as its monitor sees it)`, resource: pool.address, region: o.region }));
+      f = atLeast(pool.minimumOrigins, origins);
+    }
+    this.healthy.set(address, f);
+    return f;
+  }
+
+  reach(client: ClientGroup): ReachPath[] {
+    if (!this.lb.enabled) return [];
+    const lbStep: PathStep = { address: this.lb.address, label: `Cloudflare load balancer ${this.lb.hostname} (${effectiveSteering(this.lb.routing)} steering${this.lb.proxied ? ', proxied' : ', DNS-only'})` };
+    const out: ReachPath[] = [];
+    const routings: { routing: CfRouting; prefix: PathStep[]; kind: ReachKind; possible?: string }[] = [{ routing: this.lb.routing, prefix: [lbStep], kind: 'answer' }];
+    for (const rule of this.lb.rules) {
+      if (!rule.routing || sameRouting(rule.routing, this.lb.routing)) continue;
+      const ruleStep: PathStep = { address: this.lb.address, label: `rule "${rule.name}" (priority ${rule.priority})`, note: `rule override when ${rule.condition || 'always'}` };
+      routings.push({ routing: rule.routing, prefix: [lbStep, ruleStep], kind: 'override', possible: `rule override "${rule.name}" (${rule.condition || 'always'})` });
+    }
+    if (this.lb.sessionAffinity !== 'none' && this.lb.sessionAffinity !== '') {
+      // A session keeps its origin over steering: a client that started one elsewhere (travelling, a VPN, another
+      // resolver) is served by whatever origin any client can get. Every pool of the load balancer is possible.
+      const affinityStep: PathStep = { address: this.lb.address, label: `session affinity ${this.lb.sessionAffinity}`, note: 'a session keeps the origin it started on, wherever the client is now' };
+      for (const pool of this.allPools()) {
+        for (const l of this.poolPaths(pool)) out.push({ landing: l, path: [lbStep, affinityStep, this.poolStep(pool)], conditions: [], kind: 'override', possible: `session affinity (${this.lb.sessionAffinity})` });
+      }
+    }
+    for (const r of routings) {
+      const { pools, via } = candidateList(r.routing, client);
+      out.push(...this.choose(r.routing, pools, via, r.prefix, r.kind, r.possible));
+      if (effectiveSteering(r.routing) !== 'geo') continue;
+      for (const [pop, list] of Object.entries(r.routing.popPools)) {
+        const popStep: PathStep = { address: this.lb.address, label: `pop_pools[${pop}]`, note: `when the request is served by data center ${pop}` };
+        out.push(...this.choose(r.routing, list, `pop_pools[${pop}]`, [...r.prefix, popStep], r.kind === 'answer' ? 'pop' : r.kind, r.possible ?? `pop_pools[${pop}] (data center ${pop})`));
+      }
+    }
+    return out;
+  }
+
+  /** Every pool the load balancer names (its routing and its rules). */
+  private allPools(): string[] {
+    const all = new Set<string>();
+    for (const r of [this.lb.routing, ...this.lb.rules.map((x) => x.routing).filter((x): x is CfRouting => !!x)]) {
+      for (const p of [...r.defaultPools, ...(r.fallbackPool ? [r.fallbackPool] : []), ...Object.values(r.countryPools).flat(), ...Object.values(r.regionPools).flat(), ...Object.values(r.popPools).flat()]) all.add(p);
+    }
+    return [...all];
+  }
+
+  /** The pools the steering can pick from a list, with their conditions. */
+  choices(r: CfRouting, pools: readonly string[]): PoolChoice[] {
+    const steering = effectiveSteering(r);
+    const h = (p: string) => this.poolHealthy(p);
+    const out: PoolChoice[] = [];
+    if (steering === 'off' || steering === 'geo') {
+      pools.forEach((p, i) => out.push({ pool: p, conditions: [...pools.slice(0, i).map((q) => not(h(q))), h(p)], note: i > 0 ? 'first healthy pool of the list (the ones before it are unhealthy)' : undefined }));
+    } else if (steering === 'random' || steering === 'least_outstanding_requests' || steering === 'least_connections') {
+      const weight = (p: string) => r.poolWeights[p] ?? r.defaultWeight;
+      const weighted = pools.filter((p) => weight(p) > 0);
+      for (const p of weighted) out.push({ pool: p, conditions: [h(p)] });
+      for (const p of pools.filter((q) => weight(q) <= 0)) out.push({ pool: p, conditions: [h(p), ...weighted.map((q) => not(h(q)))], note: 'zero-weight pool: every weighted pool is unhealthy' });
+    } else {
+      // dynamic_latency, proximity, or a policy the analysis does not know: any healthy pool.
+      for (const p of pools) out.push({ pool: p, conditions: [h(p)], note: `${steering} steering: any healthy pool (measured latency and the serving data center are not known at synth)` });
+    }
+    if (r.fallbackPool) out.push({ pool: r.fallbackPool, conditions: pools.map((p) => not(h(p))), note: `fallback_pool: no pool of the client's list is healthy` });
+    return out.filter((c) => and(...c.conditions) !== FALSE);
+  }
+
+  private choose(r: CfRouting, pools: readonly string[], via: string, prefix: PathStep[], kind: ReachKind, possible?: string): ReachPath[] {
+    const viaStep: PathStep = { address: prefix[prefix.length - 1].address, label: via, clientSpecific: via !== 'default_pools' || undefined };
+    const out: ReachPath[] = [];
+    const order = [...new Set([...pools, ...(r.fallbackPool ? [r.fallbackPool] : [])])];
+    for (const c of this.choices(r, pools)) {
+      for (const l of this.poolPaths(c.pool)) out.push({ landing: l, path: [...prefix, viaStep, this.poolStep(c.pool, c.note)], conditions: c.conditions, kind, possible });
+      if (!r.failoverAcrossPools) continue;
+      // A request that cannot connect is retried on a healthy origin of the next pools in the failover order.
+      for (const q of order) {
+        if (q === c.pool) continue;
+        for (const l of this.poolPaths(q)) {
+          out.push({
+            landing: l,
+            // The pool the request failed on is left out of the path: the retry lands the same whichever it was.
+            path: [...prefix, viaStep, this.poolStep(q, 'adaptive routing: failover_across_pools retries here a request that could not connect to the chosen pool')],
+            conditions: [...c.conditions, this.poolHealthy(q)],
+            kind: kind === 'answer' ? 'retry' : kind,
+            possible: possible ?? 'adaptive routing (failover_across_pools)',
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every enabled origin of a pool (origin steering and zero-downtime failover can use any of them). */
+  private poolPaths(address: string): ReachPath['landing'][] {
+    const pool = this.model.pools.get(address);
+    if (!pool) return [{ endpoint: address, unplaced: `pool ${address.replace(/^pool-id:/, '')} is not in the stacks` }];
+    return pool.origins
+      .filter((o) => o.enabled)
+      .map((o) => ({ region: o.region, endpoint: o.failClosed ? `fail-closed (${o.address})` : o.address, failClosed: o.failClosed || undefined, declared: o.declared, unplaced: o.unplaced }));
+  }
+
+  private poolStep(address: string, note?: string): PathStep {
+    let s = this.steps.get(address);
+    if (!s) {
+      const pool = this.model.pools.get(address);
+      const origins = pool ? pool.origins.map((o) => (o.region ? `${o.address} (${o.region})` : o.address)).join(', ') : 'pool outside the stacks';
+      s = { address, label: `pool ${pool?.name ?? address}: ${origins}${pool && !pool.monitor ? ', no monitor' : ''}` };
+      this.steps.set(address, s);
+    }
+    return note ? { ...s, note } : s;
+  }
+}

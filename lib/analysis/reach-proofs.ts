@@ -1,0 +1,293 @@
+/*
+ * The proofs over reachability (every health state, any number of regions):
+ * - residency: no path a jurisdiction's client group can take, under any combination of health states, ends
+ *   outside the jurisdiction (an endpoint the analysis cannot place counts as outside: fail closed);
+ * - failover time: every path any client group can take to a region while that region is up (normal operation, or
+ *   after other failures: the second failure) moves them off it within the budget once it fails.
+ * A violation names the front door, the destination, the path and, per scenario, exactly the client groups it
+ * affects; each scenario is a smallest failure set witnessing it (witness.ts).
+ */
+import { satisfyCached } from './health';
+import type { ClientGroup, Detection, FailoverPath, FrontDoor, PathStep, ReachPath, ServiceIntent, Violation } from './model';
+import { list } from './proofs';
+import { failoverRemedy } from './remedies';
+import { holdsWhenDown, smallestWitness, witnessLabel, type Witness } from './witness';
+
+/** What a front door can add to explain a leak: a remedy that, followed, removes it. */
+export interface ResidencyRemedyHook {
+  residencyRemedy?(path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean): string | undefined;
+}
+
+export interface ReachProofInput {
+  readonly frontDoors: readonly (FrontDoor & ResidencyRemedyHook)[];
+  readonly clients: readonly ClientGroup[];
+  readonly intent: ServiceIntent;
+  readonly regions: readonly string[];
+}
+
+/** Whether a front door answers a client group (private zones answer only their VPCs). */
+export function serves(fd: FrontDoor, client: ClientGroup): boolean {
+  return fd.serves ? fd.serves(client) : !client.vpc;
+}
+
+/** Where one jurisdiction's client groups can land, per front door, over every health state (for explain). */
+export interface ReachableSummary {
+  readonly frontDoor: string;
+  readonly jurisdiction: string;
+  /** Destinations (region or endpoint) any of its client groups can reach. */
+  readonly destinations: readonly string[];
+  readonly clients: number;
+  readonly paths: number;
+}
+
+/** Per path object (front doors share paths between equivalent clients): whether it can be taken at all. */
+const possibleCache = new WeakMap<ReachPath, boolean>();
+function isPossible(path: ReachPath): boolean {
+  let v = possibleCache.get(path);
+  if (v === undefined) possibleCache.set(path, (v = satisfyCached(path.conditions).status !== 'unsat'));
+  return v;
+}
+
+/** Per path object: whether it can be taken while its own region is up. */
+const upCache = new WeakMap<ReachPath, boolean>();
+function possibleWhileUp(path: ReachPath): boolean {
+  let v = upCache.get(path);
+  if (v === undefined) {
+    const region = path.landing.region;
+    v = satisfyCached(path.conditions, `up:${region ?? ''}`, { fixed: (a) => (region && a.region === region ? true : undefined) }).status !== 'unsat';
+    upCache.set(path, v);
+  }
+  return v;
+}
+
+interface Leak {
+  readonly fd: FrontDoor & ResidencyRemedyHook;
+  readonly client: ClientGroup;
+  readonly path: ReachPath;
+  witness?: Witness;
+}
+
+/** `describePath` for reach paths. */
+export function describeSteps(path: readonly PathStep[]): string {
+  return path.map((s) => `${s.address} [${s.label}${s.note ? `; ${s.note}` : ''}]`).join(' -> ');
+}
+
+/** Whether a landing is allowed for a client of jurisdiction `j`. */
+export function allowedFor(intent: ServiceIntent, j: string) {
+  return (l: ReachPath['landing']): boolean => {
+    if (l.failClosed) return true;
+    if (l.declared) return l.declared.jurisdiction === j;
+    return !!l.region && !l.unplaced && intent.regions[l.region]?.jurisdiction === j;
+  };
+}
+
+function destination(intent: ServiceIntent, l: ReachPath['landing']): string {
+  if (l.declared) return `${l.endpoint} (declared jurisdiction ${l.declared.jurisdiction ?? 'none'})`;
+  if (l.unplaced || !l.region) return `${l.endpoint} (not placed: ${l.unplaced ?? 'no region'})`;
+  return `${l.region} (jurisdiction ${intent.regions[l.region]?.jurisdiction ?? 'none'})`;
+}
+
+/** Residency over every health state. */
+export function reachResidency(input: ReachProofInput): { violations: Violation[]; reachable: ReachableSummary[]; checked: { clients: number; paths: number } } {
+  const { intent } = input;
+  const leaks: Leak[] = [];
+  const reachable = new Map<string, { frontDoor: string; jurisdiction: string; destinations: Set<string>; clients: Set<string>; paths: number }>();
+  let paths = 0;
+  const clientsChecked = new Set<string>();
+  for (const fd of input.frontDoors) {
+    if (!fd.reach) continue;
+    for (const client of input.clients) {
+      const j = client.jurisdiction;
+      if (!j || !serves(fd, client)) continue;
+      clientsChecked.add(client.id);
+      const allowed = allowedFor(intent, j);
+      const summary = reachable.get(`${fd.label}|${j}`) ?? { frontDoor: fd.label, jurisdiction: j, destinations: new Set<string>(), clients: new Set<string>(), paths: 0 };
+      reachable.set(`${fd.label}|${j}`, summary);
+      summary.clients.add(client.id);
+      for (const path of fd.reach(client)) {
+        paths++;
+        summary.paths++;
+        if (path.landing.failClosed) continue;
+        const ok = allowed(path.landing);
+        // Paths inside the jurisdiction only matter for the summary; check them only if the summary lacks them.
+        const dest = path.landing.region ?? path.landing.endpoint;
+        if (ok && summary.destinations.has(dest)) continue;
+        if (!isPossible(path)) continue;
+        summary.destinations.add(dest);
+        if (!ok) leaks.push({ fd, client, path });
+      }
+    }
+  }
+  return {
+    violations: groupLeaks(leaks, input),
+    reachable: [...reachable.values()].map((r) => ({ frontDoor: r.frontDoor, jurisdiction: r.jurisdiction, destinations: [...r.destinations].sort(), clients: r.clients.size, paths: r.paths })),
+    checked: { clients: clientsChecked.size, paths },
+  };
+}
+
+function signature(path: ReachPath): string {
+  return path.path.map((s) => `${s.clientSpecific ? '<own mapping>' : s.address}|${s.clientSpecific ? '' : s.label}|${s.note ?? ''}`).join('>');
+}
+
+function groupLeaks(leaks: readonly Leak[], input: ReachProofInput): Violation[] {
+  const { intent, regions } = input;
+  const groups = new Map<string, Leak[]>();
+  for (const leak of leaks) {
+    const j = leak.client.jurisdiction!;
+    const how = leak.path.kind === 'answer' ? 'the answer' : `a possible landing via ${leak.path.possible}`;
+    const key = `${leak.fd.label}|${j}|${destination(intent, leak.path.landing)}|${how}|${signature(leak.path)}`;
+    groups.set(key, [...(groups.get(key) ?? []), leak]);
+  }
+  const out: Violation[] = [];
+  for (const group of groups.values()) {
+    const first = group[0];
+    const j = first.client.jurisdiction!;
+    for (const leak of group) leak.witness = smallestWitness(leak.path.conditions);
+    const cases = casesOf(group, regions);
+    const clients = [...new Set(group.map((l) => l.client.label))];
+    const how = first.path.kind === 'answer' ? 'the answer' : `a possible landing via ${first.path.possible}`;
+    const example = group.find((l) => l.client.label === cases[0].clientGroups[0]) ?? first;
+    const remedy = [defaultResidencyRemedy(first.path, j), first.fd.residencyRemedy?.(first.path, first.client, j, allowedFor(intent, j))].filter(Boolean).join('; or ') || undefined;
+    const resources = [...new Set(group.flatMap((l) => l.path.path.map((s) => s.address)))];
+    const scenarioText = cases
+      .map((c, i) => (i === 0 ? `in scenario "${c.scenario}"` : `in scenario "${c.scenario}" client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`))
+      .join('; ');
+    out.push({
+      proof: 'residency',
+      frontDoor: first.fd.label,
+      scenarios: cases.map((c) => c.scenario),
+      clientGroups: clients,
+      cases,
+      resources,
+      remedy,
+      message:
+        `residency: ${first.fd.label} sends client group${cases[0].clientGroups.length > 1 ? 's' : ''} "${list(cases[0].clientGroups)}" (jurisdiction ${j}) to ${destination(intent, first.path.landing)} ` +
+        `${scenarioText} as ${how}; leaking path for "${example.client.label}": ${describeSteps(example.path.path)}` +
+        `${example.path.path.length > 0 && clients.length > 1 ? ' (the other groups take the same path through their own location mapping)' : ''}` +
+        `${remedy ? `; to fix: ${remedy}` : ''}`,
+    });
+  }
+  return out;
+}
+
+/** Per witness scenario, exactly the client groups of the group that take the path in it. */
+function casesOf(group: readonly Leak[], regions: readonly string[]): { scenario: string; clientGroups: string[]; failed?: readonly string[] }[] {
+  const scenarios = new Map<string, Witness>();
+  for (const l of group) {
+    const label = witnessLabel(l.witness!, regions);
+    if (!scenarios.has(label)) scenarios.set(label, l.witness!);
+  }
+  const ordered = [...scenarios.entries()].sort(([, a], [, b]) => a.failed.length - b.failed.length);
+  const cases = ordered.map(([label, w]) => {
+    const failed = new Set(w.failed);
+    const clients = group.filter((l) => (w.inconsistent ? witnessLabel(l.witness!, regions) === label : holdsWhenDown(l.path.conditions, failed).holds)).map((l) => l.client.label);
+    return { scenario: label, clientGroups: [...new Set(clients)], failed: w.inconsistent ? undefined : w.failed };
+  });
+  // A scenario that only adds failures to a listed one and no client group to it says nothing new.
+  return cases.filter(
+    (c, i) => !cases.some((d, k) => k !== i && d.failed && c.failed && d.failed.length < c.failed.length && d.failed.every((r) => c.failed!.includes(r)) && c.clientGroups.every((g) => d.clientGroups.includes(g))),
+  );
+}
+
+/** A remedy that holds for every front door: an endpoint the analysis cannot place can be declared. */
+function defaultResidencyRemedy(path: ReachPath, j: string): string | undefined {
+  const l = path.landing;
+  if (!l.unplaced || l.declared) return undefined;
+  return (
+    `if ${l.endpoint} serves only from jurisdiction ${j}, declare it: add { name: ${l.endpoint}, jurisdiction: ${j}, failoverSeconds: <seconds it needs to move traffic off a failure of its own> } ` +
+    `to the spec's externalEndpoints (or call declareExternalEndpoint in the stack)`
+  );
+}
+
+interface TimedPath {
+  readonly fd: FrontDoor;
+  readonly client: ClientGroup;
+  readonly path: ReachPath;
+  readonly detection: Detection;
+  readonly target: string;
+}
+
+/**
+ * Failover time over every health state: each path a client can take to a region while that region is up, and how
+ * long until its clients leave once the region fails. Adaptive-routing retries are per request (not a steady
+ * state) and fail-closed pools serve nobody: both are left out.
+ */
+export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: number }): { paths: FailoverPath[]; violations: Violation[] } {
+  const timed: TimedPath[] = [];
+  for (const fd of input.frontDoors) {
+    if (!fd.reach || !fd.pathFailover) continue;
+    const cache = new Map<string, Detection>();
+    const keyOf = (path: ReachPath) =>
+      `${path.landing.region ?? path.landing.endpoint}|${fd.failoverKey ? fd.failoverKey(path) : path.path.filter((s) => !s.note?.startsWith('passed over')).map((s) => s.address).join('>')}`;
+    for (const client of input.clients) {
+      if (!serves(fd, client)) continue;
+      // One path per client and failover figure is enough (the first one that can be taken while its region is up).
+      const done = new Set<string>();
+      for (const path of fd.reach(client)) {
+        if (path.kind === 'retry' || path.landing.failClosed) continue;
+        const key = keyOf(path);
+        if (done.has(key)) continue;
+        // Taken while its region is up? (A path taken only once its region looks down has nowhere to go.)
+        if (!possibleWhileUp(path)) continue;
+        done.add(key);
+        let d = cache.get(key);
+        if (!d) cache.set(key, (d = fd.pathFailover(path)));
+        timed.push({ fd, client, path, detection: d, target: path.landing.region ?? path.landing.endpoint });
+      }
+    }
+  }
+  // Detections are shared objects per front door and path key; group by them, then merge equal figures.
+  const byDetection = new Map<Detection, TimedPath[]>();
+  for (const t of timed) {
+    const list = byDetection.get(t.detection);
+    if (list) list.push(t);
+    else byDetection.set(t.detection, [t]);
+  }
+  const groups = new Map<string, TimedPath[]>();
+  for (const list of byDetection.values()) {
+    const t = list[0];
+    const key = `${t.fd.label}|${t.target}|${t.detection.seconds}|${t.detection.breakdown}`;
+    const g = groups.get(key);
+    if (g) g.push(...list);
+    else groups.set(key, [...list]);
+  }
+  const paths: FailoverPath[] = [];
+  const violations: Violation[] = [];
+  const slo = input.sloSeconds;
+  for (const group of groups.values()) {
+    const first = group[0];
+    const keepUp = first.path.landing.region ? [first.path.landing.region] : [];
+    const over = slo !== undefined && first.detection.seconds > slo;
+    const witnesses = new Map<string, { w: Witness; clients: Set<string> }>();
+    // Every member's smallest scenario for the violation's cases; one witness is enough for the explain table.
+    for (const t of over ? group : [first]) {
+      const w = smallestWitness(t.path.conditions, { keepUp });
+      const label = witnessLabel(w, input.regions);
+      const entry = witnesses.get(label) ?? { w, clients: new Set<string>() };
+      entry.clients.add(t.client.label);
+      witnesses.set(label, entry);
+    }
+    const clients = [...new Set(group.map((t) => t.client.label))];
+    const [firstScenario] = [...witnesses.keys()];
+    paths.push({ frontDoor: first.fd.label, region: first.target, seconds: first.detection.seconds, breakdown: first.detection.breakdown, resources: first.detection.resources, clients, scenario: firstScenario, path: first.path.path, causes: first.detection.causes });
+    if (!over) continue;
+    const cases = [...witnesses.entries()].sort(([, a], [, b]) => a.w.failed.length - b.w.failed.length).map(([scenario, e]) => ({ scenario, clientGroups: [...e.clients], failed: e.w.inconsistent ? undefined : e.w.failed }));
+    const remedy = failoverRemedy(first.detection, slo!, input.intent);
+    const seconds = Number.isFinite(first.detection.seconds) ? `${first.detection.seconds} s` : 'never';
+    const when = (scenario: string) => (scenario === 'normal operation' ? 'in normal operation' : `after "${scenario}"`);
+    const caseText = cases.map((c, i) => (i === 0 ? when(c.scenario) : `${when(c.scenario)} for client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`)).join('; ');
+    violations.push({
+      proof: 'failover-time',
+      frontDoor: first.fd.label,
+      scenarios: cases.map((c) => c.scenario),
+      clientGroups: clients,
+      cases,
+      resources: [...new Set([...first.detection.resources, ...first.path.path.map((s) => s.address)])],
+      remedy,
+      message:
+        `failover-time: when ${first.target} fails ${caseText}, ${first.fd.label} moves client group${cases[0].clientGroups.length > 1 ? 's' : ''} "${list(cases[0].clientGroups)}" off ${first.target} after up to ${seconds}, ` +
+        `over the budget slo.failoverSeconds = ${slo} s: ${first.detection.breakdown}; path: ${describeSteps(first.path.path)}${remedy ? `; to fix: ${remedy}` : ''}`,
+    });
+  }
+  return { paths, violations };
+}
