@@ -10,6 +10,7 @@ import { FakeInferenceServer, type BackendBehaviour, type FakeBackendOptions } f
 type Command =
   | { cmd: 'start'; specs: FakeBackendOptions[] }
   | { cmd: 'behaviour'; name: string; behaviour: BackendBehaviour }
+  | { cmd: 'latency'; name: string; latencyMs: number }
   | { cmd: 'kill'; name: string }
   | { cmd: 'restart'; name: string };
 
@@ -35,6 +36,10 @@ export class RemoteBackends {
 
   behaviour(name: string, behaviour: BackendBehaviour): Promise<unknown> {
     return this.send({ cmd: 'behaviour', name, behaviour });
+  }
+
+  latency(name: string, latencyMs: number): Promise<unknown> {
+    return this.send({ cmd: 'latency', name, latencyMs });
   }
 
   kill(name: string): Promise<unknown> {
@@ -77,6 +82,9 @@ if (require.main === module && process.send) {
       }
       case 'behaviour':
         servers.get(command.name)!.behaviour = command.behaviour;
+        return true;
+      case 'latency':
+        servers.get(command.name)!.latencyMs = command.latencyMs;
         return true;
       case 'kill':
         await servers.get(command.name)!.kill();

@@ -1,6 +1,6 @@
 /** Small HTTP helpers: OpenAI-shaped errors and JSON responses. */
 
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'conflict_error' | 'server_error';
+export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'conflict_error' | 'rate_limit_error' | 'server_error';
 
 /** An error in the shape OpenAI clients parse: `{ error: { message, type, param, code } }`. */
 export function openAiError(
@@ -10,8 +10,18 @@ export function openAiError(
   code: string,
   options: { param?: string | null; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
 ): Response {
-  const body = { error: { message, type, param: options.param ?? null, code }, ...options.extra };
-  return json(status, body, options.headers);
+  return json(status, errorBody(message, type, code, options), options.headers);
+}
+
+/** The body of an OpenAI-shaped error. */
+export function errorBody(message: string, type: ErrorType, code: string, options: { param?: string | null; extra?: Record<string, unknown> } = {}): Record<string, unknown> {
+  return { error: { message, type, param: options.param ?? null, code }, ...options.extra };
+}
+
+/** The body refusing an admin change: every problem with its path, the first one as `param`. */
+export function invalidChangeBody(problems: readonly { path: string; message: string; received?: string }[]): Record<string, unknown> {
+  const text = problems.map((p) => `${p.path}: ${p.message}${p.received === undefined ? '' : `, got: ${p.received}`}`).join('; ');
+  return errorBody(`The change is invalid and was not applied: ${text}`, 'invalid_request_error', 'invalid_change', { param: problems[0]?.path ?? null, extra: { problems } });
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -19,14 +29,74 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /**
- * The request body as text, refusing bodies above `maxBytes` (the body is kept in memory for retries).
- * Returns undefined when it is too large.
+ * The request body, refusing bodies above `maxBytes` (the body is kept in memory for retries). Returns undefined when
+ * it is too large, without reading more than `maxBytes` + one chunk of it.
  */
 export async function readBody(request: Request, maxBytes: number): Promise<ArrayBuffer | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
+  const length = request.headers.get('content-length');
+  const declared = Number(length ?? '0');
   if (declared > maxBytes) return undefined;
-  const body = await request.arrayBuffer();
-  return body.byteLength > maxBytes ? undefined : body;
+  if (!request.body) return new ArrayBuffer(0);
+  // A declared length within the limit: workerd holds the body to it, so it can be read in one go.
+  if (length !== null && /^\d+$/.test(length)) return request.arrayBuffer();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out.buffer;
+}
+
+/** Hop-by-hop headers (RFC 9110 7.6.1 and the usual non-standard ones): meaningful for one connection only. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/** Header names that must not cross a hop: the standard ones and every name the Connection header lists. */
+export function hopByHopNames(headers: Headers): Set<string> {
+  const names = new Set(HOP_BY_HOP);
+  for (const name of (headers.get('connection') ?? '').split(',')) {
+    const trimmed = name.trim().toLowerCase();
+    if (trimmed) names.add(trimmed);
+  }
+  return names;
+}
+
+/**
+ * A Retry-After value in milliseconds from now: delay-seconds or an HTTP date (RFC 9110 10.2.3); also the
+ * non-standard `retry-after-ms`. Undefined when absent or unreadable.
+ */
+export function retryAfterMsOf(headers: Headers, now: number): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && /^\s*\d+(?:\.\d+)?\s*$/.test(ms)) return Number(ms);
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/**
+ * Retry-After headers for a wait the router itself knows: whole seconds (at least 1) and, when the wait is known to the
+ * millisecond (a breaker's next probe, a back-off's end), the exact `retry-after-ms` the openai SDKs prefer. A wait
+ * of 0 (a backend may be tried now) gets the one-second floor only.
+ */
+export function retryAfterHeaders(waitMs: number): Record<string, string> {
+  const ms = Math.max(0, Math.ceil(waitMs));
+  const seconds = { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
+  return ms > 0 ? { ...seconds, 'retry-after-ms': String(ms) } : seconds;
 }
 
 /** Parses a JSON object body; undefined when the body is not a JSON object. */

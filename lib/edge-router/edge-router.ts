@@ -12,12 +12,17 @@ import type { SpecProblem } from '../spec/errors';
 import { isToken, validateProps } from '../util/validate';
 import { buildRoutingTable } from './initial-table';
 import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from './router-config';
-import { MIN_ADMIN_TOKEN_LENGTH, ROUTER_BINDINGS, ROUTER_KV_KEYS, versionKey, type RoutingTable } from './routing-table';
+import { MIN_ADMIN_TOKEN_LENGTH, ROUTER_BINDINGS, ROUTER_KV_KEYS, ROUTER_WRITER_CLASS, versionKey, type RoutingTable } from './routing-table';
 import { EDGE_WORKER_MAIN_MODULE, edgeWorkerScript } from './worker-script';
 import { protectLiterals } from '../util/terraform-literals';
 
 /** Workers runtime version the router is written and tested against (miniflare runs the same date in tests). */
 export const EDGE_WORKER_COMPATIBILITY_DATE = '2025-09-01';
+/**
+ * Durable Object migration tag that creates the table writer class (SQLite-backed, as Cloudflare requires of new
+ * classes). A later change to the class set needs a new tag with this one as `old_tag`.
+ */
+export const EDGE_WORKER_MIGRATION_TAG = 'v1';
 
 export interface EdgeRouterProps {
   /** Cloudflare account of the Worker and KV namespace (32 hex characters, or a reference). */
@@ -63,6 +68,22 @@ export interface EdgeRouterProps {
   /** Scheduled readiness probe. @default - { cron: '* * * * *', timeoutMs: 5000 } */
   readonly probe?: { readonly cron?: string; readonly timeoutMs?: number };
   /**
+   * Saturated backends (429, or 503 with Retry-After) get no first attempts for their Retry-After (at most
+   * `maxBackoffMs`), or `defaultBackoffMs` without one; requests go to another backend meanwhile.
+   * @default - { defaultBackoffMs: 1000, maxBackoffMs: 60000 }
+   */
+  readonly saturation?: { readonly defaultBackoffMs?: number; readonly maxBackoffMs?: number };
+  /**
+   * Largest share of requests also sent as a discarded background copy to a backend the router is not using (demoted,
+   * saturated, erroring, half-open), to notice its recovery without sending a client there; at most one copy per
+   * backend per probe interval. 0 = no copies: real requests do it. @default 10
+   */
+  readonly remeasurePercent?: number;
+  /** Retry 500 and other 5xx (besides 502/503/504, always retried) on another backend. @default true */
+  readonly retryServerErrors?: boolean;
+  /** A streamed answer silent for this long is broken: the client gets an error event. @default 30000 */
+  readonly streamIdleTimeoutMs?: number;
+  /**
    * true: Terraform writes the initial table once and ignores later differences, so operators' live edits stay;
    * false: every apply that changes the generated table resets the live table to it. @default true
    */
@@ -89,9 +110,10 @@ export interface EdgeRouterProps {
 /**
  * The programmable edge router: a Cloudflare Worker that routes OpenAI-compatible requests across the regional
  * endpoints by live weights and observed health, retries the next backend within the request, keeps clients of a
- * jurisdiction in it, and exposes an authenticated admin API; a KV namespace holding the versioned routing table
- * (Terraform writes version 1 from the endpoints), the audit log and probe results; a cron trigger for the readiness
- * probe; and a custom domain and/or route.
+ * jurisdiction in it, and exposes an authenticated admin API; a Durable Object class in the same script (binding
+ * ROUTER_WRITER, created by a migration) that is the single writer of admin changes, holding the versioned table and
+ * the audit log; a KV namespace that mirrors them for reads (Terraform writes version 1 from the endpoints) and holds
+ * probe results; a cron trigger for the readiness probe; and a custom domain and/or route.
  */
 export class EdgeRouter extends Construct {
   /** The Worker script (escape hatch). */
@@ -135,6 +157,10 @@ export class EdgeRouter extends Construct {
       explorePercent: props.explorePercent,
       tableCacheSeconds: props.tableCacheSeconds,
       probe: props.probe,
+      saturation: props.saturation,
+      remeasurePercent: props.remeasurePercent,
+      retryServerErrors: props.retryServerErrors,
+      streamIdleTimeoutMs: props.streamIdleTimeoutMs,
       keepLiveEdits: props.keepLiveEdits,
       logDecisions: props.logDecisions,
     };
@@ -183,10 +209,15 @@ export class EdgeRouter extends Construct {
       compatibilityDate: EDGE_WORKER_COMPATIBILITY_DATE,
       bindings: [
         { name: ROUTER_BINDINGS.kv, type: 'kv_namespace', namespaceId: this.kvNamespace.id },
+        // The table writer: one Durable Object (class exported by this script) that decides every admin change.
+        { name: ROUTER_BINDINGS.writer, type: 'durable_object_namespace', className: ROUTER_WRITER_CLASS },
         { name: ROUTER_BINDINGS.adminToken, type: 'secret_text', text: this.adminTokenVariable.stringValue },
         { name: ROUTER_BINDINGS.config, type: 'plain_text', text: JSON.stringify(this.config) },
+        // The generated table: seeds the writer; with keepLiveEdits false a changed one replaces the live table.
+        { name: ROUTER_BINDINGS.deployedTable, type: 'plain_text', text: tableText },
         ...(props.originAuth ? [{ name: ROUTER_BINDINGS.originAuthSecret, type: 'secret_text', text: props.originAuth.secret.stringValue }] : []),
       ],
+      migrations: { newTag: EDGE_WORKER_MIGRATION_TAG, newSqliteClasses: [ROUTER_WRITER_CLASS] },
       // Workers Logs keeps the JSON decision lines searchable.
       observability: { enabled: true },
     });
@@ -233,6 +264,13 @@ export function routerConfig(settings: EdgeRouterSpec): RouterConfig {
     tableCacheMs: settings.tableCacheSeconds * 1000,
     probeTimeoutMs: settings.probe.timeoutMs,
     maxBodyBytes: DEFAULT_ROUTER_CONFIG.maxBodyBytes,
+    saturationBackoffMs: settings.saturation.defaultBackoffMs,
+    saturationMaxBackoffMs: settings.saturation.maxBackoffMs,
+    remeasureRatio: settings.remeasurePercent / 100,
+    retryServerErrors: settings.retryServerErrors,
+    streamIdleTimeoutMs: settings.streamIdleTimeoutMs,
+    maxResponseBufferBytes: DEFAULT_ROUTER_CONFIG.maxResponseBufferBytes,
+    keepLiveEdits: settings.keepLiveEdits,
     logDecisions: settings.logDecisions,
     originAuthHeader: null,
   };

@@ -28,12 +28,23 @@ export const ROUTER_BINDINGS = {
   adminToken: 'ADMIN_TOKEN',
   config: 'ROUTER_CONFIG',
   originAuthSecret: 'ORIGIN_AUTH_SECRET',
+  /** The Durable Object namespace of the table writer (the single, strongly consistent writer of admin changes). */
+  writer: 'ROUTER_WRITER',
+  /** The table Terraform generated (JSON), which seeds the writer and, with keepLiveEdits false, resets it on deploy. */
+  deployedTable: 'ROUTER_DEPLOYED_TABLE',
 } as const;
 
+/** Exported class name of the table writer Durable Object (the migration and the binding name it). */
+export const ROUTER_WRITER_CLASS = 'RouterTableWriter';
+/** The one writer object: every isolate addresses it by this name, so all admin changes meet in one place. */
+export const ROUTER_WRITER_NAME = 'routing-table';
+
 /**
- * KV keys. KV is eventually consistent (up to ~60 s between locations) and allows one write per second per key,
- * so every change writes new keys (an immutable version and an audit entry) and a single pointer key that holds
- * the whole current table, so that a reader needs one read and can never follow a pointer to a missing version.
+ * KV keys: the read path. The table writer (a Durable Object) holds the table, its versions and the audit log and
+ * is where every change is decided; it mirrors each version, its audit entry and the current table to these keys
+ * after committing. KV is eventually consistent (up to ~60 s between locations), so the mirror can lag; it is never
+ * where a change is decided. A reader needs one read of `table:current` and can never follow a pointer to a missing
+ * version.
  */
 export const ROUTER_KV_KEYS = {
   current: 'table:current',
@@ -95,7 +106,7 @@ export interface RouterResidencyGroup {
 
 /** What changed to produce a version (recorded in the version itself and in its audit entry). */
 export interface TableChange {
-  readonly action: 'initial' | 'set-weights' | 'drain' | 'enable' | 'rollback';
+  readonly action: 'initial' | 'set-weights' | 'drain' | 'enable' | 'rollback' | 'deploy';
   readonly weights?: Readonly<Record<string, number>>;
   readonly backend?: string;
   readonly toVersion?: number;
@@ -275,7 +286,8 @@ export function withWeights(table: RoutingTable, weights: unknown): { table: Rou
   const backends: Record<string, RoutingBackend> = { ...table.backends };
   for (const [id, weight] of Object.entries(weights)) {
     const path = `weights${pathKey(id)}`;
-    if (!(id in table.backends)) {
+    // An own property of the table, not an inherited name such as __proto__, constructor or toString.
+    if (!hasOwn(table.backends, id)) {
       problems.push({ path, message: `must name a backend of the table (${Object.keys(table.backends).sort().join(', ')})`, received: describe(id) });
     } else if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > MAX_ROUTING_WEIGHT) {
       problems.push({ path, message: `must be a number from 0 to ${MAX_ROUTING_WEIGHT}`, received: describe(weight) });
@@ -288,7 +300,7 @@ export function withWeights(table: RoutingTable, weights: unknown): { table: Rou
 
 /** The table with one backend enabled or drained. */
 export function withEnabled(table: RoutingTable, id: string, enabled: boolean): { table: RoutingTable; problems: TableProblem[] } {
-  if (!(id in table.backends)) {
+  if (!hasOwn(table.backends, id)) {
     return { table, problems: [{ path: 'backend', message: `must name a backend of the table (${Object.keys(table.backends).sort().join(', ')})`, received: describe(id) }] };
   }
   return { table: { ...table, backends: { ...table.backends, [id]: { ...table.backends[id], enabled } } }, problems: [] };
@@ -311,7 +323,7 @@ export function jurisdictionOf(residency: RoutingTable['residency'], country: st
 
 /** The model key for what a client sent in `model`: a key of the table, or a model's id. */
 export function modelKeyFor(table: RoutingTable, requested: string): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(table.models, requested)) return requested;
+  if (hasOwn(table.models, requested)) return requested;
   for (const [key, model] of Object.entries(table.models)) if (model.id === requested) return key;
   return undefined;
 }
@@ -324,6 +336,11 @@ export function eligibleBackends(table: RoutingTable, modelKey: string, jurisdic
       const b = table.backends[id];
       return b.enabled && b.weight > 0 && b.models.includes(modelKey) && (jurisdiction === undefined || b.jurisdiction === jurisdiction);
     });
+}
+
+/** `key` is an own property of `object` (never an inherited one such as `__proto__`, `constructor` or `toString`). */
+export function hasOwn(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -51,6 +51,7 @@ export function bundleEdgeWorker(): string {
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'silent',
+    external: ['cloudflare:*'], // runtime modules workerd provides (the Durable Object base class)
     banner: { js: `// Edge router Worker, bundled by esbuild from ${EDGE_WORKER_ENTRY} (cdktf-global-inference). Do not edit.` },
   });
   return result.outputFiles[0].text;

@@ -25,12 +25,17 @@ export const EdgeRouterBreakerSchema = z
       .boolean()
       .default(true)
       .meta({ description: 'A refused connection, a 503 (no healthy target behind the ALB, or load shedding) or an attempt timeout during which the backend answered nothing else (it hangs) opens the breaker at once instead of after failureThreshold.' }),
-    cooldownMs: wholeMs(100, 600_000).default(10_000).meta({ description: 'Time an open breaker waits before its first readiness probe; a passing probe lets one trial request through (half-open). Doubled (up to 8x) by each failed trial.' }),
+    cooldownMs: wholeMs(100, 600_000)
+      .default(10_000)
+      .meta({
+        description:
+          'Back-off after a failed half-open trial that was a real client request (the readiness path passed, the request failed; only when remeasurePercent is 0 or no other backend is healthy): no probe for this long, doubled by each further failed trial (up to 8x). Also the longest wait before the first probe.',
+      }),
     probeIntervalMs: wholeMs(50, 600_000)
       .default(1_000)
       .meta({
         description:
-          'After the cooldown, how often each isolate repeats the readiness probe of a backend whose breaker is still open (in the background, only while requests arrive): a backend that comes back is used again within about this time. Lower = faster return, more probes of a down backend.',
+          'How often each isolate probes the readiness path of a backend whose breaker is open (the first probe this long after it opened; in the background, only while requests arrive), and how often it re-measures a demoted, saturated or erroring backend: a backend that comes back is used again within about one or two of these. Lower = faster return, more probes and copies.',
       }),
   })
   .meta({ description: 'Per-backend circuit breaker of each Worker isolate.' });
@@ -41,6 +46,15 @@ export const EdgeRouterProbeSchema = z
     timeoutMs: wholeMs(100, 60_000).default(5_000).meta({ description: 'Time a probe may take before the backend counts as down.' }),
   })
   .meta({ description: 'Scheduled readiness probe; results go to KV so new isolates start from known health.' });
+
+export const EdgeRouterSaturationSchema = z
+  .strictObject({
+    defaultBackoffMs: wholeMs(50, 600_000)
+      .default(1_000)
+      .meta({ description: 'How long a backend that answered 429 without Retry-After gets no first attempts (with Retry-After: what it asked for).' }),
+    maxBackoffMs: wholeMs(50, 3_600_000).default(60_000).meta({ description: 'Longest Retry-After honoured from a backend; a longer one (or a date further out) is cut to this.' }),
+  })
+  .meta({ description: 'Saturated backends (429, or 503 with Retry-After): retried elsewhere, and no first attempts until their back-off has passed.' });
 
 /** The tuning part of the edge router: how requests are routed and retried (also the construct's props). */
 const EdgeRouterSettingsShape = {
@@ -78,6 +92,23 @@ const EdgeRouterSettingsShape = {
     .default(10)
     .meta({ description: 'How long an isolate routes by its copy of the table before reading KV again (KV itself takes up to ~60 s to propagate a change).' }),
   probe: EdgeRouterProbeSchema.default({ cron: '* * * * *', timeoutMs: 5_000 }),
+  saturation: EdgeRouterSaturationSchema.default({ defaultBackoffMs: 1_000, maxBackoffMs: 60_000 }),
+  remeasurePercent: z
+    .number()
+    .min(0, 'must be ≥ 0 (0: no copies)')
+    .max(50, 'must be ≤ 50')
+    .default(10)
+    .meta({
+      description:
+        'Largest share of requests also sent, as a background copy whose answer is discarded, to a backend the router is not sending traffic to (demoted for latency, saturated past its back-off, erroring, half-open): how a backend that became the best again is noticed without sending a client there (at most one copy per backend per probe interval). Copies carry the client’s headers plus x-router-copy; backends that meter per key count them. 0: no copies (trials and exploration use real requests).',
+    }),
+  retryServerErrors: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Retry 500 and the other 5xx statuses (besides 502/503/504, always retried) on another backend before the client has received anything. Every 5xx counts toward the backend’s error rate and breaker either way.' }),
+  streamIdleTimeoutMs: wholeMs(50, 600_000)
+    .default(30_000)
+    .meta({ description: 'A streamed (SSE) answer that sends nothing for this long is broken: the client gets an error event and the stream ends; the backend counts as failing.' }),
   keepLiveEdits: z
     .boolean()
     .default(true)
@@ -120,7 +151,15 @@ export const EdgeRouterSchema = z
   })
   .meta({ description: 'Programmable edge router (Cloudflare Worker + KV): live weights, model-aware routing, in-request retries.' });
 
-function crossCheck(spec: { attemptTimeoutMs: number; budgetMs: number }, ctx: z.RefinementCtx): void {
+function crossCheck(spec: { attemptTimeoutMs: number; budgetMs: number; saturation: { defaultBackoffMs: number; maxBackoffMs: number } }, ctx: z.RefinementCtx): void {
+  if (spec.saturation.maxBackoffMs < spec.saturation.defaultBackoffMs) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['saturation', 'maxBackoffMs'],
+      input: spec.saturation.maxBackoffMs,
+      message: `must be ≥ saturation.defaultBackoffMs (${spec.saturation.defaultBackoffMs}), the back-off used when a backend sends no Retry-After`,
+    });
+  }
   if (spec.budgetMs < spec.attemptTimeoutMs) {
     ctx.addIssue({
       code: 'custom',

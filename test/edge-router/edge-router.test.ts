@@ -50,6 +50,7 @@ describe('EdgeRouter defaults', () => {
   const { json, text, router } = synth();
   const script = onlyResource(json, 'cloudflare_workers_script');
   const bindings = script.bindings as Record<string, unknown>[];
+  const binding = (name: string) => bindings.find((b) => b.name === name)!;
 
   test('deploys the bundled Worker as an ES module with its bindings', () => {
     expect(script).toMatchObject({ account_id: ACCOUNT, script_name: 'chat-edge-router', main_module: 'worker.js', compatibility_date: '2025-09-01', observability: { enabled: true } });
@@ -58,14 +59,28 @@ describe('EdgeRouter defaults', () => {
     expect(String(script.content)).toMatch(/export\s*\{[^}]*as default/);
     expect(bindings.map((b) => [b.name, b.type])).toEqual([
       ['ROUTER_KV', 'kv_namespace'],
+      ['ROUTER_WRITER', 'durable_object_namespace'],
       ['ADMIN_TOKEN', 'secret_text'],
       ['ROUTER_CONFIG', 'plain_text'],
+      ['ROUTER_DEPLOYED_TABLE', 'plain_text'],
     ]);
-    expect(bindings[0].namespace_id).toBe('${cloudflare_workers_kv_namespace.EdgeRouter_Namespace_41EF4822.id}');
+    expect(binding('ROUTER_KV').namespace_id).toBe('${cloudflare_workers_kv_namespace.EdgeRouter_Namespace_41EF4822.id}');
+  });
+
+  test('declares the table writer: a Durable Object class of this script, its binding, and the migration that creates it (SQLite-backed)', () => {
+    // Shapes of @cdktf/provider-cloudflare 13.9.1 (cloudflare/cloudflare 5.14): bindings[].class_name, migrations.new_sqlite_classes.
+    expect(binding('ROUTER_WRITER')).toEqual({ name: 'ROUTER_WRITER', type: 'durable_object_namespace', class_name: 'RouterTableWriter' });
+    expect(script.migrations).toEqual({ new_tag: 'v1', new_sqlite_classes: ['RouterTableWriter'] });
+    // The class the binding and migration name is exported by the bundled module.
+    expect(String(script.content)).toMatch(/export\s*\{[^}]*\bRouterTableWriter\b/);
+  });
+
+  test('the deployed table binding carries the generated table (it seeds the writer)', () => {
+    expect(JSON.parse(String(binding('ROUTER_DEPLOYED_TABLE').text))).toEqual(router.routingTable);
   });
 
   test('the admin token is a sensitive variable reference, never a value in the configuration', () => {
-    expect(bindings[1].text).toBe('${var.chat_edge_router_admin_token}');
+    expect(binding('ADMIN_TOKEN').text).toBe('${var.chat_edge_router_admin_token}');
     expect(json.variable?.chat_edge_router_admin_token).toMatchObject({
       type: 'string',
       sensitive: true,
@@ -77,7 +92,7 @@ describe('EdgeRouter defaults', () => {
   });
 
   test('the plain-text config carries the router settings, and the Worker reads every field of it', () => {
-    const config = JSON.parse(String(bindings[2].text));
+    const config = JSON.parse(String(binding('ROUTER_CONFIG').text));
     expect(config).toEqual({
       strategy: 'latency',
       attemptTimeoutMs: 10000,
@@ -92,10 +107,17 @@ describe('EdgeRouter defaults', () => {
       tableCacheMs: 10000,
       probeTimeoutMs: 5000,
       maxBodyBytes: 16777216,
+      saturationBackoffMs: 1000,
+      saturationMaxBackoffMs: 60000,
+      remeasureRatio: 0.1,
+      retryServerErrors: true,
+      streamIdleTimeoutMs: 30000,
+      maxResponseBufferBytes: 8388608,
+      keepLiveEdits: true,
       logDecisions: true,
       originAuthHeader: null,
     });
-    expect(parseRouterConfig(String(bindings[2].text))).toEqual({ config, ignored: [] });
+    expect(parseRouterConfig(String(binding('ROUTER_CONFIG').text))).toEqual({ config, ignored: [] });
   });
 
   test('a KV namespace holds the table Terraform writes once: current and version 1, with later value changes ignored', () => {
@@ -168,6 +190,10 @@ describe('EdgeRouter options', () => {
       explorePercent: 1,
       tableCacheSeconds: 30,
       probe: { cron: '*/5 * * * *', timeoutMs: 2000 },
+      saturation: { defaultBackoffMs: 2000, maxBackoffMs: 30000 },
+      remeasurePercent: 0,
+      retryServerErrors: false,
+      streamIdleTimeoutMs: 5000,
       keepLiveEdits: false,
       logDecisions: false,
     });
@@ -185,6 +211,13 @@ describe('EdgeRouter options', () => {
       tableCacheMs: 30000,
       probeTimeoutMs: 2000,
       maxBodyBytes: 16777216,
+      saturationBackoffMs: 2000,
+      saturationMaxBackoffMs: 30000,
+      remeasureRatio: 0,
+      retryServerErrors: false,
+      streamIdleTimeoutMs: 5000,
+      maxResponseBufferBytes: 8388608,
+      keepLiveEdits: false,
       logDecisions: false,
       originAuthHeader: null,
     });
@@ -203,7 +236,7 @@ describe('EdgeRouter options', () => {
     new EdgeRouter(stack, 'EdgeRouter', props({ accountId: account.stringValue, zoneId: account.stringValue, adminToken: token }));
     const json = synthJson(stack);
     expect(onlyResource(json, 'cloudflare_workers_script').account_id).toBe('${var.cloudflare_account_id}');
-    expect((onlyResource(json, 'cloudflare_workers_script').bindings as Record<string, unknown>[])[1].text).toBe('${var.router_token}');
+    expect((onlyResource(json, 'cloudflare_workers_script').bindings as Record<string, unknown>[]).find((b) => b.name === 'ADMIN_TOKEN')!.text).toBe('${var.router_token}');
     expect(Object.keys(json.variable ?? {}).sort()).toEqual(['cloudflare_account_id', 'router_token']);
   });
 
@@ -403,6 +436,10 @@ describe('edgeRouter in the spec', () => {
       explorePercent: 0.5,
       tableCacheSeconds: 10,
       probe: { cron: '* * * * *', timeoutMs: 5000 },
+      saturation: { defaultBackoffMs: 1000, maxBackoffMs: 60000 },
+      remeasurePercent: 10,
+      retryServerErrors: true,
+      streamIdleTimeoutMs: 30000,
       keepLiveEdits: true,
       logDecisions: true,
     });
@@ -421,5 +458,11 @@ describe('edgeRouter in the spec', () => {
     const message = errorOf(() => parseSpec({ ...base, edgeRouter: { accountId: ACCOUNT, maxAttempts: 11, hostname: 'Api.Example.com' } }));
     expect(message).toContain('edgeRouter.maxAttempts: must be ≤ 10, got: 11');
     expect(message).toContain('edgeRouter.hostname: must be a lower-case DNS name such as api.inference.example.com, got: "Api.Example.com"');
+  });
+
+  test('reports a saturation back-off cap below the default back-off, and out-of-range copy shares', () => {
+    const message = errorOf(() => parseSpec({ ...base, edgeRouter: { accountId: ACCOUNT, saturation: { defaultBackoffMs: 5000, maxBackoffMs: 1000 }, remeasurePercent: 80 } }));
+    expect(message).toContain('edgeRouter.saturation.maxBackoffMs: must be ≥ saturation.defaultBackoffMs (5000)');
+    expect(message).toContain('edgeRouter.remeasurePercent: must be ≤ 50, got: 80');
   });
 });

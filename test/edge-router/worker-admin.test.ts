@@ -3,10 +3,9 @@
  * the KV contents checked directly; and the scheduled readiness probe.
  */
 import { ROUTER_KV_KEYS, auditKey, versionKey, type RoutingTable } from '../../lib/edge-router/routing-table';
-import { edgeWorkerScript } from '../../lib/edge-router/worker-script';
-import { FakeInferenceServer, chatBody, loopbackTable, startRouter, type RouterHarness } from '../../scripts/edge-worker-harness';
+import { FakeInferenceServer, chatBody, loopbackTable, startRouter, type RouterHarness, routerScript } from '../../scripts/edge-worker-harness';
 
-const script = edgeWorkerScript();
+const script = routerScript();
 const TOKEN = 'test-admin-token-0123456789abcdef';
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed response bodies
 

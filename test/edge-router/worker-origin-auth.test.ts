@@ -3,8 +3,7 @@
  * pass through the zone's transform rules, so the Worker adds the secret itself, to forwarded requests and to its
  * probes, and a client cannot choose its value.
  */
-import { edgeWorkerScript } from '../../lib/edge-router/worker-script';
-import { FakeInferenceServer, chatBody, loopbackTable, startRouter, type RouterHarness } from '../../scripts/edge-worker-harness';
+import { FakeInferenceServer, chatBody, loopbackTable, startRouter, type RouterHarness, routerScript } from '../../scripts/edge-worker-harness';
 
 const LLAMA_ID = 'meta-llama/Llama-3.1-8B-Instruct';
 const HEADER = 'X-Inference-Origin-Auth';
@@ -17,7 +16,7 @@ describe('edge router: locked origins', () => {
   beforeAll(async () => {
     await us.start();
     const table = loopbackTable([{ id: 'us-east-1', server: us, models: ['llama'] }], { llama: LLAMA_ID }, {});
-    router = await startRouter({ script: edgeWorkerScript(), table, config: { originAuthHeader: HEADER }, originAuthSecret: SECRET });
+    router = await startRouter({ script: routerScript(), table, config: { originAuthHeader: HEADER }, originAuthSecret: SECRET });
   });
   afterAll(async () => {
     await router?.dispose();

@@ -2,10 +2,9 @@
  * The bundled Worker in workerd against real loopback servers that fail: in-request retries, circuit breakers,
  * streaming pass-through, residency and weights.
  */
-import { edgeWorkerScript } from '../../lib/edge-router/worker-script';
-import { FakeInferenceServer, chatBody, loopbackTable, sleep, startRouter, type RouterHarness } from '../../scripts/edge-worker-harness';
+import { FakeInferenceServer, chatBody, loopbackTable, sleep, startRouter, type RouterHarness, routerScript } from '../../scripts/edge-worker-harness';
 
-const script = edgeWorkerScript();
+const script = routerScript();
 type ErrorBody = { error: { message: string; type: string; param: string | null; code: string } };
 
 async function chat(router: RouterHarness, model = 'llama', cf?: { country?: string; continent?: string }, extra: Record<string, unknown> = {}) {
@@ -37,7 +36,13 @@ describe('edge router: retries within a request', () => {
       ],
       { llama: 'meta-llama/Llama-3.1-8B-Instruct' },
     );
-    router = await startRouter({ script, table, config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 2000, breakerFailureThreshold: 100, breakerOpenOnUnambiguous: false, exploreRatio: 0 } });
+    // No copies either, and a 50 ms memory of saturation and silence: a failing `fast` takes real first attempts again
+    // at once (ranked with its error penalty), so each test here starts from `fast` as the first choice.
+    router = await startRouter({
+      script,
+      table,
+      config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 2000, breakerFailureThreshold: 100, breakerOpenOnUnambiguous: false, exploreRatio: 0, remeasureRatio: 0, breakerProbeIntervalMs: 50, saturationBackoffMs: 50 },
+    });
     await warmUp(router, [fast, slow]);
   });
   afterAll(async () => {
@@ -48,6 +53,7 @@ describe('edge router: retries within a request', () => {
     fast.behaviour = { kind: 'ok' };
     slow.behaviour = { kind: 'ok' };
     if (!(await isListening(fast))) await fast.start();
+    await sleep(60); // past the 50 ms of saturation / silence a previous test may have left
     fast.reset();
     slow.reset();
   });
@@ -87,7 +93,7 @@ describe('edge router: retries within a request', () => {
     expect(ms).toBeLessThan(1500); // ... and not for the hanging backend
   });
 
-  test.each([500, 400, 429])('a %i is the backend’s answer, passed through without retry', async (status) => {
+  test.each([400, 401, 404, 422])('a %i is the client’s problem: passed through without retry', async (status) => {
     fast.behaviour = { kind: 'status', status };
     const { response, backend, attempts, text } = await chat(router);
     expect(response.status).toBe(status);
@@ -95,6 +101,16 @@ describe('edge router: retries within a request', () => {
     expect(attempts).toBe(1);
     expect(JSON.parse(text).error.message).toBe(`fast says ${status}`);
     expect(slow.count()).toBe(0);
+  });
+
+  test.each([500, 501, 429])('a %i is retried on the next backend before the client has anything', async (status) => {
+    fast.behaviour = { kind: 'status', status };
+    const { response, backend, attempts, text } = await chat(router);
+    expect(response.status).toBe(200);
+    expect(backend).toBe('slow');
+    expect(attempts).toBe(2);
+    expect(JSON.parse(text).backend).toBe('slow');
+    expect(fast.count()).toBe(1);
   });
 
   test('when every backend fails the client gets one OpenAI-shaped 503 naming each attempt', async () => {
@@ -116,7 +132,7 @@ describe('edge router: retries within a request', () => {
     const { response, text, attempts, ms } = await chat(router);
     expect(response.status).toBe(504);
     expect(attempts).toBe(2);
-    expect(JSON.parse(text).error.message).toMatch(/fast: timeout; slow: timeout/);
+    expect(JSON.parse(text).error.message).toMatch(/(fast: timeout; slow: timeout|slow: timeout; fast: timeout)/);
     expect(ms).toBeGreaterThanOrEqual(390);
     expect(ms).toBeLessThan(2000);
   });
@@ -131,6 +147,8 @@ describe('edge router: retries within a request', () => {
     const received = await readAll(response.body!);
     expect(received.text).toContain('token0');
     expect(received.text).not.toContain('[DONE]');
+    // The client is told the answer is incomplete: an error event, then the end (not a clean, short stream).
+    expect(received.text).toMatch(/event: error\ndata: \{"error":\{"message":"The answer is incomplete[^\n]*"code":"backend_stream_broken"\}\}\n\n$/);
     expect(received.text).not.toContain('"backend":"slow"');
     expect(slow.count()).toBe(0);
   });
@@ -265,7 +283,7 @@ describe('edge router: circuit breaker', () => {
     expect((await chat(router, 'solo')).response.status).toBe(200); // a good trial closes it and resets the cooldown
   });
 
-  test('with another backend available, requests stop going to a failing one once its breaker opens: after one 503, after N 502s', async () => {
+  test('with another backend available, requests stop going to a failing one once it is erroring: after two 502s', async () => {
     // Its own isolate, with a cooldown longer than the test, so no half-open trial interleaves.
     const longCooldown = await startRouter({ script, table: loopbackTable([{ id: 'fast', server: fast, models: ['llama'] }, { id: 'slow', server: slow, models: ['llama'] }], { llama: 'llama-model' }), config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 } });
     try {
@@ -278,9 +296,13 @@ describe('edge router: circuit breaker', () => {
         expect(result.backend).toBe('slow');
         attempts.push(result.attempts);
       }
-      // The first three requests tried `fast` first and were retried; after the third failure it is skipped.
-      expect(attempts).toEqual([2, 2, 2, 1, 1, 1, 1, 1]);
-      expect(fast.count()).toBe(3);
+      // The first requests tried `fast` first and were retried; two server errors in a row make it erroring (a quarter
+      // of its recent answers), so it is skipped before its breaker's three (one may do it, when the two backends'
+      // latencies are close on a loaded machine and the error penalty alone ranks it out).
+      expect(fast.count()).toBeGreaterThanOrEqual(1);
+      expect(fast.count()).toBeLessThanOrEqual(2);
+      expect(attempts.slice(0, fast.count()).every((n) => n === 2)).toBe(true);
+      expect(attempts.slice(2)).toEqual([1, 1, 1, 1, 1, 1]);
     } finally {
       await longCooldown.dispose();
     }
@@ -308,9 +330,9 @@ describe('edge router: circuit breaker', () => {
     }
   });
 
-  test('after the cooldown a failing readiness probe is repeated every probe interval, so a backend that comes back is used again within it', async () => {
-    // A cooldown far longer than the interval: if a failed probe started another cooldown (the old rule), the
-    // recovery below would take seconds, and only one probe would fail before it.
+  test('an open breaker is probed a probe interval after it opened and every interval after, so a backend that comes back is used again within it', async () => {
+    // A cooldown far longer than the interval: if the first probe waited for the cooldown (the old rule), or a failed
+    // probe started another cooldown, the recovery below would take seconds.
     const isolate = await startRouter({
       script,
       table: loopbackTable([{ id: 'fast', server: fast, models: ['llama'] }, { id: 'slow', server: slow, models: ['llama'] }], { llama: 'llama-model' }),
@@ -329,10 +351,10 @@ describe('edge router: circuit breaker', () => {
       }
       const waited = performance.now() - openedAt;
       expect(failedProbes()).toBe(3);
-      // Three failed probes within the cooldown plus about two intervals (slack for a loaded machine), and never
-      // more than one per interval: 1500 + 2 x 100 ms.
-      expect(waited).toBeGreaterThanOrEqual(1500 + 2 * 100 - 30);
-      expect(waited).toBeLessThan(1500 + 1200);
+      // Three failed probes within about three intervals (slack for a loaded machine), never more than one per
+      // interval, and long before the 1.5 s cooldown.
+      expect(waited).toBeGreaterThanOrEqual(3 * 100 - 30);
+      expect(waited).toBeLessThan(1400);
 
       await fast.start();
       const restartedAt = performance.now();
@@ -421,7 +443,10 @@ describe('edge router: streaming', () => {
     expect(text.trim().endsWith('data: [DONE]')).toBe(true);
     // When the client had the whole first event (a read may hold part of one).
     let soFar = '';
-    const firstEventAt = arrivals.find((a) => (soFar += a.text).includes('token0 "}}]}\n\n'))?.ms;
+    const firstEventAt = arrivals.find((a) => {
+      soFar += a.text;
+      return /token0 [^\n]*\n\n/.test(soFar);
+    })?.ms;
     // The backend needs ≥ 400 ms for the whole stream (4 gaps of 100 ms); the first event must arrive long before.
     expect(firstEventAt).toBeLessThan(250);
     expect(arrivals[arrivals.length - 1].ms).toBeGreaterThanOrEqual(390);
@@ -475,16 +500,21 @@ describe('edge router: residency', () => {
     eu2.behaviour = { kind: 'hang' };
     const first = await chat(router, 'llama', { country: 'FR', continent: 'EU' });
     // 503 if the refusing backend was tried last, 504 if the hanging one was: both EU backends, nothing else.
-    expect([503, 504]).toContain(first.response.status);
-    expect((JSON.parse(first.text) as ErrorBody).error.code).toBe('backend_unavailable');
+    expect(first.response.status).toBe(503);
     expect(first.attempts).toBe(2);
-    // Once both breakers are open, the answer is immediate and names the jurisdiction.
-    await chat(router, 'llama', { country: 'FR', continent: 'EU' });
+    // Both are down now (a 503 and a silent timeout open a breaker at once), and residency forbids going elsewhere:
+    // no automatic retry can help, so the client is told not to retry blindly (and when the next check is).
+    expect((JSON.parse(first.text) as ErrorBody).error.code).toBe('jurisdiction_unavailable');
+    expect(first.response.headers.get('x-should-retry')).toBe('false');
+    // From then on the answer is immediate, names the jurisdiction, and touches no backend.
     const open = await chat(router, 'llama', { country: 'FR', continent: 'EU' });
     expect(open.response.status).toBe(503);
+    expect(open.attempts).toBe(0);
+    expect(open.ms).toBeLessThan(150);
     const body = JSON.parse(open.text) as ErrorBody;
-    expect(body.error.code).toBe('circuit_open');
+    expect(body.error.code).toBe('jurisdiction_unavailable');
     expect(body.error.message).toContain("jurisdiction 'eu'");
+    expect(open.response.headers.get('x-should-retry')).toBe('false');
     expect(us.count() + ch.count()).toBe(0);
     // Meanwhile clients elsewhere are still served (by us or ch).
     expect((await chat(router, 'llama', { country: 'BR', continent: 'SA' })).response.status).toBe(200);

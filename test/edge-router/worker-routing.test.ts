@@ -2,8 +2,7 @@
  * The bundled edge router Worker in workerd (Miniflare) against real loopback inference servers: routing by model,
  * request validation, forwarding (model header, path, query, body), response headers and decision logs.
  */
-import { edgeWorkerScript } from '../../lib/edge-router/worker-script';
-import { FakeInferenceServer, chatBody, loopbackTable, startRouter, type RouterHarness } from '../../scripts/edge-worker-harness';
+import { FakeInferenceServer, chatBody, loopbackTable, startRouter, type RouterHarness, routerScript } from '../../scripts/edge-worker-harness';
 
 const LLAMA_ID = 'meta-llama/Llama-3.1-8B-Instruct';
 const EMBED_ID = 'BAAI/bge-large-en-v1.5';
@@ -25,7 +24,7 @@ describe('edge router: routing by model', () => {
       { llama: LLAMA_ID, embed: EMBED_ID },
       { eu: { countries: ['DE', 'FR'], continents: [] } },
     );
-    router = await startRouter({ script: edgeWorkerScript(), table });
+    router = await startRouter({ script: routerScript(), table });
   });
   afterAll(async () => {
     await router?.dispose();
