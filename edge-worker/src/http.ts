@@ -29,13 +29,26 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /**
+ * An over-limit body is read and thrown away up to this many bytes before the 413 goes out: an HTTP/1.1 client still
+ * sending its body would otherwise see the connection reset instead of the answer. Beyond it (a declared length
+ * larger than the limit plus this), the answer goes out at once and such a client may see the reset.
+ */
+export const DRAIN_MAX_BYTES = 1024 * 1024;
+/** Longest time spent draining an over-limit body before answering anyway. */
+export const DRAIN_MAX_MS = 2_000;
+
+/**
  * The request body, refusing bodies above `maxBytes` (the body is kept in memory for retries). Returns undefined when
- * it is too large, without reading more than `maxBytes` + one chunk of it.
+ * it is too large, having kept no more than `maxBytes` + one chunk of it (the rest up to DRAIN_MAX_BYTES is discarded).
  */
 export async function readBody(request: Request, maxBytes: number): Promise<ArrayBuffer | undefined> {
   const length = request.headers.get('content-length');
   const declared = Number(length ?? '0');
-  if (declared > maxBytes) return undefined;
+  if (declared > maxBytes) {
+    if (declared <= maxBytes + DRAIN_MAX_BYTES) await drain(request.body?.getReader(), declared);
+    else request.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
   if (!request.body) return new ArrayBuffer(0);
   // A declared length within the limit: workerd holds the body to it, so it can be read in one go.
   if (length !== null && /^\d+$/.test(length)) return request.arrayBuffer();
@@ -47,7 +60,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Arra
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
-      reader.cancel().catch(() => undefined);
+      await drain(reader, DRAIN_MAX_BYTES);
       return undefined;
     }
     chunks.push(value);
@@ -59,6 +72,25 @@ export async function readBody(request: Request, maxBytes: number): Promise<Arra
     offset += chunk.byteLength;
   }
   return out.buffer;
+}
+
+/** Reads and discards up to `maxBytes` (and at most DRAIN_MAX_MS), then cancels the rest. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array> | undefined, maxBytes: number): Promise<void> {
+  if (!reader) return;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), DRAIN_MAX_MS)));
+  try {
+    for (let left = maxBytes; left > 0; ) {
+      const next = await Promise.race([reader.read(), timeout]);
+      if (!next || next.done) return;
+      left -= next.value.byteLength;
+    }
+  } catch {
+    // A client that gave up mid-upload: nothing more to drain.
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    reader.cancel().catch(() => undefined);
+  }
 }
 
 /** Hop-by-hop headers (RFC 9110 7.6.1 and the usual non-standard ones): meaningful for one connection only. */

@@ -201,12 +201,16 @@ describe('admin input hygiene', () => {
     expect(body.problems[0]).toMatchObject({ path: 'backend', message: expect.stringContaining('must name a backend of the table') });
   });
 
-  test('a body larger than the admin limit is refused with 413 and a message', async () => {
-    const big = JSON.stringify({ weights: { 'us-east-1': 5 }, comment: 'x'.repeat(200 * 1024) });
-    const { status, body } = await admin(router, 0, 'PUT', '/_router/weights', big);
-    expect(status).toBe(413);
-    expect(body.error).toMatchObject({ code: 'request_too_large', type: 'invalid_request_error' });
-    expect(body.error.message).toContain('65536 bytes');
+  test('a body larger than the admin limit is refused with 413 and a message, every time (the client reads the answer, not a reset)', async () => {
+    // Up to 1 MiB over the limit the router reads the rest before answering, so a client still sending its body is
+    // not cut off (an early answer raced the upload: ECONNRESET now and then on a loaded machine).
+    for (const size of [64 * 1024 + 1, 200 * 1024, 900 * 1024, 200 * 1024, 64 * 1024 + 1, 900 * 1024]) {
+      const big = JSON.stringify({ weights: { 'us-east-1': 5 }, comment: 'x'.repeat(size) });
+      const { status, body } = await admin(router, 0, 'PUT', '/_router/weights', big);
+      expect(status).toBe(413);
+      expect(body.error).toMatchObject({ code: 'request_too_large', type: 'invalid_request_error' });
+      expect(body.error.message).toContain('65536 bytes');
+    }
     expect((await admin(router, 0, 'GET', '/_router/table')).body.table.version).toBe(1);
   });
 
