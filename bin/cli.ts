@@ -98,24 +98,8 @@ function validate(specFile: string, spec: GlobalInferenceSpec): void {
     const app = new App({ outdir: scratch });
     addGlobalInferenceStacks(app, spec, { gate: false });
     app.synth();
-    const routing = analyzeRouting(scratch, proofOptionsFor(spec));
-    const policy = checkSynthOutput(scratch);
-    const out = [
-      `${specFile}: schema valid (${spec.regions.length} regions, ${spec.models.length} model${spec.models.length === 1 ? '' : 's'}, front door ${spec.frontDoor}, routing ${spec.routing.mode}); synthesized`,
-      '',
-      '## Routing proofs',
-      ...routing.proofs.map((p) => `- ${p.passed ? 'PASS' : 'FAIL'} ${p.name}: ${p.summary}`),
-      ...routing.violations.map((v) => `\n${v.message}`),
-      '',
-      worstFailover(routing),
-      '',
-      '## Policy pack',
-      formatPolicyReport(policy, { cwd: scratch }),
-    ];
-    const failed = routing.violations.length > 0 || !policy.ok;
-    out.push('', failed ? 'Result: FAILED' : 'Result: passed');
-    process.stdout.write(`${out.join('\n')}\n`);
-    if (failed) process.exitCode = 1;
+    const headline = `${specFile}: schema valid (${spec.regions.length} regions, ${spec.models.length} model${spec.models.length === 1 ? '' : 's'}, front door ${spec.frontDoor}, routing ${spec.routing.mode}); synthesized`;
+    printChecks(headline, analyzeRouting(scratch, proofOptionsFor(spec)), checkSynthOutput(scratch), scratch);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -132,9 +116,15 @@ function loadSpec(file: string): Promise<GlobalInferenceSpec> | GlobalInferenceS
  */
 function validateSynthOutput(dir: string): void {
   const routing = analyzeRouting(dir);
-  const policy = checkSynthOutput(dir);
+  const doors = routing.graph.frontDoors.length;
+  const headline = `${dir}: synthesized stacks ${routing.graph.stacks.map((s) => s.name).join(', ')} (${routing.graph.regions.length} regions, ${doors} front door${doors === 1 ? '' : 's'})`;
+  printChecks(headline, routing, checkSynthOutput(dir), dir);
+}
+
+/** The report of `validate`: the routing proofs, the worst failover, the policy pack, and the result (exit 1 when failed). */
+function printChecks(headline: string, routing: RoutingReport, policy: ReturnType<typeof checkSynthOutput>, cwd: string): void {
   const out = [
-    `${dir}: synthesized stacks ${routing.graph.stacks.map((s) => s.name).join(', ')} (${routing.graph.regions.length} regions, ${routing.graph.frontDoors.length} front door${routing.graph.frontDoors.length === 1 ? '' : 's'})`,
+    headline,
     '',
     '## Routing proofs',
     ...routing.proofs.map((p) => `- ${p.passed ? 'PASS' : 'FAIL'} ${p.name}: ${p.summary}`),
@@ -143,7 +133,7 @@ function validateSynthOutput(dir: string): void {
     worstFailover(routing),
     '',
     '## Policy pack',
-    formatPolicyReport(policy, { cwd: dir }),
+    formatPolicyReport(policy, { cwd }),
   ];
   const failed = routing.violations.length > 0 || !policy.ok;
   out.push('', failed ? 'Result: FAILED' : 'Result: passed');

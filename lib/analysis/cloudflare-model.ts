@@ -21,7 +21,7 @@
  * - `pop_pools` depend on the data center serving the request: each entry is possible for every client.
  */
 import { block, bool, isExpression, isRecord, normalizeName, num, parseRef, resourcesOfType, str, strings } from './input';
-import type { ClientGroup, ExternalEndpoint, StackInput } from './model';
+import type { ClientGroup, ExternalEndpoint, PathStep, StackInput } from './model';
 
 /** TTL of a DNS-only load balancer when none is set (the API default). */
 export const CLOUDFLARE_DEFAULT_TTL_SECONDS = 30;
@@ -251,4 +251,16 @@ export function candidateList(r: CfRouting, client: ClientGroup): { pools: reado
 
 export function sameRouting(a: CfRouting, b: CfRouting): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The path step of a pool (its origins and regions), memoised in `cache`; with `note`, a copy carrying it. */
+export function poolStep(cache: Map<string, PathStep>, model: CloudflareModel, address: string, note?: string): PathStep {
+  let s = cache.get(address);
+  if (!s) {
+    const pool = model.pools.get(address);
+    const origins = pool ? pool.origins.map((o) => (o.region ? `${o.address} (${o.region})` : o.address)).join(', ') : 'pool outside the stacks';
+    s = { address, label: `pool ${pool?.name ?? address}: ${origins}${pool && !pool.monitor ? ', no monitor' : ''}` };
+    cache.set(address, s);
+  }
+  return note ? { ...s, note } : s;
 }

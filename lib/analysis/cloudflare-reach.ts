@@ -13,7 +13,7 @@
  *   it is healthy and the weighted ones are not;
  * - every pool of the list unhealthy: the fallback pool.
  */
-import { candidateList, effectiveSteering, sameRouting, type CfLoadBalancer, type CfRouting, type CloudflareModel } from './cloudflare-model';
+import { candidateList, effectiveSteering, poolStep, sameRouting, type CfLoadBalancer, type CfRouting, type CloudflareModel } from './cloudflare-model';
 import { and, atLeast, atom, FALSE, not, TRUE, type Formula } from './health';
 import type { ClientGroup, PathStep, ReachKind, ReachPath } from './model';
 
@@ -143,13 +143,6 @@ export class CloudflareReach {
   }
 
   private poolStep(address: string, note?: string): PathStep {
-    let s = this.steps.get(address);
-    if (!s) {
-      const pool = this.model.pools.get(address);
-      const origins = pool ? pool.origins.map((o) => (o.region ? `${o.address} (${o.region})` : o.address)).join(', ') : 'pool outside the stacks';
-      s = { address, label: `pool ${pool?.name ?? address}: ${origins}${pool && !pool.monitor ? ', no monitor' : ''}` };
-      this.steps.set(address, s);
-    }
-    return note ? { ...s, note } : s;
+    return poolStep(this.steps, this.model, address, note);
   }
 }

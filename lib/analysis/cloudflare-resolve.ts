@@ -6,7 +6,7 @@
  */
 import { isKnownRegion, regionInfo } from '../spec/regions';
 import { greatCircleKm as greatCircle } from '../util/geo';
-import { candidateList, effectiveSteering, sameRouting, type CfLoadBalancer, type CfOrigin, type CfPool, type CfRouting, type CloudflareModel } from './cloudflare-model';
+import { candidateList, effectiveSteering, poolStep, sameRouting, type CfLoadBalancer, type CfOrigin, type CfPool, type CfRouting, type CloudflareModel } from './cloudflare-model';
 
 export { greatCircle };
 import type { ClientGroup, HealthState, Landing, PathStep } from './model';
@@ -124,13 +124,6 @@ export class CloudflareEvaluator {
   }
 
   poolStep(address: string, note?: string): PathStep {
-    let s = this.steps.get(address);
-    if (!s) {
-      const pool = this.model.pools.get(address);
-      const origins = pool ? pool.origins.map((o) => (o.region ? `${o.address} (${o.region})` : o.address)).join(', ') : 'pool outside the stacks';
-      s = { address, label: `pool ${pool?.name ?? address}: ${origins}${pool && !pool.monitor ? ', no monitor' : ''}` };
-      this.steps.set(address, s);
-    }
-    return note ? { ...s, note } : s;
+    return poolStep(this.steps, this.model, address, note);
   }
 }
