@@ -1,6 +1,6 @@
 import type { Route53RecordConfig } from '@cdktf/provider-aws/lib/route53-record';
 import { SpecValidationError } from '../spec/errors';
-import { CONTINENT_CODES } from '../spec/geo';
+import { CONTINENT_CODES, isCountryCode } from '../spec/geo';
 import { isKnownRegion } from '../spec/regions';
 
 type PolicyBlock = Pick<
@@ -98,7 +98,7 @@ function geolocationBlock(location: GeoLocation): { continent?: string; country?
     }
     return { continent: location.continent };
   }
-  if (!/^[A-Z]{2}$/.test(location.country)) throw invalid('RoutingPolicy.geolocation({ country })', 'must be an ISO 3166-1 alpha-2 code such as DE', location.country);
+  if (!isCountryCode(location.country)) throw invalid('RoutingPolicy.geolocation({ country })', 'must be an assigned ISO 3166-1 alpha-2 country code in capitals, such as DE', location.country);
   if (location.subdivision !== undefined && location.country !== 'US' && location.country !== 'UA') {
     throw invalid('RoutingPolicy.geolocation({ subdivision })', 'is only supported by Route53 for US states and Ukraine', location.subdivision);
   }

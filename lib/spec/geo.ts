@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { continentOf } from '../analysis/countries';
 
 /** Continent codes as Route53 geolocation uses them. */
 export const CONTINENT_CODES = ['AF', 'AN', 'AS', 'EU', 'NA', 'OC', 'SA'] as const;
@@ -12,7 +13,19 @@ export const EEA_COUNTRIES = [...EU_COUNTRIES, 'IS', 'LI', 'NO'] as const;
 /** Named country sets a residency group can start from. */
 export const COUNTRY_PRESETS = { eu: EU_COUNTRIES, eea: EEA_COUNTRIES } as const;
 
-const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, such as DE');
+/**
+ * An assigned ISO 3166-1 alpha-2 country code (what Route53 geolocation and Cloudflare country pools accept): `ZZ`
+ * has the right shape and is refused at apply.
+ */
+export const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, such as DE')
+  .refine((code) => !/^[A-Z]{2}$/.test(code) || isCountryCode(code), 'is not an assigned ISO 3166-1 alpha-2 country code (Route53 and Cloudflare refuse it); use one such as DE');
+
+/** Whether a code is an assigned ISO 3166-1 alpha-2 country code. */
+export function isCountryCode(code: string): boolean {
+  return continentOf(code) !== undefined;
+}
 
 /**
  * Which clients belong to a jurisdiction. Clients in these countries/continents are only ever answered by the

@@ -4,7 +4,7 @@ import { formatPath, type SpecProblem } from './errors';
 import { cloudflareCrossChecks, CloudflareSchema } from './cloudflare-schema';
 import { EdgeRouterSchema } from './edge-router-schema';
 import { continentOf } from '../analysis/countries';
-import { CONTINENT_CODES, COUNTRY_PRESETS, ResidencyGroupSchema } from './geo';
+import { CONTINENT_CODES, COUNTRY_PRESETS, countryCode, ResidencyGroupSchema } from './geo';
 import {
   acmCertificateArn,
   ACM_CERTIFICATE_ARN,
@@ -424,7 +424,7 @@ export const RoutingSchema = z
             z.strictObject({
               name: slug('group name', 32),
               continents: z.array(z.enum(CONTINENT_CODES)).default([]),
-              countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as DE')).default([]),
+              countries: z.array(countryCode).default([]),
               regions: z.array(regionRef).min(1, 'must list at least one region'),
             }),
           )

@@ -130,6 +130,7 @@ describe('routing policies and records', () => {
     expect(errorOf(() => RoutingPolicy.geoproximity('us-east-1', 100))).toContain('must be a whole number from -99 to 99');
     expect(errorOf(() => RoutingPolicy.geolocation({ continent: 'XX' }))).toContain('must be one of AF, AN, AS, EU, NA, OC, SA');
     expect(errorOf(() => RoutingPolicy.geolocation({ country: 'DE', subdivision: 'BY' }))).toContain('only supported by Route53 for US states and Ukraine');
+    expect(errorOf(() => RoutingPolicy.geolocation({ country: 'ZZ' }))).toContain('must be an assigned ISO 3166-1 alpha-2 country code');
     expect(errorOf(() => RoutingPolicy.latency('us-east-9'))).toContain('must be an AWS region code');
   });
 
