@@ -37,8 +37,11 @@ export interface RecordSet {
 }
 
 export interface Check {
-  /** Probed host: a region's regional name, or an address (no region). */
-  readonly probes: { region: string } | { ip: string };
+  /**
+   * Probed host: a region's regional name, or an address (no region); or a CALCULATED check over earlier checks,
+   * healthy when at least `threshold` of them are (a threshold above the child count: never healthy).
+   */
+  readonly probes: { region: string } | { ip: string } | { calculated: { readonly children: readonly number[]; readonly threshold: number } };
   readonly inverted: boolean;
   readonly disabled: boolean;
 }
@@ -101,6 +104,12 @@ export function topologyArbitrary(maxRegions: number): fc.Arbitrary<Topology> {
       // Hostile checks: probing another region's name, or an address no region decides.
       if (rnd(3) === 0) checks.push({ probes: { region: pick(codes) }, inverted: false, disabled: false });
       if (rnd(4) === 0) checks.push({ probes: { ip: '192.0.2.10' }, inverted: false, disabled: false });
+      // CALCULATED checks over the ones above, with thresholds from 0 (always healthy) to one above the child count
+      // (never healthy: its records answer only through Route53's "every record unhealthy" rule).
+      for (let k = rnd(3); k > 0; k--) {
+        const children = [...new Set(Array.from({ length: 1 + rnd(3) }, () => rnd(checks.length)))].sort((a, b) => a - b);
+        checks.push({ probes: { calculated: { children, threshold: rnd(children.length + 2) } }, inverted: rnd(5) === 0, disabled: rnd(8) === 0 });
+      }
       const setCount = 1 + rnd(3);
       const makeSet = (index: number, type: RecordSet['type']): RecordSet => {
         const policy = pick<Policy>(['simple', 'latency', 'weighted', 'failover', 'geolocation', 'geoproximity', 'multivalue']);
@@ -211,10 +220,9 @@ export function toStacks(t: Topology): StackInput[] {
   t.checks.forEach((c, i) =>
     add('aws_route53_health_check', `Hc${i}`, {
       type: 'HTTPS',
-      ...('region' in c.probes ? { fqdn: `${c.probes.region}.${DOMAIN}` } : { ip_address: c.probes.ip }),
-      port: 443,
-      request_interval: 10,
-      failure_threshold: 3,
+      ...('calculated' in c.probes
+        ? { type: 'CALCULATED', child_healthchecks: c.probes.calculated.children.map((j) => `\${aws_route53_health_check.Hc${j}.id}`), child_health_threshold: c.probes.calculated.threshold }
+        : { ...('region' in c.probes ? { fqdn: `${c.probes.region}.${DOMAIN}` } : { ip_address: c.probes.ip }), port: 443, request_interval: 10, failure_threshold: 3 }),
       invert_healthcheck: c.inverted,
       disabled: c.disabled,
     }),
@@ -314,8 +322,17 @@ export function toStacks(t: Topology): StackInput[] {
 export function atomsOf(t: Topology): { id: string; region?: string }[] {
   const out: { id: string; region?: string }[] = [];
   const records = [...t.sets, ...(t.ipv6 ? [t.ipv6] : [])].flatMap((s) => s.records);
+  // The endpoint checks records consult, directly or as children of (enabled) CALCULATED checks.
+  const consulted = new Set<number>();
+  const consult = (i: number) => {
+    const c = t.checks[i];
+    if (consulted.has(i) || c.disabled) return;
+    consulted.add(i);
+    if ('calculated' in c.probes) c.probes.calculated.children.forEach(consult);
+  };
+  for (const r of records) if (r.check !== undefined) consult(r.check);
   t.checks.forEach((c, i) => {
-    if (!c.disabled && records.some((r) => r.check === i)) out.push({ id: `hc${i}`, region: 'region' in c.probes ? c.probes.region : undefined });
+    if (consulted.has(i) && !('calculated' in c.probes)) out.push({ id: `hc${i}`, region: 'region' in c.probes ? c.probes.region : undefined });
   });
   for (const r of t.regions) if (records.some((x) => x.eth && x.target.kind === 'alb' && x.target.region === r.code)) out.push({ id: `alb:${r.code}`, region: r.code });
   t.cloudflare?.pools.forEach((p, i) =>
@@ -339,7 +356,11 @@ export class Oracle {
 
   checkHealthy(i: number, state: ReadonlyMap<string, boolean>): boolean {
     const c = this.t.checks[i];
-    const base = c.disabled ? true : state.get(`hc${i}`) ?? true;
+    const base = c.disabled
+      ? true
+      : 'calculated' in c.probes
+        ? c.probes.calculated.children.filter((j) => this.checkHealthy(j, state)).length >= c.probes.calculated.threshold
+        : state.get(`hc${i}`) ?? true;
     return c.inverted ? !base : base;
   }
 
