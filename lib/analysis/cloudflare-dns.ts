@@ -7,7 +7,7 @@
  * a name in a Route53 zone of the stacks is followed through Route53 (every health state), to a regional name lands
  * in its region, to anything else is unplaced.
  */
-import { isExpression, normalizeName, resourcesOfType, str } from './input';
+import { isExpression, normalizeDnsName, resourcesOfType, str } from './input';
 import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, PathStep, ReachPath } from './model';
 import { buildRoute53Model } from './route53-model';
 import { Route53Lookup } from './route53-health';
@@ -31,7 +31,7 @@ function dnsRecords(context: GraphContext): DnsRecord[] {
       const t = (str(r.config.type) ?? '').toUpperCase();
       if (!['A', 'AAAA', 'CNAME'].includes(t)) continue;
       const content = str(r.config.content) ?? str(r.config.value) ?? '';
-      out.push({ address: r.address, name: normalizeName(str(r.config.name) ?? ''), type: t, content: normalizeName(content), contentKnown: content !== '' && !isExpression(content) });
+      out.push({ address: r.address, name: normalizeDnsName(str(r.config.name) ?? ''), type: t, content: normalizeDnsName(content), contentKnown: content !== '' && !isExpression(content) });
     }
   }
   return out;
@@ -48,7 +48,7 @@ export function cloudflareDnsFrontDoors(context: GraphContext) {
   if (records.length === 0) return [];
   const lbs = buildCloudflareModel(context.stacks, (h) => context.regionOfHost(h)).loadBalancers;
   const hostnames = new Set<string>();
-  if (context.intent.domain && (context.intent.frontDoor === 'cloudflare' || context.intent.frontDoor === 'both')) hostnames.add(normalizeName(context.intent.domain));
+  if (context.intent.domain && (context.intent.frontDoor === 'cloudflare' || context.intent.frontDoor === 'both')) hostnames.add(normalizeDnsName(context.intent.domain));
   for (const lb of lbs) if (!lb.enabled) hostnames.add(lb.hostname);
   for (const lb of lbs) if (lb.enabled) hostnames.delete(lb.hostname);
   const model = buildRoute53Model(context.stacks);

@@ -20,7 +20,7 @@
  *   changes pools or steering possibly applies, and possibly does not;
  * - `pop_pools` depend on the data center serving the request: each entry is possible for every client.
  */
-import { block, bool, isExpression, isRecord, normalizeName, num, parseRef, resourcesOfType, str, strings } from './input';
+import { block, bool, isExpression, isRecord, normalizeDnsName, num, parseRef, resourcesOfType, str, stringElements } from './input';
 import type { ClientGroup, ExternalEndpoint, PathStep, StackInput } from './model';
 
 /** TTL of a DNS-only load balancer when none is set (the API default). */
@@ -125,7 +125,7 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
     const c = p.config;
     const monitorRef = parseRef(c.monitor);
     const origins: CfOrigin[] = (Array.isArray(c.origins) ? c.origins : []).filter(isRecord).map((o) => {
-      const address = normalizeName(str(o.address) ?? '');
+      const address = normalizeDnsName(str(o.address) ?? '');
       const expression = isExpression(o.address);
       const region = expression ? undefined : regionOfHost(address);
       const failClosed = address.endsWith(FAIL_CLOSED_SUFFIX);
@@ -145,7 +145,7 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
       minimumOrigins: num(c.minimum_origins) ?? 1,
       monitor: monitorRef?.type === 'cloudflare_load_balancer_monitor' ? `${monitorRef.type}.${monitorRef.name}` : typeof c.monitor === 'string' && c.monitor !== '' ? `monitor-id:${c.monitor}` : undefined,
       origins,
-      checkRegions: Array.isArray(c.check_regions) ? strings(c.check_regions) : undefined,
+      checkRegions: Array.isArray(c.check_regions) ? stringElements(c.check_regions) : undefined,
       latitude: num(c.latitude),
       longitude: num(c.longitude),
     });
@@ -167,7 +167,7 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
     loadBalancers.push({
       address: lb.address,
       stack: lb.stack,
-      hostname: normalizeName(str(c.name) ?? lb.name),
+      hostname: normalizeDnsName(str(c.name) ?? lb.name),
       enabled: bool(c.enabled) ?? true,
       // Provider 5.x default: not proxied.
       proxied: bool(c.proxied) ?? false,

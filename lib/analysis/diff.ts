@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { analyzeRouting, type AnalysisOptions, type RoutingReport } from './analyze';
 import { table } from './explain';
-import { block, isRecord, loadStacks, normalizeName, str, type AnalysisSource } from './input';
+import { block, isRecord, loadStacks, normalizeDnsName, str, type AnalysisSource } from './input';
 import type { StackInput } from './model';
 
 /** Resource types the routing diff reviews; the edge router's table resources can be added by the caller. */
@@ -265,7 +265,7 @@ export function diffValues(before: unknown, after: unknown, path = ''): Attribut
 
 /** A deleted resource and a created one that are the same live object (same record identity) are a move. */
 function pairMoves(changes: ResourceChange[], left: Map<string, Indexed>, right: Map<string, Indexed>): void {
-  const identity = (r: Indexed) => (r.type === 'aws_route53_record' ? `${JSON.stringify(r.config.zone_id)}|${normalizeName(str(r.config.name) ?? '')}|${str(r.config.type)}|${str(r.config.set_identifier) ?? ''}` : undefined);
+  const identity = (r: Indexed) => (r.type === 'aws_route53_record' ? `${JSON.stringify(r.config.zone_id)}|${normalizeDnsName(str(r.config.name) ?? '')}|${str(r.config.type)}|${str(r.config.set_identifier) ?? ''}` : undefined);
   const created = changes.filter((c) => c.action === 'create');
   for (let i = 0; i < changes.length; i++) {
     const c = changes[i];

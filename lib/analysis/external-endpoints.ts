@@ -11,7 +11,7 @@ import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { ExternalEndpointSchema } from '../spec/schema';
 import { validateProps } from '../util/validate';
-import { EXTERNAL_ENDPOINTS_KEY } from './input';
+import { EXTERNAL_ENDPOINTS_KEY } from '../intent/service-intent';
 
 export interface ExternalEndpointDeclaration {
   /** DNS name or IP address exactly as the record, origin or backend names it. */

@@ -7,7 +7,7 @@ import { tableFrontDoor } from './table-front-door';
 import { isKnownRegion } from '../spec/regions';
 import { buildCloudflareModel, cloudflareFrontDoors, cloudflareProbes } from './cloudflare';
 import { cloudflareDnsFrontDoors } from './cloudflare-dns';
-import { loadStacks, normalizeName, readIntent, type AnalysisSource } from './input';
+import { loadStacks, normalizeDnsName, readIntent, type AnalysisSource } from './input';
 import type { FrontDoor, FrontDoorExtractor, GraphContext, ProbeSource, ServiceIntent, StackInput } from './model';
 import { buildRoute53Model, elbRegion, route53Entries, route53FrontDoor, route53Probes, type Route53Model } from './route53';
 
@@ -73,7 +73,7 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
     stacks,
     intent,
     regionOfHost(hostname: string) {
-      const name = normalizeName(hostname);
+      const name = normalizeDnsName(hostname);
       const known = hostRegions.get(name);
       if (known) return known;
       // A load balancer's own DNS name carries its region (`x.eu-west-1.elb.amazonaws.com`).
@@ -87,7 +87,7 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
       return intent.regions[region]?.jurisdiction ?? undefined;
     },
     declaredEndpoint(name: string) {
-      const n = normalizeName(name);
+      const n = normalizeDnsName(name);
       return intent.externalEndpoints.find((e) => e.name === n);
     },
   };
@@ -106,7 +106,7 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
  */
 function hostnameRegions(model: Route53Model, intent: ServiceIntent, warnings: string[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [code, r] of Object.entries(intent.regions)) if (r.hostname) out.set(normalizeName(r.hostname), code);
+  for (const [code, r] of Object.entries(intent.regions)) if (r.hostname) out.set(normalizeDnsName(r.hostname), code);
   for (const list of model.sets.values()) {
     if (list.length !== 1 || list[0].policy.kind !== 'simple' || list[0].target.kind !== 'alb') continue;
     const record = list[0];

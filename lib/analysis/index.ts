@@ -3,7 +3,7 @@
  * scenario, and proofs of residency, availability, failover time and health-probe load.
  */
 export * from './model';
-export { loadStacks, readIntent, INTENT_KEY, EXTERNAL_ENDPOINTS_KEY, type AnalysisSource } from './input';
+export { loadStacks, readIntent, type AnalysisSource } from './input';
 export { satisfy, type Formula, type HealthAtom, type Assignment, type SatResult, type SatOptions } from './health';
 export { smallestWitness, witnessLabel, holdsWhenDown, type Witness } from './witness';
 export { declareExternalEndpoint, type ExternalEndpointDeclaration } from './external-endpoints';

@@ -6,16 +6,13 @@ import { existsSync, statSync } from 'node:fs';
 import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { readSynthOutput, type TerraformJson } from '../util/synth-output';
-import type { ExternalEndpoint, ServiceIntent, StackInput } from './model';
-import { block, blocks, bool, isExpression, isRecord, num, str } from '../util/terraform-json';
+import type { ServiceIntent, StackInput } from './model';
+import { block, blocks, bool, isExpression, isRecord, num, str, stringElements } from '../util/terraform-json';
+import { normalizeDnsName } from '../util/dns-name';
+import { readExternalEndpoints, readServiceIntent, SERVICE_INTENT_KEY, ServiceIntentError, type ServiceIntentDocument } from '../intent/service-intent';
 
-export { block, blocks, bool, isExpression, isRecord, num, str };
+export { block, blocks, bool, isExpression, isRecord, num, str, stringElements, normalizeDnsName };
 
-/** Key of the service intent inside a stack's top-level `//` comment (written by GlobalInferenceService). */
-export const INTENT_KEY = 'global_inference';
-
-/** Key of construct-level external endpoint declarations inside a stack's `//` comment (declareExternalEndpoint). */
-export const EXTERNAL_ENDPOINTS_KEY = 'global_inference_external_endpoints';
 
 /** What the analysis can read: a cdktf output directory, an app (or any construct holding stacks), or stack JSON. */
 export type AnalysisSource = string | IConstruct | readonly StackInput[];
@@ -64,12 +61,6 @@ export function parseRef(value: unknown): { type: string; name: string; attribut
   return match ? { type: match[1], name: match[2], attribute: match[3] } : undefined;
 }
 
-
-/** DNS names compare case-insensitively and without the trailing dot. */
-export function normalizeName(name: string): string {
-  return name.trim().replace(/\.$/, '').toLowerCase();
-}
-
 /** The provider alias region map of a stack's AWS providers: `aws.eu-west-1` -> `eu-west-1`, `aws` -> default region. */
 export function awsProviderRegions(stacks: readonly StackInput[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -83,73 +74,42 @@ export function awsProviderRegions(stacks: readonly StackInput[]): Map<string, s
   return out;
 }
 
-/** Reads the service intent from every stack that carries one (merged; the first stack wins a conflict). */
+/**
+ * The service intent of the stacks, merged (the first stack wins a conflict), with every external endpoint
+ * declaration they carry. An intent that cannot be read is refused: reading around it would drop the jurisdictions
+ * and residency groups the proofs check, and pass what they cannot see.
+ */
 export function readIntent(stacks: readonly StackInput[]): ServiceIntent {
-  const found: { stack: string; value: Record<string, unknown> }[] = [];
+  const found: { stack: string; intent: ServiceIntentDocument }[] = [];
   for (const stack of stacks) {
-    const comment = (stack.json as Record<string, unknown>)['//'];
-    const value = isRecord(comment) ? comment[INTENT_KEY] : undefined;
-    if (isRecord(value)) found.push({ stack: stack.name, value });
+    const reading = readServiceIntent(stack.json);
+    if (reading.status === 'invalid') {
+      throw new ServiceIntentError(`stack ${stack.name}: the service intent (//.${SERVICE_INTENT_KEY}) cannot be read: ${reading.problems.join('; ')}`);
+    }
+    if (reading.status === 'present') found.push({ stack: stack.name, intent: reading.intent });
   }
+  const first = <T>(pick: (intent: ServiceIntentDocument) => T | undefined): T | undefined => found.map((f) => pick(f.intent)).find((v) => v !== undefined);
   const regions: Record<string, { jurisdiction?: string; hostname?: string }> = {};
   const residency: Record<string, { countries: string[]; continents: string[] }> = {};
-  const first = <T>(pick: (v: Record<string, unknown>) => T | undefined): T | undefined => {
-    for (const f of found) {
-      const v = pick(f.value);
-      if (v !== undefined && v !== null) return v;
-    }
-    return undefined;
-  };
-  for (const f of [...found].reverse()) {
-    for (const [code, r] of Object.entries(isRecord(f.value.regions) ? f.value.regions : {})) {
-      if (!isRecord(r)) continue;
-      regions[code] = { jurisdiction: str(r.jurisdiction), hostname: str(r.hostname)?.toLowerCase() };
-    }
-    for (const [key, g] of Object.entries(isRecord(f.value.residency) ? f.value.residency : {})) {
-      if (!isRecord(g)) continue;
-      residency[key] = { countries: strings(g.countries).map((c) => c.toUpperCase()), continents: strings(g.continents).map((c) => c.toUpperCase()) };
-    }
+  for (const { intent } of [...found].reverse()) {
+    for (const [code, r] of Object.entries(intent.regions)) regions[code] = { jurisdiction: r.jurisdiction, hostname: r.hostname };
+    for (const [key, g] of Object.entries(intent.residency)) residency[key] = { countries: g.countries, continents: g.continents };
   }
-  const health = first((v) => (isRecord(v.health) ? v.health : undefined));
-  const externalEndpoints: ExternalEndpoint[] = [];
-  for (const f of found) for (const e of Array.isArray(f.value.externalEndpoints) ? f.value.externalEndpoints : []) pushEndpoint(externalEndpoints, e, `spec externalEndpoints (stack ${f.stack})`);
-  for (const stack of stacks) {
-    const comment = (stack.json as Record<string, unknown>)['//'];
-    const declared = isRecord(comment) ? comment[EXTERNAL_ENDPOINTS_KEY] : undefined;
-    for (const e of isRecord(declared) ? Object.values(declared) : []) pushEndpoint(externalEndpoints, e, `declareExternalEndpoint in stack ${stack.name}`);
-  }
+  const health = first((i) => i.health);
   return {
-    service: first((v) => str(v.service)),
-    domain: first((v) => str(v.domain)),
-    routingDomain: first((v) => str(v.routingDomain)),
-    frontDoor: first((v) => str(v.frontDoor)),
-    routingMode: first((v) => str(v.routingMode)),
+    service: first((i) => i.service),
+    domain: first((i) => i.domain),
+    routingDomain: first((i) => i.routingDomain),
+    frontDoor: first((i) => i.frontDoor),
+    routingMode: first((i) => i.routingMode),
     regions,
     residency,
-    health: health ? { intervalSeconds: num(health.intervalSeconds), failureThreshold: num(health.failureThreshold) } : undefined,
-    cloudflarePlan: first((v) => str(v.cloudflarePlan)),
-    sloFailoverSeconds: first((v) => num(v.sloFailoverSeconds)),
-    survivesRegionFailure: first((v) => bool(v.survivesRegionFailure)),
-    externalEndpoints,
+    health: health ? { intervalSeconds: health.intervalSeconds, failureThreshold: health.failureThreshold } : undefined,
+    cloudflarePlan: first((i) => i.cloudflarePlan),
+    sloFailoverSeconds: first((i) => i.sloFailoverSeconds),
+    survivesRegionFailure: first((i) => i.survivesRegionFailure),
+    externalEndpoints: stacks.flatMap((stack) => readExternalEndpoints(stack.json, stack.name)),
     sources: found.map((f) => f.stack),
   };
-}
-
-
-
-
-
-/** A declaration read from a stack: name and failover seconds required (a malformed one places nothing: fail closed). */
-function pushEndpoint(out: ExternalEndpoint[], value: unknown, from: string): void {
-  if (!isRecord(value)) return;
-  const name = str(value.name);
-  const seconds = num(value.failoverSeconds);
-  if (!name || seconds === undefined || seconds <= 0) return;
-  const jurisdiction = str(value.jurisdiction);
-  out.push({ name: normalizeName(name), jurisdiction: jurisdiction && jurisdiction !== 'none' ? jurisdiction : undefined, failoverSeconds: seconds, declaredBy: str(value.declaredBy) ?? from });
-}
-
-export function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 

@@ -5,7 +5,7 @@
  */
 import { isKnownRegion, regionInfo } from '../spec/regions';
 import { residencyOfRegion } from '../spec/residency';
-import { normalizeName } from './input';
+import { normalizeDnsName } from './input';
 import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, ReachPath, ServiceIntent } from './model';
 import { Route53Lookup } from './route53-health';
 import { QUERY_TYPES, type R53Record, type R53Zone, type Route53Model } from './route53-model';
@@ -68,7 +68,7 @@ export function route53Entries(model: Route53Model, intent: Pick<ServiceIntent, 
   };
   const isPrivate = (zone: string) => model.zones.get(zone)?.private ?? false;
   if (intent.routingDomain) {
-    const name = normalizeName(intent.routingDomain);
+    const name = normalizeDnsName(intent.routingDomain);
     return holding(name)
       .map((zone) => ({ zone, name, private: isPrivate(zone) }))
       .filter((e) => e.private || intent.frontDoor !== 'cloudflare');

@@ -14,7 +14,7 @@
  */
 import { isKnownRegion, regionInfo } from '../spec/regions';
 import { and, atLeast, atom, FALSE, not, or, TRUE, type Formula, type HealthAtom } from './health';
-import { normalizeName } from './input';
+import { normalizeDnsName } from './input';
 import type { ClientGroup, GraphContext } from './model';
 import type { QueryType, R53HealthCheck, R53Record, R53Target, Route53Model } from './route53-model';
 
@@ -319,7 +319,7 @@ export function targetName(t: R53Target): string {
     case 'cname':
       return t.host;
     case 'external':
-      return normalizeName(t.value);
+      return normalizeDnsName(t.value);
     case 'delegation':
       return t.servers.join(', ');
   }

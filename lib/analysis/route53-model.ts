@@ -8,7 +8,7 @@
  * Terraform address or literal that names it, a record whose name or zone is unknown at synth is listed in
  * `unresolved`, so the proofs can fail closed on them.
  */
-import { awsProviderRegions, block, blocks, bool, isExpression, isRecord, normalizeName, num, parseRef, resourcesOfType, str, strings, type ResourceRef } from './input';
+import { awsProviderRegions, block, blocks, bool, isExpression, isRecord, normalizeDnsName, num, parseRef, resourcesOfType, str, stringElements, type ResourceRef } from './input';
 import type { StackInput } from './model';
 
 /** Route53 defaults when a health check leaves them unset. */
@@ -177,7 +177,7 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
   for (const z of resourcesOfType(stacks, 'aws_route53_zone')) {
     const vpcs: ZoneVpc[] = blocks(z.config.vpc).map((v) => ({ vpc: String(v.vpc_id ?? '?'), region: vpcRegion(v.vpc_id, v.vpc_region, regionOf(z)), declaredBy: z.address }));
     const name = str(z.config.name);
-    zones.set(z.address, { key: z.address, address: z.address, name: name && !isExpression(name) ? normalizeName(name) : undefined, private: vpcs.length > 0, vpcs });
+    zones.set(z.address, { key: z.address, address: z.address, name: name && !isExpression(name) ? normalizeDnsName(name) : undefined, private: vpcs.length > 0, vpcs });
   }
   for (const a of resourcesOfType(stacks, 'aws_route53_zone_association')) {
     const key = zoneKey(a.config.zone_id);
@@ -231,7 +231,7 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
       return '';
     });
     if (unknown || expanded.includes('${')) return undefined;
-    return normalizeName(expanded);
+    return normalizeDnsName(expanded);
   };
 
   const healthChecks = new Map<string, R53HealthCheck>();
@@ -239,7 +239,7 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
     const c = h.config;
     const alarmRef = parseRef(c.cloudwatch_alarm_name);
     const alarmName = str(c.cloudwatch_alarm_name);
-    const regions = strings(c.regions);
+    const regions = stringElements(c.regions);
     const fqdnRef = parseRef(c.fqdn);
     healthChecks.set(h.address, {
       address: h.address,
@@ -250,7 +250,7 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
       requestInterval: num(c.request_interval) ?? DEFAULT_REQUEST_INTERVAL,
       failureThreshold: num(c.failure_threshold) ?? DEFAULT_FAILURE_THRESHOLD,
       regions: regions.length > 0 ? regions : undefined,
-      children: strings(c.child_healthchecks).map((v) => healthCheckKey(v)),
+      children: stringElements(c.child_healthchecks).map((v) => healthCheckKey(v)),
       childThreshold: num(c.child_health_threshold) ?? 0,
       alarmRegion: str(c.cloudwatch_alarm_region),
       alarm: alarmRef?.type === 'aws_cloudwatch_metric_alarm' ? `${alarmRef.type}.${alarmRef.name}` : alarmName && !isExpression(alarmName) ? alarmByName.get(alarmName) : undefined,
@@ -279,7 +279,7 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
       continue;
     }
     const alias = block(c.alias);
-    const targets = type === 'NS' ? [{ kind: 'delegation' as const, servers: strings(c.records) }] : targetsOf(type, c, alias, zone, name, expandName, loadBalancers);
+    const targets = type === 'NS' ? [{ kind: 'delegation' as const, servers: stringElements(c.records) }] : targetsOf(type, c, alias, zone, name, expandName, loadBalancers);
     const record: R53Record = {
       address: r.address,
       stack: r.stack,
@@ -330,7 +330,7 @@ function qualify(name: string, zoneName: string | undefined): string {
 
 /** ACM's DNS validation records (`_<hash>.<domain>` CNAMEs to acm-validations.aws) carry no client traffic. */
 function isCertificateValidation(c: Readonly<Record<string, unknown>>): boolean {
-  return [c.name, ...strings(c.records)].some((v) => typeof v === 'string' && /aws_acm_certificate\.[A-Za-z0-9_-]+\.domain_validation_options/.test(v));
+  return [c.name, ...stringElements(c.records)].some((v) => typeof v === 'string' && /aws_acm_certificate\.[A-Za-z0-9_-]+\.domain_validation_options/.test(v));
 }
 
 export function policyOf(c: Readonly<Record<string, unknown>>): R53Policy {
@@ -418,7 +418,7 @@ function serviceBindingTargets(value: unknown, ownName: string, expandName: (v: 
   if (isExpression(value)) return [{ kind: 'external', value, why: 'a service binding that is not known at synth' }];
   const [, target = '.', ...params] = value.trim().split(/\s+/);
   const out: R53Target[] = [];
-  const name = target === '.' ? ownName : normalizeName(target);
+  const name = target === '.' ? ownName : normalizeDnsName(target);
   if (name !== ownName) out.push(hostTarget(name, expandName, loadBalancers));
   for (const p of params) {
     const hint = /^(ipv4hint|ipv6hint)="?([^"]*)"?$/i.exec(p);

@@ -1,6 +1,6 @@
 import { Annotations, Aspects, DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Tokenization, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { POLICY_CONTEXT_KEY, readPolicyContext, type ContextReading, type PolicyContext } from './context';
+import { SERVICE_INTENT_KEY, readServiceIntent, type IntentReading, type ServiceIntentDocument } from '../intent/service-intent';
 import { evaluateResource, formatFinding, sortFindings, stackFindings, summarize } from './engine';
 import { DEFAULT_POLICY_PACKS, rulesOf } from './packs';
 import { isRecord, resourceView, StackView } from './stack-view';
@@ -17,8 +17,8 @@ export interface PolicyAspectOptions extends PolicyOptions {
 
 interface StackState {
   readonly view: StackView;
-  readonly reading: ContextReading;
-  readonly context?: PolicyContext;
+  readonly reading: IntentReading;
+  readonly context?: ServiceIntentDocument;
   readonly findings: Finding[];
   resourcesChecked: number;
 }
@@ -102,8 +102,8 @@ export class PolicyAspect implements IAspect {
           return body ? [resourceView(r.terraformResourceType, r.friendlyUniqueId, body)] : [];
         });
       const view = new StackView(stack.node.id, resources);
-      const reading: ContextReading = this.options.context ? { status: 'present', context: this.options.context } : readPolicyContext({ '//': stackComment(stack) });
-      state = { view, reading, context: reading.status === 'present' ? reading.context : undefined, findings: [], resourcesChecked: 0 };
+      const reading: IntentReading = this.options.context ? { status: 'present', intent: this.options.context } : readServiceIntent({ '//': stackComment(stack) });
+      state = { view, reading, context: reading.status === 'present' ? reading.intent : undefined, findings: [], resourcesChecked: 0 };
       this.states.set(stack, state);
       const stackLevel = stackFindings(view, reading, this.rules, this.options);
       state.findings.push(...stackLevel);
@@ -127,13 +127,13 @@ function hasForeignAspects(resource: IConstruct): boolean {
 }
 
 /**
- * The stack's top-level `//` block. `writePolicyContext` puts the intent there through a stack override, which is
+ * The stack's top-level `//` block. `writeServiceIntent` puts the intent there through a stack override, which is
  * read directly; anything else takes the whole stack's synthesized JSON (slower, but complete).
  */
 function stackComment(stack: TerraformStack): unknown {
   const overrides = (stack as unknown as { rawOverrides?: Record<string, unknown> }).rawOverrides;
   const comment = overrides?.['//'];
-  if (isRecord(comment) && comment[POLICY_CONTEXT_KEY] !== undefined) return Tokenization.resolve(comment, { scope: stack, preparing: false, resolver: RESOLVER });
+  if (isRecord(comment) && comment[SERVICE_INTENT_KEY] !== undefined) return Tokenization.resolve(comment, { scope: stack, preparing: false, resolver: RESOLVER });
   return (stack.toTerraform() as Record<string, unknown>)['//'];
 }
 

@@ -1,5 +1,5 @@
 import { readSynthOutput, type TerraformJson } from '../util/synth-output';
-import { readPolicyContext, type ContextReading, type PolicyContext } from './context';
+import { readServiceIntent, type IntentReading, type ServiceIntentDocument } from '../intent/service-intent';
 import { DEFAULT_POLICY_PACKS, POLICY_ENGINE_FINDINGS, rulesOf } from './packs';
 import { StackView, type ResourceView } from './stack-view';
 import type { Finding, PolicyOptions, PolicyReport, PolicyRule, Severity, StackPolicyReport } from './types';
@@ -11,7 +11,7 @@ import type { Finding, PolicyOptions, PolicyReport, PolicyRule, Severity, StackP
 export function evaluateResource(
   resource: ResourceView,
   stack: StackView,
-  context: PolicyContext | undefined,
+  context: ServiceIntentDocument | undefined,
   rules: readonly PolicyRule[],
   options: Pick<PolicyOptions, 'severityOverrides'> = {},
 ): Finding[] {
@@ -75,20 +75,21 @@ function suppressionFindings(resource: ResourceView, stack: string, rules: reado
 }
 
 /** Findings about a stack as a whole: its intent block, and rules that cannot run without it. */
-export function stackFindings(stack: StackView, reading: ContextReading, rules: readonly PolicyRule[], options: Pick<PolicyOptions, 'severityOverrides'> = {}): Finding[] {
+export function stackFindings(stack: StackView, reading: IntentReading, rules: readonly PolicyRule[], options: Pick<PolicyOptions, 'severityOverrides'> = {}): Finding[] {
   const out: Finding[] = [];
   if (reading.status === 'invalid') {
     const meta = POLICY_ENGINE_FINDINGS.context;
     out.push({
       ruleId: meta.id,
-      severity: 'warning',
+      // An error, not a warning: the rules it disables are the residency and plan rules (fail closed).
+      severity: 'error',
       stack: stack.name,
       message: `the //.global_inference block is malformed (${reading.problems.join('; ')}), so rules that need the service intent were not evaluated`,
-      fix: 'write it with writePolicyContext(stack, context) (GlobalInferenceService does)',
+      fix: 'write it with writeServiceIntent(stack, intent) (GlobalInferenceService does)',
       rationale: meta.rationale,
     });
   }
-  const context = reading.status === 'present' ? reading.context : undefined;
+  const context = reading.status === 'present' ? reading.intent : undefined;
   if (!context) {
     for (const rule of rules) {
       if (!rule.needsContext || options.severityOverrides?.[rule.id] === 'off') continue;
@@ -99,7 +100,7 @@ export function stackFindings(stack: StackView, reading: ContextReading, rules: 
         severity: 'info',
         stack: stack.name,
         message: `not evaluated on ${count} ${rule.resourceTypes.join('/')} resource${count === 1 ? '' : 's'}: the stack carries no service intent (//.global_inference)`,
-        fix: 'build the stack with GlobalInferenceService, or call writePolicyContext(stack, context), or pass `context` to the check',
+        fix: 'build the stack with GlobalInferenceService, or call writeServiceIntent(stack, intent), or pass `context` to the check',
         rationale: rule.rationale,
       });
     }
@@ -119,8 +120,8 @@ export interface PolicyStackInput {
 export function checkStack(input: PolicyStackInput, options: PolicyOptions = {}): StackPolicyReport {
   const rules = rulesOf(options.packs ?? DEFAULT_POLICY_PACKS);
   const view = StackView.fromJson(input.name, input.json);
-  const reading: ContextReading = options.context ? { status: 'present', context: options.context } : readPolicyContext(input.json);
-  const context = reading.status === 'present' ? reading.context : undefined;
+  const reading: IntentReading = options.context ? { status: 'present', intent: options.context } : readServiceIntent(input.json);
+  const context = reading.status === 'present' ? reading.intent : undefined;
   const findings = [...stackFindings(view, reading, rules, options)];
   for (const resource of view.resources) findings.push(...evaluateResource(resource, view, context, rules, options));
   return {

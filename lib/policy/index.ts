@@ -1,6 +1,5 @@
 // Policy pack: re-exports only.
 export * from './types';
-export * from './context';
 export { StackView, resourceView, referencedAddresses, SUPPRESSIONS_KEY, type ResourceView } from './stack-view';
 export { findSecrets, decodeUserData, type SecretMatch } from './secrets';
 export * from './rules/aws-compute';

@@ -58,7 +58,7 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     '## Service intent',
     '',
     'Rules marked "needs service intent" read the stack\'s top-level `"//": { "global_inference": { ... } }` block',
-    '(`writePolicyContext`, written by GlobalInferenceService): service, domain, regions with their jurisdiction,',
+    '(`writeServiceIntent`, written by GlobalInferenceService): service, domain, regions with their jurisdiction,',
     'residency groups, Cloudflare plan, failover SLO. Without it they report one `info` finding per stack instead',
     'of guessing. Cloudflare pools are placed in regions by their origin addresses: a region\'s `hostname` in the',
     'intent, or `<region>.<domain>`.',

@@ -1,8 +1,8 @@
 import type { TerraformJson } from '../util/synth-output';
 import type { PolicySuppression } from './types';
-import { block, blocks, bool, isExpression, isRecord, num, str } from '../util/terraform-json';
+import { block, blocks, bool, isExpression, isRecord, literalStrings, num, str } from '../util/terraform-json';
 
-export { block, blocks, bool, isExpression, isRecord, num, str };
+export { block, blocks, bool, isExpression, isRecord, literalStrings, num, str };
 
 /** Property of a resource's `//` comment block holding its policy suppressions. */
 export const SUPPRESSIONS_KEY = 'gi_suppressions';
@@ -141,18 +141,6 @@ export function visitStrings(value: unknown, fn: (text: string) => void, depth =
 
 // Value helpers. Terraform JSON writes nested blocks as an object or a list of objects, numbers and booleans
 // sometimes as strings ("true", "443"); rules read through these so both spellings mean the same.
-
-
-
-
-
-
-/** A list of literal strings (a Terraform expression or anything else gives undefined). */
-export function strings(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
-}
-
-
 
 function parseSuppressions(raw: unknown): { suppressions: PolicySuppression[]; problems: string[] } {
   const suppressions: PolicySuppression[] = [];

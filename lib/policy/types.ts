@@ -1,4 +1,4 @@
-import type { PolicyContext } from './context';
+import type { ServiceIntentDocument } from '../intent/service-intent';
 import type { ResourceView, StackView } from './stack-view';
 
 /**
@@ -40,11 +40,11 @@ export interface PolicyRule {
   /** What a reader of a finding should know: how the rule decides, and how it differs from the checkov / cdk-nag checks. */
   readonly note?: string;
   /**
-   * The rule needs the service intent ({@link PolicyContext}); without it, it is not evaluated and one `info`
+   * The rule needs the service intent ({@link ServiceIntentDocument}); without it, it is not evaluated and one `info`
    * finding per stack says so. @default false
    */
   readonly needsContext?: boolean;
-  readonly check: (resource: ResourceView, stack: StackView, context: PolicyContext | undefined) => readonly RuleViolation[];
+  readonly check: (resource: ResourceView, stack: StackView, context: ServiceIntentDocument | undefined) => readonly RuleViolation[];
 }
 
 /** A named collection of rules, applied together. */
@@ -115,7 +115,7 @@ export interface PolicyOptions {
   /**
    * Service intent for rules that need it. @default - read from each stack's `//.global_inference` block
    */
-  readonly context?: PolicyContext;
+  readonly context?: ServiceIntentDocument;
   /** Change a rule's severity, or turn it `off`, e.g. `{ 'GI-AWS-010': 'warning' }`. @default - none */
   readonly severityOverrides?: Readonly<Record<string, Severity | 'off'>>;
 }

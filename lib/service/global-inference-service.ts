@@ -18,6 +18,7 @@ import { parseSpec } from '../spec/load';
 import { residencyOfRegion } from '../spec/residency';
 import { routingDomainOf, type GlobalInferenceSpec, type GlobalInferenceSpecInput } from '../spec/schema';
 import { protectLiterals } from '../util/terraform-literals';
+import { writeServiceIntent } from '../intent/service-intent';
 
 export interface GlobalInferenceServiceProps {
   /** The service spec: a TS object, or a spec already parsed by `parseSpec`/`loadSpecFile`. Validated here. */
@@ -47,9 +48,6 @@ export interface GlobalInferenceServiceProps {
 
 /** The region Route53, DNSSEC keys and query logs live in. */
 export const GLOBAL_REGION = 'us-east-1';
-
-/** Where the routing metadata is written in the synthesized stack (a JSON comment Terraform ignores). */
-export const METADATA_KEY = 'global_inference';
 
 /**
  * One spec to the whole AWS side of a global inference service: a GPU endpoint per region, a hosted zone
@@ -206,7 +204,7 @@ export class GlobalInferenceService extends Construct {
       this.output('name_servers', this.zone.nameServers, `Delegate ${domain} to these from the parent zone`);
       if (this.zone.dsRecord) this.output('dnssec_ds_record', this.zone.dsRecord, `Publish this DS record for ${domain} at the parent zone to complete the DNSSEC chain`);
     }
-    this.writeMetadata(props.cloudflareStack);
+    this.writeIntent(props.cloudflareStack);
     if (props.synthChecks !== false) {
       const checks = props.synthChecks ?? {};
       gateSynth(this, {
@@ -340,7 +338,7 @@ export class GlobalInferenceService extends Construct {
    * Intent the synthesized resources cannot carry (which region belongs to which jurisdiction, the residency
    * groups, the SLO), written as a JSON comment of the stack for the analysis and policy checks.
    */
-  private writeMetadata(cloudflareStack?: TerraformStack): void {
+  private writeIntent(cloudflareStack?: TerraformStack): void {
     const spec = this.spec;
     const intent = {
       service: spec.service.name,
@@ -358,7 +356,7 @@ export class GlobalInferenceService extends Construct {
       ...(spec.externalEndpoints && spec.externalEndpoints.length > 0 ? { externalEndpoints: spec.externalEndpoints } : {}),
     };
     // Both stacks carry it: each is checked on its own (policy rules, analysis of one stack).
-    for (const stack of [TerraformStack.of(this), cloudflareStack]) stack?.addOverride(`//.${METADATA_KEY}`, intent);
+    for (const stack of [TerraformStack.of(this), cloudflareStack]) if (stack) writeServiceIntent(stack, intent);
   }
 
   /** An output named plainly (`service_url`), prefixed with the construct id when it is not `Service`. */

@@ -64,3 +64,13 @@ export function blocks(value: unknown): Record<string, unknown>[] {
 export function block(value: unknown): Record<string, unknown> | undefined {
   return blocks(value)[0];
 }
+
+/** A list of literal strings; undefined when it is not a list or any element is not a string (an expression). */
+export function literalStrings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+}
+
+/** The string elements of a list (other elements dropped); empty when it is not a list. */
+export function stringElements(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}

@@ -4,7 +4,7 @@ import { Aspects, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { PolicyAspect } from '../../lib/policy/aspect';
-import { writePolicyContext } from '../../lib/policy/context';
+import { writeServiceIntent } from '../../lib/intent/service-intent';
 import { checkSynthOutput } from '../../lib/policy/engine';
 import { AWS_POLICY_PACK } from '../../lib/policy/packs';
 import { endpointApp, synthError } from './support/endpoint';
@@ -140,7 +140,7 @@ describe('PolicyAspect warnings and intent', () => {
       new CloudflareProvider(stack, 'cloudflare', {});
       new LoadBalancerMonitor(stack, 'Monitor', { accountId: 'acc', type: 'https', path: '/health', interval: 10 });
       new LoadBalancerMonitor(stack, 'Monitor2', { accountId: 'acc', type: 'https', path: '/health', interval: 60 });
-      if (withContext) writePolicyContext(stack, { service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': {} }, cloudflarePlan: 'pro' });
+      if (withContext) writeServiceIntent(stack, { service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': {} }, cloudflarePlan: 'pro' });
       const aspect = new PolicyAspect({ failOnError: false });
       Aspects.of(stack).add(aspect);
       Testing.synth(stack);
@@ -154,17 +154,17 @@ describe('PolicyAspect warnings and intent', () => {
     expect(withIntent.aspect.report().stacks[0].findings.map((f) => `${f.ruleId} ${f.resource?.address}`)).toEqual(['GI-CF-001 cloudflare_load_balancer_monitor.Monitor']);
   });
 
-  test('the intent written by writePolicyContext is in the stack JSON where checkSynthOutput reads it', () => {
+  test('the intent written by writeServiceIntent is in the stack JSON where checkSynthOutput reads it', () => {
     const { app, stack, outdir } = endpointApp();
-    writePolicyContext(stack, { service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': { jurisdiction: 'us' } } });
+    writeServiceIntent(stack, { service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': { jurisdiction: 'us' } } });
     app.synth();
     const json = JSON.parse(readFileSync(join(outdir, 'stacks', 'policy-test', 'cdk.tf.json'), 'utf8'));
-    expect(json['//'].global_inference).toEqual({ service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': { jurisdiction: 'us' } }, residency: {} });
+    expect(json['//'].global_inference).toEqual({ version: 1, service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': { jurisdiction: 'us' } } });
     expect(checkSynthOutput(outdir).stacks[0].context).toBe('present');
   });
 
-  test('writePolicyContext refuses a malformed intent', () => {
+  test('writeServiceIntent refuses a malformed intent', () => {
     const { stack } = endpointApp();
-    expect(() => writePolicyContext(stack, { service: 'chat', domain: 'x', regions: {}, cloudflarePlan: 'free' as never })).toThrow(/policy context for stack 'policy-test' is invalid: cloudflarePlan/);
+    expect(() => writeServiceIntent(stack, { service: 'chat', domain: 'x', regions: {}, cloudflarePlan: 'free' as never })).toThrow(/service intent for stack 'policy-test' is invalid: cloudflarePlan/);
   });
 });

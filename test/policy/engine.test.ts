@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { readPolicyContext, regionOfHostname, PolicyContextSchema } from '../../lib/policy/context';
+import { readServiceIntent, regionOfHostname, ServiceIntentSchema } from '../../lib/intent/service-intent';
 import { checkStackJson, checkSynthOutput } from '../../lib/policy/engine';
 import { AWS_POLICY_PACK, rulesOf } from '../../lib/policy/packs';
 import { formatPolicyReport } from '../../lib/policy/report';
@@ -18,7 +18,7 @@ const noDropAlb = { aws_lb: { alb: { internal: false } } };
 
 describe('service intent (//.global_inference)', () => {
   test('reads the block as GlobalInferenceService writes it: nulls for absent values, extra keys kept', () => {
-    const reading = readPolicyContext({
+    const reading = readServiceIntent({
       '//': {
         global_inference: {
           service: 'chat',
@@ -33,22 +33,22 @@ describe('service intent (//.global_inference)', () => {
     });
     expect(reading.status).toBe('present');
     if (reading.status !== 'present') return;
-    expect(reading.context.regions['ap-northeast-1'].jurisdiction).toBeUndefined();
-    expect(reading.context.cloudflarePlan).toBeUndefined();
-    expect(reading.context.routingMode).toBe('latency');
+    expect(reading.intent.regions['ap-northeast-1'].jurisdiction).toBeUndefined();
+    expect(reading.intent.cloudflarePlan).toBeUndefined();
+    expect(reading.intent.routingMode).toBe('latency');
   });
 
-  test('absent and malformed blocks are told apart; a malformed one is a warning naming the problem', () => {
-    expect(readPolicyContext({ resource: {} })).toEqual({ status: 'absent' });
+  test('absent and malformed blocks are told apart; a malformed one is an error naming the problem (it disables the residency rules)', () => {
+    expect(readServiceIntent({ resource: {} })).toEqual({ status: 'absent' });
     const json = { '//': { global_inference: { service: 'chat', regions: {} } }, resource: {} };
-    expect(readPolicyContext(json)).toEqual({ status: 'invalid', problems: [expect.stringContaining('domain')] });
+    expect(readServiceIntent(json)).toEqual({ status: 'invalid', problems: [expect.stringContaining('domain')] });
     const report = checkStackJson(json as never);
     expect(report.stacks[0].context).toBe('invalid');
-    expect(report.stacks[0].findings).toEqual([expect.objectContaining({ ruleId: 'GI-POLICY-002', severity: 'warning', message: expect.stringContaining('domain') })]);
+    expect(report.stacks[0].findings).toEqual([expect.objectContaining({ ruleId: 'GI-POLICY-002', severity: 'error', message: expect.stringContaining('domain') })]);
   });
 
   test('maps hostnames to regions: a declared hostname first, else <region>.<domain>', () => {
-    const context = PolicyContextSchema.parse({ ...CONTEXT, regions: { ...CONTEXT.regions, 'us-west-2': { hostname: 'oregon.edge.example.net' } } });
+    const context = ServiceIntentSchema.parse({ ...CONTEXT, regions: { ...CONTEXT.regions, 'us-west-2': { hostname: 'oregon.edge.example.net' } } });
     expect(regionOfHostname(context, 'EU-WEST-1.inference.example.com.')).toBe('eu-west-1');
     expect(regionOfHostname(context, 'oregon.edge.example.net')).toBe('us-west-2');
     expect(regionOfHostname(context, 'sa-east-1.inference.example.com')).toBeUndefined();

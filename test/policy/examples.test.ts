@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDefaultExample } from '../../examples/default/main';
 import { PolicyAspect } from '../../lib/policy/aspect';
-import { readPolicyContext } from '../../lib/policy/context';
+import { readServiceIntent } from '../../lib/intent/service-intent';
 import { checkStackJson, checkSynthOutput } from '../../lib/policy/engine';
 import { AWS_POLICY_PACK, CLOUDFLARE_POLICY_PACK } from '../../lib/policy/packs';
 import type { TerraformJson } from '../../lib/util/synth-output';
@@ -59,10 +59,10 @@ test('PolicyAspect on the default example: synth succeeds, the intent block is r
 const cloudflareExample = OFFLINE_EXAMPLES.find((e) => e.name === 'cloudflare-eu');
 (cloudflareExample ? describe : describe.skip)('the Cloudflare front door of the cloudflare-eu example', () => {
   const { stacks } = synthExample(cloudflareExample!.build);
-  const aws = stacks.find((s) => readPolicyContext(s.json).status === 'present');
+  const aws = stacks.find((s) => readServiceIntent(s.json).status === 'present');
   const cloudflare = stacks.find((s) => Object.keys(s.json.resource ?? {}).includes('cloudflare_load_balancer'));
-  const reading = aws ? readPolicyContext(aws.json) : undefined;
-  const context = reading?.status === 'present' ? reading.context : undefined;
+  const reading = aws ? readServiceIntent(aws.json) : undefined;
+  const context = reading?.status === 'present' ? reading.intent : undefined;
   const check = (json: TerraformJson) => checkStackJson(json, { packs: [CLOUDFLARE_POLICY_PACK], context }).stacks[0].findings.filter((f) => f.severity !== 'info');
 
   test('passes GI-CF-001 and GI-CF-002 with the service intent of its AWS stack', () => {

@@ -3,7 +3,7 @@
  * `info`), non-compliant ones flag the named resource with a message that says what is wrong.
  */
 import { DEFAULT_POLICY_PACKS, rulesOf } from '../../lib/policy/packs';
-import { PolicyContextSchema } from '../../lib/policy/context';
+import { ServiceIntentSchema } from '../../lib/intent/service-intent';
 import { findingsOf } from './support/fixtures';
 import { RULE_CASES } from './support/cases';
 
@@ -21,14 +21,14 @@ for (const rule of rules) {
   describe(`${rule.id} ${rule.title}`, () => {
     for (const c of cases.compliant) {
       test(`passes: ${c.name}`, () => {
-        const context = c.context ? PolicyContextSchema.parse(c.context) : undefined;
+        const context = c.context ? ServiceIntentSchema.parse(c.context) : undefined;
         const findings = findingsOf(c.json, rule.id, { context }).filter((f) => f.severity !== 'info');
         expect(findings.map((f) => `${f.resource?.address}: ${f.message}`)).toEqual([]);
       });
     }
     for (const c of cases.nonCompliant) {
       test(`fails when ${c.name}`, () => {
-        const context = c.context ? PolicyContextSchema.parse(c.context) : undefined;
+        const context = c.context ? ServiceIntentSchema.parse(c.context) : undefined;
         const findings = findingsOf(c.json, rule.id, { context }).filter((f) => f.severity !== 'info');
         const onResource = findings.filter((f) => f.resource?.address === c.flagged);
         expect(onResource.map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringContaining(c.includes ?? '')]));

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
-import { GlobalInferenceService, METADATA_KEY } from '../../lib/service/global-inference-service';
+import { GlobalInferenceService } from '../../lib/service/global-inference-service';
+import { SERVICE_INTENT_KEY } from '../../lib/intent/service-intent';
 import type { GlobalInferenceSpecInput } from '../../lib/spec/schema';
 import type { TerraformJson } from '../../lib/util/synth-output';
 import { errorOf, resourcesOf, synthJson } from '../support/synth';
@@ -44,7 +45,7 @@ describe('GlobalInferenceService with a created zone (defaults)', () => {
     new GlobalInferenceService(stack, 'Service', { spec: minimalSpec() });
     const full = JSON.parse(readFileSync(join(Testing.fullSynth(stack), 'stacks', 'meta', 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
     const meta = full['//'] as Record<string, Record<string, unknown>>;
-    expect(meta[METADATA_KEY]).toMatchObject({
+    expect(meta[SERVICE_INTENT_KEY]).toMatchObject({
       service: 'chat',
       routingDomain: 'inference.example.com',
       routingMode: 'latency',

@@ -1,5 +1,5 @@
 import type { PolicyRule, RuleViolation } from '../types';
-import { block, blocks, bool, isExpression, num, referencedAddresses, str, strings, type ResourceView, type StackView } from '../stack-view';
+import { block, blocks, bool, isExpression, num, referencedAddresses, str, literalStrings, type ResourceView, type StackView } from '../stack-view';
 
 const LB_TYPES = ['aws_lb', 'aws_alb'];
 const LISTENER_TYPES = ['aws_lb_listener', 'aws_alb_listener'];
@@ -140,14 +140,14 @@ export const NO_WORLD_OPEN_PORTS: PolicyRule = {
       }
     } else if (resource.type === 'aws_security_group_rule') {
       if (str(c.type) !== 'ingress') return [];
-      const open = [...(strings(c.cidr_blocks) ?? []), ...(strings(c.ipv6_cidr_blocks) ?? [])].filter(isWorldCidr);
+      const open = [...(literalStrings(c.cidr_blocks) ?? []), ...(literalStrings(c.ipv6_cidr_blocks) ?? [])].filter(isWorldCidr);
       if (open.length > 0) {
         const group = stack.referencedBy(c.security_group_id).find((r) => r.type === 'aws_security_group');
         out.push(...judge(open, ingressPorts(c.protocol, c.from_port, c.to_port), group, groupLabel(group, c.security_group_id), stack));
       }
     } else {
       for (const rule of blocks(c.ingress)) {
-        const open = [...(strings(rule.cidr_blocks) ?? []), ...(strings(rule.ipv6_cidr_blocks) ?? [])].filter(isWorldCidr);
+        const open = [...(literalStrings(rule.cidr_blocks) ?? []), ...(literalStrings(rule.ipv6_cidr_blocks) ?? [])].filter(isWorldCidr);
         if (open.length > 0) out.push(...judge(open, ingressPorts(rule.protocol, rule.from_port, rule.to_port), resource, 'its inline ingress', stack));
       }
     }

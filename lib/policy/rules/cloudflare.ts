@@ -1,7 +1,7 @@
 import { MAX_MONITOR_INTERVAL_SECONDS, PLAN_MIN_MONITOR_INTERVAL_SECONDS } from '../../spec/cloudflare-schema';
-import { regionJurisdiction, regionOfHostname, type PolicyContext } from '../context';
+import { regionJurisdiction, regionOfHostname, type ServiceIntentDocument } from '../../intent/service-intent';
 import type { PolicyRule, RuleViolation } from '../types';
-import { blocks, isExpression, isRecord, num, str, strings, type ResourceView } from '../stack-view';
+import { blocks, isExpression, isRecord, num, str, literalStrings, type ResourceView } from '../stack-view';
 
 /** Cloudflare's default monitor interval (seconds) when `interval` is unset. */
 const DEFAULT_MONITOR_INTERVAL_SECONDS = 60;
@@ -46,7 +46,7 @@ const POOL_TYPE = 'cloudflare_load_balancer_pool';
  * Where a pool's origins are: regions by their hostnames (`<region>.<domain>`), origins that serve nobody (disabled,
  * or under the reserved `.invalid` TLD, RFC 6761: a fail-closed pool), and the addresses that do not say.
  */
-export function poolRegions(pool: ResourceView, context: PolicyContext): { regions: string[]; unknown: string[]; sinks: number } {
+export function poolRegions(pool: ResourceView, context: ServiceIntentDocument): { regions: string[]; unknown: string[]; sinks: number } {
   const regions: string[] = [];
   const unknown: string[] = [];
   let sinks = 0;
@@ -70,7 +70,7 @@ export function poolRegions(pool: ResourceView, context: PolicyContext): { regio
  * The jurisdiction every origin of the pools is in, `mixed` when they span several (or some region has none),
  * `unknown` when an origin cannot be placed.
  */
-function poolsJurisdiction(pools: readonly ResourceView[], context: PolicyContext): string | 'mixed' | 'unknown' {
+function poolsJurisdiction(pools: readonly ResourceView[], context: ServiceIntentDocument): string | 'mixed' | 'unknown' {
   const found = new Set<string | undefined>();
   for (const pool of pools) {
     const { regions, unknown } = poolRegions(pool, context);
@@ -124,7 +124,7 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
     const residency = new Set(Object.keys(context.residency));
     if (residency.size === 0) return [];
     const poolsOf = (refs: unknown): ResourceView[] | undefined => {
-      const list = strings(refs);
+      const list = literalStrings(refs);
       if (!list) return undefined;
       const pools = list.map((ref) => stack.referencedBy(ref).find((r) => r.type === POOL_TYPE));
       return pools.every((p): p is ResourceView => p !== undefined) ? pools : undefined;

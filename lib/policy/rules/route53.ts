@@ -1,5 +1,6 @@
 import type { PolicyRule } from '../types';
-import { block, bool, isExpression, str, strings, type ResourceView, type StackView } from '../stack-view';
+import { block, bool, isExpression, str, literalStrings, type ResourceView, type StackView } from '../stack-view';
+import { normalizeDnsName } from '../../util/dns-name';
 
 /** A Route53 zone is private when it is associated with a VPC; DNSSEC and query logs are for public zones. */
 function isPrivateZone(zone: ResourceView): boolean {
@@ -77,7 +78,7 @@ function healthAware(record: ResourceView): boolean {
   return bool(evaluate) === true || isExpression(evaluate);
 }
 
-const dnsName = (name: unknown) => (typeof name === 'string' ? name.trim().toLowerCase().replace(/\.$/, '') : undefined);
+const dnsName = (name: unknown) => (typeof name === 'string' ? normalizeDnsName(name) : undefined);
 
 /** GI-AWS-011: every routed record can be taken out of rotation by health. */
 export const ROUTED_RECORD_HEALTH: PolicyRule = {
@@ -129,7 +130,7 @@ export const HEALTH_CHECK_REGIONS: PolicyRule = {
     if (type === undefined || !PROBING_TYPES.has(type)) return [];
     const regions = check.config.regions;
     if (regions === undefined || regions === null || isExpression(regions)) return [];
-    const list = strings(regions);
+    const list = literalStrings(regions);
     if (!list || list.length >= 3) return [];
     return [
       {

@@ -1,5 +1,5 @@
 import { renderUserData } from '../../../lib/aws/user-data';
-import type { PolicyContextInput } from '../../../lib/policy/context';
+import type { ServiceIntentInput } from '../../../lib/intent/service-intent';
 import type { Severity } from '../../../lib/policy/types';
 import type { TerraformJson } from '../../../lib/util/synth-output';
 import { b64, CONTEXT, gzb64, httpsAlb, pools, tf } from './fixtures';
@@ -8,7 +8,7 @@ export interface RuleCase {
   readonly name: string;
   readonly json: TerraformJson;
   /** Intent passed explicitly (instead of the stack's block). */
-  readonly context?: PolicyContextInput;
+  readonly context?: ServiceIntentInput;
   /** Non-compliant cases: the resource flagged, and words the message must contain. */
   readonly flagged?: string;
   readonly includes?: string;

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { PolicyContextInput } from '../../../lib/policy/context';
+import type { ServiceIntentInput } from '../../../lib/intent/service-intent';
 import { checkStackJson } from '../../../lib/policy/engine';
 import type { Finding, PolicyOptions } from '../../../lib/policy/types';
 import type { TerraformJson } from '../../../lib/util/synth-output';
@@ -7,7 +7,7 @@ import type { TerraformJson } from '../../../lib/util/synth-output';
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
 /** A hand-written stack: resources by type and name, optionally with the service intent block. */
-export function tf(resource: Resources, context?: PolicyContextInput): TerraformJson {
+export function tf(resource: Resources, context?: ServiceIntentInput): TerraformJson {
   return { ...(context ? { '//': { global_inference: context } } : {}), resource } as TerraformJson;
 }
 
@@ -20,7 +20,7 @@ export const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64'
 export const gzb64 = (text: string) => gzipSync(Buffer.from(text, 'utf8')).toString('base64');
 
 /** Intent of a four-region service with an EU residency group, on Cloudflare Business. */
-export const CONTEXT: PolicyContextInput = {
+export const CONTEXT: ServiceIntentInput = {
   service: 'chat',
   domain: 'inference.example.com',
   regions: {
