@@ -35,7 +35,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { App } from 'cdktf';
-import { isRefusal, Refusal } from './refusal';
+import { Refusal } from './refusal';
 
 /** Synth was refused by a check (policy finding, routing proof, validation): a finding, not a crash. */
 export class SynthRefusedError extends Refusal {}
@@ -115,7 +115,7 @@ export function writeOutputAtomically(outdir: string, produce: (stagingDir: stri
       produce(generation);
     } catch (error) {
       // A full disk or an I/O error while synth writes is not a bug of the app: say so, without a stack trace.
-      if (!isRefusal(error) && IO_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) throw writeError(shown, error);
+      if (!(error instanceof Refusal) && IO_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) throw writeError(shown, error);
       throw error;
     } finally {
       staging.delete(generation);
@@ -187,7 +187,7 @@ export function synthAtomically(build: (outdir: string) => App, outdir: string, 
       // Checks on the written JSON cost one read, where in-synth checks re-resolve every token of every stack.
       check(dir);
     } catch (error) {
-      if (isRefusal(error) && !(error instanceof SynthRefusedError)) throw new SynthRefusedError(`synth refused, nothing was written:\n${error.message.trim()}`);
+      if (error instanceof Refusal && !(error instanceof SynthRefusedError)) throw new SynthRefusedError(`synth refused, nothing was written:\n${error.message.trim()}`);
       throw error;
     }
   });

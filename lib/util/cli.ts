@@ -1,4 +1,4 @@
-import { isRefusal, Refusal } from './refusal';
+import { Refusal } from './refusal';
 
 /**
  * Runs a command-line entry point: a refusal (an invalid spec or file, a refused synth, a usage error) prints its
@@ -8,7 +8,7 @@ export function runMain(main: () => void | Promise<void>): void {
   Promise.resolve()
     .then(main)
     .catch((error: unknown) => {
-      if (isRefusal(error)) {
+      if (error instanceof Refusal) {
         process.stderr.write(`${error.message}\n`);
       } else {
         process.stderr.write(`unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

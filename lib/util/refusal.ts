@@ -1,8 +1,8 @@
 /*
  * Refusals: errors that report a finding about the input (an invalid spec, a file that cannot be a spec, a synth the
  * checks refused, a wrong command line) rather than a bug. Every layer's refusal extends {@link Refusal}, so the
- * command line, the synth gate and an uncaught throw in a user's own program recognise them by one marker, not by
- * a list of class names.
+ * command line, the synth gate and an uncaught throw in a user's own program recognise them with
+ * `error instanceof Refusal`, not by a list of class names or message prefixes.
  */
 import { inspect } from 'node:util';
 
@@ -25,11 +25,16 @@ export class Refusal extends Error {
     this.name = new.target.name;
     armUncaughtReporter();
   }
-}
 
-/** True for a {@link Refusal} of any copy of this package. */
-export function isRefusal(error: unknown): error is Error {
-  return error instanceof Error && (error as unknown as Record<symbol, unknown>)[REFUSAL] === true;
+  /**
+   * `x instanceof Refusal` is true for a refusal of any copy of this package (an app may load two: its own and
+   * the one a dependency brings), recognised by a marker from the global symbol registry. Subclasses keep the
+   * ordinary prototype test, so `instanceof SynthRefusedError` still means that class.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== Refusal) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return value instanceof Error && (value as unknown as Record<symbol, unknown>)[REFUSAL] === true;
+  }
 }
 
 let armed = false;
@@ -46,7 +51,7 @@ function armUncaughtReporter(): void {
   armed = true;
   const handler = (error: unknown): void => {
     disarm();
-    if (isRefusal(error)) {
+    if (error instanceof Refusal) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }

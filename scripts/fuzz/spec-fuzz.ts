@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { App, TerraformStack } from 'cdktf';
 import { SpecValidationError } from '../../lib/spec/errors';
+import { RoutingProofError } from '../../lib/analysis/gate';
 import { safeParseSpec } from '../../lib/spec/load';
 import { AWS_REGION_CODES, regionInfo } from '../../lib/spec/regions';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -345,7 +346,7 @@ export function fuzzSpecs(options: FuzzOptions): FuzzReport {
       try {
         options.prove(stacks);
       } catch (error) {
-        if (error instanceof SpecValidationError || (error instanceof Error && error.name === 'RoutingProofError')) {
+        if (error instanceof SpecValidationError || error instanceof RoutingProofError) {
           rejectedByProofs++;
           continue;
         }
