@@ -22,6 +22,7 @@
  */
 import { block, bool, isExpression, isRecord, normalizeDnsName, num, parseRef, resourcesOfType, str, stringElements } from './input';
 import type { ClientGroup, ExternalEndpoint, PathStep, StackInput } from './model';
+import { multiplicity, unknownSetting } from './unknowns';
 
 /** TTL of a DNS-only load balancer when none is set (the API default). */
 export const CLOUDFLARE_DEFAULT_TTL_SECONDS = 30;
@@ -36,6 +37,8 @@ export interface CfMonitor {
   readonly consecutiveDown: number;
   readonly type: string;
   readonly path?: string;
+  /** Why its settings cannot be read at synth (see unknowns.ts): the proofs then fail closed on it. */
+  readonly unknown?: string;
 }
 
 export interface CfOrigin {
@@ -62,6 +65,8 @@ export interface CfPool {
   readonly checkRegions?: readonly string[];
   readonly latitude?: number;
   readonly longitude?: number;
+  /** Why its settings cannot be read at synth (see unknowns.ts): the proofs then fail closed on it. */
+  readonly unknown?: string;
 }
 
 /** The routing fields a rule can override. */
@@ -96,6 +101,8 @@ export interface CfLoadBalancer {
   readonly rules: readonly CfRule[];
   /** Session affinity (`none` when unset): a session keeps the origin it started on, whatever steering says later. */
   readonly sessionAffinity: string;
+  /** Why its settings cannot be read at synth (see unknowns.ts): the proofs then fail closed on it. */
+  readonly unknown?: string;
 }
 
 export interface CloudflareModel {
@@ -107,7 +114,9 @@ export interface CloudflareModel {
 /** Reads the Cloudflare load-balancing resources of the stacks. */
 export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost: (host: string) => string | undefined, declaredEndpoint: (name: string) => ExternalEndpoint | undefined = () => undefined): CloudflareModel {
   const monitors = new Map<string, CfMonitor>();
-  for (const m of resourcesOfType(stacks, 'cloudflare_load_balancer_monitor')) {
+  // `count = 0`: not created, so not modelled.
+  const resources = (type: string) => resourcesOfType(stacks, type).filter((r) => multiplicity(r.config) !== 'none');
+  for (const m of resources('cloudflare_load_balancer_monitor')) {
     const c = m.config;
     monitors.set(m.address, {
       address: m.address,
@@ -118,10 +127,11 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
       consecutiveDown: Math.max(1, num(c.consecutive_down) ?? 1),
       type: str(c.type) ?? 'http',
       path: str(c.path),
+      unknown: unknownSetting('cloudflare_load_balancer_monitor', c),
     });
   }
   const pools = new Map<string, CfPool>();
-  for (const p of resourcesOfType(stacks, 'cloudflare_load_balancer_pool')) {
+  for (const p of resources('cloudflare_load_balancer_pool')) {
     const c = p.config;
     const monitorRef = parseRef(c.monitor);
     const origins: CfOrigin[] = (Array.isArray(c.origins) ? c.origins : []).filter(isRecord).map((o) => {
@@ -148,10 +158,11 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
       checkRegions: Array.isArray(c.check_regions) ? stringElements(c.check_regions) : undefined,
       latitude: num(c.latitude),
       longitude: num(c.longitude),
+      unknown: unknownSetting('cloudflare_load_balancer_pool', c),
     });
   }
   const loadBalancers: CfLoadBalancer[] = [];
-  for (const lb of resourcesOfType(stacks, 'cloudflare_load_balancer')) {
+  for (const lb of resources('cloudflare_load_balancer')) {
     const c = lb.config;
     const routing = routingOf(c);
     const rules: CfRule[] = (Array.isArray(c.rules) ? c.rules : []).filter(isRecord).filter((r) => !(bool(r.disabled) ?? false)).map((r, i) => {
@@ -175,6 +186,7 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
       ttl: num(c.ttl) ?? CLOUDFLARE_DEFAULT_TTL_SECONDS,
       routing,
       rules,
+      unknown: unknownSetting('cloudflare_load_balancer', c),
     });
   }
   return { loadBalancers, pools, monitors };

@@ -16,6 +16,7 @@
 import { candidateList, effectiveSteering, poolStep, sameRouting, type CfLoadBalancer, type CfRouting, type CloudflareModel } from './cloudflare-model';
 import { and, atLeast, atom, FALSE, not, TRUE, type Formula } from './health';
 import type { ClientGroup, PathStep, ReachKind, ReachPath } from './model';
+import { unreadableFix } from './unknowns';
 
 interface PoolChoice {
   readonly pool: string;
@@ -39,6 +40,8 @@ export class CloudflareReach {
     if (f) return f;
     const pool = this.model.pools.get(address);
     if (!pool) f = atom({ id: `pool:${address}`, label: `pool ${address.replace(/^pool-id:/, '')} (outside the stacks)`, resource: this.lb.address });
+    // Settings unknown at synth (enabled, minimum_origins, origins...): healthy or not at any time.
+    else if (pool.unknown) f = atom({ id: `pool:${address}`, label: `pool ${pool.name} (${pool.unknown})`, resource: pool.address });
     else if (!pool.enabled) f = FALSE;
     else if (!pool.monitor) f = TRUE;
     else {
@@ -53,6 +56,8 @@ export class CloudflareReach {
     if (!this.lb.enabled) return [];
     const lbStep: PathStep = { address: this.lb.address, label: `Cloudflare load balancer ${this.lb.hostname} (${effectiveSteering(this.lb.routing)} steering${this.lb.proxied ? ', proxied' : ', DNS-only'})` };
     const out: ReachPath[] = [];
+    // Settings the analysis cannot read: the load balancer may send this client anywhere.
+    if (this.lb.unknown) out.push({ landing: { endpoint: this.lb.address, unplaced: `${this.lb.address}: ${this.lb.unknown}`, fix: unreadableFix(this.lb.address) }, path: [lbStep], conditions: [], kind: 'answer' });
     const routings: { routing: CfRouting; prefix: PathStep[]; kind: ReachKind; possible?: string }[] = [{ routing: this.lb.routing, prefix: [lbStep], kind: 'answer' }];
     for (const rule of this.lb.rules) {
       if (!rule.routing || sameRouting(rule.routing, this.lb.routing)) continue;
@@ -137,6 +142,7 @@ export class CloudflareReach {
   private poolPaths(address: string): ReachPath['landing'][] {
     const pool = this.model.pools.get(address);
     if (!pool) return [{ endpoint: address, unplaced: `pool ${address.replace(/^pool-id:/, '')} is not in the stacks` }];
+    if (pool.unknown) return [{ endpoint: address, unplaced: `${address}: ${pool.unknown}`, fix: unreadableFix(address) }];
     return pool.origins
       .filter((o) => o.enabled)
       .map((o) => ({ region: o.region, endpoint: o.failClosed ? `fail-closed (${o.address})` : o.address, failClosed: o.failClosed || undefined, declared: o.declared, unplaced: o.unplaced }));

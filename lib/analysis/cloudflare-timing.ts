@@ -19,6 +19,10 @@ export function poolDetection(model: CloudflareModel, lb: CfLoadBalancer, poolAd
   const monitor = pool?.monitor ? model.monitors.get(pool.monitor) : undefined;
   if (!pool || !pool.monitor) return { seconds: Number.POSITIVE_INFINITY, breakdown: `${poolAddress} has no monitor: Cloudflare never marks it unhealthy`, resources: [poolAddress], causes: [{ kind: 'undetected', why: `${poolAddress} has no monitor` }] };
   if (!monitor) return { seconds: Number.POSITIVE_INFINITY, breakdown: `${poolAddress}: its monitor ${pool.monitor} is not in the synthesized stacks`, resources: [poolAddress], causes: [{ kind: 'undetected', why: `the monitor of ${poolAddress} is not in the stacks` }] };
+  if (monitor.unknown || pool.unknown || lb.unknown) {
+    const why = monitor.unknown ? `${monitor.address}: ${monitor.unknown}` : pool.unknown ? `${poolAddress}: ${pool.unknown}` : `${lb.address}: ${lb.unknown}`;
+    return { seconds: Number.POSITIVE_INFINITY, breakdown: `unknown: ${why}`, resources: [lb.address, poolAddress, monitor.address], causes: [{ kind: 'undetected', why }] };
+  }
   // The failure can start just after a probe; consecutive_down probes must fail, the last one only after its
   // timeout and retries (each retry waits another timeout). Same bound as lib/cloudflare's failoverSeconds.
   const detect = monitor.interval * monitor.consecutiveDown + monitor.timeout * (monitor.retries + 1);

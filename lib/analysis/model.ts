@@ -130,6 +130,11 @@ export interface Landing {
   readonly unplaced?: string;
   /** The declaration placing an endpoint outside the stacks. */
   readonly declared?: ExternalEndpoint;
+  /**
+   * The remedy for an unplaced landing that a declaration cannot place (a resource whose settings the analysis
+   * cannot read): what to change so the analysis can follow it.
+   */
+  readonly fix?: string;
   readonly path: readonly PathStep[];
 }
 

@@ -193,6 +193,7 @@ function casesOf(group: readonly Leak[], regions: readonly string[]): { scenario
 function defaultResidencyRemedy(path: ReachPath, j: string): string | undefined {
   const l = path.landing;
   if (!l.unplaced || l.declared) return undefined;
+  if (l.fix) return l.fix;
   return (
     `if ${l.endpoint} serves only from jurisdiction ${j}, declare it: add { name: ${l.endpoint}, jurisdiction: ${j}, failoverSeconds: <seconds it needs to move traffic off a failure of its own> } ` +
     `to the spec's externalEndpoints (or call declareExternalEndpoint in the stack)`

@@ -64,6 +64,8 @@ export function route53Entries(model: Route53Model, intent: Pick<ServiceIntent, 
       const [zone, n, type] = key.split('|');
       if (n === name && type !== 'NS') zones.add(zone);
     }
+    // A record the model cannot read, at this name of a known zone, still answers it there.
+    for (const u of model.unresolved) if (u.zone && u.name === name) zones.add(u.zone);
     return [...zones].sort();
   };
   const isPrivate = (zone: string) => model.zones.get(zone)?.private ?? false;

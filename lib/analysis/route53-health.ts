@@ -143,7 +143,8 @@ export class Route53Lookup {
     let f = this.hcFormulas.get(address);
     if (f) return f;
     const hc = this.model.healthChecks.get(address);
-    if (!hc) f = atom(this.healthCheckAtom(address));
+    // A check outside the stacks, or one whose settings are unknown at synth, can be in either state at any time.
+    if (!hc || hc.unknown) f = atom(this.healthCheckAtom(address));
     else {
       let base: Formula;
       if (hc.disabled) base = TRUE;

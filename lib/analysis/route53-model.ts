@@ -10,6 +10,7 @@
  */
 import { awsProviderRegions, block, blocks, bool, isExpression, isRecord, normalizeDnsName, num, parseRef, resourcesOfType, str, stringElements, type ResourceRef } from './input';
 import type { StackInput } from './model';
+import { multiplicity, unknownSetting } from './unknowns';
 
 /** Route53 defaults when a health check leaves them unset. */
 export const DEFAULT_REQUEST_INTERVAL = 30;
@@ -93,6 +94,8 @@ export interface R53HealthCheck {
   readonly inverted: boolean;
   readonly disabled: boolean;
   readonly config: Readonly<Record<string, unknown>>;
+  /** Why its settings cannot be read at synth: its verdict is then free and its timing unknown. */
+  readonly unknown?: string;
 }
 
 export interface CloudWatchAlarm {
@@ -100,6 +103,8 @@ export interface CloudWatchAlarm {
   readonly name?: string;
   readonly period: number;
   readonly evaluationPeriods: number;
+  /** Why its settings cannot be read at synth (its timing is then unknown). */
+  readonly unknown?: string;
 }
 
 export interface LoadBalancerInfo {
@@ -114,6 +119,8 @@ export interface TargetGroupInfo {
   readonly region?: string;
   readonly interval: number;
   readonly unhealthyThreshold: number;
+  /** Why its settings cannot be read at synth (its timing is then unknown). */
+  readonly unknown?: string;
 }
 
 /** A VPC a private zone answers, with its region (undefined when the analysis cannot tell). */
@@ -147,9 +154,22 @@ export interface Route53Model {
   readonly loadBalancers: ReadonlyMap<string, LoadBalancerInfo>;
   readonly targetGroups: readonly TargetGroupInfo[];
   /** Traffic-carrying records whose name, zone or type is unknown at synth: they might answer any name. */
-  readonly unresolved: readonly { readonly address: string; readonly zone?: string; readonly why: string }[];
+  readonly unresolved: readonly UnresolvedRecord[];
   /** Notes for the report (records the model reads in an unusual way). */
   readonly skipped: readonly string[];
+}
+
+/**
+ * A traffic-carrying record the model cannot read at synth (name, zone, type or a routing setting is an expression,
+ * or `count`/`for_each` multiplies it): it might answer any name of its zone (or of any zone when the zone is
+ * unknown), or, when its zone and name are known, that name.
+ */
+export interface UnresolvedRecord {
+  readonly address: string;
+  readonly zone?: string;
+  /** Set when only this name can be affected (a known, non-wildcard name). */
+  readonly name?: string;
+  readonly why: string;
 }
 
 const modelCache = new WeakMap<readonly StackInput[], Route53Model>();
@@ -160,12 +180,14 @@ const LOAD_BALANCER_TYPES = ['aws_lb', 'aws_alb', 'aws_elb'];
 export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
   const cached = modelCache.get(stacks);
   if (cached) return cached;
+  // A resource with `count = 0` is not created: it is left out like a resource that is not there.
+  const resources = (type: string) => resourcesOfType(stacks, type).filter((r) => multiplicity(r.config) !== 'none');
   const providerRegion = awsProviderRegions(stacks);
   const regionOf = (r: ResourceRef) => {
     const provider = str(r.config.provider);
     return providerRegion.get(`${r.stack}|${provider ?? 'aws'}`) ?? (provider ? undefined : providerRegion.get(`${r.stack}|aws`));
   };
-  const vpcRegions = new Map(resourcesOfType(stacks, 'aws_vpc').map((v) => [v.address, regionOf(v)]));
+  const vpcRegions = new Map(resources('aws_vpc').map((v) => [v.address, regionOf(v)]));
   const vpcRegion = (vpcId: unknown, declared: unknown, fallback: string | undefined): string | undefined => {
     if (typeof declared === 'string' && !isExpression(declared)) return declared;
     const ref = parseRef(vpcId);
@@ -174,12 +196,12 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
   };
 
   const zones = new Map<string, R53Zone>();
-  for (const z of resourcesOfType(stacks, 'aws_route53_zone')) {
+  for (const z of resources('aws_route53_zone')) {
     const vpcs: ZoneVpc[] = blocks(z.config.vpc).map((v) => ({ vpc: String(v.vpc_id ?? '?'), region: vpcRegion(v.vpc_id, v.vpc_region, regionOf(z)), declaredBy: z.address }));
     const name = str(z.config.name);
     zones.set(z.address, { key: z.address, address: z.address, name: name && !isExpression(name) ? normalizeDnsName(name) : undefined, private: vpcs.length > 0, vpcs });
   }
-  for (const a of resourcesOfType(stacks, 'aws_route53_zone_association')) {
+  for (const a of resources('aws_route53_zone_association')) {
     const key = zoneKey(a.config.zone_id);
     if (!key) continue;
     const zone = zones.get(key) ?? { key, private: true, vpcs: [] };
@@ -188,24 +210,24 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
 
   const loadBalancers = new Map<string, LoadBalancerInfo>();
   for (const type of LOAD_BALANCER_TYPES) {
-    for (const lb of resourcesOfType(stacks, type)) loadBalancers.set(lb.address, { address: lb.address, stack: lb.stack, region: regionOf(lb) });
+    for (const lb of resources(type)) loadBalancers.set(lb.address, { address: lb.address, stack: lb.stack, region: regionOf(lb) });
   }
   const targetGroups: TargetGroupInfo[] = [];
   for (const type of ['aws_lb_target_group', 'aws_alb_target_group']) {
-    for (const tg of resourcesOfType(stacks, type)) {
+    for (const tg of resources(type)) {
       const hc = block(tg.config.health_check);
-      targetGroups.push({ address: tg.address, stack: tg.stack, region: regionOf(tg), interval: num(hc?.interval) ?? DEFAULT_TG_INTERVAL, unhealthyThreshold: num(hc?.unhealthy_threshold) ?? DEFAULT_TG_UNHEALTHY });
+      targetGroups.push({ address: tg.address, stack: tg.stack, region: regionOf(tg), interval: num(hc?.interval) ?? DEFAULT_TG_INTERVAL, unhealthyThreshold: num(hc?.unhealthy_threshold) ?? DEFAULT_TG_UNHEALTHY, unknown: unknownSetting(type, tg.config) });
     }
   }
 
   const alarms = new Map<string, CloudWatchAlarm>();
-  for (const a of resourcesOfType(stacks, 'aws_cloudwatch_metric_alarm')) {
-    alarms.set(a.address, { address: a.address, name: str(a.config.alarm_name), period: num(a.config.period) ?? 60, evaluationPeriods: num(a.config.evaluation_periods) ?? 1 });
+  for (const a of resources('aws_cloudwatch_metric_alarm')) {
+    alarms.set(a.address, { address: a.address, name: str(a.config.alarm_name), period: num(a.config.period) ?? 60, evaluationPeriods: num(a.config.evaluation_periods) ?? 1, unknown: unknownSetting('aws_cloudwatch_metric_alarm', a.config) });
   }
   const alarmByName = new Map([...alarms.values()].filter((a) => a.name).map((a) => [a.name!, a.address]));
 
   // Records: names may reference zones and other records; resolve them before reading targets.
-  const raw = resourcesOfType(stacks, 'aws_route53_record');
+  const raw = resources('aws_route53_record');
   const rawByAddress = new Map(raw.map((r) => [r.address, r]));
   const resolvedNames = new Map<string, string | undefined>();
   const zoneNameOf = (key: string | undefined) => (key ? zones.get(key)?.name : undefined);
@@ -235,7 +257,7 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
   };
 
   const healthChecks = new Map<string, R53HealthCheck>();
-  for (const h of resourcesOfType(stacks, 'aws_route53_health_check')) {
+  for (const h of resources('aws_route53_health_check')) {
     const c = h.config;
     const alarmRef = parseRef(c.cloudwatch_alarm_name);
     const alarmName = str(c.cloudwatch_alarm_name);
@@ -257,13 +279,14 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
       inverted: bool(c.invert_healthcheck) ?? false,
       disabled: bool(c.disabled) ?? false,
       config: c,
+      unknown: unknownSetting('aws_route53_health_check', c),
     });
   }
 
   const records = new Map<string, R53Record>();
   const sets = new Map<string, R53Record[]>();
   const names = new Set<string>();
-  const unresolved: { address: string; zone?: string; why: string }[] = [];
+  const unresolved: UnresolvedRecord[] = [];
   const skipped: string[] = [];
   for (const r of raw) {
     const c = r.config;
@@ -276,6 +299,11 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
     if (isCertificateValidation(c)) continue;
     if (!type || !zone || !name) {
       unresolved.push({ address: r.address, zone, why: !type ? `its type is not known at synth (${String(c.type)})` : !zone ? `its zone is not known at synth (${String(c.zone_id)})` : `its name is not known at synth (${String(c.name)})` });
+      continue;
+    }
+    const unknown = unknownSetting('aws_route53_record', c);
+    if (unknown) {
+      unresolved.push({ address: r.address, zone, name: name.startsWith('*.') ? undefined : name, why: unknown });
       continue;
     }
     const alias = block(c.alias);
@@ -311,8 +339,9 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
 /** `${aws_route53_zone.Z.zone_id}` -> `aws_route53_zone.Z`; a literal id -> `zone:<id>`. */
 export function zoneKey(value: unknown): string | undefined {
   const ref = parseRef(value);
-  if (ref?.type === 'aws_route53_zone') return `${ref.type}.${ref.name}`;
-  if (typeof value === 'string' && value !== '') return `zone:${value}`;
+  if (ref?.type === 'aws_route53_zone' && /^\$\{[^}]*\}$/.test(String(value).trim())) return `${ref.type}.${ref.name}`;
+  // Any other expression (a data source, a variable, a remote state output) could name any zone: unknown.
+  if (typeof value === 'string' && value !== '' && !isExpression(value)) return `zone:${value}`;
   return undefined;
 }
 

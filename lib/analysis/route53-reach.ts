@@ -20,6 +20,7 @@
  * answer).
  */
 import { and, FALSE, not, type Formula } from './health';
+import { unreadableFix } from './unknowns';
 import type { ClientGroup, PathStep, ReachPath } from './model';
 import { greatCircleKm as greatCircle } from '../util/geo';
 import { MAX_DEPTH, proximityPoint, type FoundSet, type Route53Lookup } from './route53-health';
@@ -60,7 +61,7 @@ export class Route53Reach {
     // In progress: an alias loop resolves to nothing (Route53 answers SERVFAIL), so it adds no landing.
     this.memo.set(key, []);
     const out = depth > MAX_DEPTH ? [] : this.reachUncached(zone, name, qtype, client, depth);
-    out.push(...this.unresolvedIn(zone, qtype));
+    out.push(...this.unresolvedIn(zone, name));
     this.memo.set(key, out);
     return out;
   }
@@ -127,12 +128,15 @@ export class Route53Reach {
     return out;
   }
 
-  /** Records whose name is unknown at synth might answer any name of their zone: a possible leak, named. */
-  private unresolvedIn(zone: string, _qtype: QueryType): ReachPath[] {
+  /**
+   * Records the model cannot read might answer this name: any name of their zone (any zone when theirs is unknown),
+   * or only their own name when it is known. A possible leak, named.
+   */
+  private unresolvedIn(zone: string, name: string): ReachPath[] {
     return this.model.unresolved
-      .filter((u) => u.zone === undefined || u.zone === zone)
+      .filter((u) => (u.zone === undefined || u.zone === zone) && (u.name === undefined || u.name === name))
       .map((u) => ({
-        landing: { endpoint: u.address, unplaced: `${u.address} might answer this name: ${u.why}` },
+        landing: { endpoint: u.address, unplaced: `${u.address} might answer this name: ${u.why}`, fix: unreadableFix(u.address) },
         path: [{ address: u.address, label: `record ${u.address}`, note: u.why }],
         conditions: [],
         kind: 'answer' as const,
@@ -257,3 +261,4 @@ export class Route53Reach {
 }
 
 export { describeRecord };
+

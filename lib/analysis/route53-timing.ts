@@ -59,6 +59,7 @@ function probedRegion(model: Route53Model, context: HostRegion, address: string)
 export function healthCheckDetection(model: Route53Model, context: HostRegion, address: string, region: string, mode: FailureMode = 'unhealthy', seen: ReadonlySet<string> = new Set()): Detection {
   const hc = model.healthChecks.get(address);
   if (!hc || seen.has(address)) return NEVER;
+  if (hc.unknown) return { ...NEVER, breakdown: `unknown: ${address}: ${hc.unknown}`, resources: [address] };
   if (hc.disabled) return { ...NEVER, breakdown: `${address} is disabled (Route53 treats it as ${hc.inverted ? 'unhealthy' : 'healthy'})`, resources: [address] };
   if (hc.inverted) return { ...NEVER, breakdown: `${address} is inverted`, resources: [address] };
   switch (hc.type) {
@@ -80,6 +81,7 @@ export function healthCheckDetection(model: Route53Model, context: HostRegion, a
       if (hc.alarmRegion !== region || mode === 'unreachable') return NEVER;
       const alarm = hc.alarm ? model.alarms.get(hc.alarm) : undefined;
       if (!alarm) return { ...NEVER, breakdown: `${address}: its CloudWatch alarm is not in the synthesized stacks`, resources: [address] };
+      if (alarm.unknown) return { ...NEVER, breakdown: `unknown: ${alarm.address}: ${alarm.unknown}`, resources: [address, alarm.address] };
       const seconds = alarm.evaluationPeriods * alarm.period + ROUTE53_ALARM_POLL_SECONDS;
       return {
         seconds,
@@ -111,6 +113,8 @@ export function targetHealthDetection(model: Route53Model, record: R53Record, re
   // Same stack and region as the ALB: the library puts one ALB per region (listener wiring is not followed).
   const groups = model.targetGroups.filter((tg) => tg.region === region && (!lb || tg.stack === lb.stack));
   if (groups.length === 0) return { seconds: DEFAULT_TG_INTERVAL * DEFAULT_TG_UNHEALTHY, breakdown: `${record.address} evaluate_target_health on ${record.target.lb} (target group defaults 30 s × 3)`, resources: [record.address] };
+  const unknown = groups.find((tg) => tg.unknown);
+  if (unknown) return { ...NEVER, breakdown: `unknown: ${unknown.address}: ${unknown.unknown}`, resources: [record.address, unknown.address] };
   const worst = [...groups].sort((a, b) => b.interval * b.unhealthyThreshold - a.interval * a.unhealthyThreshold)[0];
   const seconds = worst.interval * worst.unhealthyThreshold;
   return { seconds, breakdown: `${record.address} evaluate_target_health on ${record.target.lb} (${worst.address}: interval ${worst.interval} s × unhealthy_threshold ${worst.unhealthyThreshold} = ${seconds} s)`, resources: [record.address, worst.address] };
@@ -138,12 +142,16 @@ function pathFailoverIn(model: Route53Model, context: HostRegion, path: readonly
   let best: Detection = NEVER;
   let ttl = 0;
   let ttlWhy = '';
+  const unknown: string[] = [];
   for (const step of path) {
     const record = model.records.get(step.address);
     if (!record || step.note?.startsWith('passed over')) continue;
     const hc = record.healthCheck ? healthCheckDetection(model, context, record.healthCheck, region, mode) : NEVER;
     const eth = targetHealthDetection(model, record, region, mode);
-    for (const d of [hc, eth]) if (d.seconds < best.seconds) best = { ...d, resources: [record.address, ...d.resources] };
+    for (const d of [hc, eth]) {
+      if (d.seconds < best.seconds) best = { ...d, resources: [record.address, ...d.resources] };
+      if (d.breakdown.startsWith('unknown: ')) unknown.push(d.breakdown);
+    }
     if (!record.alias && (record.ttl ?? 0) > ttl) {
       ttl = record.ttl ?? 0;
       ttlWhy = `TTL ${ttl} s (${record.address} ${record.type})`;
@@ -156,7 +164,7 @@ function pathFailoverIn(model: Route53Model, context: HostRegion, path: readonly
   if (!Number.isFinite(best.seconds)) {
     return {
       ...NEVER,
-      breakdown: `no record on the path has a health check${mode === 'unhealthy' ? ' or target health' : ' probing from outside'} that sees ${region} fail`,
+      breakdown: `no record on the path has a health check${mode === 'unhealthy' ? ' or target health' : ' probing from outside'} that sees ${region} fail${unknown.length > 0 ? ` (${unknown.join('; ')})` : ''}`,
       resources: path.map((s) => s.address),
       causes: [{ kind: 'undetected', why: `no record on the path has a health check that sees ${region} fail` }],
     };

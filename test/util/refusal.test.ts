@@ -5,7 +5,7 @@ import { SynthRefusedError } from '../../lib/util/atomic-synth';
 
 describe('Refusal: one type, recognised with instanceof', () => {
   test('every layer’s refusal is a Refusal; an ordinary error is not', () => {
-    expect(new SpecValidationError(['x: bad'], 'spec')).toBeInstanceOf(Refusal);
+    expect(new SpecValidationError([{ path: 'x', message: 'bad' }], 'spec')).toBeInstanceOf(Refusal);
     expect(new SynthRefusedError('no')).toBeInstanceOf(Refusal);
     expect(new Error('bug')).not.toBeInstanceOf(Refusal);
     expect('a string' as unknown).not.toBeInstanceOf(Refusal);
@@ -13,7 +13,7 @@ describe('Refusal: one type, recognised with instanceof', () => {
   });
 
   test('a subclass keeps its own instanceof (a refusal of another layer is not a SynthRefusedError)', () => {
-    expect(new SpecValidationError(['x: bad'], 'spec')).not.toBeInstanceOf(SynthRefusedError);
+    expect(new SpecValidationError([{ path: 'x', message: 'bad' }], 'spec')).not.toBeInstanceOf(SynthRefusedError);
     expect(new SynthRefusedError('no')).toBeInstanceOf(SynthRefusedError);
     expect(RoutingProofError.prototype).toBeInstanceOf(Error);
   });
