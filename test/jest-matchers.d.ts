@@ -8,6 +8,10 @@ declare global {
       toHaveResourceWithProperties(resourceConstructor: TerraformConstructor, properties: Record<string, unknown>): R;
       toHaveProvider(providerConstructor: TerraformConstructor): R;
       toHaveProviderWithProperties(providerConstructor: TerraformConstructor, properties: Record<string, unknown>): R;
+      /** A non-empty array whose every element satisfies the predicate (test/setup.ts). */
+      toAllSatisfy<E = T extends readonly (infer I)[] ? I : never>(predicate: (item: E, index: number) => boolean): R;
+      /** A non-empty array none of whose elements satisfies the predicate (test/setup.ts). */
+      toNoneSatisfy<E = T extends readonly (infer I)[] ? I : never>(predicate: (item: E, index: number) => boolean): R;
     }
   }
 }

@@ -40,7 +40,7 @@ describe('residency catches hand edits of one location', () => {
     delete (aws(stacks).json.resource!.aws_route53_record as Record<string, unknown>)[name];
     const v = residency(stacks);
     expect(v.length).toBeGreaterThan(0);
-    expect(v.every((x) => x.clientGroups.join() === 'eu: FR')).toBe(true);
+    expect(v).toAllSatisfy((x) => x.clientGroups.join() === 'eu: FR');
     expect(v[0].message).toMatch(/Geo-Default/);
   });
 

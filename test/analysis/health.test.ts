@@ -36,7 +36,7 @@ describe('satisfy', () => {
         if (r.status === 'sat') {
           for (const fill of [true, false]) {
             const v = (a: HealthAtom) => r.assignment.get(a.id)?.healthy ?? fixed?.(a) ?? fill;
-            expect(fs.every((f) => evaluate(f, v))).toBe(true);
+            expect(fs).toAllSatisfy((f) => evaluate(f, v));
           }
         }
       }),

@@ -52,9 +52,9 @@ describe('diagram', () => {
     const euSet = find(/^eu.inference.example.com \(latency\)$/)!;
     const region = find(/^eu-west-1 \(eu\)$/)!;
     const alb = find(/^aws_lb.Service_Endpoint-eu-west-1_/)!;
-    expect([eu, entry, euSet, region, alb].every(Boolean)).toBe(true);
+    expect([eu, entry, euSet, region, alb]).toAllSatisfy(Boolean);
     expect(edges).toEqual(expect.arrayContaining([[eu, entry, 'geolocation country (own)'], [entry, euSet, expect.stringMatching(/^geolocation AT, BE, .* \(no ETH\)$/)], [euSet, region, 'latency eu-west-1 + hc'], [region, alb, undefined]]));
-    expect(labels.some((l) => l.includes('<') || l.includes('"'))).toBe(false);
+    expect(labels).toNoneSatisfy((l) => l.includes('<') || l.includes('"'));
   });
 
   it('shows Cloudflare pools and writes label characters Mermaid would misread as entities', () => {

@@ -90,13 +90,13 @@ describe('RegionHealthCheck', () => {
     expect(alarms.find((a) => a.metric_name === 'TargetResponseTime')).toMatchObject({ statistic: 'Average', threshold: 20 });
     expect(alarms.find((a) => a.metric_name === 'num_requests_waiting')).toMatchObject({ namespace: 'vLLM', threshold: 32 });
     // No alarm uses a percentile: Route53 rejects extended statistics.
-    expect(alarms.every((a) => a.extended_statistic === undefined)).toBe(true);
+    expect(alarms).toAllSatisfy((a) => a.extended_statistic === undefined);
   });
 
   test('a CALCULATED check is healthy only when the probe and every capacity check are', () => {
     const alarmChecks = checks.filter((c) => c.type === 'CLOUDWATCH_METRIC');
     expect(alarmChecks).toHaveLength(3);
-    expect(alarmChecks.every((c) => c.cloudwatch_alarm_region === 'eu-west-1' && c.insufficient_data_health_status === 'LastKnownStatus')).toBe(true);
+    expect(alarmChecks).toAllSatisfy((c) => c.cloudwatch_alarm_region === 'eu-west-1' && c.insufficient_data_health_status === 'LastKnownStatus');
     const calculated = checks.find((c) => c.type === 'CALCULATED')!;
     expect(calculated.child_health_threshold).toBe(4);
     expect(calculated.child_healthchecks).toHaveLength(4);

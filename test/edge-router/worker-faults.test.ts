@@ -99,7 +99,7 @@ describe('saturation: 429, and 503 with Retry-After', () => {
         await sleep(20);
       }
       // No client saw the 429: the request that met it was retried on `other`, the rest went there directly.
-      expect(results.every((r) => r.response.status === 200 && r.backend === 'other')).toBe(true);
+      expect(results).toAllSatisfy((r) => r.response.status === 200 && r.backend === 'other');
       expect(results.filter((r) => r.attempts === 2)).toHaveLength(1);
       expect(best.count()).toBe(1);
       expect(best.copies).toHaveLength(0); // nothing at all within its Retry-After, not even a copy
@@ -115,7 +115,7 @@ describe('saturation: 429, and 503 with Retry-After', () => {
       // It recovers: after its Retry-After a copy re-measures it, and it is the first choice again.
       best.behaviour = { kind: 'ok' };
       const back = await timeUntilFirstAttemptTo(router, 'best', 4000);
-      expect(back.statuses.every((s) => s === 200)).toBe(true);
+      expect(back.statuses).toAllSatisfy((s) => s === 200);
       // 1 s of Retry-After from the 429 (0.7 s ago) plus about two probe intervals (200 ms), with slack for the machine.
       expect(back.ms).toBeLessThan(300 + 2 * 200 + 800);
       expect(best.copies.length).toBeGreaterThanOrEqual(1);
@@ -137,7 +137,7 @@ describe('saturation: 429, and 503 with Retry-After', () => {
         statuses.push((await chat(router)).response.status);
         await sleep(15);
       }
-      expect(statuses.every((s) => s === 200)).toBe(true);
+      expect(statuses).toAllSatisfy((s) => s === 200);
       // One client request reached it; after each back-off a background copy (not a client) found it still saturated.
       expect(best.count()).toBe(1);
       expect(best.copies.length).toBeGreaterThanOrEqual(2);
@@ -313,7 +313,7 @@ describe('recovery of a demoted backend', () => {
       // gap replaces most of the old estimate: ~2 intervals, with wide slack for a loaded machine (without
       // re-measurement it does not come back within 5 s).
       expect(back.ms).toBeLessThan(2 * INTERVAL + 1200);
-      expect(back.statuses.every((s) => s === 200)).toBe(true);
+      expect(back.statuses).toAllSatisfy((s) => s === 200);
       expect(other.count()).toBeGreaterThan(0);
       expect(best.copies.length).toBeGreaterThanOrEqual(1);
     } finally {
@@ -332,7 +332,7 @@ describe('recovery of a demoted backend', () => {
       best.behaviour = { kind: 'ok' };
       const back = await timeUntilFirstAttemptTo(router, 'best', 5000);
       expect(back.ms).toBeLessThan(2 * INTERVAL + 600);
-      expect(back.statuses.every((s) => s === 200)).toBe(true);
+      expect(back.statuses).toAllSatisfy((s) => s === 200);
     } finally {
       await close();
     }
@@ -382,7 +382,7 @@ describe('a hung backend that finishes older requests', () => {
       const after: Awaited<ReturnType<typeof chat>>[] = [];
       for (let i = 0; i < 8; i++) after.push(await chat(router));
       expect(after.map((r) => r.backend)).toEqual(Array(8).fill('far'));
-      expect(after.every((r) => r.attempts === 1 && r.ms < 600)).toBe(true);
+      expect(after).toAllSatisfy((r) => r.attempts === 1 && r.ms < 600);
       expect(near.count()).toBe(reachedNear);
     } finally {
       near.behaviour = { kind: 'ok' };

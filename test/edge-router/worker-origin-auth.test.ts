@@ -37,6 +37,6 @@ describe('edge router: locked origins', () => {
     await router.scheduled();
     const probes = us.probes;
     expect(probes.length).toBeGreaterThan(0);
-    expect(probes.every((p) => p.headers[HEADER.toLowerCase()] === SECRET)).toBe(true);
+    expect(probes).toAllSatisfy((p) => p.headers[HEADER.toLowerCase()] === SECRET);
   });
 });

@@ -301,7 +301,7 @@ describe('edge router: circuit breaker', () => {
       // latencies are close on a loaded machine and the error penalty alone ranks it out).
       expect(fast.count()).toBeGreaterThanOrEqual(1);
       expect(fast.count()).toBeLessThanOrEqual(2);
-      expect(attempts.slice(0, fast.count()).every((n) => n === 2)).toBe(true);
+      expect(attempts.slice(0, fast.count())).toAllSatisfy((n) => n === 2);
       expect(attempts.slice(2)).toEqual([1, 1, 1, 1, 1, 1]);
     } finally {
       await longCooldown.dispose();
@@ -369,7 +369,7 @@ describe('edge router: circuit breaker', () => {
         await sleep(10);
       }
       expect(backAfter).toBeLessThan(800); // the interval (100 ms) plus a probe and a trial, with slack; not 1.5 s
-      expect(statuses.every((s) => s === 200)).toBe(true); // clients never noticed
+      expect(statuses).toAllSatisfy((s) => s === 200); // clients never noticed
     } finally {
       if (!(await isListening(fast))) await fast.start();
       await isolate.dispose();
@@ -404,7 +404,7 @@ describe('edge router: circuit breaker', () => {
       await sleep(50);
     }
     expect((await long).status).toBe(504);
-    expect(alongside.every((status) => status === 200)).toBe(true);
+    expect(alongside).toAllSatisfy((status) => status === 200);
     const after = await chat(router, 'solo');
     expect(after.response.status).toBe(200);
     expect(after.attempts).toBe(1);

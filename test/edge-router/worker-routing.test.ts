@@ -59,7 +59,7 @@ describe('edge router: routing by model', () => {
     }
     expect(eu.requests).toHaveLength(0);
     expect(us.requests.length + ap.requests.length).toBe(30);
-    expect([...us.requests, ...ap.requests].every((r) => r.headers['x-inference-model'] === 'embed' && r.path === '/v1/embeddings')).toBe(true);
+    expect([...us.requests, ...ap.requests]).toAllSatisfy((r) => r.headers['x-inference-model'] === 'embed' && r.path === '/v1/embeddings');
   });
 
   test('an unknown model is a 404 in the OpenAI error shape, and no backend is called', async () => {

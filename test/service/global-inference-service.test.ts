@@ -114,15 +114,15 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
       expect(aws.variable?.origin_auth_secret).toMatchObject({ type: 'string', sensitive: true });
       expect(JSON.stringify(aws.variable?.origin_auth_secret)).toContain('A-Za-z0-9]{32,128}');
       const https = resourcesOf(aws, 'aws_lb_listener').filter(([, l]) => l.port === 443);
-      expect(https.every(([, l]) => (l.default_action as { type: string }[])[0].type === 'fixed-response')).toBe(true);
+      expect(https).toAllSatisfy(([, l]) => (l.default_action as { type: string }[])[0].type === 'fixed-response');
       const albIngress = resourcesOf(aws, 'aws_vpc_security_group_ingress_rule').filter(([, r]) => String(r.security_group_id).includes('AlbSecurityGroup'));
-      expect(albIngress.some(([, r]) => r.cidr_ipv4 === '0.0.0.0/0')).toBe(false);
-      expect(albIngress.every(([, r]) => r.from_port === 443)).toBe(true);
+      expect(albIngress).toNoneSatisfy(([, r]) => r.cidr_ipv4 === '0.0.0.0/0');
+      expect(albIngress).toAllSatisfy(([, r]) => r.from_port === 443);
     });
 
     test('the Cloudflare stack holds only Cloudflare resources: pools on the regional names, the LB on the service name, and the delegation', () => {
-      expect(Object.keys(cf.resource ?? {}).every((type) => type.startsWith('cloudflare_'))).toBe(true);
-      expect(Object.keys(aws.resource ?? {}).some((type) => type.startsWith('cloudflare_'))).toBe(false);
+      expect(Object.keys(cf.resource ?? {})).toAllSatisfy((type) => type.startsWith('cloudflare_'));
+      expect(Object.keys(aws.resource ?? {})).toNoneSatisfy((type) => type.startsWith('cloudflare_'));
       const origins = resourcesOf(cf, 'cloudflare_load_balancer_pool').flatMap(([, p]) => (p.origins as { address: string }[]).map((o) => o.address));
       expect(origins.sort()).toEqual(['eu-west-1.origin.inference.example.com', 'us-east-1.origin.inference.example.com']);
       expect(resourcesOf(cf, 'cloudflare_load_balancer')[0][1]).toMatchObject({ name: 'inference.example.com', proxied: true });
