@@ -28,6 +28,7 @@ export * from './edge-router/router-config';
 export * from './edge-router/worker-script';
 export * from './edge-router/synthesized-table';
 export * from './intent/service-intent';
+export * from './facts/failover';
 export * from './policy';
 export * from './service/global-inference-service';
 export * from './service/state-backend';

@@ -23,9 +23,8 @@
 import { block, bool, isExpression, isRecord, normalizeDnsName, num, parseRef, resourcesOfType, str, stringElements } from './input';
 import type { ClientGroup, ExternalEndpoint, PathStep, StackInput } from './model';
 import { multiplicity, unknownSetting } from './unknowns';
+import { CLOUDFLARE_DNS_ONLY_TTL_SECONDS } from '../facts/failover';
 
-/** TTL of a DNS-only load balancer when none is set (the API default). */
-export const CLOUDFLARE_DEFAULT_TTL_SECONDS = 30;
 /** An origin that never resolves: the pool fails closed (RFC 6761 `.invalid`). */
 export const FAIL_CLOSED_SUFFIX = '.invalid';
 
@@ -183,7 +182,7 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
       // Provider 5.x default: not proxied.
       proxied: bool(c.proxied) ?? false,
       sessionAffinity: isExpression(c.session_affinity) ? 'unknown' : (str(c.session_affinity) ?? 'none'),
-      ttl: num(c.ttl) ?? CLOUDFLARE_DEFAULT_TTL_SECONDS,
+      ttl: num(c.ttl) ?? CLOUDFLARE_DNS_ONLY_TTL_SECONDS,
       routing,
       rules,
       unknown: unknownSetting('cloudflare_load_balancer', c),

@@ -4,6 +4,7 @@
  */
 import { PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../spec/cloudflare-schema';
 import type { CfLoadBalancer, CloudflareModel } from './cloudflare-model';
+import { cloudflareDetectionSeconds } from '../facts/failover';
 import type { Detection, ProbeSource } from './model';
 
 /** Cloudflare monitors probe from three data centers in each check region (the majority decides). */
@@ -25,7 +26,7 @@ export function poolDetection(model: CloudflareModel, lb: CfLoadBalancer, poolAd
   }
   // The failure can start just after a probe; consecutive_down probes must fail, the last one only after its
   // timeout and retries (each retry waits another timeout). Same bound as lib/cloudflare's failoverSeconds.
-  const detect = monitor.interval * monitor.consecutiveDown + monitor.timeout * (monitor.retries + 1);
+  const detect = cloudflareDetectionSeconds({ intervalSeconds: monitor.interval, timeoutSeconds: monitor.timeout, retries: monitor.retries, consecutiveDown: monitor.consecutiveDown });
   const ttl = lb.proxied ? 0 : lb.ttl;
   const seconds = detect + ttl;
   return {

@@ -36,7 +36,6 @@ export {
   CloudflareEvaluator,
   CloudflareReach,
   CLOUDFLARE_PROBES_PER_REGION,
-  CLOUDFLARE_DEFAULT_TTL_SECONDS,
   type CloudflareModel,
   type CfLoadBalancer,
   type CfPool,

@@ -3,6 +3,7 @@
  * fail, the worst case along a path of records plus the resolvers' TTL, and how many probe requests each endpoint
  * check sends.
  */
+import { route53DetectionSeconds } from '../facts/failover';
 import type { Detection, FailoverCause, GraphContext, PathStep, ProbeSource } from './model';
 import { DEFAULT_TG_INTERVAL, DEFAULT_TG_UNHEALTHY, type R53Record, type Route53Model } from './route53-model';
 
@@ -93,7 +94,7 @@ export function healthCheckDetection(model: Route53Model, context: HostRegion, a
       return NEVER;
     default: {
       if (probedRegion(model, context, address) !== region) return NEVER;
-      const seconds = hc.requestInterval * hc.failureThreshold;
+      const seconds = route53DetectionSeconds({ requestIntervalSeconds: hc.requestInterval, failureThreshold: hc.failureThreshold });
       return {
         seconds,
         breakdown: `${address} (${hc.type} ${hc.fqdn ?? hc.ipAddress ?? hc.probesLoadBalancer}: request_interval ${hc.requestInterval} s × failure_threshold ${hc.failureThreshold} = ${seconds} s)`,

@@ -10,7 +10,8 @@ import { isToken, throwIfProblems } from '../util/validate';
 import { hostnameProblems } from './prop-checks';
 import { FailClosedPool } from './fail-closed-pool';
 import { CloudflareHealthMonitor } from './health-monitor';
-import { CloudflareInferenceLoadBalancer, DNS_ONLY_TTL_SECONDS } from './inference-load-balancer';
+import { CloudflareInferenceLoadBalancer } from './inference-load-balancer';
+import { CLOUDFLARE_DNS_ONLY_TTL_SECONDS } from '../facts/failover';
 import { CloudflareOriginAuth, ORIGIN_AUTH_HEADER, strictOriginTlsRuleset } from './origin-auth';
 import { CloudflareRegionPool } from './region-pool';
 import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
@@ -181,11 +182,12 @@ export class CloudflareFrontDoor extends Construct {
       sessionAffinity: cf.sessionAffinity,
       failoverAcrossPools: cf.failoverAcrossPools,
       debugPin: cf.debugPin,
+      routing: routed.plan,
       provider: props.provider,
     });
     this.resource = this.loadBalancer.resource;
     this.routing = this.loadBalancer.routing;
-    this.failoverSeconds = this.monitor.detectionSeconds + (cf.proxied ? 0 : DNS_ONLY_TTL_SECONDS);
+    this.failoverSeconds = this.monitor.detectionSeconds + (cf.proxied ? 0 : CLOUDFLARE_DNS_ONLY_TTL_SECONDS);
     protectLiterals(this);
   }
 }

@@ -1,3 +1,4 @@
+import { cloudflareDetectionSeconds } from '../facts/failover';
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { LoadBalancerMonitor } from '@cdktf/provider-cloudflare/lib/load-balancer-monitor';
@@ -109,7 +110,7 @@ export class CloudflareHealthMonitor extends Construct {
     this.retries = settings.retries;
     this.consecutiveDown = settings.consecutiveDown;
     this.consecutiveUp = settings.consecutiveUp;
-    this.detectionSeconds = this.intervalSeconds * this.consecutiveDown + this.timeoutSeconds * (this.retries + 1);
+    this.detectionSeconds = cloudflareDetectionSeconds({ intervalSeconds: this.intervalSeconds, timeoutSeconds: this.timeoutSeconds, retries: this.retries, consecutiveDown: this.consecutiveDown });
 
     this.resource = new LoadBalancerMonitor(this, 'Resource', {
       provider: props.provider,

@@ -1,3 +1,4 @@
+import { CLOUDFLARE_DNS_ONLY_TTL_SECONDS } from '../facts/failover';
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { LoadBalancer, type LoadBalancerRules } from '@cdktf/provider-cloudflare/lib/load-balancer';
@@ -31,7 +32,6 @@ export type SessionAffinityInput = z.input<typeof SessionAffinitySchema>;
 export type DebugPinInput = z.input<typeof DebugPinSchema>;
 
 /** DNS TTL of a DNS-only (not proxied) load balancer; proxied ones have none. */
-export const DNS_ONLY_TTL_SECONDS = 30;
 
 export interface CloudflareInferenceLoadBalancerProps {
   /** Cloudflare zone of the hostname (may be a reference). */
@@ -65,6 +65,12 @@ export interface CloudflareInferenceLoadBalancerProps {
   readonly failoverAcrossPools?: boolean;
   /** Header that pins a request to a region, for debugging (one custom rule per region). @default - none */
   readonly debugPin?: DebugPinInput;
+  /**
+   * The routing already planned for these pools by {@link planRouting} (a front door plans it to report its
+   * problems under its own paths, and hands it on rather than planning twice).
+   * @default - planned here from pools, residency, plan, steering, fallback, poolWeights and debugPin
+   */
+  readonly routing?: RoutingPlan;
   /** Description shown in the dashboard. @default - the steering and residency in words */
   readonly description?: string;
   /** Cloudflare provider to use. @default - the stack's default Cloudflare provider */
@@ -104,7 +110,7 @@ export class CloudflareInferenceLoadBalancer extends Construct {
     const debugPin = pinParsed?.success ? pinParsed.data : undefined;
     if (!isPlan(props.plan)) throwIfProblems(early, source);
 
-    const routed = planRouting({
+    const routed = props.routing ? { plan: props.routing, problems: [] } : planRouting({
       pools: props.pools,
       residency: props.residency,
       plan: props.plan,
@@ -141,7 +147,7 @@ export class CloudflareInferenceLoadBalancer extends Construct {
       description: props.description ?? describeRouting(plan),
       enabled: true,
       proxied,
-      ...(proxied ? {} : { ttl: DNS_ONLY_TTL_SECONDS }),
+      ...(proxied ? {} : { ttl: CLOUDFLARE_DNS_ONLY_TTL_SECONDS }),
       steeringPolicy: plan.steering,
       defaultPools: ids(plan.defaultPools),
       fallbackPool: poolId.get(plan.fallback) as string,
