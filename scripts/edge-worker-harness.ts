@@ -19,7 +19,7 @@ import {
   ROUTER_WRITER_CLASS,
   validateRoutingTable,
   versionKey,
-  type RouterResidencyGroup,
+  type ResidencyClientGroup,
   type RoutingBackend,
   type RoutingTable,
 } from '../lib/edge-router/routing-table';
@@ -242,7 +242,7 @@ export interface TableBackend {
 export function loopbackTable(
   backends: readonly TableBackend[],
   models: Readonly<Record<string, string>>,
-  residency: Readonly<Record<string, RouterResidencyGroup>> = {},
+  residency: Readonly<Record<string, ResidencyClientGroup>> = {},
 ): RoutingTable {
   const table: RoutingTable = {
     ...INITIAL_TABLE_HEADER,

@@ -2,6 +2,7 @@
  * Reading synthesized stacks: from a cdktf output directory, from an in-memory app, or from JSON objects; and the
  * small helpers every reader needs (resource listing, `${type.name.attr}` references, the service intent).
  */
+import type { ResidencyClientGroup } from '../spec/residency';
 import { existsSync, statSync } from 'node:fs';
 import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
@@ -90,7 +91,7 @@ export function readIntent(stacks: readonly StackInput[]): ServiceIntent {
   }
   const first = <T>(pick: (intent: ServiceIntentDocument) => T | undefined): T | undefined => found.map((f) => pick(f.intent)).find((v) => v !== undefined);
   const regions: Record<string, { jurisdiction?: string; hostname?: string }> = {};
-  const residency: Record<string, { countries: string[]; continents: string[] }> = {};
+  const residency: Record<string, ResidencyClientGroup> = {};
   for (const { intent } of [...found].reverse()) {
     for (const [code, r] of Object.entries(intent.regions)) regions[code] = { jurisdiction: r.jurisdiction, hostname: r.hostname };
     for (const [key, g] of Object.entries(intent.residency)) residency[key] = { countries: g.countries, continents: g.continents };

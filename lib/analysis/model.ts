@@ -2,6 +2,7 @@
  * The data structures of the routing analysis: what it reads (stacks, service intent), who it routes (client
  * groups), under which failures (scenarios), and what it answers (landings with the path that led there).
  */
+import type { ResidencyClients } from '../spec/residency';
 import type { ContinentCode, CloudflareRegionCode } from '../spec/regions';
 import type { TerraformJson } from '../util/synth-output';
 import type { Formula } from './health';
@@ -32,7 +33,7 @@ export interface ServiceIntent {
   readonly routingMode?: string;
   readonly regions: Readonly<Record<string, IntentRegion>>;
   /** Clients bound to a jurisdiction, by jurisdiction key. */
-  readonly residency: Readonly<Record<string, { readonly countries: readonly string[]; readonly continents: readonly string[] }>>;
+  readonly residency: ResidencyClients;
   readonly health?: { readonly intervalSeconds?: number; readonly failureThreshold?: number };
   readonly cloudflarePlan?: string;
   readonly sloFailoverSeconds?: number;

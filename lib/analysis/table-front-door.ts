@@ -18,6 +18,7 @@
  * the synthesized weight; residency groups and backend jurisdictions change only through Terraform. A client's
  * jurisdiction is found as the Worker does: a country match in any group first, then a continent match.
  */
+import type { ResidencyClients } from '../spec/residency';
 import { isKnownRegion, regionInfo } from '../spec/regions';
 import { greatCircleKm as greatCircle } from '../util/geo';
 import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, PathStep, ProbeSource, ReachPath } from './model';
@@ -41,7 +42,7 @@ export interface BackendTable {
   readonly resources: readonly string[];
   readonly backends: readonly TableBackend[];
   /** Residency groups of the table, by jurisdiction. */
-  readonly residency: Readonly<Record<string, { readonly countries: readonly string[]; readonly continents: readonly string[] }>>;
+  readonly residency: ResidencyClients;
   readonly strategy: 'latency' | 'weighted';
   /** Per-attempt timeout and attempts per request: the failover bound is their product. */
   readonly attemptTimeoutMs: number;

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import type { z } from 'zod';
 import { ResidencyGroupSchema, type ResidencyGroup } from '../spec/geo';
+import type { ResidencyClientGroup } from '../spec/residency';
 import { dnsName } from '../spec/fields';
 import { awsRegion, DEFAULT_ROUTE53_WEIGHT, HealthSchema, MAX_ROUTING_DOMAIN_LENGTH, RoutingSchema, route53RoutingProblems, type RoutingSpec } from '../spec/schema';
 import { PropsChecker } from '../util/validate';
@@ -267,7 +268,7 @@ export class GlobalRoute53Routing extends Construct {
 }
 
 /** The geolocation locations of a group: continents then countries, each with a stable key. */
-function locations(group: { continents: readonly string[]; countries: readonly string[] }): { key: string; geo: { continent: string } | { country: string } }[] {
+function locations(group: ResidencyClientGroup): { key: string; geo: { continent: string } | { country: string } }[] {
   return [
     ...[...group.continents].sort().map((continent) => ({ key: `continent-${continent}`, geo: { continent } })),
     ...[...group.countries].sort().map((country) => ({ key: `country-${country}`, geo: { country } })),

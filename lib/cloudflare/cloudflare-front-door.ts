@@ -14,7 +14,8 @@ import { CloudflareInferenceLoadBalancer } from './inference-load-balancer';
 import { CLOUDFLARE_DNS_ONLY_TTL_SECONDS } from '../facts/failover';
 import { CloudflareOriginAuth, ORIGIN_AUTH_HEADER, strictOriginTlsRuleset } from './origin-auth';
 import { CloudflareRegionPool } from './region-pool';
-import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
+import { planRouting, type RoutingPlan } from './routing-plan';
+import type { ResidencyClients } from '../spec/residency';
 import { protectLiterals } from '../util/terraform-literals';
 
 /** The readiness probe, as the spec's `health` block has it (extra fields are ignored). */
@@ -41,7 +42,7 @@ export interface CloudflareFrontDoorProps {
   /** How readiness is probed (the spec's `health` block). @default - GET of the endpoints' readiness path expecting 200 */
   readonly health?: FrontDoorHealth;
   /** Clients that must stay in a jurisdiction, by jurisdiction key (the spec's `residency`, as lib/spec/geo.ts outputs it). @default - no residency */
-  readonly residency?: Readonly<Record<string, ResidencyClients>>;
+  readonly residency?: ResidencyClients;
   /** The Cloudflare block of the spec (account, zone, plan, steering, monitor, affinity, ...). */
   readonly cloudflare: CloudflareSpecInput;
   /**

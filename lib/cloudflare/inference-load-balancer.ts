@@ -23,7 +23,8 @@ import { AWS_REGION_CODES } from '../spec/regions';
 import { isToken, throwIfProblems } from '../util/validate';
 import { hostnameProblems, idProblems, isPlan, outOfRange, planProblems, schemaProblems } from './prop-checks';
 import type { IRegionPool } from './region-pool';
-import { planRouting, type ResidencyClients, type RoutingPlan } from './routing-plan';
+import { planRouting, type RoutingPlan } from './routing-plan';
+import type { ResidencyClients } from '../spec/residency';
 import { protectLiterals } from '../util/terraform-literals';
 
 /** Session affinity settings as authored (see {@link SessionAffinitySchema}). */
@@ -45,7 +46,7 @@ export interface CloudflareInferenceLoadBalancerProps {
   /** One pool per region (see {@link CloudflareRegionPool}); their order is the failover order where nothing else decides. */
   readonly pools: readonly IRegionPool[];
   /** Clients that must stay in a jurisdiction, by jurisdiction key (as lib/spec/geo.ts outputs them). @default - no residency */
-  readonly residency?: Readonly<Record<string, ResidencyClients>>;
+  readonly residency?: ResidencyClients;
   /** Traffic steering. @default - geo when residency applies (the only policy that reads country/region pools), else dynamic_latency */
   readonly steering?: TrafficSteeringPolicy;
   /** Pool weight (0-1) by region for random / least_outstanding_requests steering, e.g. `{ 'ap-northeast-1': 0.1 }`. @default - 1 each */

@@ -1,3 +1,4 @@
+import type { ResidencyClients } from '../spec/residency';
 import { activeResidency, FAIL_CLOSED, routingProblems, type CloudflareIssue, type CloudflarePlan, type TrafficSteeringPolicy } from '../spec/cloudflare-schema';
 import type { CloudflareRegionCode } from '../spec/regions';
 import { CLOUDFLARE_REGION_LIST, CLOUDFLARE_REGIONS, CONTINENT_CLOUDFLARE_REGIONS, greatCircleKm } from './cloudflare-regions';
@@ -14,17 +15,12 @@ export interface PoolPlacement {
   readonly longitude: number;
 }
 
-/** The clients of a jurisdiction, as lib/spec/geo.ts outputs them. */
-export interface ResidencyClients {
-  readonly countries: readonly string[];
-  readonly continents: readonly string[];
-}
 
 export interface RoutingPlanInput {
   /** The pools, in the order given (the failover order where nothing else decides). */
   readonly pools: readonly PoolPlacement[];
   /** Clients that must stay in a jurisdiction, by jurisdiction key. */
-  readonly residency?: Readonly<Record<string, ResidencyClients>>;
+  readonly residency?: ResidencyClients;
   readonly plan: CloudflarePlan;
   readonly steering?: TrafficSteeringPolicy;
   readonly fallback?: string;
@@ -112,7 +108,7 @@ function duplicatePools(regions: readonly string[]): CloudflareIssue[] {
 }
 
 /** A country, or a Cloudflare region reached through a continent, may belong to one jurisdiction only. */
-function residencyOverlaps(residency: Readonly<Record<string, ResidencyClients>>): CloudflareIssue[] {
+function residencyOverlaps(residency: ResidencyClients): CloudflareIssue[] {
   const out: CloudflareIssue[] = [];
   const countryOwner = new Map<string, string>();
   const regionOwner = new Map<CloudflareRegionCode, string>();

@@ -1,3 +1,4 @@
+import type { ResidencyClients } from '../spec/residency';
 import { Construct } from 'constructs';
 import { Fn, Op, TerraformVariable, type TerraformProvider } from 'cdktf';
 import { WorkersCronTrigger } from '@cdktf/provider-cloudflare/lib/workers-cron-trigger';
@@ -42,7 +43,7 @@ export interface EdgeRouterProps {
   /** Public hostname of each endpoint by region code (`<region>.<service domain>`), literal strings. */
   readonly hostnames: Readonly<Record<string, string>>;
   /** Clients bound to a jurisdiction (the spec's `residency`). @default - no residency: every client may reach every backend */
-  readonly residency?: Readonly<Record<string, { readonly countries: readonly string[]; readonly continents: readonly string[] }>>;
+  readonly residency?: ResidencyClients;
   /** Initial weight per region code (0 = no traffic); operators change them live. @default - 100 each */
   readonly weights?: Readonly<Record<string, number>>;
   /** How a backend is chosen: `latency` (fastest group, split by weight) or `weighted` (by weight alone). @default 'latency' */

@@ -1,3 +1,4 @@
+import type { ResidencyClients } from '../spec/residency';
 import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';
 import { SpecValidationError, describeValue, type SpecProblem } from '../spec/errors';
 import { isToken } from '../util/validate';
@@ -29,7 +30,7 @@ export interface RoutingTableInput {
    * Clients bound to a jurisdiction, as the spec's `residency` outputs them. Clients in these countries/continents
    * only reach backends whose endpoint has that `jurisdiction`. @default - no residency: every client may reach every backend
    */
-  readonly residency?: Readonly<Record<string, { readonly countries: readonly string[]; readonly continents: readonly string[] }>>;
+  readonly residency?: ResidencyClients;
   /** Initial weight by region code (0 = no traffic). @default - 100 for every backend */
   readonly weights?: Readonly<Record<string, number>>;
 }

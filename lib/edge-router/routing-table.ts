@@ -2,8 +2,11 @@
  * The routing table of the edge router: the contract between the construct (which writes the initial table to
  * KV), the Worker (which routes by it and changes it through the admin API) and operators (who read and edit it).
  *
- * Pure TypeScript with no imports: the Worker bundle includes this file, so it must run in workerd as well as Node.
+ * Pure TypeScript with no imports but types: the Worker bundle includes this file, so it must run in workerd as well as Node.
  */
+import type { ResidencyClients, ResidencyClientGroup } from '../util/residency-clients';
+
+export type { ResidencyClientGroup };
 
 /** Format of the table documents; bumped on incompatible changes. */
 export const ROUTING_TABLE_FORMAT = 1;
@@ -98,12 +101,6 @@ export interface RoutingBackend {
   readonly enabled: boolean;
 }
 
-/** The clients bound to a jurisdiction. */
-export interface RouterResidencyGroup {
-  readonly countries: readonly string[];
-  readonly continents: readonly string[];
-}
-
 /** What changed to produce a version (recorded in the version itself and in its audit entry). */
 export interface TableChange {
   readonly action: 'initial' | 'set-weights' | 'drain' | 'enable' | 'rollback' | 'deploy';
@@ -126,7 +123,7 @@ export interface RoutingTable {
   readonly comment?: string;
   readonly models: Readonly<Record<string, RoutingModel>>;
   readonly backends: Readonly<Record<string, RoutingBackend>>;
-  readonly residency: Readonly<Record<string, RouterResidencyGroup>>;
+  readonly residency: ResidencyClients;
 }
 
 /** One problem found in a table or a change: where, what is allowed, what was received. */

@@ -1,7 +1,8 @@
 import { isKnownRegion, regionInfo } from './regions';
 
-/** The clients of each jurisdiction, as the spec's residency groups declare them. */
-export type ResidencyClients = Readonly<Record<string, { readonly countries: readonly string[]; readonly continents: readonly string[] }>>;
+import type { ResidencyClients } from '../util/residency-clients';
+
+export type { ResidencyClients, ResidencyClientGroup } from '../util/residency-clients';
 
 /**
  * The jurisdiction that binds clients located in an AWS region (the workloads of a VPC there): the region's own

@@ -1,3 +1,4 @@
+import type { ResidencyClientGroup } from './residency';
 import { z } from 'zod';
 import { closestMatch } from '../util/strings';
 import { formatPath, type SpecProblem } from './errors';
@@ -926,7 +927,7 @@ function checkResidency(spec: Raw, regions: Raw[], ctx: Ctx): void {
 }
 
 /** The countries and continents a residency or geolocation group names (a preset expands to its countries). */
-function locationsOf(group: Raw): { countries: string[]; continents: string[] } {
+function locationsOf(group: Raw): ResidencyClientGroup & { countries: string[]; continents: string[] } {
   const preset = typeof group.preset === 'string' && group.preset in COUNTRY_PRESETS ? [...COUNTRY_PRESETS[group.preset as keyof typeof COUNTRY_PRESETS]] : [];
   return { countries: [...preset, ...asArray(group.countries).filter((c): c is string => typeof c === 'string')], continents: asArray(group.continents).filter((c): c is string => typeof c === 'string') };
 }
@@ -935,7 +936,7 @@ function locationsOf(group: Raw): { countries: string[]; continents: string[] } 
  * Locations group `b` claims that group `a` also covers: the same country or continent, a country of `b` inside a
  * continent of `a`, or a continent of `b` holding a country of `a` (described as `b` claims them).
  */
-function overlaps(a: { countries: string[]; continents: string[] }, b: { countries: string[]; continents: string[] }): string[] {
+function overlaps(a: ResidencyClientGroup, b: ResidencyClientGroup): string[] {
   return [
     ...b.continents.filter((c) => a.continents.includes(c)).map((c) => `continent ${c}`),
     ...b.countries.filter((c) => a.countries.includes(c)).map((c) => `country ${c}`),
