@@ -4,8 +4,8 @@
  * documents that an enabled load balancer takes precedence over DNS records of the same name, and that a disabled
  * one leaves its name to them ("DNS records for load balancing"), so records are a front door only where no enabled
  * load balancer answers. A/AAAA contents are addresses outside the stacks (placed only by a declaration); a CNAME to
- * a name in a Route53 zone of the stacks is followed through Route53 (every health state), to a regional name lands
- * in its region, to anything else is unplaced.
+ * a name in a Route53 zone of the stacks is followed through Route53 (every health state), whatever name it is; to
+ * another regional name (by the intent) lands in its region, to anything else is unplaced.
  */
 import { isExpression, normalizeDnsName, resourcesOfType, str } from './input';
 import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, PathStep, ReachPath } from './model';
@@ -67,7 +67,8 @@ export function cloudflareDnsFrontDoors(context: GraphContext) {
       const declared = context.declaredEndpoint(r.content);
       return declared ? { endpoint: r.content, declared } : { endpoint: r.content, unplaced: `${r.address} points to ${r.content}, which is outside the stacks` };
     };
-    const viaRoute53 = (r: DnsRecord, client: ClientGroup) => (r.type === 'CNAME' && r.contentKnown && !context.regionOfHost(r.content) ? lookup.zonesFor(client, r.content) : []);
+    // A name in a zone of the stacks is always followed through Route53 (a regional name can be re-pointed there).
+    const viaRoute53 = (r: DnsRecord, client: ClientGroup) => (r.type === 'CNAME' && r.contentKnown ? lookup.zonesFor(client, r.content) : []);
     return [
       {
         kind: 'cloudflare-dns',

@@ -4,7 +4,7 @@
  * failover timing and probe load (cloudflare-timing.ts).
  */
 import { CLOUDFLARE_REGION_CENTROIDS } from './countries';
-import { buildCloudflareModel, effectiveSteering, type CfRouting } from './cloudflare-model';
+import { buildCloudflareModel, effectiveSteering, type CfPool, type CfRouting, type CloudflareModel } from './cloudflare-model';
 import { CloudflareReach } from './cloudflare-reach';
 import { CloudflareEvaluator } from './cloudflare-resolve';
 import { cloudflareProbes, poolDetection } from './cloudflare-timing';
@@ -12,7 +12,7 @@ import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, H
 
 /** Front doors: one per Cloudflare load balancer. */
 export function cloudflareFrontDoors(context: GraphContext) {
-  const model = buildCloudflareModel(context.stacks, (h) => context.regionOfHost(h), (n) => context.declaredEndpoint(n));
+  const model = withPlacementReasons(buildCloudflareModel(context.stacks, (h) => context.regionOfHost(h), (n) => context.declaredEndpoint(n)), context);
   return model.loadBalancers.map((lb) => {
     const evaluator = new CloudflareEvaluator(model, lb);
     const reach = new CloudflareReach(model, lb);
@@ -114,6 +114,24 @@ export function cloudflareFrontDoors(context: GraphContext) {
       },
     };
   });
+}
+
+/**
+ * An origin whose name is in a Route53 zone of the stacks but reaches more than one place (or nothing the stacks
+ * declare) is unplaced for that reason, with the records named, not as "not a regional name of the service".
+ */
+function withPlacementReasons(model: CloudflareModel, context: GraphContext): CloudflareModel {
+  if (!context.placeHost) return model;
+  const pools = new Map<string, CfPool>();
+  for (const [address, pool] of model.pools) {
+    const origins = pool.origins.map((o) => {
+      if (!o.unplaced || o.region || o.declared || o.failClosed) return o;
+      const placed = context.placeHost!(o.address);
+      return placed.inZone && placed.unplaced ? { ...o, unplaced: `origin ${o.address} of ${pool.address}: ${placed.unplaced}` } : o;
+    });
+    pools.set(address, origins.some((o, i) => o !== pool.origins[i]) ? { ...pool, origins } : pool);
+  }
+  return { ...model, pools };
 }
 
 function summarise(items: readonly string[], max = 6): string {

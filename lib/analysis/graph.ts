@@ -4,12 +4,12 @@
  */
 import { edgeRouterTables } from '../edge-router/synthesized-table';
 import { tableFrontDoor } from './table-front-door';
-import { isKnownRegion } from '../spec/regions';
 import { buildCloudflareModel, cloudflareFrontDoors, cloudflareProbes } from './cloudflare';
 import { cloudflareDnsFrontDoors } from './cloudflare-dns';
 import { loadStacks, normalizeDnsName, readIntent, type AnalysisSource } from './input';
 import type { FrontDoor, FrontDoorExtractor, GraphContext, ProbeSource, ServiceIntent, StackInput } from './model';
-import { buildRoute53Model, elbRegion, route53Entries, route53FrontDoor, route53Probes, type Route53Model } from './route53';
+import { hostPlacer, type HostPlacer } from './host-placement';
+import { buildRoute53Model, route53Entries, route53FrontDoor, route53Probes, type Route53Model } from './route53';
 
 /**
  * Route53 front doors: the intent's routing domain in every zone that holds it, public and private (or, without
@@ -68,28 +68,21 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
   const intent = readIntent(stacks);
   const route53 = buildRoute53Model(stacks);
   const warnings: string[] = [];
-  const hostRegions = hostnameRegions(route53, intent, warnings);
+  const declaredEndpoint = (name: string) => {
+    const n = normalizeDnsName(name);
+    return intent.externalEndpoints.find((e) => e.name === n);
+  };
+  const placer = hostPlacer(route53, intent, declaredEndpoint);
+  warnings.push(...intentHostnameWarnings(route53, intent, placer));
   const context: GraphContext = {
     stacks,
     intent,
-    regionOfHost(hostname: string) {
-      const name = normalizeDnsName(hostname);
-      const known = hostRegions.get(name);
-      if (known) return known;
-      // A load balancer's own DNS name carries its region (`x.eu-west-1.elb.amazonaws.com`).
-      const elb = elbRegion(name);
-      if (elb) return elb;
-      // Last resort for stacks without intent: a `<region>.<domain>` name.
-      const first = name.split('.')[0];
-      return Object.keys(intent.regions).length === 0 && isKnownRegion(first) ? first : undefined;
-    },
+    regionOfHost: (hostname: string) => placer.place(hostname).region,
+    placeHost: (hostname: string) => placer.place(hostname),
     jurisdictionOf(region: string) {
       return intent.regions[region]?.jurisdiction ?? undefined;
     },
-    declaredEndpoint(name: string) {
-      const n = normalizeDnsName(name);
-      return intent.externalEndpoints.find((e) => e.name === n);
-    },
+    declaredEndpoint,
   };
   const extractors = [...(options.replaceDefaultExtractors ? [] : DEFAULT_EXTRACTORS), ...(options.extractors ?? [])];
   const frontDoors = extractors.flatMap((extract) => extract(context));
@@ -101,21 +94,21 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
 }
 
 /**
- * Region of each public hostname: from the simple Route53 record aliasing a load balancer (what is deployed), else
- * from the intent. A disagreement between the two is reported: the synthesized record wins.
+ * A regional hostname of the intent that the stacks' records send elsewhere (another region, or more than one place):
+ * reported, and the records win.
  */
-function hostnameRegions(model: Route53Model, intent: ServiceIntent, warnings: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [code, r] of Object.entries(intent.regions)) if (r.hostname) out.set(normalizeDnsName(r.hostname), code);
-  for (const list of model.sets.values()) {
-    if (list.length !== 1 || list[0].policy.kind !== 'simple' || list[0].target.kind !== 'alb') continue;
-    const record = list[0];
-    const target = record.target as { kind: 'alb'; lb: string; region?: string };
-    const region = target.region ?? model.loadBalancers.get(target.lb)?.region;
-    if (!region) continue;
-    const declared = out.get(record.name);
-    if (declared && declared !== region) warnings.push(`${record.address}: ${record.name} is ${declared}'s hostname in the service intent but aliases ${target.lb} in ${region}; the analysis uses ${region}`);
-    out.set(record.name, region);
+function intentHostnameWarnings(model: Route53Model, intent: ServiceIntent, placer: HostPlacer): string[] {
+  const out: string[] = [];
+  for (const [code, r] of Object.entries(intent.regions)) {
+    if (!r.hostname) continue;
+    const name = normalizeDnsName(r.hostname);
+    const placed = placer.place(name);
+    if (!placed.inZone || placed.region === code) continue;
+    const list = ['A', 'AAAA', 'CNAME'].flatMap((t) => [...model.sets.entries()].filter(([key]) => key.endsWith(`|${name}|${t}`)).map(([, v]) => v)).flat();
+    const only = list.length === 1 && list[0].policy.kind === 'simple' && list[0].target.kind === 'alb' ? list[0] : undefined;
+    if (only && placed.region && only.target.kind === 'alb') out.push(`${only.address}: ${name} is ${code}'s hostname in the service intent but aliases ${only.target.lb} in ${placed.region}; the analysis uses ${placed.region}`);
+    else if (placed.region) out.push(`${placed.records.join(', ')}: ${name} is ${code}'s hostname in the service intent but resolves to ${placed.region} only; the analysis uses ${placed.region}`);
+    else out.push(`${placed.records.join(', ') || name}: ${name} is ${code}'s hostname in the service intent, but the analysis cannot place it in one region (${placed.unplaced}); origins and backends naming it are unplaced`);
   }
   return out;
 }

@@ -282,12 +282,32 @@ export interface LocationKeys {
   readonly cloudflareRegions: readonly string[];
 }
 
+/**
+ * Where a hostname takes requests. A name in a public Route53 zone of the stacks (`inZone`) is resolved through the
+ * Route53 model over every health state and location: `region` when all it can reach is that one region, else
+ * `unplaced` naming what it reaches and through which records. Any other name is placed by the intent (its region's
+ * hostname, a load balancer's DNS name), else neither.
+ */
+export interface HostPlacement {
+  readonly region?: string;
+  readonly unplaced?: string;
+  readonly inZone: boolean;
+  /** Terraform addresses of the records the name resolves through. */
+  readonly records: readonly string[];
+}
+
 /** What an extractor gets: every stack, the intent, and helpers shared by all front doors. */
 export interface GraphContext {
   readonly stacks: readonly StackInput[];
   readonly intent: ServiceIntent;
-  /** Region of a public hostname (from the Route53 record it aliases, else the intent), or undefined. */
+  /**
+   * Region of a hostname front doors connect to, or undefined: a name in a public Route53 zone of the stacks is in a
+   * region only when every landing it can reach (any health state, any location) is that region; other names are
+   * placed by the intent (see {@link HostPlacement}).
+   */
   regionOfHost(hostname: string): string | undefined;
+  /** How a hostname is placed, with the reason when it is not (what `regionOfHost` is derived from). */
+  placeHost?(hostname: string): HostPlacement;
   /** Jurisdiction of a region (from the intent). */
   jurisdictionOf(region: string): string | undefined;
   /** The declaration of an endpoint outside the stacks, by DNS name or address. */

@@ -62,7 +62,9 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
     const r = region.get(b.key);
     if (r) return { region: r, endpoint: b.host };
     const declared = context.declaredEndpoint(b.host);
-    return declared ? { endpoint: b.host, declared } : { endpoint: b.host, unplaced: `backend ${b.key} of ${entry.address}: ${b.host} is not a regional name of the service` };
+    if (declared) return { endpoint: b.host, declared };
+    const placed = context.placeHost?.(b.host);
+    return { endpoint: b.host, unplaced: `backend ${b.key} of ${entry.address}: ${placed?.inZone && placed.unplaced ? placed.unplaced : `${b.host} is not a regional name of the service`}` };
   };
   const seconds = (table.attemptTimeoutMs * table.maxAttempts) / 1000;
   const entry: PathStep = { address: table.resources[0] ?? table.id, label: `${table.label} (${table.strategy})` };

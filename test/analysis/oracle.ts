@@ -2,6 +2,7 @@
  * A deliberately simple, independent model of Route53 and Cloudflare load balancing for the property tests: random
  * small topologies (described directly, not as Terraform JSON), their Terraform JSON for the analysis, and a
  * brute-force evaluator that enumerates every health state (2^atoms) and, in each, every answer a client can get.
+ * A Cloudflare origin at a record set's name is resolved the same way, over every state and every resolver place.
  * It shares nothing with lib/analysis but the region table and the great-circle formula.
  */
 import fc from 'fast-check';
@@ -153,8 +154,12 @@ export function topologyArbitrary(maxRegions: number): fc.Arbitrary<Topology> {
       const ipv6 = rnd(4) === 0 ? makeSet(setCount, 'AAAA') : undefined;
       let cloudflare: Topology['cloudflare'];
       if (withCloudflare || !withRoute53) {
+        // Origins at a record set's name are resolved through Route53 (not for sets below which geoproximity decides:
+        // their answer depends on where the resolver is, which the oracle does not model).
+        const routed = withRoute53 ? sets.map((_, i) => i).filter((i) => !reachesGeoproximity(sets, i)) : [];
+        const originHost = (code: string) => (rnd(8) === 0 ? '203.0.113.9' : routed.length > 0 && rnd(6) === 0 ? setName(pick(routed)) : `${code}.${DOMAIN}`);
         const pools: Pool[] = uniq.map((r) => ({
-          origins: [{ host: rnd(8) === 0 ? '203.0.113.9' : `${r.code}.${DOMAIN}`, enabled: rnd(8) !== 0, weight: pick([1, 1, 0.5, 0]) }],
+          origins: [{ host: originHost(r.code), enabled: rnd(8) !== 0, weight: pick([1, 1, 0.5, 0]) }],
           monitored: rnd(5) !== 0,
           enabled: rnd(10) !== 0,
           minimumOrigins: 1,
@@ -187,6 +192,12 @@ export function topologyArbitrary(maxRegions: number): fc.Arbitrary<Topology> {
       };
     })
     .filter((t) => t.residency.countries.length + t.residency.continents.length > 0);
+}
+
+/** Whether set `i` or a set it aliases uses geoproximity. */
+function reachesGeoproximity(sets: readonly RecordSet[], i: number, depth = 0): boolean {
+  if (depth > 6) return false;
+  return sets[i].policy === 'geoproximity' || sets[i].records.some((r) => r.target.kind === 'set' && reachesGeoproximity(sets, r.target.index, depth + 1));
 }
 
 /** A small seeded PRNG (fast-check's infinite streams are biased towards 0 in properties, which hid cases). */
@@ -337,10 +348,64 @@ export function atomsOf(t: Topology): { id: string; region?: string }[] {
   for (const r of t.regions) if (records.some((x) => x.eth && x.target.kind === 'alb' && x.target.region === r.code)) out.push({ id: `alb:${r.code}`, region: r.code });
   t.cloudflare?.pools.forEach((p, i) =>
     p.origins.forEach((o, k) => {
-      if (p.monitored && p.enabled && o.enabled) out.push({ id: `origin:${i}:${k}`, region: regionOfHost(o.host) });
+      if (p.monitored && p.enabled && o.enabled) {
+        const d = originDest(t, o.host);
+        out.push({ id: `origin:${i}:${k}`, region: t.regions.some((r) => r.code === d) ? d : undefined });
+      }
     }),
   );
   return out;
+}
+
+/** The Route53 atoms alone (what resolving an origin name depends on). */
+function route53Atoms(t: Topology): { id: string }[] {
+  return atomsOf({ ...t, cloudflare: undefined });
+}
+
+/**
+ * Resolvers at every kind of place the generated geolocation records tell apart: each of their countries, a country
+ * of each of their continents they do not name, and somewhere they name nothing (latency is taken as any record,
+ * and origins never sit above a geoproximity set, so coordinates do not matter).
+ */
+const RESOLVERS: readonly ClientGroup[] = [
+  ...[['DE', 'EU'], ['FR', 'EU'], ['US', 'NA'], ['JP', 'AS'], ['BR', 'SA'], ['IT', 'EU'], ['CA', 'NA'], ['AU', 'OC']].map(
+    ([country, continent]) => ({ id: `resolver:${country}`, label: country, kind: 'location', country, continent, cloudflareRegion: 'WEU', latitude: 0, longitude: 0 }) as ClientGroup,
+  ),
+];
+
+const placements = new WeakMap<Topology, Map<string, Dest>>();
+
+/**
+ * Where a Cloudflare origin sends requests: a region's own name is that region; a record set's name is resolved
+ * (every Route53 state, every resolver) and is a region only when everything it reaches is that one region, else
+ * the name itself (unplaced); anything else (an address) is itself.
+ */
+export function originDest(t: Topology, host: string): Dest {
+  const regional = regionOfHost(host);
+  if (regional) return regional;
+  const index = t.sets.findIndex((_, i) => setName(i) === host);
+  if (index < 0) return host;
+  let byHost = placements.get(t);
+  if (!byHost) placements.set(t, (byHost = new Map()));
+  let d = byHost.get(host);
+  if (d === undefined) {
+    const oracle = new Oracle(t);
+    const atoms = route53Atoms(t);
+    const reached = new Set<Dest>();
+    // Topologies this big are left out by the property test (more atoms than it enumerates): not worth resolving.
+    if (atoms.length > 14) return host;
+    for (let mask = 0; mask < 1 << atoms.length; mask++) {
+      const state = new Map(atoms.map((a, i) => [a.id, (mask & (1 << i)) === 0]));
+      for (const client of RESOLVERS) {
+        oracle.route53(t.sets[index], client, state, true).forEach((x) => reached.add(x));
+        if (index === 0 && t.ipv6) oracle.route53(t.ipv6, client, state, true).forEach((x) => reached.add(x));
+      }
+    }
+    const only = [...reached][0];
+    d = reached.size === 1 && t.regions.some((r) => r.code === only) ? only : host;
+    byHost.set(host, d);
+  }
+  return d;
 }
 
 function regionOfHost(host: string): string | undefined {
@@ -454,7 +519,7 @@ export class Oracle {
   }
 
   private poolDests(i: number): Dest[] {
-    return this.t.cloudflare!.pools[i].origins.filter((o) => o.enabled).map((o) => regionOfHost(o.host) ?? o.host);
+    return this.t.cloudflare!.pools[i].origins.filter((o) => o.enabled).map((o) => originDest(this.t, o.host));
   }
 
   /** Every destination a Cloudflare request can reach in a state: main routing, rule, PoP, fallback, adaptive retries. */
@@ -496,9 +561,9 @@ export class Oracle {
     const pool = list.find((p) => this.poolHealthy(p, state)) ?? routing.fallback;
     const p = this.t.cloudflare!.pools[pool];
     const enabled = p.origins.filter((o) => o.enabled && o.weight > 0);
-    const up = p.origins.filter((o) => o.enabled && !failed.has(regionOfHost(o.host) ?? ''));
+    const up = p.origins.filter((o) => o.enabled && !failed.has(originDest(this.t, o.host)));
     const targets = up.length >= p.minimumOrigins && up.length > 0 ? up.filter((o) => o.weight > 0) : enabled;
-    return new Set(targets.map((o) => regionOfHost(o.host) ?? o.host));
+    return new Set(targets.map((o) => originDest(this.t, o.host)));
   }
 
   /** Every state of the atoms. */
