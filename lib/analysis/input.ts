@@ -46,10 +46,16 @@ export interface ResourceRef {
 export function resourcesOfType(stacks: readonly StackInput[], type: string): ResourceRef[] {
   const out: ResourceRef[] = [];
   for (const stack of stacks) {
-    for (const [name, body] of Object.entries(stack.json.resource?.[type] ?? {})) {
-      if (!isRecord(body)) continue;
-      const { ['//']: _comment, ...config } = body;
-      out.push({ type, name, address: `${type}.${name}`, stack: stack.name, config });
+    // Terraform JSON may write each level (`resource`, a type, a resource body) as an object or a list of objects.
+    for (const byType of blocks(stack.json.resource)) {
+      for (const byName of blocks(byType[type])) {
+        for (const [name, value] of Object.entries(byName)) {
+          for (const body of blocks(value)) {
+            const { ['//']: _comment, ...config } = body;
+            out.push({ type, name, address: `${type}.${name}`, stack: stack.name, config });
+          }
+        }
+      }
     }
   }
   return out;
@@ -66,10 +72,12 @@ export function parseRef(value: unknown): { type: string; name: string; attribut
 export function awsProviderRegions(stacks: readonly StackInput[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const stack of stacks) {
-    for (const config of stack.json.provider?.aws ?? []) {
-      if (!isRecord(config) || typeof config.region !== 'string') continue;
+    // Terraform JSON writes one provider block as an object and several as a list (at either level): read both.
+    for (const config of blocks(stack.json.provider).flatMap((p) => blocks(p.aws))) {
+      const region = str(config.region);
+      if (region === undefined || isExpression(config.region)) continue;
       const key = typeof config.alias === 'string' ? `${stack.name}|aws.${config.alias}` : `${stack.name}|aws`;
-      out.set(key, config.region);
+      out.set(key, region);
     }
   }
   return out;

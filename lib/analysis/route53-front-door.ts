@@ -8,7 +8,7 @@ import { residencyOfRegion } from '../spec/residency';
 import { normalizeDnsName } from './input';
 import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, ReachPath, ServiceIntent } from './model';
 import { Route53Lookup } from './route53-health';
-import { QUERY_TYPES, type R53Record, type R53Zone, type Route53Model } from './route53-model';
+import { QUERY_TYPES, type R53Record, type Route53Model } from './route53-model';
 import { Route53Reach } from './route53-reach';
 import { describePolicy, Route53Evaluator } from './route53-resolve';
 import { pathFailover, route53Probes } from './route53-timing';
@@ -53,39 +53,131 @@ export interface Route53Entry {
   readonly private: boolean;
 }
 
+/** Lookups for entry discovery: the resolution rules (wildcards, delegations) without a client. */
+const entryLookups = new WeakMap<Route53Model, Route53Lookup>();
+function entryLookup(model: Route53Model): Route53Lookup {
+  let l = entryLookups.get(model);
+  if (!l) entryLookups.set(model, (l = new Route53Lookup(model, { regionOfHost: () => undefined })));
+  return l;
+}
+
+const covers = (zoneName: string, name: string) => name === zoneName || name.endsWith(`.${zoneName}`);
+
 /**
- * Names clients resolve: the intent's routing domain in every zone holding it (public zones unless Cloudflare alone
- * is the front door; private zones always, their VPCs resolve through them), else routed names nothing points to.
+ * The private zones of a VPC (given by its zone set) that answer `name`, per the Route53 Resolver: the most
+ * specific associated private zone whose name covers the name answers alone (a name it lacks is NXDOMAIN, never the
+ * public answer); a zone whose name is unknown at synth might be that zone, so it is listed too. Empty: no private
+ * zone of the VPC covers the name, public DNS answers.
+ */
+export function answeringPrivateZones(model: Route53Model, zones: readonly string[], name: string): string[] {
+  let best: string[] = [];
+  let bestLength = -1;
+  const unknown: string[] = [];
+  for (const key of zones) {
+    const zoneName = model.zones.get(key)?.name;
+    if (zoneName === undefined) unknown.push(key);
+    else if (covers(zoneName, name)) {
+      if (zoneName.length > bestLength) [best, bestLength] = [[key], zoneName.length];
+      else if (zoneName.length === bestLength) best.push(key);
+    }
+  }
+  return [...best, ...unknown].sort();
+}
+
+/** A set of VPCs that resolve alike: one region, one set of associated private zones. */
+interface VpcGroup {
+  readonly region?: string;
+  readonly zones: readonly string[];
+  readonly vpcs: readonly string[];
+}
+
+const vpcGroupCache = new WeakMap<Route53Model, VpcGroup[]>();
+
+/**
+ * Every VPC associated with a private zone, grouped by region and by the exact set of private zones it is
+ * associated with (VPCs with different zone sets resolve differently and are never merged).
+ */
+function vpcGroups(model: Route53Model): VpcGroup[] {
+  const cached = vpcGroupCache.get(model);
+  if (cached) return cached;
+  const zonesOfVpc = new Map<string, Set<string>>();
+  const regionsOfVpc = new Map<string, Set<string | undefined>>();
+  for (const z of model.zones.values()) {
+    for (const v of z.vpcs) {
+      zonesOfVpc.set(v.vpc, (zonesOfVpc.get(v.vpc) ?? new Set()).add(z.key));
+      regionsOfVpc.set(v.vpc, (regionsOfVpc.get(v.vpc) ?? new Set()).add(v.region));
+    }
+  }
+  const groups = new Map<string, { region?: string; zones: string[]; vpcs: string[] }>();
+  for (const [vpc, zoneSet] of zonesOfVpc) {
+    const zones = [...zoneSet].sort();
+    // A VPC declared in several regions (a contradiction the analysis cannot settle) is a client in each.
+    for (const region of regionsOfVpc.get(vpc)!) {
+      const key = `${region ?? '?'}|${zones.join(',')}`;
+      const g = groups.get(key) ?? { region, zones, vpcs: [] };
+      g.vpcs.push(vpc);
+      groups.set(key, g);
+    }
+  }
+  const out = [...groups.values()].sort((a, b) => (a.region ?? '~').localeCompare(b.region ?? '~') || a.zones.join(',').localeCompare(b.zones.join(',')));
+  vpcGroupCache.set(model, out);
+  return out;
+}
+
+/**
+ * Names clients resolve: the intent's routing domain (else routed names nothing points to) in every zone that can
+ * answer it, by the rules resolution uses (an exact record set, or a wildcard for a name the zone does not hold):
+ * - public zones (unless Cloudflare alone is the front door): every public zone holding the name or covering it
+ *   with a wildcard (which zone the registrar's delegation reaches is not known at synth, so each one may answer);
+ * - private zones: for every VPC, the private zone the Route53 Resolver answers it from (the most specific
+ *   associated zone covering the name), whether or not it holds the name (a missing name is NXDOMAIN there).
  */
 export function route53Entries(model: Route53Model, intent: Pick<ServiceIntent, 'routingDomain' | 'frontDoor'>): Route53Entry[] {
-  const holding = (name: string) => {
-    const zones = new Set<string>();
-    for (const key of model.sets.keys()) {
-      const [zone, n, type] = key.split('|');
-      if (n === name && type !== 'NS') zones.add(zone);
-    }
-    // A record the model cannot read, at this name of a known zone, still answers it there.
-    for (const u of model.unresolved) if (u.zone && u.name === name) zones.add(u.zone);
-    return [...zones].sort();
-  };
+  const lookup = entryLookup(model);
   const isPrivate = (zone: string) => model.zones.get(zone)?.private ?? false;
+  const exact: Route53Entry[] = [];
+  const wildcard: Route53Entry[] = [];
+  const privateEntries = new Map<string, Route53Entry>();
+  const addPrivate = (name: string) => {
+    for (const g of vpcGroups(model)) for (const zone of answeringPrivateZones(model, g.zones, name)) privateEntries.set(`${zone}|${name}`, { zone, name, private: true });
+  };
   if (intent.routingDomain) {
     const name = normalizeDnsName(intent.routingDomain);
-    return holding(name)
-      .map((zone) => ({ zone, name, private: isPrivate(zone) }))
-      .filter((e) => e.private || intent.frontDoor !== 'cloudflare');
+    const holding = new Set<string>();
+    for (const key of model.sets.keys()) {
+      const [zone, n, type] = key.split('|');
+      if (n === name && type !== 'NS' && !isPrivate(zone)) holding.add(zone);
+    }
+    // A record the model cannot read, at this name of a known public zone, still answers it there.
+    for (const u of model.unresolved) if (u.zone && u.name === name && !isPrivate(u.zone)) holding.add(u.zone);
+    exact.push(...[...holding].map((zone) => ({ zone, name, private: false })));
+    for (const z of model.zones.values()) {
+      if (z.private || z.name === undefined || holding.has(z.key) || !covers(z.name, name)) continue;
+      if (QUERY_TYPES.some((q) => lookup.lookup(z.key, name, q).kind === 'set')) wildcard.push({ zone: z.key, name, private: false });
+    }
+    addPrivate(name);
+  } else {
+    const targeted = new Set<string>();
+    for (const list of model.sets.values()) {
+      for (const r of list) for (const t of r.targets) if (t.kind === 'name' || t.kind === 'cname') targeted.add(t.kind === 'name' ? t.name : t.host);
+    }
+    const routedNames = new Set<string>();
+    const seen = new Set<string>();
+    for (const list of model.sets.values()) {
+      const routed = list.some((r) => r.policy.kind !== 'simple');
+      const r = list[0];
+      if (!routed || targeted.has(r.name) || r.type === 'NS') continue;
+      routedNames.add(r.name);
+      if (!isPrivate(r.zone) && !seen.has(`${r.zone}|${r.name}`)) {
+        seen.add(`${r.zone}|${r.name}`);
+        exact.push({ zone: r.zone, name: r.name, private: false });
+      }
+    }
+    for (const name of routedNames) addPrivate(name);
   }
-  const targeted = new Set<string>();
-  for (const list of model.sets.values()) {
-    for (const r of list) for (const t of r.targets) if (t.kind === 'name' || t.kind === 'cname') targeted.add(t.kind === 'name' ? t.name : t.host);
-  }
-  const out = new Map<string, Route53Entry>();
-  for (const list of model.sets.values()) {
-    const routed = list.some((r) => r.policy.kind !== 'simple');
-    const r = list[0];
-    if (routed && !targeted.has(r.name) && r.type !== 'NS') out.set(`${r.zone}|${r.name}`, { zone: r.zone, name: r.name, private: isPrivate(r.zone) });
-  }
-  return [...out.values()];
+  const publicEntries = intent.frontDoor === 'cloudflare' ? [] : exact;
+  const ordered = [...publicEntries, ...privateEntries.values()].sort((a, b) => a.zone.localeCompare(b.zone) || a.name.localeCompare(b.name));
+  return [...ordered, ...(intent.frontDoor === 'cloudflare' ? [] : wildcard.sort((a, b) => a.zone.localeCompare(b.zone)))];
 }
 
 /** Record sets reachable from an entry name (breadth first, every query type), for the diagram and location keys. */
@@ -126,29 +218,29 @@ function summariseLocations(records: readonly R53Record[]): string {
   return items.length <= 6 ? items.join(', ') : `${items.slice(0, 6).join(', ')} +${items.length - 6}`;
 }
 
-/** The VPC client groups of a private zone: one per region (and set of associated private zones). */
-export function vpcClients(model: Route53Model, context: GraphContext, zone: R53Zone): ClientGroup[] {
-  const zonesOfVpc = new Map<string, Set<string>>();
-  for (const z of model.zones.values()) for (const v of z.vpcs) zonesOfVpc.set(v.vpc, (zonesOfVpc.get(v.vpc) ?? new Set()).add(z.key));
-  const groups = new Map<string, { region?: string; zones: string[]; vpcs: string[] }>();
-  for (const v of zone.vpcs) {
-    const zones = [...(zonesOfVpc.get(v.vpc) ?? new Set([zone.key]))].sort();
-    const key = `${v.region ?? '?'}|${zones.join(',')}`;
-    const g = groups.get(key) ?? { region: v.region, zones, vpcs: [] };
-    g.vpcs.push(v.vpc);
-    groups.set(key, g);
-  }
+const vpcClientCache = new WeakMap<Route53Model, WeakMap<GraphContext, ClientGroup[]>>();
+
+/**
+ * Every VPC group as a client group (shared objects, so every front door names the same clients): identified by
+ * its region and its exact set of associated private zones.
+ */
+export function vpcClientGroups(model: Route53Model, context: GraphContext): ClientGroup[] {
+  let byContext = vpcClientCache.get(model);
+  if (!byContext) vpcClientCache.set(model, (byContext = new WeakMap()));
+  const cached = byContext.get(context);
+  if (cached) return cached;
+  const groups = vpcGroups(model);
   const perRegion = new Map<string, number>();
-  const out: ClientGroup[] = [];
-  for (const g of [...groups.values()].sort((a, b) => (a.region ?? '~').localeCompare(b.region ?? '~'))) {
+  for (const g of groups) perRegion.set(g.region ?? '?', (perRegion.get(g.region ?? '?') ?? 0) + 1);
+  const out = groups.map((g): ClientGroup => {
     const region = g.region && isKnownRegion(g.region) ? g.region : undefined;
-    const n = (perRegion.get(g.region ?? '?') ?? 0) + 1;
-    perRegion.set(g.region ?? '?', n);
-    const suffix = n > 1 ? `#${n}` : '';
+    // Several groups in one region are told apart by their VPCs.
+    const names = g.vpcs.map(vpcName);
+    const suffix = (perRegion.get(g.region ?? '?') ?? 0) > 1 ? ` (${names.slice(0, 2).join(', ')}${names.length > 2 ? ` +${names.length - 2}` : ''})` : '';
     const info = region ? regionInfo(region) : undefined;
     const jurisdiction = vpcJurisdiction(context, g.region);
-    out.push({
-      id: `vpc:${g.region ?? 'unknown'}${suffix}`,
+    return {
+      id: `vpc:${g.region ?? 'unknown'}|${g.zones.join(',')}`,
       label: `${jurisdiction && jurisdiction !== UNKNOWN_JURISDICTION ? `${jurisdiction}: ` : ''}VPCs in ${g.region ?? 'an unknown region'}${suffix}`,
       kind: 'vpc',
       jurisdiction,
@@ -158,9 +250,28 @@ export function vpcClients(model: Route53Model, context: GraphContext, zone: R53
       latitude: info?.latitude ?? 0,
       longitude: info?.longitude ?? 0,
       vpc: { region: g.region ?? 'unknown', zones: g.zones, vpcs: g.vpcs },
-    });
-  }
+    };
+  });
+  byContext.set(context, out);
   return out;
+}
+
+/** `${aws_vpc.Main.id}` -> `aws_vpc.Main`; a literal id as written. */
+function vpcName(vpc: string): string {
+  const m = /^\$\{\s*(aws_vpc)\.([A-Za-z0-9_-]+)\.id\s*\}$/.exec(vpc);
+  return m ? `${m[1]}.${m[2]}` : vpc;
+}
+
+/**
+ * The VPC client groups of an entry: for a private entry, the VPCs the Route53 Resolver answers the name for from
+ * that zone; for a public one, the VPCs with a private zone none of which covers the name (public DNS answers
+ * them, but names on the way may fall into their private zones).
+ */
+export function vpcClients(model: Route53Model, context: GraphContext, entry: Route53Entry): ClientGroup[] {
+  return vpcClientGroups(model, context).filter((c) => {
+    const answering = answeringPrivateZones(model, c.vpc!.zones, entry.name);
+    return entry.private ? answering.includes(entry.zone) : answering.length === 0;
+  });
 }
 
 /** The jurisdiction of a VPC whose region is unknown: it could be bound to any, so every answer must be shown. */
@@ -188,8 +299,11 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
   const label = entry.private ? `Route53 private zone ${entry.name} (${zoneLabel})` : index === 0 ? `Route53 ${entry.name}` : `Route53 ${entry.name} (${zoneLabel})`;
   const sets = reachableSets(evaluator, entry.zone, entry.name);
   const resources = [...new Set([...sets.flat().map((r) => r.address), ...(zone?.address ? [zone.address] : [])])];
-  const own = entry.private && zone ? vpcClients(model, context, zone) : [];
+  // The VPC clients this entry answers (a VPC's resolution uses exactly its own private zones).
+  const own = vpcClients(model, context, entry);
   const ownIds = new Set(own.map((c) => c.id));
+  // A private zone whose name is unknown at synth might answer the name with records the analysis cannot see.
+  const unknownZone = entry.private && zone?.name === undefined ? `private zone ${zoneLabel} (associated with ${own.map((c) => c.label).join(', ') || 'VPCs'}) has a name that is not known at synth: it may answer ${entry.name} with any record` : undefined;
   const detection = (path: ReachPath): Detection => {
     const l = path.landing;
     if (l.declared) return { seconds: l.declared.failoverSeconds, breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy})`, resources: path.path.map((s) => s.address), causes: [{ kind: 'declared', endpoint: l.declared }] };
@@ -204,9 +318,14 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
     evaluator,
     entry,
     resolve(client: ClientGroup, health: HealthState) {
-      return evaluator.resolveEntry(entry.zone, entry.name, client, health);
+      const r = evaluator.resolveEntry(entry.zone, entry.name, client, health);
+      if (!unknownZone) return r;
+      return { landings: [...r.landings, { endpoint: zoneLabel, share: r.landings.length === 0 ? 1 : 0, up: true, possible: r.landings.length === 0 ? undefined : unknownZone, unplaced: unknownZone, path: [{ address: zoneLabel, label: `private zone ${zoneLabel}`, note: unknownZone }] }], notes: r.notes };
     },
-    reach: (client: ClientGroup) => reach.entry(entry.zone, entry.name, client),
+    reach: (client: ClientGroup) => {
+      const paths = reach.entry(entry.zone, entry.name, client);
+      return unknownZone ? [...paths, { landing: { endpoint: zoneLabel, unplaced: unknownZone }, path: [{ address: zoneLabel, label: `private zone ${zoneLabel}`, note: unknownZone }], conditions: [], kind: 'answer' as const }] : paths;
+    },
     pathFailover: detection,
     // Records that can detect a failure or set a TTL decide the figure; plain aliases without checks do not.
     failoverKey: (path: ReachPath) =>
@@ -217,7 +336,7 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
         .map((r) => r.address)
         .join('>'),
     residencyRemedy: (path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean) => route53ResidencyRemedy(model, reach, path, client, jurisdiction, allowed),
-    serves: (client: ClientGroup) => (entry.private ? ownIds.has(client.id) : !client.vpc),
+    serves: (client: ClientGroup) => (client.vpc ? ownIds.has(client.id) : !entry.private),
     clients: () => own,
     failoverPaths(normal: readonly { client: ClientGroup; landings: readonly Landing[] }[]): FailoverPath[] {
       const grouped = new Map<string, { region: string; detection: Detection; clients: Set<string> }>();
@@ -238,10 +357,13 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       const nodes: { id: string; label: string; shape?: 'box' | 'round' | 'stadium' | 'hexagon' }[] = [];
       const edges: { from: string; to: string; label?: string; dotted?: boolean }[] = [];
       const setId = (name: string) => `set:${entry.private ? `${entry.zone}:` : ''}${name}`;
+      // The entry's own set comes first; a wildcard answers under its own name (`*.example.com`).
+      const entryName = sets[0]?.[0]?.name ?? entry.name;
+      if (sets.length === 0) nodes.push({ id: setId(entry.name), label: `${entry.name} (no record${entry.private ? ' in the private zone: NXDOMAIN' : ''})`, shape: 'stadium' });
       for (const set of sets) {
         const kinds = [...new Set(set.map((r) => r.policy.kind))].join('/');
         const type = set[0].type === 'A' ? '' : ` ${set[0].type}`;
-        if (!nodes.some((n) => n.id === setId(set[0].name))) nodes.push({ id: setId(set[0].name), label: `${set[0].name}${type} (${kinds}${entry.private ? ', private zone' : ''})`, shape: set[0].name === entry.name ? 'stadium' : 'box' });
+        if (!nodes.some((n) => n.id === setId(set[0].name))) nodes.push({ id: setId(set[0].name), label: `${set[0].name}${type} (${kinds}${entry.private ? ', private zone' : ''})`, shape: set[0].name === entryName ? 'stadium' : 'box' });
         // Records with the same target and kind share an edge (27 country records to one set are one arrow).
         const byTarget = new Map<string, R53Record[]>();
         for (const r of set) {
@@ -260,7 +382,7 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
           edges.push({ from: setId(set[0].name), to: key.split('|')[0], label: edgeLabel });
         }
       }
-      return { nodes, edges, entry: setId(entry.name) };
+      return { nodes, edges, entry: setId(entryName) };
     },
     locations() {
       const countries = new Set<string>();
