@@ -165,11 +165,35 @@ export interface Detection {
 }
 
 export type FailoverCause =
-  | { readonly kind: 'route53-check'; readonly address: string; readonly requestInterval: number; readonly failureThreshold: number; readonly ttl: number }
+  | {
+      readonly kind: 'route53-check';
+      readonly address: string;
+      readonly requestInterval: number;
+      readonly failureThreshold: number;
+      /** The TTL on the path (the largest). */
+      readonly ttl: number;
+      /** The part of the TTL no record setting changes (60 s for an alias to an ALB). */
+      readonly fixedTtl?: number;
+      /** Records on the path with their own TTL. */
+      readonly ttlRecords?: readonly { readonly address: string; readonly ttl: number }[];
+      /** Other checks that must fail too (children of a CALCULATED check that needs several to fail). */
+      readonly alsoChecks?: readonly string[];
+    }
   | { readonly kind: 'cloudflare-monitor'; readonly address: string; readonly interval: number; readonly consecutiveDown: number; readonly timeout: number; readonly retries: number; readonly ttl: number }
   | { readonly kind: 'edge-router'; readonly address: string; readonly attemptTimeoutMs: number; readonly maxAttempts: number }
   | { readonly kind: 'declared'; readonly endpoint: ExternalEndpoint }
-  | { readonly kind: 'undetected'; readonly why: string };
+  | {
+      readonly kind: 'undetected';
+      readonly why: string;
+      /** The deepest record on the path whose set can send its clients elsewhere (where a health check would count). */
+      readonly chooser?: string;
+      readonly region?: string;
+      readonly ttl?: number;
+      /** evaluate_target_health on these aliases would let a health check below reach the chooser, with that figure. */
+      readonly enable?: { readonly records: readonly string[]; readonly seconds: number; readonly breakdown: string };
+      /** No set on the path can give its clients another record: nothing to fail over to (a one-region service). */
+      readonly nowhere?: boolean;
+    };
 
 /** What one front door does with one client group in one scenario. */
 export interface Answer {

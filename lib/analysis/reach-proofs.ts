@@ -258,7 +258,10 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
   for (const group of groups.values()) {
     const first = group[0];
     const keepUp = first.path.landing.region ? [first.path.landing.region] : [];
-    const over = slo !== undefined && first.detection.seconds > slo;
+    // Nothing to fail over to (no set on the path can give the clients another record) is the outage the spec
+    // accepts with slo.survivesRegionFailure: false; the path is still listed, with its figure.
+    const accepted = input.intent.survivesRegionFailure === false && !!first.detection.causes?.some((c) => c.kind === 'undetected' && c.nowhere);
+    const over = slo !== undefined && first.detection.seconds > slo && !accepted;
     const witnesses = new Map<string, { w: Witness; clients: Set<string> }>();
     // Every member's smallest scenario for the violation's cases; one witness is enough for the explain table.
     for (const t of over ? group : [first]) {

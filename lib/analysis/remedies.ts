@@ -29,25 +29,73 @@ export function failoverRemedy(d: Detection, slo: number, intent: ServiceIntent)
     case 'declared':
       return [`the declaration of ${cause.endpoint.name} (${cause.endpoint.declaredBy}) promises ${cause.endpoint.failoverSeconds} s; route to an endpoint that fails over within ${slo} s`, raise].filter(Boolean).join('; or ');
     case 'undetected':
-      return `make the failure visible on this path (${cause.why}): a Route53 health check probing the region's hostname on the record that chooses it, or a monitor on the Cloudflare pool; an undeclared endpoint outside the stacks needs an externalEndpoints declaration`;
+      return undetectedRemedy(cause, slo, intent);
   }
 }
 
+/**
+ * A Route53 path over the budget: detection (request_interval × failure_threshold) + TTL. The TTL is the largest on
+ * the path; a record's own `ttl` can be lowered, the 60 s of an alias to an ALB cannot. Offered, each enough alone:
+ * lower the records' TTLs; a faster check; both; else the plain statement that DNS failover cannot meet the budget.
+ */
 function route53Remedy(c: Extract<FailoverCause, { kind: 'route53-check' }>, slo: number, intent: ServiceIntent): string {
-  const room = slo - c.ttl;
-  if (room < ROUTE53_FASTEST_CHECK_SECONDS) {
-    return (
-      `the budget cannot be met by Route53 DNS failover on this path: the fastest health check (request_interval 10 s × failure_threshold 1) plus the ${c.ttl} s TTL is ` +
-      `${ROUTE53_FASTEST_CHECK_SECONDS + c.ttl} s, over ${slo} s; put a front door with in-request retries (the edge router) in front for this budget`
-    );
+  const fixed = c.ttlRecords ? (c.fixedTtl ?? 0) : c.ttl;
+  const detect = c.requestInterval * c.failureThreshold;
+  const records = c.ttlRecords ?? [];
+  const checks = [c.address, ...(c.alsoChecks ?? [])];
+  const lowerTtl = (max: number) => {
+    const over = records.filter((r) => r.ttl > max);
+    return `lower the TTL of ${over.map((r) => `${r.address} (ttl ${r.ttl})`).join(', ')} to ${max} s or less`;
+  };
+  const options: string[] = [];
+  // Lower the records' TTLs, keeping the check.
+  if (c.ttl > fixed && slo - detect >= fixed) {
+    const max = slo - detect;
+    options.push(`${lowerTtl(max)} (${detect} s detection + ${Math.max(max, fixed)} s TTL = ${detect + Math.max(max, fixed)} s)`);
   }
+  // A faster check, keeping the TTLs.
+  const room = slo - c.ttl;
+  if (room >= ROUTE53_FASTEST_CHECK_SECONDS) options.push(checkSetting(c, checks, room, c.ttl, intent));
+  // Both.
+  if (options.length === 0 && slo - fixed >= ROUTE53_FASTEST_CHECK_SECONDS) {
+    const threshold = Math.max(1, Math.min(c.failureThreshold, Math.floor((slo - fixed) / 10)));
+    const max = slo - 10 * threshold;
+    options.push(`${checkSetting(c, checks, 10 * threshold, max, intent)}, and ${lowerTtl(max)}`);
+  }
+  if (options.length > 0) return options.join('; or ');
+  return (
+    `the budget cannot be met by Route53 DNS failover on this path: the fastest health check (request_interval 10 s × failure_threshold 1) plus the ${fixed} s TTL is ` +
+    `${ROUTE53_FASTEST_CHECK_SECONDS + fixed} s, over ${slo} s${fixed > 0 && c.ttlRecords ? ` (the ${fixed} s of an alias to an ALB, which no record setting lowers)` : ''}; put a front door with in-request retries (the edge router) in front for this budget`
+  );
+}
+
+/** request_interval × failure_threshold within `room` seconds on the path's checks (the spec's when they are its). */
+function checkSetting(c: Extract<FailoverCause, { kind: 'route53-check' }>, checks: readonly string[], room: number, ttl: number, intent: ServiceIntent): string {
   const interval = c.requestInterval === 30 && room >= 30 ? 30 : 10;
   const threshold = Math.min(10, Math.floor(room / interval));
   const spec = intent.health && intent.health.intervalSeconds === c.requestInterval && intent.health.failureThreshold === c.failureThreshold;
-  const setting = spec
-    ? `set health.intervalSeconds: ${interval} and health.failureThreshold: ${threshold} (${interval} s × ${threshold} + ${c.ttl} s TTL = ${interval * threshold + c.ttl} s)`
-    : `set request_interval ${interval} and failure_threshold ${threshold} on ${c.address} (${interval} s × ${threshold} + ${c.ttl} s TTL = ${interval * threshold + c.ttl} s; it is not the spec's health check, so change the override that set ${c.requestInterval} s × ${c.failureThreshold})`;
-  return setting;
+  return spec
+    ? `set health.intervalSeconds: ${interval} and health.failureThreshold: ${threshold} (${interval} s × ${threshold} + ${ttl} s TTL = ${interval * threshold + ttl} s)`
+    : `set request_interval ${interval} and failure_threshold ${threshold} on ${checks.join(' and ')} (${interval} s × ${threshold} + ${ttl} s TTL = ${interval * threshold + ttl} s; it is not the spec's health check, so change the override that set ${c.requestInterval} s × ${c.failureThreshold})`;
+}
+
+/** A path on which nothing moves the clients: what would, named. */
+function undetectedRemedy(c: Extract<FailoverCause, { kind: 'undetected' }>, slo: number, intent: ServiceIntent): string {
+  const generic = `make the failure visible on this path (${c.why}): a Route53 health check probing the region's hostname on the record that chooses it, or a monitor on the Cloudflare pool; an undeclared endpoint outside the stacks needs an externalEndpoints declaration`;
+  if (!c.region) return generic;
+  const options: string[] = [];
+  if (c.enable && c.enable.seconds <= slo && c.enable.records.length > 0) {
+    options.push(`set evaluate_target_health: true on ${c.enable.records.join(', ')}, so the health below reaches the record that can move the clients (${c.enable.breakdown} = ${c.enable.seconds} s)`);
+  }
+  const ttl = c.ttl ?? 0;
+  const host = intent.regions[c.region]?.hostname;
+  if (c.chooser && host && slo - ttl >= ROUTE53_FASTEST_CHECK_SECONDS) {
+    const threshold = Math.min(10, Math.floor((slo - ttl) / 10));
+    options.push(`give ${c.chooser} its own health check (health_check_id) of type HTTPS probing ${host} with request_interval 10 and failure_threshold ${threshold} (10 s × ${threshold} + ${ttl} s TTL = ${10 * threshold + ttl} s)`);
+  }
+  if (options.length > 0) return options.join('; or ');
+  if (!c.chooser) return `nothing can move these clients off ${c.region}: no record set on the path can give them another record once ${c.region} is down; add a record for another region to the set that chooses ${c.region}, or accept the outage (slo.survivesRegionFailure: false)`;
+  return generic;
 }
 
 function cloudflareRemedy(c: Extract<FailoverCause, { kind: 'cloudflare-monitor' }>, slo: number, intent: ServiceIntent): string {

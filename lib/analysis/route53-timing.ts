@@ -4,8 +4,11 @@
  * check sends.
  */
 import { route53DetectionSeconds } from '../facts/failover';
-import type { Detection, FailoverCause, GraphContext, PathStep, ProbeSource } from './model';
-import { DEFAULT_TG_INTERVAL, DEFAULT_TG_UNHEALTHY, type R53Record, type Route53Model } from './route53-model';
+import { continentOf } from './countries';
+import { possible } from './health';
+import type { ClientGroup, Detection, FailoverCause, GraphContext, PathStep, ProbeSource } from './model';
+import { Route53Lookup } from './route53-health';
+import { DEFAULT_TG_INTERVAL, DEFAULT_TG_UNHEALTHY, QUERY_TYPES, type QueryType, type R53Record, type Route53Model } from './route53-model';
 
 /** Resolvers cache an alias to an ALB for 60 s (the TTL Route53 answers alias-to-ELB queries with). */
 export const ALB_ALIAS_TTL_SECONDS = 60;
@@ -75,7 +78,10 @@ export function healthCheckDetection(model: Route53Model, context: HostRegion, a
         seconds: decisive.seconds,
         breakdown: `${address} (CALCULATED: unhealthy once ${needed} of ${hc.children.length} children fail; ${finite.map((c) => c.breakdown).join('; ')})`,
         resources: [address, ...decisive.resources],
-        causes: decisive.causes,
+        // The faster children must fail too: a remedy that speeds up the decisive one must speed them up as well.
+        causes: decisive.causes?.map((c) =>
+          c.kind === 'route53-check' ? { ...c, alsoChecks: [...new Set([...(c.alsoChecks ?? []), ...finite.slice(0, needed - 1).flatMap((f) => f.causes ?? []).flatMap((x) => (x.kind === 'route53-check' ? [x.address, ...(x.alsoChecks ?? [])] : []))])].filter((a) => a !== c.address) } : c,
+        ),
       };
     }
     case 'CLOUDWATCH_METRIC': {
@@ -122,8 +128,9 @@ export function targetHealthDetection(model: Route53Model, record: R53Record, re
 }
 
 /**
- * Worst-case failover of one answer path off `region`: for each failure mode, the fastest record on the path that
- * sees it, plus the resolvers' TTL; the result is the slower mode (usually `unreachable`, seen only by probes).
+ * Worst-case failover of one answer path off `region`: for each failure mode, the fastest detector on the path whose
+ * verdict can move the path's clients (see `movers`), plus the resolvers' TTL; the result is the slower mode
+ * (usually `unreachable`, seen only by probes).
  */
 export function pathFailover(model: Route53Model, context: HostRegion, path: readonly PathStep[], region: string): Detection {
   const unreachable = pathFailoverIn(model, context, path, region, 'unreachable');
@@ -139,39 +146,240 @@ export function pathFailover(model: Route53Model, context: HostRegion, path: rea
   };
 }
 
-function pathFailoverIn(model: Route53Model, context: HostRegion, path: readonly PathStep[], region: string, mode: FailureMode): Detection {
-  let best: Detection = NEVER;
-  let ttl = 0;
-  let ttlWhy = '';
-  const unknown: string[] = [];
+/** One level of a path: the record chosen from one set, and the records of that set passed over as unhealthy. */
+interface Level {
+  readonly record: R53Record;
+  readonly note?: string;
+  readonly skipped: readonly R53Record[];
+}
+
+/** Notes route53-reach.ts gives a choice made by Route53's "every record unhealthy" rule. */
+const ALL_UNHEALTHY_NOTE = /unhealthy: Route53 answers/;
+
+const byAllUnhealthyRule = (level: Level) => !!level.note && ALL_UNHEALTHY_NOTE.test(level.note);
+
+function levelsOf(model: Route53Model, path: readonly PathStep[]): Level[] {
+  const out: Level[] = [];
+  let skipped: R53Record[] = [];
   for (const step of path) {
     const record = model.records.get(step.address);
-    if (!record || step.note?.startsWith('passed over')) continue;
-    const hc = record.healthCheck ? healthCheckDetection(model, context, record.healthCheck, region, mode) : NEVER;
-    const eth = targetHealthDetection(model, record, region, mode);
-    for (const d of [hc, eth]) {
-      if (d.seconds < best.seconds) best = { ...d, resources: [record.address, ...d.resources] };
-      if (d.breakdown.startsWith('unknown: ')) unknown.push(d.breakdown);
+    if (step.note?.startsWith('passed over')) {
+      if (record) skipped.push(record);
+      continue;
     }
-    if (!record.alias && (record.ttl ?? 0) > ttl) {
-      ttl = record.ttl ?? 0;
-      ttlWhy = `TTL ${ttl} s (${record.address} ${record.type})`;
+    if (!record) continue;
+    out.push({ record, note: step.note, skipped: skipped.filter((x) => x.zone === record.zone && x.name === record.name) });
+    skipped = [];
+  }
+  return out;
+}
+
+const lookups = new WeakMap<Route53Model, Route53Lookup>();
+
+/** A client no geolocation record matches: what the health of a record that does not depend on location needs. */
+const NOWHERE: ClientGroup = { id: 'timing:nowhere', label: 'timing', kind: 'elsewhere', continent: 'AN', cloudflareRegion: 'WEU', latitude: 0, longitude: 0 };
+
+/**
+ * Whether `record` can be healthy while `region` is down (some state of the other regions makes it so). A record
+ * whose health depends on the client's location (evaluate_target_health into a geolocation set) is not credited.
+ */
+function canBeHealthyWithout(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
+  let lookup = lookups.get(model);
+  if (!lookup) lookups.set(model, (lookup = new Route53Lookup(model, context)));
+  const qtype: QueryType = (QUERY_TYPES as readonly string[]).includes(record.type) ? (record.type as QueryType) : 'A';
+  if (lookup.recordDependsOnLocation(record, qtype)) return false;
+  return possible([lookup.record(record, NOWHERE, qtype)], { fixed: (a) => (a.region === region ? false : undefined) });
+}
+
+/**
+ * Whether Route53 answers the level's clients with another record of the level's set once the level's record turns
+ * unhealthy, in some state of the other regions: the detector's verdict can change the answer. Route53 answers a set
+ * whose records are all unhealthy as if all were healthy, so
+ * - latency, geoproximity, multivalue, a weighted record with weight > 0, a failover PRIMARY: only another record that
+ *   can be healthy while `region` is down moves them (all unhealthy: the same choice again), unless the record was
+ *   chosen over unhealthy ones that the "all unhealthy" answer returns to (geoproximity's nearest, a VPC's own region);
+ * - a failover SECONDARY, a zero-weight record, a less specific geolocation record: "all unhealthy" answers the
+ *   PRIMARY, the weighted records, the most specific record, so they always move (to where availability judges);
+ * - geolocation: besides the records passed over, only the less specific records that match every client of the
+ *   record count (the default; a country's continent; a subdivision's country);
+ * - simple, CIDR and a one-record set: nothing (the record is answered whatever its health).
+ */
+function hasAlternative(model: Route53Model, context: HostRegion, level: Level, region: string): boolean {
+  const r = level.record;
+  if (byAllUnhealthyRule(level)) return false;
+  const set = model.sets.get(`${r.zone}|${r.name}|${r.type}`) ?? [r];
+  if (set.some((o) => o.policy.kind !== r.policy.kind)) return false;
+  const others = set.filter((o) => o !== r);
+  const healthyElsewhere = (xs: readonly R53Record[]) => xs.some((o) => canBeHealthyWithout(model, context, o, region));
+  const p = r.policy;
+  switch (p.kind) {
+    case 'latency':
+      // A VPC client's own-region record, passed over, is what "all unhealthy" answers.
+      return level.skipped.length > 0 || healthyElsewhere(others);
+    case 'geoproximity':
+      return level.skipped.length > 0 || healthyElsewhere(others);
+    case 'multivalue':
+      return healthyElsewhere(others);
+    case 'weighted': {
+      const weight = (x: R53Record) => (x.policy.kind === 'weighted' ? x.policy.weight : 0);
+      if (weight(r) > 0) return healthyElsewhere(others);
+      return others.some((o) => weight(o) > 0) || healthyElsewhere(others);
     }
-    if (record.target.kind === 'alb' && ALB_ALIAS_TTL_SECONDS > ttl) {
-      ttl = ALB_ALIAS_TTL_SECONDS;
-      ttlWhy = `TTL ${ALB_ALIAS_TTL_SECONDS} s (alias to an ALB)`;
+    case 'failover':
+      if (p.role === 'SECONDARY') return others.some((o) => o.policy.kind === 'failover' && o.policy.role === 'PRIMARY');
+      return healthyElsewhere(others.filter((o) => o.policy.kind === 'failover' && o.policy.role === 'SECONDARY'));
+    case 'geolocation': {
+      if (level.skipped.length > 0) return true;
+      if (p.country === '*') return false;
+      const continent = p.country ? continentOf(p.country) : undefined;
+      return healthyElsewhere(
+        others.filter((o) => {
+          const g = o.policy.kind === 'geolocation' ? o.policy : undefined;
+          if (!g) return false;
+          if (g.country === '*') return true;
+          if (g.subdivision) return false;
+          if (g.country) return !!p.subdivision && g.country === p.country;
+          return !!g.continent && !p.continent && g.continent === continent;
+        }),
+      );
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Which levels' detectors can move the path's clients: level i's can when its set has an alternative record, or when
+ * its record's health reaches level i-1 (an alias with evaluate_target_health, not itself chosen by the "every record
+ * unhealthy" rule) and level i-1's can. `eth` adds records treated as if evaluate_target_health were on.
+ */
+function movers(model: Route53Model, context: HostRegion, levels: readonly Level[], region: string, eth: ReadonlySet<string> = new Set()): { moves: boolean[]; alternative: boolean[] } {
+  const moves: boolean[] = [];
+  const alternative: boolean[] = [];
+  levels.forEach((level, i) => {
+    alternative.push(hasAlternative(model, context, level, region));
+    moves.push(!byAllUnhealthyRule(level) && (alternative[i] || (i > 0 && propagates(levels[i - 1], eth) && moves[i - 1])));
+  });
+  return { moves, alternative };
+}
+
+/** Whether a level's record takes its health from the next level's set (an alias with evaluate_target_health). */
+function propagates(parent: Level, eth: ReadonlySet<string>): boolean {
+  const r = parent.record;
+  if (!r.alias || r.target.kind !== 'name') return false;
+  if (byAllUnhealthyRule(parent)) return false;
+  return r.evaluateTargetHealth || eth.has(r.address);
+}
+
+/** The detectors of one level's record: its own health check, and evaluate_target_health on an ALB alias. */
+function detectorsAt(model: Route53Model, context: HostRegion, record: R53Record, region: string, mode: FailureMode): Detection[] {
+  const hc = record.healthCheck ? healthCheckDetection(model, context, record.healthCheck, region, mode) : NEVER;
+  const eth = targetHealthDetection(model, record, region, mode);
+  return [hc, eth].filter((d) => Number.isFinite(d.seconds)).map((d) => ({ ...d, resources: [record.address, ...d.resources] }));
+}
+
+/** The TTL resolvers cache answers of the path with: the largest record TTL, and the fixed 60 s of an ALB alias. */
+function pathTtl(levels: readonly Level[]): { ttl: number; why: string; fixed: number; records: { address: string; ttl: number }[] } {
+  let ttl = 0;
+  let why = '';
+  let fixed = 0;
+  const records: { address: string; ttl: number }[] = [];
+  for (const { record } of levels) {
+    if (!record.alias && (record.ttl ?? 0) > 0) {
+      records.push({ address: record.address, ttl: record.ttl! });
+      if (record.ttl! > ttl) {
+        ttl = record.ttl!;
+        why = `TTL ${ttl} s (${record.address} ${record.type})`;
+      }
+    }
+    if (record.target.kind === 'alb') {
+      fixed = ALB_ALIAS_TTL_SECONDS;
+      if (ALB_ALIAS_TTL_SECONDS > ttl) {
+        ttl = ALB_ALIAS_TTL_SECONDS;
+        why = `TTL ${ALB_ALIAS_TTL_SECONDS} s (alias to an ALB)`;
+      }
     }
   }
+  return { ttl, why, fixed, records };
+}
+
+function fastest(model: Route53Model, context: HostRegion, levels: readonly Level[], moves: readonly boolean[], region: string, mode: FailureMode): Detection {
+  let best: Detection = NEVER;
+  levels.forEach((level, i) => {
+    if (!moves[i]) return;
+    for (const d of detectorsAt(model, context, level.record, region, mode)) if (d.seconds < best.seconds) best = d;
+  });
+  return best;
+}
+
+function pathFailoverIn(model: Route53Model, context: HostRegion, path: readonly PathStep[], region: string, mode: FailureMode): Detection {
+  const levels = levelsOf(model, path);
+  const { moves, alternative } = movers(model, context, levels, region);
+  const best = fastest(model, context, levels, moves, region, mode);
+  const t = pathTtl(levels);
   if (!Number.isFinite(best.seconds)) {
+    const why = undetectedWhy(model, context, levels, moves, alternative, region, mode);
+    // What would make it visible: evaluate_target_health on the aliases between a detector and the level that can move.
+    const chooserIndex = alternative.lastIndexOf(true);
+    const chooser = chooserIndex >= 0 ? levels[chooserIndex].record.address : undefined;
+    let enable: { records: string[]; seconds: number; breakdown: string } | undefined;
+    if (chooserIndex >= 0) {
+      const aliases = levels.slice(chooserIndex).filter((l) => l.record.alias && l.record.target.kind === 'name' && !l.record.evaluateTargetHealth && !byAllUnhealthyRule(l));
+      if (aliases.length > 0) {
+        const eth = new Set(aliases.map((l) => l.record.address));
+        const d = fastest(model, context, levels, movers(model, context, levels, region, eth).moves, region, mode);
+        if (Number.isFinite(d.seconds)) {
+          // Only the aliases between the chooser and the detector need it.
+          const needed = aliases.filter((l) => levels.indexOf(l) < levels.findIndex((x) => x.record.address === d.resources[0])).map((l) => l.record.address);
+          enable = { records: needed, seconds: d.seconds + t.ttl, breakdown: `${d.breakdown} + ${t.why || 'no TTL'}` };
+        }
+      }
+    }
     return {
       ...NEVER,
-      breakdown: `no record on the path has a health check${mode === 'unhealthy' ? ' or target health' : ' probing from outside'} that sees ${region} fail${unknown.length > 0 ? ` (${unknown.join('; ')})` : ''}`,
+      breakdown: why,
       resources: path.map((s) => s.address),
-      causes: [{ kind: 'undetected', why: `no record on the path has a health check that sees ${region} fail` }],
+      causes: [{ kind: 'undetected', why, chooser, region, ttl: t.ttl, enable, nowhere: !alternative.some(Boolean) }],
     };
   }
-  const causes: FailoverCause[] = (best.causes ?? []).map((c) => (c.kind === 'route53-check' ? { ...c, ttl } : c));
-  return { seconds: best.seconds + ttl, breakdown: `${best.breakdown} + ${ttlWhy || 'no TTL'} = ${best.seconds + ttl} s`, resources: best.resources, causes };
+  const causes: FailoverCause[] = (best.causes ?? []).map((c) => (c.kind === 'route53-check' ? { ...c, ttl: t.ttl, fixedTtl: t.fixed, ttlRecords: t.records } : c));
+  return { seconds: best.seconds + t.ttl, breakdown: `${best.breakdown} + ${t.why || 'no TTL'} = ${best.seconds + t.ttl} s`, resources: best.resources, causes };
+}
+
+/** Why nothing on the path moves its clients off `region`: the detectors that see it and why each cannot. */
+function undetectedWhy(model: Route53Model, context: HostRegion, levels: readonly Level[], moves: readonly boolean[], alternative: readonly boolean[], region: string, mode: FailureMode): string {
+  const seen = mode === 'unhealthy' ? ' or target health' : ' probing from outside';
+  const idle: string[] = [];
+  levels.forEach((level, i) => {
+    if (moves[i]) return;
+    for (const d of detectorsAt(model, context, level.record, region, mode)) {
+      const r = level.record;
+      const set = `${r.name} ${r.type}`;
+      const reasons = [`its set ${set} gives its clients no other record once it is unhealthy (a set whose records are all unhealthy is answered as if all were healthy)`];
+      for (let j = i; j > 0 && !alternative[j]; j--) {
+        const parent = levels[j - 1];
+        if (!propagates(parent, new Set())) {
+          reasons.push(
+            parent.record.alias && parent.record.target.kind === 'name'
+              ? byAllUnhealthyRule(parent)
+                ? `${parent.record.address} above it is already answered as unhealthy`
+                : `${parent.record.address} aliases ${levels[j].record.name} with evaluate_target_health false, so that health stops there`
+              : `${parent.record.address} (${parent.record.type}, not an alias with evaluate_target_health) does not take the health of ${levels[j].record.name}`,
+          );
+          break;
+        }
+      }
+      idle.push(`${d.breakdown} on ${r.address} sees ${region} fail but cannot move anyone: ${reasons.join('; ')}`);
+    }
+  });
+  if (idle.length > 0) return `nothing on the path moves its clients off ${region}: ${idle.join('; ')}`;
+  // Checks whose settings are unknown at synth see nothing the proof can count: say which, and why.
+  const unknown = levels.flatMap(({ record }) => [record.healthCheck ? healthCheckDetection(model, context, record.healthCheck, region, mode) : NEVER, targetHealthDetection(model, record, region, mode)])
+    .filter((d) => d.breakdown.startsWith('unknown: '))
+    .map((d) => d.breakdown);
+  const because = unknown.length > 0 ? ` (${[...new Set(unknown)].join('; ')})` : '';
+  if (!alternative.some(Boolean)) return `no record on the path has a health check${seen} that sees ${region} fail${because}, and no set on it can give its clients another record once ${region} is down`;
+  return `no record on the path has a health check${seen} that sees ${region} fail${because}`;
 }
 
 /** Probe traffic of every endpoint health check (HTTP/HTTPS/TCP): checker regions × checkers per region / interval. */
