@@ -154,7 +154,7 @@ function worstFailover(report: RoutingReport): string {
   const worst = [...report.failoverPaths].sort((a, b) => b.seconds - a.seconds)[0];
   const probe = [...report.probeLoad].sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0];
   return [
-    worst ? `Worst failover: ${worst.seconds} s (${worst.frontDoor}, ${worst.region}: ${worst.breakdown}); budget ${report.sloFailoverSeconds ?? 'not set'} s` : 'Worst failover: no routed path',
+    worst ? `Worst failover: ${Number.isFinite(worst.seconds) ? `${worst.seconds} s` : "never (nothing moves its clients)"} (${worst.frontDoor}, ${worst.region}: ${worst.breakdown}); budget ${report.sloFailoverSeconds ?? 'not set'} s` : 'Worst failover: no routed path',
     probe ? `Busiest origin under health probes: ${probe.origin} at ${probe.requestsPerSecond.toFixed(2)} requests/s` : '',
   ]
     .filter(Boolean)

@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { analyzeRouting, type AnalysisOptions, type RoutingReport } from './analyze';
 import { table } from './explain';
 import { block, isRecord, loadStacks, normalizeDnsName, str, type AnalysisSource } from './input';
+import { resourceBodies } from '../util/terraform-json';
 import type { StackInput } from './model';
 
 /** Resource types the routing diff reviews; the edge router's table resources can be added by the caller. */
@@ -240,8 +241,7 @@ function index(stacks: readonly StackInput[], types: ReadonlySet<string>): Map<s
   const out = new Map<string, Indexed>();
   for (const stack of stacks) {
     for (const type of types) {
-      for (const [name, body] of Object.entries(stack.json.resource?.[type] ?? {})) {
-        if (!isRecord(body)) continue;
+      for (const { name, body } of resourceBodies(stack.json, type)) {
         const { ['//']: _comment, ...config } = body;
         out.set(`${stack.name}|${type}.${name}`, { address: `${type}.${name}`, type, stack: stack.name, config });
       }

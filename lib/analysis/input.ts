@@ -8,7 +8,7 @@ import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { readSynthOutput, type TerraformJson } from '../util/synth-output';
 import type { ServiceIntent, StackInput } from './model';
-import { block, blocks, bool, isExpression, isRecord, num, str, stringElements } from '../util/terraform-json';
+import { block, blocks, bool, isExpression, isRecord, num, resourceBodies, str, stringElements } from '../util/terraform-json';
 import { normalizeDnsName } from '../util/dns-name';
 import { readExternalEndpoints, readServiceIntent, SERVICE_INTENT_KEY, ServiceIntentError, type ServiceIntentDocument } from '../intent/service-intent';
 
@@ -44,21 +44,12 @@ export interface ResourceRef {
 
 /** Every resource of the given types across the stacks (the `//` comment block dropped). */
 export function resourcesOfType(stacks: readonly StackInput[], type: string): ResourceRef[] {
-  const out: ResourceRef[] = [];
-  for (const stack of stacks) {
-    // Terraform JSON may write each level (`resource`, a type, a resource body) as an object or a list of objects.
-    for (const byType of blocks(stack.json.resource)) {
-      for (const byName of blocks(byType[type])) {
-        for (const [name, value] of Object.entries(byName)) {
-          for (const body of blocks(value)) {
-            const { ['//']: _comment, ...config } = body;
-            out.push({ type, name, address: `${type}.${name}`, stack: stack.name, config });
-          }
-        }
-      }
-    }
-  }
-  return out;
+  return stacks.flatMap((stack) =>
+    resourceBodies(stack.json, type).map(({ name, body }) => {
+      const { ['//']: _comment, ...config } = body;
+      return { type, name, address: `${type}.${name}`, stack: stack.name, config };
+    }),
+  );
 }
 
 /** `${aws_lb.Foo.dns_name}` -> { type: aws_lb, name: Foo, attribute: dns_name }, for the first reference in a string. */

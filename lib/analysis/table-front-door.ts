@@ -18,6 +18,7 @@
  * the synthesized weight; residency groups and backend jurisdictions change only through Terraform. A client's
  * jurisdiction is found as the Worker does: a country match in any group first, then a continent match.
  */
+import { unreadableFix } from './unknowns';
 import type { ResidencyClients } from '../spec/residency';
 import { isKnownRegion, regionInfo } from '../spec/regions';
 import { greatCircleKm as greatCircle } from '../util/geo';
@@ -50,6 +51,8 @@ export interface BackendTable {
   /** Scheduled readiness probe: seconds between runs and requests per backend per run (one per model). */
   readonly probeIntervalSeconds?: number;
   readonly probesPerRun?: number;
+  /** Why the table cannot be read at synth: its one backend is then unplaced (a possible leak, an unknown time). */
+  readonly unreadable?: string;
 }
 
 /** A front door for a table-driven router. */
@@ -59,6 +62,7 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
   const jurisdictionOf = (client: ClientGroup): string | undefined =>
     (client.country ? keys.find((j) => table.residency[j].countries.includes(client.country!)) : undefined) ?? keys.find((j) => table.residency[j].continents.includes(client.continent));
   const place = (b: TableBackend): ReachPath['landing'] => {
+    if (table.unreadable) return { endpoint: entry.address, unplaced: `${entry.address}: ${table.unreadable}`, fix: unreadableFix(entry.address) };
     const r = region.get(b.key);
     if (r) return { region: r, endpoint: b.host };
     const declared = context.declaredEndpoint(b.host);

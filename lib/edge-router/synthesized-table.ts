@@ -1,4 +1,5 @@
 import type { TerraformJson } from '../util/synth-output';
+import { isExpression, resourceBodies } from '../util/terraform-json';
 import { parseRouterConfig, type RouterStrategy } from './router-config';
 import { ROUTER_BINDINGS, ROUTER_KV_KEYS, validateRoutingTable, type RoutingTable } from './routing-table';
 
@@ -26,27 +27,36 @@ export interface SynthesizedEdgeRouter {
   readonly probeIntervalSeconds?: number;
   /** Readiness requests per backend per run: one per model it serves (the largest over the backends). */
   readonly probesPerRun?: number;
-  /** The whole table, for checks beyond the analysis model. */
-  readonly table: RoutingTable;
+  /** Why the table cannot be read at synth: the analysis then treats the router as sending anyone anywhere. */
+  readonly unreadable?: string;
+  /** The whole table, for checks beyond the analysis model (absent when unreadable). */
+  readonly table?: RoutingTable;
 }
 
-/** Every edge router in synthesized stacks, found by its `table:current` KV entry. Malformed tables are skipped. */
+/**
+ * Every edge router in synthesized stacks, found by its `table:current` KV entry. A table the analysis cannot read
+ * (its value an expression, not JSON, or not a valid table) is returned with `unreadable` set and one placeholder
+ * backend, so the proofs fail closed on it instead of skipping the router.
+ */
 export function edgeRouterTables(stacks: readonly { readonly name: string; readonly json: TerraformJson }[]): SynthesizedEdgeRouter[] {
   const found: SynthesizedEdgeRouter[] = [];
   for (const stack of stacks) {
-    const resources = stack.json.resource ?? {};
-    const scripts = Object.entries(resources.cloudflare_workers_script ?? {});
-    const crons = Object.values(resources.cloudflare_workers_cron_trigger ?? {});
-    for (const [name, entry] of Object.entries(resources.cloudflare_workers_kv ?? {})) {
-      if (entry.key_name !== ROUTER_KV_KEYS.current || typeof entry.value !== 'string') continue;
-      let table: RoutingTable;
-      try {
-        table = JSON.parse(entry.value) as RoutingTable;
-      } catch {
+    const scripts = resourceBodies(stack.json, 'cloudflare_workers_script').map(({ name, body }) => [name, body] as const);
+    const crons = resourceBodies(stack.json, 'cloudflare_workers_cron_trigger').map(({ body }) => body);
+    for (const { name, body: entry } of resourceBodies(stack.json, 'cloudflare_workers_kv')) {
+      // A key that is an expression might be the table's key.
+      if (entry.key_name !== ROUTER_KV_KEYS.current && !isExpression(entry.key_name)) continue;
+      const address = `cloudflare_workers_kv.${name}`;
+      const id = `edge-router:${stack.name}/${address}`;
+      const script = scripts.find(([, s]) => bindingsOf(s).some((b) => b.type === 'kv_namespace' && b.name === ROUTER_BINDINGS.kv && b.namespace_id === entry.namespace_id));
+      const resources = [address, ...(script ? [`cloudflare_workers_script.${script[0]}`] : [])];
+      const label = `Edge router ${typeof script?.[1].script_name === 'string' ? script[1].script_name : name}`;
+      const unreadable = tableProblem(entry);
+      if (unreadable) {
+        found.push({ id, label, resources, backends: [{ key: 'unreadable-table', host: address, weight: 1, enabled: true }], residency: {}, strategy: 'latency', attemptTimeoutMs: Number.POSITIVE_INFINITY, maxAttempts: 1, unreadable });
         continue;
       }
-      if (validateRoutingTable(table).length > 0) continue;
-      const script = scripts.find(([, s]) => bindingsOf(s).some((b) => b.type === 'kv_namespace' && b.name === ROUTER_BINDINGS.kv && b.namespace_id === entry.namespace_id));
+      const table = JSON.parse(entry.value as string) as RoutingTable;
       const configText = script ? bindingsOf(script[1]).find((b) => b.name === ROUTER_BINDINGS.config)?.text : undefined;
       const { config } = parseRouterConfig(typeof configText === 'string' ? configText : undefined);
       const scriptRef = script ? `\${cloudflare_workers_script.${script[0]}.script_name}` : undefined;
@@ -54,9 +64,9 @@ export function edgeRouterTables(stacks: readonly { readonly name: string; reado
       const schedule = Array.isArray(cron?.schedules) ? (cron.schedules as { cron?: unknown }[])[0]?.cron : undefined;
       const interval = typeof schedule === 'string' ? cronIntervalSeconds(schedule) : undefined;
       found.push({
-        id: `edge-router:${stack.name}/cloudflare_workers_kv.${name}`,
-        label: `Edge router ${typeof script?.[1].script_name === 'string' ? script[1].script_name : name}`,
-        resources: [`cloudflare_workers_kv.${name}`, ...(script ? [`cloudflare_workers_script.${script[0]}`] : [])],
+        id,
+        label,
+        resources,
         backends: Object.entries(table.backends).map(([key, b]) => ({
           key,
           host: b.url.replace(/^https?:\/\//, '').replace(/:\d+$/, ''),
@@ -75,6 +85,20 @@ export function edgeRouterTables(stacks: readonly { readonly name: string; reado
     }
   }
   return found;
+}
+
+/** Why a `table:current` entry cannot be read at synth, or undefined when it is a valid table. */
+function tableProblem(entry: Record<string, unknown>): string | undefined {
+  if (isExpression(entry.key_name)) return `its key_name is not known at synth (${String(entry.key_name)})`;
+  if (typeof entry.value !== 'string' || isExpression(entry.value)) return `its value is not known at synth (${String(entry.value).slice(0, 80)})`;
+  let table: unknown;
+  try {
+    table = JSON.parse(entry.value);
+  } catch {
+    return 'its value is not JSON';
+  }
+  const problems = validateRoutingTable(table as RoutingTable);
+  return problems.length > 0 ? `its value is not a valid routing table (${problems.slice(0, 3).join('; ')})` : undefined;
 }
 
 /** Seconds between runs of `* * * * *` (60) or `*\/N * * * *` (N x 60); undefined for other schedules. */

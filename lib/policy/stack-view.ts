@@ -1,6 +1,6 @@
 import type { TerraformJson } from '../util/synth-output';
 import type { PolicySuppression } from './types';
-import { block, blocks, bool, isExpression, isRecord, literalStrings, num, str } from '../util/terraform-json';
+import { block, blocks, bool, isExpression, isRecord, literalStrings, num, resourceBodies, str } from '../util/terraform-json';
 
 export { block, blocks, bool, isExpression, isRecord, literalStrings, num, str };
 
@@ -49,11 +49,7 @@ export class StackView {
   /** Builds the view of a stack's Terraform JSON. */
   static fromJson(name: string, json: TerraformJson): StackView {
     const resources: ResourceView[] = [];
-    for (const [type, byName] of Object.entries(json.resource ?? {})) {
-      for (const [logical, body] of Object.entries(byName ?? {})) {
-        if (isRecord(body)) resources.push(resourceView(type, logical, body));
-      }
-    }
+    for (const { type, name, body } of resourceBodies(json)) resources.push(resourceView(type, name, body));
     return new StackView(name, resources);
   }
 

@@ -74,3 +74,27 @@ export function literalStrings(value: unknown): string[] | undefined {
 export function stringElements(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
+
+/** One resource body of a stack: type, logical name and its JSON (the `//` comment block still in it). */
+export interface ResourceBody {
+  readonly type: string;
+  readonly name: string;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * Every resource body of a stack's Terraform JSON. Each level (`resource`, a type, a resource body) may be written
+ * as an object or as a list of objects; cdktf writes objects, hand-written or tool-written JSON may not.
+ */
+export function resourceBodies(json: unknown, onlyType?: string): ResourceBody[] {
+  const out: ResourceBody[] = [];
+  for (const byType of blocks(isRecord(json) ? json.resource : undefined)) {
+    for (const [type, byNames] of Object.entries(byType)) {
+      if (onlyType !== undefined && type !== onlyType) continue;
+      for (const byName of blocks(byNames)) {
+        for (const [name, value] of Object.entries(byName)) for (const body of blocks(value)) out.push({ type, name, body });
+      }
+    }
+  }
+  return out;
+}

@@ -8,6 +8,8 @@
 import { analyzeRouting } from '../../lib/analysis/analyze';
 import type { StackInput } from '../../lib/analysis/model';
 import { DOMAIN, intent, key, StackBuilder } from './fixtures';
+import { synthExample } from '../support/examples';
+import { buildExampleApp } from '../../examples/example-app';
 
 const EU = 'eu-west-1';
 const EU2 = 'eu-central-1';
@@ -181,5 +183,20 @@ describe('Cloudflare settings unknown at synth', () => {
   test('count = 0 on the load balancer: it is not there, so it sends no one anywhere', () => {
     const report = analyzeRouting(cfStacks({ count: 0 }));
     expect(report.graph.frontDoors.filter((f) => f.id.startsWith('cloudflare:'))).toEqual([]);
+  });
+});
+
+describe('an edge-router table the analysis cannot read', () => {
+  test('is a possible leak for every jurisdiction, with a remedy that says to write it literally (it was skipped: the router went unchecked)', () => {
+    const { stacks } = synthExample((outdir) => buildExampleApp('edge-router', outdir));
+    const cf = stacks.find((s) => Object.keys(s.json.resource ?? {}).includes('cloudflare_workers_kv'))!;
+    const kv = (cf.json.resource as Record<string, Record<string, Body>>).cloudflare_workers_kv;
+    const entry = Object.values(kv).find((e) => e.key_name === 'table:current')!;
+    expect(analyzeRouting(stacks, { proofs: ['residency'] }).violations).toEqual([]);
+    entry.value = '${jsonencode(var.table)}';
+    const v = violations(stacks, 'residency');
+    expect(v.length).toBeGreaterThan(0);
+    expect(v.map((x) => x.message).join('\n')).toMatch(/cloudflare_workers_kv\.\S+: its value is not known at synth/);
+    expect(v[0].remedy ?? '').toMatch(/write the settings of cloudflare_workers_kv/);
   });
 });

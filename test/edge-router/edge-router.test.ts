@@ -386,11 +386,19 @@ describe('edgeRouterTables (the synthesized router, for the routing analysis)', 
     ]);
   });
 
-  test('a hand-edited, broken table is skipped rather than misread', () => {
+  test.each([
+    ['not a valid table', '{"format": 1, "backends": {}}', /not a valid routing table/],
+    ['not JSON', '{"format": 1,', /not JSON/],
+    ['an expression', '${jsonencode(var.table)}', /value is not known at synth/],
+  ])('a hand-edited table that is %s is returned as unreadable (the proofs fail closed), never skipped or misread', (_what, value, why) => {
     const { json } = synth();
     const entry = Object.values(json.resource!.cloudflare_workers_kv).find((e) => e.key_name === 'table:current')!;
-    (entry as Record<string, unknown>).value = '{"format": 1, "backends": {}}';
-    expect(edgeRouterTables([{ name: 'edge', json }])).toEqual([]);
+    (entry as Record<string, unknown>).value = value;
+    const [router, ...others] = edgeRouterTables([{ name: 'edge', json }]);
+    expect(others).toEqual([]);
+    expect(router.unreadable).toMatch(why);
+    expect(router.table).toBeUndefined();
+    expect(router.backends).toHaveLength(1);
   });
 
   test.each([
