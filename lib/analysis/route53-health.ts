@@ -112,9 +112,25 @@ export class Route53Lookup {
     const holding = [...this.model.zones.values()].filter((z) => !z.private && [...QUERY_TYPES_ALL].some((t) => this.model.sets.has(`${z.key}|${name}|${t}`)));
     const unnamed = [...new Set([...this.model.sets.keys()].filter((k) => k.startsWith('zone:') && k.split('|')[1] === name).map((k) => k.split('|')[0]))];
     const keys = new Set([...holding.map((z) => z.key), ...unnamed]);
-    if (keys.size > 0) return [...keys].sort();
+    if (keys.size > 0) {
+      // Which public zone the world's resolvers ask depends on delegation the stacks may not show: a covering zone
+      // whose wildcard would answer the name may be the one asked, so its answers are possible too.
+      for (const z of this.namedZones) if (!z.private && !keys.has(z.key) && covers(z.name) && this.wildcardAnswers(z, name)) keys.add(z.key);
+      return [...keys].sort();
+    }
     const covering = this.namedZones.find((z) => !z.private && covers(z.name));
     return covering ? [covering.key] : [];
+  }
+
+  /** Whether a wildcard record set of the zone (`*.<ancestor of name>`) could answer the name. */
+  private wildcardAnswers(zone: { key: string; name: string }, name: string): boolean {
+    const labels = name.split('.');
+    for (let i = 1; i < labels.length; i++) {
+      const parent = labels.slice(i).join('.');
+      if (parent !== zone.name && !parent.endsWith(`.${zone.name}`)) break;
+      if ([...QUERY_TYPES_ALL].some((t) => this.model.sets.has(`${zone.key}|*.${parent}|${t}`))) return true;
+    }
+    return false;
   }
 
   /** The atom of an endpoint-probing, alarm or recovery-control health check. */
