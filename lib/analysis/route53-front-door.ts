@@ -328,13 +328,21 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
     },
     pathFailover: detection,
     // Records that can detect a failure or set a TTL decide the figure; plain aliases without checks do not.
-    failoverKey: (path: ReachPath) =>
-      path.path
-        .filter((s) => !s.note?.startsWith('passed over'))
-        .map((s) => model.records.get(s.address))
-        .filter((r): r is R53Record => !!r && (!!r.healthCheck || r.evaluateTargetHealth || !r.alias || r.target.kind === 'alb'))
-        .map((r) => r.address)
-        .join('>'),
+    // Everything the failover time reads (route53-timing.ts): each chosen record, whether records of its set were
+    // passed over before it (the set had an alternative), and whether the "every record unhealthy" rule chose it.
+    failoverKey: (path: ReachPath) => {
+      const out: string[] = [];
+      let passedOver = false;
+      for (const s of path.path) {
+        if (s.note?.startsWith('passed over')) {
+          passedOver = true;
+          continue;
+        }
+        out.push(`${s.address}${passedOver ? '~' : ''}${s.note && /unhealthy: Route53 answers/.test(s.note) ? '!' : ''}`);
+        passedOver = false;
+      }
+      return out.join('>');
+    },
     residencyRemedy: (path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean) => route53ResidencyRemedy(model, reach, path, client, jurisdiction, allowed),
     serves: (client: ClientGroup) => (client.vpc ? ownIds.has(client.id) : !entry.private),
     clients: () => own,
