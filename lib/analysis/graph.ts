@@ -6,7 +6,7 @@ import { edgeRouterTables } from '../edge-router/synthesized-table';
 import { tableFrontDoor } from './table-front-door';
 import { buildCloudflareModel, cloudflareFrontDoors, cloudflareProbes } from './cloudflare';
 import { cloudflareDnsFrontDoors } from './cloudflare-dns';
-import { loadStacks, normalizeDnsName, readIntent, type AnalysisSource } from './input';
+import { isExpression, loadStacks, normalizeDnsName, readIntent, resourcesOfType, str, type AnalysisSource } from './input';
 import type { FrontDoor, FrontDoorExtractor, GraphContext, ProbeSource, ServiceIntent, StackInput } from './model';
 import { hostPlacer, type HostPlacer } from './host-placement';
 import { buildRoute53Model, route53Entries, route53FrontDoor, route53Probes, type Route53Model } from './route53';
@@ -72,7 +72,20 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
     const n = normalizeDnsName(name);
     return intent.externalEndpoints.find((e) => e.name === n);
   };
-  const placer = hostPlacer(route53, intent, declaredEndpoint);
+  const cloudflareNames = ['cloudflare_dns_record', 'cloudflare_record'].flatMap((type) =>
+    resourcesOfType(stacks, type).flatMap((r) => {
+      const name = str(r.config.name);
+      const recordType = (str(r.config.type) ?? '').toUpperCase();
+      const typeKnown = !isExpression(r.config.type);
+      // NS records delegate (to Route53, followed there); other types carry no traffic.
+      if (typeKnown && !['A', 'AAAA', 'CNAME', 'HTTPS', 'SVCB'].includes(recordType)) return [];
+      // A name unknown at synth could be any name (fail closed); the apex is no origin name.
+      if (!name || isExpression(r.config.name)) return [{ address: r.address, name: '*', type: recordType || 'unknown type', relative: true }];
+      if (name === '@') return [];
+      return [{ address: r.address, name: normalizeDnsName(name), type: recordType, relative: true }];
+    }),
+  );
+  const placer = hostPlacer(route53, intent, declaredEndpoint, cloudflareNames);
   warnings.push(...intentHostnameWarnings(route53, intent, placer));
   const context: GraphContext = {
     stacks,

@@ -22,12 +22,26 @@ import { Route53Lookup } from './route53-health';
 import { elbRegion, QUERY_TYPES, type Route53Model } from './route53-model';
 import { Route53Reach } from './route53-reach';
 
+/** A traffic-carrying record of a Cloudflare zone: its name and type. */
+export interface CloudflareDnsName {
+  readonly address: string;
+  readonly name: string;
+  readonly type: string;
+  /** `*` when unknown at synth (it may be any name). The name may be relative to its zone (whose name the stacks do not say): it then matches as leading labels. */
+  readonly relative: boolean;
+}
+
 export interface HostPlacer {
   place(hostname: string): HostPlacement;
 }
 
 /** How the hostnames of the stacks are placed (memoised per name). */
-export function hostPlacer(model: Route53Model, intent: ServiceIntent, declaredEndpoint: (name: string) => ExternalEndpoint | undefined): HostPlacer {
+export function hostPlacer(
+  model: Route53Model,
+  intent: ServiceIntent,
+  declaredEndpoint: (name: string) => ExternalEndpoint | undefined,
+  cloudflareRecords: readonly CloudflareDnsName[] = [],
+): HostPlacer {
   const intentHosts = new Map<string, string>();
   for (const [code, r] of Object.entries(intent.regions)) if (r.hostname) intentHosts.set(normalizeDnsName(r.hostname), code);
   const byIntent = (name: string): string | undefined => {
@@ -107,7 +121,12 @@ export function hostPlacer(model: Route53Model, intent: ServiceIntent, declaredE
       let p = cache.get(name);
       if (!p) {
         const zones = zonesOf(name);
-        p = zones.length > 0 ? resolve(name, zones) : { inZone: false, region: byIntent(name), records: [] };
+        // A record of a Cloudflare zone at the name answers Cloudflare's own lookups (and the world's, where that zone
+        // is authoritative) before any Route53 delegation: the analysis does not follow those, so it cannot place it.
+        const cloudflare = cloudflareRecords.filter((r) => r.name === '*' || r.name === name || (r.relative && name.startsWith(`${r.name}.`)));
+        if (cloudflare.length > 0) {
+          p = { inZone: true, records: cloudflare.map((r) => r.address), unplaced: `${name} is answered by Cloudflare DNS (${cloudflare.map((r) => `${r.address} ${r.type}`).join(', ')}), which the analysis does not follow` };
+        } else p = zones.length > 0 ? resolve(name, zones) : { inZone: false, region: byIntent(name), records: [] };
         cache.set(name, p);
       }
       return p;

@@ -251,3 +251,28 @@ describe('Route53 aliases to a regional name without a record', () => {
     expect(report.violations.map((v) => v.message).join('\n')).toContain(`aws_route53_record.Entry aliases eu-west-1.${DOMAIN}`);
   });
 });
+
+describe('an origin name answered by Cloudflare DNS', () => {
+  const cloudflareStack = (stacks: StackInput[]) => stacks.find((s) => Object.keys(s.json.resource ?? {}).includes('cloudflare_load_balancer'))!;
+
+  it.each([
+    ['an A record at the origin name', { name: `eu-west-1.${ORIGIN}`, type: 'A', content: '203.0.113.7' }],
+    ['a CNAME at the origin name', { name: `eu-west-1.${ORIGIN}`, type: 'CNAME', content: `us-east-1.${ORIGIN}` }],
+    ['a record whose name is unknown at synth', { name: '${var.name}', type: 'A', content: '203.0.113.7' }],
+  ])('%s: the origin is not placed by its name (a possible leak, naming the record)', (_what, record) => {
+    const stacks = editableStacks(cloudflareEu);
+    const cf = cloudflareStack(stacks);
+    ((cf.json.resource as Record<string, Record<string, Body>>).cloudflare_dns_record ??= {}).Shortcut = { zone_id: '${var.cloudflare_zone_id}', ttl: 60, ...record };
+    const { passed, violations } = residency(stacks);
+    expect(passed).toBe(false);
+    expect(violations.map((v) => v.message).join('\n')).toContain('cloudflare_dns_record.Shortcut');
+  });
+
+  it('control: the delegation NS records of the shipped example place nothing by themselves', () => {
+    const stacks = editableStacks(cloudflareEu);
+    const records = Object.values((cloudflareStack(stacks).json.resource as Record<string, Record<string, Body>>).cloudflare_dns_record ?? {});
+    expect(records.length).toBeGreaterThan(0);
+    expect(records).toAllSatisfy((r) => r.type === 'NS');
+    expect(residency(stacks).passed).toBe(true);
+  });
+});
