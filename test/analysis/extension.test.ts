@@ -1,24 +1,9 @@
 /* The extension point the edge router plugs into: an extractor returning front doors built by tableFrontDoor. */
 import { analyzeRouting } from '../../lib/analysis/analyze';
 import type { FrontDoorExtractor } from '../../lib/analysis/model';
-import { tableFrontDoor, type BackendTable } from '../../lib/analysis/table-front-door';
-import { DOMAIN, StackBuilder, intent } from './fixtures';
+import { tableFrontDoor } from '../../lib/analysis/table-front-door';
+import { backendTable as table, DOMAIN, StackBuilder, intent } from './fixtures';
 
-function table(overrides: Partial<BackendTable> = {}): BackendTable {
-  return {
-    id: 'edge-router:test',
-    label: 'Edge router chat-router',
-    resources: ['cloudflare_workers_kv.Router_TableCurrent'],
-    backends: ['us-east-1', 'eu-west-1', 'eu-central-1'].map((r) => ({ key: r, host: `${r}.${DOMAIN}`, jurisdiction: r.startsWith('eu') ? 'eu' : 'us', weight: 100, enabled: true })),
-    residency: { eu: { countries: ['DE'], continents: [] } },
-    strategy: 'latency',
-    attemptTimeoutMs: 10_000,
-    maxAttempts: 3,
-    probeIntervalSeconds: 60,
-    probesPerRun: 1,
-    ...overrides,
-  };
-}
 
 function stacks() {
   const aws = new StackBuilder();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App } from 'cdktf';
 import type { StackInput } from '../../lib/analysis/model';
+import type { BackendTable } from '../../lib/analysis/table-front-door';
 import { readSynthOutput, type TerraformJson } from '../../lib/util/synth-output';
 
 export const DOMAIN = 'inference.example.com';
@@ -110,4 +111,21 @@ export function editableStacks(outdir: string): StackInput[] {
 /** The resources of a type in a stack whose logical name contains `fragment`. */
 export function resourcesLike(stack: StackInput, type: string, fragment: string): [string, Body][] {
   return Object.entries((stack.json.resource?.[type] ?? {}) as Record<string, Body>).filter(([n]) => n.includes(fragment));
+}
+
+/** An edge-router table over three regional names (eu-west-1 and eu-central-1 in the EU), for table front doors. */
+export function backendTable(overrides: Partial<BackendTable> = {}): BackendTable {
+  return {
+    id: 'edge-router:test',
+    label: 'Edge router chat-router',
+    resources: ['cloudflare_workers_kv.Router_TableCurrent'],
+    backends: ['us-east-1', 'eu-west-1', 'eu-central-1'].map((r) => ({ key: r, host: `${r}.${DOMAIN}`, jurisdiction: r.startsWith('eu') ? 'eu' : 'us', weight: 100, enabled: true })),
+    residency: { eu: { countries: ['DE'], continents: [] } },
+    strategy: 'latency',
+    attemptTimeoutMs: 10_000,
+    maxAttempts: 3,
+    probeIntervalSeconds: 60,
+    probesPerRun: 1,
+    ...overrides,
+  };
 }

@@ -11,7 +11,7 @@ import { analyzeRouting } from '../../lib/analysis/analyze';
 import type { FrontDoorExtractor, StackInput } from '../../lib/analysis/model';
 import { tableFrontDoor, type BackendTable } from '../../lib/analysis/table-front-door';
 import { buildExampleApp } from '../../examples/example-app';
-import { DOMAIN, StackBuilder, editableStacks, intent, key, resourcesLike, synthToTemp } from './fixtures';
+import { backendTable, DOMAIN, StackBuilder, editableStacks, intent, key, resourcesLike, synthToTemp } from './fixtures';
 
 type Body = Record<string, unknown>;
 
@@ -188,18 +188,7 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
 });
 
 describe('edge-router backends are placed the same way', () => {
-  function table(): BackendTable {
-    return {
-      id: 'edge-router:test',
-      label: 'Edge router chat-router',
-      resources: ['cloudflare_workers_kv.Router_TableCurrent'],
-      backends: ['us-east-1', 'eu-west-1', 'eu-central-1'].map((r) => ({ key: r, host: `${r}.${DOMAIN}`, jurisdiction: r.startsWith('eu') ? 'eu' : 'us', weight: 100, enabled: true })),
-      residency: { eu: { countries: ['DE'], continents: [] } },
-      strategy: 'latency',
-      attemptTimeoutMs: 5_000,
-      maxAttempts: 3,
-    };
-  }
+  const table = (): BackendTable => backendTable({ attemptTimeoutMs: 5_000, probeIntervalSeconds: undefined, probesPerRun: undefined });
   const extractor: FrontDoorExtractor = (context) => [tableFrontDoor(context, table())];
 
   function stacks(edit: (b: StackBuilder) => void = () => undefined): StackInput[] {
