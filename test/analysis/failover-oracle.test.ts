@@ -1,0 +1,184 @@
+/*
+ * Failover time held against a brute-force oracle. For random small Route53 topologies (oracle.ts: every policy,
+ * nested sets, checks probing regions or addresses, CALCULATED, inverted and disabled checks, evaluate_target_health,
+ * CNAMEs), the oracle replays a region's failure over time in every health state in which a client can be on that
+ * region while it is up (every other atom free: second failures included): at 30 s the endpoint checks probing the
+ * region turn unhealthy (10 s × 3), at 90 s the load balancer's target health does (the default 30 s × 3; only
+ * when the model servers fail, not when the region is unreachable from outside), and the client has moved once no
+ * answer it can get is in that region; + the 60 s TTL every answer of these topologies has. The analysis' figure
+ * for the client and region must never be lower (a lower one passes a budget Route53 would miss), and where the
+ * oracle's clients never move, the analysis must say never.
+ */
+import fc from 'fast-check';
+import { analyzeRouting } from '../../lib/analysis/analyze';
+import type { ClientGroup } from '../../lib/analysis/model';
+import { atomsOf, Oracle, topologyArbitrary, toStacks, type Rec, type Topology } from './oracle';
+
+const MAX_ATOMS = 11;
+const CHECK_SECONDS = 30;
+const TARGET_HEALTH_SECONDS = 90;
+const TTL = 60;
+
+/** The oracle with a perfect detector: every record aliasing the region's load balancer is unhealthy. */
+class IdealDetection extends Oracle {
+  constructor(
+    t: Topology,
+    readonly down: string,
+  ) {
+    super(t);
+  }
+
+  override recordHealthy(...args: Parameters<Oracle['recordHealthy']>): boolean {
+    const [r] = args;
+    if (r.target.kind === 'alb' && r.target.region === this.down) return false;
+    return super.recordHealthy(...args);
+  }
+}
+
+/** Worst seconds, over every state in which the client can be on `region` while it is up, until it has moved off. */
+function oracleFailover(t: Topology, client: ClientGroup, region: string, scope: 'first failure' | 'any state'): number | undefined {
+  const oracle = new Oracle(t);
+  const ideal = new IdealDetection(t, region);
+  const atoms = atomsOf(t);
+  const own = atoms.filter((a) => a.region === region);
+  const destsOf = (o: Oracle, state: Map<string, boolean>) => new Set([...o.route53(t.sets[0], client, state, true), ...(t.ipv6 ? o.route53(t.ipv6, client, state, true) : [])]);
+  const dests = (state: Map<string, boolean>) => destsOf(oracle, state);
+  let worst: number | undefined;
+  for (const state of oracle.states()) {
+    if (own.some((a) => state.get(a.id) === false)) continue; // the region is up: its own signals are healthy
+    // First failures: every other region is up too (only signals of no region, such as a check probing an address, vary).
+    if (scope === 'first failure' && atoms.some((a) => a.region !== undefined && state.get(a.id) === false)) continue;
+    if (!dests(state).has(region)) continue;
+    for (const mode of ['unreachable', 'unhealthy'] as const) {
+      // Detection events: endpoint checks probing the region; target health only when the servers fail.
+      const events = own
+        .map((a) => ({ id: a.id, at: a.id.startsWith('alb:') ? (mode === 'unhealthy' ? TARGET_HEALTH_SECONDS : Number.POSITIVE_INFINITY) : CHECK_SECONDS }))
+        .filter((e) => Number.isFinite(e.at));
+      // Once every signal has seen the failure, even a perfect detector (every record aliasing the region's load
+      // balancer unhealthy) leaves the client there: there is nowhere to go, which is availability's concern.
+      const detected = new Map(state);
+      for (const e of events) detected.set(e.id, false);
+      if (destsOf(ideal, detected).has(region)) continue;
+      let moved = Number.POSITIVE_INFINITY;
+      for (const at of [...new Set(events.map((e) => e.at))].sort((a, b) => a - b)) {
+        const later = new Map(state);
+        for (const e of events) if (e.at <= at) later.set(e.id, false);
+        if (!dests(later).has(region)) {
+          moved = at + TTL;
+          break;
+        }
+      }
+      worst = Math.max(worst ?? 0, moved);
+    }
+  }
+  return worst;
+}
+
+function check(t: Topology, scope: 'first failure' | 'any state'): { compared: number; finite: number } {
+  const report = analyzeRouting(toStacks(t), { proofs: ['failover-time'] });
+  const fd = report.graph.frontDoors.find((f) => f.kind === 'route53' && f.id === 'route53:inference.example.com');
+  if (!fd) return { compared: 0, finite: 0 };
+  let compared = 0;
+  let finite = 0;
+  for (const client of report.clients.filter((c) => (fd.serves ? fd.serves(c) : !c.vpc))) {
+    for (const { code: region } of t.regions) {
+      const brute = oracleFailover(t, client, region, scope);
+      if (brute === undefined) continue;
+      const figures = report.failoverPaths.filter((p) => p.frontDoor === fd.label && p.region === region && p.clients.includes(client.label)).map((p) => p.seconds);
+      const lib = figures.length > 0 ? Math.max(...figures) : undefined;
+      expect({ client: client.id, region, analysis: lib === undefined ? 'no figure' : lib >= brute ? 'at least the oracle' : lib }).toEqual({ client: client.id, region, analysis: 'at least the oracle' });
+      compared++;
+      if (Number.isFinite(brute)) finite++;
+    }
+  }
+  return { compared, finite };
+}
+
+const PROPERTY_RUNS = Number(process.env.GI_FAILOVER_ORACLE_RUNS ?? 0);
+
+/*
+ * The random property is not in `npm test` yet: the analysis under-reports two classes it finds (pinned below as
+ * known failures), so it runs only on request: `npm run test:failover-oracle` (GI_FAILOVER_ORACLE_RUNS=400).
+ */
+(PROPERTY_RUNS > 0 ? test : test.skip)(`failover time: on GI_FAILOVER_ORACLE_RUNS random Route53 topologies the analysis never reports less than the brute-force replay`, () => {
+  let compared = 0;
+  let finite = 0;
+  fc.assert(
+    fc.property(
+      topologyArbitrary(4).filter((t) => t.sets.length > 0 && atomsOf(t).length <= MAX_ATOMS),
+      (t) => {
+        const r = check(t, process.env.GI_FAILOVER_ORACLE_SCOPE === 'any' ? 'any state' : 'first failure');
+        compared += r.compared;
+        finite += r.finite;
+      },
+    ),
+    { numRuns: PROPERTY_RUNS, seed: process.env.GI_PROPERTY_SEED ? Number(process.env.GI_PROPERTY_SEED) : undefined },
+  );
+  expect(compared).toBeGreaterThan(PROPERTY_RUNS);
+  expect(finite).toBeGreaterThan(0);
+  expect(finite).toBeLessThan(compared);
+});
+
+const rec = (target: Rec['target'], extra: Partial<Rec> = {}): Rec => ({ target, eth: false, region: 'us-east-1', weight: 1, role: 'PRIMARY', location: { default: true }, bias: 0, ...extra });
+const probe = (region: string): Topology['checks'][number] => ({ probes: { region }, inverted: false, disabled: false });
+const REGIONS = [{ code: 'us-east-1' }, { code: 'us-west-2' }, { code: 'eu-west-1', jurisdiction: 'eu' }];
+const base = { regions: REGIONS, residency: { countries: [], continents: ['EU'] }, declared: [] };
+
+describe('failover time against the replay, pinned cases', () => {
+  test('control: a latency pair with checks moves clients in 30 s + 60 s TTL, and the analysis says so', () => {
+    const t: Topology = { ...base, checks: [probe('us-east-1'), probe('us-west-2')], sets: [{ policy: 'latency', type: 'A', records: [rec({ kind: 'alb', region: 'us-east-1' }, { check: 0 }), rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, region: 'us-west-2' })] }] };
+    expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
+  });
+
+  test('control (red-team hole 5): a check on a one-record set under an alias without evaluate_target_health moves no one: never', () => {
+    const t: Topology = {
+      ...base,
+      checks: [probe('us-east-1'), probe('us-west-2')],
+      sets: [
+        { policy: 'latency', type: 'A', records: [rec({ kind: 'set', index: 1 }), rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, region: 'us-west-2' })] },
+        { policy: 'simple', type: 'A', records: [rec({ kind: 'alb', region: 'us-east-1' }, { check: 0 })] },
+      ],
+    };
+    expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
+  });
+
+  // Known under-reports (issue 17, closing note): each fails today and passes once the analysis requires, after the
+  // failure is detected, that no answer the client can get in that same health state is still the failed region.
+  test.failing('known gap: the record clients move to after detection can land in the same failed region (a zero-weight record checked by another region)', () => {
+    const t: Topology = {
+      ...base,
+      checks: [probe('us-east-1'), probe('us-west-2')],
+      sets: [
+        {
+          policy: 'weighted',
+          type: 'A',
+          records: [
+            rec({ kind: 'alb', region: 'us-east-1' }, { check: 0, weight: 1 }),
+            rec({ kind: 'alb', region: 'us-east-1' }, { check: 1, weight: 0 }),
+            rec({ kind: 'alb', region: 'eu-west-1' }, { weight: 0 }),
+          ],
+        },
+      ],
+    };
+    expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
+  });
+
+  test.failing('known gap: after a first failure took the alternatives, the clients that moved cannot leave the next region (a record below it nothing can detect)', () => {
+    const t: Topology = {
+      ...base,
+      checks: [probe('us-east-1'), probe('us-west-2'), { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false }],
+      sets: [
+        { policy: 'multivalue', type: 'A', records: [rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0 }), rec({ kind: 'set', index: 1 }, { check: 1 })] },
+        { policy: 'multivalue', type: 'A', records: [rec({ kind: 'alb', region: 'us-west-2' }, { check: 2 }), rec({ kind: 'ip', address: '198.51.100.3' })] },
+      ],
+    };
+    expect(check2(t, 'any state')).toEqual({ ok: true, compared: expect.any(Number) });
+  });
+});
+
+/** The replay's verdict for one topology, as a value (the property's expectation throws). */
+function check2(t: Topology, scope: 'first failure' | 'any state' = 'first failure'): { ok: boolean; compared: number } {
+  const r = check(t, scope);
+  expect(r.compared).toBeGreaterThan(0);
+  return { ok: true, compared: r.compared };
+}
