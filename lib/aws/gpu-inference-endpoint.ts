@@ -18,6 +18,7 @@ import {
   ModelSchema,
   modelKeyFromId,
   NetworkSchema,
+  peakInstancesPerSubnet,
   regionalProblems,
   RegionSchema,
   type EndpointSpec,
@@ -347,7 +348,10 @@ function checkEndpointProps(props: GpuInferenceEndpointProps, source: string): {
     checker.check(NetworkSchema.shape.publicSubnetIds.unwrap(), publicSubnetIds, 'network.publicSubnetIds');
     if (props.vpc) checker.add([{ path: 'vpc', message: 'applies only to the VPC the endpoint creates; remove it or remove network' }]);
   } else {
-    minimalVpcProblems(checker, props.region, props.vpc ?? {}, 'vpc');
+    const max = props.capacity?.max;
+    const warm = settings?.warmPool?.minSize ?? 0;
+    const instances = typeof max === 'number' && !isToken(max) && Array.isArray(props.models) ? peakInstancesPerSubnet(Math.max(1, props.models.length), max, warm) : 0;
+    minimalVpcProblems(checker, props.region, props.vpc ?? {}, 'vpc', instances);
   }
   if (props.originLock) {
     const lock = props.originLock;

@@ -112,7 +112,16 @@ export const tagKey = z
   .regex(TAG_CHARACTERS, "must use letters, digits, spaces and _ . : / = + - @ only (the characters every AWS service accepts in tags)")
   .refine((key) => key === key.normalize('NFC'), NFC_MESSAGE)
   .refine((key) => !/^aws:/i.test(key), "must not start with 'aws:' (reserved by AWS)")
-  .refine((key) => !(LIBRARY_TAG_KEYS as readonly string[]).includes(key) && !key.startsWith(LIBRARY_TAG_PREFIX), `is set by the library (${LIBRARY_TAG_KEYS.join(', ')}, ${LIBRARY_TAG_PREFIX}*) and would override or be overridden`);
+  .refine((key) => !isLibraryTagKey(key), `is set by the library (${LIBRARY_TAG_KEYS.join(', ')}, ${LIBRARY_TAG_PREFIX}*, in any letter case: IAM compares tag keys case-insensitively) and would override, be overridden or be refused`);
+
+/**
+ * Whether a tag key is one the library sets, compared case-insensitively: IAM treats role tag keys that differ only
+ * in case as the same key, so `Managed-By` next to the library's `managed-by` is refused at apply (or diffs forever).
+ */
+export function isLibraryTagKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  return LIBRARY_TAG_KEYS.some((k) => k.toLowerCase() === lower) || lower.startsWith(LIBRARY_TAG_PREFIX.toLowerCase());
+}
 
 export const tagValue = z
   .string()
@@ -127,6 +136,13 @@ export const tags = z
     for (const key of Object.keys(t)) {
       const result = tagKey.safeParse(key);
       if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [key], input: key, message: `key ${issue.message}` });
+    }
+    // IAM compares tag keys case-insensitively: two keys that differ only in case are one key to it.
+    const firstByLower = new Map<string, string>();
+    for (const key of Object.keys(t)) {
+      const first = firstByLower.get(key.toLowerCase());
+      if (first === undefined) firstByLower.set(key.toLowerCase(), key);
+      else ctx.addIssue({ code: 'custom', path: [key], input: key, message: `key differs from the key '${first}' only in letter case; IAM treats tag keys case-insensitively, so give them one spelling` });
     }
     if (Object.keys(t).length > MAX_USER_TAGS) ctx.addIssue({ code: 'custom', input: Object.keys(t).length, message: `must have at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the library adds up to 6)` });
   });
