@@ -21,6 +21,7 @@ import { layoutSubnets } from '../util/cidr';
 import { assumeRolePolicy, policyDocument } from '../util/iam';
 import { stripUndefined } from '../util/objects';
 import { PropsChecker } from '../util/validate';
+import { propsObject } from './prop-checks';
 import { protectLiterals } from '../util/terraform-literals';
 
 /** The network a regional endpoint runs in. */
@@ -88,6 +89,7 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
   constructor(scope: Construct, id: string, props: MinimalVpcProps) {
     super(scope, id);
     const checker = new PropsChecker(`MinimalVpc '${this.node.path}'`);
+    props = propsObject(checker, props);
     checker.literal(awsRegion, props.region, 'region');
     checker.literal(tagValue.max(240, 'must be at most 240 characters (Name tags add a suffix; AWS tag values are at most 256)'), props.name, 'name');
     const parsed = minimalVpcProblems(

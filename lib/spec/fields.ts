@@ -71,6 +71,29 @@ export const dnsName = z
   .max(253, 'must be at most 253 characters (DNS limit)')
   .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, 'must be a lower-case DNS name such as inference.example.com');
 
+/** A Route53 hosted zone id (upper-case letters and digits after the Z), as the spec's dns.hostedZoneId and the constructs take it. */
+export const route53ZoneId = z.string().regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ');
+
+/** A Route53 record name: a lower-case DNS name, optionally a leading `*.` wildcard, labels may hold '_' (`_acme`). */
+export const recordName = z
+  .string()
+  .regex(/^(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/, 'must be a lower-case DNS name (labels of at most 63 characters)')
+  .refine((name) => name.replace(/\.$/, '').length <= 253, 'must be at most 253 characters (DNS limit)');
+
+/** The record types an alias to an ALB (or to another alias record set) can have: an ALB answers addresses only. */
+export const ALIAS_RECORD_TYPES = ['A', 'AAAA'] as const;
+export const aliasRecordTypes = z
+  .array(z.enum(ALIAS_RECORD_TYPES, { error: `must be ${ALIAS_RECORD_TYPES.join(' or ')} (an alias to a load balancer answers addresses only)` }))
+  .min(1, 'must list at least one record type')
+  .superRefine(noDuplicates('record type'));
+
+/** Whether a DNS name lies in a zone: the zone's apex or a name under it (case and trailing dot ignored). */
+export function isInZone(name: string, zoneName: string): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  const zone = zoneName.toLowerCase().replace(/\.$/, '');
+  return n === zone || n.endsWith(`.${zone}`);
+}
+
 /** An S3 bucket name by the general-purpose bucket naming rules. */
 export function s3BucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters (S3 bucket naming rules)';

@@ -24,6 +24,7 @@ import {
   MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME,
   metricDimensions,
   metricName,
+  route53ZoneId,
   s3BucketName,
   s3BucketNameProblem,
   secretsManagerSecretArn,
@@ -54,6 +55,7 @@ const versionLabel = z
 
 export const awsRegion = z.enum(AWS_REGION_CODES as [string, ...string[]], {
   error: (issue) => {
+    if (issue.input === undefined) return 'is required (an AWS region code such as us-east-1)';
     const hint = suggestion(issue.input, AWS_REGION_CODES);
     return hint ? `must be an AWS region code the library knows${hint}` : `must be an AWS region code the library knows: ${AWS_REGION_CODES.join(', ')}`;
   },
@@ -118,7 +120,7 @@ export function gpuInstanceTypeProblem(type: string): string | undefined {
 }
 
 export const gpuInstanceType = z.enum(GPU_INSTANCE_TYPES as [string, ...string[]], {
-  error: (issue) => (typeof issue.input === 'string' ? gpuInstanceTypeProblem(issue.input) : `must be an instance type as text, such as g6e.xlarge`),
+  error: (issue) => (typeof issue.input === 'string' ? gpuInstanceTypeProblem(issue.input) : issue.input === undefined ? 'is required (a GPU instance type such as g6e.xlarge)' : 'must be an instance type as text, such as g6e.xlarge'),
 });
 
 export const port = z.number().int('must be a whole number').min(1024, 'must be ≥ 1024 (unprivileged)').max(65535, 'must be ≤ 65535');
@@ -505,9 +507,7 @@ export const StateSchema = z.discriminatedUnion(
 
 export const DnsSchema = z
   .strictObject({
-    hostedZoneId: z
-      .string()
-      .regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ')
+    hostedZoneId: route53ZoneId
       .optional()
       .meta({ description: 'Existing public zone to write records into. Default: a zone for service.domain is created (protected by prevent_destroy).' }),
     dnssec: z.boolean().default(true).meta({ description: 'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS record at the parent to complete the chain.' }),
