@@ -4,8 +4,9 @@ import type { z } from 'zod';
 import { ResidencyGroupSchema, type ResidencyGroup } from '../spec/geo';
 import type { ResidencyClientGroup } from '../spec/residency';
 import { dnsName } from '../spec/fields';
-import { awsRegion, DEFAULT_ROUTE53_WEIGHT, HealthSchema, MAX_ROUTING_DOMAIN_LENGTH, RoutingSchema, route53RoutingProblems, type RoutingSpec } from '../spec/schema';
+import { DEFAULT_ROUTE53_WEIGHT, HealthSchema, MAX_ROUTING_DOMAIN_LENGTH, RoutingSchema, route53RoutingProblems, type RoutingSpec } from '../spec/schema';
 import { PropsChecker } from '../util/validate';
+import { checkEndpointRef, checkHostedZone, checkInZone, objectProp, propsObject } from './prop-checks';
 import type { HealthInput } from './gpu-fleet';
 import { InferenceAliasRecord, RecordTarget } from './inference-alias-record';
 import type { IHostedZone } from './inference-hosted-zone';
@@ -76,25 +77,32 @@ export class GlobalRoute53Routing extends Construct {
   constructor(scope: Construct, id: string, props: GlobalRoute53RoutingProps) {
     super(scope, id);
     const source = `GlobalRoute53Routing '${this.node.path}'`;
-    this.props = props;
     const checker = new PropsChecker(source);
+    props = propsObject(checker, props);
+    this.props = props;
     const routing = checker.literal(RoutingSchema, props.routing ?? {}, 'routing');
     const residency: Record<string, ResidencyGroup> = {};
-    for (const [key, group] of Object.entries(props.residency ?? {})) {
+    const residencyInput = props.residency === undefined ? {} : objectProp(checker, props.residency, 'residency', 'an object of residency groups by jurisdiction key') ?? {};
+    for (const [key, group] of Object.entries(residencyInput)) {
       const parsed = checker.literal(ResidencyGroupSchema, group, `residency.${key}`);
       if (parsed) residency[key] = parsed;
     }
-    for (const r of props.regions) this.byRegion.set(r.endpoint.region, r);
-    const regionFacts = props.regions.map((r) => ({ region: r.endpoint.region, jurisdiction: r.endpoint.jurisdiction }));
+    const regions: readonly RoutedRegion[] = Array.isArray(props.regions) ? props.regions : [];
+    if (!Array.isArray(props.regions)) checker.add([{ path: 'regions', message: props.regions === undefined ? 'is required (a list of { endpoint, hostname }, at least one)' : 'must be a list of { endpoint, hostname }', input: props.regions }]);
+    // Only regions whose endpoint names a region take part in the routing rules (the others are reported below).
+    const placed = regions.filter((r, i) => objectProp(checker, r, `regions[${i}]`, 'an object { endpoint, hostname }') && checkEndpointRef(checker, r.endpoint, `regions[${i}].endpoint`));
+    for (const r of placed) this.byRegion.set(r.endpoint.region, r);
+    const regionFacts = placed.map((r) => ({ region: r.endpoint.region, jurisdiction: r.endpoint.jurisdiction }));
     const problems = routing ? route53RoutingProblems(routing, residency, regionFacts) : [];
-    if (props.regions.length === 0) problems.push({ path: 'regions', message: 'must list at least one region' });
-    if (this.byRegion.size !== props.regions.length) problems.push({ path: 'regions', message: 'must not list a region twice' });
+    if (Array.isArray(props.regions) && regions.length === 0) problems.push({ path: 'regions', message: 'must list at least one region' });
+    if (this.byRegion.size !== placed.length) problems.push({ path: 'regions', message: 'must not list a region twice' });
+    const zone = checkHostedZone(checker, props.zone, 'zone');
     checker.check(dnsName.max(MAX_ROUTING_DOMAIN_LENGTH, `must be at most ${MAX_ROUTING_DOMAIN_LENGTH} characters (record names under it add up to 37)`), props.domain, 'domain');
+    if (zone) checkInZone(checker, props.domain, zone.zoneName, 'domain');
     checker.literal(ALARM_NAME_PREFIX.optional(), props.namePrefix, 'namePrefix');
     checker.literal(HealthSchema, props.health ?? {}, 'health');
-    props.regions.forEach((r, i) => {
-      checker.literal(awsRegion, r.endpoint.region, `regions[${i}].endpoint.region`);
-      checker.check(dnsName, r.hostname, `regions[${i}].hostname`);
+    regions.forEach((r, i) => {
+      if (typeof r === 'object' && r !== null) checker.check(dnsName, r.hostname, `regions[${i}].hostname`);
     });
     checker.add(problems);
     checker.throwIfAny();

@@ -8,11 +8,12 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { defaultRootVolumeGiB as defaultVolumeForWeights, serviceName, tags as tagsSchema } from '../spec/fields';
 import { awsRegion, CapacitySchema, EndpointSchema, fleetProblems, gpuInstanceType, HealthSchema, ModelSchema, modelKeyFromId, NetworkSchema, type EndpointSpec, type HealthSpec, type ModelSpec } from '../spec/schema';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../util/iam';
 import { PropsChecker } from '../util/validate';
+import { propsObject } from './prop-checks';
 import { renderUserData } from './user-data';
 import { protectLiterals } from '../util/terraform-literals';
 
@@ -89,7 +90,9 @@ export class GpuFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuFleetProps) {
     super(scope, id);
-    const { model, health, settings } = checkFleetProps(props, `GpuFleet '${this.node.path}'`);
+    const checked = checkFleetProps(props, `GpuFleet '${this.node.path}'`);
+    const { model, health, settings } = checked;
+    props = checked.props;
 
     const provider = props.provider;
     this.model = model;
@@ -310,8 +313,9 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 }
 
 /** Every problem of the props at once, with the spec's rules and messages. */
-function checkFleetProps(props: GpuFleetProps, source: string): { model: ModelSpec; health: HealthSpec; settings: EndpointSpec } {
+function checkFleetProps(input: GpuFleetProps, source: string): { props: GpuFleetProps; model: ModelSpec; health: HealthSpec; settings: EndpointSpec } {
   const checker = new PropsChecker(source);
+  const props = propsObject(checker, input);
   checker.literal(awsRegion, props.region, 'region');
   checker.literal(serviceName, props.serviceName, 'serviceName');
   const parsed = checker.literal(ModelSchema, props.model, 'model');
@@ -319,6 +323,8 @@ function checkFleetProps(props: GpuFleetProps, source: string): { model: ModelSp
   checker.literal(gpuInstanceType, props.instanceType, 'instanceType');
   checker.check(CapacitySchema, props.capacity, 'capacity');
   checker.check(NetworkSchema.shape.privateSubnetIds.unwrap(), props.subnetIds, 'subnetIds');
+  // Ids of resources the fleet attaches to: usually references, so only their presence and type are checked.
+  for (const key of ['vpcId', 'instanceSecurityGroupId', 'loadBalancerArnSuffix'] as const) checker.check(requiredText(key), props[key], key);
   const health = checker.literal(HealthSchema, props.health ?? {}, 'health');
   const settings = checker.literal(EndpointSchema, props.settings ?? {}, 'settings');
   checker.check(tagsSchema.optional(), props.tags, 'tags');
@@ -327,5 +333,10 @@ function checkFleetProps(props: GpuFleetProps, source: string): { model: ModelSp
     checker.add(fleetProblems(model, { rootVolumeGiB: settings.rootVolumeGiB, serviceName: props.serviceName, versions: [props.modelVersion ?? model.version] }), 'model');
   }
   checker.throwIfAny();
-  return { model: model!, health: health!, settings: settings! };
+  return { props, model: model!, health: health!, settings: settings! };
+}
+
+/** A required text prop (a reference is accepted). */
+function requiredText(what: string) {
+  return z.string({ error: (issue) => (issue.input === undefined ? `is required (text: the ${what}, or a reference)` : `must be text: the ${what}, or a reference`) }).min(1, 'must not be empty');
 }

@@ -18,6 +18,7 @@ import {
   ModelSchema,
   modelKeyFromId,
   NetworkSchema,
+  peakInstancesPerSubnet,
   regionalProblems,
   RegionSchema,
   type EndpointSpec,
@@ -25,6 +26,7 @@ import {
   type ModelSpec,
 } from '../spec/schema';
 import { isToken, PropsChecker } from '../util/validate';
+import { objectProp, propsObject } from './prop-checks';
 import { GpuFleet, type EndpointSettingsInput, type FleetCapacity, type HealthInput, type ModelInput } from './gpu-fleet';
 import type { IInferenceEndpoint, ServedModel } from './inference-endpoint-ref';
 import { MinimalVpc, minimalVpcProblems, type IEndpointNetwork, type MinimalVpcProps } from './minimal-vpc';
@@ -114,7 +116,9 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
 
   constructor(scope: Construct, id: string, props: GpuInferenceEndpointProps) {
     super(scope, id);
-    const { models, settings, health } = checkEndpointProps(props, `GpuInferenceEndpoint '${this.node.path}'`);
+    const checked = checkEndpointProps(props, `GpuInferenceEndpoint '${this.node.path}'`);
+    const { models, settings, health } = checked;
+    props = checked.props;
 
     const provider = props.provider;
     this.region = props.region;
@@ -326,8 +330,9 @@ const OriginLockSourceSchema = z
   .regex(RULE_DESCRIPTION, 'must use only the characters AWS accepts in security group rule descriptions: letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *');
 
 /** Every problem of the props at once, with the spec's rules and messages; the parsed models, settings and health. */
-function checkEndpointProps(props: GpuInferenceEndpointProps, source: string): { models: ModelSpec[]; settings: EndpointSpec; health: HealthSpec } {
+function checkEndpointProps(input: GpuInferenceEndpointProps, source: string): { props: GpuInferenceEndpointProps; models: ModelSpec[]; settings: EndpointSpec; health: HealthSpec } {
   const checker = new PropsChecker(source);
+  const props = propsObject(checker, input);
   checker.literal(awsRegion, props.region, 'region');
   checker.literal(serviceName, props.serviceName, 'serviceName');
   const parsedModels = checker.literal(z.array(ModelSchema).min(1, 'must list at least one model').max(16, 'must list at most 16 models'), props.models, 'models');
@@ -340,20 +345,23 @@ function checkEndpointProps(props: GpuInferenceEndpointProps, source: string): {
   checker.literal(z.record(z.string(), RegionSchema.shape.modelVersions.unwrap().valueType).optional(), props.modelVersions, 'modelVersions');
   checker.literal(RegionSchema.shape.jurisdiction, props.jurisdiction, 'jurisdiction');
   checker.check(tagsSchema.optional(), props.tags, 'tags');
-  if (props.network) {
+  if (props.network !== undefined && objectProp(checker, props.network, 'network', 'an object { vpcId, privateSubnetIds, publicSubnetIds }')) {
     const { vpcId, privateSubnetIds, publicSubnetIds } = props.network;
     checker.check(NetworkSchema.shape.vpcId.unwrap(), vpcId, 'network.vpcId');
     checker.check(NetworkSchema.shape.privateSubnetIds.unwrap(), privateSubnetIds, 'network.privateSubnetIds');
     checker.check(NetworkSchema.shape.publicSubnetIds.unwrap(), publicSubnetIds, 'network.publicSubnetIds');
     if (props.vpc) checker.add([{ path: 'vpc', message: 'applies only to the VPC the endpoint creates; remove it or remove network' }]);
-  } else {
-    minimalVpcProblems(checker, props.region, props.vpc ?? {}, 'vpc');
+  } else if (props.network === undefined) {
+    const max = props.capacity?.max;
+    const warm = settings?.warmPool?.minSize ?? 0;
+    const instances = typeof max === 'number' && !isToken(max) && Array.isArray(props.models) ? peakInstancesPerSubnet(Math.max(1, props.models.length), max, warm) : 0;
+    minimalVpcProblems(checker, props.region, props.vpc ?? {}, 'vpc', instances);
   }
-  if (props.originLock) {
+  if (props.originLock !== undefined && objectProp(checker, props.originLock, 'originLock', 'an object { headerName, headerValue, allowedCidrs, source }')) {
     const lock = props.originLock;
     if (!isToken(lock.headerValue)) checker.add([{ path: 'originLock.headerValue', message: 'must reference a sensitive Terraform variable (a literal secret would be stored in plans, state diffs and snapshots)' }]);
-    if (!/^[A-Za-z0-9-]{1,40}$/.test(lock.headerName)) checker.add([{ path: 'originLock.headerName', message: "must be an HTTP header name (letters, digits, '-', at most 40)", input: lock.headerName }]);
-    checker.check(cidrList, [...lock.allowedCidrs], 'originLock.allowedCidrs');
+    if (typeof lock.headerName !== 'string' || !/^[A-Za-z0-9-]{1,40}$/.test(lock.headerName)) checker.add([{ path: 'originLock.headerName', message: "must be an HTTP header name (letters, digits, '-', at most 40)", input: lock.headerName }]);
+    checker.check(cidrList, Array.isArray(lock.allowedCidrs) ? [...lock.allowedCidrs] : lock.allowedCidrs, 'originLock.allowedCidrs');
     checker.literal(OriginLockSourceSchema, lock.source, 'originLock.source');
   }
 
@@ -378,5 +386,5 @@ function checkEndpointProps(props: GpuInferenceEndpointProps, source: string): {
     }
   }
   checker.throwIfAny();
-  return { models, settings: settings!, health: health! };
+  return { props, models, settings: settings!, health: health! };
 }

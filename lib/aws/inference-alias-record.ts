@@ -1,14 +1,21 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import type { SpecProblem } from '../spec/errors';
+import { z } from 'zod';
+import { aliasRecordTypes, recordName, route53ZoneId } from '../spec/fields';
 import { DEFAULT_RECORD_TTL_SECONDS } from '../spec/schema';
-import { isToken, throwIfProblems } from '../util/validate';
+import { isToken, PropsChecker } from '../util/validate';
+import { checkHostedZone, checkInZone, objectProp, propsObject } from './prop-checks';
 import type { IHostedZone } from './inference-hosted-zone';
 import type { IInferenceEndpoint } from './inference-endpoint-ref';
 import type { IHealthCheck } from './region-health-check';
 import { RoutingPolicy } from './routing-policy';
 import { protectLiterals } from '../util/terraform-literals';
+
+/** A name an alias or CNAME points at: a DNS name (upper case allowed, as AWS prints ALB names), or a reference. */
+const targetName = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/, 'must be a DNS name (or a reference)');
 
 /** What a record answers with. */
 export abstract class RecordTarget {
@@ -65,30 +72,46 @@ export class InferenceAliasRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceAliasRecordProps) {
     super(scope, id);
-    const policy = props.policy ?? RoutingPolicy.simple();
-    const problems: SpecProblem[] = [];
-    if (policy.kind !== 'simple' && !props.setIdentifier) problems.push({ path: 'setIdentifier', message: `is required for a ${policy.kind} record (derive it from a stable key such as the region code)` });
-    if (policy.kind === 'simple' && props.setIdentifier) problems.push({ path: 'setIdentifier', message: 'only applies to routed records; a simple record has none', received: JSON.stringify(props.setIdentifier) });
-    if (props.setIdentifier && !/^[A-Za-z0-9_.*-]{1,128}$/.test(props.setIdentifier)) problems.push({ path: 'setIdentifier', message: "must be 1-128 characters of letters, digits, '-', '_', '.'", received: JSON.stringify(props.setIdentifier) });
-    if (props.target.kind === 'cname' && (props.recordTypes ?? ['A']).length > 0 && props.recordTypes?.includes('AAAA')) problems.push({ path: 'recordTypes', message: 'a CNAME target has one record type; remove AAAA' });
-    if (typeof props.name === 'string' && !isToken(props.name) && !/^(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/.test(props.name)) {
-      problems.push({ path: 'name', message: 'must be a lower-case DNS name (labels of at most 63 characters)', received: JSON.stringify(props.name) });
-    } else if (typeof props.name === 'string' && props.name.replace(/\.$/, '').length > 253) {
-      problems.push({ path: 'name', message: 'must be at most 253 characters (DNS limit)', received: JSON.stringify(props.name) });
+    const checker = new PropsChecker(`InferenceAliasRecord '${this.node.path}'`);
+    props = propsObject(checker, props);
+    const givenPolicy = props.policy;
+    if (givenPolicy !== undefined && !(givenPolicy instanceof RoutingPolicy)) {
+      checker.add([{ path: 'policy', message: 'must be a RoutingPolicy made by its factories (RoutingPolicy.latency(region), .weighted(n), ...)', input: givenPolicy }]);
     }
-    const target = props.target;
-    if (target.aliasZoneId !== undefined && !isToken(target.aliasZoneId) && !/^Z[A-Z0-9]{1,32}$/.test(target.aliasZoneId)) {
-      problems.push({ path: 'target.aliasZoneId', message: 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ (or a reference)', received: JSON.stringify(target.aliasZoneId) });
+    const policy = givenPolicy instanceof RoutingPolicy ? givenPolicy : RoutingPolicy.simple();
+    if (givenPolicy === undefined || givenPolicy instanceof RoutingPolicy) {
+      if (policy.kind !== 'simple' && !props.setIdentifier) checker.add([{ path: 'setIdentifier', message: `is required for a ${policy.kind} record (derive it from a stable key such as the region code)` }]);
+      if (policy.kind === 'simple' && props.setIdentifier) checker.add([{ path: 'setIdentifier', message: 'only applies to routed records; a simple record has none', input: props.setIdentifier }]);
     }
-    for (const [key, value] of [['target.aliasName', target.aliasName], ['target.hostname', target.hostname]] as const) {
-      if (value !== undefined && !isToken(value) && !/^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/.test(value)) {
-        problems.push({ path: key, message: 'must be a DNS name (or a reference)', received: JSON.stringify(value) });
+    if (props.setIdentifier !== undefined && !isToken(props.setIdentifier) && !(typeof props.setIdentifier === 'string' && /^[A-Za-z0-9_.*-]{1,128}$/.test(props.setIdentifier))) {
+      checker.add([{ path: 'setIdentifier', message: "must be 1-128 characters of letters, digits, '-', '_', '.'", input: props.setIdentifier }]);
+    }
+    const zone = checkHostedZone(checker, props.zone, 'zone');
+    checker.check(recordName, props.name, 'name');
+    if (zone) checkInZone(checker, props.name, zone.zoneName, 'name');
+    const target = objectProp(checker, props.target, 'target', 'a RecordTarget: RecordTarget.loadBalancer(endpoint), .record(name, zone) or .hostname(name)');
+    if (target && target.kind !== 'alias' && target.kind !== 'cname') {
+      checker.add([{ path: 'target', message: 'must be a RecordTarget made by its factories: RecordTarget.loadBalancer(endpoint), .record(name, zone) or .hostname(name)', input: target }]);
+    }
+    if (target?.kind === 'alias') {
+      checker.check(route53ZoneId, target.aliasZoneId, 'target.aliasZoneId');
+      checker.check(targetName, target.aliasName, 'target.aliasName');
+      checker.literal(aliasRecordTypes.optional(), props.recordTypes, 'recordTypes');
+    } else if (target?.kind === 'cname') {
+      checker.check(targetName, target.hostname, 'target.hostname');
+      if (props.recordTypes !== undefined && !(Array.isArray(props.recordTypes) && props.recordTypes.length === 1 && props.recordTypes[0] === 'A')) {
+        checker.add([{ path: 'recordTypes', message: 'a CNAME target has one record type (CNAME); leave recordTypes out', input: props.recordTypes }]);
       }
     }
-    if (props.ttlSeconds !== undefined && !isToken(props.ttlSeconds) && !(Number.isInteger(props.ttlSeconds) && props.ttlSeconds >= 0 && props.ttlSeconds <= 2147483647)) {
-      problems.push({ path: 'ttlSeconds', message: 'must be a whole number of seconds from 0 to 2147483647 (Route53 limit)', received: String(props.ttlSeconds) });
+    if (props.healthCheck !== undefined && objectProp(checker, props.healthCheck, 'healthCheck', 'a health check: a RegionHealthCheck or HealthCheckRef.fromHealthCheckId(id)')) {
+      checker.check(z.string({ error: 'is required (text: the id of the Route53 health check)' }), props.healthCheck.healthCheckId, 'healthCheck.healthCheckId');
     }
-    throwIfProblems(problems, `InferenceAliasRecord '${this.node.path}'`);
+    checker.literal(z.boolean().optional(), props.evaluateTargetHealth, 'evaluateTargetHealth');
+    checker.literal(z.boolean().optional(), props.ignoreWeightChanges, 'ignoreWeightChanges');
+    if (props.ttlSeconds !== undefined && !isToken(props.ttlSeconds) && !(typeof props.ttlSeconds === 'number' && Number.isInteger(props.ttlSeconds) && props.ttlSeconds >= 0 && props.ttlSeconds <= 2147483647)) {
+      checker.add([{ path: 'ttlSeconds', message: 'must be a whole number of seconds from 0 to 2147483647 (Route53 limit)', input: props.ttlSeconds }]);
+    }
+    checker.throwIfAny();
 
     const types = props.target.kind === 'cname' ? ['CNAME'] : [...new Set(props.recordTypes ?? ['A'])];
     const records = types.map(

@@ -12,7 +12,8 @@ import { dnsName, freeText } from '../spec/fields';
 import { DnsSchema } from '../spec/schema';
 import { policyDocument } from '../util/iam';
 import { stripUndefined } from '../util/objects';
-import { PropsChecker } from '../util/validate';
+import { isToken, PropsChecker } from '../util/validate';
+import { checkHostedZone, propsObject } from './prop-checks';
 import { protectLiterals } from '../util/terraform-literals';
 
 /** A Route53 hosted zone the routing constructs write records into. */
@@ -44,9 +45,15 @@ export interface InferenceHostedZoneProps {
  * existing zone instead.
  */
 export class InferenceHostedZone extends Construct implements IHostedZone {
-  /** An existing zone, by id and name. Nothing is created. */
+  /**
+   * An existing zone, by id and name. Nothing is created. The id must be a Route53 zone id (the spec's
+   * dns.hostedZoneId rule) and the name a DNS name; either may be a reference.
+   */
   static fromZoneId(zoneId: string, zoneName: string): IHostedZone {
-    return { zoneId, zoneName: zoneName.replace(/\.$/, '') };
+    const checker = new PropsChecker('InferenceHostedZone.fromZoneId(zoneId, zoneName)');
+    checkHostedZone(checker, { zoneId, zoneName }, '');
+    checker.throwIfAny();
+    return { zoneId, zoneName: isToken(zoneName) ? zoneName : zoneName.replace(/\.$/, '') };
   }
 
   /** The zone (escape hatch). */
@@ -63,6 +70,7 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
   constructor(scope: Construct, id: string, props: InferenceHostedZoneProps) {
     super(scope, id);
     const checker = new PropsChecker(`InferenceHostedZone '${this.node.path}'`);
+    props = propsObject(checker, props);
     checker.literal(dnsName, typeof props.zoneName === 'string' ? props.zoneName.replace(/\.$/, '') : props.zoneName, 'zoneName');
     // The spec's dns settings and their defaults: one definition for the spec and this construct.
     const settings = checker.literal(

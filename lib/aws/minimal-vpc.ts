@@ -15,12 +15,13 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { z } from 'zod';
 import { DEFAULT_VPC_CIDR, logRetentionDays, tagValue } from '../spec/fields';
-import { awsRegion, NetworkSchema } from '../spec/schema';
+import { awsRegion, createdNetworkProblems, NetworkSchema } from '../spec/schema';
 import { regionInfo, zoneIdProblems } from '../spec/regions';
 import { layoutSubnets } from '../util/cidr';
 import { assumeRolePolicy, policyDocument } from '../util/iam';
 import { stripUndefined } from '../util/objects';
 import { PropsChecker } from '../util/validate';
+import { propsObject } from './prop-checks';
 import { protectLiterals } from '../util/terraform-literals';
 
 /** The network a regional endpoint runs in. */
@@ -60,11 +61,15 @@ export const MinimalVpcSettingsSchema = z.strictObject({
   flowLogRetentionDays: logRetentionDays.default(90),
 });
 
-/** Problems of MinimalVpc settings for a region (zones must be the region's); shared with GpuInferenceEndpoint. */
-export function minimalVpcProblems(checker: PropsChecker, region: unknown, settings: unknown, path: string): z.output<typeof MinimalVpcSettingsSchema> | undefined {
+/**
+ * Problems of MinimalVpc settings for a region (zones must be the region's; the CIDR must lay out ALB subnets of at
+ * least /27, and private subnets holding `instancesPerSubnet` GPU instances); shared with GpuInferenceEndpoint.
+ */
+export function minimalVpcProblems(checker: PropsChecker, region: unknown, settings: unknown, path: string, instancesPerSubnet = 0): z.output<typeof MinimalVpcSettingsSchema> | undefined {
   const parsed = checker.literal(MinimalVpcSettingsSchema, settings, path);
   const zones = (settings as { availabilityZoneIds?: unknown } | undefined)?.availabilityZoneIds;
   if (typeof region === 'string' && Array.isArray(zones)) checker.add(zoneIdProblems(region, zones), `${path}${path ? '.' : ''}availabilityZoneIds`);
+  if (parsed) checker.add(createdNetworkProblems(region, parsed, instancesPerSubnet), path);
   return parsed;
 }
 
@@ -84,6 +89,7 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
   constructor(scope: Construct, id: string, props: MinimalVpcProps) {
     super(scope, id);
     const checker = new PropsChecker(`MinimalVpc '${this.node.path}'`);
+    props = propsObject(checker, props);
     checker.literal(awsRegion, props.region, 'region');
     checker.literal(tagValue.max(240, 'must be at most 240 characters (Name tags add a suffix; AWS tag values are at most 256)'), props.name, 'name');
     const parsed = minimalVpcProblems(

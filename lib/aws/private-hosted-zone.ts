@@ -4,6 +4,7 @@ import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { dnsName } from '../spec/fields';
 import { awsRegion, NetworkSchema } from '../spec/schema';
 import { PropsChecker } from '../util/validate';
+import { objectProp, propsObject } from './prop-checks';
 import type { IHostedZone } from './inference-hosted-zone';
 import { protectLiterals } from '../util/terraform-literals';
 
@@ -29,12 +30,18 @@ export class PrivateHostedZone extends Construct implements IHostedZone {
   constructor(scope: Construct, id: string, props: PrivateHostedZoneProps) {
     super(scope, id);
     const checker = new PropsChecker(`PrivateHostedZone '${this.node.path}'`);
+    props = propsObject(checker, props);
     checker.literal(dnsName, typeof props.zoneName === 'string' ? props.zoneName.replace(/\.$/, '') : props.zoneName, 'zoneName');
-    if (props.vpcs.length === 0) checker.add([{ path: 'vpcs', message: 'must list at least one VPC (a private zone is created with its first association)' }]);
-    props.vpcs.forEach((vpc, i) => {
-      checker.literal(awsRegion, vpc.region, `vpcs[${i}].region`);
-      checker.check(NetworkSchema.shape.vpcId.unwrap(), vpc.vpcId, `vpcs[${i}].vpcId`);
-    });
+    if (!Array.isArray(props.vpcs)) {
+      checker.add([{ path: 'vpcs', message: props.vpcs === undefined ? 'is required (a list of { vpcId, region }, at least one)' : 'must be a list of { vpcId, region }', input: props.vpcs }]);
+    } else {
+      if (props.vpcs.length === 0) checker.add([{ path: 'vpcs', message: 'must list at least one VPC (a private zone is created with its first association)' }]);
+      props.vpcs.forEach((vpc, i) => {
+        if (!objectProp(checker, vpc, `vpcs[${i}]`, 'an object { vpcId, region }')) return;
+        checker.literal(awsRegion, vpc.region, `vpcs[${i}].region`);
+        checker.check(NetworkSchema.shape.vpcId.unwrap(), vpc.vpcId, `vpcs[${i}].vpcId`);
+      });
+    }
     checker.throwIfAny();
     this.zoneName = props.zoneName.replace(/\.$/, '');
     this.resource = new Route53Zone(this, 'Resource', {

@@ -6,6 +6,7 @@ import { dnsName, slug } from '../spec/fields';
 import { nearestRegions } from '../spec/regions';
 import { awsRegion, HealthSchema, ROUTE53_CHECKER_REGIONS, type HealthSpec } from '../spec/schema';
 import { PropsChecker } from '../util/validate';
+import { objectProp, propsObject } from './prop-checks';
 import type { HealthInput } from './gpu-fleet';
 import type { IInferenceEndpoint } from './inference-endpoint-ref';
 import { protectLiterals } from '../util/terraform-literals';
@@ -69,16 +70,18 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
   constructor(scope: Construct, id: string, props: RegionHealthCheckProps) {
     super(scope, id);
     const checker = new PropsChecker(`RegionHealthCheck '${this.node.path}'`);
+    props = propsObject(checker, props);
     const parsedHealth = checker.literal(HealthSchema, props.health ?? {}, 'health');
     checker.check(dnsName, props.fqdn, 'fqdn');
-    checker.literal(awsRegion, props.endpoint.region, 'endpoint.region');
+    const endpointProp = objectProp(checker, props.endpoint, 'endpoint', 'the endpoint to watch: a GpuInferenceEndpoint or InferenceEndpointRef.fromAttributes(...)');
+    if (endpointProp) checker.literal(awsRegion, endpointProp.region, 'endpoint.region');
     checker.literal(ALARM_NAME_PREFIX.optional(), props.namePrefix, 'namePrefix');
-    const endpoint = props.endpoint;
-    if (!endpoint.albArnSuffix || !endpoint.targetGroupArnSuffix) {
+    if (endpointProp && (!endpointProp.albArnSuffix || !endpointProp.targetGroupArnSuffix)) {
       checker.add([{ path: 'endpoint', message: 'needs albArnSuffix and targetGroupArnSuffix for the capacity alarms (an imported endpoint must provide them)' }]);
     }
     checker.throwIfAny();
     this.settings = parsedHealth!;
+    const endpoint = endpointProp!;
 
     const prefix = props.namePrefix ?? DEFAULT_ALARM_NAME_PREFIX;
     const region = endpoint.region;

@@ -6,6 +6,7 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { dnsName } from '../spec/fields';
 import { ACM_FIRST_NAME_MAX } from '../spec/schema';
 import { PropsChecker } from '../util/validate';
+import { checkHostedZone, checkInZone, propsObject } from './prop-checks';
 import type { IHostedZone } from './inference-hosted-zone';
 import { protectLiterals } from '../util/terraform-literals';
 
@@ -41,6 +42,9 @@ export class RegionalCertificate extends Construct {
   constructor(scope: Construct, id: string, props: RegionalCertificateProps) {
     super(scope, id);
     const checker = new PropsChecker(`RegionalCertificate '${this.node.path}'`);
+    props = propsObject(checker, props);
+    checkHostedZone(checker, props.zone, 'zone');
+    if (typeof props.zone?.zoneName === 'string') checkInZone(checker, props.domainName, props.zone.zoneName, 'domainName');
     checker.check(dnsName.max(ACM_FIRST_NAME_MAX, `must be at most ${ACM_FIRST_NAME_MAX} characters (ACM refuses a longer first domain name)`), props.domainName, 'domainName');
     checker.throwIfAny();
     this.resource = new AcmCertificate(this, 'Resource', {

@@ -90,9 +90,14 @@ export class CloudflareFrontDoor extends Construct {
   constructor(scope: Construct, id: string, props: CloudflareFrontDoorProps) {
     super(scope, id);
     const source = `CloudflareFrontDoor '${this.node.path}'`;
+    const propsProblems: SpecProblem[] = [];
+    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+      propsProblems.push({ path: '(props)', message: "are required: an object with the construct's props", received: describeValue(props) });
+      props = {} as CloudflareFrontDoorProps;
+    }
     // The Cloudflare block and the other props are checked together, so one run reports every problem.
     const parsed = parseCloudflare(props.cloudflare);
-    throwIfProblems([...parsed.problems, ...checkProps(props, parsed.settings ?? props.cloudflare)], source);
+    throwIfProblems([...propsProblems, ...parsed.problems, ...checkProps(props, parsed.settings ?? (isObject(props.cloudflare) ? props.cloudflare : {}))], source);
     const cf = parsed.settings as CloudflareSpec;
     const hostname = cf.hostname ?? props.serviceDomain;
     const originDomain = props.originDomain ?? props.serviceDomain;
@@ -216,20 +221,36 @@ function findTokenPaths(value: unknown, path: PropertyKey[] = [], out: PropertyK
   return out;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function checkProps(props: CloudflareFrontDoorProps, cf: Pick<CloudflareSpecInput, 'proxied' | 'debugPin' | 'lockOrigin'>): SpecProblem[] {
   const problems: SpecProblem[] = [];
-  if (props.endpoints.length === 0) problems.push({ path: 'endpoints', message: 'must list at least one endpoint', received: '[] (an empty list)' });
+  if (!Array.isArray(props.endpoints)) {
+    problems.push({ path: 'endpoints', message: props.endpoints === undefined ? 'is required (a list of endpoints, one pool each)' : 'must be a list of endpoints', received: props.endpoints === undefined ? undefined : describeValue(props.endpoints) });
+    props = { ...props, endpoints: [] };
+  } else if (props.endpoints.length === 0) problems.push({ path: 'endpoints', message: 'must list at least one endpoint', received: '[] (an empty list)' });
+  const endpoints = props.endpoints.filter((e, i) => {
+    if (isObject(e)) return true;
+    problems.push({ path: `endpoints[${i}]`, message: 'must be an endpoint: a GpuInferenceEndpoint or InferenceEndpointRef.fromAttributes(...)', received: describeValue(e) });
+    return false;
+  });
+  props = { ...props, endpoints };
   props.endpoints.forEach((e, i) => {
     if (!isKnownRegion(e.region)) problems.push({ path: `endpoints[${i}].region`, message: `must be an AWS region code the library knows (${AWS_REGION_CODES.join(', ')})`, received: JSON.stringify(e.region) });
   });
-  if (!isToken(props.serviceName) && !/^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName)) {
+  if (props.serviceName === undefined) {
+    problems.push({ path: 'serviceName', message: 'is required (text: the service name, a prefix of pool names)' });
+  } else if (!isToken(props.serviceName) && !(typeof props.serviceName === 'string' && /^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName))) {
     problems.push({ path: 'serviceName', message: "must be a service name: lower-case letters, digits and '-', starting with a letter, at most 24 characters", received: JSON.stringify(props.serviceName) });
   }
   problems.push(...hostnameProblems(props.serviceDomain, 'serviceDomain'));
   if (props.originDomain !== undefined) problems.push(...hostnameProblems(props.originDomain, 'originDomain'));
-  for (const [region, name] of Object.entries(props.originHostnames ?? {})) problems.push(...hostnameProblems(name, 'originHostnames', region));
+  if (props.originHostnames !== undefined && !isObject(props.originHostnames)) problems.push({ path: 'originHostnames', message: 'must be an object of hostnames by region code', received: describeValue(props.originHostnames) });
+  for (const [region, name] of Object.entries(isObject(props.originHostnames) ? props.originHostnames : {})) problems.push(...hostnameProblems(name, 'originHostnames', region));
   const regions = new Set(props.endpoints.map((e) => e.region));
-  for (const region of Object.keys(props.originHostnames ?? {})) {
+  for (const region of Object.keys(isObject(props.originHostnames) ? props.originHostnames : {})) {
     if (!regions.has(region)) problems.push({ path: formatPath(['originHostnames', region]), message: `must be keyed by an endpoint's region (${[...regions].join(', ')})`, received: JSON.stringify(region) });
   }
   if (props.health?.path === undefined) {

@@ -9,8 +9,8 @@ import { WorkersRoute } from '@cdktf/provider-cloudflare/lib/workers-route';
 import { WorkersScript } from '@cdktf/provider-cloudflare/lib/workers-script';
 import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';
 import { EdgeRouterSchema, type EdgeRouterSpec, type EdgeRouterSpecInput } from '../spec/edge-router-schema';
-import type { SpecProblem } from '../spec/errors';
-import { isToken, validateProps } from '../util/validate';
+import { describeValue, SpecValidationError, type SpecProblem } from '../spec/errors';
+import { isToken, throwIfProblems, validateProps } from '../util/validate';
 import { buildRoutingTable } from './initial-table';
 import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from './router-config';
 import { MIN_ADMIN_TOKEN_LENGTH, ROUTER_BINDINGS, ROUTER_KV_KEYS, ROUTER_WRITER_CLASS, versionKey, type RoutingTable } from './routing-table';
@@ -140,6 +140,11 @@ export class EdgeRouter extends Construct {
   constructor(scope: Construct, id: string, props: EdgeRouterProps) {
     super(scope, id);
     const source = `EdgeRouter '${this.node.path}'`;
+    const shapeProblems: SpecProblem[] = [];
+    if (!isObject(props)) {
+      shapeProblems.push({ path: '(props)', message: "are required: an object with the construct's props", received: describeValue(props) });
+      props = {} as EdgeRouterProps;
+    }
     const placeholderId = '0'.repeat(32);
     // Account and zone ids may be references (a variable, another resource); the schema checks literals only.
     const specPart: EdgeRouterSpecInput = {
@@ -165,8 +170,19 @@ export class EdgeRouter extends Construct {
       keepLiveEdits: props.keepLiveEdits,
       logDecisions: props.logDecisions,
     };
-    const settings = validateProps(EdgeRouterSchema, stripUndefinedDeep(specPart), source, checkProps(props));
-    const routingTable = buildRoutingTable({ endpoints: props.endpoints, hostnames: props.hostnames, residency: props.residency, weights: settings.weights }, `${source} (routing table)`);
+    // The settings, the props and the routing table are checked together, so one run reports every problem.
+    const endpoints = routableEndpoints(props.endpoints, shapeProblems);
+    // Missing hostnames are reported per endpoint by the routing table; here only when there is no endpoint to name.
+    if (!isObject(props.hostnames) && (props.hostnames !== undefined || endpoints.length === 0)) {
+      shapeProblems.push({ path: 'hostnames', message: props.hostnames === undefined ? 'is required (the public hostname of each endpoint by region code, such as { "us-east-1": "us-east-1.inference.example.com" })' : 'must be an object of hostnames by region code', received: props.hostnames === undefined ? undefined : describeValue(props.hostnames) });
+    }
+    const problems = [...shapeProblems];
+    const settings = collect(problems, () => validateProps(EdgeRouterSchema, stripUndefinedDeep(specPart), source, checkProps(props)));
+    const routingTable = collect(problems, () =>
+      buildRoutingTable({ endpoints, hostnames: isObject(props.hostnames) ? (props.hostnames as Record<string, string>) : {}, residency: props.residency, weights: settings?.weights ?? (isObject(props.weights) ? props.weights : undefined) }, `${source} (routing table)`),
+    );
+    throwIfProblems(problems, source);
+    if (!settings || !routingTable) throw new SpecValidationError(problems, source);
 
     this.settings = { ...settings, accountId: props.accountId, ...(props.zoneId !== undefined ? { zoneId: props.zoneId } : {}) };
     this.routingTable = routingTable;
@@ -275,6 +291,39 @@ export function routerConfig(settings: EdgeRouterSpec): RouterConfig {
     logDecisions: settings.logDecisions,
     originAuthHeader: null,
   };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The result of `check`, or undefined with its validation problems added to `problems` (other errors propagate). */
+function collect<T>(problems: SpecProblem[], check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof SpecValidationError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}
+
+/** The endpoints the routing table can be built from; a missing list or an endpoint without region or models is reported. */
+function routableEndpoints(endpoints: unknown, problems: SpecProblem[]): IInferenceEndpoint[] {
+  if (!Array.isArray(endpoints)) {
+    problems.push({ path: 'endpoints', message: endpoints === undefined ? 'is required (the regional endpoints the router forwards to, at least one)' : 'must be a list of endpoints', received: endpoints === undefined ? undefined : describeValue(endpoints) });
+    return [];
+  }
+  return endpoints.filter((e, i): e is IInferenceEndpoint => {
+    if (!isObject(e)) {
+      problems.push({ path: `endpoints[${i}]`, message: 'must be an endpoint: a GpuInferenceEndpoint or InferenceEndpointRef.fromAttributes(...)', received: describeValue(e) });
+      return false;
+    }
+    const missing = (['region', 'healthCheckPath'] as const).filter((k) => typeof e[k] !== 'string');
+    for (const key of missing) problems.push({ path: `endpoints[${i}].${key}`, message: 'is required (text)', received: e[key] === undefined ? undefined : describeValue(e[key]) });
+    if (!Array.isArray(e.models)) problems.push({ path: `endpoints[${i}].models`, message: 'is required (a list of { name, id, version })', received: e.models === undefined ? undefined : describeValue(e.models) });
+    return missing.length === 0 && Array.isArray(e.models);
+  });
 }
 
 function checkProps(props: EdgeRouterProps): SpecProblem[] {

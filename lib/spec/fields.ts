@@ -71,6 +71,29 @@ export const dnsName = z
   .max(253, 'must be at most 253 characters (DNS limit)')
   .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, 'must be a lower-case DNS name such as inference.example.com');
 
+/** A Route53 hosted zone id (upper-case letters and digits after the Z), as the spec's dns.hostedZoneId and the constructs take it. */
+export const route53ZoneId = z.string().regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ');
+
+/** A Route53 record name: a lower-case DNS name, optionally a leading `*.` wildcard, labels may hold '_' (`_acme`). */
+export const recordName = z
+  .string()
+  .regex(/^(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/, 'must be a lower-case DNS name (labels of at most 63 characters)')
+  .refine((name) => name.replace(/\.$/, '').length <= 253, 'must be at most 253 characters (DNS limit)');
+
+/** The record types an alias to an ALB (or to another alias record set) can have: an ALB answers addresses only. */
+export const ALIAS_RECORD_TYPES = ['A', 'AAAA'] as const;
+export const aliasRecordTypes = z
+  .array(z.enum(ALIAS_RECORD_TYPES, { error: `must be ${ALIAS_RECORD_TYPES.join(' or ')} (an alias to a load balancer answers addresses only)` }))
+  .min(1, 'must list at least one record type')
+  .superRefine(noDuplicates('record type'));
+
+/** Whether a DNS name lies in a zone: the zone's apex or a name under it (case and trailing dot ignored). */
+export function isInZone(name: string, zoneName: string): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  const zone = zoneName.toLowerCase().replace(/\.$/, '');
+  return n === zone || n.endsWith(`.${zone}`);
+}
+
 /** An S3 bucket name by the general-purpose bucket naming rules. */
 export function s3BucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters (S3 bucket naming rules)';
@@ -112,7 +135,16 @@ export const tagKey = z
   .regex(TAG_CHARACTERS, "must use letters, digits, spaces and _ . : / = + - @ only (the characters every AWS service accepts in tags)")
   .refine((key) => key === key.normalize('NFC'), NFC_MESSAGE)
   .refine((key) => !/^aws:/i.test(key), "must not start with 'aws:' (reserved by AWS)")
-  .refine((key) => !(LIBRARY_TAG_KEYS as readonly string[]).includes(key) && !key.startsWith(LIBRARY_TAG_PREFIX), `is set by the library (${LIBRARY_TAG_KEYS.join(', ')}, ${LIBRARY_TAG_PREFIX}*) and would override or be overridden`);
+  .refine((key) => !isLibraryTagKey(key), `is set by the library (${LIBRARY_TAG_KEYS.join(', ')}, ${LIBRARY_TAG_PREFIX}*, in any letter case: IAM compares tag keys case-insensitively) and would override, be overridden or be refused`);
+
+/**
+ * Whether a tag key is one the library sets, compared case-insensitively: IAM treats role tag keys that differ only
+ * in case as the same key, so `Managed-By` next to the library's `managed-by` is refused at apply (or diffs forever).
+ */
+export function isLibraryTagKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  return LIBRARY_TAG_KEYS.some((k) => k.toLowerCase() === lower) || lower.startsWith(LIBRARY_TAG_PREFIX.toLowerCase());
+}
 
 export const tagValue = z
   .string()
@@ -127,6 +159,13 @@ export const tags = z
     for (const key of Object.keys(t)) {
       const result = tagKey.safeParse(key);
       if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [key], input: key, message: `key ${issue.message}` });
+    }
+    // IAM compares tag keys case-insensitively: two keys that differ only in case are one key to it.
+    const firstByLower = new Map<string, string>();
+    for (const key of Object.keys(t)) {
+      const first = firstByLower.get(key.toLowerCase());
+      if (first === undefined) firstByLower.set(key.toLowerCase(), key);
+      else ctx.addIssue({ code: 'custom', path: [key], input: key, message: `key differs from the key '${first}' only in letter case; IAM treats tag keys case-insensitively, so give them one spelling` });
     }
     if (Object.keys(t).length > MAX_USER_TAGS) ctx.addIssue({ code: 'custom', input: Object.keys(t).length, message: `must have at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the library adds up to 6)` });
   });

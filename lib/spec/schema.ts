@@ -1,6 +1,6 @@
 import type { ResidencyClientGroup } from './residency';
 import { z } from 'zod';
-import { closestMatch } from '../util/strings';
+import { closestMatch, editDistance } from '../util/strings';
 import { formatPath, type SpecProblem } from './errors';
 import { cloudflareCrossChecks, CloudflareSchema } from './cloudflare-schema';
 import { EdgeRouterSchema } from './edge-router-schema';
@@ -24,6 +24,7 @@ import {
   MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME,
   metricDimensions,
   metricName,
+  route53ZoneId,
   s3BucketName,
   s3BucketNameProblem,
   secretsManagerSecretArn,
@@ -31,7 +32,8 @@ import {
   slug,
   tags as tagsSchema,
 } from './fields';
-import { AWS_REGION_CODES, LONGEST_REGION_CODE, zoneIdProblems } from './regions';
+import { AWS_REGION_CODES, isKnownRegion, LONGEST_REGION_CODE, regionInfo, zoneIdProblems } from './regions';
+import { subnetLayoutProblem } from '../util/cidr';
 import { userDataBytes } from '../aws/user-data';
 
 /*
@@ -53,38 +55,73 @@ const versionLabel = z
 
 export const awsRegion = z.enum(AWS_REGION_CODES as [string, ...string[]], {
   error: (issue) => {
+    if (issue.input === undefined) return 'is required (an AWS region code such as us-east-1)';
     const hint = suggestion(issue.input, AWS_REGION_CODES);
     return hint ? `must be an AWS region code the library knows${hint}` : `must be an AWS region code the library knows: ${AWS_REGION_CODES.join(', ')}`;
   },
 });
 
-/** GPU instance families with NVIDIA GPUs that the Deep Learning Base GPU AMI supports. */
-export const GPU_INSTANCE_FAMILIES = [
-  'g4dn',
-  'g5',
-  'g5g',
-  'g6',
-  'g6e',
-  'g6f',
-  'gr6',
-  'gr6f',
-  'g7',
-  'g7e',
-  'p4d',
-  'p4de',
-  'p5',
-  'p5e',
-  'p5en',
-  'p6-b200',
-  'p6-b300',
-] as const;
+/**
+ * The sizes of each GPU instance family with NVIDIA GPUs that the Deep Learning Base GPU AMI supports: the one list
+ * the spec schema and the constructs (GpuFleet, GpuInferenceEndpoint) check instance types against. Only sizes in the
+ * EC2 catalogue; a type that is not listed is refused (EC2 would refuse it at launch, after the rest was applied).
+ *
+ * Checked against the EC2 instance type pages as of 2026-11. Where a size is recent or the catalogue was unclear, a
+ * comment says so; add sizes here when AWS publishes them.
+ */
+export const GPU_INSTANCE_SIZES = {
+  g4dn: ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', 'metal'],
+  g5: ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'],
+  // Graviton + T4G (arm64).
+  g5g: ['xlarge', '2xlarge', '4xlarge', '8xlarge', '16xlarge', 'metal'],
+  g6: ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'],
+  g6e: ['xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge', '24xlarge', '48xlarge'],
+  // Fractional L4 GPUs (2025); these four sizes are the ones announced.
+  g6f: ['large', 'xlarge', '2xlarge', '4xlarge'],
+  gr6: ['4xlarge', '8xlarge'],
+  // Only one size announced (2025).
+  gr6f: ['4xlarge'],
+  // RTX PRO 6000 Blackwell (announced 2026-01): sizes as announced; verify against the catalogue of your region.
+  g7e: ['2xlarge', '4xlarge', '8xlarge', '12xlarge', '24xlarge', '48xlarge'],
+  p4d: ['24xlarge'],
+  p4de: ['24xlarge'],
+  // p5.4xlarge (one H100) since 2025.
+  p5: ['4xlarge', '48xlarge'],
+  p5e: ['48xlarge'],
+  p5en: ['48xlarge'],
+  'p6-b200': ['48xlarge'],
+  'p6-b300': ['48xlarge'],
+} as const satisfies Record<string, readonly string[]>;
+// A plain `g7` family (listed by an earlier version of this file) is not in the EC2 catalogue as far as we know: left
+// out rather than guessed. g7e is listed above.
 
-export const gpuInstanceType = z
-  .string()
-  .regex(
-    new RegExp(`^(?:${GPU_INSTANCE_FAMILIES.join('|')})\\.[a-z0-9]+$`),
-    `must be an NVIDIA GPU instance type of a family the Deep Learning GPU AMI supports (${GPU_INSTANCE_FAMILIES.join(', ')}), such as g6e.xlarge`,
-  );
+/** GPU instance families with NVIDIA GPUs that the Deep Learning Base GPU AMI supports. */
+export const GPU_INSTANCE_FAMILIES = Object.keys(GPU_INSTANCE_SIZES) as (keyof typeof GPU_INSTANCE_SIZES)[];
+
+/** Every GPU instance type the library accepts, family by family, smallest size first. */
+export const GPU_INSTANCE_TYPES: readonly string[] = GPU_INSTANCE_FAMILIES.flatMap((family) => GPU_INSTANCE_SIZES[family].map((size) => `${family}.${size}`));
+
+/**
+ * What is wrong with an instance type, or undefined when it is one of {@link GPU_INSTANCE_TYPES}: an unknown family,
+ * or a size its family does not come in, with the closest valid type.
+ */
+export function gpuInstanceTypeProblem(type: string): string | undefined {
+  if (GPU_INSTANCE_TYPES.includes(type)) return undefined;
+  const dot = type.indexOf('.');
+  const family = dot > 0 ? type.slice(0, dot) : type;
+  const sizes = (GPU_INSTANCE_SIZES as Record<string, readonly string[]>)[family];
+  if (sizes) {
+    const size = type.slice(dot + 1);
+    const nearest = sizes.reduce((best, s) => (editDistance(size, s) < editDistance(size, best) ? s : best));
+    return `must be an instance type EC2 offers: ${family} comes in ${sizes.join(', ')} (did you mean '${family}.${nearest}'?)`;
+  }
+  const close = closestMatch(type, GPU_INSTANCE_TYPES);
+  return `must be an NVIDIA GPU instance type of a family the Deep Learning GPU AMI supports (${GPU_INSTANCE_FAMILIES.join(', ')}), such as g6e.xlarge${close ? ` (did you mean '${close}'?)` : ''}`;
+}
+
+export const gpuInstanceType = z.enum(GPU_INSTANCE_TYPES as [string, ...string[]], {
+  error: (issue) => (typeof issue.input === 'string' ? gpuInstanceTypeProblem(issue.input) : issue.input === undefined ? 'is required (a GPU instance type such as g6e.xlarge)' : 'must be an instance type as text, such as g6e.xlarge'),
+});
 
 export const port = z.number().int('must be a whole number').min(1024, 'must be ≥ 1024 (unprivileged)').max(65535, 'must be ≤ 65535');
 
@@ -470,9 +507,7 @@ export const StateSchema = z.discriminatedUnion(
 
 export const DnsSchema = z
   .strictObject({
-    hostedZoneId: z
-      .string()
-      .regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ')
+    hostedZoneId: route53ZoneId
       .optional()
       .meta({ description: 'Existing public zone to write records into. Default: a zone for service.domain is created (protected by prevent_destroy).' }),
     dnssec: z.boolean().default(true).meta({ description: 'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS record at the parent to complete the chain.' }),
@@ -677,6 +712,15 @@ function checkDeployability(spec: Raw, models: Raw[], hasModels: boolean, region
     }
   });
 
+  // The VPC the library creates: its subnets must hold an ALB (/27) and every GPU instance one zone may get.
+  const warmPool = isObject(endpoint.warmPool) ? endpoint.warmPool : undefined;
+  regions.forEach((r, i) => {
+    const fleets = Array.isArray(r.models) ? r.models.length : models.length;
+    const max = isObject(r.capacity) ? r.capacity.max : undefined;
+    const instances = typeof max === 'number' && Number.isInteger(max) && max > 0 ? peakInstancesPerSubnet(Math.max(1, fleets), max, warmPool ? (typeof warmPool.minSize === 'number' ? warmPool.minSize : 1) : 0) : 0;
+    for (const problem of createdNetworkProblems(r.region, r.network, instances)) ctx.addIssue({ code: 'custom', ...problem, path: ['regions', i, 'network', ...problem.path] });
+  });
+
   const serviceName = isObject(spec.service) && typeof spec.service.name === 'string' ? spec.service.name : 'x'.repeat(24);
   models.forEach((raw, i) => {
     const path = hasModels ? ['models', i] : ['model'];
@@ -730,6 +774,32 @@ export function fleetProblems(
     }
   }
   return problems;
+}
+
+/**
+ * The most GPU instances one private subnet may have to hold: every fleet of the region in one zone (an ASG puts
+ * instances where capacity is, so a zone can get all of them), each at twice `capacity.max` while instances are
+ * replaced (the instance maintenance policy launches first, up to 200% of the group), plus its warm pool.
+ */
+export function peakInstancesPerSubnet(fleets: number, capacityMax: number, warmPoolMinSize = 0): number {
+  return fleets * (2 * capacityMax + warmPoolMinSize);
+}
+
+/**
+ * Problems of the VPC the library creates for a region (none when the network is an existing one): its CIDR must lay
+ * out ALB subnets of at least /27 and private subnets holding `instancesPerSubnet` instances. Paths are relative to the
+ * network settings (`cidr`). Shared by the spec, {@link MinimalVpc} and {@link GpuInferenceEndpoint}.
+ */
+export function createdNetworkProblems(region: unknown, network: unknown, instancesPerSubnet = 0): { path: PropertyKey[]; input: unknown; message: string }[] {
+  const settings = isObject(network) ? network : {};
+  if (settings.vpcId !== undefined || settings.privateSubnetIds !== undefined || settings.publicSubnetIds !== undefined) return [];
+  const cidr = settings.cidr === undefined ? DEFAULT_VPC_CIDR : settings.cidr;
+  if (typeof cidr !== 'string' || !NetworkSchema.shape.cidr.safeParse(cidr).success) return [];
+  const zones = Array.isArray(settings.availabilityZoneIds) ? settings.availabilityZoneIds.length : typeof region === 'string' && isKnownRegion(region) ? Math.min(3, regionInfo(region).availabilityZoneIds.length) : undefined;
+  if (zones === undefined || zones < 2 || zones > 6) return [];
+  const problem = subnetLayoutProblem(cidr, zones, instancesPerSubnet);
+  if (!problem) return [];
+  return [{ path: ['cidr'], input: settings.cidr, message: settings.cidr === undefined ? `(default ${DEFAULT_VPC_CIDR}) ${problem}` : problem }];
 }
 
 /** EC2 user data is limited to 16 KB before base64. */

@@ -29,6 +29,11 @@ export function awsLimitViolations(stack: TerraformJson): string[] {
   const checkTags = (address: string, tags: Record<string, unknown>, withDefaults: boolean) => {
     const all = { ...(withDefaults ? defaultTags : {}), ...tags };
     if (Object.keys(all).length > 50) out.push(`${address}: ${Object.keys(all).length} tags (AWS allows 50)`);
+    // IAM compares tag keys case-insensitively: two keys that differ only in case are refused on a role.
+    if (address.startsWith('aws_iam_role.')) {
+      const lower = Object.keys(all).map((k) => k.toLowerCase());
+      if (new Set(lower).size !== lower.length) out.push(`${address}: tag keys that differ only in case (IAM refuses them)`);
+    }
     for (const [rawKey, rawValue] of Object.entries(all)) {
       const key = text(rawKey);
       const value = text(rawValue);
@@ -39,6 +44,13 @@ export function awsLimitViolations(stack: TerraformJson): string[] {
   };
 
   const sgRules = new Map<string, number>();
+  const subnetPrefix = new Map<string, number>();
+  for (const [name, r] of Object.entries(resources.aws_subnet ?? {})) {
+    const cidr = text(r.cidr_block);
+    if (cidr !== undefined && /\/\d+$/.test(cidr)) subnetPrefix.set(`aws_subnet.${name}`, Number(cidr.split('/')[1]));
+  }
+  const subnetsOf = (list: unknown): string[] => (Array.isArray(list) ? list : []).map((s) => /^\$\{(aws_subnet\.[^.}]+)\.id\}$/.exec(String(s))?.[1]).filter((s): s is string => s !== undefined);
+  const instancesInSubnet = new Map<string, number>();
   for (const [type, byName] of Object.entries(resources)) {
     for (const [name, r] of Object.entries(byName)) {
       const address = `${type}.${name}`;
@@ -55,11 +67,15 @@ export function awsLimitViolations(stack: TerraformJson): string[] {
           const userData = text(r.user_data);
           if (userData !== undefined && Buffer.from(userData, 'base64').length > 16384) out.push(`${address}: user data of ${Buffer.from(userData, 'base64').length} bytes (16384)`);
           for (const spec of (r.tag_specifications ?? []) as Json[]) checkTags(`${address} tag_specifications`, (spec.tags ?? {}) as Json, false);
+          const instanceType = text(r.instance_type);
+          if (instanceType !== undefined && !EC2_GPU_TYPES.has(instanceType)) out.push(`${address}: instance type ${instanceType} is not in the EC2 catalogue`);
           break;
         }
         case 'aws_autoscaling_group': {
           const tags = Object.fromEntries(((r.tag ?? []) as Json[]).map((t) => [String(t.key), String(t.value)]));
           checkTags(address, tags, false);
+          // Each instance takes an address of one of its subnets; any one subnet may get all of them.
+          for (const subnet of subnetsOf(r.vpc_zone_identifier)) instancesInSubnet.set(subnet, (instancesInSubnet.get(subnet) ?? 0) + Number(r.max_size ?? 0));
           break;
         }
         case 'aws_lb_listener': {
@@ -70,6 +86,11 @@ export function awsLimitViolations(stack: TerraformJson): string[] {
         case 'aws_lb': {
           const n = text(r.name);
           if (n !== undefined && (n.length > 32 || !/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(n) || n.startsWith('internal-'))) out.push(`${address}: ALB name ${n}`);
+          // ELB: each subnet of a load balancer needs at least a /27 (and 8 free addresses).
+          for (const subnet of subnetsOf(r.subnets)) {
+            const prefix = subnetPrefix.get(subnet);
+            if (prefix !== undefined && prefix > 27) out.push(`${address}: subnet ${subnet} is a /${prefix} (ELB needs at least /27)`);
+          }
           break;
         }
         case 'aws_cloudwatch_log_group':
@@ -144,8 +165,40 @@ export function awsLimitViolations(stack: TerraformJson): string[] {
     }
   }
   for (const [key, count] of sgRules) if (count > 60) out.push(`security group ${key}: ${count} inbound rules (60)`);
+  for (const [subnet, count] of instancesInSubnet) {
+    const prefix = subnetPrefix.get(subnet);
+    if (prefix !== undefined && 2 ** (32 - prefix) - 5 < count) out.push(`${subnet}: a /${prefix} has ${2 ** (32 - prefix) - 5} usable addresses, its groups may launch ${count} instances`);
+  }
   return out;
 }
+
+/**
+ * NVIDIA GPU instance types in the EC2 catalogue (from the EC2 accelerated-computing pages, written here
+ * independently of the library's list).
+ */
+const EC2_GPU_TYPES = new Set(
+  [
+    'g4dn: xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal',
+    'g5: xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge',
+    'g5g: xlarge 2xlarge 4xlarge 8xlarge 16xlarge metal',
+    'g6: xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge',
+    'g6e: xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge',
+    'g6f: large xlarge 2xlarge 4xlarge',
+    'gr6: 4xlarge 8xlarge',
+    'gr6f: 4xlarge',
+    'g7e: 2xlarge 4xlarge 8xlarge 12xlarge 24xlarge 48xlarge',
+    'p4d: 24xlarge',
+    'p4de: 24xlarge',
+    'p5: 4xlarge 48xlarge',
+    'p5e: 48xlarge',
+    'p5en: 48xlarge',
+    'p6-b200: 48xlarge',
+    'p6-b300: 48xlarge',
+  ].flatMap((line) => {
+    const [family, sizes] = line.split(': ');
+    return sizes.split(' ').map((size) => `${family}.${size}`);
+  }),
+);
 
 /** Zone ids start with the region's short code: use1-az1 is in us-east-1 (us + e + 1). */
 function zoneBelongsTo(zone: string, region: string): boolean {
