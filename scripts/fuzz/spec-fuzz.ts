@@ -130,7 +130,7 @@ const hostilePools = (codes: readonly string[]) => ({
       weightsGiB: fc.constantFrom(1, 100, 8142, 8143, 16384, 20000),
       rootVolumeGiB: fc.constantFrom(undefined, 75, 300, 16384, 16385),
       tags: fc.dictionary(
-        fc.constantFrom('team', 'cost-center', 'aws:owner', 'Name', 'inference:model', 'k'.repeat(129), 'owner email', '${x}', 'ключ', 'a*b'),
+        fc.constantFrom('team', 'Team', 'cost-center', 'aws:owner', 'Name', 'NAME', 'inference:model', 'Inference:Service', 'Managed-By', 'k'.repeat(129), 'owner email', '${x}', 'ключ', 'a*b'),
         fc.constantFrom('ml', '${var.x}', '%{ if true }y%{ endif }', 'v'.repeat(257), 'ünï', 'a*b', '', 'x@y.z'),
         { maxKeys: 3 },
       ),
@@ -138,7 +138,9 @@ const hostilePools = (codes: readonly string[]) => ({
       albIngressCidrs: fc.uniqueArray(fc.constantFrom('10.0.0.0/8', '10.0.0.1/8', '2001:db8::/32', '2001:DB8::/32', '2001:db8:0::/48', '::/0', '0.0.0.0/0', '1.2.3.4/32', '::ffff:0:0/96', '010.0.0.0/8', '2001:db8::1/32'), { minLength: 1, maxLength: 3 }),
       duplicateCidr: fc.boolean(),
       networkCidr: fc.constantFrom('10.1.0.0/20', '10.1.0.1/20', '172.16.0.0/16', '127.0.0.0/16', '10.64.0.0/23', '169.254.0.0/16'),
-      zones: fc.constantFrom('own', 'other', 'duplicate'),
+      zones: fc.constantFrom('own', 'other', 'duplicate', 'all'),
+      instanceType: fc.constantFrom('g6e.xlarge', 'g6e.48xlarge', 'g6e.banana', 'p5.huge', 'p5.48xlarge', 'g5.12xlarge', 'g5.13xlarge', 'p4d.24xlarge', 'g4dn.metal', 'm5.large'),
+      bigCapacity: fc.constantFrom(8, 60, 250, 1000),
       modelId: fc.constantFrom('meta-llama/Llama-3.1-8B-Instruct', `org/${'m'.repeat(124)}`, `org/${'m'.repeat(125)}`),
       args: fc.oneof(fc.array(HOSTILE_TEXT, { maxLength: 3 }), fc.constant(Array.from({ length: 5 }, () => 'x'.repeat(4000)))),
       secretArn: fc.constantFrom('arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token-AbCdEf', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hf/${aws:username}-AbCdEf'),
@@ -204,9 +206,11 @@ function applyHostile(spec: Record<string, unknown>, h: Record<string, unknown>,
   if (h.zones !== undefined) {
     const own = regionZones(codes[0]);
     const other = regionZones(codes[0] === 'us-east-1' ? 'eu-west-1' : 'us-east-1');
-    const zones = h.zones === 'own' ? own.slice(0, 2) : h.zones === 'other' ? [own[0], other[0]] : [own[0], own[0]];
+    const zones = h.zones === 'own' ? own.slice(0, 2) : h.zones === 'all' ? [...own] : h.zones === 'other' ? [own[0], other[0]] : [own[0], own[0]];
     region0.network = { ...region0.network, availabilityZoneIds: zones };
   }
+  if (h.instanceType !== undefined) region0.instanceType = h.instanceType;
+  if (h.bigCapacity !== undefined) region0.capacity = { min: 1, max: h.bigCapacity };
   if (h.domain !== undefined) out.service = { ...out.service, domain: h.domain };
   if (h.kmsKeyId !== undefined) out.state = { backend: 's3', bucket: 'tf-state-bucket', region: 'us-east-1', kmsKeyId: h.kmsKeyId };
   return out;
