@@ -8,6 +8,7 @@ import { continentOf } from './countries';
 import { possible } from './health';
 import type { ClientGroup, Detection, FailoverCause, GraphContext, PathStep, ProbeSource } from './model';
 import { Route53Lookup } from './route53-health';
+import { Route53Reach } from './route53-reach';
 import { DEFAULT_TG_INTERVAL, DEFAULT_TG_UNHEALTHY, QUERY_TYPES, type QueryType, type R53Record, type Route53Model } from './route53-model';
 
 /** Resolvers cache an alias to an ALB for 60 s (the TTL Route53 answers alias-to-ELB queries with). */
@@ -191,6 +192,29 @@ function canBeHealthyWithout(model: Route53Model, context: HostRegion, record: R
   return possible([lookup.record(record, NOWHERE, qtype)], { fixed: (a) => (a.region === region ? false : undefined) });
 }
 
+const reaches = new WeakMap<Route53Model, Route53Reach>();
+
+/**
+ * Whether an answer through `record` can still be in `region` once the region's failure is seen (its signals
+ * unhealthy), other than by the every-record-unhealthy rule (nowhere healthy to go, availability's concern).
+ */
+function mayLandOn(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
+  const t = record.target;
+  if (t.kind === 'alb') return (t.region ?? model.loadBalancers.get(t.lb)?.region) === region;
+  if (t.kind === 'external' || t.kind === 'delegation') return false;
+  let lookup = lookups.get(model);
+  if (!lookup) lookups.set(model, (lookup = new Route53Lookup(model, context)));
+  let reach = reaches.get(model);
+  // Declarations do not matter here: an unplaced landing never counts as the region.
+  if (!reach) reaches.set(model, (reach = new Route53Reach(model, { regionOfHost: context.regionOfHost, declaredEndpoint: () => undefined }, lookup)));
+  const zones = t.kind === 'name' ? [t.zone] : lookup.zonesFor(NOWHERE, t.host);
+  const name = t.kind === 'name' ? t.name : t.host;
+  const down = { fixed: (a: { region?: string }) => (a.region === region ? false : undefined) };
+  return zones.some((zone) =>
+    reach!.entry(zone, name, NOWHERE).some((p) => p.landing.region === region && !p.path.some((s) => s.note !== undefined && ALL_UNHEALTHY_NOTE.test(s.note)) && possible(p.conditions, down)),
+  );
+}
+
 /**
  * Whether Route53 answers the level's clients with another record of the level's set once the level's record turns
  * unhealthy, in some state of the other regions: the detector's verdict can change the answer. Route53 answers a set
@@ -210,6 +234,9 @@ function hasAlternative(model: Route53Model, context: HostRegion, level: Level, 
   const set = model.sets.get(`${r.zone}|${r.name}|${r.type}`) ?? [r];
   if (set.some((o) => o.policy.kind !== r.policy.kind)) return false;
   const others = set.filter((o) => o !== r);
+  // Another record that can stay healthy while the region is down and still leads there (checked by another
+  // region's check, or not at all) keeps clients on the failed region after the detector fires: no move.
+  if (others.some((o) => canBeHealthyWithout(model, context, o, region) && mayLandOn(model, context, o, region))) return false;
   const healthyElsewhere = (xs: readonly R53Record[]) => xs.some((o) => canBeHealthyWithout(model, context, o, region));
   const p = r.policy;
   switch (p.kind) {
