@@ -144,6 +144,22 @@ describe('global-inference CLI', () => {
     expect(readdirSync(out)).toEqual(['stacks']);
   });
 
+  test("a directory named like the output's generation store but not the library's is refused, exit 1, every file kept", () => {
+    // Red team: the first synth into `out` emptied the user's own `.out.generations/` (the spec in it included).
+    const work = mkdtempSync(join(dir, 'gens-'));
+    const store = join(work, '.out.generations');
+    mkdirSync(store);
+    writeFileSync(join(store, 'spec.yaml'), readFileSync(join(root, 'examples', 'default', 'spec.yaml'), 'utf8'));
+    writeFileSync(join(store, 'notes.txt'), 'keep');
+    const result = spawnSync(process.execPath, [cli, 'synth', join(store, 'spec.yaml'), '--out', 'out'], { encoding: 'utf8', cwd: work });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'cannot write out: .out.generations is a directory this library did not make (it holds notes.txt, spec.yaml, and not the .gitignore synth writes there); synth keeps the generations of out in that directory and never deletes files it did not write; move or rename it, or choose another output directory (nothing was written)\n',
+    );
+    expect(readdirSync(store).sort()).toEqual(['notes.txt', 'spec.yaml']);
+    expect(readdirSync(work)).toEqual(['.out.generations']);
+  });
+
   test('files that cannot be a spec get one line and exit 1: empty, a directory, strict JSON', () => {
     writeFileSync(join(dir, 'empty.yaml'), '');
     expect(run('validate', join(dir, 'empty.yaml'))).toEqual({ code: 1, stdout: '', stderr: `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or \`null\`\n` });
