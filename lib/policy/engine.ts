@@ -2,6 +2,7 @@ import { readSynthOutput, type TerraformJson } from '../util/synth-output';
 import { readServiceIntent, type IntentReading, type ServiceIntentDocument } from '../intent/service-intent';
 import { DEFAULT_POLICY_PACKS, POLICY_ENGINE_FINDINGS, rulesOf } from './packs';
 import { StackView, type ResourceView } from './stack-view';
+import { closestRuleId, RULES_DOC } from './suppressions';
 import type { Finding, PolicyOptions, PolicyReport, PolicyRule, Severity, StackPolicyReport } from './types';
 
 /**
@@ -44,12 +45,12 @@ export function evaluateResource(
       });
     }
   }
-  findings.push(...suppressionFindings(resource, stack.name, rules));
+  findings.push(...suppressionFindings(resource, stack.name));
   return findings;
 }
 
-/** Findings about a resource's suppressions: malformed ones, and ones naming no rule in use. */
-function suppressionFindings(resource: ResourceView, stack: string, rules: readonly PolicyRule[]): Finding[] {
+/** Findings about a resource's malformed suppressions (unknown rule ids are reported once per stack: stackFindings). */
+function suppressionFindings(resource: ResourceView, stack: string): Finding[] {
   const meta = POLICY_ENGINE_FINDINGS.suppression;
   const where = { address: resource.address, type: resource.type, path: resource.path };
   const base = { ruleId: meta.id, stack, resource: where, rationale: meta.rationale };
@@ -59,24 +60,51 @@ function suppressionFindings(resource: ResourceView, stack: string, rules: reado
     message: `${problem}; it is ignored`,
     fix: "give every suppression a rule id and a reason: PolicySuppressions.add(construct, 'GI-AWS-007', 'why this does not apply')",
   }));
-  if (resource.suppressions.length === 0) return out;
-  const known = new Set([...rulesOf(DEFAULT_POLICY_PACKS), ...rules].map((r) => r.id));
-  for (const s of resource.suppressions) {
-    if (!known.has(s.id)) {
-      out.push({
-        ...base,
-        severity: 'warning',
-        message: `suppresses ${s.id}, which is not a known rule id (a typo?)`,
-        fix: `use one of the rule ids in lib/policy/RULES.md, or remove the suppression`,
-      });
+  return out;
+}
+
+/**
+ * Suppressions naming no rule in use, one finding per suppression (rule id and reason) in the stack, however many
+ * resources carry it: `PolicySuppressions.add` on a construct writes it into every resource under it.
+ */
+function unknownSuppressionFindings(stack: StackView, rules: readonly PolicyRule[]): Finding[] {
+  const known = [...new Set([...rulesOf(DEFAULT_POLICY_PACKS), ...rules].map((r) => r.id))];
+  const unknown = new Map<string, { id: string; resources: ResourceView[] }>();
+  for (const resource of stack.resources) {
+    for (const s of resource.suppressions) {
+      if (known.includes(s.id)) continue;
+      const key = JSON.stringify([s.id, s.reason]);
+      const entry = unknown.get(key) ?? { id: s.id, resources: [] };
+      entry.resources.push(resource);
+      unknown.set(key, entry);
     }
   }
-  return out;
+  const meta = POLICY_ENGINE_FINDINGS.suppression;
+  return [...unknown.values()].map(({ id, resources }) => {
+    const close = closestRuleId(id, known);
+    const on =
+      resources.length === 1
+        ? ''
+        : ` on ${resources.length} resources (${resources
+            .slice(0, 3)
+            .map((r) => r.address)
+            .join(', ')}${resources.length > 3 ? `, and ${resources.length - 3} more` : ''})`;
+    const only = resources.length === 1 ? resources[0] : undefined;
+    return {
+      ruleId: meta.id,
+      severity: 'warning' as Severity,
+      stack: stack.name,
+      ...(only ? { resource: { address: only.address, type: only.type, path: only.path } } : {}),
+      message: `suppresses ${id}${on}, which is not a known rule id (a typo?${close ? ` did you mean ${close}?` : ''})`,
+      fix: `use one of the rule ids ${known.join(', ')} (${RULES_DOC}), or remove the suppression`,
+      rationale: meta.rationale,
+    };
+  });
 }
 
 /** Findings about a stack as a whole: its intent block, and rules that cannot run without it. */
 export function stackFindings(stack: StackView, reading: IntentReading, rules: readonly PolicyRule[], options: Pick<PolicyOptions, 'severityOverrides'> = {}): Finding[] {
-  const out: Finding[] = [];
+  const out: Finding[] = unknownSuppressionFindings(stack, rules);
   if (reading.status === 'invalid') {
     const meta = POLICY_ENGINE_FINDINGS.context;
     out.push({

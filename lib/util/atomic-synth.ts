@@ -12,6 +12,11 @@
  * every instant. Anywhere else in the output directory, a file synth did not write makes it refuse, naming the file.
  * A directory that is not yet a link (a first synth, or output of cdktf or of an earlier version) is taken over only
  * when it is empty or is a cdktf output; anything else is refused.
+ *
+ * The store is recognised as the library's by the `.gitignore` it writes first (its exact text), and nothing else: a
+ * directory at the store path without it (someone's own `.out.generations/`) is refused untouched. Inside the store,
+ * only entries named as the library names them (generations `g-*`, `legacy-*`, the lock and its drafts) are ever
+ * removed; beside the output, only temporary links named `.<out>.link-*` that point to a generation of the store.
  */
 import {
   closeSync,
@@ -68,6 +73,16 @@ const INDEX_FILE = '.cdktf-global-inference.json';
 const STACKS = 'stacks';
 const IO_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EMFILE', 'ENFILE', 'EACCES', 'EPERM', 'EFBIG']);
 const LOCK_FILE = 'lock';
+const GITIGNORE = '.gitignore';
+/** The store's .gitignore, and its mark: a directory at the store path without exactly this file is not ours. */
+const GITIGNORE_TEXT = '# written by cdktf-global-inference: generations of the output directory beside this one\n*\n';
+/** The names the library gives what it puts in a store. */
+const GENERATION_NAME = /^g-[a-z0-9]+-\d+-[a-z0-9]+$/;
+const LEGACY_NAME = /^legacy-[a-z0-9]+$/;
+const LOCK_DRAFT_NAME = /^lock\.(\d+)$/;
+const GITIGNORE_DRAFT_NAME = /^\.gitignore\.(\d+)$/;
+/** What a lock (or a draft of one cut short by a kill) holds: `<pid> <host>`. */
+const LOCK_TEXT = /^(?:\d+(?: \S*)?\n?)?$/;
 
 interface GenerationIndex {
   readonly format: 1;
@@ -103,7 +118,14 @@ export function writeOutputAtomically(outdir: string, produce: (stagingDir: stri
   const store = generationStoreOf(target);
   const shown = relative(process.cwd(), target) || '.';
   const before = inspectTarget(target, store, shown);
-  wrapWrite(shown, () => mkdirSync(store, { recursive: true }));
+  try {
+    inspectStore(store, shown);
+  } catch (error) {
+    // Refused before writing anything: only the empty skeleton cdktf's App constructor may have made goes.
+    if (before.kind === 'skeleton') removeSkeleton(target);
+    throw error;
+  }
+  wrapWrite(shown, () => openStore(store));
   const releaseLock = acquireLock(store, shown);
   let generation: string | undefined;
   try {
@@ -152,7 +174,9 @@ export function writeOutputAtomically(outdir: string, produce: (stagingDir: stri
  */
 export function preflightOutput(outdir: string): void {
   const target = resolve(outdir);
-  const state = inspectTarget(target, generationStoreOf(target), relative(process.cwd(), target) || '.');
+  const shown = relative(process.cwd(), target) || '.';
+  const state = inspectTarget(target, generationStoreOf(target), shown);
+  inspectStore(generationStoreOf(target), shown);
   if (state.kind === 'dangling') rmSync(target, { force: true });
 }
 
@@ -163,13 +187,29 @@ export function preflightOutput(outdir: string): void {
 function leaveNothingBehind(target: string, store: string): void {
   try {
     if (!lstatOrUndefined(target)?.isSymbolicLink()) {
-      if (isEmptyDir(join(target, STACKS))) rmdirSync(join(target, STACKS));
-      if (isEmptyDir(target)) rmdirSync(target);
-      const left = readdirSync(store).filter((name) => name !== '.gitignore' && name !== LOCK_FILE);
-      if (left.length === 0) rmSync(store, { recursive: true, force: true });
+      removeSkeleton(target);
+      // Only a store holding nothing but our own small files goes, file by file; its mark last, so a kill in
+      // between leaves a store that is still recognised as ours (or an empty directory).
+      const left = readdirSync(store);
+      if (left.every((name) => name === GITIGNORE || name === LOCK_FILE)) {
+        rmSync(join(store, LOCK_FILE), { force: true });
+        rmSync(join(store, GITIGNORE), { force: true });
+        rmdirSync(store);
+      }
     }
   } catch {
     // Nothing more to do: what is left is empty, or the next run's to clean.
+  }
+}
+
+/** The empty `stacks/` cdktf's App constructor makes, and the output directory if that leaves it empty. */
+function removeSkeleton(target: string): void {
+  try {
+    if (lstatOrUndefined(target)?.isSymbolicLink()) return;
+    if (isEmptyDir(join(target, STACKS))) rmdirSync(join(target, STACKS));
+    if (isEmptyDir(target)) rmdirSync(target);
+  } catch {
+    // What is left is empty.
   }
 }
 
@@ -269,7 +309,7 @@ function inspectTarget(target: string, store: string, shown: string): TargetStat
 function ourGenerationName(link: string, target: string): string | undefined {
   const prefix = `.${basename(target)}.generations`;
   const parts = link.split(/[\\/]/);
-  return parts.length === 2 && parts[0] === prefix && /^g-[a-z0-9]+-\d+-[a-z0-9]+$/.test(parts[1]) ? parts[1] : undefined;
+  return parts.length === 2 && parts[0] === prefix && GENERATION_NAME.test(parts[1]) ? parts[1] : undefined;
 }
 
 /**
@@ -343,21 +383,88 @@ function readIndex(generation: string): GenerationIndex | undefined {
  * (generations nothing points to, temporary links). Runs under the lock, so no other synth is writing.
  */
 function prepareStore(store: string, target: string, before: TargetState): void {
-  const gitignore = join(store, '.gitignore');
-  // The store is private to the output: keep it out of git without asking users to edit their .gitignore.
-  if (!existsSync(gitignore)) writeFileSync(gitignore, '# written by cdktf-global-inference: generations of the output directory beside this one\n*\n');
-  const legacy = readdirSync(store).filter((name) => name.startsWith('legacy-'));
+  const legacy = readdirSync(store).filter((name) => LEGACY_NAME.test(name));
   if (before.kind === 'missing' && legacy.length > 0) renameSync(join(store, legacy.sort().at(-1)!), target);
   if (before.kind === 'dangling') rmSync(target, { force: true });
   const now = lstatOrUndefined(target);
   const current = now?.isSymbolicLink() ? ourGenerationName(readlinkSync(target), target) : undefined;
   for (const name of readdirSync(store)) {
-    if (name === '.gitignore' || name === LOCK_FILE || name === current) continue;
-    rmSync(join(store, name), { recursive: true, force: true });
+    if (name === current) continue;
+    // Only what the library names so; anything else in the store is someone's, and stays.
+    const draft = LOCK_DRAFT_NAME.exec(name) ?? GITIGNORE_DRAFT_NAME.exec(name);
+    const leftover = GENERATION_NAME.test(name) || LEGACY_NAME.test(name) || (draft !== null && !isAlive(Number(draft[1])));
+    if (leftover) rmSync(join(store, name), { recursive: true, force: true });
   }
   const parent = dirname(target);
   const prefix = `.${basename(target)}.link-`;
-  for (const name of readdirSync(parent)) if (name.startsWith(prefix)) rmSync(join(parent, name), { force: true });
+  for (const name of readdirSync(parent)) {
+    // A temporary link of ours: our name, and a symbolic link to a generation of this store.
+    if (!name.startsWith(prefix) || !/^\d+-[a-z0-9]+$/.test(name.slice(prefix.length))) continue;
+    const path = join(parent, name);
+    if (lstatOrUndefined(path)?.isSymbolicLink() && ourGenerationName(readlinkSync(path), target)) rmSync(path, { force: true });
+  }
+}
+
+/**
+ * Refuses, before anything is written, when something that is not this library's store is at the store path: a
+ * file, a symbolic link, or a directory without the store's `.gitignore` (someone's own directory that happens to
+ * be named `.<out>.generations`). An empty directory, or one holding only what a run killed while creating the store
+ * leaves (drafts of the `.gitignore`, a lock), is a store being created.
+ */
+function inspectStore(store: string, shown: string): void {
+  const where = relative(process.cwd(), store) || store;
+  const refuse = (what: string): never => {
+    throw new OutputRefusedError(
+      `cannot write ${shown}: ${where} ${what}; synth keeps the generations of ${shown} in that directory and never deletes files it did not write; move or rename it, or choose another output directory (nothing was written)`,
+    );
+  };
+  let stats: Stats;
+  try {
+    stats = lstatSync(store);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new OutputRefusedError(`cannot write ${shown}: ${where}: ${(error as Error).message}`);
+  }
+  if (stats.isSymbolicLink()) refuse(`is a symbolic link (to ${readlinkSync(store)}), not a directory this library made`);
+  if (!stats.isDirectory()) refuse(`is ${describeKind(stats)}, not a directory this library made`);
+  if (isOurStore(store)) return;
+  const entries = readdirSync(store);
+  const listed = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, and ${entries.length - 5} more` : '');
+  refuse(`is a directory this library did not make (it holds ${listed}, and not the .gitignore synth writes there)`);
+}
+
+function isOurStore(store: string): boolean {
+  if (fileHolds(join(store, GITIGNORE), (text) => text === GITIGNORE_TEXT)) return true;
+  // A store a kill interrupted while it was being created or removed: nothing but our own small files.
+  return readdirSync(store).every((name) => {
+    if (name === LOCK_FILE || LOCK_DRAFT_NAME.test(name)) return fileHolds(join(store, name), (text) => LOCK_TEXT.test(text));
+    if (GITIGNORE_DRAFT_NAME.test(name)) return fileHolds(join(store, name), (text) => GITIGNORE_TEXT.startsWith(text));
+    return false;
+  });
+}
+
+/** True when `file` is a small regular file whose text passes `test`. */
+function fileHolds(file: string, test: (text: string) => boolean): boolean {
+  const stats = lstatOrUndefined(file);
+  if (!stats?.isFile() || stats.size > 4096) return false;
+  try {
+    return test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes the store (checked by {@link inspectStore}) and marks it ours: its `.gitignore`, which also keeps it out of
+ * git without asking users to edit theirs, written whole under a draft name and renamed into place.
+ */
+function openStore(store: string): void {
+  mkdirSync(store, { recursive: true });
+  const gitignore = join(store, GITIGNORE);
+  if (fileHolds(gitignore, (text) => text === GITIGNORE_TEXT)) return;
+  const draft = join(store, `${GITIGNORE}.${process.pid}`);
+  writeFileSync(draft, GITIGNORE_TEXT);
+  renameSync(draft, gitignore);
 }
 
 /**

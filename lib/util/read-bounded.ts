@@ -2,7 +2,7 @@
  * Reading an input file of bounded size in bounded time, whatever the path names: a regular file, a directory, a
  * named pipe nobody writes to, a terminal, a device that never ends (/dev/zero), a slow process substitution.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
 
 export interface BoundedReadLimits {
   /** Most bytes accepted; one more is a refusal. */
@@ -26,6 +26,11 @@ export class BoundedReadError extends Error {
  * The bytes of `file`, refused with a {@link BoundedReadError} when it is not something a program can read to the
  * end (a directory, a socket), holds more than `maxBytes`, or does not finish within `timeoutMs` (a pipe or
  * terminal that stays open). Opened non-blocking, so a named pipe without a writer cannot stall the open itself.
+ *
+ * A named pipe (FIFO) is waited on until its first byte or `timeoutMs`: read non-blocking, it reports end of input
+ * while nobody has opened it for writing, and a writer may come later (`mkfifo spec; (sleep 2; cp real spec) &`).
+ * Once data came, end of input is the end. A named pipe that sends nothing within `timeoutMs` is refused as such,
+ * not as empty. An anonymous pipe (a shell pipeline, `<(command)`) had its writer from the start: its end is the end.
  */
 export function readBounded(file: string, limits: BoundedReadLimits): Buffer {
   let fd: number;
@@ -46,6 +51,7 @@ export function readBounded(file: string, limits: BoundedReadLimits): Buffer {
 }
 
 function readAll(fd: number, kind: string, limits: BoundedReadLimits): Buffer {
+  const awaitWriter = kind === 'pipe' && !isAnonymousPipe(fd);
   const chunks: Buffer[] = [];
   let total = 0;
   const deadline = Date.now() + limits.timeoutMs;
@@ -62,7 +68,13 @@ function readAll(fd: number, kind: string, limits: BoundedReadLimits): Buffer {
       sleep(5);
       continue;
     }
-    if (n === 0) break;
+    if (n === 0) {
+      // Nobody has written yet: a named pipe's writer may still come, until the deadline.
+      if (!awaitWriter || total > 0) break;
+      if (Date.now() >= deadline) throw unfinished(kind, total, limits);
+      sleep(10);
+      continue;
+    }
     total += n;
     if (total > limits.maxBytes) throw tooLarge(kind === 'regular file' ? total : undefined, limits.maxBytes, kind);
     chunks.push(Buffer.from(chunk.subarray(0, n)));
@@ -154,7 +166,24 @@ function kindOf(stats: Stats): string {
 }
 
 function unfinished(kind: string, total: number, limits: BoundedReadLimits): BoundedReadError {
-  return new BoundedReadError(`it is a ${kind} that had sent ${total} bytes and not finished after ${limits.timeoutMs / 1000} s (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`, 'timeout');
+  const seconds = limits.timeoutMs / 1000;
+  if (total === 0) {
+    const who = kind === 'pipe' ? ': nobody opened it for writing, or the writer sent nothing' : '';
+    return new BoundedReadError(`it is a ${kind} that sent no data within ${seconds} s${who} (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`, 'timeout');
+  }
+  return new BoundedReadError(`it is a ${kind} that had sent ${total} bytes and not finished after ${seconds} s (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`, 'timeout');
+}
+
+/**
+ * True for a pipe without a name (a shell pipeline, process substitution), whose writer existed when it was made;
+ * Linux names it `pipe:[inode]` in /proc. Elsewhere (no /proc) every pipe is waited on like a named one.
+ */
+function isAnonymousPipe(fd: number): boolean {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`).startsWith('pipe:');
+  } catch {
+    return false;
+  }
 }
 
 function tooLarge(size: number | undefined, max: number, kind = 'regular file'): BoundedReadError {

@@ -144,12 +144,63 @@ describe('global-inference CLI', () => {
     expect(readdirSync(out)).toEqual(['stacks']);
   });
 
+  test("a directory named like the output's generation store but not the library's is refused, exit 1, every file kept", () => {
+    // Red team: the first synth into `out` emptied the user's own `.out.generations/` (the spec in it included).
+    const work = mkdtempSync(join(dir, 'gens-'));
+    const store = join(work, '.out.generations');
+    mkdirSync(store);
+    writeFileSync(join(store, 'spec.yaml'), readFileSync(join(root, 'examples', 'default', 'spec.yaml'), 'utf8'));
+    writeFileSync(join(store, 'notes.txt'), 'keep');
+    const result = spawnSync(process.execPath, [cli, 'synth', join(store, 'spec.yaml'), '--out', 'out'], { encoding: 'utf8', cwd: work });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'cannot write out: .out.generations is a directory this library did not make (it holds notes.txt, spec.yaml, and not the .gitignore synth writes there); synth keeps the generations of out in that directory and never deletes files it did not write; move or rename it, or choose another output directory (nothing was written)\n',
+    );
+    expect(readdirSync(store).sort()).toEqual(['notes.txt', 'spec.yaml']);
+    expect(readdirSync(work)).toEqual(['.out.generations']);
+  });
+
   test('files that cannot be a spec get one line and exit 1: empty, a directory, strict JSON', () => {
     writeFileSync(join(dir, 'empty.yaml'), '');
     expect(run('validate', join(dir, 'empty.yaml'))).toEqual({ code: 1, stdout: '', stderr: `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or \`null\`\n` });
     expect(run('validate', dir).stderr).toBe(`${dir}: cannot read ${dir}: it is a directory, not a spec file\n`);
     writeFileSync(join(dir, 'trailing.json'), '{"service": {"name": "chat",}}');
     expect(run('validate', join(dir, 'trailing.json')).stderr).toMatch(/trailing\.json:1:28: not valid JSON: a trailing comma before '\}'/);
+  });
+
+  test('a named pipe whose writer comes 2 s late is read whole; one nobody writes to ends with "no data within"', async () => {
+    // Red team: `mkfifo spec.yaml; (sleep 2; cp real spec.yaml) & validate spec.yaml` said at once "it is empty".
+    const fifo = join(dir, 'late.yaml');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) return; // no mkfifo: nothing to test here
+    const spec = join(root, 'examples', 'default', 'spec.yaml');
+    const writer = spawn('sh', ['-c', `sleep 2; exec cp "${spec}" "${fifo}"`], { stdio: 'ignore', timeout: 20_000 });
+    const child = spawn(process.execPath, [cli, 'validate', fifo], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    writer.kill('SIGKILL');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('late.yaml: schema valid (3 regions');
+
+    const never = join(dir, 'never.yaml');
+    expect(spawnSync('mkfifo', [never]).status).toBe(0);
+    const started = Date.now();
+    const result = spawnSync(process.execPath, [cli, 'validate', never], { encoding: 'utf8', cwd: dir, env: { ...process.env, GI_SPEC_READ_TIMEOUT_SECONDS: '1' } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`${never}: cannot read ${never}: it is a pipe that sent no data within 1 s: nobody opened it for writing, or the writer sent nothing (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)\n`);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  test('an anonymous pipe that closes without data is empty at once (its writer was there from the start)', () => {
+    const started = Date.now();
+    // A shell pipeline (spawnSync's own input is a socket, not a pipe).
+    const result = spawnSync('sh', ['-c', `printf '' | "${process.execPath}" "${cli}" validate /dev/stdin`], { encoding: 'utf8', cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('/dev/stdin: the file holds no spec: it is empty, only comments, only `---`, or `null`\n');
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test('validate - reads the spec from standard input', () => {

@@ -5,12 +5,16 @@ import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { checkStackJson, checkSynthOutput } from '../../lib/policy/engine';
-import { PolicySuppressions } from '../../lib/policy/suppressions';
+import { spawnSync } from 'node:child_process';
+import { PolicySuppressions, RULES_DOC, SuppressionRefusedError } from '../../lib/policy/suppressions';
+import { Refusal } from '../../lib/util/refusal';
 import { detectOfflineTerraform, OfflineWorkspace } from '../../lib/terraform/offline-terraform';
 import { readSynthOutput } from '../../lib/util/synth-output';
 import { errorOf } from '../support/synth';
 import { endpointApp } from './support/endpoint';
 import { tf } from './support/fixtures';
+
+type TerraformJsonLike = { resource: Record<string, Record<string, unknown>> };
 
 const REASON = 'legacy AMI reads IMDSv1 at boot; removed with the AL2023 migration (OPS-1234)';
 
@@ -72,6 +76,43 @@ describe('PolicySuppressions.add', () => {
     const empty = new TerraformStack(app, 'empty');
     expect(errorOf(() => PolicySuppressions.add(empty, 'GI-AWS-001', 'reason'))).toContain('there is no Terraform resource under this construct yet');
   });
+
+  test("a mistyped rule id is a Refusal naming the id, what is allowed and the closest rule id, citing a shipped file", () => {
+    // Red team: a plain Error with a stack trace, pointing at lib/policy/RULES.md, which the package did not ship.
+    const { endpoint } = endpointApp();
+    let thrown: unknown;
+    try {
+      PolicySuppressions.add(endpoint, 'gi-aws-7', 'accepted risk');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Refusal);
+    expect(thrown).toBeInstanceOf(SuppressionRefusedError);
+    const message = (thrown as Error).message;
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toContain(`PolicySuppressions.add('policy-test/Endpoint', 'gi-aws-7'): the rule id must look like GI-AWS-007`);
+    expect(message).toContain("did you mean 'GI-AWS-007'?");
+    expect(message).toContain('GI-AWS-001, GI-AWS-002');
+    expect(message).toContain(`(${RULES_DOC})`);
+    expect(message).not.toMatch(/(^|[^/])lib\/policy\/RULES\.md/); // only the installed package's path
+    expect(errorOf(() => PolicySuppressions.add(endpoint, 'GI_CF_1', 'r'))).toContain("did you mean 'GI-CF-001'?");
+    for (const bad of ['', 'imdsv2', 42 as unknown as string]) expect(() => PolicySuppressions.add(endpoint, bad, 'r')).toThrow(SuppressionRefusedError);
+    expect(() => PolicySuppressions.add(endpoint, 'GI-AWS-001', ' ')).toThrow(SuppressionRefusedError);
+  });
+
+  test('uncaught in a program of your own, a mistyped rule id prints one line and exits 1, no stack trace', () => {
+    const script = [
+      "const { App, TerraformStack } = require('cdktf');",
+      "const { PolicySuppressions } = require('./dist/lib/index.js');",
+      "const { SecurityGroup } = require('@cdktf/provider-aws/lib/security-group');",
+      "const stack = new TerraformStack(new App({ outdir: require('os').tmpdir() + '/gi-uncaught-' + process.pid }), 's');",
+      "PolicySuppressions.add(new SecurityGroup(stack, 'G', {}), 'gi-aws-7', 'accepted risk');",
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^PolicySuppressions\.add\('s\/G', 'gi-aws-7'\): the rule id must look like GI-AWS-007 .*did you mean 'GI-AWS-007'\?/);
+  });
 });
 
 describe('suppressions written in the JSON', () => {
@@ -98,6 +139,26 @@ describe('suppressions written in the JSON', () => {
       ['GI-POLICY-001', 'error', false],
     ]);
     expect(findings[1].message).toContain('suppresses GI-AWS-007 without a reason');
+  });
+
+  test('an unknown rule id suppressed on a construct is reported once per suppression, not once per resource', () => {
+    // Red team: one suppression of GI-AWS-999 on a service printed the same warning and fix for each of 177 resources.
+    const { stack, endpoint } = endpointApp();
+    PolicySuppressions.add(endpoint, 'GI-AWS-999', 'accepted risk');
+    PolicySuppressions.add(endpoint, 'ACME-001', 'our own pack');
+    const json = stack.toTerraform() as TerraformJsonLike;
+    const resources = Object.values(json.resource).flatMap((byName) => Object.keys(byName));
+    expect(resources.length).toBeGreaterThan(30);
+    const unknown = checkStackJson(json as never).stacks[0].findings.filter((f) => f.ruleId === 'GI-POLICY-001');
+    expect(unknown.map((f) => f.message.replace(/ \(.*?, and \d+ more\)/, ' (...)')).sort()).toEqual([
+      `suppresses ACME-001 on ${resources.length} resources (...), which is not a known rule id (a typo?)`,
+      `suppresses GI-AWS-999 on ${resources.length} resources (...), which is not a known rule id (a typo? did you mean GI-AWS-009?)`,
+    ]);
+    for (const f of unknown) {
+      expect(f.severity).toBe('warning');
+      expect(f.fix).toContain(`GI-AWS-001, GI-AWS-002`);
+      expect(f.fix).toContain(RULES_DOC);
+    }
   });
 
   test('one naming an unknown rule is reported as a warning (a typo would otherwise hide nothing silently)', () => {

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
-import { generationStoreOf, OutputRefusedError, synthAtomically, SynthRefusedError, writeOutputAtomically } from '../../lib/util/atomic-synth';
+import { generationStoreOf, OutputRefusedError, preflightOutput, synthAtomically, SynthRefusedError, writeOutputAtomically } from '../../lib/util/atomic-synth';
 
 function app(outdir: string, stacks: readonly string[], options: { refuse?: boolean; value?: string } = {}): App {
   const a = new App({ outdir });
@@ -186,6 +186,8 @@ describe('synthAtomically', () => {
     writeFileSync(join(out, 'stacks', 's1', '.terraform.lock.hcl'), 'lock');
     const store = generationStoreOf(out);
     mkdirSync(store);
+    // The store as a run makes it first (its .gitignore marks it as the library's).
+    writeFileSync(join(store, '.gitignore'), '# written by cdktf-global-inference: generations of the output directory beside this one\n*\n');
     // What the kill left: the old output moved into the store, the new link not yet in place.
     require('node:fs').renameSync(out, join(store, 'legacy-abc'));
     synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out);
@@ -237,5 +239,69 @@ describe('synthAtomically', () => {
     // Outside the CLI, the next synth drops it (it holds only synth's own files).
     synthAtomically((d) => app(d, ['a'], { value: 'v3' }), out);
     expect(existsSync(join(out, 'stacks', 'b'))).toBe(false);
+  });
+  test("a directory at the store path that is not the library's is refused untouched, whatever holds it", () => {
+    // Red team: `.out.generations/` holding the user's spec and notes was emptied by the first synth into `out`.
+    const out = freshOut();
+    const store = generationStoreOf(out);
+    mkdirSync(join(store, 'sub'), { recursive: true });
+    writeFileSync(join(store, 'spec.yaml'), 'service: {}\n');
+    writeFileSync(join(store, 'notes.txt'), 'keep\n');
+    writeFileSync(join(store, 'lock'), 'not a lock\n');
+    writeFileSync(join(store, '.gitignore'), 'node_modules\n'); // a .gitignore, but not the one synth writes
+    const snapshot = () => readdirSync(store).sort().map((n) => [n, lstatSync(join(store, n)).isFile() ? readFileSync(join(store, n), 'utf8') : 'dir']);
+    const before = snapshot();
+    const skeleton = () => mkdirSync(join(out, 'stacks'), { recursive: true }); // what cdktf's App constructor makes
+    for (const attempt of [() => synthAtomically((d) => app(d, ['s1']), out), () => preflightOutput(out), () => (skeleton(), writeOutputAtomically(out, (d) => app(d, ['s1']).synth()))]) {
+      const error = errorOf(attempt);
+      expect(error).toBeInstanceOf(OutputRefusedError);
+      expect(error.message.split('\n')).toHaveLength(1);
+      expect(error.message).toMatch(/^cannot write .*cdktf\.out: .*\.cdktf\.out\.generations is a directory this library did not make \(it holds .*notes\.txt.*\).*move or rename it, or choose another output directory \(nothing was written\)$/);
+      expect(snapshot()).toEqual(before);
+      expect(readdirSync(join(out, '..')).sort()).toEqual(['.cdktf.out.generations']); // not even the skeleton of cdktf.out
+    }
+  });
+
+  test('a file or a symbolic link at the store path is refused, nothing written', () => {
+    const out = freshOut();
+    const store = generationStoreOf(out);
+    writeFileSync(store, 'mine');
+    expect(errorOf(() => synthAtomically((d) => app(d, ['s1']), out)).message).toContain('.cdktf.out.generations is a file, not a directory this library made');
+    expect(readFileSync(store, 'utf8')).toBe('mine');
+    require('node:fs').rmSync(store);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'gi-elsewhere-'));
+    writeFileSync(join(elsewhere, 'notes.txt'), 'keep');
+    symlinkSync(elsewhere, store);
+    expect(errorOf(() => synthAtomically((d) => app(d, ['s1']), out)).message).toContain('.cdktf.out.generations is a symbolic link');
+    expect(readdirSync(elsewhere)).toEqual(['notes.txt']);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test("inside the library's store, and beside the output, only entries of the library's own naming are removed", () => {
+    const out = freshOut();
+    synthAtomically((d) => app(d, ['s1']), out);
+    const store = generationStoreOf(out);
+    const parent = join(out, '..');
+    writeFileSync(join(store, 'notes.txt'), 'keep');
+    mkdirSync(join(store, 'g-mine'));
+    writeFileSync(join(store, 'lock.draft'), 'keep');
+    writeFileSync(join(parent, '.cdktf.out.link-notes'), 'keep'); // our prefix, not our name
+    writeFileSync(join(parent, '.cdktf.out.link-12-abc'), 'keep'); // our name, but a file, not a link of ours
+    symlinkSync('/etc', join(parent, '.cdktf.out.link-13-abc')); // our name, a link, but not to a generation
+    symlinkSync('.cdktf.out.generations/g-zzzz-99999-abcdef', join(parent, '.cdktf.out.link-99999-abcdef')); // ours
+    synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out);
+    expect(valueOf(out, 's1')).toBe('v2');
+    expect(readdirSync(store).filter((n) => !n.startsWith('g-') || n === 'g-mine').sort()).toEqual(['.gitignore', 'g-mine', 'lock.draft', 'notes.txt']);
+    expect(readdirSync(parent).sort()).toEqual(['.cdktf.out.generations', '.cdktf.out.link-12-abc', '.cdktf.out.link-13-abc', '.cdktf.out.link-notes', 'cdktf.out']);
+  });
+
+  test('a store a kill left while it was being created (empty, or a draft of its .gitignore) is taken over', () => {
+    for (const leave of [(store: string) => mkdirSync(store), (store: string) => (mkdirSync(store), writeFileSync(join(store, '.gitignore.2147483646'), '# written by cdktf'))]) {
+      const out = freshOut();
+      leave(generationStoreOf(out));
+      synthAtomically((d) => app(d, ['s1']), out);
+      expect(valueOf(out, 's1')).toBe('v1');
+      expect(leftovers(out)).toEqual([]);
+    }
   });
 });
