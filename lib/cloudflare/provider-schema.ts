@@ -282,7 +282,7 @@ export const META_ARGUMENTS: readonly string[] = ['provider', 'depends_on', 'lif
  */
 export function providerSchemaProblems(type: string, config: Readonly<Record<string, unknown>>): string[] {
   const facts = PROVIDER_SCHEMA_5_14[type];
-  if (!facts) return [`${type}: not in the library's provider schema table (lib/cloudflare/provider-schema.ts); add its facts from the 5.14 source`];
+  if (!facts) return [`${type}: not in the library's Cloudflare provider schema table (PROVIDER_SCHEMA_5_14), so its attributes cannot be checked against provider 5.14; use a resource type the library models, or report it`];
   const out: string[] = [];
   checkObject(facts, '', config, out, true);
   return out.map((line) => `${type}.${line}`);

@@ -1,3 +1,4 @@
+import { Refusal } from '../util/refusal';
 import { Annotations, Aspects, DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Tokenization, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { SERVICE_INTENT_KEY, readServiceIntent, type IntentReading, type ServiceIntentDocument } from '../intent/service-intent';
@@ -47,7 +48,7 @@ export class PolicyAspect implements IAspect {
     const aspect = new PolicyAspect(options);
     const inStack = scope.node.scopes.some((s) => TerraformStack.isStack(s));
     const targets = inStack ? [scope] : scope.node.findAll().filter((c) => TerraformStack.isStack(c));
-    if (targets.length === 0) throw new Error(`PolicyAspect.applyTo('${scope.node.path || '(app)'}'): there is no stack under it yet; create the stacks first`);
+    if (targets.length === 0) throw new PolicyUsageError(`PolicyAspect.applyTo('${scope.node.path || '(app)'}'): there is no stack under it yet; create the stacks first`);
     for (const target of targets) Aspects.of(target).add(aspect);
     return aspect;
   }
@@ -143,3 +144,6 @@ function synthesizedBody(stack: TerraformStack, resource: TerraformResource): Re
   const body = tf.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId];
   return isRecord(body) ? body : undefined;
 }
+
+/** A policy pack used in a way that cannot work (applied before any stack exists): a refusal, printed without a trace. */
+export class PolicyUsageError extends Refusal {}
