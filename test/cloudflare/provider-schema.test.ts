@@ -84,7 +84,7 @@ describe('providerSchemaProblems (the checker itself)', () => {
     ['a map key the attribute does not take', 'cloudflare_load_balancer', { zone_id: 'z', name: 'n', default_pools: ['p'], fallback_pool: 'p', region_pools: { EUROPE: ['p'] } }, 'region_pools: key "EUROPE"'],
     ['an element out of range', 'cloudflare_load_balancer_pool', { account_id: 'a', name: 'p', origins: [{ name: 'o', address: 'o.example.com', weight: 2 }] }, 'origins[].weight: 2 is outside 0..1'],
     ['an unknown binding type', 'cloudflare_workers_script', { account_id: 'a', script_name: 's', bindings: [{ name: 'DO', type: 'durable_object' }] }, 'bindings[].type: "durable_object" is not one of'],
-    ['a resource type not in the table', 'cloudflare_zone_setting', { zone_id: 'z' }, 'not in the library\'s provider schema table'],
+    ['a resource type not in the table', 'cloudflare_zone_setting', { zone_id: 'z' }, 'not in the library\'s Cloudflare provider schema table (PROVIDER_SCHEMA_5_14)'],
   ] as const)('reports %s', (_what, type, config, expected) => {
     expect(providerSchemaProblems(type, config as Record<string, unknown>).join('\n')).toContain(expected);
   });
