@@ -1,3 +1,4 @@
+import { SpecValidationError } from '../../lib/spec/errors';
 import { Testing, TerraformStack, type App } from 'cdktf';
 import type { TerraformJson } from '../../lib/util/synth-output';
 
@@ -40,3 +41,18 @@ export function onlyResource(json: TerraformJson, type: string): Record<string, 
   if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
   return all[0][1];
 }
+
+/** The problems of the SpecValidationError `fn` throws, as `path: message[, got: value]` lines (anything else fails). */
+export function specProblemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof SpecValidationError)) throw new Error(`expected a SpecValidationError, got ${String(error)}`);
+    return error.problems.map((p) => `${p.path}: ${p.message}${p.received === undefined ? '' : `, got: ${p.received}`}`);
+  }
+  throw new Error('expected a SpecValidationError, none was thrown');
+}
+
+/** Props as a plain-JS caller may pass them (missing or wrongly typed), past the TypeScript types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const untypedProps = (props: unknown) => props as any;
