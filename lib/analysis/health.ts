@@ -103,6 +103,26 @@ export function evaluate(f: Formula, valueOf: (a: HealthAtom) => boolean): boole
   }
 }
 
+/** The formula with some atoms replaced by constants (`value` undefined: the atom stays), simplified. */
+export function substitute(f: Formula, value: (a: HealthAtom) => boolean | undefined): Formula {
+  switch (f.op) {
+    case 'const':
+      return f;
+    case 'atom': {
+      const v = value(f.atom);
+      return v === undefined ? f : v ? TRUE : FALSE;
+    }
+    case 'not':
+      return not(substitute(f.arg, value));
+    case 'and':
+      return and(...f.args.map((a) => substitute(a, value)));
+    case 'or':
+      return or(...f.args.map((a) => substitute(a, value)));
+    case 'atleast':
+      return atLeast(f.count, f.args.map((a) => substitute(a, value)));
+  }
+}
+
 /** Every atom a formula mentions. */
 export function atomsOf(fs: readonly Formula[]): HealthAtom[] {
   const out = new Map<string, HealthAtom>();

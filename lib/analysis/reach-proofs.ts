@@ -7,7 +7,7 @@
  * A violation names the front door, the destination, the path and, per scenario, exactly the client groups it
  * affects; each scenario is a smallest failure set witnessing it (witness.ts).
  */
-import { satisfyCached } from './health';
+import { and, atom, atomsOf, or, satisfy, satisfyCached, substitute, type Formula, type HealthAtom } from './health';
 import type { ClientGroup, Detection, FailoverPath, FrontDoor, PathStep, ReachPath, ServiceIntent, Violation } from './model';
 import { list } from './proofs';
 import { failoverRemedy } from './remedies';
@@ -200,6 +200,82 @@ function defaultResidencyRemedy(path: ReachPath, j: string): string | undefined 
   );
 }
 
+/**
+ * Whether a client that takes `path` while `region` is up can stay on `region` once every signal that sees its
+ * failure has turned (its endpoint checks; its load balancers' target health too when the servers fail) while a
+ * healthy answer elsewhere exists: one health state, before and after, with every other region up or one of them
+ * already down (the second failure). Route53 only
+ * (its answers are recomputed from the same records; Cloudflare's pool choice is timed by its monitors).
+ * Returns why, or undefined.
+ */
+function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (path: ReachPath, region: string) => string | undefined {
+  const byRegion = new Map<string, { toRegion: Formula; elsewhere: Formula }>();
+  // The signals of each region in these paths: a region is up when all of them are healthy (in the same state).
+  const signals = atomsOf(all.flatMap((q) => q.conditions));
+  const upAtoms = (r: string): Formula[] => signals.filter((a) => a.region === r).map((a) => atom(a));
+  const sets = (region: string) => {
+    let s = byRegion.get(region);
+    if (!s) {
+      const answers = all.filter((q) => q.kind === 'answer' && !q.landing.failClosed);
+      s = {
+        toRegion: or(...answers.filter((q) => q.landing.region === region).map((q) => and(...q.conditions))),
+        // An answer elsewhere whose own region is up (a last-resort answer to a region that is down is nowhere), or
+        // an endpoint outside the regions.
+        elsewhere: or(
+          ...answers
+            .filter((q) => q.landing.region !== region)
+            .map((q) => and(...q.conditions, ...(q.landing.region !== undefined ? upAtoms(q.landing.region) : []))),
+        ),
+      };
+      byRegion.set(region, s);
+    }
+    return s;
+  };
+  const answers = new Map<string, string | undefined>();
+  return (path, region) => {
+    const memo = `${pathId(path)}|${region}`;
+    if (answers.has(memo)) return answers.get(memo);
+    const answer = check(path, region);
+    answers.set(memo, answer);
+    return answer;
+  };
+  function check(path: ReachPath, region: string): string | undefined {
+    const { toRegion, elsewhere } = sets(region);
+    const up = substitute(and(...path.conditions), (a) => (a.region === region ? true : undefined));
+    for (const mode of ['unreachable', 'unhealthy'] as const) {
+      // Unreachable from outside: the load balancer still sees healthy targets; servers unhealthy: every signal.
+      const seen = (a: HealthAtom) => (a.region === region ? (mode === 'unreachable' && a.id.startsWith('alb:') ? true : false) : undefined);
+      // Somewhere to go is judged as if every signal of the region had seen it (a perfect detector): the question is
+      // whether the records keep clients there, not whether the region is observable.
+      const query = [up, substitute(toRegion, seen), substitute(elsewhere, (a) => (a.region === region ? false : undefined))];
+      // A first failure (every other region up) or a second one (one other region already down): the budget
+      // speaks of clients that moved once being able to move again, not of any number of regions down. One query,
+      // with a cardinality constraint over "region Q shows a failure".
+      let result: ReturnType<typeof satisfy> = { status: 'unsat' };
+      for (const other of [undefined, ...regions].filter((r) => r !== region)) {
+        result = satisfy(query, { fixed: (a) => (a.region !== undefined && a.region !== region && a.region !== other ? true : undefined) });
+        if (result.status !== 'unsat') break;
+      }
+      if (result.status === 'unsat') continue;
+      const state = result.status === 'sat' ? [...result.assignment.values()].filter((v) => !v.healthy).map((v) => v.atom.label) : [];
+      return (
+        `clients can stay on ${region} after every signal sees it fail (${mode === 'unreachable' ? 'region unreachable from outside' : 'model servers unhealthy'})` +
+        `${state.length > 0 ? `, when ${state.slice(0, 3).join(', ')}${state.length > 3 ? ` and ${state.length - 3} more` : ''} ${state.length === 1 ? 'is' : 'are'} unhealthy` : ''}, ` +
+        `although a healthy answer elsewhere exists: another record that leads there stays healthy, or the record that moves them is unhealthy in that state`
+      );
+    }
+    return undefined;
+  }
+}
+
+const pathIds = new WeakMap<ReachPath, number>();
+let nextPathId = 0;
+function pathId(p: ReachPath): number {
+  let id = pathIds.get(p);
+  if (id === undefined) pathIds.set(p, (id = nextPathId++));
+  return id;
+}
+
 interface TimedPath {
   readonly fd: FrontDoor;
   readonly client: ClientGroup;
@@ -220,19 +296,37 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
     const cache = new Map<string, Detection>();
     const keyOf = (path: ReachPath) =>
       `${path.landing.region ?? path.landing.endpoint}|${fd.failoverKey ? fd.failoverKey(path) : path.path.filter((s) => !s.note?.startsWith('passed over')).map((s) => s.address).join('>')}`;
+    const stuckCache = new Map<string, Detection>();
+    const checkers = new Map<string, (path: ReachPath, region: string) => string | undefined>();
     for (const client of input.clients) {
       if (!serves(fd, client)) continue;
-      // One path per client and failover figure is enough (the first one that can be taken while its region is up).
-      const done = new Set<string>();
-      for (const path of fd.reach(client)) {
+      const all = [...fd.reach(client)];
+      // Equivalent clients share the reach's path objects: one checker (and its answers) per distinct set of paths.
+      const signature = all.map(pathId).join(',');
+      let stuck = fd.kind === 'route53' ? checkers.get(signature) : undefined;
+      if (fd.kind === 'route53' && !stuck) checkers.set(signature, (stuck = stuckChecker(all, input.regions)));
+      // One path per client and failover figure is enough (the first one that can be taken while its region is up),
+      // unless another path of the same figure can leave the client on its region once the failure is seen.
+      const done = new Map<string, boolean>();
+      for (const path of all) {
         if (path.kind === 'retry' || path.landing.failClosed) continue;
         const key = keyOf(path);
-        if (done.has(key)) continue;
+        if (done.get(key) === true) continue;
         // Taken while its region is up? (A path taken only once its region looks down has nowhere to go.)
         if (!possibleWhileUp(path)) continue;
-        done.add(key);
         let d = cache.get(key);
         if (!d) cache.set(key, (d = fd.pathFailover(path)));
+        const region = path.landing.region;
+        const stuckWhy = stuck && region && Number.isFinite(d.seconds) ? stuck(path, region) : undefined;
+        if (stuckWhy) {
+          let never = stuckCache.get(`${key}|${stuckWhy}`);
+          if (!never) stuckCache.set(`${key}|${stuckWhy}`, (never = { seconds: Number.POSITIVE_INFINITY, breakdown: stuckWhy, resources: d.resources, causes: [{ kind: 'undetected', why: stuckWhy }] }));
+          timed.push({ fd, client, path, detection: never, target: region! });
+          done.set(key, true);
+          continue;
+        }
+        if (done.has(key)) continue;
+        done.set(key, false);
         timed.push({ fd, client, path, detection: d, target: path.landing.region ?? path.landing.endpoint });
       }
     }

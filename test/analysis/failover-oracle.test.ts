@@ -36,7 +36,7 @@ class IdealDetection extends Oracle {
 }
 
 /** Worst seconds, over every state in which the client can be on `region` while it is up, until it has moved off. */
-function oracleFailover(t: Topology, client: ClientGroup, region: string, scope: 'first failure' | 'any state'): number | undefined {
+function oracleFailover(t: Topology, client: ClientGroup, region: string, scope: 'first failure' | 'second failure'): number | undefined {
   const oracle = new Oracle(t);
   const ideal = new IdealDetection(t, region);
   const atoms = atomsOf(t);
@@ -46,8 +46,11 @@ function oracleFailover(t: Topology, client: ClientGroup, region: string, scope:
   let worst: number | undefined;
   for (const state of oracle.states()) {
     if (own.some((a) => state.get(a.id) === false)) continue; // the region is up: its own signals are healthy
-    // First failures: every other region is up too (only signals of no region, such as a check probing an address, vary).
-    if (scope === 'first failure' && atoms.some((a) => a.region !== undefined && state.get(a.id) === false)) continue;
+    // First failures: every other region is up too (only signals of no region, such as a check probing an address,
+    // vary); second failures: at most one other region has unhealthy signals.
+    const othersDown = new Set(atoms.filter((a) => a.region !== undefined && a.region !== region && state.get(a.id) === false).map((a) => a.region));
+    if (scope === 'first failure' && othersDown.size > 0) continue;
+    if (scope === 'second failure' && othersDown.size > 1) continue;
     if (!dests(state).has(region)) continue;
     for (const mode of ['unreachable', 'unhealthy'] as const) {
       // Detection events: endpoint checks probing the region; target health only when the servers fail.
@@ -58,7 +61,11 @@ function oracleFailover(t: Topology, client: ClientGroup, region: string, scope:
       // balancer unhealthy) leaves the client there: there is nowhere to go, which is availability's concern.
       const detected = new Map(state);
       for (const e of events) detected.set(e.id, false);
-      if (destsOf(ideal, detected).has(region)) continue;
+      const idealDests = destsOf(ideal, detected);
+      if (idealDests.has(region)) continue;
+      // Somewhere to go means a region that is up (every signal of it healthy) or an endpoint outside the regions.
+      const up = (d: string) => !t.regions.some((r) => r.code === d) || atoms.filter((a) => a.region === d).every((a) => detected.get(a.id) !== false);
+      if (![...idealDests].some(up)) continue;
       let moved = Number.POSITIVE_INFINITY;
       for (const at of [...new Set(events.map((e) => e.at))].sort((a, b) => a - b)) {
         const later = new Map(state);
@@ -74,7 +81,7 @@ function oracleFailover(t: Topology, client: ClientGroup, region: string, scope:
   return worst;
 }
 
-function check(t: Topology, scope: 'first failure' | 'any state'): { compared: number; finite: number } {
+function check(t: Topology, scope: 'first failure' | 'second failure'): { compared: number; finite: number } {
   const report = analyzeRouting(toStacks(t), { proofs: ['failover-time'] });
   const fd = report.graph.frontDoors.find((f) => f.kind === 'route53' && f.id === 'route53:inference.example.com');
   if (!fd) return { compared: 0, finite: 0 };
@@ -107,7 +114,7 @@ const PROPERTY_RUNS = Number(process.env.GI_FAILOVER_ORACLE_RUNS ?? 0);
     fc.property(
       topologyArbitrary(4).filter((t) => t.sets.length > 0 && atomsOf(t).length <= MAX_ATOMS),
       (t) => {
-        const r = check(t, process.env.GI_FAILOVER_ORACLE_SCOPE === 'any' ? 'any state' : 'first failure');
+        const r = check(t, process.env.GI_FAILOVER_ORACLE_SCOPE === 'first' ? 'first failure' : 'second failure');
         compared += r.compared;
         finite += r.finite;
       },
@@ -142,8 +149,8 @@ describe('failover time against the replay, pinned cases', () => {
     expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
   });
 
-  // Known under-reports (issue 17, closing note): each fails today and passes once the analysis requires, after the
-  // failure is detected, that no answer the client can get in that same health state is still the failed region.
+  // Under-reports the replay found (each failed before the analysis checked, in one health state before and after
+  // the failure, that no answer still lands on the failed region while a healthy one elsewhere exists).
   test('the record clients move to after detection can land in the same failed region (a zero-weight record checked by another region)', () => {
     const t: Topology = {
       ...base,
@@ -163,7 +170,7 @@ describe('failover time against the replay, pinned cases', () => {
     expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
   });
 
-  test.failing('known gap: after a first failure took the alternatives, the clients that moved cannot leave the next region (a record below it nothing can detect)', () => {
+  test('after a first failure took the alternatives, the clients that moved cannot leave the next region (a record below it nothing can detect): never', () => {
     const t: Topology = {
       ...base,
       checks: [probe('us-east-1'), probe('us-west-2'), { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false }],
@@ -172,12 +179,31 @@ describe('failover time against the replay, pinned cases', () => {
         { policy: 'multivalue', type: 'A', records: [rec({ kind: 'alb', region: 'us-west-2' }, { check: 2 }), rec({ kind: 'ip', address: '198.51.100.3' })] },
       ],
     };
-    expect(check2(t, 'any state')).toEqual({ ok: true, compared: expect.any(Number) });
+    expect(check2(t, 'second failure')).toEqual({ ok: true, compared: expect.any(Number) });
+  });
+});
+
+// Still under-reported (closing note): found by `npm run test:failover-oracle` at 1500+ runs. The analysis judges
+// "somewhere to go" from the signals; a record that aliases the failed region's load balancer without any signal
+// (no check, no evaluate_target_health) cannot be modelled as unhealthy, so a detector above it whose last-resort
+// answer leads back to it is still credited.
+describe('failover time against the replay, known gap', () => {
+  test.failing('a failover pair whose last-resort PRIMARY leads back, through a record with no signal, to the failed region', () => {
+    const never = { probes: { region: 'us-east-1' }, inverted: true, disabled: true } as const;
+    const t: Topology = {
+      ...base,
+      checks: [never, probe('us-west-2')],
+      sets: [
+        { policy: 'failover', type: 'A', records: [rec({ kind: 'set', index: 1 }, { check: 0, eth: true }), rec({ kind: 'set', index: 1 }, { check: 1, eth: true, role: 'SECONDARY' })] },
+        { policy: 'failover', type: 'A', records: [rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0, eth: true }), rec({ kind: 'alb', region: 'us-west-2' }, { role: 'SECONDARY' })] },
+      ],
+    };
+    expect(check2(t, 'second failure')).toEqual({ ok: true, compared: expect.any(Number) });
   });
 });
 
 /** The replay's verdict for one topology, as a value (the property's expectation throws). */
-function check2(t: Topology, scope: 'first failure' | 'any state' = 'first failure'): { ok: boolean; compared: number } {
+function check2(t: Topology, scope: 'first failure' | 'second failure' = 'first failure'): { ok: boolean; compared: number } {
   const r = check(t, scope);
   expect(r.compared).toBeGreaterThan(0);
   return { ok: true, compared: r.compared };
