@@ -249,8 +249,9 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (p
       // whether the records keep clients there, not whether the region is observable.
       const query = [up, substitute(toRegion, seen), substitute(elsewhere, (a) => (a.region === region ? false : undefined))];
       // A first failure (every other region up) or a second one (one other region already down): the budget
-      // speaks of clients that moved once being able to move again, not of any number of regions down. One query,
-      // with a cardinality constraint over "region Q shows a failure".
+      // speaks of clients that moved once being able to move again, not of any number of regions down. One query
+      // per region that may be down (a single query with a cardinality constraint was far slower). A solver that
+      // runs out of budget ('unknown') counts as stuck: fail closed.
       let result: ReturnType<typeof satisfy> = { status: 'unsat' };
       for (const other of [undefined, ...regions].filter((r) => r !== region)) {
         result = satisfy(query, { fixed: (a) => (a.region !== undefined && a.region !== region && a.region !== other ? true : undefined) });
