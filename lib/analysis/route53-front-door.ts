@@ -9,7 +9,7 @@ import { normalizeDnsName } from './input';
 import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, ReachPath, ServiceIntent } from './model';
 import { Route53Lookup } from './route53-health';
 import { QUERY_TYPES, type R53Record, type Route53Model } from './route53-model';
-import { Route53Reach } from './route53-reach';
+import { LAST_RESORT_NOTE, Route53Reach } from './route53-reach';
 import { describePolicy, Route53Evaluator } from './route53-resolve';
 import { pathFailover, route53Probes } from './route53-timing';
 
@@ -338,7 +338,7 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
           passedOver = true;
           continue;
         }
-        out.push(`${s.address}${passedOver ? '~' : ''}${s.note && /unhealthy: Route53 answers/.test(s.note) ? '!' : ''}`);
+        out.push(`${s.address}${passedOver ? '~' : ''}${s.note && LAST_RESORT_NOTE.test(s.note) ? '!' : ''}`);
         passedOver = false;
       }
       return out.join('>');

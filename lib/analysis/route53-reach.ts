@@ -27,6 +27,9 @@ import { MAX_DEPTH, proximityPoint, type FoundSet, type Route53Lookup } from './
 import { QUERY_TYPES, type QueryType, type R53Record, type R53Target, type Route53Model } from './route53-model';
 import { describeRecord, recordStep, type ResolveContext } from './route53-resolve';
 
+/** Matches the notes of Route53's last-resort answers below (every record of a set unhealthy). */
+export const LAST_RESORT_NOTE = /unhealthy: Route53 answers/;
+
 interface ReachChoice {
   readonly record: R53Record;
   readonly conditions: readonly Formula[];

@@ -8,7 +8,7 @@ import { continentOf } from './countries';
 import { possible } from './health';
 import type { ClientGroup, Detection, FailoverCause, GraphContext, PathStep, ProbeSource } from './model';
 import { Route53Lookup } from './route53-health';
-import { Route53Reach } from './route53-reach';
+import { LAST_RESORT_NOTE, Route53Reach } from './route53-reach';
 import { DEFAULT_TG_INTERVAL, DEFAULT_TG_UNHEALTHY, QUERY_TYPES, type QueryType, type R53Record, type Route53Model } from './route53-model';
 
 /** Resolvers cache an alias to an ALB for 60 s (the TTL Route53 answers alias-to-ELB queries with). */
@@ -154,10 +154,8 @@ interface Level {
   readonly skipped: readonly R53Record[];
 }
 
-/** Notes route53-reach.ts gives a choice made by Route53's "every record unhealthy" rule. */
-const ALL_UNHEALTHY_NOTE = /unhealthy: Route53 answers/;
 
-const byAllUnhealthyRule = (level: Level) => !!level.note && ALL_UNHEALTHY_NOTE.test(level.note);
+const byAllUnhealthyRule = (level: Level) => !!level.note && LAST_RESORT_NOTE.test(level.note);
 
 function levelsOf(model: Route53Model, path: readonly PathStep[]): Level[] {
   const out: Level[] = [];
@@ -211,7 +209,7 @@ function mayLandOn(model: Route53Model, context: HostRegion, record: R53Record, 
   const name = t.kind === 'name' ? t.name : t.host;
   const down = { fixed: (a: { region?: string }) => (a.region === region ? false : undefined) };
   return zones.some((zone) =>
-    reach!.entry(zone, name, NOWHERE).some((p) => p.landing.region === region && !p.path.some((s) => s.note !== undefined && ALL_UNHEALTHY_NOTE.test(s.note)) && possible(p.conditions, down)),
+    reach!.entry(zone, name, NOWHERE).some((p) => p.landing.region === region && !p.path.some((s) => s.note !== undefined && LAST_RESORT_NOTE.test(s.note)) && possible(p.conditions, down)),
   );
 }
 
