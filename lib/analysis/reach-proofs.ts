@@ -208,55 +208,61 @@ function defaultResidencyRemedy(path: ReachPath, j: string): string | undefined 
  * (its answers are recomputed from the same records; Cloudflare's pool choice is timed by its monitors).
  * Returns why, or undefined.
  */
+type Mode = 'unreachable' | 'unhealthy';
+
 function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (path: ReachPath, region: string) => string | undefined {
-  const byRegion = new Map<string, { toRegion: Formula; elsewhere: Formula }>();
+  // Per region, the records' side of the query (the same for every path to the region): the answers that lead
+  // there once each failure mode is seen, and (built only when one of those can still hold) somewhere else to go.
+  const byRegion = new Map<string, { toRegion: Record<Mode, Formula>; elsewhere: () => Formula }>();
+  const answers = all.filter((q) => q.kind === 'answer' && !q.landing.failClosed);
   // The signals of each region in these paths: a region is up when all of them are healthy (in the same state).
-  const signals = atomsOf(all.flatMap((q) => q.conditions));
-  const upAtoms = (r: string): Formula[] => signals.filter((a) => a.region === r).map((a) => atom(a));
+  const upAtoms = new Map<string, Formula[]>();
+  for (const a of atomsOf(all.flatMap((q) => q.conditions))) if (a.region !== undefined) upAtoms.set(a.region, [...(upAtoms.get(a.region) ?? []), atom(a)]);
+  // An answer elsewhere whose own region is up (a last-resort answer to a region that is down is nowhere), or an
+  // endpoint outside the regions. Somewhere to go is judged as if every signal of the failed region had seen it (a
+  // perfect detector): the question is whether the records keep clients there, not whether it is observable.
+  const answerUp = answers.map((q) => ({ region: q.landing.region, formula: and(...q.conditions, ...(q.landing.region !== undefined ? (upAtoms.get(q.landing.region) ?? []) : [])) }));
   const sets = (region: string) => {
     let s = byRegion.get(region);
     if (!s) {
-      const answers = all.filter((q) => q.kind === 'answer' && !q.landing.failClosed);
+      const toRegion = or(...answers.filter((q) => q.landing.region === region).map((q) => and(...q.conditions)));
+      // Unreachable from outside: the load balancer still sees healthy targets; servers unhealthy: every signal.
+      const seen = (mode: Mode) => (a: HealthAtom) => (a.region === region ? mode === 'unreachable' && a.id.startsWith('alb:') : undefined);
+      let elsewhere: Formula | undefined;
       s = {
-        toRegion: or(...answers.filter((q) => q.landing.region === region).map((q) => and(...q.conditions))),
-        // An answer elsewhere whose own region is up (a last-resort answer to a region that is down is nowhere), or
-        // an endpoint outside the regions.
-        elsewhere: or(
-          ...answers
-            .filter((q) => q.landing.region !== region)
-            .map((q) => and(...q.conditions, ...(q.landing.region !== undefined ? upAtoms(q.landing.region) : []))),
-        ),
+        toRegion: { unreachable: substitute(toRegion, seen('unreachable')), unhealthy: substitute(toRegion, seen('unhealthy')) },
+        // Left over the region's atoms: the solver fixes them (to unhealthy) rather than a copy of the formula.
+        elsewhere: () => (elsewhere ??= or(...answerUp.filter((q) => q.region !== region).map((q) => q.formula))),
       };
       byRegion.set(region, s);
     }
     return s;
   };
-  const answers = new Map<string, string | undefined>();
+  const verdicts = new Map<string, string | undefined>();
   return (path, region) => {
     const memo = `${pathId(path)}|${region}`;
-    if (answers.has(memo)) return answers.get(memo);
-    const answer = check(path, region);
-    answers.set(memo, answer);
-    return answer;
+    if (verdicts.has(memo)) return verdicts.get(memo);
+    const verdict = check(path, region);
+    verdicts.set(memo, verdict);
+    return verdict;
   };
   function check(path: ReachPath, region: string): string | undefined {
-    const { toRegion, elsewhere } = sets(region);
+    const records = sets(region);
     const up = substitute(and(...path.conditions), (a) => (a.region === region ? true : undefined));
+    if (up.op === 'const' && !up.value) return undefined;
     for (const mode of ['unreachable', 'unhealthy'] as const) {
-      // Unreachable from outside: the load balancer still sees healthy targets; servers unhealthy: every signal.
-      const seen = (a: HealthAtom) => (a.region === region ? (mode === 'unreachable' && a.id.startsWith('alb:') ? true : false) : undefined);
-      // Somewhere to go is judged as if every signal of the region had seen it (a perfect detector): the question is
-      // whether the records keep clients there, not whether the region is observable.
-      const query = [up, substitute(toRegion, seen), substitute(elsewhere, (a) => (a.region === region ? false : undefined))];
+      // Most paths are settled here: every way back to the region needs one of its signals.
+      if (records.toRegion[mode].op === 'const' && !(records.toRegion[mode] as { value: boolean }).value) continue;
+      const query = [up, records.toRegion[mode], records.elsewhere()];
       // A first failure (every other region up) or a second one (one other region already down): the budget
       // speaks of clients that moved once being able to move again, not of any number of regions down. One query
       // per region that may be down (a single query with a cardinality constraint was far slower). A solver that
       // runs out of budget ('unknown') counts as stuck: fail closed.
-      // Most paths are settled by the substitution alone (every way back to the region needs one of its signals).
       if (query.some((f) => f.op === 'const' && !f.value)) continue;
       let result: ReturnType<typeof satisfy> = { status: 'unsat' };
       for (const other of [undefined, ...regions].filter((r) => r !== region)) {
-        result = satisfy(query, { fixed: (a) => (a.region !== undefined && a.region !== region && a.region !== other ? true : undefined) });
+        // The failed region's atoms remain only in `elsewhere` (the other two have them substituted): unhealthy.
+        result = satisfy(query, { fixed: (a) => (a.region === undefined || a.region === other ? undefined : a.region !== region) });
         if (result.status !== 'unsat') break;
       }
       if (result.status === 'unsat') continue;
