@@ -103,6 +103,41 @@ export function evaluate(f: Formula, valueOf: (a: HealthAtom) => boolean): boole
   }
 }
 
+/** The value of a formula when some atoms are known (`value` undefined: unknown), or undefined if they do not decide it. */
+export function partialValue(f: Formula, value: (a: HealthAtom) => boolean | undefined): boolean | undefined {
+  switch (f.op) {
+    case 'const':
+      return f.value;
+    case 'atom':
+      return value(f.atom);
+    case 'not': {
+      const v = partialValue(f.arg, value);
+      return v === undefined ? undefined : !v;
+    }
+    case 'and':
+    case 'or': {
+      const absorbing = f.op === 'or';
+      let open = false;
+      for (const a of f.args) {
+        const v = partialValue(a, value);
+        if (v === absorbing) return absorbing;
+        if (v === undefined) open = true;
+      }
+      return open ? undefined : !absorbing;
+    }
+    case 'atleast': {
+      let yes = 0;
+      let open = 0;
+      for (const a of f.args) {
+        const v = partialValue(a, value);
+        if (v === true && ++yes >= f.count) return true;
+        if (v === undefined) open++;
+      }
+      return yes + open < f.count ? false : undefined;
+    }
+  }
+}
+
 /** The formula with some atoms replaced by constants (`value` undefined: the atom stays), simplified. */
 export function substitute(f: Formula, value: (a: HealthAtom) => boolean | undefined): Formula {
   switch (f.op) {

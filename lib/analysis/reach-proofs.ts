@@ -7,7 +7,7 @@
  * A violation names the front door, the destination, the path and, per scenario, exactly the client groups it
  * affects; each scenario is a smallest failure set witnessing it (witness.ts).
  */
-import { and, atom, atomsOf, or, satisfy, satisfyCached, substitute, type Formula, type HealthAtom } from './health';
+import { and, atom, atomsOf, or, partialValue, satisfy, satisfyCached, substitute, FALSE, TRUE, type Formula, type HealthAtom } from './health';
 import type { ClientGroup, Detection, FailoverPath, FrontDoor, PathStep, ReachPath, ServiceIntent, Violation } from './model';
 import { list } from './proofs';
 import { failoverRemedy } from './remedies';
@@ -211,9 +211,6 @@ function defaultResidencyRemedy(path: ReachPath, j: string): string | undefined 
 type Mode = 'unreachable' | 'unhealthy';
 
 function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (path: ReachPath, region: string) => string | undefined {
-  // Per region, the records' side of the query (the same for every path to the region): the answers that lead
-  // there once each failure mode is seen, and (built only when one of those can still hold) somewhere else to go.
-  const byRegion = new Map<string, { toRegion: Record<Mode, Formula>; elsewhere: () => Formula }>();
   const answers = all.filter((q) => q.kind === 'answer' && !q.landing.failClosed);
   // The signals of each region in these paths: a region is up when all of them are healthy (in the same state).
   const upAtoms = new Map<string, Formula[]>();
@@ -221,21 +218,67 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (p
   // An answer elsewhere whose own region is up (a last-resort answer to a region that is down is nowhere), or an
   // endpoint outside the regions. Somewhere to go is judged as if every signal of the failed region had seen it (a
   // perfect detector): the question is whether the records keep clients there, not whether it is observable.
-  const answerUp = answers.map((q) => ({ region: q.landing.region, formula: and(...q.conditions, ...(q.landing.region !== undefined ? (upAtoms.get(q.landing.region) ?? []) : [])) }));
-  const sets = (region: string) => {
+  const answerUp = answers.map((q) => {
+    const formula = and(...q.conditions, ...(q.landing.region !== undefined ? (upAtoms.get(q.landing.region) ?? []) : []));
+    return { region: q.landing.region, formula, regions: regionsOf(formula) };
+  });
+  const byRegion = new Map<string, RegionQueries>();
+  const sets = (region: string): RegionQueries => {
     let s = byRegion.get(region);
-    if (!s) {
-      const toRegion = or(...answers.filter((q) => q.landing.region === region).map((q) => and(...q.conditions)));
-      // Unreachable from outside: the load balancer still sees healthy targets; servers unhealthy: every signal.
-      const seen = (mode: Mode) => (a: HealthAtom) => (a.region === region ? mode === 'unreachable' && a.id.startsWith('alb:') : undefined);
-      let elsewhere: Formula | undefined;
-      s = {
-        toRegion: { unreachable: substitute(toRegion, seen('unreachable')), unhealthy: substitute(toRegion, seen('unhealthy')) },
-        // Left over the region's atoms: the solver fixes them (to unhealthy) rather than a copy of the formula.
-        elsewhere: () => (elsewhere ??= or(...answerUp.filter((q) => q.region !== region).map((q) => q.formula))),
-      };
-      byRegion.set(region, s);
-    }
+    if (s) return s;
+    const toRegion = or(...answers.filter((q) => q.landing.region === region).map((q) => and(...q.conditions)));
+    // Unreachable from outside: the load balancer still sees healthy targets; servers unhealthy: every signal.
+    const seen = (mode: Mode) => (a: HealthAtom) => (a.region === region ? mode === 'unreachable' && a.id.startsWith('alb:') : undefined);
+    const toRegionIn = (mode: Mode) => {
+      const formula = substitute(toRegion, seen(mode));
+      return { formula, regions: regionsOf(formula) };
+    };
+    // Somewhere else to go, per region that may already be down (`undefined`: none). Built from each answer with
+    // every region's signals fixed (the failed one unhealthy, the others healthy), re-substituted only for the
+    // answers that mention the region left free; one answer that holds without it settles the question.
+    let fixedAll: { q: (typeof answerUp)[number]; f: Formula }[] | undefined;
+    const elsewhereCache = new Map<string | undefined, Formula>();
+    const elsewhere = (other: string | undefined): Formula => {
+      let e = elsewhereCache.get(other);
+      if (e) return e;
+      fixedAll ??= answerUp
+        .filter((q) => q.region !== region)
+        .map((q) => {
+          const v = partialValue(q.formula, (a) => (a.region === undefined ? undefined : a.region !== region));
+          return { q, f: v === undefined ? q.formula : v ? TRUE : FALSE };
+        });
+      if (other === undefined) e = or(...fixedAll.map((x) => x.f));
+      else if (fixedAll.some((x) => x.f.op === 'const' && x.f.value && !x.q.regions.has(other))) e = TRUE;
+      else {
+        // Evaluated without building anything: most answers are decided by the fixed regions alone.
+        const known = (a: HealthAtom) => (a.region === undefined || a.region === other ? undefined : a.region !== region);
+        const kept: Formula[] = [];
+        for (const x of fixedAll) {
+          if (!x.q.regions.has(other)) kept.push(x.f);
+          else {
+            const v = partialValue(x.q.formula, known);
+            if (v === true) {
+              kept.length = 0;
+              kept.push(TRUE);
+              break;
+            }
+            if (v === undefined) kept.push(x.q.formula);
+          }
+        }
+        e = or(...kept);
+      }
+      elsewhereCache.set(other, e);
+      return e;
+    };
+    const toRegionFormulas = { unreachable: toRegionIn('unreachable'), unhealthy: toRegionIn('unhealthy') };
+    const toRegionValues = new Map<string, boolean | undefined>();
+    const toRegionWith = (mode: Mode, other: string | undefined) => {
+      const key = `${mode}|${other ?? ''}`;
+      if (!toRegionValues.has(key)) toRegionValues.set(key, partialValue(toRegionFormulas[mode].formula, (a) => (a.region === undefined || a.region === other ? undefined : a.region !== region)));
+      return toRegionValues.get(key);
+    };
+    s = { toRegion: toRegionFormulas, toRegionWith, elsewhere };
+    byRegion.set(region, s);
     return s;
   };
   const verdicts = new Map<string, string | undefined>();
@@ -250,19 +293,31 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (p
     const records = sets(region);
     const up = substitute(and(...path.conditions), (a) => (a.region === region ? true : undefined));
     if (up.op === 'const' && !up.value) return undefined;
+    const upRegions = regionsOf(up);
     for (const mode of ['unreachable', 'unhealthy'] as const) {
+      const toRegion = records.toRegion[mode];
       // Most paths are settled here: every way back to the region needs one of its signals.
-      if (records.toRegion[mode].op === 'const' && !(records.toRegion[mode] as { value: boolean }).value) continue;
-      const query = [up, records.toRegion[mode], records.elsewhere()];
+      if (toRegion.formula.op === 'const' && !toRegion.formula.value) continue;
       // A first failure (every other region up) or a second one (one other region already down): the budget
       // speaks of clients that moved once being able to move again, not of any number of regions down. One query
-      // per region that may be down (a single query with a cardinality constraint was far slower). A solver that
-      // runs out of budget ('unknown') counts as stuck: fail closed.
-      if (query.some((f) => f.op === 'const' && !f.value)) continue;
+      // per region that may be down (a single query with a cardinality constraint was far slower); a region that
+      // the path and the records to the failed region do not mention, with somewhere else to go regardless, asks
+      // the same question as the first failure: asked once. A solver that runs out of budget ('unknown') counts
+      // as stuck: fail closed.
       let result: ReturnType<typeof satisfy> = { status: 'unsat' };
+      let askedUntouched = false;
       for (const other of [undefined, ...regions].filter((r) => r !== region)) {
-        // The failed region's atoms remain only in `elsewhere` (the other two have them substituted): unhealthy.
-        result = satisfy(query, { fixed: (a) => (a.region === undefined || a.region === other ? undefined : a.region !== region) });
+        const rest = records.elsewhere(other);
+        if (rest.op === 'const' && !rest.value) continue;
+        // With every region but `other` fixed, the path or the way back is often decided already: nothing to solve.
+        const known = (a: HealthAtom) => (a.region === undefined || a.region === other ? undefined : a.region !== region);
+        if (records.toRegionWith(mode, other) === false || partialValue(up, known) === false) continue;
+        const untouched = other !== undefined && rest.op === 'const' && !upRegions.has(other) && !toRegion.regions.has(other);
+        if (untouched && askedUntouched) continue;
+        if (untouched) askedUntouched = true;
+        const free = untouched ? undefined : other;
+        // The failed region's atoms are substituted in `up` and `toRegion` and fixed here for the rest: unhealthy.
+        result = satisfy([up, toRegion.formula, rest], { fixed: (a) => (a.region === undefined || a.region === free ? undefined : a.region !== region) });
         if (result.status !== 'unsat') break;
       }
       if (result.status === 'unsat') continue;
@@ -275,6 +330,22 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (p
     }
     return undefined;
   }
+}
+
+interface RegionQueries {
+  /** The answers that still lead to the region once each failure mode is seen, and the regions they mention. */
+  readonly toRegion: Record<Mode, { readonly formula: Formula; readonly regions: ReadonlySet<string> }>;
+  /** The value of `toRegion` with every region but `other` fixed (the failed one down), undefined if still open. */
+  readonly toRegionWith: (mode: Mode, other: string | undefined) => boolean | undefined;
+  /** Somewhere else to go, with the region that may already be down left free. */
+  readonly elsewhere: (other: string | undefined) => Formula;
+}
+
+/** The regions whose signals a formula mentions. */
+function regionsOf(f: Formula): Set<string> {
+  const out = new Set<string>();
+  for (const a of atomsOf([f])) if (a.region !== undefined) out.add(a.region);
+  return out;
 }
 
 const pathIds = new WeakMap<ReachPath, number>();

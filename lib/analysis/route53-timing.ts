@@ -134,8 +134,11 @@ export function targetHealthDetection(model: Route53Model, record: R53Record, re
  * (usually `unreachable`, seen only by probes).
  */
 export function pathFailover(model: Route53Model, context: HostRegion, path: readonly PathStep[], region: string): Detection {
-  const unreachable = pathFailoverIn(model, context, path, region, 'unreachable');
-  const unhealthy = pathFailoverIn(model, context, path, region, 'unhealthy');
+  // Which detectors can move the clients does not depend on the failure mode: decided once.
+  const levels = levelsOf(model, path);
+  const moving = movers(model, context, levels, region);
+  const unreachable = pathFailoverIn(model, context, path, levels, moving, region, 'unreachable');
+  const unhealthy = pathFailoverIn(model, context, path, levels, moving, region, 'unhealthy');
   const worst = unreachable.seconds >= unhealthy.seconds ? unreachable : unhealthy;
   const other = worst === unreachable ? unhealthy : unreachable;
   const name = (d: Detection) => (d === unreachable ? 'region unreachable from outside (only external probes see it)' : 'model servers unhealthy (every signal sees it)');
@@ -183,6 +186,10 @@ const NOWHERE: ClientGroup = { id: 'timing:nowhere', label: 'timing', kind: 'els
  * whose health depends on the client's location (evaluate_target_health into a geolocation set) is not credited.
  */
 function canBeHealthyWithout(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
+  return memoised(healthyWithout, model, `${record.address}|${region}`, () => canBeHealthyWithoutUncached(model, context, record, region));
+}
+
+function canBeHealthyWithoutUncached(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
   let lookup = lookups.get(model);
   if (!lookup) lookups.set(model, (lookup = new Route53Lookup(model, context)));
   const qtype: QueryType = (QUERY_TYPES as readonly string[]).includes(record.type) ? (record.type as QueryType) : 'A';
@@ -192,11 +199,26 @@ function canBeHealthyWithout(model: Route53Model, context: HostRegion, record: R
 
 const reaches = new WeakMap<Route53Model, Route53Reach>();
 
+// Both answers depend only on the model, the record and the region; every path through a set asks them again.
+const healthyWithout = new WeakMap<Route53Model, Map<string, boolean>>();
+const landsOn = new WeakMap<Route53Model, Map<string, boolean>>();
+function memoised(cache: WeakMap<Route53Model, Map<string, boolean>>, model: Route53Model, key: string, compute: () => boolean): boolean {
+  let answers = cache.get(model);
+  if (!answers) cache.set(model, (answers = new Map()));
+  let v = answers.get(key);
+  if (v === undefined) answers.set(key, (v = compute()));
+  return v;
+}
+
 /**
  * Whether an answer through `record` can still be in `region` once the region's failure is seen (its signals
  * unhealthy), other than by the every-record-unhealthy rule (nowhere healthy to go, availability's concern).
  */
 function mayLandOn(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
+  return memoised(landsOn, model, `${record.address}|${region}`, () => mayLandOnUncached(model, context, record, region));
+}
+
+function mayLandOnUncached(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
   const t = record.target;
   if (t.kind === 'alb') return (t.region ?? model.loadBalancers.get(t.lb)?.region) === region;
   if (t.kind === 'external' || t.kind === 'delegation') return false;
@@ -337,9 +359,8 @@ function fastest(model: Route53Model, context: HostRegion, levels: readonly Leve
   return best;
 }
 
-function pathFailoverIn(model: Route53Model, context: HostRegion, path: readonly PathStep[], region: string, mode: FailureMode): Detection {
-  const levels = levelsOf(model, path);
-  const { moves, alternative } = movers(model, context, levels, region);
+function pathFailoverIn(model: Route53Model, context: HostRegion, path: readonly PathStep[], levels: readonly Level[], moving: ReturnType<typeof movers>, region: string, mode: FailureMode): Detection {
+  const { moves, alternative } = moving;
   const best = fastest(model, context, levels, moves, region, mode);
   const t = pathTtl(levels);
   if (!Number.isFinite(best.seconds)) {
