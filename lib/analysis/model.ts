@@ -287,6 +287,12 @@ export interface FrontDoor {
    * checked on the enumerated failure scenarios only (and the residency summary says so).
    */
   reach?(client: ClientGroup): readonly ReachPath[];
+  /**
+   * `reach` as if a perfect detector saw `region` fail (every record aliasing its load balancers unhealthy): where
+   * clients could go were the failure seen everywhere. Tells "no healthy region to go to" from "records that bring
+   * clients back".
+   */
+  reachWithIdealDetector?(client: ClientGroup, region: string): readonly ReachPath[];
   /** Worst-case time for a reach path's clients to leave its endpoint once it fails. */
   pathFailover?(path: ReachPath): Detection;
   /** A key equal for paths whose failover time is the same (e.g. the records that detect and the TTL); @default the taken hops */

@@ -7,7 +7,7 @@
  * A violation names the front door, the destination, the path and, per scenario, exactly the client groups it
  * affects; each scenario is a smallest failure set witnessing it (witness.ts).
  */
-import { and, atom, atomsOf, or, partialValue, satisfy, satisfyCached, substitute, FALSE, TRUE, type Formula, type HealthAtom } from './health';
+import { and, atom, atomsOf, not, or, partialValue, satisfy, satisfyCached, substitute, FALSE, TRUE, type Formula, type HealthAtom } from './health';
 import type { ClientGroup, Detection, FailoverPath, FrontDoor, PathStep, ReachPath, ServiceIntent, Violation } from './model';
 import { list } from './proofs';
 import { failoverRemedy } from './remedies';
@@ -200,28 +200,96 @@ function defaultResidencyRemedy(path: ReachPath, j: string): string | undefined 
   );
 }
 
-/**
- * Whether a client that takes `path` while `region` is up can stay on `region` once every signal that sees its
- * failure has turned (its endpoint checks; its load balancers' target health too when the servers fail) while a
- * healthy answer elsewhere exists: one health state, before and after, with every other region up or one of them
- * already down (the second failure). Route53 only
- * (its answers are recomputed from the same records; Cloudflare's pool choice is timed by its monitors).
- * Returns why, or undefined.
- */
+/** The two ways a region fails: unreachable from outside (its load balancers still see healthy targets), or its model servers unhealthy. */
 type Mode = 'unreachable' | 'unhealthy';
 
-function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (path: ReachPath, region: string) => string | undefined {
-  const answers = all.filter((q) => q.kind === 'answer' && !q.landing.failClosed);
-  // The signals of each region in these paths: a region is up when all of them are healthy (in the same state).
-  const upAtoms = new Map<string, Formula[]>();
-  for (const a of atomsOf(all.flatMap((q) => q.conditions))) if (a.region !== undefined) upAtoms.set(a.region, [...(upAtoms.get(a.region) ?? []), atom(a)]);
-  // An answer elsewhere whose own region is up (a last-resort answer to a region that is down is nowhere), or an
-  // endpoint outside the regions. Somewhere to go is judged as if every signal of the failed region had seen it (a
-  // perfect detector): the question is whether the records keep clients there, not whether it is observable.
-  const answerUp = answers.map((q) => {
+/** Why clients stay on a failed region; `nowhere`: no region that is up could take them (an outage, not a slow move). */
+interface Stuck {
+  readonly why: string;
+  readonly nowhere: boolean;
+}
+
+/** A region is up when all of its signals in these paths are healthy (in the same state). */
+function upAtomsOf(paths: readonly ReachPath[]): Map<string, Formula[]> {
+  const out = new Map<string, Formula[]>();
+  for (const a of atomsOf(paths.flatMap((q) => q.conditions))) if (a.region !== undefined) out.set(a.region, [...(out.get(a.region) ?? []), atom(a)]);
+  return out;
+}
+
+/**
+ * Somewhere else to go once `region` has failed (its signals unhealthy), per region that may already be down
+ * (`undefined`: none, every other region up): an answer elsewhere whose own region is up (a last-resort answer to a
+ * region that is down is nowhere), or an endpoint outside the regions. Built from each answer with every region's
+ * signals fixed, evaluated again only for the answers that mention the region left free; one answer that holds
+ * without it settles the question. Nothing is built for the answers the fixed regions decide.
+ */
+const usable = (q: ReachPath) => q.kind === 'answer' && !q.landing.failClosed;
+
+interface AnswerUp {
+  /** Where the answer lands. */
+  readonly region?: string;
+  /** Its conditions and, for a region, every signal of that region healthy. */
+  readonly formula: Formula;
+  readonly regions: ReadonlySet<string>;
+}
+
+function answersUp(paths: readonly ReachPath[], upAtoms: ReadonlyMap<string, Formula[]>): AnswerUp[] {
+  return paths.filter(usable).map((q) => {
     const formula = and(...q.conditions, ...(q.landing.region !== undefined ? (upAtoms.get(q.landing.region) ?? []) : []));
     return { region: q.landing.region, formula, regions: regionsOf(formula) };
   });
+}
+
+function elsewhereOf(answers: readonly AnswerUp[], region: string): (other: string | undefined) => Formula {
+  let fixedAll: (AnswerUp & { readonly f: Formula })[] | undefined;
+  const cache = new Map<string | undefined, Formula>();
+  return (other) => {
+    let e = cache.get(other);
+    if (e) return e;
+    fixedAll ??= answers
+      .filter((q) => q.region !== region)
+      .map((q) => {
+        const v = partialValue(q.formula, (a) => (a.region === undefined ? undefined : a.region !== region));
+        return { ...q, f: v === undefined ? q.formula : v ? TRUE : FALSE };
+      });
+    if (other === undefined) e = or(...fixedAll.map((x) => x.f));
+    else if (fixedAll.some((x) => x.f.op === 'const' && x.f.value && !x.regions.has(other))) e = TRUE;
+    else {
+      const known = (a: HealthAtom) => (a.region === undefined || a.region === other ? undefined : a.region !== region);
+      const kept: Formula[] = [];
+      for (const x of fixedAll) {
+        const v = x.regions.has(other) ? partialValue(x.formula, known) : undefined;
+        if (!x.regions.has(other)) kept.push(x.f);
+        else if (v === true) {
+          kept.length = 0;
+          kept.push(TRUE);
+          break;
+        } else if (v === undefined) kept.push(x.formula);
+      }
+      e = or(...kept);
+    }
+    cache.set(other, e);
+    return e;
+  };
+}
+
+/**
+ * Whether a client that takes `path` while `region` is up can stay on `region` once every signal that sees its
+ * failure has turned (its endpoint checks; its load balancers' target health too when the servers fail), in one
+ * health state before and after, with every other region up or one of them already down (the second failure):
+ * - while a healthy answer elsewhere exists (another record that leads there stays healthy, or the record that
+ *   moves them is unhealthy in that state); somewhere to go is judged as if every signal of the failed region had
+ *   seen it: the question is whether the records keep clients there, not whether the failure is observable;
+ * - or with no answer elsewhere at all although a region is up that a perfect detector (every record aliasing the
+ *   failed region's load balancers unhealthy: `ideal`) would send them to; in a first failure with nowhere to go
+ *   even then, the clients stay for good: `nowhere` (the outage slo.survivesRegionFailure: false accepts).
+ * Route53 only (its answers are recomputed from the same records; Cloudflare's pool choice is timed by its
+ * monitors). A solver that runs out of budget ('unknown') counts as stuck: fail closed.
+ */
+function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ideal?: (region: string) => readonly ReachPath[]): (path: ReachPath, region: string) => Stuck | undefined {
+  const answers = all.filter(usable);
+  const upAtoms = upAtomsOf(all);
+  const prepared = answersUp(all, upAtoms);
   const byRegion = new Map<string, RegionQueries>();
   const sets = (region: string): RegionQueries => {
     let s = byRegion.get(region);
@@ -233,43 +301,6 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (p
       const formula = substitute(toRegion, seen(mode));
       return { formula, regions: regionsOf(formula) };
     };
-    // Somewhere else to go, per region that may already be down (`undefined`: none). Built from each answer with
-    // every region's signals fixed (the failed one unhealthy, the others healthy), re-substituted only for the
-    // answers that mention the region left free; one answer that holds without it settles the question.
-    let fixedAll: { q: (typeof answerUp)[number]; f: Formula }[] | undefined;
-    const elsewhereCache = new Map<string | undefined, Formula>();
-    const elsewhere = (other: string | undefined): Formula => {
-      let e = elsewhereCache.get(other);
-      if (e) return e;
-      fixedAll ??= answerUp
-        .filter((q) => q.region !== region)
-        .map((q) => {
-          const v = partialValue(q.formula, (a) => (a.region === undefined ? undefined : a.region !== region));
-          return { q, f: v === undefined ? q.formula : v ? TRUE : FALSE };
-        });
-      if (other === undefined) e = or(...fixedAll.map((x) => x.f));
-      else if (fixedAll.some((x) => x.f.op === 'const' && x.f.value && !x.q.regions.has(other))) e = TRUE;
-      else {
-        // Evaluated without building anything: most answers are decided by the fixed regions alone.
-        const known = (a: HealthAtom) => (a.region === undefined || a.region === other ? undefined : a.region !== region);
-        const kept: Formula[] = [];
-        for (const x of fixedAll) {
-          if (!x.q.regions.has(other)) kept.push(x.f);
-          else {
-            const v = partialValue(x.q.formula, known);
-            if (v === true) {
-              kept.length = 0;
-              kept.push(TRUE);
-              break;
-            }
-            if (v === undefined) kept.push(x.q.formula);
-          }
-        }
-        e = or(...kept);
-      }
-      elsewhereCache.set(other, e);
-      return e;
-    };
     const toRegionFormulas = { unreachable: toRegionIn('unreachable'), unhealthy: toRegionIn('unhealthy') };
     const toRegionValues = new Map<string, boolean | undefined>();
     const toRegionWith = (mode: Mode, other: string | undefined) => {
@@ -277,11 +308,25 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (p
       if (!toRegionValues.has(key)) toRegionValues.set(key, partialValue(toRegionFormulas[mode].formula, (a) => (a.region === undefined || a.region === other ? undefined : a.region !== region)));
       return toRegionValues.get(key);
     };
-    s = { toRegion: toRegionFormulas, toRegionWith, elsewhere };
+    let idealElsewhere: ((other: string | undefined) => Formula) | undefined;
+    s = {
+      toRegion: toRegionFormulas,
+      toRegionWith,
+      elsewhere: elsewhereOf(prepared, region),
+      idealElsewhere: ideal
+        ? (other) => {
+            if (!idealElsewhere) {
+              const paths = ideal(region);
+              idealElsewhere = elsewhereOf(answersUp(paths, upAtomsOf([...all, ...paths])), region);
+            }
+            return idealElsewhere(other);
+          }
+        : undefined,
+    };
     byRegion.set(region, s);
     return s;
   };
-  const verdicts = new Map<string, string | undefined>();
+  const verdicts = new Map<string, Stuck | undefined>();
   return (path, region) => {
     const memo = `${pathId(path)}|${region}`;
     if (verdicts.has(memo)) return verdicts.get(memo);
@@ -289,11 +334,17 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (p
     verdicts.set(memo, verdict);
     return verdict;
   };
-  function check(path: ReachPath, region: string): string | undefined {
+  function check(path: ReachPath, region: string): Stuck | undefined {
     const records = sets(region);
     const up = substitute(and(...path.conditions), (a) => (a.region === region ? true : undefined));
     if (up.op === 'const' && !up.value) return undefined;
     const upRegions = regionsOf(up);
+    const others = [undefined, ...regions.filter((r) => r !== region)];
+    // The failed region's atoms are substituted in `up` and `toRegion` and fixed for the rest: unhealthy; every
+    // region but `free` is up.
+    const fixedFor = (free: string | undefined) => (a: HealthAtom) => (a.region === undefined || a.region === free ? undefined : a.region !== region);
+    // With every region but `other` fixed, the path or the way back is often decided already: nothing to solve.
+    const open = (mode: Mode, other: string | undefined) => records.toRegionWith(mode, other) !== false && partialValue(up, fixedFor(other)) !== false;
     for (const mode of ['unreachable', 'unhealthy'] as const) {
       const toRegion = records.toRegion[mode];
       // Most paths are settled here: every way back to the region needs one of its signals.
@@ -302,34 +353,61 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[]): (p
       // speaks of clients that moved once being able to move again, not of any number of regions down. One query
       // per region that may be down (a single query with a cardinality constraint was far slower); a region that
       // the path and the records to the failed region do not mention, with somewhere else to go regardless, asks
-      // the same question as the first failure: asked once. A solver that runs out of budget ('unknown') counts
-      // as stuck: fail closed.
+      // the same question as the first failure: asked once.
       let result: ReturnType<typeof satisfy> = { status: 'unsat' };
       let askedUntouched = false;
-      for (const other of [undefined, ...regions].filter((r) => r !== region)) {
+      for (const other of others) {
         const rest = records.elsewhere(other);
-        if (rest.op === 'const' && !rest.value) continue;
-        // With every region but `other` fixed, the path or the way back is often decided already: nothing to solve.
-        const known = (a: HealthAtom) => (a.region === undefined || a.region === other ? undefined : a.region !== region);
-        if (records.toRegionWith(mode, other) === false || partialValue(up, known) === false) continue;
+        if ((rest.op === 'const' && !rest.value) || !open(mode, other)) continue;
         const untouched = other !== undefined && rest.op === 'const' && !upRegions.has(other) && !toRegion.regions.has(other);
         if (untouched && askedUntouched) continue;
         if (untouched) askedUntouched = true;
-        const free = untouched ? undefined : other;
-        // The failed region's atoms are substituted in `up` and `toRegion` and fixed here for the rest: unhealthy.
-        result = satisfy([up, toRegion.formula, rest], { fixed: (a) => (a.region === undefined || a.region === free ? undefined : a.region !== region) });
+        result = satisfy([up, toRegion.formula, rest], { fixed: fixedFor(untouched ? undefined : other) });
         if (result.status !== 'unsat') break;
       }
       if (result.status === 'unsat') continue;
-      const state = result.status === 'sat' ? [...result.assignment.values()].filter((v) => !v.healthy).map((v) => v.atom.label) : [];
-      return (
-        `clients can stay on ${region} after every signal sees it fail (${mode === 'unreachable' ? 'region unreachable from outside' : 'model servers unhealthy'})` +
-        `${state.length > 0 ? `, when ${state.slice(0, 3).join(', ')}${state.length > 3 ? ` and ${state.length - 3} more` : ''} ${state.length === 1 ? 'is' : 'are'} unhealthy` : ''}, ` +
-        `although a healthy answer elsewhere exists: another record that leads there stays healthy, or the record that moves them is unhealthy in that state`
-      );
+      return {
+        why: `clients can stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(result)}, although a healthy answer elsewhere exists: another record that leads there stays healthy, or the record that moves them is unhealthy in that state`,
+        nowhere: false,
+      };
+    }
+    // No answer elsewhere at all in a state where clients still land on the region: whatever a detector on the
+    // path sees, the records bring them back (the path's own figure would credit a move that only leads to
+    // another record into the region).
+    for (const other of others) {
+      const rest = records.elsewhere(other);
+      if (rest.op === 'const' && rest.value) continue;
+      for (const mode of ['unreachable', 'unhealthy'] as const) {
+        if (!open(mode, other)) continue;
+        const query = [up, records.toRegion[mode].formula, not(rest)];
+        const fixed = fixedFor(other);
+        const stays = satisfy(query, { fixed });
+        if (stays.status === 'unsat') continue;
+        // Would a perfect detector have somewhere to send them, in that same state? Without the ideal reach, a
+        // first failure counts as an outage and a second one as nothing to judge (both regions' clients lost).
+        const better = records.idealElsewhere ? satisfy([...query, records.idealElsewhere(other)], { fixed }) : ({ status: 'unsat' } as const);
+        if (better.status === 'unsat' && other !== undefined) continue;
+        const after = other === undefined ? '' : ` (with ${other} already down)`;
+        if (better.status === 'unsat') return { why: `clients stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(stays)}: every answer the records can give them then leads to ${region}, and no region that is up could take them`, nowhere: true };
+        return {
+          why: `clients stay on ${region}${after} after every signal sees it fail (${describeMode(mode)})${inState(better)}: every answer the records can give them then leads back to ${region} through a record nothing marks unhealthy, although a region that is up could take them`,
+          nowhere: false,
+        };
+      }
     }
     return undefined;
   }
+}
+
+function describeMode(mode: Mode): string {
+  return mode === 'unreachable' ? 'region unreachable from outside' : 'model servers unhealthy';
+}
+
+/** The unhealthy signals of a solver's witness state, for a message. */
+function inState(result: ReturnType<typeof satisfy>): string {
+  const state = result.status === 'sat' ? [...result.assignment.values()].filter((v) => !v.healthy).map((v) => v.atom.label) : [];
+  if (state.length === 0) return '';
+  return `, when ${state.slice(0, 3).join(', ')}${state.length > 3 ? ` and ${state.length - 3} more` : ''} ${state.length === 1 ? 'is' : 'are'} unhealthy`;
 }
 
 interface RegionQueries {
@@ -339,6 +417,8 @@ interface RegionQueries {
   readonly toRegionWith: (mode: Mode, other: string | undefined) => boolean | undefined;
   /** Somewhere else to go, with the region that may already be down left free. */
   readonly elsewhere: (other: string | undefined) => Formula;
+  /** The same under a perfect detector (see `stuckChecker`), when the front door can tell. */
+  readonly idealElsewhere?: (other: string | undefined) => Formula;
 }
 
 /** The regions whose signals a formula mentions. */
@@ -377,14 +457,14 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
     const keyOf = (path: ReachPath) =>
       `${path.landing.region ?? path.landing.endpoint}|${fd.failoverKey ? fd.failoverKey(path) : path.path.filter((s) => !s.note?.startsWith('passed over')).map((s) => s.address).join('>')}`;
     const stuckCache = new Map<string, Detection>();
-    const checkers = new Map<string, (path: ReachPath, region: string) => string | undefined>();
+    const checkers = new Map<string, (path: ReachPath, region: string) => Stuck | undefined>();
     for (const client of input.clients) {
       if (!serves(fd, client)) continue;
       const all = [...fd.reach(client)];
       // Equivalent clients share the reach's path objects: one checker (and its answers) per distinct set of paths.
       const signature = all.map(pathId).join(',');
       let stuck = fd.kind === 'route53' ? checkers.get(signature) : undefined;
-      if (fd.kind === 'route53' && !stuck) checkers.set(signature, (stuck = stuckChecker(all, input.regions)));
+      if (fd.kind === 'route53' && !stuck) checkers.set(signature, (stuck = stuckChecker(all, input.regions, fd.reachWithIdealDetector ? (region) => fd.reachWithIdealDetector!(client, region) : undefined)));
       // One path per client and failover figure is enough (the first one that can be taken while its region is up),
       // unless another path of the same figure can leave the client on its region once the failure is seen.
       const done = new Map<string, boolean>();
@@ -399,8 +479,9 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
         const region = path.landing.region;
         const stuckWhy = stuck && region && Number.isFinite(d.seconds) ? stuck(path, region) : undefined;
         if (stuckWhy) {
-          let never = stuckCache.get(`${key}|${stuckWhy}`);
-          if (!never) stuckCache.set(`${key}|${stuckWhy}`, (never = { seconds: Number.POSITIVE_INFINITY, breakdown: stuckWhy, resources: d.resources, causes: [{ kind: 'undetected', why: stuckWhy }] }));
+          const { why, nowhere } = stuckWhy;
+          let never = stuckCache.get(`${key}|${why}`);
+          if (!never) stuckCache.set(`${key}|${why}`, (never = { seconds: Number.POSITIVE_INFINITY, breakdown: why, resources: d.resources, causes: [{ kind: 'undetected', why, nowhere }] }));
           timed.push({ fd, client, path, detection: never, target: region! });
           done.set(key, true);
           continue;

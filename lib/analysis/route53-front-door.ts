@@ -304,6 +304,10 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
   const ownIds = new Set(own.map((c) => c.id));
   // A private zone whose name is unknown at synth might answer the name with records the analysis cannot see.
   const unknownZone = entry.private && zone?.name === undefined ? `private zone ${zoneLabel} (associated with ${own.map((c) => c.label).join(', ') || 'VPCs'}) has a name that is not known at synth: it may answer ${entry.name} with any record` : undefined;
+  const withUnknownZone = (paths: ReachPath[]): ReachPath[] =>
+    unknownZone ? [...paths, { landing: { endpoint: zoneLabel, unplaced: unknownZone }, path: [{ address: zoneLabel, label: `private zone ${zoneLabel}`, note: unknownZone }], conditions: [], kind: 'answer' as const }] : paths;
+  // Built only when a failed region seems to leave clients nowhere to go (see reach-proofs.ts).
+  const idealReaches = new Map<string, Route53Reach>();
   const detection = (path: ReachPath): Detection => {
     const l = path.landing;
     if (l.declared) return { seconds: l.declared.failoverSeconds, breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy})`, resources: path.path.map((s) => s.address), causes: [{ kind: 'declared', endpoint: l.declared }] };
@@ -322,9 +326,11 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       if (!unknownZone) return r;
       return { landings: [...r.landings, { endpoint: zoneLabel, share: r.landings.length === 0 ? 1 : 0, up: true, possible: r.landings.length === 0 ? undefined : unknownZone, unplaced: unknownZone, path: [{ address: zoneLabel, label: `private zone ${zoneLabel}`, note: unknownZone }] }], notes: r.notes };
     },
-    reach: (client: ClientGroup) => {
-      const paths = reach.entry(entry.zone, entry.name, client);
-      return unknownZone ? [...paths, { landing: { endpoint: zoneLabel, unplaced: unknownZone }, path: [{ address: zoneLabel, label: `private zone ${zoneLabel}`, note: unknownZone }], conditions: [], kind: 'answer' as const }] : paths;
+    reach: (client: ClientGroup) => withUnknownZone(reach.entry(entry.zone, entry.name, client)),
+    reachWithIdealDetector: (client: ClientGroup, region: string) => {
+      let r = idealReaches.get(region);
+      if (!r) idealReaches.set(region, (r = new Route53Reach(model, context, new Route53Lookup(model, context, region))));
+      return withUnknownZone(r.entry(entry.zone, entry.name, client));
     },
     pathFailover: detection,
     // Records that can detect a failure or set a TTL decide the figure; plain aliases without checks do not.

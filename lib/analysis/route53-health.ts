@@ -49,9 +49,14 @@ export class Route53Lookup {
   /** Zones with a known name, longest first (for "which zone answers this name"). */
   private readonly namedZones: { key: string; name: string; private: boolean }[];
 
+  /**
+   * @param idealDown a region whose failure every record aliasing its load balancers sees (a perfect detector):
+   *   those records are unhealthy. Only for judging whether there is somewhere else to go, never for residency.
+   */
   constructor(
     readonly model: Route53Model,
     readonly context: Pick<GraphContext, 'regionOfHost'>,
+    readonly idealDown?: string,
   ) {
     this.namedZones = [...model.zones.values()]
       .filter((z): z is typeof z & { name: string } => z.name !== undefined)
@@ -188,6 +193,7 @@ export class Route53Lookup {
 
   /** When Route53 considers a record healthy for a client. */
   record(record: R53Record, client: ClientGroup, qtype: QueryType, depth = 0): Formula {
+    if (this.idealDown !== undefined && record.target.kind === 'alb' && this.albRegion(record.target) === this.idealDown) return FALSE;
     const where = this.recordDependsOnLocation(record, qtype) ? locationKey(client) : '';
     let byClient = this.recordFormulas.get(where);
     if (!byClient) this.recordFormulas.set(where, (byClient = new Map()));
