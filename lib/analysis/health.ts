@@ -208,40 +208,8 @@ export function satisfy(formulas: readonly Formula[], options: SatOptions = {}):
     if (--steps < 0) throw new OutOfBudget();
   };
 
-  const value = (f: Formula): boolean | undefined => {
-    switch (f.op) {
-      case 'const':
-        return f.value;
-      case 'atom':
-        return assigned.get(f.atom.id)?.healthy ?? fixed?.(f.atom);
-      case 'not': {
-        const v = value(f.arg);
-        return v === undefined ? undefined : !v;
-      }
-      case 'and':
-      case 'or': {
-        const absorbing = f.op === 'or';
-        let unknown = false;
-        for (const a of f.args) {
-          const v = value(a);
-          if (v === absorbing) return absorbing;
-          if (v === undefined) unknown = true;
-        }
-        return unknown ? undefined : !absorbing;
-      }
-      case 'atleast': {
-        let yes = 0;
-        let open = 0;
-        for (const a of f.args) {
-          const v = value(a);
-          if (v === true) yes++;
-          else if (v === undefined) open++;
-        }
-        if (yes >= f.count) return true;
-        return yes + open < f.count ? false : undefined;
-      }
-    }
-  };
+  const atomValue = (a: HealthAtom): boolean | undefined => assigned.get(a.id)?.healthy ?? fixed?.(a);
+  const value = (f: Formula): boolean | undefined => partialValue(f, atomValue);
 
   /** The ways an open goal can hold: each is a list of sub-goals. */
   const alternatives = (g: Goal): Goal[][] => {
