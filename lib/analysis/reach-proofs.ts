@@ -216,13 +216,6 @@ function upAtomsOf(paths: readonly ReachPath[]): Map<string, Formula[]> {
   return out;
 }
 
-/**
- * Somewhere else to go once `region` has failed (its signals unhealthy), per region that may already be down
- * (`undefined`: none, every other region up): an answer elsewhere whose own region is up (a last-resort answer to a
- * region that is down is nowhere), or an endpoint outside the regions. Built from each answer with every region's
- * signals fixed, evaluated again only for the answers that mention the region left free; one answer that holds
- * without it settles the question. Nothing is built for the answers the fixed regions decide.
- */
 const usable = (q: ReachPath) => q.kind === 'answer' && !q.landing.failClosed;
 
 interface AnswerUp {
@@ -240,12 +233,20 @@ function answersUp(paths: readonly ReachPath[], upAtoms: ReadonlyMap<string, For
   });
 }
 
+/**
+ * Somewhere else to go once `region` has failed (its signals unhealthy), per region that may already be down
+ * (`undefined`: none, every other region up): an answer elsewhere whose own region is up (a last-resort answer to a
+ * region that is down is nowhere), or an endpoint outside the regions. Built from each answer with every region's
+ * signals fixed, evaluated again only for the answers that mention the region left free; one answer that holds
+ * without it settles the question. Nothing is built for the answers the fixed regions decide.
+ */
 function elsewhereOf(answers: readonly AnswerUp[], region: string): (other: string | undefined) => Formula {
   let fixedAll: (AnswerUp & { readonly f: Formula })[] | undefined;
   const cache = new Map<string | undefined, Formula>();
   return (other) => {
     let e = cache.get(other);
     if (e) return e;
+    const remember = (f: Formula) => (cache.set(other, f), f);
     fixedAll ??= answers
       .filter((q) => q.region !== region)
       .map((q) => {
@@ -258,18 +259,17 @@ function elsewhereOf(answers: readonly AnswerUp[], region: string): (other: stri
       const known = (a: HealthAtom) => (a.region === undefined || a.region === other ? undefined : a.region !== region);
       const kept: Formula[] = [];
       for (const x of fixedAll) {
-        const v = x.regions.has(other) ? partialValue(x.formula, known) : undefined;
-        if (!x.regions.has(other)) kept.push(x.f);
-        else if (v === true) {
-          kept.length = 0;
-          kept.push(TRUE);
-          break;
-        } else if (v === undefined) kept.push(x.formula);
+        if (!x.regions.has(other)) {
+          kept.push(x.f);
+          continue;
+        }
+        const v = partialValue(x.formula, known);
+        if (v === true) return remember(TRUE);
+        if (v === undefined) kept.push(x.formula);
       }
       e = or(...kept);
     }
-    cache.set(other, e);
-    return e;
+    return remember(e);
   };
 }
 
@@ -461,7 +461,8 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
     for (const client of input.clients) {
       if (!serves(fd, client)) continue;
       const all = [...fd.reach(client)];
-      // Equivalent clients share the reach's path objects: one checker (and its answers) per distinct set of paths.
+      // Equivalent clients share the reach's path objects: one checker (and its answers) per distinct set of paths;
+      // the perfect-detector reach depends on the client the same way, so the first client's serves them all.
       const signature = all.map(pathId).join(',');
       let stuck = fd.kind === 'route53' ? checkers.get(signature) : undefined;
       if (fd.kind === 'route53' && !stuck) checkers.set(signature, (stuck = stuckChecker(all, input.regions, fd.reachWithIdealDetector ? (region) => fd.reachWithIdealDetector!(client, region) : undefined)));

@@ -204,6 +204,7 @@ describe('failover time against the replay, pinned cases', () => {
     // Not the outage slo.survivesRegionFailure: false accepts: a detector on the unchecked record would move them.
     const stuck = analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths.filter((p) => p.region === 'eu-west-1' && p.seconds === Number.POSITIVE_INFINITY);
     expect(stuck.length).toBeGreaterThan(0);
+    expect(stuck.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
     expect(stuck.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === false);
     expect(stuck.map((p) => p.breakdown).join('\n')).toContain('a region that is up could take them');
   });
