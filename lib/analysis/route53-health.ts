@@ -50,8 +50,9 @@ export class Route53Lookup {
   private readonly namedZones: { key: string; name: string; private: boolean }[];
 
   /**
-   * @param idealDown a region whose failure every record aliasing its load balancers sees (a perfect detector):
-   *   those records are unhealthy. Only for judging whether there is somewhere else to go, never for residency.
+   * @param idealDown a region whose failure every record answering with one of its endpoints sees (a perfect
+   *   detector): those records are unhealthy. Only for judging whether there is somewhere else to go, never for
+   *   residency (an alias into a record set is judged by that set's records).
    */
   constructor(
     readonly model: Route53Model,
@@ -191,9 +192,18 @@ export class Route53Lookup {
     return t.region ?? this.model.loadBalancers.get(t.lb)?.region;
   }
 
+  /** The region a record's own answer is placed in (a load balancer, a hostname or value the context places). */
+  private answersIn(record: R53Record): string | undefined {
+    const t = record.target;
+    if (t.kind === 'alb') return this.albRegion(t);
+    if (t.kind === 'cname') return this.context.regionOfHost(t.host);
+    if (t.kind === 'external') return this.context.regionOfHost(t.value);
+    return undefined;
+  }
+
   /** When Route53 considers a record healthy for a client. */
   record(record: R53Record, client: ClientGroup, qtype: QueryType, depth = 0): Formula {
-    if (this.idealDown !== undefined && record.target.kind === 'alb' && this.albRegion(record.target) === this.idealDown) return FALSE;
+    if (this.idealDown !== undefined && this.answersIn(record) === this.idealDown) return FALSE;
     const where = this.recordDependsOnLocation(record, qtype) ? locationKey(client) : '';
     let byClient = this.recordFormulas.get(where);
     if (!byClient) this.recordFormulas.set(where, (byClient = new Map()));
