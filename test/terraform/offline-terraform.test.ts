@@ -6,7 +6,7 @@
  * Where terraform or the mirror is missing, these tests are skipped with a loud notice; with
  * GI_REQUIRE_TERRAFORM=1 (as .ci/run sets) they fail instead.
  */
-import { detectOfflineTerraform, OfflineWorkspace, requiredProviders, type OfflineTerraform } from '../../lib/terraform/offline-terraform';
+import { detectOfflineTerraform, OfflineWorkspace, requiredProviders, validateStacks, type OfflineTerraform, type StackToValidate, type ValidateResult } from '../../lib/terraform/offline-terraform';
 import { OFFLINE_EXAMPLES } from '../support/example-catalog';
 import { synthExample } from '../support/examples';
 
@@ -20,9 +20,10 @@ if (!tf) {
 const describeWithTerraform = tf ? describe : describe.skip;
 
 describeWithTerraform('real terraform, offline', () => {
-  // One initialised workspace validates every stack in turn (same provider, no new init each time).
-  let validator: OfflineWorkspace | undefined;
-  afterAll(() => validator?.dispose());
+  // Every stack is validated in one terraform run (each as a child module: the provider schema loads once), the
+  // first time a validate test runs; the tests then read their stack's diagnostics.
+  const toValidate: StackToValidate[] = [];
+  let validated: Map<string, ValidateResult> | undefined;
 
   for (const example of OFFLINE_EXAMPLES) {
     describe(example.name, () => {
@@ -34,12 +35,13 @@ describeWithTerraform('real terraform, offline', () => {
       });
 
       for (const stack of awsOnly) {
+        const key = `${example.name}/${stack.name}`;
+        toValidate.push({ name: key, json: stack.json });
         test(`terraform validate accepts ${stack.name}`, () => {
-          validator ??= new OfflineWorkspace(tf as OfflineTerraform, stack.dir);
-          validator.replaceConfiguration(stack.json);
-          const result = validator.validate();
-          expect(result.diagnostics).toEqual([]);
-          expect(result.ok).toBe(true);
+          validated ??= validateStacks(tf as OfflineTerraform, toValidate);
+          const result = validated.get(key);
+          expect(result?.diagnostics).toEqual([]);
+          expect(result?.ok).toBe(true);
         });
 
         if (example.plan) {
@@ -58,4 +60,18 @@ describeWithTerraform('real terraform, offline', () => {
       }
     });
   }
+  test('a batched validate attributes each error to the stack that has it, and feeds required variables', () => {
+    const provider = { aws: [{ region: 'eu-west-1' }] };
+    const terraform = { required_providers: { aws: { source: 'aws', version: '5.100.0' } }, backend: { local: { path: 'x.tfstate' } } };
+    const variable = { secret: { type: 'string', sensitive: true, nullable: false } };
+    const good = { terraform, provider, variable, resource: { aws_sns_topic: { t: { name: '${var.secret}' } } } };
+    const bad = { terraform, provider, resource: { aws_sns_topic: { t: { name: 'x', no_such_argument: true } } } };
+    const results = validateStacks(tf as OfflineTerraform, [
+      { name: 'good', json: good as never },
+      { name: 'bad', json: bad as never },
+    ]);
+    expect(results.get('good')).toMatchObject({ ok: true, diagnostics: [] });
+    expect(results.get('bad')?.ok).toBe(false);
+    expect(results.get('bad')?.diagnostics.map((d) => `${d.summary}: ${d.detail}`).join('; ')).toMatch(/no_such_argument/);
+  });
 });
