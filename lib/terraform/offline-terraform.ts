@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import type { TerraformJson } from '../util/synth-output';
@@ -204,77 +204,8 @@ export class OfflineWorkspace {
   }
 }
 
-export interface StackToValidate {
-  readonly name: string;
-  readonly json: TerraformJson;
-}
-
-/**
- * `terraform validate` of many stacks in one run: each stack becomes a child module of a generated root (its backend
- * dropped, its required variables fed from root variables of the same type, which validate treats as unknown, as it
- * does for a root stack's variables). Loading the AWS provider schema once instead of once per stack halves the
- * time for the examples. Diagnostics are attributed to a stack by the module they come from; one that names no
- * module (the generated root itself) is reported for every stack, so nothing is lost.
- */
-export function validateStacks(tf: OfflineTerraform, stacks: readonly StackToValidate[]): Map<string, ValidateResult> {
-  const root = mkdtempSync(join(tmpdir(), 'gi-terraform-batch-'));
-  try {
-    const modules: Record<string, Record<string, unknown>> = {};
-    const variables: Record<string, Record<string, unknown>> = {};
-    stacks.forEach((stack, index) => {
-      const module = `stack_${index}`;
-      const { backend: _backend, ...terraformBlock } = (stack.json.terraform ?? {}) as Record<string, unknown>;
-      mkdirSync(join(root, module));
-      writeFileSync(join(root, module, 'cdk.tf.json'), JSON.stringify({ ...stack.json, terraform: terraformBlock }));
-      const inputs: Record<string, unknown> = { source: `./${module}` };
-      for (const [name, declaration] of Object.entries((stack.json as { variable?: Record<string, Record<string, unknown>> }).variable ?? {})) {
-        if ('default' in declaration) continue;
-        const rootName = `${module}_${name}`;
-        variables[rootName] = Object.fromEntries(Object.entries(declaration).filter(([key]) => ['type', 'sensitive', 'nullable'].includes(key)));
-        inputs[name] = `\${var.${rootName}}`;
-      }
-      modules[module] = inputs;
-    });
-    writeFileSync(join(root, 'main.tf.json'), JSON.stringify({ module: modules, ...(Object.keys(variables).length ? { variable: variables } : {}) }));
-    const env = offlineEnv(tf, root);
-    const run = (args: string[]): TerraformRun => {
-      const result = spawnSync(tf.terraform, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-      return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
-    };
-    const results = new Map<string, ValidateResult>();
-    const init = run(['init', '-backend=false', '-input=false', '-no-color']);
-    if (!init.ok) {
-      for (const stack of stacks) results.set(stack.name, { ...init, diagnostics: [{ severity: 'error', summary: 'terraform init failed', detail: init.stderr || init.stdout }] });
-      return results;
-    }
-    const validation = run(['validate', '-json', '-no-color']);
-    type Diagnostic = ValidateResult['diagnostics'][number] & { range?: { filename?: string }; snippet?: { context?: string } };
-    let parsed: { valid: boolean; diagnostics: Diagnostic[] };
-    try {
-      parsed = JSON.parse(validation.stdout) as typeof parsed;
-    } catch {
-      parsed = { valid: false, diagnostics: [{ severity: 'error', summary: 'terraform validate printed no JSON', detail: validation.stderr }] };
-    }
-    const moduleOf = (diagnostic: Diagnostic): number | undefined => {
-      const where = `${diagnostic.range?.filename ?? ''} ${diagnostic.snippet?.context ?? ''}`;
-      const match = /(?:^|[\s/.])stack_(\d+)(?:[/.\s]|$)/.exec(where);
-      return match ? Number(match[1]) : undefined;
-    };
-    stacks.forEach((stack, index) => {
-      const diagnostics = parsed.diagnostics.filter((diagnostic) => (moduleOf(diagnostic) ?? index) === index);
-      // A failed run is explained by the errors it printed (each reaches its stack, or every stack); one that
-      // printed none fails every stack.
-      const explained = parsed.valid ? validation.ok : parsed.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-      const ok = explained && !diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-      results.set(stack.name, { ...validation, ok, diagnostics });
-    });
-    return results;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
-function offlineEnv(tf: OfflineTerraform, dir: string): NodeJS.ProcessEnv {
+/** The environment for terraform runs in `dir`: providers from the mirror only, no prompts, no checkpoint calls. */
+export function offlineEnv(tf: OfflineTerraform, dir: string): NodeJS.ProcessEnv {
   const rc = join(dir, 'terraformrc');
   writeFileSync(rc, offlineCliConfig(tf.mirror));
   return { ...process.env, TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_PLUGIN_CACHE_DIR: '' };

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectOfflineTerraform, type OfflineTerraform } from '../../lib/terraform/offline-terraform';
 import { awsLimitViolations } from './aws-limits';
-import { BatchValidator } from './batch-validate';
+import { BatchValidator } from '../../lib/terraform/batch-validate';
 import type { TerraformJson } from '../../lib/util/synth-output';
 import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';
 

@@ -6,7 +6,9 @@
  * Where terraform or the mirror is missing, these tests are skipped with a loud notice; with
  * GI_REQUIRE_TERRAFORM=1 (as .ci/run sets) they fail instead.
  */
-import { detectOfflineTerraform, OfflineWorkspace, requiredProviders, validateStacks, type OfflineTerraform, type StackToValidate, type ValidateResult } from '../../lib/terraform/offline-terraform';
+import { BatchValidator, type StackValidation } from '../../lib/terraform/batch-validate';
+import { detectOfflineTerraform, OfflineWorkspace, requiredProviders, type OfflineTerraform } from '../../lib/terraform/offline-terraform';
+import type { TerraformJson } from '../../lib/util/synth-output';
 import { OFFLINE_EXAMPLES } from '../support/example-catalog';
 import { synthExample } from '../support/examples';
 
@@ -22,8 +24,16 @@ const describeWithTerraform = tf ? describe : describe.skip;
 describeWithTerraform('real terraform, offline', () => {
   // Every stack is validated in one terraform run (each as a child module: the provider schema loads once), the
   // first time a validate test runs; the tests then read their stack's diagnostics.
-  const toValidate: StackToValidate[] = [];
-  let validated: Map<string, ValidateResult> | undefined;
+  const toValidate: TerraformJson[] = [];
+  let validated: StackValidation[] | undefined;
+  const validateAll = (stacks: readonly TerraformJson[]): StackValidation[] => {
+    const validator = new BatchValidator(tf as OfflineTerraform, stacks.length);
+    try {
+      return validator.validate(stacks);
+    } finally {
+      validator.dispose();
+    }
+  };
 
   for (const example of OFFLINE_EXAMPLES) {
     describe(example.name, () => {
@@ -35,13 +45,10 @@ describeWithTerraform('real terraform, offline', () => {
       });
 
       for (const stack of awsOnly) {
-        const key = `${example.name}/${stack.name}`;
-        toValidate.push({ name: key, json: stack.json });
+        const index = toValidate.push(stack.json) - 1;
         test(`terraform validate accepts ${stack.name}`, () => {
-          validated ??= validateStacks(tf as OfflineTerraform, toValidate);
-          const result = validated.get(key);
-          expect(result?.diagnostics).toEqual([]);
-          expect(result?.ok).toBe(true);
+          validated ??= validateAll(toValidate);
+          expect(validated[index]).toEqual({ ok: true, diagnostics: [], warnings: [] });
         });
 
         if (example.plan) {
@@ -66,12 +73,9 @@ describeWithTerraform('real terraform, offline', () => {
     const variable = { secret: { type: 'string', sensitive: true, nullable: false } };
     const good = { terraform, provider, variable, resource: { aws_sns_topic: { t: { name: '${var.secret}' } } } };
     const bad = { terraform, provider, resource: { aws_sns_topic: { t: { name: 'x', no_such_argument: true } } } };
-    const results = validateStacks(tf as OfflineTerraform, [
-      { name: 'good', json: good as never },
-      { name: 'bad', json: bad as never },
-    ]);
-    expect(results.get('good')).toMatchObject({ ok: true, diagnostics: [] });
-    expect(results.get('bad')?.ok).toBe(false);
-    expect(results.get('bad')?.diagnostics.map((d) => `${d.summary}: ${d.detail}`).join('; ')).toMatch(/no_such_argument/);
+    const [goodResult, badResult] = validateAll([good, bad] as never[]);
+    expect(goodResult).toEqual({ ok: true, diagnostics: [], warnings: [] });
+    expect(badResult.ok).toBe(false);
+    expect(badResult.diagnostics.join('; ')).toMatch(/no_such_argument/);
   });
 });

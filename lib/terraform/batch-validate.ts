@@ -2,13 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { offlineCliConfig, type OfflineTerraform } from '../../lib/terraform/offline-terraform';
-import type { TerraformJson } from '../../lib/util/synth-output';
+import { offlineEnv, type OfflineTerraform } from './offline-terraform';
+import type { TerraformJson } from '../util/synth-output';
 
 /** What terraform said about one stack of a batch. */
 export interface StackValidation {
   readonly ok: boolean;
+  /** Errors, as `summary: detail (file)`. */
   readonly diagnostics: readonly string[];
+  /** Warnings, in the same form (they do not make `ok` false). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -18,7 +21,7 @@ export interface StackValidation {
  * change, only their contents, so no later run needs `terraform init`.
  */
 export class BatchValidator {
-  private readonly root = mkdtempSync(join(tmpdir(), 'gi-fuzz-validate-'));
+  private readonly root = mkdtempSync(join(tmpdir(), 'gi-terraform-batch-'));
   private readonly dir = join(this.root, 'root');
   private readonly env: NodeJS.ProcessEnv;
   private initialised = false;
@@ -28,8 +31,7 @@ export class BatchValidator {
     readonly batchSize = 40,
   ) {
     mkdirSync(this.dir);
-    writeFileSync(join(this.root, 'terraformrc'), offlineCliConfig(tf.mirror));
-    this.env = { ...process.env, TF_CLI_CONFIG_FILE: join(this.root, 'terraformrc'), TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_PLUGIN_CACHE_DIR: '' };
+    this.env = offlineEnv(tf, this.root);
   }
 
   /** Validates the stacks (in batches of `batchSize`); one result per stack, in order. */
@@ -44,7 +46,7 @@ export class BatchValidator {
   }
 
   private validateBatch(stacks: readonly TerraformJson[]): StackValidation[] {
-    const variables: Record<string, { type: string }> = {};
+    const variables: Record<string, Record<string, unknown>> = {};
     const modules: Record<string, Record<string, unknown>> = {};
     for (let slot = 0; slot < this.batchSize; slot++) {
       const name = `m${slot}`;
@@ -58,7 +60,7 @@ export class BatchValidator {
         // Required variables (e.g. the origin secret) come from unknown root variables, as in a real root module.
         for (const [variable, config] of Object.entries((stack.variable ?? {}) as Record<string, Record<string, unknown>>)) {
           if (config.default !== undefined) continue;
-          variables[`${name}_${variable}`] = { type: 'string' };
+          variables[`${name}_${variable}`] = Object.fromEntries(Object.entries(config).filter(([key]) => ['type', 'sensitive', 'nullable'].includes(key)));
           call[variable] = `\${var.${name}_${variable}}`;
         }
         writeFileSync(join(moduleDir, 'cdk.tf.json'), JSON.stringify(body));
@@ -71,29 +73,31 @@ export class BatchValidator {
 
     if (!this.initialised) {
       const init = this.run(['init', '-backend=false', '-input=false', '-no-color']);
-      if (!init.ok) return stacks.map(() => ({ ok: false, diagnostics: [`terraform init failed: ${init.stderr || init.stdout}`] }));
+      if (!init.ok) return stacks.map(() => ({ ok: false, diagnostics: [`terraform init failed: ${init.stderr || init.stdout}`], warnings: [] }));
       this.initialised = true;
     }
     const run = this.run(['validate', '-json', '-no-color']);
-    let parsed: { diagnostics?: { severity: string; summary: string; detail?: string; range?: { filename?: string } }[] };
+    let parsed: { diagnostics?: { severity: string; summary: string; detail?: string; range?: { filename?: string }; snippet?: { context?: string } }[] };
     try {
       parsed = JSON.parse(run.stdout) as typeof parsed;
     } catch {
-      return stacks.map(() => ({ ok: false, diagnostics: [`terraform validate printed no JSON: ${run.stderr}`] }));
+      return stacks.map(() => ({ ok: false, diagnostics: [`terraform validate printed no JSON: ${run.stderr}`], warnings: [] }));
     }
-    const bySlot = new Map<number, string[]>();
-    const unplaced: string[] = [];
+    const bySlot = new Map<string, string[]>();
+    const unplaced = { error: [] as string[], warning: [] as string[] };
     for (const d of parsed.diagnostics ?? []) {
-      if (d.severity !== 'error') continue;
+      const severity = d.severity === 'error' ? 'error' : 'warning';
       const text = `${d.summary}${d.detail ? `: ${d.detail}` : ''}${d.range?.filename ? ` (${d.range.filename})` : ''}`;
-      const slot = /^m(\d+)[/\\]/.exec(d.range?.filename ?? '');
-      if (slot) bySlot.set(Number(slot[1]), [...(bySlot.get(Number(slot[1])) ?? []), text]);
-      else unplaced.push(text);
+      const slot = /^m(\d+)[/\\]/.exec(d.range?.filename ?? '') ?? /^module\.m(\d+)\b/.exec(d.snippet?.context ?? '');
+      if (slot) bySlot.set(`${severity} ${slot[1]}`, [...(bySlot.get(`${severity} ${slot[1]}`) ?? []), text]);
+      else unplaced[severity].push(text);
     }
-    // An error terraform does not place in a module is charged to every stack of the batch: never a silent pass.
+    // A diagnostic terraform does not place in a module is charged to every stack of the batch, and a failed run
+    // that printed no error fails them all: never a silent pass.
+    const unexplainedFailure = !run.ok && !(parsed.diagnostics ?? []).some((d) => d.severity === 'error') ? [`terraform validate failed without a diagnostic: ${run.stderr}`] : [];
     return stacks.map((_, slot) => {
-      const diagnostics = [...(bySlot.get(slot) ?? []), ...unplaced];
-      return { ok: diagnostics.length === 0, diagnostics };
+      const diagnostics = [...(bySlot.get(`error ${slot}`) ?? []), ...unplaced.error, ...unexplainedFailure];
+      return { ok: diagnostics.length === 0, diagnostics, warnings: [...(bySlot.get(`warning ${slot}`) ?? []), ...unplaced.warning] };
     });
   }
 
