@@ -153,21 +153,7 @@ export class OfflineWorkspace {
    */
   plan(): PlanResult {
     const stack = JSON.parse(readFileSync(join(this.dir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
-    const awsConfigs = stack.provider?.aws ?? [{}];
-    const override = {
-      terraform: { backend: { local: { path: 'offline-plan.tfstate' } } },
-      provider: {
-        aws: awsConfigs.map((config) => ({
-          ...(config.alias ? { alias: config.alias } : {}),
-          access_key: 'AKIAOFFLINEPLAN00000',
-          secret_key: 'offline-plan-not-a-secret',
-          skip_credentials_validation: true,
-          skip_requesting_account_id: true,
-          skip_metadata_api_check: true,
-          skip_region_validation: true,
-        })),
-      },
-    };
+    const override = { terraform: { backend: { local: { path: 'offline-plan.tfstate' } } }, ...offlinePlanOverride(stack) };
     writeFileSync(join(this.dir, 'zz_offline_plan_override.tf.json'), JSON.stringify(override, null, 2));
     // One init per workspace: later plans of replaced configurations (same providers) reuse it.
     if (!this.planInitialised) {
@@ -202,6 +188,27 @@ export class OfflineWorkspace {
     const result = spawnSync(this.tf.terraform, args, { cwd: this.dir, env: this.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
   }
+}
+
+/**
+ * An override file's content giving every AWS provider block of a stack dummy keys and the skip_* settings, so
+ * `terraform plan -refresh=false` runs without credentials or network.
+ */
+export function offlinePlanOverride(stack: TerraformJson): { provider: { aws: Record<string, unknown>[] } } {
+  const awsConfigs = stack.provider?.aws ?? [{}];
+  return {
+    provider: {
+      aws: awsConfigs.map((config) => ({
+        ...(config.alias ? { alias: config.alias } : {}),
+        access_key: 'AKIAOFFLINEPLAN00000',
+        secret_key: 'offline-plan-not-a-secret',
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+      })),
+    },
+  };
 }
 
 /** The environment for terraform runs in `dir`: providers from the mirror only, no prompts, no checkpoint calls. */

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectOfflineTerraform, type OfflineTerraform } from '../../lib/terraform/offline-terraform';
 import { awsLimitViolations } from './aws-limits';
-import { BatchValidator } from '../../lib/terraform/batch-validate';
+import { TerraformBatch } from '../../lib/terraform/batch';
 import type { TerraformJson } from '../../lib/util/synth-output';
 import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';
 
@@ -374,7 +374,7 @@ export function fuzzSpecs(options: FuzzOptions): FuzzReport {
     if ('missing' in detected) {
       crashes.push(`terraform validation was asked for but cannot run: ${detected.missing}`);
     } else {
-      const validator = new BatchValidator(detected as OfflineTerraform);
+      const validator = new TerraformBatch(detected as OfflineTerraform);
       try {
         const entries = [...distinct.values()];
         const results = validator.validate(entries.map((e) => e.json));

@@ -6,8 +6,8 @@
  * Where terraform or the mirror is missing, these tests are skipped with a loud notice; with
  * GI_REQUIRE_TERRAFORM=1 (as .ci/run sets) they fail instead.
  */
-import { BatchValidator, type StackValidation } from '../../lib/terraform/batch-validate';
-import { detectOfflineTerraform, OfflineWorkspace, requiredProviders, type OfflineTerraform } from '../../lib/terraform/offline-terraform';
+import { TerraformBatch, type StackPlan, type StackValidation } from '../../lib/terraform/batch';
+import { detectOfflineTerraform, requiredProviders, type OfflineTerraform } from '../../lib/terraform/offline-terraform';
 import type { TerraformJson } from '../../lib/util/synth-output';
 import { OFFLINE_EXAMPLES } from '../support/example-catalog';
 import { synthExample } from '../support/examples';
@@ -24,10 +24,16 @@ const describeWithTerraform = tf ? describe : describe.skip;
 describeWithTerraform('real terraform, offline', () => {
   // Every stack is validated in one terraform run (each as a child module: the provider schema loads once), the
   // first time a validate test runs; the tests then read their stack's diagnostics.
+  // The stacks that promise an offline plan are planned together the same way.
   const toValidate: TerraformJson[] = [];
+  const toPlan: TerraformJson[] = [];
   let validated: StackValidation[] | undefined;
+  let planned: StackPlan[] | undefined;
+  let workspace: TerraformBatch | undefined;
+  const batch = () => (workspace ??= new TerraformBatch(tf as OfflineTerraform, toValidate.length));
+  afterAll(() => workspace?.dispose());
   const validateAll = (stacks: readonly TerraformJson[]): StackValidation[] => {
-    const validator = new BatchValidator(tf as OfflineTerraform, stacks.length);
+    const validator = new TerraformBatch(tf as OfflineTerraform, stacks.length);
     try {
       return validator.validate(stacks);
     } finally {
@@ -47,21 +53,18 @@ describeWithTerraform('real terraform, offline', () => {
       for (const stack of awsOnly) {
         const index = toValidate.push(stack.json) - 1;
         test(`terraform validate accepts ${stack.name}`, () => {
-          validated ??= validateAll(toValidate);
+          validated ??= batch().validate(toValidate);
           expect(validated[index]).toEqual({ ok: true, diagnostics: [], warnings: [] });
         });
 
         if (example.plan) {
+          const planIndex = toPlan.push(stack.json) - 1;
           test(`terraform plan -refresh=false creates every resource of ${stack.name}`, () => {
-            const workspace = new OfflineWorkspace(tf as OfflineTerraform, stack.dir);
-            try {
-              const result = workspace.plan();
-              if (!result.ok) throw new Error(`terraform plan failed:\n${result.stderr}\n${result.stdout.slice(-4000)}`);
-              const resourceCount = Object.values(stack.json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
-              expect(result.actions).toEqual({ create: resourceCount });
-            } finally {
-              workspace.dispose();
-            }
+            planned ??= batch().plan(toPlan);
+            const result = planned[planIndex];
+            if (!result.ok) throw new Error(`terraform plan failed:\n${result.message}`);
+            const resourceCount = Object.values(stack.json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+            expect(result.actions).toEqual({ create: resourceCount });
           });
         }
       }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { offlineEnv, type OfflineTerraform } from './offline-terraform';
+import { offlineEnv, offlinePlanOverride, type OfflineTerraform } from './offline-terraform';
 import type { TerraformJson } from '../util/synth-output';
 
 /** What terraform said about one stack of a batch. */
@@ -14,17 +14,29 @@ export interface StackValidation {
   readonly warnings: readonly string[];
 }
 
+/** What an offline plan of one stack of a batch would do. */
+export interface StackPlan {
+  readonly ok: boolean;
+  /** Resource changes by action (`create`, `update`, ...). */
+  readonly actions: Readonly<Record<string, number>>;
+  /** Addresses (within the stack) planned for creation. */
+  readonly created: readonly string[];
+  /** Terraform's message when the plan failed. */
+  readonly message: string;
+}
+
 /**
- * Validates many synthesized AWS stacks with the real `terraform validate`, offline, a batch at a time: each stack
+ * Validates (and plans) many synthesized AWS stacks with the real `terraform validate`, offline, a batch at a time: each stack
  * becomes a child module of one root module, so terraform loads the provider schema once per batch instead of once
  * per stack (a few seconds each). The workspace is initialised once; its module slots (`m0`..`m<size-1>`) never
  * change, only their contents, so no later run needs `terraform init`.
  */
-export class BatchValidator {
+export class TerraformBatch {
   private readonly root = mkdtempSync(join(tmpdir(), 'gi-terraform-batch-'));
   private readonly dir = join(this.root, 'root');
   private readonly env: NodeJS.ProcessEnv;
   private initialised = false;
+  private plans = 0;
 
   constructor(
     private readonly tf: OfflineTerraform,
@@ -38,6 +50,42 @@ export class BatchValidator {
   validate(stacks: readonly TerraformJson[]): StackValidation[] {
     const results: StackValidation[] = [];
     for (let i = 0; i < stacks.length; i += this.batchSize) results.push(...this.validateBatch(stacks.slice(i, i + this.batchSize)));
+    return results;
+  }
+
+  /**
+   * `terraform plan -refresh=false` of the stacks in one run, each a child module with the offline provider settings
+   * of {@link OfflineWorkspace.plan} in an override file; the planned changes are split back by module. A failed
+   * plan fails every stack with terraform's message (it does not say which module it came from reliably).
+   */
+  plan(stacks: readonly TerraformJson[]): StackPlan[] {
+    const dir = join(this.root, `plan-${this.plans++}`);
+    const modules: Record<string, { source: string }> = {};
+    stacks.forEach((stack, slot) => {
+      const name = `m${slot}`;
+      mkdirSync(join(dir, name), { recursive: true });
+      const { backend: _backend, ...terraform } = (stack.terraform ?? {}) as Record<string, unknown>;
+      writeFileSync(join(dir, name, 'cdk.tf.json'), JSON.stringify({ ...stack, terraform }));
+      writeFileSync(join(dir, name, 'zz_offline_plan_override.tf.json'), JSON.stringify(offlinePlanOverride(stack)));
+      modules[name] = { source: `./${name}` };
+    });
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ module: modules }));
+    const failed = (run: { stdout: string; stderr: string }) => stacks.map(() => ({ ok: false, actions: {}, created: [], message: `${run.stderr}\n${run.stdout.slice(-4000)}` }));
+    const init = this.run(['init', '-input=false', '-no-color'], dir);
+    if (!init.ok) return failed(init);
+    const plan = this.run(['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=offline.tfplan'], dir);
+    if (!plan.ok) return failed(plan);
+    const show = this.run(['show', '-json', '-no-color', 'offline.tfplan'], dir);
+    const parsed = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
+    const results = stacks.map(() => ({ ok: true, actions: {} as Record<string, number>, created: [] as string[], message: '' }));
+    for (const change of parsed.resource_changes ?? []) {
+      const match = /^module\.m(\d+)\.(.*)$/.exec(change.address);
+      const result = match ? results[Number(match[1])] : undefined;
+      if (!result) return failed({ stdout: '', stderr: `the plan changes ${change.address}, which belongs to no stack of the batch` });
+      const action = change.change.actions.join('+');
+      result.actions[action] = (result.actions[action] ?? 0) + 1;
+      if (action === 'create') result.created.push(match![2]);
+    }
     return results;
   }
 
@@ -101,8 +149,8 @@ export class BatchValidator {
     });
   }
 
-  private run(args: string[]): { ok: boolean; stdout: string; stderr: string } {
-    const result = spawnSync(this.tf.terraform, args, { cwd: this.dir, env: this.env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  private run(args: string[], cwd = this.dir): { ok: boolean; stdout: string; stderr: string } {
+    const result = spawnSync(this.tf.terraform, args, { cwd, env: this.env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
   }
 }
