@@ -224,12 +224,59 @@ interface AnswerUp {
   /** Its conditions and, for a region, every signal of that region healthy. */
   readonly formula: Formula;
   readonly regions: ReadonlySet<string>;
+  /** Its value with every region up (undefined: it depends on signals of no region). */
+  readonly allUp: boolean | undefined;
+  /** Its value with `down` failed and every other region up (undefined: it depends on signals of no region). */
+  readonly whenDown: (down: string) => boolean | undefined;
+}
+
+/** Per path object (shared by equivalent clients and by the checkers of their front door): its conditions. */
+interface PathConditions {
+  readonly formula: Formula;
+  readonly regions: ReadonlySet<string>;
+  readonly downValues: Map<string, boolean | undefined>;
+  allUp?: boolean | undefined | null;
+}
+const conditionsCache = new WeakMap<ReachPath, PathConditions>();
+function conditionsOf(path: ReachPath): PathConditions {
+  let c = conditionsCache.get(path);
+  if (!c) {
+    const formula = and(...path.conditions);
+    conditionsCache.set(path, (c = { formula, regions: regionsOf(formula), downValues: new Map() }));
+  }
+  return c;
+}
+
+/**
+ * With one region down and every other up, an answer elsewhere is its conditions' value: the signals of its own
+ * region that "up" adds are fixed healthy. A region the conditions do not mention gives the value with every
+ * region up, computed once per path.
+ */
+function conditionsWhenDown(c: PathConditions, down: string): boolean | undefined {
+  if (!c.regions.has(down)) return conditionsAllUp(c);
+  if (!c.downValues.has(down)) c.downValues.set(down, partialValue(c.formula, (a) => (a.region === undefined ? undefined : a.region !== down)));
+  return c.downValues.get(down);
+}
+
+/** The answers that hold whenever every region they mention is up (see elsewhereOf). */
+function solidAnswers(answers: readonly AnswerUp[]): AnswerUp[] {
+  return answers.filter((q) => q.allUp === true);
+}
+
+function conditionsAllUp(c: PathConditions): boolean | undefined {
+  if (c.allUp === undefined) c.allUp = partialValue(c.formula, (a) => (a.region === undefined ? undefined : true)) ?? null;
+  return c.allUp ?? undefined;
 }
 
 function answersUp(paths: readonly ReachPath[], upAtoms: ReadonlyMap<string, Formula[]>): AnswerUp[] {
   return paths.filter(usable).map((q) => {
-    const formula = and(...q.conditions, ...(q.landing.region !== undefined ? (upAtoms.get(q.landing.region) ?? []) : []));
-    return { region: q.landing.region, formula, regions: regionsOf(formula) };
+    const c = conditionsOf(q);
+    const up = q.landing.region !== undefined ? (upAtoms.get(q.landing.region) ?? []) : [];
+    const formula = up.length ? and(c.formula, ...up) : c.formula;
+    const regions = up.length && !c.regions.has(q.landing.region!) ? new Set([...c.regions, q.landing.region!]) : c.regions;
+    // The signals "up" adds are healthy with every region up: the conditions' value.
+    const allUp = conditionsAllUp(c);
+    return { region: q.landing.region, formula, regions, allUp, whenDown: (down: string) => conditionsWhenDown(c, down) };
   });
 }
 
@@ -240,17 +287,20 @@ function answersUp(paths: readonly ReachPath[], upAtoms: ReadonlyMap<string, For
  * signals fixed, evaluated again only for the answers that mention the region left free; one answer that holds
  * without it settles the question. Nothing is built for the answers the fixed regions decide.
  */
-function elsewhereOf(answers: readonly AnswerUp[], region: string): (other: string | undefined) => Formula {
+function elsewhereOf(answers: readonly AnswerUp[], region: string, solid: readonly AnswerUp[] = solidAnswers(answers)): (other: string | undefined) => Formula {
   let fixedAll: (AnswerUp & { readonly f: Formula })[] | undefined;
   const cache = new Map<string | undefined, Formula>();
   return (other) => {
     let e = cache.get(other);
     if (e) return e;
     const remember = (f: Formula) => (cache.set(other, f), f);
+    // Usually settled without looking at every answer: one that holds with every region up and mentions neither
+    // the failed region nor the one left free holds in every state the question allows.
+    if (solid.some((q) => q.region !== region && !q.regions.has(region) && (other === undefined || !q.regions.has(other)))) return remember(TRUE);
     fixedAll ??= answers
       .filter((q) => q.region !== region)
       .map((q) => {
-        const v = partialValue(q.formula, (a) => (a.region === undefined ? undefined : a.region !== region));
+        const v = q.whenDown(region);
         return { ...q, f: v === undefined ? q.formula : v ? TRUE : FALSE };
       });
     if (other === undefined) e = or(...fixedAll.map((x) => x.f));
@@ -290,6 +340,7 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
   const answers = all.filter(usable);
   const upAtoms = upAtomsOf(all);
   const prepared = answersUp(all, upAtoms);
+  const solid = solidAnswers(prepared);
   const byRegion = new Map<string, RegionQueries>();
   const sets = (region: string): RegionQueries => {
     let s = byRegion.get(region);
@@ -302,17 +353,20 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
       return { formula, regions: regionsOf(formula) };
     };
     const toRegionFormulas = { unreachable: toRegionIn('unreachable'), unhealthy: toRegionIn('unhealthy') };
-    const toRegionValues = new Map<string, boolean | undefined>();
-    const toRegionWith = (mode: Mode, other: string | undefined) => {
-      const key = `${mode}|${other ?? ''}`;
-      if (!toRegionValues.has(key)) toRegionValues.set(key, partialValue(toRegionFormulas[mode].formula, (a) => (a.region === undefined || a.region === other ? undefined : a.region !== region)));
-      return toRegionValues.get(key);
+    // A region the formula does not mention gives the value with every other region up: computed once.
+    const toRegionValues = { unreachable: new Map<string | undefined, boolean | undefined>(), unhealthy: new Map<string | undefined, boolean | undefined>() };
+    const toRegionWith = (mode: Mode, other: string | undefined): boolean | undefined => {
+      const { formula, regions: mentioned } = toRegionFormulas[mode];
+      const key = other !== undefined && mentioned.has(other) ? other : undefined;
+      const values = toRegionValues[mode];
+      if (!values.has(key)) values.set(key, partialValue(formula, (a) => (a.region === undefined || a.region === key ? undefined : a.region !== region)));
+      return values.get(key);
     };
     let idealElsewhere: ((other: string | undefined) => Formula) | undefined;
     s = {
       toRegion: toRegionFormulas,
       toRegionWith,
-      elsewhere: elsewhereOf(prepared, region),
+      elsewhere: elsewhereOf(prepared, region, solid),
       idealElsewhere: ideal
         ? (other) => {
             if (!idealElsewhere) {
@@ -336,7 +390,8 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
   };
   function check(path: ReachPath, region: string): Stuck | undefined {
     const records = sets(region);
-    const up = substitute(and(...path.conditions), (a) => (a.region === region ? true : undefined));
+    const conditions = conditionsOf(path);
+    const up = conditions.regions.has(region) ? substitute(conditions.formula, (a) => (a.region === region ? true : undefined)) : conditions.formula;
     if (up.op === 'const' && !up.value) return undefined;
     const upRegions = regionsOf(up);
     const others = [undefined, ...regions.filter((r) => r !== region)];
@@ -344,7 +399,13 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
     // region but `free` is up.
     const fixedFor = (free: string | undefined) => (a: HealthAtom) => (a.region === undefined || a.region === free ? undefined : a.region !== region);
     // With every region but `other` fixed, the path or the way back is often decided already: nothing to solve.
-    const open = (mode: Mode, other: string | undefined) => records.toRegionWith(mode, other) !== false && partialValue(up, fixedFor(other)) !== false;
+    const upWith = new Map<string | undefined, boolean>();
+    const upOpen = (other: string | undefined) => {
+      const key = other !== undefined && upRegions.has(other) ? other : undefined;
+      if (!upWith.has(key)) upWith.set(key, partialValue(up, fixedFor(key)) !== false);
+      return upWith.get(key)!;
+    };
+    const open = (mode: Mode, other: string | undefined) => records.toRegionWith(mode, other) !== false && upOpen(other);
     for (const mode of ['unreachable', 'unhealthy'] as const) {
       const toRegion = records.toRegion[mode];
       // Most paths are settled here: every way back to the region needs one of its signals.
@@ -357,8 +418,10 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
       let result: ReturnType<typeof satisfy> = { status: 'unsat' };
       let askedUntouched = false;
       for (const other of others) {
+        // Whether the path and the way back are still open is cheap and usually settles it: asked first.
+        if (!open(mode, other)) continue;
         const rest = records.elsewhere(other);
-        if ((rest.op === 'const' && !rest.value) || !open(mode, other)) continue;
+        if (rest.op === 'const' && !rest.value) continue;
         const untouched = other !== undefined && rest.op === 'const' && !upRegions.has(other) && !toRegion.regions.has(other);
         if (untouched && askedUntouched) continue;
         if (untouched) askedUntouched = true;
@@ -375,10 +438,11 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
     // path sees, the records bring them back (the path's own figure would credit a move that only leads to
     // another record into the region).
     for (const other of others) {
+      const modes = (['unreachable', 'unhealthy'] as const).filter((mode) => open(mode, other));
+      if (modes.length === 0) continue;
       const rest = records.elsewhere(other);
       if (rest.op === 'const' && rest.value) continue;
-      for (const mode of ['unreachable', 'unhealthy'] as const) {
-        if (!open(mode, other)) continue;
+      for (const mode of modes) {
         const query = [up, records.toRegion[mode].formula, not(rest)];
         const fixed = fixedFor(other);
         const stays = satisfy(query, { fixed });
