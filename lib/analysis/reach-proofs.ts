@@ -44,8 +44,18 @@ export interface ReachableSummary {
 const possibleCache = new WeakMap<ReachPath, boolean>();
 function isPossible(path: ReachPath): boolean {
   let v = possibleCache.get(path);
-  if (v === undefined) possibleCache.set(path, (v = satisfyCached(path.conditions).status !== 'unsat'));
+  if (v === undefined) possibleCache.set(path, (v = takenWithOnlyUp(path, path.landing.region) || satisfyCached(path.conditions).status !== 'unsat'));
   return v;
+}
+
+/**
+ * A quick positive for "can be taken with `region` up": the conditions hold with every region up, or with only
+ * `region` up (signals of no region left open, so a value is a proof). Most paths are settled so without the solver.
+ */
+function takenWithOnlyUp(path: ReachPath, region: string | undefined): boolean {
+  const c = conditionsOf(path);
+  if (conditionsAllUp(c) === true) return true;
+  return region !== undefined && partialValue(c.formula, (a) => (a.region === undefined ? undefined : a.region === region)) === true;
 }
 
 /** Per path object: whether it can be taken while its own region is up. */
@@ -54,7 +64,8 @@ function possibleWhileUp(path: ReachPath): boolean {
   let v = upCache.get(path);
   if (v === undefined) {
     const region = path.landing.region;
-    v = satisfyCached(path.conditions, `up:${region ?? ''}`, { fixed: (a) => (region && a.region === region ? true : undefined) }).status !== 'unsat';
+    // Taken with every region up settles it (the common case) without the solver.
+    v = takenWithOnlyUp(path, region) || satisfyCached(path.conditions, `up:${region ?? ''}`, { fixed: (a) => (region && a.region === region ? true : undefined) }).status !== 'unsat';
     upCache.set(path, v);
   }
   return v;
@@ -345,26 +356,28 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
   const sets = (region: string): RegionQueries => {
     let s = byRegion.get(region);
     if (s) return s;
-    const toRegion = or(...answers.filter((q) => q.landing.region === region).map((q) => and(...q.conditions)));
+    const toRegion = or(...answers.filter((q) => q.landing.region === region).map((q) => conditionsOf(q).formula));
+    const mentioned = regionsOf(toRegion);
     // Unreachable from outside: the load balancer still sees healthy targets; servers unhealthy: every signal.
-    const seen = (mode: Mode) => (a: HealthAtom) => (a.region === region ? mode === 'unreachable' && a.id.startsWith('alb:') : undefined);
-    const toRegionIn = (mode: Mode) => {
-      const formula = substitute(toRegion, seen(mode));
-      return { formula, regions: regionsOf(formula) };
-    };
-    const toRegionFormulas = { unreachable: toRegionIn('unreachable'), unhealthy: toRegionIn('unhealthy') };
+    const seen = (mode: Mode, a: HealthAtom) => mode === 'unreachable' && a.id.startsWith('alb:');
+    // Formulas with the failed region's signals substituted are built only for the rare question a value does not
+    // settle; values are computed on the unsubstituted formula with those signals fixed.
+    const formulas: Partial<Record<Mode, Formula>> = {};
+    const toRegionIn = (mode: Mode) => (formulas[mode] ??= substitute(toRegion, (a) => (a.region === region ? seen(mode, a) : undefined)));
+    const dead = { unreachable: partialValue(toRegion, (a) => (a.region === region ? seen('unreachable', a) : undefined)) === false, unhealthy: partialValue(toRegion, (a) => (a.region === region ? false : undefined)) === false };
     // A region the formula does not mention gives the value with every other region up: computed once.
     const toRegionValues = { unreachable: new Map<string | undefined, boolean | undefined>(), unhealthy: new Map<string | undefined, boolean | undefined>() };
     const toRegionWith = (mode: Mode, other: string | undefined): boolean | undefined => {
-      const { formula, regions: mentioned } = toRegionFormulas[mode];
       const key = other !== undefined && mentioned.has(other) ? other : undefined;
       const values = toRegionValues[mode];
-      if (!values.has(key)) values.set(key, partialValue(formula, (a) => (a.region === undefined || a.region === key ? undefined : a.region !== region)));
+      if (!values.has(key)) values.set(key, partialValue(toRegion, (a) => (a.region === region ? seen(mode, a) : a.region === undefined || a.region === key ? undefined : true)));
       return values.get(key);
     };
     let idealElsewhere: ((other: string | undefined) => Formula) | undefined;
     s = {
-      toRegion: toRegionFormulas,
+      toRegion: toRegionIn,
+      dead: (mode) => dead[mode],
+      mentioned,
       toRegionWith,
       elsewhere: elsewhereOf(prepared, region, solid),
       idealElsewhere: ideal
@@ -391,25 +404,26 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
   function check(path: ReachPath, region: string): Stuck | undefined {
     const records = sets(region);
     const conditions = conditionsOf(path);
-    const up = conditions.regions.has(region) ? substitute(conditions.formula, (a) => (a.region === region ? true : undefined)) : conditions.formula;
-    if (up.op === 'const' && !up.value) return undefined;
-    const upRegions = regionsOf(up);
+    // The path while the region is up, then the region failed: its signals true in `up` (built only for a query),
+    // unhealthy (as each mode sees them) in the way back, and fixed so for the rest.
+    if (partialValue(conditions.formula, (a) => (a.region === region ? true : undefined)) === false) return undefined;
+    let upFormula: Formula | undefined;
+    const up = () => (upFormula ??= conditions.regions.has(region) ? substitute(conditions.formula, (a) => (a.region === region ? true : undefined)) : conditions.formula);
+    const upRegions = conditions.regions;
     const others = [undefined, ...regions.filter((r) => r !== region)];
-    // The failed region's atoms are substituted in `up` and `toRegion` and fixed for the rest: unhealthy; every
-    // region but `free` is up.
+    // Every region but `free` is up; the failed region's atoms are substituted in the formulas of a query.
     const fixedFor = (free: string | undefined) => (a: HealthAtom) => (a.region === undefined || a.region === free ? undefined : a.region !== region);
     // With every region but `other` fixed, the path or the way back is often decided already: nothing to solve.
     const upWith = new Map<string | undefined, boolean>();
     const upOpen = (other: string | undefined) => {
       const key = other !== undefined && upRegions.has(other) ? other : undefined;
-      if (!upWith.has(key)) upWith.set(key, partialValue(up, fixedFor(key)) !== false);
+      if (!upWith.has(key)) upWith.set(key, partialValue(conditions.formula, (a) => (a.region === region ? true : a.region === undefined || a.region === key ? undefined : true)) !== false);
       return upWith.get(key)!;
     };
     const open = (mode: Mode, other: string | undefined) => records.toRegionWith(mode, other) !== false && upOpen(other);
     for (const mode of ['unreachable', 'unhealthy'] as const) {
-      const toRegion = records.toRegion[mode];
       // Most paths are settled here: every way back to the region needs one of its signals.
-      if (toRegion.formula.op === 'const' && !toRegion.formula.value) continue;
+      if (records.dead(mode)) continue;
       // A first failure (every other region up) or a second one (one other region already down): the budget
       // speaks of clients that moved once being able to move again, not of any number of regions down. One query
       // per region that may be down (a single query with a cardinality constraint was far slower); a region that
@@ -422,10 +436,10 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
         if (!open(mode, other)) continue;
         const rest = records.elsewhere(other);
         if (rest.op === 'const' && !rest.value) continue;
-        const untouched = other !== undefined && rest.op === 'const' && !upRegions.has(other) && !toRegion.regions.has(other);
+        const untouched = other !== undefined && rest.op === 'const' && !upRegions.has(other) && !records.mentioned.has(other);
         if (untouched && askedUntouched) continue;
         if (untouched) askedUntouched = true;
-        result = satisfy([up, toRegion.formula, rest], { fixed: fixedFor(untouched ? undefined : other) });
+        result = satisfy([up(), records.toRegion(mode), rest], { fixed: fixedFor(untouched ? undefined : other) });
         if (result.status !== 'unsat') break;
       }
       if (result.status === 'unsat') continue;
@@ -443,7 +457,7 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
       const rest = records.elsewhere(other);
       if (rest.op === 'const' && rest.value) continue;
       for (const mode of modes) {
-        const query = [up, records.toRegion[mode].formula, not(rest)];
+        const query = [up(), records.toRegion(mode), not(rest)];
         const fixed = fixedFor(other);
         const stays = satisfy(query, { fixed });
         if (stays.status === 'unsat') continue;
@@ -475,8 +489,12 @@ function inState(result: ReturnType<typeof satisfy>): string {
 }
 
 interface RegionQueries {
-  /** The answers that still lead to the region once each failure mode is seen, and the regions they mention. */
-  readonly toRegion: Record<Mode, { readonly formula: Formula; readonly regions: ReadonlySet<string> }>;
+  /** The answers that still lead to the region once each failure mode is seen (built on first use). */
+  readonly toRegion: (mode: Mode) => Formula;
+  /** Whether no answer can lead back to the region once the mode is seen, whatever the other regions do. */
+  readonly dead: (mode: Mode) => boolean;
+  /** The regions whose signals the answers to the region mention (a superset of those left once a mode is seen). */
+  readonly mentioned: ReadonlySet<string>;
   /** The value of `toRegion` with every region but `other` fixed (the failed one down), undefined if still open. */
   readonly toRegionWith: (mode: Mode, other: string | undefined) => boolean | undefined;
   /** Somewhere else to go, with the region that may already be down left free. */
