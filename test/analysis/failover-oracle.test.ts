@@ -19,7 +19,10 @@ const CHECK_SECONDS = 30;
 const TARGET_HEALTH_SECONDS = 90;
 const TTL = 60;
 
-/** The oracle with a perfect detector: every record aliasing the region's load balancer is unhealthy. */
+/**
+ * The oracle with a perfect detector: every record whose own answer is in the failed region is unhealthy (an alias
+ * to its load balancer, a CNAME to its regional name).
+ */
 class IdealDetection extends Oracle {
   constructor(
     t: Topology,
@@ -31,6 +34,7 @@ class IdealDetection extends Oracle {
   override recordHealthy(...args: Parameters<Oracle['recordHealthy']>): boolean {
     const [r] = args;
     if (r.target.kind === 'alb' && r.target.region === this.down) return false;
+    if (r.target.kind === 'cname' && r.target.host === `${this.down}.inference.example.com`) return false;
     return super.recordHealthy(...args);
   }
 }
@@ -207,6 +211,34 @@ describe('failover time against the replay, pinned cases', () => {
     expect(stuck.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
     expect(stuck.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === false);
     expect(stuck.map((p) => p.breakdown).join('\n')).toContain('a region that is up could take them');
+  });
+});
+
+describe('failover time against the replay, a CNAME into the failed region', () => {
+  test('a detector that moves clients to an unchecked CNAME back into the region: never, and not the accepted outage (a detector on the CNAME would move them)', () => {
+    // Set0 fails over from Set1 (evaluate_target_health) to us-west-2. Set1's checked PRIMARY is a CNAME to
+    // eu-west-1's regional name; its unchecked SECONDARY is another CNAME there. eu-west-1 fails: the check moves
+    // clients to the SECONDARY, Set1 stays healthy, so Set0 keeps answering it: back to eu-west-1. A perfect
+    // detector (the SECONDARY unhealthy too) would leave Set1 with no healthy record and move them to us-west-2.
+    const t: Topology = {
+      regions: [{ code: 'eu-west-1', jurisdiction: 'eu' }, { code: 'us-west-2' }],
+      residency: { countries: ['FR'], continents: [] },
+      declared: [],
+      checks: [probe('eu-west-1'), probe('us-west-2')],
+      sets: [
+        { policy: 'failover', type: 'A', records: [rec({ kind: 'set', index: 1 }, { eth: true }), rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, role: 'SECONDARY' })] },
+        {
+          policy: 'failover',
+          type: 'CNAME',
+          records: [rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { check: 0 }), rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { role: 'SECONDARY' })],
+        },
+      ],
+    };
+    expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
+    const stuck = analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths.filter((p) => p.region === 'eu-west-1' && p.seconds === Number.POSITIVE_INFINITY);
+    expect(stuck.length).toBeGreaterThan(0);
+    expect(stuck.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
+    expect(stuck.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === false);
   });
 });
 
