@@ -16,6 +16,8 @@ export function cloudflareFrontDoors(context: GraphContext) {
   return model.loadBalancers.map((lb) => {
     const evaluator = new CloudflareEvaluator(model, lb);
     const reach = new CloudflareReach(model, lb);
+    // A perfect monitor on every pool, per failed region (built when the stuck check asks).
+    const idealReaches = new Map<string, CloudflareReach>();
     const label = `Cloudflare ${lb.hostname}`;
     const usedPools = new Set<string>([
       ...lb.routing.defaultPools,
@@ -35,6 +37,11 @@ export function cloudflareFrontDoors(context: GraphContext) {
       loadBalancer: lb,
       resolve: (client: ClientGroup, health: HealthState) => evaluator.resolve(client, health),
       reach: (client: ClientGroup) => reach.reach(client),
+      reachWithIdealDetector: (client: ClientGroup, region: string) => {
+        let ideal = idealReaches.get(region);
+        if (!ideal) idealReaches.set(region, (ideal = new CloudflareReach(model, lb, region)));
+        return ideal.reach(client);
+      },
       residencyRemedy(path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean): string | undefined {
         const inside = [...model.pools.values()].filter((p) => p.origins.some((o) => o.enabled) && p.origins.filter((o) => o.enabled).every((o) => allowed({ region: o.region, endpoint: o.address, failClosed: o.failClosed, declared: o.declared, unplaced: o.unplaced })));
         const names = inside.map((p) => p.address);

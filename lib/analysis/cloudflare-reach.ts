@@ -13,7 +13,7 @@
  *   it is healthy and the weighted ones are not;
  * - every pool of the list unhealthy: the fallback pool.
  */
-import { candidateList, effectiveSteering, poolStep, sameRouting, type CfLoadBalancer, type CfRouting, type CloudflareModel } from './cloudflare-model';
+import { candidateList, effectiveSteering, poolStep, sameRouting, type CfLoadBalancer, type CfPool, type CfRouting, type CloudflareModel } from './cloudflare-model';
 import { and, atLeast, atom, FALSE, not, TRUE, type Formula } from './health';
 import type { ClientGroup, PathStep, ReachKind, ReachPath } from './model';
 import { unreadableFix } from './unknowns';
@@ -22,6 +22,8 @@ interface PoolChoice {
   readonly pool: string;
   readonly conditions: readonly Formula[];
   readonly note?: string;
+  /** Chosen as the fallback pool (every pool of the list unhealthy), whatever its own health. */
+  readonly fallback?: boolean;
 }
 
 /** Reachability of one load balancer (pool health formulas memoised). */
@@ -29,9 +31,14 @@ export class CloudflareReach {
   private readonly healthy = new Map<string, Formula>();
   private readonly steps = new Map<string, PathStep>();
 
+  /**
+   * @param idealDown a region whose failure every pool sees at once (a perfect monitor, also on pools without one):
+   * the reach a perfect detector would give, to tell "nowhere to go" from "pools that keep clients there".
+   */
   constructor(
     readonly model: CloudflareModel,
     readonly lb: CfLoadBalancer,
+    readonly idealDown?: string,
   ) {}
 
   /** When Cloudflare considers a pool healthy. */
@@ -43,13 +50,15 @@ export class CloudflareReach {
     // Settings unknown at synth (enabled, minimum_origins, origins...): healthy or not at any time.
     else if (pool.unknown) f = atom({ id: `pool:${address}`, label: `pool ${pool.name} (${pool.unknown})`, resource: pool.address });
     else if (!pool.enabled) f = FALSE;
-    else if (!pool.monitor) f = TRUE;
-    else {
-      const origins = pool.origins.filter((o) => o.enabled && !o.failClosed).map((o) => atom({ id: `origin:${pool.address}|${o.address}`, label: `origin ${o.address} of ${pool.address} (as its monitor sees it)`, resource: pool.address, region: o.region }));
-      f = atLeast(pool.minimumOrigins, origins);
-    }
+    else if (!pool.monitor) f = this.idealDown === undefined ? TRUE : atLeast(pool.minimumOrigins, pool.origins.filter((o) => o.enabled && !o.failClosed).map((o) => (o.region === this.idealDown ? FALSE : TRUE)));
+    else f = atLeast(pool.minimumOrigins, pool.origins.filter((o) => o.enabled && !o.failClosed).map((o) => this.originHealthy(pool, o)));
     this.healthy.set(address, f);
     return f;
+  }
+
+  /** An origin of a monitored pool: its monitor's verdict. */
+  private originHealthy(pool: CfPool, origin: CfPool['origins'][number]): Formula {
+    return atom({ id: `origin:${pool.address}|${origin.address}`, label: `origin ${origin.address} of ${pool.address} (as its monitor sees it)`, resource: pool.address, region: origin.region });
   }
 
   reach(client: ClientGroup): ReachPath[] {
@@ -109,7 +118,7 @@ export class CloudflareReach {
       // dynamic_latency, proximity, or a policy the analysis does not know: any healthy pool.
       for (const p of pools) out.push({ pool: p, conditions: [h(p)], note: `${steering} steering: any healthy pool (measured latency and the serving data center are not known at synth)` });
     }
-    if (r.fallbackPool) out.push({ pool: r.fallbackPool, conditions: pools.map((p) => not(h(p))), note: `fallback_pool: no pool of the client's list is healthy` });
+    if (r.fallbackPool) out.push({ pool: r.fallbackPool, conditions: pools.map((p) => not(h(p))), note: `fallback_pool: no pool of the client's list is healthy`, fallback: true });
     return out.filter((c) => and(...c.conditions) !== FALSE);
   }
 
@@ -118,7 +127,12 @@ export class CloudflareReach {
     const out: ReachPath[] = [];
     const order = [...new Set([...pools, ...(r.fallbackPool ? [r.fallbackPool] : [])])];
     for (const c of this.choices(r, pools)) {
-      for (const l of this.poolPaths(c.pool)) out.push({ landing: l, path: [...prefix, viaStep, this.poolStep(c.pool, c.note)], conditions: c.conditions, kind, possible });
+      for (const { landing: l, healthy } of this.poolLandings(c.pool)) {
+        // A pool chosen as healthy steers to its healthy origins; the fallback pool, chosen whatever its health,
+        // to any. Residency does not count on it (a retry may still land on any origin), failover time does.
+        const landingHealthy = c.fallback ? undefined : healthy;
+        out.push({ landing: l, path: [...prefix, viaStep, this.poolStep(c.pool, c.note)], conditions: c.conditions, kind, possible, ...(landingHealthy ? { landingHealthy } : {}) });
+      }
       if (!r.failoverAcrossPools) continue;
       // A request that cannot connect is retried on a healthy origin of the next pools in the failover order.
       for (const q of order) {
@@ -136,6 +150,15 @@ export class CloudflareReach {
       }
     }
     return out;
+  }
+
+  /** Every enabled origin of a pool, with its health where a monitor judges it (a pool without one: always). */
+  private poolLandings(address: string): { landing: ReachPath['landing']; healthy?: Formula }[] {
+    const pool = this.model.pools.get(address);
+    const landings = this.poolPaths(address);
+    if (!pool || pool.unknown || !pool.enabled || !pool.monitor) return landings.map((landing) => ({ landing }));
+    const origins = pool.origins.filter((o) => o.enabled);
+    return landings.map((landing, i) => ({ landing, healthy: origins[i].failClosed ? undefined : this.originHealthy(pool, origins[i]) }));
   }
 
   /** Every enabled origin of a pool (origin steering and zero-downtime failover can use any of them). */

@@ -153,6 +153,12 @@ export interface ReachPath {
   readonly kind: ReachKind;
   /** For kinds other than `answer`: how (e.g. `adaptive routing (failover_across_pools)`). */
   readonly possible?: string;
+  /**
+   * The landing's own health where the front door steers to it only while healthy (an origin of a monitored
+   * Cloudflare pool chosen as healthy). The failover checks add it to the conditions; residency does not (a
+   * per-request retry may land on any origin).
+   */
+  readonly landingHealthy?: Formula;
 }
 
 /** Worst-case seconds for a path's clients to leave its endpoint once it fails, with the arithmetic. */

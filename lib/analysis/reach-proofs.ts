@@ -223,7 +223,7 @@ interface Stuck {
 /** A region is up when all of its signals in these paths are healthy (in the same state). */
 function upAtomsOf(paths: readonly ReachPath[]): Map<string, Formula[]> {
   const out = new Map<string, Formula[]>();
-  for (const a of atomsOf(paths.flatMap((q) => q.conditions))) if (a.region !== undefined) out.set(a.region, [...(out.get(a.region) ?? []), atom(a)]);
+  for (const a of atomsOf(paths.map((q) => conditionsOf(q).formula))) if (a.region !== undefined) out.set(a.region, [...(out.get(a.region) ?? []), atom(a)]);
   return out;
 }
 
@@ -252,7 +252,9 @@ const conditionsCache = new WeakMap<ReachPath, PathConditions>();
 function conditionsOf(path: ReachPath): PathConditions {
   let c = conditionsCache.get(path);
   if (!c) {
-    const formula = and(...path.conditions);
+    // The failover checks' view of the path: its conditions and, where the front door steers only to a healthy
+    // landing, that landing's health.
+    const formula = and(...path.conditions, ...(path.landingHealthy ? [path.landingHealthy] : []));
     conditionsCache.set(path, (c = { formula, regions: regionsOf(formula), downValues: new Map() }));
   }
   return c;
@@ -344,10 +346,10 @@ function elsewhereOf(answers: readonly AnswerUp[], region: string, solid: readon
  * - or with no answer elsewhere at all although a region is up that a perfect detector (every record aliasing the
  *   failed region's load balancers unhealthy: `ideal`) would send them to; in a first failure with nowhere to go
  *   even then, the clients stay for good: `nowhere` (the outage slo.survivesRegionFailure: false accepts).
- * Route53 only (its answers are recomputed from the same records; Cloudflare's pool choice is timed by its
- * monitors). A solver that runs out of budget ('unknown') counts as stuck: fail closed.
+ * Route53 and Cloudflare alike (a pool without a monitor, or a fallback pool, in the failed region keeps clients
+ * there as a record nothing checks does). A solver that runs out of budget ('unknown') counts as stuck: fail closed.
  */
-function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ideal?: (region: string) => readonly ReachPath[]): (path: ReachPath, region: string) => Stuck | undefined {
+function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ideal?: (region: string) => readonly ReachPath[], noun: 'record' | 'pool' = 'record'): (path: ReachPath, region: string) => Stuck | undefined {
   const answers = all.filter(usable);
   const upAtoms = upAtomsOf(all);
   const prepared = answersUp(all, upAtoms);
@@ -444,7 +446,7 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
       }
       if (result.status === 'unsat') continue;
       return {
-        why: `clients can stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(result)}, although a healthy answer elsewhere exists: another record that leads there stays healthy, or the record that moves them is unhealthy in that state`,
+        why: `clients can stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(result)}, although a healthy answer elsewhere exists: another ${noun} that leads there stays healthy, or the ${noun} that moves them is unhealthy in that state`,
         nowhere: false,
       };
     }
@@ -466,9 +468,9 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
         const better = records.idealElsewhere ? satisfy([...query, records.idealElsewhere(other)], { fixed }) : ({ status: 'unsat' } as const);
         if (better.status === 'unsat' && other !== undefined) continue;
         const after = other === undefined ? '' : ` (with ${other} already down)`;
-        if (better.status === 'unsat') return { why: `clients stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(stays)}: every answer the records can give them then leads to ${region}, and no region that is up could take them`, nowhere: true };
+        if (better.status === 'unsat') return { why: `clients stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(stays)}: every answer the ${noun}s can give them then leads to ${region}, and no region that is up could take them`, nowhere: true };
         return {
-          why: `clients stay on ${region}${after} after every signal sees it fail (${describeMode(mode)})${inState(better)}: every answer the records can give them then leads back to ${region} through a record nothing marks unhealthy, although a region that is up could take them`,
+          why: `clients stay on ${region}${after} after every signal sees it fail (${describeMode(mode)})${inState(better)}: every answer the records can give them then leads back to ${region} through a ${noun} nothing marks unhealthy, although a region that is up could take them`,
           nowhere: false,
         };
       }
@@ -546,8 +548,10 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
       // Equivalent clients share the reach's path objects: one checker (and its answers) per distinct set of paths;
       // the perfect-detector reach depends on the client the same way, so the first client's serves them all.
       const signature = all.map(pathId).join(',');
-      let stuck = fd.kind === 'route53' ? checkers.get(signature) : undefined;
-      if (fd.kind === 'route53' && !stuck) checkers.set(signature, (stuck = stuckChecker(all, input.regions, fd.reachWithIdealDetector ? (region) => fd.reachWithIdealDetector!(client, region) : undefined)));
+      // The edge router's table is left out: its breakers and retries move requests, not a steady answer.
+      const steady = fd.kind === 'route53' || fd.kind === 'cloudflare';
+      let stuck = steady ? checkers.get(signature) : undefined;
+      if (steady && !stuck) checkers.set(signature, (stuck = stuckChecker(all, input.regions, fd.reachWithIdealDetector ? (region) => fd.reachWithIdealDetector!(client, region) : undefined, fd.kind === 'cloudflare' ? 'pool' : 'record')));
       // One path per client and failover figure is enough (the first one that can be taken while its region is up),
       // unless another path of the same figure can leave the client on its region once the failure is seen.
       const done = new Map<string, boolean>();

@@ -242,6 +242,47 @@ describe('failover time against the replay, a CNAME into the failed region', () 
   });
 });
 
+describe('failover time on Cloudflare: pools that keep clients on the failed region', () => {
+  const pool = (region: string, monitored: boolean) => ({ origins: [{ host: `${region}.inference.example.com`, enabled: true, weight: 1 }], monitored, enabled: true, minimumOrigins: 1 });
+  const routing = (defaultPools: number[], fallback: number) => ({ steering: 'off' as const, defaultPools, countryPools: {}, regionPools: {}, popPools: {}, fallback, failoverAcrossPools: false, weights: {} });
+  const cloudflareOnly = (pools: ReturnType<typeof pool>[], defaultPools: number[], fallback: number): Topology => ({
+    regions: [{ code: 'eu-west-1', jurisdiction: 'eu' }, { code: 'us-west-2' }],
+    residency: { countries: ['FR'], continents: [] },
+    declared: [],
+    checks: [],
+    sets: [],
+    cloudflare: { pools, routing: routing(defaultPools, fallback) },
+  });
+  const euFigures = (t: Topology) => {
+    const report = analyzeRouting(toStacks(t), { proofs: ['failover-time'] });
+    return report.failoverPaths.filter((p) => p.frontDoor.startsWith('Cloudflare') && p.region === 'eu-west-1');
+  };
+
+  test('control: a monitored pool in the region, a monitored one elsewhere next: the monitor figure', () => {
+    const figures = euFigures(cloudflareOnly([pool('eu-west-1', true), pool('us-west-2', true)], [0, 1], 1));
+    expect(figures.length).toBeGreaterThan(0);
+    expect(figures.map((p) => p.seconds)).toAllSatisfy((s: number) => Number.isFinite(s) && s > 0);
+  });
+
+  test('the monitor moves clients to the next pool, unmonitored and in the same region: never, and not the accepted outage', () => {
+    // Cloudflare counts a pool without a monitor healthy: once pool 0's monitor fires, pool 1 takes the clients,
+    // still in eu-west-1; pool 2 (us-west-2) is never reached. A monitor on pool 1 would move them there.
+    const figures = euFigures(cloudflareOnly([pool('eu-west-1', true), pool('eu-west-1', false), pool('us-west-2', true)], [0, 1, 2], 2));
+    const never = figures.filter((p) => p.seconds === Number.POSITIVE_INFINITY);
+    expect(never.length).toBeGreaterThan(0);
+    expect(never.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
+    expect(never.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === false);
+  });
+
+  test('the fallback pool is the failed region and no other pool is left: never, the outage with nowhere to go', () => {
+    // Both listed pools are in eu-west-1 and so is the fallback: once they fail, no region that is up is named.
+    const figures = euFigures(cloudflareOnly([pool('eu-west-1', true), pool('us-west-2', true)], [0], 0));
+    const never = figures.filter((p) => p.seconds === Number.POSITIVE_INFINITY);
+    expect(never.length).toBeGreaterThan(0);
+    expect(never.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === true);
+  });
+});
+
 // Once the known gap (closing notes until stop 24): a record that aliases the failed region's load balancer
 // without any signal (no check, no evaluate_target_health) cannot be modelled as unhealthy, so a detector above it
 // whose last-resort answer leads back to it was credited. The check that no answer elsewhere remains closes it.
