@@ -7,12 +7,14 @@
  * when the model servers fail, not when the region is unreachable from outside), and the client has moved once no
  * answer it can get is in that region; + the 60 s TTL every answer of these topologies has. The analysis' figure
  * for the client and region must never be lower (a lower one passes a budget Route53 would miss), and where the
- * oracle's clients never move, the analysis must say never.
+ * oracle's clients never move, the analysis must say never. Cloudflare load balancers of the same topologies
+ * likewise: the monitors see the failure after 130 s (cloudflareSteady: the pool steering picks, then its healthy
+ * origins; no adaptive retries, which are per request).
  */
 import fc from 'fast-check';
 import { analyzeRouting } from '../../lib/analysis/analyze';
 import type { ClientGroup } from '../../lib/analysis/model';
-import { atomsOf, Oracle, topologyArbitrary, toStacks, type Rec, type Topology } from './oracle';
+import { atomsOf, Oracle, originDest, topologyArbitrary, toStacks, type Rec, type Topology } from './oracle';
 
 const MAX_ATOMS = 11;
 const CHECK_SECONDS = 30;
@@ -85,15 +87,93 @@ function oracleFailover(t: Topology, client: ClientGroup, region: string, scope:
   return worst;
 }
 
-function check(t: Topology, scope: 'first failure' | 'second failure'): { compared: number; finite: number } {
+/** The generated monitor: interval 60 s × consecutive_down 2 + timeout 5 s × (retries 1 + 1); proxied, no TTL. */
+const MONITOR_SECONDS = 60 * 2 + 5 * 2;
+
+/**
+ * Where a Cloudflare load balancer steadily sends a client in a state (no adaptive retries: those are per request):
+ * per routing (main, rule) and pool list (the client's, each PoP's), the chosen pool, first healthy for off/geo,
+ * the healthy weighted ones for random (all healthy ones when none is weighted), every healthy one for
+ * dynamic_latency, the fallback when none is; then the chosen pool's healthy origins (the fallback's: every enabled
+ * one). `idealDown`: a perfect monitor on every pool sees that region's failure.
+ */
+function cloudflareSteady(o: Oracle, t: Topology, client: ClientGroup, state: ReadonlyMap<string, boolean>, idealDown?: string): Set<string> {
+  const cf = t.cloudflare!;
+  const originUp = (i: number, k: number) => {
+    const p = cf.pools[i];
+    if (p.monitored) return state.get(`origin:${i}:${k}`) ?? true;
+    return idealDown === undefined || originDest(t, p.origins[k].host) !== idealDown;
+  };
+  const poolUp = (i: number) => {
+    const p = cf.pools[i];
+    if (!p.enabled) return false;
+    if (!p.monitored && idealDown === undefined) return true;
+    return p.origins.filter((x, k) => x.enabled && originUp(i, k)).length >= p.minimumOrigins;
+  };
+  const out = new Set<string>();
+  for (const routing of [cf.routing, ...(cf.rule ? [cf.rule] : [])]) {
+    const lists: number[][] = [];
+    if (routing.steering === 'geo') {
+      lists.push([...(routing.countryPools[client.country ?? ''] ?? routing.regionPools[client.cloudflareRegion] ?? routing.defaultPools)]);
+      for (const l of Object.values(routing.popPools)) lists.push([...l]);
+    } else lists.push([...routing.defaultPools]);
+    for (const list of lists) {
+      const healthy = list.filter(poolUp);
+      const weighted = healthy.filter((p) => (routing.weights[p] ?? 1) > 0);
+      const chosen = healthy.length === 0 ? [] : routing.steering === 'off' || routing.steering === 'geo' ? [healthy[0]] : routing.steering === 'random' && weighted.length > 0 ? weighted : healthy;
+      for (const i of chosen) cf.pools[i].origins.forEach((x, k) => x.enabled && originUp(i, k) && out.add(originDest(t, x.host)));
+      if (healthy.length === 0) cf.pools[routing.fallback].origins.forEach((x) => x.enabled && out.add(originDest(t, x.host)));
+    }
+  }
+  void o;
+  return out;
+}
+
+/** oracleFailover for the Cloudflare load balancer: its monitors see a region's failure after MONITOR_SECONDS. */
+function oracleCloudflareFailover(t: Topology, client: ClientGroup, region: string, scope: 'first failure' | 'second failure'): number | undefined {
+  const oracle = new Oracle(t);
+  const atoms = atomsOf(t).filter((a) => a.id.startsWith('origin:'));
+  const own = atoms.filter((a) => a.region === region);
+  let worst: number | undefined;
+  for (const state of oracle.states()) {
+    if (atomsOf(t).some((a) => !a.id.startsWith('origin:') && state.get(a.id) === false)) continue; // Route53 signals do not matter here: one state of them
+    if (own.some((a) => state.get(a.id) === false)) continue;
+    const othersDown = new Set(atoms.filter((a) => a.region !== undefined && a.region !== region && state.get(a.id) === false).map((a) => a.region));
+    if (scope === 'first failure' && othersDown.size > 0) continue;
+    if (scope === 'second failure' && othersDown.size > 1) continue;
+    if (!cloudflareSteady(oracle, t, client, state).has(region)) continue;
+    const detected = new Map(state);
+    for (const a of own) detected.set(a.id, false);
+    const idealDests = cloudflareSteady(oracle, t, client, detected, region);
+    if (idealDests.has(region)) continue;
+    const up = (d: string) => !t.regions.some((r) => r.code === d) || atoms.filter((a) => a.region === d).every((a) => detected.get(a.id) !== false);
+    if (![...idealDests].some(up)) continue;
+    const moved = own.length > 0 && !cloudflareSteady(oracle, t, client, detected).has(region) ? MONITOR_SECONDS : Number.POSITIVE_INFINITY;
+    worst = Math.max(worst ?? 0, moved);
+  }
+  return worst;
+}
+
+function check(t: Topology, scope: 'first failure' | 'second failure'): { compared: number; finite: number; cloudflare: number } {
   const report = analyzeRouting(toStacks(t), { proofs: ['failover-time'] });
-  const fd = report.graph.frontDoors.find((f) => f.kind === 'route53' && f.id === 'route53:inference.example.com');
-  if (!fd) return { compared: 0, finite: 0 };
+  let compared = 0;
+  let finite = 0;
+  let cloudflare = 0;
+  for (const fd of report.graph.frontDoors.filter((f) => (f.kind === 'route53' && f.id === 'route53:inference.example.com') || f.kind === 'cloudflare')) {
+    const r = checkFrontDoor(t, report, fd, scope);
+    compared += r.compared;
+    finite += r.finite;
+    if (fd.kind === 'cloudflare') cloudflare += r.compared;
+  }
+  return { compared, finite, cloudflare };
+}
+
+function checkFrontDoor(t: Topology, report: ReturnType<typeof analyzeRouting>, fd: ReturnType<typeof analyzeRouting>['graph']['frontDoors'][number], scope: 'first failure' | 'second failure'): { compared: number; finite: number } {
   let compared = 0;
   let finite = 0;
   for (const client of report.clients.filter((c) => (fd.serves ? fd.serves(c) : !c.vpc))) {
     for (const { code: region } of t.regions) {
-      const brute = oracleFailover(t, client, region, scope);
+      const brute = fd.kind === 'cloudflare' ? oracleCloudflareFailover(t, client, region, scope) : oracleFailover(t, client, region, scope);
       if (brute === undefined) continue;
       const figures = report.failoverPaths.filter((p) => p.frontDoor === fd.label && p.region === region && p.clients.includes(client.label)).map((p) => p.seconds);
       const lib = figures.length > 0 ? Math.max(...figures) : undefined;
@@ -111,21 +191,24 @@ function check(t: Topology, scope: 'first failure' | 'second failure'): { compar
  */
 const PROPERTY_RUNS = Number(process.env.GI_FAILOVER_ORACLE_RUNS ?? 40);
 
-test(`failover time: on ${PROPERTY_RUNS} random Route53 topologies the analysis never reports less than the brute-force replay`, () => {
+test(`failover time: on ${PROPERTY_RUNS} random Route53 and Cloudflare topologies the analysis never reports less than the brute-force replay`, () => {
   let compared = 0;
   let finite = 0;
+  let cloudflare = 0;
   fc.assert(
     fc.property(
-      topologyArbitrary(4).filter((t) => t.sets.length > 0 && atomsOf(t).length <= MAX_ATOMS),
+      topologyArbitrary(4).filter((t) => (t.sets.length > 0 || !!t.cloudflare) && atomsOf(t).length <= MAX_ATOMS),
       (t) => {
         const r = check(t, process.env.GI_FAILOVER_ORACLE_SCOPE === 'first' ? 'first failure' : 'second failure');
         compared += r.compared;
         finite += r.finite;
+        cloudflare += r.cloudflare;
       },
     ),
     { numRuns: PROPERTY_RUNS, seed: process.env.GI_PROPERTY_SEED ? Number(process.env.GI_PROPERTY_SEED) : undefined },
   );
   expect(compared).toBeGreaterThan(PROPERTY_RUNS);
+  expect(cloudflare).toBeGreaterThan(0);
   expect(finite).toBeGreaterThan(0);
   expect(finite).toBeLessThan(compared);
 });
