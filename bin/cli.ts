@@ -122,7 +122,12 @@ function validateSynthOutput(dir: string): void {
 }
 
 /** The report of `validate`: the routing proofs, the worst failover, the policy pack, and the result (exit 1 when failed). */
-function printChecks(headline: string, routing: RoutingReport, policy: ReturnType<typeof checkSynthOutput>, cwd: string): void {
+function printChecks(
+  headline: string,
+  routing: RoutingReport,
+  policy: ReturnType<typeof checkSynthOutput>,
+  cwd: string,
+): void {
   const out = [
     headline,
     '',
@@ -154,8 +159,12 @@ function worstFailover(report: RoutingReport): string {
   const worst = [...report.failoverPaths].sort((a, b) => b.seconds - a.seconds)[0];
   const probe = [...report.probeLoad].sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0];
   return [
-    worst ? `Worst failover: ${Number.isFinite(worst.seconds) ? `${worst.seconds} s` : "never (nothing moves its clients)"} (${worst.frontDoor}, ${worst.region}: ${worst.breakdown}); budget ${report.sloFailoverSeconds ?? 'not set'} s` : 'Worst failover: no routed path',
-    probe ? `Busiest origin under health probes: ${probe.origin} at ${probe.requestsPerSecond.toFixed(2)} requests/s` : '',
+    worst
+      ? `Worst failover: ${Number.isFinite(worst.seconds) ? `${worst.seconds} s` : 'never (nothing moves its clients)'} (${worst.frontDoor}, ${worst.region}: ${worst.breakdown}); budget ${report.sloFailoverSeconds ?? 'not set'} s`
+      : 'Worst failover: no routed path',
+    probe
+      ? `Busiest origin under health probes: ${probe.origin} at ${probe.requestsPerSecond.toFixed(2)} requests/s`
+      : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -169,7 +178,9 @@ function synthOutputDir(dir: string): string {
   try {
     readFileSync(join(dir, 'manifest.json'));
   } catch {
-    throw new UsageError(`${dir} holds no cdktf output (no manifest.json): synthesize first, e.g. 'global-inference synth spec.yaml --out ${dir}'`);
+    throw new UsageError(
+      `${dir} holds no cdktf output (no manifest.json): synthesize first, e.g. 'global-inference synth spec.yaml --out ${dir}'`,
+    );
   }
   return dir;
 }
@@ -178,7 +189,9 @@ function readPlan(file: string): string {
   try {
     JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new UsageError(`--plan ${file}: not a readable JSON plan (${(error as Error).message}); produce one with 'terraform show -json plan.out > plan.json'`);
+    throw new UsageError(
+      `--plan ${file}: not a readable JSON plan (${(error as Error).message}); produce one with 'terraform show -json plan.out > plan.json'`,
+    );
   }
   return file;
 }
@@ -199,7 +212,8 @@ if (require.main === module) {
       await main(process.argv.slice(2));
     } catch (error) {
       // parseArgs reports unknown options with a TypeError carrying an ERR_PARSE_ARGS_* code.
-      if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+      if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))
+        throw new UsageError(`${(error as Error).message}\n${USAGE}`);
       throw error;
     }
   });

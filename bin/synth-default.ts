@@ -12,5 +12,7 @@ runMain(() => {
   // Gated by the service: policy pack and proofs on the staged output, switched in by one rename.
   buildDefaultExample(outdir).synth();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(`${describeSynthOutput(outdir)}\n\nDone in ${seconds.toFixed(2)} s. Next: terraform -chdir=<stack dir> init && plan, or 'npm run cdktf -- diff'.\n`);
+  process.stdout.write(
+    `${describeSynthOutput(outdir)}\n\nDone in ${seconds.toFixed(2)} s. Next: terraform -chdir=<stack dir> init && plan, or 'npm run cdktf -- diff'.\n`,
+  );
 });

@@ -22,7 +22,11 @@ export function buildExampleApp(name: string, outdir?: string, options: GlobalIn
  * Runs an example as a program: synthesizes into CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out, all or nothing
  * (the service gates `app.synth()`: the policy pack and the routing proofs run on the staged output).
  */
-export function runExample(name: string, build: (outdir: string, options: GlobalInferenceStacksOptions) => App = (outdir, options) => buildExampleApp(name, outdir, options)): void {
+export function runExample(
+  name: string,
+  build: (outdir: string, options: GlobalInferenceStacksOptions) => App = (outdir, options) =>
+    buildExampleApp(name, outdir, options),
+): void {
   runMain(() => {
     const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
     preflightOutput(outdir);

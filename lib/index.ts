@@ -36,5 +36,12 @@ export * from './terraform/offline-terraform';
 export * from './util/synth-output';
 export * from './util/atomic-synth';
 export * from './util/refusal';
-export { gateSynth, checkStagedOutput, SynthChecksFailedError, type SynthChecks, type SynthGateRegistration, type PolicyCheckOptions } from './analysis/gate';
+export {
+  gateSynth,
+  checkStagedOutput,
+  SynthChecksFailedError,
+  type SynthChecks,
+  type SynthGateRegistration,
+  type PolicyCheckOptions,
+} from './analysis/gate';
 export * from '../stacks/global-inference-stacks';

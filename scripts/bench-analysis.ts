@@ -23,7 +23,12 @@ function spec(regionCount: number, privateZone: boolean): GlobalInferenceSpecInp
   return {
     service: { name: 'bench', domain: 'inference.example.com' },
     model: { id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' },
-    regions: AWS_REGION_CODES.slice(0, regionCount).map((region) => ({ region, instanceType: 'g6e.xlarge', capacity: { min: 1, max: 4 }, jurisdiction: region.startsWith('eu-') ? 'eu' : undefined })),
+    regions: AWS_REGION_CODES.slice(0, regionCount).map((region) => ({
+      region,
+      instanceType: 'g6e.xlarge',
+      capacity: { min: 1, max: 4 },
+      jurisdiction: region.startsWith('eu-') ? 'eu' : undefined,
+    })),
     residency: { eu: { preset: 'eu' } },
     dns: { privateZone },
   };
@@ -36,19 +41,41 @@ function median(values: number[]): number {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, regions: { type: 'string', default: '30' }, child: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '5' },
+      regions: { type: 'string', default: '30' },
+      child: { type: 'string' },
+    },
+  });
   if (values.child) {
     // One cold run: modules are loaded before the clock starts.
     const started = performance.now();
     const cpu = process.cpuUsage();
     const report = analyzeRouting(values.child);
     const used = process.cpuUsage(cpu);
-    process.stdout.write(JSON.stringify({ ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, timings: report.timings, violations: report.violations.length, clients: report.clients.length, scenarios: report.scenarios.length, paths: report.failoverPaths.length }));
+    process.stdout.write(
+      JSON.stringify({
+        ms: performance.now() - started,
+        cpuMs: (used.user + used.system) / 1000,
+        timings: report.timings,
+        violations: report.violations.length,
+        clients: report.clients.length,
+        scenarios: report.scenarios.length,
+        paths: report.failoverPaths.length,
+      }),
+    );
     return;
   }
   const runs = Number(values.runs);
   const regions = Number(values.regions);
-  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(regions) || regions < 2 || regions > AWS_REGION_CODES.length) {
+  if (
+    !Number.isInteger(runs) ||
+    runs < 1 ||
+    !Number.isInteger(regions) ||
+    regions < 2 ||
+    regions > AWS_REGION_CODES.length
+  ) {
     process.stderr.write(`--runs must be a whole number ≥ 1 and --regions between 2 and ${AWS_REGION_CODES.length}\n`);
     process.exitCode = 2;
     return;
@@ -61,9 +88,14 @@ function main(): void {
       app.synth();
       const cold: number[] = [];
       const cpu: number[] = [];
-      let last: { timings: Record<string, number>; violations: number; clients: number; scenarios: number; paths: number } | undefined;
+      let last:
+        | { timings: Record<string, number>; violations: number; clients: number; scenarios: number; paths: number }
+        | undefined;
       for (let i = 0; i < runs; i++) {
-        const child = spawnSync(process.execPath, [__filename, '--child', outdir], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+        const child = spawnSync(process.execPath, [__filename, '--child', outdir], {
+          encoding: 'utf8',
+          env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+        });
         if (child.status !== 0) throw new Error(`benchmark run failed:\n${child.stderr}`);
         const r = JSON.parse(child.stdout) as { ms: number; cpuMs: number } & NonNullable<typeof last>;
         cold.push(r.ms);
@@ -81,7 +113,9 @@ function main(): void {
         `Routing analysis, ${regions} regions, EU residency${privateZone ? ' + private zone' : ''}: ${last!.clients} client groups, ${last!.scenarios} enumerated scenarios, ${last!.paths} failover paths, ${last!.violations} violations`,
         `  cold (fresh process): median ${fmt(median(cold))}  min ${fmt(Math.min(...cold))}  max ${fmt(Math.max(...cold))}  (target ≤ 0.5 s); CPU median ${fmt(median(cpu))}`,
         `  warm (same process):  median ${fmt(median(warm))}  min ${fmt(Math.min(...warm))}  max ${fmt(Math.max(...warm))}`,
-        `  last cold run by phase: ${Object.entries(last!.timings).map(([k, v]) => `${k} ${v} ms`).join(', ')}`,
+        `  last cold run by phase: ${Object.entries(last!.timings)
+          .map(([k, v]) => `${k} ${v} ms`)
+          .join(', ')}`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     } finally {

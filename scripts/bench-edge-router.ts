@@ -42,7 +42,16 @@
 import { cpus, loadavg } from 'node:os';
 import { Miniflare } from 'miniflare';
 import { RemoteBackends } from './edge-worker-backends';
-import { HARNESS_COMPATIBILITY_DATE, chatBody, loopbackTable, percentile, routerScript, sleep, startRouter, type RouterHarness } from './edge-worker-harness';
+import {
+  HARNESS_COMPATIBILITY_DATE,
+  chatBody,
+  loopbackTable,
+  percentile,
+  routerScript,
+  sleep,
+  startRouter,
+  type RouterHarness,
+} from './edge-worker-harness';
 
 const RPS = envNumber('BENCH_RPS', 100, 1, 1000);
 const SCALE = envNumber('BENCH_SCALE', 1, 0.5, 100);
@@ -81,7 +90,6 @@ interface Decision {
   status: number;
 }
 
-
 async function main(): Promise<void> {
   // The backends run in a child process: the latency the router measures is theirs, not this process's event loop.
   const { backends, servers } = await RemoteBackends.start([
@@ -101,14 +109,27 @@ async function main(): Promise<void> {
   );
   const script = routerScript();
   const router = await startRouter({ script, table, config: ROUTER_CONFIG, directSocket: true });
-  const quiet = await startRouter({ script, table, config: { ...ROUTER_CONFIG, logDecisions: false }, directSocket: true });
+  const quiet = await startRouter({
+    script,
+    table,
+    config: { ...ROUTER_CONFIG, logDecisions: false },
+    directSocket: true,
+  });
   const passthrough = await startPassthrough(servers.zero.url);
   try {
-    process.stdout.write(`edge router benchmark: Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, bundle ${(script.length / 1024).toFixed(1)} KiB\n\n`);
+    process.stdout.write(
+      `edge router benchmark: Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}, bundle ${(script.length / 1024).toFixed(1)} KiB\n\n`,
+    );
     await overhead(router, quiet, passthrough, servers.zero.url);
     await quiet.dispose();
     await faults(router, backends);
-    process.stdout.write(`\nload average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(
+      `\nload average at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
+    );
   } finally {
     await Promise.all([router.dispose(), quiet.dispose().catch(() => undefined), passthrough.mf.dispose()]);
     backends.stop();
@@ -116,7 +137,12 @@ async function main(): Promise<void> {
 }
 
 /** Sequential requests: direct to a 0 ms backend, through a pass-through Worker, and through the router. */
-async function overhead(router: RouterHarness, quiet: RouterHarness, passthrough: { mf: Miniflare; url: URL }, zeroUrl: string): Promise<void> {
+async function overhead(
+  router: RouterHarness,
+  quiet: RouterHarness,
+  passthrough: { mf: Miniflare; url: URL },
+  zeroUrl: string,
+): Promise<void> {
   const body = chatBody('zero');
   const init = { method: 'POST', body, headers: { 'content-type': 'application/json' } };
   const path = '/v1/chat/completions';
@@ -142,13 +168,39 @@ async function overhead(router: RouterHarness, quiet: RouterHarness, passthrough
   const p = (name: string, q: number) => percentile(times[name], q);
   const line = (label: string, x: string, y: string, note: string) =>
     `  ${label.padEnd(34)} p50 +${fmt(p(x, 50) - p(y, 50)).padEnd(9)} p99 +${fmt(p(x, 99) - p(y, 99)).padEnd(9)} ${note}\n`;
-  process.stdout.write(`Routing overhead (${OVERHEAD_N} sequential requests per series, interleaved; 0 ms backend; time to full response; HTTP to the Worker's workerd socket):\n`);
-  for (const name of Object.keys(series)) process.stdout.write(`  ${name.padEnd(16)} p50 ${fmt(p(name, 50)).padEnd(9)} p99 ${fmt(p(name, 99))}\n`);
+  process.stdout.write(
+    `Routing overhead (${OVERHEAD_N} sequential requests per series, interleaved; 0 ms backend; time to full response; HTTP to the Worker's workerd socket):\n`,
+  );
+  for (const name of Object.keys(series))
+    process.stdout.write(`  ${name.padEnd(16)} p50 ${fmt(p(name, 50)).padEnd(9)} p99 ${fmt(p(name, 99))}\n`);
   process.stdout.write(line('router vs direct', 'router', 'direct', '(target p99 ≤ 5 ms)'));
-  process.stdout.write(line('  any Worker hop here', 'passthrough', 'direct', 'workerd socket + subrequest, no routing'));
-  process.stdout.write(line('  routing logic, with decision log', 'router', 'passthrough', 'body parse, choice, headers, one JSON log line'));
-  process.stdout.write(line('  routing logic, without the log', 'router, no log', 'passthrough', 'the log line goes through a stdout pipe to this process here'));
-  process.stdout.write(line('router through Miniflare dispatch', 'router, dispatch', 'direct', "for context: Miniflare's entry worker and Node-side conversion on top"));
+  process.stdout.write(
+    line('  any Worker hop here', 'passthrough', 'direct', 'workerd socket + subrequest, no routing'),
+  );
+  process.stdout.write(
+    line(
+      '  routing logic, with decision log',
+      'router',
+      'passthrough',
+      'body parse, choice, headers, one JSON log line',
+    ),
+  );
+  process.stdout.write(
+    line(
+      '  routing logic, without the log',
+      'router, no log',
+      'passthrough',
+      'the log line goes through a stdout pipe to this process here',
+    ),
+  );
+  process.stdout.write(
+    line(
+      'router through Miniflare dispatch',
+      'router, dispatch',
+      'direct',
+      "for context: Miniflare's entry worker and Node-side conversion on top",
+    ),
+  );
   process.stdout.write('\n');
 }
 
@@ -192,12 +244,48 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
   const S = (seconds: number) => seconds * 1000 * SCALE;
   // The timeline (base 13 s, stretched by BENCH_SCALE); each fault hits the best backend of the moment.
   const schedule: [number, () => Promise<void>][] = [
-    [S(1.0), async () => { await backends.behaviour('a', { kind: 'status', status: 429 }); mark('a: 429 storm', '429 storm', 'a', 'fault', false); }],
-    [S(2.0), async () => { await backends.behaviour('a', ok); mark('a: 429s over', '429 storm', 'a', 'recover', true); }],
-    [S(2.5), async () => { await backends.behaviour('a', { kind: 'flaky', status: 500, ratio: 0.3 }); mark('a: 30% 500s', '30% 500s', 'a', 'fault', false); }],
-    [S(3.5), async () => { await backends.behaviour('a', ok); mark('a: 500s over', '30% 500s', 'a', 'recover', true); }],
-    [S(4.0), async () => { await backends.behaviour('a', { kind: 'cut', afterEvents: 1 }); mark('a: cuts answers', 'mid-stream cut', 'a', 'fault', false); }],
-    [S(5.0), async () => { await backends.behaviour('a', ok); mark('a: cuts over', 'mid-stream cut', 'a', 'recover', true); }],
+    [
+      S(1.0),
+      async () => {
+        await backends.behaviour('a', { kind: 'status', status: 429 });
+        mark('a: 429 storm', '429 storm', 'a', 'fault', false);
+      },
+    ],
+    [
+      S(2.0),
+      async () => {
+        await backends.behaviour('a', ok);
+        mark('a: 429s over', '429 storm', 'a', 'recover', true);
+      },
+    ],
+    [
+      S(2.5),
+      async () => {
+        await backends.behaviour('a', { kind: 'flaky', status: 500, ratio: 0.3 });
+        mark('a: 30% 500s', '30% 500s', 'a', 'fault', false);
+      },
+    ],
+    [
+      S(3.5),
+      async () => {
+        await backends.behaviour('a', ok);
+        mark('a: 500s over', '30% 500s', 'a', 'recover', true);
+      },
+    ],
+    [
+      S(4.0),
+      async () => {
+        await backends.behaviour('a', { kind: 'cut', afterEvents: 1 });
+        mark('a: cuts answers', 'mid-stream cut', 'a', 'fault', false);
+      },
+    ],
+    [
+      S(5.0),
+      async () => {
+        await backends.behaviour('a', ok);
+        mark('a: cuts over', 'mid-stream cut', 'a', 'recover', true);
+      },
+    ],
   ];
   // Latency ramp 5 -> 200 ms over 1 s; a is no longer the best once it is slower than b (15 ms).
   [10, 20, 40, 80, 140, 200].forEach((ms, i) =>
@@ -206,17 +294,49 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
       async () => {
         await backends.latency('a', ms);
         latency.a = ms;
-        if (ms > BASE_LATENCY.b && !events.some((e) => e.fault === 'latency ramp')) mark('a: slower than b', 'latency ramp', 'a', 'fault', true);
+        if (ms > BASE_LATENCY.b && !events.some((e) => e.fault === 'latency ramp'))
+          mark('a: slower than b', 'latency ramp', 'a', 'fault', true);
         else note();
       },
     ]),
   );
   schedule.push(
-    [S(6.5), async () => { await backends.latency('a', BASE_LATENCY.a); latency.a = BASE_LATENCY.a; mark('a: 5 ms again', 'latency ramp', 'a', 'recover', true); }],
-    [S(7.0), async () => { await backends.kill('a'); mark('a killed', 'killed', 'a', 'fault', false); }],
-    [S(7.8), async () => { await backends.behaviour('b', { kind: 'status', status: 503 }); mark('b answers 503', '503', 'b', 'fault', false); }],
-    [S(8.8), async () => { await backends.restart('a'); mark('a is back', 'killed', 'a', 'recover', true); }],
-    [S(9.3), async () => { await backends.behaviour('b', ok); mark('b answers again', '503', 'b', 'recover', true); }],
+    [
+      S(6.5),
+      async () => {
+        await backends.latency('a', BASE_LATENCY.a);
+        latency.a = BASE_LATENCY.a;
+        mark('a: 5 ms again', 'latency ramp', 'a', 'recover', true);
+      },
+    ],
+    [
+      S(7.0),
+      async () => {
+        await backends.kill('a');
+        mark('a killed', 'killed', 'a', 'fault', false);
+      },
+    ],
+    [
+      S(7.8),
+      async () => {
+        await backends.behaviour('b', { kind: 'status', status: 503 });
+        mark('b answers 503', '503', 'b', 'fault', false);
+      },
+    ],
+    [
+      S(8.8),
+      async () => {
+        await backends.restart('a');
+        mark('a is back', 'killed', 'a', 'recover', true);
+      },
+    ],
+    [
+      S(9.3),
+      async () => {
+        await backends.behaviour('b', ok);
+        mark('b answers again', '503', 'b', 'recover', true);
+      },
+    ],
   );
   // Flapping: a is killed and restarted every 700 ms (not stretched), from 9.8 s to 11.9 s (stretched); up at the end.
   const flaps: number[] = [];
@@ -236,7 +356,13 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
       },
     ]),
   );
-  schedule.push([Math.max(S(12.2), schedule[schedule.length - 1][0] + 300), async () => { await backends.behaviour('a', { kind: 'hang' }); mark('a hangs', 'hang', 'a', 'fault', false); }]);
+  schedule.push([
+    Math.max(S(12.2), schedule[schedule.length - 1][0] + 300),
+    async () => {
+      await backends.behaviour('a', { kind: 'hang' });
+      mark('a hangs', 'hang', 'a', 'fault', false);
+    },
+  ]);
   schedule.sort((x, y) => x[0] - y[0]);
   const end = Math.max(S(13), schedule[schedule.length - 1][0] + 800);
 
@@ -274,7 +400,8 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
 
   const decisions = new Map<string, Decision>();
   for (const line of router.logs) {
-    if (line.event === 'route' && typeof line.requestId === 'string' && line.requestId.startsWith('bench-')) decisions.set(line.requestId, line as unknown as Decision);
+    if (line.event === 'route' && typeof line.requestId === 'string' && line.requestId.startsWith('bench-'))
+      decisions.set(line.requestId, line as unknown as Decision);
   }
   const copies = router.logs.filter((l) => l.event === 'copy');
   const all = [...sent.values()];
@@ -286,17 +413,25 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
     for (const f of list) counts.set(describeOutcome(f), (counts.get(describeOutcome(f)) ?? 0) + 1);
     return [...counts].map(([k, v]) => `${v} x ${k}`).join(', ');
   };
-  process.stdout.write(`  requests ${all.length} (${all.filter((r) => r.stream).length} streamed), complete answers: ${all.length - failures.length}, client-visible failures: ${failures.length}${failures.length ? ` (${kinds(failures)})` : ''}\n`);
+  process.stdout.write(
+    `  requests ${all.length} (${all.filter((r) => r.stream).length} streamed), complete answers: ${all.length - failures.length}, client-visible failures: ${failures.length}${failures.length ? ` (${kinds(failures)})` : ''}\n`,
+  );
   const silentlyShort = all.filter((r) => r.outcome === 'truncated' || r.outcome === 'bad-json');
   process.stdout.write(`  answers cut short without the client being told (target 0): ${silentlyShort.length}\n`);
-  process.stdout.write(`  retried within the request: ${all.filter((r) => (decisions.get(r.id)?.attempts?.length ?? 0) > 1).length}; re-measurement copies: ${copies.length} (${pct(copies.length, all.length)} of requests, ${copies.filter((c) => c.outcome === 'ok').length} answered ok)\n`);
-  process.stdout.write(`  client latency p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}, max ${fmt(Math.max(...latencies))}; decisions logged: ${decisions.size} of ${all.length}\n\n`);
+  process.stdout.write(
+    `  retried within the request: ${all.filter((r) => (decisions.get(r.id)?.attempts?.length ?? 0) > 1).length}; re-measurement copies: ${copies.length} (${pct(copies.length, all.length)} of requests, ${copies.filter((c) => c.outcome === 'ok').length} answered ok)\n`,
+  );
+  process.stdout.write(
+    `  client latency p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}, max ${fmt(Math.max(...latencies))}; decisions logged: ${decisions.size} of ${all.length}\n\n`,
+  );
 
   // Ground truth: the fastest backend that is healthy when the request starts.
   const truthAt = (t: number) => [...truth].reverse().find((h) => h.at <= t)!;
   const bestAt = (t: number) => {
     const state = truthAt(t);
-    return Object.keys(state.latency).filter((k) => state.healthy[k]).sort((x, y) => state.latency[x] - state.latency[y] || BASE_LATENCY[x] - BASE_LATENCY[y])[0];
+    return Object.keys(state.latency)
+      .filter((k) => state.healthy[k])
+      .sort((x, y) => state.latency[x] - state.latency[y] || BASE_LATENCY[x] - BASE_LATENCY[y])[0];
   };
   /** Requests started from an event until the next event of the same backend. */
   const windowOf = (event: FaultEvent) => {
@@ -309,25 +444,39 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
   };
   const backOf = (event: FaultEvent) => {
     if (bestAt(event.at) !== event.backend) return undefined; // not the best when it recovered: no share to get back
-    const back = windowOf(event).filter((r) => firstOf(r)?.backend === event.backend && firstOf(r)?.outcome === 'ok').sort((x, y) => x.start - y.start)[0];
+    const back = windowOf(event)
+      .filter((r) => firstOf(r)?.backend === event.backend && firstOf(r)?.outcome === 'ok')
+      .sort((x, y) => x.start - y.start)[0];
     return back ? back.start - event.at : Infinity;
   };
   const faultNames = [...new Set(events.map((e) => e.fault))];
-  process.stdout.write(`  Per fault (client-visible failures: requests started during the fault; "in flight": streams already running when it hit):\n`);
-  process.stdout.write(`    ${'fault'.padEnd(16)} ${'failures'.padEnd(22)} ${'no more first attempts after'.padEnd(38)} share back after recovery (target ≤ ${2 * ROUTER_CONFIG.breakerProbeIntervalMs} ms)\n`);
+  process.stdout.write(
+    `  Per fault (client-visible failures: requests started during the fault; "in flight": streams already running when it hit):\n`,
+  );
+  process.stdout.write(
+    `    ${'fault'.padEnd(16)} ${'failures'.padEnd(22)} ${'no more first attempts after'.padEnd(38)} share back after recovery (target ≤ ${2 * ROUTER_CONFIG.breakerProbeIntervalMs} ms)\n`,
+  );
   for (const fault of faultNames) {
     const downs = events.filter((e) => e.fault === fault && e.kind === 'fault');
     const ups = events.filter((e) => e.fault === fault && e.kind === 'recover');
     const during = downs.flatMap((e) => windowOf(e));
     const visible = during.filter((r) => r.outcome !== 'ok');
-    const hitInFlight = all.filter((r) => r.outcome !== 'ok' && downs.some((e) => r.start < e.at && r.end > e.at) && !during.includes(r));
+    const hitInFlight = all.filter(
+      (r) => r.outcome !== 'ok' && downs.some((e) => r.start < e.at && r.end > e.at) && !during.includes(r),
+    );
     const stops = downs.map(stopOf);
     const backs = ups.map(backOf).filter((v): v is number => v !== undefined);
-    const range = (values: number[]) => (values.length === 0 ? 'n/a' : values.length === 1 ? fmt(values[0]) : `${fmt(Math.min(...values))} – ${fmt(Math.max(...values))} (median ${fmt(percentile(values, 50))}, ${values.length}×)`);
+    const range = (values: number[]) =>
+      values.length === 0
+        ? 'n/a'
+        : values.length === 1
+          ? fmt(values[0])
+          : `${fmt(Math.min(...values))} – ${fmt(Math.max(...values))} (median ${fmt(percentile(values, 50))}, ${values.length}×)`;
     process.stdout.write(
       `    ${fault.padEnd(16)} ${`${visible.length} of ${during.length}${hitInFlight.length ? ` +${hitInFlight.length} in flight` : ''}`.padEnd(22)} ${`${range(stops.map((x) => x.ms))} (${stops.reduce((a, x) => a + x.count, 0)} first attempts)`.padEnd(38)} ${range(backs)}\n`,
     );
-    if (visible.length > 0 || hitInFlight.length > 0) process.stdout.write(`      ${kinds([...visible, ...hitInFlight])}\n`);
+    if (visible.length > 0 || hitInFlight.length > 0)
+      process.stdout.write(`      ${kinds([...visible, ...hitInFlight])}\n`);
   }
   process.stdout.write('\n');
 
@@ -336,8 +485,12 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
   const settled = judged.filter((r) => !events.some((e) => r.start >= e.at && r.start < e.at + 1000));
   const settledHits = settled.filter((r) => firstOf(r)!.backend === bestAt(r.start));
   process.stdout.write('  First attempts to the best healthy backend (target ≥ 99%):\n');
-  process.stdout.write(`    whole run                          ${pct(hits.length, judged.length)}  (${hits.length} of ${judged.length})\n`);
-  process.stdout.write(`    outside the 1 s after each event   ${pct(settledHits.length, settled.length)}  (${settledHits.length} of ${settled.length})\n`);
+  process.stdout.write(
+    `    whole run                          ${pct(hits.length, judged.length)}  (${hits.length} of ${judged.length})\n`,
+  );
+  process.stdout.write(
+    `    outside the 1 s after each event   ${pct(settledHits.length, settled.length)}  (${settledHits.length} of ${settled.length})\n`,
+  );
   const causes = new Map<string, number>();
   const phaseMisses = new Map<string, number>();
   for (const r of judged) {
@@ -361,23 +514,36 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
     causes.set(cause, (causes.get(cause) ?? 0) + 1);
   }
   process.stdout.write('    misses by cause:\n');
-  for (const [cause, count] of [...causes].sort((x, y) => y[1] - x[1])) process.stdout.write(`      ${String(count).padStart(5)}  ${cause}\n`);
+  for (const [cause, count] of [...causes].sort((x, y) => y[1] - x[1]))
+    process.stdout.write(`      ${String(count).padStart(5)}  ${cause}\n`);
   process.stdout.write('    misses by phase (the last event before the request):\n');
-  for (const [phase, count] of [...phaseMisses].sort((x, y) => y[1] - x[1])) process.stdout.write(`      ${String(count).padStart(5)}  ${phase}\n`);
+  for (const [phase, count] of [...phaseMisses].sort((x, y) => y[1] - x[1]))
+    process.stdout.write(`      ${String(count).padStart(5)}  ${phase}\n`);
   if (TRACE) {
-    process.stdout.write('    every miss (BENCH_TRACE): start since t0, best then, attempts as backend/reason/outcome/ms\n');
+    process.stdout.write(
+      '    every miss (BENCH_TRACE): start since t0, best then, attempts as backend/reason/outcome/ms\n',
+    );
     for (const r of judged) {
       const best = bestAt(r.start);
       if (firstOf(r)!.backend === best) continue;
-      const attempts = decisions.get(r.id)!.attempts!.map((a) => `${a.backend}/${a.reason}/${a.outcome}/${a.ms}`).join(' ');
+      const attempts = decisions
+        .get(r.id)!
+        .attempts!.map((a) => `${a.backend}/${a.reason}/${a.outcome}/${a.ms}`)
+        .join(' ');
       process.stdout.write(`      ${fmt(r.start - t0).padStart(11)}  best ${best}  ${attempts}\n`);
     }
-    for (const r of failures) process.stdout.write(`      failure ${fmt(r.start - t0).padStart(11)} ${describeOutcome(r)} ${(decisions.get(r.id)?.attempts ?? []).map((a) => `${a.backend}/${a.outcome}`).join(' ')}\n`);
+    for (const r of failures)
+      process.stdout.write(
+        `      failure ${fmt(r.start - t0).padStart(11)} ${describeOutcome(r)} ${(decisions.get(r.id)?.attempts ?? []).map((a) => `${a.backend}/${a.outcome}`).join(' ')}\n`,
+      );
     process.stdout.write('    copies, probes and broken streams (BENCH_TRACE): time since t0 (log clock), event\n');
     for (const l of router.logs) {
-      if (l.event !== 'copy' && l.event !== 'breaker-probe' && l.event !== 'stream-broken' && l.event !== 'body-broken') continue;
+      if (l.event !== 'copy' && l.event !== 'breaker-probe' && l.event !== 'stream-broken' && l.event !== 'body-broken')
+        continue;
       const { ts, event, ...rest } = l;
-      process.stdout.write(`      ${fmt(Date.parse(String(ts)) - wallT0).padStart(11)}  ${String(event)} ${JSON.stringify(rest)}\n`);
+      process.stdout.write(
+        `      ${fmt(Date.parse(String(ts)) - wallT0).padStart(11)}  ${String(event)} ${JSON.stringify(rest)}\n`,
+      );
     }
     for (const e of events) process.stdout.write(`      event ${fmt(e.at - t0).padStart(11)}  ${e.label}\n`);
   }
@@ -386,11 +552,20 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
 /** One client request, read to its end; what the client could tell about it. */
 async function send(router: RouterHarness, id: string, stream: boolean, record: Sent): Promise<void> {
   try {
-    const response = await fetch(new URL('/v1/chat/completions', router.directUrl), { method: 'POST', headers: { 'x-request-id': id, 'content-type': 'application/json' }, body: chatBody('llama', stream ? { stream: true } : {}) });
+    const response = await fetch(new URL('/v1/chat/completions', router.directUrl), {
+      method: 'POST',
+      headers: { 'x-request-id': id, 'content-type': 'application/json' },
+      body: chatBody('llama', stream ? { stream: true } : {}),
+    });
     record.status = response.status;
     const text = await response.text();
     if (response.status !== 200) record.outcome = 'http';
-    else if (stream) record.outcome = text.includes('event: error') ? 'error-event' : text.trimEnd().endsWith('data: [DONE]') ? 'ok' : 'truncated';
+    else if (stream)
+      record.outcome = text.includes('event: error')
+        ? 'error-event'
+        : text.trimEnd().endsWith('data: [DONE]')
+          ? 'ok'
+          : 'truncated';
     else {
       try {
         JSON.parse(text);

@@ -24,7 +24,10 @@ const root = packageRoot(__dirname);
 const dist = join(root, 'dist');
 const scratch = mkdtempSync(join(tmpdir(), 'gi-bench-'));
 const rssReporter = join(scratch, 'report-rss.js');
-writeFileSync(rssReporter, "process.on('exit', () => { require('fs').writeSync(3, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })); });\n");
+writeFileSync(
+  rssReporter,
+  "process.on('exit', () => { require('fs').writeSync(3, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })); });\n",
+);
 
 interface Sample {
   readonly seconds: number;
@@ -69,7 +72,9 @@ export function generatedSpec(regionCount: number): GlobalInferenceSpecInput {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, tests: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '5' }, tests: { type: 'boolean', default: false } },
+  });
   const runs = Number(values.runs);
   const specFile = join(scratch, 'spec-30.json');
   writeFileSync(specFile, JSON.stringify(generatedSpec(30)));
@@ -79,31 +84,52 @@ function main(): void {
   const cases: { name: string; target?: string; args: () => string[] }[] = [
     { name: 'floor: node + cdktf', args: () => ['-e', "require('cdktf')"] },
     { name: 'default example (cdktf.json app)', target: '≤ 1.0 s, ≤ 150 MB', args: () => [example] },
-    { name: '30-region spec', target: '≤ 2.0 s, ≤ 250 MB', args: () => [cli, 'synth', specFile, '--out', join(scratch, 'out-30')] },
+    {
+      name: '30-region spec',
+      target: '≤ 2.0 s, ≤ 250 MB',
+      args: () => [cli, 'synth', specFile, '--out', join(scratch, 'out-30')],
+    },
     {
       name: 'default example, root imports',
-      args: () => ['-e', `require('@cdktf/provider-aws'); require(${JSON.stringify(example)}).buildDefaultExample(${JSON.stringify(join(scratch, 'out-root'))}).synth();`],
+      args: () => [
+        '-e',
+        `require('@cdktf/provider-aws'); require(${JSON.stringify(example)}).buildDefaultExample(${JSON.stringify(join(scratch, 'out-root'))}).synth();`,
+      ],
     },
   ];
 
-  process.stdout.write(`synth benchmark: ${runs} runs per case, node ${process.version}, ${require('node:os').cpus().length} cores\n\n`);
-  process.stdout.write(`${'case'.padEnd(34)} ${'median s'.padStart(9)} ${'min s'.padStart(7)} ${'max s'.padStart(7)} ${'peak MB'.padStart(8)}  target\n`);
+  process.stdout.write(
+    `synth benchmark: ${runs} runs per case, node ${process.version}, ${require('node:os').cpus().length} cores\n\n`,
+  );
+  process.stdout.write(
+    `${'case'.padEnd(34)} ${'median s'.padStart(9)} ${'min s'.padStart(7)} ${'max s'.padStart(7)} ${'peak MB'.padStart(8)}  target\n`,
+  );
   for (const benchCase of cases) {
     const samples: Sample[] = [];
     for (let i = 0; i < runs; i++) samples.push(measure(benchCase.args(), { NODE_PATH: join(root, 'node_modules') }));
     const seconds = samples.map((s) => s.seconds);
     const rss = median(samples.map((s) => s.rssMiB));
     process.stdout.write(
-      `${benchCase.name.padEnd(34)} ${median(seconds).toFixed(3).padStart(9)} ${Math.min(...seconds).toFixed(3).padStart(7)} ${Math.max(...seconds).toFixed(3).padStart(7)} ${rss.toFixed(0).padStart(8)}  ${benchCase.target ?? ''}\n`,
+      `${benchCase.name.padEnd(34)} ${median(seconds).toFixed(3).padStart(9)} ${Math.min(...seconds)
+        .toFixed(3)
+        .padStart(7)} ${Math.max(...seconds)
+        .toFixed(3)
+        .padStart(7)} ${rss.toFixed(0).padStart(8)}  ${benchCase.target ?? ''}\n`,
     );
   }
-  const thirty = JSON.parse(readFileSync(join(scratch, 'out-30', 'stacks', 'bench-aws', 'cdk.tf.json'), 'utf8')) as { resource: Record<string, object> };
+  const thirty = JSON.parse(readFileSync(join(scratch, 'out-30', 'stacks', 'bench-aws', 'cdk.tf.json'), 'utf8')) as {
+    resource: Record<string, object>;
+  };
   const resources = Object.values(thirty.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
   process.stdout.write(`\n30-region stack: ${resources} resources\n`);
 
   if (values.tests) {
     const started = process.hrtime.bigint();
-    const jest = spawnSync(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js')], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const jest = spawnSync(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js')], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const summary = /Tests:.*$/m.exec(jest.stderr)?.[0] ?? 'no summary';
     process.stdout.write(`test suite (jest, all tests): ${seconds.toFixed(1)} s, exit ${jest.status}, ${summary}\n`);

@@ -12,4 +12,6 @@ const out = join(root, 'dist', 'lib', 'edge-router', EDGE_WORKER_BUNDLE_FILE);
 mkdirSync(dirname(out), { recursive: true });
 const bundle = bundleEdgeWorker();
 writeFileSync(out, bundle);
-process.stdout.write(`bundled the edge router Worker: ${relative(root, out)} (${(bundle.length / 1024).toFixed(1)} KiB)\n`);
+process.stdout.write(
+  `bundled the edge router Worker: ${relative(root, out)} (${(bundle.length / 1024).toFixed(1)} KiB)\n`,
+);

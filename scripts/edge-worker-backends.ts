@@ -27,10 +27,17 @@ export class RemoteBackends {
   }
 
   /** Starts the servers in a child process; resolves with each one's origin and readiness path. */
-  static async start(specs: FakeBackendOptions[]): Promise<{ backends: RemoteBackends; servers: Record<string, { url: string; healthPath: string }> }> {
-    const child = fork(join(__dirname, 'edge-worker-backends.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  static async start(
+    specs: FakeBackendOptions[],
+  ): Promise<{ backends: RemoteBackends; servers: Record<string, { url: string; healthPath: string }> }> {
+    const child = fork(join(__dirname, 'edge-worker-backends.js'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const backends = new RemoteBackends(child);
-    const servers = (await backends.send({ cmd: 'start', specs })) as Record<string, { url: string; healthPath: string }>;
+    const servers = (await backends.send({ cmd: 'start', specs })) as Record<
+      string,
+      { url: string; healthPath: string }
+    >;
     return { backends, servers };
   }
 

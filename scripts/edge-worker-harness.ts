@@ -152,7 +152,13 @@ export class FakeInferenceServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() };
+    const record: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      at: performance.now(),
+    };
     if ((req.url ?? '').split('?')[0] === this.healthPath) {
       this.probes.push(record);
       if (this.behaviour.kind === 'hang') return; // a stuck server does not answer its readiness path either
@@ -170,8 +176,15 @@ export class FakeInferenceServer {
     if (latencyMs > 0) await sleep(latencyMs);
     if (behaviour.kind === 'status' || (behaviour.kind === 'flaky' && Math.random() < behaviour.ratio)) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (behaviour.kind === 'status' && behaviour.retryAfter !== undefined) headers['retry-after'] = behaviour.retryAfter;
-      res.writeHead(behaviour.status, headers).end(JSON.stringify({ error: { message: `${this.name} says ${behaviour.status}`, type: 'server_error', param: null, code: null } }));
+      if (behaviour.kind === 'status' && behaviour.retryAfter !== undefined)
+        headers['retry-after'] = behaviour.retryAfter;
+      res
+        .writeHead(behaviour.status, headers)
+        .end(
+          JSON.stringify({
+            error: { message: `${this.name} says ${behaviour.status}`, type: 'server_error', param: null, code: null },
+          }),
+        );
       return;
     }
     let body: Record<string, unknown> = {};
@@ -180,7 +193,8 @@ export class FakeInferenceServer {
     } catch {
       // the router should never forward a malformed body; answer anyway so a test can see it did
     }
-    const cutAfter = behaviour.kind === 'break-stream' ? 1 : behaviour.kind === 'cut' ? (behaviour.afterEvents ?? 1) : Infinity;
+    const cutAfter =
+      behaviour.kind === 'break-stream' ? 1 : behaviour.kind === 'cut' ? (behaviour.afterEvents ?? 1) : Infinity;
     if (body.stream === true || behaviour.kind === 'break-stream') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...this.extraHeaders });
       res.flushHeaders();
@@ -196,7 +210,12 @@ export class FakeInferenceServer {
       return;
     }
     const answer = JSON.stringify(this.answer(record.path, body, req.headers));
-    res.writeHead(200, { 'content-type': 'application/json', 'x-backend-name': this.name, 'content-length': String(Buffer.byteLength(answer)), ...this.extraHeaders });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'x-backend-name': this.name,
+      'content-length': String(Buffer.byteLength(answer)),
+      ...this.extraHeaders,
+    });
     if (cutAfter !== Infinity) {
       res.write(answer.slice(0, Math.floor(answer.length / 2)));
       await sleep(5);
@@ -208,20 +227,39 @@ export class FakeInferenceServer {
 
   /** One streamed chunk, shaped like OpenAI's chat.completion.chunk. */
   private chunk(model: string, index: number): Record<string, unknown> {
-    return { id: `chatcmpl-${this.name}`, object: 'chat.completion.chunk', created: 0, model, backend: this.name, index, choices: [{ index: 0, delta: { content: `token${index} ` }, finish_reason: null }] };
+    return {
+      id: `chatcmpl-${this.name}`,
+      object: 'chat.completion.chunk',
+      created: 0,
+      model,
+      backend: this.name,
+      index,
+      choices: [{ index: 0, delta: { content: `token${index} ` }, finish_reason: null }],
+    };
   }
 
   /** A non-streamed answer, shaped like OpenAI's (chat completion, completion or embeddings), with what the server saw. */
-  private answer(path: string, body: Record<string, unknown>, headers: IncomingMessage['headers']): Record<string, unknown> {
+  private answer(
+    path: string,
+    body: Record<string, unknown>,
+    headers: IncomingMessage['headers'],
+  ): Record<string, unknown> {
     const seen = { backend: this.name, model: body.model ?? null, header: headers['x-inference-model'] ?? null, path };
     if (path.startsWith('/v1/embeddings')) {
-      return { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }], usage: { prompt_tokens: 1, total_tokens: 1 }, ...seen };
+      return {
+        object: 'list',
+        data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
+        usage: { prompt_tokens: 1, total_tokens: 1 },
+        ...seen,
+      };
     }
     return {
       id: `chatcmpl-${this.name}`,
       object: 'chat.completion',
       created: 0,
-      choices: [{ index: 0, message: { role: 'assistant', content: `hello from ${this.name}` }, finish_reason: 'stop' }],
+      choices: [
+        { index: 0, message: { role: 'assistant', content: `hello from ${this.name}` }, finish_reason: 'stop' },
+      ],
       usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 },
       ...seen,
     };
@@ -250,7 +288,14 @@ export function loopbackTable(
     backends: Object.fromEntries(
       backends.map((b): [string, RoutingBackend] => [
         b.id,
-        { url: b.server.url, healthPath: b.server.healthPath, ...(b.jurisdiction ? { jurisdiction: b.jurisdiction } : {}), models: [...b.models], weight: b.weight ?? 100, enabled: b.enabled ?? true },
+        {
+          url: b.server.url,
+          healthPath: b.server.healthPath,
+          ...(b.jurisdiction ? { jurisdiction: b.jurisdiction } : {}),
+          models: [...b.models],
+          weight: b.weight ?? 100,
+          enabled: b.enabled ?? true,
+        },
       ]),
     ),
     residency,
@@ -341,14 +386,24 @@ export async function startRouter(options: RouterHarnessOptions): Promise<Router
     // One namespace id: every instance sees the same KV, as every Cloudflare location does.
     kvNamespaces: { [ROUTER_BINDINGS.kv]: 'router-kv' },
     ...(hasWriter
-      ? { durableObjects: { [ROUTER_BINDINGS.writer]: { className: ROUTER_WRITER_CLASS, useSQLite: true, ...(i > 0 ? { scriptName: routerInstanceName(0) } : {}) } } }
+      ? {
+          durableObjects: {
+            [ROUTER_BINDINGS.writer]: {
+              className: ROUTER_WRITER_CLASS,
+              useSQLite: true,
+              ...(i > 0 ? { scriptName: routerInstanceName(0) } : {}),
+            },
+          },
+        }
       : {}),
     bindings,
     ...(i === 0 && options.directSocket ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
   }));
   const mf = new Miniflare({
     workers,
-    ...(options.persistDir ? { kvPersist: `${options.persistDir}/kv`, durableObjectsPersist: `${options.persistDir}/do` } : {}),
+    ...(options.persistDir
+      ? { kvPersist: `${options.persistDir}/kv`, durableObjectsPersist: `${options.persistDir}/do` }
+      : {}),
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       createInterface({ input: stdout }).on('line', (line) => {
         if (options.echo) process.stdout.write(`[worker] ${line}\n`);
@@ -371,13 +426,18 @@ export async function startRouter(options: RouterHarnessOptions): Promise<Router
   if (options.table) {
     const text = JSON.stringify(options.table);
     await kv.put(ROUTER_KV_KEYS.current, text);
-    await kv.put(versionKey(options.table.version), text, { metadata: { updatedAt: null, updatedBy: 'terraform', action: 'initial' } });
+    await kv.put(versionKey(options.table.version), text, {
+      metadata: { updatedAt: null, updatedBy: 'terraform', action: 'initial' },
+    });
   }
   const fetchers = await Promise.all(Array.from({ length: instances }, (_, i) => mf.getWorker(routerInstanceName(i))));
   const fetchOn = async (index: number, path: string, init: RouterRequestInit = {}) => {
     const { cf, ...rest } = init;
     const request = { ...rest, cf: { country: 'JP', continent: 'AS', ...cf } };
-    const response = index === 0 ? await mf.dispatchFetch(`${HARNESS_ORIGIN}${path}`, request as never) : await fetchers[index].fetch(`${HARNESS_ORIGIN}${path}`, request as never);
+    const response =
+      index === 0
+        ? await mf.dispatchFetch(`${HARNESS_ORIGIN}${path}`, request as never)
+        : await fetchers[index].fetch(`${HARNESS_ORIGIN}${path}`, request as never);
     return response as unknown as Response;
   };
   return {

@@ -7,14 +7,25 @@ import { parseArgs } from 'node:util';
 import { assertRoutingProofs } from '../lib/analysis/gate';
 import { fuzzSpecs } from './fuzz/spec-fuzz';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, seed: { type: 'string' }, 'no-terraform': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '1000' },
+    seed: { type: 'string' },
+    'no-terraform': { type: 'boolean', default: false },
+  },
+});
 const runs = Number(values.runs);
 const seed = values.seed === undefined ? undefined : Number(values.seed);
 if (!Number.isInteger(runs) || runs < 1 || (seed !== undefined && !Number.isInteger(seed))) {
   process.stderr.write('usage: npm run fuzz -- [--runs N] [--seed S] [--no-terraform]\n');
   process.exit(2);
 }
-const report = fuzzSpecs({ runs, seed, terraform: !values['no-terraform'], prove: (stacks) => assertRoutingProofs(stacks) });
+const report = fuzzSpecs({
+  runs,
+  seed,
+  terraform: !values['no-terraform'],
+  prove: (stacks) => assertRoutingProofs(stacks),
+});
 const paths = [...report.problemPaths.entries()].sort((a, b) => b[1] - a[1]);
 process.stdout.write(
   [
@@ -24,7 +35,10 @@ process.stdout.write(
     `  accepted:                    ${report.accepted} (${report.distinctStacks} distinct AWS stacks, ${report.terraformValidated} through terraform validate)`,
     `  accepted-invalid:            ${report.acceptedInvalid.length}`,
     `  crashes:                     ${report.crashes.length}`,
-    `  most reported paths: ${paths.slice(0, 10).map(([p, n]) => `${p} (${n})`).join(', ')}`,
+    `  most reported paths: ${paths
+      .slice(0, 10)
+      .map(([p, n]) => `${p} (${n})`)
+      .join(', ')}`,
     ...report.crashes.map((c) => `CRASH ${c}`),
     ...report.acceptedInvalid.map((f) => `ACCEPTED-INVALID ${f}`),
     '',

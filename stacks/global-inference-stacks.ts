@@ -59,7 +59,10 @@ export function addGlobalInferenceStacks(
   const state = resolveStateBackend(spec.state, options.env ?? process.env);
   const aws = new TerraformStack(app, `${spec.service.name}-aws`);
   configureStateBackend(aws, state);
-  const cloudflare = spec.frontDoor === 'route53' && !spec.edgeRouter ? undefined : new TerraformStack(app, `${spec.service.name}-cloudflare`);
+  const cloudflare =
+    spec.frontDoor === 'route53' && !spec.edgeRouter
+      ? undefined
+      : new TerraformStack(app, `${spec.service.name}-cloudflare`);
   if (cloudflare) configureStateBackend(cloudflare, state);
   // The service gates app.synth(): staged output, policy pack and proofs on the written JSON, then one rename.
   const synthChecks = options.gate === false ? false : { policy: options.policy, proofs: options.proofs };

@@ -217,7 +217,12 @@ export class HealthBoard {
    * when none is healthy, the least doubtful of the rest (`fallback`). No pick when every candidate is broken or
    * still within its saturation back-off.
    */
-  choose(candidates: readonly Candidate[], model: string, now: number, options: { withCopy?: boolean; random?: () => number } = {}): { pick?: Pick; copy?: CopyPick } {
+  choose(
+    candidates: readonly Candidate[],
+    model: string,
+    now: number,
+    options: { withCopy?: boolean; random?: () => number } = {},
+  ): { pick?: Pick; copy?: CopyPick } {
     const random = options.random ?? Math.random;
     if (candidates.length === 0) return {};
     const healthy: Scored[] = [];
@@ -256,7 +261,10 @@ export class HealthBoard {
     if (healthy.length === 0) {
       if (doubtful.length === 0) return { ...(copy ? { copy } : {}) };
       // Nothing healthy left: the least doubtful (erroring before saturated, then by error rate).
-      doubtful.sort((a, b) => rankDoubtful(a.health) - rankDoubtful(b.health) || this.errorRate(a.x.s, now) - this.errorRate(b.x.s, now));
+      doubtful.sort(
+        (a, b) =>
+          rankDoubtful(a.health) - rankDoubtful(b.health) || this.errorRate(a.x.s, now) - this.errorRate(b.x.s, now),
+      );
       const d = doubtful[0].x;
       return { pick: { backend: d.c.backend, target: d.key, reason: 'fallback' }, ...(copy ? { copy } : {}) };
     }
@@ -265,7 +273,11 @@ export class HealthBoard {
     let outside: Scored[] = [];
     let stalledKeys = new Set<string>();
     if (this.config.strategy === 'weighted') {
-      const chosen = weightedPick(healthy, (a) => a.c.weight * Math.max(0.02, 1 - 2 * this.errorRate(a.s, now)), random);
+      const chosen = weightedPick(
+        healthy,
+        (a) => a.c.weight * Math.max(0.02, 1 - 2 * this.errorRate(a.s, now)),
+        random,
+      );
       pick = { backend: chosen.c.backend, target: chosen.key, reason: 'weighted' };
     } else {
       const ranked = this.rank(healthy, now);
@@ -305,21 +317,35 @@ export class HealthBoard {
    * flight; saturated (past its back-off) and erroring first, then stalled, then demoted ones (most recently in the
    * fastest group first).
    */
-  private remeasureCandidate(doubtful: readonly { x: Scored; health: TargetHealth }[], outside: readonly Scored[], stalled: ReadonlySet<string>, picked: string, now: number): CopyPick | undefined {
+  private remeasureCandidate(
+    doubtful: readonly { x: Scored; health: TargetHealth }[],
+    outside: readonly Scored[],
+    stalled: ReadonlySet<string>,
+    picked: string,
+    now: number,
+  ): CopyPick | undefined {
     const interval = this.config.breakerProbeIntervalMs;
     // Paced by start times (of the last copy, or of the last attempt that gave a sample), so copies go out every
     // interval whatever they take to answer.
     const due = (s: TargetState) =>
-      s.copiesInFlight === 0 ? now - Math.max(s.lastCopyAt, s.lastSampleStart) >= interval : s.copiesInFlight < MAX_COPIES_IN_FLIGHT && now - s.lastCopyAt >= interval;
+      s.copiesInFlight === 0
+        ? now - Math.max(s.lastCopyAt, s.lastSampleStart) >= interval
+        : s.copiesInFlight < MAX_COPIES_IN_FLIGHT && now - s.lastCopyAt >= interval;
     for (const d of doubtful) {
-      if (d.x.key !== picked && due(d.x.s)) return { backend: d.x.c.backend, target: d.x.key, reason: d.health === 'saturated' ? 'saturated' : 'erroring' };
+      if (d.x.key !== picked && due(d.x.s))
+        return { backend: d.x.c.backend, target: d.x.key, reason: d.health === 'saturated' ? 'saturated' : 'erroring' };
     }
     const memory = interval * DEMOTED_MEMORY_INTERVALS;
     const demoted = outside
-      .filter((a) => a.key !== picked && due(a.s) && (stalled.has(a.key) || (a.s.inTierAt > 0 && now - a.s.inTierAt < memory)))
+      .filter(
+        (a) =>
+          a.key !== picked && due(a.s) && (stalled.has(a.key) || (a.s.inTierAt > 0 && now - a.s.inTierAt < memory)),
+      )
       .sort((a, b) => Number(stalled.has(b.key)) - Number(stalled.has(a.key)) || b.s.inTierAt - a.s.inTierAt);
     const first = demoted[0];
-    return first ? { backend: first.c.backend, target: first.key, reason: stalled.has(first.key) ? 'stalled' : 'demoted' } : undefined;
+    return first
+      ? { backend: first.c.backend, target: first.key, reason: stalled.has(first.key) ? 'stalled' : 'demoted' }
+      : undefined;
   }
 
   /**
@@ -374,7 +400,8 @@ export class HealthBoard {
    * that finishes older requests from looking alive.
    */
   private silence(s: TargetState, now: number): number {
-    const remembered = s.silentSince > s.lastAnsweredStart && now - s.silentNotedAt < this.config.breakerProbeIntervalMs;
+    const remembered =
+      s.silentSince > s.lastAnsweredStart && now - s.silentNotedAt < this.config.breakerProbeIntervalMs;
     let since = remembered ? s.silentSince : Infinity;
     for (const started of s.pending.values()) {
       if (started > s.lastAnsweredStart) {
@@ -460,7 +487,10 @@ export class HealthBoard {
    */
   saturate(attempt: Attempt, now: number, retryAfterMs: number | undefined): number {
     const s = this.finish(attempt);
-    const wait = Math.min(this.config.saturationMaxBackoffMs, Math.max(0, retryAfterMs ?? this.config.saturationBackoffMs));
+    const wait = Math.min(
+      this.config.saturationMaxBackoffMs,
+      Math.max(0, retryAfterMs ?? this.config.saturationBackoffMs),
+    );
     s.saturatedForMs = wait;
     s.saturatedUntil = Math.max(s.saturatedUntil, now + wait, 1);
     s.saturations++;
@@ -481,12 +511,19 @@ export class HealthBoard {
   fail(
     attempt: Attempt,
     now: number,
-    signal: { readonly unambiguous?: boolean; readonly fullTimeout?: boolean; readonly timeout?: boolean; readonly answered?: boolean; readonly serverError?: boolean } = {},
+    signal: {
+      readonly unambiguous?: boolean;
+      readonly fullTimeout?: boolean;
+      readonly timeout?: boolean;
+      readonly answered?: boolean;
+      readonly serverError?: boolean;
+    } = {},
   ): void {
     const s = this.finish(attempt, signal.answered === true);
     const silent = signal.timeout === true && s.lastAnsweredStart < attempt.startedAt;
     if (silent) {
-      if (s.silentSince === 0 || s.silentSince < s.lastAnsweredStart || attempt.startedAt < s.silentSince) s.silentSince = attempt.startedAt;
+      if (s.silentSince === 0 || s.silentSince < s.lastAnsweredStart || attempt.startedAt < s.silentSince)
+        s.silentSince = attempt.startedAt;
       s.silentNotedAt = now;
     }
     const unambiguous = signal.unambiguous === true || (silent && signal.fullTimeout === true);
@@ -495,10 +532,13 @@ export class HealthBoard {
     s.consecutiveSuccesses = 0;
     // An answer other than 429 ends a saturation: the backend is no longer asking to back off (it is failing instead).
     if (signal.answered) s.saturatedUntil = 0;
-    if (signal.serverError && (this.errorRate(s, now) >= ERRORING_RATE || s.sinceReturn < PROBATION_SUCCESSES)) this.markErroring(s);
+    if (signal.serverError && (this.errorRate(s, now) >= ERRORING_RATE || s.sinceReturn < PROBATION_SUCCESSES))
+      this.markErroring(s);
     const realTrial = attempt.trial && !attempt.copy;
     if (realTrial) s.cooldownMs = Math.min(s.cooldownMs * 2, this.config.breakerCooldownMs * MAX_COOLDOWN_FACTOR);
-    const enough = (unambiguous && this.config.breakerOpenOnUnambiguous) || s.consecutiveFailures >= this.config.breakerFailureThreshold;
+    const enough =
+      (unambiguous && this.config.breakerOpenOnUnambiguous) ||
+      s.consecutiveFailures >= this.config.breakerFailureThreshold;
     if (attempt.trial || s.breaker === 'half-open' || (s.breaker === 'closed' && enough)) this.open(s, now, realTrial);
   }
 
@@ -512,7 +552,8 @@ export class HealthBoard {
     s.consecutiveFailures++;
     s.consecutiveSuccesses = 0;
     this.markErroring(s);
-    if (s.breaker === 'closed' && s.consecutiveFailures >= this.config.breakerFailureThreshold) this.open(s, now, false);
+    if (s.breaker === 'closed' && s.consecutiveFailures >= this.config.breakerFailureThreshold)
+      this.open(s, now, false);
   }
 
   /** A background copy's stream broke off: erroring, as for a client's (the failure itself is recorded by {@link fail}). */
@@ -608,7 +649,13 @@ export class HealthBoard {
         breaker: s.breaker,
         ...(s.probing ? { probing: true } : {}),
         ...(s.saturatedUntil > 0
-          ? { saturated: { until: new Date(s.saturatedUntil).toISOString(), retryAfterMs: Math.max(0, s.saturatedUntil - now), askedMs: s.saturatedForMs } }
+          ? {
+              saturated: {
+                until: new Date(s.saturatedUntil).toISOString(),
+                retryAfterMs: Math.max(0, s.saturatedUntil - now),
+                askedMs: s.saturatedForMs,
+              },
+            }
           : {}),
         ...(s.breaker === 'open' ? { nextProbeInMs: Math.max(0, s.nextProbeAt - now) } : {}),
         ewmaMs: s.ewmaMs === undefined ? null : Math.round(s.ewmaMs * 10) / 10,
@@ -627,7 +674,8 @@ export class HealthBoard {
     s.breaker = 'open';
     s.openedAt = now;
     // The first probe a probe interval after opening (a failed real trial waits its doubled cooldown instead).
-    s.nextProbeAt = now + (afterFailedRealTrial ? s.cooldownMs : Math.min(this.config.breakerProbeIntervalMs, s.cooldownMs));
+    s.nextProbeAt =
+      now + (afterFailedRealTrial ? s.cooldownMs : Math.min(this.config.breakerProbeIntervalMs, s.cooldownMs));
   }
 
   /** Ends an attempt; `answered` (default: it succeeded) records that the target responded to it. */

@@ -1,6 +1,13 @@
 /** Small HTTP helpers: OpenAI-shaped errors and JSON responses. */
 
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'conflict_error' | 'rate_limit_error' | 'server_error';
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'conflict_error'
+  | 'rate_limit_error'
+  | 'server_error';
 
 /** An error in the shape OpenAI clients parse: `{ error: { message, type, param, code } }`. */
 export function openAiError(
@@ -14,18 +21,33 @@ export function openAiError(
 }
 
 /** The body of an OpenAI-shaped error. */
-export function errorBody(message: string, type: ErrorType, code: string, options: { param?: string | null; extra?: Record<string, unknown> } = {}): Record<string, unknown> {
+export function errorBody(
+  message: string,
+  type: ErrorType,
+  code: string,
+  options: { param?: string | null; extra?: Record<string, unknown> } = {},
+): Record<string, unknown> {
   return { error: { message, type, param: options.param ?? null, code }, ...options.extra };
 }
 
 /** The body refusing an admin change: every problem with its path, the first one as `param`. */
-export function invalidChangeBody(problems: readonly { path: string; message: string; received?: string }[]): Record<string, unknown> {
-  const text = problems.map((p) => `${p.path}: ${p.message}${p.received === undefined ? '' : `, got: ${p.received}`}`).join('; ');
-  return errorBody(`The change is invalid and was not applied: ${text}`, 'invalid_request_error', 'invalid_change', { param: problems[0]?.path ?? null, extra: { problems } });
+export function invalidChangeBody(
+  problems: readonly { path: string; message: string; received?: string }[],
+): Record<string, unknown> {
+  const text = problems
+    .map((p) => `${p.path}: ${p.message}${p.received === undefined ? '' : `, got: ${p.received}`}`)
+    .join('; ');
+  return errorBody(`The change is invalid and was not applied: ${text}`, 'invalid_request_error', 'invalid_change', {
+    param: problems[0]?.path ?? null,
+    extra: { problems },
+  });
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
 }
 
 /**
@@ -94,7 +116,17 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array> | undefined
 }
 
 /** Hop-by-hop headers (RFC 9110 7.6.1 and the usual non-standard ones): meaningful for one connection only. */
-const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** Header names that must not cross a hop: the standard ones and every name the Connection header lists. */
 export function hopByHopNames(headers: Headers): Set<string> {
@@ -135,7 +167,9 @@ export function retryAfterHeaders(waitMs: number): Record<string, string> {
 export function parseJsonObject(body: ArrayBuffer): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(body));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -38,7 +38,8 @@ let runtime: Runtime | undefined;
 function runtimeFor(env: Env): Runtime {
   if (runtime && runtime.configText === env.ROUTER_CONFIG) return runtime;
   const { config, ignored } = parseRouterConfig(env.ROUTER_CONFIG);
-  if (ignored.length > 0) logLine({ event: 'config-ignored', fields: ignored, note: 'invalid ROUTER_CONFIG fields fell back to defaults' });
+  if (ignored.length > 0)
+    logLine({ event: 'config-ignored', fields: ignored, note: 'invalid ROUTER_CONFIG fields fell back to defaults' });
   if (runtime) {
     // A new deployment changed the settings: keep the health knowledge and the cached table.
     runtime.board.configure(config);
@@ -46,7 +47,12 @@ function runtimeFor(env: Env): Runtime {
     runtime = { ...runtime, config, configText: env.ROUTER_CONFIG };
   } else {
     const board = new HealthBoard(config);
-    runtime = { config, board, store: new TableStore(env.ROUTER_KV, board, config.tableCacheMs, env.ROUTER_WRITER), configText: env.ROUTER_CONFIG };
+    runtime = {
+      config,
+      board,
+      store: new TableStore(env.ROUTER_KV, board, config.tableCacheMs, env.ROUTER_WRITER),
+      configText: env.ROUTER_CONFIG,
+    };
   }
   return runtime;
 }
@@ -62,17 +68,39 @@ export default {
       const url = new URL(request.url);
       const rt = runtimeFor(env);
       if (url.pathname === '/_router' || url.pathname.startsWith('/_router/')) {
-        return await handleAdmin(request, url, { kv: env.ROUTER_KV, writer: env.ROUTER_WRITER, store: rt.store, board: rt.board, adminToken: env.ADMIN_TOKEN });
+        return await handleAdmin(request, url, {
+          kv: env.ROUTER_KV,
+          writer: env.ROUTER_WRITER,
+          store: rt.store,
+          board: rt.board,
+          adminToken: env.ADMIN_TOKEN,
+        });
       }
       const isModels = url.pathname === '/v1/models' || MODEL_PATH.test(url.pathname);
       if (!isModels && !INFERENCE_PATHS.has(url.pathname)) {
-        return openAiError(404, `Unknown path ${url.pathname}; this router serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models and /v1/models/{id}`, 'invalid_request_error', 'unknown_url', {
-          headers: { 'x-should-retry': 'false' },
-        });
+        return openAiError(
+          404,
+          `Unknown path ${url.pathname}; this router serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models and /v1/models/{id}`,
+          'invalid_request_error',
+          'unknown_url',
+          {
+            headers: { 'x-should-retry': 'false' },
+          },
+        );
       }
       const table = await rt.store.current(ctx, Date.now());
-      if (!table) return openAiError(503, 'The router has no routing table yet', 'server_error', 'no_table', { headers: { 'retry-after': '10' } });
-      const route = { table, board: rt.board, config: rt.config, ctx, originHeaders: originHeaders(rt.config, env), adminToken: env.ADMIN_TOKEN };
+      if (!table)
+        return openAiError(503, 'The router has no routing table yet', 'server_error', 'no_table', {
+          headers: { 'retry-after': '10' },
+        });
+      const route = {
+        table,
+        board: rt.board,
+        config: rt.config,
+        ctx,
+        originHeaders: originHeaders(rt.config, env),
+        adminToken: env.ADMIN_TOKEN,
+      };
       return isModels ? listModels(request, url, route) : await routeInference(request, url, route);
     } catch (error) {
       // A bug must not become a stack trace for the client; it is logged for us.
@@ -91,7 +119,9 @@ export default {
     const snapshot = await probeBackends(table, rt.config.probeTimeoutMs, originHeaders(rt.config, env));
     rt.board.applyProbe(snapshot, Date.now());
     await writeProbe(env.ROUTER_KV, snapshot);
-    const down = Object.entries(snapshot.results).filter(([, r]) => !r.ok).map(([k]) => k);
+    const down = Object.entries(snapshot.results)
+      .filter(([, r]) => !r.ok)
+      .map(([k]) => k);
     logLine({ event: 'probe', tableVersion: table.version, targets: Object.keys(snapshot.results).length, down });
   },
 } satisfies ExportedHandler<Env>;

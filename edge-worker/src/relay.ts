@@ -17,20 +17,34 @@ import { concat, readWithin } from './sse';
 /** A body read to its end, or what was read before it stopped. */
 export type WholeBody =
   | { readonly kind: 'whole'; readonly body: Uint8Array }
-  | { readonly kind: 'too-large'; readonly head: Uint8Array[]; readonly reader: ReadableStreamDefaultReader<Uint8Array> }
+  | {
+      readonly kind: 'too-large';
+      readonly head: Uint8Array[];
+      readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+    }
   | { readonly kind: 'broken'; readonly detail: string };
 
 /**
  * Reads a body to its end, unless it exceeds `maxBytes`, fails, or sends nothing for `idleMs`. With a declared length
  * within `maxBytes` it is read in one go (a body shorter than declared fails the read), bounded by `idleMs` in all.
  */
-export async function readWhole(body: ReadableStream<Uint8Array> | null, maxBytes: number, idleMs: number, declaredLength?: number): Promise<WholeBody> {
+export async function readWhole(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  idleMs: number,
+  declaredLength?: number,
+): Promise<WholeBody> {
   if (!body) return { kind: 'whole', body: new Uint8Array(0) };
   if (declaredLength !== undefined && declaredLength <= maxBytes) {
     let timer: ReturnType<typeof setTimeout> | null = null;
-    const whole = new Response(body).arrayBuffer().then((buffer): WholeBody => ({ kind: 'whole', body: new Uint8Array(buffer) }));
+    const whole = new Response(body)
+      .arrayBuffer()
+      .then((buffer): WholeBody => ({ kind: 'whole', body: new Uint8Array(buffer) }));
     const late = new Promise<WholeBody>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'broken', detail: `the backend did not finish its answer within ${idleMs} ms` }), idleMs);
+      timer = setTimeout(
+        () => resolve({ kind: 'broken', detail: `the backend did not finish its answer within ${idleMs} ms` }),
+        idleMs,
+      );
     });
     try {
       const result = await Promise.race([whole, late]);
@@ -62,7 +76,12 @@ export async function readWhole(body: ReadableStream<Uint8Array> | null, maxByte
  * The rest of a body too large to hold, after `head`: with `declaredLength`, through a FixedLengthStream, so a break
  * aborts the response short of its declared length; without one, as is (nothing more can be done to tell the client).
  */
-export function streamRest(head: readonly Uint8Array[], reader: ReadableStreamDefaultReader<Uint8Array>, declaredLength: number | undefined, onBroken: (detail: string) => void): ReadableStream<Uint8Array> {
+export function streamRest(
+  head: readonly Uint8Array[],
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  declaredLength: number | undefined,
+  onBroken: (detail: string) => void,
+): ReadableStream<Uint8Array> {
   const pump = async (write: (chunk: Uint8Array) => Promise<void>): Promise<void> => {
     for (const chunk of head) await write(chunk);
     for (;;) {

@@ -38,21 +38,52 @@ import {
   modelKeyFor,
   type RoutingTable,
 } from '../../lib/edge-router/routing-table';
-import { targetKey, type Attempt, type CopyPick, type FailureKind, type HealthBoard, type Pick, type PickReason } from './health';
-import { hopByHopNames, json, logLine, openAiError, parseJsonObject, readBody, retryAfterHeaders, retryAfterMsOf } from './http';
+import {
+  targetKey,
+  type Attempt,
+  type CopyPick,
+  type FailureKind,
+  type HealthBoard,
+  type Pick,
+  type PickReason,
+} from './health';
+import {
+  hopByHopNames,
+  json,
+  logLine,
+  openAiError,
+  parseJsonObject,
+  readBody,
+  retryAfterHeaders,
+  retryAfterMsOf,
+} from './http';
 import { probeOne } from './probe';
 import { readWhole, streamRest } from './relay';
 import { relaySse } from './sse';
 
-export const INFERENCE_PATHS: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/completions', '/v1/embeddings']);
+export const INFERENCE_PATHS: ReadonlySet<string> = new Set([
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/embeddings',
+]);
 /** `/v1/models/{id}` (OpenAI's model retrieve). */
 export const MODEL_PATH = /^\/v1\/models\/(.+)$/;
 /** Request header sent with a background copy (a re-measurement): its answer is discarded; backends may deprioritise it. */
 export const ROUTER_COPY_HEADER = 'x-router-copy';
 /** Not forwarded besides hop-by-hop headers: Cloudflare's own, and headers the router sets itself. */
-const DROPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length', 'x-forwarded-for', 'x-real-ip', ROUTER_MODEL_HEADER.toLowerCase()]);
+const DROPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  'host',
+  'content-length',
+  'x-forwarded-for',
+  'x-real-ip',
+  ROUTER_MODEL_HEADER.toLowerCase(),
+]);
 /** Response headers the router replaces (the body may be re-framed). */
-const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['content-length', ROUTER_BACKEND_HEADER, ROUTER_ATTEMPTS_HEADER]);
+const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
+  'content-length',
+  ROUTER_BACKEND_HEADER,
+  ROUTER_ATTEMPTS_HEADER,
+]);
 
 export interface RouteContext {
   readonly table: RoutingTable;
@@ -76,7 +107,10 @@ interface AttemptLog {
 }
 
 /** Where the client is, per Cloudflare (`request.cf`), and the jurisdiction that binds it, if any. */
-export function clientScope(request: Request, table: RoutingTable): { country?: string; continent?: string; jurisdiction?: string } {
+export function clientScope(
+  request: Request,
+  table: RoutingTable,
+): { country?: string; continent?: string; jurisdiction?: string } {
   const cf = request.cf as { country?: unknown; continent?: unknown } | undefined;
   const country = typeof cf?.country === 'string' ? cf.country : undefined;
   const continent = typeof cf?.continent === 'string' ? cf.continent : undefined;
@@ -93,10 +127,21 @@ const NOT_RETRYABLE = { 'x-should-retry': 'false' };
 /** `GET /v1/models` and `GET /v1/models/{id}`: the models with at least one backend this client may reach, in OpenAI's shapes. */
 export function listModels(request: Request, url: URL, route: RouteContext): Response {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    return openAiError(405, `Method ${request.method} is not allowed on ${url.pathname}; use GET`, 'invalid_request_error', 'method_not_allowed', { headers: { allow: 'GET, HEAD', ...NOT_RETRYABLE } });
+    return openAiError(
+      405,
+      `Method ${request.method} is not allowed on ${url.pathname}; use GET`,
+      'invalid_request_error',
+      'method_not_allowed',
+      { headers: { allow: 'GET, HEAD', ...NOT_RETRYABLE } },
+    );
   }
   const { jurisdiction } = clientScope(request, route.table);
-  const entry = (key: string) => ({ id: route.table.models[key].id, object: 'model', created: 0, owned_by: 'global-inference' });
+  const entry = (key: string) => ({
+    id: route.table.models[key].id,
+    object: 'model',
+    created: 0,
+    owned_by: 'global-inference',
+  });
   const reachable = Object.keys(route.table.models)
     .sort()
     .filter((key) => eligibleBackends(route.table, key, jurisdiction).length > 0);
@@ -110,7 +155,13 @@ export function listModels(request: Request, url: URL, route: RouteContext): Res
   }
   const key = modelKeyFor(route.table, requested);
   if (key === undefined || !reachable.includes(key)) {
-    return openAiError(404, `The model '${truncate(requested)}' does not exist or is not served here`, 'invalid_request_error', 'model_not_found', { param: 'model', headers: NOT_RETRYABLE });
+    return openAiError(
+      404,
+      `The model '${truncate(requested)}' does not exist or is not served here`,
+      'invalid_request_error',
+      'model_not_found',
+      { param: 'model', headers: NOT_RETRYABLE },
+    );
   }
   return json(200, entry(key));
 }
@@ -121,7 +172,16 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
   const requestId = requestIdOf(request);
   const scope = clientScope(request, table);
   const log = (fields: Record<string, unknown>) => {
-    if (config.logDecisions) logLine({ event: 'route', requestId, path: url.pathname, ...scope, tableVersion: table.version, ...fields, totalMs: Date.now() - startedAt });
+    if (config.logDecisions)
+      logLine({
+        event: 'route',
+        requestId,
+        path: url.pathname,
+        ...scope,
+        tableVersion: table.version,
+        ...fields,
+        totalMs: Date.now() - startedAt,
+      });
   };
   const reject = (response: Response, reason: string) => {
     log({ status: response.status, rejected: reason });
@@ -130,24 +190,66 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
   };
 
   if (request.method !== 'POST') {
-    return reject(openAiError(405, `Method ${request.method} is not allowed on ${url.pathname}; use POST`, 'invalid_request_error', 'method_not_allowed', { headers: { allow: 'POST', ...NOT_RETRYABLE } }), 'method');
+    return reject(
+      openAiError(
+        405,
+        `Method ${request.method} is not allowed on ${url.pathname}; use POST`,
+        'invalid_request_error',
+        'method_not_allowed',
+        { headers: { allow: 'POST', ...NOT_RETRYABLE } },
+      ),
+      'method',
+    );
   }
   const body = await readBody(request, config.maxBodyBytes);
   if (!body) {
-    return reject(openAiError(413, `The request body is larger than ${config.maxBodyBytes} bytes`, 'invalid_request_error', 'request_too_large', { headers: NOT_RETRYABLE }), 'too-large');
+    return reject(
+      openAiError(
+        413,
+        `The request body is larger than ${config.maxBodyBytes} bytes`,
+        'invalid_request_error',
+        'request_too_large',
+        { headers: NOT_RETRYABLE },
+      ),
+      'too-large',
+    );
   }
   const parsed = parseJsonObject(body);
   if (!parsed) {
-    return reject(openAiError(400, 'The request body must be a JSON object, such as {"model": "...", "messages": [...]}', 'invalid_request_error', 'invalid_json', { headers: NOT_RETRYABLE }), 'invalid-json');
+    return reject(
+      openAiError(
+        400,
+        'The request body must be a JSON object, such as {"model": "...", "messages": [...]}',
+        'invalid_request_error',
+        'invalid_json',
+        { headers: NOT_RETRYABLE },
+      ),
+      'invalid-json',
+    );
   }
   if (typeof parsed.model !== 'string' || parsed.model.length === 0) {
-    return reject(openAiError(400, 'The request body must name a model: "model" must be a non-empty string', 'invalid_request_error', 'missing_model', { param: 'model', headers: NOT_RETRYABLE }), 'missing-model');
+    return reject(
+      openAiError(
+        400,
+        'The request body must name a model: "model" must be a non-empty string',
+        'invalid_request_error',
+        'missing_model',
+        { param: 'model', headers: NOT_RETRYABLE },
+      ),
+      'missing-model',
+    );
   }
   const model = modelKeyFor(table, parsed.model);
   if (model === undefined) {
     const known = Object.values(table.models).map((m) => m.id);
     return reject(
-      openAiError(404, `The model '${truncate(parsed.model)}' does not exist or is not served here; available: ${known.join(', ')}`, 'invalid_request_error', 'model_not_found', { param: 'model', headers: NOT_RETRYABLE }),
+      openAiError(
+        404,
+        `The model '${truncate(parsed.model)}' does not exist or is not served here; available: ${known.join(', ')}`,
+        'invalid_request_error',
+        'model_not_found',
+        { param: 'model', headers: NOT_RETRYABLE },
+      ),
       'unknown-model',
     );
   }
@@ -155,8 +257,16 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
   if (eligible.length === 0) {
     // Permanent for this client: no retry can help until the table changes (the table guarantees every model a
     // backend for unbound clients, so only a jurisdiction whose backends do not serve the model gets here).
-    const where = scope.jurisdiction ? ` in jurisdiction '${scope.jurisdiction}' (requests from ${scope.country ?? scope.continent} stay there)` : '';
-    return reject(openAiError(404, `The model '${model}' is not served${where}`, 'invalid_request_error', 'model_not_found', { param: 'model', headers: NOT_RETRYABLE }), 'no-backend');
+    const where = scope.jurisdiction
+      ? ` in jurisdiction '${scope.jurisdiction}' (requests from ${scope.country ?? scope.continent} stay there)`
+      : '';
+    return reject(
+      openAiError(404, `The model '${model}' is not served${where}`, 'invalid_request_error', 'model_not_found', {
+        param: 'model',
+        headers: NOT_RETRYABLE,
+      }),
+      'no-backend',
+    );
   }
 
   const headers = forwardHeaders(request, model, requestId, route.originHeaders, route.adminToken);
@@ -171,7 +281,9 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
     const now = Date.now();
     const remaining = deadline - now;
     if (remaining <= 0) break;
-    const candidates = eligible.filter((id) => !tried.has(id)).map((id) => ({ backend: id, weight: table.backends[id].weight }));
+    const candidates = eligible
+      .filter((id) => !tried.has(id))
+      .map((id) => ({ backend: id, weight: table.backends[id].weight }));
     let choice = board.choose(candidates, model, now, { withCopy: attempts.length === 0 });
     if (choice.copy) {
       copied = choice.copy;
@@ -210,10 +322,19 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
     if (isEventStream(upstream)) {
       if (!verdict.recorded) board.succeed(attempt, headersAt);
       log({ model, status: upstream.status, backend: pick.backend, attempts, ...(copied ? { copy: copied } : {}) });
-      return new Response(relayStream(upstream, route, pick, requestId, streamed), { status: upstream.status, statusText: upstream.statusText, headers: out });
+      return new Response(relayStream(upstream, route, pick, requestId, streamed), {
+        status: upstream.status,
+        statusText: upstream.statusText,
+        headers: out,
+      });
     }
     // Not streamed: the whole answer before the client gets a byte, so one that breaks off is retried elsewhere.
-    const whole = await readWhole(upstream.body, config.maxResponseBufferBytes, Math.max(1, Math.min(config.attemptTimeoutMs, deadline - Date.now())), declaredLength(upstream));
+    const whole = await readWhole(
+      upstream.body,
+      config.maxResponseBufferBytes,
+      Math.max(1, Math.min(config.attemptTimeoutMs, deadline - Date.now())),
+      declaredLength(upstream),
+    );
     if (whole.kind === 'broken') {
       if (!verdict.recorded) board.fail(attempt, Date.now(), { answered: true, serverError: true });
       entry.outcome = 'body';
@@ -223,7 +344,8 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
     }
     if (!verdict.recorded) board.succeed(attempt, headersAt);
     log({ model, status: upstream.status, backend: pick.backend, attempts, ...(copied ? { copy: copied } : {}) });
-    if (whole.kind === 'whole') return new Response(whole.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
+    if (whole.kind === 'whole')
+      return new Response(whole.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
     const rest = streamRest(whole.head, whole.reader, declaredLength(upstream), (detail) => {
       board.brokeMidStream(attempt.target, Date.now());
       logLine({ event: 'body-broken', requestId, backend: pick.backend, midStream: true, detail });
@@ -238,31 +360,62 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
   const everySaturated = targets.every((t) => board.stateOf(t, Date.now()) === 'saturated');
   if (everySaturated || (attempts.length > 0 && attempts.every((a) => a.outcome === 'saturated'))) {
     log({ model, status: 429, rejected: 'saturated', eligible, attempts });
-    return openAiError(429, `Every backend for model '${model}'${inJurisdiction} is saturated; retry in ${Math.ceil(waitMs / 1000)} s`, 'rate_limit_error', 'backends_saturated', {
-      headers: { ...common, ...retryAfterHeaders(waitMs) },
-    });
+    return openAiError(
+      429,
+      `Every backend for model '${model}'${inJurisdiction} is saturated; retry in ${Math.ceil(waitMs / 1000)} s`,
+      'rate_limit_error',
+      'backends_saturated',
+      {
+        headers: { ...common, ...retryAfterHeaders(waitMs) },
+      },
+    );
   }
   if (scope.jurisdiction && waitMs > 0) {
     // Residency keeps these clients in their jurisdiction, and nothing there can take a request now: an automatic
     // retry cannot help, so clients are told not to retry blindly (and when a backend there is next tried).
     log({ model, status: 503, rejected: 'jurisdiction-down', eligible, attempts });
-    return openAiError(503, `Every backend for model '${model}'${inJurisdiction} is unavailable, and requests from ${scope.country ?? scope.continent} stay in that jurisdiction; the next backend check there is in ${Math.ceil(waitMs / 1000)} s`, 'server_error', 'jurisdiction_unavailable', {
-      headers: { ...common, ...NOT_RETRYABLE, ...retryAfterHeaders(waitMs) },
-    });
+    return openAiError(
+      503,
+      `Every backend for model '${model}'${inJurisdiction} is unavailable, and requests from ${scope.country ?? scope.continent} stay in that jurisdiction; the next backend check there is in ${Math.ceil(waitMs / 1000)} s`,
+      'server_error',
+      'jurisdiction_unavailable',
+      {
+        headers: { ...common, ...NOT_RETRYABLE, ...retryAfterHeaders(waitMs) },
+      },
+    );
   }
   if (attempts.length === 0 && Date.now() < deadline) {
     // Every eligible backend's breaker is open: fail fast, and say when a trial will be let through.
     log({ model, status: 503, rejected: 'circuit-open', eligible });
-    return openAiError(503, `Every backend for model '${model}'${inJurisdiction} is failing (circuit open: ${eligible.join(', ')}); retry in ${Math.ceil(waitMs / 1000)} s`, 'server_error', 'circuit_open', {
-      headers: { ...common, ...retryAfterHeaders(waitMs) },
-    });
+    return openAiError(
+      503,
+      `Every backend for model '${model}'${inJurisdiction} is failing (circuit open: ${eligible.join(', ')}); retry in ${Math.ceil(waitMs / 1000)} s`,
+      'server_error',
+      'circuit_open',
+      {
+        headers: { ...common, ...retryAfterHeaders(waitMs) },
+      },
+    );
   }
   const status = lastFailure === 'timeout' ? 504 : 503;
-  const summary = attempts.map((a) => `${a.backend}: ${a.outcome === 'status' || a.outcome === 'saturated' ? `HTTP ${a.status}` : a.outcome}`).join('; ');
-  log({ model, status, attempts, exhausted: attempts.length >= config.maxAttempts ? 'attempts' : Date.now() >= deadline ? 'budget' : 'backends' });
-  return openAiError(status, `No backend could answer for model '${model}' (${summary || 'no attempt fit in the time budget'})`, 'server_error', 'backend_unavailable', {
-    headers: { ...common, ...retryAfterHeaders(waitMs) },
+  const summary = attempts
+    .map((a) => `${a.backend}: ${a.outcome === 'status' || a.outcome === 'saturated' ? `HTTP ${a.status}` : a.outcome}`)
+    .join('; ');
+  log({
+    model,
+    status,
+    attempts,
+    exhausted: attempts.length >= config.maxAttempts ? 'attempts' : Date.now() >= deadline ? 'budget' : 'backends',
   });
+  return openAiError(
+    status,
+    `No backend could answer for model '${model}' (${summary || 'no attempt fit in the time budget'})`,
+    'server_error',
+    'backend_unavailable',
+    {
+      headers: { ...common, ...retryAfterHeaders(waitMs) },
+    },
+  );
 }
 
 type Verdict =
@@ -272,10 +425,21 @@ type Verdict =
   | { readonly kind: 'failed'; readonly failure: FailureKind; readonly status?: number };
 
 /** What an attempt's result means under the per-status policy (see the file comment), recorded on the board. */
-function judge(result: Awaited<ReturnType<typeof forward>>, board: HealthBoard, attempt: Attempt, now: number, config: RouterConfig, attemptTimeoutMs: number): Verdict {
+function judge(
+  result: Awaited<ReturnType<typeof forward>>,
+  board: HealthBoard,
+  attempt: Attempt,
+  now: number,
+  config: RouterConfig,
+  attemptTimeoutMs: number,
+): Verdict {
   if ('failure' in result) {
     const timeout = result.failure === 'timeout';
-    board.fail(attempt, now, { unambiguous: result.failure === 'connect', timeout, fullTimeout: timeout && attemptTimeoutMs === config.attemptTimeoutMs });
+    board.fail(attempt, now, {
+      unambiguous: result.failure === 'connect',
+      timeout,
+      fullTimeout: timeout && attemptTimeoutMs === config.attemptTimeoutMs,
+    });
     return { kind: 'failed', failure: result.failure };
   }
   const { response } = result;
@@ -313,7 +477,13 @@ function isEventStream(response: Response): boolean {
 }
 
 /** A streamed answer, relayed so that a break reaches the client as an error event; a break is the backend's failure. */
-function relayStream(upstream: Response, route: RouteContext, pick: Pick, requestId: string, clientAskedStream: boolean): ReadableStream<Uint8Array> | null {
+function relayStream(
+  upstream: Response,
+  route: RouteContext,
+  pick: Pick,
+  requestId: string,
+  clientAskedStream: boolean,
+): ReadableStream<Uint8Array> | null {
   if (!upstream.body) return null;
   const { board, config, ctx } = route;
   let settle: () => void = () => undefined;
@@ -330,7 +500,12 @@ function relayStream(upstream: Response, route: RouteContext, pick: Pick, reques
 
 /** The SSE event a client gets when the backend's stream breaks off: OpenAI's error object, as the SDKs parse it. */
 export function streamErrorEvent(backend: string, detail: string): string {
-  const error = { message: `The answer is incomplete: backend ${backend} broke off the stream (${detail}); nothing after this point was received`, type: 'server_error', param: null, code: 'backend_stream_broken' };
+  const error = {
+    message: `The answer is incomplete: backend ${backend} broke off the stream (${detail}); nothing after this point was received`,
+    type: 'server_error',
+    param: null,
+    code: 'backend_stream_broken',
+  };
   return `event: error\ndata: ${JSON.stringify({ error })}\n\n`;
 }
 
@@ -338,7 +513,14 @@ export function streamErrorEvent(backend: string, detail: string): string {
  * A copy of the request to a target the router is not sending traffic to, in the background: its answer (read to
  * the end, so a stream that breaks off is seen) is recorded on the board and discarded. No client waits on it.
  */
-function copyInBackground(route: RouteContext, copy: CopyPick, url: URL, headers: Headers, body: ArrayBuffer, model: string): void {
+function copyInBackground(
+  route: RouteContext,
+  copy: CopyPick,
+  url: URL,
+  headers: Headers,
+  body: ArrayBuffer,
+  model: string,
+): void {
   const { board, config, table, ctx } = route;
   const copyHeaders = new Headers(headers);
   copyHeaders.set(ROUTER_ATTEMPT_HEADER, '0');
@@ -346,16 +528,31 @@ function copyInBackground(route: RouteContext, copy: CopyPick, url: URL, headers
   const started = Date.now();
   const attempt = board.start(copy, started, true);
   const job = (async () => {
-    const result = await forward(`${table.backends[copy.backend].url}${url.pathname}${url.search}`, copyHeaders, body, config.attemptTimeoutMs);
+    const result = await forward(
+      `${table.backends[copy.backend].url}${url.pathname}${url.search}`,
+      copyHeaders,
+      body,
+      config.attemptTimeoutMs,
+    );
     const headersAt = Date.now();
-    const verdict = judge(result, board, attempt, headersAt, { ...config, retryServerErrors: true }, config.attemptTimeoutMs);
-    let outcome: string = verdict.kind === 'answer' ? 'ok' : verdict.kind === 'saturated' ? 'saturated' : verdict.failure;
+    const verdict = judge(
+      result,
+      board,
+      attempt,
+      headersAt,
+      { ...config, retryServerErrors: true },
+      config.attemptTimeoutMs,
+    );
+    let outcome: string =
+      verdict.kind === 'answer' ? 'ok' : verdict.kind === 'saturated' ? 'saturated' : verdict.failure;
     if (verdict.kind === 'answer') {
       const response = verdict.response;
       if (isEventStream(response) && response.body) {
         // Read the stream to its end through the same relay, so a break counts as it would for a client.
         let broken = false;
-        const relayed = relaySse(response.body, config.streamIdleTimeoutMs, () => '', { onBroken: () => (broken = true) });
+        const relayed = relaySse(response.body, config.streamIdleTimeoutMs, () => '', {
+          onBroken: () => (broken = true),
+        });
         await relayed.pipeTo(new WritableStream()).catch(() => (broken = true));
         if (broken) {
           // What a client would have seen fail: a failed attempt (a trial's failure re-opens the breaker), erroring.
@@ -366,7 +563,12 @@ function copyInBackground(route: RouteContext, copy: CopyPick, url: URL, headers
           board.succeed(attempt, headersAt);
         }
       } else {
-        const whole = await readWhole(response.body, config.maxResponseBufferBytes, config.attemptTimeoutMs, declaredLength(response));
+        const whole = await readWhole(
+          response.body,
+          config.maxResponseBufferBytes,
+          config.attemptTimeoutMs,
+          declaredLength(response),
+        );
         if (whole.kind === 'broken') {
           board.fail(attempt, Date.now(), { answered: true, serverError: true });
           outcome = 'body';
@@ -376,7 +578,16 @@ function copyInBackground(route: RouteContext, copy: CopyPick, url: URL, headers
         }
       }
     }
-    if (config.logDecisions) logLine({ event: 'copy', model, backend: copy.backend, reason: copy.reason, outcome, ms: headersAt - started, ...(verdict.kind !== 'answer' && verdict.status ? { status: verdict.status } : {}) });
+    if (config.logDecisions)
+      logLine({
+        event: 'copy',
+        model,
+        backend: copy.backend,
+        reason: copy.reason,
+        outcome,
+        ms: headersAt - started,
+        ...(verdict.kind !== 'answer' && verdict.status ? { status: verdict.status } : {}),
+      });
   })().catch((error: unknown) => logLine({ event: 'copy-error', backend: copy.backend, error: String(error) }));
   ctx.waitUntil(job);
 }
@@ -394,9 +605,22 @@ function probeOpenBreakers(route: RouteContext, model: string, eligible: readonl
     if (board.dueForProbe([key], Date.now()).length === 0) continue;
     const backend = table.backends[id];
     const startedAt = Date.now();
-    const probe = probeOne(`${backend.url}${backend.healthPath}`, model, config.probeTimeoutMs, route.originHeaders).then((result) => {
+    const probe = probeOne(
+      `${backend.url}${backend.healthPath}`,
+      model,
+      config.probeTimeoutMs,
+      route.originHeaders,
+    ).then((result) => {
       board.probed(key, result.ok, Date.now(), startedAt);
-      if (config.logDecisions) logLine({ event: 'breaker-probe', target: key, ready: result.ok, status: result.status ?? null, ms: result.ms, ...(result.error ? { error: result.error } : {}) });
+      if (config.logDecisions)
+        logLine({
+          event: 'breaker-probe',
+          target: key,
+          ready: result.ok,
+          status: result.status ?? null,
+          ms: result.ms,
+          ...(result.error ? { error: result.error } : {}),
+        });
     });
     ctx.waitUntil(probe);
     probes.push(probe);
@@ -409,7 +633,12 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** One attempt: the response once its headers arrive, or the failure (connect error, or no headers in time). */
-async function forward(target: string, headers: Headers, body: ArrayBuffer, timeoutMs: number): Promise<{ response: Response } | { failure: 'connect' | 'timeout'; detail: string }> {
+async function forward(
+  target: string,
+  headers: Headers,
+  body: ArrayBuffer,
+  timeoutMs: number,
+): Promise<{ response: Response } | { failure: 'connect' | 'timeout'; detail: string }> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -417,7 +646,13 @@ async function forward(target: string, headers: Headers, body: ArrayBuffer, time
     controller.abort();
   }, timeoutMs);
   try {
-    const response = await fetch(target, { method: 'POST', headers, body, signal: controller.signal, redirect: 'manual' });
+    const response = await fetch(target, {
+      method: 'POST',
+      headers,
+      body,
+      signal: controller.signal,
+      redirect: 'manual',
+    });
     return { response };
   } catch (error) {
     return { failure: timedOut ? 'timeout' : 'connect', detail: String(error) };
@@ -427,12 +662,24 @@ async function forward(target: string, headers: Headers, body: ArrayBuffer, time
   }
 }
 
-function forwardHeaders(request: Request, model: string, requestId: string, originHeaders: Readonly<Record<string, string>>, adminToken: string | undefined): Headers {
+function forwardHeaders(
+  request: Request,
+  model: string,
+  requestId: string,
+  originHeaders: Readonly<Record<string, string>>,
+  adminToken: string | undefined,
+): Headers {
   const headers = new Headers();
   const hopByHop = hopByHopNames(request.headers);
   for (const [name, value] of request.headers) {
     const lower = name.toLowerCase();
-    if (hopByHop.has(lower) || DROPPED_REQUEST_HEADERS.has(lower) || lower.startsWith('cf-') || lower.startsWith('x-router-')) continue;
+    if (
+      hopByHop.has(lower) ||
+      DROPPED_REQUEST_HEADERS.has(lower) ||
+      lower.startsWith('cf-') ||
+      lower.startsWith('x-router-')
+    )
+      continue;
     // The admin token stays here, wherever a client put it (an operator's script sending it as its API key).
     if (adminToken && adminToken.length > 0 && value.includes(adminToken)) continue;
     headers.set(name, value);

@@ -18,7 +18,12 @@ const MAX_HELD_BYTES = 1024 * 1024;
  * held until its end arrives. If the stream breaks off, the held partial event is dropped and `errorEvent()` (a
  * complete SSE event) is sent instead, then the stream ends.
  */
-export function relaySse(body: ReadableStream<Uint8Array>, idleMs: number, errorEvent: (detail: string) => string, hooks: SseHooks): ReadableStream<Uint8Array> {
+export function relaySse(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  errorEvent: (detail: string) => string,
+  hooks: SseHooks,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const scanner = new SseBoundaryScanner();
   let held: Uint8Array = new Uint8Array(0);
@@ -43,7 +48,8 @@ export function relaySse(body: ReadableStream<Uint8Array>, idleMs: number, error
           hooks.onEnd?.();
           return;
         }
-        const joined = held.byteLength === 0 ? next.value : concat([held, next.value], held.byteLength + next.value.byteLength);
+        const joined =
+          held.byteLength === 0 ? next.value : concat([held, next.value], held.byteLength + next.value.byteLength);
         const boundary = scanner.scan(joined, held.byteLength);
         if (boundary > 0 || joined.byteLength > MAX_HELD_BYTES) {
           // Whole events go out; an oversized partial one too (holding it would let a backend grow this buffer without bound).
@@ -105,7 +111,10 @@ export class SseBoundaryScanner {
 }
 
 /** One read, or a failure: the stream errored, or nothing came for `idleMs`. */
-export async function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs: number): Promise<Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>> | { failure: string }> {
+export async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  idleMs: number,
+): Promise<Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>> | { failure: string }> {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const idle = new Promise<{ failure: string }>((resolve) => {
     timer = setTimeout(() => resolve({ failure: `the backend sent nothing for ${idleMs} ms` }), idleMs);

@@ -5,7 +5,12 @@
  * acknowledged change reaches every isolate within `tableCacheMs`; KV's mirror serves an isolate's first request
  * (fast, nearby) and any refresh the writer cannot answer.
  */
-import { ROUTER_KV_KEYS, ROUTER_WRITER_NAME, validateRoutingTable, type RoutingTable } from '../../lib/edge-router/routing-table';
+import {
+  ROUTER_KV_KEYS,
+  ROUTER_WRITER_NAME,
+  validateRoutingTable,
+  type RoutingTable,
+} from '../../lib/edge-router/routing-table';
 import type { HealthBoard, ProbeSnapshot } from './health';
 import { logLine } from './http';
 import type { RouterTableWriter } from './writer';
@@ -77,7 +82,8 @@ export class TableStore {
       if (fromKv && (!this.cached || fromKv.version > this.cached.version)) this.cached = fromKv;
     }
     const snapshot = await probe;
-    if (snapshot && typeof snapshot.at === 'number' && typeof snapshot.results === 'object') this.board.applyProbe(snapshot, now);
+    if (snapshot && typeof snapshot.at === 'number' && typeof snapshot.results === 'object')
+      this.board.applyProbe(snapshot, now);
     this.loadedAt = now;
     return this.cached;
   }

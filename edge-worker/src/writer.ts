@@ -19,7 +19,15 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { parseRouterConfig } from '../../lib/edge-router/router-config';
-import { ROUTER_KV_KEYS, auditKey, validateRoutingTable, versionKey, versionOfKey, type RoutingTable, type TableProblem } from '../../lib/edge-router/routing-table';
+import {
+  ROUTER_KV_KEYS,
+  auditKey,
+  validateRoutingTable,
+  versionKey,
+  versionOfKey,
+  type RoutingTable,
+  type TableProblem,
+} from '../../lib/edge-router/routing-table';
 import { applyChange, diffTables, nextVersion, type AuditEntry, type ChangeRequest, type Who } from './changes';
 import { errorBody, invalidChangeBody, logLine } from './http';
 
@@ -82,11 +90,24 @@ export class RouterTableWriter extends DurableObject<WriterEnv> {
     return this.serial(async () => {
       const meta = await this.ready();
       const current = meta ? await this.ctx.storage.get<RoutingTable>(CURRENT) : undefined;
-      if (!meta || !current) return { status: 503, body: errorBody('There is no routing table yet (has Terraform deployed the Worker with its table?)', 'server_error', 'no_table') };
+      if (!meta || !current)
+        return {
+          status: 503,
+          body: errorBody(
+            'There is no routing table yet (has Terraform deployed the Worker with its table?)',
+            'server_error',
+            'no_table',
+          ),
+        };
       if (call.expectedVersion !== undefined && call.expectedVersion !== current.version) {
         return {
           status: 409,
-          body: errorBody(`The table is at version ${current.version}, not ${call.expectedVersion}; read it again and retry`, 'conflict_error', 'version_conflict', { extra: { currentVersion: current.version } }),
+          body: errorBody(
+            `The table is at version ${current.version}, not ${call.expectedVersion}; read it again and retry`,
+            'conflict_error',
+            'version_conflict',
+            { extra: { currentVersion: current.version } },
+          ),
         };
       }
       const applied = await applyChange(current, call.change, (version) => this.versionDocument(version));
@@ -97,17 +118,33 @@ export class RouterTableWriter extends DurableObject<WriterEnv> {
       logLine({ event: 'admin-change', ...made.entry });
       return {
         status: 200,
-        body: { table: made.next, audit: made.entry, ...(mirrored ? {} : { warning: 'applied and stored; copying it to KV failed and is retried in the background (routing reads the writer, so this does not delay it)' }) },
+        body: {
+          table: made.next,
+          audit: made.entry,
+          ...(mirrored
+            ? {}
+            : {
+                warning:
+                  'applied and stored; copying it to KV failed and is retried in the background (routing reads the writer, so this does not delay it)',
+              }),
+        },
       };
     });
   }
 
   /** Versions, newest first: number and who/when/what. */
-  async versions(limit: number): Promise<{ version: number; updatedAt: string | null; updatedBy: string; action: string }[]> {
+  async versions(
+    limit: number,
+  ): Promise<{ version: number; updatedAt: string | null; updatedBy: string; action: string }[]> {
     return this.serial(async () => {
       await this.ready();
       const entries = await this.ctx.storage.list<RoutingTable>({ prefix: 'v:', reverse: true, limit });
-      return [...entries.values()].map((t) => ({ version: t.version, updatedAt: t.updatedAt, updatedBy: t.updatedBy, action: t.change.action }));
+      return [...entries.values()].map((t) => ({
+        version: t.version,
+        updatedAt: t.updatedAt,
+        updatedBy: t.updatedBy,
+        action: t.change.action,
+      }));
     });
   }
 
@@ -168,16 +205,28 @@ export class RouterTableWriter extends DurableObject<WriterEnv> {
           if (version === undefined) continue;
           highest = Math.max(highest, version);
           const value = await kv.get<unknown>(key.name, 'json').catch(() => null);
-          if (value !== null) imported[prefix === ROUTER_KV_KEYS.versionPrefix ? versionEntry(version) : auditEntry(version)] = value;
+          if (value !== null)
+            imported[prefix === ROUTER_KV_KEYS.versionPrefix ? versionEntry(version) : auditEntry(version)] = value;
         }
         cursor = page.list_complete ? undefined : page.cursor;
       } while (cursor);
     }
     const entries = Object.entries(imported);
-    for (let i = 0; i < entries.length; i += 100) await this.ctx.storage.put(Object.fromEntries(entries.slice(i, i + 100)));
-    const meta: Meta = { version: start.version, nextVersion: highest + 1, deployedHash: await this.deployedHash(), mirrored: start === kvTable ? start.version : 0 };
+    for (let i = 0; i < entries.length; i += 100)
+      await this.ctx.storage.put(Object.fromEntries(entries.slice(i, i + 100)));
+    const meta: Meta = {
+      version: start.version,
+      nextVersion: highest + 1,
+      deployedHash: await this.deployedHash(),
+      mirrored: start === kvTable ? start.version : 0,
+    };
     await this.ctx.storage.put({ [META]: meta, [CURRENT]: start, [versionEntry(start.version)]: start });
-    logLine({ event: 'writer-seeded', version: start.version, from: start === kvTable ? 'kv' : 'deployment', imported: entries.length });
+    logLine({
+      event: 'writer-seeded',
+      version: start.version,
+      from: start === kvTable ? 'kv' : 'deployment',
+      imported: entries.length,
+    });
     if (meta.mirrored < meta.version) await this.mirror(meta);
     return (await this.ctx.storage.get<Meta>(META)) ?? meta;
   }
@@ -195,7 +244,14 @@ export class RouterTableWriter extends DurableObject<WriterEnv> {
       return updated;
     }
     const at = new Date().toISOString();
-    const made = nextVersion(current, { table: deployed, change: { action: 'deploy' } }, meta.nextVersion, { actor: 'terraform', tokenId: 'deployment' }, 'a deployment with keepLiveEdits false replaced the live table', at);
+    const made = nextVersion(
+      current,
+      { table: deployed, change: { action: 'deploy' } },
+      meta.nextVersion,
+      { actor: 'terraform', tokenId: 'deployment' },
+      'a deployment with keepLiveEdits false replaced the live table',
+      at,
+    );
     if ('problems' in made) {
       logLine({ event: 'deploy-table-invalid', problems: made.problems.slice(0, 10) });
       const updated = { ...meta, deployedHash: hash };
@@ -210,7 +266,12 @@ export class RouterTableWriter extends DurableObject<WriterEnv> {
   /** One atomic storage write (version, audit, current, meta), then the KV mirror. True when the mirror is complete. */
   private async commit(meta: Meta, next: RoutingTable, entry: AuditEntry): Promise<boolean> {
     const updated: Meta = { ...meta, version: next.version, nextVersion: next.version + 1 };
-    await this.ctx.storage.put({ [META]: updated, [CURRENT]: next, [versionEntry(next.version)]: next, [auditEntry(next.version)]: entry });
+    await this.ctx.storage.put({
+      [META]: updated,
+      [CURRENT]: next,
+      [versionEntry(next.version)]: next,
+      [auditEntry(next.version)]: entry,
+    });
     return this.mirror(updated);
   }
 
@@ -219,9 +280,15 @@ export class RouterTableWriter extends DurableObject<WriterEnv> {
     const kv = this.env.ROUTER_KV;
     try {
       const from = Math.max(meta.mirrored + 1, 1);
-      const pending = await this.ctx.storage.list<RoutingTable>({ start: versionEntry(from), end: versionEntry(meta.version + 1), prefix: 'v:' });
+      const pending = await this.ctx.storage.list<RoutingTable>({
+        start: versionEntry(from),
+        end: versionEntry(meta.version + 1),
+        prefix: 'v:',
+      });
       for (const table of pending.values()) {
-        await kv.put(versionKey(table.version), JSON.stringify(table), { metadata: { updatedAt: table.updatedAt, updatedBy: table.updatedBy, action: table.change.action } });
+        await kv.put(versionKey(table.version), JSON.stringify(table), {
+          metadata: { updatedAt: table.updatedAt, updatedBy: table.updatedBy, action: table.change.action },
+        });
         const audit = await this.ctx.storage.get<AuditEntry>(auditEntry(table.version));
         if (audit) await kv.put(auditKey(table.version), JSON.stringify(audit));
       }

@@ -17,7 +17,8 @@ export function buildLeakyResidencyExample(outdir?: string, options: GlobalInfer
   for (const child of routing.node.children) {
     // The escape hatch someone adds "so EU users fail over when Europe is down": it makes Route53 fall through to
     // the geolocation default, i.e. to regions outside the EU.
-    if (child instanceof InferenceAliasRecord && child.node.id.startsWith('Residency-eu-')) child.resource.addOverride('alias.evaluate_target_health', true);
+    if (child instanceof InferenceAliasRecord && child.node.id.startsWith('Residency-eu-'))
+      child.resource.addOverride('alias.evaluate_target_health', true);
   }
   return app;
 }

@@ -58,7 +58,12 @@ export interface RoutingReport {
   readonly sloFailoverSeconds?: number;
   readonly maxProbeRequestsPerSecond: number;
   /** Milliseconds spent building the graph, on the reachability proofs, evaluating the scenarios, on the rest of the proofs. */
-  readonly timings: { readonly graphMs: number; readonly reachMs: number; readonly evaluateMs: number; readonly proofsMs: number };
+  readonly timings: {
+    readonly graphMs: number;
+    readonly reachMs: number;
+    readonly evaluateMs: number;
+    readonly proofsMs: number;
+  };
   /** The answer of one front door for one client group in one scenario. */
   answer(frontDoorId: string, clientId: string, scenarioId: string): Answer | undefined;
 }
@@ -68,9 +73,18 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
   const t0 = performance.now();
   const graph = buildRoutingGraph(source, options);
   const t1 = performance.now();
-  const clients = [...deriveClientGroups(graph.intent, graph.frontDoors.map((f) => f.locations()))];
-  for (const fd of graph.frontDoors) for (const c of fd.clients?.() ?? []) if (!clients.some((x) => x.id === c.id)) clients.push(c);
-  const run = new Set(options.proofs ?? (graph.intent.survivesRegionFailure === false ? PROOFS.filter((p) => p !== 'availability') : PROOFS));
+  const clients = [
+    ...deriveClientGroups(
+      graph.intent,
+      graph.frontDoors.map((f) => f.locations()),
+    ),
+  ];
+  for (const fd of graph.frontDoors)
+    for (const c of fd.clients?.() ?? []) if (!clients.some((x) => x.id === c.id)) clients.push(c);
+  const run = new Set(
+    options.proofs ??
+      (graph.intent.survivesRegionFailure === false ? PROOFS.filter((p) => p !== 'availability') : PROOFS),
+  );
   const slo = options.sloFailoverSeconds ?? graph.intent.sloFailoverSeconds;
   const maxRps = options.maxProbeRequestsPerSecond ?? DEFAULT_MAX_PROBE_RPS;
   const withReach = graph.frontDoors.filter((f) => f.reach);
@@ -80,10 +94,16 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
   // Proofs over every health state first: their witnesses join the enumerated scenarios, so explain shows them.
   const residency = run.has('residency') ? reachResidency(proofInput) : undefined;
   const timed = reachFailover({ ...proofInput, sloSeconds: run.has('failover-time') ? slo : undefined });
-  const witnessed = [...(residency?.violations ?? []), ...timed.violations].flatMap((v) => (v.cases ?? []).map((c) => c.failed).filter((f): f is readonly string[] => !!f && f.length > 0));
+  const witnessed = [...(residency?.violations ?? []), ...timed.violations].flatMap((v) =>
+    (v.cases ?? []).map((c) => c.failed).filter((f): f is readonly string[] => !!f && f.length > 0),
+  );
   const t2 = performance.now();
 
-  const scenarios = failureScenarios(graph.regions, options.exhaustiveRegionLimit ?? EXHAUSTIVE_REGION_LIMIT, witnessed);
+  const scenarios = failureScenarios(
+    graph.regions,
+    options.exhaustiveRegionLimit ?? EXHAUSTIVE_REGION_LIMIT,
+    witnessed,
+  );
   const answers: Answer[] = [];
   const index = new Map<string, Answer>();
   for (const scenario of scenarios) {
@@ -92,7 +112,14 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
       for (const client of clients) {
         if (!serves(frontDoor, client)) continue;
         const r = frontDoor.resolve(client, health);
-        const answer: Answer = { frontDoor: frontDoor.label, client, scenario, landings: r.landings, noAnswer: r.noAnswer, notes: r.notes };
+        const answer: Answer = {
+          frontDoor: frontDoor.label,
+          client,
+          scenario,
+          landings: r.landings,
+          noAnswer: r.noAnswer,
+          notes: r.notes,
+        };
         answers.push(answer);
         index.set(`${frontDoor.id}|${client.id}|${scenario.id}`, answer);
       }
@@ -106,7 +133,8 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
   const load = probeLoad([...graph.probes, ...graph.frontDoors.flatMap((f) => f.probes())]);
   const doors = (n: number) => `${n} front door${n === 1 ? '' : 's'}`;
   const proofs: ProofResult[] = [];
-  const add = (name: ProofName, violations: Violation[], summary: string) => proofs.push({ name, passed: violations.length === 0, violations, summary });
+  const add = (name: ProofName, violations: Violation[], summary: string) =>
+    proofs.push({ name, passed: violations.length === 0, violations, summary });
   if (residency) {
     const jurisdictions = Object.keys(graph.intent.residency);
     const scenarioAnswers = answers.filter((a) => without.some((f) => f.label === a.frontDoor));
@@ -115,15 +143,29 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
       jurisdictions.length === 0
         ? 'no residency groups in the service intent: nothing to prove'
         : `jurisdictions ${jurisdictions.join(', ')}: every health state (reachability) for ${residency.checked.clients} client groups × ${doors(withReach.length)}, ${residency.checked.paths} paths` +
-          (without.length > 0 ? `; ${without.map((f) => f.label).join(', ')}: ${scenarios.length} enumerated scenarios only (no reachability)` : '');
+          (without.length > 0
+            ? `; ${without.map((f) => f.label).join(', ')}: ${scenarios.length} enumerated scenarios only (no reachability)`
+            : '');
     add('residency', violations, summary);
   }
-  if (run.has('availability')) add('availability', availabilityViolations(answers), `normal operation and ${scenarios.filter((s) => s.kind === 'single').length} single-region failures × ${clients.length} client groups × ${doors(graph.frontDoors.length)}`);
+  if (run.has('availability'))
+    add(
+      'availability',
+      availabilityViolations(answers),
+      `normal operation and ${scenarios.filter((s) => s.kind === 'single').length} single-region failures × ${clients.length} client groups × ${doors(graph.frontDoors.length)}`,
+    );
   if (run.has('failover-time')) {
     const violations = [...timed.violations, ...failoverTimeViolations(legacyPaths, slo)];
-    add('failover-time', violations, slo === undefined ? 'no slo.failoverSeconds in the intent: times reported, not checked' : `${failoverPaths.length} paths (every health state, second failures included) against slo.failoverSeconds = ${slo} s`);
+    add(
+      'failover-time',
+      violations,
+      slo === undefined
+        ? 'no slo.failoverSeconds in the intent: times reported, not checked'
+        : `${failoverPaths.length} paths (every health state, second failures included) against slo.failoverSeconds = ${slo} s`,
+    );
   }
-  if (run.has('probe-load')) add('probe-load', probeLoadViolations(load, maxRps), `${load.length} origins against ${maxRps} requests/s`);
+  if (run.has('probe-load'))
+    add('probe-load', probeLoadViolations(load, maxRps), `${load.length} origins against ${maxRps} requests/s`);
   const t3 = performance.now();
 
   return {
@@ -138,7 +180,12 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
     reachable: residency?.reachable ?? [],
     sloFailoverSeconds: slo,
     maxProbeRequestsPerSecond: maxRps,
-    timings: { graphMs: Math.round(t1 - t0), reachMs: Math.round(t2 - t1), evaluateMs: Math.round(t3a - t2), proofsMs: Math.round(t3 - t3a) },
+    timings: {
+      graphMs: Math.round(t1 - t0),
+      reachMs: Math.round(t2 - t1),
+      evaluateMs: Math.round(t3a - t2),
+      proofsMs: Math.round(t3 - t3a),
+    },
     answer: (frontDoorId, clientId, scenarioId) => index.get(`${frontDoorId}|${clientId}|${scenarioId}`),
   };
 }

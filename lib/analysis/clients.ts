@@ -17,7 +17,8 @@ export function deriveClientGroups(intent: ServiceIntent, locations: readonly Lo
     for (const c of group.countries) if (!residencyCountry.has(c)) residencyCountry.set(c, j);
     for (const c of group.continents) if (!residencyContinent.has(c)) residencyContinent.set(c, j);
   }
-  const jurisdictionOf = (country: string | undefined, continent: string) => (country && residencyCountry.get(country)) ?? residencyContinent.get(continent);
+  const jurisdictionOf = (country: string | undefined, continent: string) =>
+    (country && residencyCountry.get(country)) ?? residencyContinent.get(continent);
 
   const named = new Set<string>();
   const subdivisions: { country: string; subdivision: string }[] = [];

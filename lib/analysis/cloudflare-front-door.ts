@@ -4,15 +4,37 @@
  * failover timing and probe load (cloudflare-timing.ts).
  */
 import { CLOUDFLARE_REGION_CENTROIDS } from './countries';
-import { buildCloudflareModel, effectiveSteering, type CfPool, type CfRouting, type CloudflareModel } from './cloudflare-model';
+import {
+  buildCloudflareModel,
+  effectiveSteering,
+  type CfPool,
+  type CfRouting,
+  type CloudflareModel,
+} from './cloudflare-model';
 import { CloudflareReach } from './cloudflare-reach';
 import { CloudflareEvaluator } from './cloudflare-resolve';
 import { cloudflareProbes, poolDetection } from './cloudflare-timing';
-import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, ReachPath } from './model';
+import type {
+  ClientGroup,
+  Detection,
+  DiagramPart,
+  FailoverPath,
+  GraphContext,
+  HealthState,
+  Landing,
+  ReachPath,
+} from './model';
 
 /** Front doors: one per Cloudflare load balancer. */
 export function cloudflareFrontDoors(context: GraphContext) {
-  const model = withPlacementReasons(buildCloudflareModel(context.stacks, (h) => context.regionOfHost(h), (n) => context.declaredEndpoint(n)), context);
+  const model = withPlacementReasons(
+    buildCloudflareModel(
+      context.stacks,
+      (h) => context.regionOfHost(h),
+      (n) => context.declaredEndpoint(n),
+    ),
+    context,
+  );
   return model.loadBalancers.map((lb) => {
     const evaluator = new CloudflareEvaluator(model, lb);
     const reach = new CloudflareReach(model, lb);
@@ -25,7 +47,9 @@ export function cloudflareFrontDoors(context: GraphContext) {
       ...Object.values(lb.routing.countryPools).flat(),
       ...Object.values(lb.routing.regionPools).flat(),
       ...Object.values(lb.routing.popPools).flat(),
-      ...lb.rules.flatMap((r) => (r.routing ? [...r.routing.defaultPools, ...(r.routing.fallbackPool ? [r.routing.fallbackPool] : [])] : [])),
+      ...lb.rules.flatMap((r) =>
+        r.routing ? [...r.routing.defaultPools, ...(r.routing.fallbackPool ? [r.routing.fallbackPool] : [])] : [],
+      ),
     ]);
     const monitors = new Set([...usedPools].map((p) => model.pools.get(p)?.monitor).filter((m): m is string => !!m));
     return {
@@ -42,15 +66,36 @@ export function cloudflareFrontDoors(context: GraphContext) {
         if (!ideal) idealReaches.set(region, (ideal = new CloudflareReach(model, lb, region)));
         return ideal.reach(client);
       },
-      residencyRemedy(path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean): string | undefined {
-        const inside = [...model.pools.values()].filter((p) => p.origins.some((o) => o.enabled) && p.origins.filter((o) => o.enabled).every((o) => allowed({ region: o.region, endpoint: o.address, failClosed: o.failClosed, declared: o.declared, unplaced: o.unplaced })));
+      residencyRemedy(
+        path: ReachPath,
+        client: ClientGroup,
+        jurisdiction: string,
+        allowed: (l: ReachPath['landing']) => boolean,
+      ): string | undefined {
+        const inside = [...model.pools.values()].filter(
+          (p) =>
+            p.origins.some((o) => o.enabled) &&
+            p.origins
+              .filter((o) => o.enabled)
+              .every((o) =>
+                allowed({
+                  region: o.region,
+                  endpoint: o.address,
+                  failClosed: o.failClosed,
+                  declared: o.declared,
+                  unplaced: o.unplaced,
+                }),
+              ),
+        );
         const names = inside.map((p) => p.address);
-        if (path.possible?.startsWith('session affinity')) return `set session_affinity "none" on ${lb.address} (cloudflare.sessionAffinity.type: none; the schema refuses affinity under residency)`;
+        if (path.possible?.startsWith('session affinity'))
+          return `set session_affinity "none" on ${lb.address} (cloudflare.sessionAffinity.type: none; the schema refuses affinity under residency)`;
         if (path.kind === 'override') {
           const rule = path.path.find((s) => s.label.startsWith('rule "'))?.label.split('"')[1];
           return `remove rule "${rule}" from ${lb.address} (custom load-balancing rules do not function reliably under geo steering, which residency needs)`;
         }
-        if (path.kind === 'retry') return `set adaptive_routing.failover_across_pools false on ${lb.address} (cloudflare.failoverAcrossPools: false), so a failed request is not retried on pools outside jurisdiction ${jurisdiction}`;
+        if (path.kind === 'retry')
+          return `set adaptive_routing.failover_across_pools false on ${lb.address} (cloudflare.failoverAcrossPools: false), so a failed request is not retried on pools outside jurisdiction ${jurisdiction}`;
         if (path.kind === 'pop') {
           const pop = path.path.find((s) => s.label.startsWith('pop_pools['))?.label;
           return `remove ${pop} from ${lb.address}, or list only pools of jurisdiction ${jurisdiction} in it`;
@@ -59,15 +104,35 @@ export function cloudflareFrontDoors(context: GraphContext) {
           return `set fallback_pool of ${lb.address} to ${names[0] ? `${names[0]} (jurisdiction ${jurisdiction})` : 'a pool of jurisdiction ' + jurisdiction} or to a fail-closed pool (cloudflare.fallback: fail-closed)`;
         }
         const via = path.path.find((s) => /^(country_pools|region_pools|default_pools)/.test(s.label))?.label;
-        if (client.country && via && names.length > 0) return `map ${client.country} in country_pools of ${lb.address} to pools of jurisdiction ${jurisdiction} only (e.g. ${names.join(', ')}); it is steered by ${via} now`;
+        if (client.country && via && names.length > 0)
+          return `map ${client.country} in country_pools of ${lb.address} to pools of jurisdiction ${jurisdiction} only (e.g. ${names.join(', ')}); it is steered by ${via} now`;
         return undefined;
       },
       pathFailover(path: ReachPath): Detection {
         const l = path.landing;
-        if (l.declared) return { seconds: l.declared.failoverSeconds, breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy})`, resources: [lb.address], causes: [{ kind: 'declared', endpoint: l.declared }] };
-        if (!l.region) return { seconds: Number.POSITIVE_INFINITY, breakdown: `unknown: ${l.unplaced ?? `${l.endpoint} is not placed`}`, resources: [lb.address], causes: [{ kind: 'undetected', why: l.unplaced ?? `${l.endpoint} is not placed` }] };
+        if (l.declared)
+          return {
+            seconds: l.declared.failoverSeconds,
+            breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy})`,
+            resources: [lb.address],
+            causes: [{ kind: 'declared', endpoint: l.declared }],
+          };
+        if (!l.region)
+          return {
+            seconds: Number.POSITIVE_INFINITY,
+            breakdown: `unknown: ${l.unplaced ?? `${l.endpoint} is not placed`}`,
+            resources: [lb.address],
+            causes: [{ kind: 'undetected', why: l.unplaced ?? `${l.endpoint} is not placed` }],
+          };
         const pool = [...path.path].reverse().find((s) => model.pools.has(s.address))?.address;
-        return pool ? poolDetection(model, lb, pool) : { seconds: Number.POSITIVE_INFINITY, breakdown: 'no pool on the path', resources: [lb.address], causes: [{ kind: 'undetected', why: 'no pool on the path' }] };
+        return pool
+          ? poolDetection(model, lb, pool)
+          : {
+              seconds: Number.POSITIVE_INFINITY,
+              breakdown: 'no pool on the path',
+              resources: [lb.address],
+              causes: [{ kind: 'undetected', why: 'no pool on the path' }],
+            };
       },
       failoverPaths(normal: readonly { client: ClientGroup; landings: readonly Landing[] }[]): FailoverPath[] {
         const grouped = new Map<string, FailoverPath & { clientSet: Set<string> }>();
@@ -78,35 +143,62 @@ export function cloudflareFrontDoors(context: GraphContext) {
             if (!pool) continue;
             const d = poolDetection(model, lb, pool);
             const key = `${landing.region}|${pool}`;
-            const g = grouped.get(key) ?? { frontDoor: label, region: landing.region, seconds: d.seconds, breakdown: d.breakdown, resources: d.resources, clients: [], clientSet: new Set<string>() };
+            const g = grouped.get(key) ?? {
+              frontDoor: label,
+              region: landing.region,
+              seconds: d.seconds,
+              breakdown: d.breakdown,
+              resources: d.resources,
+              clients: [],
+              clientSet: new Set<string>(),
+            };
             g.clientSet.add(answer.client.label);
             grouped.set(key, g);
           }
         }
         return [...grouped.values()].map(({ clientSet, ...g }) => ({ ...g, clients: [...clientSet] }));
       },
-      probes: () => cloudflareProbes({ ...model, pools: new Map([...model.pools].filter(([a]) => usedPools.has(a))) }, label),
+      probes: () =>
+        cloudflareProbes({ ...model, pools: new Map([...model.pools].filter(([a]) => usedPools.has(a))) }, label),
       diagram(): DiagramPart {
         const entry = `lb:${lb.address}`;
-        const nodes: { id: string; label: string; shape?: 'box' | 'round' | 'stadium' | 'hexagon' }[] = [{ id: entry, label: `${label} (${effectiveSteering(lb.routing)})`, shape: 'hexagon' }];
+        const nodes: { id: string; label: string; shape?: 'box' | 'round' | 'stadium' | 'hexagon' }[] = [
+          { id: entry, label: `${label} (${effectiveSteering(lb.routing)})`, shape: 'hexagon' },
+        ];
         const edges: { from: string; to: string; label?: string; dotted?: boolean }[] = [];
         const roles = new Map<string, string[]>();
         const add = (pool: string, role: string) => roles.set(pool, [...(roles.get(pool) ?? []), role]);
         lb.routing.defaultPools.forEach((p, i) => add(p, `default #${i + 1}`));
         if (lb.routing.fallbackPool) add(lb.routing.fallbackPool, 'fallback');
         const countries = new Map<string, string[]>();
-        for (const [country, list] of Object.entries(lb.routing.countryPools)) list.forEach((p) => countries.set(p, [...(countries.get(p) ?? []), country]));
+        for (const [country, list] of Object.entries(lb.routing.countryPools))
+          list.forEach((p) => countries.set(p, [...(countries.get(p) ?? []), country]));
         for (const [p, cs] of countries) add(p, `countries ${summarise(cs)}`);
         const regions = new Map<string, string[]>();
-        for (const [region, list] of Object.entries(lb.routing.regionPools)) list.forEach((p) => regions.set(p, [...(regions.get(p) ?? []), region]));
+        for (const [region, list] of Object.entries(lb.routing.regionPools))
+          list.forEach((p) => regions.set(p, [...(regions.get(p) ?? []), region]));
         for (const [p, rs] of regions) add(p, `regions ${summarise(rs)}`);
         for (const rule of lb.rules) for (const p of rule.routing?.defaultPools ?? []) add(p, `rule ${rule.name}`);
         for (const [pool, rs] of roles) {
           const p = model.pools.get(pool);
           const pid = `pool:${pool}`;
-          nodes.push({ id: pid, label: `pool ${p?.name ?? pool}${p && !p.monitor ? ' (no monitor)' : ''}`, shape: 'round' });
-          edges.push({ from: entry, to: pid, label: rs.join('; '), dotted: rs.every((r) => r === 'fallback' || r.startsWith('rule')) });
-          for (const o of p?.origins ?? []) edges.push({ from: pid, to: o.failClosed ? 'endpoint:fail-closed' : o.region ? `region:${o.region}` : `endpoint:${o.address}`, label: o.address });
+          nodes.push({
+            id: pid,
+            label: `pool ${p?.name ?? pool}${p && !p.monitor ? ' (no monitor)' : ''}`,
+            shape: 'round',
+          });
+          edges.push({
+            from: entry,
+            to: pid,
+            label: rs.join('; '),
+            dotted: rs.every((r) => r === 'fallback' || r.startsWith('rule')),
+          });
+          for (const o of p?.origins ?? [])
+            edges.push({
+              from: pid,
+              to: o.failClosed ? 'endpoint:fail-closed' : o.region ? `region:${o.region}` : `endpoint:${o.address}`,
+              label: o.address,
+            });
         }
         return { nodes, edges, entry };
       },
@@ -134,7 +226,9 @@ function withPlacementReasons(model: CloudflareModel, context: GraphContext): Cl
     const origins = pool.origins.map((o) => {
       if (!o.unplaced || o.region || o.declared || o.failClosed) return o;
       const placed = context.placeHost!(o.address);
-      return placed.inZone && placed.unplaced ? { ...o, unplaced: `origin ${o.address} of ${pool.address}: ${placed.unplaced}` } : o;
+      return placed.inZone && placed.unplaced
+        ? { ...o, unplaced: `origin ${o.address} of ${pool.address}: ${placed.unplaced}` }
+        : o;
     });
     pools.set(address, origins.some((o, i) => o !== pool.origins[i]) ? { ...pool, origins } : pool);
   }

@@ -20,7 +20,18 @@
  *   changes pools or steering possibly applies, and possibly does not;
  * - `pop_pools` depend on the data center serving the request: each entry is possible for every client.
  */
-import { block, bool, isExpression, isRecord, normalizeDnsName, num, parseRef, resourcesOfType, str, stringElements } from './input';
+import {
+  block,
+  bool,
+  isExpression,
+  isRecord,
+  normalizeDnsName,
+  num,
+  parseRef,
+  resourcesOfType,
+  str,
+  stringElements,
+} from './input';
 import type { ClientGroup, ExternalEndpoint, PathStep, StackInput } from './model';
 import { multiplicity, unknownSetting } from './unknowns';
 import { CLOUDFLARE_DNS_ONLY_TTL_SECONDS } from '../facts/failover';
@@ -111,7 +122,11 @@ export interface CloudflareModel {
 }
 
 /** Reads the Cloudflare load-balancing resources of the stacks. */
-export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost: (host: string) => string | undefined, declaredEndpoint: (name: string) => ExternalEndpoint | undefined = () => undefined): CloudflareModel {
+export function buildCloudflareModel(
+  stacks: readonly StackInput[],
+  regionOfHost: (host: string) => string | undefined,
+  declaredEndpoint: (name: string) => ExternalEndpoint | undefined = () => undefined,
+): CloudflareModel {
   const monitors = new Map<string, CfMonitor>();
   // `count = 0`: not created, so not modelled.
   const resources = (type: string) => resourcesOfType(stacks, type).filter((r) => multiplicity(r.config) !== 'none');
@@ -145,14 +160,28 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
           : expression
             ? `origin ${o.name ?? address} of ${p.address}: its address is not known at synth (${String(o.address)})`
             : `origin ${address} of ${p.address} is not a regional name of the service`;
-      return { name: str(o.name) ?? address, address, enabled: bool(o.enabled) ?? true, weight: num(o.weight) ?? 1, region, failClosed, declared, unplaced };
+      return {
+        name: str(o.name) ?? address,
+        address,
+        enabled: bool(o.enabled) ?? true,
+        weight: num(o.weight) ?? 1,
+        region,
+        failClosed,
+        declared,
+        unplaced,
+      };
     });
     pools.set(p.address, {
       address: p.address,
       name: str(c.name) ?? p.name,
       enabled: bool(c.enabled) ?? true,
       minimumOrigins: num(c.minimum_origins) ?? 1,
-      monitor: monitorRef?.type === 'cloudflare_load_balancer_monitor' ? `${monitorRef.type}.${monitorRef.name}` : typeof c.monitor === 'string' && c.monitor !== '' ? `monitor-id:${c.monitor}` : undefined,
+      monitor:
+        monitorRef?.type === 'cloudflare_load_balancer_monitor'
+          ? `${monitorRef.type}.${monitorRef.name}`
+          : typeof c.monitor === 'string' && c.monitor !== ''
+            ? `monitor-id:${c.monitor}`
+            : undefined,
       origins,
       checkRegions: Array.isArray(c.check_regions) ? stringElements(c.check_regions) : undefined,
       latitude: num(c.latitude),
@@ -164,16 +193,19 @@ export function buildCloudflareModel(stacks: readonly StackInput[], regionOfHost
   for (const lb of resources('cloudflare_load_balancer')) {
     const c = lb.config;
     const routing = routingOf(c);
-    const rules: CfRule[] = (Array.isArray(c.rules) ? c.rules : []).filter(isRecord).filter((r) => !(bool(r.disabled) ?? false)).map((r, i) => {
-      const overrides = block(r.overrides);
-      const fixed = block(r.fixed_response);
-      return {
-        name: str(r.name) ?? `rule ${i + 1}`,
-        condition: str(r.condition) ?? '',
-        priority: num(r.priority) ?? i,
-        routing: fixed && !overrides ? undefined : overrides ? mergeRouting(routing, overrides) : routing,
-      };
-    });
+    const rules: CfRule[] = (Array.isArray(c.rules) ? c.rules : [])
+      .filter(isRecord)
+      .filter((r) => !(bool(r.disabled) ?? false))
+      .map((r, i) => {
+        const overrides = block(r.overrides);
+        const fixed = block(r.fixed_response);
+        return {
+          name: str(r.name) ?? `rule ${i + 1}`,
+          condition: str(r.condition) ?? '',
+          priority: num(r.priority) ?? i,
+          routing: fixed && !overrides ? undefined : overrides ? mergeRouting(routing, overrides) : routing,
+        };
+      });
     loadBalancers.push({
       address: lb.address,
       stack: lb.stack,
@@ -247,15 +279,18 @@ function mergeRouting(base: CfRouting, o: Record<string, unknown>): CfRouting {
 /** The steering Cloudflare applies: "" means geo when any region/country/pop mapping exists, else off. */
 export function effectiveSteering(r: CfRouting): string {
   if (r.steering) return r.steering;
-  const mapped = Object.keys(r.regionPools).length + Object.keys(r.countryPools).length + Object.keys(r.popPools).length > 0;
+  const mapped =
+    Object.keys(r.regionPools).length + Object.keys(r.countryPools).length + Object.keys(r.popPools).length > 0;
   return mapped ? 'geo' : 'off';
 }
 
 /** The pool list a client gets, and which mapping chose it (pop_pools are handled as possible landings). */
 export function candidateList(r: CfRouting, client: ClientGroup): { pools: readonly string[]; via: string } {
   if (effectiveSteering(r) === 'geo') {
-    if (client.country && r.countryPools[client.country]) return { pools: r.countryPools[client.country], via: `country_pools[${client.country}]` };
-    if (r.regionPools[client.cloudflareRegion]) return { pools: r.regionPools[client.cloudflareRegion], via: `region_pools[${client.cloudflareRegion}]` };
+    if (client.country && r.countryPools[client.country])
+      return { pools: r.countryPools[client.country], via: `country_pools[${client.country}]` };
+    if (r.regionPools[client.cloudflareRegion])
+      return { pools: r.regionPools[client.cloudflareRegion], via: `region_pools[${client.cloudflareRegion}]` };
   }
   return { pools: r.defaultPools, via: 'default_pools' };
 }
@@ -265,11 +300,18 @@ export function sameRouting(a: CfRouting, b: CfRouting): boolean {
 }
 
 /** The path step of a pool (its origins and regions), memoised in `cache`; with `note`, a copy carrying it. */
-export function poolStep(cache: Map<string, PathStep>, model: CloudflareModel, address: string, note?: string): PathStep {
+export function poolStep(
+  cache: Map<string, PathStep>,
+  model: CloudflareModel,
+  address: string,
+  note?: string,
+): PathStep {
   let s = cache.get(address);
   if (!s) {
     const pool = model.pools.get(address);
-    const origins = pool ? pool.origins.map((o) => (o.region ? `${o.address} (${o.region})` : o.address)).join(', ') : 'pool outside the stacks';
+    const origins = pool
+      ? pool.origins.map((o) => (o.region ? `${o.address} (${o.region})` : o.address)).join(', ')
+      : 'pool outside the stacks';
     s = { address, label: `pool ${pool?.name ?? address}: ${origins}${pool && !pool.monitor ? ', no monitor' : ''}` };
     cache.set(address, s);
   }

@@ -18,22 +18,58 @@ export const CLOUDFLARE_MIN_TIMEOUT_SECONDS = 1;
 export function poolDetection(model: CloudflareModel, lb: CfLoadBalancer, poolAddress: string): Detection {
   const pool = model.pools.get(poolAddress);
   const monitor = pool?.monitor ? model.monitors.get(pool.monitor) : undefined;
-  if (!pool || !pool.monitor) return { seconds: Number.POSITIVE_INFINITY, breakdown: `${poolAddress} has no monitor: Cloudflare never marks it unhealthy`, resources: [poolAddress], causes: [{ kind: 'undetected', why: `${poolAddress} has no monitor` }] };
-  if (!monitor) return { seconds: Number.POSITIVE_INFINITY, breakdown: `${poolAddress}: its monitor ${pool.monitor} is not in the synthesized stacks`, resources: [poolAddress], causes: [{ kind: 'undetected', why: `the monitor of ${poolAddress} is not in the stacks` }] };
+  if (!pool || !pool.monitor)
+    return {
+      seconds: Number.POSITIVE_INFINITY,
+      breakdown: `${poolAddress} has no monitor: Cloudflare never marks it unhealthy`,
+      resources: [poolAddress],
+      causes: [{ kind: 'undetected', why: `${poolAddress} has no monitor` }],
+    };
+  if (!monitor)
+    return {
+      seconds: Number.POSITIVE_INFINITY,
+      breakdown: `${poolAddress}: its monitor ${pool.monitor} is not in the synthesized stacks`,
+      resources: [poolAddress],
+      causes: [{ kind: 'undetected', why: `the monitor of ${poolAddress} is not in the stacks` }],
+    };
   if (monitor.unknown || pool.unknown || lb.unknown) {
-    const why = monitor.unknown ? `${monitor.address}: ${monitor.unknown}` : pool.unknown ? `${poolAddress}: ${pool.unknown}` : `${lb.address}: ${lb.unknown}`;
-    return { seconds: Number.POSITIVE_INFINITY, breakdown: `unknown: ${why}`, resources: [lb.address, poolAddress, monitor.address], causes: [{ kind: 'undetected', why }] };
+    const why = monitor.unknown
+      ? `${monitor.address}: ${monitor.unknown}`
+      : pool.unknown
+        ? `${poolAddress}: ${pool.unknown}`
+        : `${lb.address}: ${lb.unknown}`;
+    return {
+      seconds: Number.POSITIVE_INFINITY,
+      breakdown: `unknown: ${why}`,
+      resources: [lb.address, poolAddress, monitor.address],
+      causes: [{ kind: 'undetected', why }],
+    };
   }
   // The failure can start just after a probe; consecutive_down probes must fail, the last one only after its
   // timeout and retries (each retry waits another timeout). Same bound as lib/cloudflare's failoverSeconds.
-  const detect = cloudflareDetectionSeconds({ intervalSeconds: monitor.interval, timeoutSeconds: monitor.timeout, retries: monitor.retries, consecutiveDown: monitor.consecutiveDown });
+  const detect = cloudflareDetectionSeconds({
+    intervalSeconds: monitor.interval,
+    timeoutSeconds: monitor.timeout,
+    retries: monitor.retries,
+    consecutiveDown: monitor.consecutiveDown,
+  });
   const ttl = lb.proxied ? 0 : lb.ttl;
   const seconds = detect + ttl;
   return {
     seconds,
     breakdown: `${monitor.address}: interval ${monitor.interval} s × consecutive_down ${monitor.consecutiveDown} + timeout ${monitor.timeout} s × (retries ${monitor.retries} + 1) = ${detect} s${lb.proxied ? ' (proxied: no DNS TTL)' : ` + TTL ${ttl} s (DNS-only)`} = ${seconds} s`,
     resources: [lb.address, poolAddress, monitor.address],
-    causes: [{ kind: 'cloudflare-monitor', address: monitor.address, interval: monitor.interval, consecutiveDown: monitor.consecutiveDown, timeout: monitor.timeout, retries: monitor.retries, ttl }],
+    causes: [
+      {
+        kind: 'cloudflare-monitor',
+        address: monitor.address,
+        interval: monitor.interval,
+        consecutiveDown: monitor.consecutiveDown,
+        timeout: monitor.timeout,
+        retries: monitor.retries,
+        ttl,
+      },
+    ],
   };
 }
 

@@ -23,7 +23,9 @@ export interface CountryInfo {
 }
 
 /** Approximate centres of Cloudflare's 13 load-balancing regions (the same points lib/cloudflare uses). */
-export const CLOUDFLARE_REGION_CENTROIDS: Readonly<Record<CloudflareRegionCode, { readonly latitude: number; readonly longitude: number }>> = {
+export const CLOUDFLARE_REGION_CENTROIDS: Readonly<
+  Record<CloudflareRegionCode, { readonly latitude: number; readonly longitude: number }>
+> = {
   WNAM: { latitude: 40, longitude: -115 },
   ENAM: { latitude: 38, longitude: -80 },
   WEU: { latitude: 48, longitude: 5 },
@@ -95,9 +97,18 @@ YT AF -12.8 45.2 SAF|ZA AF -29.0 24.0 SAF|ZM AF -15.0 30.0 SAF|ZW AF -19.0 29.0 
 
 function parseTable(table: string): Map<string, CountryInfo> {
   const out = new Map<string, CountryInfo>();
-  for (const entry of table.split(/[|\n]/).map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of table
+    .split(/[|\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [code, continent, lat, lon, regions] = entry.split(/\s+/);
-    out.set(code, { code, continent: continent as ContinentCode, latitude: Number(lat), longitude: Number(lon), cloudflareRegions: regions.split(',') as CloudflareRegionCode[] });
+    out.set(code, {
+      code,
+      continent: continent as ContinentCode,
+      latitude: Number(lat),
+      longitude: Number(lon),
+      cloudflareRegions: regions.split(',') as CloudflareRegionCode[],
+    });
   }
   return out;
 }

@@ -26,7 +26,10 @@ export function routingDiagram(report: RoutingReport, options: DiagramOptions = 
     if (!v) ids.set(key, (v = `n${ids.size + 1}`));
     return v;
   };
-  const nodes = new Map<string, { label: string; shape: Shape; group: 'clients' | 'doors' | 'regions' | 'endpoints' }>();
+  const nodes = new Map<
+    string,
+    { label: string; shape: Shape; group: 'clients' | 'doors' | 'regions' | 'endpoints' }
+  >();
   const edges: { from: string; to: string; label?: string; dotted?: boolean }[] = [];
   const edgeKeys = new Set<string>();
   const addEdge = (e: { from: string; to: string; label?: string; dotted?: boolean }) => {
@@ -49,11 +52,13 @@ export function routingDiagram(report: RoutingReport, options: DiagramOptions = 
   for (const fd of g.frontDoors) {
     const part = fd.diagram();
     entries.set(fd.label, part.entry);
-    for (const n of part.nodes) if (!nodes.has(n.id)) nodes.set(n.id, { label: n.label, shape: n.shape ?? 'box', group: 'doors' });
+    for (const n of part.nodes)
+      if (!nodes.has(n.id)) nodes.set(n.id, { label: n.label, shape: n.shape ?? 'box', group: 'doors' });
     for (const e of part.edges) {
       for (const end of [e.from, e.to]) {
         if (nodes.has(end)) continue;
-        if (end.startsWith('region:')) nodes.set(end, { label: end.slice('region:'.length), shape: 'round', group: 'regions' });
+        if (end.startsWith('region:'))
+          nodes.set(end, { label: end.slice('region:'.length), shape: 'round', group: 'regions' });
         else nodes.set(end, { label: end.replace(/^endpoint:/, ''), shape: 'box', group: 'endpoints' });
       }
       addEdge(e);
@@ -77,8 +82,13 @@ export function routingDiagram(report: RoutingReport, options: DiagramOptions = 
   let i = 0;
   for (const c of clientNodes.values()) {
     const key = `clients:${i++}`;
-    const shown = c.labels.length <= max ? c.labels.join(', ') : `${c.labels.slice(0, max).join(', ')} +${c.labels.length - max}`;
-    nodes.set(key, { label: `${c.jurisdiction ? `${c.jurisdiction}: ` : ''}${shown}`, shape: 'stadium', group: 'clients' });
+    const shown =
+      c.labels.length <= max ? c.labels.join(', ') : `${c.labels.slice(0, max).join(', ')} +${c.labels.length - max}`;
+    nodes.set(key, {
+      label: `${c.jurisdiction ? `${c.jurisdiction}: ` : ''}${shown}`,
+      shape: 'stadium',
+      group: 'clients',
+    });
     for (const [frontDoor, hop] of c.hops) {
       const entry = entries.get(frontDoor);
       if (entry) addEdge({ from: key, to: entry, label: hop });
@@ -108,12 +118,20 @@ export function routingDiagram(report: RoutingReport, options: DiagramOptions = 
 
 /** The hop that decides where a client group enters the front door, generalised (`geolocation country (own)`). */
 function firstHop(a: Answer): string {
-  const path: readonly PathStep[] = a.landings.find((l) => !l.possible && l.share > 0)?.path ?? a.landings[0]?.path ?? [];
-  const hop = path.find((s) => s.clientSpecific) ?? path.find((s) => !s.note?.startsWith('passed over') && !s.label.startsWith('Cloudflare load balancer'));
+  const path: readonly PathStep[] =
+    a.landings.find((l) => !l.possible && l.share > 0)?.path ?? a.landings[0]?.path ?? [];
+  const hop =
+    path.find((s) => s.clientSpecific) ??
+    path.find((s) => !s.note?.startsWith('passed over') && !s.label.startsWith('Cloudflare load balancer'));
   if (!hop) return a.noAnswer ? 'no answer' : 'direct';
   const text = hop.label.split(' -> ')[0];
-  const withoutName = text.includes(' ') && !text.startsWith('country_pools') && !text.startsWith('region_pools') ? text.slice(text.indexOf(' ') + 1) : text;
-  return hop.clientSpecific ? withoutName.replace(/=[A-Z0-9*-]+/, ' (own)').replace(/\[[A-Z0-9-]+\]/, ' (own)') : withoutName;
+  const withoutName =
+    text.includes(' ') && !text.startsWith('country_pools') && !text.startsWith('region_pools')
+      ? text.slice(text.indexOf(' ') + 1)
+      : text;
+  return hop.clientSpecific
+    ? withoutName.replace(/=[A-Z0-9*-]+/, ' (own)').replace(/\[[A-Z0-9-]+\]/, ' (own)')
+    : withoutName;
 }
 
 function shape(kind: Shape, label: string): string {
@@ -131,5 +149,10 @@ function shape(kind: Shape, label: string): string {
 
 /** Mermaid entity codes for characters that break a quoted label or read as HTML. */
 export function escape(text: string): string {
-  return text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/\|/g, '#124;').replace(/\n/g, ' ');
+  return text
+    .replace(/"/g, '#quot;')
+    .replace(/</g, '#lt;')
+    .replace(/>/g, '#gt;')
+    .replace(/\|/g, '#124;')
+    .replace(/\n/g, ' ');
 }

@@ -112,20 +112,39 @@ export function diffSynth(before: AnalysisSource, after: AnalysisSource, options
             : undefined,
     });
   }
-  for (const [key, l] of left) if (!right.has(key)) changes.push({ address: l.address, type: l.type, stack: l.stack, action: 'delete', changes: [] });
+  for (const [key, l] of left)
+    if (!right.has(key))
+      changes.push({ address: l.address, type: l.type, stack: l.stack, action: 'delete', changes: [] });
   pairMoves(changes, left, right);
   changes.sort((x, y) => rank(x) - rank(y) || x.address.localeCompare(y.address));
   return { changes, before: analyzeRouting(b, options), after: analyzeRouting(a, options) };
 }
 
 /** The Markdown review of two synth outputs (and, when given, of a saved plan's `terraform show -json`). */
-export function diffRouting(before: AnalysisSource, after: AnalysisSource, options: DiffOptions & { readonly plan?: PlanJson | string } = {}): string {
+export function diffRouting(
+  before: AnalysisSource,
+  after: AnalysisSource,
+  options: DiffOptions & { readonly plan?: PlanJson | string } = {},
+): string {
   const diff = diffSynth(before, after, options);
   const out: string[] = ['## Routing review', ''];
   const dangerous = diff.changes.filter((c) => c.danger || c.action === 'delete');
   if (dangerous.length > 0) {
-    out.push(`**${dangerous.length} change${dangerous.length === 1 ? '' : 's'} replace${dangerous.length === 1 ? 's' : ''} or remove${dangerous.length === 1 ? 's' : ''} live DNS records, health checks or pools: review before applying.**`, '');
-    out.push(...table(['resource', 'change', 'why it matters'], dangerous.map((c) => [`\`${c.address}\``, c.movedTo ? 'delete + create (address changed)' : c.action, c.danger ?? deleteNote(c)]), 100));
+    out.push(
+      `**${dangerous.length} change${dangerous.length === 1 ? '' : 's'} replace${dangerous.length === 1 ? 's' : ''} or remove${dangerous.length === 1 ? 's' : ''} live DNS records, health checks or pools: review before applying.**`,
+      '',
+    );
+    out.push(
+      ...table(
+        ['resource', 'change', 'why it matters'],
+        dangerous.map((c) => [
+          `\`${c.address}\``,
+          c.movedTo ? 'delete + create (address changed)' : c.action,
+          c.danger ?? deleteNote(c),
+        ]),
+        100,
+      ),
+    );
   } else {
     out.push('No live DNS record, health check or pool is replaced or removed.');
   }
@@ -144,7 +163,13 @@ export function diffRouting(before: AnalysisSource, after: AnalysisSource, optio
     const changes = diff.changes.filter((c) => c.type === type);
     if (changes.length === 0) continue;
     out.push('', `### ${title}`, '');
-    out.push(...table(['resource', 'change', 'details'], changes.map((c) => [`\`${c.address}\``, c.action, details(c)]), 60));
+    out.push(
+      ...table(
+        ['resource', 'change', 'details'],
+        changes.map((c) => [`\`${c.address}\``, c.action, details(c)]),
+        60,
+      ),
+    );
   }
   out.push(...landingSection(diff.before, diff.after));
   out.push('', '### Proofs', '');
@@ -173,7 +198,12 @@ export interface PlanJson {
     readonly address: string;
     readonly type: string;
     readonly name?: string;
-    readonly change: { readonly actions: readonly string[]; readonly before?: unknown; readonly after?: unknown; readonly replace_paths?: readonly (readonly (string | number)[])[] };
+    readonly change: {
+      readonly actions: readonly string[];
+      readonly before?: unknown;
+      readonly after?: unknown;
+      readonly replace_paths?: readonly (readonly (string | number)[])[];
+    };
     readonly action_reason?: string;
   }[];
 }
@@ -192,7 +222,9 @@ export function planChanges(plan: PlanJson | string, extraTypes: readonly string
   const json: PlanJson = typeof plan === 'string' ? (JSON.parse(readFileSync(plan, 'utf8')) as PlanJson) : plan;
   const types = new Set([...ROUTING_RESOURCE_TYPES, ...extraTypes]);
   return (json.resource_changes ?? [])
-    .filter((c) => !(c.change.actions.length === 1 && (c.change.actions[0] === 'no-op' || c.change.actions[0] === 'read')))
+    .filter(
+      (c) => !(c.change.actions.length === 1 && (c.change.actions[0] === 'no-op' || c.change.actions[0] === 'read')),
+    )
     .map((c) => ({
       address: c.address,
       type: c.type,
@@ -211,19 +243,35 @@ export function planReview(plan: PlanJson | string, extraTypes: readonly string[
   const deleted = changes.filter((c) => !c.replace && c.routing && c.actions.includes('delete'));
   out.push('');
   if (replaced.length + deleted.length > 0) {
-    out.push(`**The plan replaces ${replaced.length} and deletes ${deleted.length} routing resource${replaced.length + deleted.length === 1 ? '' : 's'}.**`, '');
+    out.push(
+      `**The plan replaces ${replaced.length} and deletes ${deleted.length} routing resource${replaced.length + deleted.length === 1 ? '' : 's'}.**`,
+      '',
+    );
     out.push(
       ...table(
         ['resource', 'actions', 'forced by'],
-        [...replaced, ...deleted].map((c) => [`\`${c.address}\``, c.actions.join(' + '), c.replacePaths.join(', ') || (c.replace ? '(not reported)' : '-')]),
+        [...replaced, ...deleted].map((c) => [
+          `\`${c.address}\``,
+          c.actions.join(' + '),
+          c.replacePaths.join(', ') || (c.replace ? '(not reported)' : '-'),
+        ]),
         100,
       ),
     );
   } else out.push('The plan replaces and deletes no routing resource.');
   const other = changes.filter((c) => c.routing && !c.replace && !c.actions.includes('delete'));
-  if (other.length > 0) out.push('', ...table(['resource', 'actions'], other.map((c) => [`\`${c.address}\``, c.actions.join(' + ')]), 60));
+  if (other.length > 0)
+    out.push(
+      '',
+      ...table(
+        ['resource', 'actions'],
+        other.map((c) => [`\`${c.address}\``, c.actions.join(' + ')]),
+        60,
+      ),
+    );
   const nonRouting = changes.filter((c) => !c.routing);
-  if (nonRouting.length > 0) out.push('', `Other changes: ${nonRouting.length} (${nonRouting.filter((c) => c.replace).length} replacements).`);
+  if (nonRouting.length > 0)
+    out.push('', `Other changes: ${nonRouting.length} (${nonRouting.filter((c) => c.replace).length} replacements).`);
   return out;
 }
 
@@ -257,7 +305,12 @@ export function diffValues(before: unknown, after: unknown, path = ''): Attribut
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffValues(before[k], after[k], path ? `${path}.${k}` : k));
   }
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && before.every((v) => isRecord(v))) {
+  if (
+    Array.isArray(before) &&
+    Array.isArray(after) &&
+    before.length === after.length &&
+    before.every((v) => isRecord(v))
+  ) {
     return before.flatMap((v, i) => diffValues(v, after[i], `${path}[${i}]`));
   }
   return [{ path, before, after }];
@@ -265,7 +318,10 @@ export function diffValues(before: unknown, after: unknown, path = ''): Attribut
 
 /** A deleted resource and a created one that are the same live object (same record identity) are a move. */
 function pairMoves(changes: ResourceChange[], left: Map<string, Indexed>, right: Map<string, Indexed>): void {
-  const identity = (r: Indexed) => (r.type === 'aws_route53_record' ? `${JSON.stringify(r.config.zone_id)}|${normalizeDnsName(str(r.config.name) ?? '')}|${str(r.config.type)}|${str(r.config.set_identifier) ?? ''}` : undefined);
+  const identity = (r: Indexed) =>
+    r.type === 'aws_route53_record'
+      ? `${JSON.stringify(r.config.zone_id)}|${normalizeDnsName(str(r.config.name) ?? '')}|${str(r.config.type)}|${str(r.config.set_identifier) ?? ''}`
+      : undefined;
   const created = changes.filter((c) => c.action === 'create');
   for (let i = 0; i < changes.length; i++) {
     const c = changes[i];
@@ -278,14 +334,20 @@ function pairMoves(changes: ResourceChange[], left: Map<string, Indexed>, right:
       return r && identity(r) === id;
     });
     if (twin) {
-      changes[i] = { ...c, movedTo: twin.address, danger: `address changed to ${twin.address} (a construct id changed): Terraform deletes the live record and creates it again — the name can go unanswered in between; add a \`moved\` block` };
+      changes[i] = {
+        ...c,
+        movedTo: twin.address,
+        danger: `address changed to ${twin.address} (a construct id changed): Terraform deletes the live record and creates it again — the name can go unanswered in between; add a \`moved\` block`,
+      };
     }
   }
 }
 
 function dangerNote(type: string, config: Record<string, unknown>): string {
-  if (type === 'aws_route53_health_check') return ': records referencing it switch to a new health check whose status starts over; with create_before_destroy the old one is deleted after';
-  if (type === 'aws_route53_record') return `: ${str(config.name) ?? 'the name'} is deleted and created again${block(config.lifecycle)?.create_before_destroy ? '' : ' (a window without this answer)'}`;
+  if (type === 'aws_route53_health_check')
+    return ': records referencing it switch to a new health check whose status starts over; with create_before_destroy the old one is deleted after';
+  if (type === 'aws_route53_record')
+    return `: ${str(config.name) ?? 'the name'} is deleted and created again${block(config.lifecycle)?.create_before_destroy ? '' : ' (a window without this answer)'}`;
   if (type === 'aws_lb') return ': a new load balancer gets a new DNS name; aliases follow only after apply';
   if (type === 'cloudflare_load_balancer') return ': the hostname is unbalanced until the new load balancer exists';
   return '';
@@ -293,7 +355,8 @@ function dangerNote(type: string, config: Record<string, unknown>): string {
 
 function deleteNote(c: ResourceChange): string {
   if (c.type === 'aws_route53_record') return 'a live answer disappears';
-  if (c.type === 'aws_route53_health_check') return 'records that used it lose their health signal (or the plan fails while they still reference it)';
+  if (c.type === 'aws_route53_health_check')
+    return 'records that used it lose their health signal (or the plan fails while they still reference it)';
   return 'removed';
 }
 
@@ -325,7 +388,12 @@ function weightSection(diff: SynthDiff): string[] {
     for (const list of r.graph.route53.sets.values()) {
       const weighted = list.filter((x) => x.policy.kind === 'weighted');
       if (weighted.length === 0) continue;
-      out.set(list[0].name, new Map(weighted.map((x) => [x.setIdentifier ?? x.address, x.policy.kind === 'weighted' ? x.policy.weight : 0])));
+      out.set(
+        list[0].name,
+        new Map(
+          weighted.map((x) => [x.setIdentifier ?? x.address, x.policy.kind === 'weighted' ? x.policy.weight : 0]),
+        ),
+      );
     }
     return out;
   };
@@ -341,19 +409,36 @@ function weightSection(diff: SynthDiff): string[] {
       const x = wb.get(id);
       const y = wa.get(id);
       if (x === y && tb === ta) continue;
-      const share = (w: number | undefined, t: number) => (w === undefined ? '-' : t > 0 ? `${Math.round((w / t) * 1000) / 10}%` : '-');
-      rows.push([name, id, x === undefined ? '-' : String(x), y === undefined ? '-' : String(y), `${share(x, tb)} → ${share(y, ta)}`]);
+      const share = (w: number | undefined, t: number) =>
+        w === undefined ? '-' : t > 0 ? `${Math.round((w / t) * 1000) / 10}%` : '-';
+      rows.push([
+        name,
+        id,
+        x === undefined ? '-' : String(x),
+        y === undefined ? '-' : String(y),
+        `${share(x, tb)} → ${share(y, ta)}`,
+      ]);
     }
   }
-  return rows.length > 0 ? ['', '### Weights', '', ...table(['record set', 'set identifier', 'weight before', 'weight after', 'share'], rows, 60)] : [];
+  return rows.length > 0
+    ? [
+        '',
+        '### Weights',
+        '',
+        ...table(['record set', 'set identifier', 'weight before', 'weight after', 'share'], rows, 60),
+      ]
+    : [];
 }
 
 /** Client groups whose normal-operation landing changes. */
 function landingSection(before: RoutingReport, after: RoutingReport): string[] {
-  const key = (r: RoutingReport) => new Map(r.answers.filter((a) => a.scenario.kind === 'normal').map((a) => [`${a.frontDoor}|${a.client.id}`, a]));
+  const key = (r: RoutingReport) =>
+    new Map(r.answers.filter((a) => a.scenario.kind === 'normal').map((a) => [`${a.frontDoor}|${a.client.id}`, a]));
   const b = key(before);
   const a = key(after);
-  const describe = (x: { landings: readonly { region?: string; endpoint: string; share: number; possible?: string }[] } | undefined) =>
+  const describe = (
+    x: { landings: readonly { region?: string; endpoint: string; share: number; possible?: string }[] } | undefined,
+  ) =>
     x
       ? x.landings
           .filter((l) => !l.possible && l.share > 0)
@@ -371,7 +456,8 @@ function landingSection(before: RoutingReport, after: RoutingReport): string[] {
     const g = `${frontDoor}|${was}|${now}`;
     grouped.set(g, [...(grouped.get(g) ?? []), label]);
   }
-  if (grouped.size === 0) return ['', '### Where traffic lands', '', 'Normal operation: no client group changes region.'];
+  if (grouped.size === 0)
+    return ['', '### Where traffic lands', '', 'Normal operation: no client group changes region.'];
   return [
     '',
     '### Where traffic lands (normal operation)',
@@ -380,7 +466,12 @@ function landingSection(before: RoutingReport, after: RoutingReport): string[] {
       ['front door', 'client groups', 'before', 'after'],
       [...grouped].map(([g, clients]) => {
         const [frontDoor, was, now] = g.split('|');
-        return [frontDoor, clients.length <= 6 ? clients.join(', ') : `${clients.slice(0, 6).join(', ')} +${clients.length - 6}`, was, now];
+        return [
+          frontDoor,
+          clients.length <= 6 ? clients.join(', ') : `${clients.slice(0, 6).join(', ')} +${clients.length - 6}`,
+          was,
+          now,
+        ];
       }),
       60,
     ),

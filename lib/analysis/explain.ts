@@ -21,7 +21,9 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
   const out: string[] = [];
   out.push('# Where traffic lands');
   out.push('');
-  out.push(`Stacks: ${g.stacks.map((s) => s.name).join(', ')} · regions: ${g.regions.join(', ') || 'none'} · ${report.clients.length} client groups · ${report.scenarios.length} failure scenarios${jurisdictionLine(report)}`);
+  out.push(
+    `Stacks: ${g.stacks.map((s) => s.name).join(', ')} · regions: ${g.regions.join(', ') || 'none'} · ${report.clients.length} client groups · ${report.scenarios.length} failure scenarios${jurisdictionLine(report)}`,
+  );
   if (g.frontDoors.length === 0) {
     out.push('', 'No front door found (no public Route53 routing name, no Cloudflare load balancer).');
     return out.join('\n');
@@ -38,12 +40,15 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
     const unchanged: string[] = [];
     const changedRows: string[][] = [];
     for (const s of singles) {
-      const changed = answers.filter((a) => a.scenario.id === s.id && outcome(a, showPossible) !== outcome(normal.get(a.client.id), showPossible));
+      const changed = answers.filter(
+        (a) => a.scenario.id === s.id && outcome(a, showPossible) !== outcome(normal.get(a.client.id), showPossible),
+      );
       if (changed.length === 0) unchanged.push(s.label);
       else for (const r of rows(changed, showPossible)) changedRows.push([s.label, ...r]);
     }
     out.push('', '### One region down (client groups whose answer changes)', '');
-    if (changedRows.length > 0) out.push(...table(['scenario', 'client groups', 'lands in', 'via'], changedRows, maxRows));
+    if (changedRows.length > 0)
+      out.push(...table(['scenario', 'client groups', 'lands in', 'via'], changedRows, maxRows));
     if (unchanged.length > 0) out.push('', `No client group's answer changes when ${list(unchanged, 8)}.`);
 
     const multiple = report.scenarios.filter((s) => s.kind === 'multiple');
@@ -55,15 +60,31 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
         if (bad.length === 0) quiet++;
         else for (const r of rows(bad, showPossible)) notable.push([s.label, ...r]);
       }
-      out.push('', `### Several regions down (${multiple.length} scenario${multiple.length === 1 ? '' : 's'}${report.scenarios.length < 2 ** report.graph.regions.length ? ': the witnesses of violations; the proofs cover every combination' : ''})`, '');
-      if (quiet > 0) out.push(`${quiet} of ${multiple.length} scenarios: every client group still lands on a healthy region it may use.`);
-      if (notable.length > 0) out.push('', 'Client groups left without a healthy region, or sent outside their jurisdiction:', '', ...table(['scenario', 'client groups', 'lands in', 'via'], notable, maxRows));
+      out.push(
+        '',
+        `### Several regions down (${multiple.length} scenario${multiple.length === 1 ? '' : 's'}${report.scenarios.length < 2 ** report.graph.regions.length ? ': the witnesses of violations; the proofs cover every combination' : ''})`,
+        '',
+      );
+      if (quiet > 0)
+        out.push(
+          `${quiet} of ${multiple.length} scenarios: every client group still lands on a healthy region it may use.`,
+        );
+      if (notable.length > 0)
+        out.push(
+          '',
+          'Client groups left without a healthy region, or sent outside their jurisdiction:',
+          '',
+          ...table(['scenario', 'client groups', 'lands in', 'via'], notable, maxRows),
+        );
     }
 
     const all = answers.filter((a) => a.scenario.kind === 'all');
     if (all.length > 0) {
       out.push('', '### Every region down', '');
-      out.push(`${fd.kind === 'route53' ? 'Route53 answers anyway (every record unhealthy counts as healthy)' : fd.kind === 'cloudflare' ? 'Cloudflare sends each client to the fallback pool, healthy or not' : 'What the front door does'}:`, '');
+      out.push(
+        `${fd.kind === 'route53' ? 'Route53 answers anyway (every record unhealthy counts as healthy)' : fd.kind === 'cloudflare' ? 'Cloudflare sends each client to the fallback pool, healthy or not' : 'What the front door does'}:`,
+        '',
+      );
       out.push(...table(['client groups', 'answered with', 'via'], rows(all, showPossible), maxRows));
     }
 
@@ -73,7 +94,15 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
       out.push(
         ...table(
           ['jurisdiction', 'client groups', 'can reach (any combination of health states)'],
-          reachable.map((r) => [r.jurisdiction, String(r.clients), r.destinations.map((d) => (report.graph.intent.regions[d] ? `${d} (${report.graph.intent.regions[d].jurisdiction ?? 'none'})` : d)).join(', ') || 'nothing']),
+          reachable.map((r) => [
+            r.jurisdiction,
+            String(r.clients),
+            r.destinations
+              .map((d) =>
+                report.graph.intent.regions[d] ? `${d} (${report.graph.intent.regions[d].jurisdiction ?? 'none'})` : d,
+              )
+              .join(', ') || 'nothing',
+          ]),
           maxRows,
         ),
       );
@@ -85,10 +114,24 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
       const slo = report.sloFailoverSeconds;
       out.push(
         ...table(
-          ['region failing', 'after', 'seconds', slo !== undefined ? `within ${slo} s` : 'budget', 'client groups', 'how'],
+          [
+            'region failing',
+            'after',
+            'seconds',
+            slo !== undefined ? `within ${slo} s` : 'budget',
+            'client groups',
+            'how',
+          ],
           [...paths]
             .sort((a, b) => a.region.localeCompare(b.region) || (a.scenario ?? '').length - (b.scenario ?? '').length)
-            .map((p) => [p.region, p.scenario ?? 'normal operation', seconds(p.seconds), slo === undefined ? '-' : p.seconds <= slo ? 'yes' : '**no**', list(p.clients, 4), p.breakdown]),
+            .map((p) => [
+              p.region,
+              p.scenario ?? 'normal operation',
+              seconds(p.seconds),
+              slo === undefined ? '-' : p.seconds <= slo ? 'yes' : '**no**',
+              list(p.clients, 4),
+              p.breakdown,
+            ]),
           maxRows,
         ),
       );
@@ -96,10 +139,23 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
   }
   if (report.probeLoad.length > 0) {
     out.push('', '## Health-probe load per origin', '');
-    out.push(...table(['origin', 'requests/s', 'from'], report.probeLoad.map((l) => [l.origin, String(l.requestsPerSecond), l.sources.map((s) => `${s.resource}: ${round(s.requestsPerSecond)}/s (${s.derivation})`).join('<br>')]), maxRows));
+    out.push(
+      ...table(
+        ['origin', 'requests/s', 'from'],
+        report.probeLoad.map((l) => [
+          l.origin,
+          String(l.requestsPerSecond),
+          l.sources.map((s) => `${s.resource}: ${round(s.requestsPerSecond)}/s (${s.derivation})`).join('<br>'),
+        ]),
+        maxRows,
+      ),
+    );
   }
   out.push('', '## Proofs', '');
-  for (const p of report.proofs) out.push(`- ${p.passed ? 'PASS' : '**FAIL**'} ${p.name}: ${p.summary}${p.passed ? '' : ` (${p.violations.length} violation${p.violations.length === 1 ? '' : 's'})`}`);
+  for (const p of report.proofs)
+    out.push(
+      `- ${p.passed ? 'PASS' : '**FAIL**'} ${p.name}: ${p.summary}${p.passed ? '' : ` (${p.violations.length} violation${p.violations.length === 1 ? '' : 's'})`}`,
+    );
   for (const v of report.violations) out.push(`  - ${v.message}`);
   if (g.warnings.length > 0) out.push('', '## Warnings', '', ...g.warnings.map((w) => `- ${w}`));
   return out.join('\n');
@@ -108,7 +164,9 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
 function jurisdictionLine(report: RoutingReport): string {
   const r = report.graph.intent.residency;
   const keys = Object.keys(r);
-  return keys.length > 0 ? ` · residency: ${keys.map((k) => `${k} (${[...r[k].countries, ...r[k].continents].length} locations)`).join(', ')}` : '';
+  return keys.length > 0
+    ? ` · residency: ${keys.map((k) => `${k} (${[...r[k].countries, ...r[k].continents].length} locations)`).join(', ')}`
+    : '';
 }
 
 /** One row per distinct outcome: [client groups, lands in, via]. */
@@ -120,7 +178,11 @@ function rows(answers: readonly Answer[], showPossible: boolean): string[][] {
     g.clients.push(a.client.label);
     grouped.set(key, g);
   }
-  return [...grouped.values()].map((g) => [list(g.clients, 6) + (g.clients.length > 6 ? ` (${g.clients.length})` : ''), g.lands, g.via]);
+  return [...grouped.values()].map((g) => [
+    list(g.clients, 6) + (g.clients.length > 6 ? ` (${g.clients.length})` : ''),
+    g.lands,
+    g.via,
+  ]);
 }
 
 /** What the client gets, for comparing scenarios (ignores how). */
@@ -134,7 +196,9 @@ function lands(a: Answer, showPossible: boolean): string {
   const shares = new Map<string, number>();
   for (const l of main) shares.set(name(l), (shares.get(name(l)) ?? 0) + l.share);
   const text = [...shares].map(([n, s]) => (shares.size > 1 ? `${n} ${Math.round(s * 100)}%` : n)).join(' · ');
-  const possible = showPossible ? [...new Set(a.landings.filter((l) => l.possible).map(name))].filter((n) => !shares.has(n)) : [];
+  const possible = showPossible
+    ? [...new Set(a.landings.filter((l) => l.possible).map(name))].filter((n) => !shares.has(n))
+    : [];
   return `${text || 'nothing'}${possible.length > 0 ? ` (possible: ${possible.join(', ')})` : ''}`;
 }
 
@@ -147,7 +211,16 @@ function name(l: Landing): string {
 /** The path of the main landing(s), compactly: record set and policy per hop. */
 function via(a: Answer): string {
   const main = a.landings.filter((l) => !l.possible && l.share > 0);
-  const paths = [...new Set(main.map((l) => l.path.filter((s) => !s.note?.startsWith('passed over')).map(short).join(' → ')))];
+  const paths = [
+    ...new Set(
+      main.map((l) =>
+        l.path
+          .filter((s) => !s.note?.startsWith('passed over'))
+          .map(short)
+          .join(' → '),
+      ),
+    ),
+  ];
   const notes = [...new Set(main.flatMap((l) => l.path.map((s) => s.note).filter((n): n is string => !!n)))];
   return `${paths.slice(0, 2).join('<br>')}${paths.length > 2 ? `<br>+${paths.length - 2} more` : ''}${notes.length > 0 ? `<br>_${notes.join('; ')}_` : ''}`;
 }
@@ -165,7 +238,9 @@ function served(a: Answer): boolean {
 function leaves(a: Answer, report: RoutingReport): boolean {
   const j = a.client.jurisdiction;
   if (!j) return false;
-  return a.landings.some((l) => !l.failClosed && (!l.region || report.graph.intent.regions[l.region]?.jurisdiction !== j));
+  return a.landings.some(
+    (l) => !l.failClosed && (!l.region || report.graph.intent.regions[l.region]?.jurisdiction !== j),
+  );
 }
 
 function seconds(s: number): string {
@@ -181,6 +256,12 @@ export function table(header: readonly string[], body: readonly (readonly string
   const esc = (c: string) => c.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of body.slice(0, maxRows)) lines.push(`| ${row.map(esc).join(' | ')} |`);
-  if (body.length > maxRows) lines.push(`| … ${body.length - maxRows} more rows |${header.slice(1).map(() => ' ').join('|')}|`);
+  if (body.length > maxRows)
+    lines.push(
+      `| … ${body.length - maxRows} more rows |${header
+        .slice(1)
+        .map(() => ' ')
+        .join('|')}|`,
+    );
   return lines;
 }

@@ -28,5 +28,8 @@ export function declareExternalEndpoint(scope: IConstruct, declaration: External
   const stack = TerraformStack.of(scope);
   // The key is derived from the name (stable, and dots would split the override path).
   const key = valid.name.replace(/[^A-Za-z0-9-]/g, '_');
-  stack.addOverride(`//.${EXTERNAL_ENDPOINTS_KEY}.${key}`, { ...valid, declaredBy: `declareExternalEndpoint in ${scope.node.path}` });
+  stack.addOverride(`//.${EXTERNAL_ENDPOINTS_KEY}.${key}`, {
+    ...valid,
+    declaredBy: `declareExternalEndpoint in ${scope.node.path}`,
+  });
 }

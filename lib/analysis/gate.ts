@@ -14,7 +14,12 @@ import { DEFAULT_POLICY_PACKS, rulesOf } from '../policy/packs';
 import { formatPolicyReport } from '../policy/report';
 import type { PolicyOptions, PolicyReport } from '../policy/types';
 import type { GlobalInferenceSpec } from '../spec/schema';
-import { isStagingDir, synthRefusingOnValidation, SynthRefusedError, writeOutputAtomically } from '../util/atomic-synth';
+import {
+  isStagingDir,
+  synthRefusingOnValidation,
+  SynthRefusedError,
+  writeOutputAtomically,
+} from '../util/atomic-synth';
 import { Refusal } from '../util/refusal';
 import { readSynthOutput } from '../util/synth-output';
 import { analyzeRouting, type AnalysisOptions, type RoutingReport } from './analyze';
@@ -58,14 +63,20 @@ const MARK = Symbol.for('cdktf-global-inference.routing-proofs');
  */
 export function addRoutingProofValidation(scope: IConstruct, options: AnalysisOptions = {}): void {
   const root = scope.node.root;
-  const stacks = (TerraformStack.isStack(scope) ? [scope] : scope.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c))).filter(
-    (s) => !(s as unknown as Record<symbol, boolean>)[MARK],
-  );
+  const stacks = (
+    TerraformStack.isStack(scope)
+      ? [scope]
+      : scope.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c))
+  ).filter((s) => !(s as unknown as Record<symbol, boolean>)[MARK]);
   for (const stack of stacks) {
     (stack as unknown as Record<symbol, boolean>)[MARK] = true;
     stack.node.addValidation({
       validate: () => {
-        const marked = root.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c) && (c as unknown as Record<symbol, boolean>)[MARK]);
+        const marked = root.node
+          .findAll()
+          .filter(
+            (c): c is TerraformStack => TerraformStack.isStack(c) && (c as unknown as Record<symbol, boolean>)[MARK],
+          );
         if (marked[marked.length - 1] !== stack) return [];
         const all = root.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
         return analyzeRouting(all.length > 0 ? root : stack, options).violations.map((v) => v.message);
@@ -195,15 +206,21 @@ function synthInto(app: App, dir: string, synth: () => void): void {
  * CLI fails afterwards, on an output already replaced. Here they refuse before anything is switched in.
  */
 function refuseOnErrorAnnotations(dir: string): void {
-  let manifest: { stacks?: Record<string, { annotations?: { constructPath: string; level: string; message: string }[] }> };
+  let manifest: {
+    stacks?: Record<string, { annotations?: { constructPath: string; level: string; message: string }[] }>;
+  };
   try {
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as typeof manifest;
   } catch {
     return;
   }
-  const errors = Object.values(manifest.stacks ?? {}).flatMap((s) => (s.annotations ?? []).filter((a) => a.level === AnnotationMetadataEntryType.ERROR));
+  const errors = Object.values(manifest.stacks ?? {}).flatMap((s) =>
+    (s.annotations ?? []).filter((a) => a.level === AnnotationMetadataEntryType.ERROR),
+  );
   if (errors.length > 0) {
-    throw new SynthRefusedError(`synth refused, nothing was written:\nEncountered Annotations with level "ERROR":\n${errors.map((a) => `[${a.constructPath}] ${a.message}`).join('\n')}`);
+    throw new SynthRefusedError(
+      `synth refused, nothing was written:\nEncountered Annotations with level "ERROR":\n${errors.map((a) => `[${a.constructPath}] ${a.message}`).join('\n')}`,
+    );
   }
 }
 
@@ -228,7 +245,8 @@ export function checkStagedOutput(dir: string, registrations: readonly SynthGate
   const failedRouting: RoutingReport[] = [];
   const seen = new Set<string>();
   const optionSets = new Map<string, AnalysisOptions>();
-  for (const registration of registrations) if (registration.proofs !== false) optionSets.set(JSON.stringify(registration.proofs), registration.proofs);
+  for (const registration of registrations)
+    if (registration.proofs !== false) optionSets.set(JSON.stringify(registration.proofs), registration.proofs);
   for (const options of optionSets.values()) {
     const report = analyzeRouting(dir, options);
     const fresh = report.violations.filter((v) => !seen.has(v.message));

@@ -6,7 +6,15 @@ import { edgeRouterTables } from '../edge-router/synthesized-table';
 import { tableFrontDoor } from './table-front-door';
 import { buildCloudflareModel, cloudflareFrontDoors, cloudflareProbes } from './cloudflare';
 import { cloudflareDnsFrontDoors } from './cloudflare-dns';
-import { isExpression, loadStacks, normalizeDnsName, readIntent, resourcesOfType, str, type AnalysisSource } from './input';
+import {
+  isExpression,
+  loadStacks,
+  normalizeDnsName,
+  readIntent,
+  resourcesOfType,
+  str,
+  type AnalysisSource,
+} from './input';
 import type { FrontDoor, FrontDoorExtractor, GraphContext, ProbeSource, ServiceIntent, StackInput } from './model';
 import { hostPlacer, type HostPlacer } from './host-placement';
 import { buildRoute53Model, route53Entries, route53FrontDoor, route53Probes, type Route53Model } from './route53';
@@ -18,7 +26,9 @@ import { buildRoute53Model, route53Entries, route53FrontDoor, route53Probes, typ
 export const route53Extractor: FrontDoorExtractor = (context) => {
   const model = buildRoute53Model(context.stacks);
   let publicIndex = 0;
-  return route53Entries(model, context.intent).map((entry) => route53FrontDoor(model, context, entry, entry.private ? 0 : publicIndex++));
+  return route53Entries(model, context.intent).map((entry) =>
+    route53FrontDoor(model, context, entry, entry.private ? 0 : publicIndex++),
+  );
 };
 
 /** Cloudflare front doors: one per `cloudflare_load_balancer`. */
@@ -29,12 +39,18 @@ export const cloudflareExtractor: FrontDoorExtractor = (context) => cloudflareFr
  * (added to these) to `buildRoutingGraph` / `analyzeRouting`.
  */
 /** The edge router's routing table, as written to KV in the synthesized stacks. */
-const edgeRouterExtractor: FrontDoorExtractor = (context) => edgeRouterTables(context.stacks).map((table) => tableFrontDoor(context, table));
+const edgeRouterExtractor: FrontDoorExtractor = (context) =>
+  edgeRouterTables(context.stacks).map((table) => tableFrontDoor(context, table));
 
 /** Plain Cloudflare DNS records at the service name (or a disabled load balancer's), where no enabled load balancer answers. */
 export const cloudflareDnsExtractor: FrontDoorExtractor = (context) => cloudflareDnsFrontDoors(context);
 
-export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [route53Extractor, cloudflareExtractor, cloudflareDnsExtractor, edgeRouterExtractor];
+export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [
+  route53Extractor,
+  cloudflareExtractor,
+  cloudflareDnsExtractor,
+  edgeRouterExtractor,
+];
 
 export interface RoutingGraph {
   readonly stacks: readonly StackInput[];
@@ -80,7 +96,8 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
       // NS records delegate (to Route53, followed there); other types carry no traffic.
       if (typeKnown && !['A', 'AAAA', 'CNAME', 'HTTPS', 'SVCB'].includes(recordType)) return [];
       // A name unknown at synth could be any name (fail closed); the apex is no origin name.
-      if (!name || isExpression(r.config.name)) return [{ address: r.address, name: '*', type: recordType || 'unknown type', relative: true }];
+      if (!name || isExpression(r.config.name))
+        return [{ address: r.address, name: '*', type: recordType || 'unknown type', relative: true }];
       if (name === '@') return [];
       return [{ address: r.address, name: normalizeDnsName(name), type: recordType, relative: true }];
     }),
@@ -99,10 +116,22 @@ export function buildRoutingGraph(source: AnalysisSource, options: GraphOptions 
   };
   const extractors = [...(options.replaceDefaultExtractors ? [] : DEFAULT_EXTRACTORS), ...(options.extractors ?? [])];
   const frontDoors = extractors.flatMap((extract) => extract(context));
-  const endpoints = [...route53.loadBalancers.values()].filter((lb) => lb.region).map((lb) => ({ region: lb.region!, address: lb.address }));
+  const endpoints = [...route53.loadBalancers.values()]
+    .filter((lb) => lb.region)
+    .map((lb) => ({ region: lb.region!, address: lb.address }));
   const regions = [...new Set([...Object.keys(intent.regions), ...endpoints.map((e) => e.region)])].sort();
   warnings.push(...route53.skipped);
-  const probes = [...route53Probes(route53, context, 'Route53 health checks'), ...cloudflareProbes(buildCloudflareModel(stacks, (h) => context.regionOfHost(h), (n) => context.declaredEndpoint(n)), 'Cloudflare monitors')];
+  const probes = [
+    ...route53Probes(route53, context, 'Route53 health checks'),
+    ...cloudflareProbes(
+      buildCloudflareModel(
+        stacks,
+        (h) => context.regionOfHost(h),
+        (n) => context.declaredEndpoint(n),
+      ),
+      'Cloudflare monitors',
+    ),
+  ];
   return { stacks, intent, context, frontDoors, regions, endpoints, warnings, route53, probes };
 }
 
@@ -117,11 +146,23 @@ function intentHostnameWarnings(model: Route53Model, intent: ServiceIntent, plac
     const name = normalizeDnsName(r.hostname);
     const placed = placer.place(name);
     if (!placed.inZone || placed.region === code) continue;
-    const list = ['A', 'AAAA', 'CNAME'].flatMap((t) => [...model.sets.entries()].filter(([key]) => key.endsWith(`|${name}|${t}`)).map(([, v]) => v)).flat();
-    const only = list.length === 1 && list[0].policy.kind === 'simple' && list[0].target.kind === 'alb' ? list[0] : undefined;
-    if (only && placed.region && only.target.kind === 'alb') out.push(`${only.address}: ${name} is ${code}'s hostname in the service intent but aliases ${only.target.lb} in ${placed.region}; the analysis uses ${placed.region}`);
-    else if (placed.region) out.push(`${placed.records.join(', ')}: ${name} is ${code}'s hostname in the service intent but resolves to ${placed.region} only; the analysis uses ${placed.region}`);
-    else out.push(`${placed.records.join(', ') || name}: ${name} is ${code}'s hostname in the service intent, but the analysis cannot place it in one region (${placed.unplaced}); origins and backends naming it are unplaced`);
+    const list = ['A', 'AAAA', 'CNAME']
+      .flatMap((t) => [...model.sets.entries()].filter(([key]) => key.endsWith(`|${name}|${t}`)).map(([, v]) => v))
+      .flat();
+    const only =
+      list.length === 1 && list[0].policy.kind === 'simple' && list[0].target.kind === 'alb' ? list[0] : undefined;
+    if (only && placed.region && only.target.kind === 'alb')
+      out.push(
+        `${only.address}: ${name} is ${code}'s hostname in the service intent but aliases ${only.target.lb} in ${placed.region}; the analysis uses ${placed.region}`,
+      );
+    else if (placed.region)
+      out.push(
+        `${placed.records.join(', ')}: ${name} is ${code}'s hostname in the service intent but resolves to ${placed.region} only; the analysis uses ${placed.region}`,
+      );
+    else
+      out.push(
+        `${placed.records.join(', ') || name}: ${name} is ${code}'s hostname in the service intent, but the analysis cannot place it in one region (${placed.unplaced}); origins and backends naming it are unplaced`,
+      );
   }
   return out;
 }

@@ -154,7 +154,10 @@ export function substitute(f: Formula, value: (a: HealthAtom) => boolean | undef
     case 'or':
       return or(...f.args.map((a) => substitute(a, value)));
     case 'atleast':
-      return atLeast(f.count, f.args.map((a) => substitute(a, value)));
+      return atLeast(
+        f.count,
+        f.args.map((a) => substitute(a, value)),
+      );
   }
 }
 
@@ -255,7 +258,8 @@ export function satisfy(formulas: readonly Formula[], options: SatOptions = {}):
           assigned.set(f.atom.id, { atom: f.atom, healthy: g.want });
           trail.push(f.atom.id);
         } else if (f.op === 'not') pending.push({ f: f.arg, want: !g.want });
-        else if ((f.op === 'and' && g.want) || (f.op === 'or' && !g.want)) for (const a of f.args) pending.push({ f: a, want: g.want });
+        else if ((f.op === 'and' && g.want) || (f.op === 'or' && !g.want))
+          for (const a of f.args) pending.push({ f: a, want: g.want });
         else open.push(g);
       }
       // Re-check the open goals against what propagation assigned; force those with one way left.
@@ -308,7 +312,9 @@ export function satisfy(formulas: readonly Formula[], options: SatOptions = {}):
   };
 
   try {
-    return solve(formulas.map((f) => ({ f, want: true }))) ? { status: 'sat', assignment: new Map(assigned) } : { status: 'unsat' };
+    return solve(formulas.map((f) => ({ f, want: true })))
+      ? { status: 'sat', assignment: new Map(assigned) }
+      : { status: 'unsat' };
   } catch (error) {
     if (error instanceof OutOfBudget) return { status: 'unknown' };
     throw error;

@@ -43,7 +43,8 @@ export function hostPlacer(
   cloudflareRecords: readonly CloudflareDnsName[] = [],
 ): HostPlacer {
   const intentHosts = new Map<string, string>();
-  for (const [code, r] of Object.entries(intent.regions)) if (r.hostname) intentHosts.set(normalizeDnsName(r.hostname), code);
+  for (const [code, r] of Object.entries(intent.regions))
+    if (r.hostname) intentHosts.set(normalizeDnsName(r.hostname), code);
   const byIntent = (name: string): string | undefined => {
     const known = intentHosts.get(name);
     if (known) return known;
@@ -99,20 +100,37 @@ export function hostPlacer(
       for (const zone of zones) {
         for (const p of reach.entry(zone, name, client)) {
           if (satisfyCached(p.conditions).status === 'unsat') continue;
-          const via = p.path.filter((s) => !s.note?.startsWith('passed over')).map((s) => s.address).filter((a, i, all) => all.indexOf(a) === i);
+          const via = p.path
+            .filter((s) => !s.note?.startsWith('passed over'))
+            .map((s) => s.address)
+            .filter((a, i, all) => all.indexOf(a) === i);
           via.forEach((a) => records.add(a));
           const l = p.landing;
-          const dest = l.region && !l.unplaced ? l.region : l.declared ? `${l.endpoint} (declared, jurisdiction ${l.declared.jurisdiction ?? 'none'})` : `${l.endpoint} (unplaced: ${l.unplaced ?? 'no region'})`;
+          const dest =
+            l.region && !l.unplaced
+              ? l.region
+              : l.declared
+                ? `${l.endpoint} (declared, jurisdiction ${l.declared.jurisdiction ?? 'none'})`
+                : `${l.endpoint} (unplaced: ${l.unplaced ?? 'no region'})`;
           if (l.region && !l.unplaced) regions.add(l.region);
           if (!dests.has(dest)) dests.set(dest, via);
         }
       }
     }
     const zoneNames = zones.map((z) => model.zones.get(z)?.address ?? z).join(', ');
-    if (dests.size === 0) return { inZone: true, records: [...records], unplaced: `${name} is in ${zoneNames}, but no record of the stacks answers it (a record made outside the stacks could send it anywhere)` };
+    if (dests.size === 0)
+      return {
+        inZone: true,
+        records: [...records],
+        unplaced: `${name} is in ${zoneNames}, but no record of the stacks answers it (a record made outside the stacks could send it anywhere)`,
+      };
     if (regions.size === 1 && dests.size === 1) return { inZone: true, region: [...regions][0], records: [...records] };
     const where = [...dests].map(([d, via]) => `${d} via ${via.join(' > ')}`).join('; ');
-    return { inZone: true, records: [...records], unplaced: `${name} resolves through Route53 to more than one place under some health state or location: ${where}` };
+    return {
+      inZone: true,
+      records: [...records],
+      unplaced: `${name} resolves through Route53 to more than one place under some health state or location: ${where}`,
+    };
   };
 
   return {
@@ -123,9 +141,15 @@ export function hostPlacer(
         const zones = zonesOf(name);
         // A record of a Cloudflare zone at the name answers Cloudflare's own lookups (and the world's, where that zone
         // is authoritative) before any Route53 delegation: the analysis does not follow those, so it cannot place it.
-        const cloudflare = cloudflareRecords.filter((r) => r.name === '*' || r.name === name || (r.relative && name.startsWith(`${r.name}.`)));
+        const cloudflare = cloudflareRecords.filter(
+          (r) => r.name === '*' || r.name === name || (r.relative && name.startsWith(`${r.name}.`)),
+        );
         if (cloudflare.length > 0) {
-          p = { inZone: true, records: cloudflare.map((r) => r.address), unplaced: `${name} is answered by Cloudflare DNS (${cloudflare.map((r) => `${r.address} ${r.type}`).join(', ')}), which the analysis does not follow` };
+          p = {
+            inZone: true,
+            records: cloudflare.map((r) => r.address),
+            unplaced: `${name} is answered by Cloudflare DNS (${cloudflare.map((r) => `${r.address} ${r.type}`).join(', ')}), which the analysis does not follow`,
+          };
         } else p = zones.length > 0 ? resolve(name, zones) : { inZone: false, region: byIntent(name), records: [] };
         cache.set(name, p);
       }
@@ -151,16 +175,35 @@ function probeClients(model: Route53Model, intent: ServiceIntent): ClientGroup[]
       else if (p.continent) continents.add(p.continent);
     }
     if (p.kind === 'geoproximity') {
-      const point = p.region && isKnownRegion(p.region) ? regionPoint(p.region) : p.latitude !== undefined && p.longitude !== undefined ? { latitude: p.latitude, longitude: p.longitude } : undefined;
+      const point =
+        p.region && isKnownRegion(p.region)
+          ? regionPoint(p.region)
+          : p.latitude !== undefined && p.longitude !== undefined
+            ? { latitude: p.latitude, longitude: p.longitude }
+            : undefined;
       if (point) points.push(point);
     }
   }
-  const locations: LocationKeys = { countries: [...countries], continents: [...continents], subdivisions, cloudflareRegions: [] };
+  const locations: LocationKeys = {
+    countries: [...countries],
+    continents: [...continents],
+    subdivisions,
+    cloudflareRegions: [],
+  };
   const groups = deriveClientGroups({ ...intent, residency: {} }, [locations]);
   const located = countries.size + continents.size + subdivisions.length + points.length > 0;
   if (!located) return groups.slice(0, 1);
   // A client at each geoproximity record's own point, where that record is the nearest.
-  return [...groups, ...points.map((pt, i) => ({ ...groups[0], id: `probe:geoproximity:${i}`, label: `geoproximity point ${i}`, latitude: pt.latitude, longitude: pt.longitude }))];
+  return [
+    ...groups,
+    ...points.map((pt, i) => ({
+      ...groups[0],
+      id: `probe:geoproximity:${i}`,
+      label: `geoproximity point ${i}`,
+      latitude: pt.latitude,
+      longitude: pt.longitude,
+    })),
+  ];
 }
 
 function regionPoint(region: string): { latitude: number; longitude: number } {

@@ -7,10 +7,25 @@ export { loadStacks, readIntent, type AnalysisSource } from './input';
 export { satisfy, type Formula, type HealthAtom, type Assignment, type SatResult, type SatOptions } from './health';
 export { smallestWitness, witnessLabel, holdsWhenDown, type Witness } from './witness';
 export { declareExternalEndpoint, type ExternalEndpointDeclaration } from './external-endpoints';
-export { COUNTRY_CODES, countryInfo, continentOf, countriesOf, CLOUDFLARE_REGION_CENTROIDS, type CountryInfo } from './countries';
+export {
+  COUNTRY_CODES,
+  countryInfo,
+  continentOf,
+  countriesOf,
+  CLOUDFLARE_REGION_CENTROIDS,
+  type CountryInfo,
+} from './countries';
 export { deriveClientGroups } from './clients';
 export { failureScenarios, EXHAUSTIVE_REGION_LIMIT } from './scenarios';
-export { buildRoutingGraph, DEFAULT_EXTRACTORS, route53Extractor, cloudflareExtractor, cloudflareDnsExtractor, type RoutingGraph, type GraphOptions } from './graph';
+export {
+  buildRoutingGraph,
+  DEFAULT_EXTRACTORS,
+  route53Extractor,
+  cloudflareExtractor,
+  cloudflareDnsExtractor,
+  type RoutingGraph,
+  type GraphOptions,
+} from './graph';
 export {
   buildRoute53Model,
   Route53Evaluator,
@@ -41,8 +56,23 @@ export {
   type CfPool,
   type CfMonitor,
 } from './cloudflare';
-export { analyzeRouting, PROOFS, type AnalysisOptions, type ProofName, type ProofResult, type RoutingReport } from './analyze';
-export { residencyViolations, availabilityViolations, failoverTimeViolations, probeLoad, probeLoadViolations, DEFAULT_MAX_PROBE_RPS, type OriginProbeLoad } from './proofs';
+export {
+  analyzeRouting,
+  PROOFS,
+  type AnalysisOptions,
+  type ProofName,
+  type ProofResult,
+  type RoutingReport,
+} from './analyze';
+export {
+  residencyViolations,
+  availabilityViolations,
+  failoverTimeViolations,
+  probeLoad,
+  probeLoadViolations,
+  DEFAULT_MAX_PROBE_RPS,
+  type OriginProbeLoad,
+} from './proofs';
 export { reachResidency, reachFailover, allowedFor, type ReachableSummary, type ReachProofInput } from './reach-proofs';
 export { failoverRemedy } from './remedies';
 export { explainRouting, type ExplainOptions } from './explain';

@@ -8,12 +8,27 @@ import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { readSynthOutput, type TerraformJson } from '../util/synth-output';
 import type { ServiceIntent, StackInput } from './model';
-import { block, blocks, bool, isExpression, isRecord, num, resourceBodies, str, stringElements } from '../util/terraform-json';
+import {
+  block,
+  blocks,
+  bool,
+  isExpression,
+  isRecord,
+  num,
+  resourceBodies,
+  str,
+  stringElements,
+} from '../util/terraform-json';
 import { normalizeDnsName } from '../util/dns-name';
-import { readExternalEndpoints, readServiceIntent, SERVICE_INTENT_KEY, ServiceIntentError, type ServiceIntentDocument } from '../intent/service-intent';
+import {
+  readExternalEndpoints,
+  readServiceIntent,
+  SERVICE_INTENT_KEY,
+  ServiceIntentError,
+  type ServiceIntentDocument,
+} from '../intent/service-intent';
 
 export { block, blocks, bool, isExpression, isRecord, num, str, stringElements, normalizeDnsName };
-
 
 /** What the analysis can read: a cdktf output directory, an app (or any construct holding stacks), or stack JSON. */
 export type AnalysisSource = string | IConstruct | readonly StackInput[];
@@ -24,12 +39,15 @@ export type AnalysisSource = string | IConstruct | readonly StackInput[];
  */
 export function loadStacks(source: AnalysisSource): StackInput[] {
   if (typeof source === 'string') {
-    if (!existsSync(source) || !statSync(source).isDirectory()) throw new Error(`${source} is not a cdktf output directory (run a synth first)`);
+    if (!existsSync(source) || !statSync(source).isDirectory())
+      throw new Error(`${source} is not a cdktf output directory (run a synth first)`);
     return readSynthOutput(source).map((s) => ({ name: s.name, json: s.json }));
   }
   if (Array.isArray(source)) return [...(source as readonly StackInput[])];
   const root = source as IConstruct;
-  const stacks = TerraformStack.isStack(root) ? [root] : root.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
+  const stacks = TerraformStack.isStack(root)
+    ? [root]
+    : root.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
   return stacks.map((stack) => ({ name: stack.node.id, json: stack.toTerraform() as TerraformJson }));
 }
 
@@ -84,16 +102,21 @@ export function readIntent(stacks: readonly StackInput[]): ServiceIntent {
   for (const stack of stacks) {
     const reading = readServiceIntent(stack.json);
     if (reading.status === 'invalid') {
-      throw new ServiceIntentError(`stack ${stack.name}: the service intent (//.${SERVICE_INTENT_KEY}) cannot be read: ${reading.problems.join('; ')}`);
+      throw new ServiceIntentError(
+        `stack ${stack.name}: the service intent (//.${SERVICE_INTENT_KEY}) cannot be read: ${reading.problems.join('; ')}`,
+      );
     }
     if (reading.status === 'present') found.push({ stack: stack.name, intent: reading.intent });
   }
-  const first = <T>(pick: (intent: ServiceIntentDocument) => T | undefined): T | undefined => found.map((f) => pick(f.intent)).find((v) => v !== undefined);
+  const first = <T>(pick: (intent: ServiceIntentDocument) => T | undefined): T | undefined =>
+    found.map((f) => pick(f.intent)).find((v) => v !== undefined);
   const regions: Record<string, { jurisdiction?: string; hostname?: string }> = {};
   const residency: Record<string, ResidencyClientGroup> = {};
   for (const { intent } of [...found].reverse()) {
-    for (const [code, r] of Object.entries(intent.regions)) regions[code] = { jurisdiction: r.jurisdiction, hostname: r.hostname };
-    for (const [key, g] of Object.entries(intent.residency)) residency[key] = { countries: g.countries, continents: g.continents };
+    for (const [code, r] of Object.entries(intent.regions))
+      regions[code] = { jurisdiction: r.jurisdiction, hostname: r.hostname };
+    for (const [key, g] of Object.entries(intent.residency))
+      residency[key] = { countries: g.countries, continents: g.continents };
   }
   const health = first((i) => i.health);
   return {
@@ -112,4 +135,3 @@ export function readIntent(stacks: readonly StackInput[]): ServiceIntent {
     sources: found.map((f) => f.stack),
   };
 }
-

@@ -185,8 +185,21 @@ export type FailoverCause =
       /** Other checks that must fail too (children of a CALCULATED check that needs several to fail). */
       readonly alsoChecks?: readonly string[];
     }
-  | { readonly kind: 'cloudflare-monitor'; readonly address: string; readonly interval: number; readonly consecutiveDown: number; readonly timeout: number; readonly retries: number; readonly ttl: number }
-  | { readonly kind: 'edge-router'; readonly address: string; readonly attemptTimeoutMs: number; readonly maxAttempts: number }
+  | {
+      readonly kind: 'cloudflare-monitor';
+      readonly address: string;
+      readonly interval: number;
+      readonly consecutiveDown: number;
+      readonly timeout: number;
+      readonly retries: number;
+      readonly ttl: number;
+    }
+  | {
+      readonly kind: 'edge-router';
+      readonly address: string;
+      readonly attemptTimeoutMs: number;
+      readonly maxAttempts: number;
+    }
   | { readonly kind: 'declared'; readonly endpoint: ExternalEndpoint }
   | {
       readonly kind: 'undetected';
@@ -258,8 +271,17 @@ export interface ProbeSource {
 /** Mermaid fragments a front door contributes to the diagram (ids are made unique by the diagram writer). */
 export interface DiagramPart {
   /** Nodes: id -> label (and optional shape). */
-  readonly nodes: readonly { readonly id: string; readonly label: string; readonly shape?: 'box' | 'round' | 'stadium' | 'hexagon' }[];
-  readonly edges: readonly { readonly from: string; readonly to: string; readonly label?: string; readonly dotted?: boolean }[];
+  readonly nodes: readonly {
+    readonly id: string;
+    readonly label: string;
+    readonly shape?: 'box' | 'round' | 'stadium' | 'hexagon';
+  }[];
+  readonly edges: readonly {
+    readonly from: string;
+    readonly to: string;
+    readonly label?: string;
+    readonly dotted?: boolean;
+  }[];
   /** The node client groups connect to. */
   readonly entry: string;
   /** Node ids of regions: `region:<code>` is reserved for the shared region nodes. */
@@ -367,7 +389,11 @@ export interface Violation {
   /** Terraform addresses involved. */
   readonly resources: readonly string[];
   /** Exactly which client groups are affected in which scenario (each scenario a smallest witness). */
-  readonly cases?: readonly { readonly scenario: string; readonly clientGroups: readonly string[]; /** The regions down in the scenario, when a region-failure set witnesses it. */ readonly failed?: readonly string[] }[];
+  readonly cases?: readonly {
+    readonly scenario: string;
+    readonly clientGroups: readonly string[] /** The regions down in the scenario, when a region-failure set witnesses it. */;
+    readonly failed?: readonly string[];
+  }[];
   /** What to change so the violation goes away (also the end of `message`); absent when there is no single fix. */
   readonly remedy?: string;
 }

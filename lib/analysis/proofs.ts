@@ -12,7 +12,9 @@ const MAX_LISTED = 5;
 /** `a, b, c and 4 more` */
 export function list(items: readonly string[], max = MAX_LISTED): string {
   const unique = [...new Set(items)];
-  return unique.length <= max ? unique.join(', ') : `${unique.slice(0, max).join(', ')} and ${unique.length - max} more`;
+  return unique.length <= max
+    ? unique.join(', ')
+    : `${unique.slice(0, max).join(', ')} and ${unique.length - max} more`;
 }
 
 /** `A -> B -> C`, each step with its address and note. */
@@ -32,7 +34,20 @@ function jurisdictionOfRegion(intent: ServiceIntent, region: string | undefined)
 export function residencyViolations(answers: readonly Answer[], intent: ServiceIntent): Violation[] {
   // Grouped by front door, jurisdiction, destination and path (each group's own location mapping counted as the
   // same hop), so 27 EU countries leaking through the same default record are one violation listing 27 groups.
-  const groups = new Map<string, { frontDoor: string; jurisdiction: string; leakTo: string; how: string; example: string; exampleClient: string; clients: string[]; scenarios: string[]; resources: Set<string> }>();
+  const groups = new Map<
+    string,
+    {
+      frontDoor: string;
+      jurisdiction: string;
+      leakTo: string;
+      how: string;
+      example: string;
+      exampleClient: string;
+      clients: string[];
+      scenarios: string[];
+      resources: Set<string>;
+    }
+  >();
   for (const a of answers) {
     const j = a.client.jurisdiction;
     if (!j) continue;
@@ -40,11 +55,27 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
       if (l.failClosed || (l.declared && l.declared.jurisdiction === j)) continue;
       const lj = jurisdictionOfRegion(intent, l.region);
       if (l.region && lj === j) continue;
-      const leakTo = l.region ? `${l.region} (jurisdiction ${lj ?? 'none'})` : `${l.endpoint} (not a region of the service)`;
-      const how = l.possible ? `a possible landing via ${l.possible}` : `the answer (share ${Math.round(l.share * 100)}%)`;
-      const signature = l.path.map((s) => `${s.clientSpecific ? '<own mapping>' : s.address}|${s.note ?? ''}`).join('>');
+      const leakTo = l.region
+        ? `${l.region} (jurisdiction ${lj ?? 'none'})`
+        : `${l.endpoint} (not a region of the service)`;
+      const how = l.possible
+        ? `a possible landing via ${l.possible}`
+        : `the answer (share ${Math.round(l.share * 100)}%)`;
+      const signature = l.path
+        .map((s) => `${s.clientSpecific ? '<own mapping>' : s.address}|${s.note ?? ''}`)
+        .join('>');
       const key = `${a.frontDoor}|${j}|${leakTo}|${how}|${signature}`;
-      const g = groups.get(key) ?? { frontDoor: a.frontDoor, jurisdiction: j, leakTo, how, example: describePath(l), exampleClient: a.client.label, clients: [], scenarios: [], resources: new Set<string>() };
+      const g = groups.get(key) ?? {
+        frontDoor: a.frontDoor,
+        jurisdiction: j,
+        leakTo,
+        how,
+        example: describePath(l),
+        exampleClient: a.client.label,
+        clients: [],
+        scenarios: [],
+        resources: new Set<string>(),
+      };
       g.clients.push(a.client.label);
       g.scenarios.push(a.scenario.label);
       for (const s of l.path) g.resources.add(s.address);
@@ -57,7 +88,13 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
     const byScenario = new Map<string, Set<string>>();
     g.scenarios.forEach((sc, i) => byScenario.set(sc, (byScenario.get(sc) ?? new Set()).add(g.clients[i])));
     const cases = [...byScenario].map(([scenario, cs]) => ({ scenario, clientGroups: [...cs] }));
-    const more = cases.slice(1, 4).map((c) => `; in scenario "${c.scenario}" client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`).join('');
+    const more = cases
+      .slice(1, 4)
+      .map(
+        (c) =>
+          `; in scenario "${c.scenario}" client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`,
+      )
+      .join('');
     return {
       proof: 'residency' as const,
       frontDoor: g.frontDoor,
@@ -79,7 +116,18 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
  */
 export function availabilityViolations(answers: readonly Answer[]): Violation[] {
   const out: Violation[] = [];
-  const grouped = new Map<string, { frontDoor: string; scenario: string; single: boolean; reason: string; noGeoMatch: boolean; clients: string[]; resources: Set<string> }>();
+  const grouped = new Map<
+    string,
+    {
+      frontDoor: string;
+      scenario: string;
+      single: boolean;
+      reason: string;
+      noGeoMatch: boolean;
+      clients: string[];
+      resources: Set<string>;
+    }
+  >();
   for (const a of answers) {
     if (a.scenario.kind !== 'normal' && a.scenario.kind !== 'single') continue;
     const served = a.landings.some((l) => !l.possible && l.share > 0 && l.up);
@@ -89,7 +137,15 @@ export function availabilityViolations(answers: readonly Answer[]): Violation[] 
       : `answered only with ${list(a.landings.filter((l) => !l.possible && l.share > 0).map((l) => (l.failClosed ? 'a fail-closed pool' : `${l.region ?? l.endpoint} (down)`)))}`;
     const key = `${a.frontDoor}|${a.scenario.id}|${reason}`;
     const noGeoMatch = !!a.noAnswer && /no geolocation record of .* and there is no default/.test(a.noAnswer);
-    const g = grouped.get(key) ?? { frontDoor: a.frontDoor, scenario: a.scenario.label, single: a.scenario.kind === 'single', reason, noGeoMatch, clients: [], resources: new Set<string>() };
+    const g = grouped.get(key) ?? {
+      frontDoor: a.frontDoor,
+      scenario: a.scenario.label,
+      single: a.scenario.kind === 'single',
+      reason,
+      noGeoMatch,
+      clients: [],
+      resources: new Set<string>(),
+    };
     g.clients.push(a.client.label);
     for (const l of a.landings) for (const s of l.path) g.resources.add(s.address);
     grouped.set(key, g);
@@ -146,7 +202,12 @@ export function probeLoad(sources: readonly ProbeSource[]): OriginProbeLoad[] {
   const byOrigin = new Map<string, ProbeSource[]>();
   for (const s of unique.values()) byOrigin.set(s.origin, [...(byOrigin.get(s.origin) ?? []), s]);
   return [...byOrigin]
-    .map(([origin, list]) => ({ origin, region: list.find((s) => s.region)?.region, requestsPerSecond: round(list.reduce((sum, s) => sum + s.requestsPerSecond, 0)), sources: list }))
+    .map(([origin, list]) => ({
+      origin,
+      region: list.find((s) => s.region)?.region,
+      requestsPerSecond: round(list.reduce((sum, s) => sum + s.requestsPerSecond, 0)),
+      sources: list,
+    }))
     .sort((a, b) => b.requestsPerSecond - a.requestsPerSecond || a.origin.localeCompare(b.origin));
 }
 

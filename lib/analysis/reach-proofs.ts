@@ -7,15 +7,43 @@
  * A violation names the front door, the destination, the path and, per scenario, exactly the client groups it
  * affects; each scenario is a smallest failure set witnessing it (witness.ts).
  */
-import { and, atom, atomsOf, not, or, partialValue, satisfy, satisfyCached, substitute, FALSE, TRUE, type Formula, type HealthAtom } from './health';
-import type { ClientGroup, Detection, FailoverPath, FrontDoor, PathStep, ReachPath, ServiceIntent, Violation } from './model';
+import {
+  and,
+  atom,
+  atomsOf,
+  not,
+  or,
+  partialValue,
+  satisfy,
+  satisfyCached,
+  substitute,
+  FALSE,
+  TRUE,
+  type Formula,
+  type HealthAtom,
+} from './health';
+import type {
+  ClientGroup,
+  Detection,
+  FailoverPath,
+  FrontDoor,
+  PathStep,
+  ReachPath,
+  ServiceIntent,
+  Violation,
+} from './model';
 import { list } from './proofs';
 import { failoverRemedy } from './remedies';
 import { holdsWhenDown, smallestWitness, witnessLabel, type Witness } from './witness';
 
 /** What a front door can add to explain a leak: a remedy that, followed, removes it. */
 export interface ResidencyRemedyHook {
-  residencyRemedy?(path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean): string | undefined;
+  residencyRemedy?(
+    path: ReachPath,
+    client: ClientGroup,
+    jurisdiction: string,
+    allowed: (l: ReachPath['landing']) => boolean,
+  ): string | undefined;
 }
 
 export interface ReachProofInput {
@@ -44,7 +72,11 @@ export interface ReachableSummary {
 const possibleCache = new WeakMap<ReachPath, boolean>();
 function isPossible(path: ReachPath): boolean {
   let v = possibleCache.get(path);
-  if (v === undefined) possibleCache.set(path, (v = takenWithOnlyUp(path, path.landing.region) || satisfyCached(path.conditions).status !== 'unsat'));
+  if (v === undefined)
+    possibleCache.set(
+      path,
+      (v = takenWithOnlyUp(path, path.landing.region) || satisfyCached(path.conditions).status !== 'unsat'),
+    );
   return v;
 }
 
@@ -55,7 +87,10 @@ function isPossible(path: ReachPath): boolean {
 function takenWithOnlyUp(path: ReachPath, region: string | undefined): boolean {
   const c = conditionsOf(path);
   if (conditionsAllUp(c) === true) return true;
-  return region !== undefined && partialValue(c.formula, (a) => (a.region === undefined ? undefined : a.region === region)) === true;
+  return (
+    region !== undefined &&
+    partialValue(c.formula, (a) => (a.region === undefined ? undefined : a.region === region)) === true
+  );
 }
 
 /** Per path object: whether it can be taken while its own region is up. */
@@ -65,7 +100,11 @@ function possibleWhileUp(path: ReachPath): boolean {
   if (v === undefined) {
     const region = path.landing.region;
     // Taken with every region up settles it (the common case) without the solver.
-    v = takenWithOnlyUp(path, region) || satisfyCached(path.conditions, `up:${region ?? ''}`, { fixed: (a) => (region && a.region === region ? true : undefined) }).status !== 'unsat';
+    v =
+      takenWithOnlyUp(path, region) ||
+      satisfyCached(path.conditions, `up:${region ?? ''}`, {
+        fixed: (a) => (region && a.region === region ? true : undefined),
+      }).status !== 'unsat';
     upCache.set(path, v);
   }
   return v;
@@ -99,10 +138,17 @@ function destination(intent: ServiceIntent, l: ReachPath['landing']): string {
 }
 
 /** Residency over every health state. */
-export function reachResidency(input: ReachProofInput): { violations: Violation[]; reachable: ReachableSummary[]; checked: { clients: number; paths: number } } {
+export function reachResidency(input: ReachProofInput): {
+  violations: Violation[];
+  reachable: ReachableSummary[];
+  checked: { clients: number; paths: number };
+} {
   const { intent } = input;
   const leaks: Leak[] = [];
-  const reachable = new Map<string, { frontDoor: string; jurisdiction: string; destinations: Set<string>; clients: Set<string>; paths: number }>();
+  const reachable = new Map<
+    string,
+    { frontDoor: string; jurisdiction: string; destinations: Set<string>; clients: Set<string>; paths: number }
+  >();
   let paths = 0;
   const clientsChecked = new Set<string>();
   for (const fd of input.frontDoors) {
@@ -112,7 +158,13 @@ export function reachResidency(input: ReachProofInput): { violations: Violation[
       if (!j || !serves(fd, client)) continue;
       clientsChecked.add(client.id);
       const allowed = allowedFor(intent, j);
-      const summary = reachable.get(`${fd.label}|${j}`) ?? { frontDoor: fd.label, jurisdiction: j, destinations: new Set<string>(), clients: new Set<string>(), paths: 0 };
+      const summary = reachable.get(`${fd.label}|${j}`) ?? {
+        frontDoor: fd.label,
+        jurisdiction: j,
+        destinations: new Set<string>(),
+        clients: new Set<string>(),
+        paths: 0,
+      };
       reachable.set(`${fd.label}|${j}`, summary);
       summary.clients.add(client.id);
       for (const path of fd.reach(client)) {
@@ -131,13 +183,21 @@ export function reachResidency(input: ReachProofInput): { violations: Violation[
   }
   return {
     violations: groupLeaks(leaks, input),
-    reachable: [...reachable.values()].map((r) => ({ frontDoor: r.frontDoor, jurisdiction: r.jurisdiction, destinations: [...r.destinations].sort(), clients: r.clients.size, paths: r.paths })),
+    reachable: [...reachable.values()].map((r) => ({
+      frontDoor: r.frontDoor,
+      jurisdiction: r.jurisdiction,
+      destinations: [...r.destinations].sort(),
+      clients: r.clients.size,
+      paths: r.paths,
+    })),
     checked: { clients: clientsChecked.size, paths },
   };
 }
 
 function signature(path: ReachPath): string {
-  return path.path.map((s) => `${s.clientSpecific ? '<own mapping>' : s.address}|${s.clientSpecific ? '' : s.label}|${s.note ?? ''}`).join('>');
+  return path.path
+    .map((s) => `${s.clientSpecific ? '<own mapping>' : s.address}|${s.clientSpecific ? '' : s.label}|${s.note ?? ''}`)
+    .join('>');
 }
 
 function groupLeaks(leaks: readonly Leak[], input: ReachProofInput): Violation[] {
@@ -158,10 +218,20 @@ function groupLeaks(leaks: readonly Leak[], input: ReachProofInput): Violation[]
     const clients = [...new Set(group.map((l) => l.client.label))];
     const how = first.path.kind === 'answer' ? 'the answer' : `a possible landing via ${first.path.possible}`;
     const example = group.find((l) => l.client.label === cases[0].clientGroups[0]) ?? first;
-    const remedy = [defaultResidencyRemedy(first.path, j), first.fd.residencyRemedy?.(first.path, first.client, j, allowedFor(intent, j))].filter(Boolean).join('; or ') || undefined;
+    const remedy =
+      [
+        defaultResidencyRemedy(first.path, j),
+        first.fd.residencyRemedy?.(first.path, first.client, j, allowedFor(intent, j)),
+      ]
+        .filter(Boolean)
+        .join('; or ') || undefined;
     const resources = [...new Set(group.flatMap((l) => l.path.path.map((s) => s.address)))];
     const scenarioText = cases
-      .map((c, i) => (i === 0 ? `in scenario "${c.scenario}"` : `in scenario "${c.scenario}" client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`))
+      .map((c, i) =>
+        i === 0
+          ? `in scenario "${c.scenario}"`
+          : `in scenario "${c.scenario}" client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`,
+      )
       .join('; ');
     out.push({
       proof: 'residency',
@@ -182,7 +252,10 @@ function groupLeaks(leaks: readonly Leak[], input: ReachProofInput): Violation[]
 }
 
 /** Per witness scenario, exactly the client groups of the group that take the path in it. */
-function casesOf(group: readonly Leak[], regions: readonly string[]): { scenario: string; clientGroups: string[]; failed?: readonly string[] }[] {
+function casesOf(
+  group: readonly Leak[],
+  regions: readonly string[],
+): { scenario: string; clientGroups: string[]; failed?: readonly string[] }[] {
   const scenarios = new Map<string, Witness>();
   for (const l of group) {
     const label = witnessLabel(l.witness!, regions);
@@ -191,12 +264,25 @@ function casesOf(group: readonly Leak[], regions: readonly string[]): { scenario
   const ordered = [...scenarios.entries()].sort(([, a], [, b]) => a.failed.length - b.failed.length);
   const cases = ordered.map(([label, w]) => {
     const failed = new Set(w.failed);
-    const clients = group.filter((l) => (w.inconsistent ? witnessLabel(l.witness!, regions) === label : holdsWhenDown(l.path.conditions, failed).holds)).map((l) => l.client.label);
+    const clients = group
+      .filter((l) =>
+        w.inconsistent ? witnessLabel(l.witness!, regions) === label : holdsWhenDown(l.path.conditions, failed).holds,
+      )
+      .map((l) => l.client.label);
     return { scenario: label, clientGroups: [...new Set(clients)], failed: w.inconsistent ? undefined : w.failed };
   });
   // A scenario that only adds failures to a listed one and no client group to it says nothing new.
   return cases.filter(
-    (c, i) => !cases.some((d, k) => k !== i && d.failed && c.failed && d.failed.length < c.failed.length && d.failed.every((r) => c.failed!.includes(r)) && c.clientGroups.every((g) => d.clientGroups.includes(g))),
+    (c, i) =>
+      !cases.some(
+        (d, k) =>
+          k !== i &&
+          d.failed &&
+          c.failed &&
+          d.failed.length < c.failed.length &&
+          d.failed.every((r) => c.failed!.includes(r)) &&
+          c.clientGroups.every((g) => d.clientGroups.includes(g)),
+      ),
   );
 }
 
@@ -223,7 +309,8 @@ interface Stuck {
 /** A region is up when all of its signals in these paths are healthy (in the same state). */
 function upAtomsOf(paths: readonly ReachPath[]): Map<string, Formula[]> {
   const out = new Map<string, Formula[]>();
-  for (const a of atomsOf(paths.map((q) => conditionsOf(q).formula))) if (a.region !== undefined) out.set(a.region, [...(out.get(a.region) ?? []), atom(a)]);
+  for (const a of atomsOf(paths.map((q) => conditionsOf(q).formula)))
+    if (a.region !== undefined) out.set(a.region, [...(out.get(a.region) ?? []), atom(a)]);
   return out;
 }
 
@@ -267,7 +354,11 @@ function conditionsOf(path: ReachPath): PathConditions {
  */
 function conditionsWhenDown(c: PathConditions, down: string): boolean | undefined {
   if (!c.regions.has(down)) return conditionsAllUp(c);
-  if (!c.downValues.has(down)) c.downValues.set(down, partialValue(c.formula, (a) => (a.region === undefined ? undefined : a.region !== down)));
+  if (!c.downValues.has(down))
+    c.downValues.set(
+      down,
+      partialValue(c.formula, (a) => (a.region === undefined ? undefined : a.region !== down)),
+    );
   return c.downValues.get(down);
 }
 
@@ -277,7 +368,8 @@ function solidAnswers(answers: readonly AnswerUp[]): AnswerUp[] {
 }
 
 function conditionsAllUp(c: PathConditions): boolean | undefined {
-  if (c.allUp === undefined) c.allUp = partialValue(c.formula, (a) => (a.region === undefined ? undefined : true)) ?? null;
+  if (c.allUp === undefined)
+    c.allUp = partialValue(c.formula, (a) => (a.region === undefined ? undefined : true)) ?? null;
   return c.allUp ?? undefined;
 }
 
@@ -286,10 +378,17 @@ function answersUp(paths: readonly ReachPath[], upAtoms: ReadonlyMap<string, For
     const c = conditionsOf(q);
     const up = q.landing.region !== undefined ? (upAtoms.get(q.landing.region) ?? []) : [];
     const formula = up.length ? and(c.formula, ...up) : c.formula;
-    const regions = up.length && !c.regions.has(q.landing.region!) ? new Set([...c.regions, q.landing.region!]) : c.regions;
+    const regions =
+      up.length && !c.regions.has(q.landing.region!) ? new Set([...c.regions, q.landing.region!]) : c.regions;
     // The signals "up" adds are healthy with every region up: the conditions' value.
     const allUp = conditionsAllUp(c);
-    return { region: q.landing.region, formula, regions, allUp, whenDown: (down: string) => conditionsWhenDown(c, down) };
+    return {
+      region: q.landing.region,
+      formula,
+      regions,
+      allUp,
+      whenDown: (down: string) => conditionsWhenDown(c, down),
+    };
   });
 }
 
@@ -300,7 +399,11 @@ function answersUp(paths: readonly ReachPath[], upAtoms: ReadonlyMap<string, For
  * signals fixed, evaluated again only for the answers that mention the region left free; one answer that holds
  * without it settles the question. Nothing is built for the answers the fixed regions decide.
  */
-function elsewhereOf(answers: readonly AnswerUp[], region: string, solid: readonly AnswerUp[] = solidAnswers(answers)): (other: string | undefined) => Formula {
+function elsewhereOf(
+  answers: readonly AnswerUp[],
+  region: string,
+  solid: readonly AnswerUp[] = solidAnswers(answers),
+): (other: string | undefined) => Formula {
   let fixedAll: (AnswerUp & { readonly f: Formula })[] | undefined;
   const cache = new Map<string | undefined, Formula>();
   return (other) => {
@@ -309,7 +412,10 @@ function elsewhereOf(answers: readonly AnswerUp[], region: string, solid: readon
     const remember = (f: Formula) => (cache.set(other, f), f);
     // Usually settled without looking at every answer: one that holds with every region up and mentions neither
     // the failed region nor the one left free holds in every state the question allows.
-    if (solid.some((q) => q.region !== region && !q.regions.has(region) && (other === undefined || !q.regions.has(other)))) return remember(TRUE);
+    if (
+      solid.some((q) => q.region !== region && !q.regions.has(region) && (other === undefined || !q.regions.has(other)))
+    )
+      return remember(TRUE);
     fixedAll ??= answers
       .filter((q) => q.region !== region)
       .map((q) => {
@@ -349,7 +455,12 @@ function elsewhereOf(answers: readonly AnswerUp[], region: string, solid: readon
  * Route53 and Cloudflare alike (a pool without a monitor, or a fallback pool, in the failed region keeps clients
  * there as a record nothing checks does). A solver that runs out of budget ('unknown') counts as stuck: fail closed.
  */
-function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ideal?: (region: string) => readonly ReachPath[], noun: 'record' | 'pool' = 'record'): (path: ReachPath, region: string) => Stuck | undefined {
+function stuckChecker(
+  all: readonly ReachPath[],
+  regions: readonly string[],
+  ideal?: (region: string) => readonly ReachPath[],
+  noun: 'record' | 'pool' = 'record',
+): (path: ReachPath, region: string) => Stuck | undefined {
   const answers = all.filter(usable);
   const upAtoms = upAtomsOf(all);
   const prepared = answersUp(all, upAtoms);
@@ -365,14 +476,27 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
     // Formulas with the failed region's signals substituted are built only for the rare question a value does not
     // settle; values are computed on the unsubstituted formula with those signals fixed.
     const formulas: Partial<Record<Mode, Formula>> = {};
-    const toRegionIn = (mode: Mode) => (formulas[mode] ??= substitute(toRegion, (a) => (a.region === region ? seen(mode, a) : undefined)));
-    const dead = { unreachable: partialValue(toRegion, (a) => (a.region === region ? seen('unreachable', a) : undefined)) === false, unhealthy: partialValue(toRegion, (a) => (a.region === region ? false : undefined)) === false };
+    const toRegionIn = (mode: Mode) =>
+      (formulas[mode] ??= substitute(toRegion, (a) => (a.region === region ? seen(mode, a) : undefined)));
+    const dead = {
+      unreachable: partialValue(toRegion, (a) => (a.region === region ? seen('unreachable', a) : undefined)) === false,
+      unhealthy: partialValue(toRegion, (a) => (a.region === region ? false : undefined)) === false,
+    };
     // A region the formula does not mention gives the value with every other region up: computed once.
-    const toRegionValues = { unreachable: new Map<string | undefined, boolean | undefined>(), unhealthy: new Map<string | undefined, boolean | undefined>() };
+    const toRegionValues = {
+      unreachable: new Map<string | undefined, boolean | undefined>(),
+      unhealthy: new Map<string | undefined, boolean | undefined>(),
+    };
     const toRegionWith = (mode: Mode, other: string | undefined): boolean | undefined => {
       const key = other !== undefined && mentioned.has(other) ? other : undefined;
       const values = toRegionValues[mode];
-      if (!values.has(key)) values.set(key, partialValue(toRegion, (a) => (a.region === region ? seen(mode, a) : a.region === undefined || a.region === key ? undefined : true)));
+      if (!values.has(key))
+        values.set(
+          key,
+          partialValue(toRegion, (a) =>
+            a.region === region ? seen(mode, a) : a.region === undefined || a.region === key ? undefined : true,
+          ),
+        );
       return values.get(key);
     };
     let idealElsewhere: ((other: string | undefined) => Formula) | undefined;
@@ -410,19 +534,30 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
     // unhealthy (as each mode sees them) in the way back, and fixed so for the rest.
     if (partialValue(conditions.formula, (a) => (a.region === region ? true : undefined)) === false) return undefined;
     let upFormula: Formula | undefined;
-    const up = () => (upFormula ??= conditions.regions.has(region) ? substitute(conditions.formula, (a) => (a.region === region ? true : undefined)) : conditions.formula);
+    const up = () =>
+      (upFormula ??= conditions.regions.has(region)
+        ? substitute(conditions.formula, (a) => (a.region === region ? true : undefined))
+        : conditions.formula);
     const upRegions = conditions.regions;
     const others = [undefined, ...regions.filter((r) => r !== region)];
     // Every region but `free` is up; the failed region's atoms are substituted in the formulas of a query.
-    const fixedFor = (free: string | undefined) => (a: HealthAtom) => (a.region === undefined || a.region === free ? undefined : a.region !== region);
+    const fixedFor = (free: string | undefined) => (a: HealthAtom) =>
+      a.region === undefined || a.region === free ? undefined : a.region !== region;
     // With every region but `other` fixed, the path or the way back is often decided already: nothing to solve.
     const upWith = new Map<string | undefined, boolean>();
     const upOpen = (other: string | undefined) => {
       const key = other !== undefined && upRegions.has(other) ? other : undefined;
-      if (!upWith.has(key)) upWith.set(key, partialValue(conditions.formula, (a) => (a.region === region ? true : a.region === undefined || a.region === key ? undefined : true)) !== false);
+      if (!upWith.has(key))
+        upWith.set(
+          key,
+          partialValue(conditions.formula, (a) =>
+            a.region === region ? true : a.region === undefined || a.region === key ? undefined : true,
+          ) !== false,
+        );
       return upWith.get(key)!;
     };
-    const open = (mode: Mode, other: string | undefined) => records.toRegionWith(mode, other) !== false && upOpen(other);
+    const open = (mode: Mode, other: string | undefined) =>
+      records.toRegionWith(mode, other) !== false && upOpen(other);
     for (const mode of ['unreachable', 'unhealthy'] as const) {
       // Most paths are settled here: every way back to the region needs one of its signals.
       if (records.dead(mode)) continue;
@@ -438,7 +573,8 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
         if (!open(mode, other)) continue;
         const rest = records.elsewhere(other);
         if (rest.op === 'const' && !rest.value) continue;
-        const untouched = other !== undefined && rest.op === 'const' && !upRegions.has(other) && !records.mentioned.has(other);
+        const untouched =
+          other !== undefined && rest.op === 'const' && !upRegions.has(other) && !records.mentioned.has(other);
         if (untouched && askedUntouched) continue;
         if (untouched) askedUntouched = true;
         result = satisfy([up(), records.toRegion(mode), rest], { fixed: fixedFor(untouched ? undefined : other) });
@@ -465,10 +601,16 @@ function stuckChecker(all: readonly ReachPath[], regions: readonly string[], ide
         if (stays.status === 'unsat') continue;
         // Would a perfect detector have somewhere to send them, in that same state? Without the ideal reach, a
         // first failure counts as an outage and a second one as nothing to judge (both regions' clients lost).
-        const better = records.idealElsewhere ? satisfy([...query, records.idealElsewhere(other)], { fixed }) : ({ status: 'unsat' } as const);
+        const better = records.idealElsewhere
+          ? satisfy([...query, records.idealElsewhere(other)], { fixed })
+          : ({ status: 'unsat' } as const);
         if (better.status === 'unsat' && other !== undefined) continue;
         const after = other === undefined ? '' : ` (with ${other} already down)`;
-        if (better.status === 'unsat') return { why: `clients stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(stays)}: every answer the ${noun}s can give them then leads to ${region}, and no region that is up could take them`, nowhere: true };
+        if (better.status === 'unsat')
+          return {
+            why: `clients stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(stays)}: every answer the ${noun}s can give them then leads to ${region}, and no region that is up could take them`,
+            nowhere: true,
+          };
         return {
           why: `clients stay on ${region}${after} after every signal sees it fail (${describeMode(mode)})${inState(better)}: every answer the records can give them then leads back to ${region} through a ${noun} nothing marks unhealthy, although a region that is up could take them`,
           nowhere: false,
@@ -485,7 +627,8 @@ function describeMode(mode: Mode): string {
 
 /** The unhealthy signals of a solver's witness state, for a message. */
 function inState(result: ReturnType<typeof satisfy>): string {
-  const state = result.status === 'sat' ? [...result.assignment.values()].filter((v) => !v.healthy).map((v) => v.atom.label) : [];
+  const state =
+    result.status === 'sat' ? [...result.assignment.values()].filter((v) => !v.healthy).map((v) => v.atom.label) : [];
   if (state.length === 0) return '';
   return `, when ${state.slice(0, 3).join(', ')}${state.length > 3 ? ` and ${state.length - 3} more` : ''} ${state.length === 1 ? 'is' : 'are'} unhealthy`;
 }
@@ -533,13 +676,23 @@ interface TimedPath {
  * long until its clients leave once the region fails. Adaptive-routing retries are per request (not a steady
  * state) and fail-closed pools serve nobody: both are left out.
  */
-export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: number }): { paths: FailoverPath[]; violations: Violation[] } {
+export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: number }): {
+  paths: FailoverPath[];
+  violations: Violation[];
+} {
   const timed: TimedPath[] = [];
   for (const fd of input.frontDoors) {
     if (!fd.reach || !fd.pathFailover) continue;
     const cache = new Map<string, Detection>();
     const keyOf = (path: ReachPath) =>
-      `${path.landing.region ?? path.landing.endpoint}|${fd.failoverKey ? fd.failoverKey(path) : path.path.filter((s) => !s.note?.startsWith('passed over')).map((s) => s.address).join('>')}`;
+      `${path.landing.region ?? path.landing.endpoint}|${
+        fd.failoverKey
+          ? fd.failoverKey(path)
+          : path.path
+              .filter((s) => !s.note?.startsWith('passed over'))
+              .map((s) => s.address)
+              .join('>')
+      }`;
     const stuckCache = new Map<string, Detection>();
     const checkers = new Map<string, (path: ReachPath, region: string) => Stuck | undefined>();
     for (const client of input.clients) {
@@ -551,7 +704,16 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
       // The edge router's table is left out: its breakers and retries move requests, not a steady answer.
       const steady = fd.kind === 'route53' || fd.kind === 'cloudflare';
       let stuck = steady ? checkers.get(signature) : undefined;
-      if (steady && !stuck) checkers.set(signature, (stuck = stuckChecker(all, input.regions, fd.reachWithIdealDetector ? (region) => fd.reachWithIdealDetector!(client, region) : undefined, fd.kind === 'cloudflare' ? 'pool' : 'record')));
+      if (steady && !stuck)
+        checkers.set(
+          signature,
+          (stuck = stuckChecker(
+            all,
+            input.regions,
+            fd.reachWithIdealDetector ? (region) => fd.reachWithIdealDetector!(client, region) : undefined,
+            fd.kind === 'cloudflare' ? 'pool' : 'record',
+          )),
+        );
       // One path per client and failover figure is enough (the first one that can be taken while its region is up),
       // unless another path of the same figure can leave the client on its region once the failure is seen.
       const done = new Map<string, boolean>();
@@ -568,7 +730,16 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
         if (stuckWhy) {
           const { why, nowhere } = stuckWhy;
           let never = stuckCache.get(`${key}|${why}`);
-          if (!never) stuckCache.set(`${key}|${why}`, (never = { seconds: Number.POSITIVE_INFINITY, breakdown: why, resources: d.resources, causes: [{ kind: 'undetected', why, nowhere }] }));
+          if (!never)
+            stuckCache.set(
+              `${key}|${why}`,
+              (never = {
+                seconds: Number.POSITIVE_INFINITY,
+                breakdown: why,
+                resources: d.resources,
+                causes: [{ kind: 'undetected', why, nowhere }],
+              }),
+            );
           timed.push({ fd, client, path, detection: never, target: region! });
           done.set(key, true);
           continue;
@@ -602,7 +773,9 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
     const keepUp = first.path.landing.region ? [first.path.landing.region] : [];
     // Nothing to fail over to (no set on the path can give the clients another record) is the outage the spec
     // accepts with slo.survivesRegionFailure: false; the path is still listed, with its figure.
-    const accepted = input.intent.survivesRegionFailure === false && !!first.detection.causes?.some((c) => c.kind === 'undetected' && c.nowhere);
+    const accepted =
+      input.intent.survivesRegionFailure === false &&
+      !!first.detection.causes?.some((c) => c.kind === 'undetected' && c.nowhere);
     const over = slo !== undefined && first.detection.seconds > slo && !accepted;
     const witnesses = new Map<string, { w: Witness; clients: Set<string> }>();
     // Every member's smallest scenario for the violation's cases; one witness is enough for the explain table.
@@ -615,13 +788,36 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
     }
     const clients = [...new Set(group.map((t) => t.client.label))];
     const [firstScenario] = [...witnesses.keys()];
-    paths.push({ frontDoor: first.fd.label, region: first.target, seconds: first.detection.seconds, breakdown: first.detection.breakdown, resources: first.detection.resources, clients, scenario: firstScenario, path: first.path.path, causes: first.detection.causes });
+    paths.push({
+      frontDoor: first.fd.label,
+      region: first.target,
+      seconds: first.detection.seconds,
+      breakdown: first.detection.breakdown,
+      resources: first.detection.resources,
+      clients,
+      scenario: firstScenario,
+      path: first.path.path,
+      causes: first.detection.causes,
+    });
     if (!over) continue;
-    const cases = [...witnesses.entries()].sort(([, a], [, b]) => a.w.failed.length - b.w.failed.length).map(([scenario, e]) => ({ scenario, clientGroups: [...e.clients], failed: e.w.inconsistent ? undefined : e.w.failed }));
+    const cases = [...witnesses.entries()]
+      .sort(([, a], [, b]) => a.w.failed.length - b.w.failed.length)
+      .map(([scenario, e]) => ({
+        scenario,
+        clientGroups: [...e.clients],
+        failed: e.w.inconsistent ? undefined : e.w.failed,
+      }));
     const remedy = failoverRemedy(first.detection, slo!, input.intent);
     const seconds = Number.isFinite(first.detection.seconds) ? `${first.detection.seconds} s` : 'never';
-    const when = (scenario: string) => (scenario === 'normal operation' ? 'in normal operation' : `after "${scenario}"`);
-    const caseText = cases.map((c, i) => (i === 0 ? when(c.scenario) : `${when(c.scenario)} for client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`)).join('; ');
+    const when = (scenario: string) =>
+      scenario === 'normal operation' ? 'in normal operation' : `after "${scenario}"`;
+    const caseText = cases
+      .map((c, i) =>
+        i === 0
+          ? when(c.scenario)
+          : `${when(c.scenario)} for client group${c.clientGroups.length > 1 ? 's' : ''} "${list(c.clientGroups)}"`,
+      )
+      .join('; ');
     violations.push({
       proof: 'failover-time',
       frontDoor: first.fd.label,

@@ -6,7 +6,17 @@
 import { isKnownRegion, regionInfo } from '../spec/regions';
 import { residencyOfRegion } from '../spec/residency';
 import { normalizeDnsName } from './input';
-import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, ReachPath, ServiceIntent } from './model';
+import type {
+  ClientGroup,
+  Detection,
+  DiagramPart,
+  FailoverPath,
+  GraphContext,
+  HealthState,
+  Landing,
+  ReachPath,
+  ServiceIntent,
+} from './model';
 import { Route53Lookup } from './route53-health';
 import { QUERY_TYPES, type R53Record, type Route53Model } from './route53-model';
 import { LAST_RESORT_NOTE, Route53Reach } from './route53-reach';
@@ -19,18 +29,30 @@ import { pathFailover, route53Probes } from './route53-timing';
  * - the client's own location record points elsewhere, or the client has none: point it (or add one) where a
  *   sibling record of the same set keeps another client of the jurisdiction inside.
  */
-function route53ResidencyRemedy(model: Route53Model, reach: Route53Reach, path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean): string | undefined {
+function route53ResidencyRemedy(
+  model: Route53Model,
+  reach: Route53Reach,
+  path: ReachPath,
+  client: ClientGroup,
+  jurisdiction: string,
+  allowed: (l: ReachPath['landing']) => boolean,
+): string | undefined {
   const stays = (r: R53Record) =>
     r.targets.every((t) => {
-      if (t.kind === 'alb') return allowed({ region: t.region ?? model.loadBalancers.get(t.lb)?.region, endpoint: t.lb });
+      if (t.kind === 'alb')
+        return allowed({ region: t.region ?? model.loadBalancers.get(t.lb)?.region, endpoint: t.lb });
       if (t.kind === 'name') {
         const paths = reach.reach(t.zone, t.name, 'A', client, 1);
         return paths.length > 0 && paths.every((p) => allowed(p.landing));
       }
       return false;
     });
-  const records = path.path.map((s) => ({ step: s, record: model.records.get(s.address) })).filter((x): x is { step: typeof x.step; record: R53Record } => !!x.record);
-  const fallThrough = records.find((x) => x.step.note?.startsWith('passed over') && x.record.policy.kind === 'geolocation' && stays(x.record));
+  const records = path.path
+    .map((s) => ({ step: s, record: model.records.get(s.address) }))
+    .filter((x): x is { step: typeof x.step; record: R53Record } => !!x.record);
+  const fallThrough = records.find(
+    (x) => x.step.note?.startsWith('passed over') && x.record.policy.kind === 'geolocation' && stays(x.record),
+  );
   if (fallThrough) {
     const r = fallThrough.record;
     return `set evaluate_target_health false${r.healthCheck ? ' and remove health_check_id' : ''} on ${r.address}: Route53 then never falls through it to a less specific location, and answers inside jurisdiction ${jurisdiction} even when every region there is unhealthy`;
@@ -38,10 +60,20 @@ function route53ResidencyRemedy(model: Route53Model, reach: Route53Reach, path: 
   const first = records[0]?.record;
   if (!first || first.policy.kind !== 'geolocation') return undefined;
   const set = model.sets.get(`${first.zone}|${first.name}|${first.type}`) ?? [];
-  const sibling = set.find((r) => r !== first && r.policy.kind === 'geolocation' && r.policy.country !== '*' && r.targets.every((t) => t.kind === 'name') && stays(r));
+  const sibling = set.find(
+    (r) =>
+      r !== first &&
+      r.policy.kind === 'geolocation' &&
+      r.policy.country !== '*' &&
+      r.targets.every((t) => t.kind === 'name') &&
+      stays(r),
+  );
   if (!sibling || sibling.target.kind !== 'name') return undefined;
-  const own = first.policy.country !== '*' && (first.policy.country === client.country || (!first.policy.country && first.policy.continent === client.continent));
-  if (own) return `point ${first.address} at ${sibling.target.name} with evaluate_target_health false, as ${sibling.address} does`;
+  const own =
+    first.policy.country !== '*' &&
+    (first.policy.country === client.country || (!first.policy.country && first.policy.continent === client.continent));
+  if (own)
+    return `point ${first.address} at ${sibling.target.name} with evaluate_target_health false, as ${sibling.address} does`;
   if (!client.country) return undefined;
   return `add a geolocation record for country ${client.country} to ${first.name} aliasing ${sibling.target.name} with evaluate_target_health false, as ${sibling.address} does (${client.label} now falls to ${first.address})`;
 }
@@ -119,7 +151,9 @@ function vpcGroups(model: Route53Model): VpcGroup[] {
       groups.set(key, g);
     }
   }
-  const out = [...groups.values()].sort((a, b) => (a.region ?? '~').localeCompare(b.region ?? '~') || a.zones.join(',').localeCompare(b.zones.join(',')));
+  const out = [...groups.values()].sort(
+    (a, b) => (a.region ?? '~').localeCompare(b.region ?? '~') || a.zones.join(',').localeCompare(b.zones.join(',')),
+  );
   vpcGroupCache.set(model, out);
   return out;
 }
@@ -132,14 +166,19 @@ function vpcGroups(model: Route53Model): VpcGroup[] {
  * - private zones: for every VPC, the private zone the Route53 Resolver answers it from (the most specific
  *   associated zone covering the name), whether or not it holds the name (a missing name is NXDOMAIN there).
  */
-export function route53Entries(model: Route53Model, intent: Pick<ServiceIntent, 'routingDomain' | 'frontDoor'>): Route53Entry[] {
+export function route53Entries(
+  model: Route53Model,
+  intent: Pick<ServiceIntent, 'routingDomain' | 'frontDoor'>,
+): Route53Entry[] {
   const lookup = entryLookup(model);
   const isPrivate = (zone: string) => model.zones.get(zone)?.private ?? false;
   const exact: Route53Entry[] = [];
   const wildcard: Route53Entry[] = [];
   const privateEntries = new Map<string, Route53Entry>();
   const addPrivate = (name: string) => {
-    for (const g of vpcGroups(model)) for (const zone of answeringPrivateZones(model, g.zones, name)) privateEntries.set(`${zone}|${name}`, { zone, name, private: true });
+    for (const g of vpcGroups(model))
+      for (const zone of answeringPrivateZones(model, g.zones, name))
+        privateEntries.set(`${zone}|${name}`, { zone, name, private: true });
   };
   if (intent.routingDomain) {
     const name = normalizeDnsName(intent.routingDomain);
@@ -153,13 +192,16 @@ export function route53Entries(model: Route53Model, intent: Pick<ServiceIntent, 
     exact.push(...[...holding].map((zone) => ({ zone, name, private: false })));
     for (const z of model.zones.values()) {
       if (z.private || z.name === undefined || holding.has(z.key) || !covers(z.name, name)) continue;
-      if (QUERY_TYPES.some((q) => lookup.lookup(z.key, name, q).kind === 'set')) wildcard.push({ zone: z.key, name, private: false });
+      if (QUERY_TYPES.some((q) => lookup.lookup(z.key, name, q).kind === 'set'))
+        wildcard.push({ zone: z.key, name, private: false });
     }
     addPrivate(name);
   } else {
     const targeted = new Set<string>();
     for (const list of model.sets.values()) {
-      for (const r of list) for (const t of r.targets) if (t.kind === 'name' || t.kind === 'cname') targeted.add(t.kind === 'name' ? t.name : t.host);
+      for (const r of list)
+        for (const t of r.targets)
+          if (t.kind === 'name' || t.kind === 'cname') targeted.add(t.kind === 'name' ? t.name : t.host);
     }
     const routedNames = new Set<string>();
     const seen = new Set<string>();
@@ -176,8 +218,13 @@ export function route53Entries(model: Route53Model, intent: Pick<ServiceIntent, 
     for (const name of routedNames) addPrivate(name);
   }
   const publicEntries = intent.frontDoor === 'cloudflare' ? [] : exact;
-  const ordered = [...publicEntries, ...privateEntries.values()].sort((a, b) => a.zone.localeCompare(b.zone) || a.name.localeCompare(b.name));
-  return [...ordered, ...(intent.frontDoor === 'cloudflare' ? [] : wildcard.sort((a, b) => a.zone.localeCompare(b.zone)))];
+  const ordered = [...publicEntries, ...privateEntries.values()].sort(
+    (a, b) => a.zone.localeCompare(b.zone) || a.name.localeCompare(b.name),
+  );
+  return [
+    ...ordered,
+    ...(intent.frontDoor === 'cloudflare' ? [] : wildcard.sort((a, b) => a.zone.localeCompare(b.zone))),
+  ];
 }
 
 /** Record sets reachable from an entry name (breadth first, every query type), for the diagram and location keys. */
@@ -195,7 +242,8 @@ export function reachableSets(evaluator: Route53Evaluator, zone: string, name: s
       for (const r of set) {
         for (const t of r.targets) {
           if (t.kind === 'name') queue.push({ zone: t.zone, name: t.name });
-          if (t.kind === 'cname') for (const z of evaluator.lookup.zonesFor(PUBLIC_PROBE, t.host)) queue.push({ zone: z, name: t.host });
+          if (t.kind === 'cname')
+            for (const z of evaluator.lookup.zonesFor(PUBLIC_PROBE, t.host)) queue.push({ zone: z, name: t.host });
         }
       }
     }
@@ -204,13 +252,26 @@ export function reachableSets(evaluator: Route53Evaluator, zone: string, name: s
 }
 
 /** A stand-in client for zone lookups that do not depend on the client (public view). */
-const PUBLIC_PROBE: ClientGroup = { id: 'probe', label: 'probe', kind: 'elsewhere', continent: 'EU', cloudflareRegion: 'WEU', latitude: 0, longitude: 0 };
+const PUBLIC_PROBE: ClientGroup = {
+  id: 'probe',
+  label: 'probe',
+  kind: 'elsewhere',
+  continent: 'EU',
+  cloudflareRegion: 'WEU',
+  latitude: 0,
+  longitude: 0,
+};
 
 /** `countries AT, BE, BG +24` for the records of one diagram edge. */
 function summariseLocations(records: readonly R53Record[]): string {
   const items = records.map((r) => {
     const p = r.policy;
-    if (p.kind === 'geolocation') return p.country === '*' ? 'default' : p.subdivision ? `${p.country}-${p.subdivision}` : (p.country ?? p.continent ?? '?');
+    if (p.kind === 'geolocation')
+      return p.country === '*'
+        ? 'default'
+        : p.subdivision
+          ? `${p.country}-${p.subdivision}`
+          : (p.country ?? p.continent ?? '?');
     if (p.kind === 'weighted') return String(p.weight);
     if (p.kind === 'latency') return p.region;
     return r.setIdentifier ?? '?';
@@ -236,7 +297,10 @@ export function vpcClientGroups(model: Route53Model, context: GraphContext): Cli
     const region = g.region && isKnownRegion(g.region) ? g.region : undefined;
     // Several groups in one region are told apart by their VPCs.
     const names = g.vpcs.map(vpcName);
-    const suffix = (perRegion.get(g.region ?? '?') ?? 0) > 1 ? ` (${names.slice(0, 2).join(', ')}${names.length > 2 ? ` +${names.length - 2}` : ''})` : '';
+    const suffix =
+      (perRegion.get(g.region ?? '?') ?? 0) > 1
+        ? ` (${names.slice(0, 2).join(', ')}${names.length > 2 ? ` +${names.length - 2}` : ''})`
+        : '';
     const info = region ? regionInfo(region) : undefined;
     const jurisdiction = vpcJurisdiction(context, g.region);
     return {
@@ -295,23 +359,56 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
   const reach = new Route53Reach(model, context, lookup);
   const zone = model.zones.get(entry.zone);
   const zoneLabel = zone?.address ?? entry.zone;
-  const id = entry.private ? `route53-private:${entry.name}@${entry.zone}` : index === 0 ? `route53:${entry.name}` : `route53:${entry.name}@${entry.zone}`;
-  const label = entry.private ? `Route53 private zone ${entry.name} (${zoneLabel})` : index === 0 ? `Route53 ${entry.name}` : `Route53 ${entry.name} (${zoneLabel})`;
+  const id = entry.private
+    ? `route53-private:${entry.name}@${entry.zone}`
+    : index === 0
+      ? `route53:${entry.name}`
+      : `route53:${entry.name}@${entry.zone}`;
+  const label = entry.private
+    ? `Route53 private zone ${entry.name} (${zoneLabel})`
+    : index === 0
+      ? `Route53 ${entry.name}`
+      : `Route53 ${entry.name} (${zoneLabel})`;
   const sets = reachableSets(evaluator, entry.zone, entry.name);
   const resources = [...new Set([...sets.flat().map((r) => r.address), ...(zone?.address ? [zone.address] : [])])];
   // The VPC clients this entry answers (a VPC's resolution uses exactly its own private zones).
   const own = vpcClients(model, context, entry);
   const ownIds = new Set(own.map((c) => c.id));
   // A private zone whose name is unknown at synth might answer the name with records the analysis cannot see.
-  const unknownZone = entry.private && zone?.name === undefined ? `private zone ${zoneLabel} (associated with ${own.map((c) => c.label).join(', ') || 'VPCs'}) has a name that is not known at synth: it may answer ${entry.name} with any record` : undefined;
+  const unknownZone =
+    entry.private && zone?.name === undefined
+      ? `private zone ${zoneLabel} (associated with ${own.map((c) => c.label).join(', ') || 'VPCs'}) has a name that is not known at synth: it may answer ${entry.name} with any record`
+      : undefined;
   const withUnknownZone = (paths: ReachPath[]): ReachPath[] =>
-    unknownZone ? [...paths, { landing: { endpoint: zoneLabel, unplaced: unknownZone }, path: [{ address: zoneLabel, label: `private zone ${zoneLabel}`, note: unknownZone }], conditions: [], kind: 'answer' as const }] : paths;
+    unknownZone
+      ? [
+          ...paths,
+          {
+            landing: { endpoint: zoneLabel, unplaced: unknownZone },
+            path: [{ address: zoneLabel, label: `private zone ${zoneLabel}`, note: unknownZone }],
+            conditions: [],
+            kind: 'answer' as const,
+          },
+        ]
+      : paths;
   // Built only when a failed region seems to leave clients nowhere to go (see reach-proofs.ts).
   const idealReaches = new Map<string, Route53Reach>();
   const detection = (path: ReachPath): Detection => {
     const l = path.landing;
-    if (l.declared) return { seconds: l.declared.failoverSeconds, breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy})`, resources: path.path.map((s) => s.address), causes: [{ kind: 'declared', endpoint: l.declared }] };
-    if (!l.region) return { seconds: Number.POSITIVE_INFINITY, breakdown: `unknown: ${l.unplaced ?? `${l.endpoint} is not placed`}`, resources: path.path.map((s) => s.address), causes: [{ kind: 'undetected', why: l.unplaced ?? `${l.endpoint} is not placed` }] };
+    if (l.declared)
+      return {
+        seconds: l.declared.failoverSeconds,
+        breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy})`,
+        resources: path.path.map((s) => s.address),
+        causes: [{ kind: 'declared', endpoint: l.declared }],
+      };
+    if (!l.region)
+      return {
+        seconds: Number.POSITIVE_INFINITY,
+        breakdown: `unknown: ${l.unplaced ?? `${l.endpoint} is not placed`}`,
+        resources: path.path.map((s) => s.address),
+        causes: [{ kind: 'undetected', why: l.unplaced ?? `${l.endpoint} is not placed` }],
+      };
     return pathFailover(model, context, path.path, l.region);
   };
   return {
@@ -324,12 +421,26 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
     resolve(client: ClientGroup, health: HealthState) {
       const r = evaluator.resolveEntry(entry.zone, entry.name, client, health);
       if (!unknownZone) return r;
-      return { landings: [...r.landings, { endpoint: zoneLabel, share: r.landings.length === 0 ? 1 : 0, up: true, possible: r.landings.length === 0 ? undefined : unknownZone, unplaced: unknownZone, path: [{ address: zoneLabel, label: `private zone ${zoneLabel}`, note: unknownZone }] }], notes: r.notes };
+      return {
+        landings: [
+          ...r.landings,
+          {
+            endpoint: zoneLabel,
+            share: r.landings.length === 0 ? 1 : 0,
+            up: true,
+            possible: r.landings.length === 0 ? undefined : unknownZone,
+            unplaced: unknownZone,
+            path: [{ address: zoneLabel, label: `private zone ${zoneLabel}`, note: unknownZone }],
+          },
+        ],
+        notes: r.notes,
+      };
     },
     reach: (client: ClientGroup) => withUnknownZone(reach.entry(entry.zone, entry.name, client)),
     reachWithIdealDetector: (client: ClientGroup, region: string) => {
       let r = idealReaches.get(region);
-      if (!r) idealReaches.set(region, (r = new Route53Reach(model, context, new Route53Lookup(model, context, region))));
+      if (!r)
+        idealReaches.set(region, (r = new Route53Reach(model, context, new Route53Lookup(model, context, region))));
       return withUnknownZone(r.entry(entry.zone, entry.name, client));
     },
     pathFailover: detection,
@@ -349,7 +460,12 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       }
       return out.join('>');
     },
-    residencyRemedy: (path: ReachPath, client: ClientGroup, jurisdiction: string, allowed: (l: ReachPath['landing']) => boolean) => route53ResidencyRemedy(model, reach, path, client, jurisdiction, allowed),
+    residencyRemedy: (
+      path: ReachPath,
+      client: ClientGroup,
+      jurisdiction: string,
+      allowed: (l: ReachPath['landing']) => boolean,
+    ) => route53ResidencyRemedy(model, reach, path, client, jurisdiction, allowed),
     serves: (client: ClientGroup) => (client.vpc ? ownIds.has(client.id) : !entry.private),
     clients: () => own,
     failoverPaths(normal: readonly { client: ClientGroup; landings: readonly Landing[] }[]): FailoverPath[] {
@@ -364,7 +480,14 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
           grouped.set(key, g);
         }
       }
-      return [...grouped.values()].map((g) => ({ frontDoor: label, region: g.region, seconds: g.detection.seconds, breakdown: g.detection.breakdown, resources: g.detection.resources, clients: [...g.clients] }));
+      return [...grouped.values()].map((g) => ({
+        frontDoor: label,
+        region: g.region,
+        seconds: g.detection.seconds,
+        breakdown: g.detection.breakdown,
+        resources: g.detection.resources,
+        clients: [...g.clients],
+      }));
     },
     probes: () => route53Probes(model, context, label),
     diagram(): DiagramPart {
@@ -373,25 +496,43 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       const setId = (name: string) => `set:${entry.private ? `${entry.zone}:` : ''}${name}`;
       // The entry's own set comes first; a wildcard answers under its own name (`*.example.com`).
       const entryName = sets[0]?.[0]?.name ?? entry.name;
-      if (sets.length === 0) nodes.push({ id: setId(entry.name), label: `${entry.name} (no record${entry.private ? ' in the private zone: NXDOMAIN' : ''})`, shape: 'stadium' });
+      if (sets.length === 0)
+        nodes.push({
+          id: setId(entry.name),
+          label: `${entry.name} (no record${entry.private ? ' in the private zone: NXDOMAIN' : ''})`,
+          shape: 'stadium',
+        });
       for (const set of sets) {
         const kinds = [...new Set(set.map((r) => r.policy.kind))].join('/');
         const type = set[0].type === 'A' ? '' : ` ${set[0].type}`;
-        if (!nodes.some((n) => n.id === setId(set[0].name))) nodes.push({ id: setId(set[0].name), label: `${set[0].name}${type} (${kinds}${entry.private ? ', private zone' : ''})`, shape: set[0].name === entryName ? 'stadium' : 'box' });
+        if (!nodes.some((n) => n.id === setId(set[0].name)))
+          nodes.push({
+            id: setId(set[0].name),
+            label: `${set[0].name}${type} (${kinds}${entry.private ? ', private zone' : ''})`,
+            shape: set[0].name === entryName ? 'stadium' : 'box',
+          });
         // Records with the same target and kind share an edge (27 country records to one set are one arrow).
         const byTarget = new Map<string, R53Record[]>();
         for (const r of set) {
           for (const t of r.targets) {
-            const region = t.kind === 'alb' ? lookup.albRegion(t) : t.kind === 'cname' ? context.regionOfHost(t.host) : undefined;
+            const region =
+              t.kind === 'alb' ? lookup.albRegion(t) : t.kind === 'cname' ? context.regionOfHost(t.host) : undefined;
             const to =
-              t.kind === 'name' ? setId(t.name) : t.kind === 'cname' && evaluator.setOf(entry.zone, t.host) ? setId(t.host) : region ? `region:${region}` : `endpoint:${t.kind === 'alb' ? t.lb : t.kind === 'cname' ? t.host : t.kind === 'external' ? t.value : 'delegated'}`;
+              t.kind === 'name'
+                ? setId(t.name)
+                : t.kind === 'cname' && evaluator.setOf(entry.zone, t.host)
+                  ? setId(t.host)
+                  : region
+                    ? `region:${region}`
+                    : `endpoint:${t.kind === 'alb' ? t.lb : t.kind === 'cname' ? t.host : t.kind === 'external' ? t.value : 'delegated'}`;
             const key = `${to}|${r.policy.kind}|${!!r.healthCheck}|${r.evaluateTargetHealth}`;
             byTarget.set(key, [...(byTarget.get(key) ?? []), r]);
           }
         }
         for (const [key, records] of byTarget) {
           const r = records[0];
-          const policy = records.length === 1 ? describePolicy(r.policy) : `${r.policy.kind} ${summariseLocations(records)}`;
+          const policy =
+            records.length === 1 ? describePolicy(r.policy) : `${r.policy.kind} ${summariseLocations(records)}`;
           const edgeLabel = `${policy}${r.healthCheck ? ' + hc' : ''}${r.alias && !r.evaluateTargetHealth ? ' (no ETH)' : ''}`;
           edges.push({ from: setId(set[0].name), to: key.split('|')[0], label: edgeLabel });
         }
@@ -404,7 +545,8 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       const subdivisions: { country: string; subdivision: string }[] = [];
       for (const r of sets.flat()) {
         if (r.policy.kind !== 'geolocation') continue;
-        if (r.policy.subdivision && r.policy.country) subdivisions.push({ country: r.policy.country, subdivision: r.policy.subdivision });
+        if (r.policy.subdivision && r.policy.country)
+          subdivisions.push({ country: r.policy.country, subdivision: r.policy.subdivision });
         else if (r.policy.country && r.policy.country !== '*') countries.add(r.policy.country);
         else if (r.policy.continent) continents.add(r.policy.continent);
       }

@@ -115,13 +115,22 @@ export class Route53Lookup {
       const own = this.namedZones.find((z) => z.private && client.vpc!.zones.includes(z.key) && covers(z.name));
       if (own) return [own.key];
     }
-    const holding = [...this.model.zones.values()].filter((z) => !z.private && [...QUERY_TYPES_ALL].some((t) => this.model.sets.has(`${z.key}|${name}|${t}`)));
-    const unnamed = [...new Set([...this.model.sets.keys()].filter((k) => k.startsWith('zone:') && k.split('|')[1] === name).map((k) => k.split('|')[0]))];
+    const holding = [...this.model.zones.values()].filter(
+      (z) => !z.private && [...QUERY_TYPES_ALL].some((t) => this.model.sets.has(`${z.key}|${name}|${t}`)),
+    );
+    const unnamed = [
+      ...new Set(
+        [...this.model.sets.keys()]
+          .filter((k) => k.startsWith('zone:') && k.split('|')[1] === name)
+          .map((k) => k.split('|')[0]),
+      ),
+    ];
     const keys = new Set([...holding.map((z) => z.key), ...unnamed]);
     if (keys.size > 0) {
       // Which public zone the world's resolvers ask depends on delegation the stacks may not show: a covering zone
       // whose wildcard would answer the name may be the one asked, so its answers are possible too.
-      for (const z of this.namedZones) if (!z.private && !keys.has(z.key) && covers(z.name) && this.wildcardAnswers(z, name)) keys.add(z.key);
+      for (const z of this.namedZones)
+        if (!z.private && !keys.has(z.key) && covers(z.name) && this.wildcardAnswers(z, name)) keys.add(z.key);
       return [...keys].sort();
     }
     const covering = this.namedZones.find((z) => !z.private && covers(z.name));
@@ -145,8 +154,21 @@ export class Route53Lookup {
     if (!a) {
       const hc = this.model.healthChecks.get(address);
       const region = hc ? this.checkedRegion(hc) : undefined;
-      const what = !hc ? 'outside the stacks' : hc.type === 'CLOUDWATCH_METRIC' ? `alarm in ${hc.alarmRegion ?? 'an unknown region'}` : hc.fqdn ? `probes ${hc.fqdn}` : hc.ipAddress ? `probes ${hc.ipAddress}` : hc.type;
-      a = { id: `hc:${address}`, label: `health check ${address} (${what})`, resource: address.startsWith('health-check:') ? address.slice('health-check:'.length) : address, region };
+      const what = !hc
+        ? 'outside the stacks'
+        : hc.type === 'CLOUDWATCH_METRIC'
+          ? `alarm in ${hc.alarmRegion ?? 'an unknown region'}`
+          : hc.fqdn
+            ? `probes ${hc.fqdn}`
+            : hc.ipAddress
+              ? `probes ${hc.ipAddress}`
+              : hc.type;
+      a = {
+        id: `hc:${address}`,
+        label: `health check ${address} (${what})`,
+        resource: address.startsWith('health-check:') ? address.slice('health-check:'.length) : address,
+        region,
+      };
       this.hcAtoms.set(address, a);
     }
     return a;
@@ -172,7 +194,13 @@ export class Route53Lookup {
       if (hc.disabled) base = TRUE;
       else if (hc.type === 'CALCULATED') {
         // A check that (wrongly) contains itself is cut off at the depth limit as an unknown signal.
-        base = depth > MAX_DEPTH ? atom(this.healthCheckAtom(address)) : atLeast(hc.childThreshold, hc.children.map((c) => this.healthCheck(c, depth + 1)));
+        base =
+          depth > MAX_DEPTH
+            ? atom(this.healthCheckAtom(address))
+            : atLeast(
+                hc.childThreshold,
+                hc.children.map((c) => this.healthCheck(c, depth + 1)),
+              );
       } else base = atom(this.healthCheckAtom(address));
       f = hc.inverted ? not(base) : base;
     }
@@ -183,7 +211,8 @@ export class Route53Lookup {
   /** The target-health atom of a load balancer (healthy targets behind it). */
   loadBalancerAtom(lb: string, region: string | undefined): HealthAtom {
     let a = this.lbAtoms.get(lb);
-    if (!a) this.lbAtoms.set(lb, (a = { id: `alb:${lb}`, label: `load balancer ${lb} target health`, resource: lb, region }));
+    if (!a)
+      this.lbAtoms.set(lb, (a = { id: `alb:${lb}`, label: `load balancer ${lb} target health`, resource: lb, region }));
     return a;
   }
 
@@ -211,7 +240,11 @@ export class Route53Lookup {
     const memo = byClient.get(key);
     if (memo) return memo;
     // Mark in progress: a record whose target health depends on itself is an unknown signal.
-    const loop = atom({ id: `loop:${record.address}`, label: `target health of ${record.address} (an alias loop)`, resource: record.address });
+    const loop = atom({
+      id: `loop:${record.address}`,
+      label: `target health of ${record.address} (an alias loop)`,
+      resource: record.address,
+    });
     byClient.set(key, loop);
     const parts: Formula[] = [];
     if (record.healthCheck) parts.push(this.healthCheck(record.healthCheck));
@@ -228,13 +261,26 @@ export class Route53Lookup {
       case 'alb':
         return atom(this.loadBalancerAtom(t.lb, this.albRegion(t)));
       case 'name': {
-        if (depth > MAX_DEPTH) return atom({ id: `depth:${record.address}`, label: `target health of ${record.address} (alias chain too deep)`, resource: record.address });
+        if (depth > MAX_DEPTH)
+          return atom({
+            id: `depth:${record.address}`,
+            label: `target health of ${record.address} (alias chain too deep)`,
+            resource: record.address,
+          });
         const found = this.lookup(t.zone, t.name, qtype);
         if (found.kind === 'set') return this.setHealthy(found.set, client, qtype, depth + 1);
-        return atom({ id: `target:${t.zone}|${t.name}`, label: `target health of ${t.name} (not in the stacks)`, resource: record.address });
+        return atom({
+          id: `target:${t.zone}|${t.name}`,
+          label: `target health of ${t.name} (not in the stacks)`,
+          resource: record.address,
+        });
       }
       default:
-        return atom({ id: `target:${record.address}`, label: `target health of ${record.address}'s target`, resource: record.address });
+        return atom({
+          id: `target:${record.address}`,
+          label: `target health of ${record.address}'s target`,
+          resource: record.address,
+        });
     }
   }
 
@@ -274,7 +320,8 @@ export class Route53Lookup {
     if (known !== undefined) return known;
     if (seen.has(key)) return true;
     seen.add(key);
-    const v = records[0].policy.kind === 'geolocation' || records.some((r) => this.recordDependsOnLocation(r, qtype, seen));
+    const v =
+      records[0].policy.kind === 'geolocation' || records.some((r) => this.recordDependsOnLocation(r, qtype, seen));
     this.locationDependence.set(key, v);
     return v;
   }
@@ -293,7 +340,8 @@ export class Route53Lookup {
       c = [base];
       if (client.vpc) {
         for (const r of set) {
-          if (r.policy.kind === 'geolocation' && r.policy.subdivision && r.policy.country === client.country) c.push([r, ...base]);
+          if (r.policy.kind === 'geolocation' && r.policy.subdivision && r.policy.country === client.country)
+            c.push([r, ...base]);
         }
       }
       c = c.filter((l) => l.length > 0);
@@ -310,7 +358,11 @@ const locationKeys = new WeakMap<ClientGroup, string>();
 /** What geolocation matching sees of a client: country, subdivision, continent, and whether it is a VPC. */
 function locationKey(client: ClientGroup): string {
   let k = locationKeys.get(client);
-  if (k === undefined) locationKeys.set(client, (k = `${client.vpc ? `vpc:${client.vpc.region}:${client.vpc.zones.join(',')}` : ''}|${client.country ?? ''}|${client.subdivision ?? ''}|${client.continent}`));
+  if (k === undefined)
+    locationKeys.set(
+      client,
+      (k = `${client.vpc ? `vpc:${client.vpc.region}:${client.vpc.zones.join(',')}` : ''}|${client.country ?? ''}|${client.subdivision ?? ''}|${client.continent}`),
+    );
   return k;
 }
 
@@ -338,7 +390,12 @@ export function latencyPoint(r: R53Record): { latitude: number; longitude: numbe
 export function proximityPoint(r: R53Record): { latitude: number; longitude: number; bias: number } | undefined {
   if (r.policy.kind !== 'geoproximity') return undefined;
   const p = r.policy;
-  const point = p.region && isKnownRegion(p.region) ? regionInfo(p.region) : p.latitude !== undefined && p.longitude !== undefined ? { latitude: p.latitude, longitude: p.longitude } : undefined;
+  const point =
+    p.region && isKnownRegion(p.region)
+      ? regionInfo(p.region)
+      : p.latitude !== undefined && p.longitude !== undefined
+        ? { latitude: p.latitude, longitude: p.longitude }
+        : undefined;
   return point ? { latitude: point.latitude, longitude: point.longitude, bias: p.bias } : undefined;
 }
 

@@ -8,7 +8,21 @@
  * Terraform address or literal that names it, a record whose name or zone is unknown at synth is listed in
  * `unresolved`, so the proofs can fail closed on them.
  */
-import { awsProviderRegions, block, blocks, bool, isExpression, isRecord, normalizeDnsName, num, parseRef, resourcesOfType, str, stringElements, type ResourceRef } from './input';
+import {
+  awsProviderRegions,
+  block,
+  blocks,
+  bool,
+  isExpression,
+  isRecord,
+  normalizeDnsName,
+  num,
+  parseRef,
+  resourcesOfType,
+  str,
+  stringElements,
+  type ResourceRef,
+} from './input';
 import type { StackInput } from './model';
 import { multiplicity, unknownSetting } from './unknowns';
 
@@ -37,8 +51,19 @@ export type R53Policy =
   | { readonly kind: 'latency'; readonly region: string }
   | { readonly kind: 'weighted'; readonly weight: number }
   | { readonly kind: 'failover'; readonly role: 'PRIMARY' | 'SECONDARY' }
-  | { readonly kind: 'geolocation'; readonly continent?: string; readonly country?: string; readonly subdivision?: string }
-  | { readonly kind: 'geoproximity'; readonly region?: string; readonly latitude?: number; readonly longitude?: number; readonly bias: number }
+  | {
+      readonly kind: 'geolocation';
+      readonly continent?: string;
+      readonly country?: string;
+      readonly subdivision?: string;
+    }
+  | {
+      readonly kind: 'geoproximity';
+      readonly region?: string;
+      readonly latitude?: number;
+      readonly longitude?: number;
+      readonly bias: number;
+    }
   | { readonly kind: 'multivalue' }
   | { readonly kind: 'cidr'; readonly location: string };
 
@@ -185,7 +210,10 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
   const providerRegion = awsProviderRegions(stacks);
   const regionOf = (r: ResourceRef) => {
     const provider = str(r.config.provider);
-    return providerRegion.get(`${r.stack}|${provider ?? 'aws'}`) ?? (provider ? undefined : providerRegion.get(`${r.stack}|aws`));
+    return (
+      providerRegion.get(`${r.stack}|${provider ?? 'aws'}`) ??
+      (provider ? undefined : providerRegion.get(`${r.stack}|aws`))
+    );
   };
   const vpcRegions = new Map(resources('aws_vpc').map((v) => [v.address, regionOf(v)]));
   const vpcRegion = (vpcId: unknown, declared: unknown, fallback: string | undefined): string | undefined => {
@@ -197,32 +225,67 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
 
   const zones = new Map<string, R53Zone>();
   for (const z of resources('aws_route53_zone')) {
-    const vpcs: ZoneVpc[] = blocks(z.config.vpc).map((v) => ({ vpc: String(v.vpc_id ?? '?'), region: vpcRegion(v.vpc_id, v.vpc_region, regionOf(z)), declaredBy: z.address }));
+    const vpcs: ZoneVpc[] = blocks(z.config.vpc).map((v) => ({
+      vpc: String(v.vpc_id ?? '?'),
+      region: vpcRegion(v.vpc_id, v.vpc_region, regionOf(z)),
+      declaredBy: z.address,
+    }));
     const name = str(z.config.name);
-    zones.set(z.address, { key: z.address, address: z.address, name: name && !isExpression(name) ? normalizeDnsName(name) : undefined, private: vpcs.length > 0, vpcs });
+    zones.set(z.address, {
+      key: z.address,
+      address: z.address,
+      name: name && !isExpression(name) ? normalizeDnsName(name) : undefined,
+      private: vpcs.length > 0,
+      vpcs,
+    });
   }
   for (const a of resources('aws_route53_zone_association')) {
     const key = zoneKey(a.config.zone_id);
     if (!key) continue;
     const zone = zones.get(key) ?? { key, private: true, vpcs: [] };
-    zones.set(key, { ...zone, private: true, vpcs: [...zone.vpcs, { vpc: String(a.config.vpc_id ?? '?'), region: vpcRegion(a.config.vpc_id, a.config.vpc_region, regionOf(a)), declaredBy: a.address }] });
+    zones.set(key, {
+      ...zone,
+      private: true,
+      vpcs: [
+        ...zone.vpcs,
+        {
+          vpc: String(a.config.vpc_id ?? '?'),
+          region: vpcRegion(a.config.vpc_id, a.config.vpc_region, regionOf(a)),
+          declaredBy: a.address,
+        },
+      ],
+    });
   }
 
   const loadBalancers = new Map<string, LoadBalancerInfo>();
   for (const type of LOAD_BALANCER_TYPES) {
-    for (const lb of resources(type)) loadBalancers.set(lb.address, { address: lb.address, stack: lb.stack, region: regionOf(lb) });
+    for (const lb of resources(type))
+      loadBalancers.set(lb.address, { address: lb.address, stack: lb.stack, region: regionOf(lb) });
   }
   const targetGroups: TargetGroupInfo[] = [];
   for (const type of ['aws_lb_target_group', 'aws_alb_target_group']) {
     for (const tg of resources(type)) {
       const hc = block(tg.config.health_check);
-      targetGroups.push({ address: tg.address, stack: tg.stack, region: regionOf(tg), interval: num(hc?.interval) ?? DEFAULT_TG_INTERVAL, unhealthyThreshold: num(hc?.unhealthy_threshold) ?? DEFAULT_TG_UNHEALTHY, unknown: unknownSetting(type, tg.config) });
+      targetGroups.push({
+        address: tg.address,
+        stack: tg.stack,
+        region: regionOf(tg),
+        interval: num(hc?.interval) ?? DEFAULT_TG_INTERVAL,
+        unhealthyThreshold: num(hc?.unhealthy_threshold) ?? DEFAULT_TG_UNHEALTHY,
+        unknown: unknownSetting(type, tg.config),
+      });
     }
   }
 
   const alarms = new Map<string, CloudWatchAlarm>();
   for (const a of resources('aws_cloudwatch_metric_alarm')) {
-    alarms.set(a.address, { address: a.address, name: str(a.config.alarm_name), period: num(a.config.period) ?? 60, evaluationPeriods: num(a.config.evaluation_periods) ?? 1, unknown: unknownSetting('aws_cloudwatch_metric_alarm', a.config) });
+    alarms.set(a.address, {
+      address: a.address,
+      name: str(a.config.alarm_name),
+      period: num(a.config.period) ?? 60,
+      evaluationPeriods: num(a.config.evaluation_periods) ?? 1,
+      unknown: unknownSetting('aws_cloudwatch_metric_alarm', a.config),
+    });
   }
   const alarmByName = new Map([...alarms.values()].filter((a) => a.name).map((a) => [a.name!, a.address]));
 
@@ -246,12 +309,17 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
   const expandName = (value: unknown, seen: Set<string> = new Set()): string | undefined => {
     if (typeof value !== 'string') return undefined;
     let unknown = false;
-    const expanded = value.replace(/\$\{\s*([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\s*\}/g, (_m, type: string, name: string, attribute: string) => {
-      if (type === 'aws_route53_zone' && attribute === 'name') return zoneNameOf(`${type}.${name}`) ?? ((unknown = true), '');
-      if (type === 'aws_route53_record' && (attribute === 'name' || attribute === 'fqdn')) return recordName(`${type}.${name}`, seen) ?? ((unknown = true), '');
-      unknown = true;
-      return '';
-    });
+    const expanded = value.replace(
+      /\$\{\s*([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\s*\}/g,
+      (_m, type: string, name: string, attribute: string) => {
+        if (type === 'aws_route53_zone' && attribute === 'name')
+          return zoneNameOf(`${type}.${name}`) ?? ((unknown = true), '');
+        if (type === 'aws_route53_record' && (attribute === 'name' || attribute === 'fqdn'))
+          return recordName(`${type}.${name}`, seen) ?? ((unknown = true), '');
+        unknown = true;
+        return '';
+      },
+    );
     if (unknown || expanded.includes('${')) return undefined;
     return normalizeDnsName(expanded);
   };
@@ -268,14 +336,20 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
       type: (str(c.type) ?? '').toUpperCase(),
       fqdn: expandName(c.fqdn),
       ipAddress: str(c.ip_address),
-      probesLoadBalancer: fqdnRef && LOAD_BALANCER_TYPES.includes(fqdnRef.type) ? `${fqdnRef.type}.${fqdnRef.name}` : undefined,
+      probesLoadBalancer:
+        fqdnRef && LOAD_BALANCER_TYPES.includes(fqdnRef.type) ? `${fqdnRef.type}.${fqdnRef.name}` : undefined,
       requestInterval: num(c.request_interval) ?? DEFAULT_REQUEST_INTERVAL,
       failureThreshold: num(c.failure_threshold) ?? DEFAULT_FAILURE_THRESHOLD,
       regions: regions.length > 0 ? regions : undefined,
       children: stringElements(c.child_healthchecks).map((v) => healthCheckKey(v)),
       childThreshold: num(c.child_health_threshold) ?? 0,
       alarmRegion: str(c.cloudwatch_alarm_region),
-      alarm: alarmRef?.type === 'aws_cloudwatch_metric_alarm' ? `${alarmRef.type}.${alarmRef.name}` : alarmName && !isExpression(alarmName) ? alarmByName.get(alarmName) : undefined,
+      alarm:
+        alarmRef?.type === 'aws_cloudwatch_metric_alarm'
+          ? `${alarmRef.type}.${alarmRef.name}`
+          : alarmName && !isExpression(alarmName)
+            ? alarmByName.get(alarmName)
+            : undefined,
       inverted: bool(c.invert_healthcheck) ?? false,
       disabled: bool(c.disabled) ?? false,
       config: c,
@@ -298,7 +372,15 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
     if (type !== undefined && !(type in TRAFFIC_RECORD_TYPES) && type !== 'NS') continue;
     if (isCertificateValidation(c)) continue;
     if (!type || !zone || !name) {
-      unresolved.push({ address: r.address, zone, why: !type ? `its type is not known at synth (${String(c.type)})` : !zone ? `its zone is not known at synth (${String(c.zone_id)})` : `its name is not known at synth (${String(c.name)})` });
+      unresolved.push({
+        address: r.address,
+        zone,
+        why: !type
+          ? `its type is not known at synth (${String(c.type)})`
+          : !zone
+            ? `its zone is not known at synth (${String(c.zone_id)})`
+            : `its name is not known at synth (${String(c.name)})`,
+      });
       continue;
     }
     const unknown = unknownSetting('aws_route53_record', c);
@@ -307,7 +389,10 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
       continue;
     }
     const alias = block(c.alias);
-    const targets = type === 'NS' ? [{ kind: 'delegation' as const, servers: stringElements(c.records) }] : targetsOf(type, c, alias, zone, name, expandName, loadBalancers);
+    const targets =
+      type === 'NS'
+        ? [{ kind: 'delegation' as const, servers: stringElements(c.records) }]
+        : targetsOf(type, c, alias, zone, name, expandName, loadBalancers);
     const record: R53Record = {
       address: r.address,
       stack: r.stack,
@@ -316,10 +401,12 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
       type,
       setIdentifier: str(c.set_identifier),
       policy: policyOf(c),
-      healthCheck: c.health_check_id !== undefined && c.health_check_id !== null ? healthCheckKey(c.health_check_id) : undefined,
+      healthCheck:
+        c.health_check_id !== undefined && c.health_check_id !== null ? healthCheckKey(c.health_check_id) : undefined,
       evaluateTargetHealth: alias ? (bool(alias.evaluate_target_health) ?? false) : false,
       target: targets[0] ?? { kind: 'external', value: '(no records)', why: 'the record lists no value' },
-      targets: targets.length > 0 ? targets : [{ kind: 'external', value: '(no records)', why: 'the record lists no value' }],
+      targets:
+        targets.length > 0 ? targets : [{ kind: 'external', value: '(no records)', why: 'the record lists no value' }],
       alias: alias !== undefined,
       ttl: num(c.ttl),
     };
@@ -331,7 +418,18 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
   }
   for (const list of sets.values()) list.sort((a, b) => a.address.localeCompare(b.address));
 
-  const model: Route53Model = { zones, sets, names, records, healthChecks, alarms, loadBalancers, targetGroups, unresolved, skipped };
+  const model: Route53Model = {
+    zones,
+    sets,
+    names,
+    records,
+    healthChecks,
+    alarms,
+    loadBalancers,
+    targetGroups,
+    unresolved,
+    skipped,
+  };
   modelCache.set(stacks, model);
   return model;
 }
@@ -359,7 +457,9 @@ function qualify(name: string, zoneName: string | undefined): string {
 
 /** ACM's DNS validation records (`_<hash>.<domain>` CNAMEs to acm-validations.aws) carry no client traffic. */
 function isCertificateValidation(c: Readonly<Record<string, unknown>>): boolean {
-  return [c.name, ...stringElements(c.records)].some((v) => typeof v === 'string' && /aws_acm_certificate\.[A-Za-z0-9_-]+\.domain_validation_options/.test(v));
+  return [c.name, ...stringElements(c.records)].some(
+    (v) => typeof v === 'string' && /aws_acm_certificate\.[A-Za-z0-9_-]+\.domain_validation_options/.test(v),
+  );
 }
 
 export function policyOf(c: Readonly<Record<string, unknown>>): R53Policy {
@@ -368,13 +468,29 @@ export function policyOf(c: Readonly<Record<string, unknown>>): R53Policy {
   const weighted = block(c.weighted_routing_policy);
   if (weighted) return { kind: 'weighted', weight: num(weighted.weight) ?? 0 };
   const failover = block(c.failover_routing_policy);
-  if (failover) return { kind: 'failover', role: (str(failover.type) ?? '').toUpperCase() === 'SECONDARY' ? 'SECONDARY' : 'PRIMARY' };
+  if (failover)
+    return {
+      kind: 'failover',
+      role: (str(failover.type) ?? '').toUpperCase() === 'SECONDARY' ? 'SECONDARY' : 'PRIMARY',
+    };
   const geo = block(c.geolocation_routing_policy);
-  if (geo) return { kind: 'geolocation', continent: str(geo.continent) || undefined, country: str(geo.country) || undefined, subdivision: str(geo.subdivision) || undefined };
+  if (geo)
+    return {
+      kind: 'geolocation',
+      continent: str(geo.continent) || undefined,
+      country: str(geo.country) || undefined,
+      subdivision: str(geo.subdivision) || undefined,
+    };
   const prox = block(c.geoproximity_routing_policy);
   if (prox) {
     const coords = block(prox.coordinates);
-    return { kind: 'geoproximity', region: str(prox.aws_region) || undefined, latitude: num(coords?.latitude), longitude: num(coords?.longitude), bias: num(prox.bias) ?? 0 };
+    return {
+      kind: 'geoproximity',
+      region: str(prox.aws_region) || undefined,
+      latitude: num(coords?.latitude),
+      longitude: num(coords?.longitude),
+      bias: num(prox.bias) ?? 0,
+    };
   }
   if (bool(c.multivalue_answer_routing_policy)) return { kind: 'multivalue' };
   const cidr = block(c.cidr_routing_policy);
@@ -399,19 +515,36 @@ function targetsOf(
   if (alias) return [aliasTarget(alias, ownZone, expandName, loadBalancers)];
   const values = Array.isArray(c.records) ? c.records : [];
   if (type === 'CNAME') return values.slice(0, 1).map((v) => hostTarget(v, expandName, loadBalancers));
-  if (type === 'HTTPS' || type === 'SVCB') return values.flatMap((v) => serviceBindingTargets(v, ownName, expandName, loadBalancers));
+  if (type === 'HTTPS' || type === 'SVCB')
+    return values.flatMap((v) => serviceBindingTargets(v, ownName, expandName, loadBalancers));
   return values.map((v) => {
     const ref = parseRef(v);
-    if (ref) return { kind: 'external' as const, value: String(v), resource: `${ref.type}.${ref.name}`, why: `an address taken from ${ref.type}.${ref.name}, which the analysis does not model` };
+    if (ref)
+      return {
+        kind: 'external' as const,
+        value: String(v),
+        resource: `${ref.type}.${ref.name}`,
+        why: `an address taken from ${ref.type}.${ref.name}, which the analysis does not model`,
+      };
     return { kind: 'external' as const, value: String(v), why: 'a literal address' };
   });
 }
 
-function aliasTarget(alias: Record<string, unknown>, ownZone: string, expandName: (v: unknown) => string | undefined, loadBalancers: ReadonlyMap<string, LoadBalancerInfo>): R53Target {
+function aliasTarget(
+  alias: Record<string, unknown>,
+  ownZone: string,
+  expandName: (v: unknown) => string | undefined,
+  loadBalancers: ReadonlyMap<string, LoadBalancerInfo>,
+): R53Target {
   const ref = parseRef(alias.name);
   if (ref && LOAD_BALANCER_TYPES.includes(ref.type)) return { kind: 'alb', lb: `${ref.type}.${ref.name}` };
   if (ref && ref.type !== 'aws_route53_record' && ref.type !== 'aws_route53_zone') {
-    return { kind: 'external', value: String(alias.name), resource: `${ref.type}.${ref.name}`, why: `an alias of ${ref.type}.${ref.name}, a resource the analysis does not model` };
+    return {
+      kind: 'external',
+      value: String(alias.name),
+      resource: `${ref.type}.${ref.name}`,
+      why: `an alias of ${ref.type}.${ref.name}, a resource the analysis does not model`,
+    };
   }
   const name = expandName(alias.name);
   if (!name) return { kind: 'external', value: String(alias.name), why: 'an alias whose target is not known at synth' };
@@ -425,16 +558,31 @@ function aliasTarget(alias: Record<string, unknown>, ownZone: string, expandName
   return { kind: 'name', zone, name };
 }
 
-function hostTarget(value: unknown, expandName: (v: unknown) => string | undefined, loadBalancers: ReadonlyMap<string, LoadBalancerInfo>): R53Target {
+function hostTarget(
+  value: unknown,
+  expandName: (v: unknown) => string | undefined,
+  loadBalancers: ReadonlyMap<string, LoadBalancerInfo>,
+): R53Target {
   const ref = parseRef(value);
   if (ref && LOAD_BALANCER_TYPES.includes(ref.type)) return { kind: 'alb', lb: `${ref.type}.${ref.name}` };
   const host = expandName(value);
   if (host) {
     const region = elbRegion(host);
-    if (region) return { kind: 'alb', lb: [...loadBalancers.values()].find((lb) => lb.address === host)?.address ?? host, region };
+    if (region)
+      return {
+        kind: 'alb',
+        lb: [...loadBalancers.values()].find((lb) => lb.address === host)?.address ?? host,
+        region,
+      };
     return { kind: 'cname', host };
   }
-  if (ref) return { kind: 'external', value: String(value), resource: `${ref.type}.${ref.name}`, why: `a name taken from ${ref.type}.${ref.name}, which the analysis does not model` };
+  if (ref)
+    return {
+      kind: 'external',
+      value: String(value),
+      resource: `${ref.type}.${ref.name}`,
+      why: `a name taken from ${ref.type}.${ref.name}, which the analysis does not model`,
+    };
   return { kind: 'external', value: String(value), why: 'a name that is not known at synth' };
 }
 
@@ -442,7 +590,12 @@ function hostTarget(value: unknown, expandName: (v: unknown) => string | undefin
  * An HTTPS/SVCB value (`1 . alpn=h2 ipv4hint=192.0.2.1`): the target name (`.` = the owner name itself, whose A/AAAA
  * records are followed anyway) and the address hints clients may connect to directly.
  */
-function serviceBindingTargets(value: unknown, ownName: string, expandName: (v: unknown) => string | undefined, loadBalancers: ReadonlyMap<string, LoadBalancerInfo>): R53Target[] {
+function serviceBindingTargets(
+  value: unknown,
+  ownName: string,
+  expandName: (v: unknown) => string | undefined,
+  loadBalancers: ReadonlyMap<string, LoadBalancerInfo>,
+): R53Target[] {
   if (typeof value !== 'string') return [];
   if (isExpression(value)) return [{ kind: 'external', value, why: 'a service binding that is not known at synth' }];
   const [, target = '.', ...params] = value.trim().split(/\s+/);
@@ -451,7 +604,13 @@ function serviceBindingTargets(value: unknown, ownName: string, expandName: (v: 
   if (name !== ownName) out.push(hostTarget(name, expandName, loadBalancers));
   for (const p of params) {
     const hint = /^(ipv4hint|ipv6hint)="?([^"]*)"?$/i.exec(p);
-    if (hint) for (const address of hint[2].split(',').filter(Boolean)) out.push({ kind: 'external', value: address, why: `an address hint (${hint[1].toLowerCase()}) clients may connect to` });
+    if (hint)
+      for (const address of hint[2].split(',').filter(Boolean))
+        out.push({
+          kind: 'external',
+          value: address,
+          why: `an address hint (${hint[1].toLowerCase()}) clients may connect to`,
+        });
   }
   return out;
 }

@@ -88,8 +88,10 @@ export class Route53Reach {
     if (found.kind === 'set') {
       const records = found.set.records;
       const kind = records[0].policy.kind;
-      if (kind === 'geolocation' || records.some((r) => r.evaluateTargetHealth)) own = `g:${client.vpc ? `vpc:${client.vpc.region}` : ''}|${client.country ?? ''}|${client.subdivision ?? ''}|${client.continent}`;
-      if (kind === 'latency' && client.vpc) own += `|l:${records.find((r) => r.policy.kind === 'latency' && r.policy.region === client.vpc!.region)?.address ?? ''}`;
+      if (kind === 'geolocation' || records.some((r) => r.evaluateTargetHealth))
+        own = `g:${client.vpc ? `vpc:${client.vpc.region}` : ''}|${client.country ?? ''}|${client.subdivision ?? ''}|${client.continent}`;
+      if (kind === 'latency' && client.vpc)
+        own += `|l:${records.find((r) => r.policy.kind === 'latency' && r.policy.region === client.vpc!.region)?.address ?? ''}`;
       if (kind === 'geoproximity') own += `|p:${client.latitude},${client.longitude}`;
       for (const r of records) {
         for (const t of r.targets) {
@@ -114,7 +116,17 @@ export class Route53Reach {
     if (found.kind === 'delegated') {
       const r = found.by;
       const servers = r.target.kind === 'delegation' ? r.target.servers.join(', ') : '';
-      return [{ landing: { endpoint: `${r.name} (delegated)`, unplaced: `${r.address} delegates ${r.name} to other name servers (${servers || 'none listed'})` }, path: [this.step(r)], conditions: [], kind: 'answer' }];
+      return [
+        {
+          landing: {
+            endpoint: `${r.name} (delegated)`,
+            unplaced: `${r.address} delegates ${r.name} to other name servers (${servers || 'none listed'})`,
+          },
+          path: [this.step(r)],
+          conditions: [],
+          kind: 'answer',
+        },
+      ];
     }
     const out: ReachPath[] = [];
     for (const choice of this.choices(found.set, qtype, client)) {
@@ -124,7 +136,13 @@ export class Route53Reach {
       ];
       for (const target of choice.record.targets) {
         for (const sub of this.targetPaths(choice.record, target, qtype, client, depth)) {
-          out.push({ landing: sub.landing, path: prefix.concat(sub.path), conditions: choice.conditions.concat(sub.conditions), kind: sub.kind, possible: sub.possible });
+          out.push({
+            landing: sub.landing,
+            path: prefix.concat(sub.path),
+            conditions: choice.conditions.concat(sub.conditions),
+            kind: sub.kind,
+            possible: sub.possible,
+          });
         }
       }
     }
@@ -139,7 +157,11 @@ export class Route53Reach {
     return this.model.unresolved
       .filter((u) => (u.zone === undefined || u.zone === zone) && (u.name === undefined || u.name === name))
       .map((u) => ({
-        landing: { endpoint: u.address, unplaced: `${u.address} might answer this name: ${u.why}`, fix: unreadableFix(u.address) },
+        landing: {
+          endpoint: u.address,
+          unplaced: `${u.address} might answer this name: ${u.why}`,
+          fix: unreadableFix(u.address),
+        },
         path: [{ address: u.address, label: `record ${u.address}`, note: u.why }],
         conditions: [],
         kind: 'answer' as const,
@@ -157,25 +179,57 @@ export class Route53Reach {
     const out: ReachChoice[] = [];
     if (records.some((r) => r.policy.kind !== kind)) {
       // Route53 refuses mixed policies; were it deployed, any record could answer.
-      for (const r of records) out.push({ record: r, conditions: [], note: `${records[0].name} mixes routing policies (Route53 refuses that): every record counted` });
+      for (const r of records)
+        out.push({
+          record: r,
+          conditions: [],
+          note: `${records[0].name} mixes routing policies (Route53 refuses that): every record counted`,
+        });
       return out;
     }
     switch (kind) {
       case 'latency': {
-        const own = client.vpc ? records.find((r) => r.policy.kind === 'latency' && r.policy.region === client.vpc!.region) : undefined;
+        const own = client.vpc
+          ? records.find((r) => r.policy.kind === 'latency' && r.policy.region === client.vpc!.region)
+          : undefined;
         if (own) {
-          out.push({ record: own, conditions: [h(own)], note: `latency: the record of the client's own region (${client.vpc!.region})` });
-          for (const r of records) if (r !== own) out.push({ record: r, conditions: [not(h(own)), h(r)], skipped: [own], note: 'latency: a healthy record (Route53 picks by measured latency)' });
+          out.push({
+            record: own,
+            conditions: [h(own)],
+            note: `latency: the record of the client's own region (${client.vpc!.region})`,
+          });
+          for (const r of records)
+            if (r !== own)
+              out.push({
+                record: r,
+                conditions: [not(h(own)), h(r)],
+                skipped: [own],
+                note: 'latency: a healthy record (Route53 picks by measured latency)',
+              });
           out.push({ record: own, conditions: allDown(), note: allUnhealthy });
         } else {
-          for (const r of records) out.push({ record: r, conditions: [h(r)], note: 'latency: a healthy record (Route53 picks the lowest measured latency, which is not known at synth)' });
+          for (const r of records)
+            out.push({
+              record: r,
+              conditions: [h(r)],
+              note: 'latency: a healthy record (Route53 picks the lowest measured latency, which is not known at synth)',
+            });
           for (const r of records) out.push({ record: r, conditions: allDown(), note: allUnhealthy });
         }
         break;
       }
       case 'geoproximity': {
-        const ordered = [...records].sort((a, b) => this.proximity(client, a) - this.proximity(client, b) || a.address.localeCompare(b.address));
-        ordered.forEach((r, i) => out.push({ record: r, conditions: [...ordered.slice(0, i).map((x) => not(h(x))), h(r)], skipped: ordered.slice(0, i), note: i > 0 ? 'geoproximity: the nearer records are unhealthy' : undefined }));
+        const ordered = [...records].sort(
+          (a, b) => this.proximity(client, a) - this.proximity(client, b) || a.address.localeCompare(b.address),
+        );
+        ordered.forEach((r, i) =>
+          out.push({
+            record: r,
+            conditions: [...ordered.slice(0, i).map((x) => not(h(x))), h(r)],
+            skipped: ordered.slice(0, i),
+            note: i > 0 ? 'geoproximity: the nearer records are unhealthy' : undefined,
+          }),
+        );
         out.push({ record: ordered[0], conditions: allDown(), note: allUnhealthy });
         break;
       }
@@ -184,24 +238,52 @@ export class Route53Reach {
         const weighted = records.filter((r) => weight(r) > 0);
         const zero = records.filter((r) => weight(r) <= 0);
         for (const r of weighted) out.push({ record: r, conditions: [h(r)] });
-        for (const r of zero) out.push({ record: r, conditions: [h(r), ...weighted.map((w) => not(h(w)))], skipped: weighted, note: 'every record with weight > 0 is unhealthy: Route53 uses the zero-weight healthy records' });
-        for (const r of weighted.length > 0 ? weighted : zero) out.push({ record: r, conditions: allDown(), note: allUnhealthy });
+        for (const r of zero)
+          out.push({
+            record: r,
+            conditions: [h(r), ...weighted.map((w) => not(h(w)))],
+            skipped: weighted,
+            note: 'every record with weight > 0 is unhealthy: Route53 uses the zero-weight healthy records',
+          });
+        for (const r of weighted.length > 0 ? weighted : zero)
+          out.push({ record: r, conditions: allDown(), note: allUnhealthy });
         break;
       }
       case 'failover': {
         const primaries = records.filter((r) => r.policy.kind === 'failover' && r.policy.role === 'PRIMARY');
         const secondaries = records.filter((r) => r.policy.kind === 'failover' && r.policy.role === 'SECONDARY');
         for (const p of primaries) out.push({ record: p, conditions: [h(p)] });
-        for (const s of secondaries) out.push({ record: s, conditions: [...primaries.map((p) => not(h(p))), h(s)], skipped: primaries, note: primaries.length > 0 ? 'SECONDARY: the PRIMARY is unhealthy' : undefined });
-        for (const r of primaries.length > 0 ? primaries : secondaries) out.push({ record: r, conditions: allDown(), note: 'PRIMARY and SECONDARY are both unhealthy: Route53 answers with the PRIMARY' });
+        for (const s of secondaries)
+          out.push({
+            record: s,
+            conditions: [...primaries.map((p) => not(h(p))), h(s)],
+            skipped: primaries,
+            note: primaries.length > 0 ? 'SECONDARY: the PRIMARY is unhealthy' : undefined,
+          });
+        for (const r of primaries.length > 0 ? primaries : secondaries)
+          out.push({
+            record: r,
+            conditions: allDown(),
+            note: 'PRIMARY and SECONDARY are both unhealthy: Route53 answers with the PRIMARY',
+          });
         break;
       }
       case 'geolocation': {
         for (const candidates of this.lookup.geolocationCandidates(records, client)) {
           candidates.forEach((r, i) =>
-            out.push({ record: r, conditions: [...candidates.slice(0, i).map((x) => not(h(x))), h(r)], skipped: candidates.slice(0, i), note: i > 0 ? 'next less specific location (the more specific record is unhealthy)' : undefined }),
+            out.push({
+              record: r,
+              conditions: [...candidates.slice(0, i).map((x) => not(h(x))), h(r)],
+              skipped: candidates.slice(0, i),
+              note: i > 0 ? 'next less specific location (the more specific record is unhealthy)' : undefined,
+            }),
           );
-          if (candidates.length > 0) out.push({ record: candidates[0], conditions: candidates.map((x) => not(h(x))), note: 'every matching geolocation record is unhealthy: Route53 answers with the most specific one' });
+          if (candidates.length > 0)
+            out.push({
+              record: candidates[0],
+              conditions: candidates.map((x) => not(h(x))),
+              note: 'every matching geolocation record is unhealthy: Route53 answers with the most specific one',
+            });
         }
         break;
       }
@@ -210,7 +292,12 @@ export class Route53Reach {
         for (const r of records) out.push({ record: r, conditions: allDown(), note: allUnhealthy });
         break;
       case 'cidr':
-        for (const r of records) out.push({ record: r, conditions: [], note: 'CIDR routing is not modelled: every location counted as possible' });
+        for (const r of records)
+          out.push({
+            record: r,
+            conditions: [],
+            note: 'CIDR routing is not modelled: every location counted as possible',
+          });
         break;
       case 'simple':
       default:
@@ -220,28 +307,48 @@ export class Route53Reach {
     return out.filter((c) => !c.conditions.some((f) => f === FALSE) && and(...c.conditions) !== FALSE);
   }
 
-  private targetPaths(record: R53Record, t: R53Target, qtype: QueryType, client: ClientGroup, depth: number): ReachPath[] {
+  private targetPaths(
+    record: R53Record,
+    t: R53Target,
+    qtype: QueryType,
+    client: ClientGroup,
+    depth: number,
+  ): ReachPath[] {
     const leaf = (landing: Landing): ReachPath[] => [{ landing, path: [], conditions: [], kind: 'answer' }];
     switch (t.kind) {
       case 'alb': {
         const region = this.lookup.albRegion(t);
-        return leaf({ region, endpoint: t.lb, unplaced: region ? undefined : `load balancer ${t.lb}: its region is not known at synth` });
+        return leaf({
+          region,
+          endpoint: t.lb,
+          unplaced: region ? undefined : `load balancer ${t.lb}: its region is not known at synth`,
+        });
       }
       case 'name': {
         const found = this.lookup.lookup(t.zone, t.name, qtype);
-        if (found.kind === 'none') return leaf(this.hostLanding(t.name, `${record.address} aliases ${t.name} in ${t.zone}, where the stacks have no such record`));
+        if (found.kind === 'none')
+          return leaf(
+            this.hostLanding(
+              t.name,
+              `${record.address} aliases ${t.name} in ${t.zone}, where the stacks have no such record`,
+            ),
+          );
         return this.reach(t.zone, t.name, qtype, client, depth + 1);
       }
       case 'cname': {
         const hostTypes: QueryType[] = record.type === 'HTTPS' || record.type === 'SVCB' ? ['A', 'AAAA'] : [qtype];
         const zones = this.lookup.zonesFor(client, t.host);
-        if (zones.length > 0) return zones.flatMap((z) => hostTypes.flatMap((q) => this.reach(z, t.host, q, client, depth + 1)));
+        if (zones.length > 0)
+          return zones.flatMap((z) => hostTypes.flatMap((q) => this.reach(z, t.host, q, client, depth + 1)));
         return leaf(this.hostLanding(t.host, `${record.address} points to ${t.host}, which is outside the stacks`));
       }
       case 'external':
         return leaf(this.hostLanding(t.value, `${record.address}: ${t.why}${t.resource ? '' : ` (${t.value})`}`));
       case 'delegation':
-        return leaf({ endpoint: `${record.name} (delegated)`, unplaced: `${record.address} delegates ${record.name} to other name servers (${t.servers.join(', ') || 'none listed'})` });
+        return leaf({
+          endpoint: `${record.name} (delegated)`,
+          unplaced: `${record.address} delegates ${record.name} to other name servers (${t.servers.join(', ') || 'none listed'})`,
+        });
     }
   }
 
@@ -264,4 +371,3 @@ export class Route53Reach {
 }
 
 export { describeRecord };
-

@@ -17,7 +17,14 @@ import { greatCircleKm as greatCircle } from '../util/geo';
 import { evaluate, type Formula, type HealthAtom } from './health';
 import type { ClientGroup, GraphContext, HealthState, Landing, PathStep } from './model';
 import { latencyPoint, MAX_DEPTH, proximityPoint, Route53Lookup, type FoundSet } from './route53-health';
-import { QUERY_TYPES, type QueryType, type R53Policy, type R53Record, type R53Target, type Route53Model } from './route53-model';
+import {
+  QUERY_TYPES,
+  type QueryType,
+  type R53Policy,
+  type R53Record,
+  type R53Target,
+  type Route53Model,
+} from './route53-model';
 
 /** Route53 multivalue answers return up to eight healthy records. */
 export const MULTIVALUE_MAX = 8;
@@ -67,13 +74,32 @@ export class Route53Evaluator {
   }
 
   /** Every query type a client makes for an entry name: landings of each, shares normalised over the types that answer. */
-  resolveEntry(zone: string, name: string, client: ClientGroup, health: HealthState): { landings: Landing[]; noAnswer?: string; notes: string[] } {
+  resolveEntry(
+    zone: string,
+    name: string,
+    client: ClientGroup,
+    health: HealthState,
+  ): { landings: Landing[]; noAnswer?: string; notes: string[] } {
     const types = QUERY_TYPES.filter((q, i) => i === 0 || this.lookup.lookup(zone, name, q).kind !== 'none');
-    const byType = types.length === 1 ? [this.resolve(zone, name, types[0], client, health)] : types.map((q) => this.resolve(zone, name, q, client, health)).filter((r, i) => i === 0 || r.landings.length > 0);
-    if (byType.length === 1) return { landings: [...byType[0].landings], noAnswer: byType[0].landings.length === 0 ? byType[0].noAnswer : undefined, notes: [...byType[0].notes] };
+    const byType =
+      types.length === 1
+        ? [this.resolve(zone, name, types[0], client, health)]
+        : types
+            .map((q) => this.resolve(zone, name, q, client, health))
+            .filter((r, i) => i === 0 || r.landings.length > 0);
+    if (byType.length === 1)
+      return {
+        landings: [...byType[0].landings],
+        noAnswer: byType[0].landings.length === 0 ? byType[0].noAnswer : undefined,
+        notes: [...byType[0].notes],
+      };
     const answering = byType.filter((r) => r.landings.length > 0);
     const landings = answering.flatMap((r) => r.landings.map((l) => ({ ...l, share: l.share / answering.length })));
-    return { landings, noAnswer: landings.length === 0 ? byType[0].noAnswer : undefined, notes: [...new Set(byType.flatMap((r) => r.notes))] };
+    return {
+      landings,
+      noAnswer: landings.length === 0 ? byType[0].noAnswer : undefined,
+      notes: [...new Set(byType.flatMap((r) => r.notes))],
+    };
   }
 
   private formulaValue(f: Formula, health: HealthState): boolean {
@@ -85,16 +111,30 @@ export class Route53Evaluator {
   }
 
   /** Resolves `name` in `zone` for a client, with the path of records that led to each landing. */
-  resolve(zone: string, name: string, qtype: QueryType, client: ClientGroup, health: HealthState, depth = 0): Resolution {
+  resolve(
+    zone: string,
+    name: string,
+    qtype: QueryType,
+    client: ClientGroup,
+    health: HealthState,
+    depth = 0,
+  ): Resolution {
     const found = this.lookup.lookup(zone, name, qtype);
     if (found.kind === 'none') return { landings: [], healthy: false, noAnswer: found.why, notes: [] };
-    if (found.kind === 'delegated') return { landings: [delegatedLanding(found.by, this.step(found.by))], healthy: true, notes: [] };
+    if (found.kind === 'delegated')
+      return { landings: [delegatedLanding(found.by, this.step(found.by))], healthy: true, notes: [] };
     // Keyed by the (cached) lookup object: one map per set and query type per scenario.
     let memo = health.memo.get(found) as Map<ClientGroup, Resolution> | undefined;
     if (!memo) health.memo.set(found, (memo = new Map()));
     const known = memo.get(client);
     if (known) return known;
-    if (depth > MAX_DEPTH) return { landings: [], healthy: false, noAnswer: `alias chain through ${name} is deeper than ${MAX_DEPTH} (a loop?)`, notes: [] };
+    if (depth > MAX_DEPTH)
+      return {
+        landings: [],
+        healthy: false,
+        noAnswer: `alias chain through ${name} is deeper than ${MAX_DEPTH} (a loop?)`,
+        notes: [],
+      };
     // Mark in progress so a loop ends instead of recursing forever.
     memo.set(client, { landings: [], healthy: false, noAnswer: `alias loop through ${name}`, notes: [] });
     const result = this.resolveSet(found.set, qtype, client, health, depth);
@@ -102,9 +142,16 @@ export class Route53Evaluator {
     return result;
   }
 
-  private resolveSet(set: FoundSet, qtype: QueryType, client: ClientGroup, health: HealthState, depth: number): Resolution {
+  private resolveSet(
+    set: FoundSet,
+    qtype: QueryType,
+    client: ClientGroup,
+    health: HealthState,
+    depth: number,
+  ): Resolution {
     const selection = this.select(set.records, qtype, client, health, depth);
-    if (selection.noAnswer) return { landings: [], healthy: false, noAnswer: selection.noAnswer, notes: selection.notes };
+    if (selection.noAnswer)
+      return { landings: [], healthy: false, noAnswer: selection.noAnswer, notes: selection.notes };
     const landings: Landing[] = [];
     const notes = [...selection.notes];
     let noAnswer: string | undefined;
@@ -118,13 +165,22 @@ export class Route53Evaluator {
         const sub = this.landingsOf(choice.record, target, qtype, client, health, depth);
         if (sub.noAnswer && sub.landings.length === 0) noAnswer = `${describeRecord(choice.record)} -> ${sub.noAnswer}`;
         notes.push(...sub.notes);
-        for (const l of sub.landings) landings.push({ ...l, share: (l.share * choice.share) / targets.length, path: [...prefix, ...l.path] });
+        for (const l of sub.landings)
+          landings.push({ ...l, share: (l.share * choice.share) / targets.length, path: [...prefix, ...l.path] });
       }
     }
-    return { landings, healthy: selection.healthy, noAnswer: landings.length === 0 ? noAnswer : undefined, notes: [...new Set(notes)] };
+    return {
+      landings,
+      healthy: selection.healthy,
+      noAnswer: landings.length === 0 ? noAnswer : undefined,
+      notes: [...new Set(notes)],
+    };
   }
 
-  private readonly facts = new WeakMap<readonly R53Record[], { kind: R53Policy['kind']; mixed?: string; allUnhealthy: string }>();
+  private readonly facts = new WeakMap<
+    readonly R53Record[],
+    { kind: R53Policy['kind']; mixed?: string; allUnhealthy: string }
+  >();
 
   /** What select() needs of a set that does not change between calls (computed once). */
   private setFacts(set: readonly R53Record[]): { kind: R53Policy['kind']; mixed?: string; allUnhealthy: string } {
@@ -133,7 +189,9 @@ export class Route53Evaluator {
       const kind = set[0].policy.kind;
       f = {
         kind,
-        mixed: set.some((r) => r.policy.kind !== kind) ? `${set[0].name} mixes routing policies (Route53 refuses that); analysed as ${kind}` : undefined,
+        mixed: set.some((r) => r.policy.kind !== kind)
+          ? `${set[0].name} mixes routing policies (Route53 refuses that); analysed as ${kind}`
+          : undefined,
         allUnhealthy: `every record of ${set[0].name} is unhealthy: Route53 answers as if all were healthy`,
       };
       this.facts.set(set, f);
@@ -142,8 +200,14 @@ export class Route53Evaluator {
   }
 
   /** Whether Route53 considers a record healthy in the scenario, and why not (memoised per scenario when the client's location does not matter). */
-  recordHealth(record: R53Record, qtype: QueryType, client: ClientGroup, health: HealthState): { healthy: boolean; why?: string } {
-    if (this.lookup.recordDependsOnLocation(record, qtype)) return this.recordHealthUncached(record, qtype, client, health);
+  recordHealth(
+    record: R53Record,
+    qtype: QueryType,
+    client: ClientGroup,
+    health: HealthState,
+  ): { healthy: boolean; why?: string } {
+    if (this.lookup.recordDependsOnLocation(record, qtype))
+      return this.recordHealthUncached(record, qtype, client, health);
     let memo = health.memo.get(record) as Map<QueryType, { healthy: boolean; why?: string }> | undefined;
     if (!memo) health.memo.set(record, (memo = new Map()));
     let v = memo.get(qtype);
@@ -151,17 +215,36 @@ export class Route53Evaluator {
     return v;
   }
 
-  private recordHealthUncached(record: R53Record, qtype: QueryType, client: ClientGroup, health: HealthState): { healthy: boolean; why?: string } {
-    if (record.healthCheck && !this.formulaValue(this.lookup.healthCheck(record.healthCheck), health)) return { healthy: false, why: `health check ${record.healthCheck} is unhealthy` };
+  private recordHealthUncached(
+    record: R53Record,
+    qtype: QueryType,
+    client: ClientGroup,
+    health: HealthState,
+  ): { healthy: boolean; why?: string } {
+    if (record.healthCheck && !this.formulaValue(this.lookup.healthCheck(record.healthCheck), health))
+      return { healthy: false, why: `health check ${record.healthCheck} is unhealthy` };
     if (record.evaluateTargetHealth && !this.formulaValue(this.lookup.targetHealth(record, client, qtype), health)) {
       const t = record.target;
-      if (t.kind === 'alb') return { healthy: false, why: `evaluate_target_health: load balancer ${t.lb} (${this.lookup.albRegion(t) ?? 'region unknown'}) has no healthy targets` };
-      return { healthy: false, why: `evaluate_target_health: ${t.kind === 'name' ? t.name : 'the target'} has no healthy record` };
+      if (t.kind === 'alb')
+        return {
+          healthy: false,
+          why: `evaluate_target_health: load balancer ${t.lb} (${this.lookup.albRegion(t) ?? 'region unknown'}) has no healthy targets`,
+        };
+      return {
+        healthy: false,
+        why: `evaluate_target_health: ${t.kind === 'name' ? t.name : 'the target'} has no healthy record`,
+      };
     }
     return { healthy: true };
   }
 
-  private select(set: readonly R53Record[], qtype: QueryType, client: ClientGroup, health: HealthState, _depth: number): { choices: Choice[]; healthy: boolean; notes: string[]; noAnswer?: string } {
+  private select(
+    set: readonly R53Record[],
+    qtype: QueryType,
+    client: ClientGroup,
+    health: HealthState,
+    _depth: number,
+  ): { choices: Choice[]; healthy: boolean; notes: string[]; noAnswer?: string } {
     const facts = this.setFacts(set);
     const kind = facts.kind;
     const notes = facts.mixed ? [facts.mixed] : [];
@@ -177,7 +260,11 @@ export class Route53Evaluator {
           const d = this.distance(client, r) - this.distance(client, best);
           if (d < 0 || (d === 0 && r.address < best.address)) best = r;
         }
-        return { choices: [{ record: best, share: 1, note: healthy.length === 0 ? allUnhealthy : undefined }], healthy: healthy.length > 0, notes };
+        return {
+          choices: [{ record: best, share: 1, note: healthy.length === 0 ? allUnhealthy : undefined }],
+          healthy: healthy.length > 0,
+          notes,
+        };
       }
       case 'weighted': {
         const weight = (r: R53Record) => (r.policy.kind === 'weighted' ? r.policy.weight : 0);
@@ -193,7 +280,11 @@ export class Route53Evaluator {
           note = allUnhealthy;
         }
         const total = pool.reduce((s, r) => s + weight(r), 0);
-        return { choices: pool.map((r) => ({ record: r, share: total > 0 ? weight(r) / total : 1 / pool.length, note })), healthy: healthy.length > 0, notes };
+        return {
+          choices: pool.map((r) => ({ record: r, share: total > 0 ? weight(r) / total : 1 / pool.length, note })),
+          healthy: healthy.length > 0,
+          notes,
+        };
       }
       case 'failover': {
         const primary = set.find((r) => r.policy.kind === 'failover' && r.policy.role === 'PRIMARY');
@@ -202,59 +293,166 @@ export class Route53Evaluator {
         if (primary && p?.healthy) return { choices: [{ record: primary, share: 1 }], healthy: true, notes };
         const s = secondary ? healthOf(secondary) : undefined;
         if (secondary && s?.healthy) {
-          return { choices: [{ record: secondary, share: 1, skipped: primary ? [{ record: primary, why: p?.why ?? 'unhealthy' }] : undefined, note: primary ? 'SECONDARY: the PRIMARY is unhealthy' : undefined }], healthy: true, notes };
+          return {
+            choices: [
+              {
+                record: secondary,
+                share: 1,
+                skipped: primary ? [{ record: primary, why: p?.why ?? 'unhealthy' }] : undefined,
+                note: primary ? 'SECONDARY: the PRIMARY is unhealthy' : undefined,
+              },
+            ],
+            healthy: true,
+            notes,
+          };
         }
         const fallback = primary ?? secondary!;
-        return { choices: [{ record: fallback, share: 1, note: 'PRIMARY and SECONDARY are both unhealthy: Route53 answers with the PRIMARY' }], healthy: false, notes };
+        return {
+          choices: [
+            {
+              record: fallback,
+              share: 1,
+              note: 'PRIMARY and SECONDARY are both unhealthy: Route53 answers with the PRIMARY',
+            },
+          ],
+          healthy: false,
+          notes,
+        };
       }
       case 'geolocation': {
         const candidates = this.lookup.geolocationCandidates(set, client)[0] ?? [];
-        if (candidates.length === 0) return { choices: [], healthy: false, notes, noAnswer: `no geolocation record of ${set[0].name} matches ${client.label} and there is no default (*) record: no answer` };
+        if (candidates.length === 0)
+          return {
+            choices: [],
+            healthy: false,
+            notes,
+            noAnswer: `no geolocation record of ${set[0].name} matches ${client.label} and there is no default (*) record: no answer`,
+          };
         const skipped: { record: R53Record; why: string }[] = [];
         for (const candidate of candidates) {
           const h = healthOf(candidate);
-          if (h.healthy) return { choices: [{ record: candidate, share: 1, skipped, note: skipped.length > 0 ? 'next less specific location (the more specific record is unhealthy)' : undefined }], healthy: true, notes };
+          if (h.healthy)
+            return {
+              choices: [
+                {
+                  record: candidate,
+                  share: 1,
+                  skipped,
+                  note:
+                    skipped.length > 0
+                      ? 'next less specific location (the more specific record is unhealthy)'
+                      : undefined,
+                },
+              ],
+              healthy: true,
+              notes,
+            };
           skipped.push({ record: candidate, why: h.why ?? 'unhealthy' });
         }
-        return { choices: [{ record: candidates[0], share: 1, note: 'every matching geolocation record is unhealthy: Route53 answers with the most specific one' }], healthy: false, notes };
+        return {
+          choices: [
+            {
+              record: candidates[0],
+              share: 1,
+              note: 'every matching geolocation record is unhealthy: Route53 answers with the most specific one',
+            },
+          ],
+          healthy: false,
+          notes,
+        };
       }
       case 'multivalue': {
         const healthy = set.filter((r) => healthOf(r).healthy).slice(0, MULTIVALUE_MAX);
         const pool = healthy.length > 0 ? healthy : set.slice(0, MULTIVALUE_MAX);
-        return { choices: pool.map((r) => ({ record: r, share: 1 / pool.length, note: healthy.length === 0 ? allUnhealthy : undefined })), healthy: healthy.length > 0, notes };
+        return {
+          choices: pool.map((r) => ({
+            record: r,
+            share: 1 / pool.length,
+            note: healthy.length === 0 ? allUnhealthy : undefined,
+          })),
+          healthy: healthy.length > 0,
+          notes,
+        };
       }
       case 'cidr':
-        return { choices: set.map((r) => ({ record: r, share: 1 / set.length })), healthy: true, notes: [...notes, `${set[0].name}: CIDR routing is not modelled; every location counted as possible`] };
+        return {
+          choices: set.map((r) => ({ record: r, share: 1 / set.length })),
+          healthy: true,
+          notes: [...notes, `${set[0].name}: CIDR routing is not modelled; every location counted as possible`],
+        };
       case 'simple':
       default:
-        return { choices: set.map((r) => ({ record: r, share: 1 / set.length })), healthy: set.every((r) => healthOf(r).healthy), notes };
+        return {
+          choices: set.map((r) => ({ record: r, share: 1 / set.length })),
+          healthy: set.every((r) => healthOf(r).healthy),
+          notes,
+        };
     }
   }
 
-  private landingsOf(record: R53Record, t: R53Target, qtype: QueryType, client: ClientGroup, health: HealthState, depth: number): Resolution {
+  private landingsOf(
+    record: R53Record,
+    t: R53Target,
+    qtype: QueryType,
+    client: ClientGroup,
+    health: HealthState,
+    depth: number,
+  ): Resolution {
     const ok = (landings: Landing[]): Resolution => ({ landings, healthy: true, notes: [] });
     switch (t.kind) {
       case 'alb': {
         const region = this.lookup.albRegion(t);
-        return ok([{ region, endpoint: t.lb, share: 1, up: region ? !health.failed.has(region) : true, unplaced: region ? undefined : `load balancer ${t.lb}: its region is not known at synth`, path: [] }]);
+        return ok([
+          {
+            region,
+            endpoint: t.lb,
+            share: 1,
+            up: region ? !health.failed.has(region) : true,
+            unplaced: region ? undefined : `load balancer ${t.lb}: its region is not known at synth`,
+            path: [],
+          },
+        ]);
       }
       case 'name': {
         const found = this.lookup.lookup(t.zone, t.name, qtype);
-        if (found.kind === 'none') return ok([this.hostLanding(t.name, `${record.address} aliases ${t.name} in ${t.zone}, where the stacks have no such record`, health)]);
+        if (found.kind === 'none')
+          return ok([
+            this.hostLanding(
+              t.name,
+              `${record.address} aliases ${t.name} in ${t.zone}, where the stacks have no such record`,
+              health,
+            ),
+          ]);
         return this.resolve(t.zone, t.name, qtype, client, health, depth + 1);
       }
       case 'cname': {
         const hostTypes: QueryType[] = record.type === 'HTTPS' || record.type === 'SVCB' ? ['A', 'AAAA'] : [qtype];
         const zones = this.lookup.zonesFor(client, t.host);
         if (zones.length > 0) {
-          const subs = zones.flatMap((z) => hostTypes.map((q) => this.resolve(z, t.host, q, client, health, depth + 1))).filter((s) => s.landings.length > 0 || s.noAnswer);
-          const landings = subs.flatMap((s) => s.landings.map((l) => ({ ...l, share: l.share / Math.max(1, subs.filter((x) => x.landings.length > 0).length) })));
-          return { landings, healthy: subs.some((s) => s.healthy), noAnswer: landings.length === 0 ? subs[0]?.noAnswer : undefined, notes: subs.flatMap((s) => s.notes) };
+          const subs = zones
+            .flatMap((z) => hostTypes.map((q) => this.resolve(z, t.host, q, client, health, depth + 1)))
+            .filter((s) => s.landings.length > 0 || s.noAnswer);
+          const landings = subs.flatMap((s) =>
+            s.landings.map((l) => ({
+              ...l,
+              share: l.share / Math.max(1, subs.filter((x) => x.landings.length > 0).length),
+            })),
+          );
+          return {
+            landings,
+            healthy: subs.some((s) => s.healthy),
+            noAnswer: landings.length === 0 ? subs[0]?.noAnswer : undefined,
+            notes: subs.flatMap((s) => s.notes),
+          };
         }
-        return ok([this.hostLanding(t.host, `${record.address} points to ${t.host}, which is outside the stacks`, health)]);
+        return ok([
+          this.hostLanding(t.host, `${record.address} points to ${t.host}, which is outside the stacks`, health),
+        ]);
       }
       case 'external':
-        return ok([this.hostLanding(t.value, `${record.address}: ${t.why}${t.resource ? '' : ` (${t.value})`}`, health)]);
+        return ok([
+          this.hostLanding(t.value, `${record.address}: ${t.why}${t.resource ? '' : ` (${t.value})`}`, health),
+        ]);
       case 'delegation':
         return ok([delegatedLanding(record)]);
     }
@@ -299,7 +497,11 @@ export function recordStep(cache: Map<string, PathStep>, record: R53Record): Pat
   if (!s) {
     const eth = record.alias ? `, evaluate_target_health=${record.evaluateTargetHealth}` : '';
     const own = record.policy.kind === 'geolocation' && record.policy.country !== '*';
-    s = { address: record.address, label: `${describeRecord(record)} -> ${record.targets.map(describeTarget).join(', ')}${record.healthCheck ? ', health check' : ''}${eth}`, clientSpecific: own || undefined };
+    s = {
+      address: record.address,
+      label: `${describeRecord(record)} -> ${record.targets.map(describeTarget).join(', ')}${record.healthCheck ? ', health check' : ''}${eth}`,
+      clientSpecific: own || undefined,
+    };
     cache.set(record.address, s);
   }
   return s;
@@ -326,7 +528,13 @@ export function unplacedLanding(endpoint: string, why: string): Landing {
 
 function delegatedLanding(record: R53Record, step?: PathStep): Landing {
   const servers = record.target.kind === 'delegation' ? record.target.servers.join(', ') : '?';
-  return { ...unplacedLanding(`${record.name} (delegated)`, `${record.address} delegates ${record.name} to other name servers (${servers || 'none listed'})`), path: step ? [step] : [] };
+  return {
+    ...unplacedLanding(
+      `${record.name} (delegated)`,
+      `${record.address} delegates ${record.name} to other name servers (${servers || 'none listed'})`,
+    ),
+    path: step ? [step] : [],
+  };
 }
 
 /** `inference.example.com geolocation country=DE`, for messages and paths. */

@@ -9,7 +9,14 @@ import { possible } from './health';
 import type { ClientGroup, Detection, FailoverCause, GraphContext, PathStep, ProbeSource } from './model';
 import { Route53Lookup } from './route53-health';
 import { LAST_RESORT_NOTE, Route53Reach } from './route53-reach';
-import { DEFAULT_TG_INTERVAL, DEFAULT_TG_UNHEALTHY, QUERY_TYPES, type QueryType, type R53Record, type Route53Model } from './route53-model';
+import {
+  DEFAULT_TG_INTERVAL,
+  DEFAULT_TG_UNHEALTHY,
+  QUERY_TYPES,
+  type QueryType,
+  type R53Record,
+  type Route53Model,
+} from './route53-model';
 
 /** Resolvers cache an alias to an ALB for 60 s (the TTL Route53 answers alias-to-ELB queries with). */
 export const ALB_ALIAS_TTL_SECONDS = 60;
@@ -61,11 +68,23 @@ function probedRegion(model: Route53Model, context: HostRegion, address: string)
 }
 
 /** How long a health check takes to report a failure of `region` (Infinity when it does not see it). */
-export function healthCheckDetection(model: Route53Model, context: HostRegion, address: string, region: string, mode: FailureMode = 'unhealthy', seen: ReadonlySet<string> = new Set()): Detection {
+export function healthCheckDetection(
+  model: Route53Model,
+  context: HostRegion,
+  address: string,
+  region: string,
+  mode: FailureMode = 'unhealthy',
+  seen: ReadonlySet<string> = new Set(),
+): Detection {
   const hc = model.healthChecks.get(address);
   if (!hc || seen.has(address)) return NEVER;
   if (hc.unknown) return { ...NEVER, breakdown: `unknown: ${address}: ${hc.unknown}`, resources: [address] };
-  if (hc.disabled) return { ...NEVER, breakdown: `${address} is disabled (Route53 treats it as ${hc.inverted ? 'unhealthy' : 'healthy'})`, resources: [address] };
+  if (hc.disabled)
+    return {
+      ...NEVER,
+      breakdown: `${address} is disabled (Route53 treats it as ${hc.inverted ? 'unhealthy' : 'healthy'})`,
+      resources: [address],
+    };
   if (hc.inverted) return { ...NEVER, breakdown: `${address} is inverted`, resources: [address] };
   switch (hc.type) {
     case 'CALCULATED': {
@@ -73,7 +92,12 @@ export function healthCheckDetection(model: Route53Model, context: HostRegion, a
       const children = hc.children.map((c) => healthCheckDetection(model, context, c, region, mode, next));
       const needed = hc.children.length - hc.childThreshold + 1;
       const finite = children.filter((c) => Number.isFinite(c.seconds)).sort((a, b) => a.seconds - b.seconds);
-      if (hc.childThreshold <= 0 || needed <= 0 || finite.length < needed) return { ...NEVER, breakdown: `${address} (CALCULATED, ${hc.childThreshold} of ${hc.children.length} children must be healthy) never turns unhealthy`, resources: [address] };
+      if (hc.childThreshold <= 0 || needed <= 0 || finite.length < needed)
+        return {
+          ...NEVER,
+          breakdown: `${address} (CALCULATED, ${hc.childThreshold} of ${hc.children.length} children must be healthy) never turns unhealthy`,
+          resources: [address],
+        };
       const decisive = finite[needed - 1];
       return {
         seconds: decisive.seconds,
@@ -81,15 +105,38 @@ export function healthCheckDetection(model: Route53Model, context: HostRegion, a
         resources: [address, ...decisive.resources],
         // The faster children must fail too: a remedy that speeds up the decisive one must speed them up as well.
         causes: decisive.causes?.map((c) =>
-          c.kind === 'route53-check' ? { ...c, alsoChecks: [...new Set([...(c.alsoChecks ?? []), ...finite.slice(0, needed - 1).flatMap((f) => f.causes ?? []).flatMap((x) => (x.kind === 'route53-check' ? [x.address, ...(x.alsoChecks ?? [])] : []))])].filter((a) => a !== c.address) } : c,
+          c.kind === 'route53-check'
+            ? {
+                ...c,
+                alsoChecks: [
+                  ...new Set([
+                    ...(c.alsoChecks ?? []),
+                    ...finite
+                      .slice(0, needed - 1)
+                      .flatMap((f) => f.causes ?? [])
+                      .flatMap((x) => (x.kind === 'route53-check' ? [x.address, ...(x.alsoChecks ?? [])] : [])),
+                  ]),
+                ].filter((a) => a !== c.address),
+              }
+            : c,
         ),
       };
     }
     case 'CLOUDWATCH_METRIC': {
       if (hc.alarmRegion !== region || mode === 'unreachable') return NEVER;
       const alarm = hc.alarm ? model.alarms.get(hc.alarm) : undefined;
-      if (!alarm) return { ...NEVER, breakdown: `${address}: its CloudWatch alarm is not in the synthesized stacks`, resources: [address] };
-      if (alarm.unknown) return { ...NEVER, breakdown: `unknown: ${alarm.address}: ${alarm.unknown}`, resources: [address, alarm.address] };
+      if (!alarm)
+        return {
+          ...NEVER,
+          breakdown: `${address}: its CloudWatch alarm is not in the synthesized stacks`,
+          resources: [address],
+        };
+      if (alarm.unknown)
+        return {
+          ...NEVER,
+          breakdown: `unknown: ${alarm.address}: ${alarm.unknown}`,
+          resources: [address, alarm.address],
+        };
       const seconds = alarm.evaluationPeriods * alarm.period + ROUTE53_ALARM_POLL_SECONDS;
       return {
         seconds,
@@ -101,31 +148,61 @@ export function healthCheckDetection(model: Route53Model, context: HostRegion, a
       return NEVER;
     default: {
       if (probedRegion(model, context, address) !== region) return NEVER;
-      const seconds = route53DetectionSeconds({ requestIntervalSeconds: hc.requestInterval, failureThreshold: hc.failureThreshold });
+      const seconds = route53DetectionSeconds({
+        requestIntervalSeconds: hc.requestInterval,
+        failureThreshold: hc.failureThreshold,
+      });
       return {
         seconds,
         breakdown: `${address} (${hc.type} ${hc.fqdn ?? hc.ipAddress ?? hc.probesLoadBalancer}: request_interval ${hc.requestInterval} s × failure_threshold ${hc.failureThreshold} = ${seconds} s)`,
         resources: [address],
-        causes: [{ kind: 'route53-check', address, requestInterval: hc.requestInterval, failureThreshold: hc.failureThreshold, ttl: 0 }],
+        causes: [
+          {
+            kind: 'route53-check',
+            address,
+            requestInterval: hc.requestInterval,
+            failureThreshold: hc.failureThreshold,
+            ttl: 0,
+          },
+        ],
       };
     }
   }
 }
 
 /** How long evaluate_target_health on an ALB alias takes to see the region fail: its target groups' health checks. */
-export function targetHealthDetection(model: Route53Model, record: R53Record, region: string, mode: FailureMode = 'unhealthy'): Detection {
+export function targetHealthDetection(
+  model: Route53Model,
+  record: R53Record,
+  region: string,
+  mode: FailureMode = 'unhealthy',
+): Detection {
   if (!record.evaluateTargetHealth || record.target.kind !== 'alb' || mode === 'unreachable') return NEVER;
   const lb = model.loadBalancers.get(record.target.lb);
   const lbRegion = record.target.region ?? lb?.region;
   if (lbRegion !== region) return NEVER;
   // Same stack and region as the ALB: the library puts one ALB per region (listener wiring is not followed).
   const groups = model.targetGroups.filter((tg) => tg.region === region && (!lb || tg.stack === lb.stack));
-  if (groups.length === 0) return { seconds: DEFAULT_TG_INTERVAL * DEFAULT_TG_UNHEALTHY, breakdown: `${record.address} evaluate_target_health on ${record.target.lb} (target group defaults 30 s × 3)`, resources: [record.address] };
+  if (groups.length === 0)
+    return {
+      seconds: DEFAULT_TG_INTERVAL * DEFAULT_TG_UNHEALTHY,
+      breakdown: `${record.address} evaluate_target_health on ${record.target.lb} (target group defaults 30 s × 3)`,
+      resources: [record.address],
+    };
   const unknown = groups.find((tg) => tg.unknown);
-  if (unknown) return { ...NEVER, breakdown: `unknown: ${unknown.address}: ${unknown.unknown}`, resources: [record.address, unknown.address] };
+  if (unknown)
+    return {
+      ...NEVER,
+      breakdown: `unknown: ${unknown.address}: ${unknown.unknown}`,
+      resources: [record.address, unknown.address],
+    };
   const worst = [...groups].sort((a, b) => b.interval * b.unhealthyThreshold - a.interval * a.unhealthyThreshold)[0];
   const seconds = worst.interval * worst.unhealthyThreshold;
-  return { seconds, breakdown: `${record.address} evaluate_target_health on ${record.target.lb} (${worst.address}: interval ${worst.interval} s × unhealthy_threshold ${worst.unhealthyThreshold} = ${seconds} s)`, resources: [record.address, worst.address] };
+  return {
+    seconds,
+    breakdown: `${record.address} evaluate_target_health on ${record.target.lb} (${worst.address}: interval ${worst.interval} s × unhealthy_threshold ${worst.unhealthyThreshold} = ${seconds} s)`,
+    resources: [record.address, worst.address],
+  };
 }
 
 /**
@@ -133,7 +210,12 @@ export function targetHealthDetection(model: Route53Model, record: R53Record, re
  * verdict can move the path's clients (see `movers`), plus the resolvers' TTL; the result is the slower mode
  * (usually `unreachable`, seen only by probes).
  */
-export function pathFailover(model: Route53Model, context: HostRegion, path: readonly PathStep[], region: string): Detection {
+export function pathFailover(
+  model: Route53Model,
+  context: HostRegion,
+  path: readonly PathStep[],
+  region: string,
+): Detection {
   // Which detectors can move the clients does not depend on the failure mode: decided once.
   const levels = levelsOf(model, path);
   const moving = movers(model, context, levels, region);
@@ -141,7 +223,10 @@ export function pathFailover(model: Route53Model, context: HostRegion, path: rea
   const unhealthy = pathFailoverIn(model, context, path, levels, moving, region, 'unhealthy');
   const worst = unreachable.seconds >= unhealthy.seconds ? unreachable : unhealthy;
   const other = worst === unreachable ? unhealthy : unreachable;
-  const name = (d: Detection) => (d === unreachable ? 'region unreachable from outside (only external probes see it)' : 'model servers unhealthy (every signal sees it)');
+  const name = (d: Detection) =>
+    d === unreachable
+      ? 'region unreachable from outside (only external probes see it)'
+      : 'model servers unhealthy (every signal sees it)';
   return {
     seconds: worst.seconds,
     breakdown: `worst case, ${name(worst)}: ${worst.breakdown}; when ${name(other)}: ${Number.isFinite(other.seconds) ? `${other.seconds} s` : 'never'}`,
@@ -157,7 +242,6 @@ interface Level {
   readonly skipped: readonly R53Record[];
 }
 
-
 const byAllUnhealthyRule = (level: Level) => !!level.note && LAST_RESORT_NOTE.test(level.note);
 
 function levelsOf(model: Route53Model, path: readonly PathStep[]): Level[] {
@@ -170,7 +254,11 @@ function levelsOf(model: Route53Model, path: readonly PathStep[]): Level[] {
       continue;
     }
     if (!record) continue;
-    out.push({ record, note: step.note, skipped: skipped.filter((x) => x.zone === record.zone && x.name === record.name) });
+    out.push({
+      record,
+      note: step.note,
+      skipped: skipped.filter((x) => x.zone === record.zone && x.name === record.name),
+    });
     skipped = [];
   }
   return out;
@@ -179,17 +267,32 @@ function levelsOf(model: Route53Model, path: readonly PathStep[]): Level[] {
 const lookups = new WeakMap<Route53Model, Route53Lookup>();
 
 /** A client no geolocation record matches: what the health of a record that does not depend on location needs. */
-const NOWHERE: ClientGroup = { id: 'timing:nowhere', label: 'timing', kind: 'elsewhere', continent: 'AN', cloudflareRegion: 'WEU', latitude: 0, longitude: 0 };
+const NOWHERE: ClientGroup = {
+  id: 'timing:nowhere',
+  label: 'timing',
+  kind: 'elsewhere',
+  continent: 'AN',
+  cloudflareRegion: 'WEU',
+  latitude: 0,
+  longitude: 0,
+};
 
 /**
  * Whether `record` can be healthy while `region` is down (some state of the other regions makes it so). A record
  * whose health depends on the client's location (evaluate_target_health into a geolocation set) is not credited.
  */
 function canBeHealthyWithout(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
-  return memoised(healthyWithout, model, `${record.address}|${region}`, () => canBeHealthyWithoutUncached(model, context, record, region));
+  return memoised(healthyWithout, model, `${record.address}|${region}`, () =>
+    canBeHealthyWithoutUncached(model, context, record, region),
+  );
 }
 
-function canBeHealthyWithoutUncached(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
+function canBeHealthyWithoutUncached(
+  model: Route53Model,
+  context: HostRegion,
+  record: R53Record,
+  region: string,
+): boolean {
   let lookup = lookups.get(model);
   if (!lookup) lookups.set(model, (lookup = new Route53Lookup(model, context)));
   const qtype: QueryType = (QUERY_TYPES as readonly string[]).includes(record.type) ? (record.type as QueryType) : 'A';
@@ -202,7 +305,12 @@ const reaches = new WeakMap<Route53Model, Route53Reach>();
 // Both answers depend only on the model, the record and the region; every path through a set asks them again.
 const healthyWithout = new WeakMap<Route53Model, Map<string, boolean>>();
 const landsOn = new WeakMap<Route53Model, Map<string, boolean>>();
-function memoised(cache: WeakMap<Route53Model, Map<string, boolean>>, model: Route53Model, key: string, compute: () => boolean): boolean {
+function memoised(
+  cache: WeakMap<Route53Model, Map<string, boolean>>,
+  model: Route53Model,
+  key: string,
+  compute: () => boolean,
+): boolean {
   let answers = cache.get(model);
   if (!answers) cache.set(model, (answers = new Map()));
   let v = answers.get(key);
@@ -215,7 +323,9 @@ function memoised(cache: WeakMap<Route53Model, Map<string, boolean>>, model: Rou
  * unhealthy), other than by the every-record-unhealthy rule (nowhere healthy to go, availability's concern).
  */
 function mayLandOn(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
-  return memoised(landsOn, model, `${record.address}|${region}`, () => mayLandOnUncached(model, context, record, region));
+  return memoised(landsOn, model, `${record.address}|${region}`, () =>
+    mayLandOnUncached(model, context, record, region),
+  );
 }
 
 function mayLandOnUncached(model: Route53Model, context: HostRegion, record: R53Record, region: string): boolean {
@@ -226,12 +336,27 @@ function mayLandOnUncached(model: Route53Model, context: HostRegion, record: R53
   if (!lookup) lookups.set(model, (lookup = new Route53Lookup(model, context)));
   let reach = reaches.get(model);
   // Declarations do not matter here: an unplaced landing never counts as the region.
-  if (!reach) reaches.set(model, (reach = new Route53Reach(model, { regionOfHost: context.regionOfHost, declaredEndpoint: () => undefined }, lookup)));
+  if (!reach)
+    reaches.set(
+      model,
+      (reach = new Route53Reach(
+        model,
+        { regionOfHost: context.regionOfHost, declaredEndpoint: () => undefined },
+        lookup,
+      )),
+    );
   const zones = t.kind === 'name' ? [t.zone] : lookup.zonesFor(NOWHERE, t.host);
   const name = t.kind === 'name' ? t.name : t.host;
   const down = { fixed: (a: { region?: string }) => (a.region === region ? false : undefined) };
   return zones.some((zone) =>
-    reach!.entry(zone, name, NOWHERE).some((p) => p.landing.region === region && !p.path.some((s) => s.note !== undefined && LAST_RESORT_NOTE.test(s.note)) && possible(p.conditions, down)),
+    reach!
+      .entry(zone, name, NOWHERE)
+      .some(
+        (p) =>
+          p.landing.region === region &&
+          !p.path.some((s) => s.note !== undefined && LAST_RESORT_NOTE.test(s.note)) &&
+          possible(p.conditions, down),
+      ),
   );
 }
 
@@ -256,7 +381,8 @@ function hasAlternative(model: Route53Model, context: HostRegion, level: Level, 
   const others = set.filter((o) => o !== r);
   // Another record that can stay healthy while the region is down and still leads there (checked by another
   // region's check, or not at all) keeps clients on the failed region after the detector fires: no move.
-  if (others.some((o) => canBeHealthyWithout(model, context, o, region) && mayLandOn(model, context, o, region))) return false;
+  if (others.some((o) => canBeHealthyWithout(model, context, o, region) && mayLandOn(model, context, o, region)))
+    return false;
   const healthyElsewhere = (xs: readonly R53Record[]) => xs.some((o) => canBeHealthyWithout(model, context, o, region));
   const p = r.policy;
   switch (p.kind) {
@@ -273,7 +399,8 @@ function hasAlternative(model: Route53Model, context: HostRegion, level: Level, 
       return others.some((o) => weight(o) > 0) || healthyElsewhere(others);
     }
     case 'failover':
-      if (p.role === 'SECONDARY') return others.some((o) => o.policy.kind === 'failover' && o.policy.role === 'PRIMARY');
+      if (p.role === 'SECONDARY')
+        return others.some((o) => o.policy.kind === 'failover' && o.policy.role === 'PRIMARY');
       return healthyElsewhere(others.filter((o) => o.policy.kind === 'failover' && o.policy.role === 'SECONDARY'));
     case 'geolocation': {
       if (level.skipped.length > 0) return true;
@@ -300,12 +427,20 @@ function hasAlternative(model: Route53Model, context: HostRegion, level: Level, 
  * its record's health reaches level i-1 (an alias with evaluate_target_health, not itself chosen by the "every record
  * unhealthy" rule) and level i-1's can. `eth` adds records treated as if evaluate_target_health were on.
  */
-function movers(model: Route53Model, context: HostRegion, levels: readonly Level[], region: string, eth: ReadonlySet<string> = new Set()): { moves: boolean[]; alternative: boolean[] } {
+function movers(
+  model: Route53Model,
+  context: HostRegion,
+  levels: readonly Level[],
+  region: string,
+  eth: ReadonlySet<string> = new Set(),
+): { moves: boolean[]; alternative: boolean[] } {
   const moves: boolean[] = [];
   const alternative: boolean[] = [];
   levels.forEach((level, i) => {
     alternative.push(hasAlternative(model, context, level, region));
-    moves.push(!byAllUnhealthyRule(level) && (alternative[i] || (i > 0 && propagates(levels[i - 1], eth) && moves[i - 1])));
+    moves.push(
+      !byAllUnhealthyRule(level) && (alternative[i] || (i > 0 && propagates(levels[i - 1], eth) && moves[i - 1])),
+    );
   });
   return { moves, alternative };
 }
@@ -319,14 +454,27 @@ function propagates(parent: Level, eth: ReadonlySet<string>): boolean {
 }
 
 /** The detectors of one level's record: its own health check, and evaluate_target_health on an ALB alias. */
-function detectorsAt(model: Route53Model, context: HostRegion, record: R53Record, region: string, mode: FailureMode): Detection[] {
+function detectorsAt(
+  model: Route53Model,
+  context: HostRegion,
+  record: R53Record,
+  region: string,
+  mode: FailureMode,
+): Detection[] {
   const hc = record.healthCheck ? healthCheckDetection(model, context, record.healthCheck, region, mode) : NEVER;
   const eth = targetHealthDetection(model, record, region, mode);
-  return [hc, eth].filter((d) => Number.isFinite(d.seconds)).map((d) => ({ ...d, resources: [record.address, ...d.resources] }));
+  return [hc, eth]
+    .filter((d) => Number.isFinite(d.seconds))
+    .map((d) => ({ ...d, resources: [record.address, ...d.resources] }));
 }
 
 /** The TTL resolvers cache answers of the path with: the largest record TTL, and the fixed 60 s of an ALB alias. */
-function pathTtl(levels: readonly Level[]): { ttl: number; why: string; fixed: number; records: { address: string; ttl: number }[] } {
+function pathTtl(levels: readonly Level[]): {
+  ttl: number;
+  why: string;
+  fixed: number;
+  records: { address: string; ttl: number }[];
+} {
   let ttl = 0;
   let why = '';
   let fixed = 0;
@@ -350,7 +498,14 @@ function pathTtl(levels: readonly Level[]): { ttl: number; why: string; fixed: n
   return { ttl, why, fixed, records };
 }
 
-function fastest(model: Route53Model, context: HostRegion, levels: readonly Level[], moves: readonly boolean[], region: string, mode: FailureMode): Detection {
+function fastest(
+  model: Route53Model,
+  context: HostRegion,
+  levels: readonly Level[],
+  moves: readonly boolean[],
+  region: string,
+  mode: FailureMode,
+): Detection {
   let best: Detection = NEVER;
   levels.forEach((level, i) => {
     if (!moves[i]) return;
@@ -359,7 +514,15 @@ function fastest(model: Route53Model, context: HostRegion, levels: readonly Leve
   return best;
 }
 
-function pathFailoverIn(model: Route53Model, context: HostRegion, path: readonly PathStep[], levels: readonly Level[], moving: ReturnType<typeof movers>, region: string, mode: FailureMode): Detection {
+function pathFailoverIn(
+  model: Route53Model,
+  context: HostRegion,
+  path: readonly PathStep[],
+  levels: readonly Level[],
+  moving: ReturnType<typeof movers>,
+  region: string,
+  mode: FailureMode,
+): Detection {
   const { moves, alternative } = moving;
   const best = fastest(model, context, levels, moves, region, mode);
   const t = pathTtl(levels);
@@ -370,13 +533,23 @@ function pathFailoverIn(model: Route53Model, context: HostRegion, path: readonly
     const chooser = chooserIndex >= 0 ? levels[chooserIndex].record.address : undefined;
     let enable: { records: string[]; seconds: number; breakdown: string } | undefined;
     if (chooserIndex >= 0) {
-      const aliases = levels.slice(chooserIndex).filter((l) => l.record.alias && l.record.target.kind === 'name' && !l.record.evaluateTargetHealth && !byAllUnhealthyRule(l));
+      const aliases = levels
+        .slice(chooserIndex)
+        .filter(
+          (l) =>
+            l.record.alias &&
+            l.record.target.kind === 'name' &&
+            !l.record.evaluateTargetHealth &&
+            !byAllUnhealthyRule(l),
+        );
       if (aliases.length > 0) {
         const eth = new Set(aliases.map((l) => l.record.address));
         const d = fastest(model, context, levels, movers(model, context, levels, region, eth).moves, region, mode);
         if (Number.isFinite(d.seconds)) {
           // Only the aliases between the chooser and the detector need it.
-          const needed = aliases.filter((l) => levels.indexOf(l) < levels.findIndex((x) => x.record.address === d.resources[0])).map((l) => l.record.address);
+          const needed = aliases
+            .filter((l) => levels.indexOf(l) < levels.findIndex((x) => x.record.address === d.resources[0]))
+            .map((l) => l.record.address);
           enable = { records: needed, seconds: d.seconds + t.ttl, breakdown: `${d.breakdown} + ${t.why || 'no TTL'}` };
         }
       }
@@ -388,12 +561,27 @@ function pathFailoverIn(model: Route53Model, context: HostRegion, path: readonly
       causes: [{ kind: 'undetected', why, chooser, region, ttl: t.ttl, enable, nowhere: !alternative.some(Boolean) }],
     };
   }
-  const causes: FailoverCause[] = (best.causes ?? []).map((c) => (c.kind === 'route53-check' ? { ...c, ttl: t.ttl, fixedTtl: t.fixed, ttlRecords: t.records } : c));
-  return { seconds: best.seconds + t.ttl, breakdown: `${best.breakdown} + ${t.why || 'no TTL'} = ${best.seconds + t.ttl} s`, resources: best.resources, causes };
+  const causes: FailoverCause[] = (best.causes ?? []).map((c) =>
+    c.kind === 'route53-check' ? { ...c, ttl: t.ttl, fixedTtl: t.fixed, ttlRecords: t.records } : c,
+  );
+  return {
+    seconds: best.seconds + t.ttl,
+    breakdown: `${best.breakdown} + ${t.why || 'no TTL'} = ${best.seconds + t.ttl} s`,
+    resources: best.resources,
+    causes,
+  };
 }
 
 /** Why nothing on the path moves its clients off `region`: the detectors that see it and why each cannot. */
-function undetectedWhy(model: Route53Model, context: HostRegion, levels: readonly Level[], moves: readonly boolean[], alternative: readonly boolean[], region: string, mode: FailureMode): string {
+function undetectedWhy(
+  model: Route53Model,
+  context: HostRegion,
+  levels: readonly Level[],
+  moves: readonly boolean[],
+  alternative: readonly boolean[],
+  region: string,
+  mode: FailureMode,
+): string {
   const seen = mode === 'unhealthy' ? ' or target health' : ' probing from outside';
   const idle: string[] = [];
   levels.forEach((level, i) => {
@@ -401,7 +589,9 @@ function undetectedWhy(model: Route53Model, context: HostRegion, levels: readonl
     for (const d of detectorsAt(model, context, level.record, region, mode)) {
       const r = level.record;
       const set = `${r.name} ${r.type}`;
-      const reasons = [`its set ${set} gives its clients no other record once it is unhealthy (a set whose records are all unhealthy is answered as if all were healthy)`];
+      const reasons = [
+        `its set ${set} gives its clients no other record once it is unhealthy (a set whose records are all unhealthy is answered as if all were healthy)`,
+      ];
       for (let j = i; j > 0 && !alternative[j]; j--) {
         const parent = levels[j - 1];
         if (!propagates(parent, new Set())) {
@@ -420,11 +610,16 @@ function undetectedWhy(model: Route53Model, context: HostRegion, levels: readonl
   });
   if (idle.length > 0) return `nothing on the path moves its clients off ${region}: ${idle.join('; ')}`;
   // Checks whose settings are unknown at synth see nothing the proof can count: say which, and why.
-  const unknown = levels.flatMap(({ record }) => [record.healthCheck ? healthCheckDetection(model, context, record.healthCheck, region, mode) : NEVER, targetHealthDetection(model, record, region, mode)])
+  const unknown = levels
+    .flatMap(({ record }) => [
+      record.healthCheck ? healthCheckDetection(model, context, record.healthCheck, region, mode) : NEVER,
+      targetHealthDetection(model, record, region, mode),
+    ])
     .filter((d) => d.breakdown.startsWith('unknown: '))
     .map((d) => d.breakdown);
   const because = unknown.length > 0 ? ` (${[...new Set(unknown)].join('; ')})` : '';
-  if (!alternative.some(Boolean)) return `no record on the path has a health check${seen} that sees ${region} fail${because}, and no set on it can give its clients another record once ${region} is down`;
+  if (!alternative.some(Boolean))
+    return `no record on the path has a health check${seen} that sees ${region} fail${because}, and no set on it can give its clients another record once ${region} is down`;
   return `no record on the path has a health check${seen} that sees ${region} fail${because}`;
 }
 

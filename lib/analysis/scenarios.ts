@@ -9,7 +9,11 @@ export const EXHAUSTIVE_REGION_LIMIT = 8;
  * (what Route53 and Cloudflare do when nothing is healthy), and any `extra` failure sets (the witnesses the proofs
  * found). The residency and failover-time proofs do not depend on this list: they cover every health state.
  */
-export function failureScenarios(regions: readonly string[], exhaustiveLimit = EXHAUSTIVE_REGION_LIMIT, extra: readonly (readonly string[])[] = []): Scenario[] {
+export function failureScenarios(
+  regions: readonly string[],
+  exhaustiveLimit = EXHAUSTIVE_REGION_LIMIT,
+  extra: readonly (readonly string[])[] = [],
+): Scenario[] {
   const sorted = [...new Set(regions)].sort();
   const out: Scenario[] = [scenario([], sorted.length)];
   if (sorted.length <= exhaustiveLimit) {
@@ -36,5 +40,10 @@ export function failureScenarios(regions: readonly string[], exhaustiveLimit = E
 function scenario(failed: string[], total: number): Scenario {
   if (failed.length === 0) return { id: 'normal', label: 'normal operation', kind: 'normal', failed };
   if (failed.length === total && total > 1) return { id: 'all', label: 'every region down', kind: 'all', failed };
-  return { id: failed.join('+'), label: `${failed.join(' + ')} down`, kind: failed.length === 1 ? 'single' : 'multiple', failed };
+  return {
+    id: failed.join('+'),
+    label: `${failed.join(' + ')} down`,
+    kind: failed.length === 1 ? 'single' : 'multiple',
+    failed,
+  };
 }

@@ -22,7 +22,18 @@ import { unreadableFix } from './unknowns';
 import type { ResidencyClients } from '../spec/residency';
 import { isKnownRegion, regionInfo } from '../spec/regions';
 import { greatCircleKm as greatCircle } from '../util/geo';
-import type { ClientGroup, Detection, DiagramPart, FailoverPath, GraphContext, HealthState, Landing, PathStep, ProbeSource, ReachPath } from './model';
+import type {
+  ClientGroup,
+  Detection,
+  DiagramPart,
+  FailoverPath,
+  GraphContext,
+  HealthState,
+  Landing,
+  PathStep,
+  ProbeSource,
+  ReachPath,
+} from './model';
 
 export interface TableBackend {
   /** Backend key (the region code in lib/edge-router's table). */
@@ -60,19 +71,32 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
   const region = new Map(table.backends.map((b) => [b.key, context.regionOfHost(b.host)]));
   const keys = Object.keys(table.residency).sort();
   const jurisdictionOf = (client: ClientGroup): string | undefined =>
-    (client.country ? keys.find((j) => table.residency[j].countries.includes(client.country!)) : undefined) ?? keys.find((j) => table.residency[j].continents.includes(client.continent));
+    (client.country ? keys.find((j) => table.residency[j].countries.includes(client.country!)) : undefined) ??
+    keys.find((j) => table.residency[j].continents.includes(client.continent));
   const place = (b: TableBackend): ReachPath['landing'] => {
-    if (table.unreadable) return { endpoint: entry.address, unplaced: `${entry.address}: ${table.unreadable}`, fix: unreadableFix(entry.address) };
+    if (table.unreadable)
+      return {
+        endpoint: entry.address,
+        unplaced: `${entry.address}: ${table.unreadable}`,
+        fix: unreadableFix(entry.address),
+      };
     const r = region.get(b.key);
     if (r) return { region: r, endpoint: b.host };
     const declared = context.declaredEndpoint(b.host);
     if (declared) return { endpoint: b.host, declared };
     const placed = context.placeHost?.(b.host);
-    return { endpoint: b.host, unplaced: `backend ${b.key} of ${entry.address}: ${placed?.inZone && placed.unplaced ? placed.unplaced : `${b.host} is not a regional name of the service`}` };
+    return {
+      endpoint: b.host,
+      unplaced: `backend ${b.key} of ${entry.address}: ${placed?.inZone && placed.unplaced ? placed.unplaced : `${b.host} is not a regional name of the service`}`,
+    };
   };
   const seconds = (table.attemptTimeoutMs * table.maxAttempts) / 1000;
   const entry: PathStep = { address: table.resources[0] ?? table.id, label: `${table.label} (${table.strategy})` };
-  const step = (b: TableBackend, note?: string): PathStep => ({ address: table.resources[0] ?? table.id, label: `backend ${b.key} (${b.host}, weight ${b.weight})`, note });
+  const step = (b: TableBackend, note?: string): PathStep => ({
+    address: table.resources[0] ?? table.id,
+    label: `backend ${b.key} (${b.host}, weight ${b.weight})`,
+    note,
+  });
   const distance = (client: ClientGroup, b: TableBackend) => {
     const r = region.get(b.key);
     return r && isKnownRegion(r) ? greatCircle(client, regionInfo(r)) : Number.POSITIVE_INFINITY;
@@ -86,7 +110,12 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
     resolve(client: ClientGroup, health: HealthState): { landings: Landing[]; noAnswer?: string; notes: string[] } {
       const j = jurisdictionOf(client);
       const allowed = table.backends.filter((b) => b.enabled && b.weight > 0 && (!j || b.jurisdiction === j));
-      if (allowed.length === 0) return { landings: [], noAnswer: `no enabled backend${j ? ` of jurisdiction ${j}` : ''} with weight > 0`, notes: [] };
+      if (allowed.length === 0)
+        return {
+          landings: [],
+          noAnswer: `no enabled backend${j ? ` of jurisdiction ${j}` : ''} with weight > 0`,
+          notes: [],
+        };
       const up = (b: TableBackend) => !health.failed.has(region.get(b.key) ?? '');
       const healthy = allowed.filter(up);
       const pool = healthy.length > 0 ? healthy : allowed;
@@ -100,11 +129,20 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
         share: total > 0 ? b.weight / total : 1 / chosen.length,
         up: up(b),
         ...place(b),
-        path: [entry, step(b, healthy.length === 0 ? 'no backend is up: the router still tries its candidates' : undefined)],
+        path: [
+          entry,
+          step(b, healthy.length === 0 ? 'no backend is up: the router still tries its candidates' : undefined),
+        ],
       }));
       if (table.maxAttempts > 1) {
         for (const b of allowed.filter((x) => !chosen.includes(x))) {
-          landings.push({ ...place(b), share: 0, up: up(b), possible: `retry on the next backend (up to ${table.maxAttempts} attempts)`, path: [entry, step(b, 'retry after a failed attempt')] });
+          landings.push({
+            ...place(b),
+            share: 0,
+            up: up(b),
+            possible: `retry on the next backend (up to ${table.maxAttempts} attempts)`,
+            path: [entry, step(b, 'retry after a failed attempt')],
+          });
         }
       }
       return { landings, notes: [] };
@@ -115,7 +153,15 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
         .filter((b) => !j || b.jurisdiction === j)
         .map((b) => ({
           landing: place(b),
-          path: [entry, step(b, b.enabled && b.weight > 0 ? undefined : `${b.enabled ? 'weight 0' : 'drained'} in the synthesized table; operators can change that live`)],
+          path: [
+            entry,
+            step(
+              b,
+              b.enabled && b.weight > 0
+                ? undefined
+                : `${b.enabled ? 'weight 0' : 'drained'} in the synthesized table; operators can change that live`,
+            ),
+          ],
           conditions: [],
           kind: 'answer' as const,
         }));
@@ -124,24 +170,42 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
       const b = table.backends.find((x) => path.path.some((s) => s.label.startsWith(`backend ${x.key} `)));
       if (!b) return undefined;
       const j = jurisdictionOf(client);
-      if (!j) return `add ${client.country ?? client.continent} to residency group ${jurisdiction} of the routing table (${entry.address}): the router sends clients no group names to every backend`;
+      if (!j)
+        return `add ${client.country ?? client.continent} to residency group ${jurisdiction} of the routing table (${entry.address}): the router sends clients no group names to every backend`;
       const r = region.get(b.key);
-      if (r) return `set the jurisdiction of backend ${b.key} in the routing table (${entry.address}) to ${context.jurisdictionOf(r) ?? 'none'}: ${b.host} is in ${r}`;
+      if (r)
+        return `set the jurisdiction of backend ${b.key} in the routing table (${entry.address}) to ${context.jurisdictionOf(r) ?? 'none'}: ${b.host} is in ${r}`;
       return undefined;
     },
     pathFailover(path: ReachPath): Detection {
       const l = path.landing;
-      if (l.declared) return { seconds: Math.min(seconds, l.declared.failoverSeconds), breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy}); the router retries after ${seconds} s`, resources: [...table.resources], causes: [{ kind: 'declared', endpoint: l.declared }] };
+      if (l.declared)
+        return {
+          seconds: Math.min(seconds, l.declared.failoverSeconds),
+          breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy}); the router retries after ${seconds} s`,
+          resources: [...table.resources],
+          causes: [{ kind: 'declared', endpoint: l.declared }],
+        };
       return {
         seconds,
         breakdown: `${entry.address}: attempt timeout ${table.attemptTimeoutMs} ms × ${table.maxAttempts} attempts = ${seconds} s (retried in the same request)`,
         resources: [...table.resources],
-        causes: [{ kind: 'edge-router', address: entry.address, attemptTimeoutMs: table.attemptTimeoutMs, maxAttempts: table.maxAttempts }],
+        causes: [
+          {
+            kind: 'edge-router',
+            address: entry.address,
+            attemptTimeoutMs: table.attemptTimeoutMs,
+            maxAttempts: table.maxAttempts,
+          },
+        ],
       };
     },
     failoverPaths(normal: readonly { client: ClientGroup; landings: readonly Landing[] }[]): FailoverPath[] {
       const byRegion = new Map<string, Set<string>>();
-      for (const a of normal) for (const l of a.landings) if (!l.possible && l.share > 0 && l.region) byRegion.set(l.region, (byRegion.get(l.region) ?? new Set()).add(a.client.label));
+      for (const a of normal)
+        for (const l of a.landings)
+          if (!l.possible && l.share > 0 && l.region)
+            byRegion.set(l.region, (byRegion.get(l.region) ?? new Set()).add(a.client.label));
       return [...byRegion].map(([r, clients]) => ({
         frontDoor: table.label,
         region: r,
@@ -168,13 +232,23 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
       const id = `table:${table.id}`;
       return {
         nodes: [{ id, label: `${table.label} (${table.strategy})`, shape: 'hexagon' }],
-        edges: table.backends.map((b) => ({ from: id, to: region.get(b.key) ? `region:${region.get(b.key)}` : `endpoint:${b.host}`, label: `${b.key} w${b.weight}${b.enabled ? '' : ' (drained)'}`, dotted: !b.enabled || b.weight === 0 })),
+        edges: table.backends.map((b) => ({
+          from: id,
+          to: region.get(b.key) ? `region:${region.get(b.key)}` : `endpoint:${b.host}`,
+          label: `${b.key} w${b.weight}${b.enabled ? '' : ' (drained)'}`,
+          dotted: !b.enabled || b.weight === 0,
+        })),
         entry: id,
       };
     },
     locations() {
       const groups = Object.values(table.residency);
-      return { countries: [...new Set(groups.flatMap((g) => g.countries))], continents: [...new Set(groups.flatMap((g) => g.continents))], subdivisions: [], cloudflareRegions: [] };
+      return {
+        countries: [...new Set(groups.flatMap((g) => g.countries))],
+        continents: [...new Set(groups.flatMap((g) => g.continents))],
+        subdivisions: [],
+        cloudflareRegions: [],
+      };
     },
   };
 }

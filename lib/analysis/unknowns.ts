@@ -63,8 +63,16 @@ const READ_SETTINGS: Readonly<Record<string, Readonly<Record<string, Mode>>>> = 
   },
   aws_route53_zone: { name: 'literal', 'vpc.vpc_id': 'reference', 'vpc.vpc_region': 'literal' },
   aws_route53_zone_association: { zone_id: 'reference', vpc_id: 'reference', vpc_region: 'literal' },
-  aws_lb_target_group: { 'health_check.interval': 'literal', 'health_check.unhealthy_threshold': 'literal', 'health_check.enabled': 'literal' },
-  aws_alb_target_group: { 'health_check.interval': 'literal', 'health_check.unhealthy_threshold': 'literal', 'health_check.enabled': 'literal' },
+  aws_lb_target_group: {
+    'health_check.interval': 'literal',
+    'health_check.unhealthy_threshold': 'literal',
+    'health_check.enabled': 'literal',
+  },
+  aws_alb_target_group: {
+    'health_check.interval': 'literal',
+    'health_check.unhealthy_threshold': 'literal',
+    'health_check.enabled': 'literal',
+  },
   aws_cloudwatch_metric_alarm: { period: 'literal', evaluation_periods: 'literal' },
   cloudflare_load_balancer: {
     name: 'literal',
@@ -99,7 +107,13 @@ const READ_SETTINGS: Readonly<Record<string, Readonly<Record<string, Mode>>>> = 
     latitude: 'literal',
     longitude: 'literal',
   },
-  cloudflare_load_balancer_monitor: { interval: 'literal', timeout: 'literal', retries: 'literal', consecutive_down: 'literal', type: 'literal' },
+  cloudflare_load_balancer_monitor: {
+    interval: 'literal',
+    timeout: 'literal',
+    retries: 'literal',
+    consecutive_down: 'literal',
+    type: 'literal',
+  },
 };
 
 /** Resource types whose settings the analysis reads. */
@@ -110,7 +124,8 @@ export type Multiplicity = 'one' | 'none' | { readonly unknown: string };
 
 /** `count = 0` removes the resource, `count = 1` keeps it; any other count, a `for_each` or an expression is unknown. */
 export function multiplicity(config: Readonly<Record<string, unknown>>): Multiplicity {
-  if (config.for_each !== undefined && config.for_each !== null) return { unknown: `for_each (${brief(config.for_each)}) makes copies the analysis cannot enumerate` };
+  if (config.for_each !== undefined && config.for_each !== null)
+    return { unknown: `for_each (${brief(config.for_each)}) makes copies the analysis cannot enumerate` };
   if (config.count === undefined || config.count === null) return 'one';
   const count = num(config.count);
   if (count === 0) return 'none';
@@ -125,7 +140,8 @@ export function multiplicity(config: Readonly<Record<string, unknown>>): Multipl
 export function unknownSetting(type: string, config: Readonly<Record<string, unknown>>): string | undefined {
   const m = multiplicity(config);
   if (typeof m === 'object') return m.unknown;
-  if (config.dynamic !== undefined) return `a dynamic block (${Object.keys(isRecord(config.dynamic) ? config.dynamic : {}).join(', ') || 'dynamic'}) is expanded by Terraform, not at synth`;
+  if (config.dynamic !== undefined)
+    return `a dynamic block (${Object.keys(isRecord(config.dynamic) ? config.dynamic : {}).join(', ') || 'dynamic'}) is expanded by Terraform, not at synth`;
   const settings = READ_SETTINGS[type];
   if (!settings) return undefined;
   for (const [path, mode] of Object.entries(settings)) {
@@ -183,7 +199,11 @@ function isPlainReference(value: string): boolean {
   if (interpolations.length === 0) return false;
   return interpolations.every((i) => {
     const m = /^\$\{\s*([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\s*\}$/.exec(i);
-    return m !== null && !['var', 'local', 'data', 'module', 'each', 'count', 'self', 'path', 'terraform'].includes(m[1]) && m[1].includes('_');
+    return (
+      m !== null &&
+      !['var', 'local', 'data', 'module', 'each', 'count', 'self', 'path', 'terraform'].includes(m[1]) &&
+      m[1].includes('_')
+    );
   });
 }
 

@@ -27,17 +27,29 @@ export interface WitnessOptions {
 }
 
 /** Whether the path's conditions hold with `failed` down and every other region up (free atoms free). */
-export function holdsWhenDown(conditions: readonly Formula[], failed: ReadonlySet<string>): { holds: boolean; alsoUnhealthy: HealthAtom[] } {
+export function holdsWhenDown(
+  conditions: readonly Formula[],
+  failed: ReadonlySet<string>,
+): { holds: boolean; alsoUnhealthy: HealthAtom[] } {
   const r = satisfy(conditions, { fixed: (a) => (a.region ? !failed.has(a.region) : undefined) });
   if (r.status === 'unsat') return { holds: false, alsoUnhealthy: [] };
   if (r.status === 'unknown') return { holds: true, alsoUnhealthy: [] };
-  return { holds: true, alsoUnhealthy: [...r.assignment.values()].filter((v) => !v.atom.region && !v.healthy).map((v) => v.atom) };
+  return {
+    holds: true,
+    alsoUnhealthy: [...r.assignment.values()].filter((v) => !v.atom.region && !v.healthy).map((v) => v.atom),
+  };
 }
 
 /** The smallest failure set under which a (satisfiable) path is taken, or an atom-level witness. */
 export function smallestWitness(conditions: readonly Formula[], options: WitnessOptions = {}): Witness {
   const keepUp = new Set(options.keepUp ?? []);
-  const candidates = [...new Set(atomsOf(conditions).map((a) => a.region).filter((r): r is string => !!r && !keepUp.has(r)))].sort();
+  const candidates = [
+    ...new Set(
+      atomsOf(conditions)
+        .map((a) => a.region)
+        .filter((r): r is string => !!r && !keepUp.has(r)),
+    ),
+  ].sort();
   let budget = options.budget ?? 400;
   const test = (failed: readonly string[]) => {
     budget--;
@@ -66,15 +78,24 @@ export function smallestWitness(conditions: readonly Formula[], options: Witness
     return { failed, alsoUnhealthy: extra };
   }
   const free = satisfy(conditions);
-  const atomsDown = free.status === 'sat' ? [...free.assignment.values()].filter((v) => !v.healthy).map((v) => v.atom) : [];
+  const atomsDown =
+    free.status === 'sat' ? [...free.assignment.values()].filter((v) => !v.healthy).map((v) => v.atom) : [];
   return { failed: [], alsoUnhealthy: [], inconsistent: true, atomsDown };
 }
 
 /** `normal operation`, `eu-west-1 + eu-central-1 down`, `every region down`, with free signals named. */
 export function witnessLabel(w: Witness, allRegions: readonly string[]): string {
-  if (w.inconsistent) return `health states no region failure produces: ${w.atomsDown && w.atomsDown.length > 0 ? `${w.atomsDown.map((a) => a.label).join(', ')} unhealthy while their regions are up` : 'signals of one region disagreeing'}`;
-  const base = w.failed.length === 0 ? 'normal operation' : w.failed.length === allRegions.length && allRegions.length > 1 ? 'every region down' : `${w.failed.join(' + ')} down`;
-  return w.alsoUnhealthy.length > 0 ? `${base}, with ${w.alsoUnhealthy.map((a) => a.label).join(', ')} unhealthy` : base;
+  if (w.inconsistent)
+    return `health states no region failure produces: ${w.atomsDown && w.atomsDown.length > 0 ? `${w.atomsDown.map((a) => a.label).join(', ')} unhealthy while their regions are up` : 'signals of one region disagreeing'}`;
+  const base =
+    w.failed.length === 0
+      ? 'normal operation'
+      : w.failed.length === allRegions.length && allRegions.length > 1
+        ? 'every region down'
+        : `${w.failed.join(' + ')} down`;
+  return w.alsoUnhealthy.length > 0
+    ? `${base}, with ${w.alsoUnhealthy.map((a) => a.label).join(', ')} unhealthy`
+    : base;
 }
 
 function* combinations<T>(items: readonly T[], size: number, from = 0, prefix: T[] = []): Generator<T[]> {

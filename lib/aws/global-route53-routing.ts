@@ -4,7 +4,14 @@ import type { z } from 'zod';
 import { ResidencyGroupSchema, type ResidencyGroup } from '../spec/geo';
 import type { ResidencyClientGroup } from '../spec/residency';
 import { dnsName } from '../spec/fields';
-import { DEFAULT_ROUTE53_WEIGHT, HealthSchema, MAX_ROUTING_DOMAIN_LENGTH, RoutingSchema, route53RoutingProblems, type RoutingSpec } from '../spec/schema';
+import {
+  DEFAULT_ROUTE53_WEIGHT,
+  HealthSchema,
+  MAX_ROUTING_DOMAIN_LENGTH,
+  RoutingSchema,
+  route53RoutingProblems,
+  type RoutingSpec,
+} from '../spec/schema';
 import { PropsChecker } from '../util/validate';
 import { checkEndpointRef, checkHostedZone, checkInZone, objectProp, propsObject } from './prop-checks';
 import type { HealthInput } from './gpu-fleet';
@@ -82,22 +89,49 @@ export class GlobalRoute53Routing extends Construct {
     this.props = props;
     const routing = checker.literal(RoutingSchema, props.routing ?? {}, 'routing');
     const residency: Record<string, ResidencyGroup> = {};
-    const residencyInput = props.residency === undefined ? {} : objectProp(checker, props.residency, 'residency', 'an object of residency groups by jurisdiction key') ?? {};
+    const residencyInput =
+      props.residency === undefined
+        ? {}
+        : (objectProp(checker, props.residency, 'residency', 'an object of residency groups by jurisdiction key') ??
+          {});
     for (const [key, group] of Object.entries(residencyInput)) {
       const parsed = checker.literal(ResidencyGroupSchema, group, `residency.${key}`);
       if (parsed) residency[key] = parsed;
     }
     const regions: readonly RoutedRegion[] = Array.isArray(props.regions) ? props.regions : [];
-    if (!Array.isArray(props.regions)) checker.add([{ path: 'regions', message: props.regions === undefined ? 'is required (a list of { endpoint, hostname }, at least one)' : 'must be a list of { endpoint, hostname }', input: props.regions }]);
+    if (!Array.isArray(props.regions))
+      checker.add([
+        {
+          path: 'regions',
+          message:
+            props.regions === undefined
+              ? 'is required (a list of { endpoint, hostname }, at least one)'
+              : 'must be a list of { endpoint, hostname }',
+          input: props.regions,
+        },
+      ]);
     // Only regions whose endpoint names a region take part in the routing rules (the others are reported below).
-    const placed = regions.filter((r, i) => objectProp(checker, r, `regions[${i}]`, 'an object { endpoint, hostname }') && checkEndpointRef(checker, r.endpoint, `regions[${i}].endpoint`));
+    const placed = regions.filter(
+      (r, i) =>
+        objectProp(checker, r, `regions[${i}]`, 'an object { endpoint, hostname }') &&
+        checkEndpointRef(checker, r.endpoint, `regions[${i}].endpoint`),
+    );
     for (const r of placed) this.byRegion.set(r.endpoint.region, r);
     const regionFacts = placed.map((r) => ({ region: r.endpoint.region, jurisdiction: r.endpoint.jurisdiction }));
     const problems = routing ? route53RoutingProblems(routing, residency, regionFacts) : [];
-    if (Array.isArray(props.regions) && regions.length === 0) problems.push({ path: 'regions', message: 'must list at least one region' });
-    if (this.byRegion.size !== placed.length) problems.push({ path: 'regions', message: 'must not list a region twice' });
+    if (Array.isArray(props.regions) && regions.length === 0)
+      problems.push({ path: 'regions', message: 'must list at least one region' });
+    if (this.byRegion.size !== placed.length)
+      problems.push({ path: 'regions', message: 'must not list a region twice' });
     const zone = checkHostedZone(checker, props.zone, 'zone');
-    checker.check(dnsName.max(MAX_ROUTING_DOMAIN_LENGTH, `must be at most ${MAX_ROUTING_DOMAIN_LENGTH} characters (record names under it add up to 37)`), props.domain, 'domain');
+    checker.check(
+      dnsName.max(
+        MAX_ROUTING_DOMAIN_LENGTH,
+        `must be at most ${MAX_ROUTING_DOMAIN_LENGTH} characters (record names under it add up to 37)`,
+      ),
+      props.domain,
+      'domain',
+    );
     if (zone) checkInZone(checker, props.domain, zone.zoneName, 'domain');
     checker.literal(ALARM_NAME_PREFIX.optional(), props.namePrefix, 'namePrefix');
     checker.literal(HealthSchema, props.health ?? {}, 'health');
@@ -157,7 +191,11 @@ export class GlobalRoute53Routing extends Construct {
           this.latencySet(`global.${domain}`, allRegions);
           this.defaultLocation(domain, RecordTarget.record(`global.${domain}`, props.zone));
         } else if (geo.default !== 'none') {
-          this.defaultLocation(domain, RecordTarget.loadBalancer(this.byRegion.get(geo.default)!.endpoint), geo.default);
+          this.defaultLocation(
+            domain,
+            RecordTarget.loadBalancer(this.byRegion.get(geo.default)!.endpoint),
+            geo.default,
+          );
         }
       } else {
         this.buildGlobal(`global.${domain}`, allRegions);
@@ -174,13 +212,24 @@ export class GlobalRoute53Routing extends Construct {
     if (canary && regions.includes(canary.region)) {
       const stableName = `stable.${this.props.domain}`;
       this.note(name, 'weighted (canary)');
-      this.record(`Canary-${canary.region}`, name, RecordTarget.loadBalancer(this.byRegion.get(canary.region)!.endpoint), {
-        policy: RoutingPolicy.weighted(canary.percent),
-        setIdentifier: `canary-${canary.region}`,
-        healthCheckRegion: canary.region,
+      this.record(
+        `Canary-${canary.region}`,
+        name,
+        RecordTarget.loadBalancer(this.byRegion.get(canary.region)!.endpoint),
+        {
+          policy: RoutingPolicy.weighted(canary.percent),
+          setIdentifier: `canary-${canary.region}`,
+          healthCheckRegion: canary.region,
+        },
+      );
+      this.record('Stable', name, RecordTarget.record(stableName, this.props.zone), {
+        policy: RoutingPolicy.weighted(100 - canary.percent),
+        setIdentifier: 'stable',
       });
-      this.record('Stable', name, RecordTarget.record(stableName, this.props.zone), { policy: RoutingPolicy.weighted(100 - canary.percent), setIdentifier: 'stable' });
-      this.buildMode(stableName, regions.filter((r) => r !== canary.region));
+      this.buildMode(
+        stableName,
+        regions.filter((r) => r !== canary.region),
+      );
     } else {
       this.buildMode(name, regions);
     }
@@ -216,7 +265,9 @@ export class GlobalRoute53Routing extends Construct {
         return;
       case 'failover': {
         const primary = routing.failover!.primary;
-        const secondaries = (routing.failover!.secondaries ?? regions.filter((r) => r !== primary)).filter((r) => regions.includes(r) && r !== primary);
+        const secondaries = (routing.failover!.secondaries ?? regions.filter((r) => r !== primary)).filter(
+          (r) => regions.includes(r) && r !== primary,
+        );
         this.note(name, 'failover');
         const secondaryName = `secondary.${this.props.domain}`;
         if (regions.includes(primary)) {
@@ -226,7 +277,10 @@ export class GlobalRoute53Routing extends Construct {
             healthCheckRegion: primary,
           });
         }
-        this.record('Failover-Secondary', name, RecordTarget.record(secondaryName, this.props.zone), { policy: RoutingPolicy.failover('SECONDARY'), setIdentifier: 'secondary' });
+        this.record('Failover-Secondary', name, RecordTarget.record(secondaryName, this.props.zone), {
+          policy: RoutingPolicy.failover('SECONDARY'),
+          setIdentifier: 'secondary',
+        });
         this.latencySet(secondaryName, secondaries);
         return;
       }
@@ -238,23 +292,38 @@ export class GlobalRoute53Routing extends Construct {
     if (this.sets.has(name)) return;
     this.note(name, 'latency');
     for (const region of regions) {
-      this.record(`Latency-${labelKey(name, this.props.domain)}-${region}`, name, RecordTarget.loadBalancer(this.byRegion.get(region)!.endpoint), {
-        policy: RoutingPolicy.latency(region),
-        setIdentifier: region,
-        healthCheckRegion: region,
-      });
+      this.record(
+        `Latency-${labelKey(name, this.props.domain)}-${region}`,
+        name,
+        RecordTarget.loadBalancer(this.byRegion.get(region)!.endpoint),
+        {
+          policy: RoutingPolicy.latency(region),
+          setIdentifier: region,
+          healthCheckRegion: region,
+        },
+      );
     }
   }
 
   private defaultLocation(domain: string, target: RecordTarget, healthCheckRegion?: string): void {
-    this.record('Geo-Default', domain, target, { policy: RoutingPolicy.geolocation({ default: true }), setIdentifier: 'default', healthCheckRegion });
+    this.record('Geo-Default', domain, target, {
+      policy: RoutingPolicy.geolocation({ default: true }),
+      setIdentifier: 'default',
+      healthCheckRegion,
+    });
   }
 
   private record(
     id: string,
     name: string,
     target: RecordTarget,
-    options: { policy: RoutingPolicy; setIdentifier: string; healthCheckRegion?: string; evaluateTargetHealth?: boolean; ignoreWeightChanges?: boolean },
+    options: {
+      policy: RoutingPolicy;
+      setIdentifier: string;
+      healthCheckRegion?: string;
+      evaluateTargetHealth?: boolean;
+      ignoreWeightChanges?: boolean;
+    },
   ): void {
     if (!this.sets.has(name)) this.note(name, options.policy.kind);
     new InferenceAliasRecord(this, id, {

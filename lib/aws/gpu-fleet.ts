@@ -10,7 +10,20 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { z } from 'zod';
 import { defaultRootVolumeGiB as defaultVolumeForWeights, serviceName, tags as tagsSchema } from '../spec/fields';
-import { awsRegion, CapacitySchema, EndpointSchema, fleetProblems, gpuInstanceType, HealthSchema, ModelSchema, modelKeyFromId, NetworkSchema, type EndpointSpec, type HealthSpec, type ModelSpec } from '../spec/schema';
+import {
+  awsRegion,
+  CapacitySchema,
+  EndpointSchema,
+  fleetProblems,
+  gpuInstanceType,
+  HealthSchema,
+  ModelSchema,
+  modelKeyFromId,
+  NetworkSchema,
+  type EndpointSpec,
+  type HealthSpec,
+  type ModelSpec,
+} from '../spec/schema';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../util/iam';
 import { PropsChecker } from '../util/validate';
 import { propsObject } from './prop-checks';
@@ -100,7 +113,12 @@ export class GpuFleet extends Construct {
     this.minCapacity = props.capacity.min;
     this.maxCapacity = props.capacity.max;
     const baseName = `${props.serviceName}-${model.name}`;
-    const tags = { ...props.tags, 'inference:model': model.id, 'inference:model-version': this.modelVersion, 'inference:region': props.region };
+    const tags = {
+      ...props.tags,
+      'inference:model': model.id,
+      'inference:model-version': this.modelVersion,
+      'inference:region': props.region,
+    };
 
     // Least privilege: SSM for operator access (no SSH), plus read access to exactly the weights and token.
     this.role = new IamRole(this, 'InstanceRole', {
@@ -116,12 +134,24 @@ export class GpuFleet extends Construct {
     });
     const statements = instancePolicyStatements(model, settings);
     if (statements.length > 0) {
-      new IamRolePolicy(this, 'InstancePolicy', { provider, role: this.role.id, namePrefix: 'model-access-', policy: policyDocument(...statements) });
+      new IamRolePolicy(this, 'InstancePolicy', {
+        provider,
+        role: this.role.id,
+        namePrefix: 'model-access-',
+        policy: policyDocument(...statements),
+      });
     }
-    const profile = new IamInstanceProfile(this, 'InstanceProfile', { provider, namePrefix: 'gi-instance-', role: this.role.name });
+    const profile = new IamInstanceProfile(this, 'InstanceProfile', {
+      provider,
+      namePrefix: 'gi-instance-',
+      role: this.role.name,
+    });
 
     const architecture = props.instanceType.startsWith('g5g.') ? 'arm64' : 'x86_64';
-    const userData = renderUserData({ model: { ...model, version: this.modelVersion }, serviceName: props.serviceName });
+    const userData = renderUserData({
+      model: { ...model, version: this.modelVersion },
+      serviceName: props.serviceName,
+    });
     this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
       provider,
       namePrefix: `${baseName}-`,
@@ -226,7 +256,14 @@ export class GpuFleet extends Construct {
             instanceReusePolicy: { reuseOnScaleIn: settings.warmPool.reuseOnScaleIn },
           }
         : undefined,
-      enabledMetrics: ['GroupMinSize', 'GroupMaxSize', 'GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances', 'GroupTerminatingInstances'],
+      enabledMetrics: [
+        'GroupMinSize',
+        'GroupMaxSize',
+        'GroupDesiredCapacity',
+        'GroupInServiceInstances',
+        'GroupPendingInstances',
+        'GroupTerminatingInstances',
+      ],
       metricsGranularity: '1Minute',
       tag: [
         { key: 'Name', value: `${baseName}-${props.region}`, propagateAtLaunch: true },
@@ -286,12 +323,28 @@ function instancePolicyStatements(model: ModelSpec, settings: EndpointSpec): Pol
   if (model.weightsS3Uri) {
     const { bucket, prefix } = parseS3Uri(model.weightsS3Uri);
     statements.push(
-      { Sid: 'ReadModelWeights', Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/${prefix}*` },
-      { Sid: 'ListModelWeights', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}`, Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } } },
+      {
+        Sid: 'ReadModelWeights',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${bucket}/${prefix}*`,
+      },
+      {
+        Sid: 'ListModelWeights',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      },
     );
   }
   if (model.huggingFaceTokenSecretArn) {
-    statements.push({ Sid: 'ReadHuggingFaceToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: model.huggingFaceTokenSecretArn });
+    statements.push({
+      Sid: 'ReadHuggingFaceToken',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: model.huggingFaceTokenSecretArn,
+    });
   }
   const custom = settings.scaling.customMetric;
   if (custom) {
@@ -313,7 +366,10 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 }
 
 /** Every problem of the props at once, with the spec's rules and messages. */
-function checkFleetProps(input: GpuFleetProps, source: string): { props: GpuFleetProps; model: ModelSpec; health: HealthSpec; settings: EndpointSpec } {
+function checkFleetProps(
+  input: GpuFleetProps,
+  source: string,
+): { props: GpuFleetProps; model: ModelSpec; health: HealthSpec; settings: EndpointSpec } {
   const checker = new PropsChecker(source);
   const props = propsObject(checker, input);
   checker.literal(awsRegion, props.region, 'region');
@@ -324,13 +380,21 @@ function checkFleetProps(input: GpuFleetProps, source: string): { props: GpuFlee
   checker.check(CapacitySchema, props.capacity, 'capacity');
   checker.check(NetworkSchema.shape.privateSubnetIds.unwrap(), props.subnetIds, 'subnetIds');
   // Ids of resources the fleet attaches to: usually references, so only their presence and type are checked.
-  for (const key of ['vpcId', 'instanceSecurityGroupId', 'loadBalancerArnSuffix'] as const) checker.check(requiredText(key), props[key], key);
+  for (const key of ['vpcId', 'instanceSecurityGroupId', 'loadBalancerArnSuffix'] as const)
+    checker.check(requiredText(key), props[key], key);
   const health = checker.literal(HealthSchema, props.health ?? {}, 'health');
   const settings = checker.literal(EndpointSchema, props.settings ?? {}, 'settings');
   checker.check(tagsSchema.optional(), props.tags, 'tags');
   const model = parsed ? { ...parsed, name: parsed.name ?? modelKeyFromId(parsed.id) } : undefined;
   if (model && settings && typeof props.serviceName === 'string') {
-    checker.add(fleetProblems(model, { rootVolumeGiB: settings.rootVolumeGiB, serviceName: props.serviceName, versions: [props.modelVersion ?? model.version] }), 'model');
+    checker.add(
+      fleetProblems(model, {
+        rootVolumeGiB: settings.rootVolumeGiB,
+        serviceName: props.serviceName,
+        versions: [props.modelVersion ?? model.version],
+      }),
+      'model',
+    );
   }
   checker.throwIfAny();
   return { props, model: model!, health: health!, settings: settings! };
@@ -338,5 +402,12 @@ function checkFleetProps(input: GpuFleetProps, source: string): { props: GpuFlee
 
 /** A required text prop (a reference is accepted). */
 function requiredText(what: string) {
-  return z.string({ error: (issue) => (issue.input === undefined ? `is required (text: the ${what}, or a reference)` : `must be text: the ${what}, or a reference`) }).min(1, 'must not be empty');
+  return z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? `is required (text: the ${what}, or a reference)`
+          : `must be text: the ${what}, or a reference`,
+    })
+    .min(1, 'must not be empty');
 }

@@ -27,7 +27,13 @@ import {
 } from '../spec/schema';
 import { isToken, PropsChecker } from '../util/validate';
 import { objectProp, propsObject } from './prop-checks';
-import { GpuFleet, type EndpointSettingsInput, type FleetCapacity, type HealthInput, type ModelInput } from './gpu-fleet';
+import {
+  GpuFleet,
+  type EndpointSettingsInput,
+  type FleetCapacity,
+  type HealthInput,
+  type ModelInput,
+} from './gpu-fleet';
 import type { IInferenceEndpoint, ServedModel } from './inference-endpoint-ref';
 import { MinimalVpc, minimalVpcProblems, type IEndpointNetwork, type MinimalVpcProps } from './minimal-vpc';
 import { protectLiterals } from '../util/terraform-literals';
@@ -129,7 +135,12 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
 
     this.network =
       props.network ??
-      new MinimalVpc(this, 'Network', { ...props.vpc, region: props.region, provider, name: `${props.serviceName}-${props.region}` });
+      new MinimalVpc(this, 'Network', {
+        ...props.vpc,
+        region: props.region,
+        provider,
+        name: `${props.serviceName}-${props.region}`,
+      });
 
     this.albSecurityGroup = new SecurityGroup(this, 'AlbSecurityGroup', {
       provider,
@@ -157,7 +168,11 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
           fromPort: port,
           toPort: port,
           ...family,
-          description: lock ? `HTTPS from ${lock.source} ${cidr}` : port === 443 ? `HTTPS from ${cidr}` : `HTTP from ${cidr} (redirected to HTTPS)`,
+          description: lock
+            ? `HTTPS from ${lock.source} ${cidr}`
+            : port === 443
+              ? `HTTPS from ${cidr}`
+              : `HTTP from ${cidr} (redirected to HTTPS)`,
         });
       }
     }
@@ -204,7 +219,11 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
       idleTimeout: settings.idleTimeoutSeconds,
       enableDeletionProtection: settings.deletionProtection,
       accessLogs: settings.accessLogsBucket
-        ? { bucket: settings.accessLogsBucket.replace(/\{region\}/g, props.region), prefix: `${props.serviceName}/${props.region}`, enabled: true }
+        ? {
+            bucket: settings.accessLogsBucket.replace(/\{region\}/g, props.region),
+            prefix: `${props.serviceName}/${props.region}`,
+            enabled: true,
+          }
         : undefined,
     });
     this.albDnsName = this.resource.dnsName;
@@ -245,7 +264,12 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
       sslPolicy: settings.tlsPolicy,
       certificateArn: props.certificateArn,
       defaultAction: lock
-        ? [{ type: 'fixed-response', fixedResponse: { statusCode: '403', contentType: 'application/json', messageBody: FORBIDDEN_BODY } }]
+        ? [
+            {
+              type: 'fixed-response',
+              fixedResponse: { statusCode: '403', contentType: 'application/json', messageBody: FORBIDDEN_BODY },
+            },
+          ]
         : [{ type: 'forward', targetGroupArn: this.primaryFleet.targetGroup.arn }],
     });
     new LbListener(this, 'HttpRedirectListener', {
@@ -281,7 +305,14 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
 }
 
 /** Body of the 403 a locked origin answers when the front door's header is missing (OpenAI error shape). */
-export const FORBIDDEN_BODY = JSON.stringify({ error: { message: 'requests must come through the service front door', type: 'forbidden', param: null, code: 'origin_locked' } });
+export const FORBIDDEN_BODY = JSON.stringify({
+  error: {
+    message: 'requests must come through the service front door',
+    type: 'forbidden',
+    param: null,
+    code: 'origin_locked',
+  },
+});
 /** Lowest-precedence listener rule priority (ALB maximum). */
 export const LAST_RULE_PRIORITY = 50000;
 
@@ -327,62 +358,129 @@ const OriginLockSourceSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(180, 'must be at most 180 characters (security group rule descriptions are at most 255)')
-  .regex(RULE_DESCRIPTION, 'must use only the characters AWS accepts in security group rule descriptions: letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *');
+  .regex(
+    RULE_DESCRIPTION,
+    'must use only the characters AWS accepts in security group rule descriptions: letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *',
+  );
 
 /** Every problem of the props at once, with the spec's rules and messages; the parsed models, settings and health. */
-function checkEndpointProps(input: GpuInferenceEndpointProps, source: string): { props: GpuInferenceEndpointProps; models: ModelSpec[]; settings: EndpointSpec; health: HealthSpec } {
+function checkEndpointProps(
+  input: GpuInferenceEndpointProps,
+  source: string,
+): { props: GpuInferenceEndpointProps; models: ModelSpec[]; settings: EndpointSpec; health: HealthSpec } {
   const checker = new PropsChecker(source);
   const props = propsObject(checker, input);
   checker.literal(awsRegion, props.region, 'region');
   checker.literal(serviceName, props.serviceName, 'serviceName');
-  const parsedModels = checker.literal(z.array(ModelSchema).min(1, 'must list at least one model').max(16, 'must list at most 16 models'), props.models, 'models');
+  const parsedModels = checker.literal(
+    z.array(ModelSchema).min(1, 'must list at least one model').max(16, 'must list at most 16 models'),
+    props.models,
+    'models',
+  );
   checker.literal(gpuInstanceType, props.instanceType, 'instanceType');
   checker.check(CapacitySchema, props.capacity, 'capacity');
   const settings = checker.literal(EndpointSchema, props.settings ?? {}, 'settings');
   const health = checker.literal(HealthSchema, props.health ?? {}, 'health');
   checker.check(acmCertificateArn, props.certificateArn, 'certificateArn');
-  if (!isToken(props.certificateArn)) checker.add(regionalProblems({ region: props.region, certificateArn: props.certificateArn }));
-  checker.literal(z.record(z.string(), RegionSchema.shape.modelVersions.unwrap().valueType).optional(), props.modelVersions, 'modelVersions');
+  if (!isToken(props.certificateArn))
+    checker.add(regionalProblems({ region: props.region, certificateArn: props.certificateArn }));
+  checker.literal(
+    z.record(z.string(), RegionSchema.shape.modelVersions.unwrap().valueType).optional(),
+    props.modelVersions,
+    'modelVersions',
+  );
   checker.literal(RegionSchema.shape.jurisdiction, props.jurisdiction, 'jurisdiction');
   checker.check(tagsSchema.optional(), props.tags, 'tags');
-  if (props.network !== undefined && objectProp(checker, props.network, 'network', 'an object { vpcId, privateSubnetIds, publicSubnetIds }')) {
+  if (
+    props.network !== undefined &&
+    objectProp(checker, props.network, 'network', 'an object { vpcId, privateSubnetIds, publicSubnetIds }')
+  ) {
     const { vpcId, privateSubnetIds, publicSubnetIds } = props.network;
     checker.check(NetworkSchema.shape.vpcId.unwrap(), vpcId, 'network.vpcId');
     checker.check(NetworkSchema.shape.privateSubnetIds.unwrap(), privateSubnetIds, 'network.privateSubnetIds');
     checker.check(NetworkSchema.shape.publicSubnetIds.unwrap(), publicSubnetIds, 'network.publicSubnetIds');
-    if (props.vpc) checker.add([{ path: 'vpc', message: 'applies only to the VPC the endpoint creates; remove it or remove network' }]);
+    if (props.vpc)
+      checker.add([
+        { path: 'vpc', message: 'applies only to the VPC the endpoint creates; remove it or remove network' },
+      ]);
   } else if (props.network === undefined) {
     const max = props.capacity?.max;
     const warm = settings?.warmPool?.minSize ?? 0;
-    const instances = typeof max === 'number' && !isToken(max) && Array.isArray(props.models) ? peakInstancesPerSubnet(Math.max(1, props.models.length), max, warm) : 0;
+    const instances =
+      typeof max === 'number' && !isToken(max) && Array.isArray(props.models)
+        ? peakInstancesPerSubnet(Math.max(1, props.models.length), max, warm)
+        : 0;
     minimalVpcProblems(checker, props.region, props.vpc ?? {}, 'vpc', instances);
   }
-  if (props.originLock !== undefined && objectProp(checker, props.originLock, 'originLock', 'an object { headerName, headerValue, allowedCidrs, source }')) {
+  if (
+    props.originLock !== undefined &&
+    objectProp(checker, props.originLock, 'originLock', 'an object { headerName, headerValue, allowedCidrs, source }')
+  ) {
     const lock = props.originLock;
-    if (!isToken(lock.headerValue)) checker.add([{ path: 'originLock.headerValue', message: 'must reference a sensitive Terraform variable (a literal secret would be stored in plans, state diffs and snapshots)' }]);
-    if (typeof lock.headerName !== 'string' || !/^[A-Za-z0-9-]{1,40}$/.test(lock.headerName)) checker.add([{ path: 'originLock.headerName', message: "must be an HTTP header name (letters, digits, '-', at most 40)", input: lock.headerName }]);
-    checker.check(cidrList, Array.isArray(lock.allowedCidrs) ? [...lock.allowedCidrs] : lock.allowedCidrs, 'originLock.allowedCidrs');
+    if (!isToken(lock.headerValue))
+      checker.add([
+        {
+          path: 'originLock.headerValue',
+          message:
+            'must reference a sensitive Terraform variable (a literal secret would be stored in plans, state diffs and snapshots)',
+        },
+      ]);
+    if (typeof lock.headerName !== 'string' || !/^[A-Za-z0-9-]{1,40}$/.test(lock.headerName))
+      checker.add([
+        {
+          path: 'originLock.headerName',
+          message: "must be an HTTP header name (letters, digits, '-', at most 40)",
+          input: lock.headerName,
+        },
+      ]);
+    checker.check(
+      cidrList,
+      Array.isArray(lock.allowedCidrs) ? [...lock.allowedCidrs] : lock.allowedCidrs,
+      'originLock.allowedCidrs',
+    );
     checker.literal(OriginLockSourceSchema, lock.source, 'originLock.source');
   }
 
   const models = (parsedModels ?? []).map((m): ModelSpec => ({ ...m, name: m.name ?? modelKeyFromId(m.id) }));
   const names = models.map((m) => m.name);
   names.forEach((name, i) => {
-    if (names.indexOf(name) !== i) checker.add([{ path: `models[${i}].name`, message: `duplicate model name (also at index ${names.indexOf(name)}); each model may appear once`, input: name }]);
+    if (names.indexOf(name) !== i)
+      checker.add([
+        {
+          path: `models[${i}].name`,
+          message: `duplicate model name (also at index ${names.indexOf(name)}); each model may appear once`,
+          input: name,
+        },
+      ]);
   });
   if (parsedModels) {
     for (const key of Object.keys(props.modelVersions ?? {})) {
-      if (!names.includes(key)) checker.add([{ path: ['modelVersions', key], message: `must be keyed by a served model name (${names.join(', ')})`, input: key }]);
+      if (!names.includes(key))
+        checker.add([
+          {
+            path: ['modelVersions', key],
+            message: `must be keyed by a served model name (${names.join(', ')})`,
+            input: key,
+          },
+        ]);
     }
   }
   if (settings && typeof props.serviceName === 'string') {
     models.forEach((model, i) => {
       const version = props.modelVersions?.[model.name] ?? model.version;
-      checker.add(fleetProblems(model, { rootVolumeGiB: settings.rootVolumeGiB, serviceName: props.serviceName, versions: [version] }), `models[${i}]`);
+      checker.add(
+        fleetProblems(model, {
+          rootVolumeGiB: settings.rootVolumeGiB,
+          serviceName: props.serviceName,
+          versions: [version],
+        }),
+        `models[${i}]`,
+      );
     });
     if (settings.accessLogsBucket && typeof props.region === 'string') {
       const problem = accessLogsBucketProblem(settings.accessLogsBucket, props.region);
-      if (problem) checker.add([{ path: 'settings.accessLogsBucket', message: problem, input: settings.accessLogsBucket }]);
+      if (problem)
+        checker.add([{ path: 'settings.accessLogsBucket', message: problem, input: settings.accessLogsBucket }]);
     }
   }
   checker.throwIfAny();

@@ -15,7 +15,10 @@ import { protectLiterals } from '../util/terraform-literals';
 /** A name an alias or CNAME points at: a DNS name (upper case allowed, as AWS prints ALB names), or a reference. */
 const targetName = z
   .string()
-  .regex(/^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/, 'must be a DNS name (or a reference)');
+  .regex(
+    /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/,
+    'must be a DNS name (or a reference)',
+  );
 
 /** What a record answers with. */
 export abstract class RecordTarget {
@@ -76,22 +79,63 @@ export class InferenceAliasRecord extends Construct {
     props = propsObject(checker, props);
     const givenPolicy = props.policy;
     if (givenPolicy !== undefined && !(givenPolicy instanceof RoutingPolicy)) {
-      checker.add([{ path: 'policy', message: 'must be a RoutingPolicy made by its factories (RoutingPolicy.latency(region), .weighted(n), ...)', input: givenPolicy }]);
+      checker.add([
+        {
+          path: 'policy',
+          message: 'must be a RoutingPolicy made by its factories (RoutingPolicy.latency(region), .weighted(n), ...)',
+          input: givenPolicy,
+        },
+      ]);
     }
     const policy = givenPolicy instanceof RoutingPolicy ? givenPolicy : RoutingPolicy.simple();
     if (givenPolicy === undefined || givenPolicy instanceof RoutingPolicy) {
-      if (policy.kind !== 'simple' && !props.setIdentifier) checker.add([{ path: 'setIdentifier', message: `is required for a ${policy.kind} record (derive it from a stable key such as the region code)` }]);
-      if (policy.kind === 'simple' && props.setIdentifier) checker.add([{ path: 'setIdentifier', message: 'only applies to routed records; a simple record has none', input: props.setIdentifier }]);
+      if (policy.kind !== 'simple' && !props.setIdentifier)
+        checker.add([
+          {
+            path: 'setIdentifier',
+            message: `is required for a ${policy.kind} record (derive it from a stable key such as the region code)`,
+          },
+        ]);
+      if (policy.kind === 'simple' && props.setIdentifier)
+        checker.add([
+          {
+            path: 'setIdentifier',
+            message: 'only applies to routed records; a simple record has none',
+            input: props.setIdentifier,
+          },
+        ]);
     }
-    if (props.setIdentifier !== undefined && !isToken(props.setIdentifier) && !(typeof props.setIdentifier === 'string' && /^[A-Za-z0-9_.*-]{1,128}$/.test(props.setIdentifier))) {
-      checker.add([{ path: 'setIdentifier', message: "must be 1-128 characters of letters, digits, '-', '_', '.'", input: props.setIdentifier }]);
+    if (
+      props.setIdentifier !== undefined &&
+      !isToken(props.setIdentifier) &&
+      !(typeof props.setIdentifier === 'string' && /^[A-Za-z0-9_.*-]{1,128}$/.test(props.setIdentifier))
+    ) {
+      checker.add([
+        {
+          path: 'setIdentifier',
+          message: "must be 1-128 characters of letters, digits, '-', '_', '.'",
+          input: props.setIdentifier,
+        },
+      ]);
     }
     const zone = checkHostedZone(checker, props.zone, 'zone');
     checker.check(recordName, props.name, 'name');
     if (zone) checkInZone(checker, props.name, zone.zoneName, 'name');
-    const target = objectProp(checker, props.target, 'target', 'a RecordTarget: RecordTarget.loadBalancer(endpoint), .record(name, zone) or .hostname(name)');
+    const target = objectProp(
+      checker,
+      props.target,
+      'target',
+      'a RecordTarget: RecordTarget.loadBalancer(endpoint), .record(name, zone) or .hostname(name)',
+    );
     if (target && target.kind !== 'alias' && target.kind !== 'cname') {
-      checker.add([{ path: 'target', message: 'must be a RecordTarget made by its factories: RecordTarget.loadBalancer(endpoint), .record(name, zone) or .hostname(name)', input: target }]);
+      checker.add([
+        {
+          path: 'target',
+          message:
+            'must be a RecordTarget made by its factories: RecordTarget.loadBalancer(endpoint), .record(name, zone) or .hostname(name)',
+          input: target,
+        },
+      ]);
     }
     if (target?.kind === 'alias') {
       checker.check(route53ZoneId, target.aliasZoneId, 'target.aliasZoneId');
@@ -99,17 +143,53 @@ export class InferenceAliasRecord extends Construct {
       checker.literal(aliasRecordTypes.optional(), props.recordTypes, 'recordTypes');
     } else if (target?.kind === 'cname') {
       checker.check(targetName, target.hostname, 'target.hostname');
-      if (props.recordTypes !== undefined && !(Array.isArray(props.recordTypes) && props.recordTypes.length === 1 && props.recordTypes[0] === 'A')) {
-        checker.add([{ path: 'recordTypes', message: 'a CNAME target has one record type (CNAME); leave recordTypes out', input: props.recordTypes }]);
+      if (
+        props.recordTypes !== undefined &&
+        !(Array.isArray(props.recordTypes) && props.recordTypes.length === 1 && props.recordTypes[0] === 'A')
+      ) {
+        checker.add([
+          {
+            path: 'recordTypes',
+            message: 'a CNAME target has one record type (CNAME); leave recordTypes out',
+            input: props.recordTypes,
+          },
+        ]);
       }
     }
-    if (props.healthCheck !== undefined && objectProp(checker, props.healthCheck, 'healthCheck', 'a health check: a RegionHealthCheck or HealthCheckRef.fromHealthCheckId(id)')) {
-      checker.check(z.string({ error: 'is required (text: the id of the Route53 health check)' }), props.healthCheck.healthCheckId, 'healthCheck.healthCheckId');
+    if (
+      props.healthCheck !== undefined &&
+      objectProp(
+        checker,
+        props.healthCheck,
+        'healthCheck',
+        'a health check: a RegionHealthCheck or HealthCheckRef.fromHealthCheckId(id)',
+      )
+    ) {
+      checker.check(
+        z.string({ error: 'is required (text: the id of the Route53 health check)' }),
+        props.healthCheck.healthCheckId,
+        'healthCheck.healthCheckId',
+      );
     }
     checker.literal(z.boolean().optional(), props.evaluateTargetHealth, 'evaluateTargetHealth');
     checker.literal(z.boolean().optional(), props.ignoreWeightChanges, 'ignoreWeightChanges');
-    if (props.ttlSeconds !== undefined && !isToken(props.ttlSeconds) && !(typeof props.ttlSeconds === 'number' && Number.isInteger(props.ttlSeconds) && props.ttlSeconds >= 0 && props.ttlSeconds <= 2147483647)) {
-      checker.add([{ path: 'ttlSeconds', message: 'must be a whole number of seconds from 0 to 2147483647 (Route53 limit)', input: props.ttlSeconds }]);
+    if (
+      props.ttlSeconds !== undefined &&
+      !isToken(props.ttlSeconds) &&
+      !(
+        typeof props.ttlSeconds === 'number' &&
+        Number.isInteger(props.ttlSeconds) &&
+        props.ttlSeconds >= 0 &&
+        props.ttlSeconds <= 2147483647
+      )
+    ) {
+      checker.add([
+        {
+          path: 'ttlSeconds',
+          message: 'must be a whole number of seconds from 0 to 2147483647 (Route53 limit)',
+          input: props.ttlSeconds,
+        },
+      ]);
     }
     checker.throwIfAny();
 
@@ -124,10 +204,19 @@ export class InferenceAliasRecord extends Construct {
           setIdentifier: props.setIdentifier,
           healthCheckId: props.healthCheck?.healthCheckId,
           ...(props.target.kind === 'alias'
-            ? { alias: { name: props.target.aliasName!, zoneId: props.target.aliasZoneId!, evaluateTargetHealth: props.evaluateTargetHealth ?? true } }
+            ? {
+                alias: {
+                  name: props.target.aliasName!,
+                  zoneId: props.target.aliasZoneId!,
+                  evaluateTargetHealth: props.evaluateTargetHealth ?? true,
+                },
+              }
             : { records: [props.target.hostname!], ttl: props.ttlSeconds ?? DEFAULT_RECORD_TTL_SECONDS }),
           ...policy.toRecordConfig(),
-          lifecycle: props.ignoreWeightChanges && policy.kind === 'weighted' ? { ignoreChanges: ['weighted_routing_policy'] } : undefined,
+          lifecycle:
+            props.ignoreWeightChanges && policy.kind === 'weighted'
+              ? { ignoreChanges: ['weighted_routing_policy'] }
+              : undefined,
         }),
     );
     this.records = records;

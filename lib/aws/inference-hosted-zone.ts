@@ -71,11 +71,19 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
     super(scope, id);
     const checker = new PropsChecker(`InferenceHostedZone '${this.node.path}'`);
     props = propsObject(checker, props);
-    checker.literal(dnsName, typeof props.zoneName === 'string' ? props.zoneName.replace(/\.$/, '') : props.zoneName, 'zoneName');
+    checker.literal(
+      dnsName,
+      typeof props.zoneName === 'string' ? props.zoneName.replace(/\.$/, '') : props.zoneName,
+      'zoneName',
+    );
     // The spec's dns settings and their defaults: one definition for the spec and this construct.
     const settings = checker.literal(
       DnsSchema.pick({ dnssec: true, queryLogging: true, queryLogRetentionDays: true }),
-      stripUndefined({ dnssec: props.dnssec, queryLogging: props.queryLogging, queryLogRetentionDays: props.queryLogRetentionDays }),
+      stripUndefined({
+        dnssec: props.dnssec,
+        queryLogging: props.queryLogging,
+        queryLogRetentionDays: props.queryLogRetentionDays,
+      }),
       '',
     );
     checker.check(freeText(256, 'Route53 zone comment limit').optional(), props.comment, 'comment');
@@ -106,14 +114,23 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
         provider,
         keyId: this.signingKey.keyId,
         policy: policyDocument(
-          { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+          {
+            Sid: 'AccountAdministers',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${account}:root` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
           {
             Sid: 'Route53DnssecSigns',
             Effect: 'Allow',
             Principal: { Service: 'dnssec-route53.amazonaws.com' },
             Action: ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign'],
             Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': 'arn:aws:route53:::hostedzone/*' } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account },
+              ArnLike: { 'aws:SourceArn': 'arn:aws:route53:::hostedzone/*' },
+            },
           },
           {
             Sid: 'Route53DnssecGrants',
@@ -133,7 +150,11 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
         status: 'ACTIVE',
         dependsOn: [keyPolicy],
       });
-      new Route53HostedZoneDnssec(this, 'Dnssec', { provider, hostedZoneId: ksk.hostedZoneId, signingStatus: 'SIGNING' });
+      new Route53HostedZoneDnssec(this, 'Dnssec', {
+        provider,
+        hostedZoneId: ksk.hostedZoneId,
+        signingStatus: 'SIGNING',
+      });
       this.dsRecord = ksk.dsRecord;
     }
 

@@ -65,10 +65,17 @@ export const MinimalVpcSettingsSchema = z.strictObject({
  * Problems of MinimalVpc settings for a region (zones must be the region's; the CIDR must lay out ALB subnets of at
  * least /27, and private subnets holding `instancesPerSubnet` GPU instances); shared with GpuInferenceEndpoint.
  */
-export function minimalVpcProblems(checker: PropsChecker, region: unknown, settings: unknown, path: string, instancesPerSubnet = 0): z.output<typeof MinimalVpcSettingsSchema> | undefined {
+export function minimalVpcProblems(
+  checker: PropsChecker,
+  region: unknown,
+  settings: unknown,
+  path: string,
+  instancesPerSubnet = 0,
+): z.output<typeof MinimalVpcSettingsSchema> | undefined {
   const parsed = checker.literal(MinimalVpcSettingsSchema, settings, path);
   const zones = (settings as { availabilityZoneIds?: unknown } | undefined)?.availabilityZoneIds;
-  if (typeof region === 'string' && Array.isArray(zones)) checker.add(zoneIdProblems(region, zones), `${path}${path ? '.' : ''}availabilityZoneIds`);
+  if (typeof region === 'string' && Array.isArray(zones))
+    checker.add(zoneIdProblems(region, zones), `${path}${path ? '.' : ''}availabilityZoneIds`);
   if (parsed) checker.add(createdNetworkProblems(region, parsed, instancesPerSubnet), path);
   return parsed;
 }
@@ -91,11 +98,21 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
     const checker = new PropsChecker(`MinimalVpc '${this.node.path}'`);
     props = propsObject(checker, props);
     checker.literal(awsRegion, props.region, 'region');
-    checker.literal(tagValue.max(240, 'must be at most 240 characters (Name tags add a suffix; AWS tag values are at most 256)'), props.name, 'name');
+    checker.literal(
+      tagValue.max(240, 'must be at most 240 characters (Name tags add a suffix; AWS tag values are at most 256)'),
+      props.name,
+      'name',
+    );
     const parsed = minimalVpcProblems(
       checker,
       props.region,
-      stripUndefined({ cidr: props.cidr, availabilityZoneIds: props.availabilityZoneIds, natGateways: props.natGateways, flowLogs: props.flowLogs, flowLogRetentionDays: props.flowLogRetentionDays }),
+      stripUndefined({
+        cidr: props.cidr,
+        availabilityZoneIds: props.availabilityZoneIds,
+        natGateways: props.natGateways,
+        flowLogs: props.flowLogs,
+        flowLogRetentionDays: props.flowLogRetentionDays,
+      }),
       '',
     );
     checker.throwIfAny();
@@ -117,11 +134,26 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
     this.vpcId = this.resource.id;
 
     // CKV2_AWS_12: the default security group must not allow any traffic.
-    new DefaultSecurityGroup(this, 'DefaultSecurityGroup', { provider, vpcId: this.resource.id, ingress: [], egress: [], tags: name('default-deny') });
+    new DefaultSecurityGroup(this, 'DefaultSecurityGroup', {
+      provider,
+      vpcId: this.resource.id,
+      ingress: [],
+      egress: [],
+      tags: name('default-deny'),
+    });
 
     const igw = new InternetGateway(this, 'InternetGateway', { provider, vpcId: this.resource.id, tags: name('igw') });
-    const publicRoutes = new RouteTable(this, 'PublicRoutes', { provider, vpcId: this.resource.id, tags: name('public') });
-    new Route(this, 'PublicDefaultRoute', { provider, routeTableId: publicRoutes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+    const publicRoutes = new RouteTable(this, 'PublicRoutes', {
+      provider,
+      vpcId: this.resource.id,
+      tags: name('public'),
+    });
+    new Route(this, 'PublicDefaultRoute', {
+      provider,
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: igw.id,
+    });
 
     const publicSubnets: Subnet[] = [];
     const privateSubnets: Subnet[] = [];
@@ -134,7 +166,11 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
         mapPublicIpOnLaunch: false,
         tags: name(`public-${zone}`),
       });
-      new RouteTableAssociation(this, `PublicRoutes-${zone}`, { provider, subnetId: pub.id, routeTableId: publicRoutes.id });
+      new RouteTableAssociation(this, `PublicRoutes-${zone}`, {
+        provider,
+        subnetId: pub.id,
+        routeTableId: publicRoutes.id,
+      });
       publicSubnets.push(pub);
       privateSubnets.push(
         new Subnet(this, `Private-${zone}`, {
@@ -154,13 +190,35 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
     for (const zone of natZones) {
       const address = new Eip(this, `NatAddress-${zone}`, { provider, domain: 'vpc', tags: name(`nat-${zone}`) });
       const subnet = publicSubnets[zones.indexOf(zone)];
-      nats.set(zone, new NatGateway(this, `Nat-${zone}`, { provider, allocationId: address.allocationId, subnetId: subnet.id, tags: name(`nat-${zone}`), dependsOn: [igw] }));
+      nats.set(
+        zone,
+        new NatGateway(this, `Nat-${zone}`, {
+          provider,
+          allocationId: address.allocationId,
+          subnetId: subnet.id,
+          tags: name(`nat-${zone}`),
+          dependsOn: [igw],
+        }),
+      );
     }
     zones.forEach((zone, i) => {
       const nat = nats.get(zone) ?? nats.get(natZones[0])!;
-      const routes = new RouteTable(this, `PrivateRoutes-${zone}`, { provider, vpcId: this.resource.id, tags: name(`private-${zone}`) });
-      new Route(this, `PrivateDefaultRoute-${zone}`, { provider, routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id });
-      new RouteTableAssociation(this, `PrivateRoutes-${zone}-Association`, { provider, subnetId: privateSubnets[i].id, routeTableId: routes.id });
+      const routes = new RouteTable(this, `PrivateRoutes-${zone}`, {
+        provider,
+        vpcId: this.resource.id,
+        tags: name(`private-${zone}`),
+      });
+      new Route(this, `PrivateDefaultRoute-${zone}`, {
+        provider,
+        routeTableId: routes.id,
+        destinationCidrBlock: '0.0.0.0/0',
+        natGatewayId: nat.id,
+      });
+      new RouteTableAssociation(this, `PrivateRoutes-${zone}-Association`, {
+        provider,
+        subnetId: privateSubnets[i].id,
+        routeTableId: routes.id,
+      });
     });
 
     if (settings.flowLogs) {

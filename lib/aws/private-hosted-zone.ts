@@ -31,11 +31,30 @@ export class PrivateHostedZone extends Construct implements IHostedZone {
     super(scope, id);
     const checker = new PropsChecker(`PrivateHostedZone '${this.node.path}'`);
     props = propsObject(checker, props);
-    checker.literal(dnsName, typeof props.zoneName === 'string' ? props.zoneName.replace(/\.$/, '') : props.zoneName, 'zoneName');
+    checker.literal(
+      dnsName,
+      typeof props.zoneName === 'string' ? props.zoneName.replace(/\.$/, '') : props.zoneName,
+      'zoneName',
+    );
     if (!Array.isArray(props.vpcs)) {
-      checker.add([{ path: 'vpcs', message: props.vpcs === undefined ? 'is required (a list of { vpcId, region }, at least one)' : 'must be a list of { vpcId, region }', input: props.vpcs }]);
+      checker.add([
+        {
+          path: 'vpcs',
+          message:
+            props.vpcs === undefined
+              ? 'is required (a list of { vpcId, region }, at least one)'
+              : 'must be a list of { vpcId, region }',
+          input: props.vpcs,
+        },
+      ]);
     } else {
-      if (props.vpcs.length === 0) checker.add([{ path: 'vpcs', message: 'must list at least one VPC (a private zone is created with its first association)' }]);
+      if (props.vpcs.length === 0)
+        checker.add([
+          {
+            path: 'vpcs',
+            message: 'must list at least one VPC (a private zone is created with its first association)',
+          },
+        ]);
       props.vpcs.forEach((vpc, i) => {
         if (!objectProp(checker, vpc, `vpcs[${i}]`, 'an object { vpcId, region }')) return;
         checker.literal(awsRegion, vpc.region, `vpcs[${i}].region`);

@@ -73,11 +73,22 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
     props = propsObject(checker, props);
     const parsedHealth = checker.literal(HealthSchema, props.health ?? {}, 'health');
     checker.check(dnsName, props.fqdn, 'fqdn');
-    const endpointProp = objectProp(checker, props.endpoint, 'endpoint', 'the endpoint to watch: a GpuInferenceEndpoint or InferenceEndpointRef.fromAttributes(...)');
+    const endpointProp = objectProp(
+      checker,
+      props.endpoint,
+      'endpoint',
+      'the endpoint to watch: a GpuInferenceEndpoint or InferenceEndpointRef.fromAttributes(...)',
+    );
     if (endpointProp) checker.literal(awsRegion, endpointProp.region, 'endpoint.region');
     checker.literal(ALARM_NAME_PREFIX.optional(), props.namePrefix, 'namePrefix');
     if (endpointProp && (!endpointProp.albArnSuffix || !endpointProp.targetGroupArnSuffix)) {
-      checker.add([{ path: 'endpoint', message: 'needs albArnSuffix and targetGroupArnSuffix for the capacity alarms (an imported endpoint must provide them)' }]);
+      checker.add([
+        {
+          path: 'endpoint',
+          message:
+            'needs albArnSuffix and targetGroupArnSuffix for the capacity alarms (an imported endpoint must provide them)',
+        },
+      ]);
     }
     checker.throwIfAny();
     this.settings = parsedHealth!;
@@ -108,7 +119,10 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
     const dimensions = { LoadBalancer: endpoint.albArnSuffix!, TargetGroup: endpoint.targetGroupArnSuffix! };
     const minutes = health.capacity.evaluationMinutes;
     const alarms: Record<string, CloudwatchMetricAlarm> = {};
-    const minHealthy = health.capacity.minHealthyTargets === 'asg-min' ? Math.max(1, endpoint.minCapacity ?? 1) : health.capacity.minHealthyTargets;
+    const minHealthy =
+      health.capacity.minHealthyTargets === 'asg-min'
+        ? Math.max(1, endpoint.minCapacity ?? 1)
+        : health.capacity.minHealthyTargets;
     alarms.HealthyTargets = new CloudwatchMetricAlarm(this, 'HealthyTargetsAlarm', {
       provider: alarmProvider,
       alarmName: `${prefix}-${region}-healthy-targets`,

@@ -44,8 +44,16 @@ export class RegionalCertificate extends Construct {
     const checker = new PropsChecker(`RegionalCertificate '${this.node.path}'`);
     props = propsObject(checker, props);
     checkHostedZone(checker, props.zone, 'zone');
-    if (typeof props.zone?.zoneName === 'string') checkInZone(checker, props.domainName, props.zone.zoneName, 'domainName');
-    checker.check(dnsName.max(ACM_FIRST_NAME_MAX, `must be at most ${ACM_FIRST_NAME_MAX} characters (ACM refuses a longer first domain name)`), props.domainName, 'domainName');
+    if (typeof props.zone?.zoneName === 'string')
+      checkInZone(checker, props.domainName, props.zone.zoneName, 'domainName');
+    checker.check(
+      dnsName.max(
+        ACM_FIRST_NAME_MAX,
+        `must be at most ${ACM_FIRST_NAME_MAX} characters (ACM refuses a longer first domain name)`,
+      ),
+      props.domainName,
+      'domainName',
+    );
     checker.throwIfAny();
     this.resource = new AcmCertificate(this, 'Resource', {
       provider: props.provider,
@@ -72,7 +80,9 @@ export class RegionalCertificate extends Construct {
       certificateArn: this.resource.arn,
       // The record name is the same for every region's certificate of this domain.
       validationRecordFqdns: [option.resourceRecordName],
-      dependsOn: [this.validationRecord ?? props.sharedValidationRecord].filter((r): r is Route53Record => r !== undefined),
+      dependsOn: [this.validationRecord ?? props.sharedValidationRecord].filter(
+        (r): r is Route53Record => r !== undefined,
+      ),
     });
     this.certificateArn = validation.certificateArn;
     protectLiterals(this);

@@ -5,11 +5,18 @@ import { isKnownRegion } from '../spec/regions';
 
 type PolicyBlock = Pick<
   Route53RecordConfig,
-  'latencyRoutingPolicy' | 'failoverRoutingPolicy' | 'weightedRoutingPolicy' | 'geolocationRoutingPolicy' | 'geoproximityRoutingPolicy'
+  | 'latencyRoutingPolicy'
+  | 'failoverRoutingPolicy'
+  | 'weightedRoutingPolicy'
+  | 'geolocationRoutingPolicy'
+  | 'geoproximityRoutingPolicy'
 >;
 
 /** Where a geolocation record applies: one continent, one country (optionally a US state), or the default `*`. */
-export type GeoLocation = { readonly continent: string } | { readonly country: string; readonly subdivision?: string } | { readonly default: true };
+export type GeoLocation =
+  | { readonly continent: string }
+  | { readonly country: string; readonly subdivision?: string }
+  | { readonly default: true };
 
 /**
  * How Route53 picks among records of the same name. Built only through the factories, so a record carries exactly
@@ -40,7 +47,8 @@ export abstract class RoutingPolicy {
 
   /** Active-passive: PRIMARY while healthy, else SECONDARY. */
   static failover(role: 'PRIMARY' | 'SECONDARY'): RoutingPolicy {
-    if (role !== 'PRIMARY' && role !== 'SECONDARY') throw invalid('RoutingPolicy.failover(role)', "must be 'PRIMARY' or 'SECONDARY'", role);
+    if (role !== 'PRIMARY' && role !== 'SECONDARY')
+      throw invalid('RoutingPolicy.failover(role)', "must be 'PRIMARY' or 'SECONDARY'", role);
     return new (class extends RoutingPolicy {
       readonly kind = 'failover' as const;
       toRecordConfig(): PolicyBlock {
@@ -51,7 +59,8 @@ export abstract class RoutingPolicy {
 
   /** A share of traffic proportional to `weight` (0-255) among the healthy records of the name. */
   static weighted(weight: number): RoutingPolicy {
-    if (!Number.isInteger(weight) || weight < 0 || weight > 255) throw invalid('RoutingPolicy.weighted(weight)', 'must be a whole number from 0 to 255 (Route53 limit)', weight);
+    if (!Number.isInteger(weight) || weight < 0 || weight > 255)
+      throw invalid('RoutingPolicy.weighted(weight)', 'must be a whole number from 0 to 255 (Route53 limit)', weight);
     return new (class extends RoutingPolicy {
       readonly kind = 'weighted' as const;
       toRecordConfig(): PolicyBlock {
@@ -73,8 +82,10 @@ export abstract class RoutingPolicy {
 
   /** Nearest region by distance, with the region's area grown or shrunk by `bias` (-99 to 99). */
   static geoproximity(region: string, bias = 0): RoutingPolicy {
-    if (!isKnownRegion(region)) throw invalid('RoutingPolicy.geoproximity(region)', 'must be an AWS region code', region);
-    if (!Number.isInteger(bias) || bias < -99 || bias > 99) throw invalid('RoutingPolicy.geoproximity(bias)', 'must be a whole number from -99 to 99 (Route53 limit)', bias);
+    if (!isKnownRegion(region))
+      throw invalid('RoutingPolicy.geoproximity(region)', 'must be an AWS region code', region);
+    if (!Number.isInteger(bias) || bias < -99 || bias > 99)
+      throw invalid('RoutingPolicy.geoproximity(bias)', 'must be a whole number from -99 to 99 (Route53 limit)', bias);
     return new (class extends RoutingPolicy {
       readonly kind = 'geoproximity' as const;
       toRecordConfig(): PolicyBlock {
@@ -94,15 +105,30 @@ function geolocationBlock(location: GeoLocation): { continent?: string; country?
   if ('default' in location) return { country: '*' };
   if ('continent' in location) {
     if (!(CONTINENT_CODES as readonly string[]).includes(location.continent)) {
-      throw invalid('RoutingPolicy.geolocation({ continent })', `must be one of ${CONTINENT_CODES.join(', ')}`, location.continent);
+      throw invalid(
+        'RoutingPolicy.geolocation({ continent })',
+        `must be one of ${CONTINENT_CODES.join(', ')}`,
+        location.continent,
+      );
     }
     return { continent: location.continent };
   }
-  if (!isCountryCode(location.country)) throw invalid('RoutingPolicy.geolocation({ country })', 'must be an assigned ISO 3166-1 alpha-2 country code in capitals, such as DE', location.country);
+  if (!isCountryCode(location.country))
+    throw invalid(
+      'RoutingPolicy.geolocation({ country })',
+      'must be an assigned ISO 3166-1 alpha-2 country code in capitals, such as DE',
+      location.country,
+    );
   if (location.subdivision !== undefined && location.country !== 'US' && location.country !== 'UA') {
-    throw invalid('RoutingPolicy.geolocation({ subdivision })', 'is only supported by Route53 for US states and Ukraine', location.subdivision);
+    throw invalid(
+      'RoutingPolicy.geolocation({ subdivision })',
+      'is only supported by Route53 for US states and Ukraine',
+      location.subdivision,
+    );
   }
-  return location.subdivision ? { country: location.country, subdivision: location.subdivision } : { country: location.country };
+  return location.subdivision
+    ? { country: location.country, subdivision: location.subdivision }
+    : { country: location.country };
 }
 
 function invalid(path: string, message: string, received: unknown): SpecValidationError {

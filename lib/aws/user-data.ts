@@ -11,7 +11,21 @@ export const ENGINE_IMAGES = {
 /** What the boot script needs to start one model server. */
 export interface ServerLaunch {
   /** The model (as in the spec); `version` is the one this region runs. */
-  readonly model: Pick<ModelSpec, 'name' | 'id' | 'version' | 'engine' | 'image' | 'command' | 'args' | 'port' | 'revision' | 'weightsS3Uri' | 'huggingFaceTokenSecretArn' | 'maxModelLength'>;
+  readonly model: Pick<
+    ModelSpec,
+    | 'name'
+    | 'id'
+    | 'version'
+    | 'engine'
+    | 'image'
+    | 'command'
+    | 'args'
+    | 'port'
+    | 'revision'
+    | 'weightsS3Uri'
+    | 'huggingFaceTokenSecretArn'
+    | 'maxModelLength'
+  >;
   /** Service name, for container labels and log lines. */
   readonly serviceName: string;
 }
@@ -46,7 +60,9 @@ export function renderUserData(launch: ServerLaunch): string {
     `install -m 0600 /dev/null ${shq(envFile)}`,
   ];
   if (model.weightsS3Uri !== undefined) {
-    lines.push(`aws s3 sync --only-show-errors --region "$REGION" ${shq(model.weightsS3Uri)} ${shq(`/opt/models/${model.name}`)}`);
+    lines.push(
+      `aws s3 sync --only-show-errors --region "$REGION" ${shq(model.weightsS3Uri)} ${shq(`/opt/models/${model.name}`)}`,
+    );
   }
   if (model.huggingFaceTokenSecretArn !== undefined) {
     lines.push(
@@ -103,11 +119,45 @@ function engineCommand(engine: ModelSpec['engine'], modelRef: string, launch: Se
   const revision = model.revision !== undefined ? ['--revision', model.revision] : [];
   switch (engine) {
     case 'vllm':
-      return ['--model', modelRef, '--served-model-name', ...servedNames, '--host', '0.0.0.0', '--port', port, ...revision, ...(model.maxModelLength ? ['--max-model-len', String(model.maxModelLength)] : [])];
+      return [
+        '--model',
+        modelRef,
+        '--served-model-name',
+        ...servedNames,
+        '--host',
+        '0.0.0.0',
+        '--port',
+        port,
+        ...revision,
+        ...(model.maxModelLength ? ['--max-model-len', String(model.maxModelLength)] : []),
+      ];
     case 'sglang':
-      return ['python3', '-m', 'sglang.launch_server', '--model-path', modelRef, '--served-model-name', model.id, '--host', '0.0.0.0', '--port', port, ...revision, ...(model.maxModelLength ? ['--context-length', String(model.maxModelLength)] : [])];
+      return [
+        'python3',
+        '-m',
+        'sglang.launch_server',
+        '--model-path',
+        modelRef,
+        '--served-model-name',
+        model.id,
+        '--host',
+        '0.0.0.0',
+        '--port',
+        port,
+        ...revision,
+        ...(model.maxModelLength ? ['--context-length', String(model.maxModelLength)] : []),
+      ];
     case 'tgi':
-      return ['--model-id', modelRef, '--hostname', '0.0.0.0', '--port', port, ...revision, ...(model.maxModelLength ? ['--max-total-tokens', String(model.maxModelLength)] : [])];
+      return [
+        '--model-id',
+        modelRef,
+        '--hostname',
+        '0.0.0.0',
+        '--port',
+        port,
+        ...revision,
+        ...(model.maxModelLength ? ['--max-total-tokens', String(model.maxModelLength)] : []),
+      ];
     case 'custom':
       throw new Error('a custom engine needs an explicit command');
   }

@@ -3,7 +3,13 @@ import type { TerraformProvider, TerraformVariable } from 'cdktf';
 import type { LoadBalancer } from '@cdktf/provider-cloudflare/lib/load-balancer';
 import type { Ruleset } from '@cdktf/provider-cloudflare/lib/ruleset';
 import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';
-import { CloudflareSchema, defaultLockOrigin, FAIL_CLOSED, type CloudflareSpec, type CloudflareSpecInput } from '../spec/cloudflare-schema';
+import {
+  CloudflareSchema,
+  defaultLockOrigin,
+  FAIL_CLOSED,
+  type CloudflareSpec,
+  type CloudflareSpecInput,
+} from '../spec/cloudflare-schema';
 import { describeValue, formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 import { AWS_REGION_CODES, isKnownRegion, regionInfo } from '../spec/regions';
 import { isToken, throwIfProblems } from '../util/validate';
@@ -92,23 +98,59 @@ export class CloudflareFrontDoor extends Construct {
     const source = `CloudflareFrontDoor '${this.node.path}'`;
     const propsProblems: SpecProblem[] = [];
     if (typeof props !== 'object' || props === null || Array.isArray(props)) {
-      propsProblems.push({ path: '(props)', message: "are required: an object with the construct's props", received: describeValue(props) });
+      propsProblems.push({
+        path: '(props)',
+        message: "are required: an object with the construct's props",
+        received: describeValue(props),
+      });
       props = {} as CloudflareFrontDoorProps;
     }
     // The Cloudflare block and the other props are checked together, so one run reports every problem.
     const parsed = parseCloudflare(props.cloudflare);
-    throwIfProblems([...propsProblems, ...parsed.problems, ...checkProps(props, parsed.settings ?? (isObject(props.cloudflare) ? props.cloudflare : {}))], source);
+    throwIfProblems(
+      [
+        ...propsProblems,
+        ...parsed.problems,
+        ...checkProps(props, parsed.settings ?? (isObject(props.cloudflare) ? props.cloudflare : {})),
+      ],
+      source,
+    );
     const cf = parsed.settings as CloudflareSpec;
     const hostname = cf.hostname ?? props.serviceDomain;
     const originDomain = props.originDomain ?? props.serviceDomain;
     const originOf = (region: string) => props.originHostnames?.[region] ?? `${region}.${originDomain}`;
     const placements = props.endpoints.map((e) => {
       const info = regionInfo(e.region);
-      return { region: e.region, jurisdiction: e.jurisdiction, country: info.country, latitude: info.latitude, longitude: info.longitude };
+      return {
+        region: e.region,
+        jurisdiction: e.jurisdiction,
+        country: info.country,
+        latitude: info.latitude,
+        longitude: info.longitude,
+      };
     });
-    const routed = planRouting({ pools: placements, residency: props.residency, plan: cf.plan, steering: cf.steering, fallback: cf.fallback, poolWeights: cf.poolWeights, debugPin: cf.debugPin, sessionAffinity: cf.sessionAffinity.type });
+    const routed = planRouting({
+      pools: placements,
+      residency: props.residency,
+      plan: cf.plan,
+      steering: cf.steering,
+      fallback: cf.fallback,
+      poolWeights: cf.poolWeights,
+      debugPin: cf.debugPin,
+      sessionAffinity: cf.sessionAffinity.type,
+    });
     throwIfProblems(
-      routed.problems.map((p) => ({ path: formatPath(p.path[0] === 'residency' ? p.path : p.path[0] === 'pools' ? ['endpoints', ...p.path.slice(1)] : ['cloudflare', ...p.path]), message: p.message, received: p.input === undefined ? undefined : describeValue(p.input) })),
+      routed.problems.map((p) => ({
+        path: formatPath(
+          p.path[0] === 'residency'
+            ? p.path
+            : p.path[0] === 'pools'
+              ? ['endpoints', ...p.path.slice(1)]
+              : ['cloudflare', ...p.path],
+        ),
+        message: p.message,
+        received: p.input === undefined ? undefined : describeValue(p.input),
+      })),
       source,
     );
 
@@ -125,7 +167,11 @@ export class CloudflareFrontDoor extends Construct {
       });
       this.tlsRuleset = this.originAuth.tlsRuleset;
     } else if (cf.enforceStrictOriginTls) {
-      this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictOriginTls', { zoneId: cf.zoneId, hostname, provider: props.provider });
+      this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictOriginTls', {
+        zoneId: cf.zoneId,
+        hostname,
+        provider: props.provider,
+      });
     }
 
     const path = props.health?.path ?? props.endpoints[0].healthCheckPath;
@@ -133,7 +179,9 @@ export class CloudflareFrontDoor extends Construct {
       accountId: cf.accountId,
       plan: cf.plan,
       path,
-      expectedCodes: cf.monitor.expectedCodes ?? (props.health?.expectedStatus === undefined ? undefined : String(props.health.expectedStatus)),
+      expectedCodes:
+        cf.monitor.expectedCodes ??
+        (props.health?.expectedStatus === undefined ? undefined : String(props.health.expectedStatus)),
       expectedBody: props.health?.expectedBody,
       intervalSeconds: cf.monitor.intervalSeconds,
       timeoutSeconds: cf.monitor.timeoutSeconds,
@@ -200,16 +248,42 @@ export class CloudflareFrontDoor extends Construct {
 
 /** Parses the Cloudflare block; account and zone ids may be references (checked by Cloudflare at apply). */
 function parseCloudflare(input: CloudflareSpecInput): { settings?: CloudflareSpec; problems: SpecProblem[] } {
-  if (typeof input !== 'object' || input === null) return { problems: [{ path: 'cloudflare', message: 'is required (an object with accountId, zoneId and plan)', received: describeValue(input) }] };
+  if (typeof input !== 'object' || input === null)
+    return {
+      problems: [
+        {
+          path: 'cloudflare',
+          message: 'is required (an object with accountId, zoneId and plan)',
+          received: describeValue(input),
+        },
+      ],
+    };
   const placeholder = '0'.repeat(32);
-  const literal = { ...input, accountId: isToken(input.accountId) ? placeholder : input.accountId, zoneId: isToken(input.zoneId) ? placeholder : input.zoneId };
+  const literal = {
+    ...input,
+    accountId: isToken(input.accountId) ? placeholder : input.accountId,
+    zoneId: isToken(input.zoneId) ? placeholder : input.zoneId,
+  };
   const tokens = findTokenPaths(literal);
   const result = CloudflareSchema.safeParse(literal, { reportInput: true });
   const problems = [
-    ...tokens.map((path) => ({ path: formatPath(['cloudflare', ...path]), message: 'must be a literal value known at synth time, not a token or reference' })),
-    ...(result.success ? [] : problemsFromIssues(result.error.issues.filter((i) => !tokens.some((t) => t.every((k, n) => i.path[n] === k))).map((i) => ({ ...i, path: ['cloudflare', ...i.path] })), () => undefined)),
+    ...tokens.map((path) => ({
+      path: formatPath(['cloudflare', ...path]),
+      message: 'must be a literal value known at synth time, not a token or reference',
+    })),
+    ...(result.success
+      ? []
+      : problemsFromIssues(
+          result.error.issues
+            .filter((i) => !tokens.some((t) => t.every((k, n) => i.path[n] === k)))
+            .map((i) => ({ ...i, path: ['cloudflare', ...i.path] })),
+          () => undefined,
+        )),
   ];
-  return { settings: result.success ? { ...result.data, accountId: input.accountId, zoneId: input.zoneId } : undefined, problems };
+  return {
+    settings: result.success ? { ...result.data, accountId: input.accountId, zoneId: input.zoneId } : undefined,
+    problems,
+  };
 }
 
 /** Paths of unresolved tokens inside a props object (settings that must be literals). */
@@ -217,7 +291,8 @@ function findTokenPaths(value: unknown, path: PropertyKey[] = [], out: PropertyK
   if (path.length > 8 || value === undefined || value === null) return out;
   if (isToken(value)) out.push(path);
   else if (Array.isArray(value)) value.forEach((v, i) => findTokenPaths(v, [...path, i], out));
-  else if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) findTokenPaths(v, [...path, k], out);
+  else if (typeof value === 'object')
+    for (const [k, v] of Object.entries(value as object)) findTokenPaths(v, [...path, k], out);
   return out;
 }
 
@@ -225,43 +300,96 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkProps(props: CloudflareFrontDoorProps, cf: Pick<CloudflareSpecInput, 'proxied' | 'debugPin' | 'lockOrigin'>): SpecProblem[] {
+function checkProps(
+  props: CloudflareFrontDoorProps,
+  cf: Pick<CloudflareSpecInput, 'proxied' | 'debugPin' | 'lockOrigin'>,
+): SpecProblem[] {
   const problems: SpecProblem[] = [];
   if (!Array.isArray(props.endpoints)) {
-    problems.push({ path: 'endpoints', message: props.endpoints === undefined ? 'is required (a list of endpoints, one pool each)' : 'must be a list of endpoints', received: props.endpoints === undefined ? undefined : describeValue(props.endpoints) });
+    problems.push({
+      path: 'endpoints',
+      message:
+        props.endpoints === undefined
+          ? 'is required (a list of endpoints, one pool each)'
+          : 'must be a list of endpoints',
+      received: props.endpoints === undefined ? undefined : describeValue(props.endpoints),
+    });
     props = { ...props, endpoints: [] };
-  } else if (props.endpoints.length === 0) problems.push({ path: 'endpoints', message: 'must list at least one endpoint', received: '[] (an empty list)' });
+  } else if (props.endpoints.length === 0)
+    problems.push({ path: 'endpoints', message: 'must list at least one endpoint', received: '[] (an empty list)' });
   const endpoints = props.endpoints.filter((e, i) => {
     if (isObject(e)) return true;
-    problems.push({ path: `endpoints[${i}]`, message: 'must be an endpoint: a GpuInferenceEndpoint or InferenceEndpointRef.fromAttributes(...)', received: describeValue(e) });
+    problems.push({
+      path: `endpoints[${i}]`,
+      message: 'must be an endpoint: a GpuInferenceEndpoint or InferenceEndpointRef.fromAttributes(...)',
+      received: describeValue(e),
+    });
     return false;
   });
   props = { ...props, endpoints };
   props.endpoints.forEach((e, i) => {
-    if (!isKnownRegion(e.region)) problems.push({ path: `endpoints[${i}].region`, message: `must be an AWS region code the library knows (${AWS_REGION_CODES.join(', ')})`, received: JSON.stringify(e.region) });
+    if (!isKnownRegion(e.region))
+      problems.push({
+        path: `endpoints[${i}].region`,
+        message: `must be an AWS region code the library knows (${AWS_REGION_CODES.join(', ')})`,
+        received: JSON.stringify(e.region),
+      });
   });
   if (props.serviceName === undefined) {
     problems.push({ path: 'serviceName', message: 'is required (text: the service name, a prefix of pool names)' });
-  } else if (!isToken(props.serviceName) && !(typeof props.serviceName === 'string' && /^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName))) {
-    problems.push({ path: 'serviceName', message: "must be a service name: lower-case letters, digits and '-', starting with a letter, at most 24 characters", received: JSON.stringify(props.serviceName) });
+  } else if (
+    !isToken(props.serviceName) &&
+    !(typeof props.serviceName === 'string' && /^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName))
+  ) {
+    problems.push({
+      path: 'serviceName',
+      message:
+        "must be a service name: lower-case letters, digits and '-', starting with a letter, at most 24 characters",
+      received: JSON.stringify(props.serviceName),
+    });
   }
   problems.push(...hostnameProblems(props.serviceDomain, 'serviceDomain'));
   if (props.originDomain !== undefined) problems.push(...hostnameProblems(props.originDomain, 'originDomain'));
-  if (props.originHostnames !== undefined && !isObject(props.originHostnames)) problems.push({ path: 'originHostnames', message: 'must be an object of hostnames by region code', received: describeValue(props.originHostnames) });
-  for (const [region, name] of Object.entries(isObject(props.originHostnames) ? props.originHostnames : {})) problems.push(...hostnameProblems(name, 'originHostnames', region));
+  if (props.originHostnames !== undefined && !isObject(props.originHostnames))
+    problems.push({
+      path: 'originHostnames',
+      message: 'must be an object of hostnames by region code',
+      received: describeValue(props.originHostnames),
+    });
+  for (const [region, name] of Object.entries(isObject(props.originHostnames) ? props.originHostnames : {}))
+    problems.push(...hostnameProblems(name, 'originHostnames', region));
   const regions = new Set(props.endpoints.map((e) => e.region));
   for (const region of Object.keys(isObject(props.originHostnames) ? props.originHostnames : {})) {
-    if (!regions.has(region)) problems.push({ path: formatPath(['originHostnames', region]), message: `must be keyed by an endpoint's region (${[...regions].join(', ')})`, received: JSON.stringify(region) });
+    if (!regions.has(region))
+      problems.push({
+        path: formatPath(['originHostnames', region]),
+        message: `must be keyed by an endpoint's region (${[...regions].join(', ')})`,
+        received: JSON.stringify(region),
+      });
   }
   if (props.health?.path === undefined) {
     const paths = [...new Set(props.endpoints.map((e) => e.healthCheckPath))];
     if (paths.length > 1) {
-      problems.push({ path: 'health.path', message: `is required: the endpoints answer readiness on different paths (${paths.join(', ')}) and one monitor probes them all`, received: undefined });
+      problems.push({
+        path: 'health.path',
+        message: `is required: the endpoints answer readiness on different paths (${paths.join(', ')}) and one monitor probes them all`,
+        received: undefined,
+      });
     }
   }
-  if (cf.proxied === false && cf.debugPin) problems.push({ path: 'cloudflare.debugPin', message: 'needs proxied: true (request headers are only visible to proxied traffic)', received: describeValue(cf.debugPin) });
+  if (cf.proxied === false && cf.debugPin)
+    problems.push({
+      path: 'cloudflare.debugPin',
+      message: 'needs proxied: true (request headers are only visible to proxied traffic)',
+      received: describeValue(cf.debugPin),
+    });
   if (props.secretVariable !== undefined && cf.lockOrigin === false) {
-    problems.push({ path: 'secretVariable', message: 'is only used with locked origins; with cloudflare.lockOrigin false no origin header is added, so remove it (or lock the origins)', received: 'a TerraformVariable' });
+    problems.push({
+      path: 'secretVariable',
+      message:
+        'is only used with locked origins; with cloudflare.lockOrigin false no origin header is added, so remove it (or lock the origins)',
+      received: 'a TerraformVariable',
+    });
   }
   return problems;
 }

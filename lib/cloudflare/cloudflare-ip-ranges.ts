@@ -36,7 +36,15 @@ export const CLOUDFLARE_IP_RANGES: CloudflareIpRanges = {
     '172.64.0.0/13',
     '131.0.72.0/22',
   ],
-  ipv6: ['2400:cb00::/32', '2606:4700::/32', '2803:f800::/32', '2405:b500::/32', '2405:8100::/32', '2a06:98c0::/29', '2c0f:f248::/32'],
+  ipv6: [
+    '2400:cb00::/32',
+    '2606:4700::/32',
+    '2803:f800::/32',
+    '2405:b500::/32',
+    '2405:8100::/32',
+    '2a06:98c0::/29',
+    '2c0f:f248::/32',
+  ],
 };
 
 /**
@@ -49,8 +57,10 @@ export function cloudflareIpRanges(override?: Partial<CloudflareIpRanges>): Clou
     ...ranges.ipv4.filter((c) => !IPV4_CIDR.test(c)).map((c) => `ipv4: ${JSON.stringify(c)} is not an IPv4 CIDR block`),
     ...ranges.ipv6.filter((c) => !IPV6_CIDR.test(c)).map((c) => `ipv6: ${JSON.stringify(c)} is not an IPv6 CIDR block`),
   ];
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(ranges.takenOn)) bad.push(`takenOn: ${JSON.stringify(ranges.takenOn)} is not a date such as 2026-09-29`);
-  if (ranges.ipv4.length + ranges.ipv6.length === 0) bad.push('the list is empty, which would block Cloudflare entirely');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(ranges.takenOn))
+    bad.push(`takenOn: ${JSON.stringify(ranges.takenOn)} is not a date such as 2026-09-29`);
+  if (ranges.ipv4.length + ranges.ipv6.length === 0)
+    bad.push('the list is empty, which would block Cloudflare entirely');
   if (bad.length > 0) throw new Error(`Cloudflare IP ranges are invalid:\n  - ${bad.join('\n  - ')}`);
   return ranges;
 }

@@ -9,7 +9,9 @@ export { greatCircleKm };
  * Centroids are approximate (a point inside the area each region covers, 2026-11); the library only uses them to
  * order pools by distance, where a few hundred kilometres do not change the order of AWS regions.
  */
-export const CLOUDFLARE_REGIONS: Readonly<Record<CloudflareRegionCode, { readonly name: string; readonly latitude: number; readonly longitude: number }>> = {
+export const CLOUDFLARE_REGIONS: Readonly<
+  Record<CloudflareRegionCode, { readonly name: string; readonly latitude: number; readonly longitude: number }>
+> = {
   WNAM: { name: 'Western North America', latitude: 40, longitude: -115 },
   ENAM: { name: 'Eastern North America', latitude: 38, longitude: -80 },
   WEU: { name: 'Western Europe', latitude: 48, longitude: 5 },
@@ -43,4 +45,3 @@ export const CONTINENT_CLOUDFLARE_REGIONS: Readonly<Record<string, readonly Clou
   OC: ['OC'],
   SA: ['NSAM', 'SSAM'],
 };
-

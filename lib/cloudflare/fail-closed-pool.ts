@@ -49,18 +49,38 @@ export class FailClosedPool extends Construct {
     super(scope, id);
     const problems: SpecProblem[] = [];
     const address = props.originAddress ?? FAIL_CLOSED_ORIGIN;
-    if (!isToken(address) && !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(address)) {
-      problems.push({ path: 'originAddress', message: 'must be a lower-case hostname', received: JSON.stringify(address) });
+    if (
+      !isToken(address) &&
+      !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(address)
+    ) {
+      problems.push({
+        path: 'originAddress',
+        message: 'must be a lower-case hostname',
+        received: JSON.stringify(address),
+      });
     }
     problems.push(...idProblems(props.accountId, 'account', 'accountId'));
     if (!isToken(props.namePrefix) && !/^[A-Za-z0-9_-]{1,40}$/.test(props.namePrefix)) {
-      problems.push({ path: 'namePrefix', message: "must be letters, digits, '-' or '_' (Cloudflare pool names), at most 40 characters", received: JSON.stringify(props.namePrefix) });
+      problems.push({
+        path: 'namePrefix',
+        message: "must be letters, digits, '-' or '_' (Cloudflare pool names), at most 40 characters",
+        received: JSON.stringify(props.namePrefix),
+      });
     }
     if (props.checkRegions !== undefined && props.checkRegions.length === 0) {
-      problems.push({ path: 'checkRegions', message: 'must list at least one region (an empty list means every data center, which is Enterprise only)', received: '[] (an empty list)' });
+      problems.push({
+        path: 'checkRegions',
+        message: 'must list at least one region (an empty list means every data center, which is Enterprise only)',
+        received: '[] (an empty list)',
+      });
     }
     props.checkRegions?.forEach((r, i) => {
-      if (!(CLOUDFLARE_REGION_CODES as readonly string[]).includes(r)) problems.push({ path: `checkRegions[${i}]`, message: `must be a Cloudflare region (${CLOUDFLARE_REGION_CODES.join(', ')})`, received: JSON.stringify(r) });
+      if (!(CLOUDFLARE_REGION_CODES as readonly string[]).includes(r))
+        problems.push({
+          path: `checkRegions[${i}]`,
+          message: `must be a Cloudflare region (${CLOUDFLARE_REGION_CODES.join(', ')})`,
+          received: JSON.stringify(r),
+        });
     });
     throwIfProblems(problems, `FailClosedPool '${this.node.path}'`);
 

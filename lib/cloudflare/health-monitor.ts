@@ -2,7 +2,15 @@ import { cloudflareDetectionSeconds } from '../facts/failover';
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { LoadBalancerMonitor } from '@cdktf/provider-cloudflare/lib/load-balancer-monitor';
-import { CLOUDFLARE_DEFAULTS, CloudflareMonitorSchema, HeaderNameSchema, monitorProblems, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflareMonitorSpec, type CloudflarePlan } from '../spec/cloudflare-schema';
+import {
+  CLOUDFLARE_DEFAULTS,
+  CloudflareMonitorSchema,
+  HeaderNameSchema,
+  monitorProblems,
+  PLAN_MIN_MONITOR_INTERVAL_SECONDS,
+  type CloudflareMonitorSpec,
+  type CloudflarePlan,
+} from '../spec/cloudflare-schema';
 import { describeValue, formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 import { stripUndefined } from '../util/objects';
 import { isToken, throwIfProblems } from '../util/validate';
@@ -71,23 +79,50 @@ export class CloudflareHealthMonitor extends Construct {
     const problems: SpecProblem[] = [];
     const path = props.path ?? CLOUDFLARE_DEFAULTS.monitorPath;
     if (!isToken(path) && !/^\/[A-Za-z0-9._~\-/?=&%]*$/.test(path)) {
-      problems.push({ path: 'path', message: "must be a URL path starting with '/', such as /health", received: JSON.stringify(path) });
+      problems.push({
+        path: 'path',
+        message: "must be a URL path starting with '/', such as /health",
+        received: JSON.stringify(path),
+      });
     }
     if (props.expectedBody !== undefined && !isToken(props.expectedBody) && props.expectedBody.length === 0) {
-      problems.push({ path: 'expectedBody', message: 'must not be empty; leave it out to let the status code decide', received: '""' });
+      problems.push({
+        path: 'expectedBody',
+        message: 'must not be empty; leave it out to let the status code decide',
+        received: '""',
+      });
     }
     for (const [name, values] of Object.entries(props.headers ?? {})) {
-      if (name.toLowerCase() === 'user-agent') problems.push({ path: `headers.${name}`, message: 'cannot be overridden (Cloudflare sends its own User-Agent)', received: JSON.stringify(name) });
+      if (name.toLowerCase() === 'user-agent')
+        problems.push({
+          path: `headers.${name}`,
+          message: 'cannot be overridden (Cloudflare sends its own User-Agent)',
+          received: JSON.stringify(name),
+        });
       problems.push(...schemaProblems(HeaderNameSchema, name, ['headers', name]));
       if (!isToken(values) && (!Array.isArray(values) || values.length === 0)) {
-        problems.push({ path: pathOf('headers', name), message: 'must list at least one value (an empty header is left out by the API: a change on every plan)', received: describeValue(values) });
+        problems.push({
+          path: pathOf('headers', name),
+          message: 'must list at least one value (an empty header is left out by the API: a change on every plan)',
+          received: describeValue(values),
+        });
       }
     }
     problems.push(...idProblems(props.accountId, 'account', 'accountId'), ...planProblems(props.plan));
-    const settingKeys = ['intervalSeconds', 'timeoutSeconds', 'retries', 'consecutiveDown', 'consecutiveUp', 'expectedCodes', 'followRedirects'] as const;
+    const settingKeys = [
+      'intervalSeconds',
+      'timeoutSeconds',
+      'retries',
+      'consecutiveDown',
+      'consecutiveUp',
+      'expectedCodes',
+      'followRedirects',
+    ] as const;
     // Settings shape the failover budget, so they must be literals; a token is reported, not silently parsed.
     const tokenProblems = literalProblems(props as unknown as Record<string, unknown>, settingKeys);
-    const input = stripUndefined(Object.fromEntries(settingKeys.filter((k) => !isToken(props[k])).map((k) => [k, props[k]])));
+    const input = stripUndefined(
+      Object.fromEntries(settingKeys.filter((k) => !isToken(props[k])).map((k) => [k, props[k]])),
+    );
     const parsed = CloudflareMonitorSchema.safeParse(input, { reportInput: true });
     const badKeys = new Set<string>([...tokenProblems.map((p) => p.path)]);
     problems.push(...tokenProblems);
@@ -98,9 +133,21 @@ export class CloudflareHealthMonitor extends Construct {
     // The plan limits are checked even when another setting is wrong (all problems in one run), on the settings that
     // are valid; the probe-overlap rule needs a valid timeout, retries and interval.
     if (isPlan(props.plan)) {
-      const valid = CloudflareMonitorSchema.parse(Object.fromEntries(Object.entries(input).filter(([k]) => !badKeys.has(k))));
-      const limits = monitorProblems(props.plan, valid).filter((p) => !(p.path[0] === 'timeoutSeconds' && ['timeoutSeconds', 'retries', 'intervalSeconds'].some((k) => badKeys.has(k))));
-      problems.push(...limits.filter((p) => !badKeys.has(String(p.path[0]))).map((p) => ({ path: formatPath(p.path), message: p.message, received: describeValue(p.input) })));
+      const valid = CloudflareMonitorSchema.parse(
+        Object.fromEntries(Object.entries(input).filter(([k]) => !badKeys.has(k))),
+      );
+      const limits = monitorProblems(props.plan, valid).filter(
+        (p) =>
+          !(
+            p.path[0] === 'timeoutSeconds' &&
+            ['timeoutSeconds', 'retries', 'intervalSeconds'].some((k) => badKeys.has(k))
+          ),
+      );
+      problems.push(
+        ...limits
+          .filter((p) => !badKeys.has(String(p.path[0])))
+          .map((p) => ({ path: formatPath(p.path), message: p.message, received: describeValue(p.input) })),
+      );
     }
     throwIfProblems(problems, source);
     const settings = (parsed as { data: CloudflareMonitorSpec }).data;
@@ -110,7 +157,12 @@ export class CloudflareHealthMonitor extends Construct {
     this.retries = settings.retries;
     this.consecutiveDown = settings.consecutiveDown;
     this.consecutiveUp = settings.consecutiveUp;
-    this.detectionSeconds = cloudflareDetectionSeconds({ intervalSeconds: this.intervalSeconds, timeoutSeconds: this.timeoutSeconds, retries: this.retries, consecutiveDown: this.consecutiveDown });
+    this.detectionSeconds = cloudflareDetectionSeconds({
+      intervalSeconds: this.intervalSeconds,
+      timeoutSeconds: this.timeoutSeconds,
+      retries: this.retries,
+      consecutiveDown: this.consecutiveDown,
+    });
 
     this.resource = new LoadBalancerMonitor(this, 'Resource', {
       provider: props.provider,

@@ -102,28 +102,50 @@ export class CloudflareInferenceLoadBalancer extends Construct {
     const source = `CloudflareInferenceLoadBalancer '${this.node.path}'`;
     const proxied = props.proxied ?? CLOUDFLARE_DEFAULTS.proxied;
     // Every problem is collected before throwing (sub-settings, plan, routing, hostname), so one run reports them all.
-    const early: SpecProblem[] = [...planProblems(props.plan), ...idProblems(props.zoneId, 'zone', 'zoneId'), ...hostnameProblems(props.hostname, 'hostname')];
+    const early: SpecProblem[] = [
+      ...planProblems(props.plan),
+      ...idProblems(props.zoneId, 'zone', 'zoneId'),
+      ...hostnameProblems(props.hostname, 'hostname'),
+    ];
     const affinityParsed = SessionAffinitySchema.safeParse(props.sessionAffinity ?? {}, { reportInput: true });
-    if (!affinityParsed.success) early.push(...schemaProblems(SessionAffinitySchema, props.sessionAffinity ?? {}, ['sessionAffinity']));
-    const affinityInput: SessionAffinitySpec = affinityParsed.success ? affinityParsed.data : SessionAffinitySchema.parse({});
+    if (!affinityParsed.success)
+      early.push(...schemaProblems(SessionAffinitySchema, props.sessionAffinity ?? {}, ['sessionAffinity']));
+    const affinityInput: SessionAffinitySpec = affinityParsed.success
+      ? affinityParsed.data
+      : SessionAffinitySchema.parse({});
     const pinParsed = props.debugPin ? DebugPinSchema.safeParse(props.debugPin, { reportInput: true }) : undefined;
     if (pinParsed && !pinParsed.success) early.push(...schemaProblems(DebugPinSchema, props.debugPin, ['debugPin']));
     const debugPin = pinParsed?.success ? pinParsed.data : undefined;
     if (!isPlan(props.plan)) throwIfProblems(early, source);
 
-    const routed = props.routing ? { plan: props.routing, problems: [] } : planRouting({
-      pools: props.pools,
-      residency: props.residency,
-      plan: props.plan,
-      steering: props.steering,
-      fallback: props.fallback,
-      poolWeights: props.poolWeights,
-      debugPin,
-      sessionAffinity: affinityInput.type,
-    });
-    const affinity: ResolvedSessionAffinity = { ...affinityInput, type: affinityInput.type ?? defaultSessionAffinity(proxied, (routed.plan?.residency.length ?? 0) > 0) };
-    const issues: CloudflareIssue[] = [...routed.problems, ...optionProblems(props, proxied, affinity, debugPin, routed.plan)];
-    const problems: SpecProblem[] = [...early, ...issues.map((p) => ({ path: formatPath(p.path), message: p.message, received: p.input === undefined ? undefined : describeValue(p.input) }))];
+    const routed = props.routing
+      ? { plan: props.routing, problems: [] }
+      : planRouting({
+          pools: props.pools,
+          residency: props.residency,
+          plan: props.plan,
+          steering: props.steering,
+          fallback: props.fallback,
+          poolWeights: props.poolWeights,
+          debugPin,
+          sessionAffinity: affinityInput.type,
+        });
+    const affinity: ResolvedSessionAffinity = {
+      ...affinityInput,
+      type: affinityInput.type ?? defaultSessionAffinity(proxied, (routed.plan?.residency.length ?? 0) > 0),
+    };
+    const issues: CloudflareIssue[] = [
+      ...routed.problems,
+      ...optionProblems(props, proxied, affinity, debugPin, routed.plan),
+    ];
+    const problems: SpecProblem[] = [
+      ...early,
+      ...issues.map((p) => ({
+        path: formatPath(p.path),
+        message: p.message,
+        received: p.input === undefined ? undefined : describeValue(p.input),
+      })),
+    ];
     throwIfProblems(problems, source);
     const plan = routed.plan as RoutingPlan;
 
@@ -158,14 +180,25 @@ export class CloudflareInferenceLoadBalancer extends Construct {
       regionPools: nonEmpty(mapIds(plan.regionPools)),
       randomSteering: {
         defaultWeight: 1,
-        poolWeights: weighted ? nonEmpty(Object.fromEntries(Object.entries(props.poolWeights ?? {}).map(([region, weight]) => [poolId.get(region) as string, weight]))) : undefined,
+        poolWeights: weighted
+          ? nonEmpty(
+              Object.fromEntries(
+                Object.entries(props.poolWeights ?? {}).map(([region, weight]) => [
+                  poolId.get(region) as string,
+                  weight,
+                ]),
+              ),
+            )
+          : undefined,
       },
       // The schema's default is false; crossing pools is the library's deliberate choice (CLOUDFLARE_DEFAULTS).
       adaptiveRouting: { failoverAcrossPools: props.failoverAcrossPools ?? CLOUDFLARE_DEFAULTS.failoverAcrossPools },
       // Only used by DNS-only load balancers; the API's defaults, pinned against drift.
       locationStrategy: { mode: 'pop', preferEcs: 'proximity' },
       sessionAffinity: affinity.type,
-      ...(affinity.type === 'none' ? {} : { sessionAffinityTtl: affinity.ttlSeconds ?? CLOUDFLARE_DEFAULTS.sessionAffinityTtlSeconds }),
+      ...(affinity.type === 'none'
+        ? {}
+        : { sessionAffinityTtl: affinity.ttlSeconds ?? CLOUDFLARE_DEFAULTS.sessionAffinityTtlSeconds }),
       sessionAffinityAttributes: {
         drainDuration: affinity.type === 'none' ? 0 : affinity.drainSeconds,
         samesite: 'Lax',
@@ -175,7 +208,13 @@ export class CloudflareInferenceLoadBalancer extends Construct {
         ...(affinity.type === 'header' ? { headers: [...(affinity.headers ?? [])] } : {}),
       },
       networks: ['cloudflare'],
-      rules: debugPin ? pinRules(debugPin, props.pools.map((p) => p.region), poolId) : undefined,
+      rules: debugPin
+        ? pinRules(
+            debugPin,
+            props.pools.map((p) => p.region),
+            poolId,
+          )
+        : undefined,
     });
     protectLiterals(this);
   }
@@ -203,7 +242,11 @@ export function pinCondition(header: string, region: string, sourceCidrs?: reado
   return sourceCidrs ? `${match} and ip.src in {${sourceCidrs.join(' ')}}` : match;
 }
 
-function pinRules(debugPin: DebugPinSpec, regions: readonly string[], poolId: ReadonlyMap<string, string>): LoadBalancerRules[] {
+function pinRules(
+  debugPin: DebugPinSpec,
+  regions: readonly string[],
+  poolId: ReadonlyMap<string, string>,
+): LoadBalancerRules[] {
   return (debugPin.regions ?? regions).map((region) => {
     const pool = poolId.get(region) as string;
     return {
@@ -229,23 +272,54 @@ function optionProblems(
 ): CloudflareIssue[] {
   const out: CloudflareIssue[] = [];
   const steering = plan?.steering ?? props.steering;
-  const steeringProblem = trafficSteeringProblem(props.plan, props.trafficSteering ?? CLOUDFLARE_DEFAULTS.trafficSteering, steering);
+  const steeringProblem = trafficSteeringProblem(
+    props.plan,
+    props.trafficSteering ?? CLOUDFLARE_DEFAULTS.trafficSteering,
+    steering,
+  );
   if (steeringProblem) out.push({ path: ['steering'], input: steering, message: steeringProblem });
   if (props.poolWeights !== undefined && steering !== undefined && !WEIGHTED_TRAFFIC_STEERING.includes(steering)) {
-    out.push({ path: ['poolWeights'], input: props.poolWeights, message: `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${steering}); set steering: random for a canary, or remove poolWeights` });
+    out.push({
+      path: ['poolWeights'],
+      input: props.poolWeights,
+      message: `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${steering}); set steering: random for a canary, or remove poolWeights`,
+    });
   }
   for (const [region, weight] of Object.entries(props.poolWeights ?? {})) {
-    if (!isToken(weight) && outOfRange(weight, 0, 1)) out.push({ path: ['poolWeights', region], input: weight, message: 'must be between 0 and 1 (Cloudflare pool weights)' });
+    if (!isToken(weight) && outOfRange(weight, 0, 1))
+      out.push({
+        path: ['poolWeights', region],
+        input: weight,
+        message: 'must be between 0 and 1 (Cloudflare pool weights)',
+      });
   }
-  out.push(...sessionAffinityProblems(props.plan, affinity).map((p) => ({ ...p, path: ['sessionAffinity', ...p.path] })));
+  out.push(
+    ...sessionAffinityProblems(props.plan, affinity).map((p) => ({ ...p, path: ['sessionAffinity', ...p.path] })),
+  );
   if (!proxied) {
-    if (affinity.type !== 'none') out.push({ path: ['sessionAffinity', 'type'], input: affinity.type, message: 'needs a proxied load balancer (DNS-only answers carry no cookies or headers); set type: none or proxied: true' });
-    if (debugPin) out.push({ path: ['debugPin'], input: debugPin.header, message: 'needs a proxied load balancer (request headers are only visible to proxied traffic); remove it or set proxied: true' });
+    if (affinity.type !== 'none')
+      out.push({
+        path: ['sessionAffinity', 'type'],
+        input: affinity.type,
+        message:
+          'needs a proxied load balancer (DNS-only answers carry no cookies or headers); set type: none or proxied: true',
+      });
+    if (debugPin)
+      out.push({
+        path: ['debugPin'],
+        input: debugPin.header,
+        message:
+          'needs a proxied load balancer (request headers are only visible to proxied traffic); remove it or set proxied: true',
+      });
   }
   if (debugPin && props.plan !== 'enterprise') {
     const rules = (debugPin.regions ?? props.pools.map((p) => p.region)).length;
     if (rules > NON_ENTERPRISE_MAX_LB_RULES) {
-      out.push({ path: ['debugPin', 'regions'], input: debugPin.regions, message: `needs ${rules} load balancing rules (one per region), but non-Enterprise zones get ${NON_ENTERPRISE_MAX_LB_RULES} per hostname; list the one region to pin` });
+      out.push({
+        path: ['debugPin', 'regions'],
+        input: debugPin.regions,
+        message: `needs ${rules} load balancing rules (one per region), but non-Enterprise zones get ${NON_ENTERPRISE_MAX_LB_RULES} per hostname; list the one region to pin`,
+      });
     }
   }
   if (plan?.fallback === FAIL_CLOSED && !props.failClosedPool) {
@@ -264,6 +338,7 @@ function nonEmpty<T>(record: Readonly<Record<string, T>>): Record<string, T> | u
 }
 
 function describeRouting(plan: RoutingPlan): string {
-  const residency = plan.residency.length > 0 ? `; residency: ${plan.residency.join(', ')} clients stay in their jurisdiction` : '';
+  const residency =
+    plan.residency.length > 0 ? `; residency: ${plan.residency.join(', ')} clients stay in their jurisdiction` : '';
   return `Inference front door: ${plan.steering} steering over ${plan.defaultPools.join(', ')}${residency}; fallback ${plan.fallback}`;
 }

@@ -68,13 +68,27 @@ export class CloudflareOriginAuth extends Construct {
     const problems: SpecProblem[] = [];
     const variableName = props.variableName ?? DEFAULT_ORIGIN_SECRET_VARIABLE;
     if (props.secretVariable === undefined && !/^[a-z][a-z0-9_]{0,63}$/.test(variableName)) {
-      problems.push({ path: 'variableName', message: "must be a Terraform variable name (lower-case letters, digits and '_', starting with a letter)", received: JSON.stringify(variableName) });
+      problems.push({
+        path: 'variableName',
+        message: "must be a Terraform variable name (lower-case letters, digits and '_', starting with a letter)",
+        received: JSON.stringify(variableName),
+      });
     }
     if (props.secretVariable !== undefined && props.secretVariable.sensitive !== true) {
-      problems.push({ path: 'secretVariable', message: 'must be declared with sensitive: true, or the secret shows in plan output and logs' });
+      problems.push({
+        path: 'secretVariable',
+        message: 'must be declared with sensitive: true, or the secret shows in plan output and logs',
+      });
     }
-    if (!isToken(props.hostname) && !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(props.hostname)) {
-      problems.push({ path: 'hostname', message: 'must be a lower-case DNS name such as inference.example.com', received: JSON.stringify(props.hostname) });
+    if (
+      !isToken(props.hostname) &&
+      !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(props.hostname)
+    ) {
+      problems.push({
+        path: 'hostname',
+        message: 'must be a lower-case DNS name such as inference.example.com',
+        received: JSON.stringify(props.hostname),
+      });
     }
     throwIfProblems(problems, source);
 
@@ -91,7 +105,8 @@ export class CloudflareOriginAuth extends Construct {
       rules: [originAuthRule(props.hostname, this.headerValue)],
     });
 
-    if (props.enforceStrictTls ?? CLOUDFLARE_DEFAULTS.enforceStrictOriginTls) this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictTls', props);
+    if (props.enforceStrictTls ?? CLOUDFLARE_DEFAULTS.enforceStrictOriginTls)
+      this.tlsRuleset = strictOriginTlsRuleset(this, 'StrictTls', props);
     protectLiterals(this);
   }
 }
@@ -101,7 +116,11 @@ export class CloudflareOriginAuth extends Construct {
  * (strict), so Cloudflare validates the origins' certificates. Used by {@link CloudflareOriginAuth}, and by the front
  * door on its own when the origins are not locked (there is no header to add, but TLS to them is still validated).
  */
-export function strictOriginTlsRuleset(scope: Construct, id: string, props: { readonly zoneId: string; readonly hostname: string; readonly provider?: TerraformProvider }): Ruleset {
+export function strictOriginTlsRuleset(
+  scope: Construct,
+  id: string,
+  props: { readonly zoneId: string; readonly hostname: string; readonly provider?: TerraformProvider },
+): Ruleset {
   return new Ruleset(scope, id, {
     provider: props.provider,
     zoneId: props.zoneId,

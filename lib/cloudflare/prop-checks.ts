@@ -1,5 +1,10 @@
 import type { z } from 'zod';
-import { CloudflarePlanSchema, cloudflareIdSchema, HostnameSchema, type CloudflarePlan } from '../spec/cloudflare-schema';
+import {
+  CloudflarePlanSchema,
+  cloudflareIdSchema,
+  HostnameSchema,
+  type CloudflarePlan,
+} from '../spec/cloudflare-schema';
 import { describeValue, formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';
 import { isToken } from '../util/validate';
 
@@ -45,7 +50,11 @@ export function hostnameProblems(value: unknown, ...path: PropertyKey[]): SpecPr
 export function literalProblems(props: Readonly<Record<string, unknown>>, keys: readonly string[]): SpecProblem[] {
   return keys
     .filter((k) => isToken(props[k]))
-    .map((k) => ({ path: k, message: 'must be a literal value known at synth time, not a token or reference', received: describeValue(props[k]) }));
+    .map((k) => ({
+      path: k,
+      message: 'must be a literal value known at synth time, not a token or reference',
+      received: describeValue(props[k]),
+    }));
 }
 
 /** A number in [min, max]; NaN and infinities are refused (plain `<`/`>` comparisons let NaN through). */

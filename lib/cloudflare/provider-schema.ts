@@ -35,7 +35,21 @@ export interface AttributeFact {
 /** Attribute facts of one resource type, keyed by path: `origins[].port`, `random_steering.pool_weights`. */
 export type ResourceFacts = Readonly<Record<string, AttributeFact>>;
 
-const HOST_REGIONS = ['WNAM', 'ENAM', 'WEU', 'EEU', 'NSAM', 'SSAM', 'OC', 'ME', 'NAF', 'SAF', 'SAS', 'SEAS', 'NEAS'] as const;
+const HOST_REGIONS = [
+  'WNAM',
+  'ENAM',
+  'WEU',
+  'EEU',
+  'NSAM',
+  'SSAM',
+  'OC',
+  'ME',
+  'NAF',
+  'SAF',
+  'SAS',
+  'SEAS',
+  'NEAS',
+] as const;
 const str = (f: Partial<AttributeFact> = {}): AttributeFact => ({ shape: 'string', computed: false, ...f });
 const num = (f: Partial<AttributeFact> = {}): AttributeFact => ({ shape: 'number', computed: false, ...f });
 const bool = (f: Partial<AttributeFact> = {}): AttributeFact => ({ shape: 'bool', computed: false, ...f });
@@ -45,7 +59,16 @@ const obj = (f: Partial<AttributeFact> = {}): AttributeFact => ({ shape: 'object
 const required = { required: true } as const;
 
 /** Steering policies of a load balancer (and of a rule override). `""` maps to geo or off depending on the maps. */
-const STEERING = ['off', 'geo', 'random', 'dynamic_latency', 'proximity', 'least_outstanding_requests', 'least_connections', ''] as const;
+const STEERING = [
+  'off',
+  'geo',
+  'random',
+  'dynamic_latency',
+  'proximity',
+  'least_outstanding_requests',
+  'least_connections',
+  '',
+] as const;
 
 export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
   cloudflare_load_balancer_monitor: {
@@ -91,7 +114,11 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
     latitude: num({ range: [-90, 90] }),
     longitude: num({ range: [-180, 180] }),
     origin_steering: obj({ computed: 'varies' }),
-    'origin_steering.policy': str({ computed: true, default: 'random', enum: ['random', 'hash', 'least_outstanding_requests', 'least_connections'] }),
+    'origin_steering.policy': str({
+      computed: true,
+      default: 'random',
+      enum: ['random', 'hash', 'least_outstanding_requests', 'least_connections'],
+    }),
     load_shedding: obj({ computed: 'varies' }),
     'load_shedding.default_percent': num({ computed: true, default: 0, range: [0, 100] }),
     'load_shedding.default_policy': str({ computed: true, default: 'random', enum: ['random', 'hash'] }),
@@ -125,7 +152,11 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
     'adaptive_routing.failover_across_pools': bool({ computed: true, default: false }),
     location_strategy: obj({ computed: true }),
     'location_strategy.mode': str({ computed: true, default: 'pop', enum: ['pop', 'resolver_ip'] }),
-    'location_strategy.prefer_ecs': str({ computed: true, default: 'proximity', enum: ['always', 'never', 'proximity', 'geo'] }),
+    'location_strategy.prefer_ecs': str({
+      computed: true,
+      default: 'proximity',
+      enum: ['always', 'never', 'proximity', 'geo'],
+    }),
     session_affinity: str({ computed: true, default: 'none', enum: ['none', 'cookie', 'ip_cookie', 'header'] }),
     session_affinity_ttl: num({ computed: true }),
     session_affinity_attributes: obj({ computed: true }),
@@ -134,7 +165,10 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
     'session_affinity_attributes.require_all_headers': bool({ computed: true }),
     'session_affinity_attributes.samesite': str({ computed: true, enum: ['Auto', 'Lax', 'None', 'Strict'] }),
     'session_affinity_attributes.secure': str({ computed: true, enum: ['Auto', 'Always', 'Never'] }),
-    'session_affinity_attributes.zero_downtime_failover': str({ computed: true, enum: ['none', 'temporary', 'sticky'] }),
+    'session_affinity_attributes.zero_downtime_failover': str({
+      computed: true,
+      enum: ['none', 'temporary', 'sticky'],
+    }),
     networks: list({ computed: 'varies', elements: 'string' }),
     rules: list({ computed: true }),
     'rules[].name': str(),
@@ -156,11 +190,30 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
     phase: str({
       ...required,
       enum: [
-        'ddos_l4', 'ddos_l7', 'http_config_settings', 'http_custom_errors', 'http_log_custom_fields', 'http_ratelimit', 'http_request_cache_settings',
-        'http_request_dynamic_redirect', 'http_request_firewall_custom', 'http_request_firewall_managed', 'http_request_late_transform', 'http_request_origin',
-        'http_request_redirect', 'http_request_sanitize', 'http_request_sbfm', 'http_request_transform', 'http_response_cache_settings',
-        'http_response_compression', 'http_response_firewall_managed', 'http_response_headers_transform', 'magic_transit', 'magic_transit_ids_managed',
-        'magic_transit_managed', 'magic_transit_ratelimit',
+        'ddos_l4',
+        'ddos_l7',
+        'http_config_settings',
+        'http_custom_errors',
+        'http_log_custom_fields',
+        'http_ratelimit',
+        'http_request_cache_settings',
+        'http_request_dynamic_redirect',
+        'http_request_firewall_custom',
+        'http_request_firewall_managed',
+        'http_request_late_transform',
+        'http_request_origin',
+        'http_request_redirect',
+        'http_request_sanitize',
+        'http_request_sbfm',
+        'http_request_transform',
+        'http_response_cache_settings',
+        'http_response_compression',
+        'http_response_firewall_managed',
+        'http_response_headers_transform',
+        'magic_transit',
+        'magic_transit_ids_managed',
+        'magic_transit_managed',
+        'magic_transit_ratelimit',
       ],
     }),
     description: str({ computed: true, default: '' }),
@@ -172,8 +225,26 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
     'rules[].action': str({
       ...required,
       enum: [
-        'block', 'challenge', 'compress_response', 'ddos_dynamic', 'execute', 'force_connection_close', 'js_challenge', 'log', 'log_custom_field',
-        'managed_challenge', 'redirect', 'rewrite', 'route', 'score', 'serve_error', 'set_cache_control', 'set_cache_settings', 'set_cache_tags', 'set_config', 'skip',
+        'block',
+        'challenge',
+        'compress_response',
+        'ddos_dynamic',
+        'execute',
+        'force_connection_close',
+        'js_challenge',
+        'log',
+        'log_custom_field',
+        'managed_challenge',
+        'redirect',
+        'rewrite',
+        'route',
+        'score',
+        'serve_error',
+        'set_cache_control',
+        'set_cache_settings',
+        'set_cache_tags',
+        'set_config',
+        'skip',
       ],
     }),
     'rules[].action_parameters': obj({ computed: true }),
@@ -186,7 +257,32 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
   cloudflare_dns_record: {
     zone_id: str(required),
     name: str(required),
-    type: str({ ...required, enum: ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'OPENPGPKEY', 'PTR', 'TXT', 'CAA', 'CERT', 'DNSKEY', 'DS', 'HTTPS', 'LOC', 'NAPTR', 'SMIMEA', 'SRV', 'SSHFP', 'SVCB', 'TLSA', 'URI'] }),
+    type: str({
+      ...required,
+      enum: [
+        'A',
+        'AAAA',
+        'CNAME',
+        'MX',
+        'NS',
+        'OPENPGPKEY',
+        'PTR',
+        'TXT',
+        'CAA',
+        'CERT',
+        'DNSKEY',
+        'DS',
+        'HTTPS',
+        'LOC',
+        'NAPTR',
+        'SMIMEA',
+        'SRV',
+        'SSHFP',
+        'SVCB',
+        'TLSA',
+        'URI',
+      ],
+    }),
     content: str(),
     // "Setting to 1 means 'automatic'. Value must be between 60 and 86400, with the minimum reduced to 30 for Enterprise zones."
     ttl: num({ ...required, range: [1, 86400] }),
@@ -205,9 +301,35 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
     'bindings[].type': str({
       ...required,
       enum: [
-        'ai', 'analytics_engine', 'assets', 'browser', 'd1', 'data_blob', 'dispatch_namespace', 'durable_object_namespace', 'hyperdrive', 'inherit', 'images', 'json',
-        'kv_namespace', 'mtls_certificate', 'plain_text', 'pipelines', 'queue', 'r2_bucket', 'secret_text', 'send_email', 'service', 'tail_consumer', 'text_blob',
-        'vectorize', 'version_metadata', 'secrets_store_secret', 'secret_key', 'workflow', 'wasm_module',
+        'ai',
+        'analytics_engine',
+        'assets',
+        'browser',
+        'd1',
+        'data_blob',
+        'dispatch_namespace',
+        'durable_object_namespace',
+        'hyperdrive',
+        'inherit',
+        'images',
+        'json',
+        'kv_namespace',
+        'mtls_certificate',
+        'plain_text',
+        'pipelines',
+        'queue',
+        'r2_bucket',
+        'secret_text',
+        'send_email',
+        'service',
+        'tail_consumer',
+        'text_blob',
+        'vectorize',
+        'version_metadata',
+        'secrets_store_secret',
+        'secret_key',
+        'workflow',
+        'wasm_module',
       ],
     }),
     'bindings[].namespace_id': str({ computed: true }),
@@ -272,7 +394,16 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
 };
 
 /** Terraform meta-arguments that can appear in any resource's JSON. */
-export const META_ARGUMENTS: readonly string[] = ['provider', 'depends_on', 'lifecycle', 'count', 'for_each', 'provisioner', 'connection', '//'];
+export const META_ARGUMENTS: readonly string[] = [
+  'provider',
+  'depends_on',
+  'lifecycle',
+  'count',
+  'for_each',
+  'provisioner',
+  'connection',
+  '//',
+];
 
 /**
  * What in one synthesized Cloudflare resource the 5.14 schema does not define: unknown attributes, wrong shapes,
@@ -282,13 +413,22 @@ export const META_ARGUMENTS: readonly string[] = ['provider', 'depends_on', 'lif
  */
 export function providerSchemaProblems(type: string, config: Readonly<Record<string, unknown>>): string[] {
   const facts = PROVIDER_SCHEMA_5_14[type];
-  if (!facts) return [`${type}: not in the library's Cloudflare provider schema table (PROVIDER_SCHEMA_5_14), so its attributes cannot be checked against provider 5.14; use a resource type the library models, or report it`];
+  if (!facts)
+    return [
+      `${type}: not in the library's Cloudflare provider schema table (PROVIDER_SCHEMA_5_14), so its attributes cannot be checked against provider 5.14; use a resource type the library models, or report it`,
+    ];
   const out: string[] = [];
   checkObject(facts, '', config, out, true);
   return out.map((line) => `${type}.${line}`);
 }
 
-function checkObject(facts: ResourceFacts, prefix: string, value: Readonly<Record<string, unknown>>, out: string[], root: boolean): void {
+function checkObject(
+  facts: ResourceFacts,
+  prefix: string,
+  value: Readonly<Record<string, unknown>>,
+  out: string[],
+  root: boolean,
+): void {
   for (const [key, child] of Object.entries(value)) {
     if (root && META_ARGUMENTS.includes(key)) continue;
     const path = `${prefix}${key}`;
@@ -312,13 +452,18 @@ function checkValue(facts: ResourceFacts, path: string, fact: AttributeFact, val
   if (value === null) return void out.push(`${path}: null (leave it out instead)`);
   const raw = shapeOf(value);
   const shape = raw === 'object' && fact.shape === 'map' ? 'map' : raw;
-  if (shape !== fact.shape) return void out.push(`${path}: must be ${fact.shape}, got ${shape} ${JSON.stringify(value)}`);
-  if (shape === 'string' && value === '' && !fact.enum?.includes('')) out.push(`${path}: empty string (leave it out instead)`);
+  if (shape !== fact.shape)
+    return void out.push(`${path}: must be ${fact.shape}, got ${shape} ${JSON.stringify(value)}`);
+  if (shape === 'string' && value === '' && !fact.enum?.includes(''))
+    out.push(`${path}: empty string (leave it out instead)`);
   if (shape === 'list' || shape === 'map') {
-    const entries = shape === 'list' ? (value as unknown[]).map((v, i) => [String(i), v] as const) : Object.entries(value as object);
-    if (entries.length === 0) out.push(`${path}: empty ${shape} (an empty Optional collection comes back from the API as null: leave it out)`);
+    const entries =
+      shape === 'list' ? (value as unknown[]).map((v, i) => [String(i), v] as const) : Object.entries(value as object);
+    if (entries.length === 0)
+      out.push(`${path}: empty ${shape} (an empty Optional collection comes back from the API as null: leave it out)`);
     for (const [key, element] of entries) {
-      if (shape === 'map' && fact.keys && !keyAllowed(fact.keys, key)) out.push(`${path}: key ${JSON.stringify(key)} is not one the attribute takes`);
+      if (shape === 'map' && fact.keys && !keyAllowed(fact.keys, key))
+        out.push(`${path}: key ${JSON.stringify(key)} is not one the attribute takes`);
       const elementPath = shape === 'list' ? `${path}[]` : `${path}.*`;
       if (fact.elements) {
         if (isReference(element)) continue;
@@ -327,7 +472,8 @@ function checkValue(facts: ResourceFacts, path: string, fact: AttributeFact, val
         if (elementShape !== fact.elements) out.push(`${path}[${key}]: must be ${fact.elements}, got ${elementShape}`);
         else checkScalar(`${path}[${key}]`, fact, element, out);
         if (fact.elements === 'object' && isObject(element)) checkObject(facts, `${elementPath}.`, element, out, false);
-        if (elementShape === 'list' && Array.isArray(element) && element.length === 0) out.push(`${path}[${key}]: empty list`);
+        if (elementShape === 'list' && Array.isArray(element) && element.length === 0)
+          out.push(`${path}[${key}]: empty list`);
       } else if (isObject(element)) {
         checkObject(facts, `${elementPath}.`, element, out, false);
       } else {
@@ -345,8 +491,10 @@ function checkScalar(path: string, fact: AttributeFact, value: unknown, out: str
   if (fact.enum && typeof value === 'string' && !fact.enum.some((e) => e.toLowerCase() === value.toLowerCase())) {
     out.push(`${path}: ${JSON.stringify(value)} is not one of ${fact.enum.map((e) => JSON.stringify(e)).join(', ')}`);
   }
-  if (fact.range && typeof value === 'number' && (value < fact.range[0] || value > fact.range[1])) out.push(`${path}: ${value} is outside ${fact.range[0]}..${fact.range[1]}`);
-  if (fact.pattern && typeof value === 'string' && !fact.pattern.test(value)) out.push(`${path}: ${JSON.stringify(value)} does not match ${fact.pattern}`);
+  if (fact.range && typeof value === 'number' && (value < fact.range[0] || value > fact.range[1]))
+    out.push(`${path}: ${value} is outside ${fact.range[0]}..${fact.range[1]}`);
+  if (fact.pattern && typeof value === 'string' && !fact.pattern.test(value))
+    out.push(`${path}: ${JSON.stringify(value)} does not match ${fact.pattern}`);
 }
 
 function keyAllowed(keys: RegExp | readonly string[], key: string): boolean {

@@ -1,7 +1,14 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import { LoadBalancerPool } from '@cdktf/provider-cloudflare/lib/load-balancer-pool';
-import { CLOUDFLARE_DEFAULTS, CLOUDFLARE_REGION_CODES, ENTERPRISE_ORIGIN_STEERING, ORIGIN_STEERING_POLICIES, type CloudflarePlan, type OriginSteeringPolicy } from '../spec/cloudflare-schema';
+import {
+  CLOUDFLARE_DEFAULTS,
+  CLOUDFLARE_REGION_CODES,
+  ENTERPRISE_ORIGIN_STEERING,
+  ORIGIN_STEERING_POLICIES,
+  type CloudflarePlan,
+  type OriginSteeringPolicy,
+} from '../spec/cloudflare-schema';
 import { describeValue, type SpecProblem } from '../spec/errors';
 import { AWS_REGION_CODES, isKnownRegion, regionInfo, type CloudflareRegionCode } from '../spec/regions';
 import { isToken, throwIfProblems } from '../util/validate';
@@ -88,7 +95,10 @@ export class CloudflareRegionPool extends Construct implements IRegionPool {
     this.originSteering = props.originSteering ?? defaultOriginSteering(props.plan);
     this.checkRegions = props.checkRegions ?? [info.cloudflareRegion];
 
-    const origins: PoolOrigin[] = [{ name: props.region, address: props.originAddress, hostHeader: props.hostHeader }, ...(props.additionalOrigins ?? [])];
+    const origins: PoolOrigin[] = [
+      { name: props.region, address: props.originAddress, hostHeader: props.hostHeader },
+      ...(props.additionalOrigins ?? []),
+    ];
     this.resource = new LoadBalancerPool(this, 'Resource', {
       provider: props.provider,
       accountId: props.accountId,
@@ -125,58 +135,129 @@ export function defaultOriginSteering(plan: CloudflarePlan): OriginSteeringPolic
 }
 
 function checkProps(props: CloudflareRegionPoolProps): SpecProblem[] {
-  const problems: SpecProblem[] = [...idProblems(props.accountId, 'account', 'accountId'), ...idProblems(props.monitorId, 'monitor', 'monitorId'), ...planProblems(props.plan)];
+  const problems: SpecProblem[] = [
+    ...idProblems(props.accountId, 'account', 'accountId'),
+    ...idProblems(props.monitorId, 'monitor', 'monitorId'),
+    ...planProblems(props.plan),
+  ];
   if (!isKnownRegion(props.region)) {
-    problems.push({ path: 'region', message: `must be an AWS region code the library knows (${AWS_REGION_CODES.join(', ')})`, received: JSON.stringify(props.region) });
+    problems.push({
+      path: 'region',
+      message: `must be an AWS region code the library knows (${AWS_REGION_CODES.join(', ')})`,
+      received: JSON.stringify(props.region),
+    });
   }
   if (!isToken(props.namePrefix) && !/^[A-Za-z0-9_-]{1,40}$/.test(props.namePrefix)) {
-    problems.push({ path: 'namePrefix', message: "must be letters, digits, '-' or '_' (Cloudflare pool names), at most 40 characters", received: JSON.stringify(props.namePrefix) });
+    problems.push({
+      path: 'namePrefix',
+      message: "must be letters, digits, '-' or '_' (Cloudflare pool names), at most 40 characters",
+      received: JSON.stringify(props.namePrefix),
+    });
   }
-  const origins: PoolOrigin[] = [{ name: props.region, address: props.originAddress, hostHeader: props.hostHeader }, ...(props.additionalOrigins ?? [])];
+  const origins: PoolOrigin[] = [
+    { name: props.region, address: props.originAddress, hostHeader: props.hostHeader },
+    ...(props.additionalOrigins ?? []),
+  ];
   origins.forEach((o, i) => {
     const at = i === 0 ? '' : `additionalOrigins[${i - 1}].`;
     if (!isToken(o.address) && !isHostOrIp(o.address)) {
-      problems.push({ path: i === 0 ? 'originAddress' : `${at}address`, message: 'must be a public hostname such as eu-west-1.inference.example.com, or an IP address', received: JSON.stringify(o.address) });
+      problems.push({
+        path: i === 0 ? 'originAddress' : `${at}address`,
+        message: 'must be a public hostname such as eu-west-1.inference.example.com, or an IP address',
+        received: JSON.stringify(o.address),
+      });
     }
     if (o.hostHeader !== undefined && !isToken(o.hostHeader) && !isHostOrIp(o.hostHeader)) {
-      problems.push({ path: i === 0 ? 'hostHeader' : `${at}hostHeader`, message: 'must be a hostname', received: JSON.stringify(o.hostHeader) });
+      problems.push({
+        path: i === 0 ? 'hostHeader' : `${at}hostHeader`,
+        message: 'must be a hostname',
+        received: JSON.stringify(o.hostHeader),
+      });
     }
     if (i > 0 && !isToken(o.name) && (typeof o.name !== 'string' || o.name.length === 0)) {
-      problems.push({ path: `${at}name`, message: 'must be a non-empty origin name, unique in the pool', received: describeValue(o.name) });
+      problems.push({
+        path: `${at}name`,
+        message: 'must be a non-empty origin name, unique in the pool',
+        received: describeValue(o.name),
+      });
     }
     if (o.weight !== undefined && !isToken(o.weight) && outOfRange(o.weight, 0, 1)) {
-      problems.push({ path: `${at}weight`, message: 'must be between 0 and 1 (Cloudflare origin weights)', received: String(o.weight) });
+      problems.push({
+        path: `${at}weight`,
+        message: 'must be between 0 and 1 (Cloudflare origin weights)',
+        received: String(o.weight),
+      });
     }
   });
   const names = origins.map((o) => o.name);
   names.forEach((n, i) => {
-    if (names.indexOf(n) !== i) problems.push({ path: `additionalOrigins[${i - 1}].name`, message: `duplicate origin name '${n}'; origin names are unique in a pool (the first origin is named after the region)`, received: describeValue(n) });
+    if (names.indexOf(n) !== i)
+      problems.push({
+        path: `additionalOrigins[${i - 1}].name`,
+        message: `duplicate origin name '${n}'; origin names are unique in a pool (the first origin is named after the region)`,
+        received: describeValue(n),
+      });
   });
   const minimum = props.minimumOrigins;
-  if (minimum !== undefined && !isToken(minimum) && (!Number.isInteger(minimum) || minimum < 1 || minimum > origins.length)) {
-    problems.push({ path: 'minimumOrigins', message: `must be a whole number from 1 to the number of origins (${origins.length}), or the pool can never be healthy`, received: String(minimum) });
+  if (
+    minimum !== undefined &&
+    !isToken(minimum) &&
+    (!Number.isInteger(minimum) || minimum < 1 || minimum > origins.length)
+  ) {
+    problems.push({
+      path: 'minimumOrigins',
+      message: `must be a whole number from 1 to the number of origins (${origins.length}), or the pool can never be healthy`,
+      received: String(minimum),
+    });
   }
   props.checkRegions?.forEach((r, i) => {
-    if (!(CLOUDFLARE_REGION_CODES as readonly string[]).includes(r)) problems.push({ path: `checkRegions[${i}]`, message: `must be a Cloudflare region (${CLOUDFLARE_REGION_CODES.join(', ')})`, received: JSON.stringify(r) });
+    if (!(CLOUDFLARE_REGION_CODES as readonly string[]).includes(r))
+      problems.push({
+        path: `checkRegions[${i}]`,
+        message: `must be a Cloudflare region (${CLOUDFLARE_REGION_CODES.join(', ')})`,
+        received: JSON.stringify(r),
+      });
   });
   if (props.checkRegions !== undefined && props.checkRegions.length === 0) {
-    problems.push({ path: 'checkRegions', message: 'must list at least one region (an empty list means every data center, which is Enterprise only and multiplies probe load)', received: '[]' });
+    problems.push({
+      path: 'checkRegions',
+      message:
+        'must list at least one region (an empty list means every data center, which is Enterprise only and multiplies probe load)',
+      received: '[]',
+    });
   }
   props.checkRegions?.forEach((r, i) => {
-    if (props.checkRegions?.indexOf(r) !== i) problems.push({ path: `checkRegions[${i}]`, message: 'is listed twice', received: JSON.stringify(r) });
+    if (props.checkRegions?.indexOf(r) !== i)
+      problems.push({ path: `checkRegions[${i}]`, message: 'is listed twice', received: JSON.stringify(r) });
   });
   if (props.originSteering !== undefined) {
     if (!ORIGIN_STEERING_POLICIES.includes(props.originSteering)) {
-      problems.push({ path: 'originSteering', message: `must be one of ${ORIGIN_STEERING_POLICIES.join(', ')}`, received: JSON.stringify(props.originSteering) });
-    } else if (ENTERPRISE_ORIGIN_STEERING.includes(props.originSteering) && isPlan(props.plan) && props.plan !== 'enterprise') {
-      problems.push({ path: 'originSteering', message: `${props.originSteering} origin steering is sold on the Enterprise plan only (plan is ${props.plan}); use random or upgrade the zone`, received: JSON.stringify(props.originSteering) });
+      problems.push({
+        path: 'originSteering',
+        message: `must be one of ${ORIGIN_STEERING_POLICIES.join(', ')}`,
+        received: JSON.stringify(props.originSteering),
+      });
+    } else if (
+      ENTERPRISE_ORIGIN_STEERING.includes(props.originSteering) &&
+      isPlan(props.plan) &&
+      props.plan !== 'enterprise'
+    ) {
+      problems.push({
+        path: 'originSteering',
+        message: `${props.originSteering} origin steering is sold on the Enterprise plan only (plan is ${props.plan}); use random or upgrade the zone`,
+        received: JSON.stringify(props.originSteering),
+      });
     }
   }
   return problems;
 }
 
 function isHostOrIp(value: string): boolean {
-  return /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i.test(value) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(value) || /^[0-9a-f:]+:[0-9a-f:]*$/i.test(value);
+  return (
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i.test(value) ||
+    /^\d{1,3}(?:\.\d{1,3}){3}$/.test(value) ||
+    /^[0-9a-f:]+:[0-9a-f:]*$/i.test(value)
+  );
 }
 
 function sortByName<T extends { name: string }>(items: readonly T[]): T[] {

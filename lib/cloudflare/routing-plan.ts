@@ -1,7 +1,19 @@
 import type { ResidencyClients } from '../spec/residency';
-import { activeResidency, FAIL_CLOSED, routingProblems, type CloudflareIssue, type CloudflarePlan, type TrafficSteeringPolicy } from '../spec/cloudflare-schema';
+import {
+  activeResidency,
+  FAIL_CLOSED,
+  routingProblems,
+  type CloudflareIssue,
+  type CloudflarePlan,
+  type TrafficSteeringPolicy,
+} from '../spec/cloudflare-schema';
 import type { CloudflareRegionCode } from '../spec/regions';
-import { CLOUDFLARE_REGION_LIST, CLOUDFLARE_REGIONS, CONTINENT_CLOUDFLARE_REGIONS, greatCircleKm } from './cloudflare-regions';
+import {
+  CLOUDFLARE_REGION_LIST,
+  CLOUDFLARE_REGIONS,
+  CONTINENT_CLOUDFLARE_REGIONS,
+  greatCircleKm,
+} from './cloudflare-regions';
 
 /** Where a pool is: its AWS region, jurisdiction and coordinates. */
 export interface PoolPlacement {
@@ -14,7 +26,6 @@ export interface PoolPlacement {
   readonly latitude: number;
   readonly longitude: number;
 }
-
 
 export interface RoutingPlanInput {
   /** The pools, in the order given (the failover order where nothing else decides). */
@@ -61,7 +72,17 @@ export function planRouting(input: RoutingPlanInput): { plan?: RoutingPlan; prob
   const regions = input.pools.map((p) => p.region);
   const jurisdictionOf = Object.fromEntries(input.pools.map((p) => [p.region, p.jurisdiction]));
   const residency = input.residency ?? {};
-  const facts = { regions, jurisdictionOf, residencyJurisdictions: Object.keys(residency), plan: input.plan, steering: input.steering, fallback: input.fallback, poolWeights: input.poolWeights, debugPin: input.debugPin, sessionAffinity: input.sessionAffinity };
+  const facts = {
+    regions,
+    jurisdictionOf,
+    residencyJurisdictions: Object.keys(residency),
+    plan: input.plan,
+    steering: input.steering,
+    fallback: input.fallback,
+    poolWeights: input.poolWeights,
+    debugPin: input.debugPin,
+    sessionAffinity: input.sessionAffinity,
+  };
   const problems = [...duplicatePools(regions), ...routingProblems(facts), ...residencyOverlaps(residency)];
   if (input.pools.length === 0) problems.push({ path: ['pools'], input: [], message: 'must list at least one pool' });
   if (problems.length > 0) return { problems };
@@ -69,7 +90,9 @@ export function planRouting(input: RoutingPlanInput): { plan?: RoutingPlan; prob
   const active = activeResidency(facts);
   const steering = input.steering ?? (active.length > 0 ? 'geo' : 'dynamic_latency');
   const byDistance = (from: { latitude: number; longitude: number }, pools: readonly PoolPlacement[]) =>
-    [...pools].sort((a, b) => greatCircleKm(from, a) - greatCircleKm(from, b) || a.region.localeCompare(b.region)).map((p) => p.region);
+    [...pools]
+      .sort((a, b) => greatCircleKm(from, a) - greatCircleKm(from, b) || a.region.localeCompare(b.region))
+      .map((p) => p.region);
   const poolsOf = (jurisdiction: string) => input.pools.filter((p) => p.jurisdiction === jurisdiction);
 
   const countryPools: Record<string, string[]> = {};
@@ -78,7 +101,10 @@ export function planRouting(input: RoutingPlanInput): { plan?: RoutingPlan; prob
     const own = poolsOf(j);
     for (const country of residency[j].countries) {
       // A region in the client's own country first, then the jurisdiction's others in the order given.
-      countryPools[country] = [...own.filter((p) => p.country === country), ...own.filter((p) => p.country !== country)].map((p) => p.region);
+      countryPools[country] = [
+        ...own.filter((p) => p.country === country),
+        ...own.filter((p) => p.country !== country),
+      ].map((p) => p.region);
     }
     for (const continent of residency[j].continents) {
       for (const cfRegion of CONTINENT_CLOUDFLARE_REGIONS[continent] ?? []) restrictedRegions.set(cfRegion, j);
@@ -92,19 +118,44 @@ export function planRouting(input: RoutingPlanInput): { plan?: RoutingPlan; prob
     }
   }
 
-  const fallback = input.fallback ?? (active.length === 0 ? regions[0] : active.length === 1 ? poolsOf(active[0])[0].region : FAIL_CLOSED);
-  return { plan: { steering, defaultPools: regions, countryPools: sortKeys(countryPools), regionPools, fallback, residency: active }, problems: [] };
+  const fallback =
+    input.fallback ??
+    (active.length === 0 ? regions[0] : active.length === 1 ? poolsOf(active[0])[0].region : FAIL_CLOSED);
+  return {
+    plan: {
+      steering,
+      defaultPools: regions,
+      countryPools: sortKeys(countryPools),
+      regionPools,
+      fallback,
+      residency: active,
+    },
+    problems: [],
+  };
 }
 
 /** Every pool a client of `country` (served in Cloudflare region `cfRegion`) can reach, fallback included. */
 export function reachablePools(plan: RoutingPlan, country: string, cfRegion: CloudflareRegionCode): string[] {
   // Only geo steering consults the country and region maps; every other policy picks among the default pools.
-  const list = plan.steering === 'geo' ? (plan.countryPools[country] ?? plan.regionPools[cfRegion] ?? plan.defaultPools) : plan.defaultPools;
+  const list =
+    plan.steering === 'geo'
+      ? (plan.countryPools[country] ?? plan.regionPools[cfRegion] ?? plan.defaultPools)
+      : plan.defaultPools;
   return [...new Set([...list, plan.fallback])];
 }
 
 function duplicatePools(regions: readonly string[]): CloudflareIssue[] {
-  return regions.flatMap((r, i) => (regions.indexOf(r) !== i ? [{ path: ['pools', i], input: r, message: `duplicate pool for region ${r} (also at index ${regions.indexOf(r)}); one pool per region` }] : []));
+  return regions.flatMap((r, i) =>
+    regions.indexOf(r) !== i
+      ? [
+          {
+            path: ['pools', i],
+            input: r,
+            message: `duplicate pool for region ${r} (also at index ${regions.indexOf(r)}); one pool per region`,
+          },
+        ]
+      : [],
+  );
 }
 
 /** A country, or a Cloudflare region reached through a continent, may belong to one jurisdiction only. */
@@ -115,18 +166,32 @@ function residencyOverlaps(residency: ResidencyClients): CloudflareIssue[] {
   for (const [j, group] of Object.entries(residency)) {
     for (const country of group.countries) {
       const other = countryOwner.get(country);
-      if (other && other !== j) out.push({ path: ['residency', j, 'countries'], input: country, message: `is also bound to jurisdiction '${other}'; a country can stay in one jurisdiction only` });
+      if (other && other !== j)
+        out.push({
+          path: ['residency', j, 'countries'],
+          input: country,
+          message: `is also bound to jurisdiction '${other}'; a country can stay in one jurisdiction only`,
+        });
       countryOwner.set(country, j);
     }
     for (const continent of group.continents) {
       const cfRegions = CONTINENT_CLOUDFLARE_REGIONS[continent];
       if (!cfRegions || cfRegions.length === 0) {
-        out.push({ path: ['residency', j, 'continents'], input: continent, message: 'has no Cloudflare load-balancing region; list its countries instead' });
+        out.push({
+          path: ['residency', j, 'continents'],
+          input: continent,
+          message: 'has no Cloudflare load-balancing region; list its countries instead',
+        });
         continue;
       }
       for (const cfRegion of cfRegions) {
         const other = regionOwner.get(cfRegion);
-        if (other && other !== j) out.push({ path: ['residency', j, 'continents'], input: continent, message: `maps to Cloudflare region ${cfRegion}, already bound to jurisdiction '${other}'` });
+        if (other && other !== j)
+          out.push({
+            path: ['residency', j, 'continents'],
+            input: continent,
+            message: `maps to Cloudflare region ${cfRegion}, already bound to jurisdiction '${other}'`,
+          });
         regionOwner.set(cfRegion, j);
       }
     }

@@ -13,7 +13,14 @@ import { describeValue, SpecValidationError, type SpecProblem } from '../spec/er
 import { isToken, throwIfProblems, validateProps } from '../util/validate';
 import { buildRoutingTable } from './initial-table';
 import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from './router-config';
-import { MIN_ADMIN_TOKEN_LENGTH, ROUTER_BINDINGS, ROUTER_KV_KEYS, ROUTER_WRITER_CLASS, versionKey, type RoutingTable } from './routing-table';
+import {
+  MIN_ADMIN_TOKEN_LENGTH,
+  ROUTER_BINDINGS,
+  ROUTER_KV_KEYS,
+  ROUTER_WRITER_CLASS,
+  versionKey,
+  type RoutingTable,
+} from './routing-table';
 import { EDGE_WORKER_MAIN_MODULE, edgeWorkerScript } from './worker-script';
 import { protectLiterals } from '../util/terraform-literals';
 
@@ -59,7 +66,12 @@ export interface EdgeRouterProps {
    * while the backend answered nothing else opens at once unless `openOnUnambiguousFailure` is false), cooldown before the first readiness probe, then a probe every
    * `probeIntervalMs` until the backend is ready again. @default - { failureThreshold: 3, cooldownMs: 10000, probeIntervalMs: 1000, openOnUnambiguousFailure: true }
    */
-  readonly breaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number; readonly probeIntervalMs?: number; readonly openOnUnambiguousFailure?: boolean };
+  readonly breaker?: {
+    readonly failureThreshold?: number;
+    readonly cooldownMs?: number;
+    readonly probeIntervalMs?: number;
+    readonly openOnUnambiguousFailure?: boolean;
+  };
   /** latency strategy: backends within this percentage of the fastest share traffic by weight. @default 25 */
   readonly latencyTolerancePercent?: number;
   /** latency strategy: share of requests that explore a healthy backend outside the fastest group. @default 0.5 */
@@ -142,7 +154,11 @@ export class EdgeRouter extends Construct {
     const source = `EdgeRouter '${this.node.path}'`;
     const shapeProblems: SpecProblem[] = [];
     if (!isObject(props)) {
-      shapeProblems.push({ path: '(props)', message: "are required: an object with the construct's props", received: describeValue(props) });
+      shapeProblems.push({
+        path: '(props)',
+        message: "are required: an object with the construct's props",
+        received: describeValue(props),
+      });
       props = {} as EdgeRouterProps;
     }
     const placeholderId = '0'.repeat(32);
@@ -174,17 +190,38 @@ export class EdgeRouter extends Construct {
     const endpoints = routableEndpoints(props.endpoints, shapeProblems);
     // Missing hostnames are reported per endpoint by the routing table; here only when there is no endpoint to name.
     if (!isObject(props.hostnames) && (props.hostnames !== undefined || endpoints.length === 0)) {
-      shapeProblems.push({ path: 'hostnames', message: props.hostnames === undefined ? 'is required (the public hostname of each endpoint by region code, such as { "us-east-1": "us-east-1.inference.example.com" })' : 'must be an object of hostnames by region code', received: props.hostnames === undefined ? undefined : describeValue(props.hostnames) });
+      shapeProblems.push({
+        path: 'hostnames',
+        message:
+          props.hostnames === undefined
+            ? 'is required (the public hostname of each endpoint by region code, such as { "us-east-1": "us-east-1.inference.example.com" })'
+            : 'must be an object of hostnames by region code',
+        received: props.hostnames === undefined ? undefined : describeValue(props.hostnames),
+      });
     }
     const problems = [...shapeProblems];
-    const settings = collect(problems, () => validateProps(EdgeRouterSchema, stripUndefinedDeep(specPart), source, checkProps(props)));
+    const settings = collect(problems, () =>
+      validateProps(EdgeRouterSchema, stripUndefinedDeep(specPart), source, checkProps(props)),
+    );
     const routingTable = collect(problems, () =>
-      buildRoutingTable({ endpoints, hostnames: isObject(props.hostnames) ? (props.hostnames as Record<string, string>) : {}, residency: props.residency, weights: settings?.weights ?? (isObject(props.weights) ? props.weights : undefined) }, `${source} (routing table)`),
+      buildRoutingTable(
+        {
+          endpoints,
+          hostnames: isObject(props.hostnames) ? (props.hostnames as Record<string, string>) : {},
+          residency: props.residency,
+          weights: settings?.weights ?? (isObject(props.weights) ? props.weights : undefined),
+        },
+        `${source} (routing table)`,
+      ),
     );
     throwIfProblems(problems, source);
     if (!settings || !routingTable) throw new SpecValidationError(problems, source);
 
-    this.settings = { ...settings, accountId: props.accountId, ...(props.zoneId !== undefined ? { zoneId: props.zoneId } : {}) };
+    this.settings = {
+      ...settings,
+      accountId: props.accountId,
+      ...(props.zoneId !== undefined ? { zoneId: props.zoneId } : {}),
+    };
     this.routingTable = routingTable;
     this.scriptName = settings.scriptName ?? defaultScriptName(props.serviceName);
     this.config = { ...routerConfig(settings), originAuthHeader: props.originAuth?.headerName ?? null };
@@ -193,7 +230,11 @@ export class EdgeRouter extends Construct {
 
     this.adminTokenVariable = props.adminToken ?? adminTokenVariable(this, this.scriptName);
 
-    this.kvNamespace = new WorkersKvNamespace(this, 'Namespace', { provider, accountId, title: `${this.scriptName}-routing` });
+    this.kvNamespace = new WorkersKvNamespace(this, 'Namespace', {
+      provider,
+      accountId,
+      title: `${this.scriptName}-routing`,
+    });
 
     const tableText = JSON.stringify(routingTable);
     // Live edits go through the admin API; without ignore_changes the next apply would silently revert them.
@@ -232,7 +273,9 @@ export class EdgeRouter extends Construct {
         { name: ROUTER_BINDINGS.config, type: 'plain_text', text: JSON.stringify(this.config) },
         // The generated table: seeds the writer; with keepLiveEdits false a changed one replaces the live table.
         { name: ROUTER_BINDINGS.deployedTable, type: 'plain_text', text: tableText },
-        ...(props.originAuth ? [{ name: ROUTER_BINDINGS.originAuthSecret, type: 'secret_text', text: props.originAuth.secret.stringValue }] : []),
+        ...(props.originAuth
+          ? [{ name: ROUTER_BINDINGS.originAuthSecret, type: 'secret_text', text: props.originAuth.secret.stringValue }]
+          : []),
       ],
       migrations: { newTag: EDGE_WORKER_MIGRATION_TAG, newSqliteClasses: [ROUTER_WRITER_CLASS] },
       // Workers Logs keeps the JSON decision lines searchable.
@@ -253,7 +296,13 @@ export class EdgeRouter extends Construct {
       });
     }
     if (settings.routePattern) {
-      this.route = new WorkersRoute(this, 'Route', { provider, zoneId: props.zoneId!, pattern: settings.routePattern, script: this.resource.scriptName, dependsOn: ready });
+      this.route = new WorkersRoute(this, 'Route', {
+        provider,
+        zoneId: props.zoneId!,
+        pattern: settings.routePattern,
+        script: this.resource.scriptName,
+        dependsOn: ready,
+      });
     }
     this.cronTrigger = new WorkersCronTrigger(this, 'ProbeSchedule', {
       provider,
@@ -311,17 +360,38 @@ function collect<T>(problems: SpecProblem[], check: () => T): T | undefined {
 /** The endpoints the routing table can be built from; a missing list or an endpoint without region or models is reported. */
 function routableEndpoints(endpoints: unknown, problems: SpecProblem[]): IInferenceEndpoint[] {
   if (!Array.isArray(endpoints)) {
-    problems.push({ path: 'endpoints', message: endpoints === undefined ? 'is required (the regional endpoints the router forwards to, at least one)' : 'must be a list of endpoints', received: endpoints === undefined ? undefined : describeValue(endpoints) });
+    problems.push({
+      path: 'endpoints',
+      message:
+        endpoints === undefined
+          ? 'is required (the regional endpoints the router forwards to, at least one)'
+          : 'must be a list of endpoints',
+      received: endpoints === undefined ? undefined : describeValue(endpoints),
+    });
     return [];
   }
   return endpoints.filter((e, i): e is IInferenceEndpoint => {
     if (!isObject(e)) {
-      problems.push({ path: `endpoints[${i}]`, message: 'must be an endpoint: a GpuInferenceEndpoint or InferenceEndpointRef.fromAttributes(...)', received: describeValue(e) });
+      problems.push({
+        path: `endpoints[${i}]`,
+        message: 'must be an endpoint: a GpuInferenceEndpoint or InferenceEndpointRef.fromAttributes(...)',
+        received: describeValue(e),
+      });
       return false;
     }
     const missing = (['region', 'healthCheckPath'] as const).filter((k) => typeof e[k] !== 'string');
-    for (const key of missing) problems.push({ path: `endpoints[${i}].${key}`, message: 'is required (text)', received: e[key] === undefined ? undefined : describeValue(e[key]) });
-    if (!Array.isArray(e.models)) problems.push({ path: `endpoints[${i}].models`, message: 'is required (a list of { name, id, version })', received: e.models === undefined ? undefined : describeValue(e.models) });
+    for (const key of missing)
+      problems.push({
+        path: `endpoints[${i}].${key}`,
+        message: 'is required (text)',
+        received: e[key] === undefined ? undefined : describeValue(e[key]),
+      });
+    if (!Array.isArray(e.models))
+      problems.push({
+        path: `endpoints[${i}].models`,
+        message: 'is required (a list of { name, id, version })',
+        received: e.models === undefined ? undefined : describeValue(e.models),
+      });
     return missing.length === 0 && Array.isArray(e.models);
   });
 }
@@ -329,7 +399,11 @@ function routableEndpoints(endpoints: unknown, problems: SpecProblem[]): IInfere
 function checkProps(props: EdgeRouterProps): SpecProblem[] {
   const problems: SpecProblem[] = [];
   if (props.originAuth && props.originAuth.secret.sensitive !== true) {
-    problems.push({ path: 'originAuth.secret', message: 'must be a TerraformVariable declared with sensitive: true (the origin secret must never show in plans or snapshots)' });
+    problems.push({
+      path: 'originAuth.secret',
+      message:
+        'must be a TerraformVariable declared with sensitive: true (the origin secret must never show in plans or snapshots)',
+    });
   }
   if (props.adminToken && props.adminToken.sensitive !== true) {
     problems.push({
@@ -339,7 +413,12 @@ function checkProps(props: EdgeRouterProps): SpecProblem[] {
     });
   }
   if (props.serviceName !== undefined && !/^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/.test(props.serviceName)) {
-    problems.push({ path: 'serviceName', message: "must be a service name: lower-case letters, digits and '-', starting with a letter, at most 24 characters", received: JSON.stringify(props.serviceName) });
+    problems.push({
+      path: 'serviceName',
+      message:
+        "must be a service name: lower-case letters, digits and '-', starting with a letter, at most 24 characters",
+      received: JSON.stringify(props.serviceName),
+    });
   }
   return problems;
 }

@@ -2,7 +2,14 @@ import type { ResidencyClients } from '../spec/residency';
 import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';
 import { SpecValidationError, describeValue, type SpecProblem } from '../spec/errors';
 import { isToken } from '../util/validate';
-import { MAX_ROUTING_WEIGHT, ROUTING_TABLE_FORMAT, validateRoutingTable, type RoutingBackend, type RoutingModel, type RoutingTable } from './routing-table';
+import {
+  MAX_ROUTING_WEIGHT,
+  ROUTING_TABLE_FORMAT,
+  validateRoutingTable,
+  type RoutingBackend,
+  type RoutingModel,
+  type RoutingTable,
+} from './routing-table';
 
 /** The header of the version Terraform writes: version 1, no predecessor, no operator yet. */
 export const INITIAL_TABLE_HEADER = {
@@ -43,7 +50,8 @@ export interface RoutingTableInput {
  */
 export function buildRoutingTable(input: RoutingTableInput, source = 'edge router routing table'): RoutingTable {
   const problems: SpecProblem[] = [];
-  const add = (path: string, message: string, value?: unknown) => problems.push({ path, message, ...(value === undefined ? {} : { received: describeValue(value) }) });
+  const add = (path: string, message: string, value?: unknown) =>
+    problems.push({ path, message, ...(value === undefined ? {} : { received: describeValue(value) }) });
   if (input.endpoints.length === 0) add('endpoints', 'must list at least one endpoint (the backends of the router)');
 
   const models: Record<string, RoutingModel> = {};
@@ -56,22 +64,41 @@ export function buildRoutingTable(input: RoutingTableInput, source = 'edge route
       return;
     }
     if (regions.indexOf(region) !== i) {
-      add(`endpoints[${i}].region`, `duplicate region (also at index ${regions.indexOf(region)}); each region may be a backend once`, region);
+      add(
+        `endpoints[${i}].region`,
+        `duplicate region (also at index ${regions.indexOf(region)}); each region may be a backend once`,
+        region,
+      );
       return;
     }
     const hostname = input.hostnames[region];
     if (hostname === undefined) {
-      add(`hostnames["${region}"]`, `is required: the public hostname of the ${region} endpoint, such as ${region}.inference.example.com`);
+      add(
+        `hostnames["${region}"]`,
+        `is required: the public hostname of the ${region} endpoint, such as ${region}.inference.example.com`,
+      );
     } else if (isToken(hostname)) {
-      add(`hostnames["${region}"]`, 'must be a literal hostname known at synth time (the table is written to KV as text), not a token');
+      add(
+        `hostnames["${region}"]`,
+        'must be a literal hostname known at synth time (the table is written to KV as text), not a token',
+      );
     } else if (!/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(hostname)) {
-      add(`hostnames["${region}"]`, 'must be a lower-case DNS name such as us-east-1.inference.example.com (no scheme, no path)', hostname);
+      add(
+        `hostnames["${region}"]`,
+        'must be a lower-case DNS name such as us-east-1.inference.example.com (no scheme, no path)',
+        hostname,
+      );
     }
-    if (isToken(endpoint.healthCheckPath)) add(`endpoints[${i}].healthCheckPath`, 'must be a literal path known at synth time, not a token');
+    if (isToken(endpoint.healthCheckPath))
+      add(`endpoints[${i}].healthCheckPath`, 'must be a literal path known at synth time, not a token');
     for (const model of endpoint.models) {
       const known = models[model.name];
       if (known && known.id !== model.id) {
-        add(`endpoints[${i}].models`, `model '${model.name}' has id '${model.id}' here but '${known.id}' on another endpoint; one key must mean one model`, model.id);
+        add(
+          `endpoints[${i}].models`,
+          `model '${model.name}' has id '${model.id}' here but '${known.id}' on another endpoint; one key must mean one model`,
+          model.id,
+        );
       }
       models[model.name] ??= { id: model.id };
     }
@@ -86,14 +113,19 @@ export function buildRoutingTable(input: RoutingTableInput, source = 'edge route
     };
   });
   for (const [region, weight] of Object.entries(input.weights ?? {})) {
-    if (!regions.includes(region)) add(`weights["${region}"]`, `must be keyed by the region of an endpoint (${regions.join(', ')})`, region);
-    else if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > MAX_ROUTING_WEIGHT) add(`weights["${region}"]`, `must be a number from 0 to ${MAX_ROUTING_WEIGHT}`, weight);
+    if (!regions.includes(region))
+      add(`weights["${region}"]`, `must be keyed by the region of an endpoint (${regions.join(', ')})`, region);
+    else if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > MAX_ROUTING_WEIGHT)
+      add(`weights["${region}"]`, `must be a number from 0 to ${MAX_ROUTING_WEIGHT}`, weight);
   }
 
   const residency = Object.fromEntries(
     Object.entries(input.residency ?? {})
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, group]) => [key, { countries: [...group.countries].sort(), continents: [...group.continents].sort() }]),
+      .map(([key, group]) => [
+        key,
+        { countries: [...group.countries].sort(), continents: [...group.continents].sort() },
+      ]),
   );
   const table: RoutingTable = {
     ...INITIAL_TABLE_HEADER,

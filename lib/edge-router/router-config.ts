@@ -110,7 +110,12 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
 const BOOLEAN_SETTINGS = ['logDecisions', 'breakerOpenOnUnambiguous', 'retryServerErrors', 'keepLiveEdits'] as const;
 
 /** Limits of each numeric setting (inclusive); the Worker ignores values outside them. */
-export const ROUTER_CONFIG_LIMITS: Readonly<Record<Exclude<keyof RouterConfig, 'strategy' | 'originAuthHeader' | (typeof BOOLEAN_SETTINGS)[number]>, readonly [number, number]>> = {
+export const ROUTER_CONFIG_LIMITS: Readonly<
+  Record<
+    Exclude<keyof RouterConfig, 'strategy' | 'originAuthHeader' | (typeof BOOLEAN_SETTINGS)[number]>,
+    readonly [number, number]
+  >
+> = {
   attemptTimeoutMs: [50, 600_000],
   maxAttempts: [1, 10],
   budgetMs: [50, 900_000],
@@ -136,7 +141,8 @@ export function parseRouterConfig(text: string | undefined): { config: RouterCon
   if (text !== undefined && text.trim() !== '') {
     try {
       const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) raw = parsed as Record<string, unknown>;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        raw = parsed as Record<string, unknown>;
       else ignored.push('(root)');
     } catch {
       ignored.push('(root)');
@@ -148,7 +154,8 @@ export function parseRouterConfig(text: string | undefined): { config: RouterCon
       if (value === 'latency' || value === 'weighted') config.strategy = value;
       else ignored.push(key);
     } else if (key === 'originAuthHeader') {
-      if (value === null || (typeof value === 'string' && /^[A-Za-z0-9-]{1,40}$/.test(value))) config.originAuthHeader = value;
+      if (value === null || (typeof value === 'string' && /^[A-Za-z0-9-]{1,40}$/.test(value)))
+        config.originAuthHeader = value;
       else ignored.push(key);
     } else if ((BOOLEAN_SETTINGS as readonly string[]).includes(key)) {
       if (typeof value === 'boolean') config[key] = value;

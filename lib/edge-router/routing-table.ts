@@ -137,7 +137,8 @@ export interface TableProblem {
 export const MAX_ROUTING_WEIGHT = 10000;
 
 const KEY_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-const URL_PATTERN = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?$/;
+const URL_PATTERN =
+  /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?$/;
 const PATH_PATTERN = /^\/[A-Za-z0-9._~\-/?=&%]*$/;
 const COUNTRY_PATTERN = /^[A-Z]{2}$/;
 
@@ -148,45 +149,63 @@ const COUNTRY_PATTERN = /^[A-Z]{2}$/;
  */
 export function validateRoutingTable(input: unknown): TableProblem[] {
   const problems: TableProblem[] = [];
-  const add = (path: string, message: string, value?: unknown) => problems.push({ path, message, ...(value === undefined ? {} : { received: describe(value) }) });
+  const add = (path: string, message: string, value?: unknown) =>
+    problems.push({ path, message, ...(value === undefined ? {} : { received: describe(value) }) });
   if (!isRecord(input)) {
     add('(root)', 'must be a routing table object', input);
     return problems;
   }
   if (input.format !== ROUTING_TABLE_FORMAT) add('format', `must be ${ROUTING_TABLE_FORMAT}`, input.format);
   if (!isWholeNumber(input.version) || input.version < 1) add('version', 'must be a whole number ≥ 1', input.version);
-  if (input.previousVersion !== null && (!isWholeNumber(input.previousVersion) || input.previousVersion < 1)) add('previousVersion', 'must be null or a whole number ≥ 1', input.previousVersion);
-  if (input.updatedAt !== null && typeof input.updatedAt !== 'string') add('updatedAt', 'must be null or an ISO 8601 time', input.updatedAt);
-  if (typeof input.updatedBy !== 'string' || input.updatedBy.length === 0) add('updatedBy', 'must name who wrote the table', input.updatedBy);
-  if (!isRecord(input.change) || typeof input.change.action !== 'string') add('change', 'must describe the change ({ action, ... })', input.change);
+  if (input.previousVersion !== null && (!isWholeNumber(input.previousVersion) || input.previousVersion < 1))
+    add('previousVersion', 'must be null or a whole number ≥ 1', input.previousVersion);
+  if (input.updatedAt !== null && typeof input.updatedAt !== 'string')
+    add('updatedAt', 'must be null or an ISO 8601 time', input.updatedAt);
+  if (typeof input.updatedBy !== 'string' || input.updatedBy.length === 0)
+    add('updatedBy', 'must name who wrote the table', input.updatedBy);
+  if (!isRecord(input.change) || typeof input.change.action !== 'string')
+    add('change', 'must describe the change ({ action, ... })', input.change);
 
   const models = isRecord(input.models) ? input.models : undefined;
-  if (!models || Object.keys(models).length === 0) add('models', 'must map at least one model key to { id }', input.models);
+  if (!models || Object.keys(models).length === 0)
+    add('models', 'must map at least one model key to { id }', input.models);
   const modelKeys = models ? Object.keys(models) : [];
   const idOwner = new Map<string, string>();
   for (const [key, model] of Object.entries(models ?? {})) {
     const path = `models${pathKey(key)}`;
     if (!KEY_PATTERN.test(key)) add(path, "key must be a model key: lower-case letters, digits and '-'", key);
     if (!isRecord(model) || typeof model.id !== 'string' || model.id.length === 0) {
-      add(`${path}.id`, 'must be the model id clients send, such as meta-llama/Llama-3.1-8B-Instruct', isRecord(model) ? model.id : model);
+      add(
+        `${path}.id`,
+        'must be the model id clients send, such as meta-llama/Llama-3.1-8B-Instruct',
+        isRecord(model) ? model.id : model,
+      );
       continue;
     }
     for (const name of new Set([key, model.id])) {
       const other = idOwner.get(name);
-      if (other !== undefined && other !== key) add(`${path}.id`, `is also the key or id of model '${other}'; a name clients send must pick one model`, name);
+      if (other !== undefined && other !== key)
+        add(`${path}.id`, `is also the key or id of model '${other}'; a name clients send must pick one model`, name);
       idOwner.set(name, key);
     }
   }
 
   const residency = isRecord(input.residency) ? input.residency : undefined;
-  if (!residency) add('residency', 'must be an object of jurisdiction -> { countries, continents } (empty when no residency applies)', input.residency);
+  if (!residency)
+    add(
+      'residency',
+      'must be an object of jurisdiction -> { countries, continents } (empty when no residency applies)',
+      input.residency,
+    );
 
   const backends = isRecord(input.backends) ? input.backends : undefined;
-  if (!backends || Object.keys(backends).length === 0) add('backends', 'must map at least one backend id to a backend', input.backends);
+  if (!backends || Object.keys(backends).length === 0)
+    add('backends', 'must map at least one backend id to a backend', input.backends);
   const valid: [string, RoutingBackend][] = [];
   for (const [id, backend] of Object.entries(backends ?? {})) {
     const path = `backends${pathKey(id)}`;
-    if (!KEY_PATTERN.test(id)) add(path, "key must be a backend id (a region code): lower-case letters, digits and '-'", id);
+    if (!KEY_PATTERN.test(id))
+      add(path, "key must be a backend id (a region code): lower-case letters, digits and '-'", id);
     if (!isRecord(backend)) {
       add(path, 'must be a backend object { url, healthPath, models, weight, enabled }', backend);
       continue;
@@ -198,17 +217,41 @@ export function validateRoutingTable(input: unknown): TableProblem[] {
         ok = false;
       }
     };
-    check(typeof backend.url === 'string' && URL_PATTERN.test(backend.url), 'url', 'must be an origin such as https://us-east-1.inference.example.com (no path, no trailing slash)');
-    check(typeof backend.healthPath === 'string' && PATH_PATTERN.test(backend.healthPath), 'healthPath', "must be a URL path starting with '/', such as /health");
-    check(backend.jurisdiction === undefined || (typeof backend.jurisdiction === 'string' && KEY_PATTERN.test(backend.jurisdiction)), 'jurisdiction', 'must be a jurisdiction key such as eu, or absent');
-    check(typeof backend.weight === 'number' && Number.isFinite(backend.weight) && backend.weight >= 0 && backend.weight <= MAX_ROUTING_WEIGHT, 'weight', `must be a number from 0 to ${MAX_ROUTING_WEIGHT}`);
+    check(
+      typeof backend.url === 'string' && URL_PATTERN.test(backend.url),
+      'url',
+      'must be an origin such as https://us-east-1.inference.example.com (no path, no trailing slash)',
+    );
+    check(
+      typeof backend.healthPath === 'string' && PATH_PATTERN.test(backend.healthPath),
+      'healthPath',
+      "must be a URL path starting with '/', such as /health",
+    );
+    check(
+      backend.jurisdiction === undefined ||
+        (typeof backend.jurisdiction === 'string' && KEY_PATTERN.test(backend.jurisdiction)),
+      'jurisdiction',
+      'must be a jurisdiction key such as eu, or absent',
+    );
+    check(
+      typeof backend.weight === 'number' &&
+        Number.isFinite(backend.weight) &&
+        backend.weight >= 0 &&
+        backend.weight <= MAX_ROUTING_WEIGHT,
+      'weight',
+      `must be a number from 0 to ${MAX_ROUTING_WEIGHT}`,
+    );
     check(typeof backend.enabled === 'boolean', 'enabled', 'must be true or false');
     if (!Array.isArray(backend.models) || backend.models.length === 0) {
       check(false, 'models', 'must list the keys of the models the backend serves (at least one)');
     } else {
       backend.models.forEach((m, i) => {
         if (typeof m !== 'string' || (models && !modelKeys.includes(m))) {
-          add(`${path}.models[${i}]`, `must be a model key of the table (${modelKeys.join(', ') || 'none declared'})`, m);
+          add(
+            `${path}.models[${i}]`,
+            `must be a model key of the table (${modelKeys.join(', ') || 'none declared'})`,
+            m,
+          );
           ok = false;
         }
       });
@@ -224,13 +267,16 @@ export function validateRoutingTable(input: unknown): TableProblem[] {
       add(path, 'must be { countries: [...], continents: [...] }', group);
       continue;
     }
-    if (group.countries.length === 0 && group.continents.length === 0) add(path, 'must list the countries or continents whose clients it binds', group);
+    if (group.countries.length === 0 && group.continents.length === 0)
+      add(path, 'must list the countries or continents whose clients it binds', group);
     group.countries.forEach((c, i) => {
-      if (typeof c !== 'string' || !COUNTRY_PATTERN.test(c)) add(`${path}.countries[${i}]`, 'must be an ISO 3166-1 alpha-2 country code in capitals, such as DE', c);
+      if (typeof c !== 'string' || !COUNTRY_PATTERN.test(c))
+        add(`${path}.countries[${i}]`, 'must be an ISO 3166-1 alpha-2 country code in capitals, such as DE', c);
       else bindOnce(`country ${c}`, jurisdiction, `${path}.countries[${i}]`);
     });
     group.continents.forEach((c, i) => {
-      if (typeof c !== 'string' || !(ROUTER_CONTINENTS as readonly string[]).includes(c)) add(`${path}.continents[${i}]`, `must be a continent code (${ROUTER_CONTINENTS.join(', ')})`, c);
+      if (typeof c !== 'string' || !(ROUTER_CONTINENTS as readonly string[]).includes(c))
+        add(`${path}.continents[${i}]`, `must be a continent code (${ROUTER_CONTINENTS.join(', ')})`, c);
       else bindOnce(`continent ${c}`, jurisdiction, `${path}.continents[${i}]`);
     });
     if (backends && !Object.values(backends).some((b) => isRecord(b) && b.jurisdiction === jurisdiction)) {
@@ -239,7 +285,12 @@ export function validateRoutingTable(input: unknown): TableProblem[] {
   }
   function bindOnce(location: string, jurisdiction: string, path: string): void {
     const other = owner.get(location);
-    if (other !== undefined && other !== jurisdiction) add(path, `${location} is also bound to jurisdiction '${other}'; each location may belong to one jurisdiction`, location.split(' ')[1]);
+    if (other !== undefined && other !== jurisdiction)
+      add(
+        path,
+        `${location} is also bound to jurisdiction '${other}'; each location may belong to one jurisdiction`,
+        location.split(' ')[1],
+      );
     owner.set(location, jurisdiction);
   }
 
@@ -249,7 +300,10 @@ export function validateRoutingTable(input: unknown): TableProblem[] {
     for (const key of modelKeys) {
       const serving = valid.filter(([, b]) => b.models.includes(key));
       if (!serving.some(([, b]) => live(b))) {
-        add(`models${pathKey(key)}`, `must have at least one enabled backend with weight > 0 (serving it: ${describeServing(serving)})`);
+        add(
+          `models${pathKey(key)}`,
+          `must have at least one enabled backend with weight > 0 (serving it: ${describeServing(serving)})`,
+        );
       }
     }
     for (const jurisdiction of Object.keys(residency ?? {})) {
@@ -271,21 +325,36 @@ export function validateRoutingTable(input: unknown): TableProblem[] {
 
 function describeServing(serving: [string, RoutingBackend][]): string {
   if (serving.length === 0) return 'none';
-  return serving.map(([id, b]) => `${id}${b.enabled ? '' : ' (drained)'}${b.weight > 0 ? '' : ' (weight 0)'}`).join(', ');
+  return serving
+    .map(([id, b]) => `${id}${b.enabled ? '' : ' (drained)'}${b.weight > 0 ? '' : ' (weight 0)'}`)
+    .join(', ');
 }
 
 /** The table with new weights (a partial map: backends not named keep theirs). Problems name unknown backends and bad values. */
 export function withWeights(table: RoutingTable, weights: unknown): { table: RoutingTable; problems: TableProblem[] } {
   const problems: TableProblem[] = [];
   if (!isRecord(weights) || Object.keys(weights).length === 0) {
-    return { table, problems: [{ path: 'weights', message: 'must map at least one backend id to a weight, such as { "us-east-1": 50 }', received: describe(weights) }] };
+    return {
+      table,
+      problems: [
+        {
+          path: 'weights',
+          message: 'must map at least one backend id to a weight, such as { "us-east-1": 50 }',
+          received: describe(weights),
+        },
+      ],
+    };
   }
   const backends: Record<string, RoutingBackend> = { ...table.backends };
   for (const [id, weight] of Object.entries(weights)) {
     const path = `weights${pathKey(id)}`;
     // An own property of the table, not an inherited name such as __proto__, constructor or toString.
     if (!hasOwn(table.backends, id)) {
-      problems.push({ path, message: `must name a backend of the table (${Object.keys(table.backends).sort().join(', ')})`, received: describe(id) });
+      problems.push({
+        path,
+        message: `must name a backend of the table (${Object.keys(table.backends).sort().join(', ')})`,
+        received: describe(id),
+      });
     } else if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > MAX_ROUTING_WEIGHT) {
       problems.push({ path, message: `must be a number from 0 to ${MAX_ROUTING_WEIGHT}`, received: describe(weight) });
     } else {
@@ -296,18 +365,38 @@ export function withWeights(table: RoutingTable, weights: unknown): { table: Rou
 }
 
 /** The table with one backend enabled or drained. */
-export function withEnabled(table: RoutingTable, id: string, enabled: boolean): { table: RoutingTable; problems: TableProblem[] } {
+export function withEnabled(
+  table: RoutingTable,
+  id: string,
+  enabled: boolean,
+): { table: RoutingTable; problems: TableProblem[] } {
   if (!hasOwn(table.backends, id)) {
-    return { table, problems: [{ path: 'backend', message: `must name a backend of the table (${Object.keys(table.backends).sort().join(', ')})`, received: describe(id) }] };
+    return {
+      table,
+      problems: [
+        {
+          path: 'backend',
+          message: `must name a backend of the table (${Object.keys(table.backends).sort().join(', ')})`,
+          received: describe(id),
+        },
+      ],
+    };
   }
-  return { table: { ...table, backends: { ...table.backends, [id]: { ...table.backends[id], enabled } } }, problems: [] };
+  return {
+    table: { ...table, backends: { ...table.backends, [id]: { ...table.backends[id], enabled } } },
+    problems: [],
+  };
 }
 
 /**
  * The jurisdiction whose clients a request belongs to, from Cloudflare's `request.cf.country`/`continent`. A
  * country binding wins over a continent binding (a country is the more specific statement); undefined = free.
  */
-export function jurisdictionOf(residency: RoutingTable['residency'], country: string | undefined, continent: string | undefined): string | undefined {
+export function jurisdictionOf(
+  residency: RoutingTable['residency'],
+  country: string | undefined,
+  continent: string | undefined,
+): string | undefined {
   const keys = Object.keys(residency).sort();
   if (country) {
     for (const key of keys) if (residency[key].countries.includes(country)) return key;
@@ -331,7 +420,12 @@ export function eligibleBackends(table: RoutingTable, modelKey: string, jurisdic
     .sort()
     .filter((id) => {
       const b = table.backends[id];
-      return b.enabled && b.weight > 0 && b.models.includes(modelKey) && (jurisdiction === undefined || b.jurisdiction === jurisdiction);
+      return (
+        b.enabled &&
+        b.weight > 0 &&
+        b.models.includes(modelKey) &&
+        (jurisdiction === undefined || b.jurisdiction === jurisdiction)
+      );
     });
 }
 
@@ -354,6 +448,6 @@ function pathKey(key: string): string {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

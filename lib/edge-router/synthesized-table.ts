@@ -18,7 +18,13 @@ export interface SynthesizedEdgeRouter {
   readonly label: string;
   /** Terraform addresses of the table entry and the script. */
   readonly resources: readonly string[];
-  readonly backends: readonly { readonly key: string; readonly host: string; readonly jurisdiction?: string; readonly weight: number; readonly enabled: boolean }[];
+  readonly backends: readonly {
+    readonly key: string;
+    readonly host: string;
+    readonly jurisdiction?: string;
+    readonly weight: number;
+    readonly enabled: boolean;
+  }[];
   readonly residency: RoutingTable['residency'];
   readonly strategy: RouterStrategy;
   readonly attemptTimeoutMs: number;
@@ -38,29 +44,51 @@ export interface SynthesizedEdgeRouter {
  * (its value an expression, not JSON, or not a valid table) is returned with `unreadable` set and one placeholder
  * backend, so the proofs fail closed on it instead of skipping the router.
  */
-export function edgeRouterTables(stacks: readonly { readonly name: string; readonly json: TerraformJson }[]): SynthesizedEdgeRouter[] {
+export function edgeRouterTables(
+  stacks: readonly { readonly name: string; readonly json: TerraformJson }[],
+): SynthesizedEdgeRouter[] {
   const found: SynthesizedEdgeRouter[] = [];
   for (const stack of stacks) {
-    const scripts = resourceBodies(stack.json, 'cloudflare_workers_script').map(({ name, body }) => [name, body] as const);
+    const scripts = resourceBodies(stack.json, 'cloudflare_workers_script').map(
+      ({ name, body }) => [name, body] as const,
+    );
     const crons = resourceBodies(stack.json, 'cloudflare_workers_cron_trigger').map(({ body }) => body);
     for (const { name, body: entry } of resourceBodies(stack.json, 'cloudflare_workers_kv')) {
       // A key that is an expression might be the table's key.
       if (entry.key_name !== ROUTER_KV_KEYS.current && !isExpression(entry.key_name)) continue;
       const address = `cloudflare_workers_kv.${name}`;
       const id = `edge-router:${stack.name}/${address}`;
-      const script = scripts.find(([, s]) => bindingsOf(s).some((b) => b.type === 'kv_namespace' && b.name === ROUTER_BINDINGS.kv && b.namespace_id === entry.namespace_id));
+      const script = scripts.find(([, s]) =>
+        bindingsOf(s).some(
+          (b) => b.type === 'kv_namespace' && b.name === ROUTER_BINDINGS.kv && b.namespace_id === entry.namespace_id,
+        ),
+      );
       const resources = [address, ...(script ? [`cloudflare_workers_script.${script[0]}`] : [])];
       const label = `Edge router ${typeof script?.[1].script_name === 'string' ? script[1].script_name : name}`;
       const unreadable = tableProblem(entry);
       if (unreadable) {
-        found.push({ id, label, resources, backends: [{ key: 'unreadable-table', host: address, weight: 1, enabled: true }], residency: {}, strategy: 'latency', attemptTimeoutMs: Number.POSITIVE_INFINITY, maxAttempts: 1, unreadable });
+        found.push({
+          id,
+          label,
+          resources,
+          backends: [{ key: 'unreadable-table', host: address, weight: 1, enabled: true }],
+          residency: {},
+          strategy: 'latency',
+          attemptTimeoutMs: Number.POSITIVE_INFINITY,
+          maxAttempts: 1,
+          unreadable,
+        });
         continue;
       }
       const table = JSON.parse(entry.value as string) as RoutingTable;
-      const configText = script ? bindingsOf(script[1]).find((b) => b.name === ROUTER_BINDINGS.config)?.text : undefined;
+      const configText = script
+        ? bindingsOf(script[1]).find((b) => b.name === ROUTER_BINDINGS.config)?.text
+        : undefined;
       const { config } = parseRouterConfig(typeof configText === 'string' ? configText : undefined);
       const scriptRef = script ? `\${cloudflare_workers_script.${script[0]}.script_name}` : undefined;
-      const cron = crons.find((c) => c.script_name === scriptRef || (script && c.script_name === script[1].script_name));
+      const cron = crons.find(
+        (c) => c.script_name === scriptRef || (script && c.script_name === script[1].script_name),
+      );
       const schedule = Array.isArray(cron?.schedules) ? (cron.schedules as { cron?: unknown }[])[0]?.cron : undefined;
       const interval = typeof schedule === 'string' ? cronIntervalSeconds(schedule) : undefined;
       found.push({
@@ -90,7 +118,8 @@ export function edgeRouterTables(stacks: readonly { readonly name: string; reado
 /** Why a `table:current` entry cannot be read at synth, or undefined when it is a valid table. */
 function tableProblem(entry: Record<string, unknown>): string | undefined {
   if (isExpression(entry.key_name)) return `its key_name is not known at synth (${String(entry.key_name)})`;
-  if (typeof entry.value !== 'string' || isExpression(entry.value)) return `its value is not known at synth (${String(entry.value).slice(0, 80)})`;
+  if (typeof entry.value !== 'string' || isExpression(entry.value))
+    return `its value is not known at synth (${String(entry.value).slice(0, 80)})`;
   let table: unknown;
   try {
     table = JSON.parse(entry.value);
@@ -98,7 +127,9 @@ function tableProblem(entry: Record<string, unknown>): string | undefined {
     return 'its value is not JSON';
   }
   const problems = validateRoutingTable(table as RoutingTable);
-  return problems.length > 0 ? `its value is not a valid routing table (${problems.slice(0, 3).join('; ')})` : undefined;
+  return problems.length > 0
+    ? `its value is not a valid routing table (${problems.slice(0, 3).join('; ')})`
+    : undefined;
 }
 
 /** Seconds between runs of `* * * * *` (60) or `*\/N * * * *` (N x 60); undefined for other schedules. */

@@ -30,14 +30,18 @@ export function bundleEdgeWorker(): string {
   const root = packageRoot(__dirname);
   const entry = join(root, EDGE_WORKER_ENTRY);
   if (!existsSync(entry)) {
-    throw new Error(`The edge router Worker bundle (${EDGE_WORKER_BUNDLE_FILE}) is missing next to ${__filename} and its source ${EDGE_WORKER_ENTRY} is not in the package; reinstall the package or run 'npm run build'`);
+    throw new Error(
+      `The edge router Worker bundle (${EDGE_WORKER_BUNDLE_FILE}) is missing next to ${__filename} and its source ${EDGE_WORKER_ENTRY} is not in the package; reinstall the package or run 'npm run build'`,
+    );
   }
   let esbuild: typeof Esbuild;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional dev dependency, loaded only when needed
     esbuild = require('esbuild') as typeof Esbuild;
   } catch {
-    throw new Error(`The edge router Worker bundle (${EDGE_WORKER_BUNDLE_FILE}) is missing and esbuild is not installed to build it; run 'npm run build' in ${root}`);
+    throw new Error(
+      `The edge router Worker bundle (${EDGE_WORKER_BUNDLE_FILE}) is missing and esbuild is not installed to build it; run 'npm run build' in ${root}`,
+    );
   }
   const result = esbuild.buildSync({
     absWorkingDir: root, // paths in the bundle's comments are relative to the package: the output is the same on every machine
@@ -52,7 +56,9 @@ export function bundleEdgeWorker(): string {
     charset: 'utf8',
     logLevel: 'silent',
     external: ['cloudflare:*'], // runtime modules workerd provides (the Durable Object base class)
-    banner: { js: `// Edge router Worker, bundled by esbuild from ${EDGE_WORKER_ENTRY} (cdktf-global-inference). Do not edit.` },
+    banner: {
+      js: `// Edge router Worker, bundled by esbuild from ${EDGE_WORKER_ENTRY} (cdktf-global-inference). Do not edit.`,
+    },
   });
   return result.outputFiles[0].text;
 }

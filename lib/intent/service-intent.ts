@@ -55,9 +55,15 @@ export const IntentExternalEndpointSchema = z.looseObject({
  * older reader.
  */
 export const ServiceIntentSchema = z.looseObject({
-  version: optional(z.number().int().min(1).max(SERVICE_INTENT_VERSION, {
-    message: `was written by a newer version of cdktf-global-inference (this one reads version ${SERVICE_INTENT_VERSION}); upgrade the library that checks it`,
-  })).transform((v) => v ?? 1),
+  version: optional(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(SERVICE_INTENT_VERSION, {
+        message: `was written by a newer version of cdktf-global-inference (this one reads version ${SERVICE_INTENT_VERSION}); upgrade the library that checks it`,
+      }),
+  ).transform((v) => v ?? 1),
   service: z.string(),
   domain: z.string(),
   /** The zone the service's records live in, when it is not `domain`. */
@@ -114,17 +120,24 @@ export function readServiceIntent(json: unknown): IntentReading {
  * The declarations of endpoints outside the stacks that a stack carries: the intent's own list and the
  * construct-level ones. Malformed entries are dropped (the target stays unplaced).
  */
-export function readExternalEndpoints(json: unknown, stackName: string): (IntentExternalEndpoint & { declaredBy: string })[] {
+export function readExternalEndpoints(
+  json: unknown,
+  stackName: string,
+): (IntentExternalEndpoint & { declaredBy: string })[] {
   const comment = isRecord(json) ? json['//'] : undefined;
   if (!isRecord(comment)) return [];
   const fromIntent = isRecord(comment[SERVICE_INTENT_KEY]) ? comment[SERVICE_INTENT_KEY].externalEndpoints : undefined;
-  const fromConstructs = isRecord(comment[EXTERNAL_ENDPOINTS_KEY]) ? Object.values(comment[EXTERNAL_ENDPOINTS_KEY]) : [];
+  const fromConstructs = isRecord(comment[EXTERNAL_ENDPOINTS_KEY])
+    ? Object.values(comment[EXTERNAL_ENDPOINTS_KEY])
+    : [];
   const parse = (entry: unknown, from: string): (IntentExternalEndpoint & { declaredBy: string })[] => {
     const parsed = IntentExternalEndpointSchema.safeParse(entry);
     return parsed.success ? [{ ...parsed.data, declaredBy: parsed.data.declaredBy ?? from }] : [];
   };
   return [
-    ...(Array.isArray(fromIntent) ? fromIntent : []).flatMap((e) => parse(e, `spec externalEndpoints (stack ${stackName})`)),
+    ...(Array.isArray(fromIntent) ? fromIntent : []).flatMap((e) =>
+      parse(e, `spec externalEndpoints (stack ${stackName})`),
+    ),
     ...fromConstructs.flatMap((e) => parse(e, `declareExternalEndpoint in stack ${stackName}`)),
   ];
 }
@@ -136,7 +149,9 @@ export function readExternalEndpoints(json: unknown, stackName: string): (Intent
 export function writeServiceIntent(stack: TerraformStack, intent: ServiceIntentInput): void {
   const parsed = ServiceIntentSchema.safeParse(intent);
   if (!parsed.success) {
-    throw new ServiceIntentError(`service intent for stack '${stack.node.id}' is invalid: ${issues(parsed.error).join('; ')}`);
+    throw new ServiceIntentError(
+      `service intent for stack '${stack.node.id}' is invalid: ${issues(parsed.error).join('; ')}`,
+    );
   }
   // The input is written (not the parsed output), so what the stack carries is what the caller said, plus the version.
   stack.addOverride(`//.${SERVICE_INTENT_KEY}`, { version: SERVICE_INTENT_VERSION, ...intent });

@@ -1,7 +1,21 @@
 import { Refusal } from '../util/refusal';
-import { Annotations, Aspects, DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Tokenization, type IAspect } from 'cdktf';
+import {
+  Annotations,
+  Aspects,
+  DefaultTokenResolver,
+  StringConcat,
+  TerraformResource,
+  TerraformStack,
+  Tokenization,
+  type IAspect,
+} from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { SERVICE_INTENT_KEY, readServiceIntent, type IntentReading, type ServiceIntentDocument } from '../intent/service-intent';
+import {
+  SERVICE_INTENT_KEY,
+  readServiceIntent,
+  type IntentReading,
+  type ServiceIntentDocument,
+} from '../intent/service-intent';
 import { evaluateResource, formatFinding, sortFindings, stackFindings, summarize } from './engine';
 import { DEFAULT_POLICY_PACKS, rulesOf } from './packs';
 import { isRecord, resourceView, StackView } from './stack-view';
@@ -48,7 +62,10 @@ export class PolicyAspect implements IAspect {
     const aspect = new PolicyAspect(options);
     const inStack = scope.node.scopes.some((s) => TerraformStack.isStack(s));
     const targets = inStack ? [scope] : scope.node.findAll().filter((c) => TerraformStack.isStack(c));
-    if (targets.length === 0) throw new PolicyUsageError(`PolicyAspect.applyTo('${scope.node.path || '(app)'}'): there is no stack under it yet; create the stacks first`);
+    if (targets.length === 0)
+      throw new PolicyUsageError(
+        `PolicyAspect.applyTo('${scope.node.path || '(app)'}'): there is no stack under it yet; create the stacks first`,
+      );
     for (const target of targets) Aspects.of(target).add(aspect);
     return aspect;
   }
@@ -97,14 +114,24 @@ export class PolicyAspect implements IAspect {
       // Every resource of the stack once, as it will be synthesized, for lookups across resources.
       const resources = stack.node
         .findAll()
-        .filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c) && TerraformStack.of(c) === stack)
+        .filter(
+          (c): c is TerraformResource => TerraformResource.isTerraformResource(c) && TerraformStack.of(c) === stack,
+        )
         .flatMap((r) => {
           const body = synthesizedBody(stack, r);
           return body ? [resourceView(r.terraformResourceType, r.friendlyUniqueId, body)] : [];
         });
       const view = new StackView(stack.node.id, resources);
-      const reading: IntentReading = this.options.context ? { status: 'present', intent: this.options.context } : readServiceIntent({ '//': stackComment(stack) });
-      state = { view, reading, context: reading.status === 'present' ? reading.intent : undefined, findings: [], resourcesChecked: 0 };
+      const reading: IntentReading = this.options.context
+        ? { status: 'present', intent: this.options.context }
+        : readServiceIntent({ '//': stackComment(stack) });
+      state = {
+        view,
+        reading,
+        context: reading.status === 'present' ? reading.intent : undefined,
+        findings: [],
+        resourcesChecked: 0,
+      };
       this.states.set(stack, state);
       const stackLevel = stackFindings(view, reading, this.rules, this.options);
       state.findings.push(...stackLevel);
@@ -124,7 +151,9 @@ export class PolicyAspect implements IAspect {
 
 /** True when an aspect other than a PolicyAspect applies to the resource (it may have changed it). */
 function hasForeignAspects(resource: IConstruct): boolean {
-  return resource.node.scopes.some((scope) => Aspects.of(scope).all.some((aspect) => !(aspect instanceof PolicyAspect)));
+  return resource.node.scopes.some((scope) =>
+    Aspects.of(scope).all.some((aspect) => !(aspect instanceof PolicyAspect)),
+  );
 }
 
 /**
@@ -134,13 +163,16 @@ function hasForeignAspects(resource: IConstruct): boolean {
 function stackComment(stack: TerraformStack): unknown {
   const overrides = (stack as unknown as { rawOverrides?: Record<string, unknown> }).rawOverrides;
   const comment = overrides?.['//'];
-  if (isRecord(comment) && comment[SERVICE_INTENT_KEY] !== undefined) return Tokenization.resolve(comment, { scope: stack, preparing: false, resolver: RESOLVER });
+  if (isRecord(comment) && comment[SERVICE_INTENT_KEY] !== undefined)
+    return Tokenization.resolve(comment, { scope: stack, preparing: false, resolver: RESOLVER });
   return (stack.toTerraform() as Record<string, unknown>)['//'];
 }
 
 /** A resource's body as it will be written to cdk.tf.json (overrides applied, tokens resolved). */
 function synthesizedBody(stack: TerraformStack, resource: TerraformResource): Record<string, unknown> | undefined {
-  const tf = Tokenization.resolve(resource.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER }) as { resource?: Record<string, Record<string, unknown>> };
+  const tf = Tokenization.resolve(resource.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER }) as {
+    resource?: Record<string, Record<string, unknown>>;
+  };
   const body = tf.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId];
   return isRecord(body) ? body : undefined;
 }

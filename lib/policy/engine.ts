@@ -28,7 +28,13 @@ export function evaluateResource(
       violations = rule.check(resource, stack, context);
     } catch (error) {
       // A crashing rule must not pass silently, nor hide the other rules' findings.
-      violations = [{ message: `the rule failed on this resource: ${(error as Error).message}`, fix: 'report this as a bug of the policy pack', severity: 'error' as Severity }];
+      violations = [
+        {
+          message: `the rule failed on this resource: ${(error as Error).message}`,
+          fix: 'report this as a bug of the policy pack',
+          severity: 'error' as Severity,
+        },
+      ];
     }
     const suppression = resource.suppressions.find((s) => s.id === rule.id);
     for (const v of violations) {
@@ -103,7 +109,12 @@ function unknownSuppressionFindings(stack: StackView, rules: readonly PolicyRule
 }
 
 /** Findings about a stack as a whole: its intent block, and rules that cannot run without it. */
-export function stackFindings(stack: StackView, reading: IntentReading, rules: readonly PolicyRule[], options: Pick<PolicyOptions, 'severityOverrides'> = {}): Finding[] {
+export function stackFindings(
+  stack: StackView,
+  reading: IntentReading,
+  rules: readonly PolicyRule[],
+  options: Pick<PolicyOptions, 'severityOverrides'> = {},
+): Finding[] {
   const out: Finding[] = unknownSuppressionFindings(stack, rules);
   if (reading.status === 'invalid') {
     const meta = POLICY_ENGINE_FINDINGS.context;
@@ -148,7 +159,9 @@ export interface PolicyStackInput {
 export function checkStack(input: PolicyStackInput, options: PolicyOptions = {}): StackPolicyReport {
   const rules = rulesOf(options.packs ?? DEFAULT_POLICY_PACKS);
   const view = StackView.fromJson(input.name, input.json);
-  const reading: IntentReading = options.context ? { status: 'present', intent: options.context } : readServiceIntent(input.json);
+  const reading: IntentReading = options.context
+    ? { status: 'present', intent: options.context }
+    : readServiceIntent(input.json);
   const context = reading.status === 'present' ? reading.intent : undefined;
   const findings = [...stackFindings(view, reading, rules, options)];
   for (const resource of view.resources) findings.push(...evaluateResource(resource, view, context, rules, options));
@@ -162,9 +175,15 @@ export function checkStack(input: PolicyStackInput, options: PolicyOptions = {})
 }
 
 /** Checks a stack's Terraform JSON (e.g. `cdk.tf.json` parsed, or `stack.toTerraform()`). */
-export function checkStackJson(json: TerraformJson, options: PolicyOptions & { readonly stackName?: string } = {}): PolicyReport {
+export function checkStackJson(
+  json: TerraformJson,
+  options: PolicyOptions & { readonly stackName?: string } = {},
+): PolicyReport {
   const { stackName, ...rest } = options;
-  return summarize([checkStack({ name: stackName ?? stackNameOf(json), json }, rest)], rulesOf(rest.packs ?? DEFAULT_POLICY_PACKS));
+  return summarize(
+    [checkStack({ name: stackName ?? stackNameOf(json), json }, rest)],
+    rulesOf(rest.packs ?? DEFAULT_POLICY_PACKS),
+  );
 }
 
 /**
@@ -210,7 +229,10 @@ export function formatFinding(finding: Finding): string {
   const resource = finding.resource ? `${finding.resource.address}: ` : '';
   const head = `${finding.ruleId} ${resource}${finding.message}.`;
   if (finding.suppressed) return `${head} Suppressed: ${finding.suppressed.reason}`;
-  const how = finding.resource && finding.severity !== 'info' ? ` If this is intended, suppress it with a reason: PolicySuppressions.add(<construct>, '${finding.ruleId}', '<why>').` : '';
+  const how =
+    finding.resource && finding.severity !== 'info'
+      ? ` If this is intended, suppress it with a reason: PolicySuppressions.add(<construct>, '${finding.ruleId}', '<why>').`
+      : '';
   return `${head} Fix: ${finding.fix}.${how}`;
 }
 
@@ -218,4 +240,3 @@ function stackNameOf(json: TerraformJson): string {
   const comment = (json as Record<string, unknown>)['//'] as { metadata?: { stackName?: unknown } } | undefined;
   return typeof comment?.metadata?.stackName === 'string' ? comment.metadata.stackName : 'stack';
 }
-

@@ -23,7 +23,10 @@ export function formatPolicyReport(report: PolicyReport, options: FormatPolicyRe
   ];
   for (const stack of report.stacks) {
     const file = stack.file ? ` ${relative(cwd, stack.file) || stack.file}` : '';
-    lines.push('', `${stack.stack}${file}: ${plural(stack.resourcesChecked, 'resource')} checked, service intent ${stack.context}`);
+    lines.push(
+      '',
+      `${stack.stack}${file}: ${plural(stack.resourcesChecked, 'resource')} checked, service intent ${stack.context}`,
+    );
     const shown = stack.findings.filter((f) => showInfo || f.severity !== 'info' || f.suppressed);
     if (shown.length === 0) lines.push('  no findings');
     for (const finding of shown) lines.push(...formatEntry(finding));

@@ -7,7 +7,8 @@ import type { PolicyPack } from './types';
  */
 export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLICY_PACKS): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const ids = (list: readonly string[] | undefined) => (list && list.length > 0 ? list.map((id) => `\`${id}\``).join(', ') : '—');
+  const ids = (list: readonly string[] | undefined) =>
+    list && list.length > 0 ? list.map((id) => `\`${id}\``).join(', ') : '—';
   const lines = [
     '# Policy rules',
     '',
@@ -20,7 +21,12 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     '',
   ];
   for (const pack of packs) {
-    lines.push(`## Pack \`${pack.name}\``, '', '| id | severity | rule | why | resources | checkov | cdk-nag |', '|---|---|---|---|---|---|---|');
+    lines.push(
+      `## Pack \`${pack.name}\``,
+      '',
+      '| id | severity | rule | why | resources | checkov | cdk-nag |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const rule of pack.rules) {
       const needs = rule.needsContext ? ' (needs service intent)' : '';
       lines.push(
@@ -35,7 +41,8 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     lines.push('');
   }
   lines.push('## Engine findings', '', '| id | what | why |', '|---|---|---|');
-  for (const meta of Object.values(POLICY_ENGINE_FINDINGS)) lines.push(`| ${meta.id} | ${cell(meta.title)} | ${cell(meta.rationale)} |`);
+  for (const meta of Object.values(POLICY_ENGINE_FINDINGS))
+    lines.push(`| ${meta.id} | ${cell(meta.title)} | ${cell(meta.rationale)} |`);
   lines.push(
     '',
     '## Suppressions',
@@ -44,11 +51,11 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     'report with their reason and do not fail the check.',
     '',
     '```ts',
-    "// On a resource, or on a construct: then on every resource under it that exists at the time of the call.",
+    '// On a resource, or on a construct: then on every resource under it that exists at the time of the call.',
     "PolicySuppressions.add(endpoint.primaryFleet.launchTemplate, 'GI-AWS-001', 'vendor AMI agent needs IMDSv1 until 2027-01 (OPS-1234)');",
     '```',
     '',
-    'writes into each resource\'s comment block, which Terraform ignores and `checkSynthOutput` reads (hand-written',
+    "writes into each resource's comment block, which Terraform ignores and `checkSynthOutput` reads (hand-written",
     'Terraform JSON can carry the same block):',
     '',
     '```json',
@@ -60,7 +67,7 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     'Rules marked "needs service intent" read the stack\'s top-level `"//": { "global_inference": { ... } }` block',
     '(`writeServiceIntent`, written by GlobalInferenceService): service, domain, regions with their jurisdiction,',
     'residency groups, Cloudflare plan, failover SLO. Without it they report one `info` finding per stack instead',
-    'of guessing. Cloudflare pools are placed in regions by their origin addresses: a region\'s `hostname` in the',
+    "of guessing. Cloudflare pools are placed in regions by their origin addresses: a region's `hostname` in the",
     'intent, or `<region>.<domain>`.',
     '',
   );

@@ -13,7 +13,10 @@ export interface SecretMatch {
 /** Credential formats with a recognisable shape. */
 const PATTERNS: readonly { kind: string; regex: RegExp }[] = [
   { kind: 'AWS access key id', regex: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
-  { kind: 'AWS secret access key', regex: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi },
+  {
+    kind: 'AWS secret access key',
+    regex: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi,
+  },
   { kind: 'Hugging Face token', regex: /\bhf_[A-Za-z0-9]{30,}\b/g },
   { kind: 'GitHub token', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b/g },
   { kind: 'OpenAI-style API key', regex: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}/g },
@@ -99,7 +102,9 @@ function looksRandom(token: string): boolean {
 }
 
 function redact(value: string): string {
-  return value.length <= 8 ? `${value.slice(0, 2)}… (${value.length} chars)` : `${value.slice(0, 4)}… (${value.length} chars)`;
+  return value.length <= 8
+    ? `${value.slice(0, 2)}… (${value.length} chars)`
+    : `${value.slice(0, 4)}… (${value.length} chars)`;
 }
 
 function isMostlyPrintable(text: string): boolean {

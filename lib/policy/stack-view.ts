@@ -1,6 +1,16 @@
 import type { TerraformJson } from '../util/synth-output';
 import type { PolicySuppression } from './types';
-import { block, blocks, bool, isExpression, isRecord, literalStrings, num, resourceBodies, str } from '../util/terraform-json';
+import {
+  block,
+  blocks,
+  bool,
+  isExpression,
+  isRecord,
+  literalStrings,
+  num,
+  resourceBodies,
+  str,
+} from '../util/terraform-json';
 
 export { block, blocks, bool, isExpression, isRecord, literalStrings, num, str };
 
@@ -107,7 +117,9 @@ export class StackView {
 
   /** Resources of the given types whose `attribute` refers to `target`. */
   referencing(target: ResourceView, types: readonly string[], attribute: string): ResourceView[] {
-    return this.referrers(target).filter((r) => types.includes(r.type) && referencedAddresses(r.config[attribute]).includes(target.address));
+    return this.referrers(target).filter(
+      (r) => types.includes(r.type) && referencedAddresses(r.config[attribute]).includes(target.address),
+    );
   }
 }
 
@@ -150,7 +162,8 @@ function parseSuppressions(raw: unknown): { suppressions: PolicySuppression[]; p
     const id = isRecord(entry) && typeof entry.id === 'string' ? entry.id.trim() : '';
     const reason = isRecord(entry) && typeof entry.reason === 'string' ? entry.reason.trim() : '';
     if (!id) problems.push(`//.${SUPPRESSIONS_KEY}[${i}] has no rule id: ${JSON.stringify(entry)}`);
-    else if (!reason) problems.push(`//.${SUPPRESSIONS_KEY}[${i}] suppresses ${id} without a reason; a suppression needs one`);
+    else if (!reason)
+      problems.push(`//.${SUPPRESSIONS_KEY}[${i}] suppresses ${id} without a reason; a suppression needs one`);
     else suppressions.push({ id, reason });
   });
   return { suppressions, problems };

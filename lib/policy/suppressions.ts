@@ -57,20 +57,27 @@ export class PolicySuppressions {
       );
     }
     if (typeof reason !== 'string' || reason.trim() === '') {
-      throw new SuppressionRefusedError(`${where}: a suppression needs a reason (why the rule does not apply here, or why the risk is accepted); got an empty one`);
+      throw new SuppressionRefusedError(
+        `${where}: a suppression needs a reason (why the rule does not apply here, or why the risk is accepted); got an empty one`,
+      );
     }
     const targets = TerraformResource.isTerraformResource(scope)
       ? [scope as TerraformResource]
       : scope.node.findAll().filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c));
     if (targets.length === 0) {
-      throw new SuppressionRefusedError(`${where}: there is no Terraform resource under this construct yet; add the suppression after creating the resources it is about`);
+      throw new SuppressionRefusedError(
+        `${where}: there is no Terraform resource under this construct yet; add the suppression after creating the resources it is about`,
+      );
     }
     const entry: PolicySuppression = { id: ruleId.trim(), reason: reason.trim() };
     for (const resource of targets) {
       const list = (registry.get(resource) ?? []).filter((s) => s.id !== entry.id);
       list.push(entry);
       registry.set(resource, list);
-      resource.addOverride(`//.${SUPPRESSIONS_KEY}`, list.map((s) => ({ ...s })));
+      resource.addOverride(
+        `//.${SUPPRESSIONS_KEY}`,
+        list.map((s) => ({ ...s })),
+      );
     }
   }
 

@@ -44,7 +44,11 @@ export interface PolicyRule {
    * finding per stack says so. @default false
    */
   readonly needsContext?: boolean;
-  readonly check: (resource: ResourceView, stack: StackView, context: ServiceIntentDocument | undefined) => readonly RuleViolation[];
+  readonly check: (
+    resource: ResourceView,
+    stack: StackView,
+    context: ServiceIntentDocument | undefined,
+  ) => readonly RuleViolation[];
 }
 
 /** A named collection of rules, applied together. */

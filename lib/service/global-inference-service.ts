@@ -95,7 +95,12 @@ export class GlobalInferenceService extends Construct {
     if ((usesCloudflare || spec.edgeRouter) && !props.cloudflareStack) {
       const why = usesCloudflare ? `frontDoor is ${spec.frontDoor}` : 'the spec has an edgeRouter';
       throw new SpecValidationError(
-        [{ path: 'cloudflareStack', message: `is required when ${why}: pass a TerraformStack that holds only Cloudflare resources (addGlobalInferenceStacks does)` }],
+        [
+          {
+            path: 'cloudflareStack',
+            message: `is required when ${why}: pass a TerraformStack that holds only Cloudflare resources (addGlobalInferenceStacks does)`,
+          },
+        ],
         `GlobalInferenceService '${this.node.path}'`,
       );
     }
@@ -114,9 +119,17 @@ export class GlobalInferenceService extends Construct {
 
     // ACM validation records are per account and domain, not per region: one region (the first by code, so the
     // choice does not depend on list order) writes it, the others wait for it.
-    const certificateWriter = spec.regions.filter((r) => !r.certificateArn).map((r) => r.region).sort()[0];
+    const certificateWriter = spec.regions
+      .filter((r) => !r.certificateArn)
+      .map((r) => r.region)
+      .sort()[0];
     const writer = certificateWriter
-      ? new RegionalCertificate(this, `Certificate-${certificateWriter}`, { provider: this.providerFor(certificateWriter), dnsProvider, domainName: domain, zone: this.zone })
+      ? new RegionalCertificate(this, `Certificate-${certificateWriter}`, {
+          provider: this.providerFor(certificateWriter),
+          dnsProvider,
+          domainName: domain,
+          zone: this.zone,
+        })
       : undefined;
 
     const endpoints: Record<string, GpuInferenceEndpoint> = {};
@@ -144,9 +157,17 @@ export class GlobalInferenceService extends Construct {
         instanceType: region.instanceType,
         capacity: region.capacity,
         network: region.network.vpcId
-          ? { vpcId: region.network.vpcId, privateSubnetIds: region.network.privateSubnetIds!, publicSubnetIds: region.network.publicSubnetIds! }
+          ? {
+              vpcId: region.network.vpcId,
+              privateSubnetIds: region.network.privateSubnetIds!,
+              publicSubnetIds: region.network.publicSubnetIds!,
+            }
           : undefined,
-        vpc: { cidr: region.network.cidr, availabilityZoneIds: region.network.availabilityZoneIds, natGateways: region.network.natGateways },
+        vpc: {
+          cidr: region.network.cidr,
+          availabilityZoneIds: region.network.availabilityZoneIds,
+          natGateways: region.network.natGateways,
+        },
         certificateArn,
         health: spec.health,
         settings: { ...spec.endpoint, albIngressCidrs: region.albIngressCidrs ?? spec.endpoint.albIngressCidrs },
@@ -158,7 +179,12 @@ export class GlobalInferenceService extends Construct {
 
       // The region's own name: health checks probe it, other front doors use it as origin.
       const hostname = `${region.region}.${domain}`;
-      new InferenceAliasRecord(this, `RegionalRecord-${region.region}`, { zone: this.zone, name: hostname, target: RecordTarget.loadBalancer(endpoint), provider: dnsProvider });
+      new InferenceAliasRecord(this, `RegionalRecord-${region.region}`, {
+        zone: this.zone,
+        name: hostname,
+        target: RecordTarget.loadBalancer(endpoint),
+        provider: dnsProvider,
+      });
       hostnames[region.region] = hostname;
     }
     this.endpoints = endpoints;
@@ -169,7 +195,11 @@ export class GlobalInferenceService extends Construct {
       this.route53Routing = new GlobalRoute53Routing(this, 'Route53Routing', {
         zone: this.zone,
         domain,
-        regions: spec.regions.map((r) => ({ endpoint: endpoints[r.region], hostname: hostnames[r.region], provider: this.providerFor(r.region) })),
+        regions: spec.regions.map((r) => ({
+          endpoint: endpoints[r.region],
+          hostname: hostnames[r.region],
+          provider: this.providerFor(r.region),
+        })),
         routing: spec.routing,
         residency: spec.residency,
         health: spec.health,
@@ -179,7 +209,9 @@ export class GlobalInferenceService extends Construct {
     }
 
     if (spec.dns.privateZone) this.privateZone = this.buildPrivateZone(domain, dnsProvider);
-    const cfSecret = this.lockedOrigins ? originSecretVariable(props.cloudflareStack!, spec.cloudflare!.originSecretVariable) : undefined;
+    const cfSecret = this.lockedOrigins
+      ? originSecretVariable(props.cloudflareStack!, spec.cloudflare!.originSecretVariable)
+      : undefined;
     if (usesCloudflare) this.cloudflareFrontDoor = this.buildCloudflareFrontDoor(props.cloudflareStack!, cfSecret);
     if (spec.edgeRouter) {
       const { EdgeRouter } = cloudflareModules();
@@ -197,12 +229,22 @@ export class GlobalInferenceService extends Construct {
     this.output('service_url', this.serviceUrl, 'URL clients use');
     this.output(
       'regional_endpoints',
-      Object.fromEntries(Object.entries(endpoints).map(([region, e]) => [region, { hostname: hostnames[region], alb_dns_name: e.albDnsName, alb_zone_id: e.albZoneId }])),
+      Object.fromEntries(
+        Object.entries(endpoints).map(([region, e]) => [
+          region,
+          { hostname: hostnames[region], alb_dns_name: e.albDnsName, alb_zone_id: e.albZoneId },
+        ]),
+      ),
       'Per region: the regional DNS name and the ALB behind it',
     );
     if (this.zone instanceof InferenceHostedZone) {
       this.output('name_servers', this.zone.nameServers, `Delegate ${domain} to these from the parent zone`);
-      if (this.zone.dsRecord) this.output('dnssec_ds_record', this.zone.dsRecord, `Publish this DS record for ${domain} at the parent zone to complete the DNSSEC chain`);
+      if (this.zone.dsRecord)
+        this.output(
+          'dnssec_ds_record',
+          this.zone.dsRecord,
+          `Publish this DS record for ${domain} at the parent zone to complete the DNSSEC chain`,
+        );
     }
     this.writeIntent(props.cloudflareStack);
     if (props.synthChecks !== false) {
@@ -225,7 +267,15 @@ export class GlobalInferenceService extends Construct {
         alias: region,
         // Refuse to touch any other account when the spec names one.
         allowedAccountIds: this.spec.aws.accountId ? [this.spec.aws.accountId] : undefined,
-        defaultTags: [{ tags: { ...this.spec.tags, 'inference:service': this.spec.service.name, 'managed-by': 'cdktf-global-inference' } }],
+        defaultTags: [
+          {
+            tags: {
+              ...this.spec.tags,
+              'inference:service': this.spec.service.name,
+              'managed-by': 'cdktf-global-inference',
+            },
+          },
+        ],
       });
       this.providers.set(region, provider);
     }
@@ -240,7 +290,12 @@ export class GlobalInferenceService extends Construct {
     const secret = originSecretVariable(TerraformStack.of(this), this.spec.cloudflare!.originSecretVariable);
     const { cloudflareIpRanges, ORIGIN_AUTH_HEADER } = cloudflareModules();
     const ranges = cloudflareIpRanges();
-    return { headerName: ORIGIN_AUTH_HEADER, headerValue: secret.stringValue, allowedCidrs: [...ranges.ipv4, ...ranges.ipv6], source: `Cloudflare ${ranges.takenOn}` };
+    return {
+      headerName: ORIGIN_AUTH_HEADER,
+      headerValue: secret.stringValue,
+      allowedCidrs: [...ranges.ipv4, ...ranges.ipv6],
+      source: `Cloudflare ${ranges.takenOn}`,
+    };
   }
 
   /**
@@ -346,14 +401,21 @@ export class GlobalInferenceService extends Construct {
       routingDomain: this.routingDomain,
       frontDoor: spec.frontDoor,
       routingMode: spec.routing.mode,
-      regions: Object.fromEntries(spec.regions.map((r) => [r.region, { jurisdiction: r.jurisdiction ?? null, hostname: this.regionalHostnames[r.region] }])),
+      regions: Object.fromEntries(
+        spec.regions.map((r) => [
+          r.region,
+          { jurisdiction: r.jurisdiction ?? null, hostname: this.regionalHostnames[r.region] },
+        ]),
+      ),
       residency: spec.residency,
       health: { intervalSeconds: spec.health.intervalSeconds, failureThreshold: spec.health.failureThreshold },
       cloudflarePlan: spec.cloudflare?.plan ?? null,
       sloFailoverSeconds: spec.slo.failoverSeconds,
       // Written only when set, so stacks that use neither keep their Terraform unchanged.
       ...(spec.slo.survivesRegionFailure ? {} : { survivesRegionFailure: false }),
-      ...(spec.externalEndpoints && spec.externalEndpoints.length > 0 ? { externalEndpoints: spec.externalEndpoints } : {}),
+      ...(spec.externalEndpoints && spec.externalEndpoints.length > 0
+        ? { externalEndpoints: spec.externalEndpoints }
+        : {}),
     };
     // Both stacks carry it: each is checked on its own (policy rules, analysis of one stack).
     for (const stack of [TerraformStack.of(this), cloudflareStack]) if (stack) writeServiceIntent(stack, intent);
@@ -362,7 +424,9 @@ export class GlobalInferenceService extends Construct {
   /** An output named plainly (`service_url`), prefixed with the construct id when it is not `Service`. */
   private output(name: string, value: unknown, description: string): TerraformOutput {
     const output = new TerraformOutput(this, name, { value, description });
-    output.overrideLogicalId(this.node.id === 'Service' ? name : `${this.node.id.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_${name}`);
+    output.overrideLogicalId(
+      this.node.id === 'Service' ? name : `${this.node.id.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_${name}`,
+    );
     return output;
   }
 }
@@ -380,7 +444,13 @@ export function originSecretVariable(stack: TerraformStack, name: string): Terra
     sensitive: true,
     nullable: false,
     description: `Secret header value the front door adds to origin requests; the ALBs answer 403 without it. Set TF_VAR_${name} for every stack.`,
-    validation: [{ condition: `\${can(regex("^[A-Za-z0-9]{32,128}$", var.${name}))}`, errorMessage: 'The origin secret must be 32 to 128 letters and digits (ALB header matching treats * and ? as wildcards).' }],
+    validation: [
+      {
+        condition: `\${can(regex("^[A-Za-z0-9]{32,128}$", var.${name}))}`,
+        errorMessage:
+          'The origin secret must be 32 to 128 letters and digits (ALB header matching treats * and ? as wildcards).',
+      },
+    ],
   });
 }
 

@@ -19,18 +19,48 @@ export const CLOUDFLARE_PLANS = ['pro', 'business', 'enterprise'] as const;
 export type CloudflarePlan = (typeof CLOUDFLARE_PLANS)[number];
 
 /** The shortest load-balancer monitor interval each plan allows, in seconds. */
-export const PLAN_MIN_MONITOR_INTERVAL_SECONDS: Readonly<Record<CloudflarePlan, number>> = { pro: 60, business: 15, enterprise: 10 };
+export const PLAN_MIN_MONITOR_INTERVAL_SECONDS: Readonly<Record<CloudflarePlan, number>> = {
+  pro: 60,
+  business: 15,
+  enterprise: 10,
+};
 /** The longest monitor interval Cloudflare accepts, in seconds. */
 export const MAX_MONITOR_INTERVAL_SECONDS = 3600;
 
 /** The 13 Cloudflare load-balancing regions (pool `check_regions`, load balancer `region_pools`). */
-export const CLOUDFLARE_REGION_CODES = ['WNAM', 'ENAM', 'WEU', 'EEU', 'NSAM', 'SSAM', 'OC', 'ME', 'NAF', 'SAF', 'SAS', 'SEAS', 'NEAS'] as const;
+export const CLOUDFLARE_REGION_CODES = [
+  'WNAM',
+  'ENAM',
+  'WEU',
+  'EEU',
+  'NSAM',
+  'SSAM',
+  'OC',
+  'ME',
+  'NAF',
+  'SAF',
+  'SAS',
+  'SEAS',
+  'NEAS',
+] as const;
 
 /** Traffic (pool-level) steering policies the library offers. */
-export const TRAFFIC_STEERING_POLICIES = ['dynamic_latency', 'geo', 'proximity', 'least_outstanding_requests', 'random', 'off'] as const;
+export const TRAFFIC_STEERING_POLICIES = [
+  'dynamic_latency',
+  'geo',
+  'proximity',
+  'least_outstanding_requests',
+  'random',
+  'off',
+] as const;
 export type TrafficSteeringPolicy = (typeof TRAFFIC_STEERING_POLICIES)[number];
 /** Traffic steering that needs Enterprise or the traffic steering add-on. */
-export const ADD_ON_TRAFFIC_STEERING: readonly TrafficSteeringPolicy[] = ['dynamic_latency', 'geo', 'proximity', 'least_outstanding_requests'];
+export const ADD_ON_TRAFFIC_STEERING: readonly TrafficSteeringPolicy[] = [
+  'dynamic_latency',
+  'geo',
+  'proximity',
+  'least_outstanding_requests',
+];
 /** Traffic steering that uses `random_steering` pool weights. */
 export const WEIGHTED_TRAFFIC_STEERING: readonly TrafficSteeringPolicy[] = ['random', 'least_outstanding_requests'];
 
@@ -96,20 +126,31 @@ export function defaultLockOrigin(frontDoor: string): boolean {
 }
 
 /** A Cloudflare account or zone id (32 lower-case hex characters). Shared by the spec and the constructs. */
-export const cloudflareIdSchema = (what: string) => z.string().regex(/^[0-9a-f]{32}$/, `must be a Cloudflare ${what} id (32 hex characters)`);
+export const cloudflareIdSchema = (what: string) =>
+  z.string().regex(/^[0-9a-f]{32}$/, `must be a Cloudflare ${what} id (32 hex characters)`);
 const hexId = cloudflareIdSchema;
 
 /** The zone's plan, with the message the spec and the constructs share. */
-export const CloudflarePlanSchema = z.enum(CLOUDFLARE_PLANS, { message: `must be one of ${CLOUDFLARE_PLANS.join(', ')} (the zone's Cloudflare plan)` });
+export const CloudflarePlanSchema = z.enum(CLOUDFLARE_PLANS, {
+  message: `must be one of ${CLOUDFLARE_PLANS.join(', ')} (the zone's Cloudflare plan)`,
+});
 
 /** A lower-case DNS name (load balancer hostnames, origin addresses). */
 export const HostnameSchema = z
   .string()
   .max(253, 'must be at most 253 characters (DNS limit)')
-  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, 'must be a lower-case DNS name such as inference.example.com');
+  .regex(
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+    'must be a lower-case DNS name such as inference.example.com',
+  );
 
 /** An HTTP header name. */
-export const HeaderNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, "must be an HTTP header name (letters, digits and '-'), such as X-Inference-Region");
+export const HeaderNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/,
+    "must be an HTTP header name (letters, digits and '-'), such as X-Inference-Region",
+  );
 
 const cidr = z
   .string()
@@ -125,113 +166,194 @@ export const CloudflareMonitorSchema = z
   .strictObject({
     intervalSeconds: seconds(10, MAX_MONITOR_INTERVAL_SECONDS)
       .optional()
-      .meta({ description: 'Seconds between probes. Default: the plan minimum (pro 60, business 15, enterprise 10), the fastest failover the plan allows.' }),
-    timeoutSeconds: seconds(1, 10).default(CLOUDFLARE_DEFAULTS.monitorTimeoutSeconds).meta({ description: 'Seconds before a probe counts as failed.' }),
-    retries: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(5, 'must be ≤ 5').default(CLOUDFLARE_DEFAULTS.monitorRetries).meta({ description: 'Immediate retries of a timed-out probe before it counts as failed.' }),
-    consecutiveDown: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(CLOUDFLARE_DEFAULTS.monitorConsecutiveDown).meta({ description: 'Failed probes in a row before an origin is unhealthy (1 reacts to a single lost probe).' }),
-    consecutiveUp: z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(CLOUDFLARE_DEFAULTS.monitorConsecutiveUp).meta({ description: 'Passed probes in a row before an origin is healthy again.' }),
+      .meta({
+        description:
+          'Seconds between probes. Default: the plan minimum (pro 60, business 15, enterprise 10), the fastest failover the plan allows.',
+      }),
+    timeoutSeconds: seconds(1, 10)
+      .default(CLOUDFLARE_DEFAULTS.monitorTimeoutSeconds)
+      .meta({ description: 'Seconds before a probe counts as failed.' }),
+    retries: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be ≥ 0')
+      .max(5, 'must be ≤ 5')
+      .default(CLOUDFLARE_DEFAULTS.monitorRetries)
+      .meta({ description: 'Immediate retries of a timed-out probe before it counts as failed.' }),
+    consecutiveDown: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be ≥ 1')
+      .max(10, 'must be ≤ 10')
+      .default(CLOUDFLARE_DEFAULTS.monitorConsecutiveDown)
+      .meta({ description: 'Failed probes in a row before an origin is unhealthy (1 reacts to a single lost probe).' }),
+    consecutiveUp: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be ≥ 1')
+      .max(10, 'must be ≤ 10')
+      .default(CLOUDFLARE_DEFAULTS.monitorConsecutiveUp)
+      .meta({ description: 'Passed probes in a row before an origin is healthy again.' }),
     expectedCodes: z
       .string()
       .regex(/^(?:[1-5]\d{2}|[1-5]xx)$/, 'must be one HTTP status code such as 200, or a class such as 2xx')
       .optional()
-      .meta({ description: 'Status code (or class such as 2xx) a ready origin answers. Default: health.expectedStatus.' }),
-    followRedirects: z.boolean().default(CLOUDFLARE_DEFAULTS.monitorFollowRedirects).meta({ description: 'Follow 301/302 answers instead of counting them as failures.' }),
+      .meta({
+        description: 'Status code (or class such as 2xx) a ready origin answers. Default: health.expectedStatus.',
+      }),
+    followRedirects: z
+      .boolean()
+      .default(CLOUDFLARE_DEFAULTS.monitorFollowRedirects)
+      .meta({ description: 'Follow 301/302 answers instead of counting them as failures.' }),
   })
   .meta({ description: 'Cloudflare health monitor of the regional endpoints (HTTPS GET of health.path).' });
 
 export const SessionAffinitySchema = z
   .strictObject({
-    type: z
-      .enum(['none', 'cookie', 'header'])
-      .optional()
-      .meta({
-        description:
-          'none; cookie (browsers keep a conversation on one region, API clients without cookies are not pinned); header (pin by request headers such as a session id). Default: cookie; none when residency applies (a session outlives steering, so a travelling client would keep reaching a region outside its jurisdiction) or when DNS-only.',
-      }),
+    type: z.enum(['none', 'cookie', 'header']).optional().meta({
+      description:
+        'none; cookie (browsers keep a conversation on one region, API clients without cookies are not pinned); header (pin by request headers such as a session id). Default: cookie; none when residency applies (a session outlives steering, so a travelling client would keep reaching a region outside its jurisdiction) or when DNS-only.',
+    }),
     ttlSeconds: z
       .number()
       .int('must be a whole number of seconds')
       .optional()
-      .meta({ description: 'Session lifetime: cookie 1800-604800 s, header idle time 30-3600 s. Default: 1800 (re-evaluate the region every 30 minutes).' }),
-    headers: z.array(HeaderNameSchema).min(1, 'must list at least one header').optional().meta({ description: 'Headers that key header affinity (1 below Enterprise, up to 5 on Enterprise).' }),
+      .meta({
+        description:
+          'Session lifetime: cookie 1800-604800 s, header idle time 30-3600 s. Default: 1800 (re-evaluate the region every 30 minutes).',
+      }),
+    headers: z
+      .array(HeaderNameSchema)
+      .min(1, 'must list at least one header')
+      .optional()
+      .meta({ description: 'Headers that key header affinity (1 below Enterprise, up to 5 on Enterprise).' }),
     zeroDowntimeFailover: z
       .enum(['none', 'temporary', 'sticky'])
       .optional()
-      .meta({ description: 'When a pinned origin fails: sticky re-pins the session (cookie only), temporary uses another origin until it recovers. Default: sticky for cookie, temporary for header.' }),
-    drainSeconds: seconds(0, 3600).default(CLOUDFLARE_DEFAULTS.sessionDrainSeconds).meta({ description: 'How long sessions keep reaching an origin being drained (long enough for streamed generations to finish).' }),
+      .meta({
+        description:
+          'When a pinned origin fails: sticky re-pins the session (cookie only), temporary uses another origin until it recovers. Default: sticky for cookie, temporary for header.',
+      }),
+    drainSeconds: seconds(0, 3600)
+      .default(CLOUDFLARE_DEFAULTS.sessionDrainSeconds)
+      .meta({
+        description:
+          'How long sessions keep reaching an origin being drained (long enough for streamed generations to finish).',
+      }),
   })
   .meta({ description: 'Session affinity of the load balancer.' });
 
 export const DebugPinSchema = z
   .strictObject({
-    header: HeaderNameSchema.default(CLOUDFLARE_DEFAULTS.debugPinHeader).meta({ description: 'Request header whose value (a region code) pins the request to that region.' }),
-    regions: z.array(z.string().min(1)).min(1, 'must list at least one region').optional().meta({ description: 'Regions that can be pinned (one load balancing rule each). Default: every region.' }),
+    header: HeaderNameSchema.default(CLOUDFLARE_DEFAULTS.debugPinHeader).meta({
+      description: 'Request header whose value (a region code) pins the request to that region.',
+    }),
+    regions: z
+      .array(z.string().min(1))
+      .min(1, 'must list at least one region')
+      .optional()
+      .meta({ description: 'Regions that can be pinned (one load balancing rule each). Default: every region.' }),
     sourceCidrs: z
       .array(cidr)
       .min(1, 'must list at least one CIDR')
       .optional()
-      .meta({ description: 'Only clients in these networks (operators) may pin. (Residency forces geo steering, under which Cloudflare custom rules do not function: a debug pin is refused there.)' }),
+      .meta({
+        description:
+          'Only clients in these networks (operators) may pin. (Residency forces geo steering, under which Cloudflare custom rules do not function: a debug pin is refused there.)',
+      }),
   })
   .meta({ description: 'A debugging header that pins a request to one region (load balancing custom rules).' });
 
 const CloudflareObjectSchema = z.strictObject({
   accountId: hexId('account').meta({ description: 'Cloudflare account holding the monitors and pools.' }),
   zoneId: hexId('zone').meta({ description: 'Cloudflare zone of the service hostname.' }),
-  plan: CloudflarePlanSchema.meta({ description: 'Cloudflare plan of the zone; limits the monitor interval and features.' }),
+  plan: CloudflarePlanSchema.meta({
+    description: 'Cloudflare plan of the zone; limits the monitor interval and features.',
+  }),
   trafficSteering: z
     .boolean()
     .default(CLOUDFLARE_DEFAULTS.trafficSteering)
-    .meta({ description: 'The account has the Load Balancing traffic steering add-on (geo, dynamic latency, proximity steering below Enterprise). Enterprise includes it.' }),
-  hostname: HostnameSchema.optional().meta({ description: 'Hostname of the load balancer. Default: service.domain.' }),
-  proxied: z.boolean().default(CLOUDFLARE_DEFAULTS.proxied).meta({ description: 'Proxy traffic through Cloudflare (orange cloud): hides the origins, no DNS TTL in failover, enables rules and zero-downtime failover. false = DNS-only.' }),
-  steering: z
-    .enum(TRAFFIC_STEERING_POLICIES)
-    .optional()
     .meta({
       description:
-        'How a pool is chosen: dynamic_latency (measured RTT), geo (country/region pools; required by residency), proximity (pool coordinates), least_outstanding_requests, random (pool weights: canary), off (failover order). Default: geo when residency applies, else dynamic_latency.',
+        'The account has the Load Balancing traffic steering add-on (geo, dynamic latency, proximity steering below Enterprise). Enterprise includes it.',
     }),
+  hostname: HostnameSchema.optional().meta({ description: 'Hostname of the load balancer. Default: service.domain.' }),
+  proxied: z
+    .boolean()
+    .default(CLOUDFLARE_DEFAULTS.proxied)
+    .meta({
+      description:
+        'Proxy traffic through Cloudflare (orange cloud): hides the origins, no DNS TTL in failover, enables rules and zero-downtime failover. false = DNS-only.',
+    }),
+  steering: z.enum(TRAFFIC_STEERING_POLICIES).optional().meta({
+    description:
+      'How a pool is chosen: dynamic_latency (measured RTT), geo (country/region pools; required by residency), proximity (pool coordinates), least_outstanding_requests, random (pool weights: canary), off (failover order). Default: geo when residency applies, else dynamic_latency.',
+  }),
   poolWeights: z
     .record(z.string(), z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1 (Cloudflare pool weights are 0-1)'))
     .optional()
-    .meta({ description: 'Pool weight (0-1) per region for random / least_outstanding_requests steering, e.g. a canary region at 0.1. Default: 1 each.' }),
+    .meta({
+      description:
+        'Pool weight (0-1) per region for random / least_outstanding_requests steering, e.g. a canary region at 0.1. Default: 1 each.',
+    }),
   fallback: z
     .string()
     .min(1)
     .optional()
-    .meta({ description: "Pool of last resort: a region code, or 'fail-closed' (clients get an error rather than leaving their jurisdiction). Default: the first region of the residency jurisdiction, 'fail-closed' with several, else the first region." }),
+    .meta({
+      description:
+        "Pool of last resort: a region code, or 'fail-closed' (clients get an error rather than leaving their jurisdiction). Default: the first region of the residency jurisdiction, 'fail-closed' with several, else the first region.",
+    }),
   originSteering: z
     .enum(ORIGIN_STEERING_POLICIES)
     .optional()
-    .meta({ description: 'Origin choice inside a pool. Default: least_outstanding_requests on Enterprise, random otherwise (Cloudflare sells the others on Enterprise only).' }),
-  minimumOrigins: z.number().int('must be a whole number').min(1, 'must be ≥ 1').default(CLOUDFLARE_DEFAULTS.minimumOrigins).meta({ description: 'Healthy origins a pool needs to take traffic.' }),
+    .meta({
+      description:
+        'Origin choice inside a pool. Default: least_outstanding_requests on Enterprise, random otherwise (Cloudflare sells the others on Enterprise only).',
+    }),
+  minimumOrigins: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be ≥ 1')
+    .default(CLOUDFLARE_DEFAULTS.minimumOrigins)
+    .meta({ description: 'Healthy origins a pool needs to take traffic.' }),
   monitor: CloudflareMonitorSchema.default(() => CloudflareMonitorSchema.parse({})),
   sessionAffinity: SessionAffinitySchema.default(() => SessionAffinitySchema.parse({})),
   failoverAcrossPools: z
     .boolean()
     .default(CLOUDFLARE_DEFAULTS.failoverAcrossPools)
-    .meta({ description: 'Adaptive routing: retry a request that failed to connect (521/522/523/525/526) on the next pool, not only inside the pool.' }),
+    .meta({
+      description:
+        'Adaptive routing: retry a request that failed to connect (521/522/523/525/526) on the next pool, not only inside the pool.',
+    }),
   debugPin: DebugPinSchema.optional().meta({ description: 'Debug header pinning a region. Default: off.' }),
   originSecretVariable: z
     .string()
-    .regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a Terraform variable name (lower-case letters, digits and '_', starting with a letter)")
+    .regex(
+      /^[a-z][a-z0-9_]{0,63}$/,
+      "must be a Terraform variable name (lower-case letters, digits and '_', starting with a letter)",
+    )
     .default(CLOUDFLARE_DEFAULTS.originSecretVariable)
-    .meta({ description: 'Sensitive Terraform variable holding the secret header value Cloudflare adds to origin requests (set TF_VAR_<name>). The ALBs require the same value. Only with locked origins (lockOrigin): open origins get no header.' }),
-  lockOrigin: z
-    .boolean()
-    .optional()
     .meta({
       description:
-        "Lock the ALBs to Cloudflare: ingress only from Cloudflare's published ranges, 403 without the secret header. Default: on when frontDoor is cloudflare; off with both, where Route53 clients and health checks reach the ALBs directly.",
+        'Sensitive Terraform variable holding the secret header value Cloudflare adds to origin requests (set TF_VAR_<name>). The ALBs require the same value. Only with locked origins (lockOrigin): open origins get no header.',
     }),
+  lockOrigin: z.boolean().optional().meta({
+    description:
+      "Lock the ALBs to Cloudflare: ingress only from Cloudflare's published ranges, 403 without the secret header. Default: on when frontDoor is cloudflare; off with both, where Route53 clients and health checks reach the ALBs directly.",
+  }),
   enforceStrictOriginTls: z
     .boolean()
     .default(CLOUDFLARE_DEFAULTS.enforceStrictOriginTls)
-    .meta({ description: 'Add a configuration rule so requests to the hostname use SSL mode Full (strict): Cloudflare validates the origin certificate. Turn off only if the zone already manages its http_config_settings phase.' }),
+    .meta({
+      description:
+        'Add a configuration rule so requests to the hostname use SSL mode Full (strict): Cloudflare validates the origin certificate. Turn off only if the zone already manages its http_config_settings phase.',
+    }),
 });
 
 export const CloudflareSchema = CloudflareObjectSchema.superRefine((cloudflare, ctx) => {
-  for (const problem of cloudflarePlanProblems(cloudflare)) ctx.addIssue({ code: 'custom', path: problem.path, input: problem.input, message: problem.message });
+  for (const problem of cloudflarePlanProblems(cloudflare))
+    ctx.addIssue({ code: 'custom', path: problem.path, input: problem.input, message: problem.message });
 }).meta({ description: 'Cloudflare load-balancing front door.' });
 
 /** The Cloudflare block as authored. */
@@ -253,7 +375,19 @@ export interface CloudflareIssue {
  * Plan limits and internal consistency of a (defaulted) Cloudflare block. Used by the schema's superRefine and by
  * the constructs, so both report the same messages.
  */
-export function cloudflarePlanProblems(cf: Pick<CloudflareSpec, 'plan' | 'trafficSteering' | 'steering' | 'poolWeights' | 'originSteering' | 'monitor' | 'sessionAffinity' | 'debugPin'>): CloudflareIssue[] {
+export function cloudflarePlanProblems(
+  cf: Pick<
+    CloudflareSpec,
+    | 'plan'
+    | 'trafficSteering'
+    | 'steering'
+    | 'poolWeights'
+    | 'originSteering'
+    | 'monitor'
+    | 'sessionAffinity'
+    | 'debugPin'
+  >,
+): CloudflareIssue[] {
   const out: CloudflareIssue[] = [];
   out.push(...monitorProblems(cf.plan, cf.monitor).map((p) => ({ ...p, path: ['monitor', ...p.path] })));
   const steeringProblem = trafficSteeringProblem(cf.plan, cf.trafficSteering, cf.steering);
@@ -265,14 +399,23 @@ export function cloudflarePlanProblems(cf: Pick<CloudflareSpec, 'plan' | 'traffi
       message: `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${cf.steering ?? 'the default'}); set steering: random for a canary, or remove poolWeights`,
     });
   }
-  if (cf.originSteering !== undefined && ENTERPRISE_ORIGIN_STEERING.includes(cf.originSteering) && cf.plan !== 'enterprise') {
+  if (
+    cf.originSteering !== undefined &&
+    ENTERPRISE_ORIGIN_STEERING.includes(cf.originSteering) &&
+    cf.plan !== 'enterprise'
+  ) {
     out.push({
       path: ['originSteering'],
       input: cf.originSteering,
       message: `${cf.originSteering} origin steering is sold on the Enterprise plan only (plan is ${cf.plan}); use random or upgrade the zone`,
     });
   }
-  out.push(...sessionAffinityProblems(cf.plan, cf.sessionAffinity).map((p) => ({ ...p, path: ['sessionAffinity', ...p.path] })));
+  out.push(
+    ...sessionAffinityProblems(cf.plan, cf.sessionAffinity).map((p) => ({
+      ...p,
+      path: ['sessionAffinity', ...p.path],
+    })),
+  );
   if (cf.debugPin?.regions && cf.plan !== 'enterprise' && cf.debugPin.regions.length > NON_ENTERPRISE_MAX_LB_RULES) {
     out.push({
       path: ['debugPin', 'regions'],
@@ -289,10 +432,18 @@ export function monitorProblems(plan: CloudflarePlan, monitor: Partial<Cloudflar
   const interval = monitor.intervalSeconds ?? PLAN_MIN_MONITOR_INTERVAL_SECONDS[plan];
   const minimum = PLAN_MIN_MONITOR_INTERVAL_SECONDS[plan];
   if (interval < minimum) {
-    out.push({ path: ['intervalSeconds'], input: interval, message: `must be ≥ ${minimum} on the ${plan} plan (Cloudflare minimum monitor interval: ${planMinimumsText()})` });
+    out.push({
+      path: ['intervalSeconds'],
+      input: interval,
+      message: `must be ≥ ${minimum} on the ${plan} plan (Cloudflare minimum monitor interval: ${planMinimumsText()})`,
+    });
   }
   if (interval > MAX_MONITOR_INTERVAL_SECONDS) {
-    out.push({ path: ['intervalSeconds'], input: interval, message: `must be ≤ ${MAX_MONITOR_INTERVAL_SECONDS} (Cloudflare maximum)` });
+    out.push({
+      path: ['intervalSeconds'],
+      input: interval,
+      message: `must be ≤ ${MAX_MONITOR_INTERVAL_SECONDS} (Cloudflare maximum)`,
+    });
   }
   const timeout = monitor.timeoutSeconds ?? CLOUDFLARE_DEFAULTS.monitorTimeoutSeconds;
   const retries = monitor.retries ?? CLOUDFLARE_DEFAULTS.monitorRetries;
@@ -307,10 +458,17 @@ export function monitorProblems(plan: CloudflarePlan, monitor: Partial<Cloudflar
 }
 
 /** Why a traffic steering policy is not available on a plan, or undefined when it is. */
-export function trafficSteeringProblem(plan: CloudflarePlan, addOn: boolean, steering: TrafficSteeringPolicy | undefined): string | undefined {
+export function trafficSteeringProblem(
+  plan: CloudflarePlan,
+  addOn: boolean,
+  steering: TrafficSteeringPolicy | undefined,
+): string | undefined {
   const effective = steering ?? 'dynamic_latency';
   if (!ADD_ON_TRAFFIC_STEERING.includes(effective) || plan === 'enterprise' || addOn) return undefined;
-  const named = steering === undefined ? `the default steering (dynamic_latency, or geo when residency applies)` : `${effective} steering`;
+  const named =
+    steering === undefined
+      ? `the default steering (dynamic_latency, or geo when residency applies)`
+      : `${effective} steering`;
   return (
     `${named} needs the Enterprise plan or the Load Balancing traffic steering add-on (plan is ${plan}); ` +
     `set trafficSteering: true if the account has the add-on, or steering: off (failover order) or random`
@@ -318,12 +476,19 @@ export function trafficSteeringProblem(plan: CloudflarePlan, addOn: boolean, ste
 }
 
 /** Session affinity rules: plan header limits, TTL ranges per type, failover modes per type. */
-export function sessionAffinityProblems(plan: CloudflarePlan, affinity: Partial<SessionAffinitySpec>): CloudflareIssue[] {
+export function sessionAffinityProblems(
+  plan: CloudflarePlan,
+  affinity: Partial<SessionAffinitySpec>,
+): CloudflareIssue[] {
   const out: CloudflareIssue[] = [];
   const type = affinity.type ?? 'cookie';
   if (type === 'header') {
     if (!affinity.headers || affinity.headers.length === 0) {
-      out.push({ path: ['headers'], input: affinity.headers, message: 'is required for header affinity: name the header(s) that identify a session, such as X-Session-Id' });
+      out.push({
+        path: ['headers'],
+        input: affinity.headers,
+        message: 'is required for header affinity: name the header(s) that identify a session, such as X-Session-Id',
+      });
     } else if (affinity.headers.length > MAX_AFFINITY_HEADERS[plan]) {
       out.push({
         path: ['headers'],
@@ -332,19 +497,39 @@ export function sessionAffinityProblems(plan: CloudflarePlan, affinity: Partial<
       });
     }
     if (affinity.zeroDowntimeFailover === 'sticky') {
-      out.push({ path: ['zeroDowntimeFailover'], input: 'sticky', message: 'sticky is not supported with header affinity (Cloudflare cannot re-pin a header); use temporary' });
+      out.push({
+        path: ['zeroDowntimeFailover'],
+        input: 'sticky',
+        message: 'sticky is not supported with header affinity (Cloudflare cannot re-pin a header); use temporary',
+      });
     }
   } else if (affinity.headers !== undefined) {
-    out.push({ path: ['headers'], input: affinity.headers, message: `only apply to type header (type is ${type}); remove them or set type: header` });
+    out.push({
+      path: ['headers'],
+      input: affinity.headers,
+      message: `only apply to type header (type is ${type}); remove them or set type: header`,
+    });
   }
   if (type !== 'none' && affinity.ttlSeconds !== undefined) {
     const [min, max] = SESSION_AFFINITY_TTL_LIMITS[type];
     if (affinity.ttlSeconds < min || affinity.ttlSeconds > max) {
-      out.push({ path: ['ttlSeconds'], input: affinity.ttlSeconds, message: `must be between ${min} and ${max} for ${type} affinity (Cloudflare limit)` });
+      out.push({
+        path: ['ttlSeconds'],
+        input: affinity.ttlSeconds,
+        message: `must be between ${min} and ${max} for ${type} affinity (Cloudflare limit)`,
+      });
     }
   }
-  if (type === 'none' && (affinity.ttlSeconds !== undefined || (affinity.zeroDowntimeFailover !== undefined && affinity.zeroDowntimeFailover !== 'none'))) {
-    out.push({ path: ['type'], input: type, message: 'is none, so ttlSeconds and zeroDowntimeFailover have no effect; remove them or choose cookie or header' });
+  if (
+    type === 'none' &&
+    (affinity.ttlSeconds !== undefined ||
+      (affinity.zeroDowntimeFailover !== undefined && affinity.zeroDowntimeFailover !== 'none'))
+  ) {
+    out.push({
+      path: ['type'],
+      input: type,
+      message: 'is none, so ttlSeconds and zeroDowntimeFailover have no effect; remove them or choose cookie or header',
+    });
   }
   return out;
 }
@@ -359,7 +544,11 @@ export function cloudflareCrossChecks(spec: Record<string, unknown>, ctx: z.Refi
   if (!isObject(cf)) return;
   const regions = (Array.isArray(spec.regions) ? spec.regions : []).filter(isObject);
   const regionCodes = regions.map((r) => r.region).filter((r): r is string => typeof r === 'string');
-  const jurisdictionOf = Object.fromEntries(regions.filter((r) => typeof r.region === 'string').map((r) => [r.region as string, typeof r.jurisdiction === 'string' ? r.jurisdiction : undefined]));
+  const jurisdictionOf = Object.fromEntries(
+    regions
+      .filter((r) => typeof r.region === 'string')
+      .map((r) => [r.region as string, typeof r.jurisdiction === 'string' ? r.jurisdiction : undefined]),
+  );
   const residency = isObject(spec.residency) ? Object.keys(spec.residency) : [];
   const debugPin = isObject(cf.debugPin) ? cf.debugPin : undefined;
   const problems = routingProblems({
@@ -370,9 +559,13 @@ export function cloudflareCrossChecks(spec: Record<string, unknown>, ctx: z.Refi
     steering: typeof cf.steering === 'string' ? (cf.steering as TrafficSteeringPolicy) : undefined,
     fallback: typeof cf.fallback === 'string' ? cf.fallback : undefined,
     poolWeights: isObject(cf.poolWeights) ? (cf.poolWeights as Record<string, number>) : undefined,
-    sessionAffinity: isObject(cf.sessionAffinity) && typeof cf.sessionAffinity.type === 'string' ? cf.sessionAffinity.type : undefined,
+    sessionAffinity:
+      isObject(cf.sessionAffinity) && typeof cf.sessionAffinity.type === 'string' ? cf.sessionAffinity.type : undefined,
     debugPin: debugPin
-      ? { regions: Array.isArray(debugPin.regions) ? (debugPin.regions as string[]) : undefined, sourceCidrs: Array.isArray(debugPin.sourceCidrs) ? (debugPin.sourceCidrs as string[]) : undefined }
+      ? {
+          regions: Array.isArray(debugPin.regions) ? (debugPin.regions as string[]) : undefined,
+          sourceCidrs: Array.isArray(debugPin.sourceCidrs) ? (debugPin.sourceCidrs as string[]) : undefined,
+        }
       : undefined,
   });
   for (const p of problems) {
@@ -417,7 +610,11 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
   const active = activeResidency(facts);
   for (const j of facts.residencyJurisdictions) {
     if (!facts.regions.some((r) => facts.jurisdictionOf[r] === j)) {
-      out.push({ path: ['residency', j], input: j, message: `no pool belongs to jurisdiction '${j}', so its clients would have nowhere to go; give at least one region jurisdiction: ${j}` });
+      out.push({
+        path: ['residency', j],
+        input: j,
+        message: `no pool belongs to jurisdiction '${j}', so its clients would have nowhere to go; give at least one region jurisdiction: ${j}`,
+      });
     }
   }
   if (active.length > 0 && facts.steering !== undefined && facts.steering !== 'geo') {
@@ -436,7 +633,11 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
   }
   if (facts.fallback !== undefined && facts.fallback !== FAIL_CLOSED) {
     if (!known.has(facts.fallback)) {
-      out.push({ path: ['fallback'], input: facts.fallback, message: `must be '${FAIL_CLOSED}' or a region of the load balancer (${list})` });
+      out.push({
+        path: ['fallback'],
+        input: facts.fallback,
+        message: `must be '${FAIL_CLOSED}' or a region of the load balancer (${list})`,
+      });
     } else {
       const outside = active.filter((j) => facts.jurisdictionOf[facts.fallback as string] !== j);
       if (outside.length > 0) {
@@ -446,23 +647,47 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
           message:
             `is outside jurisdiction ${outside.map((j) => `'${j}'`).join(' and ')}: Cloudflare sends a client to the single fallback pool when every pool of its list is unhealthy, so ` +
             `${outside.join('/')} clients would leave their jurisdiction. ` +
-            (active.length > 1 ? `With several residency jurisdictions no region can be the fallback; use '${FAIL_CLOSED}'` : `Use a region of '${active[0]}' or '${FAIL_CLOSED}'`),
+            (active.length > 1
+              ? `With several residency jurisdictions no region can be the fallback; use '${FAIL_CLOSED}'`
+              : `Use a region of '${active[0]}' or '${FAIL_CLOSED}'`),
         });
       }
     }
   }
   for (const region of Object.keys(facts.poolWeights ?? {})) {
-    if (!known.has(region)) out.push({ path: ['poolWeights', region], input: region, message: `must be a region of the load balancer (${list})` });
+    if (!known.has(region))
+      out.push({
+        path: ['poolWeights', region],
+        input: region,
+        message: `must be a region of the load balancer (${list})`,
+      });
   }
-  if (facts.poolWeights && facts.regions.length > 0 && facts.regions.every((r) => (facts.poolWeights?.[r] ?? 1) === 0)) {
-    out.push({ path: ['poolWeights'], input: facts.poolWeights, message: 'must give at least one region a weight above 0' });
+  if (
+    facts.poolWeights &&
+    facts.regions.length > 0 &&
+    facts.regions.every((r) => (facts.poolWeights?.[r] ?? 1) === 0)
+  ) {
+    out.push({
+      path: ['poolWeights'],
+      input: facts.poolWeights,
+      message: 'must give at least one region a weight above 0',
+    });
   }
   if (facts.debugPin) {
     const pinned = facts.debugPin.regions ?? facts.regions;
     facts.debugPin.regions?.forEach((r, i) => {
-      if (!known.has(r)) out.push({ path: ['debugPin', 'regions', i], input: r, message: `must be a region of the load balancer (${list})` });
+      if (!known.has(r))
+        out.push({
+          path: ['debugPin', 'regions', i],
+          input: r,
+          message: `must be a region of the load balancer (${list})`,
+        });
     });
-    if (facts.plan !== 'enterprise' && facts.debugPin.regions === undefined && pinned.length > NON_ENTERPRISE_MAX_LB_RULES) {
+    if (
+      facts.plan !== 'enterprise' &&
+      facts.debugPin.regions === undefined &&
+      pinned.length > NON_ENTERPRISE_MAX_LB_RULES
+    ) {
       out.push({
         path: ['debugPin', 'regions'],
         input: undefined,
@@ -487,8 +712,12 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
 }
 
 /** Residency jurisdictions that have at least one region (the ones the load balancer must enforce). */
-export function activeResidency(facts: Pick<RoutingFacts, 'regions' | 'jurisdictionOf' | 'residencyJurisdictions'>): string[] {
-  return [...new Set(facts.residencyJurisdictions)].filter((j) => facts.regions.some((r) => facts.jurisdictionOf[r] === j)).sort();
+export function activeResidency(
+  facts: Pick<RoutingFacts, 'regions' | 'jurisdictionOf' | 'residencyJurisdictions'>,
+): string[] {
+  return [...new Set(facts.residencyJurisdictions)]
+    .filter((j) => facts.regions.some((r) => facts.jurisdictionOf[r] === j))
+    .sort();
 }
 
 function planMinimumsText(): string {

@@ -91,9 +91,17 @@ export function problemsFromIssues(
         if (input === undefined) {
           problems.push({ path: formatPath(issue.path), message: `is required (${expected})` });
         } else if (issue.expected === 'int' && typeof input === 'number') {
-          problems.push({ path: formatPath(issue.path), message: 'must be a whole number', received: describeValue(input) });
+          problems.push({
+            path: formatPath(issue.path),
+            message: 'must be a whole number',
+            received: describeValue(input),
+          });
         } else {
-          problems.push({ path: formatPath(issue.path), message: `must be ${expected}, not ${kindOf(input)}`, received: describeValue(input) });
+          problems.push({
+            path: formatPath(issue.path),
+            message: `must be ${expected}, not ${kindOf(input)}`,
+            received: describeValue(input),
+          });
         }
         break;
       }

@@ -20,7 +20,10 @@ export function isPlainText(text: string): boolean {
 
 function isXmlSafe(text: string): boolean {
   // eslint-disable-next-line no-control-regex
-  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text) && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.test(text);
+  return (
+    !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text) &&
+    !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.test(text)
+  );
 }
 
 /** Free text (Unicode, newlines allowed) up to `max` characters: what AWS stores as given. */
@@ -28,8 +31,14 @@ export const freeText = (max: number, limit: string) =>
   z
     .string()
     .max(max, `must be at most ${max} characters (${limit})`)
-    .refine(isXmlSafe, 'must be plain text: no control characters other than tab and newline, no unpaired surrogates (AWS APIs refuse them)')
-    .refine((text) => text === text.normalize('NFC'), 'must be in Unicode normalization form NFC (Terraform normalizes text to NFC, so any other form would not be deployed as written)');
+    .refine(
+      isXmlSafe,
+      'must be plain text: no control characters other than tab and newline, no unpaired surrogates (AWS APIs refuse them)',
+    )
+    .refine(
+      (text) => text === text.normalize('NFC'),
+      'must be in Unicode normalization form NFC (Terraform normalizes text to NFC, so any other form would not be deployed as written)',
+    );
 
 /** Printable ASCII with at least one non-space character, up to `max`: CloudWatch metric names and dimensions. */
 export const printableAscii = (max: number, limit: string) =>
@@ -45,7 +54,13 @@ export function noDuplicates(what: string) {
   return (list: readonly unknown[], ctx: z.RefinementCtx) => {
     list.forEach((item, i) => {
       const first = list.indexOf(item);
-      if (first !== i) ctx.addIssue({ code: 'custom', path: [i], input: item, message: `duplicate ${what} (also at index ${first}); each may appear once` });
+      if (first !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          input: item,
+          message: `duplicate ${what} (also at index ${first}); each may appear once`,
+        });
     });
   };
 }
@@ -69,21 +84,33 @@ export const serviceName = slug('service name', 24);
 export const dnsName = z
   .string()
   .max(253, 'must be at most 253 characters (DNS limit)')
-  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, 'must be a lower-case DNS name such as inference.example.com');
+  .regex(
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+    'must be a lower-case DNS name such as inference.example.com',
+  );
 
 /** A Route53 hosted zone id (upper-case letters and digits after the Z), as the spec's dns.hostedZoneId and the constructs take it. */
-export const route53ZoneId = z.string().regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ');
+export const route53ZoneId = z
+  .string()
+  .regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ');
 
 /** A Route53 record name: a lower-case DNS name, optionally a leading `*.` wildcard, labels may hold '_' (`_acme`). */
 export const recordName = z
   .string()
-  .regex(/^(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/, 'must be a lower-case DNS name (labels of at most 63 characters)')
+  .regex(
+    /^(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/,
+    'must be a lower-case DNS name (labels of at most 63 characters)',
+  )
   .refine((name) => name.replace(/\.$/, '').length <= 253, 'must be at most 253 characters (DNS limit)');
 
 /** The record types an alias to an ALB (or to another alias record set) can have: an ALB answers addresses only. */
 export const ALIAS_RECORD_TYPES = ['A', 'AAAA'] as const;
 export const aliasRecordTypes = z
-  .array(z.enum(ALIAS_RECORD_TYPES, { error: `must be ${ALIAS_RECORD_TYPES.join(' or ')} (an alias to a load balancer answers addresses only)` }))
+  .array(
+    z.enum(ALIAS_RECORD_TYPES, {
+      error: `must be ${ALIAS_RECORD_TYPES.join(' or ')} (an alias to a load balancer answers addresses only)`,
+    }),
+  )
   .min(1, 'must list at least one record type')
   .superRefine(noDuplicates('record type'));
 
@@ -97,10 +124,13 @@ export function isInZone(name: string, zoneName: string): boolean {
 /** An S3 bucket name by the general-purpose bucket naming rules. */
 export function s3BucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters (S3 bucket naming rules)';
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return "must be lower-case letters, digits, '.' and '-', starting and ending with a letter or digit (S3 bucket naming rules)";
-  if (name.includes('..') || name.includes('.-') || name.includes('-.')) return "must not contain '..', '.-' or '-.' (S3 bucket naming rules)";
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
+    return "must be lower-case letters, digits, '.' and '-', starting and ending with a letter or digit (S3 bucket naming rules)";
+  if (name.includes('..') || name.includes('.-') || name.includes('-.'))
+    return "must not contain '..', '.-' or '-.' (S3 bucket naming rules)";
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'must not be formatted as an IP address (S3 bucket naming rules)';
-  if (/^(?:xn--|sthree-|amzn-s3-demo-)/.test(name) || /(?:-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name)) return 'must not use a prefix or suffix S3 reserves (xn--, sthree-, -s3alias, --ol-s3, ...)';
+  if (/^(?:xn--|sthree-|amzn-s3-demo-)/.test(name) || /(?:-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name))
+    return 'must not use a prefix or suffix S3 reserves (xn--, sthree-, -s3alias, --ol-s3, ...)';
   return undefined;
 }
 
@@ -132,10 +162,16 @@ export const tagKey = z
   .string()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters (AWS tag key limit)')
-  .regex(TAG_CHARACTERS, "must use letters, digits, spaces and _ . : / = + - @ only (the characters every AWS service accepts in tags)")
+  .regex(
+    TAG_CHARACTERS,
+    'must use letters, digits, spaces and _ . : / = + - @ only (the characters every AWS service accepts in tags)',
+  )
   .refine((key) => key === key.normalize('NFC'), NFC_MESSAGE)
   .refine((key) => !/^aws:/i.test(key), "must not start with 'aws:' (reserved by AWS)")
-  .refine((key) => !isLibraryTagKey(key), `is set by the library (${LIBRARY_TAG_KEYS.join(', ')}, ${LIBRARY_TAG_PREFIX}*, in any letter case: IAM compares tag keys case-insensitively) and would override, be overridden or be refused`);
+  .refine(
+    (key) => !isLibraryTagKey(key),
+    `is set by the library (${LIBRARY_TAG_KEYS.join(', ')}, ${LIBRARY_TAG_PREFIX}*, in any letter case: IAM compares tag keys case-insensitively) and would override, be overridden or be refused`,
+  );
 
 /**
  * Whether a tag key is one the library sets, compared case-insensitively: IAM treats role tag keys that differ only
@@ -149,26 +185,40 @@ export function isLibraryTagKey(key: string): boolean {
 export const tagValue = z
   .string()
   .max(256, 'must be at most 256 characters (AWS tag value limit)')
-  .regex(TAG_CHARACTERS, 'must use letters, digits, spaces and _ . : / = + - @ only (the characters every AWS service accepts in tags)')
+  .regex(
+    TAG_CHARACTERS,
+    'must use letters, digits, spaces and _ . : / = + - @ only (the characters every AWS service accepts in tags)',
+  )
   .refine((value) => value === value.normalize('NFC'), NFC_MESSAGE);
 
-export const tags = z
-  .record(z.string(), tagValue)
-  .superRefine((t, ctx) => {
-    // Keys are checked here, not as the record's key schema, so that their messages reach the user.
-    for (const key of Object.keys(t)) {
-      const result = tagKey.safeParse(key);
-      if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [key], input: key, message: `key ${issue.message}` });
-    }
-    // IAM compares tag keys case-insensitively: two keys that differ only in case are one key to it.
-    const firstByLower = new Map<string, string>();
-    for (const key of Object.keys(t)) {
-      const first = firstByLower.get(key.toLowerCase());
-      if (first === undefined) firstByLower.set(key.toLowerCase(), key);
-      else ctx.addIssue({ code: 'custom', path: [key], input: key, message: `key differs from the key '${first}' only in letter case; IAM treats tag keys case-insensitively, so give them one spelling` });
-    }
-    if (Object.keys(t).length > MAX_USER_TAGS) ctx.addIssue({ code: 'custom', input: Object.keys(t).length, message: `must have at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the library adds up to 6)` });
-  });
+export const tags = z.record(z.string(), tagValue).superRefine((t, ctx) => {
+  // Keys are checked here, not as the record's key schema, so that their messages reach the user.
+  for (const key of Object.keys(t)) {
+    const result = tagKey.safeParse(key);
+    if (!result.success)
+      for (const issue of result.error.issues)
+        ctx.addIssue({ code: 'custom', path: [key], input: key, message: `key ${issue.message}` });
+  }
+  // IAM compares tag keys case-insensitively: two keys that differ only in case are one key to it.
+  const firstByLower = new Map<string, string>();
+  for (const key of Object.keys(t)) {
+    const first = firstByLower.get(key.toLowerCase());
+    if (first === undefined) firstByLower.set(key.toLowerCase(), key);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        input: key,
+        message: `key differs from the key '${first}' only in letter case; IAM treats tag keys case-insensitively, so give them one spelling`,
+      });
+  }
+  if (Object.keys(t).length > MAX_USER_TAGS)
+    ctx.addIssue({
+      code: 'custom',
+      input: Object.keys(t).length,
+      message: `must have at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the library adds up to 6)`,
+    });
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // ARNs and ids
@@ -177,15 +227,24 @@ const REGION_PATTERN = '[a-z]{2}(?:-[a-z]+)+-\\d';
 const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 /** The parts of an `arn:aws:...` ARN, or undefined. */
-export function parseArn(arn: string): { partition: string; service: string; region: string; account: string; resource: string } | undefined {
+export function parseArn(
+  arn: string,
+): { partition: string; service: string; region: string; account: string; resource: string } | undefined {
   const match = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws)?:(.+)$/.exec(arn);
-  return match ? { partition: match[1], service: match[2], region: match[3], account: match[4] ?? '', resource: match[5] } : undefined;
+  return match
+    ? { partition: match[1], service: match[2], region: match[3], account: match[4] ?? '', resource: match[5] }
+    : undefined;
 }
 
-export const ACM_CERTIFICATE_ARN = new RegExp(`^arn:aws:acm:(${REGION_PATTERN}):(\\d{12}):certificate/${UUID_PATTERN}$`);
+export const ACM_CERTIFICATE_ARN = new RegExp(
+  `^arn:aws:acm:(${REGION_PATTERN}):(\\d{12}):certificate/${UUID_PATTERN}$`,
+);
 export const acmCertificateArn = z
   .string()
-  .regex(ACM_CERTIFICATE_ARN, 'must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b');
+  .regex(
+    ACM_CERTIFICATE_ARN,
+    'must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+  );
 
 export const secretsManagerSecretArn = z
   .string()
@@ -297,7 +356,11 @@ export const cidrList = z
       ['IPv6', list.filter((c) => c.includes(':')).length],
     ] as const) {
       if (count > MAX_CIDRS_PER_FAMILY) {
-        ctx.addIssue({ code: 'custom', input: count, message: `must list at most ${MAX_CIDRS_PER_FAMILY} ${family} CIDRs (two rules each; a security group holds 60 inbound rules per family by default)` });
+        ctx.addIssue({
+          code: 'custom',
+          input: count,
+          message: `must list at most ${MAX_CIDRS_PER_FAMILY} ${family} CIDRs (two rules each; a security group holds 60 inbound rules per family by default)`,
+        });
       }
     }
   });
@@ -306,32 +369,50 @@ export const cidrList = z
 // CloudWatch
 
 /** Retention periods CloudWatch Logs accepts (days). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export const logRetentionDays = z
   .number()
-  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`);
+  .refine(
+    (d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
+    `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+  );
 
 export const cloudwatchNamespace = z
   .string()
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters (CloudWatch limit)')
-  .regex(/^[0-9A-Za-z.\-_/#: ]+$/, "must use letters, digits, spaces and . - _ / # : only (CloudWatch namespace characters)")
+  .regex(
+    /^[0-9A-Za-z.\-_/#: ]+$/,
+    'must use letters, digits, spaces and . - _ / # : only (CloudWatch namespace characters)',
+  )
   .regex(/^[^:]/, "must not start with ':' (CloudWatch)")
   .regex(/\S/, 'must contain a non-space character');
 
 export const metricName = printableAscii(255, 'CloudWatch metric name limit');
 
-const dimensionName = printableAscii(255, 'CloudWatch dimension name limit').regex(/^[^:]/, "must not start with ':' (CloudWatch)");
+const dimensionName = printableAscii(255, 'CloudWatch dimension name limit').regex(
+  /^[^:]/,
+  "must not start with ':' (CloudWatch)",
+);
 
 export const metricDimensions = z
   .record(z.string(), printableAscii(1024, 'CloudWatch dimension value limit'))
   .superRefine((d, ctx) => {
     for (const key of Object.keys(d)) {
       const result = dimensionName.safeParse(key);
-      if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [key], input: key, message: `name ${issue.message}` });
+      if (!result.success)
+        for (const issue of result.error.issues)
+          ctx.addIssue({ code: 'custom', path: [key], input: key, message: `name ${issue.message}` });
     }
-    if (Object.keys(d).length > 30) ctx.addIssue({ code: 'custom', input: Object.keys(d).length, message: 'must have at most 30 dimensions (CloudWatch limit)' });
+    if (Object.keys(d).length > 30)
+      ctx.addIssue({
+        code: 'custom',
+        input: Object.keys(d).length,
+        message: 'must have at most 30 dimensions (CloudWatch limit)',
+      });
   });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -348,7 +429,10 @@ export const MIN_DEFAULT_ROOT_VOLUME_GIB = 150;
 
 /** The default root volume of a fleet: 100 GiB plus twice the weights (download + page cache), at least 150 GiB. */
 export function defaultRootVolumeGiB(weightsGiB: number | undefined): number {
-  return Math.max(MIN_DEFAULT_ROOT_VOLUME_GIB, Math.ceil(ROOT_VOLUME_BASE_GIB + 2 * (weightsGiB ?? DEFAULT_WEIGHTS_GIB)));
+  return Math.max(
+    MIN_DEFAULT_ROOT_VOLUME_GIB,
+    Math.ceil(ROOT_VOLUME_BASE_GIB + 2 * (weightsGiB ?? DEFAULT_WEIGHTS_GIB)),
+  );
 }
 
 /** The largest weightsGiB whose default root volume fits a gp3 volume. */
@@ -358,7 +442,11 @@ export const MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME = Math.floor((GP3_MAX_GIB - ROOT
  * Paths of own `__proto__` keys in a value (JSON.parse and YAML create them; zod copies values into fresh objects,
  * where such a key sets the prototype instead and is silently dropped).
  */
-export function prototypeKeyPaths(value: unknown, path: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+export function prototypeKeyPaths(
+  value: unknown,
+  path: PropertyKey[] = [],
+  out: PropertyKey[][] = [],
+): PropertyKey[][] {
   if (path.length > 64 || out.length > 50 || typeof value !== 'object' || value === null) return out;
   if (Array.isArray(value)) {
     value.forEach((v, i) => prototypeKeyPaths(v, [...path, i], out));

@@ -64,7 +64,15 @@ export function safeParseSpec(input: unknown): SpecResult {
     return { success: false, problems: capped(problemsFromIssues(result.error.issues, allowedKeysAt)) };
   } catch (error) {
     // The schema's checks run on plain data only, so this is a bug; it is still reported as a problem, not a crash.
-    return { success: false, problems: [{ path: '(root)', message: `could not be validated (please report this): ${error instanceof Error ? error.message : String(error)}` }] };
+    return {
+      success: false,
+      problems: [
+        {
+          path: '(root)',
+          message: `could not be validated (please report this): ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ],
+    };
   }
 }
 
@@ -82,11 +90,26 @@ export function parseSpec(input: unknown, source = 'spec'): GlobalInferenceSpec 
  * problems for an invalid spec. Bounded in time and memory whatever `file` names (see {@link SpecFileOptions}).
  */
 export function loadSpecFile(file: string, options: SpecFileOptions = {}): GlobalInferenceSpec {
-  if (typeof file !== 'string') throw fileError(String(file), `the spec file must be named by a path (text), not ${describeKind(file)}`);
+  if (typeof file !== 'string')
+    throw fileError(String(file), `the spec file must be named by a path (text), not ${describeKind(file)}`);
   options ??= {};
   const env = options.env ?? process.env;
-  const maxBytes = positiveLimit(options.maxBytes, env, 'GI_SPEC_MAX_BYTES', SPEC_FILE_DEFAULTS.maxBytes, file, 'maxBytes');
-  const timeoutSeconds = positiveLimit(options.readTimeoutSeconds, env, 'GI_SPEC_READ_TIMEOUT_SECONDS', SPEC_FILE_DEFAULTS.readTimeoutSeconds, file, 'readTimeoutSeconds');
+  const maxBytes = positiveLimit(
+    options.maxBytes,
+    env,
+    'GI_SPEC_MAX_BYTES',
+    SPEC_FILE_DEFAULTS.maxBytes,
+    file,
+    'maxBytes',
+  );
+  const timeoutSeconds = positiveLimit(
+    options.readTimeoutSeconds,
+    env,
+    'GI_SPEC_READ_TIMEOUT_SECONDS',
+    SPEC_FILE_DEFAULTS.readTimeoutSeconds,
+    file,
+    'readTimeoutSeconds',
+  );
   let text: string;
   try {
     text = decodeUtf8(readBounded(file, { maxBytes, timeoutMs: timeoutSeconds * 1000 }));
@@ -101,11 +124,29 @@ export function loadSpecFile(file: string, options: SpecFileOptions = {}): Globa
  * Reads and validates a spec from a stream (standard input: `global-inference validate -`) as YAML, with the size
  * and time limits of {@link loadSpecFile}: a writer that never finishes is given up after `readTimeoutSeconds`.
  */
-export async function loadSpecStream(stream: NodeJS.ReadableStream, name = '<stdin>', options: SpecFileOptions = {}): Promise<GlobalInferenceSpec> {
+export async function loadSpecStream(
+  stream: NodeJS.ReadableStream,
+  name = '<stdin>',
+  options: SpecFileOptions = {},
+): Promise<GlobalInferenceSpec> {
   options ??= {};
   const env = options.env ?? process.env;
-  const maxBytes = positiveLimit(options.maxBytes, env, 'GI_SPEC_MAX_BYTES', SPEC_FILE_DEFAULTS.maxBytes, name, 'maxBytes');
-  const timeoutSeconds = positiveLimit(options.readTimeoutSeconds, env, 'GI_SPEC_READ_TIMEOUT_SECONDS', SPEC_FILE_DEFAULTS.readTimeoutSeconds, name, 'readTimeoutSeconds');
+  const maxBytes = positiveLimit(
+    options.maxBytes,
+    env,
+    'GI_SPEC_MAX_BYTES',
+    SPEC_FILE_DEFAULTS.maxBytes,
+    name,
+    'maxBytes',
+  );
+  const timeoutSeconds = positiveLimit(
+    options.readTimeoutSeconds,
+    env,
+    'GI_SPEC_READ_TIMEOUT_SECONDS',
+    SPEC_FILE_DEFAULTS.readTimeoutSeconds,
+    name,
+    'readTimeoutSeconds',
+  );
   let text: string;
   try {
     text = decodeUtf8(await readStreamBounded(stream, { maxBytes, timeoutMs: timeoutSeconds * 1000 }));
@@ -121,18 +162,32 @@ export async function loadSpecStream(stream: NodeJS.ReadableStream, name = '<std
  * JSON (RFC 8259: no comments, no trailing commas, no duplicate keys), anything else as one YAML 1.2 document.
  */
 export function parseSpecText(text: string, file = 'spec.yaml', options: SpecTextOptions = {}): GlobalInferenceSpec {
-  if (typeof file !== 'string') throw fileError(String(file), `the spec's file name must be text, not ${describeKind(file)}`);
+  if (typeof file !== 'string')
+    throw fileError(String(file), `the spec's file name must be text, not ${describeKind(file)}`);
   options ??= {};
   const env = options.env ?? process.env;
   if (typeof text !== 'string') throw fileError(file, `the spec text must be a string, not ${describeKind(text)}`);
-  const maxBytes = positiveLimit(options.maxBytes, env, 'GI_SPEC_MAX_BYTES', SPEC_FILE_DEFAULTS.maxBytes, file, 'maxBytes');
+  const maxBytes = positiveLimit(
+    options.maxBytes,
+    env,
+    'GI_SPEC_MAX_BYTES',
+    SPEC_FILE_DEFAULTS.maxBytes,
+    file,
+    'maxBytes',
+  );
   // Characters ≤ bytes ≤ 3 × characters for UTF-16 text: count bytes only when it can matter.
   if (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes) {
-    throw fileError(file, `it is ${Buffer.byteLength(text, 'utf8')} bytes; a spec is limited to ${maxBytes} bytes (maxBytes, or GI_SPEC_MAX_BYTES, raises the limit)`);
+    throw fileError(
+      file,
+      `it is ${Buffer.byteLength(text, 'utf8')} bytes; a spec is limited to ${maxBytes} bytes (maxBytes, or GI_SPEC_MAX_BYTES, raises the limit)`,
+    );
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const format = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
-  const parsed = format === 'json' ? parseJson(body, file) : parseYaml(body, file, options.maxAliasCount ?? SPEC_FILE_DEFAULTS.maxAliasCount);
+  const parsed =
+    format === 'json'
+      ? parseJson(body, file)
+      : parseYaml(body, file, options.maxAliasCount ?? SPEC_FILE_DEFAULTS.maxAliasCount);
   const empty = rootProblems(parsed.value, format);
   if (empty) {
     parsed.prepare?.(['(root)']);
@@ -168,18 +223,29 @@ function rootProblems(value: unknown, format?: 'json' | 'yaml'): SpecProblem[] |
     return [{ path: '(root)', message }];
   }
   const what = format ? `the file holds ${kindOf(value)}` : `must be the spec (an object), not ${kindOf(value)}`;
-  return [{ path: '(root)', message: format ? `${what}, not a spec: a spec is a mapping (service:, model:, regions:, ...)` : what }];
+  return [
+    {
+      path: '(root)',
+      message: format ? `${what}, not a spec: a spec is a mapping (service:, model:, regions:, ...)` : what,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------- YAML
 
-const ALLOWED_YAML_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+const ALLOWED_YAML_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+);
 
 function parseYaml(text: string, file: string, maxAliasCount: number): Parsed {
   const lineCounter = new LineCounter();
   const deep = deepBracket(text, false);
   if (deep !== undefined) {
-    throw fileError(file, `brackets ([ ] { }) nest more than ${MAX_BRACKET_DEPTH} deep; a spec nests a few levels`, position(text, deep, file));
+    throw fileError(
+      file,
+      `brackets ([ ] { }) nest more than ${MAX_BRACKET_DEPTH} deep; a spec nests a few levels`,
+      position(text, deep, file),
+    );
   }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const at = (offset: number): string => {
@@ -187,35 +253,57 @@ function parseYaml(text: string, file: string, maxAliasCount: number): Parsed {
     return `${file}:${pos.line}:${pos.col}`;
   };
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e): SpecProblem => ({ path: '(file)', message: yamlErrorMessage(e.code, e.message), location: at(e.pos[0]) }));
-    throw problems.length === 1 ? fileError(file, problems[0].message, problems[0].location) : new SpecValidationError(capped(problems), file);
+    const problems = doc.errors.map(
+      (e): SpecProblem => ({ path: '(file)', message: yamlErrorMessage(e.code, e.message), location: at(e.pos[0]) }),
+    );
+    throw problems.length === 1
+      ? fileError(file, problems[0].message, problems[0].location)
+      : new SpecValidationError(capped(problems), file);
   }
   // Unresolved tags are reported by the visitor below, with the tag's name.
   const problems: SpecProblem[] = doc.warnings
     .filter((w) => w.code !== 'TAG_RESOLVE_FAILED')
-    .map((w) => ({ path: '(file)', message: `not accepted in a spec: ${firstLine(w.message)}`, location: at(w.pos[0]) }));
+    .map((w) => ({
+      path: '(file)',
+      message: `not accepted in a spec: ${firstLine(w.message)}`,
+      location: at(w.pos[0]),
+    }));
   // Tags and keys the JavaScript value would hide: `!!binary` and custom tags, keys that are lists, maps or aliases.
   visit(doc, {
     Node: (_key, node) => {
       const tag = (node as { tag?: string }).tag;
       if (tag && !ALLOWED_YAML_TAGS.has(tag)) {
-        problems.push({ path: '(file)', message: `the YAML tag ${tag.replace('tag:yaml.org,2002:', '!!')} is not accepted in a spec (plain text, numbers, true/false, lists and mappings only)`, location: rangeAt(node, at) });
+        problems.push({
+          path: '(file)',
+          message: `the YAML tag ${tag.replace('tag:yaml.org,2002:', '!!')} is not accepted in a spec (plain text, numbers, true/false, lists and mappings only)`,
+          location: rangeAt(node, at),
+        });
       }
     },
     Pair: (_key, pair) => {
       if (pair.key !== null && !isScalar(pair.key)) {
-        problems.push({ path: '(file)', message: `a key must be plain text, not ${isAlias(pair.key) ? 'an alias' : 'a list or mapping'}`, location: rangeAt(pair.key, at) });
+        problems.push({
+          path: '(file)',
+          message: `a key must be plain text, not ${isAlias(pair.key) ? 'an alias' : 'a list or mapping'}`,
+          location: rangeAt(pair.key, at),
+        });
       }
     },
   });
-  if (problems.length > 0) throw problems.length === 1 ? fileError(file, problems[0].message, problems[0].location) : new SpecValidationError(capped(problems), file);
+  if (problems.length > 0)
+    throw problems.length === 1
+      ? fileError(file, problems[0].message, problems[0].location)
+      : new SpecValidationError(capped(problems), file);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount });
   } catch (error) {
     const message = (error as Error).message;
     if (/alias count/i.test(message)) {
-      throw fileError(file, `YAML aliases expand more than ${maxAliasCount} times (an alias bomb?); aliases may share settings, not multiply data`);
+      throw fileError(
+        file,
+        `YAML aliases expand more than ${maxAliasCount} times (an alias bomb?); aliases may share settings, not multiply data`,
+      );
     }
     if (error instanceof RangeError) throw fileError(file, 'the document nests too deeply to read');
     throw fileError(file, `not valid YAML: ${firstLine(message)}`);
@@ -258,7 +346,11 @@ function parseJson(text: string, file: string): Parsed {
   if (text.trim() === '') throw fileError(file, 'the file holds no spec: it is empty');
   const deep = deepBracket(text, true);
   if (deep !== undefined) {
-    throw fileError(file, `brackets ([ ] { }) nest more than ${MAX_BRACKET_DEPTH} deep; a spec nests a few levels`, position(text, deep, file));
+    throw fileError(
+      file,
+      `brackets ([ ] { }) nest more than ${MAX_BRACKET_DEPTH} deep; a spec nests a few levels`,
+      position(text, deep, file),
+    );
   }
   // One streaming pass (no syntax tree: a large file costs its parsed value, not a node per token) finds the first
   // syntax error and keys given twice; JSON.parse then makes the value.
@@ -276,8 +368,16 @@ function parseJson(text: string, file: string): Parsed {
     throw fileError(file, `not valid JSON: ${(error as Error).message}`);
   }
   if (scan.duplicates.length > 0) {
-    const problems = scan.duplicates.map((d): SpecProblem => ({ path: '(file)', message: `the key ${JSON.stringify(d.key)} is given twice in one object (JSON.parse would silently keep the last)`, location: position(text, d.offset, file) }));
-    throw problems.length === 1 ? fileError(file, problems[0].message, problems[0].location) : new SpecValidationError(capped(problems), file);
+    const problems = scan.duplicates.map(
+      (d): SpecProblem => ({
+        path: '(file)',
+        message: `the key ${JSON.stringify(d.key)} is given twice in one object (JSON.parse would silently keep the last)`,
+        location: position(text, d.offset, file),
+      }),
+    );
+    throw problems.length === 1
+      ? fileError(file, problems[0].message, problems[0].location)
+      : new SpecValidationError(capped(problems), file);
   }
   let offsets = new Map<string, number>();
   return {
@@ -285,7 +385,8 @@ function parseJson(text: string, file: string): Parsed {
     // Positions are needed only for problems: one more streaming pass finds those of all of them.
     prepare: (paths) => {
       const wanted = new Set<string>();
-      for (const parts of paths.map(parsePath)) for (let n = 1; n <= parts.length; n++) wanted.add(JSON.stringify(parts.slice(0, n)));
+      for (const parts of paths.map(parsePath))
+        for (let n = 1; n <= parts.length; n++) wanted.add(JSON.stringify(parts.slice(0, n)));
       offsets = scanJson(text, wanted).offsets;
     },
     locate: (path) => {
@@ -370,7 +471,11 @@ function jsonError(text: string, error: ParseError): { message: string; offset: 
   // A trailing comma shows up as "value/property name expected" right before a closing bracket.
   const rest = text.slice(error.offset).trimStart();
   const before = text.slice(0, error.offset).trimEnd();
-  if ((error.error === 3 || error.error === 4) && before.endsWith(',') && (rest.startsWith('}') || rest.startsWith(']'))) {
+  if (
+    (error.error === 3 || error.error === 4) &&
+    before.endsWith(',') &&
+    (rest.startsWith('}') || rest.startsWith(']'))
+  ) {
     return {
       message: `a trailing comma before '${rest[0]}' (JSON allows none; YAML would have accepted it, rename the file to .yaml if you meant YAML)`,
       offset: before.length - 1,
@@ -428,11 +533,21 @@ function fileError(file: string, message: string, location?: string): SpecValida
 /** The first problems and a count of the rest: a 1000-item list with a problem per item is still readable. */
 function capped(problems: readonly SpecProblem[]): readonly SpecProblem[] {
   if (problems.length <= MAX_PROBLEMS) return problems;
-  return [...problems.slice(0, MAX_PROBLEMS), { path: '(root)', message: `and ${problems.length - MAX_PROBLEMS} more problems (fix these first)` }];
+  return [
+    ...problems.slice(0, MAX_PROBLEMS),
+    { path: '(root)', message: `and ${problems.length - MAX_PROBLEMS} more problems (fix these first)` },
+  ];
 }
 
 /** A limit from options, else the environment, else the default; a malformed one is refused, not ignored. */
-function positiveLimit(option: number | undefined, env: NodeJS.ProcessEnv, variable: string, fallback: number, file: string, optionName: string): number {
+function positiveLimit(
+  option: number | undefined,
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  fallback: number,
+  file: string,
+  optionName: string,
+): number {
   const raw = option ?? env[variable];
   if (raw === undefined || raw === '') return fallback;
   const value = typeof raw === 'number' ? raw : Number(raw);
@@ -472,7 +587,10 @@ function allowedKeysAt(path: readonly PropertyKey[]): readonly string[] | undefi
     if (part === null) break;
     const def = schema._zod.def as unknown as Record<string, unknown>;
     // Own keys only: `shape['constructor']` would be Object's constructor, not a schema.
-    if (def.type === 'object') schema = Object.hasOwn(def.shape as object, String(part)) ? (def.shape as Record<string, z.core.$ZodType>)[String(part)] : undefined;
+    if (def.type === 'object')
+      schema = Object.hasOwn(def.shape as object, String(part))
+        ? (def.shape as Record<string, z.core.$ZodType>)[String(part)]
+        : undefined;
     else if (def.type === 'array') schema = def.element as z.core.$ZodType;
     else if (def.type === 'record') schema = def.valueType as z.core.$ZodType;
     else return undefined;
@@ -485,7 +603,8 @@ function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefine
   let current = schema;
   for (let i = 0; current && i < 10; i++) {
     const def = current._zod.def as unknown as Record<string, unknown>;
-    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') current = def.innerType as z.core.$ZodType;
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault')
+      current = def.innerType as z.core.$ZodType;
     else if (def.type === 'pipe') current = def.in as z.core.$ZodType;
     else return current;
   }

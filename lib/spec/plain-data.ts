@@ -19,7 +19,12 @@ export interface PlainDataLimits {
 }
 
 /** Far above what a spec needs (depth ≤ 8, ≤ 40 regions, ≤ 250 countries in a list), far below what hurts. */
-export const SPEC_DATA_LIMITS: PlainDataLimits = { maxDepth: 32, maxItems: 1000, maxValues: 100_000, maxTextLength: 100_000 };
+export const SPEC_DATA_LIMITS: PlainDataLimits = {
+  maxDepth: 32,
+  maxItems: 1000,
+  maxValues: 100_000,
+  maxTextLength: 100_000,
+};
 
 /**
  * Keys refused anywhere: assigning `__proto__` replaces an object's prototype (so the key is silently dropped, or
@@ -28,7 +33,9 @@ export const SPEC_DATA_LIMITS: PlainDataLimits = { maxDepth: 32, maxItems: 1000,
  */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-export type PlainDataResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problems: readonly SpecProblem[] };
+export type PlainDataResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly problems: readonly SpecProblem[] };
 
 /**
  * Checks that `input` is plain data within `limits` and returns a copy of it made of fresh arrays and
@@ -49,7 +56,9 @@ export function toPlainData(input: unknown, limits: PlainDataLimits = SPEC_DATA_
     readonly assign: (copy: unknown) => void;
   }
   const root: { value?: unknown } = {};
-  const stack: (Frame | { readonly leave: object })[] = [{ value: input, path: [], assign: (copy) => (root.value = copy) }];
+  const stack: (Frame | { readonly leave: object })[] = [
+    { value: input, path: [], assign: (copy) => (root.value = copy) },
+  ];
   const ancestors = new Map<object, readonly PropertyKey[]>();
 
   while (stack.length > 0) {
@@ -76,7 +85,10 @@ export function toPlainData(input: unknown, limits: PlainDataLimits = SPEC_DATA_
     const object = value as object;
     const cycleStart = ancestors.get(object);
     if (cycleStart) {
-      report(path, `refers back to ${formatPath(cycleStart)}, which contains it (a cycle, e.g. a YAML alias inside its own anchor); a spec must be a tree`);
+      report(
+        path,
+        `refers back to ${formatPath(cycleStart)}, which contains it (a cycle, e.g. a YAML alias inside its own anchor); a spec must be a tree`,
+      );
       continue;
     }
     if (path.length >= limits.maxDepth) {
@@ -93,7 +105,10 @@ export function toPlainData(input: unknown, limits: PlainDataLimits = SPEC_DATA_
       }
       [entries, copy] = [read.entries, read.copy];
     } catch (error) {
-      report(path, `could not be read (${error instanceof Error ? error.message : String(error)}); a spec must be plain data`);
+      report(
+        path,
+        `could not be read (${error instanceof Error ? error.message : String(error)}); a spec must be plain data`,
+      );
       continue;
     }
     assign(copy);
@@ -103,7 +118,10 @@ export function toPlainData(input: unknown, limits: PlainDataLimits = SPEC_DATA_
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i];
       if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
-        report([...path, key], `'${key}' cannot be a key: JavaScript treats it specially (__proto__, constructor and prototype are refused anywhere in a spec)`);
+        report(
+          [...path, key],
+          `'${key}' cannot be a key: JavaScript treats it specially (__proto__, constructor and prototype are refused anywhere in a spec)`,
+        );
         continue;
       }
       const target = copy;
@@ -131,7 +149,9 @@ function scalarProblem(value: unknown, limits: PlainDataLimits): string | null |
     case 'number':
       return null;
     case 'string':
-      return value.length > limits.maxTextLength ? `is ${value.length} characters long; text in a spec is at most ${limits.maxTextLength} characters` : null;
+      return value.length > limits.maxTextLength
+        ? `is ${value.length} characters long; text in a spec is at most ${limits.maxTextLength} characters`
+        : null;
     case 'bigint':
       return `must be a plain number, not a BigInt (${String(value).slice(0, 40)}n)`;
     case 'symbol':
@@ -151,25 +171,33 @@ interface Entries {
 }
 
 /** The entries of a plain object or list (and an empty copy to fill), or why it (or one of its keys) is refused. */
-function readEntries(object: object, limits: PlainDataLimits): Entries | { readonly refused: string; readonly key?: PropertyKey } {
+function readEntries(
+  object: object,
+  limits: PlainDataLimits,
+): Entries | { readonly refused: string; readonly key?: PropertyKey } {
   if (Array.isArray(object)) {
     // The length is checked before anything is read: `new Array(1e9)` costs nothing to refuse.
     const length = object.length;
-    if (length > limits.maxItems) return { refused: `has ${length} items; a list in a spec holds at most ${limits.maxItems}` };
+    if (length > limits.maxItems)
+      return { refused: `has ${length} items; a list in a spec holds at most ${limits.maxItems}` };
     const entries: [PropertyKey, unknown][] = [];
     for (let i = 0; i < length; i++) {
       const descriptor = Object.getOwnPropertyDescriptor(object, i);
-      if (descriptor && (descriptor.get || descriptor.set)) return { refused: 'is a getter or setter; a spec must be plain data', key: i };
+      if (descriptor && (descriptor.get || descriptor.set))
+        return { refused: 'is a getter or setter; a spec must be plain data', key: i };
       entries.push([i, descriptor?.value]);
     }
     return { entries, copy: new Array<unknown>(length) };
   }
   const prototype = Object.getPrototypeOf(object) as object | null;
   if (prototype !== null && !isObjectPrototype(prototype)) {
-    return { refused: `must be plain data (text, numbers, true/false, lists and objects), not ${instanceName(object, prototype)}` };
+    return {
+      refused: `must be plain data (text, numbers, true/false, lists and objects), not ${instanceName(object, prototype)}`,
+    };
   }
   const keys = Object.getOwnPropertyNames(object);
-  if (keys.length > limits.maxItems) return { refused: `has ${keys.length} keys; an object in a spec holds at most ${limits.maxItems}` };
+  if (keys.length > limits.maxItems)
+    return { refused: `has ${keys.length} keys; an object in a spec holds at most ${limits.maxItems}` };
   const entries: [PropertyKey, unknown][] = [];
   for (const key of keys) {
     const descriptor = Object.getOwnPropertyDescriptor(object, key)!;
@@ -186,7 +214,11 @@ function readEntries(object: object, limits: PlainDataLimits): Entries | { reado
  * something else.
  */
 function isObjectPrototype(prototype: object): boolean {
-  return Object.getPrototypeOf(prototype) === null && Object.prototype.hasOwnProperty.call(prototype, 'hasOwnProperty') && Object.prototype.hasOwnProperty.call(prototype, 'isPrototypeOf');
+  return (
+    Object.getPrototypeOf(prototype) === null &&
+    Object.prototype.hasOwnProperty.call(prototype, 'hasOwnProperty') &&
+    Object.prototype.hasOwnProperty.call(prototype, 'isPrototypeOf')
+  );
 }
 
 function instanceName(object: object, prototype: object): string {

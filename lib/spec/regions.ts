@@ -137,13 +137,20 @@ export function zoneIdPrefix(code: string): string {
  * Problems of availability zone ids for a VPC in `region`: each must be a zone of that region (its id starts with
  * the region's zone prefix, e.g. use1- for us-east-1) and appear once. Unknown regions are reported elsewhere.
  */
-export function zoneIdProblems(region: string, zones: readonly unknown[]): { path: PropertyKey[]; input: unknown; message: string }[] {
+export function zoneIdProblems(
+  region: string,
+  zones: readonly unknown[],
+): { path: PropertyKey[]; input: unknown; message: string }[] {
   if (!isKnownRegion(region)) return [];
   const prefix = zoneIdPrefix(region);
   const problems: { path: PropertyKey[]; input: unknown; message: string }[] = [];
   zones.forEach((zone, i) => {
     if (typeof zone === 'string' && /^[a-z]{2,6}\d-az\d{1,2}$/.test(zone) && !zone.startsWith(`${prefix}-`)) {
-      problems.push({ path: [i], input: zone, message: `must be a zone of ${region} (its zone ids start with ${prefix}-, such as ${regionInfo(region).availabilityZoneIds[0]})` });
+      problems.push({
+        path: [i],
+        input: zone,
+        message: `must be a zone of ${region} (its zone ids start with ${prefix}-, such as ${regionInfo(region).availabilityZoneIds[0]})`,
+      });
     }
   });
   return problems;
@@ -156,5 +163,7 @@ export function distanceKm(a: string, b: string): number {
 
 /** The `count` candidates nearest to `region` (ties broken by code, so the choice is stable). */
 export function nearestRegions(region: string, candidates: readonly string[], count: number): string[] {
-  return [...candidates].sort((a, b) => distanceKm(region, a) - distanceKm(region, b) || a.localeCompare(b)).slice(0, count);
+  return [...candidates]
+    .sort((a, b) => distanceKm(region, a) - distanceKm(region, b) || a.localeCompare(b))
+    .slice(0, count);
 }

@@ -10,11 +10,18 @@ export type { ResidencyClients, ResidencyClientGroup } from '../util/residency-c
  * region's country, else its continent. The private zone (split horizon) and the routing proofs both use it, so
  * what the construct routes is what the proof checks.
  */
-export function residencyOfRegion(region: string, jurisdiction: string | undefined, residency: ResidencyClients): string | undefined {
+export function residencyOfRegion(
+  region: string,
+  jurisdiction: string | undefined,
+  residency: ResidencyClients,
+): string | undefined {
   const keys = Object.keys(residency).sort();
   if (keys.length === 0) return undefined;
   if (jurisdiction && keys.includes(jurisdiction)) return jurisdiction;
   if (!isKnownRegion(region)) return undefined;
   const info = regionInfo(region);
-  return keys.find((k) => residency[k].countries.includes(info.country)) ?? keys.find((k) => residency[k].continents.includes(info.continent));
+  return (
+    keys.find((k) => residency[k].countries.includes(info.country)) ??
+    keys.find((k) => residency[k].continents.includes(info.continent))
+  );
 }

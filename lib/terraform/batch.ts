@@ -49,7 +49,8 @@ export class TerraformBatch {
   /** Validates the stacks (in batches of `batchSize`); one result per stack, in order. */
   validate(stacks: readonly TerraformJson[]): StackValidation[] {
     const results: StackValidation[] = [];
-    for (let i = 0; i < stacks.length; i += this.batchSize) results.push(...this.validateBatch(stacks.slice(i, i + this.batchSize)));
+    for (let i = 0; i < stacks.length; i += this.batchSize)
+      results.push(...this.validateBatch(stacks.slice(i, i + this.batchSize)));
     return results;
   }
 
@@ -70,18 +71,33 @@ export class TerraformBatch {
       modules[name] = { source: `./${name}` };
     });
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ module: modules }));
-    const failed = (run: { stdout: string; stderr: string }) => stacks.map(() => ({ ok: false, actions: {}, created: [], message: `${run.stderr}\n${run.stdout.slice(-4000)}` }));
+    const failed = (run: { stdout: string; stderr: string }) =>
+      stacks.map(() => ({ ok: false, actions: {}, created: [], message: `${run.stderr}\n${run.stdout.slice(-4000)}` }));
     const init = this.run(['init', '-input=false', '-no-color'], dir);
     if (!init.ok) return failed(init);
-    const plan = this.run(['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=offline.tfplan'], dir);
+    const plan = this.run(
+      ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=offline.tfplan'],
+      dir,
+    );
     if (!plan.ok) return failed(plan);
     const show = this.run(['show', '-json', '-no-color', 'offline.tfplan'], dir);
-    const parsed = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
-    const results = stacks.map(() => ({ ok: true, actions: {} as Record<string, number>, created: [] as string[], message: '' }));
+    const parsed = JSON.parse(show.stdout) as {
+      resource_changes?: { address: string; change: { actions: string[] } }[];
+    };
+    const results = stacks.map(() => ({
+      ok: true,
+      actions: {} as Record<string, number>,
+      created: [] as string[],
+      message: '',
+    }));
     for (const change of parsed.resource_changes ?? []) {
       const match = /^module\.m(\d+)\.(.*)$/.exec(change.address);
       const result = match ? results[Number(match[1])] : undefined;
-      if (!result) return failed({ stdout: '', stderr: `the plan changes ${change.address}, which belongs to no stack of the batch` });
+      if (!result)
+        return failed({
+          stdout: '',
+          stderr: `the plan changes ${change.address}, which belongs to no stack of the batch`,
+        });
       const action = change.change.actions.join('+');
       result.actions[action] = (result.actions[action] ?? 0) + 1;
       if (action === 'create') result.created.push(match![2]);
@@ -106,9 +122,13 @@ export class TerraformBatch {
         const { backend: _backend, ...terraform } = (stack.terraform ?? {}) as Record<string, unknown>;
         const body = { ...stack, terraform } as Record<string, unknown>;
         // Required variables (e.g. the origin secret) come from unknown root variables, as in a real root module.
-        for (const [variable, config] of Object.entries((stack.variable ?? {}) as Record<string, Record<string, unknown>>)) {
+        for (const [variable, config] of Object.entries(
+          (stack.variable ?? {}) as Record<string, Record<string, unknown>>,
+        )) {
           if (config.default !== undefined) continue;
-          variables[`${name}_${variable}`] = Object.fromEntries(Object.entries(config).filter(([key]) => ['type', 'sensitive', 'nullable'].includes(key)));
+          variables[`${name}_${variable}`] = Object.fromEntries(
+            Object.entries(config).filter(([key]) => ['type', 'sensitive', 'nullable'].includes(key)),
+          );
           call[variable] = `\${var.${name}_${variable}}`;
         }
         writeFileSync(join(moduleDir, 'cdk.tf.json'), JSON.stringify(body));
@@ -117,19 +137,39 @@ export class TerraformBatch {
       }
       modules[name] = call;
     }
-    writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify({ module: modules, ...(Object.keys(variables).length ? { variable: variables } : {}) }));
+    writeFileSync(
+      join(this.dir, 'main.tf.json'),
+      JSON.stringify({ module: modules, ...(Object.keys(variables).length ? { variable: variables } : {}) }),
+    );
 
     if (!this.initialised) {
       const init = this.run(['init', '-backend=false', '-input=false', '-no-color']);
-      if (!init.ok) return stacks.map(() => ({ ok: false, diagnostics: [`terraform init failed: ${init.stderr || init.stdout}`], warnings: [] }));
+      if (!init.ok)
+        return stacks.map(() => ({
+          ok: false,
+          diagnostics: [`terraform init failed: ${init.stderr || init.stdout}`],
+          warnings: [],
+        }));
       this.initialised = true;
     }
     const run = this.run(['validate', '-json', '-no-color']);
-    let parsed: { diagnostics?: { severity: string; summary: string; detail?: string; range?: { filename?: string }; snippet?: { context?: string } }[] };
+    let parsed: {
+      diagnostics?: {
+        severity: string;
+        summary: string;
+        detail?: string;
+        range?: { filename?: string };
+        snippet?: { context?: string };
+      }[];
+    };
     try {
       parsed = JSON.parse(run.stdout) as typeof parsed;
     } catch {
-      return stacks.map(() => ({ ok: false, diagnostics: [`terraform validate printed no JSON: ${run.stderr}`], warnings: [] }));
+      return stacks.map(() => ({
+        ok: false,
+        diagnostics: [`terraform validate printed no JSON: ${run.stderr}`],
+        warnings: [],
+      }));
     }
     const bySlot = new Map<string, string[]>();
     const unplaced = { error: [] as string[], warning: [] as string[] };
@@ -142,15 +182,31 @@ export class TerraformBatch {
     }
     // A diagnostic terraform does not place in a module is charged to every stack of the batch, and a failed run
     // that printed no error fails them all: never a silent pass.
-    const unexplainedFailure = !run.ok && !(parsed.diagnostics ?? []).some((d) => d.severity === 'error') ? [`terraform validate failed without a diagnostic: ${run.stderr}`] : [];
+    const unexplainedFailure =
+      !run.ok && !(parsed.diagnostics ?? []).some((d) => d.severity === 'error')
+        ? [`terraform validate failed without a diagnostic: ${run.stderr}`]
+        : [];
     return stacks.map((_, slot) => {
       const diagnostics = [...(bySlot.get(`error ${slot}`) ?? []), ...unplaced.error, ...unexplainedFailure];
-      return { ok: diagnostics.length === 0, diagnostics, warnings: [...(bySlot.get(`warning ${slot}`) ?? []), ...unplaced.warning] };
+      return {
+        ok: diagnostics.length === 0,
+        diagnostics,
+        warnings: [...(bySlot.get(`warning ${slot}`) ?? []), ...unplaced.warning],
+      };
     });
   }
 
   private run(args: string[], cwd = this.dir): { ok: boolean; stdout: string; stderr: string } {
-    const result = spawnSync(this.tf.terraform, args, { cwd, env: this.env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
-    return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
+    const result = spawnSync(this.tf.terraform, args, {
+      cwd,
+      env: this.env,
+      encoding: 'utf8',
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    return {
+      ok: result.status === 0,
+      stdout: result.stdout ?? '',
+      stderr: result.stderr ?? result.error?.message ?? '',
+    };
   }
 }

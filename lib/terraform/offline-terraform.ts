@@ -28,14 +28,22 @@ export interface OfflineTerraform {
 }
 
 /** Terraform and the provider mirror, or the reason they are not usable here. */
-export function detectOfflineTerraform(env: NodeJS.ProcessEnv = process.env): OfflineTerraform | { readonly missing: string } {
+export function detectOfflineTerraform(
+  env: NodeJS.ProcessEnv = process.env,
+): OfflineTerraform | { readonly missing: string } {
   const terraform = env[TERRAFORM_ENV] ?? findOnPath('terraform', env);
   if (!terraform) return { missing: `terraform is not on PATH (set ${TERRAFORM_ENV} to its location)` };
-  const version = spawnSync(terraform, ['version', '-json'], { encoding: 'utf8', env: { ...env, CHECKPOINT_DISABLE: '1' } });
-  if (version.status !== 0) return { missing: `${terraform} does not run: ${version.stderr || version.error?.message}` };
+  const version = spawnSync(terraform, ['version', '-json'], {
+    encoding: 'utf8',
+    env: { ...env, CHECKPOINT_DISABLE: '1' },
+  });
+  if (version.status !== 0)
+    return { missing: `${terraform} does not run: ${version.stderr || version.error?.message}` };
   const found = findProviderMirror(env);
   if (!found) {
-    return { missing: `no filesystem mirror holding ${AWS_PROVIDER.source} ${AWS_PROVIDER.version} was found (set ${MIRROR_ENV})` };
+    return {
+      missing: `no filesystem mirror holding ${AWS_PROVIDER.source} ${AWS_PROVIDER.version} was found (set ${MIRROR_ENV})`,
+    };
   }
   return { terraform, mirror: found.dir, mirrorFoundBy: found.how };
 }
@@ -49,7 +57,12 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): { dir:
   for (const dir of mirrorsInCliConfig(env)) if (holdsAws(dir)) return { dir, how: 'the Terraform CLI config' };
 
   const home = env.HOME ?? homedir();
-  const implied = [join(home, '.terraform.d', 'plugins'), join(home, '.local', 'share', 'terraform', 'plugins'), '/usr/local/share/terraform/plugins', '/usr/share/terraform/plugins'];
+  const implied = [
+    join(home, '.terraform.d', 'plugins'),
+    join(home, '.local', 'share', 'terraform', 'plugins'),
+    '/usr/local/share/terraform/plugins',
+    '/usr/share/terraform/plugins',
+  ];
   for (const dir of implied) if (holdsAws(dir)) return { dir, how: "Terraform's implied local mirror directories" };
 
   // Last resort: a shallow search of the places software is usually installed.
@@ -130,7 +143,11 @@ export class OfflineWorkspace {
   validate(): ValidateResult {
     if (!this.initialised) {
       const init = this.run(['init', '-backend=false', '-input=false', '-no-color']);
-      if (!init.ok) return { ...init, diagnostics: [{ severity: 'error', summary: 'terraform init failed', detail: init.stderr || init.stdout }] };
+      if (!init.ok)
+        return {
+          ...init,
+          diagnostics: [{ severity: 'error', summary: 'terraform init failed', detail: init.stderr || init.stdout }],
+        };
       this.initialised = true;
     }
     const run = this.run(['validate', '-json', '-no-color']);
@@ -153,7 +170,10 @@ export class OfflineWorkspace {
    */
   plan(): PlanResult {
     const stack = JSON.parse(readFileSync(join(this.dir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
-    const override = { terraform: { backend: { local: { path: 'offline-plan.tfstate' } } }, ...offlinePlanOverride(stack) };
+    const override = {
+      terraform: { backend: { local: { path: 'offline-plan.tfstate' } } },
+      ...offlinePlanOverride(stack),
+    };
     writeFileSync(join(this.dir, 'zz_offline_plan_override.tf.json'), JSON.stringify(override, null, 2));
     // One init per workspace: later plans of replaced configurations (same providers) reuse it.
     if (!this.planInitialised) {
@@ -161,10 +181,19 @@ export class OfflineWorkspace {
       if (!init.ok) return { ...init, actions: {}, created: [] };
       this.planInitialised = true;
     }
-    const plan = this.run(['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=offline.tfplan']);
+    const plan = this.run([
+      'plan',
+      '-refresh=false',
+      '-input=false',
+      '-lock=false',
+      '-no-color',
+      '-out=offline.tfplan',
+    ]);
     if (!plan.ok) return { ...plan, actions: {}, created: [] };
     const show = this.run(['show', '-json', '-no-color', 'offline.tfplan']);
-    const parsed = JSON.parse(show.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] } & Record<string, unknown>;
+    const parsed = JSON.parse(show.stdout) as {
+      resource_changes?: { address: string; change: { actions: string[] } }[];
+    } & Record<string, unknown>;
     const actions: Record<string, number> = {};
     const created: string[] = [];
     for (const change of parsed.resource_changes ?? []) {
@@ -185,8 +214,17 @@ export class OfflineWorkspace {
   }
 
   private run(args: string[]): TerraformRun {
-    const result = spawnSync(this.tf.terraform, args, { cwd: this.dir, env: this.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
+    const result = spawnSync(this.tf.terraform, args, {
+      cwd: this.dir,
+      env: this.env,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return {
+      ok: result.status === 0,
+      stdout: result.stdout ?? '',
+      stderr: result.stderr ?? result.error?.message ?? '',
+    };
   }
 }
 
@@ -215,7 +253,14 @@ export function offlinePlanOverride(stack: TerraformJson): { provider: { aws: Re
 export function offlineEnv(tf: OfflineTerraform, dir: string): NodeJS.ProcessEnv {
   const rc = join(dir, 'terraformrc');
   writeFileSync(rc, offlineCliConfig(tf.mirror));
-  return { ...process.env, TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_PLUGIN_CACHE_DIR: '' };
+  return {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: rc,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    TF_PLUGIN_CACHE_DIR: '',
+  };
 }
 
 function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {

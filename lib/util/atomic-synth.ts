@@ -137,7 +137,8 @@ export function writeOutputAtomically(outdir: string, produce: (stagingDir: stri
       produce(generation);
     } catch (error) {
       // A full disk or an I/O error while synth writes is not a bug of the app: say so, without a stack trace.
-      if (!(error instanceof Refusal) && IO_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) throw writeError(shown, error);
+      if (!(error instanceof Refusal) && IO_ERRORS.has((error as NodeJS.ErrnoException).code ?? ''))
+        throw writeError(shown, error);
       throw error;
     } finally {
       staging.delete(generation);
@@ -146,7 +147,11 @@ export function writeOutputAtomically(outdir: string, produce: (stagingDir: stri
     const switched = wrapWrite(shown, () => {
       const index = indexGeneration(generation!);
       const { retained, adopted } = carryOver(current, target, generation!, index, shown);
-      const written: GenerationIndex = { format: 1, files: [...index.files, ...adopted].sort(), stacks: [...index.stacks, ...retained].sort() };
+      const written: GenerationIndex = {
+        format: 1,
+        files: [...index.files, ...adopted].sort(),
+        stacks: [...index.stacks, ...retained].sort(),
+      };
       writeFileSync(join(generation!, INDEX_FILE), `${JSON.stringify(written, null, 2)}\n`);
       syncTree(generation!);
       return { retained, moved: commit(target, store, generation!, current) };
@@ -219,7 +224,11 @@ function removeSkeleton(target: string): void {
  * {@link writeOutputAtomically}. An app holding a `GlobalInferenceService` is gated by itself (`app.synth()` writes
  * all or nothing and runs the service's checks); this is for other apps, and for checks of your own.
  */
-export function synthAtomically(build: (outdir: string) => App, outdir: string, check?: (stagedOutdir: string) => void): AtomicOutputResult {
+export function synthAtomically(
+  build: (outdir: string) => App,
+  outdir: string,
+  check?: (stagedOutdir: string) => void,
+): AtomicOutputResult {
   return writeOutputAtomically(outdir, (dir) => {
     synthRefusingOnValidation(() => build(dir).synth());
     if (!check) return;
@@ -227,7 +236,8 @@ export function synthAtomically(build: (outdir: string) => App, outdir: string, 
       // Checks on the written JSON cost one read, where in-synth checks re-resolve every token of every stack.
       check(dir);
     } catch (error) {
-      if (error instanceof Refusal && !(error instanceof SynthRefusedError)) throw new SynthRefusedError(`synth refused, nothing was written:\n${error.message.trim()}`);
+      if (error instanceof Refusal && !(error instanceof SynthRefusedError))
+        throw new SynthRefusedError(`synth refused, nothing was written:\n${error.message.trim()}`);
       throw error;
     }
   });
@@ -244,7 +254,8 @@ export function synthRefusingOnValidation(synth: () => void): void {
     synth();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (REFUSALS.some((re) => re.test(message))) throw new SynthRefusedError(`synth refused, nothing was written:\n${withoutBypassHints(message)}`);
+    if (REFUSALS.some((re) => re.test(message)))
+      throw new SynthRefusedError(`synth refused, nothing was written:\n${withoutBypassHints(message)}`);
     throw error;
   }
 }
@@ -282,18 +293,29 @@ function inspectTarget(target: string, store: string, shown: string): TargetStat
   if (stats.isSymbolicLink()) {
     const link = readlinkSync(target);
     const name = ourGenerationName(link, target);
-    if (!name) throw new OutputRefusedError(`cannot write ${shown}: it is a symbolic link (to ${link}) this library did not make; remove it or choose another output directory (nothing was written)`);
+    if (!name)
+      throw new OutputRefusedError(
+        `cannot write ${shown}: it is a symbolic link (to ${link}) this library did not make; remove it or choose another output directory (nothing was written)`,
+      );
     const generation = join(store, name);
     if (!existsSync(generation)) return { kind: 'dangling' };
     const index = readIndex(generation);
-    refuseForeign(shown, generation, index ? new Set([INDEX_FILE, ...index.files]) : new Set([INDEX_FILE]), index?.stacks ?? listStackDirs(generation));
+    refuseForeign(
+      shown,
+      generation,
+      index ? new Set([INDEX_FILE, ...index.files]) : new Set([INDEX_FILE]),
+      index?.stacks ?? listStackDirs(generation),
+    );
     return { kind: 'link', generation, index };
   }
   if (!stats.isDirectory()) {
-    throw new OutputRefusedError(`cannot write ${shown}: it is ${describeKind(stats)}, not a directory; choose another output directory (nothing was written)`);
+    throw new OutputRefusedError(
+      `cannot write ${shown}: it is ${describeKind(stats)}, not a directory; choose another output directory (nothing was written)`,
+    );
   }
   const entries = readdirSync(target);
-  if (entries.length === 0 || (entries.length === 1 && entries[0] === STACKS && isEmptyDir(join(target, STACKS)))) return { kind: 'skeleton' };
+  if (entries.length === 0 || (entries.length === 1 && entries[0] === STACKS && isEmptyDir(join(target, STACKS))))
+    return { kind: 'skeleton' };
   const legacy = legacyOutput(target);
   if (!legacy) {
     const listed = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, and ${entries.length - 5} more` : '');
@@ -321,7 +343,8 @@ function refuseForeign(shown: string, dir: string, ours: ReadonlySet<string>, st
   for (const entry of readdirSync(dir)) {
     if (entry === STACKS && lstatSync(join(dir, STACKS)).isDirectory()) {
       for (const stack of readdirSync(join(dir, STACKS))) {
-        if (!stacks.includes(stack) || !lstatSync(join(dir, STACKS, stack)).isDirectory()) foreign.push(`${STACKS}/${stack}`);
+        if (!stacks.includes(stack) || !lstatSync(join(dir, STACKS, stack)).isDirectory())
+          foreign.push(`${STACKS}/${stack}`);
       }
     } else if (!ours.has(entry)) {
       foreign.push(entry);
@@ -336,17 +359,26 @@ function refuseForeign(shown: string, dir: string, ours: ReadonlySet<string>, st
 
 /** A cdktf output in a real directory: manifest.json and stack directories, and which of its files cdktf wrote. */
 function legacyOutput(dir: string): { ours: Set<string>; stacks: string[] } | undefined {
-  let manifest: { stacks?: Record<string, { workingDirectory?: string; synthesizedStackPath?: string; stackMetadataPath?: string }> };
+  let manifest: {
+    stacks?: Record<string, { workingDirectory?: string; synthesizedStackPath?: string; stackMetadataPath?: string }>;
+  };
   try {
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as typeof manifest;
   } catch {
     return undefined;
   }
-  if (typeof manifest !== 'object' || manifest === null || typeof manifest.stacks !== 'object' || manifest.stacks === null) return undefined;
+  if (
+    typeof manifest !== 'object' ||
+    manifest === null ||
+    typeof manifest.stacks !== 'object' ||
+    manifest.stacks === null
+  )
+    return undefined;
   const ours = new Set(['manifest.json']);
   const stacks = new Set<string>();
   for (const stack of Object.values(manifest.stacks)) {
-    for (const file of [stack.synthesizedStackPath, stack.stackMetadataPath]) if (typeof file === 'string') ours.add(file.split(sep).join('/'));
+    for (const file of [stack.synthesizedStackPath, stack.stackMetadataPath])
+      if (typeof file === 'string') ours.add(file.split(sep).join('/'));
     if (typeof stack.workingDirectory === 'string') stacks.add(basename(stack.workingDirectory));
   }
   // Directories of stacks an earlier synth wrote and the manifest no longer lists (plain cdktf leaves them).
@@ -392,7 +424,8 @@ function prepareStore(store: string, target: string, before: TargetState): void 
     if (name === current) continue;
     // Only what the library names so; anything else in the store is someone's, and stays.
     const draft = LOCK_DRAFT_NAME.exec(name) ?? GITIGNORE_DRAFT_NAME.exec(name);
-    const leftover = GENERATION_NAME.test(name) || LEGACY_NAME.test(name) || (draft !== null && !isAlive(Number(draft[1])));
+    const leftover =
+      GENERATION_NAME.test(name) || LEGACY_NAME.test(name) || (draft !== null && !isAlive(Number(draft[1])));
     if (leftover) rmSync(join(store, name), { recursive: true, force: true });
   }
   const parent = dirname(target);
@@ -401,7 +434,8 @@ function prepareStore(store: string, target: string, before: TargetState): void 
     // A temporary link of ours: our name, and a symbolic link to a generation of this store.
     if (!name.startsWith(prefix) || !/^\d+-[a-z0-9]+$/.test(name.slice(prefix.length))) continue;
     const path = join(parent, name);
-    if (lstatOrUndefined(path)?.isSymbolicLink() && ourGenerationName(readlinkSync(path), target)) rmSync(path, { force: true });
+    if (lstatOrUndefined(path)?.isSymbolicLink() && ourGenerationName(readlinkSync(path), target))
+      rmSync(path, { force: true });
   }
 }
 
@@ -425,7 +459,8 @@ function inspectStore(store: string, shown: string): void {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw new OutputRefusedError(`cannot write ${shown}: ${where}: ${(error as Error).message}`);
   }
-  if (stats.isSymbolicLink()) refuse(`is a symbolic link (to ${readlinkSync(store)}), not a directory this library made`);
+  if (stats.isSymbolicLink())
+    refuse(`is a symbolic link (to ${readlinkSync(store)}), not a directory this library made`);
   if (!stats.isDirectory()) refuse(`is ${describeKind(stats)}, not a directory this library made`);
   if (isOurStore(store)) return;
   const entries = readdirSync(store);
@@ -437,7 +472,8 @@ function isOurStore(store: string): boolean {
   if (fileHolds(join(store, GITIGNORE), (text) => text === GITIGNORE_TEXT)) return true;
   // A store a kill interrupted while it was being created or removed: nothing but our own small files.
   return readdirSync(store).every((name) => {
-    if (name === LOCK_FILE || LOCK_DRAFT_NAME.test(name)) return fileHolds(join(store, name), (text) => LOCK_TEXT.test(text));
+    if (name === LOCK_FILE || LOCK_DRAFT_NAME.test(name))
+      return fileHolds(join(store, name), (text) => LOCK_TEXT.test(text));
     if (GITIGNORE_DRAFT_NAME.test(name)) return fileHolds(join(store, name), (text) => GITIGNORE_TEXT.startsWith(text));
     return false;
   });
@@ -501,10 +537,15 @@ function acquireLock(store: string, shown: string): () => void {
       } catch {
         continue; // removed meanwhile: try again
       }
-      const live = owner === process.pid || (host !== undefined && host !== hostname()) || (Number.isInteger(owner) && owner > 0 && isAlive(owner));
+      const live =
+        owner === process.pid ||
+        (host !== undefined && host !== hostname()) ||
+        (Number.isInteger(owner) && owner > 0 && isAlive(owner));
       if (live) {
         const where = host && host !== hostname() ? ` on ${host}` : '';
-        throw new OutputRefusedError(`cannot write ${shown}: another synth (process ${owner}${where}) is writing it; wait for it to finish, or remove ${file} if it is no longer running`);
+        throw new OutputRefusedError(
+          `cannot write ${shown}: another synth (process ${owner}${where}) is writing it; wait for it to finish, or remove ${file} if it is no longer running`,
+        );
       }
       wrapWrite(shown, () => rmSync(file, { force: true }));
     }
@@ -551,7 +592,13 @@ function indexGeneration(generation: string): GenerationIndex {
  * Under the cdktf CLI (`cdktf synth`, `deploy`), a stack no longer in the app keeps its whole directory, as plain cdktf
  * leaves it: the CLI deletes the directories of such stacks itself after synth, and fails (ENOENT) on one that is gone.
  */
-function carryOver(current: TargetState, target: string, generation: string, index: GenerationIndex, shown: string): { retained: string[]; adopted: string[] } {
+function carryOver(
+  current: TargetState,
+  target: string,
+  generation: string,
+  index: GenerationIndex,
+  shown: string,
+): { retained: string[]; adopted: string[] } {
   if (current.kind !== 'link' && current.kind !== 'legacy') return { retained: [], adopted: [] };
   // A cdktf output being taken over is still the output path itself: it becomes a link only at the switch.
   const from = current.kind === 'link' ? current.generation : target;
@@ -566,7 +613,14 @@ function carryOver(current: TargetState, target: string, generation: string, ind
     if (!existsSync(stackDir)) continue;
     const removed = !index.stacks.includes(stack);
     const keepWhole = removed && underCdktfCli;
-    const carried = linkTree(stackDir, join(generation, STACKS, stack), `${STACKS}/${stack}`, keepWhole ? new Set() : ours, written, shown);
+    const carried = linkTree(
+      stackDir,
+      join(generation, STACKS, stack),
+      `${STACKS}/${stack}`,
+      keepWhole ? new Set() : ours,
+      written,
+      shown,
+    );
     if (carried && removed) retained.push(stack);
     if (keepWhole) adopted.push(...[...ours].filter((f) => f.startsWith(`${STACKS}/${stack}/`)));
   }
@@ -574,7 +628,14 @@ function carryOver(current: TargetState, target: string, generation: string, ind
 }
 
 /** Links the files of `from` not in `ours` to the same places under `to`; true when anything was carried. */
-function linkTree(from: string, to: string, prefix: string, ours: ReadonlySet<string>, written: ReadonlySet<string>, shown: string): boolean {
+function linkTree(
+  from: string,
+  to: string,
+  prefix: string,
+  ours: ReadonlySet<string>,
+  written: ReadonlySet<string>,
+  shown: string,
+): boolean {
   let carried = false;
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const path = `${prefix}/${entry.name}`;
@@ -586,7 +647,9 @@ function linkTree(from: string, to: string, prefix: string, ours: ReadonlySet<st
     }
     if (ours.has(path)) continue;
     if (written.has(path)) {
-      throw new OutputRefusedError(`cannot write ${shown}: ${path} is a file synth did not write, and synth now writes a file there; move it away (nothing was written)`);
+      throw new OutputRefusedError(
+        `cannot write ${shown}: ${path} is a file synth did not write, and synth now writes a file there; move it away (nothing was written)`,
+      );
     }
     mkdirSync(to, { recursive: true });
     if (entry.isSymbolicLink()) symlinkSync(readlinkSync(source), destination);
@@ -607,7 +670,8 @@ function linkOrCopy(source: string, destination: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // File systems without hard links, or a file at its link limit: a copy keeps it just as well.
-    if (code !== 'EPERM' && code !== 'EXDEV' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    if (code !== 'EPERM' && code !== 'EXDEV' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP')
+      throw error;
     copyFileSync(source, destination);
   }
 }
@@ -628,7 +692,8 @@ function syncPath(path: string, flags: string): void {
     fsyncSync(fd);
   } catch (error) {
     // Some file systems cannot sync a directory; the rename that follows is still atomic.
-    if ((error as NodeJS.ErrnoException).code !== 'EINVAL' && (error as NodeJS.ErrnoException).code !== 'EISDIR') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EINVAL' && (error as NodeJS.ErrnoException).code !== 'EISDIR')
+      throw error;
   } finally {
     closeSync(fd);
   }
@@ -640,7 +705,10 @@ function syncPath(path: string, flags: string): void {
  * removed once the link is in place.
  */
 function commit(target: string, store: string, generation: string, current: TargetState): string | undefined {
-  const temporary = join(dirname(target), `.${basename(target)}.link-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  const temporary = join(
+    dirname(target),
+    `.${basename(target)}.link-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+  );
   symlinkSync(relative(dirname(target), generation), temporary);
   let moved: string | undefined;
   try {
@@ -695,7 +763,10 @@ function wrapWrite<T>(shown: string, step: () => T): T {
 function writeError(shown: string, error: unknown): OutputWriteError {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = code ? `${code}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}` : String(error);
-  return new OutputWriteError(`could not write ${shown}: ${reason}; the previous output is unchanged and nothing of this attempt was kept`, error);
+  return new OutputWriteError(
+    `could not write ${shown}: ${reason}; the previous output is unchanged and nothing of this attempt was kept`,
+    error,
+  );
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {

@@ -42,7 +42,10 @@ export const SMALLEST_VPC_PREFIX = 22;
  * The prefixes {@link layoutSubnets} gives a VPC block of `/vpcPrefix` over `zoneCount` zones: private subnets take
  * equal blocks of the VPC (one per zone, plus one more), the last of those blocks is split for the public subnets.
  */
-export function subnetPrefixes(vpcPrefix: number, zoneCount: number): { readonly privatePrefix: number; readonly publicPrefix: number } {
+export function subnetPrefixes(
+  vpcPrefix: number,
+  zoneCount: number,
+): { readonly privatePrefix: number; readonly publicPrefix: number } {
   const privateBits = Math.ceil(Math.log2(zoneCount + 1));
   const publicBits = Math.max(1, Math.ceil(Math.log2(zoneCount)));
   return { privatePrefix: vpcPrefix + privateBits, publicPrefix: vpcPrefix + privateBits + publicBits };
@@ -61,7 +64,8 @@ export function layoutFits(vpcPrefix: number, zoneCount: number, privateAddresse
 
 /** The smallest VPC block (largest prefix, /16 to /22) whose layout fits, or undefined when not even a /16 does. */
 export function smallestFittingVpcPrefix(zoneCount: number, privateAddresses = 0): number | undefined {
-  for (let prefix = SMALLEST_VPC_PREFIX; prefix >= LARGEST_VPC_PREFIX; prefix--) if (layoutFits(prefix, zoneCount, privateAddresses)) return prefix;
+  for (let prefix = SMALLEST_VPC_PREFIX; prefix >= LARGEST_VPC_PREFIX; prefix--)
+    if (layoutFits(prefix, zoneCount, privateAddresses)) return prefix;
   return undefined;
 }
 
@@ -91,11 +95,16 @@ export function subnetLayoutProblem(vpcCidr: string, zoneCount: number, privateA
  * interfaces). A /16 with three zones gives private /18s and public /20s. Refuses a layout whose public subnets
  * would be smaller than an ALB needs (/27); the spec and the constructs report that earlier, with a remedy.
  */
-export function layoutSubnets(vpcCidr: string, zoneCount: number): { readonly private: string[]; readonly public: string[] } {
+export function layoutSubnets(
+  vpcCidr: string,
+  zoneCount: number,
+): { readonly private: string[]; readonly public: string[] } {
   const vpc = parseIpv4Cidr(vpcCidr);
   const { privatePrefix, publicPrefix } = subnetPrefixes(vpc.prefix, zoneCount);
   if (publicPrefix > MIN_ALB_SUBNET_PREFIX) {
-    throw new Error(`VPC block ${vpcCidr} is too small for ${zoneCount} zones (public subnets would be /${publicPrefix}, an ALB needs at least /${MIN_ALB_SUBNET_PREFIX})`);
+    throw new Error(
+      `VPC block ${vpcCidr} is too small for ${zoneCount} zones (public subnets would be /${publicPrefix}, an ALB needs at least /${MIN_ALB_SUBNET_PREFIX})`,
+    );
   }
   const reserved = subnetOf(vpc, privatePrefix, 2 ** (privatePrefix - vpc.prefix) - 1);
   const privateCidrs = Array.from({ length: zoneCount }, (_, i) => formatIpv4Cidr(subnetOf(vpc, privatePrefix, i)));

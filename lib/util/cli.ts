@@ -11,7 +11,9 @@ export function runMain(main: () => void | Promise<void>): void {
       if (error instanceof Refusal) {
         process.stderr.write(`${error.message}\n`);
       } else {
-        process.stderr.write(`unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.stderr.write(
+          `unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
       }
       process.exitCode = 1;
     });

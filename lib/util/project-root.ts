@@ -9,7 +9,11 @@ export function packageRoot(start: string = __dirname): string {
   let dir = start;
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'cdktf-global-inference') return dir;
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'cdktf-global-inference'
+    )
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`cannot find the cdktf-global-inference package above ${start}`);
     dir = parent;

@@ -63,7 +63,8 @@ function readAll(fd: number, kind: string, limits: BoundedReadLimits): Buffer {
       n = readSync(fd, chunk, 0, chunk.length, null);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') throw new BoundedReadError(`${(error as Error).message} (${kind})`, 'io');
+      if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK')
+        throw new BoundedReadError(`${(error as Error).message} (${kind})`, 'io');
       if (Date.now() >= deadline) throw unfinished(kind, total, limits);
       sleep(5);
       continue;
@@ -88,7 +89,11 @@ function readAll(fd: number, kind: string, limits: BoundedReadLimits): Buffer {
  * has not ended within `timeoutMs`; the stream is destroyed then, so a stalled writer cannot keep the process alive.
  * Asynchronous: standard input may be a socket or a terminal, which a synchronous read could only wait on forever.
  */
-export function readStreamBounded(stream: NodeJS.ReadableStream & { destroy?: () => void }, limits: BoundedReadLimits, kind = 'standard input'): Promise<Buffer> {
+export function readStreamBounded(
+  stream: NodeJS.ReadableStream & { destroy?: () => void },
+  limits: BoundedReadLimits,
+  kind = 'standard input',
+): Promise<Buffer> {
   return new Promise((resolvePromise, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -131,7 +136,10 @@ export function decodeUtf8(bytes: Buffer): string {
     const before = bytes.subarray(0, offset).toString('utf8');
     const line = before.split('\n').length;
     const column = before.length - before.lastIndexOf('\n');
-    throw new BoundedReadError(`it is not UTF-8 text (byte 0x${bytes[offset].toString(16).padStart(2, '0')} at line ${line}, column ${column})`, 'encoding');
+    throw new BoundedReadError(
+      `it is not UTF-8 text (byte 0x${bytes[offset].toString(16).padStart(2, '0')} at line ${line}, column ${column})`,
+      'encoding',
+    );
   }
 }
 
@@ -141,7 +149,8 @@ function firstInvalidUtf8(bytes: Buffer): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
-    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const length =
+      b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (length === 0 || i + length > bytes.length) return i;
     if (length > 1) {
       try {
@@ -169,9 +178,15 @@ function unfinished(kind: string, total: number, limits: BoundedReadLimits): Bou
   const seconds = limits.timeoutMs / 1000;
   if (total === 0) {
     const who = kind === 'pipe' ? ': nobody opened it for writing, or the writer sent nothing' : '';
-    return new BoundedReadError(`it is a ${kind} that sent no data within ${seconds} s${who} (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`, 'timeout');
+    return new BoundedReadError(
+      `it is a ${kind} that sent no data within ${seconds} s${who} (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`,
+      'timeout',
+    );
   }
-  return new BoundedReadError(`it is a ${kind} that had sent ${total} bytes and not finished after ${seconds} s (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`, 'timeout');
+  return new BoundedReadError(
+    `it is a ${kind} that had sent ${total} bytes and not finished after ${seconds} s (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`,
+    'timeout',
+  );
 }
 
 /**
@@ -188,7 +203,10 @@ function isAnonymousPipe(fd: number): boolean {
 
 function tooLarge(size: number | undefined, max: number, kind = 'regular file'): BoundedReadError {
   const what = size === undefined ? `it is a ${kind} that sent more than ${max} bytes` : `it is ${size} bytes`;
-  return new BoundedReadError(`${what}; a spec is limited to ${max} bytes (maxBytes, or GI_SPEC_MAX_BYTES, raises the limit)`, 'too-large');
+  return new BoundedReadError(
+    `${what}; a spec is limited to ${max} bytes (maxBytes, or GI_SPEC_MAX_BYTES, raises the limit)`,
+    'too-large',
+  );
 }
 
 function openError(error: NodeJS.ErrnoException): BoundedReadError {

@@ -56,7 +56,9 @@ function armUncaughtReporter(): void {
       process.exit(1);
     }
     // Not ours: what Node would have printed, and its exit code.
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? inspect(error)) : `Uncaught ${inspect(error)}`}\n`);
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? inspect(error)) : `Uncaught ${inspect(error)}`}\n`,
+    );
     process.exit(1);
   };
   const disarm = (): void => {

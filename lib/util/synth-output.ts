@@ -25,11 +25,19 @@ export interface TerraformJson {
 /** Reads every stack of a cdktf output directory, through its manifest. */
 export function readSynthOutput(outdir: string): SynthesizedStack[] {
   const manifestFile = join(outdir, 'manifest.json');
-  if (!existsSync(manifestFile)) throw new Error(`${outdir} holds no cdktf output (no manifest.json): run a synth first`);
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { stacks: Record<string, { name: string; synthesizedStackPath: string; workingDirectory: string }> };
+  if (!existsSync(manifestFile))
+    throw new Error(`${outdir} holds no cdktf output (no manifest.json): run a synth first`);
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+    stacks: Record<string, { name: string; synthesizedStackPath: string; workingDirectory: string }>;
+  };
   return Object.values(manifest.stacks).map((stack) => {
     const file = resolve(outdir, stack.synthesizedStackPath);
-    return { name: stack.name, dir: resolve(outdir, stack.workingDirectory), file, json: JSON.parse(readFileSync(file, 'utf8')) as TerraformJson };
+    return {
+      name: stack.name,
+      dir: resolve(outdir, stack.workingDirectory),
+      file,
+      json: JSON.parse(readFileSync(file, 'utf8')) as TerraformJson,
+    };
   });
 }
 
@@ -43,12 +51,17 @@ export function resourceCounts(json: TerraformJson): [string, number][] {
 /** Human summary of a cdktf output directory: where it is and what each stack holds. */
 export function describeSynthOutput(outdir: string, cwd = process.cwd()): string {
   const stacks = readSynthOutput(outdir);
-  const lines = [`Synthesized ${stacks.length} stack${stacks.length === 1 ? '' : 's'} into ${relative(cwd, resolve(outdir)) || '.'}/`];
+  const lines = [
+    `Synthesized ${stacks.length} stack${stacks.length === 1 ? '' : 's'} into ${relative(cwd, resolve(outdir)) || '.'}/`,
+  ];
   for (const stack of stacks) {
     const counts = resourceCounts(stack.json);
     const total = counts.reduce((sum, [, n]) => sum + n, 0);
     const providers = Object.entries(stack.json.provider ?? {}).map(([name, configs]) => `${name} x${configs.length}`);
-    const dataSources = Object.values(stack.json.data ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+    const dataSources = Object.values(stack.json.data ?? {}).reduce(
+      (sum, byName) => sum + Object.keys(byName).length,
+      0,
+    );
     lines.push('', `${stack.name}: ${relative(cwd, stack.file)}`);
     lines.push(`  ${total} resources, ${dataSources} data sources, providers: ${providers.join(', ') || 'none'}`);
     lines.push(`  outputs: ${Object.keys(stack.json.output ?? {}).join(', ') || 'none'}`);

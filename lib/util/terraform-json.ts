@@ -92,7 +92,8 @@ export function resourceBodies(json: unknown, onlyType?: string): ResourceBody[]
     for (const [type, byNames] of Object.entries(byType)) {
       if (onlyType !== undefined && type !== onlyType) continue;
       for (const byName of blocks(byNames)) {
-        for (const [name, value] of Object.entries(byName)) for (const body of blocks(value)) out.push({ type, name, body });
+        for (const [name, value] of Object.entries(byName))
+          for (const body of blocks(value)) out.push({ type, name, body });
       }
     }
   }

@@ -1,4 +1,14 @@
-import { Aspects, TerraformBackend, TerraformDataSource, TerraformOutput, TerraformProvider, TerraformResource, Token, type IAspect, type IResolvable } from 'cdktf';
+import {
+  Aspects,
+  TerraformBackend,
+  TerraformDataSource,
+  TerraformOutput,
+  TerraformProvider,
+  TerraformResource,
+  Token,
+  type IAspect,
+  type IResolvable,
+} from 'cdktf';
 import type { IConstruct } from 'constructs';
 
 /*
@@ -35,7 +45,9 @@ export function literalString(value: string): string {
   if (!Token.isUnresolved(value)) return escapeTemplateText(value);
   if (LIST_TOKEN.test(value) || MAP_TOKEN.test(value)) return value;
   const parts = splitTokens(value);
-  const needsWork = parts.some((part, i) => !part.token && (needsEscape(part.text) || (endsWithMarkerStart(part.text) && parts[i + 1]?.token)));
+  const needsWork = parts.some(
+    (part, i) => !part.token && (needsEscape(part.text) || (endsWithMarkerStart(part.text) && parts[i + 1]?.token)),
+  );
   if (!needsWork) return value;
   // Every literal part becomes a token of its own: cdktf reads a `${` between tokens as the start of a
   // hand-written expression (and would then render the next reference without its braces), so no literal text
@@ -115,7 +127,11 @@ function protectElement(node: IConstruct): void {
   element[PROTECTED] = true;
 }
 
-function wrap(element: Record<PropertyKey, unknown>, method: string, transform: (attributes: Record<string, unknown>) => Record<string, unknown>): void {
+function wrap(
+  element: Record<PropertyKey, unknown>,
+  method: string,
+  transform: (attributes: Record<string, unknown>) => Record<string, unknown>,
+): void {
   const original = element[method];
   if (typeof original !== 'function') return;
   element[method] = function (this: unknown, ...args: unknown[]) {

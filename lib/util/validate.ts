@@ -12,14 +12,22 @@ import { SpecValidationError, describeValue, formatPath, problemsFromIssues, typ
  * (a reference to another resource) is reported as such. Props that may legitimately be tokens (ids, ARNs,
  * capacities) are checked explicitly by the construct, skipping unresolved values.
  */
-export function validateProps<S extends z.ZodType>(schema: S, props: unknown, source: string, extra: readonly SpecProblem[] = []): z.output<S> {
+export function validateProps<S extends z.ZodType>(
+  schema: S,
+  props: unknown,
+  source: string,
+  extra: readonly SpecProblem[] = [],
+): z.output<S> {
   const tokenPaths = findTokens(props);
   const tokenProblems = tokenPaths.map((path) => ({
     path: formatPath(path),
     message: 'must be a literal value known at synth time, not a token or reference',
   }));
   const result = schema.safeParse(props, { reportInput: true });
-  const protoProblems = prototypeKeyPaths(props).map((path) => ({ path: formatPath(path), message: 'is a key a JavaScript object cannot hold as data (it would be silently dropped); rename it' }));
+  const protoProblems = prototypeKeyPaths(props).map((path) => ({
+    path: formatPath(path),
+    message: 'is a key a JavaScript object cannot hold as data (it would be silently dropped); rename it',
+  }));
   const problems = [...tokenProblems, ...protoProblems, ...extra];
   if (!result.success) {
     const keep = result.error.issues.filter((issue) => !tokenPaths.some((p) => startsWith(issue.path, p)));
@@ -72,11 +80,16 @@ export class PropsChecker {
   literal<S extends z.ZodType>(schema: S, value: unknown, path: string): z.output<S> | undefined {
     this.refusePrototypeKeys(value, path);
     const tokenPaths = findTokens(value);
-    for (const tokenPath of tokenPaths) this.problems.push({ path: joinPath(path, formatPath(tokenPath)), message: 'must be a literal value known at synth time, not a token or reference' });
+    for (const tokenPath of tokenPaths)
+      this.problems.push({
+        path: joinPath(path, formatPath(tokenPath)),
+        message: 'must be a literal value known at synth time, not a token or reference',
+      });
     const result = schema.safeParse(value, { reportInput: true });
     if (!result.success) {
       const keep = result.error.issues.filter((issue) => !tokenPaths.some((p) => startsWith(issue.path, p)));
-      for (const problem of problemsFromIssues(keep, () => undefined)) this.problems.push({ ...problem, path: joinPath(path, problem.path) });
+      for (const problem of problemsFromIssues(keep, () => undefined))
+        this.problems.push({ ...problem, path: joinPath(path, problem.path) });
     }
     return result.success && tokenPaths.length === 0 ? result.data : undefined;
   }
@@ -91,14 +104,25 @@ export class PropsChecker {
     const result = schema.safeParse(withoutTokens(value), { reportInput: true });
     if (result.success) return;
     const keep = result.error.issues.filter((issue) => !tokenPaths.some((p) => startsWith(issue.path, p)));
-    for (const problem of problemsFromIssues(keep, () => undefined)) this.problems.push({ ...problem, path: joinPath(path, problem.path) });
+    for (const problem of problemsFromIssues(keep, () => undefined))
+      this.problems.push({ ...problem, path: joinPath(path, problem.path) });
   }
 
   /** Problems found by explicit checks; paths relative to `prefix`. */
-  add(problems: readonly SpecProblem[] | readonly { path: readonly PropertyKey[] | string; message: string; input?: unknown }[], prefix = ''): void {
+  add(
+    problems:
+      | readonly SpecProblem[]
+      | readonly { path: readonly PropertyKey[] | string; message: string; input?: unknown }[],
+    prefix = '',
+  ): void {
     for (const p of problems) {
       const path = typeof p.path === 'string' ? p.path : formatPath(p.path);
-      const received = 'received' in p ? (p as SpecProblem).received : 'input' in p && p.input !== undefined ? describeValue(p.input) : undefined;
+      const received =
+        'received' in p
+          ? (p as SpecProblem).received
+          : 'input' in p && p.input !== undefined
+            ? describeValue(p.input)
+            : undefined;
       this.problems.push({ path: prefix ? joinPath(prefix, path) : path, message: p.message, received });
     }
   }
@@ -111,14 +135,22 @@ export class PropsChecker {
       try {
         Tokenization.reverseString(text);
       } catch {
-        this.problems.push({ path: joinPath(path, formatPath(tokenPath)), message: 'holds text that looks like a CDKTF token but is none (a reference must be a token of this app, not text)', received: describeValue(text) });
+        this.problems.push({
+          path: joinPath(path, formatPath(tokenPath)),
+          message:
+            'holds text that looks like a CDKTF token but is none (a reference must be a token of this app, not text)',
+          received: describeValue(text),
+        });
       }
     }
   }
 
   private refusePrototypeKeys(value: unknown, path: string): void {
     for (const keyPath of prototypeKeyPaths(value)) {
-      this.problems.push({ path: joinPath(path, formatPath(keyPath)), message: 'is a key a JavaScript object cannot hold as data (it would be silently dropped); rename it' });
+      this.problems.push({
+        path: joinPath(path, formatPath(keyPath)),
+        message: 'is a key a JavaScript object cannot hold as data (it would be silently dropped); rename it',
+      });
     }
   }
 

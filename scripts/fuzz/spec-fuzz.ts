@@ -25,27 +25,53 @@ import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';
 const GPU_TYPES = ['g6e.xlarge', 'g6.2xlarge', 'g5.xlarge', 'p5.48xlarge', 'g4dn.xlarge', 'g6e.12xlarge'];
 
 /** A valid spec: every choice consistent (capacities ordered, routing over existing regions, residency with regions). */
-const validSpec = (maxRegions: number): fc.Arbitrary<{ spec: Record<string, unknown>; codes: string[] }> => fc
-  .uniqueArray(fc.constantFrom(...AWS_REGION_CODES), { minLength: 1, maxLength: maxRegions })
-  .chain((codes) =>
+const validSpec = (maxRegions: number): fc.Arbitrary<{ spec: Record<string, unknown>; codes: string[] }> =>
+  fc.uniqueArray(fc.constantFrom(...AWS_REGION_CODES), { minLength: 1, maxLength: maxRegions }).chain((codes) =>
     fc
       .record({
         name: fc.constantFrom('chat', 'embed', 'x1', 'a-very-long-service-nm'),
         engine: fc.constantFrom('vllm', 'sglang', 'tgi', 'custom'),
         weightsGiB: fc.option(fc.integer({ min: 1, max: 900 }), { nil: undefined }),
         types: fc.array(fc.constantFrom(...GPU_TYPES), { minLength: codes.length, maxLength: codes.length }),
-        capacities: fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 8 })), { minLength: codes.length, maxLength: codes.length }),
-        jurisdictions: fc.array(fc.constantFrom(undefined, 'eu', 'us'), { minLength: codes.length, maxLength: codes.length }),
-        network: fc.constantFrom(undefined, { natGateways: 'per-zone' }, { cidr: '10.1.0.0/20' }, { cidr: '172.16.0.0/16' }),
+        capacities: fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 8 })), {
+          minLength: codes.length,
+          maxLength: codes.length,
+        }),
+        jurisdictions: fc.array(fc.constantFrom(undefined, 'eu', 'us'), {
+          minLength: codes.length,
+          maxLength: codes.length,
+        }),
+        network: fc.constantFrom(
+          undefined,
+          { natGateways: 'per-zone' },
+          { cidr: '10.1.0.0/20' },
+          { cidr: '172.16.0.0/16' },
+        ),
         modeIndex: fc.nat(6),
         weights: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: codes.length, maxLength: codes.length }),
         percent: fc.integer({ min: 0, max: 100 }),
         rollout: fc.boolean(),
-        health: fc.record({ intervalSeconds: fc.constantFrom(10, 30), failureThreshold: fc.integer({ min: 1, max: 10 }) }),
-        dns: fc.constantFrom(undefined, { dnssec: false }, { privateZone: true }, { hostedZoneId: 'Z0123456789ABCDEFGHIJ' }, { queryLogging: false }),
-        endpoint: fc.constantFrom(undefined, { loadBalancingAlgorithm: 'round_robin', slowStartSeconds: 60 }, { warmPool: { minSize: 1 } }, { deletionProtection: false }),
+        health: fc.record({
+          intervalSeconds: fc.constantFrom(10, 30),
+          failureThreshold: fc.integer({ min: 1, max: 10 }),
+        }),
+        dns: fc.constantFrom(
+          undefined,
+          { dnssec: false },
+          { privateZone: true },
+          { hostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+          { queryLogging: false },
+        ),
+        endpoint: fc.constantFrom(
+          undefined,
+          { loadBalancingAlgorithm: 'round_robin', slowStartSeconds: 60 },
+          { warmPool: { minSize: 1 } },
+          { deletionProtection: false },
+        ),
         // Mostly an SLO the generated health settings can meet (up to 10 x 30 s to detect), sometimes a tight one.
-        slo: fc.constantFrom({ failoverSeconds: 900 }, { failoverSeconds: 900 }, { failoverSeconds: 900 }, undefined, { failoverSeconds: 120 }),
+        slo: fc.constantFrom({ failoverSeconds: 900 }, { failoverSeconds: 900 }, { failoverSeconds: 900 }, undefined, {
+          failoverSeconds: 120,
+        }),
         accountId: fc.constantFrom(undefined, '123456789012'),
       })
       .map((c) => {
@@ -64,10 +90,21 @@ const validSpec = (maxRegions: number): fc.Arbitrary<{ spec: Record<string, unkn
         const modes = [
           { mode: 'latency' },
           codes.length >= 2 ? { mode: 'failover', failover: { primary: codes[0] } } : { mode: 'latency' },
-          { mode: 'weighted', weights: Object.fromEntries(codes.map((r, i) => [r, i === 0 ? Math.max(1, c.weights[i]) : c.weights[i]])) },
-          { mode: 'geolocation', geolocation: { groups: [{ name: 'americas', continents: ['NA', 'SA'], regions: codes.slice(0, 2) }], default: 'latency' } },
+          {
+            mode: 'weighted',
+            weights: Object.fromEntries(codes.map((r, i) => [r, i === 0 ? Math.max(1, c.weights[i]) : c.weights[i]])),
+          },
+          {
+            mode: 'geolocation',
+            geolocation: {
+              groups: [{ name: 'americas', continents: ['NA', 'SA'], regions: codes.slice(0, 2) }],
+              default: 'latency',
+            },
+          },
           { mode: 'geoproximity', biases: { [codes[0]]: 10 } },
-          codes.length >= 2 ? { mode: 'latency', canary: { region: codes[codes.length - 1], percent: c.percent } } : { mode: 'latency' },
+          codes.length >= 2
+            ? { mode: 'latency', canary: { region: codes[codes.length - 1], percent: c.percent } }
+            : { mode: 'latency' },
           { mode: 'latency', ignoreWeightChanges: true },
         ];
         return {
@@ -87,7 +124,9 @@ const validSpec = (maxRegions: number): fc.Arbitrary<{ spec: Record<string, unkn
           ...(c.dns ? { dns: c.dns } : {}),
           ...(c.endpoint ? { endpoint: c.endpoint } : {}),
           // One region cannot survive its own failure: say so, as a single-region service would.
-          ...(c.slo || codes.length === 1 ? { slo: { ...c.slo, ...(codes.length === 1 ? { survivesRegionFailure: false } : {}) } } : {}),
+          ...(c.slo || codes.length === 1
+            ? { slo: { ...c.slo, ...(codes.length === 1 ? { survivesRegionFailure: false } : {}) } }
+            : {}),
           ...(c.accountId ? { aws: { accountId: c.accountId } } : {}),
         } as Record<string, unknown>;
       })
@@ -118,38 +157,142 @@ const HOSTILE_TEXT = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.string({ maxLength: 300 }),
 );
-const PRINTABLE_HOSTILE = fc.oneof(fc.constantFrom('${var.x}', '%{ for x in y }', 'queue $$ depth', 'vllm:num_requests_waiting', ':leading colon', 'a'.repeat(256)), fc.string({ maxLength: 40 }));
+const PRINTABLE_HOSTILE = fc.oneof(
+  fc.constantFrom(
+    '${var.x}',
+    '%{ for x in y }',
+    'queue $$ depth',
+    'vllm:num_requests_waiting',
+    ':leading colon',
+    'a'.repeat(256),
+  ),
+  fc.string({ maxLength: 40 }),
+);
 
 /** Optional settings with valid and invalid values mixed, for the fields whose limits AWS enforces. */
 const hostilePools = (codes: readonly string[]) => ({
-      expectedBody: HOSTILE_TEXT,
-      queueDepth: fc.record({ namespace: fc.constantFrom('vLLM', 'Custom/Inference', 'AWS/ApplicationELB', ':bad', 'has $ sign', ''), metricName: PRINTABLE_HOSTILE, dimensions: fc.dictionary(fc.constantFrom('Model', ':x', 'é'), PRINTABLE_HOSTILE, { maxKeys: 2 }), threshold: fc.constantFrom(5, 0, -1) }),
-      customMetric: fc.record({ namespace: fc.constantFrom('vLLM', 'Custom/Inference'), metricName: PRINTABLE_HOSTILE, dimensions: fc.dictionary(fc.constantFrom('Model', 'Pool'), PRINTABLE_HOSTILE, { maxKeys: 2 }), targetValue: fc.constantFrom(10, 0.5) }),
-      retention: fc.constantFrom(1, 30, 31, 0, 400, 3653, 3654, 90, 2),
-      certificate: fc.tuple(fc.constantFrom('same', 'other-region', 'malformed', 'upper', 'other-account', 'partial'), fc.nat(codes.length - 1)),
-      weightsGiB: fc.constantFrom(1, 100, 8142, 8143, 16384, 20000),
-      rootVolumeGiB: fc.constantFrom(undefined, 75, 300, 16384, 16385),
-      tags: fc.dictionary(
-        fc.constantFrom('team', 'Team', 'cost-center', 'aws:owner', 'Name', 'NAME', 'inference:model', 'Inference:Service', 'Managed-By', 'k'.repeat(129), 'owner email', '${x}', 'ключ', 'a*b'),
-        fc.constantFrom('ml', '${var.x}', '%{ if true }y%{ endif }', 'v'.repeat(257), 'ünï', 'a*b', '', 'x@y.z'),
-        { maxKeys: 3 },
-      ),
-      manyTags: fc.constantFrom(0, 44, 45),
-      albIngressCidrs: fc.uniqueArray(fc.constantFrom('10.0.0.0/8', '10.0.0.1/8', '2001:db8::/32', '2001:DB8::/32', '2001:db8:0::/48', '::/0', '0.0.0.0/0', '1.2.3.4/32', '::ffff:0:0/96', '010.0.0.0/8', '2001:db8::1/32'), { minLength: 1, maxLength: 3 }),
-      duplicateCidr: fc.boolean(),
-      networkCidr: fc.constantFrom('10.1.0.0/20', '10.1.0.1/20', '172.16.0.0/16', '127.0.0.0/16', '10.64.0.0/23', '169.254.0.0/16'),
-      zones: fc.constantFrom('own', 'other', 'duplicate', 'all'),
-      instanceType: fc.constantFrom('g6e.xlarge', 'g6e.48xlarge', 'g6e.banana', 'p5.huge', 'p5.48xlarge', 'g5.12xlarge', 'g5.13xlarge', 'p4d.24xlarge', 'g4dn.metal', 'm5.large'),
-      bigCapacity: fc.constantFrom(8, 60, 250, 1000),
-      modelId: fc.constantFrom('meta-llama/Llama-3.1-8B-Instruct', `org/${'m'.repeat(124)}`, `org/${'m'.repeat(125)}`),
-      args: fc.oneof(fc.array(HOSTILE_TEXT, { maxLength: 3 }), fc.constant(Array.from({ length: 5 }, () => 'x'.repeat(4000)))),
-      secretArn: fc.constantFrom('arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token-AbCdEf', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hf/${aws:username}-AbCdEf'),
-      weightsS3Uri: fc.constantFrom('s3://my-models/llama/', 's3://my-models/${aws:username}/', 's3://bad..bucket/x', 's3://my-models/*', 's3://My-Models/x', 's3://my-models'),
-      accessLogsBucket: fc.constantFrom('alb-logs-{region}', `${'l'.repeat(50)}-{region}`, 'Bad_Bucket', 'a..b-{region}', 'logs-{region}-s3alias'),
-      kmsKeyId: fc.constantFrom('alias/terraform', '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', 'not a key', 'arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b'),
-      checkerRegions: fc.constantFrom(['us-east-1', 'us-west-2', 'eu-west-1'], ['us-east-1', 'us-east-1', 'eu-west-1'], ['us-east-1', 'eu-west-1']),
-      domain: fc.constantFrom('inference.example.com', `${'d'.repeat(52)}.example.com`, `${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(60)}.${'g'.repeat(20)}.example.com`),
-      healthPath: fc.constantFrom('/health', `/${'p'.repeat(255)}`, '/v1/models?x=%7B'),
+  expectedBody: HOSTILE_TEXT,
+  queueDepth: fc.record({
+    namespace: fc.constantFrom('vLLM', 'Custom/Inference', 'AWS/ApplicationELB', ':bad', 'has $ sign', ''),
+    metricName: PRINTABLE_HOSTILE,
+    dimensions: fc.dictionary(fc.constantFrom('Model', ':x', 'é'), PRINTABLE_HOSTILE, { maxKeys: 2 }),
+    threshold: fc.constantFrom(5, 0, -1),
+  }),
+  customMetric: fc.record({
+    namespace: fc.constantFrom('vLLM', 'Custom/Inference'),
+    metricName: PRINTABLE_HOSTILE,
+    dimensions: fc.dictionary(fc.constantFrom('Model', 'Pool'), PRINTABLE_HOSTILE, { maxKeys: 2 }),
+    targetValue: fc.constantFrom(10, 0.5),
+  }),
+  retention: fc.constantFrom(1, 30, 31, 0, 400, 3653, 3654, 90, 2),
+  certificate: fc.tuple(
+    fc.constantFrom('same', 'other-region', 'malformed', 'upper', 'other-account', 'partial'),
+    fc.nat(codes.length - 1),
+  ),
+  weightsGiB: fc.constantFrom(1, 100, 8142, 8143, 16384, 20000),
+  rootVolumeGiB: fc.constantFrom(undefined, 75, 300, 16384, 16385),
+  tags: fc.dictionary(
+    fc.constantFrom(
+      'team',
+      'Team',
+      'cost-center',
+      'aws:owner',
+      'Name',
+      'NAME',
+      'inference:model',
+      'Inference:Service',
+      'Managed-By',
+      'k'.repeat(129),
+      'owner email',
+      '${x}',
+      'ключ',
+      'a*b',
+    ),
+    fc.constantFrom('ml', '${var.x}', '%{ if true }y%{ endif }', 'v'.repeat(257), 'ünï', 'a*b', '', 'x@y.z'),
+    { maxKeys: 3 },
+  ),
+  manyTags: fc.constantFrom(0, 44, 45),
+  albIngressCidrs: fc.uniqueArray(
+    fc.constantFrom(
+      '10.0.0.0/8',
+      '10.0.0.1/8',
+      '2001:db8::/32',
+      '2001:DB8::/32',
+      '2001:db8:0::/48',
+      '::/0',
+      '0.0.0.0/0',
+      '1.2.3.4/32',
+      '::ffff:0:0/96',
+      '010.0.0.0/8',
+      '2001:db8::1/32',
+    ),
+    { minLength: 1, maxLength: 3 },
+  ),
+  duplicateCidr: fc.boolean(),
+  networkCidr: fc.constantFrom(
+    '10.1.0.0/20',
+    '10.1.0.1/20',
+    '172.16.0.0/16',
+    '127.0.0.0/16',
+    '10.64.0.0/23',
+    '169.254.0.0/16',
+  ),
+  zones: fc.constantFrom('own', 'other', 'duplicate', 'all'),
+  instanceType: fc.constantFrom(
+    'g6e.xlarge',
+    'g6e.48xlarge',
+    'g6e.banana',
+    'p5.huge',
+    'p5.48xlarge',
+    'g5.12xlarge',
+    'g5.13xlarge',
+    'p4d.24xlarge',
+    'g4dn.metal',
+    'm5.large',
+  ),
+  bigCapacity: fc.constantFrom(8, 60, 250, 1000),
+  modelId: fc.constantFrom('meta-llama/Llama-3.1-8B-Instruct', `org/${'m'.repeat(124)}`, `org/${'m'.repeat(125)}`),
+  args: fc.oneof(
+    fc.array(HOSTILE_TEXT, { maxLength: 3 }),
+    fc.constant(Array.from({ length: 5 }, () => 'x'.repeat(4000))),
+  ),
+  secretArn: fc.constantFrom(
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token-AbCdEf',
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token',
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hf/${aws:username}-AbCdEf',
+  ),
+  weightsS3Uri: fc.constantFrom(
+    's3://my-models/llama/',
+    's3://my-models/${aws:username}/',
+    's3://bad..bucket/x',
+    's3://my-models/*',
+    's3://My-Models/x',
+    's3://my-models',
+  ),
+  accessLogsBucket: fc.constantFrom(
+    'alb-logs-{region}',
+    `${'l'.repeat(50)}-{region}`,
+    'Bad_Bucket',
+    'a..b-{region}',
+    'logs-{region}-s3alias',
+  ),
+  kmsKeyId: fc.constantFrom(
+    'alias/terraform',
+    '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+    'not a key',
+    'arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+  ),
+  checkerRegions: fc.constantFrom(
+    ['us-east-1', 'us-west-2', 'eu-west-1'],
+    ['us-east-1', 'us-east-1', 'eu-west-1'],
+    ['us-east-1', 'eu-west-1'],
+  ),
+  domain: fc.constantFrom(
+    'inference.example.com',
+    `${'d'.repeat(52)}.example.com`,
+    `${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(60)}.${'g'.repeat(20)}.example.com`,
+  ),
+  healthPath: fc.constantFrom('/health', `/${'p'.repeat(255)}`, '/v1/models?x=%7B'),
 });
 
 /** One to three hostile settings at a time, so that some hostile specs are accepted and their stacks checked. */
@@ -157,11 +300,17 @@ const hostileSettings = (codes: readonly string[]): fc.Arbitrary<Record<string, 
   const pools = hostilePools(codes) as Record<string, fc.Arbitrary<unknown>>;
   return fc
     .shuffledSubarray(Object.keys(pools), { minLength: 1, maxLength: 3 })
-    .chain((keys) => fc.tuple(...keys.map((k) => pools[k])).map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]]))));
+    .chain((keys) =>
+      fc.tuple(...keys.map((k) => pools[k])).map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]]))),
+    );
 };
 
 /** Applies the hostile settings to a valid spec. */
-function applyHostile(spec: Record<string, unknown>, h: Record<string, unknown>, codes: readonly string[]): Record<string, unknown> {
+function applyHostile(
+  spec: Record<string, unknown>,
+  h: Record<string, unknown>,
+  codes: readonly string[],
+): Record<string, unknown> {
   const out = structuredClone(spec) as Record<string, any>;
   const region0 = out.regions[0];
   out.health = { ...out.health };
@@ -196,23 +345,33 @@ function applyHostile(spec: Record<string, unknown>, h: Record<string, unknown>,
   if (h.weightsGiB !== undefined) out.model = { ...out.model, weightsGiB: h.weightsGiB };
   if (h.modelId !== undefined) out.model = { ...out.model, id: h.modelId };
   if (h.args !== undefined) out.model = { ...out.model, args: h.args };
-  if (h.secretArn !== undefined && out.model.weightsS3Uri === undefined) out.model = { ...out.model, huggingFaceTokenSecretArn: h.secretArn };
+  if (h.secretArn !== undefined && out.model.weightsS3Uri === undefined)
+    out.model = { ...out.model, huggingFaceTokenSecretArn: h.secretArn };
   else if (h.weightsS3Uri !== undefined) out.model = { ...out.model, weightsS3Uri: h.weightsS3Uri };
   if (h.tags !== undefined || h.manyTags) {
     const many = Object.fromEntries(Array.from({ length: (h.manyTags as number) ?? 0 }, (_, i) => [`tag-${i}`, 'x']));
     out.tags = { ...many, ...(h.tags as object) };
   }
-  if (h.networkCidr !== undefined && !region0.network?.vpcId) region0.network = { ...region0.network, cidr: h.networkCidr };
+  if (h.networkCidr !== undefined && !region0.network?.vpcId)
+    region0.network = { ...region0.network, cidr: h.networkCidr };
   if (h.zones !== undefined) {
     const own = regionZones(codes[0]);
     const other = regionZones(codes[0] === 'us-east-1' ? 'eu-west-1' : 'us-east-1');
-    const zones = h.zones === 'own' ? own.slice(0, 2) : h.zones === 'all' ? [...own] : h.zones === 'other' ? [own[0], other[0]] : [own[0], own[0]];
+    const zones =
+      h.zones === 'own'
+        ? own.slice(0, 2)
+        : h.zones === 'all'
+          ? [...own]
+          : h.zones === 'other'
+            ? [own[0], other[0]]
+            : [own[0], own[0]];
     region0.network = { ...region0.network, availabilityZoneIds: zones };
   }
   if (h.instanceType !== undefined) region0.instanceType = h.instanceType;
   if (h.bigCapacity !== undefined) region0.capacity = { min: 1, max: h.bigCapacity };
   if (h.domain !== undefined) out.service = { ...out.service, domain: h.domain };
-  if (h.kmsKeyId !== undefined) out.state = { backend: 's3', bucket: 'tf-state-bucket', region: 'us-east-1', kmsKeyId: h.kmsKeyId };
+  if (h.kmsKeyId !== undefined)
+    out.state = { backend: 's3', bucket: 'tf-state-bucket', region: 'us-east-1', kmsKeyId: h.kmsKeyId };
   return out;
 }
 
@@ -221,16 +380,55 @@ function regionZones(code: string): readonly string[] {
 }
 
 /** A junk value of some type. */
-const junk = fc.oneof(fc.constant(null), fc.constant(''), fc.constant(-1), fc.constant(1e9), fc.constant('???'), fc.constant([]), fc.constant({}), fc.string({ maxLength: 6 }), fc.boolean(), HOSTILE_TEXT);
+const junk = fc.oneof(
+  fc.constant(null),
+  fc.constant(''),
+  fc.constant(-1),
+  fc.constant(1e9),
+  fc.constant('???'),
+  fc.constant([]),
+  fc.constant({}),
+  fc.string({ maxLength: 6 }),
+  fc.boolean(),
+  HOSTILE_TEXT,
+);
 
 /** Paths a mutation may overwrite (existing or not: unknown keys are mutations too). */
 const MUTATION_PATHS = [
-  ['service', 'name'], ['service', 'domain'], ['model', 'id'], ['model', 'version'], ['model', 'engine'], ['model', 'port'],
-  ['regions', 0, 'region'], ['regions', 0, 'instanceType'], ['regions', 0, 'capacity', 'min'], ['regions', 0, 'capacity', 'max'],
-  ['regions', 0, 'network'], ['regions', 0, 'jurisdiction'], ['regions', 0, 'models'], ['regions'], ['routing', 'mode'], ['routing', 'weights'],
-  ['routing', 'canary'], ['routing', 'failover', 'primary'], ['health', 'intervalSeconds'], ['health', 'path'], ['residency'], ['dns', 'hostedZoneId'],
-  ['endpoint', 'tlsPolicy'], ['endpoint', 'slowStartSeconds'], ['state'], ['frontDoor'], ['tags'], ['unknownKey'], ['regions', 0, 'typo'],
-  ['model', 'revision'], ['model', 'image'], ['regions', 0, 'modelVersions'], ['dns', 'originDomain'], ['tags', 'team'],
+  ['service', 'name'],
+  ['service', 'domain'],
+  ['model', 'id'],
+  ['model', 'version'],
+  ['model', 'engine'],
+  ['model', 'port'],
+  ['regions', 0, 'region'],
+  ['regions', 0, 'instanceType'],
+  ['regions', 0, 'capacity', 'min'],
+  ['regions', 0, 'capacity', 'max'],
+  ['regions', 0, 'network'],
+  ['regions', 0, 'jurisdiction'],
+  ['regions', 0, 'models'],
+  ['regions'],
+  ['routing', 'mode'],
+  ['routing', 'weights'],
+  ['routing', 'canary'],
+  ['routing', 'failover', 'primary'],
+  ['health', 'intervalSeconds'],
+  ['health', 'path'],
+  ['residency'],
+  ['dns', 'hostedZoneId'],
+  ['endpoint', 'tlsPolicy'],
+  ['endpoint', 'slowStartSeconds'],
+  ['state'],
+  ['frontDoor'],
+  ['tags'],
+  ['unknownKey'],
+  ['regions', 0, 'typo'],
+  ['model', 'revision'],
+  ['model', 'image'],
+  ['regions', 0, 'modelVersions'],
+  ['dns', 'originDomain'],
+  ['tags', 'team'],
 ] as const;
 
 const mutation = fc.tuple(fc.constantFrom(...MUTATION_PATHS), junk);
@@ -239,16 +437,19 @@ const mutation = fc.tuple(fc.constantFrom(...MUTATION_PATHS), junk);
  * Two fifths of the time a valid spec; two fifths with hostile settings (values at and past AWS limits, text with
  * Terraform syntax); a fifth with one or two fields replaced by junk.
  */
-export const specArbitrary = (maxRegions = 5): fc.Arbitrary<Record<string, unknown>> => validSpec(maxRegions)
-  .chain(({ spec, codes }) =>
+export const specArbitrary = (maxRegions = 5): fc.Arbitrary<Record<string, unknown>> =>
+  validSpec(maxRegions).chain(({ spec, codes }) =>
     fc.oneof(
       { weight: 2, arbitrary: fc.constant(spec) },
       { weight: 2, arbitrary: hostileSettings(codes).map((h) => applyHostile(spec, h, codes)) },
-      { weight: 1, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 2 }).map((mutations) => {
-        const copy = structuredClone(spec);
-        for (const [path, value] of mutations) setPath(copy, path, value);
-        return copy;
-      }) },
+      {
+        weight: 1,
+        arbitrary: fc.array(mutation, { minLength: 1, maxLength: 2 }).map((mutations) => {
+          const copy = structuredClone(spec);
+          for (const [path, value] of mutations) setPath(copy, path, value);
+          return copy;
+        }),
+      },
     ),
   );
 
@@ -260,7 +461,8 @@ function setPath(root: Record<string, unknown>, path: readonly (string | number)
     if (record[key] === undefined || record[key] === null || typeof record[key] !== 'object') record[key] = {};
     node = record[key];
   }
-  if (node !== null && typeof node === 'object') (node as Record<string | number, unknown>)[path[path.length - 1]] = value;
+  if (node !== null && typeof node === 'object')
+    (node as Record<string | number, unknown>)[path[path.length - 1]] = value;
 }
 
 export interface FuzzOptions {
@@ -322,7 +524,8 @@ export function fuzzSpecs(options: FuzzOptions): FuzzReport {
     if (!parsed.success) {
       rejectedBySpec++;
       for (const problem of parsed.problems) {
-        if (!problem.path || !problem.message) crashes.push(`${label}: a problem without path or message: ${JSON.stringify(problem)}`);
+        if (!problem.path || !problem.message)
+          crashes.push(`${label}: a problem without path or message: ${JSON.stringify(problem)}`);
         const key = problem.path.replace(/\[\d+\]/g, '[]').replace(/\["[^"]*"\]/g, '[key]');
         problemPaths.set(key, (problemPaths.get(key) ?? 0) + 1);
       }
@@ -333,18 +536,23 @@ export function fuzzSpecs(options: FuzzOptions): FuzzReport {
       // Synthesized in memory (toTerraform); the outdir is never written.
       const app = new App({ outdir: scratch });
       addGlobalInferenceStacks(app, parsed.spec, { env: {} });
-      stacks = app.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c)).map((s) => ({ name: s.node.id, json: JSON.parse(JSON.stringify(s.toTerraform())) as TerraformJson }));
+      stacks = app.node.children
+        .filter((c): c is TerraformStack => TerraformStack.isStack(c))
+        .map((s) => ({ name: s.node.id, json: JSON.parse(JSON.stringify(s.toTerraform())) as TerraformJson }));
     } catch (error) {
       if (error instanceof SpecValidationError) {
         // A construct refusing what the schema accepted is a finding too: the schema must say it first.
-        crashes.push(`${label}: the schema accepted a spec a construct refused: ${error.message}\nspec: ${JSON.stringify(input)}`);
+        crashes.push(
+          `${label}: the schema accepted a spec a construct refused: ${error.message}\nspec: ${JSON.stringify(input)}`,
+        );
         continue;
       }
       crashes.push(`${label}: synth threw ${(error as Error).stack}\nspec: ${JSON.stringify(input)}`);
       continue;
     }
     for (const stack of stacks) {
-      if (stack.name.endsWith('-aws') && stack.json.data) crashes.push(`${label}: ${stack.name} has data sources (the offline plan would fail)`);
+      if (stack.name.endsWith('-aws') && stack.json.data)
+        crashes.push(`${label}: ${stack.name} has data sources (the offline plan would fail)`);
     }
     if (options.prove) {
       try {
@@ -361,7 +569,8 @@ export function fuzzSpecs(options: FuzzOptions): FuzzReport {
     accepted++;
     const aws = stacks.find((s) => s.name.endsWith('-aws'))!;
     const limits = awsLimitViolations(aws.json);
-    if (limits.length > 0) acceptedInvalid.push(`${label}: breaks AWS limits: ${limits.join('; ')}\nspec: ${JSON.stringify(input)}`);
+    if (limits.length > 0)
+      acceptedInvalid.push(`${label}: breaks AWS limits: ${limits.join('; ')}\nspec: ${JSON.stringify(input)}`);
     const key = JSON.stringify({ ...aws.json, '//': undefined });
     if (!distinct.has(key)) distinct.set(key, { json: aws.json, label, input });
   }
@@ -380,12 +589,29 @@ export function fuzzSpecs(options: FuzzOptions): FuzzReport {
         const results = validator.validate(entries.map((e) => e.json));
         results.forEach((result, i) => {
           terraformValidated++;
-          if (!result.ok) acceptedInvalid.push(`${entries[i].label}: terraform validate refused it: ${result.diagnostics.join('; ')}\nspec: ${JSON.stringify(entries[i].input)}`);
+          if (!result.ok)
+            acceptedInvalid.push(
+              `${entries[i].label}: terraform validate refused it: ${result.diagnostics.join('; ')}\nspec: ${JSON.stringify(entries[i].input)}`,
+            );
         });
       } finally {
         validator.dispose();
       }
     }
   }
-  return { runs: samples.length, seed, rejectedBySpec, rejectedByProofs, accepted, distinctStacks: distinct.size, terraformValidated, acceptedInvalid, crashes, problemPaths, seconds: (Date.now() - started) / 1000, synthSeconds, terraformSeconds: (Date.now() - started) / 1000 - synthSeconds };
+  return {
+    runs: samples.length,
+    seed,
+    rejectedBySpec,
+    rejectedByProofs,
+    accepted,
+    distinctStacks: distinct.size,
+    terraformValidated,
+    acceptedInvalid,
+    crashes,
+    problemPaths,
+    seconds: (Date.now() - started) / 1000,
+    synthSeconds,
+    terraformSeconds: (Date.now() - started) / 1000 - synthSeconds,
+  };
 }

@@ -16,13 +16,28 @@ const failover = synthToTemp((o) => buildExampleApp('failover', o, { proofs: fal
 /** Nine regions, three of them in the EU, residency eu: the size at which the old analysis stopped enumerating. */
 const nineRegions = synthToTemp((o) => {
   const app = new App({ outdir: o });
-  const regions = ['us-east-1', 'us-east-2', 'us-west-2', 'ca-central-1', 'sa-east-1', 'ap-northeast-1', 'eu-west-1', 'eu-central-1', 'eu-north-1'];
+  const regions = [
+    'us-east-1',
+    'us-east-2',
+    'us-west-2',
+    'ca-central-1',
+    'sa-east-1',
+    'ap-northeast-1',
+    'eu-west-1',
+    'eu-central-1',
+    'eu-north-1',
+  ];
   addGlobalInferenceStacks(
     app,
     {
       service: { name: 'nine', domain: 'inference.example.com' },
       model: { id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' },
-      regions: regions.map((region) => ({ region, instanceType: 'g6e.xlarge', capacity: { min: 1, max: 2 }, jurisdiction: region.startsWith('eu-') ? 'eu' : undefined })),
+      regions: regions.map((region) => ({
+        region,
+        instanceType: 'g6e.xlarge',
+        capacity: { min: 1, max: 2 },
+        jurisdiction: region.startsWith('eu-') ? 'eu' : undefined,
+      })),
       residency: { eu: { preset: 'eu' } },
     },
     { proofs: false, policy: false },
@@ -61,11 +76,20 @@ describe('class: above 8 regions only single failures and pairs were enumerated'
 
   it('finds the leak that needs all three EU regions down, and names that scenario', () => {
     const stacks = editableStacks(nineRegions);
-    for (const [, r] of resourcesLike(aws(stacks), 'aws_route53_record', 'Residency-eu-')) (r.alias as Body).evaluate_target_health = true;
+    for (const [, r] of resourcesLike(aws(stacks), 'aws_route53_record', 'Residency-eu-'))
+      (r.alias as Body).evaluate_target_health = true;
     const v = violations(stacks, 'residency');
     expect(v.length).toBeGreaterThan(0);
-    expect(v[0].message).toMatch(/sends client groups "eu: AT, .*" \(jurisdiction eu\) to .* in scenario "eu-central-1 \+ eu-north-1 \+ eu-west-1 down" as the answer/);
-    expect(v[0].cases).toEqual([{ scenario: 'eu-central-1 + eu-north-1 + eu-west-1 down', clientGroups: expect.arrayContaining(['eu: DE', 'eu: FR', 'eu: SE']), failed: ['eu-central-1', 'eu-north-1', 'eu-west-1'] }]);
+    expect(v[0].message).toMatch(
+      /sends client groups "eu: AT, .*" \(jurisdiction eu\) to .* in scenario "eu-central-1 \+ eu-north-1 \+ eu-west-1 down" as the answer/,
+    );
+    expect(v[0].cases).toEqual([
+      {
+        scenario: 'eu-central-1 + eu-north-1 + eu-west-1 down',
+        clientGroups: expect.arrayContaining(['eu: DE', 'eu: FR', 'eu: SE']),
+        failed: ['eu-central-1', 'eu-north-1', 'eu-west-1'],
+      },
+    ]);
     expect(v[0].cases![0].clientGroups).toHaveLength(27);
   });
 });
@@ -75,27 +99,52 @@ describe('class: only A and CNAME records were modelled', () => {
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
     for (const region of ['eu-west-1', 'us-east-1']) {
-      records(stack)[`Ipv6_${region}`] = { zone_id: zoneRef(stack), name: 'inference.example.com', type: 'AAAA', set_identifier: `v6-${region}`, latency_routing_policy: { region }, alias: { name: albRef(stack, region), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true } };
+      records(stack)[`Ipv6_${region}`] = {
+        zone_id: zoneRef(stack),
+        name: 'inference.example.com',
+        type: 'AAAA',
+        set_identifier: `v6-${region}`,
+        latency_routing_policy: { region },
+        alias: { name: albRef(stack, region), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true },
+      };
     }
     const v = violations(stacks, 'residency');
-    expect(v.map((x) => x.message).join('\n')).toMatch(/sends client groups "eu: AT, .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\) in scenario "normal operation" as the answer; leaking path for "eu: AT": aws_route53_record.Ipv6_us-east-1 \[inference.example.com AAAA latency us-east-1/);
+    expect(v.map((x) => x.message).join('\n')).toMatch(
+      /sends client groups "eu: AT, .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\) in scenario "normal operation" as the answer; leaking path for "eu: AT": aws_route53_record.Ipv6_us-east-1 \[inference.example.com AAAA latency us-east-1/,
+    );
     expect(v.flatMap((x) => x.resources)).toContain('aws_route53_record.Ipv6_us-east-1');
   });
 
   it('follows an HTTPS record whose address hints point outside the stacks', () => {
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
-    records(stack).Svcb = { zone_id: zoneRef(stack), name: 'inference.example.com', type: 'HTTPS', ttl: 300, records: ['1 . alpn="h2" ipv4hint=198.51.100.7'] };
+    records(stack).Svcb = {
+      zone_id: zoneRef(stack),
+      name: 'inference.example.com',
+      type: 'HTTPS',
+      ttl: 300,
+      records: ['1 . alpn="h2" ipv4hint=198.51.100.7'],
+    };
     const v = violations(stacks, 'residency');
-    expect(v[0].message).toMatch(/to 198.51.100.7 \(not placed: aws_route53_record.Svcb: an address hint \(ipv4hint\) clients may connect to \(198.51.100.7\)\)/);
+    expect(v[0].message).toMatch(
+      /to 198.51.100.7 \(not placed: aws_route53_record.Svcb: an address hint \(ipv4hint\) clients may connect to \(198.51.100.7\)\)/,
+    );
   });
 
   it('follows an NS record that delegates the jurisdiction’s nested name to other name servers', () => {
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
-    records(stack).Delegation = { zone_id: zoneRef(stack), name: 'eu.inference.example.com', type: 'NS', ttl: 300, records: ['ns1.elsewhere.example.net'] };
+    records(stack).Delegation = {
+      zone_id: zoneRef(stack),
+      name: 'eu.inference.example.com',
+      type: 'NS',
+      ttl: 300,
+      records: ['ns1.elsewhere.example.net'],
+    };
     const v = violations(stacks, 'residency');
-    expect(v.map((x) => x.message).join('\n')).toMatch(/to eu.inference.example.com \(delegated\) \(not placed: aws_route53_record.Delegation delegates eu.inference.example.com to other name servers \(ns1.elsewhere.example.net\)\)/);
+    expect(v.map((x) => x.message).join('\n')).toMatch(
+      /to eu.inference.example.com \(delegated\) \(not placed: aws_route53_record.Delegation delegates eu.inference.example.com to other name servers \(ns1.elsewhere.example.net\)\)/,
+    );
   });
 });
 
@@ -105,7 +154,11 @@ describe('class: private zones were skipped', () => {
     expect(report.violations).toEqual([]);
     const privateDoor = report.graph.frontDoors.find((f) => f.id.startsWith('route53-private:'))!;
     expect(privateDoor).toBeDefined();
-    expect(report.reachable.find((r) => r.frontDoor === privateDoor.label)).toMatchObject({ jurisdiction: 'eu', destinations: ['eu-central-1', 'eu-west-1'], clients: 2 });
+    expect(report.reachable.find((r) => r.frontDoor === privateDoor.label)).toMatchObject({
+      jurisdiction: 'eu',
+      destinations: ['eu-central-1', 'eu-west-1'],
+      clients: 2,
+    });
   });
 
   it('refuses the zone as the library wrote it before: latency records of EU-region VPCs to every region', () => {
@@ -116,12 +169,19 @@ describe('class: private zones were skipped', () => {
     for (const region of ['eu-west-1', 'eu-central-1']) {
       const [[, r]] = resourcesLike(stack, 'aws_route53_record', `PrivateRecord-${region}_`);
       const [[hc]] = resourcesLike(stack, 'aws_route53_health_check', `Health-${region}_`);
-      Object.assign(r, { alias: { name: albRef(stack, region), zone_id: 'Z32O12XQLNTSW2', evaluate_target_health: true }, health_check_id: `\${aws_route53_health_check.${hc}.id}` });
+      Object.assign(r, {
+        alias: { name: albRef(stack, region), zone_id: 'Z32O12XQLNTSW2', evaluate_target_health: true },
+        health_check_id: `\${aws_route53_health_check.${hc}.id}`,
+      });
     }
     expect(hcName).toBeDefined();
     const v = violations(stacks, 'residency');
-    expect(v.map((x) => x.clientGroups.join())).toEqual(expect.arrayContaining(['eu: VPCs in eu-west-1', 'eu: VPCs in eu-central-1']));
-    expect(v.find((x) => x.message.includes('VPCs in eu-west-1') && x.message.includes('to us-east-1'))!.message).toMatch(/Route53 private zone inference.example.com .* in scenario "eu-west-1 down" as the answer/);
+    expect(v.map((x) => x.clientGroups.join())).toEqual(
+      expect.arrayContaining(['eu: VPCs in eu-west-1', 'eu: VPCs in eu-central-1']),
+    );
+    expect(
+      v.find((x) => x.message.includes('VPCs in eu-west-1') && x.message.includes('to us-east-1'))!.message,
+    ).toMatch(/Route53 private zone inference.example.com .* in scenario "eu-west-1 down" as the answer/);
   });
 
   it('treats a VPC association in another region as one more client group of the zone', () => {
@@ -129,7 +189,13 @@ describe('class: private zones were skipped', () => {
     const stack = aws(stacks);
     const [[zone]] = resourcesLike(stack, 'aws_route53_zone', 'PrivateZone');
     // A VPC in Milan (Italy: an EU country, though eu-south-1 is no region of the service) resolves through the zone.
-    (stack.json.resource as Record<string, Record<string, Body>>).aws_route53_zone_association = { Milan: { zone_id: `\${aws_route53_zone.${zone}.zone_id}`, vpc_id: 'vpc-0123456789abcdef0', vpc_region: 'eu-south-1' } };
+    (stack.json.resource as Record<string, Record<string, Body>>).aws_route53_zone_association = {
+      Milan: {
+        zone_id: `\${aws_route53_zone.${zone}.zone_id}`,
+        vpc_id: 'vpc-0123456789abcdef0',
+        vpc_region: 'eu-south-1',
+      },
+    };
     const v = violations(stacks, 'residency');
     expect(v.map((x) => x.clientGroups.join())).toContain('eu: VPCs in eu-south-1');
   });
@@ -148,7 +214,9 @@ describe('class: a target the analysis could not place was "no answer", and the 
     const v = violations(partnerStacks(), 'residency');
     expect(v).toHaveLength(1);
     expect(v[0].clientGroups).toEqual(['eu: DE']);
-    expect(v[0].message).toMatch(/to eu.partner.example.net \(not placed: aws_route53_record.Service_Route53Routing_Residency-eu-country-DE_\w+ aliases eu.partner.example.net in zone:Z0PARTNERZONE, where the stacks have no such record\)/);
+    expect(v[0].message).toMatch(
+      /to eu.partner.example.net \(not placed: aws_route53_record.Service_Route53Routing_Residency-eu-country-DE_\w+ aliases eu.partner.example.net in zone:Z0PARTNERZONE, where the stacks have no such record\)/,
+    );
   });
 
   it('stays refused when availability is not proven (slo.survivesRegionFailure: false)', () => {
@@ -163,9 +231,15 @@ describe('class: a target the analysis could not place was "no answer", and the 
   it('is accepted once the spec declares the endpoint’s jurisdiction and failover time (the remedy it prints)', () => {
     const stacks = partnerStacks();
     const [v] = violations(stacks, 'residency');
-    expect(v.remedy).toMatch(/if eu.partner.example.net serves only from jurisdiction eu, declare it: add \{ name: eu.partner.example.net, jurisdiction: eu, failoverSeconds: <seconds/);
-    expect(v.remedy).toMatch(/; or point aws_route53_record.Service_Route53Routing_Residency-eu-country-DE_\w+ at eu.inference.example.com with evaluate_target_health false, as aws_route53_record.Service_Route53Routing_Residency-eu-country-\w+ does$/);
-    (aws(stacks).json as Record<string, Record<string, Body>>)['//'].global_inference.externalEndpoints = [{ name: 'eu.partner.example.net', jurisdiction: 'eu', failoverSeconds: 30 }];
+    expect(v.remedy).toMatch(
+      /if eu.partner.example.net serves only from jurisdiction eu, declare it: add \{ name: eu.partner.example.net, jurisdiction: eu, failoverSeconds: <seconds/,
+    );
+    expect(v.remedy).toMatch(
+      /; or point aws_route53_record.Service_Route53Routing_Residency-eu-country-DE_\w+ at eu.inference.example.com with evaluate_target_health false, as aws_route53_record.Service_Route53Routing_Residency-eu-country-\w+ does$/,
+    );
+    (aws(stacks).json as Record<string, Record<string, Body>>)['//'].global_inference.externalEndpoints = [
+      { name: 'eu.partner.example.net', jurisdiction: 'eu', failoverSeconds: 30 },
+    ];
     expect(analyzeRouting(stacks).violations).toEqual([]);
     // The other remedy, followed instead, passes too.
     const repointed = partnerStacks();
@@ -177,11 +251,17 @@ describe('class: a target the analysis could not place was "no answer", and the 
 
   it('a declaration outside the jurisdiction is still a leak, and an unknown failover time is a violation', () => {
     const stacks = partnerStacks();
-    (aws(stacks).json as Record<string, Record<string, Body>>)['//'].global_inference.externalEndpoints = [{ name: 'eu.partner.example.net', jurisdiction: 'none', failoverSeconds: 30 }];
-    expect(violations(stacks, 'residency')[0].message).toMatch(/to eu.partner.example.net \(declared jurisdiction none\)/);
+    (aws(stacks).json as Record<string, Record<string, Body>>)['//'].global_inference.externalEndpoints = [
+      { name: 'eu.partner.example.net', jurisdiction: 'none', failoverSeconds: 30 },
+    ];
+    expect(violations(stacks, 'residency')[0].message).toMatch(
+      /to eu.partner.example.net \(declared jurisdiction none\)/,
+    );
     const undeclared = partnerStacks();
     const t = violations(undeclared, 'failover-time');
-    expect(t[0].message).toMatch(/off eu.partner.example.net after up to never, .*unknown: aws_route53_record.Service_Route53Routing_Residency-eu-country-DE/);
+    expect(t[0].message).toMatch(
+      /off eu.partner.example.net after up to never, .*unknown: aws_route53_record.Service_Route53Routing_Residency-eu-country-DE/,
+    );
   });
 });
 
@@ -200,9 +280,15 @@ describe('class: failover time only on normal-operation paths', () => {
   it('refuses a secondary whose clients need 360 s to leave it once the primary is down, with the arithmetic', () => {
     const v = violations(slowSecondary(), 'failover-time');
     expect(v).toHaveLength(1);
-    expect(v[0].message).toMatch(/^failover-time: when us-west-2 fails after "us-east-1 down", Route53 inference.example.com moves client groups ".*" off us-west-2 after up to 360 s, over the budget slo.failoverSeconds = 120 s/);
-    expect(v[0].message).toMatch(/request_interval 30 s × failure_threshold 10 = 300 s\)\) \+ TTL 60 s \(alias to an ALB\) = 360 s/);
-    expect(v[0].message).toMatch(/path: aws_route53_record.Service_Route53Routing_Failover-Primary_\w+ \[.*passed over: unhealthy\] -> aws_route53_record.Service_Route53Routing_Failover-Secondary_\w+ .* -> aws_route53_record.Service_Route53Routing_Latency-secondary-us-west-2_\w+/);
+    expect(v[0].message).toMatch(
+      /^failover-time: when us-west-2 fails after "us-east-1 down", Route53 inference.example.com moves client groups ".*" off us-west-2 after up to 360 s, over the budget slo.failoverSeconds = 120 s/,
+    );
+    expect(v[0].message).toMatch(
+      /request_interval 30 s × failure_threshold 10 = 300 s\)\) \+ TTL 60 s \(alias to an ALB\) = 360 s/,
+    );
+    expect(v[0].message).toMatch(
+      /path: aws_route53_record.Service_Route53Routing_Failover-Primary_\w+ \[.*passed over: unhealthy\] -> aws_route53_record.Service_Route53Routing_Failover-Secondary_\w+ .* -> aws_route53_record.Service_Route53Routing_Latency-secondary-us-west-2_\w+/,
+    );
     expect(v[0].cases).toEqual([expect.objectContaining({ scenario: 'us-east-1 down', failed: ['us-east-1'] })]);
   });
 
@@ -210,7 +296,9 @@ describe('class: failover time only on normal-operation paths', () => {
     const stacks = slowSecondary();
     const [v] = violations(stacks, 'failover-time');
     // The escaped check is not the spec's (10 s × 3): the remedy names the resource and its attributes.
-    expect(v.remedy).toMatch(/^set request_interval 30 and failure_threshold 2 on aws_route53_health_check.Service_Route53Routing_Health-us-west-2_Readiness_\w+ \(30 s × 2 \+ 60 s TTL = 120 s/);
+    expect(v.remedy).toMatch(
+      /^set request_interval 30 and failure_threshold 2 on aws_route53_health_check.Service_Route53Routing_Health-us-west-2_Readiness_\w+ \(30 s × 2 \+ 60 s TTL = 120 s/,
+    );
     const [[, check]] = resourcesLike(aws(stacks), 'aws_route53_health_check', 'Health-us-west-2_Readiness');
     Object.assign(check, { request_interval: 30, failure_threshold: 2 });
     expect(analyzeRouting(stacks).violations).toEqual([]);
@@ -232,9 +320,18 @@ describe('hostile cases beyond the issue’s list', () => {
     const stacks = editableStacks(cloudflareEu);
     const [[, lb]] = resourcesLike(cf(stacks), 'cloudflare_load_balancer', '');
     lb.enabled = false;
-    (cf(stacks).json.resource as Record<string, Record<string, Body>>).cloudflare_dns_record.Fallback = { zone_id: 'fedcba9876543210fedcba9876543210', name: 'inference.example.com', type: 'CNAME', content: 'us-east-1.origin.inference.example.com', proxied: true, ttl: 1 };
+    (cf(stacks).json.resource as Record<string, Record<string, Body>>).cloudflare_dns_record.Fallback = {
+      zone_id: 'fedcba9876543210fedcba9876543210',
+      name: 'inference.example.com',
+      type: 'CNAME',
+      content: 'us-east-1.origin.inference.example.com',
+      proxied: true,
+      ttl: 1,
+    };
     const v = violations(stacks, 'residency');
-    expect(v.map((x) => x.message).join('\n')).toMatch(/Cloudflare DNS inference.example.com sends client groups "eu: AT, .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\) in scenario "normal operation"/);
+    expect(v.map((x) => x.message).join('\n')).toMatch(
+      /Cloudflare DNS inference.example.com sends client groups "eu: AT, .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\) in scenario "normal operation"/,
+    );
   });
 
   it('a pool origin given as an address is unplaced: a possible leak', () => {
@@ -242,7 +339,9 @@ describe('hostile cases beyond the issue’s list', () => {
     const [[name, pool]] = resourcesLike(cf(stacks), 'cloudflare_load_balancer_pool', 'eu-west-1');
     (pool.origins as Body[])[0].address = '198.51.100.20';
     const v = violations(stacks, 'residency');
-    expect(v[0].message).toContain(`198.51.100.20 (not placed: origin 198.51.100.20 of cloudflare_load_balancer_pool.${name} is not a regional name of the service)`);
+    expect(v[0].message).toContain(
+      `198.51.100.20 (not placed: origin 198.51.100.20 of cloudflare_load_balancer_pool.${name} is not a regional name of the service)`,
+    );
   });
 
   it('session affinity switched on under residency: a session keeps any origin, wherever its client is now', () => {
@@ -251,7 +350,9 @@ describe('hostile cases beyond the issue’s list', () => {
     lb.session_affinity = 'cookie';
     const v = violations(stacks, 'residency');
     const affinity = v.find((x) => x.message.includes('session affinity (cookie)'))!;
-    expect(affinity.message).toMatch(/sends client groups "eu: AT, .*" \(jurisdiction eu\) to (us-east-1|ap-northeast-1) .* as a possible landing via session affinity \(cookie\)/);
+    expect(affinity.message).toMatch(
+      /sends client groups "eu: AT, .*" \(jurisdiction eu\) to (us-east-1|ap-northeast-1) .* as a possible landing via session affinity \(cookie\)/,
+    );
     expect(affinity.remedy).toMatch(/^set session_affinity "none" on cloudflare_load_balancer\./);
     lb.session_affinity = 'none';
     expect(violations(stacks, 'residency')).toEqual([]);
@@ -267,26 +368,49 @@ describe('hostile cases beyond the issue’s list', () => {
   it('a second public zone holding the service name is a front door of its own', () => {
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
-    records(stack).Shadow = { zone_id: 'Z0SECONDZONE', name: 'inference.example.com', type: 'A', alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true } };
+    records(stack).Shadow = {
+      zone_id: 'Z0SECONDZONE',
+      name: 'inference.example.com',
+      type: 'A',
+      alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true },
+    };
     const report = analyzeRouting(stacks);
     expect(report.graph.frontDoors.map((f) => f.id)).toContain('route53:inference.example.com@zone:Z0SECONDZONE');
-    expect(report.violations.some((x) => x.proof === 'residency' && x.frontDoor === 'Route53 inference.example.com (zone:Z0SECONDZONE)')).toBe(true);
+    expect(
+      report.violations.some(
+        (x) => x.proof === 'residency' && x.frontDoor === 'Route53 inference.example.com (zone:Z0SECONDZONE)',
+      ),
+    ).toBe(true);
   });
 
   it('a wildcard answers an alias to a name that no longer exists', () => {
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
     for (const [name] of resourcesLike(stack, 'aws_route53_record', 'Latency-eu-')) delete records(stack)[name];
-    records(stack).Wildcard = { zone_id: zoneRef(stack), name: '*.inference.example.com', type: 'A', alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true } };
+    records(stack).Wildcard = {
+      zone_id: zoneRef(stack),
+      name: '*.inference.example.com',
+      type: 'A',
+      alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true },
+    };
     const v = violations(stacks, 'residency');
-    expect(v.map((x) => x.message).join('\n')).toMatch(/to us-east-1 \(jurisdiction us\) in scenario "normal operation" as the answer; leaking path for "eu: AT": .*aws_route53_record.Wildcard \[\*.inference.example.com simple/);
+    expect(v.map((x) => x.message).join('\n')).toMatch(
+      /to us-east-1 \(jurisdiction us\) in scenario "normal operation" as the answer; leaking path for "eu: AT": .*aws_route53_record.Wildcard \[\*.inference.example.com simple/,
+    );
   });
 
   it('a record whose name is an expression might answer any name of its zone: fail closed', () => {
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
-    records(stack).Computed = { zone_id: zoneRef(stack), name: '${var.service_name}', type: 'A', alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true } };
-    expect(violations(stacks, 'residency')[0].message).toMatch(/to aws_route53_record.Computed \(not placed: aws_route53_record.Computed might answer this name: its name is not known at synth \(\$\{var.service_name\}\)\)/);
+    records(stack).Computed = {
+      zone_id: zoneRef(stack),
+      name: '${var.service_name}',
+      type: 'A',
+      alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true },
+    };
+    expect(violations(stacks, 'residency')[0].message).toMatch(
+      /to aws_route53_record.Computed \(not placed: aws_route53_record.Computed might answer this name: its name is not known at synth \(\$\{var.service_name\}\)\)/,
+    );
   });
 
   it('latency is measured, not distance: an always-healthy EU record does not keep German clients from a US one', () => {
@@ -295,11 +419,28 @@ describe('hostile cases beyond the issue’s list', () => {
     const [[, de]] = resourcesLike(stack, 'aws_route53_record', 'Residency-eu-country-DE');
     (de.alias as Body).name = 'de.inference.example.com';
     const [[hc]] = resourcesLike(stack, 'aws_route53_health_check', 'Health-us-east-1_');
-    records(stack).DeEu = { zone_id: zoneRef(stack), name: 'de.inference.example.com', type: 'A', set_identifier: 'eu', latency_routing_policy: { region: 'eu-central-1' }, alias: { name: albRef(stack, 'eu-central-1'), zone_id: 'Z215JYRZR1TBD5', evaluate_target_health: false } };
-    records(stack).DeUs = { zone_id: zoneRef(stack), name: 'de.inference.example.com', type: 'A', set_identifier: 'us', latency_routing_policy: { region: 'us-east-1' }, health_check_id: `\${aws_route53_health_check.${hc}.id}`, alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true } };
+    records(stack).DeEu = {
+      zone_id: zoneRef(stack),
+      name: 'de.inference.example.com',
+      type: 'A',
+      set_identifier: 'eu',
+      latency_routing_policy: { region: 'eu-central-1' },
+      alias: { name: albRef(stack, 'eu-central-1'), zone_id: 'Z215JYRZR1TBD5', evaluate_target_health: false },
+    };
+    records(stack).DeUs = {
+      zone_id: zoneRef(stack),
+      name: 'de.inference.example.com',
+      type: 'A',
+      set_identifier: 'us',
+      latency_routing_policy: { region: 'us-east-1' },
+      health_check_id: `\${aws_route53_health_check.${hc}.id}`,
+      alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true },
+    };
     const v = violations(stacks, 'residency');
     expect(v).toHaveLength(1);
-    expect(v[0].message).toMatch(/sends client group "eu: DE" \(jurisdiction eu\) to us-east-1 .* in scenario "normal operation" as the answer; .*aws_route53_record.DeUs \[de.inference.example.com latency us-east-1 .*Route53 picks the lowest measured latency/);
+    expect(v[0].message).toMatch(
+      /sends client group "eu: DE" \(jurisdiction eu\) to us-east-1 .* in scenario "normal operation" as the answer; .*aws_route53_record.DeUs \[de.inference.example.com latency us-east-1 .*Route53 picks the lowest measured latency/,
+    );
   });
 
   it('a zero-weight record outside the jurisdiction answers once every weighted one is unhealthy', () => {
@@ -308,10 +449,27 @@ describe('hostile cases beyond the issue’s list', () => {
     const [[, fr]] = resourcesLike(stack, 'aws_route53_record', 'Residency-eu-country-FR');
     (fr.alias as Body).name = 'fr.inference.example.com';
     const [[hc]] = resourcesLike(stack, 'aws_route53_health_check', 'Health-eu-west-1_');
-    records(stack).FrMain = { zone_id: zoneRef(stack), name: 'fr.inference.example.com', type: 'A', set_identifier: 'main', weighted_routing_policy: { weight: 100 }, health_check_id: `\${aws_route53_health_check.${hc}.id}`, alias: { name: albRef(stack, 'eu-west-1'), zone_id: 'Z32O12XQLNTSW2', evaluate_target_health: true } };
-    records(stack).FrSpare = { zone_id: zoneRef(stack), name: 'fr.inference.example.com', type: 'A', set_identifier: 'spare', weighted_routing_policy: { weight: 0 }, alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: false } };
+    records(stack).FrMain = {
+      zone_id: zoneRef(stack),
+      name: 'fr.inference.example.com',
+      type: 'A',
+      set_identifier: 'main',
+      weighted_routing_policy: { weight: 100 },
+      health_check_id: `\${aws_route53_health_check.${hc}.id}`,
+      alias: { name: albRef(stack, 'eu-west-1'), zone_id: 'Z32O12XQLNTSW2', evaluate_target_health: true },
+    };
+    records(stack).FrSpare = {
+      zone_id: zoneRef(stack),
+      name: 'fr.inference.example.com',
+      type: 'A',
+      set_identifier: 'spare',
+      weighted_routing_policy: { weight: 0 },
+      alias: { name: albRef(stack, 'us-east-1'), zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: false },
+    };
     const v = violations(stacks, 'residency');
     expect(v).toHaveLength(1);
-    expect(v[0].message).toMatch(/sends client group "eu: FR" \(jurisdiction eu\) to us-east-1 .* in scenario "eu-west-1 down" as the answer; .*every record with weight > 0 is unhealthy/);
+    expect(v[0].message).toMatch(
+      /sends client group "eu: FR" \(jurisdiction eu\) to us-east-1 .* in scenario "eu-west-1 down" as the answer; .*every record with weight > 0 is unhealthy/,
+    );
   });
 });

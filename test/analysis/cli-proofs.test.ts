@@ -40,7 +40,9 @@ describe('validate <synth dir>', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/: synthesized stacks chat-leaky-aws \(4 regions, 1 front door\)/);
     expect(result.stdout).toContain('- FAIL residency');
-    expect(result.stdout).toMatch(/residency: Route53 inference.example.com sends client groups "eu: AT, .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\) in scenario "eu-central-1 \+ eu-west-1 down"/);
+    expect(result.stdout).toMatch(
+      /residency: Route53 inference.example.com sends client groups "eu: AT, .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\) in scenario "eu-central-1 \+ eu-west-1 down"/,
+    );
     expect(result.stdout).toContain('## Policy pack');
     expect(result.stdout).toMatch(/Result: FAILED\n$/);
   });

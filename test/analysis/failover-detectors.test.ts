@@ -31,8 +31,10 @@ function one(stacks: StackInput[], type: string, fragment: string): Body {
 }
 
 const latency = (stacks: StackInput[], region: string) => one(stacks, 'aws_route53_record', `Latency-root-${region}`);
-const regional = (stacks: StackInput[], region: string) => one(stacks, 'aws_route53_record', `RegionalRecord-${region}`);
-const zoneRef = (stacks: StackInput[]) => `\${aws_route53_zone.${Object.keys(resources(stacks, 'aws_route53_zone'))[0]}.zone_id}`;
+const regional = (stacks: StackInput[], region: string) =>
+  one(stacks, 'aws_route53_record', `RegionalRecord-${region}`);
+const zoneRef = (stacks: StackInput[]) =>
+  `\${aws_route53_zone.${Object.keys(resources(stacks, 'aws_route53_zone'))[0]}.zone_id}`;
 
 /** t5: the latency records alias the regional names without evaluate_target_health; the check moved below them. */
 function checkBelow(): StackInput[] {
@@ -51,7 +53,16 @@ function slowAboveFastBelow(): StackInput[] {
   const stacks = checkBelow();
   for (const region of REGIONS) {
     const name = `Slow_${region.replace(/-/g, '_')}`;
-    resources(stacks, 'aws_route53_health_check')[name] = { type: 'HTTPS', fqdn: `${region}.inference.example.com`, port: 443, resource_path: '/health', request_interval: 30, failure_threshold: 10, regions: ['us-east-1', 'eu-west-1', 'ap-southeast-1'], provider: 'aws.us-east-1' };
+    resources(stacks, 'aws_route53_health_check')[name] = {
+      type: 'HTTPS',
+      fqdn: `${region}.inference.example.com`,
+      port: 443,
+      resource_path: '/health',
+      request_interval: 30,
+      failure_threshold: 10,
+      regions: ['us-east-1', 'eu-west-1', 'ap-southeast-1'],
+      provider: 'aws.us-east-1',
+    };
     latency(stacks, region).health_check_id = `\${aws_route53_health_check.${name}.id}`;
   }
   return stacks;
@@ -94,29 +105,46 @@ function apply(stacks: StackInput[], option: string): { sloFailoverSeconds?: num
   const check = /set request_interval (\d+) and failure_threshold (\d+) on (.+?) \(/.exec(option);
   if (check) {
     known = true;
-    for (const address of check[3].split(' and ')) Object.assign(byAddress(stacks, address), { request_interval: Number(check[1]), failure_threshold: Number(check[2]) });
+    for (const address of check[3].split(' and '))
+      Object.assign(byAddress(stacks, address), {
+        request_interval: Number(check[1]),
+        failure_threshold: Number(check[2]),
+      });
   }
   const spec = /set health.intervalSeconds: (\d+) and health.failureThreshold: (\d+)/.exec(option);
   if (spec) {
     known = true;
     // What the spec change synthesizes: the library's readiness checks.
-    for (const [, hc] of resourcesLike(aws(stacks), 'aws_route53_health_check', '_Readiness')) Object.assign(hc, { request_interval: Number(spec[1]), failure_threshold: Number(spec[2]) });
+    for (const [, hc] of resourcesLike(aws(stacks), 'aws_route53_health_check', '_Readiness'))
+      Object.assign(hc, { request_interval: Number(spec[1]), failure_threshold: Number(spec[2]) });
   }
   const ttl = /lower the TTL of (.+?) to (\d+) s or less/.exec(option);
   if (ttl) {
     known = true;
-    for (const m of ttl[1].matchAll(/(aws_route53_record\.\S+) \(ttl \d+\)/g)) byAddress(stacks, m[1]).ttl = Number(ttl[2]);
+    for (const m of ttl[1].matchAll(/(aws_route53_record\.\S+) \(ttl \d+\)/g))
+      byAddress(stacks, m[1]).ttl = Number(ttl[2]);
   }
   const eth = /set evaluate_target_health: true on (.+?), so/.exec(option);
   if (eth) {
     known = true;
     for (const address of eth[1].split(', ')) (byAddress(stacks, address).alias as Body).evaluate_target_health = true;
   }
-  const give = /give (\S+) its own health check \(health_check_id\) of type HTTPS probing (\S+) with request_interval (\d+) and failure_threshold (\d+)/.exec(option);
+  const give =
+    /give (\S+) its own health check \(health_check_id\) of type HTTPS probing (\S+) with request_interval (\d+) and failure_threshold (\d+)/.exec(
+      option,
+    );
   if (give) {
     known = true;
     const name = `Remedy_${give[1].split('.')[1]}`;
-    resources(stacks, 'aws_route53_health_check')[name] = { type: 'HTTPS', fqdn: give[2], port: 443, resource_path: '/health', request_interval: Number(give[3]), failure_threshold: Number(give[4]), provider: 'aws.us-east-1' };
+    resources(stacks, 'aws_route53_health_check')[name] = {
+      type: 'HTTPS',
+      fqdn: give[2],
+      port: 443,
+      resource_path: '/health',
+      request_interval: Number(give[3]),
+      failure_threshold: Number(give[4]),
+      provider: 'aws.us-east-1',
+    };
     byAddress(stacks, give[1]).health_check_id = `\${aws_route53_health_check.${name}.id}`;
   }
   if (!known) throw new Error(`remedy option not understood: ${option}`);
@@ -133,7 +161,10 @@ function expectEveryRemedyFixes(make: () => StackInput[], options: { sloFailover
     const stacks = make();
     let opts = { ...options };
     for (const opts_ of split.map((s) => apply(stacks, s[i]))) opts = { ...opts, ...opts_ };
-    expect({ remedy: split[0][i], violations: failoverViolations(stacks, opts).map((v) => v.message) }).toEqual({ remedy: split[0][i], violations: [] });
+    expect({ remedy: split[0][i], violations: failoverViolations(stacks, opts).map((v) => v.message) }).toEqual({
+      remedy: split[0][i],
+      violations: [],
+    });
     applied.push(split[0][i]);
   }
   return applied;
@@ -151,10 +182,14 @@ describe('failover time counts only detectors that can move the clients', () => 
     expect(v).toHaveLength(3);
     for (const x of v) {
       expect(x.message).toMatch(/after up to 360 s, over the budget slo.failoverSeconds = 180 s/);
-      expect(x.message).toMatch(/aws_route53_health_check.Slow_\w+ \(HTTPS [\w.-]+: request_interval 30 s × failure_threshold 10 = 300 s\) \+ TTL 60 s \(alias to an ALB\) = 360 s/);
+      expect(x.message).toMatch(
+        /aws_route53_health_check.Slow_\w+ \(HTTPS [\w.-]+: request_interval 30 s × failure_threshold 10 = 300 s\) \+ TTL 60 s \(alias to an ALB\) = 360 s/,
+      );
     }
     const applied = expectEveryRemedyFixes(slowAboveFastBelow);
-    expect(applied[0]).toMatch(/^set request_interval 30 and failure_threshold 4 on aws_route53_health_check.Slow_\w+ \(30 s × 4 \+ 60 s TTL = 180 s/);
+    expect(applied[0]).toMatch(
+      /^set request_interval 30 and failure_threshold 4 on aws_route53_health_check.Slow_\w+ \(30 s × 4 \+ 60 s TTL = 180 s/,
+    );
   });
 
   it('t5: with no check on the latency records nothing moves the clients: never, with the reason, and remedies that work', () => {
@@ -162,18 +197,26 @@ describe('failover time counts only detectors that can move the clients', () => 
     expect(v).toHaveLength(3);
     for (const x of v) {
       expect(x.message).toMatch(/after up to never/);
-      expect(x.message).toMatch(/on aws_route53_record.Service_RegionalRecord-[\w-]+ sees [\w-]+ fail but cannot move anyone: its set [\w.-]+ A gives its clients no other record once it is unhealthy/);
-      expect(x.message).toMatch(/aws_route53_record.Service_Route53Routing_Latency-root-[\w-]+ aliases [\w.-]+ with evaluate_target_health false/);
+      expect(x.message).toMatch(
+        /on aws_route53_record.Service_RegionalRecord-[\w-]+ sees [\w-]+ fail but cannot move anyone: its set [\w.-]+ A gives its clients no other record once it is unhealthy/,
+      );
+      expect(x.message).toMatch(
+        /aws_route53_record.Service_Route53Routing_Latency-root-[\w-]+ aliases [\w.-]+ with evaluate_target_health false/,
+      );
     }
     const applied = expectEveryRemedyFixes(checkBelow);
     expect(applied).toHaveLength(2);
-    expect(applied[0]).toMatch(/^set evaluate_target_health: true on aws_route53_record.Service_Route53Routing_Latency-root-\S+, so .* = 90 s\)$/);
+    expect(applied[0]).toMatch(
+      /^set evaluate_target_health: true on aws_route53_record.Service_Route53Routing_Latency-root-\S+, so .* = 90 s\)$/,
+    );
     expect(applied[1]).toMatch(/^give aws_route53_record.Service_Route53Routing_Latency-root-\S+ its own health check/);
   });
 
   it('t5b: accepting outages (slo.survivesRegionFailure: false) does not make the stuck paths pass at 90 s', () => {
     const stacks = checkBelow();
-    ((aws(stacks).json as unknown as Record<string, unknown>)['//'] as { global_inference: Record<string, unknown> }).global_inference.survivesRegionFailure = false;
+    (
+      (aws(stacks).json as unknown as Record<string, unknown>)['//'] as { global_inference: Record<string, unknown> }
+    ).global_inference.survivesRegionFailure = false;
     const report = analyzeRouting(stacks);
     expect(report.violations.map((x) => x.proof)).toEqual(['failover-time', 'failover-time', 'failover-time']);
     expect(report.failoverPaths).toAllSatisfy((p) => p.seconds === Number.POSITIVE_INFINITY);
@@ -193,9 +236,25 @@ describe('failover time counts only detectors that can move the clients', () => 
       const checks = resources(stacks, 'aws_route53_health_check');
       for (const region of REGIONS) {
         const k = region.replace(/-/g, '_');
-        checks[`A_${k}`] = { type: 'HTTPS', fqdn: `${region}.inference.example.com`, port: 443, request_interval: 30, failure_threshold: 5 };
-        checks[`B_${k}`] = { type: 'HTTPS', fqdn: `${region}.inference.example.com`, port: 443, request_interval: 30, failure_threshold: 10 };
-        checks[`Calc_${k}`] = { type: 'CALCULATED', child_healthchecks: [`\${aws_route53_health_check.A_${k}.id}`, `\${aws_route53_health_check.B_${k}.id}`], child_health_threshold: 1 };
+        checks[`A_${k}`] = {
+          type: 'HTTPS',
+          fqdn: `${region}.inference.example.com`,
+          port: 443,
+          request_interval: 30,
+          failure_threshold: 5,
+        };
+        checks[`B_${k}`] = {
+          type: 'HTTPS',
+          fqdn: `${region}.inference.example.com`,
+          port: 443,
+          request_interval: 30,
+          failure_threshold: 10,
+        };
+        checks[`Calc_${k}`] = {
+          type: 'CALCULATED',
+          child_healthchecks: [`\${aws_route53_health_check.A_${k}.id}`, `\${aws_route53_health_check.B_${k}.id}`],
+          child_health_threshold: 1,
+        };
         latency(stacks, region).health_check_id = `\${aws_route53_health_check.Calc_${k}.id}`;
       }
       return stacks;
@@ -203,7 +262,9 @@ describe('failover time counts only detectors that can move the clients', () => 
     const [v] = failoverViolations(make());
     expect(v.message).toMatch(/after up to 360 s/);
     const applied = expectEveryRemedyFixes(make);
-    expect(applied[0]).toMatch(/^set request_interval 30 and failure_threshold 4 on aws_route53_health_check.B_\w+ and aws_route53_health_check.A_\w+ /);
+    expect(applied[0]).toMatch(
+      /^set request_interval 30 and failure_threshold 4 on aws_route53_health_check.B_\w+ and aws_route53_health_check.A_\w+ /,
+    );
   });
 });
 
@@ -212,7 +273,9 @@ describe('failover-time remedies for a record TTL on the path', () => {
     const v = failoverViolations(cnameTtl(3600));
     expect(v).toHaveLength(3);
     for (const x of v) {
-      expect(x.remedy).toMatch(/^lower the TTL of aws_route53_record.Service_Route53Routing_Latency-root-[\w-]+ \(ttl 3600\) to 150 s or less \(30 s detection \+ 150 s TTL = 180 s\)$/);
+      expect(x.remedy).toMatch(
+        /^lower the TTL of aws_route53_record.Service_Route53Routing_Latency-root-[\w-]+ \(ttl 3600\) to 150 s or less \(30 s detection \+ 150 s TTL = 180 s\)$/,
+      );
       expect(x.remedy).not.toMatch(/cannot be met/);
     }
     expectEveryRemedyFixes(() => cnameTtl(3600));
@@ -223,7 +286,8 @@ describe('failover-time remedies for a record TTL on the path', () => {
   it('a TTL and a slow check that only together can meet the budget: one remedy sets both, and it passes', () => {
     const make = () => {
       const stacks = cnameTtl(3600);
-      for (const [, hc] of resourcesLike(aws(stacks), 'aws_route53_health_check', '_Readiness')) Object.assign(hc, { request_interval: 30, failure_threshold: 10 });
+      for (const [, hc] of resourcesLike(aws(stacks), 'aws_route53_health_check', '_Readiness'))
+        Object.assign(hc, { request_interval: 30, failure_threshold: 10 });
       return stacks;
     };
     const [v] = failoverViolations(make());
@@ -233,7 +297,10 @@ describe('failover-time remedies for a record TTL on the path', () => {
 
   it('a budget below the 60 s ALB alias TTL + 10 s is "cannot be met", whatever the record TTLs', () => {
     const v = failoverViolations(cnameTtl(3600), { sloFailoverSeconds: 65 });
-    for (const x of v) expect(x.remedy).toMatch(/^the budget cannot be met by Route53 DNS failover on this path: the fastest health check \(request_interval 10 s × failure_threshold 1\) plus the 60 s TTL is 70 s, over 65 s/);
+    for (const x of v)
+      expect(x.remedy).toMatch(
+        /^the budget cannot be met by Route53 DNS failover on this path: the fastest health check \(request_interval 10 s × failure_threshold 1\) plus the 60 s TTL is 70 s, over 65 s/,
+      );
   });
 
   it('a 120 s budget: lowering the TTL to 90 s is printed and enough', () => {

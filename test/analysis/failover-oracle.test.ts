@@ -42,26 +42,43 @@ class IdealDetection extends Oracle {
 }
 
 /** Worst seconds, over every state in which the client can be on `region` while it is up, until it has moved off. */
-function oracleFailover(t: Topology, client: ClientGroup, region: string, scope: 'first failure' | 'second failure'): number | undefined {
+function oracleFailover(
+  t: Topology,
+  client: ClientGroup,
+  region: string,
+  scope: 'first failure' | 'second failure',
+): number | undefined {
   const oracle = new Oracle(t);
   const ideal = new IdealDetection(t, region);
   const atoms = atomsOf(t);
   const own = atoms.filter((a) => a.region === region);
-  const destsOf = (o: Oracle, state: Map<string, boolean>) => new Set([...o.route53(t.sets[0], client, state, true), ...(t.ipv6 ? o.route53(t.ipv6, client, state, true) : [])]);
+  const destsOf = (o: Oracle, state: Map<string, boolean>) =>
+    new Set([...o.route53(t.sets[0], client, state, true), ...(t.ipv6 ? o.route53(t.ipv6, client, state, true) : [])]);
   const dests = (state: Map<string, boolean>) => destsOf(oracle, state);
   let worst: number | undefined;
   for (const state of oracle.states()) {
     if (own.some((a) => state.get(a.id) === false)) continue; // the region is up: its own signals are healthy
     // First failures: every other region is up too (only signals of no region, such as a check probing an address,
     // vary); second failures: at most one other region has unhealthy signals.
-    const othersDown = new Set(atoms.filter((a) => a.region !== undefined && a.region !== region && state.get(a.id) === false).map((a) => a.region));
+    const othersDown = new Set(
+      atoms
+        .filter((a) => a.region !== undefined && a.region !== region && state.get(a.id) === false)
+        .map((a) => a.region),
+    );
     if (scope === 'first failure' && othersDown.size > 0) continue;
     if (scope === 'second failure' && othersDown.size > 1) continue;
     if (!dests(state).has(region)) continue;
     for (const mode of ['unreachable', 'unhealthy'] as const) {
       // Detection events: endpoint checks probing the region; target health only when the servers fail.
       const events = own
-        .map((a) => ({ id: a.id, at: a.id.startsWith('alb:') ? (mode === 'unhealthy' ? TARGET_HEALTH_SECONDS : Number.POSITIVE_INFINITY) : CHECK_SECONDS }))
+        .map((a) => ({
+          id: a.id,
+          at: a.id.startsWith('alb:')
+            ? mode === 'unhealthy'
+              ? TARGET_HEALTH_SECONDS
+              : Number.POSITIVE_INFINITY
+            : CHECK_SECONDS,
+        }))
         .filter((e) => Number.isFinite(e.at));
       // Once every signal has seen the failure, even a perfect detector (every record aliasing the region's load
       // balancer unhealthy) leaves the client there: there is nowhere to go, which is availability's concern.
@@ -70,7 +87,9 @@ function oracleFailover(t: Topology, client: ClientGroup, region: string, scope:
       const idealDests = destsOf(ideal, detected);
       if (idealDests.has(region)) continue;
       // Somewhere to go means a region that is up (every signal of it healthy) or an endpoint outside the regions.
-      const up = (d: string) => !t.regions.some((r) => r.code === d) || atoms.filter((a) => a.region === d).every((a) => detected.get(a.id) !== false);
+      const up = (d: string) =>
+        !t.regions.some((r) => r.code === d) ||
+        atoms.filter((a) => a.region === d).every((a) => detected.get(a.id) !== false);
       if (![...idealDests].some(up)) continue;
       let moved = Number.POSITIVE_INFINITY;
       for (const at of [...new Set(events.map((e) => e.at))].sort((a, b) => a - b)) {
@@ -97,7 +116,13 @@ const MONITOR_SECONDS = 60 * 2 + 5 * 2;
  * dynamic_latency, the fallback when none is; then the chosen pool's healthy origins (the fallback's: every enabled
  * one). `idealDown`: a perfect monitor on every pool sees that region's failure.
  */
-function cloudflareSteady(o: Oracle, t: Topology, client: ClientGroup, state: ReadonlyMap<string, boolean>, idealDown?: string): Set<string> {
+function cloudflareSteady(
+  o: Oracle,
+  t: Topology,
+  client: ClientGroup,
+  state: ReadonlyMap<string, boolean>,
+  idealDown?: string,
+): Set<string> {
   const cf = t.cloudflare!;
   const originUp = (i: number, k: number) => {
     const p = cf.pools[i];
@@ -114,15 +139,28 @@ function cloudflareSteady(o: Oracle, t: Topology, client: ClientGroup, state: Re
   for (const routing of [cf.routing, ...(cf.rule ? [cf.rule] : [])]) {
     const lists: number[][] = [];
     if (routing.steering === 'geo') {
-      lists.push([...(routing.countryPools[client.country ?? ''] ?? routing.regionPools[client.cloudflareRegion] ?? routing.defaultPools)]);
+      lists.push([
+        ...(routing.countryPools[client.country ?? ''] ??
+          routing.regionPools[client.cloudflareRegion] ??
+          routing.defaultPools),
+      ]);
       for (const l of Object.values(routing.popPools)) lists.push([...l]);
     } else lists.push([...routing.defaultPools]);
     for (const list of lists) {
       const healthy = list.filter(poolUp);
       const weighted = healthy.filter((p) => (routing.weights[p] ?? 1) > 0);
-      const chosen = healthy.length === 0 ? [] : routing.steering === 'off' || routing.steering === 'geo' ? [healthy[0]] : routing.steering === 'random' && weighted.length > 0 ? weighted : healthy;
-      for (const i of chosen) cf.pools[i].origins.forEach((x, k) => x.enabled && originUp(i, k) && out.add(originDest(t, x.host)));
-      if (healthy.length === 0) cf.pools[routing.fallback].origins.forEach((x) => x.enabled && out.add(originDest(t, x.host)));
+      const chosen =
+        healthy.length === 0
+          ? []
+          : routing.steering === 'off' || routing.steering === 'geo'
+            ? [healthy[0]]
+            : routing.steering === 'random' && weighted.length > 0
+              ? weighted
+              : healthy;
+      for (const i of chosen)
+        cf.pools[i].origins.forEach((x, k) => x.enabled && originUp(i, k) && out.add(originDest(t, x.host)));
+      if (healthy.length === 0)
+        cf.pools[routing.fallback].origins.forEach((x) => x.enabled && out.add(originDest(t, x.host)));
     }
   }
   void o;
@@ -130,7 +168,12 @@ function cloudflareSteady(o: Oracle, t: Topology, client: ClientGroup, state: Re
 }
 
 /** oracleFailover for the Cloudflare load balancer: its monitors see a region's failure after MONITOR_SECONDS. */
-function oracleCloudflareFailover(t: Topology, client: ClientGroup, region: string, scope: 'first failure' | 'second failure'): number | undefined {
+function oracleCloudflareFailover(
+  t: Topology,
+  client: ClientGroup,
+  region: string,
+  scope: 'first failure' | 'second failure',
+): number | undefined {
   const oracle = new Oracle(t);
   const atoms = atomsOf(t).filter((a) => a.id.startsWith('origin:'));
   const own = atoms.filter((a) => a.region === region);
@@ -138,7 +181,11 @@ function oracleCloudflareFailover(t: Topology, client: ClientGroup, region: stri
   for (const state of oracle.states()) {
     if (atomsOf(t).some((a) => !a.id.startsWith('origin:') && state.get(a.id) === false)) continue; // Route53 signals do not matter here: one state of them
     if (own.some((a) => state.get(a.id) === false)) continue;
-    const othersDown = new Set(atoms.filter((a) => a.region !== undefined && a.region !== region && state.get(a.id) === false).map((a) => a.region));
+    const othersDown = new Set(
+      atoms
+        .filter((a) => a.region !== undefined && a.region !== region && state.get(a.id) === false)
+        .map((a) => a.region),
+    );
     if (scope === 'first failure' && othersDown.size > 0) continue;
     if (scope === 'second failure' && othersDown.size > 1) continue;
     if (!cloudflareSteady(oracle, t, client, state).has(region)) continue;
@@ -146,20 +193,30 @@ function oracleCloudflareFailover(t: Topology, client: ClientGroup, region: stri
     for (const a of own) detected.set(a.id, false);
     const idealDests = cloudflareSteady(oracle, t, client, detected, region);
     if (idealDests.has(region)) continue;
-    const up = (d: string) => !t.regions.some((r) => r.code === d) || atoms.filter((a) => a.region === d).every((a) => detected.get(a.id) !== false);
+    const up = (d: string) =>
+      !t.regions.some((r) => r.code === d) ||
+      atoms.filter((a) => a.region === d).every((a) => detected.get(a.id) !== false);
     if (![...idealDests].some(up)) continue;
-    const moved = own.length > 0 && !cloudflareSteady(oracle, t, client, detected).has(region) ? MONITOR_SECONDS : Number.POSITIVE_INFINITY;
+    const moved =
+      own.length > 0 && !cloudflareSteady(oracle, t, client, detected).has(region)
+        ? MONITOR_SECONDS
+        : Number.POSITIVE_INFINITY;
     worst = Math.max(worst ?? 0, moved);
   }
   return worst;
 }
 
-function check(t: Topology, scope: 'first failure' | 'second failure'): { compared: number; finite: number; cloudflare: number } {
+function check(
+  t: Topology,
+  scope: 'first failure' | 'second failure',
+): { compared: number; finite: number; cloudflare: number } {
   const report = analyzeRouting(toStacks(t), { proofs: ['failover-time'] });
   let compared = 0;
   let finite = 0;
   let cloudflare = 0;
-  for (const fd of report.graph.frontDoors.filter((f) => (f.kind === 'route53' && f.id === 'route53:inference.example.com') || f.kind === 'cloudflare')) {
+  for (const fd of report.graph.frontDoors.filter(
+    (f) => (f.kind === 'route53' && f.id === 'route53:inference.example.com') || f.kind === 'cloudflare',
+  )) {
     const r = checkFrontDoor(t, report, fd, scope);
     compared += r.compared;
     finite += r.finite;
@@ -168,16 +225,30 @@ function check(t: Topology, scope: 'first failure' | 'second failure'): { compar
   return { compared, finite, cloudflare };
 }
 
-function checkFrontDoor(t: Topology, report: ReturnType<typeof analyzeRouting>, fd: ReturnType<typeof analyzeRouting>['graph']['frontDoors'][number], scope: 'first failure' | 'second failure'): { compared: number; finite: number } {
+function checkFrontDoor(
+  t: Topology,
+  report: ReturnType<typeof analyzeRouting>,
+  fd: ReturnType<typeof analyzeRouting>['graph']['frontDoors'][number],
+  scope: 'first failure' | 'second failure',
+): { compared: number; finite: number } {
   let compared = 0;
   let finite = 0;
   for (const client of report.clients.filter((c) => (fd.serves ? fd.serves(c) : !c.vpc))) {
     for (const { code: region } of t.regions) {
-      const brute = fd.kind === 'cloudflare' ? oracleCloudflareFailover(t, client, region, scope) : oracleFailover(t, client, region, scope);
+      const brute =
+        fd.kind === 'cloudflare'
+          ? oracleCloudflareFailover(t, client, region, scope)
+          : oracleFailover(t, client, region, scope);
       if (brute === undefined) continue;
-      const figures = report.failoverPaths.filter((p) => p.frontDoor === fd.label && p.region === region && p.clients.includes(client.label)).map((p) => p.seconds);
+      const figures = report.failoverPaths
+        .filter((p) => p.frontDoor === fd.label && p.region === region && p.clients.includes(client.label))
+        .map((p) => p.seconds);
       const lib = figures.length > 0 ? Math.max(...figures) : undefined;
-      expect({ client: client.id, region, analysis: lib === undefined ? 'no figure' : lib >= brute ? 'at least the oracle' : lib }).toEqual({ client: client.id, region, analysis: 'at least the oracle' });
+      expect({
+        client: client.id,
+        region,
+        analysis: lib === undefined ? 'no figure' : lib >= brute ? 'at least the oracle' : lib,
+      }).toEqual({ client: client.id, region, analysis: 'at least the oracle' });
       compared++;
       if (Number.isFinite(brute)) finite++;
     }
@@ -213,14 +284,40 @@ test(`failover time: on ${PROPERTY_RUNS} random Route53 and Cloudflare topologie
   expect(finite).toBeLessThan(compared);
 });
 
-const rec = (target: Rec['target'], extra: Partial<Rec> = {}): Rec => ({ target, eth: false, region: 'us-east-1', weight: 1, role: 'PRIMARY', location: { default: true }, bias: 0, ...extra });
-const probe = (region: string): Topology['checks'][number] => ({ probes: { region }, inverted: false, disabled: false });
+const rec = (target: Rec['target'], extra: Partial<Rec> = {}): Rec => ({
+  target,
+  eth: false,
+  region: 'us-east-1',
+  weight: 1,
+  role: 'PRIMARY',
+  location: { default: true },
+  bias: 0,
+  ...extra,
+});
+const probe = (region: string): Topology['checks'][number] => ({
+  probes: { region },
+  inverted: false,
+  disabled: false,
+});
 const REGIONS = [{ code: 'us-east-1' }, { code: 'us-west-2' }, { code: 'eu-west-1', jurisdiction: 'eu' }];
 const base = { regions: REGIONS, residency: { countries: [], continents: ['EU'] }, declared: [] };
 
 describe('failover time against the replay, pinned cases', () => {
   test('control: a latency pair with checks moves clients in 30 s + 60 s TTL, and the analysis says so', () => {
-    const t: Topology = { ...base, checks: [probe('us-east-1'), probe('us-west-2')], sets: [{ policy: 'latency', type: 'A', records: [rec({ kind: 'alb', region: 'us-east-1' }, { check: 0 }), rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, region: 'us-west-2' })] }] };
+    const t: Topology = {
+      ...base,
+      checks: [probe('us-east-1'), probe('us-west-2')],
+      sets: [
+        {
+          policy: 'latency',
+          type: 'A',
+          records: [
+            rec({ kind: 'alb', region: 'us-east-1' }, { check: 0 }),
+            rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, region: 'us-west-2' }),
+          ],
+        },
+      ],
+    };
     expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
   });
 
@@ -229,7 +326,14 @@ describe('failover time against the replay, pinned cases', () => {
       ...base,
       checks: [probe('us-east-1'), probe('us-west-2')],
       sets: [
-        { policy: 'latency', type: 'A', records: [rec({ kind: 'set', index: 1 }), rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, region: 'us-west-2' })] },
+        {
+          policy: 'latency',
+          type: 'A',
+          records: [
+            rec({ kind: 'set', index: 1 }),
+            rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, region: 'us-west-2' }),
+          ],
+        },
         { policy: 'simple', type: 'A', records: [rec({ kind: 'alb', region: 'us-east-1' }, { check: 0 })] },
       ],
     };
@@ -260,10 +364,28 @@ describe('failover time against the replay, pinned cases', () => {
   test('after a first failure took the alternatives, the clients that moved cannot leave the next region (a record below it nothing can detect): never', () => {
     const t: Topology = {
       ...base,
-      checks: [probe('us-east-1'), probe('us-west-2'), { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false }],
+      checks: [
+        probe('us-east-1'),
+        probe('us-west-2'),
+        { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false },
+      ],
       sets: [
-        { policy: 'multivalue', type: 'A', records: [rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0 }), rec({ kind: 'set', index: 1 }, { check: 1 })] },
-        { policy: 'multivalue', type: 'A', records: [rec({ kind: 'alb', region: 'us-west-2' }, { check: 2 }), rec({ kind: 'ip', address: '198.51.100.3' })] },
+        {
+          policy: 'multivalue',
+          type: 'A',
+          records: [
+            rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0 }),
+            rec({ kind: 'set', index: 1 }, { check: 1 }),
+          ],
+        },
+        {
+          policy: 'multivalue',
+          type: 'A',
+          records: [
+            rec({ kind: 'alb', region: 'us-west-2' }, { check: 2 }),
+            rec({ kind: 'ip', address: '198.51.100.3' }),
+          ],
+        },
       ],
     };
     expect(check2(t, 'second failure')).toEqual({ ok: true, compared: expect.any(Number) });
@@ -277,19 +399,34 @@ describe('failover time against the replay, pinned cases', () => {
       regions: [{ code: 'eu-west-1', jurisdiction: 'eu' }, { code: 'us-west-2' }],
       residency: { countries: ['FR'], continents: [] },
       declared: [],
-      checks: [probe('eu-west-1'), { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false }],
+      checks: [
+        probe('eu-west-1'),
+        { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false },
+      ],
       sets: [
-        { policy: 'geoproximity', type: 'A', records: [rec({ kind: 'set', index: 1 }, { check: 0, region: 'us-west-2', bias: 50 }), rec({ kind: 'alb', region: 'eu-west-1' }, { region: 'us-west-2' })] },
+        {
+          policy: 'geoproximity',
+          type: 'A',
+          records: [
+            rec({ kind: 'set', index: 1 }, { check: 0, region: 'us-west-2', bias: 50 }),
+            rec({ kind: 'alb', region: 'eu-west-1' }, { region: 'us-west-2' }),
+          ],
+        },
         {
           policy: 'geolocation',
           type: 'A',
-          records: [rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, eth: true, location: { default: true } }), rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0, location: { continent: 'EU' } })],
+          records: [
+            rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, eth: true, location: { default: true } }),
+            rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0, location: { continent: 'EU' } }),
+          ],
         },
       ],
     };
     expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
     // Not the outage slo.survivesRegionFailure: false accepts: a detector on the unchecked record would move them.
-    const stuck = analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths.filter((p) => p.region === 'eu-west-1' && p.seconds === Number.POSITIVE_INFINITY);
+    const stuck = analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths.filter(
+      (p) => p.region === 'eu-west-1' && p.seconds === Number.POSITIVE_INFINITY,
+    );
     expect(stuck.length).toBeGreaterThan(0);
     expect(stuck.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
     expect(stuck.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === false);
@@ -309,16 +446,28 @@ describe('failover time against the replay, a CNAME into the failed region', () 
       declared: [],
       checks: [probe('eu-west-1'), probe('us-west-2')],
       sets: [
-        { policy: 'failover', type: 'A', records: [rec({ kind: 'set', index: 1 }, { eth: true }), rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, role: 'SECONDARY' })] },
+        {
+          policy: 'failover',
+          type: 'A',
+          records: [
+            rec({ kind: 'set', index: 1 }, { eth: true }),
+            rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, role: 'SECONDARY' }),
+          ],
+        },
         {
           policy: 'failover',
           type: 'CNAME',
-          records: [rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { check: 0 }), rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { role: 'SECONDARY' })],
+          records: [
+            rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { check: 0 }),
+            rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { role: 'SECONDARY' }),
+          ],
         },
       ],
     };
     expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
-    const stuck = analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths.filter((p) => p.region === 'eu-west-1' && p.seconds === Number.POSITIVE_INFINITY);
+    const stuck = analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths.filter(
+      (p) => p.region === 'eu-west-1' && p.seconds === Number.POSITIVE_INFINITY,
+    );
     expect(stuck.length).toBeGreaterThan(0);
     expect(stuck.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
     expect(stuck.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === false);
@@ -326,8 +475,22 @@ describe('failover time against the replay, a CNAME into the failed region', () 
 });
 
 describe('failover time on Cloudflare: pools that keep clients on the failed region', () => {
-  const pool = (region: string, monitored: boolean) => ({ origins: [{ host: `${region}.inference.example.com`, enabled: true, weight: 1 }], monitored, enabled: true, minimumOrigins: 1 });
-  const routing = (defaultPools: number[], fallback: number) => ({ steering: 'off' as const, defaultPools, countryPools: {}, regionPools: {}, popPools: {}, fallback, failoverAcrossPools: false, weights: {} });
+  const pool = (region: string, monitored: boolean) => ({
+    origins: [{ host: `${region}.inference.example.com`, enabled: true, weight: 1 }],
+    monitored,
+    enabled: true,
+    minimumOrigins: 1,
+  });
+  const routing = (defaultPools: number[], fallback: number) => ({
+    steering: 'off' as const,
+    defaultPools,
+    countryPools: {},
+    regionPools: {},
+    popPools: {},
+    fallback,
+    failoverAcrossPools: false,
+    weights: {},
+  });
   const cloudflareOnly = (pools: ReturnType<typeof pool>[], defaultPools: number[], fallback: number): Topology => ({
     regions: [{ code: 'eu-west-1', jurisdiction: 'eu' }, { code: 'us-west-2' }],
     residency: { countries: ['FR'], continents: [] },
@@ -350,7 +513,9 @@ describe('failover time on Cloudflare: pools that keep clients on the failed reg
   test('the monitor moves clients to the next pool, unmonitored and in the same region: never, and not the accepted outage', () => {
     // Cloudflare counts a pool without a monitor healthy: once pool 0's monitor fires, pool 1 takes the clients,
     // still in eu-west-1; pool 2 (us-west-2) is never reached. A monitor on pool 1 would move them there.
-    const figures = euFigures(cloudflareOnly([pool('eu-west-1', true), pool('eu-west-1', false), pool('us-west-2', true)], [0, 1, 2], 2));
+    const figures = euFigures(
+      cloudflareOnly([pool('eu-west-1', true), pool('eu-west-1', false), pool('us-west-2', true)], [0, 1, 2], 2),
+    );
     const never = figures.filter((p) => p.seconds === Number.POSITIVE_INFINITY);
     expect(never.length).toBeGreaterThan(0);
     expect(never.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
@@ -376,8 +541,22 @@ describe('failover time against the replay, nowhere else to go', () => {
       ...base,
       checks: [never, probe('us-west-2')],
       sets: [
-        { policy: 'failover', type: 'A', records: [rec({ kind: 'set', index: 1 }, { check: 0, eth: true }), rec({ kind: 'set', index: 1 }, { check: 1, eth: true, role: 'SECONDARY' })] },
-        { policy: 'failover', type: 'A', records: [rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0, eth: true }), rec({ kind: 'alb', region: 'us-west-2' }, { role: 'SECONDARY' })] },
+        {
+          policy: 'failover',
+          type: 'A',
+          records: [
+            rec({ kind: 'set', index: 1 }, { check: 0, eth: true }),
+            rec({ kind: 'set', index: 1 }, { check: 1, eth: true, role: 'SECONDARY' }),
+          ],
+        },
+        {
+          policy: 'failover',
+          type: 'A',
+          records: [
+            rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0, eth: true }),
+            rec({ kind: 'alb', region: 'us-west-2' }, { role: 'SECONDARY' }),
+          ],
+        },
       ],
     };
     expect(check2(t, 'second failure')).toEqual({ ok: true, compared: expect.any(Number) });
@@ -385,7 +564,10 @@ describe('failover time against the replay, nowhere else to go', () => {
 });
 
 /** The replay's verdict for one topology, as a value (the property's expectation throws). */
-function check2(t: Topology, scope: 'first failure' | 'second failure' = 'first failure'): { ok: boolean; compared: number } {
+function check2(
+  t: Topology,
+  scope: 'first failure' | 'second failure' = 'first failure',
+): { ok: boolean; compared: number } {
   const r = check(t, scope);
   expect(r.compared).toBeGreaterThan(0);
   return { ok: true, compared: r.compared };

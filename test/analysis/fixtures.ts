@@ -34,7 +34,12 @@ export class StackBuilder {
   region(region: string, health: { interval?: number; threshold?: number } = {}): this {
     if (!this.provider.aws.some((p) => p.alias === region)) this.provider.aws.push({ region, alias: region });
     this.add('aws_lb', `Lb_${key(region)}`, { name: 'chat', provider: `aws.${region}` });
-    this.add('aws_route53_record', `Regional_${key(region)}`, { zone_id: ZONE, name: `${region}.${DOMAIN}`, type: 'A', alias: { name: albDns(region), zone_id: `\${aws_lb.Lb_${key(region)}.zone_id}`, evaluate_target_health: true } });
+    this.add('aws_route53_record', `Regional_${key(region)}`, {
+      zone_id: ZONE,
+      name: `${region}.${DOMAIN}`,
+      type: 'A',
+      alias: { name: albDns(region), zone_id: `\${aws_lb.Lb_${key(region)}.zone_id}`, evaluate_target_health: true },
+    });
     this.add('aws_route53_health_check', `Hc_${key(region)}`, {
       type: 'HTTPS',
       fqdn: `${region}.${DOMAIN}`,
@@ -48,16 +53,27 @@ export class StackBuilder {
   }
 
   /** A routed record: `policy` is the Terraform policy block(s), `target` an ALB region or `name:<fqdn>`. */
-  record(name: string, recordName: string, target: string, policy: Body, options: { healthCheck?: string | false; evaluateTargetHealth?: boolean; setIdentifier?: string } = {}): this {
+  record(
+    name: string,
+    recordName: string,
+    target: string,
+    policy: Body,
+    options: { healthCheck?: string | false; evaluateTargetHealth?: boolean; setIdentifier?: string } = {},
+  ): this {
     const toAlb = !target.startsWith('name:');
-    const hc = options.healthCheck === false ? undefined : (options.healthCheck ?? (toAlb ? `Hc_${key(target)}` : undefined));
+    const hc =
+      options.healthCheck === false ? undefined : (options.healthCheck ?? (toAlb ? `Hc_${key(target)}` : undefined));
     return this.add('aws_route53_record', name, {
       zone_id: ZONE,
       name: recordName,
       type: 'A',
       set_identifier: options.setIdentifier ?? name,
       ...(hc ? { health_check_id: `\${aws_route53_health_check.${hc}.id}` } : {}),
-      alias: { name: toAlb ? albDns(target) : target.slice(5), zone_id: toAlb ? `\${aws_lb.Lb_${key(target)}.zone_id}` : ZONE, evaluate_target_health: options.evaluateTargetHealth ?? true },
+      alias: {
+        name: toAlb ? albDns(target) : target.slice(5),
+        zone_id: toAlb ? `\${aws_lb.Lb_${key(target)}.zone_id}` : ZONE,
+        evaluate_target_health: options.evaluateTargetHealth ?? true,
+      },
       ...policy,
     });
   }
@@ -83,14 +99,22 @@ export function key(region: string): string {
 }
 
 /** Service intent with the given regions (jurisdiction per region) and residency groups. */
-export function intent(regions: Record<string, string | null>, residency: Record<string, { countries?: string[]; continents?: string[] }> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function intent(
+  regions: Record<string, string | null>,
+  residency: Record<string, { countries?: string[]; continents?: string[] }> = {},
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     service: 'chat',
     domain: DOMAIN,
     routingDomain: DOMAIN,
     frontDoor: 'route53',
-    regions: Object.fromEntries(Object.entries(regions).map(([r, j]) => [r, { jurisdiction: j, hostname: `${r}.${DOMAIN}` }])),
-    residency: Object.fromEntries(Object.entries(residency).map(([k, g]) => [k, { countries: g.countries ?? [], continents: g.continents ?? [] }])),
+    regions: Object.fromEntries(
+      Object.entries(regions).map(([r, j]) => [r, { jurisdiction: j, hostname: `${r}.${DOMAIN}` }]),
+    ),
+    residency: Object.fromEntries(
+      Object.entries(residency).map(([k, g]) => [k, { countries: g.countries ?? [], continents: g.continents ?? [] }]),
+    ),
     sloFailoverSeconds: 180,
     ...extra,
   };
@@ -105,12 +129,17 @@ export function synthToTemp(build: (outdir: string) => App): string {
 
 /** The stacks of a synthesized directory as deep copies, ready to be hand-edited. */
 export function editableStacks(outdir: string): StackInput[] {
-  return readSynthOutput(outdir).map((s) => ({ name: s.name, json: JSON.parse(JSON.stringify(s.json)) as TerraformJson }));
+  return readSynthOutput(outdir).map((s) => ({
+    name: s.name,
+    json: JSON.parse(JSON.stringify(s.json)) as TerraformJson,
+  }));
 }
 
 /** The resources of a type in a stack whose logical name contains `fragment`. */
 export function resourcesLike(stack: StackInput, type: string, fragment: string): [string, Body][] {
-  return Object.entries((stack.json.resource?.[type] ?? {}) as Record<string, Body>).filter(([n]) => n.includes(fragment));
+  return Object.entries((stack.json.resource?.[type] ?? {}) as Record<string, Body>).filter(([n]) =>
+    n.includes(fragment),
+  );
 }
 
 /** An edge-router table over three regional names (eu-west-1 and eu-central-1 in the EU), for table front doors. */
@@ -119,7 +148,13 @@ export function backendTable(overrides: Partial<BackendTable> = {}): BackendTabl
     id: 'edge-router:test',
     label: 'Edge router chat-router',
     resources: ['cloudflare_workers_kv.Router_TableCurrent'],
-    backends: ['us-east-1', 'eu-west-1', 'eu-central-1'].map((r) => ({ key: r, host: `${r}.${DOMAIN}`, jurisdiction: r.startsWith('eu') ? 'eu' : 'us', weight: 100, enabled: true })),
+    backends: ['us-east-1', 'eu-west-1', 'eu-central-1'].map((r) => ({
+      key: r,
+      host: `${r}.${DOMAIN}`,
+      jurisdiction: r.startsWith('eu') ? 'eu' : 'us',
+      weight: 100,
+      enabled: true,
+    })),
     residency: { eu: { countries: ['DE'], continents: [] } },
     strategy: 'latency',
     attemptTimeoutMs: 10_000,

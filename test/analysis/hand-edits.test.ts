@@ -78,7 +78,9 @@ describe('failover-time catches hand edits of a health check', () => {
     const v = report.violations.filter((x) => x.proof === 'failover-time');
     const eu = v.find((x) => x.message.includes('off eu-west-1'))!;
     expect(eu.message).toMatch(/after up to 360 s, over the budget slo.failoverSeconds = 60 s/);
-    expect(eu.message).toContain(`aws_route53_health_check.${name} (HTTPS eu-west-1.inference.example.com: request_interval 30 s × failure_threshold 10 = 300 s)`);
+    expect(eu.message).toContain(
+      `aws_route53_health_check.${name} (HTTPS eu-west-1.inference.example.com: request_interval 30 s × failure_threshold 10 = 300 s)`,
+    );
     expect(eu.resources).toContain(`aws_route53_health_check.${name}`);
     // The other regions are untouched: 10 s × 3 + 60 s = 90 s, also over 60 s.
     expect(v.filter((x) => x.message.includes('after up to 90 s')).length).toBe(2);
@@ -105,6 +107,8 @@ describe('probe load', () => {
     const loud = analyzeRouting(stacks, { maxProbeRequestsPerSecond: 1 });
     const v = loud.violations.filter((x) => x.proof === 'probe-load');
     expect(v).toHaveLength(1);
-    expect(v[0].message).toMatch(/probe-load: origin us-east-1.inference.example.com \(us-east-1\) receives 1.6 health-probe requests\/s, over the ceiling of 1\/s: .*8 checker regions \(all: none listed\) × 2 checkers \/ 10 s/);
+    expect(v[0].message).toMatch(
+      /probe-load: origin us-east-1.inference.example.com \(us-east-1\) receives 1.6 health-probe requests\/s, over the ceiling of 1\/s: .*8 checker regions \(all: none listed\) × 2 checkers \/ 10 s/,
+    );
   });
 });

@@ -1,8 +1,25 @@
 /* The solver behind the reachability proofs, held against brute force on random formulas. */
 import fc from 'fast-check';
-import { and, atLeast, atom, evaluate, FALSE, not, or, satisfy, TRUE, type Formula, type HealthAtom } from '../../lib/analysis/health';
+import {
+  and,
+  atLeast,
+  atom,
+  evaluate,
+  FALSE,
+  not,
+  or,
+  satisfy,
+  TRUE,
+  type Formula,
+  type HealthAtom,
+} from '../../lib/analysis/health';
 
-const ATOMS: HealthAtom[] = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => ({ id: `test:${id}`, label: id, resource: id, region: id === 'a' || id === 'b' ? 'r1' : undefined }));
+const ATOMS: HealthAtom[] = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => ({
+  id: `test:${id}`,
+  label: id,
+  resource: id,
+  region: id === 'a' || id === 'b' ? 'r1' : undefined,
+}));
 
 const formula: fc.Arbitrary<Formula> = fc.letrec<{ f: Formula }>((tie) => ({
   f: fc.oneof(
@@ -12,7 +29,9 @@ const formula: fc.Arbitrary<Formula> = fc.letrec<{ f: Formula }>((tie) => ({
     tie('f').map(not),
     fc.array(tie('f'), { minLength: 1, maxLength: 4 }).map((fs) => and(...fs)),
     fc.array(tie('f'), { minLength: 1, maxLength: 4 }).map((fs) => or(...fs)),
-    fc.tuple(fc.integer({ min: 0, max: 4 }), fc.array(tie('f'), { minLength: 1, maxLength: 4 })).map(([k, fs]) => atLeast(k, fs)),
+    fc
+      .tuple(fc.integer({ min: 0, max: 4 }), fc.array(tie('f'), { minLength: 1, maxLength: 4 }))
+      .map(([k, fs]) => atLeast(k, fs)),
   ),
 })).f;
 

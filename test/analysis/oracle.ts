@@ -16,7 +16,11 @@ const PARTNER = 'partner.example.net';
 const POOL_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-northeast-1', 'sa-east-1'];
 
 export type Policy = 'simple' | 'latency' | 'weighted' | 'failover' | 'geolocation' | 'geoproximity' | 'multivalue';
-export type Target = { kind: 'alb'; region: string } | { kind: 'set'; index: number } | { kind: 'cname'; host: string } | { kind: 'ip'; address: string };
+export type Target =
+  | { kind: 'alb'; region: string }
+  | { kind: 'set'; index: number }
+  | { kind: 'cname'; host: string }
+  | { kind: 'ip'; address: string };
 export type Location = { country: string } | { continent: string } | { default: true };
 
 export interface Rec {
@@ -42,7 +46,10 @@ export interface Check {
    * Probed host: a region's regional name, or an address (no region); or a CALCULATED check over earlier checks,
    * healthy when at least `threshold` of them are (a threshold above the child count: never healthy).
    */
-  readonly probes: { region: string } | { ip: string } | { calculated: { readonly children: readonly number[]; readonly threshold: number } };
+  readonly probes:
+    | { region: string }
+    | { ip: string }
+    | { calculated: { readonly children: readonly number[]; readonly threshold: number } };
   readonly inverted: boolean;
   readonly disabled: boolean;
 }
@@ -85,7 +92,10 @@ export function topologyArbitrary(maxRegions: number): fc.Arbitrary<Topology> {
   return fc
     .record({
       count: fc.integer({ min: 2, max: maxRegions }),
-      jurisdictions: fc.array(fc.constantFrom<string | undefined>('eu', 'us', undefined), { minLength: 6, maxLength: 6 }),
+      jurisdictions: fc.array(fc.constantFrom<string | undefined>('eu', 'us', undefined), {
+        minLength: 6,
+        maxLength: 6,
+      }),
       residencyCountries: fc.subarray(['DE', 'FR']),
       residencyContinent: fc.boolean(),
       seed: fc.noBias(fc.integer({ min: 0, max: 0x7fffffff })),
@@ -96,27 +106,54 @@ export function topologyArbitrary(maxRegions: number): fc.Arbitrary<Topology> {
       const next = mulberry32(seed);
       const rnd = (n: number) => Math.floor(next() * n);
       const pick = <T>(xs: readonly T[]) => xs[rnd(xs.length)];
-      const regions = POOL_REGIONS.slice(0, count).map((code, i) => ({ code, jurisdiction: code.startsWith('eu-') ? 'eu' : jurisdictions[i] === 'eu' ? undefined : jurisdictions[i] }));
+      const regions = POOL_REGIONS.slice(0, count).map((code, i) => ({
+        code,
+        jurisdiction: code.startsWith('eu-') ? 'eu' : jurisdictions[i] === 'eu' ? undefined : jurisdictions[i],
+      }));
       // At least one EU region, so the residency jurisdiction exists.
-      if (!regions.some((r) => r.jurisdiction === 'eu')) regions[rnd(regions.length)] = { ...regions[0], code: 'eu-west-1', jurisdiction: 'eu' };
+      if (!regions.some((r) => r.jurisdiction === 'eu'))
+        regions[rnd(regions.length)] = { ...regions[0], code: 'eu-west-1', jurisdiction: 'eu' };
       const codes = [...new Set(regions.map((r) => r.code))];
       const uniq = codes.map((c) => regions.find((r) => r.code === c)!);
-      const checks: Check[] = uniq.map((r) => ({ probes: { region: r.code }, inverted: rnd(5) === 0, disabled: rnd(6) === 0 }));
+      const checks: Check[] = uniq.map((r) => ({
+        probes: { region: r.code },
+        inverted: rnd(5) === 0,
+        disabled: rnd(6) === 0,
+      }));
       // Hostile checks: probing another region's name, or an address no region decides.
       if (rnd(3) === 0) checks.push({ probes: { region: pick(codes) }, inverted: false, disabled: false });
       if (rnd(4) === 0) checks.push({ probes: { ip: '192.0.2.10' }, inverted: false, disabled: false });
       // CALCULATED checks over the ones above, with thresholds from 0 (always healthy) to one above the child count
       // (never healthy: its records answer only through Route53's "every record unhealthy" rule).
       for (let k = rnd(3); k > 0; k--) {
-        const children = [...new Set(Array.from({ length: 1 + rnd(3) }, () => rnd(checks.length)))].sort((a, b) => a - b);
-        checks.push({ probes: { calculated: { children, threshold: rnd(children.length + 2) } }, inverted: rnd(5) === 0, disabled: rnd(8) === 0 });
+        const children = [...new Set(Array.from({ length: 1 + rnd(3) }, () => rnd(checks.length)))].sort(
+          (a, b) => a - b,
+        );
+        checks.push({
+          probes: { calculated: { children, threshold: rnd(children.length + 2) } },
+          inverted: rnd(5) === 0,
+          disabled: rnd(8) === 0,
+        });
       }
       const setCount = 1 + rnd(3);
       const makeSet = (index: number, type: RecordSet['type']): RecordSet => {
-        const policy = pick<Policy>(['simple', 'latency', 'weighted', 'failover', 'geolocation', 'geoproximity', 'multivalue']);
+        const policy = pick<Policy>([
+          'simple',
+          'latency',
+          'weighted',
+          'failover',
+          'geolocation',
+          'geoproximity',
+          'multivalue',
+        ]);
         const n = policy === 'simple' ? 1 : policy === 'failover' ? 1 + rnd(2) : 1 + rnd(4);
         const records: Rec[] = [];
-        const locations: Location[] = [{ default: true }, { continent: 'EU' }, { continent: 'NA' }, ...COUNTRIES.map((country) => ({ country }))];
+        const locations: Location[] = [
+          { default: true },
+          { continent: 'EU' },
+          { continent: 'NA' },
+          ...COUNTRIES.map((country) => ({ country })),
+        ];
         const usedLocations = new Set<string>();
         for (let i = 0; i < n; i++) {
           const targetKind = rnd(10);
@@ -146,7 +183,10 @@ export function topologyArbitrary(maxRegions: number): fc.Arbitrary<Topology> {
           });
         }
         // One record per latency region and per failover role (Route53 requires it).
-        const dedup = policy === 'latency' ? records.filter((r, i) => records.findIndex((x) => x.region === r.region) === i) : records;
+        const dedup =
+          policy === 'latency'
+            ? records.filter((r, i) => records.findIndex((x) => x.region === r.region) === i)
+            : records;
         return { policy, type, records: dedup };
       };
       const sets: RecordSet[] = [];
@@ -157,14 +197,25 @@ export function topologyArbitrary(maxRegions: number): fc.Arbitrary<Topology> {
         // Origins at a record set's name are resolved through Route53 (not for sets below which geoproximity decides:
         // their answer depends on where the resolver is, which the oracle does not model).
         const routed = withRoute53 ? sets.map((_, i) => i).filter((i) => !reachesGeoproximity(sets, i)) : [];
-        const originHost = (code: string) => (rnd(8) === 0 ? '203.0.113.9' : routed.length > 0 && rnd(6) === 0 ? setName(pick(routed)) : `${code}.${DOMAIN}`);
+        const originHost = (code: string) =>
+          rnd(8) === 0
+            ? '203.0.113.9'
+            : routed.length > 0 && rnd(6) === 0
+              ? setName(pick(routed))
+              : `${code}.${DOMAIN}`;
         const pools: Pool[] = uniq.map((r) => ({
           origins: [{ host: originHost(r.code), enabled: rnd(8) !== 0, weight: pick([1, 1, 0.5, 0]) }],
           monitored: rnd(5) !== 0,
           enabled: rnd(10) !== 0,
           minimumOrigins: 1,
         }));
-        if (rnd(3) === 0) pools.push({ origins: uniq.slice(0, 2).map((r) => ({ host: `${r.code}.${DOMAIN}`, enabled: true, weight: 1 })), monitored: true, enabled: true, minimumOrigins: 1 + rnd(2) });
+        if (rnd(3) === 0)
+          pools.push({
+            origins: uniq.slice(0, 2).map((r) => ({ host: `${r.code}.${DOMAIN}`, enabled: true, weight: 1 })),
+            monitored: true,
+            enabled: true,
+            minimumOrigins: 1 + rnd(2),
+          });
         const list = () => {
           const xs = pools.map((_, i) => i).filter(() => rnd(3) !== 0);
           return xs.length > 0 ? xs.sort(() => rnd(3) - 1) : [0];
@@ -197,7 +248,10 @@ export function topologyArbitrary(maxRegions: number): fc.Arbitrary<Topology> {
 /** Whether set `i` or a set it aliases uses geoproximity. */
 function reachesGeoproximity(sets: readonly RecordSet[], i: number, depth = 0): boolean {
   if (depth > 6) return false;
-  return sets[i].policy === 'geoproximity' || sets[i].records.some((r) => r.target.kind === 'set' && reachesGeoproximity(sets, r.target.index, depth + 1));
+  return (
+    sets[i].policy === 'geoproximity' ||
+    sets[i].records.some((r) => r.target.kind === 'set' && reachesGeoproximity(sets, r.target.index, depth + 1))
+  );
 }
 
 /** A small seeded PRNG (fast-check's infinite streams are biased towards 0 in properties, which hid cases). */
@@ -226,14 +280,32 @@ export function toStacks(t: Topology): StackInput[] {
   add('aws_route53_zone', 'Zone', { name: DOMAIN });
   for (const r of t.regions) {
     add('aws_lb', `Lb_${key(r.code)}`, { name: 'chat', provider: `aws.${r.code}` });
-    add('aws_route53_record', `Regional_${key(r.code)}`, { zone_id: zone, name: `${r.code}.${DOMAIN}`, type: 'A', alias: { name: `\${aws_lb.Lb_${key(r.code)}.dns_name}`, zone_id: `\${aws_lb.Lb_${key(r.code)}.zone_id}`, evaluate_target_health: true } });
+    add('aws_route53_record', `Regional_${key(r.code)}`, {
+      zone_id: zone,
+      name: `${r.code}.${DOMAIN}`,
+      type: 'A',
+      alias: {
+        name: `\${aws_lb.Lb_${key(r.code)}.dns_name}`,
+        zone_id: `\${aws_lb.Lb_${key(r.code)}.zone_id}`,
+        evaluate_target_health: true,
+      },
+    });
   }
   t.checks.forEach((c, i) =>
     add('aws_route53_health_check', `Hc${i}`, {
       type: 'HTTPS',
       ...('calculated' in c.probes
-        ? { type: 'CALCULATED', child_healthchecks: c.probes.calculated.children.map((j) => `\${aws_route53_health_check.Hc${j}.id}`), child_health_threshold: c.probes.calculated.threshold }
-        : { ...('region' in c.probes ? { fqdn: `${c.probes.region}.${DOMAIN}` } : { ip_address: c.probes.ip }), port: 443, request_interval: 10, failure_threshold: 3 }),
+        ? {
+            type: 'CALCULATED',
+            child_healthchecks: c.probes.calculated.children.map((j) => `\${aws_route53_health_check.Hc${j}.id}`),
+            child_health_threshold: c.probes.calculated.threshold,
+          }
+        : {
+            ...('region' in c.probes ? { fqdn: `${c.probes.region}.${DOMAIN}` } : { ip_address: c.probes.ip }),
+            port: 443,
+            request_interval: 10,
+            failure_threshold: 3,
+          }),
       invert_healthcheck: c.inverted,
       disabled: c.disabled,
     }),
@@ -257,7 +329,13 @@ export function toStacks(t: Topology): StackInput[] {
       const target = r.target;
       const value =
         target.kind === 'alb'
-          ? { alias: { name: `\${aws_lb.Lb_${key(target.region)}.dns_name}`, zone_id: `\${aws_lb.Lb_${key(target.region)}.zone_id}`, evaluate_target_health: r.eth } }
+          ? {
+              alias: {
+                name: `\${aws_lb.Lb_${key(target.region)}.dns_name}`,
+                zone_id: `\${aws_lb.Lb_${key(target.region)}.zone_id}`,
+                evaluate_target_health: r.eth,
+              },
+            }
           : target.kind === 'set'
             ? { alias: { name: setName(target.index), zone_id: zone, evaluate_target_health: r.eth } }
             : target.kind === 'cname'
@@ -283,15 +361,26 @@ export function toStacks(t: Topology): StackInput[] {
     domain: DOMAIN,
     routingDomain: DOMAIN,
     frontDoor: t.sets.length > 0 ? (t.cloudflare ? 'both' : 'route53') : 'cloudflare',
-    regions: Object.fromEntries(t.regions.map((r) => [r.code, { jurisdiction: r.jurisdiction ?? null, hostname: `${r.code}.${DOMAIN}` }])),
+    regions: Object.fromEntries(
+      t.regions.map((r) => [r.code, { jurisdiction: r.jurisdiction ?? null, hostname: `${r.code}.${DOMAIN}` }]),
+    ),
     residency: { eu: { countries: [...t.residency.countries], continents: [...t.residency.continents] } },
     externalEndpoints: t.declared.map((d) => ({ ...d, failoverSeconds: 30 })),
   };
-  stacks.push({ name: 'aws', json: { '//': { global_inference: intent }, provider, resource } as unknown as TerraformJson });
+  stacks.push({
+    name: 'aws',
+    json: { '//': { global_inference: intent }, provider, resource } as unknown as TerraformJson,
+  });
   if (t.cloudflare) {
     const cf: Record<string, Record<string, Record<string, unknown>>> = {};
     const cadd = (type: string, name: string, body: Record<string, unknown>) => ((cf[type] ??= {})[name] = body);
-    cadd('cloudflare_load_balancer_monitor', 'Mon', { type: 'https', interval: 60, timeout: 5, retries: 1, consecutive_down: 2 });
+    cadd('cloudflare_load_balancer_monitor', 'Mon', {
+      type: 'https',
+      interval: 60,
+      timeout: 5,
+      retries: 1,
+      consecutive_down: 2,
+    });
     const poolRef = (i: number) => `\${cloudflare_load_balancer_pool.Pool${i}.id}`;
     t.cloudflare.pools.forEach((p, i) =>
       cadd('cloudflare_load_balancer_pool', `Pool${i}`, {
@@ -310,13 +399,18 @@ export function toStacks(t: Topology): StackInput[] {
       region_pools: Object.fromEntries(Object.entries(r.regionPools).map(([k, v]) => [k, v.map(poolRef)])),
       pop_pools: Object.fromEntries(Object.entries(r.popPools).map(([k, v]) => [k, v.map(poolRef)])),
       adaptive_routing: { failover_across_pools: r.failoverAcrossPools },
-      random_steering: { default_weight: 1, pool_weights: Object.fromEntries(Object.entries(r.weights).map(([k, w]) => [poolRef(Number(k)), w])) },
+      random_steering: {
+        default_weight: 1,
+        pool_weights: Object.fromEntries(Object.entries(r.weights).map(([k, w]) => [poolRef(Number(k)), w])),
+      },
     });
     cadd('cloudflare_load_balancer', 'Lb', {
       name: DOMAIN,
       proxied: true,
       ...routingJson(t.cloudflare.routing),
-      rules: t.cloudflare.rule ? [{ name: 'rule', condition: 'http.host eq "x"', priority: 1, overrides: routingJson(t.cloudflare.rule) }] : [],
+      rules: t.cloudflare.rule
+        ? [{ name: 'rule', condition: 'http.host eq "x"', priority: 1, overrides: routingJson(t.cloudflare.rule) }]
+        : [],
     });
     stacks.push({ name: 'cf', json: { resource: cf } as unknown as TerraformJson });
   }
@@ -343,9 +437,12 @@ export function atomsOf(t: Topology): { id: string; region?: string }[] {
   };
   for (const r of records) if (r.check !== undefined) consult(r.check);
   t.checks.forEach((c, i) => {
-    if (consulted.has(i) && !('calculated' in c.probes)) out.push({ id: `hc${i}`, region: 'region' in c.probes ? c.probes.region : undefined });
+    if (consulted.has(i) && !('calculated' in c.probes))
+      out.push({ id: `hc${i}`, region: 'region' in c.probes ? c.probes.region : undefined });
   });
-  for (const r of t.regions) if (records.some((x) => x.eth && x.target.kind === 'alb' && x.target.region === r.code)) out.push({ id: `alb:${r.code}`, region: r.code });
+  for (const r of t.regions)
+    if (records.some((x) => x.eth && x.target.kind === 'alb' && x.target.region === r.code))
+      out.push({ id: `alb:${r.code}`, region: r.code });
   t.cloudflare?.pools.forEach((p, i) =>
     p.origins.forEach((o, k) => {
       if (p.monitored && p.enabled && o.enabled) {
@@ -368,8 +465,27 @@ function route53Atoms(t: Topology): { id: string }[] {
  * and origins never sit above a geoproximity set, so coordinates do not matter).
  */
 const RESOLVERS: readonly ClientGroup[] = [
-  ...[['DE', 'EU'], ['FR', 'EU'], ['US', 'NA'], ['JP', 'AS'], ['BR', 'SA'], ['IT', 'EU'], ['CA', 'NA'], ['AU', 'OC']].map(
-    ([country, continent]) => ({ id: `resolver:${country}`, label: country, kind: 'location', country, continent, cloudflareRegion: 'WEU', latitude: 0, longitude: 0 }) as ClientGroup,
+  ...[
+    ['DE', 'EU'],
+    ['FR', 'EU'],
+    ['US', 'NA'],
+    ['JP', 'AS'],
+    ['BR', 'SA'],
+    ['IT', 'EU'],
+    ['CA', 'NA'],
+    ['AU', 'OC'],
+  ].map(
+    ([country, continent]) =>
+      ({
+        id: `resolver:${country}`,
+        label: country,
+        kind: 'location',
+        country,
+        continent,
+        cloudflareRegion: 'WEU',
+        latitude: 0,
+        longitude: 0,
+      }) as ClientGroup,
   ),
 ];
 
@@ -424,13 +540,23 @@ export class Oracle {
     const base = c.disabled
       ? true
       : 'calculated' in c.probes
-        ? c.probes.calculated.children.filter((j) => this.checkHealthy(j, state)).length >= c.probes.calculated.threshold
-        : state.get(`hc${i}`) ?? true;
+        ? c.probes.calculated.children.filter((j) => this.checkHealthy(j, state)).length >=
+          c.probes.calculated.threshold
+        : (state.get(`hc${i}`) ?? true);
     return c.inverted ? !base : base;
   }
 
   private candidates(set: RecordSet, client: ClientGroup): Rec[] {
-    const rank = (r: Rec) => ('country' in r.location ? (r.location.country === client.country ? 1 : -1) : 'continent' in r.location ? (r.location.continent === client.continent ? 2 : -1) : 3);
+    const rank = (r: Rec) =>
+      'country' in r.location
+        ? r.location.country === client.country
+          ? 1
+          : -1
+        : 'continent' in r.location
+          ? r.location.continent === client.continent
+            ? 2
+            : -1
+          : 3;
     return set.records
       .map((r, i) => ({ r, i, k: rank(r) }))
       .filter((x) => x.k >= 0)
@@ -461,7 +587,10 @@ export class Oracle {
     const healthy = (r: Rec) => this.recordHealthy(r, client, state);
     const ok = set.records.filter(healthy);
     const dist = (r: Rec) => greatCircleKm(client, regionInfo(r.region));
-    const nearest = (rs: Rec[], d: (r: Rec) => number) => [...rs].map((r, i) => ({ r, i, d: d(r) })).sort((a, b) => a.d - b.d || addressOrder(set, a.r) - addressOrder(set, b.r))[0].r;
+    const nearest = (rs: Rec[], d: (r: Rec) => number) =>
+      [...rs]
+        .map((r, i) => ({ r, i, d: d(r) }))
+        .sort((a, b) => a.d - b.d || addressOrder(set, a.r) - addressOrder(set, b.r))[0].r;
     switch (set.policy) {
       case 'simple':
         return [...set.records];
@@ -498,13 +627,20 @@ export class Oracle {
   }
 
   /** Destinations of a set in a state. */
-  route53(set: RecordSet, client: ClientGroup, state: ReadonlyMap<string, boolean>, nondeterministic: boolean, depth = 0): Set<Dest> {
+  route53(
+    set: RecordSet,
+    client: ClientGroup,
+    state: ReadonlyMap<string, boolean>,
+    nondeterministic: boolean,
+    depth = 0,
+  ): Set<Dest> {
     const out = new Set<Dest>();
     if (depth > 6) return out;
     for (const r of this.chosen(set, client, state, nondeterministic)) {
       const t = r.target;
       if (t.kind === 'alb') out.add(t.region);
-      else if (t.kind === 'set') for (const d of this.route53(this.t.sets[t.index], client, state, nondeterministic, depth + 1)) out.add(d);
+      else if (t.kind === 'set')
+        for (const d of this.route53(this.t.sets[t.index], client, state, nondeterministic, depth + 1)) out.add(d);
       else if (t.kind === 'cname') out.add(regionOfHost(t.host) ?? t.host);
       else out.add(t.address);
     }
@@ -529,7 +665,11 @@ export class Oracle {
     for (const routing of [cf.routing, ...(cf.rule ? [cf.rule] : [])]) {
       const lists: number[][] = [];
       if (routing.steering === 'geo') {
-        lists.push([...(routing.countryPools[client.country ?? ''] ?? routing.regionPools[client.cloudflareRegion] ?? routing.defaultPools)]);
+        lists.push([
+          ...(routing.countryPools[client.country ?? ''] ??
+            routing.regionPools[client.cloudflareRegion] ??
+            routing.defaultPools),
+        ]);
         for (const l of Object.values(routing.popPools)) lists.push([...l]);
       } else lists.push([...routing.defaultPools]);
       for (const list of lists) {
@@ -543,7 +683,8 @@ export class Oracle {
         } else chosen = healthy;
         for (const p of chosen) this.poolDests(p).forEach((d) => out.add(d));
         if (routing.failoverAcrossPools) {
-          for (const q of new Set([...list, routing.fallback])) if (!chosen.includes(q) && this.poolHealthy(q, state)) this.poolDests(q).forEach((d) => out.add(d));
+          for (const q of new Set([...list, routing.fallback]))
+            if (!chosen.includes(q) && this.poolHealthy(q, state)) this.poolDests(q).forEach((d) => out.add(d));
         }
       }
     }
@@ -554,10 +695,19 @@ export class Oracle {
    * The main answer in one state for off/geo steering: the first healthy pool of the client's list (else the
    * fallback), and its enabled origins with weight > 0 that are up (all of them when too few are up).
    */
-  cloudflareMain(client: ClientGroup, failed: ReadonlySet<string>, state: ReadonlyMap<string, boolean>): Set<Dest> | undefined {
+  cloudflareMain(
+    client: ClientGroup,
+    failed: ReadonlySet<string>,
+    state: ReadonlyMap<string, boolean>,
+  ): Set<Dest> | undefined {
     const routing = this.t.cloudflare!.routing;
     if (routing.steering !== 'off' && routing.steering !== 'geo') return undefined;
-    const list = routing.steering === 'geo' ? (routing.countryPools[client.country ?? ''] ?? routing.regionPools[client.cloudflareRegion] ?? routing.defaultPools) : routing.defaultPools;
+    const list =
+      routing.steering === 'geo'
+        ? (routing.countryPools[client.country ?? ''] ??
+          routing.regionPools[client.cloudflareRegion] ??
+          routing.defaultPools)
+        : routing.defaultPools;
     const pool = list.find((p) => this.poolHealthy(p, state)) ?? routing.fallback;
     const p = this.t.cloudflare!.pools[pool];
     const enabled = p.origins.filter((o) => o.enabled && o.weight > 0);
@@ -569,7 +719,8 @@ export class Oracle {
   /** Every state of the atoms. */
   *states(): Generator<Map<string, boolean>> {
     const atoms = atomsOf(this.t);
-    for (let mask = 0; mask < 1 << atoms.length; mask++) yield new Map(atoms.map((a, i) => [a.id, (mask & (1 << i)) === 0]));
+    for (let mask = 0; mask < 1 << atoms.length; mask++)
+      yield new Map(atoms.map((a, i) => [a.id, (mask & (1 << i)) === 0]));
   }
 
   /** The state a region-failure scenario produces (atoms of failed regions unhealthy, the rest healthy). */

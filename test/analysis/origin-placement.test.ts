@@ -11,7 +11,16 @@ import { analyzeRouting } from '../../lib/analysis/analyze';
 import type { FrontDoorExtractor, StackInput } from '../../lib/analysis/model';
 import { tableFrontDoor, type BackendTable } from '../../lib/analysis/table-front-door';
 import { buildExampleApp } from '../../examples/example-app';
-import { backendTable, DOMAIN, StackBuilder, editableStacks, intent, key, resourcesLike, synthToTemp } from './fixtures';
+import {
+  backendTable,
+  DOMAIN,
+  StackBuilder,
+  editableStacks,
+  intent,
+  key,
+  resourcesLike,
+  synthToTemp,
+} from './fixtures';
 
 type Body = Record<string, unknown>;
 
@@ -27,17 +36,30 @@ function stackWithIntent(stacks: StackInput[]): StackInput {
 }
 
 /** The regional record of a region in the origin zone, and what it needs to point elsewhere. */
-function regional(stacks: StackInput[], region: string): { name: string; body: Body; zone: string; alb: (r: string) => string; records: Record<string, Body> } {
+function regional(
+  stacks: StackInput[],
+  region: string,
+): { name: string; body: Body; zone: string; alb: (r: string) => string; records: Record<string, Body> } {
   const stack = aws(stacks);
   const [[name, body]] = resourcesLike(stack, 'aws_route53_record', `RegionalRecord-${region}_`);
   const [[zoneName]] = resourcesLike(stack, 'aws_route53_zone', 'Service_Zone');
   const alb = (r: string) => resourcesLike(stack, 'aws_lb', `Endpoint-${r}_`)[0][0];
-  return { name, body, zone: `\${aws_route53_zone.${zoneName}.zone_id}`, alb, records: stack.json.resource!.aws_route53_record as Record<string, Body> };
+  return {
+    name,
+    body,
+    zone: `\${aws_route53_zone.${zoneName}.zone_id}`,
+    alb,
+    records: stack.json.resource!.aws_route53_record as Record<string, Body>,
+  };
 }
 
 function residency(stacks: StackInput[]) {
   const report = analyzeRouting(stacks);
-  return { report, passed: report.proofs.find((p) => p.name === 'residency')!.passed, violations: report.violations.filter((v) => v.proof === 'residency') };
+  return {
+    report,
+    passed: report.proofs.find((p) => p.name === 'residency')!.passed,
+    violations: report.violations.filter((v) => v.proof === 'residency'),
+  };
 }
 
 /** Replaces the eu-west-1 regional record's target by `fields` (alias removed unless given). */
@@ -52,7 +74,10 @@ function repoint(stacks: StackInput[], fields: Body): ReturnType<typeof regional
 
 function declare(stacks: StackInput[], name: string, jurisdiction: string): void {
   const gi = ((stackWithIntent(stacks).json as Body)['//'] as Body).global_inference as Body;
-  gi.externalEndpoints = [...((gi.externalEndpoints as Body[] | undefined) ?? []), { name, jurisdiction, failoverSeconds: 30, declaredBy: 'test' }];
+  gi.externalEndpoints = [
+    ...((gi.externalEndpoints as Body[] | undefined) ?? []),
+    { name, jurisdiction, failoverSeconds: 30, declaredBy: 'test' },
+  ];
 }
 
 describe('Cloudflare origins are placed by what their Route53 records reach', () => {
@@ -62,10 +87,14 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
 
   it('the hole: the eu-west-1 origin name aliased to the us-east-1 origin name (same zone) is a leak to us-east-1', () => {
     const stacks = editableStacks(cloudflareEu);
-    const r = repoint(stacks, { alias: { name: `us-east-1.${ORIGIN}`, zone_id: regional(stacks, 'eu-west-1').zone, evaluate_target_health: true } });
+    const r = repoint(stacks, {
+      alias: { name: `us-east-1.${ORIGIN}`, zone_id: regional(stacks, 'eu-west-1').zone, evaluate_target_health: true },
+    });
     const { passed, violations, report } = residency(stacks);
     expect(passed).toBe(false);
-    expect(violations[0].message).toMatch(/Cloudflare inference\.example\.com sends client groups? "eu: .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\)/);
+    expect(violations[0].message).toMatch(
+      /Cloudflare inference\.example\.com sends client groups? "eu: .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\)/,
+    );
     expect(violations[0].message).toContain(`eu-west-1.${ORIGIN} (us-east-1)`);
     // The intent's hostname and the records disagree: said, naming the record.
     expect(report.graph.warnings.join('\n')).toContain(`aws_route53_record.${r.name}`);
@@ -75,14 +104,19 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
   it('an alias chain that stays in the region is followed and placed there (no false alarm)', () => {
     const stacks = editableStacks(cloudflareEu);
     const r = regional(stacks, 'eu-west-1');
-    r.records.Extra_eu_west_1b = { zone_id: r.zone, name: `eu-west-1b.${ORIGIN}`, type: 'A', alias: { ...(r.body.alias as Body) } };
+    r.records.Extra_eu_west_1b = {
+      zone_id: r.zone,
+      name: `eu-west-1b.${ORIGIN}`,
+      type: 'A',
+      alias: { ...(r.body.alias as Body) },
+    };
     repoint(stacks, { alias: { name: `eu-west-1b.${ORIGIN}`, zone_id: r.zone, evaluate_target_health: true } });
     const { passed, report } = residency(stacks);
     expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBe('eu-west-1');
     expect(passed).toBe(true);
   });
 
-  it('control (caught before too: a single record to a load balancer): a CNAME to another region\'s load balancer DNS name is a leak to that region', () => {
+  it("control (caught before too: a single record to a load balancer): a CNAME to another region's load balancer DNS name is a leak to that region", () => {
     const stacks = editableStacks(cloudflareEu);
     const r = regional(stacks, 'eu-west-1');
     repoint(stacks, { type: 'CNAME', ttl: 60, records: [`\${aws_lb.${r.alb('us-east-1')}.dns_name}`] });
@@ -91,13 +125,36 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
     expect(violations[0].message).toMatch(/to us-east-1 \(jurisdiction us\)/);
   });
 
-  it('a failover pair of CNAMEs whose SECONDARY is another region\'s load balancer DNS name is unplaced', () => {
+  it("a failover pair of CNAMEs whose SECONDARY is another region's load balancer DNS name is unplaced", () => {
     const stacks = editableStacks(cloudflareEu);
     const r = regional(stacks, 'eu-west-1');
     // The PRIMARY needs a health check, or the SECONDARY is never answered (and the name is eu-west-1's after all).
-    aws(stacks).json.resource!.aws_route53_health_check = { Hc_primary: { type: 'HTTPS', fqdn: `\${aws_lb.${r.alb('eu-west-1')}.dns_name}`, port: 443, request_interval: 10, failure_threshold: 3 } };
-    repoint(stacks, { type: 'CNAME', ttl: 60, set_identifier: 'primary', failover_routing_policy: { type: 'PRIMARY' }, health_check_id: '${aws_route53_health_check.Hc_primary.id}', records: [`\${aws_lb.${r.alb('eu-west-1')}.dns_name}`] });
-    r.records.Secondary_us = { zone_id: r.zone, name: `eu-west-1.${ORIGIN}`, type: 'CNAME', ttl: 60, set_identifier: 'secondary', failover_routing_policy: { type: 'SECONDARY' }, records: [`\${aws_lb.${r.alb('us-east-1')}.dns_name}`] };
+    aws(stacks).json.resource!.aws_route53_health_check = {
+      Hc_primary: {
+        type: 'HTTPS',
+        fqdn: `\${aws_lb.${r.alb('eu-west-1')}.dns_name}`,
+        port: 443,
+        request_interval: 10,
+        failure_threshold: 3,
+      },
+    };
+    repoint(stacks, {
+      type: 'CNAME',
+      ttl: 60,
+      set_identifier: 'primary',
+      failover_routing_policy: { type: 'PRIMARY' },
+      health_check_id: '${aws_route53_health_check.Hc_primary.id}',
+      records: [`\${aws_lb.${r.alb('eu-west-1')}.dns_name}`],
+    });
+    r.records.Secondary_us = {
+      zone_id: r.zone,
+      name: `eu-west-1.${ORIGIN}`,
+      type: 'CNAME',
+      ttl: 60,
+      set_identifier: 'secondary',
+      failover_routing_policy: { type: 'SECONDARY' },
+      records: [`\${aws_lb.${r.alb('us-east-1')}.dns_name}`],
+    };
     const { passed, violations, report } = residency(stacks);
     expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBeUndefined();
     expect(passed).toBe(false);
@@ -125,7 +182,18 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
     const r = regional(stacks, 'eu-west-1');
     const euAlias = { ...(r.body.alias as Body) };
     repoint(stacks, { set_identifier: 'eu', weighted_routing_policy: { weight: 100 }, alias: euAlias });
-    r.records.Weighted_us = { zone_id: r.zone, name: `eu-west-1.${ORIGIN}`, type: 'A', set_identifier: 'us', weighted_routing_policy: { weight: 0 }, alias: { name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`, zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`, evaluate_target_health: true } };
+    r.records.Weighted_us = {
+      zone_id: r.zone,
+      name: `eu-west-1.${ORIGIN}`,
+      type: 'A',
+      set_identifier: 'us',
+      weighted_routing_policy: { weight: 0 },
+      alias: {
+        name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`,
+        zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`,
+        evaluate_target_health: true,
+      },
+    };
     const { passed, violations, report } = residency(stacks);
     expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBeUndefined();
     expect(passed).toBe(false);
@@ -133,15 +201,33 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
     expect(message).toContain(`eu-west-1.${ORIGIN} resolves through Route53 to more than one place`);
     expect(message).toContain('aws_route53_record.Weighted_us');
     expect(message).toContain(`aws_route53_record.${r.name}`);
-    const timing = report.violations.filter((v) => v.proof === 'failover-time').map((v) => v.message).join('\n');
+    const timing = report.violations
+      .filter((v) => v.proof === 'failover-time')
+      .map((v) => v.message)
+      .join('\n');
     expect(timing).toMatch(/unknown/);
   });
 
   it('the weighted set is accepted when an externalEndpoints declaration covers the origin name', () => {
     const stacks = editableStacks(cloudflareEu);
     const r = regional(stacks, 'eu-west-1');
-    repoint(stacks, { set_identifier: 'eu', weighted_routing_policy: { weight: 100 }, alias: { ...(r.body.alias as Body) } });
-    r.records.Weighted_central = { zone_id: r.zone, name: `eu-west-1.${ORIGIN}`, type: 'A', set_identifier: 'central', weighted_routing_policy: { weight: 0 }, alias: { name: `\${aws_lb.${r.alb('eu-central-1')}.dns_name}`, zone_id: `\${aws_lb.${r.alb('eu-central-1')}.zone_id}`, evaluate_target_health: true } };
+    repoint(stacks, {
+      set_identifier: 'eu',
+      weighted_routing_policy: { weight: 100 },
+      alias: { ...(r.body.alias as Body) },
+    });
+    r.records.Weighted_central = {
+      zone_id: r.zone,
+      name: `eu-west-1.${ORIGIN}`,
+      type: 'A',
+      set_identifier: 'central',
+      weighted_routing_policy: { weight: 0 },
+      alias: {
+        name: `\${aws_lb.${r.alb('eu-central-1')}.dns_name}`,
+        zone_id: `\${aws_lb.${r.alb('eu-central-1')}.zone_id}`,
+        evaluate_target_health: true,
+      },
+    };
     expect(residency(stacks).passed).toBe(false);
     declare(stacks, `eu-west-1.${ORIGIN}`, 'eu');
     expect(residency(stacks).passed).toBe(true);
@@ -150,16 +236,46 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
   it('a latency set across two regions is unplaced', () => {
     const stacks = editableStacks(cloudflareEu);
     const r = regional(stacks, 'eu-west-1');
-    repoint(stacks, { set_identifier: 'eu', latency_routing_policy: { region: 'eu-west-1' }, alias: { ...(r.body.alias as Body) } });
-    r.records.Latency_us = { zone_id: r.zone, name: `eu-west-1.${ORIGIN}`, type: 'A', set_identifier: 'us', latency_routing_policy: { region: 'us-east-1' }, alias: { name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`, zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`, evaluate_target_health: true } };
+    repoint(stacks, {
+      set_identifier: 'eu',
+      latency_routing_policy: { region: 'eu-west-1' },
+      alias: { ...(r.body.alias as Body) },
+    });
+    r.records.Latency_us = {
+      zone_id: r.zone,
+      name: `eu-west-1.${ORIGIN}`,
+      type: 'A',
+      set_identifier: 'us',
+      latency_routing_policy: { region: 'us-east-1' },
+      alias: {
+        name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`,
+        zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`,
+        evaluate_target_health: true,
+      },
+    };
     expect(residency(stacks).passed).toBe(false);
   });
 
   it('a geolocation set is resolved from every location (Cloudflare resolves from anywhere): a US answer for US resolvers is a leak', () => {
     const stacks = editableStacks(cloudflareEu);
     const r = regional(stacks, 'eu-west-1');
-    repoint(stacks, { set_identifier: 'default', geolocation_routing_policy: { country: '*' }, alias: { ...(r.body.alias as Body) } });
-    r.records.Geo_us = { zone_id: r.zone, name: `eu-west-1.${ORIGIN}`, type: 'A', set_identifier: 'us', geolocation_routing_policy: { country: 'US' }, alias: { name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`, zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`, evaluate_target_health: false } };
+    repoint(stacks, {
+      set_identifier: 'default',
+      geolocation_routing_policy: { country: '*' },
+      alias: { ...(r.body.alias as Body) },
+    });
+    r.records.Geo_us = {
+      zone_id: r.zone,
+      name: `eu-west-1.${ORIGIN}`,
+      type: 'A',
+      set_identifier: 'us',
+      geolocation_routing_policy: { country: 'US' },
+      alias: {
+        name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`,
+        zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`,
+        evaluate_target_health: false,
+      },
+    };
     const { passed, report } = residency(stacks);
     expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBeUndefined();
     expect(passed).toBe(false);
@@ -188,16 +304,28 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
 });
 
 describe('edge-router backends are placed the same way', () => {
-  const table = (): BackendTable => backendTable({ attemptTimeoutMs: 5_000, probeIntervalSeconds: undefined, probesPerRun: undefined });
+  const table = (): BackendTable =>
+    backendTable({ attemptTimeoutMs: 5_000, probeIntervalSeconds: undefined, probesPerRun: undefined });
   const extractor: FrontDoorExtractor = (context) => [tableFrontDoor(context, table())];
 
   function stacks(edit: (b: StackBuilder) => void = () => undefined): StackInput[] {
     const aws = new StackBuilder();
     for (const r of ['us-east-1', 'eu-west-1', 'eu-central-1']) aws.region(r);
     edit(aws);
-    return [aws.withIntent(intent({ 'us-east-1': 'us', 'eu-west-1': 'eu', 'eu-central-1': 'eu' }, { eu: { countries: ['DE'] } }, { frontDoor: 'cloudflare' })).build()];
+    return [
+      aws
+        .withIntent(
+          intent(
+            { 'us-east-1': 'us', 'eu-west-1': 'eu', 'eu-central-1': 'eu' },
+            { eu: { countries: ['DE'] } },
+            { frontDoor: 'cloudflare' },
+          ),
+        )
+        .build(),
+    ];
   }
-  const passes = (s: StackInput[]) => analyzeRouting(s, { extractors: [extractor] }).proofs.find((p) => p.name === 'residency')!.passed;
+  const passes = (s: StackInput[]) =>
+    analyzeRouting(s, { extractors: [extractor] }).proofs.find((p) => p.name === 'residency')!.passed;
 
   it('control: backends at their own regional names pass', () => {
     expect(passes(stacks())).toBe(true);
@@ -206,12 +334,18 @@ describe('edge-router backends are placed the same way', () => {
   it('the eu-west-1 backend name aliased to the us-east-1 name is a leak to us-east-1', () => {
     const report = analyzeRouting(
       stacks((b) => {
-        (b.resource.aws_route53_record[`Regional_${key('eu-west-1')}`] as Body).alias = { name: `us-east-1.${DOMAIN}`, zone_id: '${aws_route53_zone.Zone.zone_id}', evaluate_target_health: true };
+        (b.resource.aws_route53_record[`Regional_${key('eu-west-1')}`] as Body).alias = {
+          name: `us-east-1.${DOMAIN}`,
+          zone_id: '${aws_route53_zone.Zone.zone_id}',
+          evaluate_target_health: true,
+        };
       }),
       { extractors: [extractor] },
     );
     const v = report.violations.filter((x) => x.proof === 'residency');
-    expect(v[0].message).toMatch(/Edge router chat-router sends client group "eu: DE" \(jurisdiction eu\) to us-east-1/);
+    expect(v[0].message).toMatch(
+      /Edge router chat-router sends client group "eu: DE" \(jurisdiction eu\) to us-east-1/,
+    );
   });
 
   it('a weighted set across two regions at a backend name is unplaced, naming the records', () => {
@@ -219,12 +353,28 @@ describe('edge-router backends are placed the same way', () => {
       stacks((b) => {
         const r = b.resource.aws_route53_record[`Regional_${key('eu-west-1')}`] as Body;
         Object.assign(r, { set_identifier: 'eu', weighted_routing_policy: { weight: 1 } });
-        b.add('aws_route53_record', 'Weighted_us', { zone_id: '${aws_route53_zone.Zone.zone_id}', name: `eu-west-1.${DOMAIN}`, type: 'A', set_identifier: 'us', weighted_routing_policy: { weight: 1 }, alias: { name: '${aws_lb.Lb_us_east_1.dns_name}', zone_id: '${aws_lb.Lb_us_east_1.zone_id}', evaluate_target_health: true } });
+        b.add('aws_route53_record', 'Weighted_us', {
+          zone_id: '${aws_route53_zone.Zone.zone_id}',
+          name: `eu-west-1.${DOMAIN}`,
+          type: 'A',
+          set_identifier: 'us',
+          weighted_routing_policy: { weight: 1 },
+          alias: {
+            name: '${aws_lb.Lb_us_east_1.dns_name}',
+            zone_id: '${aws_lb.Lb_us_east_1.zone_id}',
+            evaluate_target_health: true,
+          },
+        });
       }),
       { extractors: [extractor] },
     );
-    const message = report.violations.filter((x) => x.proof === 'residency').map((v) => v.message).join('\n');
-    expect(message).toContain(`backend eu-west-1 of cloudflare_workers_kv.Router_TableCurrent: eu-west-1.${DOMAIN} resolves through Route53 to more than one place`);
+    const message = report.violations
+      .filter((x) => x.proof === 'residency')
+      .map((v) => v.message)
+      .join('\n');
+    expect(message).toContain(
+      `backend eu-west-1 of cloudflare_workers_kv.Router_TableCurrent: eu-west-1.${DOMAIN} resolves through Route53 to more than one place`,
+    );
     expect(message).toContain('aws_route53_record.Weighted_us');
   });
 });
@@ -235,14 +385,19 @@ describe('Route53 aliases to a regional name without a record', () => {
     for (const r of ['us-east-1', 'eu-west-1']) aws.region(r);
     delete aws.resource.aws_route53_record[`Regional_${key('eu-west-1')}`];
     aws.record('Entry', DOMAIN, `name:eu-west-1.${DOMAIN}`, {}, { evaluateTargetHealth: false });
-    const report = analyzeRouting([aws.withIntent(intent({ 'us-east-1': 'us', 'eu-west-1': 'eu' }, { eu: { countries: ['DE'] } })).build()]);
+    const report = analyzeRouting([
+      aws.withIntent(intent({ 'us-east-1': 'us', 'eu-west-1': 'eu' }, { eu: { countries: ['DE'] } })).build(),
+    ]);
     expect(report.proofs.find((p) => p.name === 'residency')!.passed).toBe(false);
-    expect(report.violations.map((v) => v.message).join('\n')).toContain(`aws_route53_record.Entry aliases eu-west-1.${DOMAIN}`);
+    expect(report.violations.map((v) => v.message).join('\n')).toContain(
+      `aws_route53_record.Entry aliases eu-west-1.${DOMAIN}`,
+    );
   });
 });
 
 describe('an origin name answered by Cloudflare DNS', () => {
-  const cloudflareStack = (stacks: StackInput[]) => stacks.find((s) => Object.keys(s.json.resource ?? {}).includes('cloudflare_load_balancer'))!;
+  const cloudflareStack = (stacks: StackInput[]) =>
+    stacks.find((s) => Object.keys(s.json.resource ?? {}).includes('cloudflare_load_balancer'))!;
 
   it.each([
     ['an A record at the origin name', { name: `eu-west-1.${ORIGIN}`, type: 'A', content: '203.0.113.7' }],
@@ -251,7 +406,11 @@ describe('an origin name answered by Cloudflare DNS', () => {
   ])('%s: the origin is not placed by its name (a possible leak, naming the record)', (_what, record) => {
     const stacks = editableStacks(cloudflareEu);
     const cf = cloudflareStack(stacks);
-    ((cf.json.resource as Record<string, Record<string, Body>>).cloudflare_dns_record ??= {}).Shortcut = { zone_id: '${var.cloudflare_zone_id}', ttl: 60, ...record };
+    ((cf.json.resource as Record<string, Record<string, Body>>).cloudflare_dns_record ??= {}).Shortcut = {
+      zone_id: '${var.cloudflare_zone_id}',
+      ttl: 60,
+      ...record,
+    };
     const { passed, violations } = residency(stacks);
     expect(passed).toBe(false);
     expect(violations.map((v) => v.message).join('\n')).toContain('cloudflare_dns_record.Shortcut');
@@ -259,7 +418,9 @@ describe('an origin name answered by Cloudflare DNS', () => {
 
   it('control: the delegation NS records of the shipped example place nothing by themselves', () => {
     const stacks = editableStacks(cloudflareEu);
-    const records = Object.values((cloudflareStack(stacks).json.resource as Record<string, Record<string, Body>>).cloudflare_dns_record ?? {});
+    const records = Object.values(
+      (cloudflareStack(stacks).json.resource as Record<string, Record<string, Body>>).cloudflare_dns_record ?? {},
+    );
     expect(records.length).toBeGreaterThan(0);
     expect(records).toAllSatisfy((r) => r.type === 'NS');
     expect(residency(stacks).passed).toBe(true);

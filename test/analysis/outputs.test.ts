@@ -18,7 +18,9 @@ function checkMermaid(source: string): { nodes: Map<string, string>; edges: [str
   const edges: [string, string, string | undefined][] = [];
   let depth = 0;
   const label = '"([^"<>|]*)"';
-  const nodeLine = new RegExp(`^\\s+(n\\d+)(?:\\[${label}\\]|\\(${label}\\)|\\(\\[${label}\\]\\)|\\{\\{${label}\\}\\})$`);
+  const nodeLine = new RegExp(
+    `^\\s+(n\\d+)(?:\\[${label}\\]|\\(${label}\\)|\\(\\[${label}\\]\\)|\\{\\{${label}\\}\\})$`,
+  );
   const edgeLine = new RegExp(`^\\s+(n\\d+) (?:-->|-\\.->)(?:\\|${label}\\|)? (n\\d+)$`);
   for (const line of lines.slice(1)) {
     if (/^\s+subgraph sg_[a-z]+\["[^"<>]*"\]$/.test(line)) depth++;
@@ -53,7 +55,14 @@ describe('diagram', () => {
     const region = find(/^eu-west-1 \(eu\)$/)!;
     const alb = find(/^aws_lb.Service_Endpoint-eu-west-1_/)!;
     expect([eu, entry, euSet, region, alb]).toAllSatisfy(Boolean);
-    expect(edges).toEqual(expect.arrayContaining([[eu, entry, 'geolocation country (own)'], [entry, euSet, expect.stringMatching(/^geolocation AT, BE, .* \(no ETH\)$/)], [euSet, region, 'latency eu-west-1 + hc'], [region, alb, undefined]]));
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        [eu, entry, 'geolocation country (own)'],
+        [entry, euSet, expect.stringMatching(/^geolocation AT, BE, .* \(no ETH\)$/)],
+        [euSet, region, 'latency eu-west-1 + hc'],
+        [region, alb, undefined],
+      ]),
+    );
     expect(labels).toNoneSatisfy((l) => l.includes('<') || l.includes('"'));
   });
 
@@ -61,7 +70,9 @@ describe('diagram', () => {
     const report = analyzeRouting(cloudflareEu);
     const source = routingDiagram(report);
     const { nodes } = checkMermaid(source);
-    expect([...nodes.values()]).toEqual(expect.arrayContaining(['Cloudflare inference.example.com (geo)', 'pool chat-cf-eu-west-1']));
+    expect([...nodes.values()]).toEqual(
+      expect.arrayContaining(['Cloudflare inference.example.com (geo)', 'pool chat-cf-eu-west-1']),
+    );
     expect(source).not.toMatch(/\b(end|graph|subgraph|default)\s*[[({]/);
   });
 });
@@ -70,7 +81,9 @@ describe('explain', () => {
   it('tables normal operation, single failures (changes only), multiple failures and everything down', () => {
     const text = explainRouting(analyzeRouting(euResidency));
     expect(text).toContain('## Route53 inference.example.com');
-    expect(text).toMatch(/\| eu: AT, eu: BE, eu: BG, eu: CY, eu: CZ, eu: DE and 18 more \(24\) \| eu-central-1 \| inference.example.com geolocation country=<own> → eu.inference.example.com latency eu-central-1 \|/);
+    expect(text).toMatch(
+      /\| eu: AT, eu: BE, eu: BG, eu: CY, eu: CZ, eu: DE and 18 more \(24\) \| eu-central-1 \| inference.example.com geolocation country=<own> → eu.inference.example.com latency eu-central-1 \|/,
+    );
     expect(text).toMatch(/\| eu-west-1 down \| eu: ES, eu: IE, eu: PT \| eu-central-1 \|/);
     expect(text).toMatch(/7 of 10 scenarios: every client group still lands on a healthy region it may use/);
     expect(text).toMatch(/\| eu-central-1 \+ eu-west-1 down \| eu: AT, .* \| eu-central-1 \(down\) \|/);
@@ -82,7 +95,9 @@ describe('explain', () => {
     const text = explainRouting(analyzeRouting(cloudflareEu));
     expect(text).toContain('## Cloudflare inference.example.com');
     // lib/cloudflare lists a pool in the client's own country first (DE: Frankfurt), else the jurisdiction's order.
-    expect(text).toMatch(/\| eu: AT, eu: BE, .* \(26\) \| eu-west-1 \(possible: eu-central-1\) \| Cloudflare load balancer inference.example.com \(geo steering, proxied\) → country_pools\[<own>\] → pool chat-cf-eu-west-1/);
+    expect(text).toMatch(
+      /\| eu: AT, eu: BE, .* \(26\) \| eu-west-1 \(possible: eu-central-1\) \| Cloudflare load balancer inference.example.com \(geo steering, proxied\) → country_pools\[<own>\] → pool chat-cf-eu-west-1/,
+    );
     expect(text).toMatch(/\| eu: DE \| eu-central-1 \(possible: eu-west-1\) \|/);
     expect(text).toContain('Cloudflare sends each client to the fallback pool');
   });
@@ -102,12 +117,20 @@ describe('diff', () => {
 
     const diff = diffSynth(before, after);
     const replaced = diff.changes.find((c) => c.address === `aws_route53_health_check.${check}`)!;
-    expect(replaced).toMatchObject({ action: 'replace', changes: [{ path: 'request_interval', before: 10, after: 30 }] });
+    expect(replaced).toMatchObject({
+      action: 'replace',
+      changes: [{ path: 'request_interval', before: 10, after: 30 }],
+    });
     expect(replaced.danger).toMatch(/^replaced: request_interval forces a new aws_route53_health_check/);
-    expect(diff.changes.find((c) => c.address === `aws_route53_record.${moved}`)).toMatchObject({ action: 'delete', movedTo: `aws_route53_record.${moved}_NEW` });
+    expect(diff.changes.find((c) => c.address === `aws_route53_record.${moved}`)).toMatchObject({
+      action: 'delete',
+      movedTo: `aws_route53_record.${moved}_NEW`,
+    });
 
     const text = diffRouting(before, after);
-    expect(text).toMatch(/\*\*2 changes replace or remove live DNS records, health checks or pools: review before applying.\*\*/);
+    expect(text).toMatch(
+      /\*\*2 changes replace or remove live DNS records, health checks or pools: review before applying.\*\*/,
+    );
     expect(text).toContain(`| \`aws_route53_health_check.${check}\` | replace | replaced: request_interval forces`);
     expect(text).toContain(`| \`aws_route53_record.${moved}\` | delete + create (address changed) |`);
   });
@@ -129,14 +152,24 @@ describe('diff', () => {
     (record.weighted_routing_policy as Record<string, number>).weight = 200;
     const text = diffRouting(before, after);
     expect(text).toContain('| inference.example.com | us-west-2 | 50 | 200 | 20% → 50% |');
-    expect(text).toMatch(/\| Route53 inference.example.com \| .* \| us-east-1 80% · us-west-2 20% \| us-east-1 50% · us-west-2 50% \|/);
+    expect(text).toMatch(
+      /\| Route53 inference.example.com \| .* \| us-east-1 80% · us-west-2 20% \| us-east-1 50% · us-west-2 50% \|/,
+    );
   });
 
   it('flags replacements in a saved plan (delete + create in either order) with the attributes that force them', () => {
     const plan: PlanJson = {
       resource_changes: [
-        { address: 'aws_route53_health_check.a', type: 'aws_route53_health_check', change: { actions: ['create', 'delete'], replace_paths: [['request_interval']] } },
-        { address: 'aws_route53_record.b', type: 'aws_route53_record', change: { actions: ['delete', 'create'], replace_paths: [['name']] } },
+        {
+          address: 'aws_route53_health_check.a',
+          type: 'aws_route53_health_check',
+          change: { actions: ['create', 'delete'], replace_paths: [['request_interval']] },
+        },
+        {
+          address: 'aws_route53_record.b',
+          type: 'aws_route53_record',
+          change: { actions: ['delete', 'create'], replace_paths: [['name']] },
+        },
         { address: 'aws_route53_record.c', type: 'aws_route53_record', change: { actions: ['update'] } },
         { address: 'aws_vpc.d', type: 'aws_vpc', change: { actions: ['no-op'] } },
       ],

@@ -39,7 +39,11 @@ function withCorpZone(zoneName = 'Corp'): { stacks: StackInput[]; stack: StackIn
   const stacks = editableStacks(euResidency);
   const stack = aws(stacks);
   resources(stack, 'aws_vpc').UserVpc = { cidr_block: '10.50.0.0/16', provider: 'aws.eu-west-1' };
-  resources(stack, 'aws_route53_zone')[zoneName] = { name: 'example.com', provider: 'aws.us-east-1', vpc: [{ vpc_id: '${aws_vpc.UserVpc.id}', vpc_region: 'eu-west-1' }] };
+  resources(stack, 'aws_route53_zone')[zoneName] = {
+    name: 'example.com',
+    provider: 'aws.us-east-1',
+    vpc: [{ vpc_id: '${aws_vpc.UserVpc.id}', vpc_region: 'eu-west-1' }],
+  };
   return { stacks, stack, us: albName(stack, 'us-east-1'), zone: `\${aws_route53_zone.${zoneName}.zone_id}` };
 }
 
@@ -51,24 +55,54 @@ describe('controls: the library’s own split-horizon zone', () => {
     const report = analyzeRouting(editableStacks(euResidency));
     expect(report.violations).toEqual([]);
     const vpcs = report.clients.filter((c) => c.vpc);
-    expect(vpcs.map((c) => c.label).sort()).toEqual(['VPCs in ap-northeast-1', 'VPCs in us-east-1', 'eu: VPCs in eu-central-1', 'eu: VPCs in eu-west-1']);
+    expect(vpcs.map((c) => c.label).sort()).toEqual([
+      'VPCs in ap-northeast-1',
+      'VPCs in us-east-1',
+      'eu: VPCs in eu-central-1',
+      'eu: VPCs in eu-west-1',
+    ]);
     const doors = report.graph.frontDoors.filter((f) => f.id.startsWith('route53-private:'));
     expect(doors).toHaveLength(1);
-    expect(report.reachable.find((r) => r.frontDoor === doors[0].label)).toMatchObject({ jurisdiction: 'eu', destinations: ['eu-central-1', 'eu-west-1'], clients: 2 });
+    expect(report.reachable.find((r) => r.frontDoor === doors[0].label)).toMatchObject({
+      jurisdiction: 'eu',
+      destinations: ['eu-central-1', 'eu-west-1'],
+      clients: 2,
+    });
   });
 
   it('a library VPC also associated with a leaking example.com zone still resolves from the more specific library zone', () => {
     const { stacks, stack, us, zone } = withCorpZone();
     const [[euVpc]] = resourcesLike(stack, 'aws_vpc', 'Endpoint-eu-west-1_');
-    resources(stack, 'aws_route53_zone').Corp = { name: 'example.com', provider: 'aws.us-east-1', vpc: [{ vpc_id: `\${aws_vpc.${euVpc}.id}`, vpc_region: 'eu-west-1' }] };
-    resources(stack, 'aws_route53_record').Wild = { zone_id: zone, name: '*.example.com', type: 'A', provider: 'aws.us-east-1', alias: aliasTo(us) };
+    resources(stack, 'aws_route53_zone').Corp = {
+      name: 'example.com',
+      provider: 'aws.us-east-1',
+      vpc: [{ vpc_id: `\${aws_vpc.${euVpc}.id}`, vpc_region: 'eu-west-1' }],
+    };
+    resources(stack, 'aws_route53_record').Wild = {
+      zone_id: zone,
+      name: '*.example.com',
+      type: 'A',
+      provider: 'aws.us-east-1',
+      alias: aliasTo(us),
+    };
     expect(residency(stacks)).toEqual([]);
   });
 
   it('a wildcard does not answer a name that exists in the zone (here only as TXT): no data, no leak', () => {
     const { stacks, stack, us, zone } = withCorpZone();
-    resources(stack, 'aws_route53_record').Wild = { zone_id: zone, name: '*.example.com', type: 'A', alias: aliasTo(us) };
-    resources(stack, 'aws_route53_record').Txt = { zone_id: zone, name: DOMAIN, type: 'TXT', ttl: 60, records: ['v=1'] };
+    resources(stack, 'aws_route53_record').Wild = {
+      zone_id: zone,
+      name: '*.example.com',
+      type: 'A',
+      alias: aliasTo(us),
+    };
+    resources(stack, 'aws_route53_record').Txt = {
+      zone_id: zone,
+      name: DOMAIN,
+      type: 'TXT',
+      ttl: 60,
+      records: ['v=1'],
+    };
     expect(residency(stacks)).toEqual([]);
   });
 });
@@ -76,11 +110,19 @@ describe('controls: the library’s own split-horizon zone', () => {
 describe('hole 1: every zone that can answer the routing domain, wildcards included', () => {
   it('t1: `*.example.com` in a private zone answers inference.example.com for its VPC: a leak to us-east-1', () => {
     const { stacks, stack, us, zone } = withCorpZone();
-    resources(stack, 'aws_route53_record').Wild = { zone_id: zone, name: '*.example.com', type: 'A', provider: 'aws.us-east-1', alias: aliasTo(us) };
+    resources(stack, 'aws_route53_record').Wild = {
+      zone_id: zone,
+      name: '*.example.com',
+      type: 'A',
+      provider: 'aws.us-east-1',
+      alias: aliasTo(us),
+    };
     const v = residency(stacks);
     const leak = v.find((x) => userVpc(x.clientGroups));
     expect(leak).toBeDefined();
-    expect(leak!.message).toMatch(/Route53 private zone inference\.example\.com \(aws_route53_zone\.Corp\) sends client group "eu: VPCs in eu-west-1 \(aws_vpc\.UserVpc\)" .* to us-east-1/);
+    expect(leak!.message).toMatch(
+      /Route53 private zone inference\.example\.com \(aws_route53_zone\.Corp\) sends client group "eu: VPCs in eu-west-1 \(aws_vpc\.UserVpc\)" .* to us-east-1/,
+    );
     expect(leak!.message).toContain('aws_route53_record.Wild');
     // The library's own VPCs are not touched by the user's zone.
     expect(v).toAllSatisfy((x) => userVpc(x.clientGroups));
@@ -88,7 +130,13 @@ describe('hole 1: every zone that can answer the routing domain, wildcards inclu
 
   it('a private zone covering the routing domain but lacking the name answers NXDOMAIN, not the public answer', () => {
     const { stacks, stack, zone } = withCorpZone();
-    resources(stack, 'aws_route53_record').Other = { zone_id: zone, name: 'intranet.example.com', type: 'A', ttl: 60, records: ['10.50.0.10'] };
+    resources(stack, 'aws_route53_record').Other = {
+      zone_id: zone,
+      name: 'intranet.example.com',
+      type: 'A',
+      ttl: 60,
+      records: ['10.50.0.10'],
+    };
     const report = analyzeRouting(stacks);
     const door = report.graph.frontDoors.find((f) => f.id === `route53-private:${DOMAIN}@aws_route53_zone.Corp`);
     expect(door).toBeDefined();
@@ -98,7 +146,8 @@ describe('hole 1: every zone that can answer the routing domain, wildcards inclu
     expect(answer.landings).toEqual([]);
     expect(answer.noAnswer).toMatch(/no record named inference\.example\.com/);
     // No public front door answers the VPC: the Resolver does not fall back to public DNS.
-    for (const fd of report.graph.frontDoors.filter((f) => f !== door)) expect(report.answer(fd.id, client.id, 'normal')).toBeUndefined();
+    for (const fd of report.graph.frontDoors.filter((f) => f !== door))
+      expect(report.answer(fd.id, client.id, 'normal')).toBeUndefined();
     expect(report.violations.some((x) => x.proof === 'availability' && userVpc(x.clientGroups))).toBe(true);
   });
 
@@ -106,32 +155,71 @@ describe('hole 1: every zone that can answer the routing domain, wildcards inclu
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
     resources(stack, 'aws_route53_zone').Parent = { name: 'example.com', provider: 'aws.us-east-1' };
-    resources(stack, 'aws_route53_record').ParentWild = { zone_id: '${aws_route53_zone.Parent.zone_id}', name: '*.example.com', type: 'A', alias: aliasTo(albName(stack, 'us-east-1')) };
+    resources(stack, 'aws_route53_record').ParentWild = {
+      zone_id: '${aws_route53_zone.Parent.zone_id}',
+      name: '*.example.com',
+      type: 'A',
+      alias: aliasTo(albName(stack, 'us-east-1')),
+    };
     const v = residency(stacks);
     expect(v.length).toBeGreaterThan(0);
-    expect(v.map((x) => x.message).join('\n')).toMatch(/Route53 inference\.example\.com \(aws_route53_zone\.Parent\) sends client groups "eu: AT, .* to us-east-1/);
+    expect(v.map((x) => x.message).join('\n')).toMatch(
+      /Route53 inference\.example\.com \(aws_route53_zone\.Parent\) sends client groups "eu: AT, .* to us-east-1/,
+    );
   });
 
   it('control: the same parent zone delegating the routing domain (NS) does not answer it', () => {
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
     resources(stack, 'aws_route53_zone').Parent = { name: 'example.com', provider: 'aws.us-east-1' };
-    resources(stack, 'aws_route53_record').ParentWild = { zone_id: '${aws_route53_zone.Parent.zone_id}', name: '*.example.com', type: 'A', alias: aliasTo(albName(stack, 'us-east-1')) };
-    resources(stack, 'aws_route53_record').Delegation = { zone_id: '${aws_route53_zone.Parent.zone_id}', name: DOMAIN, type: 'NS', ttl: 300, records: ['${aws_route53_zone.Service_Zone.name_servers}'] };
+    resources(stack, 'aws_route53_record').ParentWild = {
+      zone_id: '${aws_route53_zone.Parent.zone_id}',
+      name: '*.example.com',
+      type: 'A',
+      alias: aliasTo(albName(stack, 'us-east-1')),
+    };
+    resources(stack, 'aws_route53_record').Delegation = {
+      zone_id: '${aws_route53_zone.Parent.zone_id}',
+      name: DOMAIN,
+      type: 'NS',
+      ttl: 300,
+      records: ['${aws_route53_zone.Service_Zone.name_servers}'],
+    };
     expect(residency(stacks)).toEqual([]);
   });
 
   it('a VPC whose private zone covers only a name on the path (a CNAME target) gets that zone’s answer', () => {
     const eu = 'eu-west-1';
     const us = 'us-east-1';
-    const b = new StackBuilder().region(eu).region(us).withIntent(intent({ [eu]: 'eu', [us]: null }, { eu: { continents: ['EU'] } }));
+    const b = new StackBuilder()
+      .region(eu)
+      .region(us)
+      .withIntent(intent({ [eu]: 'eu', [us]: null }, { eu: { continents: ['EU'] } }));
     // Public: the routing domain is a CNAME to eu.<domain>, which latency-routes inside the EU only.
-    b.add('aws_route53_record', 'Entry', { zone_id: '${aws_route53_zone.Zone.zone_id}', name: DOMAIN, type: 'CNAME', ttl: 60, records: [`eu.${DOMAIN}`] });
+    b.add('aws_route53_record', 'Entry', {
+      zone_id: '${aws_route53_zone.Zone.zone_id}',
+      name: DOMAIN,
+      type: 'CNAME',
+      ttl: 60,
+      records: [`eu.${DOMAIN}`],
+    });
     b.record('EuOnly', `eu.${DOMAIN}`, eu, { latency_routing_policy: { region: eu } });
     // Private: eu.<domain> for a VPC in eu-west-1 points at us-east-1.
     b.add('aws_vpc', 'UserVpc', { cidr_block: '10.50.0.0/16', provider: `aws.${eu}` });
-    b.add('aws_route53_zone', 'EuPrivate', { name: `eu.${DOMAIN}`, vpc: [{ vpc_id: '${aws_vpc.UserVpc.id}', vpc_region: eu }] });
-    b.add('aws_route53_record', 'EuPrivateApex', { zone_id: '${aws_route53_zone.EuPrivate.zone_id}', name: `eu.${DOMAIN}`, type: 'A', alias: { name: `\${aws_lb.Lb_us_east_1.dns_name}`, zone_id: '${aws_lb.Lb_us_east_1.zone_id}', evaluate_target_health: false } });
+    b.add('aws_route53_zone', 'EuPrivate', {
+      name: `eu.${DOMAIN}`,
+      vpc: [{ vpc_id: '${aws_vpc.UserVpc.id}', vpc_region: eu }],
+    });
+    b.add('aws_route53_record', 'EuPrivateApex', {
+      zone_id: '${aws_route53_zone.EuPrivate.zone_id}',
+      name: `eu.${DOMAIN}`,
+      type: 'A',
+      alias: {
+        name: `\${aws_lb.Lb_us_east_1.dns_name}`,
+        zone_id: '${aws_lb.Lb_us_east_1.zone_id}',
+        evaluate_target_health: false,
+      },
+    });
     const v = residency([b.build()]);
     expect(v.map((x) => x.clientGroups.join())).toEqual(['eu: VPCs in eu-west-1']);
     expect(v[0].message).toContain('aws_route53_record.EuPrivateApex');
@@ -145,7 +233,11 @@ describe('hole 1: every zone that can answer the routing domain, wildcards inclu
     const stacks = editableStacks(euResidency);
     const stack = aws(stacks);
     resources(stack, 'aws_vpc').UserVpc = { cidr_block: '10.50.0.0/16', provider: 'aws.eu-west-1' };
-    resources(stack, 'aws_route53_zone_association').Outside = { zone_id: 'Z0123456789OUTSIDE', vpc_id: '${aws_vpc.UserVpc.id}', vpc_region: 'eu-west-1' };
+    resources(stack, 'aws_route53_zone_association').Outside = {
+      zone_id: 'Z0123456789OUTSIDE',
+      vpc_id: '${aws_vpc.UserVpc.id}',
+      vpc_region: 'eu-west-1',
+    };
     const v = residency(stacks);
     expect(v.length).toBeGreaterThan(0);
     expect(v).toAllSatisfy((x) => userVpc(x.clientGroups));
@@ -156,20 +248,41 @@ describe('hole 1: every zone that can answer the routing domain, wildcards inclu
 describe('hole 2: a VPC client is its VPCs and their exact set of private zones', () => {
   it('t2: a user VPC associated only with another private zone is its own client, resolved with that zone', () => {
     const { stacks, stack, us, zone } = withCorpZone('ZCorp');
-    resources(stack, 'aws_route53_record').CorpEntry = { zone_id: zone, name: DOMAIN, type: 'CNAME', ttl: 60, records: [`eu.${DOMAIN}`], provider: 'aws.us-east-1' };
-    resources(stack, 'aws_route53_record').CorpEu = { zone_id: zone, name: `eu.${DOMAIN}`, type: 'A', provider: 'aws.us-east-1', alias: aliasTo(us) };
+    resources(stack, 'aws_route53_record').CorpEntry = {
+      zone_id: zone,
+      name: DOMAIN,
+      type: 'CNAME',
+      ttl: 60,
+      records: [`eu.${DOMAIN}`],
+      provider: 'aws.us-east-1',
+    };
+    resources(stack, 'aws_route53_record').CorpEu = {
+      zone_id: zone,
+      name: `eu.${DOMAIN}`,
+      type: 'A',
+      provider: 'aws.us-east-1',
+      alias: aliasTo(us),
+    };
     const report = analyzeRouting(stacks, { proofs: ['residency'] });
     const ids = report.clients.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     const inEuWest = report.clients.filter((c) => c.vpc?.region === 'eu-west-1');
-    expect(inEuWest.map((c) => c.vpc!.zones.join())).toEqual(expect.arrayContaining(['aws_route53_zone.ZCorp', expect.stringMatching(/^aws_route53_zone\.Service_PrivateZone/)]));
+    expect(inEuWest.map((c) => c.vpc!.zones.join())).toEqual(
+      expect.arrayContaining([
+        'aws_route53_zone.ZCorp',
+        expect.stringMatching(/^aws_route53_zone\.Service_PrivateZone/),
+      ]),
+    );
     expect(inEuWest).toHaveLength(2);
     const leak = report.violations.find((x) => userVpc(x.clientGroups));
     expect(leak).toBeDefined();
     expect(leak!.message).toMatch(/aws_route53_record\.CorpEntry .*-> aws_route53_record\.CorpEu/);
     // Each private front door serves exactly the VPCs it answers.
     const doors = report.graph.frontDoors.filter((f) => f.id.startsWith('route53-private:'));
-    const served = (id: string) => report.answers.filter((a) => a.frontDoor === doors.find((d) => d.id.endsWith(id))!.label && a.scenario.kind === 'normal').map((a) => a.client.label);
+    const served = (id: string) =>
+      report.answers
+        .filter((a) => a.frontDoor === doors.find((d) => d.id.endsWith(id))!.label && a.scenario.kind === 'normal')
+        .map((a) => a.client.label);
     expect(served('@aws_route53_zone.ZCorp')).toEqual(['eu: VPCs in eu-west-1 (aws_vpc.UserVpc)']);
     expect(served('Service_PrivateZone_D5E2D48D')).toNoneSatisfy((l) => l.includes('UserVpc'));
   });

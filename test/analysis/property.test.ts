@@ -27,7 +27,9 @@ function served(fd: FrontDoor, c: ClientGroup): boolean {
 
 function libReach(fd: FrontDoor, client: ClientGroup): Set<Dest> {
   const out = new Set<Dest>();
-  for (const p of fd.reach!(client)) if (!p.landing.failClosed && satisfy(p.conditions).status !== 'unsat') out.add(p.landing.region ?? p.landing.endpoint);
+  for (const p of fd.reach!(client))
+    if (!p.landing.failClosed && satisfy(p.conditions).status !== 'unsat')
+      out.add(p.landing.region ?? p.landing.endpoint);
   return out;
 }
 
@@ -35,7 +37,13 @@ function oracleReach(oracle: Oracle, fd: FrontDoor, client: ClientGroup): Set<De
   const out = new Set<Dest>();
   const t = oracle.t;
   for (const state of oracle.states()) {
-    const dests = fd.kind === 'cloudflare' ? oracle.cloudflare(client, state) : new Set([...oracle.route53(t.sets[0], client, state, true), ...(t.ipv6 ? oracle.route53(t.ipv6, client, state, true) : [])]);
+    const dests =
+      fd.kind === 'cloudflare'
+        ? oracle.cloudflare(client, state)
+        : new Set([
+            ...oracle.route53(t.sets[0], client, state, true),
+            ...(t.ipv6 ? oracle.route53(t.ipv6, client, state, true) : []),
+          ]);
     dests.forEach((d) => out.add(d));
   }
   return out;
@@ -56,7 +64,11 @@ function check(t: Topology): void {
       if (client.jurisdiction) {
         const lib = libReach(fd, client);
         const brute = oracleReach(oracle, fd, client);
-        expect({ fd: fd.id, client: client.id, reach: sorted(lib) }).toEqual({ fd: fd.id, client: client.id, reach: sorted(brute) });
+        expect({ fd: fd.id, client: client.id, reach: sorted(lib) }).toEqual({
+          fd: fd.id,
+          client: client.id,
+          reach: sorted(brute),
+        });
         if ([...brute].some((d) => !oracle.allowed(d, client.jurisdiction!))) leak = true;
       }
       for (const scenario of report.scenarios) {
@@ -65,14 +77,24 @@ function check(t: Topology): void {
         const expected =
           fd.kind === 'cloudflare'
             ? oracle.cloudflareMain(client, failed, state)
-            : new Set([...oracle.route53(t.sets[0], client, state, false), ...(t.ipv6 ? oracle.route53(t.ipv6, client, state, false) : [])]);
+            : new Set([
+                ...oracle.route53(t.sets[0], client, state, false),
+                ...(t.ipv6 ? oracle.route53(t.ipv6, client, state, false) : []),
+              ]);
         if (!expected) continue;
         const got = mainDests(report.answer(fd.id, client.id, scenario.id));
-        expect({ fd: fd.id, client: client.id, scenario: scenario.id, lands: sorted(got) }).toEqual({ fd: fd.id, client: client.id, scenario: scenario.id, lands: sorted(expected) });
+        expect({ fd: fd.id, client: client.id, scenario: scenario.id, lands: sorted(got) }).toEqual({
+          fd: fd.id,
+          client: client.id,
+          scenario: scenario.id,
+          lands: sorted(expected),
+        });
       }
     }
   }
-  expect({ residencyPassed: report.proofs.find((p) => p.name === 'residency')!.passed }).toEqual({ residencyPassed: !leak });
+  expect({ residencyPassed: report.proofs.find((p) => p.name === 'residency')!.passed }).toEqual({
+    residencyPassed: !leak,
+  });
 }
 
 describe('the analysis agrees with a brute-force oracle over every health state', () => {

@@ -6,13 +6,18 @@ const FD = `route53:${DOMAIN}`;
 
 function answer(report: RoutingReport, client: string, scenario: string): Answer {
   const a = report.answer(FD, client, scenario);
-  if (!a) throw new Error(`no answer for ${client} in ${scenario}; clients: ${report.clients.map((c) => c.id).join(', ')}; scenarios: ${report.scenarios.map((s) => s.id).join(', ')}`);
+  if (!a)
+    throw new Error(
+      `no answer for ${client} in ${scenario}; clients: ${report.clients.map((c) => c.id).join(', ')}; scenarios: ${report.scenarios.map((s) => s.id).join(', ')}`,
+    );
   return a;
 }
 
 /** Regions with their share of the main answer, e.g. `eu-west-1:1`. */
 function lands(a: Answer): string[] {
-  return a.landings.filter((l) => !l.possible && l.share > 0).map((l) => `${l.region}:${Math.round(l.share * 100) / 100}`);
+  return a.landings
+    .filter((l) => !l.possible && l.share > 0)
+    .map((l) => `${l.region}:${Math.round(l.share * 100) / 100}`);
 }
 
 const geo = (g: Record<string, string>) => ({ geolocation_routing_policy: g });
@@ -41,8 +46,13 @@ describe('Route53 geolocation', () => {
     const report = analyzeRouting([geoStack().build()]);
     const oneDown = answer(report, 'loc:DE', 'eu-central-1');
     expect(lands(oneDown)).toEqual(['eu-west-1:1']);
-    expect(oneDown.landings[0].path.map((s) => s.address)).toEqual(['aws_route53_record.GeoDE', 'aws_route53_record.GeoEU']);
-    expect(oneDown.landings[0].path[0].note).toMatch(/passed over: health check aws_route53_health_check.Hc_eu_central_1 is unhealthy/);
+    expect(oneDown.landings[0].path.map((s) => s.address)).toEqual([
+      'aws_route53_record.GeoDE',
+      'aws_route53_record.GeoEU',
+    ]);
+    expect(oneDown.landings[0].path[0].note).toMatch(
+      /passed over: health check aws_route53_health_check.Hc_eu_central_1 is unhealthy/,
+    );
     expect(lands(answer(report, 'loc:DE', 'eu-central-1+eu-west-1'))).toEqual(['us-east-1:1']);
   });
 
@@ -55,11 +65,16 @@ describe('Route53 geolocation', () => {
   });
 
   it('gives no answer when nothing matches and there is no default record', () => {
-    const stack = new StackBuilder().region('eu-west-1').record('GeoDE', DOMAIN, 'eu-west-1', geo({ country: 'DE' })).withIntent(intent({ 'eu-west-1': null }));
+    const stack = new StackBuilder()
+      .region('eu-west-1')
+      .record('GeoDE', DOMAIN, 'eu-west-1', geo({ country: 'DE' }))
+      .withIntent(intent({ 'eu-west-1': null }));
     const report = analyzeRouting([stack.build()]);
     const a = answer(report, 'rest:NA@ENAM', 'normal');
     expect(a.landings).toEqual([]);
-    expect(a.noAnswer).toMatch(/no geolocation record of inference.example.com matches rest of NA \(ENAM\) and there is no default/);
+    expect(a.noAnswer).toMatch(
+      /no geolocation record of inference.example.com matches rest of NA \(ENAM\) and there is no default/,
+    );
     expect(lands(answer(report, 'loc:DE', 'normal'))).toEqual(['eu-west-1:1']);
   });
 
@@ -72,7 +87,9 @@ describe('Route53 geolocation', () => {
       .record('EuCentral', `eu.${DOMAIN}`, 'eu-central-1', latency('eu-central-1'))
       .record('ResidencyDE', DOMAIN, `name:eu.${DOMAIN}`, geo({ country: 'DE' }), { evaluateTargetHealth })
       .record('Default', DOMAIN, 'us-east-1', geo({ country: '*' }))
-      .withIntent(intent({ 'us-east-1': 'us', 'eu-west-1': 'eu', 'eu-central-1': 'eu' }, { eu: { countries: ['DE'] } }));
+      .withIntent(
+        intent({ 'us-east-1': 'us', 'eu-west-1': 'eu', 'eu-central-1': 'eu' }, { eu: { countries: ['DE'] } }),
+      );
   }
 
   it('never falls through a residency record with evaluate_target_health off and no health check', () => {
@@ -80,8 +97,13 @@ describe('Route53 geolocation', () => {
     const a = answer(report, 'eu:DE', 'eu-central-1+eu-west-1');
     expect(lands(a)).toEqual(['eu-central-1:1']);
     expect(a.landings[0].up).toBe(false);
-    expect(a.landings[0].path.map((s) => s.address)).toEqual(['aws_route53_record.ResidencyDE', 'aws_route53_record.EuCentral']);
-    expect(a.landings[0].path[1].note).toMatch(/every record of eu.inference.example.com is unhealthy: Route53 answers as if all were healthy/);
+    expect(a.landings[0].path.map((s) => s.address)).toEqual([
+      'aws_route53_record.ResidencyDE',
+      'aws_route53_record.EuCentral',
+    ]);
+    expect(a.landings[0].path[1].note).toMatch(
+      /every record of eu.inference.example.com is unhealthy: Route53 answers as if all were healthy/,
+    );
     expect(report.proofs.find((p) => p.name === 'residency')?.passed).toBe(true);
   });
 
@@ -89,7 +111,10 @@ describe('Route53 geolocation', () => {
     const report = analyzeRouting([residencyStack(true).build()]);
     const a = answer(report, 'eu:DE', 'eu-central-1+eu-west-1');
     expect(lands(a)).toEqual(['us-east-1:1']);
-    expect(a.landings[0].path[0]).toMatchObject({ address: 'aws_route53_record.ResidencyDE', note: expect.stringMatching(/eu.inference.example.com has no healthy record/) });
+    expect(a.landings[0].path[0]).toMatchObject({
+      address: 'aws_route53_record.ResidencyDE',
+      note: expect.stringMatching(/eu.inference.example.com has no healthy record/),
+    });
     // With one EU region left, the nested set is still healthy: no fall-through.
     expect(lands(answer(report, 'eu:DE', 'eu-central-1'))).toEqual(['eu-west-1:1']);
   });
@@ -110,7 +135,11 @@ describe('Route53 failover', () => {
     expect(lands(answer(report, 'rest:EU@WEU', 'normal'))).toEqual(['us-east-1:1']);
     const failed = answer(report, 'rest:EU@WEU', 'us-east-1');
     expect(lands(failed)).toEqual(['eu-west-1:1']);
-    expect(failed.landings[0].path.map((s) => s.address)).toEqual(['aws_route53_record.Primary', 'aws_route53_record.Secondary', 'aws_route53_record.SecondaryEu']);
+    expect(failed.landings[0].path.map((s) => s.address)).toEqual([
+      'aws_route53_record.Primary',
+      'aws_route53_record.Secondary',
+      'aws_route53_record.SecondaryEu',
+    ]);
   });
 
   it('answers with the PRIMARY when both are unhealthy', () => {
@@ -174,9 +203,23 @@ describe('Route53 health checks', () => {
       new StackBuilder()
         .region('us-east-1')
         .region('eu-west-1')
-        .add('aws_route53_health_check', 'Alarm_us', { type: 'CLOUDWATCH_METRIC', cloudwatch_alarm_region: 'us-east-1', cloudwatch_alarm_name: 'x' })
-        .add('aws_route53_health_check', 'Calc_us', { type: 'CALCULATED', child_health_threshold: threshold, child_healthchecks: ['${aws_route53_health_check.Hc_us_east_1.id}', '${aws_route53_health_check.Alarm_us.id}'] })
-        .record('LatUs', DOMAIN, 'us-east-1', latency('us-east-1'), { healthCheck: 'Calc_us', evaluateTargetHealth: false })
+        .add('aws_route53_health_check', 'Alarm_us', {
+          type: 'CLOUDWATCH_METRIC',
+          cloudwatch_alarm_region: 'us-east-1',
+          cloudwatch_alarm_name: 'x',
+        })
+        .add('aws_route53_health_check', 'Calc_us', {
+          type: 'CALCULATED',
+          child_health_threshold: threshold,
+          child_healthchecks: [
+            '${aws_route53_health_check.Hc_us_east_1.id}',
+            '${aws_route53_health_check.Alarm_us.id}',
+          ],
+        })
+        .record('LatUs', DOMAIN, 'us-east-1', latency('us-east-1'), {
+          healthCheck: 'Calc_us',
+          evaluateTargetHealth: false,
+        })
         .record('LatEu', DOMAIN, 'eu-west-1', latency('eu-west-1'))
         .withIntent(intent({ 'us-east-1': null, 'eu-west-1': null }));
     const strict = analyzeRouting([build(2).build()]);
@@ -187,7 +230,9 @@ describe('Route53 health checks', () => {
     expect(a.landings[0].up).toBe(false);
     const availability = never.proofs.find((p) => p.name === 'availability')!;
     expect(availability.passed).toBe(false);
-    expect(availability.violations[0].message).toMatch(/in scenario "us-east-1 down", Route53 inference.example.com gives client groups? ".*rest of NA \(ENAM\).*" no healthy region: answered only with us-east-1 \(down\)/);
+    expect(availability.violations[0].message).toMatch(
+      /in scenario "us-east-1 down", Route53 inference.example.com gives client groups? ".*rest of NA \(ENAM\).*" no healthy region: answered only with us-east-1 \(down\)/,
+    );
     expect(availability.violations[0].resources).toContain('aws_route53_record.LatUs');
   });
 
@@ -215,17 +260,27 @@ describe('client groups', () => {
       // A hand-added record for one European country, pointing at the US.
       .record('GeoGB', DOMAIN, 'us-east-1', geo({ country: 'GB' }))
       .record('Default', DOMAIN, 'us-east-1', geo({ country: '*' }))
-      .withIntent(intent({ 'us-east-1': 'us', 'eu-west-1': 'eu', 'eu-central-1': 'eu' }, { eu: { continents: ['EU'] } }));
+      .withIntent(
+        intent({ 'us-east-1': 'us', 'eu-west-1': 'eu', 'eu-central-1': 'eu' }, { eu: { continents: ['EU'] } }),
+      );
     const report = analyzeRouting([stack.build()]);
-    expect(report.clients.map((c) => c.id)).toEqual(expect.arrayContaining(['eu:GB', 'eu:rest:EU@WEU', 'eu:rest:EU@EEU']));
+    expect(report.clients.map((c) => c.id)).toEqual(
+      expect.arrayContaining(['eu:GB', 'eu:rest:EU@WEU', 'eu:rest:EU@EEU']),
+    );
     expect(lands(answer(report, 'eu:rest:EU@WEU', 'all'))[0]).toMatch(/^eu-(west|central)-1:1$/);
     const v = report.violations.filter((x) => x.proof === 'residency');
     expect(v.map((x) => x.clientGroups)).toEqual([['eu: GB']]);
-    expect(v[0].message).toMatch(/in scenario "normal operation" .*aws_route53_record.GeoGB \[inference.example.com geolocation country=GB/);
+    expect(v[0].message).toMatch(
+      /in scenario "normal operation" .*aws_route53_record.GeoGB \[inference.example.com geolocation country=GB/,
+    );
   });
 
   it('works without a service intent: routed names nothing points to are the front doors', () => {
-    const stack = new StackBuilder().region('us-east-1').region('eu-west-1').record('LatUs', DOMAIN, 'us-east-1', latency('us-east-1')).record('LatEu', DOMAIN, 'eu-west-1', latency('eu-west-1'));
+    const stack = new StackBuilder()
+      .region('us-east-1')
+      .region('eu-west-1')
+      .record('LatUs', DOMAIN, 'us-east-1', latency('us-east-1'))
+      .record('LatEu', DOMAIN, 'eu-west-1', latency('eu-west-1'));
     const report = analyzeRouting([stack.build()]);
     expect(report.graph.frontDoors.map((f) => f.id)).toEqual([FD]);
     expect(report.graph.regions).toEqual(['eu-west-1', 'us-east-1']);

@@ -27,14 +27,38 @@ const residencySpec = (extra: Partial<GlobalInferenceSpecInput> = {}): GlobalInf
 
 describe('the debug pin (a Cloudflare custom rule) and geo steering', () => {
   it('is refused under residency, with the reason Cloudflare documents, even limited to operator networks', () => {
-    const message = errorOf(() => parseSpec(residencySpec({ frontDoor: 'cloudflare', cloudflare: { ...cloudflare, debugPin: { regions: ['eu-west-1'], sourceCidrs: ['203.0.113.0/24'] } } })));
-    expect(message).toContain('cloudflare.debugPin: cannot be used with geo steering (residency eu needs it): the pin is a load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering');
+    const message = errorOf(() =>
+      parseSpec(
+        residencySpec({
+          frontDoor: 'cloudflare',
+          cloudflare: { ...cloudflare, debugPin: { regions: ['eu-west-1'], sourceCidrs: ['203.0.113.0/24'] } },
+        }),
+      ),
+    );
+    expect(message).toContain(
+      'cloudflare.debugPin: cannot be used with geo steering (residency eu needs it): the pin is a load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering',
+    );
   });
 
   it('is refused with explicit geo steering, and accepted with another steering and no residency', () => {
     const regions = minimalSpec().regions;
-    expect(errorOf(() => parseSpec(minimalSpec({ frontDoor: 'cloudflare', cloudflare: { ...cloudflare, steering: 'geo', debugPin: { regions: ['us-east-1'] } } })))).toContain('cloudflare.debugPin: cannot be used with geo steering:');
-    const spec = parseSpec(minimalSpec({ regions, frontDoor: 'cloudflare', cloudflare: { ...cloudflare, steering: 'dynamic_latency', debugPin: { regions: ['us-east-1'] } } }));
+    expect(
+      errorOf(() =>
+        parseSpec(
+          minimalSpec({
+            frontDoor: 'cloudflare',
+            cloudflare: { ...cloudflare, steering: 'geo', debugPin: { regions: ['us-east-1'] } },
+          }),
+        ),
+      ),
+    ).toContain('cloudflare.debugPin: cannot be used with geo steering:');
+    const spec = parseSpec(
+      minimalSpec({
+        regions,
+        frontDoor: 'cloudflare',
+        cloudflare: { ...cloudflare, steering: 'dynamic_latency', debugPin: { regions: ['us-east-1'] } },
+      }),
+    );
     expect(spec.cloudflare?.debugPin?.regions).toEqual(['us-east-1']);
   });
 });
@@ -48,15 +72,26 @@ describe('overlapping location groups', () => {
         }),
       ),
     );
-    expect(message).toContain("residency.eu.countries: lies in continent EU, which residency group 'us' binds: a client there would belong to two jurisdictions; bind DE in one group only");
+    expect(message).toContain(
+      "residency.eu.countries: lies in continent EU, which residency group 'us' binds: a client there would belong to two jurisdictions; bind DE in one group only",
+    );
   });
 
   it('refuses a geolocation group whose country lies in a residency continent, and the other way round', () => {
-    const geo = (group: Record<string, unknown>) => ({ mode: 'geolocation' as const, geolocation: { groups: [{ name: 'g', regions: ['us-east-1'], ...group }] } });
-    expect(errorOf(() => parseSpec(minimalSpec({ residency: { eu: { continents: ['EU'] } }, routing: geo({ countries: ['DE'] }) })))).toContain(
-      "group 'g' claims country DE (in continent EU), which residency group 'eu' already binds",
-    );
-    expect(errorOf(() => parseSpec(minimalSpec({ residency: { eu: { countries: ['FR'] } }, routing: geo({ continents: ['EU'] }) })))).toContain("group 'g' claims continent EU (holding country FR)");
+    const geo = (group: Record<string, unknown>) => ({
+      mode: 'geolocation' as const,
+      geolocation: { groups: [{ name: 'g', regions: ['us-east-1'], ...group }] },
+    });
+    expect(
+      errorOf(() =>
+        parseSpec(minimalSpec({ residency: { eu: { continents: ['EU'] } }, routing: geo({ countries: ['DE'] }) })),
+      ),
+    ).toContain("group 'g' claims country DE (in continent EU), which residency group 'eu' already binds");
+    expect(
+      errorOf(() =>
+        parseSpec(minimalSpec({ residency: { eu: { countries: ['FR'] } }, routing: geo({ continents: ['EU'] }) })),
+      ),
+    ).toContain("group 'g' claims continent EU (holding country FR)");
   });
 
   it('refuses a country in one geolocation group inside another group’s continent', () => {
@@ -65,7 +100,12 @@ describe('overlapping location groups', () => {
         minimalSpec({
           routing: {
             mode: 'geolocation',
-            geolocation: { groups: [{ name: 'europe', continents: ['EU'], regions: ['eu-west-1'] }, { name: 'germany', countries: ['DE'], regions: ['us-east-1'] }] },
+            geolocation: {
+              groups: [
+                { name: 'europe', continents: ['EU'], regions: ['eu-west-1'] },
+                { name: 'germany', countries: ['DE'], regions: ['us-east-1'] },
+              ],
+            },
           },
         }),
       ),
@@ -86,7 +126,9 @@ describe('external endpoints', () => {
         }),
       ),
     );
-    expect(message).toContain("externalEndpoints[0].jurisdiction: must be a jurisdiction of the spec (eu, none, us); 'none' for an endpoint in no jurisdiction");
+    expect(message).toContain(
+      "externalEndpoints[0].jurisdiction: must be a jurisdiction of the spec (eu, none, us); 'none' for an endpoint in no jurisdiction",
+    );
     expect(message).toContain('externalEndpoints[1].name: duplicate external endpoint (also at index 0)');
   });
 
@@ -103,23 +145,37 @@ describe('external endpoints', () => {
       setIdentifier: 'partner-de',
       geolocationRoutingPolicy: { country: 'DE' },
     });
-    if (declareInConstruct) declareExternalEndpoint(aws, { name: 'eu.partner.example.net', jurisdiction: 'eu', failoverSeconds: 45 });
+    if (declareInConstruct)
+      declareExternalEndpoint(aws, { name: 'eu.partner.example.net', jurisdiction: 'eu', failoverSeconds: 45 });
     return app;
   }
 
   it('an undeclared partner target is refused by residency and failover time; declared in the spec, it passes', () => {
     const refused = analyzeRouting(withPartner(residencySpec()));
     expect(refused.violations.map((v) => v.proof).sort()).toEqual(['failover-time', 'residency']);
-    expect(refused.violations.find((v) => v.proof === 'residency')!.message).toMatch(/sends client group "eu: DE" \(jurisdiction eu\) to eu.partner.example.net \(not placed: aws_route53_record.PartnerDE points to eu.partner.example.net, which is outside the stacks\)/);
-    const spec = parseSpec(residencySpec({ externalEndpoints: [{ name: 'eu.partner.example.net', jurisdiction: 'eu', failoverSeconds: 45 }] }));
+    expect(refused.violations.find((v) => v.proof === 'residency')!.message).toMatch(
+      /sends client group "eu: DE" \(jurisdiction eu\) to eu.partner.example.net \(not placed: aws_route53_record.PartnerDE points to eu.partner.example.net, which is outside the stacks\)/,
+    );
+    const spec = parseSpec(
+      residencySpec({
+        externalEndpoints: [{ name: 'eu.partner.example.net', jurisdiction: 'eu', failoverSeconds: 45 }],
+      }),
+    );
     const accepted = analyzeRouting(withPartner(spec), proofOptionsFor(spec));
     expect(accepted.violations).toEqual([]);
-    expect(accepted.failoverPaths.find((p) => p.region === 'eu.partner.example.net')).toMatchObject({ seconds: 45, breakdown: expect.stringMatching(/declared to fail over within 45 s \(spec externalEndpoints/) });
+    expect(accepted.failoverPaths.find((p) => p.region === 'eu.partner.example.net')).toMatchObject({
+      seconds: 45,
+      breakdown: expect.stringMatching(/declared to fail over within 45 s \(spec externalEndpoints/),
+    });
   });
 
   it('can be declared at construct level, validated like the spec', () => {
     expect(analyzeRouting(withPartner(residencySpec(), true)).violations).toEqual([]);
     const stack = new TerraformStack(new App({ outdir: '/nonexistent' }), 's');
-    expect(errorOf(() => declareExternalEndpoint(stack, { name: 'Not A Name', jurisdiction: 'eu', failoverSeconds: 0 }))).toMatch(/declareExternalEndpoint in 's' is invalid \(2 problems\)[\s\S]*name: must be the DNS name[\s\S]*failoverSeconds: must be > 0/);
+    expect(
+      errorOf(() => declareExternalEndpoint(stack, { name: 'Not A Name', jurisdiction: 'eu', failoverSeconds: 0 })),
+    ).toMatch(
+      /declareExternalEndpoint in 's' is invalid \(2 problems\)[\s\S]*name: must be the DNS name[\s\S]*failoverSeconds: must be > 0/,
+    );
   });
 });

@@ -11,7 +11,17 @@ import type { GlobalInferenceSpecInput } from '../../lib/spec/schema';
 import { addGlobalInferenceStacks, proofOptionsFor } from '../../stacks/global-inference-stacks';
 
 const RUNS = process.env.GI_PROPERTY_RUNS ? Math.max(20, Math.round(Number(process.env.GI_PROPERTY_RUNS) / 10)) : 6;
-const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'ap-northeast-1', 'sa-east-1', 'ap-southeast-2'];
+const REGIONS = [
+  'us-east-1',
+  'us-west-2',
+  'eu-west-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-south-1',
+  'ap-northeast-1',
+  'sa-east-1',
+  'ap-southeast-2',
+];
 
 const specArbitrary: fc.Arbitrary<GlobalInferenceSpecInput> = fc
   .record({
@@ -33,12 +43,29 @@ const specArbitrary: fc.Arbitrary<GlobalInferenceSpecInput> = fc
       region,
       instanceType: 'g6e.xlarge',
       capacity: { min: 1, max: 2 },
-      jurisdiction: region.startsWith('eu-') ? (g.euJurisdiction[i] || i === 0 ? 'eu' : undefined) : region.startsWith('us-') ? 'us' : undefined,
+      jurisdiction: region.startsWith('eu-')
+        ? g.euJurisdiction[i] || i === 0
+          ? 'eu'
+          : undefined
+        : region.startsWith('us-')
+          ? 'us'
+          : undefined,
     }));
-    if (!regions.some((r) => r.jurisdiction === 'eu')) regions.push({ region: 'eu-west-3', instanceType: 'g6e.xlarge', capacity: { min: 1, max: 2 }, jurisdiction: 'eu' });
+    if (!regions.some((r) => r.jurisdiction === 'eu'))
+      regions.push({
+        region: 'eu-west-3',
+        instanceType: 'g6e.xlarge',
+        capacity: { min: 1, max: 2 },
+        jurisdiction: 'eu',
+      });
     const codes = regions.map((r) => r.region);
     const residency: Record<string, { preset?: 'eu'; countries?: string[]; continents?: ('EU' | 'NA')[] }> = {
-      eu: g.residencyKind === 'preset' ? { preset: 'eu' } : g.residencyKind === 'continent' ? { continents: ['EU'] } : { countries: g.countries.length > 0 ? g.countries : ['DE'] },
+      eu:
+        g.residencyKind === 'preset'
+          ? { preset: 'eu' }
+          : g.residencyKind === 'continent'
+            ? { continents: ['EU'] }
+            : { countries: g.countries.length > 0 ? g.countries : ['DE'] },
     };
     if (g.usResidency && regions.some((r) => r.jurisdiction === 'us')) residency.us = { countries: ['US'] };
     const others = codes.filter((r) => r !== codes[0]);
@@ -48,7 +75,15 @@ const specArbitrary: fc.Arbitrary<GlobalInferenceSpecInput> = fc
         : g.mode === 'weighted'
           ? { mode: 'weighted' as const, weights: Object.fromEntries(codes.map((r, i) => [r, i === 0 ? 0 : 50])) }
           : g.mode === 'geolocation'
-            ? { mode: 'geolocation' as const, geolocation: { groups: [{ name: 'apac', continents: ['AS' as const, 'OC' as const], regions: [others[0] ?? codes[0]] }], default: 'latency' } }
+            ? {
+                mode: 'geolocation' as const,
+                geolocation: {
+                  groups: [
+                    { name: 'apac', continents: ['AS' as const, 'OC' as const], regions: [others[0] ?? codes[0]] },
+                  ],
+                  default: 'latency',
+                },
+              }
             : g.mode === 'geoproximity'
               ? { mode: 'geoproximity' as const, biases: { [codes[0]]: 40 } }
               : { mode: 'latency' as const };
@@ -57,13 +92,26 @@ const specArbitrary: fc.Arbitrary<GlobalInferenceSpecInput> = fc
       model: { id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' },
       regions,
       residency: residency as GlobalInferenceSpecInput['residency'],
-      routing: g.canary && g.mode !== 'geolocation' && g.mode !== 'failover' ? { ...routing, canary: { region: others[others.length - 1] ?? codes[0], percent: 10 } } : routing,
+      routing:
+        g.canary && g.mode !== 'geolocation' && g.mode !== 'failover'
+          ? { ...routing, canary: { region: others[others.length - 1] ?? codes[0], percent: 10 } }
+          : routing,
       frontDoor: g.frontDoor,
       dns: { privateZone: g.privateZone },
       ...(g.frontDoor === 'route53'
         ? {}
-        : { cloudflare: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), plan: g.plan, trafficSteering: g.plan !== 'enterprise', failoverAcrossPools: g.failoverAcrossPools } }),
-      ...(g.edgeRouter ? { edgeRouter: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), hostname: 'api.inference.example.com' } } : {}),
+        : {
+            cloudflare: {
+              accountId: '0'.repeat(32),
+              zoneId: '1'.repeat(32),
+              plan: g.plan,
+              trafficSteering: g.plan !== 'enterprise',
+              failoverAcrossPools: g.failoverAcrossPools,
+            },
+          }),
+      ...(g.edgeRouter
+        ? { edgeRouter: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), hostname: 'api.inference.example.com' } }
+        : {}),
     };
     return spec;
   });
@@ -84,7 +132,10 @@ describe('what the schema accepts under residency passes the residency proof', (
         addGlobalInferenceStacks(app, spec, { proofs: false, policy: false });
         const report = analyzeRouting(app, proofOptionsFor(spec));
         const residency = report.proofs.find((p) => p.name === 'residency')!;
-        expect({ spec: input, residency: residency.violations.map((v) => v.message) }).toEqual({ spec: input, residency: [] });
+        expect({ spec: input, residency: residency.violations.map((v) => v.message) }).toEqual({
+          spec: input,
+          residency: [],
+        });
       }),
       { numRuns: RUNS, seed: process.env.GI_PROPERTY_SEED ? Number(process.env.GI_PROPERTY_SEED) : undefined },
     );

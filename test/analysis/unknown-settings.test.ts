@@ -19,8 +19,17 @@ type Body = Record<string, unknown>;
 
 /** DE clients bound to the EU: a DE geolocation record to eu-west-1, the default record to us-east-1. */
 function geoStack(de: { alias?: Body; extra?: Body } = {}, slo = 600): StackBuilder {
-  const b = new StackBuilder().region(EU).region(US).withIntent(intent({ [EU]: 'eu', [US]: null }, { eu: { countries: ['DE'] } }, { sloFailoverSeconds: slo }));
-  b.record('Germany', DOMAIN, EU, { geolocation_routing_policy: { country: 'DE' } }, { evaluateTargetHealth: false, healthCheck: false });
+  const b = new StackBuilder()
+    .region(EU)
+    .region(US)
+    .withIntent(intent({ [EU]: 'eu', [US]: null }, { eu: { countries: ['DE'] } }, { sloFailoverSeconds: slo }));
+  b.record(
+    'Germany',
+    DOMAIN,
+    EU,
+    { geolocation_routing_policy: { country: 'DE' } },
+    { evaluateTargetHealth: false, healthCheck: false },
+  );
   b.record('Default', DOMAIN, US, { geolocation_routing_policy: { country: '*' } });
   const germany = b.resource.aws_route53_record.Germany as Body;
   Object.assign(germany.alias as Body, de.alias ?? {});
@@ -46,12 +55,22 @@ describe('Route53 settings unknown at synth', () => {
   test('evaluate_target_health from a variable is not read as false: refused, naming the record and the setting', () => {
     const v = violations([geoStack({ alias: { evaluate_target_health: '${var.eu_failover}' } }).build()], 'residency');
     expect(v.length).toBeGreaterThan(0);
-    expect(v.map((x) => x.message).join('\n')).toMatch(/aws_route53_record\.Germany[\s\S]*alias\.evaluate_target_health is not known at synth/);
+    expect(v.map((x) => x.message).join('\n')).toMatch(
+      /aws_route53_record\.Germany[\s\S]*alias\.evaluate_target_health is not known at synth/,
+    );
   });
 
   test.each([
-    ['a geolocation country from a local', { geolocation_routing_policy: { country: '${local.country}' } }, /geolocation_routing_policy\.country/],
-    ['a whole policy block as one expression', { geolocation_routing_policy: '${var.policy}' }, /geolocation_routing_policy/],
+    [
+      'a geolocation country from a local',
+      { geolocation_routing_policy: { country: '${local.country}' } },
+      /geolocation_routing_policy\.country/,
+    ],
+    [
+      'a whole policy block as one expression',
+      { geolocation_routing_policy: '${var.policy}' },
+      /geolocation_routing_policy/,
+    ],
     ['a conditional set identifier', { set_identifier: '${var.x ? "a" : "b"}' }, /set_identifier/],
     ['for_each', { for_each: '${var.names}' }, /for_each/],
     ['count from a variable', { count: '${var.n}' }, /count/],
@@ -74,7 +93,11 @@ describe('Route53 settings unknown at synth', () => {
   });
 
   test('a record in a zone named by a data source or another stack is not a zone of its own: refused', () => {
-    for (const zoneId of ['${data.aws_route53_zone.existing.zone_id}', '${data.terraform_remote_state.routing.outputs.zone_id}', '${var.zone_id}']) {
+    for (const zoneId of [
+      '${data.aws_route53_zone.existing.zone_id}',
+      '${data.terraform_remote_state.routing.outputs.zone_id}',
+      '${var.zone_id}',
+    ]) {
       const b = geoStack();
       b.record('Shortcut', DOMAIN, US, { latency_routing_policy: { region: US } });
       (b.resource.aws_route53_record.Shortcut as Body).zone_id = zoneId;
@@ -82,25 +105,39 @@ describe('Route53 settings unknown at synth', () => {
       expect(v.length).toBeGreaterThan(0);
       expect(v.map((x) => x.message).join('\n')).toContain('aws_route53_record.Shortcut');
       // Declaring an external endpoint cannot place a record: the remedy says what can.
-      expect(v[0].remedy ?? v[0].message).toMatch(/write the settings of aws_route53_record\.Shortcut the analysis names as literals/);
+      expect(v[0].remedy ?? v[0].message).toMatch(
+        /write the settings of aws_route53_record\.Shortcut the analysis names as literals/,
+      );
       expect(v.map((x) => x.message).join('\n')).not.toMatch(/declare it: add \{ name: aws_route53_record/);
     }
   });
 
   test('an alias into a zone named by a data source is unplaced, not "no answer"', () => {
     const b = geoStack();
-    Object.assign(b.resource.aws_route53_record.Germany.alias as Body, { name: `elsewhere.${DOMAIN}`, zone_id: '${data.aws_route53_zone.other.zone_id}' });
+    Object.assign(b.resource.aws_route53_record.Germany.alias as Body, {
+      name: `elsewhere.${DOMAIN}`,
+      zone_id: '${data.aws_route53_zone.other.zone_id}',
+    });
     expect(violations([b.build()], 'residency').length).toBeGreaterThan(0);
   });
 
   describe('TTL and health-check timing', () => {
     /** The service name is a CNAME to the EU regional name; DE has nowhere else to go, so only timing matters. */
     function cnameStack(ttl: unknown, check: Body = {}): StackInput {
-      const b = new StackBuilder().region(EU, { interval: 10, threshold: 3 }).region(EU2, { interval: 10, threshold: 3 }).withIntent(intent({ [EU]: 'eu', [EU2]: 'eu' }, { eu: { countries: ['DE'] } }, { sloFailoverSeconds: 120 }));
+      const b = new StackBuilder()
+        .region(EU, { interval: 10, threshold: 3 })
+        .region(EU2, { interval: 10, threshold: 3 })
+        .withIntent(intent({ [EU]: 'eu', [EU2]: 'eu' }, { eu: { countries: ['DE'] } }, { sloFailoverSeconds: 120 }));
       b.record('ToEu', `latency.${DOMAIN}`, EU, { latency_routing_policy: { region: EU } });
       b.record('ToEu2', `latency.${DOMAIN}`, EU2, { latency_routing_policy: { region: EU2 } });
       Object.assign(b.resource.aws_route53_health_check[`Hc_${key(EU)}`], check);
-      b.add('aws_route53_record', 'Entry', { zone_id: '${aws_route53_zone.Zone.zone_id}', name: DOMAIN, type: 'CNAME', ttl, records: [`latency.${DOMAIN}`] });
+      b.add('aws_route53_record', 'Entry', {
+        zone_id: '${aws_route53_zone.Zone.zone_id}',
+        name: DOMAIN,
+        type: 'CNAME',
+        ttl,
+        records: [`latency.${DOMAIN}`],
+      });
       return b.build();
     }
 
@@ -132,12 +169,32 @@ describe('Cloudflare settings unknown at synth', () => {
   function cfStacks(lb: Body = {}, monitor: Body = {}, poolExtra: Body = {}): StackInput[] {
     const aws = new StackBuilder('chat-aws');
     for (const r of [US, EU, EU2]) aws.region(r);
-    aws.withIntent(intent({ [US]: null, [EU]: 'eu', [EU2]: 'eu' }, { eu: { countries: ['DE'] } }, { frontDoor: 'cloudflare', sloFailoverSeconds: 120, cloudflarePlan: 'enterprise' }));
+    aws.withIntent(
+      intent(
+        { [US]: null, [EU]: 'eu', [EU2]: 'eu' },
+        { eu: { countries: ['DE'] } },
+        { frontDoor: 'cloudflare', sloFailoverSeconds: 120, cloudflarePlan: 'enterprise' },
+      ),
+    );
     const cf = new StackBuilder('chat-cloudflare');
     delete cf.resource.aws_route53_zone;
-    cf.add('cloudflare_load_balancer_monitor', 'Mon', { type: 'https', path: '/health', interval: 10, timeout: 4, retries: 1, consecutive_down: 2, ...monitor });
+    cf.add('cloudflare_load_balancer_monitor', 'Mon', {
+      type: 'https',
+      path: '/health',
+      interval: 10,
+      timeout: 4,
+      retries: 1,
+      consecutive_down: 2,
+      ...monitor,
+    });
     for (const r of [US, EU, EU2]) {
-      cf.add('cloudflare_load_balancer_pool', `Pool_${key(r)}`, { name: `chat-${r}`, monitor: '${cloudflare_load_balancer_monitor.Mon.id}', minimum_origins: 1, origins: [{ name: r, address: `${r}.${DOMAIN}`, enabled: true }], ...(r === EU ? poolExtra : {}) });
+      cf.add('cloudflare_load_balancer_pool', `Pool_${key(r)}`, {
+        name: `chat-${r}`,
+        monitor: '${cloudflare_load_balancer_monitor.Mon.id}',
+        minimum_origins: 1,
+        origins: [{ name: r, address: `${r}.${DOMAIN}`, enabled: true }],
+        ...(r === EU ? poolExtra : {}),
+      });
     }
     cf.add('cloudflare_load_balancer', 'Lb', {
       name: DOMAIN,

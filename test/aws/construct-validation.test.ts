@@ -27,7 +27,16 @@ function stack(): TerraformStack {
 }
 const zone = InferenceHostedZone.fromZoneId('Z0123456789ABCDEFGHIJ', 'inference.example.com');
 const endpoint = (region = 'us-east-1') =>
-  InferenceEndpointRef.fromAttributes({ region, albDnsName: 'alb.example.com', albZoneId: 'ZALB', healthCheckPath: '/health', models: [], albArnSuffix: 'app/a/1', targetGroupArnSuffix: 'targetgroup/t/2', minCapacity: 1 });
+  InferenceEndpointRef.fromAttributes({
+    region,
+    albDnsName: 'alb.example.com',
+    albZoneId: 'ZALB',
+    healthCheckPath: '/health',
+    models: [],
+    albArnSuffix: 'app/a/1',
+    targetGroupArnSuffix: 'targetgroup/t/2',
+    minCapacity: 1,
+  });
 
 const fleetProps = (overrides: Partial<GpuFleetProps> = {}): GpuFleetProps => ({
   region: 'us-east-1',
@@ -44,12 +53,31 @@ const fleetProps = (overrides: Partial<GpuFleetProps> = {}): GpuFleetProps => ({
 
 describe('constructs validate like the spec', () => {
   test('GpuFleet: instance type, capacity, model, volume and subnets in one report', () => {
-    const message = errorOf(() => new GpuFleet(stack(), 'Fleet', fleetProps({ instanceType: 'm5.large', capacity: { min: 4, max: 2 }, model: { id: 'a/b', version: 'has space', weightsGiB: 9000 }, subnetIds: ['subnet-0123456789abcdef0'] })));
+    const message = errorOf(
+      () =>
+        new GpuFleet(
+          stack(),
+          'Fleet',
+          fleetProps({
+            instanceType: 'm5.large',
+            capacity: { min: 4, max: 2 },
+            model: { id: 'a/b', version: 'has space', weightsGiB: 9000 },
+            subnetIds: ['subnet-0123456789abcdef0'],
+          }),
+        ),
+    );
     expect(message).toContain("GpuFleet 'test/Fleet' is invalid");
-    for (const expected of ['instanceType: must be an NVIDIA GPU instance type', 'capacity.min: must be ≤ capacity.max (2), got: 4', 'model.version: must be a version label', 'subnetIds: must list at least 2 subnets']) {
+    for (const expected of [
+      'instanceType: must be an NVIDIA GPU instance type',
+      'capacity.min: must be ≤ capacity.max (2), got: 4',
+      'model.version: must be a version label',
+      'subnetIds: must list at least 2 subnets',
+    ]) {
       expect(message).toContain(expected);
     }
-    const volume = errorOf(() => new GpuFleet(stack(), 'Fleet', fleetProps({ model: { id: 'a/b', version: 'v1', weightsGiB: 9000 } })));
+    const volume = errorOf(
+      () => new GpuFleet(stack(), 'Fleet', fleetProps({ model: { id: 'a/b', version: 'v1', weightsGiB: 9000 } })),
+    );
     expect(volume).toContain('model.weightsGiB: gives a default root volume of 18100 GiB');
   });
 
@@ -57,55 +85,149 @@ describe('constructs validate like the spec', () => {
     const s = stack();
     const max = new TerraformVariable(s, 'max', { type: 'number' });
     const subnets = new TerraformVariable(s, 'subnets', { type: 'list(string)' });
-    expect(() => new GpuFleet(s, 'Fleet', fleetProps({ capacity: { min: 3, max: max.numberValue }, subnetIds: subnets.listValue }))).not.toThrow();
+    expect(
+      () =>
+        new GpuFleet(
+          s,
+          'Fleet',
+          fleetProps({ capacity: { min: 3, max: max.numberValue }, subnetIds: subnets.listValue }),
+        ),
+    ).not.toThrow();
   });
 
   test('MinimalVpc: zones of its region, CIDR, retention, all at once', () => {
-    const message = errorOf(() => new MinimalVpc(stack(), 'Vpc', { region: 'us-east-1', name: 'chat', cidr: '10.64.1.0/16', availabilityZoneIds: ['euw1-az1', 'use1-az2'], flowLogRetentionDays: 31 }));
+    const message = errorOf(
+      () =>
+        new MinimalVpc(stack(), 'Vpc', {
+          region: 'us-east-1',
+          name: 'chat',
+          cidr: '10.64.1.0/16',
+          availabilityZoneIds: ['euw1-az1', 'use1-az2'],
+          flowLogRetentionDays: 31,
+        }),
+    );
     expect(message).toContain('cidr: must be an IPv4 CIDR block from /16 to /22 written as its network address');
     expect(message).toContain('availabilityZoneIds[0]: must be a zone of us-east-1 (its zone ids start with use1-');
     expect(message).toContain('flowLogRetentionDays: must be one of the retention periods CloudWatch Logs accepts');
-    expect(errorOf(() => new MinimalVpc(stack(), 'Vpc', { region: 'mars-1', name: 'x' }))).toContain('region: must be an AWS region code the library knows: us-east-1');
+    expect(errorOf(() => new MinimalVpc(stack(), 'Vpc', { region: 'mars-1', name: 'x' }))).toContain(
+      'region: must be an AWS region code the library knows: us-east-1',
+    );
   });
 
   test('InferenceHostedZone: zone name, retention and comment', () => {
-    const message = errorOf(() => new InferenceHostedZone(stack(), 'Zone', { zoneName: 'Not A Domain', queryLogRetentionDays: 31, comment: 'a\u0000b' }));
+    const message = errorOf(
+      () =>
+        new InferenceHostedZone(stack(), 'Zone', {
+          zoneName: 'Not A Domain',
+          queryLogRetentionDays: 31,
+          comment: 'a\u0000b',
+        }),
+    );
     expect(message).toContain('zoneName: must be a lower-case DNS name');
     expect(message).toContain('queryLogRetentionDays: must be one of the retention periods CloudWatch Logs accepts');
     expect(message).toContain('comment: must be plain text');
   });
 
   test('RegionalCertificate: ACM refuses a first name longer than 64 characters', () => {
-    const message = errorOf(() => new RegionalCertificate(stack(), 'Cert', { domainName: `${'d'.repeat(60)}.example.com`, zone }));
+    const message = errorOf(
+      () => new RegionalCertificate(stack(), 'Cert', { domainName: `${'d'.repeat(60)}.example.com`, zone }),
+    );
     expect(message).toContain('domainName: must be at most 64 characters (ACM refuses a longer first domain name)');
   });
 
   test('RegionHealthCheck and GlobalRoute53Routing: names, probe settings and routing in one report', () => {
-    const check = errorOf(() => new RegionHealthCheck(stack(), 'H', { endpoint: endpoint(), fqdn: 'not a name', namePrefix: 'Bad_Prefix', health: { failureThreshold: 11 } }));
-    for (const expected of ['health.failureThreshold: must be ≤ 10 (Route53 limit)', 'fqdn: must be a lower-case DNS name', 'namePrefix: must be a name prefix']) expect(check).toContain(expected);
-    const routing = errorOf(() => new GlobalRoute53Routing(stack(), 'R', { zone, domain: 'x'.repeat(250) + '.com', regions: [{ endpoint: endpoint(), hostname: 'us-east-1.example.com' }], routing: { mode: 'failover' }, health: { path: 'no-slash' } }));
-    for (const expected of ['routing.failover: is required for mode failover', 'domain: must be', 'health.path: must be a URL path']) expect(routing).toContain(expected);
+    const check = errorOf(
+      () =>
+        new RegionHealthCheck(stack(), 'H', {
+          endpoint: endpoint(),
+          fqdn: 'not a name',
+          namePrefix: 'Bad_Prefix',
+          health: { failureThreshold: 11 },
+        }),
+    );
+    for (const expected of [
+      'health.failureThreshold: must be ≤ 10 (Route53 limit)',
+      'fqdn: must be a lower-case DNS name',
+      'namePrefix: must be a name prefix',
+    ])
+      expect(check).toContain(expected);
+    const routing = errorOf(
+      () =>
+        new GlobalRoute53Routing(stack(), 'R', {
+          zone,
+          domain: 'x'.repeat(250) + '.com',
+          regions: [{ endpoint: endpoint(), hostname: 'us-east-1.example.com' }],
+          routing: { mode: 'failover' },
+          health: { path: 'no-slash' },
+        }),
+    );
+    for (const expected of [
+      'routing.failover: is required for mode failover',
+      'domain: must be',
+      'health.path: must be a URL path',
+    ])
+      expect(routing).toContain(expected);
   });
 
   test('PrivateHostedZone and InferenceAliasRecord: names, regions, TTLs', () => {
-    const privateZone = errorOf(() => new PrivateHostedZone(stack(), 'P', { zoneName: 'UPPER.example.com', vpcs: [{ vpcId: 'vpc-1', region: 'moon-1' }] }));
-    for (const expected of ['zoneName: must be a lower-case DNS name', 'vpcs[0].region: must be an AWS region code', 'vpcs[0].vpcId: must be a VPC id']) expect(privateZone).toContain(expected);
-    const record = errorOf(() => new InferenceAliasRecord(stack(), 'A', { zone, name: 'Bad Name', target: RecordTarget.hostname('x.example.com'), ttlSeconds: -1 }));
+    const privateZone = errorOf(
+      () =>
+        new PrivateHostedZone(stack(), 'P', {
+          zoneName: 'UPPER.example.com',
+          vpcs: [{ vpcId: 'vpc-1', region: 'moon-1' }],
+        }),
+    );
+    for (const expected of [
+      'zoneName: must be a lower-case DNS name',
+      'vpcs[0].region: must be an AWS region code',
+      'vpcs[0].vpcId: must be a VPC id',
+    ])
+      expect(privateZone).toContain(expected);
+    const record = errorOf(
+      () =>
+        new InferenceAliasRecord(stack(), 'A', {
+          zone,
+          name: 'Bad Name',
+          target: RecordTarget.hostname('x.example.com'),
+          ttlSeconds: -1,
+        }),
+    );
     expect(record).toContain('name: must be a lower-case DNS name');
     expect(record).toContain('ttlSeconds: must be a whole number of seconds');
   });
 });
 
 test('alias targets must be zone ids and DNS names; token-looking text that is no token is refused', () => {
-  const record = errorOf(() => new InferenceAliasRecord(stack(), 'A', { zone, name: 'x.inference.example.com', target: RecordTarget.loadBalancer({ albDnsName: 'alb ${x}', albZoneId: 'zone' }) }));
+  const record = errorOf(
+    () =>
+      new InferenceAliasRecord(stack(), 'A', {
+        zone,
+        name: 'x.inference.example.com',
+        target: RecordTarget.loadBalancer({ albDnsName: 'alb ${x}', albZoneId: 'zone' }),
+      }),
+  );
   expect(record).toContain('target.aliasZoneId: must be a Route53 hosted zone id');
   expect(record).toContain('target.aliasName: must be a DNS name');
-  const fleet = errorOf(() => new GpuFleet(stack(), 'Fleet', fleetProps({ subnetIds: ['${TfToken[TOKEN.999999]}', 'subnet-0123456789abcdef1'] })));
+  const fleet = errorOf(
+    () =>
+      new GpuFleet(
+        stack(),
+        'Fleet',
+        fleetProps({ subnetIds: ['${TfToken[TOKEN.999999]}', 'subnet-0123456789abcdef1'] }),
+      ),
+  );
   expect(fleet).toContain('subnetIds[0]: holds text that looks like a CDKTF token but is none');
 });
 
 test('a __proto__ key in a props map is refused with its path, not silently dropped', () => {
-  const message = errorOf(() => new GpuFleet(stack(), 'Fleet', fleetProps({ tags: JSON.parse('{"__proto__": "x", "team": "ml"}') as Record<string, string> })));
+  const message = errorOf(
+    () =>
+      new GpuFleet(
+        stack(),
+        'Fleet',
+        fleetProps({ tags: JSON.parse('{"__proto__": "x", "team": "ml"}') as Record<string, string> }),
+      ),
+  );
   expect(message).toContain('tags.__proto__: is a key a JavaScript object cannot hold as data');
 });
 

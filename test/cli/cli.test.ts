@@ -27,12 +27,17 @@ describe('global-inference CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Synthesized 1 stack into out/');
     expect(result.stdout).toMatch(/chat-aws: out\/stacks\/chat-aws\/cdk\.tf\.json\n\s+\d+ resources, 0 data sources/);
-    expect(JSON.parse(readFileSync(join(out, 'stacks', 'chat-aws', 'cdk.tf.json'), 'utf8')).resource.aws_lb).toBeDefined();
+    expect(
+      JSON.parse(readFileSync(join(out, 'stacks', 'chat-aws', 'cdk.tf.json'), 'utf8')).resource.aws_lb,
+    ).toBeDefined();
   });
 
   test('fails when the spec is invalid: every problem, exit code 1, no stack trace', () => {
     const spec = join(dir, 'bad.yaml');
-    writeFileSync(spec, 'service: { name: chat, domain: inference.example.com }\nmodel: { id: a/b, version: "1" }\nregions:\n  - { region: us-east-1, instanceType: t3.micro, capacity: { min: 3, max: 1 } }\n');
+    writeFileSync(
+      spec,
+      'service: { name: chat, domain: inference.example.com }\nmodel: { id: a/b, version: "1" }\nregions:\n  - { region: us-east-1, instanceType: t3.micro, capacity: { min: 3, max: 1 } }\n',
+    );
     const result = run('validate', spec);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -46,7 +51,9 @@ describe('global-inference CLI', () => {
     const result = run('validate', join(root, 'examples', 'default', 'spec.yaml'));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/spec\.yaml: schema valid \(3 regions, 1 model, front door route53, routing latency\); synthesized/);
+    expect(result.stdout).toMatch(
+      /spec\.yaml: schema valid \(3 regions, 1 model, front door route53, routing latency\); synthesized/,
+    );
     expect(result.stdout).toContain('- PASS residency');
     expect(result.stdout).toContain('- PASS availability');
     expect(result.stdout).toMatch(/Worst failover: 90 s .* budget 180 s/);
@@ -75,12 +82,15 @@ describe('global-inference CLI', () => {
 
   test('a single-region service is refused with the remedy, and synthesizes once the outage risk is accepted in the spec', () => {
     const spec = join(dir, 'solo.yaml');
-    const base = 'service: { name: solo, domain: inference.example.com }\nmodel: { id: a/b, version: "1" }\nregions:\n  - { region: us-east-1, instanceType: g6e.xlarge, capacity: { min: 1, max: 2 } }\n';
+    const base =
+      'service: { name: solo, domain: inference.example.com }\nmodel: { id: a/b, version: "1" }\nregions:\n  - { region: us-east-1, instanceType: g6e.xlarge, capacity: { min: 1, max: 2 } }\n';
     writeFileSync(spec, base);
     const refused = run('synth', spec, '--out', join(dir, 'solo-out'));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('availability: in scenario "us-east-1 down"');
-    expect(refused.stderr).toContain('set slo.survivesRegionFailure: false to accept that a region failure is an outage');
+    expect(refused.stderr).toContain(
+      'set slo.survivesRegionFailure: false to accept that a region failure is an outage',
+    );
     writeFileSync(spec, `${base}slo: { survivesRegionFailure: false }\n`);
     expect(run('synth', spec, '--out', join(dir, 'solo-out')).code).toBe(0);
   });
@@ -125,7 +135,9 @@ describe('global-inference CLI', () => {
     const before = readdirSync(dir).sort();
     const result = run('synth', join(root, 'examples', 'default', 'spec.yaml'), '--out', file);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('cannot write out-file.json: it is a file, not a directory; choose another output directory (nothing was written)\n');
+    expect(result.stderr).toBe(
+      'cannot write out-file.json: it is a file, not a directory; choose another output directory (nothing was written)\n',
+    );
     expect(readFileSync(file, 'utf8')).toBe('precious');
     expect(readdirSync(dir).sort()).toEqual(before);
   });
@@ -137,7 +149,9 @@ describe('global-inference CLI', () => {
     writeFileSync(join(out, 'stacks', 'todo.txt'), 'my todo');
     const result = run('synth', join(root, 'examples', 'default', 'spec.yaml'), '--out', out);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('cannot write mine: it is a directory that is not a cdktf output (it holds stacks), and synth never deletes files it did not write');
+    expect(result.stderr).toContain(
+      'cannot write mine: it is a directory that is not a cdktf output (it holds stacks), and synth never deletes files it did not write',
+    );
     expect(result.stderr).not.toMatch(TRACE);
     expect(readFileSync(join(out, 'stacks', 'notes', 'plan.md'), 'utf8')).toBe('my plan');
     expect(readFileSync(join(out, 'stacks', 'todo.txt'), 'utf8')).toBe('my todo');
@@ -151,7 +165,10 @@ describe('global-inference CLI', () => {
     mkdirSync(store);
     writeFileSync(join(store, 'spec.yaml'), readFileSync(join(root, 'examples', 'default', 'spec.yaml'), 'utf8'));
     writeFileSync(join(store, 'notes.txt'), 'keep');
-    const result = spawnSync(process.execPath, [cli, 'synth', join(store, 'spec.yaml'), '--out', 'out'], { encoding: 'utf8', cwd: work });
+    const result = spawnSync(process.execPath, [cli, 'synth', join(store, 'spec.yaml'), '--out', 'out'], {
+      encoding: 'utf8',
+      cwd: work,
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
       'cannot write out: .out.generations is a directory this library did not make (it holds notes.txt, spec.yaml, and not the .gitignore synth writes there); synth keeps the generations of out in that directory and never deletes files it did not write; move or rename it, or choose another output directory (nothing was written)\n',
@@ -162,10 +179,16 @@ describe('global-inference CLI', () => {
 
   test('files that cannot be a spec get one line and exit 1: empty, a directory, strict JSON', () => {
     writeFileSync(join(dir, 'empty.yaml'), '');
-    expect(run('validate', join(dir, 'empty.yaml'))).toEqual({ code: 1, stdout: '', stderr: `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or \`null\`\n` });
+    expect(run('validate', join(dir, 'empty.yaml'))).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or \`null\`\n`,
+    });
     expect(run('validate', dir).stderr).toBe(`${dir}: cannot read ${dir}: it is a directory, not a spec file\n`);
     writeFileSync(join(dir, 'trailing.json'), '{"service": {"name": "chat",}}');
-    expect(run('validate', join(dir, 'trailing.json')).stderr).toMatch(/trailing\.json:1:28: not valid JSON: a trailing comma before '\}'/);
+    expect(run('validate', join(dir, 'trailing.json')).stderr).toMatch(
+      /trailing\.json:1:28: not valid JSON: a trailing comma before '\}'/,
+    );
   });
 
   test('a named pipe whose writer comes 2 s late is read whole; one nobody writes to ends with "no data within"', async () => {
@@ -188,29 +211,48 @@ describe('global-inference CLI', () => {
     const never = join(dir, 'never.yaml');
     expect(spawnSync('mkfifo', [never]).status).toBe(0);
     const started = Date.now();
-    const result = spawnSync(process.execPath, [cli, 'validate', never], { encoding: 'utf8', cwd: dir, env: { ...process.env, GI_SPEC_READ_TIMEOUT_SECONDS: '1' } });
+    const result = spawnSync(process.execPath, [cli, 'validate', never], {
+      encoding: 'utf8',
+      cwd: dir,
+      env: { ...process.env, GI_SPEC_READ_TIMEOUT_SECONDS: '1' },
+    });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`${never}: cannot read ${never}: it is a pipe that sent no data within 1 s: nobody opened it for writing, or the writer sent nothing (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)\n`);
+    expect(result.stderr).toBe(
+      `${never}: cannot read ${never}: it is a pipe that sent no data within 1 s: nobody opened it for writing, or the writer sent nothing (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)\n`,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   test('an anonymous pipe that closes without data is empty at once (its writer was there from the start)', () => {
     const started = Date.now();
     // A shell pipeline (spawnSync's own input is a socket, not a pipe).
-    const result = spawnSync('sh', ['-c', `printf '' | "${process.execPath}" "${cli}" validate /dev/stdin`], { encoding: 'utf8', cwd: dir });
+    const result = spawnSync('sh', ['-c', `printf '' | "${process.execPath}" "${cli}" validate /dev/stdin`], {
+      encoding: 'utf8',
+      cwd: dir,
+    });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe('/dev/stdin: the file holds no spec: it is empty, only comments, only `---`, or `null`\n');
+    expect(result.stderr).toBe(
+      '/dev/stdin: the file holds no spec: it is empty, only comments, only `---`, or `null`\n',
+    );
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test('validate - reads the spec from standard input', () => {
-    const result = spawnSync(process.execPath, [cli, 'validate', '-'], { encoding: 'utf8', cwd: dir, input: readFileSync(join(root, 'examples', 'default', 'spec.yaml'), 'utf8') });
+    const result = spawnSync(process.execPath, [cli, 'validate', '-'], {
+      encoding: 'utf8',
+      cwd: dir,
+      input: readFileSync(join(root, 'examples', 'default', 'spec.yaml'), 'utf8'),
+    });
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('<stdin>: schema valid (3 regions');
   });
 
   test('a standard input that never ends is given up after GI_SPEC_READ_TIMEOUT_SECONDS, with a message', async () => {
-    const child = spawn(process.execPath, [cli, 'validate', '-'], { cwd: dir, env: { ...process.env, GI_SPEC_READ_TIMEOUT_SECONDS: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'validate', '-'], {
+      cwd: dir,
+      env: { ...process.env, GI_SPEC_READ_TIMEOUT_SECONDS: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // A writer that trickles comments and never closes.
@@ -219,7 +261,9 @@ describe('global-inference CLI', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearInterval(trickle);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^<stdin>: cannot read <stdin>: it is a standard input that had sent \d+ bytes and not finished after 1 s \(GI_SPEC_READ_TIMEOUT_SECONDS raises the limit\)\n$/);
+    expect(stderr).toMatch(
+      /^<stdin>: cannot read <stdin>: it is a standard input that had sent \d+ bytes and not finished after 1 s \(GI_SPEC_READ_TIMEOUT_SECONDS raises the limit\)\n$/,
+    );
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

@@ -23,7 +23,11 @@ const ownStack = join(__dirname, 'fixtures', 'own-stack.js');
 const spec = (name: string) => join(root, 'examples', name, 'spec.yaml');
 
 function run(cwd: string, args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, GI_DIST: join(root, 'dist'), CHECKPOINT_DISABLE: '1', ...env } });
+  const result = spawnSync(process.execPath, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GI_DIST: join(root, 'dist'), CHECKPOINT_DISABLE: '1', ...env },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -42,12 +46,19 @@ function refusalOf(fn: () => unknown): SynthChecksFailedError {
 }
 
 /** The eu-residency service in a user's own stack, with the escape hatch that leaks EU traffic. */
-function leakyOwnApp(outdir: string, props: Partial<ConstructorParameters<typeof GlobalInferenceService>[2]> = {}): App {
+function leakyOwnApp(
+  outdir: string,
+  props: Partial<ConstructorParameters<typeof GlobalInferenceService>[2]> = {},
+): App {
   const app = new App({ outdir });
   const stack = new TerraformStack(app, 'chat-aws');
-  const service = new GlobalInferenceService(stack, 'Service', { spec: loadSpecFile(spec('leaky-residency')), ...props });
+  const service = new GlobalInferenceService(stack, 'Service', {
+    spec: loadSpecFile(spec('leaky-residency')),
+    ...props,
+  });
   for (const child of service.route53Routing!.node.children) {
-    if (child instanceof InferenceAliasRecord && child.node.id.startsWith('Residency-eu-')) child.resource.addOverride('alias.evaluate_target_health', true);
+    if (child instanceof InferenceAliasRecord && child.node.id.startsWith('Residency-eu-'))
+      child.resource.addOverride('alias.evaluate_target_health', true);
   }
   return app;
 }
@@ -64,7 +75,9 @@ describe("the README's own-stack path: new GlobalInferenceService(stack) + app.s
     const leak = run(dir, [ownStack, spec('leaky-residency'), 'leak']);
     expect(leak.code).toBe(1);
     expect(leak.stdout).toBe('');
-    expect(leak.stderr).toMatch(/^synth refused, nothing was written:\nRouting proofs failed \(\d+ violations?: residency \d+/);
+    expect(leak.stderr).toMatch(
+      /^synth refused, nothing was written:\nRouting proofs failed \(\d+ violations?: residency \d+/,
+    );
     expect(leak.stderr).toContain('(jurisdiction eu) to us-east-1');
     expect(leak.stderr).not.toMatch(TRACE);
     expect(leak.stderr).not.toContain('Error:');
@@ -98,10 +111,12 @@ describe("the README's own-stack path: new GlobalInferenceService(stack) + app.s
     expect(result.stderr).toMatch(/^\S+bad\.yaml is invalid \(\d+ problems?\):\n/);
     expect(result.stderr).not.toMatch(TRACE);
     writeFileSync(join(dir, 'empty.yaml'), '# nothing\n');
-    expect(run(dir, [ownStack, join(dir, 'empty.yaml')]).stderr).toMatch(/empty\.yaml: the file holds no spec: it is empty, only comments, only `---`, or `null`\n$/);
+    expect(run(dir, [ownStack, join(dir, 'empty.yaml')]).stderr).toMatch(
+      /empty\.yaml: the file holds no spec: it is empty, only comments, only `---`, or `null`\n$/,
+    );
   });
 
-  test('a bug still shows its stack trace, also right after a refusal was caught; GI_STACK_TRACES=1 shows a refusal\'s', () => {
+  test("a bug still shows its stack trace, also right after a refusal was caught; GI_STACK_TRACES=1 shows a refusal's", () => {
     const bug = run(dir, [ownStack, spec('default'), 'bug']);
     expect(bug.code).toBe(1);
     expect(bug.stderr).toMatch(/TypeError: Cannot read properties of null \(reading 'service'\)/);
@@ -142,7 +157,10 @@ describe('the gate in process', () => {
     expect(stackFile(outdir, 'chat-aws')).toContain('"evaluate_target_health": true');
     const policyOff = new App({ outdir });
     const stack = new TerraformStack(policyOff, 'chat-aws');
-    const service = new GlobalInferenceService(stack, 'Service', { spec: loadSpecFile(spec('default')), synthChecks: { policy: false } });
+    const service = new GlobalInferenceService(stack, 'Service', {
+      spec: loadSpecFile(spec('default')),
+      synthChecks: { policy: false },
+    });
     service.endpoints['us-east-1'].resource.addOverride('drop_invalid_header_fields', false);
     policyOff.synth();
     expect(stackFile(outdir, 'chat-aws')).toContain('"drop_invalid_header_fields": false');
@@ -158,7 +176,11 @@ describe('the gate in process', () => {
     const bad = new App({ outdir });
     const { cloudflare } = addGlobalInferenceStacks(bad, loadSpecFile(spec('cloudflare-eu')));
     // Break only the Cloudflare stack's monitor: the AWS stack would be fine on its own, and must not be written either.
-    const monitor = cloudflare!.node.findAll().find((c) => (c as { terraformResourceType?: string }).terraformResourceType === 'cloudflare_load_balancer_monitor') as unknown as { addOverride(p: string, v: unknown): void };
+    const monitor = cloudflare!.node
+      .findAll()
+      .find(
+        (c) => (c as { terraformResourceType?: string }).terraformResourceType === 'cloudflare_load_balancer_monitor',
+      ) as unknown as { addOverride(p: string, v: unknown): void };
     monitor.addOverride('interval', 3600);
     const error = refusalOf(() => bad.synth());
     expect(error.message).toMatch(/^synth refused, nothing was written:\n/);
@@ -174,7 +196,10 @@ describe('the gate in process', () => {
       const app = new App({ outdir });
       const stack = new TerraformStack(app, 'chat-aws');
       new GlobalInferenceService(stack, 'Service', { spec: loadSpecFile(spec('default')) });
-      const complain: IAspect = { visit: (node: IConstruct) => void (node === stack && Annotations.of(node).addError('a check of the user found a problem')) };
+      const complain: IAspect = {
+        visit: (node: IConstruct) =>
+          void (node === stack && Annotations.of(node).addError('a check of the user found a problem')),
+      };
       Aspects.of(stack).add(complain);
       let message = '';
       try {
@@ -182,7 +207,9 @@ describe('the gate in process', () => {
       } catch (error) {
         message = (error as Error).message;
       }
-      expect(message).toBe('synth refused, nothing was written:\nEncountered Annotations with level "ERROR":\n[chat-aws] a check of the user found a problem');
+      expect(message).toBe(
+        'synth refused, nothing was written:\nEncountered Annotations with level "ERROR":\n[chat-aws] a check of the user found a problem',
+      );
       expect(existsSync(outdir)).toBe(false);
     } finally {
       if (saved === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
@@ -195,12 +222,28 @@ describe('cdktf synth (the cdktf.json app)', () => {
   test('a refused synth under the cdktf CLI shows the report and leaves the previous output untouched', () => {
     const project = mkdtempSync(join(tmpdir(), 'gi-gate-cdktf-'));
     mkdirSync(join(project, 'node_modules'));
-    writeFileSync(join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${join(root, 'dist', 'examples', 'leaky-residency', 'main.js')}`, output: 'cdktf.out', projectId: 'test', sendCrashReports: 'false', terraformProviders: [], terraformModules: [] }));
+    writeFileSync(
+      join(project, 'cdktf.json'),
+      JSON.stringify({
+        language: 'typescript',
+        app: `node ${join(root, 'dist', 'examples', 'leaky-residency', 'main.js')}`,
+        output: 'cdktf.out',
+        projectId: 'test',
+        sendCrashReports: 'false',
+        terraformProviders: [],
+        terraformModules: [],
+      }),
+    );
     // The previous output: the same deployment without the leak, written by the CLI.
     const cli = run(project, [join(root, 'dist', 'bin', 'cli.js'), 'synth', spec('leaky-residency')]);
     expect(cli.code).toBe(0);
     const before = stackFile(join(project, 'cdktf.out'), 'chat-leaky-aws');
-    const result = spawnSync(join(root, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: project, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1', CI: '1' }, timeout: 240_000 });
+    const result = spawnSync(join(root, 'node_modules', '.bin', 'cdktf'), ['synth'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1', CI: '1' },
+      timeout: 240_000,
+    });
     const output = `${result.stdout}${result.stderr}`;
     expect(result.status).not.toBe(0);
     expect(output).toContain('synth refused, nothing was written:');

@@ -10,7 +10,10 @@ function issues(input: CloudflareSpecInput): string[] {
 }
 
 function crossIssues(spec: Record<string, unknown>): string[] {
-  const result = z.any().superRefine((value, ctx) => cloudflareCrossChecks(value, ctx)).safeParse(spec);
+  const result = z
+    .any()
+    .superRefine((value, ctx) => cloudflareCrossChecks(value, ctx))
+    .safeParse(spec);
   return result.success ? [] : result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
 }
 
@@ -44,12 +47,28 @@ describe('Cloudflare spec block', () => {
     ['business', 14, 15],
     ['enterprise', 9, 10],
   ] as const)('fails when the monitor interval is below the %s minimum', (plan, interval, minimum) => {
-    const found = issues(cloudflareSpec({ plan, trafficSteering: true, monitor: { intervalSeconds: interval, timeoutSeconds: 2, retries: 0 } }));
+    const found = issues(
+      cloudflareSpec({
+        plan,
+        trafficSteering: true,
+        monitor: { intervalSeconds: interval, timeoutSeconds: 2, retries: 0 },
+      }),
+    );
     expect(found.some((m) => m.startsWith('monitor.intervalSeconds:'))).toBe(true);
     if (plan !== 'enterprise') {
-      expect(found).toContain(`monitor.intervalSeconds: must be ≥ ${minimum} on the ${plan} plan (Cloudflare minimum monitor interval: pro 60 s, business 15 s, enterprise 10 s)`);
+      expect(found).toContain(
+        `monitor.intervalSeconds: must be ≥ ${minimum} on the ${plan} plan (Cloudflare minimum monitor interval: pro 60 s, business 15 s, enterprise 10 s)`,
+      );
     }
-    expect(issues(cloudflareSpec({ plan, trafficSteering: true, monitor: { intervalSeconds: minimum, timeoutSeconds: 2, retries: 0 } }))).toEqual([]);
+    expect(
+      issues(
+        cloudflareSpec({
+          plan,
+          trafficSteering: true,
+          monitor: { intervalSeconds: minimum, timeoutSeconds: 2, retries: 0 },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   test('fails when a probe with its retries does not fit in one interval', () => {
@@ -64,7 +83,9 @@ describe('Cloudflare spec block', () => {
     ]);
     expect(issues(cloudflareSpec({ plan: 'pro', trafficSteering: true }))).toEqual([]);
     expect(issues(cloudflareSpec({ plan: 'pro', steering: 'random' }))).toEqual([]);
-    expect(issues(cloudflareSpec({ plan: 'business', steering: 'proximity' }))[0]).toMatch(/^steering: proximity steering needs the Enterprise plan/);
+    expect(issues(cloudflareSpec({ plan: 'business', steering: 'proximity' }))[0]).toMatch(
+      /^steering: proximity steering needs the Enterprise plan/,
+    );
   });
 
   test('fails when Enterprise-only features are used on other plans, saying why', () => {
@@ -83,7 +104,13 @@ describe('Cloudflare spec block', () => {
       'debugPin.regions: needs one load balancing rule per region (2), but non-Enterprise zones get 1 rule per hostname; list one region or upgrade to Enterprise',
     ]);
     expect(
-      issues(cloudflareSpec({ originSteering: 'least_outstanding_requests', sessionAffinity: { type: 'header', headers: ['X-Session-Id', 'Authorization'] }, debugPin: { regions: ['us-east-1', 'eu-west-1'] } })),
+      issues(
+        cloudflareSpec({
+          originSteering: 'least_outstanding_requests',
+          sessionAffinity: { type: 'header', headers: ['X-Session-Id', 'Authorization'] },
+          debugPin: { regions: ['us-east-1', 'eu-west-1'] },
+        }),
+      ),
     ).toEqual([]);
   });
 
@@ -91,43 +118,79 @@ describe('Cloudflare spec block', () => {
     expect(issues(cloudflareSpec({ sessionAffinity: { type: 'header' } }))).toEqual([
       'sessionAffinity.headers: is required for header affinity: name the header(s) that identify a session, such as X-Session-Id',
     ]);
-    expect(issues(cloudflareSpec({ sessionAffinity: { type: 'header', headers: ['X-Session-Id'], zeroDowntimeFailover: 'sticky' } }))).toEqual([
+    expect(
+      issues(
+        cloudflareSpec({
+          sessionAffinity: { type: 'header', headers: ['X-Session-Id'], zeroDowntimeFailover: 'sticky' },
+        }),
+      ),
+    ).toEqual([
       'sessionAffinity.zeroDowntimeFailover: sticky is not supported with header affinity (Cloudflare cannot re-pin a header); use temporary',
     ]);
-    expect(issues(cloudflareSpec({ sessionAffinity: { type: 'cookie', ttlSeconds: 60 } }))).toEqual(['sessionAffinity.ttlSeconds: must be between 1800 and 604800 for cookie affinity (Cloudflare limit)']);
-    expect(issues(cloudflareSpec({ sessionAffinity: { type: 'cookie', headers: ['X-Session-Id'] } }))[0]).toMatch(/^sessionAffinity.headers: only apply to type header/);
+    expect(issues(cloudflareSpec({ sessionAffinity: { type: 'cookie', ttlSeconds: 60 } }))).toEqual([
+      'sessionAffinity.ttlSeconds: must be between 1800 and 604800 for cookie affinity (Cloudflare limit)',
+    ]);
+    expect(issues(cloudflareSpec({ sessionAffinity: { type: 'cookie', headers: ['X-Session-Id'] } }))[0]).toMatch(
+      /^sessionAffinity.headers: only apply to type header/,
+    );
   });
 
   test('fails when pool weights are given without weighted steering', () => {
-    expect(issues(cloudflareSpec({ poolWeights: { 'eu-west-1': 0.1 } }))[0]).toMatch(/^poolWeights: only apply to steering random or least_outstanding_requests/);
+    expect(issues(cloudflareSpec({ poolWeights: { 'eu-west-1': 0.1 } }))[0]).toMatch(
+      /^poolWeights: only apply to steering random or least_outstanding_requests/,
+    );
     expect(issues(cloudflareSpec({ steering: 'random', poolWeights: { 'eu-west-1': 0.1 } }))).toEqual([]);
-    expect(issues(cloudflareSpec({ steering: 'random', poolWeights: { 'eu-west-1': 2 } }))).toEqual(['poolWeights["eu-west-1"]: must be ≤ 1 (Cloudflare pool weights are 0-1)']);
+    expect(issues(cloudflareSpec({ steering: 'random', poolWeights: { 'eu-west-1': 2 } }))).toEqual([
+      'poolWeights["eu-west-1"]: must be ≤ 1 (Cloudflare pool weights are 0-1)',
+    ]);
   });
 
   describe('checks against the rest of the spec', () => {
     test('fails when residency is declared but steering is not geo', () => {
-      expect(crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ steering: 'dynamic_latency' }) })).toEqual([
+      expect(
+        crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ steering: 'dynamic_latency' }) }),
+      ).toEqual([
         'cloudflare.steering: must be geo when residency applies (eu): only geo steering consults the country and region pools that keep clients in their jurisdiction; remove steering (non-residency clients then get the nearest region first) or remove residency',
       ]);
     });
 
     test('fails when the fallback region is outside the residency jurisdiction', () => {
-      expect(crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ fallback: 'us-east-1' }) })).toEqual([
+      expect(
+        crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ fallback: 'us-east-1' }) }),
+      ).toEqual([
         "cloudflare.fallback: is outside jurisdiction 'eu': Cloudflare sends a client to the single fallback pool when every pool of its list is unhealthy, so eu clients would leave their jurisdiction. Use a region of 'eu' or 'fail-closed'",
       ]);
-      expect(crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ fallback: 'eu-central-1' }) })).toEqual([]);
+      expect(
+        crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ fallback: 'eu-central-1' }) }),
+      ).toEqual([]);
     });
 
     test('fails when two residency jurisdictions are given one region as fallback', () => {
-      const found = crossIssues({ regions, residency: { eu: {}, us: {} }, cloudflare: cloudflareSpec({ fallback: 'eu-west-1' }) });
+      const found = crossIssues({
+        regions,
+        residency: { eu: {}, us: {} },
+        cloudflare: cloudflareSpec({ fallback: 'eu-west-1' }),
+      });
       expect(found).toEqual([
         "cloudflare.fallback: is outside jurisdiction 'us': Cloudflare sends a client to the single fallback pool when every pool of its list is unhealthy, so us clients would leave their jurisdiction. With several residency jurisdictions no region can be the fallback; use 'fail-closed'",
       ]);
-      expect(crossIssues({ regions, residency: { eu: {}, us: {} }, cloudflare: cloudflareSpec({ fallback: 'fail-closed' }) })).toEqual([]);
+      expect(
+        crossIssues({
+          regions,
+          residency: { eu: {}, us: {} },
+          cloudflare: cloudflareSpec({ fallback: 'fail-closed' }),
+        }),
+      ).toEqual([]);
     });
 
     test('fails when session affinity is asked for under residency, since a session outlives steering', () => {
-      expect(crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ sessionAffinity: { type: 'cookie' } }) })).toEqual([
+      expect(
+        crossIssues({
+          regions,
+          residency: { eu: {} },
+          cloudflare: cloudflareSpec({ sessionAffinity: { type: 'cookie' } }),
+        }),
+      ).toEqual([
         'cloudflare.sessionAffinity.type: must be none when residency applies (eu): a session keeps its origin over steering, so a client that started one outside its jurisdiction (e.g. while travelling) would keep being served there; remove it or set type: none',
       ]);
       expect(crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec() })).toEqual([]);
@@ -141,12 +204,17 @@ describe('Cloudflare spec block', () => {
       const found = crossIssues({
         regions,
         residency: { eu: {} },
-        cloudflare: cloudflareSpec({ fallback: 'eu-west-3', steering: 'geo', poolWeights: { 'us-west-2': 1 }, debugPin: { regions: ['eu-west-1'] } }),
+        cloudflare: cloudflareSpec({
+          fallback: 'eu-west-3',
+          steering: 'geo',
+          poolWeights: { 'us-west-2': 1 },
+          debugPin: { regions: ['eu-west-1'] },
+        }),
       });
       expect(found).toEqual([
         "cloudflare.fallback: must be 'fail-closed' or a region of the load balancer (us-east-1, eu-west-1, eu-central-1)",
         'cloudflare.poolWeights["us-west-2"]: must be a region of the load balancer (us-east-1, eu-west-1, eu-central-1)',
-        'cloudflare.debugPin: cannot be used with geo steering (residency eu needs it): the pin is a load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering (they do not function as expected); remove debugPin and pin a request by calling the region\'s own hostname (<region>.<origin domain>)',
+        "cloudflare.debugPin: cannot be used with geo steering (residency eu needs it): the pin is a load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering (they do not function as expected); remove debugPin and pin a request by calling the region's own hostname (<region>.<origin domain>)",
       ]);
     });
   });

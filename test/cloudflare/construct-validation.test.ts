@@ -3,7 +3,13 @@ import { FailClosedPool } from '../../lib/cloudflare/fail-closed-pool';
 import { CloudflareHealthMonitor } from '../../lib/cloudflare/health-monitor';
 import { CloudflareInferenceLoadBalancer } from '../../lib/cloudflare/inference-load-balancer';
 import { CloudflareRegionPool } from '../../lib/cloudflare/region-pool';
-import { CLOUDFLARE_DEFAULTS, CloudflareMonitorSchema, CloudflareSchema, defaultLockOrigin, type CloudflarePlan } from '../../lib/spec/cloudflare-schema';
+import {
+  CLOUDFLARE_DEFAULTS,
+  CloudflareMonitorSchema,
+  CloudflareSchema,
+  defaultLockOrigin,
+  type CloudflarePlan,
+} from '../../lib/spec/cloudflare-schema';
 import { SpecValidationError } from '../../lib/spec/errors';
 import { errorOf, newStack, onlyResource, synthJson } from '../support/synth';
 import { ACCOUNT_ID, MONITOR_ID, ZONE_ID, cloudflareSpec, endpoint, euUsEndpoints } from './fixtures';
@@ -20,20 +26,40 @@ function problemsOf(build: () => unknown): Map<string, string | undefined> {
 }
 
 function pool(stack: ReturnType<typeof newStack>['stack'], region: string, plan: CloudflarePlan = 'enterprise') {
-  return new CloudflareRegionPool(stack, `Pool-${region}`, { accountId: ACCOUNT_ID, region, originAddress: `${region}.inference.example.com`, monitorId: MONITOR_ID, plan, namePrefix: 'chat' });
+  return new CloudflareRegionPool(stack, `Pool-${region}`, {
+    accountId: ACCOUNT_ID,
+    region,
+    originAddress: `${region}.inference.example.com`,
+    monitorId: MONITOR_ID,
+    plan,
+    namePrefix: 'chat',
+  });
 }
 
 describe('Cloudflare constructs on their own validate like the spec', () => {
   test('a monitor refuses an unknown plan instead of synthesizing an interval of undefined', () => {
     const { stack } = newStack();
-    const problems = problemsOf(() => new CloudflareHealthMonitor(stack, 'Monitor', { accountId: ACCOUNT_ID, plan: 'free' as CloudflarePlan }));
+    const problems = problemsOf(
+      () => new CloudflareHealthMonitor(stack, 'Monitor', { accountId: ACCOUNT_ID, plan: 'free' as CloudflarePlan }),
+    );
     expect(problems.get('plan')).toBe('"free"');
   });
 
   test('a monitor reports a plan limit together with an out-of-range setting (not on the next run)', () => {
     const { stack } = newStack();
-    const problems = problemsOf(() => new CloudflareHealthMonitor(stack, 'Monitor', { accountId: 'not-an-id', plan: 'pro', intervalSeconds: 30, retries: 9, headers: { 'Bad Header': ['x'], 'X-Empty': [] } }));
-    expect([...problems.keys()].sort()).toEqual(['accountId', 'headers["X-Empty"]', 'headers["Bad Header"]', 'intervalSeconds', 'retries'].sort());
+    const problems = problemsOf(
+      () =>
+        new CloudflareHealthMonitor(stack, 'Monitor', {
+          accountId: 'not-an-id',
+          plan: 'pro',
+          intervalSeconds: 30,
+          retries: 9,
+          headers: { 'Bad Header': ['x'], 'X-Empty': [] },
+        }),
+    );
+    expect([...problems.keys()].sort()).toEqual(
+      ['accountId', 'headers["X-Empty"]', 'headers["Bad Header"]', 'intervalSeconds', 'retries'].sort(),
+    );
     expect(problems.get('intervalSeconds')).toBe('30');
     expect(problems.get('retries')).toBe('9');
   });
@@ -42,7 +68,16 @@ describe('Cloudflare constructs on their own validate like the spec', () => {
     const { stack } = newStack();
     const { TerraformVariable } = require('cdktf') as typeof import('cdktf');
     const interval = new TerraformVariable(stack, 'interval', { type: 'number' }).numberValue;
-    expect(errorOf(() => new CloudflareHealthMonitor(stack, 'Monitor', { accountId: ACCOUNT_ID, plan: 'enterprise', intervalSeconds: interval }))).toContain('intervalSeconds: must be a literal value known at synth time');
+    expect(
+      errorOf(
+        () =>
+          new CloudflareHealthMonitor(stack, 'Monitor', {
+            accountId: ACCOUNT_ID,
+            plan: 'enterprise',
+            intervalSeconds: interval,
+          }),
+      ),
+    ).toContain('intervalSeconds: must be a literal value known at synth time');
   });
 
   test('a pool refuses NaN weights, empty or duplicate origin names, duplicate check regions, a bad plan and ids', () => {
@@ -63,13 +98,29 @@ describe('Cloudflare constructs on their own validate like the spec', () => {
           namePrefix: 'chat',
         }),
     );
-    expect([...problems.keys()].sort()).toEqual(['additionalOrigins[0].name', 'additionalOrigins[0].weight', 'additionalOrigins[1].name', 'checkRegions[1]', 'monitorId', 'plan'].sort());
+    expect([...problems.keys()].sort()).toEqual(
+      [
+        'additionalOrigins[0].name',
+        'additionalOrigins[0].weight',
+        'additionalOrigins[1].name',
+        'checkRegions[1]',
+        'monitorId',
+        'plan',
+      ].sort(),
+    );
     expect(problems.get('additionalOrigins[0].weight')).toBe('NaN');
   });
 
   test('a fail-closed pool checks its name prefix and an empty region list', () => {
     const { stack } = newStack();
-    const problems = problemsOf(() => new FailClosedPool(stack, 'FailClosed', { accountId: ACCOUNT_ID, namePrefix: 'chat service!', checkRegions: [] }));
+    const problems = problemsOf(
+      () =>
+        new FailClosedPool(stack, 'FailClosed', {
+          accountId: ACCOUNT_ID,
+          namePrefix: 'chat service!',
+          checkRegions: [],
+        }),
+    );
     expect([...problems.keys()].sort()).toEqual(['checkRegions', 'namePrefix']);
   });
 
@@ -89,13 +140,25 @@ describe('Cloudflare constructs on their own validate like the spec', () => {
           debugPin: { header: 'bad header' },
         }),
     );
-    expect([...problems.keys()].sort()).toEqual(['debugPin.header', 'hostname', 'poolWeights["us-east-1"]', 'sessionAffinity.type'].sort());
+    expect([...problems.keys()].sort()).toEqual(
+      ['debugPin.header', 'hostname', 'poolWeights["us-east-1"]', 'sessionAffinity.type'].sort(),
+    );
   });
 
   test('a load balancer with an unknown plan gets a message, not a lookup of undefined', () => {
     const { stack } = newStack();
     const pools = [pool(stack, 'us-east-1')];
-    expect(problemsOf(() => new CloudflareInferenceLoadBalancer(stack, 'LoadBalancer', { zoneId: ZONE_ID, hostname: 'inference.example.com', plan: 'free' as CloudflarePlan, pools })).get('plan')).toBe('"free"');
+    expect(
+      problemsOf(
+        () =>
+          new CloudflareInferenceLoadBalancer(stack, 'LoadBalancer', {
+            zoneId: ZONE_ID,
+            hostname: 'inference.example.com',
+            plan: 'free' as CloudflarePlan,
+            pools,
+          }),
+      ).get('plan'),
+    ).toBe('"free"');
   });
 
   test('a front door reports the cloudflare block and its other props together, each under its prop path', () => {
@@ -110,7 +173,17 @@ describe('Cloudflare constructs on their own validate like the spec', () => {
           cloudflare: cloudflareSpec({ accountId: 'x', plan: 'pro', monitor: { intervalSeconds: 5 } }),
         }),
     );
-    expect([...problems.keys()].sort()).toEqual(['cloudflare.accountId', 'cloudflare.monitor.intervalSeconds', 'cloudflare.monitor.timeoutSeconds', 'cloudflare.steering', 'endpoints[1].region', 'originHostnames["us-east-1"]', 'serviceName'].sort());
+    expect([...problems.keys()].sort()).toEqual(
+      [
+        'cloudflare.accountId',
+        'cloudflare.monitor.intervalSeconds',
+        'cloudflare.monitor.timeoutSeconds',
+        'cloudflare.steering',
+        'endpoints[1].region',
+        'originHostnames["us-east-1"]',
+        'serviceName',
+      ].sort(),
+    );
     expect(problems.get('cloudflare.accountId')).toBe('"x"');
   });
 });
@@ -120,7 +193,12 @@ describe('Cloudflare defaults are defined once', () => {
     const spec = CloudflareMonitorSchema.parse({});
     const { stack } = newStack();
     const monitor = new CloudflareHealthMonitor(stack, 'Monitor', { accountId: ACCOUNT_ID, plan: 'business' });
-    expect({ timeout: monitor.timeoutSeconds, retries: monitor.retries, down: monitor.consecutiveDown, up: monitor.consecutiveUp }).toEqual({
+    expect({
+      timeout: monitor.timeoutSeconds,
+      retries: monitor.retries,
+      down: monitor.consecutiveDown,
+      up: monitor.consecutiveUp,
+    }).toEqual({
       timeout: spec.timeoutSeconds,
       retries: spec.retries,
       down: spec.consecutiveDown,
@@ -128,12 +206,24 @@ describe('Cloudflare defaults are defined once', () => {
     });
     expect(spec.timeoutSeconds).toBe(CLOUDFLARE_DEFAULTS.monitorTimeoutSeconds);
     const config = onlyResource(synthJson(stack), 'cloudflare_load_balancer_monitor');
-    expect([config.path, config.expected_codes, config.follow_redirects]).toEqual([CLOUDFLARE_DEFAULTS.monitorPath, CLOUDFLARE_DEFAULTS.monitorExpectedCodes, CLOUDFLARE_DEFAULTS.monitorFollowRedirects]);
+    expect([config.path, config.expected_codes, config.follow_redirects]).toEqual([
+      CLOUDFLARE_DEFAULTS.monitorPath,
+      CLOUDFLARE_DEFAULTS.monitorExpectedCodes,
+      CLOUDFLARE_DEFAULTS.monitorFollowRedirects,
+    ]);
   });
 
   test('every default of the Cloudflare block comes from CLOUDFLARE_DEFAULTS', () => {
     const cf = CloudflareSchema.parse(cloudflareSpec());
-    expect({ proxied: cf.proxied, trafficSteering: cf.trafficSteering, minimumOrigins: cf.minimumOrigins, failoverAcrossPools: cf.failoverAcrossPools, enforce: cf.enforceStrictOriginTls, variable: cf.originSecretVariable, drain: cf.sessionAffinity.drainSeconds }).toEqual({
+    expect({
+      proxied: cf.proxied,
+      trafficSteering: cf.trafficSteering,
+      minimumOrigins: cf.minimumOrigins,
+      failoverAcrossPools: cf.failoverAcrossPools,
+      enforce: cf.enforceStrictOriginTls,
+      variable: cf.originSecretVariable,
+      drain: cf.sessionAffinity.drainSeconds,
+    }).toEqual({
       proxied: CLOUDFLARE_DEFAULTS.proxied,
       trafficSteering: CLOUDFLARE_DEFAULTS.trafficSteering,
       minimumOrigins: CLOUDFLARE_DEFAULTS.minimumOrigins,
@@ -147,7 +237,12 @@ describe('Cloudflare defaults are defined once', () => {
   test('origin lock: on for a Cloudflare-only front door (and the front door on its own), off with both', () => {
     expect([defaultLockOrigin('cloudflare'), defaultLockOrigin('both')]).toEqual([true, false]);
     const { stack } = newStack();
-    const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', { endpoints: euUsEndpoints(), serviceName: 'chat', serviceDomain: 'inference.example.com', cloudflare: cloudflareSpec() });
+    const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', {
+      endpoints: euUsEndpoints(),
+      serviceName: 'chat',
+      serviceDomain: 'inference.example.com',
+      cloudflare: cloudflareSpec(),
+    });
     expect(frontDoor.originAuth !== undefined).toBe(defaultLockOrigin('cloudflare'));
   });
 });

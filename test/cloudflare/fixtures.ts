@@ -20,7 +20,12 @@ export function endpoint(region: string, jurisdiction?: string, healthCheckPath 
 
 /** Two EU regions, one US region and one region without jurisdiction. */
 export function euUsEndpoints(): IInferenceEndpoint[] {
-  return [endpoint('us-east-1', 'us'), endpoint('eu-west-1', 'eu'), endpoint('eu-central-1', 'eu'), endpoint('ap-northeast-1')];
+  return [
+    endpoint('us-east-1', 'us'),
+    endpoint('eu-west-1', 'eu'),
+    endpoint('eu-central-1', 'eu'),
+    endpoint('ap-northeast-1'),
+  ];
 }
 
 export function cloudflareSpec(overrides: Partial<CloudflareSpecInput> = {}): CloudflareSpecInput {

@@ -12,7 +12,12 @@ import { minimalSpec } from '../support/specs';
 import { errorOf, newStack, onlyResource, synthJson } from '../support/synth';
 import { cloudflareSpec, endpoint, euUsEndpoints, poolRegionsById } from './fixtures';
 
-const JURISDICTION: Record<string, string | undefined> = { 'us-east-1': 'us', 'eu-west-1': 'eu', 'eu-central-1': 'eu', 'ap-northeast-1': undefined };
+const JURISDICTION: Record<string, string | undefined> = {
+  'us-east-1': 'us',
+  'eu-west-1': 'eu',
+  'eu-central-1': 'eu',
+  'ap-northeast-1': undefined,
+};
 
 /** The EU-residency front door of the reference service, in a stack of its own with an aliased provider. */
 function euFrontDoor(overrides: Partial<CloudflareFrontDoorProps> = {}) {
@@ -58,7 +63,12 @@ function valuesOfKey(value: unknown, key: string, out: unknown[] = []): unknown[
 }
 
 function lbOf(json: TerraformJson) {
-  return onlyResource(json, 'cloudflare_load_balancer') as { country_pools: Record<string, string[]>; region_pools: Record<string, string[]>; fallback_pool: string; steering_policy: string };
+  return onlyResource(json, 'cloudflare_load_balancer') as {
+    country_pools: Record<string, string[]>;
+    region_pools: Record<string, string[]>;
+    fallback_pool: string;
+    steering_policy: string;
+  };
 }
 
 describe('CloudflareFrontDoor', () => {
@@ -69,9 +79,16 @@ describe('CloudflareFrontDoor', () => {
   test('lives in a stack of Cloudflare resources only, all through the given provider', () => {
     const { json } = euFrontDoor();
     const types = Object.keys(json.resource ?? {});
-    expect(types.sort()).toEqual(['cloudflare_load_balancer', 'cloudflare_load_balancer_monitor', 'cloudflare_load_balancer_pool', 'cloudflare_ruleset']);
+    expect(types.sort()).toEqual([
+      'cloudflare_load_balancer',
+      'cloudflare_load_balancer_monitor',
+      'cloudflare_load_balancer_pool',
+      'cloudflare_ruleset',
+    ]);
     expect(json.data).toBeUndefined();
-    for (const type of types) for (const config of Object.values(json.resource?.[type] ?? {})) expect((config as { provider?: string }).provider).toBe('cloudflare.front_door');
+    for (const type of types)
+      for (const config of Object.values(json.resource?.[type] ?? {}))
+        expect((config as { provider?: string }).provider).toBe('cloudflare.front_door');
   });
 
   test('residency: every EU country is steered only to EU pools, and the fallback pool is in the EU', () => {
@@ -81,7 +98,10 @@ describe('CloudflareFrontDoor', () => {
     expect(lb.steering_policy).toBe('geo');
     expect(Object.keys(lb.country_pools)).toHaveLength(27);
     for (const [country, ids] of Object.entries(lb.country_pools)) {
-      expect({ country, jurisdictions: [...new Set(ids.map((id) => JURISDICTION[regionOf.get(id) as string]))] }).toEqual({ country, jurisdictions: ['eu'] });
+      expect({
+        country,
+        jurisdictions: [...new Set(ids.map((id) => JURISDICTION[regionOf.get(id) as string]))],
+      }).toEqual({ country, jurisdictions: ['eu'] });
     }
     expect(JURISDICTION[regionOf.get(lb.fallback_pool) as string]).toBe('eu');
     // A session would outlive steering (a client travelling into the EU would keep its old region): no affinity.
@@ -103,7 +123,10 @@ describe('CloudflareFrontDoor', () => {
     expect(frontDoor.originAuth).toBeUndefined();
     expect(valuesOfKey(json, ORIGIN_AUTH_HEADER)).toEqual([]);
     expect(json.variable).toBeUndefined();
-    const rulesets = Object.values(json.resource?.cloudflare_ruleset ?? {}) as { phase: string; rules: { action: string; action_parameters: unknown }[] }[];
+    const rulesets = Object.values(json.resource?.cloudflare_ruleset ?? {}) as {
+      phase: string;
+      rules: { action: string; action_parameters: unknown }[];
+    }[];
     expect(rulesets.map((r) => r.phase)).toEqual(['http_config_settings']);
     expect(rulesets[0].rules[0]).toMatchObject({ action: 'set_config', action_parameters: { ssl: 'strict' } });
     expect(frontDoor.tlsRuleset).toBeDefined();
@@ -114,14 +137,28 @@ describe('CloudflareFrontDoor', () => {
     const { stack } = newStack('open-origins');
     const secret = new TerraformVariable(stack, 'secret', { type: 'string', sensitive: true });
     const settings = euFrontDoor().frontDoor.settings;
-    expect(errorOf(() => new CloudflareFrontDoor(stack, 'FrontDoor', { endpoints: euUsEndpoints(), serviceName: 'chat', serviceDomain: 'inference.example.com', cloudflare: { ...settings, lockOrigin: false }, secretVariable: secret }))).toContain(
-      'secretVariable: is only used with locked origins',
-    );
+    expect(
+      errorOf(
+        () =>
+          new CloudflareFrontDoor(stack, 'FrontDoor', {
+            endpoints: euUsEndpoints(),
+            serviceName: 'chat',
+            serviceDomain: 'inference.example.com',
+            cloudflare: { ...settings, lockOrigin: false },
+            secretVariable: secret,
+          }),
+      ),
+    ).toContain('secretVariable: is only used with locked origins');
   });
 
   test('origins are the regional public names with their Host header; an origin domain and per-region names can be given', () => {
-    const { json } = euFrontDoor({ originDomain: 'origin.inference.example.com', originHostnames: { 'ap-northeast-1': 'tokyo.example.net' } });
-    const origins = Object.values(json.resource?.cloudflare_load_balancer_pool ?? {}).map((p) => (p as { origins: { address: string; header: { host: string[] } }[] }).origins[0]);
+    const { json } = euFrontDoor({
+      originDomain: 'origin.inference.example.com',
+      originHostnames: { 'ap-northeast-1': 'tokyo.example.net' },
+    });
+    const origins = Object.values(json.resource?.cloudflare_load_balancer_pool ?? {}).map(
+      (p) => (p as { origins: { address: string; header: { host: string[] } }[] }).origins[0],
+    );
     expect(origins.map((o) => [o.address, o.header.host[0]]).sort()).toEqual([
       ['eu-central-1.origin.inference.example.com', 'eu-central-1.origin.inference.example.com'],
       ['eu-west-1.origin.inference.example.com', 'eu-west-1.origin.inference.example.com'],
@@ -132,10 +169,14 @@ describe('CloudflareFrontDoor', () => {
   });
 
   test('two residency jurisdictions: a fail-closed pool is the fallback', () => {
-    const { frontDoor, json } = euFrontDoor({ residency: { eu: { countries: ['DE', 'FR'], continents: [] }, us: { countries: ['US'], continents: [] } } });
+    const { frontDoor, json } = euFrontDoor({
+      residency: { eu: { countries: ['DE', 'FR'], continents: [] }, us: { countries: ['US'], continents: [] } },
+    });
     expect(frontDoor.failClosedPool).toBeDefined();
     const lb = lbOf(json);
-    expect(lb.fallback_pool).toBe(`\${cloudflare_load_balancer_pool.${frontDoor.failClosedPool!.resource.friendlyUniqueId}.id}`);
+    expect(lb.fallback_pool).toBe(
+      `\${cloudflare_load_balancer_pool.${frontDoor.failClosedPool!.resource.friendlyUniqueId}.id}`,
+    );
     const regionOf = poolRegionsById(json);
     expect(lb.country_pools.US.map((id) => regionOf.get(id))).toEqual(['us-east-1']);
   });
@@ -200,7 +241,9 @@ describe('CloudflareFrontDoor', () => {
             cloudflare: cloudflareSpec(),
           }),
       ),
-    ).toContain('health.path: is required: the endpoints answer readiness on different paths (/health, /ready) and one monitor probes them all');
+    ).toContain(
+      'health.path: is required: the endpoints answer readiness on different paths (/health, /ready) and one monitor probes them all',
+    );
   });
 });
 
@@ -220,9 +263,15 @@ describe('CloudflareFrontDoor next to the AWS stack', () => {
     });
     const cf = new TerraformStack(app, 'chat-cloudflare');
     new CloudflareProvider(cf, 'cloudflare');
-    new CloudflareFrontDoor(cf, 'FrontDoor', { endpoints: [eu], serviceName: 'chat', serviceDomain: 'inference.example.com', cloudflare: cloudflareSpec() });
+    new CloudflareFrontDoor(cf, 'FrontDoor', {
+      endpoints: [eu],
+      serviceName: 'chat',
+      serviceDomain: 'inference.example.com',
+      cloudflare: cloudflareSpec(),
+    });
     app.synth();
-    const read = (stack: string) => JSON.parse(readFileSync(join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as TerraformJson;
+    const read = (stack: string) =>
+      JSON.parse(readFileSync(join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as TerraformJson;
     const cfJson = read('chat-cloudflare');
     expect(cfJson.data).toBeUndefined();
     expect(JSON.stringify(cfJson)).not.toMatch(/terraform_remote_state|aws_/);

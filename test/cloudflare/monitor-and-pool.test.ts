@@ -6,7 +6,12 @@ import { ACCOUNT_ID, MONITOR_ID } from './fixtures';
 describe('CloudflareHealthMonitor', () => {
   test('probes readiness over HTTPS with every attribute pinned, at the plan minimum by default', () => {
     const { stack } = newStack();
-    const monitor = new CloudflareHealthMonitor(stack, 'Monitor', { accountId: ACCOUNT_ID, plan: 'business', path: '/v1/ready', expectedBody: 'ready' });
+    const monitor = new CloudflareHealthMonitor(stack, 'Monitor', {
+      accountId: ACCOUNT_ID,
+      plan: 'business',
+      path: '/v1/ready',
+      expectedBody: 'ready',
+    });
     const config = onlyResource(synthJson(stack), 'cloudflare_load_balancer_monitor');
     expect(config).toEqual({
       account_id: ACCOUNT_ID,
@@ -41,7 +46,12 @@ describe('CloudflareHealthMonitor', () => {
 
   test('fails when the interval is below the plan minimum', () => {
     const { stack } = newStack();
-    expect(errorOf(() => new CloudflareHealthMonitor(stack, 'Monitor', { accountId: ACCOUNT_ID, plan: 'pro', intervalSeconds: 30 }))).toBe(
+    expect(
+      errorOf(
+        () =>
+          new CloudflareHealthMonitor(stack, 'Monitor', { accountId: ACCOUNT_ID, plan: 'pro', intervalSeconds: 30 }),
+      ),
+    ).toBe(
       "CloudflareHealthMonitor 'test/Monitor' is invalid (1 problem):\n  - intervalSeconds: must be ≥ 60 on the pro plan (Cloudflare minimum monitor interval: pro 60 s, business 15 s, enterprise 10 s), got: 30",
     );
   });
@@ -49,11 +59,27 @@ describe('CloudflareHealthMonitor', () => {
   test('fails when the settings are out of range or inconsistent, reporting all of them', () => {
     const { stack } = newStack();
     const message = errorOf(
-      () => new CloudflareHealthMonitor(stack, 'Monitor', { accountId: ACCOUNT_ID, plan: 'enterprise', path: 'health', retries: 9, headers: { 'User-Agent': ['me'] } }),
+      () =>
+        new CloudflareHealthMonitor(stack, 'Monitor', {
+          accountId: ACCOUNT_ID,
+          plan: 'enterprise',
+          path: 'health',
+          retries: 9,
+          headers: { 'User-Agent': ['me'] },
+        }),
     );
     expect(message).toContain('retries: must be ≤ 5, got: 9');
     expect(message).toContain("path: must be a URL path starting with '/', such as /health");
-    const second = errorOf(() => new CloudflareHealthMonitor(stack, 'Monitor2', { accountId: ACCOUNT_ID, plan: 'enterprise', path: 'health', timeoutSeconds: 6, headers: { 'User-Agent': ['me'] } }));
+    const second = errorOf(
+      () =>
+        new CloudflareHealthMonitor(stack, 'Monitor2', {
+          accountId: ACCOUNT_ID,
+          plan: 'enterprise',
+          path: 'health',
+          timeoutSeconds: 6,
+          headers: { 'User-Agent': ['me'] },
+        }),
+    );
     expect(second).toContain("path: must be a URL path starting with '/', such as /health");
     expect(second).toContain('timeoutSeconds: × (retries + 1) = 12 s must be shorter than the interval (10 s)');
     expect(second).toContain('headers.User-Agent: cannot be overridden');
@@ -83,7 +109,16 @@ describe('CloudflareRegionPool', () => {
       latitude: 50.1,
       longitude: 8.7,
       origin_steering: { policy: 'least_outstanding_requests' },
-      origins: [{ name: 'eu-central-1', address: 'eu-central-1.inference.example.com', enabled: true, weight: 1, port: 0, header: { host: ['eu-central-1.inference.example.com'] } }],
+      origins: [
+        {
+          name: 'eu-central-1',
+          address: 'eu-central-1.inference.example.com',
+          enabled: true,
+          weight: 1,
+          port: 0,
+          header: { host: ['eu-central-1.inference.example.com'] },
+        },
+      ],
       load_shedding: { default_percent: 0, default_policy: 'random', session_percent: 0, session_policy: 'hash' },
       notification_filter: { origin: { disable: false }, pool: { disable: false } },
     });
@@ -127,9 +162,17 @@ describe('CloudflareRegionPool', () => {
         }),
     );
     expect(message).toContain('region: must be an AWS region code the library knows');
-    expect(message).toContain('originAddress: must be a public hostname such as eu-west-1.inference.example.com, or an IP address, got: "not a host"');
-    expect(message).toContain('minimumOrigins: must be a whole number from 1 to the number of origins (1), or the pool can never be healthy, got: 2');
-    expect(message).toContain('checkRegions: must list at least one region (an empty list means every data center, which is Enterprise only and multiplies probe load)');
-    expect(message).toContain('originSteering: hash origin steering is sold on the Enterprise plan only (plan is business); use random or upgrade the zone');
+    expect(message).toContain(
+      'originAddress: must be a public hostname such as eu-west-1.inference.example.com, or an IP address, got: "not a host"',
+    );
+    expect(message).toContain(
+      'minimumOrigins: must be a whole number from 1 to the number of origins (1), or the pool can never be healthy, got: 2',
+    );
+    expect(message).toContain(
+      'checkRegions: must list at least one region (an empty list means every data center, which is Enterprise only and multiplies probe load)',
+    );
+    expect(message).toContain(
+      'originSteering: hash origin steering is sold on the Enterprise plan only (plan is business); use random or upgrade the zone',
+    );
   });
 });

@@ -1,6 +1,11 @@
 import { TerraformVariable } from 'cdktf';
 import { CLOUDFLARE_IP_RANGES, cloudflareIpRanges } from '../../lib/cloudflare/cloudflare-ip-ranges';
-import { CloudflareOriginAuth, DEFAULT_ORIGIN_SECRET_VARIABLE, ORIGIN_AUTH_HEADER, originAuthRule } from '../../lib/cloudflare/origin-auth';
+import {
+  CloudflareOriginAuth,
+  DEFAULT_ORIGIN_SECRET_VARIABLE,
+  ORIGIN_AUTH_HEADER,
+  originAuthRule,
+} from '../../lib/cloudflare/origin-auth';
 import { errorOf, newStack, resourcesOf, synthJson } from '../support/synth';
 import { ZONE_ID } from './fixtures';
 
@@ -9,7 +14,9 @@ describe('CloudflareOriginAuth', () => {
     const { stack } = newStack();
     const auth = new CloudflareOriginAuth(stack, 'OriginAuth', { zoneId: ZONE_ID, hostname: 'inference.example.com' });
     const json = synthJson(stack);
-    const [[, tls], [, transform]] = resourcesOf(json, 'cloudflare_ruleset').sort(([, a], [, b]) => String(a.phase).localeCompare(String(b.phase)));
+    const [[, tls], [, transform]] = resourcesOf(json, 'cloudflare_ruleset').sort(([, a], [, b]) =>
+      String(a.phase).localeCompare(String(b.phase)),
+    );
     expect(transform).toMatchObject({
       zone_id: ZONE_ID,
       kind: 'zone',
@@ -20,47 +27,91 @@ describe('CloudflareOriginAuth', () => {
           action: 'rewrite',
           enabled: true,
           expression: '(http.host eq "inference.example.com")',
-          action_parameters: { headers: { [ORIGIN_AUTH_HEADER]: { operation: 'set', value: '${var.origin_auth_secret}' } } },
+          action_parameters: {
+            headers: { [ORIGIN_AUTH_HEADER]: { operation: 'set', value: '${var.origin_auth_secret}' } },
+          },
         },
       ],
     });
-    expect(json.variable?.[DEFAULT_ORIGIN_SECRET_VARIABLE]).toMatchObject({ type: 'string', sensitive: true, nullable: false });
+    expect(json.variable?.[DEFAULT_ORIGIN_SECRET_VARIABLE]).toMatchObject({
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+    });
     expect(auth.headerValue).toContain('TfToken');
     // Full (strict) TLS to the origins, for this hostname only.
-    expect(tls).toMatchObject({ phase: 'http_config_settings', rules: [{ action: 'set_config', action_parameters: { ssl: 'strict' }, expression: '(http.host eq "inference.example.com")' }] });
+    expect(tls).toMatchObject({
+      phase: 'http_config_settings',
+      rules: [
+        {
+          action: 'set_config',
+          action_parameters: { ssl: 'strict' },
+          expression: '(http.host eq "inference.example.com")',
+        },
+      ],
+    });
   });
 
   test('the secret is always a variable reference: no literal can be given, and a chosen variable name is kept stable', () => {
     const { stack } = newStack();
-    new CloudflareOriginAuth(stack, 'OriginAuth', { zoneId: ZONE_ID, hostname: 'inference.example.com', variableName: 'chat_origin_secret', enforceStrictTls: false });
+    new CloudflareOriginAuth(stack, 'OriginAuth', {
+      zoneId: ZONE_ID,
+      hostname: 'inference.example.com',
+      variableName: 'chat_origin_secret',
+      enforceStrictTls: false,
+    });
     const json = synthJson(stack);
     const rulesets = resourcesOf(json, 'cloudflare_ruleset');
     expect(rulesets).toHaveLength(1);
-    const value = (rulesets[0][1].rules as { action_parameters: { headers: Record<string, { value: string }> } }[])[0].action_parameters.headers[ORIGIN_AUTH_HEADER].value;
+    const value = (rulesets[0][1].rules as { action_parameters: { headers: Record<string, { value: string }> } }[])[0]
+      .action_parameters.headers[ORIGIN_AUTH_HEADER].value;
     expect(value).toBe('${var.chat_origin_secret}');
     expect(json.variable?.chat_origin_secret).toMatchObject({
       sensitive: true,
-      validation: [{ condition: '${length(var.chat_origin_secret) >= 32 && length(var.chat_origin_secret) <= 128}' }, { condition: '${can(regex("^[A-Za-z0-9]+$", var.chat_origin_secret))}' }],
+      validation: [
+        { condition: '${length(var.chat_origin_secret) >= 32 && length(var.chat_origin_secret) <= 128}' },
+        { condition: '${can(regex("^[A-Za-z0-9]+$", var.chat_origin_secret))}' },
+      ],
     });
   });
 
   test('fails when the given secret variable is not sensitive', () => {
     const { stack } = newStack();
     const plain = new TerraformVariable(stack, 'plain', { type: 'string' });
-    expect(errorOf(() => new CloudflareOriginAuth(stack, 'OriginAuth', { zoneId: ZONE_ID, hostname: 'inference.example.com', secretVariable: plain }))).toBe(
+    expect(
+      errorOf(
+        () =>
+          new CloudflareOriginAuth(stack, 'OriginAuth', {
+            zoneId: ZONE_ID,
+            hostname: 'inference.example.com',
+            secretVariable: plain,
+          }),
+      ),
+    ).toBe(
       "CloudflareOriginAuth 'test/OriginAuth' is invalid (1 problem):\n  - secretVariable: must be declared with sensitive: true, or the secret shows in plan output and logs",
     );
   });
 
   test('fails when the variable name is not a Terraform name', () => {
     const { stack } = newStack();
-    expect(errorOf(() => new CloudflareOriginAuth(stack, 'OriginAuth', { zoneId: ZONE_ID, hostname: 'inference.example.com', variableName: 'Origin-Secret' }))).toContain(
-      'variableName: must be a Terraform variable name',
-    );
+    expect(
+      errorOf(
+        () =>
+          new CloudflareOriginAuth(stack, 'OriginAuth', {
+            zoneId: ZONE_ID,
+            hostname: 'inference.example.com',
+            variableName: 'Origin-Secret',
+          }),
+      ),
+    ).toContain('variableName: must be a Terraform variable name');
   });
 
   test('the rule alone, for zones whose transform phase is managed elsewhere', () => {
-    expect(originAuthRule('api.example.com', '${var.s}')).toMatchObject({ action: 'rewrite', expression: '(http.host eq "api.example.com")', actionParameters: { headers: { [ORIGIN_AUTH_HEADER]: { operation: 'set', value: '${var.s}' } } } });
+    expect(originAuthRule('api.example.com', '${var.s}')).toMatchObject({
+      action: 'rewrite',
+      expression: '(http.host eq "api.example.com")',
+      actionParameters: { headers: { [ORIGIN_AUTH_HEADER]: { operation: 'set', value: '${var.s}' } } },
+    });
   });
 });
 
@@ -73,7 +124,11 @@ describe('Cloudflare IP ranges', () => {
   });
 
   test('can be overridden, e.g. with a fresher list', () => {
-    expect(cloudflareIpRanges({ takenOn: '2027-01-02', ipv6: [] })).toMatchObject({ takenOn: '2027-01-02', ipv4: CLOUDFLARE_IP_RANGES.ipv4, ipv6: [] });
+    expect(cloudflareIpRanges({ takenOn: '2027-01-02', ipv6: [] })).toMatchObject({
+      takenOn: '2027-01-02',
+      ipv4: CLOUDFLARE_IP_RANGES.ipv4,
+      ipv6: [],
+    });
   });
 
   test('fails when an override is not a list of CIDR blocks', () => {

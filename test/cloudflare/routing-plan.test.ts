@@ -23,7 +23,14 @@ function problemsOf(input: Partial<Parameters<typeof planRouting>[0]>): string[]
 
 describe('routing plan', () => {
   test('without residency: dynamic latency over every pool, no geography, the first pool as fallback', () => {
-    expect(planOf({})).toEqual({ steering: 'dynamic_latency', defaultPools: ['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-northeast-1'], countryPools: {}, regionPools: {}, fallback: 'us-east-1', residency: [] });
+    expect(planOf({})).toEqual({
+      steering: 'dynamic_latency',
+      defaultPools: ['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-northeast-1'],
+      countryPools: {},
+      regionPools: {},
+      fallback: 'us-east-1',
+      residency: [],
+    });
   });
 
   test('geo steering without residency maps every Cloudflare region to all pools, nearest first', () => {
@@ -32,7 +39,8 @@ describe('routing plan', () => {
     expect(plan.regionPools.NEAS?.[0]).toBe('ap-northeast-1');
     expect(plan.regionPools.ENAM?.[0]).toBe('us-east-1');
     expect(plan.regionPools.WEU?.slice(0, 2).sort()).toEqual(['eu-central-1', 'eu-west-1']);
-    for (const list of Object.values(plan.regionPools)) expect([...(list ?? [])].sort()).toEqual(pools.map((p) => p.region).sort());
+    for (const list of Object.values(plan.regionPools))
+      expect([...(list ?? [])].sort()).toEqual(pools.map((p) => p.region).sort());
   });
 
   test('EU residency: every EU country maps only to EU pools, from every Cloudflare region, fallback included', () => {
@@ -42,7 +50,11 @@ describe('routing plan', () => {
     expect(Object.keys(plan.countryPools)).toEqual([...EU_COUNTRIES].sort());
     for (const country of EU_COUNTRIES) {
       for (const cfRegion of CLOUDFLARE_REGION_LIST) {
-        expect({ country, cfRegion, pools: reachablePools(plan, country, cfRegion).filter((r) => !['eu-west-1', 'eu-central-1'].includes(r)) }).toEqual({ country, cfRegion, pools: [] });
+        expect({
+          country,
+          cfRegion,
+          pools: reachablePools(plan, country, cfRegion).filter((r) => !['eu-west-1', 'eu-central-1'].includes(r)),
+        }).toEqual({ country, cfRegion, pools: [] });
       }
     }
     // A region in the client's own country comes first.
@@ -74,15 +86,27 @@ describe('routing plan', () => {
   });
 
   test('fails when residency cannot be kept, saying why', () => {
-    expect(problemsOf({ residency: euResidency, steering: 'proximity' })[0]).toMatch(/^steering: must be geo when residency applies \(eu\)/);
-    expect(problemsOf({ residency: euResidency, fallback: 'ap-northeast-1' })[0]).toMatch(/^fallback: is outside jurisdiction 'eu'/);
+    expect(problemsOf({ residency: euResidency, steering: 'proximity' })[0]).toMatch(
+      /^steering: must be geo when residency applies \(eu\)/,
+    );
+    expect(problemsOf({ residency: euResidency, fallback: 'ap-northeast-1' })[0]).toMatch(
+      /^fallback: is outside jurisdiction 'eu'/,
+    );
     expect(problemsOf({ residency: { ch: { countries: ['CH'], continents: [] } } })).toEqual([
       "residency.ch: no pool belongs to jurisdiction 'ch', so its clients would have nowhere to go; give at least one region jurisdiction: ch",
     ]);
-    expect(problemsOf({ residency: { eu: { countries: ['DE'], continents: [] }, us: { countries: ['DE'], continents: [] } } })).toEqual([
+    expect(
+      problemsOf({
+        residency: { eu: { countries: ['DE'], continents: [] }, us: { countries: ['DE'], continents: [] } },
+      }),
+    ).toEqual([
       "residency.us.countries: is also bound to jurisdiction 'eu'; a country can stay in one jurisdiction only",
     ]);
-    expect(problemsOf({ residency: { eu: { countries: [], continents: ['AN'] } } })).toEqual(['residency.eu.continents: has no Cloudflare load-balancing region; list its countries instead']);
-    expect(problemsOf({ pools: [...pools, pool('eu-west-1', 'eu')] })).toEqual(['pools.4: duplicate pool for region eu-west-1 (also at index 1); one pool per region']);
+    expect(problemsOf({ residency: { eu: { countries: [], continents: ['AN'] } } })).toEqual([
+      'residency.eu.continents: has no Cloudflare load-balancing region; list its countries instead',
+    ]);
+    expect(problemsOf({ pools: [...pools, pool('eu-west-1', 'eu')] })).toEqual([
+      'pools.4: duplicate pool for region eu-west-1 (also at index 1); one pool per region',
+    ]);
   });
 });

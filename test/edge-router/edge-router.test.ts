@@ -23,15 +23,35 @@ const LLAMA = { name: 'llama', id: 'meta-llama/Llama-3.1-8B-Instruct', version: 
 const EMBED = { name: 'embed', id: 'BAAI/bge-large-en-v1.5', version: '1' };
 
 function endpoint(region: string, extra: Partial<IInferenceEndpoint> = {}): IInferenceEndpoint {
-  return { region, albDnsName: `alb.${region}.example`, albZoneId: 'Z35SXDOTRQ7X7K', healthCheckPath: '/health', models: [LLAMA], ...extra };
+  return {
+    region,
+    albDnsName: `alb.${region}.example`,
+    albZoneId: 'Z35SXDOTRQ7X7K',
+    healthCheckPath: '/health',
+    models: [LLAMA],
+    ...extra,
+  };
 }
 
-const ENDPOINTS = [endpoint('us-east-1', { models: [LLAMA, EMBED] }), endpoint('eu-west-1', { jurisdiction: 'eu' }), endpoint('eu-central-1', { jurisdiction: 'eu', healthCheckPath: '/ready' })];
+const ENDPOINTS = [
+  endpoint('us-east-1', { models: [LLAMA, EMBED] }),
+  endpoint('eu-west-1', { jurisdiction: 'eu' }),
+  endpoint('eu-central-1', { jurisdiction: 'eu', healthCheckPath: '/ready' }),
+];
 const HOSTNAMES = Object.fromEntries(ENDPOINTS.map((e) => [e.region, `${e.region}.origin.inference.example.com`]));
 const RESIDENCY = { eu: { countries: ['FR', 'DE'], continents: [] } };
 
 function props(overrides: Partial<EdgeRouterProps> = {}): EdgeRouterProps {
-  return { accountId: ACCOUNT, zoneId: ZONE, serviceName: 'chat', hostname: 'api.inference.example.com', endpoints: ENDPOINTS, hostnames: HOSTNAMES, residency: RESIDENCY, ...overrides };
+  return {
+    accountId: ACCOUNT,
+    zoneId: ZONE,
+    serviceName: 'chat',
+    hostname: 'api.inference.example.com',
+    endpoints: ENDPOINTS,
+    hostnames: HOSTNAMES,
+    residency: RESIDENCY,
+    ...overrides,
+  };
 }
 
 function synth(overrides: Partial<EdgeRouterProps> = {}) {
@@ -53,7 +73,13 @@ describe('EdgeRouter defaults', () => {
   const binding = (name: string) => bindings.find((b) => b.name === name)!;
 
   test('deploys the bundled Worker as an ES module with its bindings', () => {
-    expect(script).toMatchObject({ account_id: ACCOUNT, script_name: 'chat-edge-router', main_module: 'worker.js', compatibility_date: '2025-09-01', observability: { enabled: true } });
+    expect(script).toMatchObject({
+      account_id: ACCOUNT,
+      script_name: 'chat-edge-router',
+      main_module: 'worker.js',
+      compatibility_date: '2025-09-01',
+      observability: { enabled: true },
+    });
     // Terraform reads the content as a template: it must stand for exactly the bundle (its `${` escaped).
     expect(templateLiteral(String(script.content))).toBe(edgeWorkerScript());
     expect(String(script.content)).toMatch(/export\s*\{[^}]*as default/);
@@ -64,12 +90,18 @@ describe('EdgeRouter defaults', () => {
       ['ROUTER_CONFIG', 'plain_text'],
       ['ROUTER_DEPLOYED_TABLE', 'plain_text'],
     ]);
-    expect(binding('ROUTER_KV').namespace_id).toBe('${cloudflare_workers_kv_namespace.EdgeRouter_Namespace_41EF4822.id}');
+    expect(binding('ROUTER_KV').namespace_id).toBe(
+      '${cloudflare_workers_kv_namespace.EdgeRouter_Namespace_41EF4822.id}',
+    );
   });
 
   test('declares the table writer: a Durable Object class of this script, its binding, and the migration that creates it (SQLite-backed)', () => {
     // Shapes of @cdktf/provider-cloudflare 13.9.1 (cloudflare/cloudflare 5.14): bindings[].class_name, migrations.new_sqlite_classes.
-    expect(binding('ROUTER_WRITER')).toEqual({ name: 'ROUTER_WRITER', type: 'durable_object_namespace', class_name: 'RouterTableWriter' });
+    expect(binding('ROUTER_WRITER')).toEqual({
+      name: 'ROUTER_WRITER',
+      type: 'durable_object_namespace',
+      class_name: 'RouterTableWriter',
+    });
     expect(script.migrations).toEqual({ new_tag: 'v1', new_sqlite_classes: ['RouterTableWriter'] });
     // The class the binding and migration name is exported by the bundled module.
     expect(String(script.content)).toMatch(/export\s*\{[^}]*\bRouterTableWriter\b/);
@@ -85,7 +117,12 @@ describe('EdgeRouter defaults', () => {
       type: 'string',
       sensitive: true,
       nullable: false,
-      validation: [{ condition: '${(length(var.chat_edge_router_admin_token) >= 16)}', error_message: expect.stringContaining('at least 16 characters') }],
+      validation: [
+        {
+          condition: '${(length(var.chat_edge_router_admin_token) >= 16)}',
+          error_message: expect.stringContaining('at least 16 characters'),
+        },
+      ],
     });
     expect(router.adminTokenVariable.sensitive).toBe(true);
     expect(text).not.toMatch(/"default"/); // no default value that could hold a token
@@ -121,11 +158,18 @@ describe('EdgeRouter defaults', () => {
   });
 
   test('a KV namespace holds the table Terraform writes once: current and version 1, with later value changes ignored', () => {
-    expect(onlyResource(json, 'cloudflare_workers_kv_namespace')).toEqual({ account_id: ACCOUNT, title: 'chat-edge-router-routing' });
+    expect(onlyResource(json, 'cloudflare_workers_kv_namespace')).toEqual({
+      account_id: ACCOUNT,
+      title: 'chat-edge-router-routing',
+    });
     const current = kvEntry(json, 'table:current');
     const v1 = kvEntry(json, 'table:v:0000000001');
     for (const entry of [current, v1]) {
-      expect(entry).toMatchObject({ account_id: ACCOUNT, namespace_id: '${cloudflare_workers_kv_namespace.EdgeRouter_Namespace_41EF4822.id}', lifecycle: { ignore_changes: ['value'] } });
+      expect(entry).toMatchObject({
+        account_id: ACCOUNT,
+        namespace_id: '${cloudflare_workers_kv_namespace.EdgeRouter_Namespace_41EF4822.id}',
+        lifecycle: { ignore_changes: ['value'] },
+      });
     }
     expect(v1.value).toBe(current.value);
     expect(JSON.parse(String(v1.metadata))).toEqual({ updatedAt: null, updatedBy: 'terraform', action: 'initial' });
@@ -144,9 +188,29 @@ describe('EdgeRouter defaults', () => {
       change: { action: 'initial' },
       models: { embed: { id: EMBED.id }, llama: { id: LLAMA.id } },
       backends: {
-        'eu-central-1': { url: 'https://eu-central-1.origin.inference.example.com', healthPath: '/ready', jurisdiction: 'eu', models: ['llama'], weight: 100, enabled: true },
-        'eu-west-1': { url: 'https://eu-west-1.origin.inference.example.com', healthPath: '/health', jurisdiction: 'eu', models: ['llama'], weight: 100, enabled: true },
-        'us-east-1': { url: 'https://us-east-1.origin.inference.example.com', healthPath: '/health', models: ['llama', 'embed'], weight: 100, enabled: true },
+        'eu-central-1': {
+          url: 'https://eu-central-1.origin.inference.example.com',
+          healthPath: '/ready',
+          jurisdiction: 'eu',
+          models: ['llama'],
+          weight: 100,
+          enabled: true,
+        },
+        'eu-west-1': {
+          url: 'https://eu-west-1.origin.inference.example.com',
+          healthPath: '/health',
+          jurisdiction: 'eu',
+          models: ['llama'],
+          weight: 100,
+          enabled: true,
+        },
+        'us-east-1': {
+          url: 'https://us-east-1.origin.inference.example.com',
+          healthPath: '/health',
+          models: ['llama', 'embed'],
+          weight: 100,
+          enabled: true,
+        },
       },
       residency: { eu: { countries: ['DE', 'FR'], continents: [] } },
     });
@@ -158,7 +222,10 @@ describe('EdgeRouter defaults', () => {
       zone_id: ZONE,
       hostname: 'api.inference.example.com',
       service: '${cloudflare_workers_script.EdgeRouter_4801577C.script_name}',
-      depends_on: ['cloudflare_workers_kv.EdgeRouter_TableCurrent_2D713D2D', 'cloudflare_workers_kv.EdgeRouter_TableVersion1_5A36EC21'],
+      depends_on: [
+        'cloudflare_workers_kv.EdgeRouter_TableCurrent_2D713D2D',
+        'cloudflare_workers_kv.EdgeRouter_TableVersion1_5A36EC21',
+      ],
     });
     expect(onlyResource(json, 'cloudflare_workers_cron_trigger')).toEqual({
       account_id: ACCOUNT,
@@ -221,11 +288,19 @@ describe('EdgeRouter options', () => {
       logDecisions: false,
       originAuthHeader: null,
     });
-    expect(onlyResource(json, 'cloudflare_workers_route')).toMatchObject({ zone_id: ZONE, pattern: 'inference.example.com/v1/*', script: '${cloudflare_workers_script.EdgeRouter_4801577C.script_name}' });
+    expect(onlyResource(json, 'cloudflare_workers_route')).toMatchObject({
+      zone_id: ZONE,
+      pattern: 'inference.example.com/v1/*',
+      script: '${cloudflare_workers_script.EdgeRouter_4801577C.script_name}',
+    });
     expect(resourcesOf(json, 'cloudflare_workers_custom_domain')).toEqual([]);
     expect(onlyResource(json, 'cloudflare_workers_cron_trigger').schedules).toEqual([{ cron: '*/5 * * * *' }]);
     expect(kvEntry(json, 'table:current').lifecycle).toBeUndefined();
-    expect(Object.fromEntries(Object.entries(router.routingTable.backends).map(([id, b]) => [id, b.weight]))).toEqual({ 'eu-central-1': 100, 'eu-west-1': 90, 'us-east-1': 10 });
+    expect(Object.fromEntries(Object.entries(router.routingTable.backends).map(([id, b]) => [id, b.weight]))).toEqual({
+      'eu-central-1': 100,
+      'eu-west-1': 90,
+      'us-east-1': 10,
+    });
     expect(json.variable?.router_a_admin_token).toBeDefined();
   });
 
@@ -233,10 +308,18 @@ describe('EdgeRouter options', () => {
     const { stack } = newStack('edge');
     const account = new TerraformVariable(stack, 'cloudflare_account_id', { type: 'string' });
     const token = new TerraformVariable(stack, 'router_token', { type: 'string', sensitive: true });
-    new EdgeRouter(stack, 'EdgeRouter', props({ accountId: account.stringValue, zoneId: account.stringValue, adminToken: token }));
+    new EdgeRouter(
+      stack,
+      'EdgeRouter',
+      props({ accountId: account.stringValue, zoneId: account.stringValue, adminToken: token }),
+    );
     const json = synthJson(stack);
     expect(onlyResource(json, 'cloudflare_workers_script').account_id).toBe('${var.cloudflare_account_id}');
-    expect((onlyResource(json, 'cloudflare_workers_script').bindings as Record<string, unknown>[]).find((b) => b.name === 'ADMIN_TOKEN')!.text).toBe('${var.router_token}');
+    expect(
+      (onlyResource(json, 'cloudflare_workers_script').bindings as Record<string, unknown>[]).find(
+        (b) => b.name === 'ADMIN_TOKEN',
+      )!.text,
+    ).toBe('${var.router_token}');
     expect(Object.keys(json.variable ?? {}).sort()).toEqual(['cloudflare_account_id', 'router_token']);
   });
 
@@ -260,8 +343,18 @@ describe('EdgeRouter options', () => {
       health: { path: '/v1/models' },
     });
     const edge = new TerraformStack(app, 'edge');
-    const router = new EdgeRouter(edge, 'EdgeRouter', { accountId: ACCOUNT, endpoints: [gpu], hostnames: { 'us-east-1': 'us-east-1.inference.example.com' } });
-    expect(router.routingTable.backends['us-east-1']).toEqual({ url: 'https://us-east-1.inference.example.com', healthPath: '/v1/models', models: ['llama', 'embed'], weight: 100, enabled: true });
+    const router = new EdgeRouter(edge, 'EdgeRouter', {
+      accountId: ACCOUNT,
+      endpoints: [gpu],
+      hostnames: { 'us-east-1': 'us-east-1.inference.example.com' },
+    });
+    expect(router.routingTable.backends['us-east-1']).toEqual({
+      url: 'https://us-east-1.inference.example.com',
+      healthPath: '/v1/models',
+      models: ['llama', 'embed'],
+      weight: 100,
+      enabled: true,
+    });
     const json = synthJson(edge);
     expect(JSON.stringify(json)).not.toContain('aws_');
     expect(json.data).toBeUndefined();
@@ -270,7 +363,9 @@ describe('EdgeRouter options', () => {
 
 describe('EdgeRouter validation', () => {
   test('fails when the account id is not 32 hex characters', () => {
-    expect(errorOf(() => synth({ accountId: 'my-account' }))).toContain('accountId: must be a Cloudflare account id (32 hex characters), got: "my-account"');
+    expect(errorOf(() => synth({ accountId: 'my-account' }))).toContain(
+      'accountId: must be a Cloudflare account id (32 hex characters), got: "my-account"',
+    );
   });
 
   test('fails when a custom domain or route is set without a zone', () => {
@@ -281,73 +376,118 @@ describe('EdgeRouter validation', () => {
   });
 
   test('fails when the budget is shorter than one attempt', () => {
-    expect(errorOf(() => synth({ attemptTimeoutMs: 5000, budgetMs: 1000 }))).toContain('budgetMs: must be ≥ attemptTimeoutMs (5000), or the first attempt is cut short');
+    expect(errorOf(() => synth({ attemptTimeoutMs: 5000, budgetMs: 1000 }))).toContain(
+      'budgetMs: must be ≥ attemptTimeoutMs (5000), or the first attempt is cut short',
+    );
   });
 
   test('fails with every problem of the settings at once, each with its path and the value received', () => {
-    const message = errorOf(() => synth({ maxAttempts: 0, breaker: { failureThreshold: 1.5, cooldownMs: 10 }, probe: { cron: 'every minute' }, strategy: 'fastest' as never }));
+    const message = errorOf(() =>
+      synth({
+        maxAttempts: 0,
+        breaker: { failureThreshold: 1.5, cooldownMs: 10 },
+        probe: { cron: 'every minute' },
+        strategy: 'fastest' as never,
+      }),
+    );
     expect(message).toContain('(5 problems)');
-    expect(message).toContain("strategy: must be 'latency' (fastest backends, split by weight) or 'weighted' (split by weight alone), got: \"fastest\"");
+    expect(message).toContain(
+      "strategy: must be 'latency' (fastest backends, split by weight) or 'weighted' (split by weight alone), got: \"fastest\"",
+    );
     expect(message).toContain('maxAttempts: must be ≥ 1, got: 0');
     expect(message).toMatch(/breaker\.failureThreshold: must be a whole number.*got: 1\.5/);
     expect(message).toContain('breaker.cooldownMs: must be ≥ 100 ms, got: 10');
-    expect(message).toContain('probe.cron: must be a 5-field cron expression (minute hour day-of-month month day-of-week), such as "* * * * *"');
+    expect(message).toContain(
+      'probe.cron: must be a 5-field cron expression (minute hour day-of-month month day-of-week), such as "* * * * *"',
+    );
   });
 
   test('fails when a setting key is misspelt', () => {
-    expect(errorOf(() => synth({ breaker: { treshold: 2 } as never }))).toContain('breaker.treshold: is not a known key');
+    expect(errorOf(() => synth({ breaker: { treshold: 2 } as never }))).toContain(
+      'breaker.treshold: is not a known key',
+    );
   });
 
   test('fails when weights name a region that is not an endpoint, or are negative', () => {
     const message = errorOf(() => synth({ weights: { 'eu-north-9': 50, 'us-east-1': -1 } }));
     expect(message).toContain('weights["us-east-1"]: must be ≥ 0 (0 sends no traffic), got: -1');
     const unknown = errorOf(() => synth({ weights: { 'eu-north-9': 50 } }));
-    expect(unknown).toContain('weights["eu-north-9"]: must be keyed by the region of an endpoint (us-east-1, eu-west-1, eu-central-1), got: "eu-north-9"');
+    expect(unknown).toContain(
+      'weights["eu-north-9"]: must be keyed by the region of an endpoint (us-east-1, eu-west-1, eu-central-1), got: "eu-north-9"',
+    );
   });
 
   test('fails when an endpoint has no public hostname, or a hostname is not a DNS name', () => {
-    const message = errorOf(() => synth({ hostnames: { 'us-east-1': 'https://us-east-1.example.com/', 'eu-west-1': 'eu-west-1.example.com' } }));
-    expect(message).toContain('hostnames["us-east-1"]: must be a lower-case DNS name such as us-east-1.inference.example.com (no scheme, no path), got: "https://us-east-1.example.com/"');
-    expect(message).toContain('hostnames["eu-central-1"]: is required: the public hostname of the eu-central-1 endpoint');
+    const message = errorOf(() =>
+      synth({ hostnames: { 'us-east-1': 'https://us-east-1.example.com/', 'eu-west-1': 'eu-west-1.example.com' } }),
+    );
+    expect(message).toContain(
+      'hostnames["us-east-1"]: must be a lower-case DNS name such as us-east-1.inference.example.com (no scheme, no path), got: "https://us-east-1.example.com/"',
+    );
+    expect(message).toContain(
+      'hostnames["eu-central-1"]: is required: the public hostname of the eu-central-1 endpoint',
+    );
   });
 
   test('fails when a hostname is a token (the table is text written at synth)', () => {
     const { stack } = newStack('edge');
     const host = new TerraformVariable(stack, 'host', { type: 'string' });
-    const message = errorOf(() => new EdgeRouter(stack, 'EdgeRouter', props({ hostnames: { ...HOSTNAMES, 'us-east-1': host.stringValue } })));
+    const message = errorOf(
+      () => new EdgeRouter(stack, 'EdgeRouter', props({ hostnames: { ...HOSTNAMES, 'us-east-1': host.stringValue } })),
+    );
     expect(message).toContain('hostnames["us-east-1"]: must be a literal hostname known at synth time');
   });
 
   test('fails when a residency group has no backend in its jurisdiction', () => {
     const message = errorOf(() => synth({ residency: { ...RESIDENCY, apac: { countries: ['JP'], continents: [] } } }));
-    expect(message).toContain("residency.apac: no backend has jurisdiction 'apac', so its clients would have nowhere to go");
+    expect(message).toContain(
+      "residency.apac: no backend has jurisdiction 'apac', so its clients would have nowhere to go",
+    );
   });
 
   test('fails when initial weights leave a model or a jurisdiction without traffic', () => {
     const message = errorOf(() => synth({ weights: { 'us-east-1': 0, 'eu-west-1': 0, 'eu-central-1': 0 } }));
-    expect(message).toContain('models.embed: must have at least one enabled backend with weight > 0 (serving it: us-east-1 (weight 0))');
-    expect(message).toContain("residency.eu: clients of jurisdiction 'eu' need at least one enabled backend with weight > 0 in the jurisdiction for model 'llama' (serving it there: eu-central-1 (weight 0), eu-west-1 (weight 0))");
+    expect(message).toContain(
+      'models.embed: must have at least one enabled backend with weight > 0 (serving it: us-east-1 (weight 0))',
+    );
+    expect(message).toContain(
+      "residency.eu: clients of jurisdiction 'eu' need at least one enabled backend with weight > 0 in the jurisdiction for model 'llama' (serving it there: eu-central-1 (weight 0), eu-west-1 (weight 0))",
+    );
   });
 
   test('fails when a non-sensitive variable is given as the admin token', () => {
     const { stack } = newStack('edge');
     const token = new TerraformVariable(stack, 'router_token', { type: 'string' });
-    expect(errorOf(() => new EdgeRouter(stack, 'EdgeRouter', props({ adminToken: token })))).toContain('adminToken: must be a TerraformVariable declared with sensitive: true');
+    expect(errorOf(() => new EdgeRouter(stack, 'EdgeRouter', props({ adminToken: token })))).toContain(
+      'adminToken: must be a TerraformVariable declared with sensitive: true',
+    );
   });
 });
 
 describe('buildRoutingTable', () => {
   test('fails when two endpoints give one model key different ids', () => {
     const message = errorOf(() =>
-      buildRoutingTable({ endpoints: [endpoint('us-east-1'), endpoint('eu-west-1', { models: [{ ...LLAMA, id: 'meta-llama/Llama-3.3-70B' }] })], hostnames: HOSTNAMES }),
+      buildRoutingTable({
+        endpoints: [
+          endpoint('us-east-1'),
+          endpoint('eu-west-1', { models: [{ ...LLAMA, id: 'meta-llama/Llama-3.3-70B' }] }),
+        ],
+        hostnames: HOSTNAMES,
+      }),
     );
-    expect(message).toContain("endpoints[1].models: model 'llama' has id 'meta-llama/Llama-3.3-70B' here but 'meta-llama/Llama-3.1-8B-Instruct' on another endpoint");
+    expect(message).toContain(
+      "endpoints[1].models: model 'llama' has id 'meta-llama/Llama-3.3-70B' here but 'meta-llama/Llama-3.1-8B-Instruct' on another endpoint",
+    );
   });
 
   test('fails when a location is bound to two jurisdictions, or a region appears twice', () => {
     const message = errorOf(() =>
       buildRoutingTable({
-        endpoints: [endpoint('us-east-1', { jurisdiction: 'us' }), endpoint('eu-west-1', { jurisdiction: 'eu' }), endpoint('eu-west-1')],
+        endpoints: [
+          endpoint('us-east-1', { jurisdiction: 'us' }),
+          endpoint('eu-west-1', { jurisdiction: 'eu' }),
+          endpoint('eu-west-1'),
+        ],
         hostnames: HOSTNAMES,
         residency: { eu: { countries: ['DE'], continents: ['EU'] }, us: { countries: ['DE'], continents: [] } },
       }),
@@ -358,20 +498,33 @@ describe('buildRoutingTable', () => {
 
   test('the same inputs give the same table (what Terraform writes must not churn)', () => {
     const a: RoutingTable = buildRoutingTable({ endpoints: ENDPOINTS, hostnames: HOSTNAMES, residency: RESIDENCY });
-    const b: RoutingTable = buildRoutingTable({ endpoints: [...ENDPOINTS].reverse(), hostnames: HOSTNAMES, residency: { eu: { countries: ['DE', 'FR'], continents: [] } } });
+    const b: RoutingTable = buildRoutingTable({
+      endpoints: [...ENDPOINTS].reverse(),
+      hostnames: HOSTNAMES,
+      residency: { eu: { countries: ['DE', 'FR'], continents: [] } },
+    });
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
   });
 });
 
 describe('edgeRouterTables (the synthesized router, for the routing analysis)', () => {
   test('reads the table, settings and probe schedule back from the synthesized JSON', () => {
-    const { json } = synth({ strategy: 'weighted', attemptTimeoutMs: 2000, budgetMs: 6000, maxAttempts: 2, probe: { cron: '*/5 * * * *' } });
+    const { json } = synth({
+      strategy: 'weighted',
+      attemptTimeoutMs: 2000,
+      budgetMs: 6000,
+      maxAttempts: 2,
+      probe: { cron: '*/5 * * * *' },
+    });
     const [router, ...others] = edgeRouterTables([{ name: 'edge', json }]);
     expect(others).toEqual([]);
     expect(router).toMatchObject({
       id: 'edge-router:edge/cloudflare_workers_kv.EdgeRouter_TableCurrent_2D713D2D',
       label: 'Edge router chat-edge-router',
-      resources: ['cloudflare_workers_kv.EdgeRouter_TableCurrent_2D713D2D', 'cloudflare_workers_script.EdgeRouter_4801577C'],
+      resources: [
+        'cloudflare_workers_kv.EdgeRouter_TableCurrent_2D713D2D',
+        'cloudflare_workers_script.EdgeRouter_4801577C',
+      ],
       strategy: 'weighted',
       attemptTimeoutMs: 2000,
       maxAttempts: 2,
@@ -380,8 +533,20 @@ describe('edgeRouterTables (the synthesized router, for the routing analysis)', 
       residency: { eu: { countries: ['DE', 'FR'], continents: [] } },
     });
     expect(router.backends).toEqual([
-      { key: 'eu-central-1', host: 'eu-central-1.origin.inference.example.com', jurisdiction: 'eu', weight: 100, enabled: true },
-      { key: 'eu-west-1', host: 'eu-west-1.origin.inference.example.com', jurisdiction: 'eu', weight: 100, enabled: true },
+      {
+        key: 'eu-central-1',
+        host: 'eu-central-1.origin.inference.example.com',
+        jurisdiction: 'eu',
+        weight: 100,
+        enabled: true,
+      },
+      {
+        key: 'eu-west-1',
+        host: 'eu-west-1.origin.inference.example.com',
+        jurisdiction: 'eu',
+        weight: 100,
+        enabled: true,
+      },
       { key: 'us-east-1', host: 'us-east-1.origin.inference.example.com', weight: 100, enabled: true },
     ]);
   });
@@ -390,16 +555,19 @@ describe('edgeRouterTables (the synthesized router, for the routing analysis)', 
     ['not a valid table', '{"format": 1, "backends": {}}', /not a valid routing table/],
     ['not JSON', '{"format": 1,', /not JSON/],
     ['an expression', '${jsonencode(var.table)}', /value is not known at synth/],
-  ])('a hand-edited table that is %s is returned as unreadable (the proofs fail closed), never skipped or misread', (_what, value, why) => {
-    const { json } = synth();
-    const entry = Object.values(json.resource!.cloudflare_workers_kv).find((e) => e.key_name === 'table:current')!;
-    (entry as Record<string, unknown>).value = value;
-    const [router, ...others] = edgeRouterTables([{ name: 'edge', json }]);
-    expect(others).toEqual([]);
-    expect(router.unreadable).toMatch(why);
-    expect(router.table).toBeUndefined();
-    expect(router.backends).toHaveLength(1);
-  });
+  ])(
+    'a hand-edited table that is %s is returned as unreadable (the proofs fail closed), never skipped or misread',
+    (_what, value, why) => {
+      const { json } = synth();
+      const entry = Object.values(json.resource!.cloudflare_workers_kv).find((e) => e.key_name === 'table:current')!;
+      (entry as Record<string, unknown>).value = value;
+      const [router, ...others] = edgeRouterTables([{ name: 'edge', json }]);
+      expect(others).toEqual([]);
+      expect(router.unreadable).toMatch(why);
+      expect(router.table).toBeUndefined();
+      expect(router.backends).toHaveLength(1);
+    },
+  );
 
   test.each([
     ['* * * * *', 60],
@@ -413,7 +581,9 @@ describe('edgeRouterTables (the synthesized router, for the routing analysis)', 
 
 describe('the Worker config binding', () => {
   test('a malformed or out-of-range field falls back to its default and is named, instead of breaking routing', () => {
-    const { config, ignored } = parseRouterConfig(JSON.stringify({ maxAttempts: 99, strategy: 'fastest', attemptTimeoutMs: 2500, logDecisions: 'yes', extra: 1 }));
+    const { config, ignored } = parseRouterConfig(
+      JSON.stringify({ maxAttempts: 99, strategy: 'fastest', attemptTimeoutMs: 2500, logDecisions: 'yes', extra: 1 }),
+    );
     expect(config.maxAttempts).toBe(3);
     expect(config.strategy).toBe('latency');
     expect(config.attemptTimeoutMs).toBe(2500);
@@ -455,21 +625,49 @@ describe('edgeRouter in the spec', () => {
   });
 
   test('a parsed spec block spreads into the construct props', () => {
-    const spec = parseSpec({ ...base, edgeRouter: { accountId: ACCOUNT, zoneId: ZONE, hostname: 'api.inference.example.com', weights: { 'us-east-1': 40 }, strategy: 'weighted' } });
+    const spec = parseSpec({
+      ...base,
+      edgeRouter: {
+        accountId: ACCOUNT,
+        zoneId: ZONE,
+        hostname: 'api.inference.example.com',
+        weights: { 'us-east-1': 40 },
+        strategy: 'weighted',
+      },
+    });
     const { stack } = newStack('edge');
-    const router = new EdgeRouter(stack, 'EdgeRouter', { ...spec.edgeRouter!, serviceName: spec.service.name, endpoints: [endpoint('us-east-1')], hostnames: { 'us-east-1': 'us-east-1.inference.example.com' }, residency: spec.residency });
+    const router = new EdgeRouter(stack, 'EdgeRouter', {
+      ...spec.edgeRouter!,
+      serviceName: spec.service.name,
+      endpoints: [endpoint('us-east-1')],
+      hostnames: { 'us-east-1': 'us-east-1.inference.example.com' },
+      residency: spec.residency,
+    });
     expect(router.settings).toMatchObject({ strategy: 'weighted', hostname: 'api.inference.example.com' });
     expect(router.routingTable.backends['us-east-1'].weight).toBe(40);
   });
 
   test('reports bad settings with their spec path', () => {
-    const message = errorOf(() => parseSpec({ ...base, edgeRouter: { accountId: ACCOUNT, maxAttempts: 11, hostname: 'Api.Example.com' } }));
+    const message = errorOf(() =>
+      parseSpec({ ...base, edgeRouter: { accountId: ACCOUNT, maxAttempts: 11, hostname: 'Api.Example.com' } }),
+    );
     expect(message).toContain('edgeRouter.maxAttempts: must be ≤ 10, got: 11');
-    expect(message).toContain('edgeRouter.hostname: must be a lower-case DNS name such as api.inference.example.com, got: "Api.Example.com"');
+    expect(message).toContain(
+      'edgeRouter.hostname: must be a lower-case DNS name such as api.inference.example.com, got: "Api.Example.com"',
+    );
   });
 
   test('reports a saturation back-off cap below the default back-off, and out-of-range copy shares', () => {
-    const message = errorOf(() => parseSpec({ ...base, edgeRouter: { accountId: ACCOUNT, saturation: { defaultBackoffMs: 5000, maxBackoffMs: 1000 }, remeasurePercent: 80 } }));
+    const message = errorOf(() =>
+      parseSpec({
+        ...base,
+        edgeRouter: {
+          accountId: ACCOUNT,
+          saturation: { defaultBackoffMs: 5000, maxBackoffMs: 1000 },
+          remeasurePercent: 80,
+        },
+      }),
+    );
     expect(message).toContain('edgeRouter.saturation.maxBackoffMs: must be ≥ saturation.defaultBackoffMs (5000)');
     expect(message).toContain('edgeRouter.remeasurePercent: must be ≤ 50, got: 80');
   });

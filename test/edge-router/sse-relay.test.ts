@@ -32,10 +32,16 @@ function upstream(chunks: Uint8Array[], breaks: boolean): ReadableStream<Uint8Ar
   });
 }
 
-async function relayed(chunks: Uint8Array[], breaks: boolean): Promise<{ text: string; broken: number; ended: number }> {
+async function relayed(
+  chunks: Uint8Array[],
+  breaks: boolean,
+): Promise<{ text: string; broken: number; ended: number }> {
   let broken = 0;
   let ended = 0;
-  const out = relaySse(upstream(chunks, breaks), 5_000, () => ERROR_EVENT, { onBroken: () => broken++, onEnd: () => ended++ });
+  const out = relaySse(upstream(chunks, breaks), 5_000, () => ERROR_EVENT, {
+    onBroken: () => broken++,
+    onEnd: () => ended++,
+  });
   const text = await new Response(out).text();
   return { text, broken, ended };
 }
@@ -45,7 +51,9 @@ const field = fc.oneof(
   fc.string({ maxLength: 12 }).map((s) => `data: ${s.replace(/[\r\n]/g, ' ')}`),
   fc.constantFrom('event: message', ': keep-alive comment', 'id: 7', 'retry: 100'),
 );
-const event = fc.tuple(fc.array(fc.tuple(field, lineEnd), { minLength: 1, maxLength: 3 }), lineEnd).map(([lines, end]) => lines.map(([l, e]) => l + e).join('') + end);
+const event = fc
+  .tuple(fc.array(fc.tuple(field, lineEnd), { minLength: 1, maxLength: 3 }), lineEnd)
+  .map(([lines, end]) => lines.map(([l, e]) => l + e).join('') + end);
 const stream = fc.array(event, { minLength: 1, maxLength: 6 }).map((events) => events.join(''));
 
 /** Splits bytes at the given cut points. */

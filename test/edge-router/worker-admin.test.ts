@@ -3,7 +3,14 @@
  * the KV contents checked directly; and the scheduled readiness probe.
  */
 import { ROUTER_KV_KEYS, auditKey, versionKey, type RoutingTable } from '../../lib/edge-router/routing-table';
-import { FakeInferenceServer, chatBody, loopbackTable, startRouter, type RouterHarness, routerScript } from '../../scripts/edge-worker-harness';
+import {
+  FakeInferenceServer,
+  chatBody,
+  loopbackTable,
+  startRouter,
+  type RouterHarness,
+  routerScript,
+} from '../../scripts/edge-worker-harness';
 
 const script = routerScript();
 const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -59,7 +66,11 @@ describe('edge router admin API', () => {
         ['POST', '/_router/backends/us-east-1/drain', {}],
         ['POST', '/_router/rollback', { version: 1 }],
       ] as const) {
-        const response = await router.fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+        const response = await router.fetch(path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
         expect(response.status).toBe(401);
         expect(response.headers.get('www-authenticate')).toContain('Bearer');
         expect(((await response.json()) as Json).error.code).toBe('invalid_token');
@@ -72,34 +83,114 @@ describe('edge router admin API', () => {
   test('reads the current table', async () => {
     const { status, body } = await admin('GET', '/_router/table');
     expect(status).toBe(200);
-    expect(body.table).toMatchObject({ version: 1, updatedBy: 'terraform', backends: { 'us-east-1': { weight: 100, enabled: true } } });
+    expect(body.table).toMatchObject({
+      version: 1,
+      updatedBy: 'terraform',
+      backends: { 'us-east-1': { weight: 100, enabled: true } },
+    });
   });
 
   describe('invalid changes are refused with every problem named, and write nothing', () => {
     test.each([
-      ['an unknown backend', '/_router/weights', 'PUT', { weights: { 'us-west-9': 10 } }, 'weights["us-west-9"]', 'must name a backend of the table (eu-central-1, eu-west-1, us-east-1)'],
-      ['a negative weight', '/_router/weights', 'PUT', { weights: { 'us-east-1': -5 } }, 'weights["us-east-1"]', 'must be a number from 0 to 10000'],
-      ['a weight that is not a number', '/_router/weights', 'PUT', { weights: { 'us-east-1': '50' } }, 'weights["us-east-1"]', 'must be a number from 0 to 10000'],
-      ['no enabled backend left for a model', '/_router/weights', 'PUT', { weights: { 'us-east-1': 0 } }, 'models.embed', 'must have at least one enabled backend with weight > 0 (serving it: us-east-1 (weight 0))'],
-      ['no backend left for a jurisdiction', '/_router/weights', 'PUT', { weights: { 'eu-west-1': 0, 'eu-central-1': 0 } }, 'residency.eu', "clients of jurisdiction 'eu' need at least one enabled backend"],
-      ['a typo in a field name', '/_router/weights', 'PUT', { weigths: { 'us-east-1': 5 } }, 'weigths', 'is not a known field; allowed: weights, expectedVersion, comment'],
+      [
+        'an unknown backend',
+        '/_router/weights',
+        'PUT',
+        { weights: { 'us-west-9': 10 } },
+        'weights["us-west-9"]',
+        'must name a backend of the table (eu-central-1, eu-west-1, us-east-1)',
+      ],
+      [
+        'a negative weight',
+        '/_router/weights',
+        'PUT',
+        { weights: { 'us-east-1': -5 } },
+        'weights["us-east-1"]',
+        'must be a number from 0 to 10000',
+      ],
+      [
+        'a weight that is not a number',
+        '/_router/weights',
+        'PUT',
+        { weights: { 'us-east-1': '50' } },
+        'weights["us-east-1"]',
+        'must be a number from 0 to 10000',
+      ],
+      [
+        'no enabled backend left for a model',
+        '/_router/weights',
+        'PUT',
+        { weights: { 'us-east-1': 0 } },
+        'models.embed',
+        'must have at least one enabled backend with weight > 0 (serving it: us-east-1 (weight 0))',
+      ],
+      [
+        'no backend left for a jurisdiction',
+        '/_router/weights',
+        'PUT',
+        { weights: { 'eu-west-1': 0, 'eu-central-1': 0 } },
+        'residency.eu',
+        "clients of jurisdiction 'eu' need at least one enabled backend",
+      ],
+      [
+        'a typo in a field name',
+        '/_router/weights',
+        'PUT',
+        { weigths: { 'us-east-1': 5 } },
+        'weigths',
+        'is not a known field; allowed: weights, expectedVersion, comment',
+      ],
       ['a body that is not JSON', '/_router/weights', 'PUT', '{"weights": ', '(body)', 'must be a JSON object'],
-      ['draining the only backend of a model', '/_router/backends/us-east-1/drain', 'POST', {}, 'models.embed', 'must have at least one enabled backend with weight > 0 (serving it: us-east-1 (drained))'],
-      ['draining an unknown backend', '/_router/backends/nowhere/drain', 'POST', {}, 'backend', 'must name a backend of the table'],
-      ['a rollback to a version that does not exist', '/_router/rollback', 'POST', { version: 99 }, 'version', 'must be an existing version'],
+      [
+        'draining the only backend of a model',
+        '/_router/backends/us-east-1/drain',
+        'POST',
+        {},
+        'models.embed',
+        'must have at least one enabled backend with weight > 0 (serving it: us-east-1 (drained))',
+      ],
+      [
+        'draining an unknown backend',
+        '/_router/backends/nowhere/drain',
+        'POST',
+        {},
+        'backend',
+        'must name a backend of the table',
+      ],
+      [
+        'a rollback to a version that does not exist',
+        '/_router/rollback',
+        'POST',
+        { version: 99 },
+        'version',
+        'must be an existing version',
+      ],
       ['a rollback without a version', '/_router/rollback', 'POST', {}, 'version', 'is required'],
     ])('%s', async (_what, path, method, body, problemPath, message) => {
       const before = await keys('');
       const { status, body: response } = await admin(method, path, body);
       expect(status).toBe(400);
-      expect(response.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_change', param: problemPath });
-      expect(response.problems).toEqual(expect.arrayContaining([expect.objectContaining({ path: problemPath, message: expect.stringContaining(message) })]));
+      expect(response.error).toMatchObject({
+        type: 'invalid_request_error',
+        code: 'invalid_change',
+        param: problemPath,
+      });
+      expect(response.problems).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ path: problemPath, message: expect.stringContaining(message) }),
+        ]),
+      );
       expect(await keys('')).toEqual(before);
       expect((await current()).version).toBe(1);
     });
 
     test('an invalid actor header is refused', async () => {
-      const { status, body } = await admin('PUT', '/_router/weights', { weights: { 'us-east-1': 5 } }, { 'x-router-actor': 'x'.repeat(101) });
+      const { status, body } = await admin(
+        'PUT',
+        '/_router/weights',
+        { weights: { 'us-east-1': 5 } },
+        { 'x-router-actor': 'x'.repeat(101) },
+      );
       expect(status).toBe(400);
       expect(body.error.code).toBe('invalid_actor');
       expect((await current()).version).toBe(1);
@@ -108,9 +199,19 @@ describe('edge router admin API', () => {
 
   describe('changes (in order: each builds on the previous)', () => {
     test('setting weights writes version 2, the pointer and an audit entry naming who, when, what and the previous version', async () => {
-      const { status, body } = await admin('PUT', '/_router/weights', { weights: { 'us-east-1': 25, 'eu-west-1': 50 }, comment: 'shift load to EU', expectedVersion: 1 });
+      const { status, body } = await admin('PUT', '/_router/weights', {
+        weights: { 'us-east-1': 25, 'eu-west-1': 50 },
+        comment: 'shift load to EU',
+        expectedVersion: 1,
+      });
       expect(status).toBe(200);
-      expect(body.table).toMatchObject({ version: 2, previousVersion: 1, updatedBy: 'alice@example.com', change: { action: 'set-weights' }, comment: 'shift load to EU' });
+      expect(body.table).toMatchObject({
+        version: 2,
+        previousVersion: 1,
+        updatedBy: 'alice@example.com',
+        change: { action: 'set-weights' },
+        comment: 'shift load to EU',
+      });
       expect(body.table.backends['us-east-1'].weight).toBe(25);
       expect(body.table.backends['eu-central-1'].weight).toBe(100); // not named: unchanged
       expect(await current()).toEqual(body.table);
@@ -137,22 +238,37 @@ describe('edge router admin API', () => {
     test('the new weights take effect at once in this isolate', async () => {
       await admin('PUT', '/_router/weights', { weights: { 'us-east-1': 100, 'eu-west-1': 0, 'eu-central-1': 100 } });
       eu.reset();
-      for (let i = 0; i < 20; i++) await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama'), cf: { country: 'DE', continent: 'EU' } });
+      for (let i = 0; i < 20; i++)
+        await router.fetch('/v1/chat/completions', {
+          method: 'POST',
+          body: chatBody('llama'),
+          cf: { country: 'DE', continent: 'EU' },
+        });
       expect(eu.count()).toBe(0); // weight 0: no traffic; the DE clients all went to eu-central-1
       expect(eu2.count()).toBeGreaterThanOrEqual(20);
     });
 
     test('a change based on a stale version is refused with 409', async () => {
-      const { status, body } = await admin('PUT', '/_router/weights', { weights: { 'us-east-1': 7 }, expectedVersion: 1 });
+      const { status, body } = await admin('PUT', '/_router/weights', {
+        weights: { 'us-east-1': 7 },
+        expectedVersion: 1,
+      });
       expect(status).toBe(409);
       expect(body).toMatchObject({ error: { code: 'version_conflict', type: 'conflict_error' }, currentVersion: 3 });
       expect((await current()).version).toBe(3);
     });
 
     test('without an actor header the audit names the token id', async () => {
-      const response = await router.fetch('/_router/backends/eu-central-1/drain', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+      const response = await router.fetch('/_router/backends/eu-central-1/drain', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(response.status).toBe(400); // draining it would leave 'eu' with only a weight-0 backend
-      const ok = await router.fetch('/_router/weights', { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ weights: { 'eu-west-1': 100 } }) });
+      const ok = await router.fetch('/_router/weights', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ weights: { 'eu-west-1': 100 } }),
+      });
       expect(ok.status).toBe(200);
       const audit = (await router.kv.get(auditKey(4), 'json')) as Json;
       expect(audit.who).toMatch(/^token:[0-9a-f]{8}$/);
@@ -165,7 +281,8 @@ describe('edge router admin API', () => {
       expect(drained.body.table).toMatchObject({ version: 5, change: { action: 'drain', backend: 'eu-west-1' } });
       expect(drained.body.table.backends['eu-west-1']).toMatchObject({ enabled: false, weight: 100 });
       eu.reset();
-      for (let i = 0; i < 10; i++) await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama') });
+      for (let i = 0; i < 10; i++)
+        await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama') });
       expect(eu.count()).toBe(0);
 
       const again = await admin('POST', '/_router/backends/eu-west-1/drain', {});
@@ -184,13 +301,25 @@ describe('edge router admin API', () => {
       expect(noop.status).toBe(400);
       expect(noop.body.problems[0].message).toContain('changes nothing');
 
-      const { status, body } = await admin('POST', '/_router/rollback', { version: 2, comment: 'back to the EU shift' });
+      const { status, body } = await admin('POST', '/_router/rollback', {
+        version: 2,
+        comment: 'back to the EU shift',
+      });
       expect(status).toBe(200);
       const v2 = (await router.kv.get(versionKey(2), 'json')) as RoutingTable;
-      expect(body.table).toMatchObject({ version: 7, previousVersion: 6, change: { action: 'rollback', toVersion: 2 }, comment: 'back to the EU shift' });
+      expect(body.table).toMatchObject({
+        version: 7,
+        previousVersion: 6,
+        change: { action: 'rollback', toVersion: 2 },
+        comment: 'back to the EU shift',
+      });
       expect(body.table.backends).toEqual(v2.backends);
       expect(body.table.models).toEqual(v2.models);
-      expect(body.audit).toMatchObject({ version: 7, previousVersion: 6, change: { action: 'rollback', toVersion: 2 } });
+      expect(body.audit).toMatchObject({
+        version: 7,
+        previousVersion: 6,
+        change: { action: 'rollback', toVersion: 2 },
+      });
       expect(body.audit.diff).toEqual([
         { path: 'backends.eu-west-1.weight', from: 100, to: 50 },
         { path: 'backends.us-east-1.weight', from: 100, to: 25 },
@@ -225,7 +354,11 @@ describe('edge router admin API', () => {
   test('health shows this isolate’s view per backend and model', async () => {
     const { status, body } = await admin('GET', '/_router/health');
     expect(status).toBe(200);
-    expect(body.isolate['us-east-1/llama']).toMatchObject({ breaker: 'closed', consecutiveFailures: 0, samples: expect.any(Number) });
+    expect(body.isolate['us-east-1/llama']).toMatchObject({
+      breaker: 'closed',
+      consecutiveFailures: 0,
+      samples: expect.any(Number),
+    });
     expect(body.probe).toBeNull(); // no scheduled run yet
   });
 
@@ -243,7 +376,11 @@ describe('edge router admin API without a usable token', () => {
 
   beforeAll(async () => {
     await server.start();
-    router = await startRouter({ script, table: loopbackTable([{ id: 'a', server, models: ['m'] }], { m: 'm-id' }), adminToken: 'short' });
+    router = await startRouter({
+      script,
+      table: loopbackTable([{ id: 'a', server, models: ['m'] }], { m: 'm-id' }),
+      adminToken: 'short',
+    });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -310,7 +447,10 @@ describe('edge router scheduled probe', () => {
     expect(down.count()).toBe(0);
     expect(up.count()).toBe(20);
     // The same backend still takes the model it is ready for.
-    const embed = await fresh.fetch('/v1/embeddings', { method: 'POST', body: JSON.stringify({ model: 'embed', input: 'x' }) });
+    const embed = await fresh.fetch('/v1/embeddings', {
+      method: 'POST',
+      body: JSON.stringify({ model: 'embed', input: 'x' }),
+    });
     expect(embed.headers.get('x-router-backend')).toBe('down');
   });
 

@@ -5,7 +5,15 @@
  * EDGE_ROUTER_BUNDLE=<file> to see which of them it fails.
  */
 import { request as httpRequest } from 'node:http';
-import { FakeInferenceServer, chatBody, loopbackTable, routerScript, sleep, startRouter, type RouterHarness } from '../../scripts/edge-worker-harness';
+import {
+  FakeInferenceServer,
+  chatBody,
+  loopbackTable,
+  routerScript,
+  sleep,
+  startRouter,
+  type RouterHarness,
+} from '../../scripts/edge-worker-harness';
 
 const script = routerScript();
 const TOKEN = 'fault-test-admin-token-0123456789';
@@ -13,9 +21,19 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 async function chat(router: RouterHarness, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   const started = performance.now();
-  const response = await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama', extra), headers });
+  const response = await router.fetch('/v1/chat/completions', {
+    method: 'POST',
+    body: chatBody('llama', extra),
+    headers,
+  });
   const text = await response.text();
-  return { response, text, ms: performance.now() - started, backend: response.headers.get('x-router-backend'), attempts: Number(response.headers.get('x-router-attempts')) };
+  return {
+    response,
+    text,
+    ms: performance.now() - started,
+    backend: response.headers.get('x-router-backend'),
+    attempts: Number(response.headers.get('x-router-attempts')),
+  };
 }
 
 /** Sends requests until every server has answered one, so the fastest is the router's first choice. */
@@ -43,7 +61,11 @@ function routeLogs(router: RouterHarness): Json[] {
 async function pair(config: Record<string, unknown>, otherLatencyMs = 60) {
   const byLatency = config.strategy === 'latency';
   const best = await new FakeInferenceServer({ name: 'best', latencyMs: 5, sse: { events: 5, gapMs: 15 } }).start();
-  const other = await new FakeInferenceServer({ name: 'other', latencyMs: otherLatencyMs, sse: { events: 5, gapMs: 15 } }).start();
+  const other = await new FakeInferenceServer({
+    name: 'other',
+    latencyMs: otherLatencyMs,
+    sse: { events: 5, gapMs: 15 },
+  }).start();
   const table = loopbackTable(
     [
       { id: 'best', server: best, models: ['llama'], weight: byLatency ? 100 : 1000 },
@@ -51,7 +73,12 @@ async function pair(config: Record<string, unknown>, otherLatencyMs = 60) {
     ],
     { llama: 'llama-id' },
   );
-  const router = await startRouter({ script, table, adminToken: TOKEN, config: { exploreRatio: 0, strategy: 'weighted', ...config } });
+  const router = await startRouter({
+    script,
+    table,
+    adminToken: TOKEN,
+    config: { exploreRatio: 0, strategy: 'weighted', ...config },
+  });
   if (byLatency) {
     await warmUp(router, [best, other]);
   } else {
@@ -70,14 +97,21 @@ async function pair(config: Record<string, unknown>, otherLatencyMs = 60) {
 }
 
 /** Sends a request every `gapMs` until one's first attempt goes to `backend`; the time that took (Infinity if none within `withinMs`). */
-async function timeUntilFirstAttemptTo(router: RouterHarness, backend: string, withinMs: number, gapMs = 20): Promise<{ ms: number; statuses: number[] }> {
+async function timeUntilFirstAttemptTo(
+  router: RouterHarness,
+  backend: string,
+  withinMs: number,
+  gapMs = 20,
+): Promise<{ ms: number; statuses: number[] }> {
   const started = performance.now();
   const statuses: number[] = [];
   while (performance.now() - started < withinMs) {
     const before = routeLogs(router).length;
     const result = await chat(router);
     statuses.push(result.response.status);
-    const mine = routeLogs(router).slice(before).find((l) => Array.isArray(l.attempts));
+    const mine = routeLogs(router)
+      .slice(before)
+      .find((l) => Array.isArray(l.attempts));
     if (mine && mine.attempts[0]?.backend === backend) return { ms: performance.now() - started, statuses };
     await sleep(gapMs);
   }
@@ -104,7 +138,12 @@ describe('saturation: 429, and 503 with Retry-After', () => {
       expect(best.count()).toBe(1);
       expect(best.copies).toHaveLength(0); // nothing at all within its Retry-After, not even a copy
       const first = routeLogs(router).find((l) => l.attempts?.[0]?.outcome === 'saturated');
-      expect(first?.attempts[0]).toMatchObject({ backend: 'best', outcome: 'saturated', status: 429, retryAfterMs: 1000 });
+      expect(first?.attempts[0]).toMatchObject({
+        backend: 'best',
+        outcome: 'saturated',
+        status: 429,
+        retryAfterMs: 1000,
+      });
       // Saturated, not broken: the breaker stays closed and the error rate untouched.
       const state = (await health(router))['best/llama'];
       expect(state).toMatchObject({ state: 'saturated', breaker: 'closed', errorRate: 0, saturations: 1 });
@@ -128,7 +167,11 @@ describe('saturation: 429, and 503 with Retry-After', () => {
 
   test('without Retry-After the default back-off applies; the backend keeps refusing, so clients keep being served elsewhere', async () => {
     // Copies may be half the requests here: the test sends only ~12 a second.
-    const { best, router, close } = await pair({ breakerProbeIntervalMs: 100, saturationBackoffMs: 150, remeasureRatio: 0.5 });
+    const { best, router, close } = await pair({
+      breakerProbeIntervalMs: 100,
+      saturationBackoffMs: 150,
+      remeasureRatio: 0.5,
+    });
     try {
       best.behaviour = { kind: 'status', status: 429 };
       const statuses: number[] = [];
@@ -157,7 +200,11 @@ describe('saturation: 429, and 503 with Retry-After', () => {
         expect(result.backend).toBe('other');
       }
       expect(best.count()).toBe(1);
-      expect((await health(router))['best/llama']).toMatchObject({ state: 'saturated', breaker: 'closed', saturated: { askedMs: 2000 } });
+      expect((await health(router))['best/llama']).toMatchObject({
+        state: 'saturated',
+        breaker: 'closed',
+        saturated: { askedMs: 2000 },
+      });
     } finally {
       await close();
     }
@@ -165,7 +212,10 @@ describe('saturation: 429, and 503 with Retry-After', () => {
 
   test('when every backend is saturated the client gets 429 with a Retry-After that is the earliest back-off end', async () => {
     const solo = await new FakeInferenceServer({ name: 'solo' }).start();
-    const router = await startRouter({ script, table: loopbackTable([{ id: 'solo', server: solo, models: ['llama'] }], { llama: 'llama-id' }) });
+    const router = await startRouter({
+      script,
+      table: loopbackTable([{ id: 'solo', server: solo, models: ['llama'] }], { llama: 'llama-id' }),
+    });
     try {
       solo.behaviour = { kind: 'status', status: 429, retryAfter: '3' };
       const first = await chat(router);
@@ -274,11 +324,19 @@ describe('a backend dying mid-answer', () => {
 
   test('guard: an answer too large to hold, cut short, aborts the client’s body (shorter than its Content-Length), never a clean short one', async () => {
     const { best, close } = await pair({ maxResponseBufferBytes: 0 });
-    const direct = await startRouter({ script, table: loopbackTable([{ id: 'best', server: best, models: ['llama'] }], { llama: 'llama-id' }), config: { maxResponseBufferBytes: 0 }, directSocket: true });
+    const direct = await startRouter({
+      script,
+      table: loopbackTable([{ id: 'best', server: best, models: ['llama'] }], { llama: 'llama-id' }),
+      config: { maxResponseBufferBytes: 0 },
+      directSocket: true,
+    });
     try {
       best.behaviour = { kind: 'cut' };
       // Plain HTTP straight into workerd (Miniflare's own entry worker would re-frame the body).
-      const response = await fetch(new URL('/v1/chat/completions', direct.directUrl), { method: 'POST', body: chatBody('llama') });
+      const response = await fetch(new URL('/v1/chat/completions', direct.directUrl), {
+        method: 'POST',
+        body: chatBody('llama'),
+      });
       expect(response.status).toBe(200);
       await expect(response.text()).rejects.toThrow();
     } finally {
@@ -360,13 +418,23 @@ describe('a hung backend that finishes older requests', () => {
     const far = await new FakeInferenceServer({ name: 'far', latencyMs: 150 }).start();
     const router = await startRouter({
       script,
-      table: loopbackTable([{ id: 'near', server: near, models: ['llama'] }, { id: 'far', server: far, models: ['llama'] }], { llama: 'llama-id' }),
+      table: loopbackTable(
+        [
+          { id: 'near', server: near, models: ['llama'] },
+          { id: 'far', server: far, models: ['llama'] },
+        ],
+        { llama: 'llama-id' },
+      ),
       config: { exploreRatio: 0, attemptTimeoutMs: 700, breakerProbeIntervalMs: 5000, breakerCooldownMs: 5000 },
     });
     try {
       await warmUp(router, [near, far]);
       // A long generation is running on near when it hangs; it completes after the hang began.
-      const long = router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama'), headers: { 'x-fake-latency-ms': '500' } });
+      const long = router.fetch('/v1/chat/completions', {
+        method: 'POST',
+        body: chatBody('llama'),
+        headers: { 'x-fake-latency-ms': '500' },
+      });
       await sleep(60);
       for (let i = 0; i < 3; i++) expect((await chat(router)).backend).toBe('near'); // near keeps answering short ones
       near.behaviour = { kind: 'hang' };
@@ -395,42 +463,58 @@ describe('a hung backend that finishes older requests', () => {
 describe('headers that must not cross the router', () => {
   test('hop-by-hop headers are dropped both ways (with the names a Connection header lists), and the admin token is never forwarded', async () => {
     const backend = await new FakeInferenceServer({ name: 'b' }).start();
-    backend.extraHeaders = { connection: 'x-upstream-hop', 'x-upstream-hop': 'secret', 'keep-alive': 'timeout=5', 'proxy-authenticate': 'Basic', upgrade: 'h2c', 'x-kept': 'yes' };
-    const router = await startRouter({ script, table: loopbackTable([{ id: 'b', server: backend, models: ['llama'] }], { llama: 'llama-id' }), adminToken: TOKEN, directSocket: true });
+    backend.extraHeaders = {
+      connection: 'x-upstream-hop',
+      'x-upstream-hop': 'secret',
+      'keep-alive': 'timeout=5',
+      'proxy-authenticate': 'Basic',
+      upgrade: 'h2c',
+      'x-kept': 'yes',
+    };
+    const router = await startRouter({
+      script,
+      table: loopbackTable([{ id: 'b', server: backend, models: ['llama'] }], { llama: 'llama-id' }),
+      adminToken: TOKEN,
+      directSocket: true,
+    });
     try {
       // Raw HTTP into workerd, so the client's Connection header arrives as sent.
-      const answer = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-        const req = httpRequest(
-          new URL('/v1/chat/completions', router.directUrl),
-          {
-            method: 'POST',
-            headers: {
-              connection: 'keep-alive, x-client-hop',
-              'x-client-hop': 'secret',
-              'keep-alive': 'timeout=5',
-              te: 'trailers',
-              'proxy-authorization': 'Basic cHJveHk6c2VjcmV0',
-              authorization: `Bearer ${TOKEN}`,
-              'x-api-key': TOKEN,
-              'x-kept': 'yes',
-              'content-type': 'application/json',
+      const answer = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+        (resolve, reject) => {
+          const req = httpRequest(
+            new URL('/v1/chat/completions', router.directUrl),
+            {
+              method: 'POST',
+              headers: {
+                connection: 'keep-alive, x-client-hop',
+                'x-client-hop': 'secret',
+                'keep-alive': 'timeout=5',
+                te: 'trailers',
+                'proxy-authorization': 'Basic cHJveHk6c2VjcmV0',
+                authorization: `Bearer ${TOKEN}`,
+                'x-api-key': TOKEN,
+                'x-kept': 'yes',
+                'content-type': 'application/json',
+              },
             },
-          },
-          (res) => {
-            let body = '';
-            res.on('data', (c) => (body += c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-          },
-        );
-        req.on('error', reject);
-        req.end(chatBody('llama'));
-      });
+            (res) => {
+              let body = '';
+              res.on('data', (c) => (body += c));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+            },
+          );
+          req.on('error', reject);
+          req.end(chatBody('llama'));
+        },
+      );
       expect(answer.status).toBe(200);
       const seen = backend.requests[0].headers;
-      for (const name of ['x-client-hop', 'keep-alive', 'te', 'proxy-authorization', 'authorization', 'x-api-key']) expect(seen[name]).toBeUndefined();
+      for (const name of ['x-client-hop', 'keep-alive', 'te', 'proxy-authorization', 'authorization', 'x-api-key'])
+        expect(seen[name]).toBeUndefined();
       expect(seen['x-kept']).toBe('yes');
       expect(JSON.stringify(backend.requests[0])).not.toContain(TOKEN);
-      for (const name of ['x-upstream-hop', 'proxy-authenticate', 'upgrade']) expect(answer.headers[name]).toBeUndefined();
+      for (const name of ['x-upstream-hop', 'proxy-authenticate', 'upgrade'])
+        expect(answer.headers[name]).toBeUndefined();
       expect(answer.headers['x-kept']).toBe('yes');
       expect(JSON.parse(answer.body).backend).toBe('b');
     } finally {

@@ -5,8 +5,23 @@
  * off raising in the SDK's loop, and retries that honour the router's timing and never go back to the backend that
  * just refused them.
  */
-import OpenAI, { APIError, AuthenticationError, BadRequestError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
-import { FakeInferenceServer, HARNESS_ORIGIN, loopbackTable, routerScript, sleep, startRouter, type RouterHarness } from '../../scripts/edge-worker-harness';
+import OpenAI, {
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  NotFoundError,
+  RateLimitError,
+} from 'openai';
+import {
+  FakeInferenceServer,
+  HARNESS_ORIGIN,
+  loopbackTable,
+  routerScript,
+  sleep,
+  startRouter,
+  type RouterHarness,
+} from '../../scripts/edge-worker-harness';
 
 const script = routerScript();
 const LLAMA = 'meta-llama/Llama-3.1-8B-Instruct';
@@ -30,7 +45,10 @@ function client(router: RouterHarness, maxRetries = 2): { sdk: OpenAI; calls: ()
 }
 
 /** An SDK client whose requests carry a client location (request.cf), through Miniflare's dispatch. */
-function clientFrom(router: RouterHarness, cf: { country: string; continent: string }): { sdk: OpenAI; calls: () => number } {
+function clientFrom(
+  router: RouterHarness,
+  cf: { country: string; continent: string },
+): { sdk: OpenAI; calls: () => number } {
   let calls = 0;
   const sdk = new OpenAI({
     apiKey: 'client-key',
@@ -39,7 +57,12 @@ function clientFrom(router: RouterHarness, cf: { country: string; continent: str
     fetch: async (url, init) => {
       calls++;
       const request = new Request(url, init);
-      return (await router.mf.dispatchFetch(request.url, { method: request.method, headers: [...request.headers], body: await request.text(), cf } as never)) as unknown as Response;
+      return (await router.mf.dispatchFetch(request.url, {
+        method: request.method,
+        headers: [...request.headers],
+        body: await request.text(),
+        cf,
+      } as never)) as unknown as Response;
     },
   });
   return { sdk, calls: () => calls };
@@ -70,7 +93,18 @@ describe('the openai SDK against the router', () => {
       { llama: LLAMA, embed: EMBED },
     );
     // Back-offs capped at 400 ms (whatever a backend's Retry-After says), so the tests need not wait seconds.
-    router = await startRouter({ script, table, directSocket: true, config: { exploreRatio: 0, breakerProbeIntervalMs: 300, attemptTimeoutMs: 1000, saturationMaxBackoffMs: 400, maxBodyBytes: 4096 } });
+    router = await startRouter({
+      script,
+      table,
+      directSocket: true,
+      config: {
+        exploreRatio: 0,
+        breakerProbeIntervalMs: 300,
+        attemptTimeoutMs: 1000,
+        saturationMaxBackoffMs: 400,
+        maxBodyBytes: 4096,
+      },
+    });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -129,7 +163,9 @@ describe('the openai SDK against the router', () => {
     const bad = await rejection(sdk.chat.completions.create({ model: '', messages }));
     expect(bad).toBeInstanceOf(BadRequestError);
     expect(bad.code).toBe('missing_model');
-    const tooLarge = await rejection(sdk.chat.completions.create({ model: LLAMA, messages: [{ role: 'user', content: 'x'.repeat(5000) }] }));
+    const tooLarge = await rejection(
+      sdk.chat.completions.create({ model: LLAMA, messages: [{ role: 'user', content: 'x'.repeat(5000) }] }),
+    );
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.code).toBe('request_too_large');
     a.behaviour = { kind: 'status', status: 401 };
@@ -230,7 +266,9 @@ describe('the openai SDK from a client bound to a jurisdiction', () => {
 
   test('permanent conditions tell the SDK not to retry: a model not served in the client’s jurisdiction, and a jurisdiction with nothing up', async () => {
     const fromEu = clientFrom(router, { country: 'DE', continent: 'EU' });
-    const notServed = await rejection(fromEu.sdk.embeddings.create({ model: EMBED, input: 'x', encoding_format: 'float' }));
+    const notServed = await rejection(
+      fromEu.sdk.embeddings.create({ model: EMBED, input: 'x', encoding_format: 'float' }),
+    );
     expect(notServed).toBeInstanceOf(NotFoundError);
     expect(notServed.headers?.get('x-should-retry')).toBe('false');
     expect(fromEu.calls()).toBe(1);

@@ -3,7 +3,14 @@
  * pass through the zone's transform rules, so the Worker adds the secret itself, to forwarded requests and to its
  * probes, and a client cannot choose its value.
  */
-import { FakeInferenceServer, chatBody, loopbackTable, startRouter, type RouterHarness, routerScript } from '../../scripts/edge-worker-harness';
+import {
+  FakeInferenceServer,
+  chatBody,
+  loopbackTable,
+  startRouter,
+  type RouterHarness,
+  routerScript,
+} from '../../scripts/edge-worker-harness';
 
 const LLAMA_ID = 'meta-llama/Llama-3.1-8B-Instruct';
 const HEADER = 'X-Inference-Origin-Auth';
@@ -16,7 +23,12 @@ describe('edge router: locked origins', () => {
   beforeAll(async () => {
     await us.start();
     const table = loopbackTable([{ id: 'us-east-1', server: us, models: ['llama'] }], { llama: LLAMA_ID }, {});
-    router = await startRouter({ script: routerScript(), table, config: { originAuthHeader: HEADER }, originAuthSecret: SECRET });
+    router = await startRouter({
+      script: routerScript(),
+      table,
+      config: { originAuthHeader: HEADER },
+      originAuthSecret: SECRET,
+    });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -25,7 +37,11 @@ describe('edge router: locked origins', () => {
   beforeEach(() => us.reset());
 
   test('forwarded requests carry the secret, whatever the client sent', async () => {
-    const response = await router.fetch('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', [HEADER]: 'guessed-by-a-client' }, body: chatBody(LLAMA_ID) });
+    const response = await router.fetch('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [HEADER]: 'guessed-by-a-client' },
+      body: chatBody(LLAMA_ID),
+    });
     expect(response.status).toBe(200);
     await response.text();
     const forwarded = us.requests.filter((r) => r.path === '/v1/chat/completions');

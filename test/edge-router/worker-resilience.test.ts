@@ -2,16 +2,35 @@
  * The bundled Worker in workerd against real loopback servers that fail: in-request retries, circuit breakers,
  * streaming pass-through, residency and weights.
  */
-import { FakeInferenceServer, chatBody, loopbackTable, sleep, startRouter, type RouterHarness, routerScript } from '../../scripts/edge-worker-harness';
+import {
+  FakeInferenceServer,
+  chatBody,
+  loopbackTable,
+  sleep,
+  startRouter,
+  type RouterHarness,
+  routerScript,
+} from '../../scripts/edge-worker-harness';
 
 const script = routerScript();
 type ErrorBody = { error: { message: string; type: string; param: string | null; code: string } };
 
-async function chat(router: RouterHarness, model = 'llama', cf?: { country?: string; continent?: string }, extra: Record<string, unknown> = {}) {
+async function chat(
+  router: RouterHarness,
+  model = 'llama',
+  cf?: { country?: string; continent?: string },
+  extra: Record<string, unknown> = {},
+) {
   const started = performance.now();
   const response = await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody(model, extra), cf });
   const text = await response.text();
-  return { response, text, ms: performance.now() - started, backend: response.headers.get('x-router-backend'), attempts: Number(response.headers.get('x-router-attempts')) };
+  return {
+    response,
+    text,
+    ms: performance.now() - started,
+    backend: response.headers.get('x-router-backend'),
+    attempts: Number(response.headers.get('x-router-attempts')),
+  };
 }
 
 /** Sends requests until both backends have latency samples, so the fast one is the router's first choice. */
@@ -41,7 +60,17 @@ describe('edge router: retries within a request', () => {
     router = await startRouter({
       script,
       table,
-      config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 2000, breakerFailureThreshold: 100, breakerOpenOnUnambiguous: false, exploreRatio: 0, remeasureRatio: 0, breakerProbeIntervalMs: 50, saturationBackoffMs: 50 },
+      config: {
+        attemptTimeoutMs: 200,
+        maxAttempts: 3,
+        budgetMs: 2000,
+        breakerFailureThreshold: 100,
+        breakerOpenOnUnambiguous: false,
+        exploreRatio: 0,
+        remeasureRatio: 0,
+        breakerProbeIntervalMs: 50,
+        saturationBackoffMs: 50,
+      },
     });
     await warmUp(router, [fast, slow]);
   });
@@ -67,17 +96,20 @@ describe('edge router: retries within a request', () => {
     for (let i = 0; i < 5; i++) expect((await chat(router)).backend).toBe('fast');
   });
 
-  test.each([502, 503, 504])('a %i from the first backend is retried on the next one within the same request', async (status) => {
-    fast.behaviour = { kind: 'status', status };
-    const { response, text, backend, attempts } = await chat(router);
-    expect(response.status).toBe(200);
-    expect(backend).toBe('slow');
-    expect(attempts).toBe(2);
-    expect(JSON.parse(text).backend).toBe('slow');
-    expect(fast.requests.map((r) => r.headers['x-router-attempt'])).toEqual(['1']);
-    expect(slow.requests.map((r) => r.headers['x-router-attempt'])).toEqual(['2']);
-    expect(slow.requests[0].body).toBe(fast.requests[0].body); // the same body, re-sent
-  });
+  test.each([502, 503, 504])(
+    'a %i from the first backend is retried on the next one within the same request',
+    async (status) => {
+      fast.behaviour = { kind: 'status', status };
+      const { response, text, backend, attempts } = await chat(router);
+      expect(response.status).toBe(200);
+      expect(backend).toBe('slow');
+      expect(attempts).toBe(2);
+      expect(JSON.parse(text).backend).toBe('slow');
+      expect(fast.requests.map((r) => r.headers['x-router-attempt'])).toEqual(['1']);
+      expect(slow.requests.map((r) => r.headers['x-router-attempt'])).toEqual(['2']);
+      expect(slow.requests[0].body).toBe(fast.requests[0].body); // the same body, re-sent
+    },
+  );
 
   test('a refused connection (backend process gone) is retried on the next backend', async () => {
     await fast.kill();
@@ -144,7 +176,10 @@ describe('edge router: retries within a request', () => {
 
   test('a stream that breaks after it started is not retried: the client keeps what it got', async () => {
     fast.behaviour = { kind: 'break-stream' };
-    const response = await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama', { stream: true }) });
+    const response = await router.fetch('/v1/chat/completions', {
+      method: 'POST',
+      body: chatBody('llama', { stream: true }),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-router-backend')).toBe('fast');
     // workerd ends the client stream when the upstream connection drops (or errors it, depending on timing): either
@@ -153,7 +188,9 @@ describe('edge router: retries within a request', () => {
     expect(received.text).toContain('token0');
     expect(received.text).not.toContain('[DONE]');
     // The client is told the answer is incomplete: an error event, then the end (not a clean, short stream).
-    expect(received.text).toMatch(/event: error\ndata: \{"error":\{"message":"The answer is incomplete[^\n]*"code":"backend_stream_broken"\}\}\n\n$/);
+    expect(received.text).toMatch(
+      /event: error\ndata: \{"error":\{"message":"The answer is incomplete[^\n]*"code":"backend_stream_broken"\}\}\n\n$/,
+    );
     expect(received.text).not.toContain('"backend":"slow"');
     expect(slow.count()).toBe(0);
   });
@@ -166,8 +203,21 @@ describe('edge router: time budget', () => {
   beforeAll(async () => {
     await Promise.all(servers.map((s) => s.start()));
     servers.forEach((s) => (s.behaviour = { kind: 'hang' }));
-    const table = loopbackTable(servers.map((s) => ({ id: s.name, server: s, models: ['llama'] })), { llama: 'llama-id' });
-    router = await startRouter({ script, table, config: { attemptTimeoutMs: 200, maxAttempts: 3, budgetMs: 270, breakerFailureThreshold: 100, breakerOpenOnUnambiguous: false } });
+    const table = loopbackTable(
+      servers.map((s) => ({ id: s.name, server: s, models: ['llama'] })),
+      { llama: 'llama-id' },
+    );
+    router = await startRouter({
+      script,
+      table,
+      config: {
+        attemptTimeoutMs: 200,
+        maxAttempts: 3,
+        budgetMs: 270,
+        breakerFailureThreshold: 100,
+        breakerOpenOnUnambiguous: false,
+      },
+    });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -200,7 +250,11 @@ describe('edge router: circuit breaker', () => {
       ],
       { solo: 'solo-model', llama: 'llama-model' },
     );
-    router = await startRouter({ script, table, config: { breakerFailureThreshold: 3, breakerCooldownMs: 300, exploreRatio: 0, attemptTimeoutMs: 1000 } });
+    router = await startRouter({
+      script,
+      table,
+      config: { breakerFailureThreshold: 3, breakerCooldownMs: 300, exploreRatio: 0, attemptTimeoutMs: 1000 },
+    });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -290,7 +344,17 @@ describe('edge router: circuit breaker', () => {
 
   test('with another backend available, requests stop going to a failing one once it is erroring: after two 502s', async () => {
     // Its own isolate, with a cooldown longer than the test, so no half-open trial interleaves.
-    const longCooldown = await startRouter({ script, table: loopbackTable([{ id: 'fast', server: fast, models: ['llama'] }, { id: 'slow', server: slow, models: ['llama'] }], { llama: 'llama-model' }), config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 } });
+    const longCooldown = await startRouter({
+      script,
+      table: loopbackTable(
+        [
+          { id: 'fast', server: fast, models: ['llama'] },
+          { id: 'slow', server: slow, models: ['llama'] },
+        ],
+        { llama: 'llama-model' },
+      ),
+      config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 },
+    });
     try {
       await warmUp(longCooldown, [fast, slow]);
       fast.behaviour = { kind: 'status', status: 502 };
@@ -314,7 +378,17 @@ describe('edge router: circuit breaker', () => {
   });
 
   test('with another backend available, a 503 takes the failing backend out after one request', async () => {
-    const isolate = await startRouter({ script, table: loopbackTable([{ id: 'fast', server: fast, models: ['llama'] }, { id: 'slow', server: slow, models: ['llama'] }], { llama: 'llama-model' }), config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 } });
+    const isolate = await startRouter({
+      script,
+      table: loopbackTable(
+        [
+          { id: 'fast', server: fast, models: ['llama'] },
+          { id: 'slow', server: slow, models: ['llama'] },
+        ],
+        { llama: 'llama-model' },
+      ),
+      config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 },
+    });
     try {
       fast.reset();
       fast.behaviour = { kind: 'ok' };
@@ -340,10 +414,17 @@ describe('edge router: circuit breaker', () => {
     // probe started another cooldown, the recovery below would take seconds.
     const isolate = await startRouter({
       script,
-      table: loopbackTable([{ id: 'fast', server: fast, models: ['llama'] }, { id: 'slow', server: slow, models: ['llama'] }], { llama: 'llama-model' }),
+      table: loopbackTable(
+        [
+          { id: 'fast', server: fast, models: ['llama'] },
+          { id: 'slow', server: slow, models: ['llama'] },
+        ],
+        { llama: 'llama-model' },
+      ),
       config: { breakerCooldownMs: 1500, breakerProbeIntervalMs: 100, exploreRatio: 0 },
     });
-    const failedProbes = () => isolate.logs.filter((l) => l.event === 'breaker-probe' && l.target === 'fast/llama' && l.ready === false).length;
+    const failedProbes = () =>
+      isolate.logs.filter((l) => l.event === 'breaker-probe' && l.target === 'fast/llama' && l.ready === false).length;
     try {
       fast.behaviour = { kind: 'ok' };
       await warmUp(isolate, [fast, slow]);
@@ -401,7 +482,11 @@ describe('edge router: circuit breaker', () => {
     solo.reset();
     solo.behaviour = { kind: 'ok' };
     // One request that outlasts the attempt timeout (1 s) while short ones keep being answered alongside it.
-    const long = router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('solo'), headers: { 'x-fake-latency-ms': '1500' } });
+    const long = router.fetch('/v1/chat/completions', {
+      method: 'POST',
+      body: chatBody('solo'),
+      headers: { 'x-fake-latency-ms': '1500' },
+    });
     const startedAt = performance.now();
     const alongside: number[] = [];
     while (performance.now() - startedAt < 1150) {
@@ -422,7 +507,10 @@ describe('edge router: streaming', () => {
 
   beforeAll(async () => {
     await sse.start();
-    router = await startRouter({ script, table: loopbackTable([{ id: 'sse', server: sse, models: ['llama'] }], { llama: 'llama-id' }) });
+    router = await startRouter({
+      script,
+      table: loopbackTable([{ id: 'sse', server: sse, models: ['llama'] }], { llama: 'llama-id' }),
+    });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -431,7 +519,10 @@ describe('edge router: streaming', () => {
 
   test('SSE events reach the client as the backend sends them, not when it finishes', async () => {
     const started = performance.now();
-    const response = await router.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama', { stream: true }) });
+    const response = await router.fetch('/v1/chat/completions', {
+      method: 'POST',
+      body: chatBody('llama', { stream: true }),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     expect(response.headers.get('x-router-backend')).toBe('sse');
@@ -479,7 +570,11 @@ describe('edge router: residency', () => {
       // All of Europe is bound to 'eu', except Switzerland, bound to 'ch' by country (more specific wins).
       { eu: { countries: [], continents: ['EU'] }, ch: { countries: ['CH'], continents: [] } },
     );
-    router = await startRouter({ script, table, config: { breakerFailureThreshold: 2, breakerCooldownMs: 60_000, attemptTimeoutMs: 200 } });
+    router = await startRouter({
+      script,
+      table,
+      config: { breakerFailureThreshold: 2, breakerCooldownMs: 60_000, attemptTimeoutMs: 200 },
+    });
   });
   afterAll(async () => {
     await router?.dispose();
@@ -488,15 +583,20 @@ describe('edge router: residency', () => {
   beforeEach(() => all.forEach((s) => s.reset()));
 
   test('clients of a jurisdiction only reach its backends; a country binding wins over a continent binding', async () => {
-    for (let i = 0; i < 20; i++) expect(['eu-west-1', 'eu-central-1']).toContain((await chat(router, 'llama', { country: 'DE', continent: 'EU' })).backend);
-    for (let i = 0; i < 10; i++) expect((await chat(router, 'llama', { country: 'CH', continent: 'EU' })).backend).toBe('eu-central-2');
+    for (let i = 0; i < 20; i++)
+      expect(['eu-west-1', 'eu-central-1']).toContain(
+        (await chat(router, 'llama', { country: 'DE', continent: 'EU' })).backend,
+      );
+    for (let i = 0; i < 10; i++)
+      expect((await chat(router, 'llama', { country: 'CH', continent: 'EU' })).backend).toBe('eu-central-2');
     expect(us.count()).toBe(0);
     expect(eu1.count() + eu2.count()).toBe(20);
   });
 
   test('clients outside every residency group may reach any backend', async () => {
     const seen = new Set<string>();
-    for (let i = 0; i < 40; i++) seen.add(String((await chat(router, 'llama', { country: 'BR', continent: 'SA' })).backend));
+    for (let i = 0; i < 40; i++)
+      seen.add(String((await chat(router, 'llama', { country: 'BR', continent: 'SA' })).backend));
     expect(seen.size).toBeGreaterThanOrEqual(2);
   });
 
@@ -570,7 +670,13 @@ describe('edge router: weights and latency', () => {
     const stallRouter = await startRouter({
       script,
       config: { strategy: 'latency', exploreRatio: 0, attemptTimeoutMs: 3000, breakerFailureThreshold: 3 },
-      table: loopbackTable([{ id: 'quick', server: quick, models: ['llama'] }, { id: 'sluggish', server: sluggish, models: ['llama'] }], { llama: 'llama-id' }),
+      table: loopbackTable(
+        [
+          { id: 'quick', server: quick, models: ['llama'] },
+          { id: 'sluggish', server: sluggish, models: ['llama'] },
+        ],
+        { llama: 'llama-id' },
+      ),
     });
     try {
       await warmUp(stallRouter, [quick, sluggish]);
@@ -592,7 +698,7 @@ describe('edge router: weights and latency', () => {
     }
   });
 
-  test('latency: a stalled backend is avoided while another answers, before its silence exceeds the other one\'s latency', async () => {
+  test("latency: a stalled backend is avoided while another answers, before its silence exceeds the other one's latency", async () => {
     // 30 ms vs 400 ms: after 150 ms of silence the stall (twice the average, ~61 ms) is clear, yet ranking by the wait
     // so far (150 ms < 400 ms) would still send the next client to the hung backend, to wait the attempt timeout.
     const near = new FakeInferenceServer({ name: 'near', latencyMs: 30 });
@@ -601,7 +707,13 @@ describe('edge router: weights and latency', () => {
     const isolate = await startRouter({
       script,
       config: { strategy: 'latency', exploreRatio: 0, attemptTimeoutMs: 3000 },
-      table: loopbackTable([{ id: 'near', server: near, models: ['llama'] }, { id: 'far', server: far, models: ['llama'] }], { llama: 'llama-id' }),
+      table: loopbackTable(
+        [
+          { id: 'near', server: near, models: ['llama'] },
+          { id: 'far', server: far, models: ['llama'] },
+        ],
+        { llama: 'llama-id' },
+      ),
     });
     try {
       await warmUp(isolate, [near, far]);
@@ -632,13 +744,25 @@ describe('edge router: weights and latency', () => {
     const isolate = await startRouter({
       script,
       config: { strategy: 'latency', exploreRatio: 0 },
-      table: loopbackTable([{ id: 'varied', server: varied, models: ['llama'] }, { id: 'distant', server: distant, models: ['llama'] }], { llama: 'llama-id' }),
+      table: loopbackTable(
+        [
+          { id: 'varied', server: varied, models: ['llama'] },
+          { id: 'distant', server: distant, models: ['llama'] },
+        ],
+        { llama: 'llama-id' },
+      ),
     });
     const send = (latencyMs?: number) =>
-      isolate.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama'), headers: latencyMs ? { 'x-fake-latency-ms': String(latencyMs) } : {} }).then(async (r) => {
-        await r.arrayBuffer();
-        return r.headers.get('x-router-backend');
-      });
+      isolate
+        .fetch('/v1/chat/completions', {
+          method: 'POST',
+          body: chatBody('llama'),
+          headers: latencyMs ? { 'x-fake-latency-ms': String(latencyMs) } : {},
+        })
+        .then(async (r) => {
+          await r.arrayBuffer();
+          return r.headers.get('x-router-backend');
+        });
     try {
       await warmUp(isolate, [varied, distant]);
       for (let i = 0; i < 30; i++) expect(await send(i % 3 === 0 ? 200 : undefined)).toBe('varied');
@@ -660,13 +784,23 @@ describe('edge router: weights and latency', () => {
     const longRouter = await startRouter({
       script,
       config: { strategy: 'latency', exploreRatio: 0 },
-      table: loopbackTable([{ id: 'steady', server: steady, models: ['llama'] }, { id: 'distant', server: distant, models: ['llama'] }], { llama: 'llama-id' }),
+      table: loopbackTable(
+        [
+          { id: 'steady', server: steady, models: ['llama'] },
+          { id: 'distant', server: distant, models: ['llama'] },
+        ],
+        { llama: 'llama-id' },
+      ),
     });
     try {
       await warmUp(longRouter, [steady, distant]);
       for (let i = 0; i < 5; i++) await chat(longRouter);
       steady.reset();
-      const long = longRouter.fetch('/v1/chat/completions', { method: 'POST', body: chatBody('llama'), headers: { 'x-fake-latency-ms': '2500' } });
+      const long = longRouter.fetch('/v1/chat/completions', {
+        method: 'POST',
+        body: chatBody('llama'),
+        headers: { 'x-fake-latency-ms': '2500' },
+      });
       // While it runs, 20 requests one after another (~0.9 s): counted from the oldest waiting attempt, steady would
       // look hung after ~250 ms and lose the rest to distant; its answers to these requests say it is not hung.
       const next: (string | null)[] = [];
@@ -689,7 +823,13 @@ describe('edge router: weights and latency', () => {
     const cold = await startRouter({
       script,
       config: { strategy: 'latency', exploreRatio: 0 },
-      table: loopbackTable([{ id: 'near', server: near, models: ['llama'] }, { id: 'far', server: far, models: ['llama'] }], { llama: 'llama-id' }),
+      table: loopbackTable(
+        [
+          { id: 'near', server: near, models: ['llama'] },
+          { id: 'far', server: far, models: ['llama'] },
+        ],
+        { llama: 'llama-id' },
+      ),
     });
     try {
       // Two requests at once: neither backend is known, and one is already being learned, so one goes to each.
@@ -722,14 +862,22 @@ describe('edge router: weights and latency', () => {
     const measured = await startRouter({
       script,
       config: { strategy: 'latency', exploreRatio: 0.01 },
-      table: loopbackTable([{ id: 'near', server: near, models: ['llama'] }, { id: 'far', server: far, models: ['llama'] }], { llama: 'llama-id' }),
+      table: loopbackTable(
+        [
+          { id: 'near', server: near, models: ['llama'] },
+          { id: 'far', server: far, models: ['llama'] },
+        ],
+        { llama: 'llama-id' },
+      ),
     });
     try {
       await warmUp(measured, [near, far]);
       for (let i = 0; i < 100; i += 10) await Promise.all(Array.from({ length: 10 }, () => chat(measured)));
       expect(near.count() + far.count()).toBe(100);
       expect(near.count()).toBeGreaterThanOrEqual(94); // 1% exploration plus noise
-      const reasons = measured.logs.filter((l) => l.event === 'route' && l.backend === 'far').map((l) => (l.attempts as { reason: string }[])[0].reason);
+      const reasons = measured.logs
+        .filter((l) => l.event === 'route' && l.backend === 'far')
+        .map((l) => (l.attempts as { reason: string }[])[0].reason);
       // Besides exploration, only the warm-up's one request (a backend not yet heard from is tried once, then ranked).
       expect(reasons.filter((r) => r !== 'explore').length).toBeLessThanOrEqual(1);
     } finally {

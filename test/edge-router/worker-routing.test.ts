@@ -2,7 +2,14 @@
  * The bundled edge router Worker in workerd (Miniflare) against real loopback inference servers: routing by model,
  * request validation, forwarding (model header, path, query, body), response headers and decision logs.
  */
-import { FakeInferenceServer, chatBody, loopbackTable, startRouter, type RouterHarness, routerScript } from '../../scripts/edge-worker-harness';
+import {
+  FakeInferenceServer,
+  chatBody,
+  loopbackTable,
+  startRouter,
+  type RouterHarness,
+  routerScript,
+} from '../../scripts/edge-worker-harness';
 
 const LLAMA_ID = 'meta-llama/Llama-3.1-8B-Instruct';
 const EMBED_ID = 'BAAI/bge-large-en-v1.5';
@@ -34,7 +41,11 @@ describe('edge router: routing by model', () => {
 
   test('a chat completion reaches a backend serving the model, with the model key header, path, query and body kept', async () => {
     const body = chatBody(LLAMA_ID, { temperature: 0.2 });
-    const response = await router.fetch('/v1/chat/completions?trace=1', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer client-key' }, body });
+    const response = await router.fetch('/v1/chat/completions?trace=1', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer client-key' },
+      body,
+    });
     expect(response.status).toBe(200);
     const backend = response.headers.get('x-router-backend');
     expect(['us-east-1', 'eu-west-1']).toContain(backend);
@@ -53,20 +64,35 @@ describe('edge router: routing by model', () => {
 
   test('clients may name a model by its id or its key; only backends serving it are used', async () => {
     for (let i = 0; i < 30; i++) {
-      const response = await router.fetch('/v1/embeddings', { method: 'POST', body: JSON.stringify({ model: i % 2 ? EMBED_ID : 'embed', input: 'x' }) });
+      const response = await router.fetch('/v1/embeddings', {
+        method: 'POST',
+        body: JSON.stringify({ model: i % 2 ? EMBED_ID : 'embed', input: 'x' }),
+      });
       expect(response.status).toBe(200);
       expect(['us-east-1', 'ap-northeast-1']).toContain(response.headers.get('x-router-backend'));
     }
     expect(eu.requests).toHaveLength(0);
     expect(us.requests.length + ap.requests.length).toBe(30);
-    expect([...us.requests, ...ap.requests]).toAllSatisfy((r) => r.headers['x-inference-model'] === 'embed' && r.path === '/v1/embeddings');
+    expect([...us.requests, ...ap.requests]).toAllSatisfy(
+      (r) => r.headers['x-inference-model'] === 'embed' && r.path === '/v1/embeddings',
+    );
   });
 
   test('an unknown model is a 404 in the OpenAI error shape, and no backend is called', async () => {
-    const response = await router.fetch('/v1/completions', { method: 'POST', body: JSON.stringify({ model: 'gpt-17', prompt: 'hi' }) });
+    const response = await router.fetch('/v1/completions', {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-17', prompt: 'hi' }),
+    });
     expect(response.status).toBe(404);
     const body = (await response.json()) as { error: Record<string, unknown> };
-    expect(body).toEqual({ error: { message: expect.stringContaining("'gpt-17' does not exist"), type: 'invalid_request_error', param: 'model', code: 'model_not_found' } });
+    expect(body).toEqual({
+      error: {
+        message: expect.stringContaining("'gpt-17' does not exist"),
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'model_not_found',
+      },
+    });
     expect(String(body.error.message)).toContain(LLAMA_ID);
     expect(us.requests.length + eu.requests.length + ap.requests.length).toBe(0);
   });
@@ -80,7 +106,9 @@ describe('edge router: routing by model', () => {
   ])('a body that is %s is a 400 naming the problem, never a crash', async (_what, body, code, param) => {
     const response = await router.fetch('/v1/chat/completions', { method: 'POST', body });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param, code } });
+    expect(await response.json()).toEqual({
+      error: { message: expect.any(String), type: 'invalid_request_error', param, code },
+    });
     expect(us.requests.length + eu.requests.length + ap.requests.length).toBe(0);
   });
 
@@ -119,7 +147,11 @@ describe('edge router: routing by model', () => {
 
   test('each decision is logged as one JSON line with the backend, attempts and outcome', async () => {
     const requestId = `req-${Date.now()}`;
-    const response = await router.fetch('/v1/chat/completions', { method: 'POST', headers: { 'x-request-id': requestId }, body: chatBody('llama') });
+    const response = await router.fetch('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'x-request-id': requestId },
+      body: chatBody('llama'),
+    });
     expect(response.headers.get('x-request-id')).toBe(requestId);
     const deadline = Date.now() + 2000;
     let line: Record<string, unknown> | undefined;

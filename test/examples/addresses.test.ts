@@ -8,7 +8,11 @@ import { synthExample } from '../support/examples';
 describe.each(OFFLINE_EXAMPLES.map((e) => [e.name, e] as const))('example %s', (_name, example) => {
   test('resource addresses', () => {
     const { stacks } = synthExample(example.build);
-    const addresses = stacks.flatMap((s) => Object.entries(s.json.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName as object).map((name) => `${s.name}: ${type}.${name}`)));
+    const addresses = stacks.flatMap((s) =>
+      Object.entries(s.json.resource ?? {}).flatMap(([type, byName]) =>
+        Object.keys(byName as object).map((name) => `${s.name}: ${type}.${name}`),
+      ),
+    );
     expect(addresses.length).toBeGreaterThan(0);
     expect(addresses.sort()).toMatchSnapshot();
   });

@@ -24,14 +24,20 @@ describe('default example (three regions from examples/default/spec.yaml)', () =
     expect(resourcesOf(aws.json, 'aws_lb')).toHaveLength(3);
     expect(resourcesOf(aws.json, 'aws_acm_certificate')).toHaveLength(3);
     expect(resourcesOf(aws.json, 'aws_acm_certificate_validation')).toHaveLength(3);
-    const validationRecords = resourcesOf(aws.json, 'aws_route53_record').filter(([name]) => name.includes('ValidationRecord'));
+    const validationRecords = resourcesOf(aws.json, 'aws_route53_record').filter(([name]) =>
+      name.includes('ValidationRecord'),
+    );
     expect(validationRecords).toHaveLength(1);
     // The writer is the first region by code, independent of list order.
     expect(validationRecords[0][0]).toContain('ap-northeast-1');
   });
 
   test('the hosted zone cannot be destroyed by terraform', () => {
-    expect(resourcesOf(aws.json, 'aws_route53_zone')[0][1]).toMatchObject({ name: 'inference.example.com', force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(resourcesOf(aws.json, 'aws_route53_zone')[0][1]).toMatchObject({
+      name: 'inference.example.com',
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   test('matches the reviewed snapshot', () => {

@@ -13,27 +13,44 @@ const defaultPlaceholders = placeholdersOf(defaults);
  * in which it differs from the default example's resource of the same shape (test/support/regional-shape.ts).
  * The default example's full snapshot (default.test.ts) covers the rest; addresses.test.ts lists every address.
  */
-describe.each(OFFLINE_EXAMPLES.filter((e) => e.name !== 'default').map((e) => [e.name, e] as const))('example %s', (_name, example) => {
-  const { stacks } = synthExample(example.build);
-  const placeholders = placeholdersOf(stacks);
+describe.each(OFFLINE_EXAMPLES.filter((e) => e.name !== 'default').map((e) => [e.name, e] as const))(
+  'example %s',
+  (_name, example) => {
+    const { stacks } = synthExample(example.build);
+    const placeholders = placeholdersOf(stacks);
 
-  test('synthesizes AWS stacks without data sources', () => {
-    expect(stacks.length).toBeGreaterThan(0);
-    expect(stacks.filter((s) => s.name.endsWith('-aws'))).toAllSatisfy((stack) => stack.json.data === undefined);
-  });
+    test('synthesizes AWS stacks without data sources', () => {
+      expect(stacks.length).toBeGreaterThan(0);
+      expect(stacks.filter((s) => s.name.endsWith('-aws'))).toAllSatisfy((stack) => stack.json.data === undefined);
+    });
 
-  test('matches the reviewed snapshot of what distinguishes it from the default example', () => {
-    for (const stack of stacks) expect(distinctiveView(snapshotView(stack.json), placeholders, defaultAws, defaultPlaceholders).view).toMatchSnapshot(stack.name);
-  });
+    test('matches the reviewed snapshot of what distinguishes it from the default example', () => {
+      for (const stack of stacks)
+        expect(
+          distinctiveView(snapshotView(stack.json), placeholders, defaultAws, defaultPlaceholders).view,
+        ).toMatchSnapshot(stack.name);
+    });
 
-  test('every resource is in the snapshot or equal to a resource of the default example', () => {
-    for (const stack of stacks) {
-      const { sameShape, view } = distinctiveView(snapshotView(stack.json), placeholders, defaultAws, defaultPlaceholders);
-      const full = Object.values(view.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
-      const differs = Object.keys(view['differs from the default example (placeholder values)'] as object).length;
-      const total = Object.values(stack.json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName as object).length, 0);
-      expect(total).toBeGreaterThan(0);
-      expect(sameShape.length + full + differs).toBe(total);
-    }
-  });
-});
+    test('every resource is in the snapshot or equal to a resource of the default example', () => {
+      for (const stack of stacks) {
+        const { sameShape, view } = distinctiveView(
+          snapshotView(stack.json),
+          placeholders,
+          defaultAws,
+          defaultPlaceholders,
+        );
+        const full = Object.values(view.resource as Record<string, object>).reduce(
+          (n, byName) => n + Object.keys(byName).length,
+          0,
+        );
+        const differs = Object.keys(view['differs from the default example (placeholder values)'] as object).length;
+        const total = Object.values(stack.json.resource ?? {}).reduce(
+          (n, byName) => n + Object.keys(byName as object).length,
+          0,
+        );
+        expect(total).toBeGreaterThan(0);
+        expect(sameShape.length + full + differs).toBe(total);
+      }
+    });
+  },
+);

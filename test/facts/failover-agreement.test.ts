@@ -14,7 +14,13 @@ import { newStack, synthJson } from '../support/synth';
 import { cloudflareSpec, euUsEndpoints } from '../cloudflare/fixtures';
 
 const settings = fc
-  .record({ intervalSeconds: fc.integer({ min: 10, max: 300 }), timeoutSeconds: fc.integer({ min: 1, max: 10 }), retries: fc.integer({ min: 0, max: 5 }), consecutiveDown: fc.integer({ min: 1, max: 10 }), proxied: fc.boolean() })
+  .record({
+    intervalSeconds: fc.integer({ min: 10, max: 300 }),
+    timeoutSeconds: fc.integer({ min: 1, max: 10 }),
+    retries: fc.integer({ min: 0, max: 5 }),
+    consecutiveDown: fc.integer({ min: 1, max: 10 }),
+    proxied: fc.boolean(),
+  })
   // The schema requires timeout × (retries + 1) below the interval.
   .filter((s) => s.timeoutSeconds * (s.retries + 1) < s.intervalSeconds);
 
@@ -23,13 +29,27 @@ test('a Cloudflare front door’s failoverSeconds is the analysis’ detection t
     fc.property(settings, ({ proxied, ...monitor }) => {
       const { stack } = newStack('chat-cloudflare');
       const provider = new CloudflareProvider(stack, 'cloudflare', { alias: 'front_door' });
-      const spec = SpecSchema.parse(minimalSpec({ frontDoor: 'cloudflare', cloudflare: cloudflareSpec({ proxied, monitor, sessionAffinity: proxied ? undefined : { type: 'none' } }) }));
-      const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', { endpoints: euUsEndpoints(), serviceName: spec.service.name, serviceDomain: spec.service.domain, health: spec.health, residency: spec.residency, cloudflare: spec.cloudflare!, provider });
+      const spec = SpecSchema.parse(
+        minimalSpec({
+          frontDoor: 'cloudflare',
+          cloudflare: cloudflareSpec({ proxied, monitor, sessionAffinity: proxied ? undefined : { type: 'none' } }),
+        }),
+      );
+      const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', {
+        endpoints: euUsEndpoints(),
+        serviceName: spec.service.name,
+        serviceDomain: spec.service.domain,
+        health: spec.health,
+        residency: spec.residency,
+        cloudflare: spec.cloudflare!,
+        provider,
+      });
       const model = buildCloudflareModel([{ name: 'chat-cloudflare', json: synthJson(stack) }], () => 'us-east-1');
       expect(model.loadBalancers).toHaveLength(1);
       const pools = [...model.pools.keys()];
       expect(pools.length).toBeGreaterThan(0);
-      for (const pool of pools) expect(poolDetection(model, model.loadBalancers[0], pool).seconds).toBe(frontDoor.failoverSeconds);
+      for (const pool of pools)
+        expect(poolDetection(model, model.loadBalancers[0], pool).seconds).toBe(frontDoor.failoverSeconds);
     }),
     { numRuns: 12, seed: 20261202 },
   );

@@ -10,10 +10,17 @@ import { fuzzSpecs } from '../../scripts/fuzz/spec-fuzz';
 
 const detected = detectOfflineTerraform();
 const terraformAvailable = !('missing' in detected);
-if (!terraformAvailable && process.env.GI_REQUIRE_TERRAFORM === '1') throw new Error(`GI_REQUIRE_TERRAFORM=1 but real terraform cannot run: ${(detected as { missing: string }).missing}`);
+if (!terraformAvailable && process.env.GI_REQUIRE_TERRAFORM === '1')
+  throw new Error(`GI_REQUIRE_TERRAFORM=1 but real terraform cannot run: ${(detected as { missing: string }).missing}`);
 
 describe('spec fuzzing (bounded)', () => {
-  const report = fuzzSpecs({ runs: 45, seed: 20261121, maxRegions: 2, terraform: terraformAvailable, prove: (stacks) => assertRoutingProofs(stacks) });
+  const report = fuzzSpecs({
+    runs: 45,
+    seed: 20261121,
+    maxRegions: 2,
+    terraform: terraformAvailable,
+    prove: (stacks) => assertRoutingProofs(stacks),
+  });
 
   test('zero crashes: no exception other than a validation error, no problem without a path', () => {
     expect(report.crashes).toEqual([]);
@@ -29,9 +36,12 @@ describe('spec fuzzing (bounded)', () => {
     expect(report.acceptedInvalid.filter((f) => f.includes('breaks AWS limits'))).toEqual([]);
   });
 
-  (terraformAvailable ? test : test.skip)('accepted => valid: every distinct accepted AWS stack passes the real terraform validate', () => {
-    expect(report.terraformValidated).toBe(report.distinctStacks);
-    expect(report.distinctStacks).toBeGreaterThanOrEqual(8);
-    expect(report.acceptedInvalid).toEqual([]);
-  });
+  (terraformAvailable ? test : test.skip)(
+    'accepted => valid: every distinct accepted AWS stack passes the real terraform validate',
+    () => {
+      expect(report.terraformValidated).toBe(report.distinctStacks);
+      expect(report.distinctStacks).toBeGreaterThanOrEqual(8);
+      expect(report.acceptedInvalid).toEqual([]);
+    },
+  );
 });

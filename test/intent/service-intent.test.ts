@@ -17,7 +17,10 @@ import { join } from 'node:path';
 function serviceStack(): TerraformJson {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'svc');
-  new GlobalInferenceService(stack, 'Service', { spec: loadSpecFile(join(__dirname, '../../examples/eu-residency/spec.yaml')), synthChecks: false });
+  new GlobalInferenceService(stack, 'Service', {
+    spec: loadSpecFile(join(__dirname, '../../examples/eu-residency/spec.yaml')),
+    synthChecks: false,
+  });
   return loadStacks(stack)[0].json;
 }
 
@@ -29,7 +32,11 @@ describe('the service intent: one schema, one writer, both checkers read it', ()
     expect(block.version).toBe(SERVICE_INTENT_VERSION);
     expect(block.service).toBe('chat-eu');
     // One key: the old second name (a policy-context key) is gone.
-    expect(Object.keys((json as Record<string, Record<string, unknown>>)['//']).filter((k) => k.startsWith('global_inference'))).toEqual([SERVICE_INTENT_KEY]);
+    expect(
+      Object.keys((json as Record<string, Record<string, unknown>>)['//']).filter((k) =>
+        k.startsWith('global_inference'),
+      ),
+    ).toEqual([SERVICE_INTENT_KEY]);
   });
 
   test('the policy pack and the analysis read the same jurisdictions, residency and SLO', () => {
@@ -43,7 +50,14 @@ describe('the service intent: one schema, one writer, both checkers read it', ()
     }
     expect(Object.values(reading.intent.regions).some((r) => r.jurisdiction === 'eu')).toBe(true);
     expect(Object.values(reading.intent.regions).some((r) => r.jurisdiction === undefined)).toBe(true);
-    expect(merged.residency).toEqual(Object.fromEntries(Object.entries(reading.intent.residency).map(([k, g]) => [k, { countries: g.countries, continents: g.continents }])));
+    expect(merged.residency).toEqual(
+      Object.fromEntries(
+        Object.entries(reading.intent.residency).map(([k, g]) => [
+          k,
+          { countries: g.countries, continents: g.continents },
+        ]),
+      ),
+    );
     expect(Object.keys(merged.residency)).toContain('eu');
     expect(merged.sloFailoverSeconds).toBe(reading.intent.sloFailoverSeconds);
     expect(merged.sloFailoverSeconds).toBeGreaterThan(0);
@@ -51,21 +65,44 @@ describe('the service intent: one schema, one writer, both checkers read it', ()
   });
 
   test('codes read upper case and host names normalised, by both readers', () => {
-    const hand = { '//': { [SERVICE_INTENT_KEY]: { service: 'chat', domain: 'x.example.com', regions: { 'eu-west-1': { jurisdiction: 'eu', hostname: 'EU.X.Example.com.' } }, residency: { eu: { countries: ['de'], continents: ['eu'] } } } } };
+    const hand = {
+      '//': {
+        [SERVICE_INTENT_KEY]: {
+          service: 'chat',
+          domain: 'x.example.com',
+          regions: { 'eu-west-1': { jurisdiction: 'eu', hostname: 'EU.X.Example.com.' } },
+          residency: { eu: { countries: ['de'], continents: ['eu'] } },
+        },
+      },
+    };
     const reading = readServiceIntent(hand);
     if (reading.status !== 'present') throw new Error(`expected present, got ${reading.status}`);
     expect(reading.intent.residency.eu).toEqual({ countries: ['DE'], continents: ['EU'] });
-    expect(readIntent([{ name: 'h', json: hand as TerraformJson }]).regions['eu-west-1'].hostname).toBe('eu.x.example.com');
+    expect(readIntent([{ name: 'h', json: hand as TerraformJson }]).regions['eu-west-1'].hostname).toBe(
+      'eu.x.example.com',
+    );
     expect(regionOfHostname(reading.intent, 'eu.x.example.com')).toBe('eu-west-1');
   });
 
   test('a document without a version reads as version 1 (stacks written before the field)', () => {
-    const reading = readServiceIntent({ '//': { [SERVICE_INTENT_KEY]: { service: 'chat', domain: 'x.example.com', regions: {} } } });
+    const reading = readServiceIntent({
+      '//': { [SERVICE_INTENT_KEY]: { service: 'chat', domain: 'x.example.com', regions: {} } },
+    });
     expect(reading).toMatchObject({ status: 'present', intent: { version: 1 } });
   });
 
   describe('a document from a newer library is refused by both checkers, never misread', () => {
-    const newer = { '//': { [SERVICE_INTENT_KEY]: { version: SERVICE_INTENT_VERSION + 1, service: 'chat', domain: 'x.example.com', regions: {} } }, resource: {} };
+    const newer = {
+      '//': {
+        [SERVICE_INTENT_KEY]: {
+          version: SERVICE_INTENT_VERSION + 1,
+          service: 'chat',
+          domain: 'x.example.com',
+          regions: {},
+        },
+      },
+      resource: {},
+    };
 
     test('policy pack: an error finding naming the version', () => {
       const report = checkStackJson(newer as TerraformJson);
@@ -76,17 +113,30 @@ describe('the service intent: one schema, one writer, both checkers read it', ()
 
     test('analysis: a refusal naming the stack and the field', () => {
       expect(() => readIntent([{ name: 'svc', json: newer as TerraformJson }])).toThrow(ServiceIntentError);
-      expect(() => readIntent([{ name: 'svc', json: newer as TerraformJson }])).toThrow(/stack svc: the service intent .* version: was written by a newer version/);
+      expect(() => readIntent([{ name: 'svc', json: newer as TerraformJson }])).toThrow(
+        /stack svc: the service intent .* version: was written by a newer version/,
+      );
     });
   });
 
   test('a malformed intent is refused by the analysis (reading around it would drop the residency groups)', () => {
-    const bad = { '//': { [SERVICE_INTENT_KEY]: { service: 'chat', domain: 'x.example.com', regions: {}, residency: { eu: { countries: 'DE' } } } } };
+    const bad = {
+      '//': {
+        [SERVICE_INTENT_KEY]: {
+          service: 'chat',
+          domain: 'x.example.com',
+          regions: {},
+          residency: { eu: { countries: 'DE' } },
+        },
+      },
+    };
     expect(() => readIntent([{ name: 'svc', json: bad as TerraformJson }])).toThrow(/residency\.eu\.countries/);
   });
 
   test('writeServiceIntent refuses a malformed intent, naming the field', () => {
     const stack = new TerraformStack(new App(), 'hand-built');
-    expect(() => writeServiceIntent(stack, { service: 'chat', domain: 'x', regions: {}, cloudflarePlan: 'gold' as never })).toThrow(/service intent for stack 'hand-built' is invalid: cloudflarePlan/);
+    expect(() =>
+      writeServiceIntent(stack, { service: 'chat', domain: 'x', regions: {}, cloudflarePlan: 'gold' as never }),
+    ).toThrow(/service intent for stack 'hand-built' is invalid: cloudflarePlan/);
   });
 });

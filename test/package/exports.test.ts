@@ -30,15 +30,41 @@ describe('package', () => {
 
   test('types resolve through the exports map (tsc, node16 resolution)', () => {
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--types', 'node', '--skipLibCheck', 'main.ts'], { cwd: consumer, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        '--module',
+        'node16',
+        '--moduleResolution',
+        'node16',
+        '--types',
+        'node',
+        '--skipLibCheck',
+        'main.ts',
+      ],
+      { cwd: consumer, encoding: 'utf8' },
+    );
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
 
   test('the compiled package loads from its root export, and internal paths are not exported', () => {
-    const ok = spawnSync(process.execPath, ['-e', "const l = require('cdktf-global-inference'); console.log(typeof l.GpuInferenceEndpoint, typeof l.GlobalInferenceService)"], { cwd: consumer, encoding: 'utf8' });
+    const ok = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "const l = require('cdktf-global-inference'); console.log(typeof l.GpuInferenceEndpoint, typeof l.GlobalInferenceService)",
+      ],
+      { cwd: consumer, encoding: 'utf8' },
+    );
     expect(ok.stdout.trim()).toBe('function function');
-    const internal = spawnSync(process.execPath, ['-e', "require('cdktf-global-inference/dist/lib/aws/gpu-fleet')"], { cwd: consumer, encoding: 'utf8' });
+    const internal = spawnSync(process.execPath, ['-e', "require('cdktf-global-inference/dist/lib/aws/gpu-fleet')"], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
     expect(internal.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
@@ -48,7 +74,13 @@ describe('package', () => {
       for (const entry of readdirSync(dir)) {
         const path = join(dir, entry);
         if (statSync(path).isDirectory()) walk(path);
-        else if (path.endsWith('.ts') && /from ['"]@cdktf\/provider-(aws|cloudflare)['"]|require\(['"]@cdktf\/provider-(aws|cloudflare)['"]\)/.test(readFileSync(path, 'utf8'))) offenders.push(path);
+        else if (
+          path.endsWith('.ts') &&
+          /from ['"]@cdktf\/provider-(aws|cloudflare)['"]|require\(['"]@cdktf\/provider-(aws|cloudflare)['"]\)/.test(
+            readFileSync(path, 'utf8'),
+          )
+        )
+          offenders.push(path);
       }
     };
     for (const dir of ['lib', 'stacks', 'examples', 'bin']) walk(join(root, dir));

@@ -25,10 +25,13 @@ describe('packed contents', () => {
 
   test("the documents the README links to and messages cite are in the package (messages never cite a file users don't have)", () => {
     // Red team: PolicySuppressions' messages cited lib/policy/RULES.md, and the package shipped only README.md.
-    for (const doc of ['lib/policy/RULES.md', 'lib/cloudflare/PROVIDER-NOTES.md', 'lib/edge-router/README.md']) expect(packed).toContain(doc);
+    for (const doc of ['lib/policy/RULES.md', 'lib/cloudflare/PROVIDER-NOTES.md', 'lib/edge-router/README.md'])
+      expect(packed).toContain(doc);
     expect(RULES_DOC.startsWith('node_modules/cdktf-global-inference/')).toBe(true);
     expect(packed).toContain(RULES_DOC.slice('node_modules/cdktf-global-inference/'.length));
-    const linked = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/\]\((lib\/[^)#\s]+)\)/g)].map((m) => m[1]);
+    const linked = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/\]\((lib\/[^)#\s]+)\)/g)].map(
+      (m) => m[1],
+    );
     expect(linked.length).toBeGreaterThan(0);
     for (const file of linked) expect(packed).toContain(file);
   });
@@ -37,7 +40,8 @@ describe('packed contents', () => {
     const cited = new Set<string>();
     for (const file of jsFiles(join(root, 'dist', 'lib'))) {
       // String literals only (comments are stripped from the compiled files' messages by reading quotes).
-      for (const m of readFileSync(file, 'utf8').matchAll(/[`'"][^`'"\n]*?\b(lib\/[\w/-]+\.md)\b[^`'"\n]*[`'"]/g)) cited.add(m[1]);
+      for (const m of readFileSync(file, 'utf8').matchAll(/[`'"][^`'"\n]*?\b(lib\/[\w/-]+\.md)\b[^`'"\n]*[`'"]/g))
+        cited.add(m[1]);
     }
     expect([...cited].filter((f) => !packed.has(f))).toEqual([]);
   });

@@ -49,12 +49,17 @@ describe('PolicyAspect on a GpuInferenceEndpoint', () => {
     const { app, endpoint, apply } = endpointApp();
     endpoint.node.findAll().forEach((c) => {
       if (c.node.id === 'InstancesFromAlb-8000') {
-        (c as unknown as { addOverride(path: string, value: unknown): void }).addOverride('referenced_security_group_id', null);
+        (c as unknown as { addOverride(path: string, value: unknown): void }).addOverride(
+          'referenced_security_group_id',
+          null,
+        );
         (c as unknown as { addOverride(path: string, value: unknown): void }).addOverride('cidr_ipv4', '0.0.0.0/0');
       }
     });
     apply();
-    expect(synthError(app)).toMatch(/GI-AWS-007 aws_vpc_security_group_ingress_rule\.Endpoint_InstancesFromAlb-8000_\w+: ingress rule of aws_security_group\.Endpoint_InstanceSecurityGroup_\w+ allows tcp 8000 from 0\.0\.0\.0\/0/);
+    expect(synthError(app)).toMatch(
+      /GI-AWS-007 aws_vpc_security_group_ingress_rule\.Endpoint_InstancesFromAlb-8000_\w+: ingress rule of aws_security_group\.Endpoint_InstanceSecurityGroup_\w+ allows tcp 8000 from 0\.0\.0\.0\/0/,
+    );
   });
 
   test('evaluates a resource as another aspect (added before it) left it', () => {
@@ -83,9 +88,17 @@ describe('PolicyAspect on a GpuInferenceEndpoint', () => {
     endpoint.primaryFleet.targetGroup.addOverride('health_check.path', null);
     apply();
     app.synth();
-    const key = (f: { ruleId: string; resource?: { address: string }; message: string; severity: string }) => `${f.ruleId} ${f.resource?.address} ${f.severity} ${f.message}`;
-    const fromAspect = aspect.report().stacks.flatMap((s) => s.findings).map(key).sort();
-    const fromOutput = checkSynthOutput(outdir).stacks.flatMap((s) => s.findings).map(key).sort();
+    const key = (f: { ruleId: string; resource?: { address: string }; message: string; severity: string }) =>
+      `${f.ruleId} ${f.resource?.address} ${f.severity} ${f.message}`;
+    const fromAspect = aspect
+      .report()
+      .stacks.flatMap((s) => s.findings)
+      .map(key)
+      .sort();
+    const fromOutput = checkSynthOutput(outdir)
+      .stacks.flatMap((s) => s.findings)
+      .map(key)
+      .sort();
     expect(fromAspect).toEqual(fromOutput);
     expect(fromAspect.filter((k) => !k.includes(' info '))).toHaveLength(2);
   });
@@ -127,7 +140,9 @@ describe('PolicyAspect warnings and intent', () => {
     const lt = new LaunchTemplate(stack, 'Lt', { imageId: 'ami-123', metadataOptions: { httpTokens: 'required' } });
     Aspects.of(stack).add(new PolicyAspect());
     Testing.synth(stack);
-    expect(annotations(lt, '@cdktf/warn')).toEqual([expect.stringContaining('GI-AWS-002 aws_launch_template.Lt: has no block_device_mappings with ebs')]);
+    expect(annotations(lt, '@cdktf/warn')).toEqual([
+      expect.stringContaining('GI-AWS-002 aws_launch_template.Lt: has no block_device_mappings with ebs'),
+    ]);
     expect(annotations(lt, '@cdktf/error')).toEqual([]);
   });
 
@@ -140,31 +155,52 @@ describe('PolicyAspect warnings and intent', () => {
       new CloudflareProvider(stack, 'cloudflare', {});
       new LoadBalancerMonitor(stack, 'Monitor', { accountId: 'acc', type: 'https', path: '/health', interval: 10 });
       new LoadBalancerMonitor(stack, 'Monitor2', { accountId: 'acc', type: 'https', path: '/health', interval: 60 });
-      if (withContext) writeServiceIntent(stack, { service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': {} }, cloudflarePlan: 'pro' });
+      if (withContext)
+        writeServiceIntent(stack, {
+          service: 'chat',
+          domain: 'inference.example.com',
+          regions: { 'us-east-1': {} },
+          cloudflarePlan: 'pro',
+        });
       const aspect = new PolicyAspect({ failOnError: false });
       Aspects.of(stack).add(aspect);
       Testing.synth(stack);
       return { stack, aspect };
     };
     const without = build(false);
-    expect(annotations(without.stack, '@cdktf/info')).toEqual([expect.stringContaining('GI-CF-001 not evaluated on 2 cloudflare_load_balancer_monitor resources')]);
+    expect(annotations(without.stack, '@cdktf/info')).toEqual([
+      expect.stringContaining('GI-CF-001 not evaluated on 2 cloudflare_load_balancer_monitor resources'),
+    ]);
     expect(without.aspect.report().errors).toBe(0);
     const withIntent = build(true);
     expect(withIntent.aspect.report().stacks[0].context).toBe('present');
-    expect(withIntent.aspect.report().stacks[0].findings.map((f) => `${f.ruleId} ${f.resource?.address}`)).toEqual(['GI-CF-001 cloudflare_load_balancer_monitor.Monitor']);
+    expect(withIntent.aspect.report().stacks[0].findings.map((f) => `${f.ruleId} ${f.resource?.address}`)).toEqual([
+      'GI-CF-001 cloudflare_load_balancer_monitor.Monitor',
+    ]);
   });
 
   test('the intent written by writeServiceIntent is in the stack JSON where checkSynthOutput reads it', () => {
     const { app, stack, outdir } = endpointApp();
-    writeServiceIntent(stack, { service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': { jurisdiction: 'us' } } });
+    writeServiceIntent(stack, {
+      service: 'chat',
+      domain: 'inference.example.com',
+      regions: { 'us-east-1': { jurisdiction: 'us' } },
+    });
     app.synth();
     const json = JSON.parse(readFileSync(join(outdir, 'stacks', 'policy-test', 'cdk.tf.json'), 'utf8'));
-    expect(json['//'].global_inference).toEqual({ version: 1, service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': { jurisdiction: 'us' } } });
+    expect(json['//'].global_inference).toEqual({
+      version: 1,
+      service: 'chat',
+      domain: 'inference.example.com',
+      regions: { 'us-east-1': { jurisdiction: 'us' } },
+    });
     expect(checkSynthOutput(outdir).stacks[0].context).toBe('present');
   });
 
   test('writeServiceIntent refuses a malformed intent', () => {
     const { stack } = endpointApp();
-    expect(() => writeServiceIntent(stack, { service: 'chat', domain: 'x', regions: {}, cloudflarePlan: 'free' as never })).toThrow(/service intent for stack 'policy-test' is invalid: cloudflarePlan/);
+    expect(() =>
+      writeServiceIntent(stack, { service: 'chat', domain: 'x', regions: {}, cloudflarePlan: 'free' as never }),
+    ).toThrow(/service intent for stack 'policy-test' is invalid: cloudflarePlan/);
   });
 });

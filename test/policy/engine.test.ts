@@ -13,7 +13,11 @@ import type { PolicyRule } from '../../lib/policy/types';
 import { errorOf } from '../support/synth';
 import { CONTEXT, tf } from './support/fixtures';
 
-const openSsh = { aws_security_group: { ssh: { ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }] } } };
+const openSsh = {
+  aws_security_group: {
+    ssh: { ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }] },
+  },
+};
 const noDropAlb = { aws_lb: { alb: { internal: false } } };
 
 describe('service intent (//.global_inference)', () => {
@@ -23,7 +27,10 @@ describe('service intent (//.global_inference)', () => {
         global_inference: {
           service: 'chat',
           domain: 'inference.example.com',
-          regions: { 'ap-northeast-1': { hostname: 'ap-northeast-1.inference.example.com', jurisdiction: null }, 'eu-west-1': { jurisdiction: 'eu' } },
+          regions: {
+            'ap-northeast-1': { hostname: 'ap-northeast-1.inference.example.com', jurisdiction: null },
+            'eu-west-1': { jurisdiction: 'eu' },
+          },
           residency: {},
           cloudflarePlan: null,
           routingMode: 'latency',
@@ -44,11 +51,20 @@ describe('service intent (//.global_inference)', () => {
     expect(readServiceIntent(json)).toEqual({ status: 'invalid', problems: [expect.stringContaining('domain')] });
     const report = checkStackJson(json as never);
     expect(report.stacks[0].context).toBe('invalid');
-    expect(report.stacks[0].findings).toEqual([expect.objectContaining({ ruleId: 'GI-POLICY-002', severity: 'error', message: expect.stringContaining('domain') })]);
+    expect(report.stacks[0].findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'GI-POLICY-002',
+        severity: 'error',
+        message: expect.stringContaining('domain'),
+      }),
+    ]);
   });
 
   test('maps hostnames to regions: a declared hostname first, else <region>.<domain>', () => {
-    const context = ServiceIntentSchema.parse({ ...CONTEXT, regions: { ...CONTEXT.regions, 'us-west-2': { hostname: 'oregon.edge.example.net' } } });
+    const context = ServiceIntentSchema.parse({
+      ...CONTEXT,
+      regions: { ...CONTEXT.regions, 'us-west-2': { hostname: 'oregon.edge.example.net' } },
+    });
     expect(regionOfHostname(context, 'EU-WEST-1.inference.example.com.')).toBe('eu-west-1');
     expect(regionOfHostname(context, 'oregon.edge.example.net')).toBe('us-west-2');
     expect(regionOfHostname(context, 'sa-east-1.inference.example.com')).toBeUndefined();
@@ -77,7 +93,8 @@ describe('engine', () => {
         throw new Error('boom');
       },
     };
-    const findings = checkStackJson(tf(noDropAlb), { packs: [AWS_POLICY_PACK, { name: 'custom', rules: [broken] }] }).stacks[0].findings;
+    const findings = checkStackJson(tf(noDropAlb), { packs: [AWS_POLICY_PACK, { name: 'custom', rules: [broken] }] })
+      .stacks[0].findings;
     expect(findings.map((f) => [f.ruleId, f.severity, f.message])).toEqual([
       ['GI-AWS-004', 'error', expect.any(String)],
       ['GI-AWS-999', 'error', 'the rule failed on this resource: boom'],
@@ -86,15 +103,20 @@ describe('engine', () => {
 
   test('two different rules with one id are refused', () => {
     const twin: PolicyRule = { ...AWS_POLICY_PACK.rules[0], check: () => [] };
-    expect(errorOf(() => rulesOf([AWS_POLICY_PACK, { name: 'twin', rules: [twin] }]))).toContain('rule ids must be unique');
+    expect(errorOf(() => rulesOf([AWS_POLICY_PACK, { name: 'twin', rules: [twin] }]))).toContain(
+      'rule ids must be unique',
+    );
   });
 
   test('finds references inside interpolations, functions and lists, but not literal text', () => {
-    expect(referencedAddresses(['${aws_lb.a-b_1.arn}', '${tolist(aws_acm_certificate.c.domain_validation_options).0.resource_record_name}', 'aws_lb.not_a_ref', { x: '${data.aws_ami.x.id}' }])).toEqual([
-      'aws_lb.a-b_1',
-      'aws_acm_certificate.c',
-      'data.aws_ami.x',
-    ]);
+    expect(
+      referencedAddresses([
+        '${aws_lb.a-b_1.arn}',
+        '${tolist(aws_acm_certificate.c.domain_validation_options).0.resource_record_name}',
+        'aws_lb.not_a_ref',
+        { x: '${data.aws_ami.x.id}' },
+      ]),
+    ).toEqual(['aws_lb.a-b_1', 'aws_acm_certificate.c', 'data.aws_ami.x']);
   });
 });
 
@@ -103,7 +125,9 @@ describe('checkSynthOutput and formatPolicyReport', () => {
   const app = new App({ outdir });
   const stack = new TerraformStack(app, 'report-test');
   new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-  new SecurityGroup(stack, 'Ssh', { ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['0.0.0.0/0'] }] });
+  new SecurityGroup(stack, 'Ssh', {
+    ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['0.0.0.0/0'] }],
+  });
   app.synth();
 
   test('reads every stack of a cdktf.out directory and renders what is wrong, where, and the fix', () => {
@@ -122,8 +146,12 @@ describe('checkSynthOutput and formatPolicyReport', () => {
   });
 
   test('a clean report says so', () => {
-    const text = formatPolicyReport(checkStackJson(tf({ aws_lb: { alb: { drop_invalid_header_fields: true } } }), { stackName: 'clean' }));
-    expect(text).toBe('Policy check passed: 0 errors, 0 warnings, 0 suppressed (14 rules on 1 stack)\n\nclean: 1 resource checked, service intent absent\n  no findings');
+    const text = formatPolicyReport(
+      checkStackJson(tf({ aws_lb: { alb: { drop_invalid_header_fields: true } } }), { stackName: 'clean' }),
+    );
+    expect(text).toBe(
+      'Policy check passed: 0 errors, 0 warnings, 0 suppressed (14 rules on 1 stack)\n\nclean: 1 resource checked, service intent absent\n  no findings',
+    );
   });
 
   test('info findings can be hidden', () => {

@@ -31,7 +31,9 @@ for (const example of OFFLINE_EXAMPLES) {
         const present = new Set(stacks.flatMap((s) => Object.keys(s.json.resource ?? {})));
         const idle = AWS_POLICY_PACK.rules.filter((r) => !r.resourceTypes.some((t) => present.has(t))).map((r) => r.id);
         expect(idle).toEqual([]);
-        const routed = stacks.flatMap((s) => Object.values(s.json.resource?.aws_route53_record ?? {})).filter((r) => r.set_identifier !== undefined);
+        const routed = stacks
+          .flatMap((s) => Object.values(s.json.resource?.aws_route53_record ?? {}))
+          .filter((r) => r.set_identifier !== undefined);
         expect(routed.length).toBeGreaterThan(0);
       });
     }
@@ -46,9 +48,20 @@ test('PolicyAspect on the default example: synth succeeds, the intent block is r
   const fromAspect = aspect.report();
   expect(fromAspect.ok).toBe(true);
   expect(fromAspect.stacks.map((s) => s.context)).toEqual(['present']);
-  const key = (f: { ruleId: string; resource?: { address: string }; severity: string }) => `${f.ruleId} ${f.resource?.address} ${f.severity}`;
+  const key = (f: { ruleId: string; resource?: { address: string }; severity: string }) =>
+    `${f.ruleId} ${f.resource?.address} ${f.severity}`;
   const fromOutput = checkSynthOutput(outdir, { packs: [AWS_POLICY_PACK] });
-  expect(fromAspect.stacks.flatMap((s) => s.findings).map(key).sort()).toEqual(fromOutput.stacks.flatMap((s) => s.findings).map(key).sort());
+  expect(
+    fromAspect.stacks
+      .flatMap((s) => s.findings)
+      .map(key)
+      .sort(),
+  ).toEqual(
+    fromOutput.stacks
+      .flatMap((s) => s.findings)
+      .map(key)
+      .sort(),
+  );
   expect(fromAspect.stacks[0].resourcesChecked).toBe(fromOutput.stacks[0].resourcesChecked);
 });
 
@@ -63,7 +76,10 @@ const cloudflareExample = OFFLINE_EXAMPLES.find((e) => e.name === 'cloudflare-eu
   const cloudflare = stacks.find((s) => Object.keys(s.json.resource ?? {}).includes('cloudflare_load_balancer'));
   const reading = aws ? readServiceIntent(aws.json) : undefined;
   const context = reading?.status === 'present' ? reading.intent : undefined;
-  const check = (json: TerraformJson) => checkStackJson(json, { packs: [CLOUDFLARE_POLICY_PACK], context }).stacks[0].findings.filter((f) => f.severity !== 'info');
+  const check = (json: TerraformJson) =>
+    checkStackJson(json, { packs: [CLOUDFLARE_POLICY_PACK], context }).stacks[0].findings.filter(
+      (f) => f.severity !== 'info',
+    );
 
   test('passes GI-CF-001 and GI-CF-002 with the service intent of its AWS stack', () => {
     expect(context?.cloudflarePlan).toBeDefined();
@@ -72,12 +88,17 @@ const cloudflareExample = OFFLINE_EXAMPLES.find((e) => e.name === 'cloudflare-eu
   });
 
   test('fails when the fallback pool is moved out of the EU, or the monitor probes faster than the plan allows', () => {
-    const json = structuredClone(cloudflare!.json) as TerraformJson & { resource: Record<string, Record<string, Record<string, unknown>>> };
+    const json = structuredClone(cloudflare!.json) as TerraformJson & {
+      resource: Record<string, Record<string, Record<string, unknown>>>;
+    };
     const usPool = Object.keys(json.resource.cloudflare_load_balancer_pool).find((name) => name.includes('us-east-1'))!;
-    for (const lb of Object.values(json.resource.cloudflare_load_balancer)) lb.fallback_pool = `\${cloudflare_load_balancer_pool.${usPool}.id}`;
+    for (const lb of Object.values(json.resource.cloudflare_load_balancer))
+      lb.fallback_pool = `\${cloudflare_load_balancer_pool.${usPool}.id}`;
     for (const monitor of Object.values(json.resource.cloudflare_load_balancer_monitor)) monitor.interval = 5;
     const findings = check(json);
     expect(findings.map((f) => f.ruleId).sort()).toEqual(['GI-CF-001', 'GI-CF-002']);
-    expect(findings.find((f) => f.ruleId === 'GI-CF-002')?.message).toContain('outside jurisdiction eu, whose clients this load balancer steers through country_pools.AT');
+    expect(findings.find((f) => f.ruleId === 'GI-CF-002')?.message).toContain(
+      'outside jurisdiction eu, whose clients this load balancer steers through country_pools.AT',
+    );
   });
 });

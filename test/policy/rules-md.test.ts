@@ -9,7 +9,10 @@ test('lib/policy/RULES.md is the rendered rule table (GI_WRITE_RULES_MD=1 rewrit
   const rendered = renderRulesMarkdown();
   if (process.env.GI_WRITE_RULES_MD === '1') writeFileSync(FILE, rendered);
   const onDisk = readFileSync(FILE, 'utf8');
-  if (onDisk !== rendered) throw new Error('lib/policy/RULES.md is out of date: run GI_WRITE_RULES_MD=1 npx jest test/policy/rules-md and commit it');
+  if (onDisk !== rendered)
+    throw new Error(
+      'lib/policy/RULES.md is out of date: run GI_WRITE_RULES_MD=1 npx jest test/policy/rules-md and commit it',
+    );
 });
 
 test('the table lists every rule with its rationale and mappings', () => {

@@ -10,7 +10,11 @@ import { RULE_CASES } from './support/cases';
 const rules = rulesOf(DEFAULT_POLICY_PACKS);
 
 test('every rule has at least one compliant and one non-compliant case', () => {
-  const missing = rules.filter((r) => !RULE_CASES[r.id] || RULE_CASES[r.id].compliant.length === 0 || RULE_CASES[r.id].nonCompliant.length === 0).map((r) => r.id);
+  const missing = rules
+    .filter(
+      (r) => !RULE_CASES[r.id] || RULE_CASES[r.id].compliant.length === 0 || RULE_CASES[r.id].nonCompliant.length === 0,
+    )
+    .map((r) => r.id);
   expect(missing).toEqual([]);
   expect(Object.keys(RULE_CASES).sort()).toEqual(rules.map((r) => r.id).sort());
 });
@@ -31,7 +35,9 @@ for (const rule of rules) {
         const context = c.context ? ServiceIntentSchema.parse(c.context) : undefined;
         const findings = findingsOf(c.json, rule.id, { context }).filter((f) => f.severity !== 'info');
         const onResource = findings.filter((f) => f.resource?.address === c.flagged);
-        expect(onResource.map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringContaining(c.includes ?? '')]));
+        expect(onResource.map((f) => f.message)).toEqual(
+          expect.arrayContaining([expect.stringContaining(c.includes ?? '')]),
+        );
         const matching = onResource.find((f) => f.message.includes(c.includes ?? ''))!;
         expect(matching.severity).toBe(c.severity ?? 'error');
         // Every finding says how to fix it.

@@ -2,13 +2,28 @@ import { renderUserData } from '../../lib/aws/user-data';
 import { decodeUserData, findSecrets, shannonEntropy } from '../../lib/policy/secrets';
 import { b64, gzb64 } from './support/fixtures';
 
-const base = { name: 'llama', id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01', port: 8000, args: [] as string[] };
+const base = {
+  name: 'llama',
+  id: 'meta-llama/Llama-3.1-8B-Instruct',
+  version: '2026-11-01',
+  port: 8000,
+  args: [] as string[],
+};
 
 describe('the library boot scripts hold no secrets', () => {
   const variants = {
     vllm: { ...base, engine: 'vllm' as const },
-    'vllm with a Hugging Face token secret': { ...base, engine: 'vllm' as const, huggingFaceTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hf-token-AbCdEf' },
-    'sglang with S3 weights': { ...base, engine: 'sglang' as const, weightsS3Uri: 's3://my-models/llama/2026-11-01/', revision: '0e9e39f249a16976918f6564b8830bc894c89659' },
+    'vllm with a Hugging Face token secret': {
+      ...base,
+      engine: 'vllm' as const,
+      huggingFaceTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hf-token-AbCdEf',
+    },
+    'sglang with S3 weights': {
+      ...base,
+      engine: 'sglang' as const,
+      weightsS3Uri: 's3://my-models/llama/2026-11-01/',
+      revision: '0e9e39f249a16976918f6564b8830bc894c89659',
+    },
     'tgi with a max length': { ...base, engine: 'tgi' as const, maxModelLength: 8192 },
   };
   for (const [name, model] of Object.entries(variants)) {
@@ -20,8 +35,12 @@ describe('the library boot scripts hold no secrets', () => {
 
 describe('findSecrets', () => {
   test('finds credential formats and redacts them', () => {
-    const found = findSecrets('AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\ntoken hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789\n');
-    expect(found.map((m) => m.kind)).toEqual(expect.arrayContaining(['AWS access key id', 'AWS secret access key', 'Hugging Face token']));
+    const found = findSecrets(
+      'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\ntoken hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789\n',
+    );
+    expect(found.map((m) => m.kind)).toEqual(
+      expect.arrayContaining(['AWS access key id', 'AWS secret access key', 'Hugging Face token']),
+    );
     for (const m of found) {
       expect(m.redacted).toMatch(/… \(\d+ chars\)$/);
       expect(m.redacted).not.toContain('EXAMPLEKEY');
@@ -39,7 +58,9 @@ describe('findSecrets', () => {
   });
 
   test('flags long random-looking literals as a heuristic, not paths, image names or hex digests', () => {
-    expect(findSecrets('key Zq8xT2mWv9LpR4sKd7YhN3cBf6GjU1eA')).toEqual([{ kind: 'high-entropy literal', redacted: 'Zq8x… (32 chars)', confidence: 'entropy' }]);
+    expect(findSecrets('key Zq8xT2mWv9LpR4sKd7YhN3cBf6GjU1eA')).toEqual([
+      { kind: 'high-entropy literal', redacted: 'Zq8x… (32 chars)', confidence: 'entropy' },
+    ]);
     const benign = [
       '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id',
       'ghcr.io/huggingface/text-generation-inference:3.3.6',

@@ -29,7 +29,10 @@ describe('PolicySuppressions.add', () => {
     const report = aspect.report();
     expect(report.ok).toBe(true);
     expect(report.suppressed).toBe(1);
-    expect(report.stacks[0].findings.find((f) => f.ruleId === 'GI-AWS-001')).toMatchObject({ severity: 'error', suppressed: { reason: REASON } });
+    expect(report.stacks[0].findings.find((f) => f.ruleId === 'GI-AWS-001')).toMatchObject({
+      severity: 'error',
+      suppressed: { reason: REASON },
+    });
   });
 
   test('is written into cdk.tf.json, so the cdktf.out runner honours and reports it too', () => {
@@ -44,7 +47,9 @@ describe('PolicySuppressions.add', () => {
     expect(body['//'].metadata).toMatchObject({ path: 'policy-test/Endpoint/Fleet-llama/LaunchTemplate' });
     const report = checkSynthOutput(outdir);
     expect(report.ok).toBe(true);
-    expect(report.stacks[0].findings.filter((f) => f.suppressed).map((f) => [f.ruleId, f.suppressed!.reason])).toEqual([['GI-AWS-001', REASON]]);
+    expect(report.stacks[0].findings.filter((f) => f.suppressed).map((f) => [f.ruleId, f.suppressed!.reason])).toEqual([
+      ['GI-AWS-001', REASON],
+    ]);
   });
 
   test('on a higher-level construct, applies to every resource under it; adding a rule again replaces the reason', () => {
@@ -52,7 +57,9 @@ describe('PolicySuppressions.add', () => {
     PolicySuppressions.add(endpoint, 'GI-AWS-007', 'first reason');
     PolicySuppressions.add(endpoint, 'GI-AWS-008', 'target groups probed by a sidecar');
     PolicySuppressions.add(endpoint, 'GI-AWS-007', 'partner VPN range only (NET-42)');
-    const json = stack.toTerraform() as { resource: Record<string, Record<string, { '//': { gi_suppressions?: unknown } }>> };
+    const json = stack.toTerraform() as {
+      resource: Record<string, Record<string, { '//': { gi_suppressions?: unknown } }>>;
+    };
     const bodies = Object.values(json.resource).flatMap((byName) => Object.values(byName));
     expect(bodies.length).toBeGreaterThan(30);
     for (const body of bodies) {
@@ -72,12 +79,16 @@ describe('PolicySuppressions.add', () => {
 
   test('refuses a malformed rule id, and a scope with no resources', () => {
     const { endpoint, app } = endpointApp();
-    expect(errorOf(() => PolicySuppressions.add(endpoint.resource, 'imdsv2', 'reason'))).toContain('the rule id must look like GI-AWS-007');
+    expect(errorOf(() => PolicySuppressions.add(endpoint.resource, 'imdsv2', 'reason'))).toContain(
+      'the rule id must look like GI-AWS-007',
+    );
     const empty = new TerraformStack(app, 'empty');
-    expect(errorOf(() => PolicySuppressions.add(empty, 'GI-AWS-001', 'reason'))).toContain('there is no Terraform resource under this construct yet');
+    expect(errorOf(() => PolicySuppressions.add(empty, 'GI-AWS-001', 'reason'))).toContain(
+      'there is no Terraform resource under this construct yet',
+    );
   });
 
-  test("a mistyped rule id is a Refusal naming the id, what is allowed and the closest rule id, citing a shipped file", () => {
+  test('a mistyped rule id is a Refusal naming the id, what is allowed and the closest rule id, citing a shipped file', () => {
     // Red team: a plain Error with a stack trace, pointing at lib/policy/RULES.md, which the package did not ship.
     const { endpoint } = endpointApp();
     let thrown: unknown;
@@ -90,13 +101,16 @@ describe('PolicySuppressions.add', () => {
     expect(thrown).toBeInstanceOf(SuppressionRefusedError);
     const message = (thrown as Error).message;
     expect(message.split('\n')).toHaveLength(1);
-    expect(message).toContain(`PolicySuppressions.add('policy-test/Endpoint', 'gi-aws-7'): the rule id must look like GI-AWS-007`);
+    expect(message).toContain(
+      `PolicySuppressions.add('policy-test/Endpoint', 'gi-aws-7'): the rule id must look like GI-AWS-007`,
+    );
     expect(message).toContain("did you mean 'GI-AWS-007'?");
     expect(message).toContain('GI-AWS-001, GI-AWS-002');
     expect(message).toContain(`(${RULES_DOC})`);
     expect(message).not.toMatch(/(^|[^/])lib\/policy\/RULES\.md/); // only the installed package's path
     expect(errorOf(() => PolicySuppressions.add(endpoint, 'GI_CF_1', 'r'))).toContain("did you mean 'GI-CF-001'?");
-    for (const bad of ['', 'imdsv2', 42 as unknown as string]) expect(() => PolicySuppressions.add(endpoint, bad, 'r')).toThrow(SuppressionRefusedError);
+    for (const bad of ['', 'imdsv2', 42 as unknown as string])
+      expect(() => PolicySuppressions.add(endpoint, bad, 'r')).toThrow(SuppressionRefusedError);
     expect(() => PolicySuppressions.add(endpoint, 'GI-AWS-001', ' ')).toThrow(SuppressionRefusedError);
   });
 
@@ -111,25 +125,39 @@ describe('PolicySuppressions.add', () => {
     const result = spawnSync(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^PolicySuppressions\.add\('s\/G', 'gi-aws-7'\): the rule id must look like GI-AWS-007 .*did you mean 'GI-AWS-007'\?/);
+    expect(result.stderr).toMatch(
+      /^PolicySuppressions\.add\('s\/G', 'gi-aws-7'\): the rule id must look like GI-AWS-007 .*did you mean 'GI-AWS-007'\?/,
+    );
   });
 });
 
 describe('suppressions written in the JSON', () => {
   const openGroup = (suppressions: unknown) =>
-    tf({ aws_security_group: { sg: { '//': { gi_suppressions: suppressions }, ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }] } } });
+    tf({
+      aws_security_group: {
+        sg: {
+          '//': { gi_suppressions: suppressions },
+          ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }],
+        },
+      },
+    });
 
   test('a well-formed one silences the rule on that resource only', () => {
     const json = tf({
       aws_security_group: {
-        sg: { '//': { gi_suppressions: [{ id: 'GI-AWS-007', reason: 'bastion, closed by NACL' }] }, ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }] },
+        sg: {
+          '//': { gi_suppressions: [{ id: 'GI-AWS-007', reason: 'bastion, closed by NACL' }] },
+          ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }],
+        },
         other: { ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }] },
       },
     });
     const report = checkStackJson(json);
     expect(report.errors).toBe(1);
     expect(report.suppressed).toBe(1);
-    expect(report.stacks[0].findings.map((f) => `${f.resource?.address} ${f.suppressed ? 'suppressed' : f.severity}`)).toEqual(['aws_security_group.other error', 'aws_security_group.sg suppressed']);
+    expect(
+      report.stacks[0].findings.map((f) => `${f.resource?.address} ${f.suppressed ? 'suppressed' : f.severity}`),
+    ).toEqual(['aws_security_group.other error', 'aws_security_group.sg suppressed']);
   });
 
   test('one without a reason is ignored and reported as an error', () => {
@@ -163,7 +191,10 @@ describe('suppressions written in the JSON', () => {
 
   test('one naming an unknown rule is reported as a warning (a typo would otherwise hide nothing silently)', () => {
     const findings = checkStackJson(openGroup([{ id: 'GI-AWS-070', reason: 'typo' }])).stacks[0].findings;
-    expect(findings.find((f) => f.ruleId === 'GI-POLICY-001')).toMatchObject({ severity: 'warning', message: expect.stringContaining('GI-AWS-070, which is not a known rule id') });
+    expect(findings.find((f) => f.ruleId === 'GI-POLICY-001')).toMatchObject({
+      severity: 'warning',
+      message: expect.stringContaining('GI-AWS-070, which is not a known rule id'),
+    });
   });
 
   test('a block that is not a list is reported', () => {
@@ -176,7 +207,8 @@ describe('suppressions written in the JSON', () => {
 const detected = detectOfflineTerraform();
 const describeWithTerraform = 'missing' in detected ? describe.skip : describe;
 if ('missing' in detected) {
-  if (process.env.GI_REQUIRE_TERRAFORM === '1') throw new Error(`GI_REQUIRE_TERRAFORM=1 but real terraform cannot run: ${detected.missing}`);
+  if (process.env.GI_REQUIRE_TERRAFORM === '1')
+    throw new Error(`GI_REQUIRE_TERRAFORM=1 but real terraform cannot run: ${detected.missing}`);
   process.stderr.write(`\n*** SKIPPING terraform validate of policy suppressions: ${detected.missing} ***\n\n`);
 }
 
@@ -192,7 +224,12 @@ describeWithTerraform('real terraform, offline', () => {
       ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['0.0.0.0/0'] }],
     });
     PolicySuppressions.add(group, 'GI-AWS-007', 'bastion, closed by NACL outside office hours');
-    stack.addOverride('//.global_inference', { service: 'chat', domain: 'inference.example.com', regions: { 'us-east-1': { jurisdiction: 'us' } }, residency: {} });
+    stack.addOverride('//.global_inference', {
+      service: 'chat',
+      domain: 'inference.example.com',
+      regions: { 'us-east-1': { jurisdiction: 'us' } },
+      residency: {},
+    });
     app.synth();
     const [synthesized] = readSynthOutput(outdir);
     expect(readFileSync(synthesized.file, 'utf8')).toContain('"gi_suppressions"');

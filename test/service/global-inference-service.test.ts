@@ -18,32 +18,62 @@ describe('GlobalInferenceService with a created zone (defaults)', () => {
   const { json, service } = synthService(minimalSpec());
 
   test('the zone is protected, DNSSEC-signed and query-logged in us-east-1', () => {
-    expect(resourcesOf(json, 'aws_route53_zone')[0][1]).toMatchObject({ name: 'inference.example.com', force_destroy: false, lifecycle: { prevent_destroy: true }, provider: 'aws.us-east-1' });
-    expect(resourcesOf(json, 'aws_kms_key')[0][1]).toMatchObject({ customer_master_key_spec: 'ECC_NIST_P256', key_usage: 'SIGN_VERIFY', provider: 'aws.us-east-1' });
+    expect(resourcesOf(json, 'aws_route53_zone')[0][1]).toMatchObject({
+      name: 'inference.example.com',
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+      provider: 'aws.us-east-1',
+    });
+    expect(resourcesOf(json, 'aws_kms_key')[0][1]).toMatchObject({
+      customer_master_key_spec: 'ECC_NIST_P256',
+      key_usage: 'SIGN_VERIFY',
+      provider: 'aws.us-east-1',
+    });
     const template = String(resourcesOf(json, 'aws_kms_key_policy')[0][1].policy);
     // The policy is a Terraform template: the account id is interpolated from the key ARN at apply.
     expect(template).toMatch(/arn:aws:iam::\$\{element\(split\(":", aws_kms_key\.[^)]+\.arn\), 4\)\}:root/);
-    const policy = JSON.parse(template.replace(/\$\{[^}]*\}/g, 'ACCOUNT')) as { Statement: { Sid: string; Principal: Record<string, string> }[] };
-    expect(policy.Statement.map((s) => s.Sid)).toEqual(['AccountAdministers', 'Route53DnssecSigns', 'Route53DnssecGrants']);
+    const policy = JSON.parse(template.replace(/\$\{[^}]*\}/g, 'ACCOUNT')) as {
+      Statement: { Sid: string; Principal: Record<string, string> }[];
+    };
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([
+      'AccountAdministers',
+      'Route53DnssecSigns',
+      'Route53DnssecGrants',
+    ]);
     expect(policy.Statement[0].Principal.AWS).toBe('arn:aws:iam::ACCOUNT:root');
     expect(resourcesOf(json, 'aws_route53_key_signing_key')[0][1]).toMatchObject({ status: 'ACTIVE' });
     expect(resourcesOf(json, 'aws_route53_hosted_zone_dnssec')[0][1]).toMatchObject({ signing_status: 'SIGNING' });
-    expect(resourcesOf(json, 'aws_cloudwatch_log_group').map(([, g]) => g.name)).toContain('/aws/route53/inference.example.com');
+    expect(resourcesOf(json, 'aws_cloudwatch_log_group').map(([, g]) => g.name)).toContain(
+      '/aws/route53/inference.example.com',
+    );
     expect(resourcesOf(json, 'aws_route53_query_log')).toHaveLength(1);
-    expect(Object.keys(json.output ?? {}).sort()).toEqual(['dnssec_ds_record', 'name_servers', 'regional_endpoints', 'service_url']);
+    expect(Object.keys(json.output ?? {}).sort()).toEqual([
+      'dnssec_ds_record',
+      'name_servers',
+      'regional_endpoints',
+      'service_url',
+    ]);
   });
 
   test('each region gets its own name, probed by its health check', () => {
-    expect(service.regionalHostnames).toEqual({ 'us-east-1': 'us-east-1.inference.example.com', 'eu-west-1': 'eu-west-1.inference.example.com' });
+    expect(service.regionalHostnames).toEqual({
+      'us-east-1': 'us-east-1.inference.example.com',
+      'eu-west-1': 'eu-west-1.inference.example.com',
+    });
     const probes = resourcesOf(json, 'aws_route53_health_check').filter(([, c]) => c.type === 'HTTPS');
-    expect(probes.map(([, c]) => c.fqdn).sort()).toEqual(['eu-west-1.inference.example.com', 'us-east-1.inference.example.com']);
+    expect(probes.map(([, c]) => c.fqdn).sort()).toEqual([
+      'eu-west-1.inference.example.com',
+      'us-east-1.inference.example.com',
+    ]);
   });
 
   test('routing intent is written as a stack comment for the analysis', () => {
     // Testing.synth drops JSON comments; a full synth keeps them as cdk.tf.json will.
     const stack = new TerraformStack(Testing.app(), 'meta');
     new GlobalInferenceService(stack, 'Service', { spec: minimalSpec() });
-    const full = JSON.parse(readFileSync(join(Testing.fullSynth(stack), 'stacks', 'meta', 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+    const full = JSON.parse(
+      readFileSync(join(Testing.fullSynth(stack), 'stacks', 'meta', 'cdk.tf.json'), 'utf8'),
+    ) as Record<string, unknown>;
     const meta = full['//'] as Record<string, Record<string, unknown>>;
     expect(meta[SERVICE_INTENT_KEY]).toMatchObject({
       service: 'chat',
@@ -60,7 +90,9 @@ describe('GlobalInferenceService options', () => {
     const { json } = synthService(minimalSpec({ dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ' } }));
     expect(resourcesOf(json, 'aws_route53_zone')).toHaveLength(0);
     expect(resourcesOf(json, 'aws_kms_key')).toHaveLength(0);
-    expect(new Set(resourcesOf(json, 'aws_route53_record').map(([, r]) => r.zone_id))).toEqual(new Set(['Z0123456789ABCDEFGHIJ']));
+    expect(new Set(resourcesOf(json, 'aws_route53_record').map(([, r]) => r.zone_id))).toEqual(
+      new Set(['Z0123456789ABCDEFGHIJ']),
+    );
   });
 
   test('DNSSEC and query logging can be turned off explicitly', () => {
@@ -106,7 +138,10 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
       expect(service.routingDomain).toBe('origin.inference.example.com');
       expect(service.route53Routing).toBeUndefined();
       expect(resourcesOf(aws, 'aws_route53_health_check')).toHaveLength(0);
-      expect(resourcesOf(aws, 'aws_acm_certificate')[0][1]).toMatchObject({ domain_name: 'origin.inference.example.com', subject_alternative_names: ['*.origin.inference.example.com'] });
+      expect(resourcesOf(aws, 'aws_acm_certificate')[0][1]).toMatchObject({
+        domain_name: 'origin.inference.example.com',
+        subject_alternative_names: ['*.origin.inference.example.com'],
+      });
       expect(service.serviceUrl).toBe('https://inference.example.com');
     });
 
@@ -115,7 +150,9 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
       expect(JSON.stringify(aws.variable?.origin_auth_secret)).toContain('A-Za-z0-9]{32,128}');
       const https = resourcesOf(aws, 'aws_lb_listener').filter(([, l]) => l.port === 443);
       expect(https).toAllSatisfy(([, l]) => (l.default_action as { type: string }[])[0].type === 'fixed-response');
-      const albIngress = resourcesOf(aws, 'aws_vpc_security_group_ingress_rule').filter(([, r]) => String(r.security_group_id).includes('AlbSecurityGroup'));
+      const albIngress = resourcesOf(aws, 'aws_vpc_security_group_ingress_rule').filter(([, r]) =>
+        String(r.security_group_id).includes('AlbSecurityGroup'),
+      );
       expect(albIngress).toNoneSatisfy(([, r]) => r.cidr_ipv4 === '0.0.0.0/0');
       expect(albIngress).toAllSatisfy(([, r]) => r.from_port === 443);
     });
@@ -123,9 +160,17 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
     test('the Cloudflare stack holds only Cloudflare resources: pools on the regional names, the LB on the service name, and the delegation', () => {
       expect(Object.keys(cf.resource ?? {})).toAllSatisfy((type) => type.startsWith('cloudflare_'));
       expect(Object.keys(aws.resource ?? {})).toNoneSatisfy((type) => type.startsWith('cloudflare_'));
-      const origins = resourcesOf(cf, 'cloudflare_load_balancer_pool').flatMap(([, p]) => (p.origins as { address: string }[]).map((o) => o.address));
-      expect(origins.sort()).toEqual(['eu-west-1.origin.inference.example.com', 'us-east-1.origin.inference.example.com']);
-      expect(resourcesOf(cf, 'cloudflare_load_balancer')[0][1]).toMatchObject({ name: 'inference.example.com', proxied: true });
+      const origins = resourcesOf(cf, 'cloudflare_load_balancer_pool').flatMap(([, p]) =>
+        (p.origins as { address: string }[]).map((o) => o.address),
+      );
+      expect(origins.sort()).toEqual([
+        'eu-west-1.origin.inference.example.com',
+        'us-east-1.origin.inference.example.com',
+      ]);
+      expect(resourcesOf(cf, 'cloudflare_load_balancer')[0][1]).toMatchObject({
+        name: 'inference.example.com',
+        proxied: true,
+      });
       const delegation = resourcesOf(cf, 'cloudflare_dns_record').filter(([, r]) => r.type === 'NS');
       expect(delegation.map(([, r]) => r.name)).toEqual(Array(4).fill('origin.inference.example.com'));
     });
@@ -139,15 +184,26 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
     expect(cf.variable).toBeUndefined();
     expect(JSON.stringify(cf)).not.toContain('X-Inference-Origin-Auth');
     expect(resourcesOf(cf, 'cloudflare_ruleset').map(([, r]) => r.phase)).toEqual(['http_config_settings']);
-    expect(resourcesOf(aws, 'aws_route53_record').some(([, r]) => r.name === 'origin.inference.example.com' && r.latency_routing_policy)).toBe(true);
+    expect(
+      resourcesOf(aws, 'aws_route53_record').some(
+        ([, r]) => r.name === 'origin.inference.example.com' && r.latency_routing_policy,
+      ),
+    ).toBe(true);
   });
 
   test('fails when the origin lock is asked for with both front doors, or no Cloudflare stack is given', () => {
-    expect(errorOf(() => synthWithCloudflare(minimalSpec({ frontDoor: 'both', cloudflare: { ...cloudflare, lockOrigin: true } })))).toContain(
-      'cloudflare.lockOrigin: cannot be on with frontDoor both',
-    );
+    expect(
+      errorOf(() =>
+        synthWithCloudflare(minimalSpec({ frontDoor: 'both', cloudflare: { ...cloudflare, lockOrigin: true } })),
+      ),
+    ).toContain('cloudflare.lockOrigin: cannot be on with frontDoor both');
     const stack = new TerraformStack(Testing.app(), 'lonely');
-    expect(errorOf(() => new GlobalInferenceService(stack, 'Service', { spec: minimalSpec({ frontDoor: 'cloudflare', cloudflare }) }))).toContain('cloudflareStack: is required when frontDoor is cloudflare');
+    expect(
+      errorOf(
+        () =>
+          new GlobalInferenceService(stack, 'Service', { spec: minimalSpec({ frontDoor: 'cloudflare', cloudflare }) }),
+      ),
+    ).toContain('cloudflareStack: is required when frontDoor is cloudflare');
   });
 });
 
@@ -159,14 +215,26 @@ describe('GlobalInferenceService with the edge router', () => {
     const aws = new TerraformStack(app, 'aws');
     const cf = new TerraformStack(app, 'cf');
     const service = new GlobalInferenceService(aws, 'Service', {
-      spec: minimalSpec({ frontDoor: 'cloudflare', cloudflare: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), plan: 'enterprise' }, edgeRouter }),
+      spec: minimalSpec({
+        frontDoor: 'cloudflare',
+        cloudflare: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), plan: 'enterprise' },
+        edgeRouter,
+      }),
       cloudflareStack: cf,
     });
     const json = synthJson(cf);
     expect(Object.keys(json.variable ?? {}).filter((v) => v.includes('origin'))).toEqual(['origin_auth_secret']);
-    const script = resourcesOf(json, 'cloudflare_workers_script')[0][1] as { bindings: { name: string; type: string; text?: string }[] };
-    expect(script.bindings.find((b) => b.name === 'ORIGIN_AUTH_SECRET')).toEqual({ name: 'ORIGIN_AUTH_SECRET', type: 'secret_text', text: '${var.origin_auth_secret}' });
-    expect(JSON.parse(script.bindings.find((b) => b.name === 'ROUTER_CONFIG')!.text!)).toMatchObject({ originAuthHeader: 'X-Inference-Origin-Auth' });
+    const script = resourcesOf(json, 'cloudflare_workers_script')[0][1] as {
+      bindings: { name: string; type: string; text?: string }[];
+    };
+    expect(script.bindings.find((b) => b.name === 'ORIGIN_AUTH_SECRET')).toEqual({
+      name: 'ORIGIN_AUTH_SECRET',
+      type: 'secret_text',
+      text: '${var.origin_auth_secret}',
+    });
+    expect(JSON.parse(script.bindings.find((b) => b.name === 'ROUTER_CONFIG')!.text!)).toMatchObject({
+      originAuthHeader: 'X-Inference-Origin-Auth',
+    });
     expect(service.edgeRouter).toBeDefined();
   });
 
@@ -177,8 +245,13 @@ describe('GlobalInferenceService with the edge router', () => {
     new GlobalInferenceService(aws, 'Service', { spec: minimalSpec({ edgeRouter }), cloudflareStack: cf });
     const script = resourcesOf(synthJson(cf), 'cloudflare_workers_script')[0][1] as { bindings: { name: string }[] };
     expect(script.bindings.map((b) => b.name)).not.toContain('ORIGIN_AUTH_SECRET');
-    expect(errorOf(() => new GlobalInferenceService(new TerraformStack(Testing.app(), 'x'), 'Service', { spec: minimalSpec({ edgeRouter }) }))).toContain(
-      'cloudflareStack: is required when the spec has an edgeRouter',
-    );
+    expect(
+      errorOf(
+        () =>
+          new GlobalInferenceService(new TerraformStack(Testing.app(), 'x'), 'Service', {
+            spec: minimalSpec({ edgeRouter }),
+          }),
+      ),
+    ).toContain('cloudflareStack: is required when the spec has an edgeRouter');
   });
 });

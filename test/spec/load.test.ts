@@ -14,7 +14,11 @@ model: { id: meta-llama/Llama-3.1-8B-Instruct, version: "1" }
 regions:
   - { region: us-east-1, instanceType: g6e.xlarge, capacity: { min: 1, max: 2 } }
 `;
-const VALID = { service: { name: 'chat', domain: 'inference.example.com' }, model: { id: 'a/b', version: '1' }, regions: [{ region: 'us-east-1', instanceType: 'g6e.xlarge', capacity: { min: 1, max: 2 } }] };
+const VALID = {
+  service: { name: 'chat', domain: 'inference.example.com' },
+  model: { id: 'a/b', version: '1' },
+  regions: [{ region: 'us-east-1', instanceType: 'g6e.xlarge', capacity: { min: 1, max: 2 } }],
+};
 
 function file(name: string, content: string | Buffer): string {
   const path = join(dir, name);
@@ -43,31 +47,54 @@ function oneLine(load: () => unknown): string {
 describe('spec files', () => {
   test('YAML and JSON files load to the same spec', () => {
     const fromYaml = loadSpecFile(file('a.yaml', VALID_YAML));
-    const json = file('a.json', JSON.stringify({ service: fromYaml.service, models: fromYaml.models, regions: [{ region: 'us-east-1', instanceType: 'g6e.xlarge', capacity: { min: 1, max: 2 } }] }));
+    const json = file(
+      'a.json',
+      JSON.stringify({
+        service: fromYaml.service,
+        models: fromYaml.models,
+        regions: [{ region: 'us-east-1', instanceType: 'g6e.xlarge', capacity: { min: 1, max: 2 } }],
+      }),
+    );
     expect(loadSpecFile(json)).toEqual(fromYaml);
   });
 
   test('problems carry file:line:column of the offending value, in YAML and in JSON', () => {
     const message = errorOf(() => parseSpecText(VALID_YAML.replace('min: 1', 'min: 3'), 'spec.yaml'));
     expect(message).toContain('regions[0].capacity.min: must be ≤ capacity.max (2), got: 3 (spec.yaml:4:69)');
-    const json = JSON.stringify({ ...VALID, regions: [{ ...VALID.regions[0], capacity: { min: 3, max: 2 } }] }, null, 2);
+    const json = JSON.stringify(
+      { ...VALID, regions: [{ ...VALID.regions[0], capacity: { min: 3, max: 2 } }] },
+      null,
+      2,
+    );
     const line = json.split('\n').findIndex((l) => l.includes('"min": 3'));
     const column = json.split('\n')[line].indexOf('3') + 1;
-    expect(errorOf(() => parseSpecText(json, 'spec.json'))).toContain(`regions[0].capacity.min: must be ≤ capacity.max (2), got: 3 (spec.json:${line + 1}:${column})`);
+    expect(errorOf(() => parseSpecText(json, 'spec.json'))).toContain(
+      `regions[0].capacity.min: must be ≤ capacity.max (2), got: 3 (spec.json:${line + 1}:${column})`,
+    );
   });
 
   test('fails when the file is not valid YAML or JSON, with the position, on one line', () => {
-    expect(oneLine(() => parseSpecText('service: [unclosed', 'bad.yaml'))).toMatch(/^bad\.yaml:\d+:\d+: not valid YAML: /);
-    expect(oneLine(() => parseSpecText('{"service": ', 'bad.json'))).toMatch(/^bad\.json:1:\d+: not valid JSON: a value was expected$/);
+    expect(oneLine(() => parseSpecText('service: [unclosed', 'bad.yaml'))).toMatch(
+      /^bad\.yaml:\d+:\d+: not valid YAML: /,
+    );
+    expect(oneLine(() => parseSpecText('{"service": ', 'bad.json'))).toMatch(
+      /^bad\.json:1:\d+: not valid JSON: a value was expected$/,
+    );
   });
 
   test('fails when a key is repeated (YAML and JSON would otherwise silently keep one)', () => {
-    expect(errorOf(() => parseSpecText(`${VALID_YAML}service: { name: other, domain: x.example.com }\n`, 'dup.yaml'))).toContain('Map keys must be unique');
-    expect(oneLine(() => parseSpecText('{"service": {"name": "a", "name": "b"}}', 'dup.json'))).toBe('dup.json:1:27: the key "name" is given twice in one object (JSON.parse would silently keep the last)');
+    expect(
+      errorOf(() => parseSpecText(`${VALID_YAML}service: { name: other, domain: x.example.com }\n`, 'dup.yaml')),
+    ).toContain('Map keys must be unique');
+    expect(oneLine(() => parseSpecText('{"service": {"name": "a", "name": "b"}}', 'dup.json'))).toBe(
+      'dup.json:1:27: the key "name" is given twice in one object (JSON.parse would silently keep the last)',
+    );
   });
 
   test('fails when the file does not exist, or is a directory', () => {
-    expect(oneLine(() => loadSpecFile(join(dir, 'missing.yaml')))).toBe(`${join(dir, 'missing.yaml')}: cannot read ${join(dir, 'missing.yaml')}: no such file`);
+    expect(oneLine(() => loadSpecFile(join(dir, 'missing.yaml')))).toBe(
+      `${join(dir, 'missing.yaml')}: cannot read ${join(dir, 'missing.yaml')}: no such file`,
+    );
     expect(oneLine(() => loadSpecFile(dir))).toBe(`${dir}: cannot read ${dir}: it is a directory, not a spec file`);
   });
 });
@@ -81,7 +108,9 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
     ['null', 'null\n'],
     ['~', '~\n'],
   ])('%s YAML: "the file holds no spec"', (_name, text) => {
-    expect(oneLine(() => loadSpecFile(file('empty.yaml', text)))).toMatch(/^\S*empty\.yaml(:\d+:\d+)?: the file holds no spec: it is empty, only comments, only `---`, or `null`$/);
+    expect(oneLine(() => loadSpecFile(file('empty.yaml', text)))).toMatch(
+      /^\S*empty\.yaml(:\d+:\d+)?: the file holds no spec: it is empty, only comments, only `---`, or `null`$/,
+    );
   });
 
   test.each([
@@ -89,7 +118,9 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
     ['text', 'just some words\n', 'text'],
     ['a number', '42\n', 'a number'],
   ])('a document that is %s, not a mapping', (_name, text, kind) => {
-    expect(oneLine(() => loadSpecFile(file('scalar.yaml', text)))).toContain(`the file holds ${kind}, not a spec: a spec is a mapping (service:, model:, regions:, ...)`);
+    expect(oneLine(() => loadSpecFile(file('scalar.yaml', text)))).toContain(
+      `the file holds ${kind}, not a spec: a spec is a mapping (service:, model:, regions:, ...)`,
+    );
   });
 
   test('JSON that is null, a list, or empty', () => {
@@ -99,18 +130,23 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
   });
 
   test('several YAML documents are refused, pointing at the second', () => {
-    expect(oneLine(() => parseSpecText(`${VALID_YAML}---\n${VALID_YAML}`, 'two.yaml'))).toBe('two.yaml:5:1: the file holds more than one YAML document (a second one starts here, after `---`); a spec file holds one');
+    expect(oneLine(() => parseSpecText(`${VALID_YAML}---\n${VALID_YAML}`, 'two.yaml'))).toBe(
+      'two.yaml:5:1: the file holds more than one YAML document (a second one starts here, after `---`); a spec file holds one',
+    );
   });
 
   test('an alias bomb is refused as such, in bounded time', () => {
     let bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
-    for (let i = 0, previous = 'a'; i < 9; previous = `b${i}`, i++) bomb += `b${i}: &b${i} [${Array(9).fill(`*${previous}`).join(',')}]\n`;
+    for (let i = 0, previous = 'a'; i < 9; previous = `b${i}`, i++)
+      bomb += `b${i}: &b${i} [${Array(9).fill(`*${previous}`).join(',')}]\n`;
     const started = Date.now();
-    expect(oneLine(() => parseSpecText(bomb, 'bomb.yaml'))).toBe('bomb.yaml: YAML aliases expand more than 100 times (an alias bomb?); aliases may share settings, not multiply data');
+    expect(oneLine(() => parseSpecText(bomb, 'bomb.yaml'))).toBe(
+      'bomb.yaml: YAML aliases expand more than 100 times (an alias bomb?); aliases may share settings, not multiply data',
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     // Sharing settings with a few aliases is fine.
     const shared = `defaults: &cap { min: 1, max: 2 }\n${VALID_YAML.replace('capacity: { min: 1, max: 2 }', 'capacity: *cap')}`;
-    expect(errorOf(() => parseSpecText(shared, 'shared.yaml'))).toContain("defaults: is not a known key");
+    expect(errorOf(() => parseSpecText(shared, 'shared.yaml'))).toContain('defaults: is not a known key');
   });
 
   test('a YAML alias inside its own anchor (a cycle) is refused with its path', () => {
@@ -120,17 +156,26 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
 
   test('the size limit: 1 MiB by default, overridable by option and by GI_SPEC_MAX_BYTES, checked before reading', () => {
     const big = file('big.yaml', `${VALID_YAML}# ${'x'.repeat(1024 * 1024)}\n`);
-    expect(oneLine(() => loadSpecFile(big))).toMatch(/: cannot read .*big\.yaml: it is 10\d{5} bytes; a spec is limited to 1048576 bytes \(maxBytes, or GI_SPEC_MAX_BYTES, raises the limit\)$/);
+    expect(oneLine(() => loadSpecFile(big))).toMatch(
+      /: cannot read .*big\.yaml: it is 10\d{5} bytes; a spec is limited to 1048576 bytes \(maxBytes, or GI_SPEC_MAX_BYTES, raises the limit\)$/,
+    );
     expect(loadSpecFile(big, { maxBytes: 2 * 1024 * 1024 }).service.name).toBe('chat');
     expect(loadSpecFile(big, { env: { GI_SPEC_MAX_BYTES: String(2 * 1024 * 1024) } }).service.name).toBe('chat');
-    expect(oneLine(() => loadSpecFile(big, { env: { GI_SPEC_MAX_BYTES: 'lots' } }))).toContain('GI_SPEC_MAX_BYTES must be a positive number, got: "lots"');
-    expect(oneLine(() => parseSpecText(`${VALID_YAML}# ${'é'.repeat(600 * 1024)}\n`, 'wide.yaml'))).toContain('it is 12'); // bytes, not characters
+    expect(oneLine(() => loadSpecFile(big, { env: { GI_SPEC_MAX_BYTES: 'lots' } }))).toContain(
+      'GI_SPEC_MAX_BYTES must be a positive number, got: "lots"',
+    );
+    expect(oneLine(() => parseSpecText(`${VALID_YAML}# ${'é'.repeat(600 * 1024)}\n`, 'wide.yaml'))).toContain(
+      'it is 12',
+    ); // bytes, not characters
   });
 
   test('a 50 MB spec with 655,360 regions is refused at once, without reading it', () => {
     const path = join(dir, 'huge.json');
     const region = JSON.stringify({ region: 'us-east-1', instanceType: 'g6e.xlarge', capacity: { min: 1, max: 2 } });
-    writeFileSync(path, `{"service":{"name":"chat","domain":"inference.example.com"},"model":{"id":"a/b","version":"1"},"regions":[${Array(655_360).fill(region).join(',')}]}`);
+    writeFileSync(
+      path,
+      `{"service":{"name":"chat","domain":"inference.example.com"},"model":{"id":"a/b","version":"1"},"regions":[${Array(655_360).fill(region).join(',')}]}`,
+    );
     const started = Date.now();
     expect(oneLine(() => loadSpecFile(path))).toMatch(/it is \d{8} bytes; a spec is limited to 1048576 bytes/);
     expect(Date.now() - started).toBeLessThan(1000);
@@ -139,7 +184,9 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
   test('lists beyond the region-count and item limits are refused before the schema runs', () => {
     const many = { ...VALID, regions: Array.from({ length: 5000 }, () => VALID.regions[0]) };
     const started = Date.now();
-    expect(refusal(() => parseSpec(many)).message).toContain('regions: has 5000 items; a list in a spec holds at most 1000');
+    expect(refusal(() => parseSpec(many)).message).toContain(
+      'regions: has 5000 items; a list in a spec holds at most 1000',
+    );
     const text = JSON.stringify({ ...VALID, regions: Array.from({ length: 41 }, () => VALID.regions[0]) });
     expect(refusal(() => parseSpecText(text, 'r.json')).message).toContain('regions: must list at most 40 regions');
     expect(Date.now() - started).toBeLessThan(5000);
@@ -147,12 +194,25 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
 
   test('deep nesting is refused with its path (YAML, JSON, and nesting deeper than the parsers could read)', () => {
     const deepYaml = `${VALID_YAML}tags: ${'['.repeat(40)}${']'.repeat(40)}\n`;
-    expect(refusal(() => parseSpecText(deepYaml, 'deep.yaml')).message).toMatch(/tags(\[0\]){31}: is nested more than 32 levels deep/);
-    expect(oneLine(() => parseSpecText(`{"a": ${'['.repeat(100_000)}`, 'deep.json'))).toBe('deep.json:1:518: brackets ([ ] { }) nest more than 512 deep; a spec nests a few levels');
+    expect(refusal(() => parseSpecText(deepYaml, 'deep.yaml')).message).toMatch(
+      /tags(\[0\]){31}: is nested more than 32 levels deep/,
+    );
+    expect(oneLine(() => parseSpecText(`{"a": ${'['.repeat(100_000)}`, 'deep.json'))).toBe(
+      'deep.json:1:518: brackets ([ ] { }) nest more than 512 deep; a spec nests a few levels',
+    );
     const started = Date.now();
     // 1 MB of brackets: refused before either parser recurses (they would take seconds, and printing such a value can abort node).
-    expect(oneLine(() => parseSpecText('a: '.concat('['.repeat(1024 * 1024 - 10)), 'deep.yaml'))).toMatch(/^deep\.yaml:1:516: brackets/);
-    expect(oneLine(() => parseSpecText(`${'k:\n'.repeat(1)}${Array.from({ length: 600 }, (_, i) => `${' '.repeat(i + 1)}k: {`).join('\n')}`, 'flow.yaml'))).toContain('brackets ([ ] { }) nest more than 512 deep');
+    expect(oneLine(() => parseSpecText('a: '.concat('['.repeat(1024 * 1024 - 10)), 'deep.yaml'))).toMatch(
+      /^deep\.yaml:1:516: brackets/,
+    );
+    expect(
+      oneLine(() =>
+        parseSpecText(
+          `${'k:\n'.repeat(1)}${Array.from({ length: 600 }, (_, i) => `${' '.repeat(i + 1)}k: {`).join('\n')}`,
+          'flow.yaml',
+        ),
+      ),
+    ).toContain('brackets ([ ] { }) nest more than 512 deep');
     expect(Date.now() - started).toBeLessThan(5000);
     const block = Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
     expect(refusal(() => parseSpecText(block, 'block.yaml')).message).toContain('is nested more than 32 levels deep');
@@ -163,45 +223,92 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
       const yaml = refusal(() => parseSpecText(`${VALID_YAML}tags: { ${key}: x }\n`, 'keys.yaml')).message;
       expect(yaml).toContain(`tags.${key}: '${key}' cannot be a key: JavaScript treats it specially`);
       expect(yaml).toMatch(/\(keys\.yaml:5:\d+\)/);
-      const json = refusal(() => parseSpecText(JSON.stringify({ ...VALID, routing: { mode: 'weighted', weights: JSON.parse(`{"${key}": 1, "us-east-1": 1}`) } }), 'keys.json')).message;
+      const json = refusal(() =>
+        parseSpecText(
+          JSON.stringify({
+            ...VALID,
+            routing: { mode: 'weighted', weights: JSON.parse(`{"${key}": 1, "us-east-1": 1}`) },
+          }),
+          'keys.json',
+        ),
+      ).message;
       expect(json).toContain(`routing.weights.${key}: '${key}' cannot be a key`);
       const ts = refusal(() => parseSpec({ ...VALID, tags: JSON.parse(`{"team": "a", "${key}": "x"}`) })).message;
       expect(ts).toContain(`tags.${key}: '${key}' cannot be a key`);
     }
     // A TS literal `{ __proto__: {...} }` sets the prototype instead of a key: refused as not plain data.
     // eslint-disable-next-line no-proto
-    expect(refusal(() => parseSpec({ ...VALID, tags: { __proto__: { team: 'a' } } })).message).toContain('tags: must be plain data');
+    expect(refusal(() => parseSpec({ ...VALID, tags: { __proto__: { team: 'a' } } })).message).toContain(
+      'tags: must be plain data',
+    );
     // Nested anywhere, not only at the top.
-    expect(refusal(() => parseSpecText(VALID_YAML.replace('capacity: {', 'capacity: { constructor: 1,'), 'deep-key.yaml')).message).toContain("regions[0].capacity.constructor: 'constructor' cannot be a key");
+    expect(
+      refusal(() => parseSpecText(VALID_YAML.replace('capacity: {', 'capacity: { constructor: 1,'), 'deep-key.yaml'))
+        .message,
+    ).toContain("regions[0].capacity.constructor: 'constructor' cannot be a key");
   });
 
   test('.json is strict JSON: trailing commas, comments, single quotes, NaN refused with JSON positions', () => {
     expect(oneLine(() => parseSpecText('{\n  "service": { "name": "chat", },\n}', 'trailing.json'))).toBe(
       "trailing.json:2:30: not valid JSON: a trailing comma before '}' (JSON allows none; YAML would have accepted it, rename the file to .yaml if you meant YAML)",
     );
-    expect(oneLine(() => parseSpecText('{"a": [1, 2,]}', 't.json'))).toContain("t.json:1:12: not valid JSON: a trailing comma before ']'");
-    expect(oneLine(() => parseSpecText('{"a": 1} // why not', 'c.json'))).toBe('c.json:1:10: not valid JSON: comments are not allowed in JSON');
-    expect(oneLine(() => parseSpecText('{"a": 1}\n{"b": 2}', 'two.json'))).toBe('two.json:2:1: not valid JSON: nothing may follow the top-level value');
+    expect(oneLine(() => parseSpecText('{"a": [1, 2,]}', 't.json'))).toContain(
+      "t.json:1:12: not valid JSON: a trailing comma before ']'",
+    );
+    expect(oneLine(() => parseSpecText('{"a": 1} // why not', 'c.json'))).toBe(
+      'c.json:1:10: not valid JSON: comments are not allowed in JSON',
+    );
+    expect(oneLine(() => parseSpecText('{"a": 1}\n{"b": 2}', 'two.json'))).toBe(
+      'two.json:2:1: not valid JSON: nothing may follow the top-level value',
+    );
     expect(oneLine(() => parseSpecText("{'a': 1}", 'q.json'))).toContain('q.json:1:2: not valid JSON:');
-    expect(oneLine(() => parseSpecText('{"a": NaN}', 'n.json'))).toContain('n.json:1:7: not valid JSON: unexpected character');
-    expect(oneLine(() => parseSpecText('{"a": "tab\there"}', 's.json'))).toContain('control characters (a tab, a line break) must be escaped');
+    expect(oneLine(() => parseSpecText('{"a": NaN}', 'n.json'))).toContain(
+      'n.json:1:7: not valid JSON: unexpected character',
+    );
+    expect(oneLine(() => parseSpecText('{"a": "tab\there"}', 's.json'))).toContain(
+      'control characters (a tab, a line break) must be escaped',
+    );
     // The same text as YAML is accepted up to the schema.
-    expect(refusal(() => parseSpecText('{"service": { "name": "chat", }, }', 'trailing.yaml')).message).toContain('trailing.yaml is invalid');
+    expect(refusal(() => parseSpecText('{"service": { "name": "chat", }, }', 'trailing.yaml')).message).toContain(
+      'trailing.yaml is invalid',
+    );
   });
 
   test('YAML tags that make values other than plain data are refused with their position', () => {
-    expect(oneLine(() => parseSpecText(`${VALID_YAML}tags: { team: !!binary aGk= }\n`, 't.yaml'))).toBe('t.yaml:5:24: the YAML tag !!binary is not accepted in a spec (plain text, numbers, true/false, lists and mappings only)');
-    expect(oneLine(() => parseSpecText(`${VALID_YAML}tags: !!set { a }\n`, 't.yaml'))).toContain('the YAML tag !!set is not accepted');
-    expect(oneLine(() => parseSpecText(`${VALID_YAML}tags: { team: !custom x }\n`, 't.yaml'))).toContain('the YAML tag !custom is not accepted');
-    expect(oneLine(() => parseSpecText(`${VALID_YAML}? [a, b]\n: 1\n`, 'k.yaml'))).toBe('k.yaml:5:3: a key must be plain text, not a list or mapping');
+    expect(oneLine(() => parseSpecText(`${VALID_YAML}tags: { team: !!binary aGk= }\n`, 't.yaml'))).toBe(
+      't.yaml:5:24: the YAML tag !!binary is not accepted in a spec (plain text, numbers, true/false, lists and mappings only)',
+    );
+    expect(oneLine(() => parseSpecText(`${VALID_YAML}tags: !!set { a }\n`, 't.yaml'))).toContain(
+      'the YAML tag !!set is not accepted',
+    );
+    expect(oneLine(() => parseSpecText(`${VALID_YAML}tags: { team: !custom x }\n`, 't.yaml'))).toContain(
+      'the YAML tag !custom is not accepted',
+    );
+    expect(oneLine(() => parseSpecText(`${VALID_YAML}? [a, b]\n: 1\n`, 'k.yaml'))).toBe(
+      'k.yaml:5:3: a key must be plain text, not a list or mapping',
+    );
     // !!str is how YAML quotes without quotes: allowed.
-    expect(parseSpecText(VALID_YAML.replace('version: "1"', 'version: !!str 1'), 'str.yaml').models[0].version).toBe('1');
+    expect(parseSpecText(VALID_YAML.replace('version: "1"', 'version: !!str 1'), 'str.yaml').models[0].version).toBe(
+      '1',
+    );
   });
 
   test('bytes that are not UTF-8 are refused with their position; a byte order mark is fine', () => {
-    expect(oneLine(() => loadSpecFile(file('latin1.yaml', Buffer.concat([Buffer.from(VALID_YAML), Buffer.from('tags: { team: caf'), Buffer.from([0xe9]), Buffer.from(' }\n')]))))).toMatch(
-      /cannot read .*latin1\.yaml: it is not UTF-8 text \(byte 0xe9 at line 5, column 18\)$/,
-    );
+    expect(
+      oneLine(() =>
+        loadSpecFile(
+          file(
+            'latin1.yaml',
+            Buffer.concat([
+              Buffer.from(VALID_YAML),
+              Buffer.from('tags: { team: caf'),
+              Buffer.from([0xe9]),
+              Buffer.from(' }\n'),
+            ]),
+          ),
+        ),
+      ),
+    ).toMatch(/cannot read .*latin1\.yaml: it is not UTF-8 text \(byte 0xe9 at line 5, column 18\)$/);
     expect(loadSpecFile(file('bom.json', `\ufeff${JSON.stringify(VALID)}`)).service.name).toBe('chat');
   });
 
@@ -210,9 +317,13 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
     if (spawnSync('mkfifo', [fifo]).status !== 0) return; // no mkfifo: nothing to test here
     const started = Date.now();
     // A writer may still come: waited for up to the read timeout, then "no data", not "empty" (issue 18, hole E).
-    expect(oneLine(() => loadSpecFile(fifo, { readTimeoutSeconds: 1 }))).toMatch(/cannot read .*spec\.fifo: it is a pipe that sent no data within 1 s: nobody opened it for writing/);
+    expect(oneLine(() => loadSpecFile(fifo, { readTimeoutSeconds: 1 }))).toMatch(
+      /cannot read .*spec\.fifo: it is a pipe that sent no data within 1 s: nobody opened it for writing/,
+    );
     expect(oneLine(() => loadSpecFile('/dev/null'))).toContain('the file holds no spec');
-    expect(oneLine(() => loadSpecFile('/dev/zero'))).toContain('cannot read /dev/zero: it is a character device or terminal that sent more than 1048576 bytes');
+    expect(oneLine(() => loadSpecFile('/dev/zero'))).toContain(
+      'cannot read /dev/zero: it is a character device or terminal that sent more than 1048576 bytes',
+    );
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
@@ -220,11 +331,15 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
     const fifo = join(dir, 'slow.fifo');
     if (spawnSync('mkfifo', [fifo]).status !== 0) return;
     // A writer that sends a comment line every 100 ms and never closes the pipe.
-    const writer = spawn('sh', ['-c', `exec 3>"${fifo}"; while true; do echo '# still here' >&3; sleep 0.1; done`], { stdio: 'ignore' });
+    const writer = spawn('sh', ['-c', `exec 3>"${fifo}"; while true; do echo '# still here' >&3; sleep 0.1; done`], {
+      stdio: 'ignore',
+    });
     try {
       await new Promise((r) => setTimeout(r, 200));
       const started = Date.now();
-      expect(oneLine(() => loadSpecFile(fifo, { readTimeoutSeconds: 1 }))).toMatch(/cannot read .*slow\.fifo: it is a pipe that had sent \d+ bytes and not finished after 1 s \(GI_SPEC_READ_TIMEOUT_SECONDS raises the limit\)$/);
+      expect(oneLine(() => loadSpecFile(fifo, { readTimeoutSeconds: 1 }))).toMatch(
+        /cannot read .*slow\.fifo: it is a pipe that had sent \d+ bytes and not finished after 1 s \(GI_SPEC_READ_TIMEOUT_SECONDS raises the limit\)$/,
+      );
       const elapsed = Date.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(900);
       expect(elapsed).toBeLessThan(4000);
@@ -244,7 +359,12 @@ describe('the programmatic API throws SpecValidationError for anything, never a 
     ['a function', () => VALID],
     ['a Date', new Date()],
     ['a Map', new Map([['service', VALID.service]])],
-    ['a class instance', new (class Spec { service = VALID.service })()],
+    [
+      'a class instance',
+      new (class Spec {
+        service = VALID.service;
+      })(),
+    ],
   ])('parseSpec(%s)', (_name, input) => {
     expect(refusal(() => parseSpec(input)).problems[0].path).toBe('(root)');
   });
@@ -262,7 +382,9 @@ describe('the programmatic API throws SpecValidationError for anything, never a 
       () => parseSpecText('tags: [', 'x.yaml', null as unknown as object),
     ];
     for (const call of calls) expect(refusal(call).message.split('\n')).toHaveLength(1);
-    expect(refusal(() => loadSpecFile(123 as unknown as string)).message).toBe('123: the spec file must be named by a path (text), not a number');
+    expect(refusal(() => loadSpecFile(123 as unknown as string)).message).toBe(
+      '123: the spec file must be named by a path (text), not a number',
+    );
   });
 
   test('values inside a spec that are not plain data: each named by its path', () => {
@@ -271,12 +393,36 @@ describe('the programmatic API throws SpecValidationError for anything, never a 
     const cases: [unknown, string][] = [
       [{ ...VALID, tags: { team: 10n } }, 'tags.team: must be a plain number, not a BigInt (10n)'],
       [{ ...VALID, tags: { team: Symbol('x') } }, 'tags.team: must be plain data, not a symbol'],
-      [{ ...VALID, service: { ...VALID.service, name: Buffer.from('chat') } }, 'service.name: must be plain data (text, numbers, true/false, lists and objects), not binary data'],
+      [
+        { ...VALID, service: { ...VALID.service, name: Buffer.from('chat') } },
+        'service.name: must be plain data (text, numbers, true/false, lists and objects), not binary data',
+      ],
       [cyclic, 'tags.self: refers back to (root), which contains it'],
       [{ ...VALID, regions: new Array(1e9) }, 'regions: has 1000000000 items'],
       [{ ...VALID, tags: { team: 'x'.repeat(200_000) } }, 'tags.team: is 200000 characters long'],
-      [Object.defineProperty({ ...VALID }, 'tags', { enumerable: true, get: () => { throw new Error('boom'); } }), 'tags: is a getter or setter'],
-      [{ ...VALID, tags: new Proxy({}, { ownKeys: () => { throw new Error('trap'); } }) }, 'tags: could not be read (trap)'],
+      [
+        Object.defineProperty({ ...VALID }, 'tags', {
+          enumerable: true,
+          get: () => {
+            throw new Error('boom');
+          },
+        }),
+        'tags: is a getter or setter',
+      ],
+      [
+        {
+          ...VALID,
+          tags: new Proxy(
+            {},
+            {
+              ownKeys: () => {
+                throw new Error('trap');
+              },
+            },
+          ),
+        },
+        'tags: could not be read (trap)',
+      ],
     ];
     for (const [input, expected] of cases) expect(refusal(() => parseSpec(input)).message).toContain(expected);
   });
@@ -294,24 +440,74 @@ describe('the programmatic API throws SpecValidationError for anything, never a 
   });
 
   test('property: whatever the value, safeParseSpec answers and parseSpec throws only SpecValidationError', () => {
-    const anything = fc.anything({ withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withObjectString: true, withSparseArray: true, withTypedArray: true, maxDepth: 6 });
+    const anything = fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withSparseArray: true,
+      withTypedArray: true,
+      maxDepth: 6,
+    });
     fc.assert(
-      fc.property(fc.oneof(anything, fc.record({ service: anything, model: anything, regions: anything, tags: anything, routing: anything })), (input) => {
-        const result = safeParseSpec(input);
-        if (!result.success) expect(result.problems.length).toBeGreaterThan(0);
-        try {
-          parseSpec(input);
-        } catch (error) {
-          expect(error).toBeInstanceOf(SpecValidationError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          anything,
+          fc.record({ service: anything, model: anything, regions: anything, tags: anything, routing: anything }),
+        ),
+        (input) => {
+          const result = safeParseSpec(input);
+          if (!result.success) expect(result.problems.length).toBeGreaterThan(0);
+          try {
+            parseSpec(input);
+          } catch (error) {
+            expect(error).toBeInstanceOf(SpecValidationError);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   test('property: whatever the text, parseSpecText throws only SpecValidationError (YAML and JSON)', () => {
-    const pieces = fc.constantFrom('{', '}', '[', ']', ',', ':', ' ', '\n', '  ', '- ', '&a ', '*a', '!!binary ', '? ', '---\n', '"', "'", '#', '__proto__', 'constructor', 'service', 'regions', '1', 'null', '\t', '\\', '%YAML 1.1\n', '<<: ');
-    const text = fc.oneof(fc.string({ maxLength: 200 }), fc.array(pieces, { maxLength: 60 }).map((p) => p.join('')), fc.json());
+    const pieces = fc.constantFrom(
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      ':',
+      ' ',
+      '\n',
+      '  ',
+      '- ',
+      '&a ',
+      '*a',
+      '!!binary ',
+      '? ',
+      '---\n',
+      '"',
+      "'",
+      '#',
+      '__proto__',
+      'constructor',
+      'service',
+      'regions',
+      '1',
+      'null',
+      '\t',
+      '\\',
+      '%YAML 1.1\n',
+      '<<: ',
+    );
+    const text = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.array(pieces, { maxLength: 60 }).map((p) => p.join('')),
+      fc.json(),
+    );
     fc.assert(
       fc.property(text, fc.constantFrom('s.yaml', 's.json'), (source, name) => {
         try {

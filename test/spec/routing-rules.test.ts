@@ -11,20 +11,34 @@ const threeRegions: GlobalInferenceSpecInput['regions'] = [
 
 describe('routing rules', () => {
   test('fails when a mode lacks its settings, or settings of another mode are given', () => {
-    expect(errorOf(() => parseSpec(minimalSpec({ routing: { mode: 'failover' } })))).toContain('routing.failover: is required for mode failover');
-    expect(errorOf(() => parseSpec(minimalSpec({ routing: { mode: 'latency', weights: { 'us-east-1': 5 } } })))).toContain(
-      'routing.weights: only applies to mode weighted (mode is latency); remove it or change the mode',
+    expect(errorOf(() => parseSpec(minimalSpec({ routing: { mode: 'failover' } })))).toContain(
+      'routing.failover: is required for mode failover',
     );
+    expect(
+      errorOf(() => parseSpec(minimalSpec({ routing: { mode: 'latency', weights: { 'us-east-1': 5 } } }))),
+    ).toContain('routing.weights: only applies to mode weighted (mode is latency); remove it or change the mode');
   });
 
   test('fails when routing names regions the spec does not have, with the ones it has', () => {
-    const message = errorOf(() => parseSpec(minimalSpec({ routing: { mode: 'failover', failover: { primary: 'us-west-2', secondaries: ['us-east-1'] } } })));
-    expect(message).toContain('routing.failover.primary: must be a region of the spec (us-east-1, eu-west-1), got: "us-west-2"');
+    const message = errorOf(() =>
+      parseSpec(
+        minimalSpec({ routing: { mode: 'failover', failover: { primary: 'us-west-2', secondaries: ['us-east-1'] } } }),
+      ),
+    );
+    expect(message).toContain(
+      'routing.failover.primary: must be a region of the spec (us-east-1, eu-west-1), got: "us-west-2"',
+    );
   });
 
   test('fails when weights are all zero or out of the Route53 range', () => {
-    expect(errorOf(() => parseSpec(minimalSpec({ routing: { mode: 'weighted', weights: { 'us-east-1': 0, 'eu-west-1': 0 } } })))).toContain('routing.weights: must give at least one region a weight above 0');
-    expect(errorOf(() => parseSpec(minimalSpec({ routing: { mode: 'weighted', weights: { 'us-east-1': 300 } } })))).toContain('routing.weights["us-east-1"]: must be ≤ 255 (Route53 weights are 0-255)');
+    expect(
+      errorOf(() =>
+        parseSpec(minimalSpec({ routing: { mode: 'weighted', weights: { 'us-east-1': 0, 'eu-west-1': 0 } } })),
+      ),
+    ).toContain('routing.weights: must give at least one region a weight above 0');
+    expect(
+      errorOf(() => parseSpec(minimalSpec({ routing: { mode: 'weighted', weights: { 'us-east-1': 300 } } }))),
+    ).toContain('routing.weights["us-east-1"]: must be ≤ 255 (Route53 weights are 0-255)');
   });
 
   test('fails when two geolocation groups claim one location, or a canary is combined with geolocation', () => {
@@ -33,7 +47,12 @@ describe('routing rules', () => {
         minimalSpec({
           routing: {
             mode: 'geolocation',
-            geolocation: { groups: [{ name: 'a', continents: ['EU'], regions: ['eu-west-1'] }, { name: 'b', continents: ['EU'], regions: ['us-east-1'] }] },
+            geolocation: {
+              groups: [
+                { name: 'a', continents: ['EU'], regions: ['eu-west-1'] },
+                { name: 'b', continents: ['EU'], regions: ['us-east-1'] },
+              ],
+            },
             canary: { region: 'us-east-1', percent: 5 },
           },
         }),
@@ -45,7 +64,9 @@ describe('routing rules', () => {
 
   test('fails when a canary is the only region', () => {
     const spec = minimalSpec();
-    expect(errorOf(() => parseSpec({ ...spec, regions: [spec.regions[0]], routing: { canary: { region: 'us-east-1' } } }))).toContain('a canary needs at least one other region');
+    expect(
+      errorOf(() => parseSpec({ ...spec, regions: [spec.regions[0]], routing: { canary: { region: 'us-east-1' } } })),
+    ).toContain('a canary needs at least one other region');
   });
 });
 
@@ -67,7 +88,7 @@ describe('residency rules', () => {
     );
     expect(message).toContain("residency.apac: no region has jurisdiction 'apac'");
     expect(message).toContain('residency.global: is a name the routing uses internally');
-    expect(message).toContain("residency.apac.countries: is also bound to jurisdiction 'eu', got: \"DE\"");
+    expect(message).toContain('residency.apac.countries: is also bound to jurisdiction \'eu\', got: "DE"');
   });
 
   test('fails when a geolocation group claims a residency location', () => {
@@ -76,14 +97,21 @@ describe('residency rules', () => {
         ...minimalSpec(),
         regions: threeRegions,
         residency: { eu: { countries: ['DE'] } },
-        routing: { mode: 'geolocation', geolocation: { groups: [{ name: 'europe', countries: ['DE', 'FR'], regions: ['eu-west-1'] }] } },
+        routing: {
+          mode: 'geolocation',
+          geolocation: { groups: [{ name: 'europe', countries: ['DE', 'FR'], regions: ['eu-west-1'] }] },
+        },
       }),
     );
-    expect(message).toContain("group 'europe' claims country DE, which residency group 'eu' already binds to its jurisdiction");
+    expect(message).toContain(
+      "group 'europe' claims country DE, which residency group 'eu' already binds to its jurisdiction",
+    );
   });
 
   test('fails when a residency group names no clients', () => {
-    expect(errorOf(() => parseSpec({ ...minimalSpec(), residency: { eu: {} } }))).toContain('residency.eu: must name the clients it covers: a preset, countries or continents');
+    expect(errorOf(() => parseSpec({ ...minimalSpec(), residency: { eu: {} } }))).toContain(
+      'residency.eu: must name the clients it covers: a preset, countries or continents',
+    );
   });
 });
 
@@ -92,7 +120,9 @@ describe('rolling model upgrades', () => {
   const withVersions = (versions: Record<string, string>, promotedVersion?: string): GlobalInferenceSpecInput => ({
     ...minimalSpec(),
     model: { id: 'meta-llama/Llama-3.1-8B-Instruct', version: 'v1', promotedVersion },
-    regions: threeRegions.map((r) => (versions[r.region] ? { ...r, modelVersions: { [name]: versions[r.region] } } : r)),
+    regions: threeRegions.map((r) =>
+      versions[r.region] ? { ...r, modelVersions: { [name]: versions[r.region] } } : r,
+    ),
   });
 
   test('one region on the new version while two keep the stable one is allowed', () => {
@@ -107,31 +137,46 @@ describe('rolling model upgrades', () => {
   });
 
   test('a promoted version may take every region', () => {
-    expect(() => parseSpec(withVersions({ 'us-east-1': 'v2', 'ap-northeast-1': 'v2', 'eu-west-1': 'v2' }, 'v2'))).not.toThrow();
+    expect(() =>
+      parseSpec(withVersions({ 'us-east-1': 'v2', 'ap-northeast-1': 'v2', 'eu-west-1': 'v2' }, 'v2')),
+    ).not.toThrow();
   });
 
   test('fails when per-region versions name an unknown model', () => {
-    expect(errorOf(() => parseSpec({ ...minimalSpec(), regions: [{ ...threeRegions[0], modelVersions: { mistral: 'v2' } }, threeRegions[1]] }))).toContain(
-      'regions[0].modelVersions.mistral: must be keyed by a declared model name',
-    );
+    expect(
+      errorOf(() =>
+        parseSpec({
+          ...minimalSpec(),
+          regions: [{ ...threeRegions[0], modelVersions: { mistral: 'v2' } }, threeRegions[1]],
+        }),
+      ),
+    ).toContain('regions[0].modelVersions.mistral: must be keyed by a declared model name');
   });
 });
 
 describe('front door rules', () => {
   test('fails when Cloudflare is the front door without its settings, or the settings are given for Route53', () => {
-    expect(errorOf(() => parseSpec(minimalSpec({ frontDoor: 'cloudflare' })))).toContain('cloudflare: is required when frontDoor is cloudflare');
+    expect(errorOf(() => parseSpec(minimalSpec({ frontDoor: 'cloudflare' })))).toContain(
+      'cloudflare: is required when frontDoor is cloudflare',
+    );
   });
 });
 
 describe('edge router rules', () => {
   test('fails when edge-router weights name a region the spec does not have', () => {
-    const message = errorOf(() => parseSpec(minimalSpec({ edgeRouter: { accountId: '0'.repeat(32), weights: { 'us-west-2': 10 } } as never })));
-    expect(message).toContain('edgeRouter.weights["us-west-2"]: must be keyed by a region of the spec (us-east-1, eu-west-1)');
+    const message = errorOf(() =>
+      parseSpec(minimalSpec({ edgeRouter: { accountId: '0'.repeat(32), weights: { 'us-west-2': 10 } } as never })),
+    );
+    expect(message).toContain(
+      'edgeRouter.weights["us-west-2"]: must be keyed by a region of the spec (us-east-1, eu-west-1)',
+    );
   });
 
   test('a fractional count is reported as such', () => {
     const spec = minimalSpec();
-    const message = errorOf(() => parseSpec({ ...spec, regions: [{ ...spec.regions[0], capacity: { min: 1.5, max: 2 } }] }));
+    const message = errorOf(() =>
+      parseSpec({ ...spec, regions: [{ ...spec.regions[0], capacity: { min: 1.5, max: 2 } }] }),
+    );
     expect(message).toContain('regions[0].capacity.min: must be a whole number, got: 1.5');
   });
 });

@@ -21,7 +21,13 @@ describe('spec defaults', () => {
   });
 
   test('health, endpoint, routing, state and front door get safe defaults', () => {
-    expect(spec.health).toMatchObject({ path: '/health', expectedStatus: 200, intervalSeconds: 10, failureThreshold: 3, capacity: { minHealthyTargets: 'asg-min' } });
+    expect(spec.health).toMatchObject({
+      path: '/health',
+      expectedStatus: 200,
+      intervalSeconds: 10,
+      failureThreshold: 3,
+      capacity: { minHealthyTargets: 'asg-min' },
+    });
     expect(spec.endpoint).toMatchObject({
       loadBalancingAlgorithm: 'least_outstanding_requests',
       slowStartSeconds: 0,
@@ -61,7 +67,15 @@ describe('spec errors', () => {
     if (result.success) return;
     const byPath = Object.fromEntries(result.problems.map((p) => [p.path, p]));
     expect(Object.keys(byPath).sort()).toEqual(
-      ['health.intervalSeconds', 'regions[0].capacity.min', 'regions[0].instanceType', 'regions[0].region', 'regions[1].capacity.min', 'service.domain', 'service.name'].sort(),
+      [
+        'health.intervalSeconds',
+        'regions[0].capacity.min',
+        'regions[0].instanceType',
+        'regions[0].region',
+        'regions[1].capacity.min',
+        'service.domain',
+        'service.name',
+      ].sort(),
     );
     expect(byPath['regions[0].region'].message).toContain("did you mean 'us-east-1'?");
     expect(byPath['regions[0].region'].received).toBe('"us-east-9"');
@@ -73,7 +87,9 @@ describe('spec errors', () => {
 
   test('fails when a key is unknown, suggesting the closest allowed key', () => {
     const message = errorOf(() => parseSpec({ ...minimalSpec(), helth: {} }));
-    expect(message).toContain("helth: is not a known key (did you mean 'health'?); allowed keys: $schema, service, model, models, regions");
+    expect(message).toContain(
+      "helth: is not a known key (did you mean 'health'?); allowed keys: $schema, service, model, models, regions",
+    );
   });
 
   test('fails when a required field is missing, saying what is expected', () => {
@@ -84,7 +100,9 @@ describe('spec errors', () => {
   test('fails when no model is declared, or both forms are used', () => {
     const { model: _model, ...noModel } = minimalSpec();
     expect(errorOf(() => parseSpec(noModel))).toContain('models: is required: declare the model(s) to serve');
-    expect(errorOf(() => parseSpec({ ...minimalSpec(), models: [{ id: 'x/y', version: '1' }] }))).toContain('model: give either `model` (one model) or `models` (a list), not both');
+    expect(errorOf(() => parseSpec({ ...minimalSpec(), models: [{ id: 'x/y', version: '1' }] }))).toContain(
+      'model: give either `model` (one model) or `models` (a list), not both',
+    );
   });
 
   test('fails when a region appears twice', () => {
@@ -96,18 +114,26 @@ describe('spec errors', () => {
   test('fails when a region names a model that is not declared', () => {
     const spec = minimalSpec();
     const message = errorOf(() => parseSpec({ ...spec, regions: [{ ...spec.regions[0], models: ['mistral'] }] }));
-    expect(message).toContain('regions[0].models[0]: must name a declared model (llama-3-1-8b-instruct), got: "mistral"');
+    expect(message).toContain(
+      'regions[0].models[0]: must name a declared model (llama-3-1-8b-instruct), got: "mistral"',
+    );
   });
 
   test('fails when slow start is combined with least outstanding requests (AWS refuses both)', () => {
     const message = errorOf(() => parseSpec({ ...minimalSpec(), endpoint: { slowStartSeconds: 120 } }));
-    expect(message).toContain('endpoint.slowStartSeconds: cannot be used with loadBalancingAlgorithm least_outstanding_requests');
-    expect(() => parseSpec({ ...minimalSpec(), endpoint: { slowStartSeconds: 120, loadBalancingAlgorithm: 'round_robin' } })).not.toThrow();
+    expect(message).toContain(
+      'endpoint.slowStartSeconds: cannot be used with loadBalancingAlgorithm least_outstanding_requests',
+    );
+    expect(() =>
+      parseSpec({ ...minimalSpec(), endpoint: { slowStartSeconds: 120, loadBalancingAlgorithm: 'round_robin' } }),
+    ).not.toThrow();
   });
 
   test('fails when an existing network is given halfway', () => {
     const spec = minimalSpec();
-    const message = errorOf(() => parseSpec({ ...spec, regions: [{ ...spec.regions[0], network: { vpcId: 'vpc-0123456789abcdef0' } }] }));
+    const message = errorOf(() =>
+      parseSpec({ ...spec, regions: [{ ...spec.regions[0], network: { vpcId: 'vpc-0123456789abcdef0' } }] }),
+    );
     expect(message).toContain('regions[0].network.privateSubnetIds: is required when using an existing VPC');
     expect(message).toContain('regions[0].network.publicSubnetIds: is required when using an existing VPC');
   });
@@ -115,7 +141,11 @@ describe('spec errors', () => {
   test('fails when a created VPC is too small or a custom engine has no image', () => {
     const spec = minimalSpec();
     const message = errorOf(() =>
-      parseSpec({ ...spec, model: { id: 'x/y', version: '1', engine: 'custom' }, regions: [{ ...spec.regions[0], network: { cidr: '10.0.0.0/26' } }] }),
+      parseSpec({
+        ...spec,
+        model: { id: 'x/y', version: '1', engine: 'custom' },
+        regions: [{ ...spec.regions[0], network: { cidr: '10.0.0.0/26' } }],
+      }),
     );
     expect(message).toContain('regions[0].network.cidr: must be an IPv4 CIDR block from /16 to /22');
     expect(message).toContain('model.engine: custom engine needs both `image` and `command`');
@@ -138,13 +168,22 @@ describe('country codes', () => {
       const result = safeParseSpec({
         ...minimalSpec(),
         residency: { eu: { countries: ['DE', code] } },
-        routing: { mode: 'geolocation', geolocation: { groups: [{ name: 'europe', countries: ['FR', code], regions: ['us-east-1'] }] } },
+        routing: {
+          mode: 'geolocation',
+          geolocation: { groups: [{ name: 'europe', countries: ['FR', code], regions: ['us-east-1'] }] },
+        },
       });
       expect(result.success).toBe(false);
       if (result.success) continue;
       const byPath = Object.fromEntries(result.problems.map((p) => [p.path, p]));
-      expect(byPath['residency.eu.countries[1]']).toMatchObject({ received: `"${code}"`, message: expect.stringContaining('not an assigned ISO 3166-1 alpha-2 country code') });
-      expect(byPath['routing.geolocation.groups[0].countries[1]']).toMatchObject({ received: `"${code}"`, message: expect.stringContaining('not an assigned ISO 3166-1 alpha-2 country code') });
+      expect(byPath['residency.eu.countries[1]']).toMatchObject({
+        received: `"${code}"`,
+        message: expect.stringContaining('not an assigned ISO 3166-1 alpha-2 country code'),
+      });
+      expect(byPath['routing.geolocation.groups[0].countries[1]']).toMatchObject({
+        received: `"${code}"`,
+        message: expect.stringContaining('not an assigned ISO 3166-1 alpha-2 country code'),
+      });
     }
   });
 
@@ -152,7 +191,9 @@ describe('country codes', () => {
     const result = safeParseSpec({ ...minimalSpec(), residency: { eu: { countries: ['de'] } } });
     expect(result.success).toBe(false);
     if (result.success) return;
-    expect(result.problems.filter((p) => p.path === 'residency.eu.countries[0]').map((p) => p.message)).toEqual(['must be an ISO 3166-1 alpha-2 country code in capitals, such as DE']);
+    expect(result.problems.filter((p) => p.path === 'residency.eu.countries[0]').map((p) => p.message)).toEqual([
+      'must be an ISO 3166-1 alpha-2 country code in capitals, such as DE',
+    ]);
   });
 });
 
@@ -163,7 +204,11 @@ describe('JSON Schema', () => {
   });
 
   test('the schema describes fields for editors and forbids unknown keys', () => {
-    const schema = JSON.parse(jsonSchemaText()) as { properties: Record<string, { description?: string }>; additionalProperties: boolean; required: string[] };
+    const schema = JSON.parse(jsonSchemaText()) as {
+      properties: Record<string, { description?: string }>;
+      additionalProperties: boolean;
+      required: string[];
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['service', 'regions']);
     expect(schema.properties.frontDoor.description).toBe('Which front door(s) to build.');

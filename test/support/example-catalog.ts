@@ -9,7 +9,11 @@ export interface ExampleApp {
   readonly plan: boolean;
 }
 
-const example = (name: string, plan = false): ExampleApp => ({ name, build: (outdir) => buildExampleApp(name, outdir), plan });
+const example = (name: string, plan = false): ExampleApp => ({
+  name,
+  build: (outdir) => buildExampleApp(name, outdir),
+  plan,
+});
 
 /** Every example app; the snapshot and real-terraform tests run over all of them. */
 export const OFFLINE_EXAMPLES: readonly ExampleApp[] = [

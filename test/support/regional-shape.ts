@@ -31,8 +31,14 @@ export interface Placeholders {
 /** The placeholders of an app's stacks: regions, service and domain from the service intent, model slugs from the fleets. */
 export function placeholdersOf(stacks: readonly StackInput[]): Placeholders {
   const intent = readIntent(stacks);
-  if (!intent.service || !intent.domain) throw new Error(`no service intent in stacks ${stacks.map((s) => s.name).join(', ')}`);
-  return { regions: Object.keys(intent.regions), service: intent.service, domain: intent.domain, models: [...new Set(stacks.flatMap((s) => modelSlugs(s.json)))] };
+  if (!intent.service || !intent.domain)
+    throw new Error(`no service intent in stacks ${stacks.map((s) => s.name).join(', ')}`);
+  return {
+    regions: Object.keys(intent.regions),
+    service: intent.service,
+    domain: intent.domain,
+    models: [...new Set(stacks.flatMap((s) => modelSlugs(s.json)))],
+  };
 }
 
 /** The model slugs of a stack's fleets (`..._Fleet-<slug>_<hash>`), longest first. */
@@ -48,7 +54,10 @@ export function modelSlugs(json: TerraformJson): string[] {
 }
 
 /** Placeholder name and body of every resource: `type.name` with regions, service, domain and hashes replaced. */
-export function placeholderResources(json: TerraformJson, p: Placeholders): Map<string, { address: string; body: string }> {
+export function placeholderResources(
+  json: TerraformJson,
+  p: Placeholders,
+): Map<string, { address: string; body: string }> {
   const out = new Map<string, { address: string; body: string }>();
   for (const [type, byName] of Object.entries(json.resource ?? {})) {
     for (const [name, body] of Object.entries(byName as Record<string, unknown>)) {
@@ -97,7 +106,10 @@ export function leafDiff(example: Map<string, string>, base: Map<string, string>
   for (const [path, v] of example) {
     const was = base.get(path);
     if (was === v) continue;
-    out[path] = path === 'user_data' && was !== undefined ? scriptDiff(JSON.parse(v) as string, JSON.parse(was) as string) : (JSON.parse(v) as unknown);
+    out[path] =
+      path === 'user_data' && was !== undefined
+        ? scriptDiff(JSON.parse(v) as string, JSON.parse(was) as string)
+        : (JSON.parse(v) as unknown);
   }
   for (const path of base.keys()) if (!example.has(path)) out[path] = '<absent>';
   return out;
@@ -106,7 +118,10 @@ export function leafDiff(example: Map<string, string>, base: Map<string, string>
 function scriptDiff(mine: string, base: string): string[] {
   const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8').split('\n');
   const [a, b] = [decode(mine), decode(base)];
-  return [...a.filter((l) => !b.includes(l)).map((l) => `+ ${l}`), ...b.filter((l) => !a.includes(l)).map((l) => `- ${l}`)];
+  return [
+    ...a.filter((l) => !b.includes(l)).map((l) => `+ ${l}`),
+    ...b.filter((l) => !a.includes(l)).map((l) => `- ${l}`),
+  ];
 }
 
 /**
@@ -114,7 +129,12 @@ function scriptDiff(mine: string, base: string): string[] {
  * full; every other resource as the attributes in which it differs from the closest default resource of the same
  * placeholder name (nothing when it equals one). `sameShape` lists those equal to a default resource.
  */
-export function distinctiveView(example: TerraformJson, exampleP: Placeholders, defaults: TerraformJson, defaultP: Placeholders): { sameShape: string[]; view: Record<string, unknown> } {
+export function distinctiveView(
+  example: TerraformJson,
+  exampleP: Placeholders,
+  defaults: TerraformJson,
+  defaultP: Placeholders,
+): { sameShape: string[]; view: Record<string, unknown> } {
   const variants = new Map<string, Map<string, string>[]>();
   for (const [key, r] of placeholderResources(defaults, defaultP)) {
     const list = variants.get(shapeKey(key)) ?? [];
@@ -130,7 +150,9 @@ export function distinctiveView(example: TerraformJson, exampleP: Placeholders, 
     const bases = ROUTING_TYPES.includes(type) ? undefined : variants.get(shapeKey(key));
     if (!bases) {
       // The construct path and unique id repeat the address: left out of the view.
-      const { ['//']: _metadata, ...body } = (example.resource as Record<string, Record<string, Record<string, unknown>>>)[type][name];
+      const { ['//']: _metadata, ...body } = (
+        example.resource as Record<string, Record<string, Record<string, unknown>>>
+      )[type][name];
       (full[type] ??= {})[name] = body;
       continue;
     }
@@ -140,5 +162,8 @@ export function distinctiveView(example: TerraformJson, exampleP: Placeholders, 
     else differs[r.address] = diffs[0];
   }
   const { resource: _all, ...rest } = example as TerraformJson & Record<string, unknown>;
-  return { sameShape, view: { ...rest, resource: full, 'differs from the default example (placeholder values)': differs } };
+  return {
+    sameShape,
+    view: { ...rest, resource: full, 'differs from the default example (placeholder values)': differs },
+  };
 }

@@ -21,7 +21,10 @@ export function resourcesOf(json: TerraformJson, type: string): [string, Record<
 /** The single resource of a type whose logical name contains `fragment`. */
 export function resourceNamed(json: TerraformJson, type: string, fragment: string): Record<string, unknown> {
   const matches = resourcesOf(json, type).filter(([name]) => name.includes(fragment));
-  if (matches.length !== 1) throw new Error(`expected one ${type} named like '${fragment}', found ${matches.map(([n]) => n).join(', ') || 'none'}`);
+  if (matches.length !== 1)
+    throw new Error(
+      `expected one ${type} named like '${fragment}', found ${matches.map(([n]) => n).join(', ') || 'none'}`,
+    );
   return matches[0][1];
 }
 
@@ -47,8 +50,11 @@ export function specProblemsOf(fn: () => unknown): string[] {
   try {
     fn();
   } catch (error) {
-    if (!(error instanceof SpecValidationError)) throw new Error(`expected a SpecValidationError, got ${String(error)}`);
-    return error.problems.map((p) => `${p.path}: ${p.message}${p.received === undefined ? '' : `, got: ${p.received}`}`);
+    if (!(error instanceof SpecValidationError))
+      throw new Error(`expected a SpecValidationError, got ${String(error)}`);
+    return error.problems.map(
+      (p) => `${p.path}: ${p.message}${p.received === undefined ? '' : `, got: ${p.received}`}`,
+    );
   }
   throw new Error('expected a SpecValidationError, none was thrown');
 }

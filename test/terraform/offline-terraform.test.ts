@@ -7,7 +7,11 @@
  * GI_REQUIRE_TERRAFORM=1 (as .ci/run sets) they fail instead.
  */
 import { TerraformBatch, type StackPlan, type StackValidation } from '../../lib/terraform/batch';
-import { detectOfflineTerraform, requiredProviders, type OfflineTerraform } from '../../lib/terraform/offline-terraform';
+import {
+  detectOfflineTerraform,
+  requiredProviders,
+  type OfflineTerraform,
+} from '../../lib/terraform/offline-terraform';
 import type { TerraformJson } from '../../lib/util/synth-output';
 import { OFFLINE_EXAMPLES } from '../support/example-catalog';
 import { synthExample } from '../support/examples';
@@ -16,7 +20,8 @@ const detected = detectOfflineTerraform();
 const tf = 'missing' in detected ? undefined : detected;
 if (!tf) {
   const reason = (detected as { missing: string }).missing;
-  if (process.env.GI_REQUIRE_TERRAFORM === '1') throw new Error(`GI_REQUIRE_TERRAFORM=1 but real terraform cannot run: ${reason}`);
+  if (process.env.GI_REQUIRE_TERRAFORM === '1')
+    throw new Error(`GI_REQUIRE_TERRAFORM=1 but real terraform cannot run: ${reason}`);
   process.stderr.write(`\n*** SKIPPING real terraform validate/plan tests: ${reason} ***\n\n`);
 }
 const describeWithTerraform = tf ? describe : describe.skip;
@@ -63,7 +68,10 @@ describeWithTerraform('real terraform, offline', () => {
             planned ??= batch().plan(toPlan);
             const result = planned[planIndex];
             if (!result.ok) throw new Error(`terraform plan failed:\n${result.message}`);
-            const resourceCount = Object.values(stack.json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+            const resourceCount = Object.values(stack.json.resource ?? {}).reduce(
+              (sum, byName) => sum + Object.keys(byName).length,
+              0,
+            );
             expect(result.actions).toEqual({ create: resourceCount });
           });
         }
@@ -72,7 +80,10 @@ describeWithTerraform('real terraform, offline', () => {
   }
   test('a batched validate attributes each error to the stack that has it, and feeds required variables', () => {
     const provider = { aws: [{ region: 'eu-west-1' }] };
-    const terraform = { required_providers: { aws: { source: 'aws', version: '5.100.0' } }, backend: { local: { path: 'x.tfstate' } } };
+    const terraform = {
+      required_providers: { aws: { source: 'aws', version: '5.100.0' } },
+      backend: { local: { path: 'x.tfstate' } },
+    };
     const variable = { secret: { type: 'string', sensitive: true, nullable: false } };
     const good = { terraform, provider, variable, resource: { aws_sns_topic: { t: { name: '${var.secret}' } } } };
     const bad = { terraform, provider, resource: { aws_sns_topic: { t: { name: 'x', no_such_argument: true } } } };

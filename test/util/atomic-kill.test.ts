@@ -7,7 +7,16 @@
  * call, 40 CLI kills).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
@@ -36,7 +45,12 @@ interface Run {
   readonly ended: number;
 }
 
-function runChild(outdir: string, version: Version, env: Record<string, string> = {}, killAfterStartMs?: number): Promise<Run> {
+function runChild(
+  outdir: string,
+  version: Version,
+  env: Record<string, string> = {},
+  killAfterStartMs?: number,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--require', preload, child, outdir, version], {
       env: { ...process.env, GI_DIST: join(root, 'dist'), CHECKPOINT_DISABLE: '1', ...env },
@@ -69,7 +83,10 @@ function synthHere(outdir: string, version: Version): void {
   }, outdir);
 }
 
-const TERRAFORM_FILES: Record<string, string> = { '.terraform/providers/marker': 'provider binary stand-in', '.terraform.lock.hcl': 'lock file' };
+const TERRAFORM_FILES: Record<string, string> = {
+  '.terraform/providers/marker': 'provider binary stand-in',
+  '.terraform.lock.hcl': 'lock file',
+};
 
 function plantTerraformFiles(outdir: string): void {
   for (const [path, content] of Object.entries(TERRAFORM_FILES)) {
@@ -83,11 +100,15 @@ function plantTerraformFiles(outdir: string): void {
  * version's stacks, each stack file is complete JSON of that version — and Terraform's files are in it.
  */
 function wholeVersion(outdir: string): Version {
-  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
   const names = Object.keys(manifest.stacks).sort();
   const versions = new Set<string>();
   for (const name of names) {
-    const json = JSON.parse(readFileSync(join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8')) as { output: Record<string, { value: string }> };
+    const json = JSON.parse(readFileSync(join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8')) as {
+      output: Record<string, { value: string }>;
+    };
     versions.add(json.output.version.value);
     expect(json.output.payload.value).toBe(`${json.output.version.value}:${name}:`.repeat(20000));
   }
@@ -95,7 +116,8 @@ function wholeVersion(outdir: string): Version {
   const version = [...versions][0] as Version;
   expect(names).toEqual(STACKS[version]);
   expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(STACKS[version]);
-  for (const [path, content] of Object.entries(TERRAFORM_FILES)) expect(readFileSync(join(outdir, 'stacks', 's1', path), 'utf8')).toBe(content);
+  for (const [path, content] of Object.entries(TERRAFORM_FILES))
+    expect(readFileSync(join(outdir, 'stacks', 's1', path), 'utf8')).toBe(content);
   return version;
 }
 
@@ -105,7 +127,9 @@ function wholeVersion(outdir: string): Version {
  */
 function expectClean(outdir: string): void {
   const store = generationStoreOf(outdir);
-  const beside = readdirSync(join(outdir, '..')).filter((n) => n !== 'out' && n !== 'calls' && join(outdir, '..', n) !== store);
+  const beside = readdirSync(join(outdir, '..')).filter(
+    (n) => n !== 'out' && n !== 'calls' && join(outdir, '..', n) !== store,
+  );
   expect(beside).toEqual([]);
   expect(lstatSync(outdir).isSymbolicLink()).toBe(true);
   expect(readdirSync(store).sort()).toEqual(['.gitignore', readlinkSync(outdir).split('/')[1]].sort());
@@ -129,145 +153,185 @@ async function callsOfARun(outdir: string, version: Version): Promise<number> {
 const timeout = Math.max(120_000, KILLS * 6_000);
 
 describe('atomic output under SIGKILL and write failures (child processes)', () => {
-  test(`${KILLS} kills at random instants during synth: the old output or the new, whole; the next run cleans up`, async () => {
-    const outdir = freshOutput();
-    // How long writing takes, from the child's "start" to its exit.
-    const calibration: number[] = [];
-    for (const version of ['B', 'A'] as const) {
-      const run = await runChild(outdir, version);
-      expect(run.code).toBe(0);
-      calibration.push(run.ended - run.started!);
-    }
-    let window = Math.max(...calibration);
-    let landed = 0;
-    let attempts = 0;
-    const seen = { old: 0, new: 0 };
-    while (landed < KILLS && attempts < KILLS * 4) {
-      attempts++;
-      const before = wholeVersion(outdir);
-      const next: Version = before === 'A' ? 'B' : 'A';
-      const run = await runChild(outdir, next, {}, Math.random() * window);
-      if (run.signal === 'SIGKILL') landed++;
-      else {
+  test(
+    `${KILLS} kills at random instants during synth: the old output or the new, whole; the next run cleans up`,
+    async () => {
+      const outdir = freshOutput();
+      // How long writing takes, from the child's "start" to its exit.
+      const calibration: number[] = [];
+      for (const version of ['B', 'A'] as const) {
+        const run = await runChild(outdir, version);
         expect(run.code).toBe(0);
-        // Finished before the kill: runs are faster now than when calibrated; move the aim towards this one's length.
-        window = (window + (run.ended - run.started!)) / 2;
+        calibration.push(run.ended - run.started!);
       }
-      const after = wholeVersion(outdir);
-      seen[after === before ? 'old' : 'new']++;
-      if (attempts % 2 === 0) {
-        // The next run finishes: whole, and nothing of the killed one is left.
-        synthHere(outdir, after === 'A' ? 'B' : 'A');
-        wholeVersion(outdir);
+      let window = Math.max(...calibration);
+      let landed = 0;
+      let attempts = 0;
+      const seen = { old: 0, new: 0 };
+      while (landed < KILLS && attempts < KILLS * 4) {
+        attempts++;
+        const before = wholeVersion(outdir);
+        const next: Version = before === 'A' ? 'B' : 'A';
+        const run = await runChild(outdir, next, {}, Math.random() * window);
+        if (run.signal === 'SIGKILL') landed++;
+        else {
+          expect(run.code).toBe(0);
+          // Finished before the kill: runs are faster now than when calibrated; move the aim towards this one's length.
+          window = (window + (run.ended - run.started!)) / 2;
+        }
+        const after = wholeVersion(outdir);
+        seen[after === before ? 'old' : 'new']++;
+        if (attempts % 2 === 0) {
+          // The next run finishes: whole, and nothing of the killed one is left.
+          synthHere(outdir, after === 'A' ? 'B' : 'A');
+          wholeVersion(outdir);
+          expectClean(outdir);
+        }
+      }
+      synthHere(outdir, 'A');
+      expectClean(outdir);
+      expect(landed).toBeGreaterThanOrEqual(KILLS);
+      // Kills landed on both sides of the switch.
+      expect(seen.old).toBeGreaterThan(0);
+      expect(seen.new).toBeGreaterThan(0);
+      process.stdout.write(
+        `atomic output: ${landed} kills landed in ${attempts} runs (window ${Math.round(window)} ms): ${seen.old} left the old output, ${seen.new} the new\n`,
+      );
+    },
+    timeout,
+  );
+
+  test(
+    'a kill at each file-system call of a synth (every GI_ATOMIC_EVERY-th): old or new, whole',
+    async () => {
+      const outdir = freshOutput();
+      const calls = await callsOfARun(outdir, 'B');
+      await callsOfARun(outdir, 'A');
+      const chosen = new Set<number>();
+      for (let k = 1; k <= calls; k += EVERY) chosen.add(k);
+      chosen.add(calls - 1).add(calls); // the last calls: the switch and the removal of the old generation
+      const points = [...chosen];
+      const outcomes = { old: 0, new: 0 };
+      for (const k of points) {
+        const before = wholeVersion(outdir);
+        const next: Version = before === 'A' ? 'B' : 'A';
+        const run = await runChild(outdir, next, { GI_FS_AT: String(k), GI_FS_FAULT: 'kill' });
+        expect(run.signal === 'SIGKILL' || run.code === 0).toBe(true);
+        outcomes[wholeVersion(outdir) === before ? 'old' : 'new']++;
+        synthHere(outdir, wholeVersion(outdir) === 'A' ? 'B' : 'A');
         expectClean(outdir);
       }
-    }
-    synthHere(outdir, 'A');
-    expectClean(outdir);
-    expect(landed).toBeGreaterThanOrEqual(KILLS);
-    // Kills landed on both sides of the switch.
-    expect(seen.old).toBeGreaterThan(0);
-    expect(seen.new).toBeGreaterThan(0);
-    process.stdout.write(`atomic output: ${landed} kills landed in ${attempts} runs (window ${Math.round(window)} ms): ${seen.old} left the old output, ${seen.new} the new\n`);
-  }, timeout);
+      expect(outcomes.old).toBeGreaterThan(0);
+      expect(outcomes.new).toBeGreaterThan(0);
+      process.stdout.write(
+        `atomic output: killed at ${points.length} of ${calls} file-system calls: ${outcomes.old} old, ${outcomes.new} new\n`,
+      );
+    },
+    timeout,
+  );
 
-  test('a kill at each file-system call of a synth (every GI_ATOMIC_EVERY-th): old or new, whole', async () => {
-    const outdir = freshOutput();
-    const calls = await callsOfARun(outdir, 'B');
-    await callsOfARun(outdir, 'A');
-    const chosen = new Set<number>();
-    for (let k = 1; k <= calls; k += EVERY) chosen.add(k);
-    chosen.add(calls - 1).add(calls); // the last calls: the switch and the removal of the old generation
-    const points = [...chosen];
-    const outcomes = { old: 0, new: 0 };
-    for (const k of points) {
-      const before = wholeVersion(outdir);
-      const next: Version = before === 'A' ? 'B' : 'A';
-      const run = await runChild(outdir, next, { GI_FS_AT: String(k), GI_FS_FAULT: 'kill' });
-      expect(run.signal === 'SIGKILL' || run.code === 0).toBe(true);
-      outcomes[wholeVersion(outdir) === before ? 'old' : 'new']++;
-      synthHere(outdir, wholeVersion(outdir) === 'A' ? 'B' : 'A');
-      expectClean(outdir);
-    }
-    expect(outcomes.old).toBeGreaterThan(0);
-    expect(outcomes.new).toBeGreaterThan(0);
-    process.stdout.write(`atomic output: killed at ${points.length} of ${calls} file-system calls: ${outcomes.old} old, ${outcomes.new} new\n`);
-  }, timeout);
-
-  test.each(['ENOSPC', 'EIO'])('%s injected at file-system calls of a synth: one clear message, exit 1, old or new whole, clean after the next run', async (fault) => {
-    const outdir = freshOutput();
-    const calls = await callsOfARun(outdir, 'B');
-    const outcomes = { refused: 0, passed: 0 };
-    for (let k = 1; k <= calls; k += EVERY * 2) {
-      const before = wholeVersion(outdir);
-      const next: Version = before === 'A' ? 'B' : 'A';
-      const run = await runChild(outdir, next, { GI_FS_AT: String(k), GI_FS_FAULT: fault });
-      if (run.code === 0) {
-        // The failing call was one whose failure is harmless (removing the old generation): the new output is in.
-        outcomes.passed++;
-        expect(wholeVersion(outdir)).toBe(next);
-      } else {
-        outcomes.refused++;
-        expect(run.code).toBe(1);
-        expect(run.stderr).toMatch(new RegExp(`^could not write .*out: ${fault}: injected by the test, \\w+; the previous output is unchanged and nothing of this attempt was kept\\n$`));
-        expect(run.stderr).not.toMatch(/\n\s+at /);
-        expect(wholeVersion(outdir)).toBe(before);
+  test.each(['ENOSPC', 'EIO'])(
+    '%s injected at file-system calls of a synth: one clear message, exit 1, old or new whole, clean after the next run',
+    async (fault) => {
+      const outdir = freshOutput();
+      const calls = await callsOfARun(outdir, 'B');
+      const outcomes = { refused: 0, passed: 0 };
+      for (let k = 1; k <= calls; k += EVERY * 2) {
+        const before = wholeVersion(outdir);
+        const next: Version = before === 'A' ? 'B' : 'A';
+        const run = await runChild(outdir, next, { GI_FS_AT: String(k), GI_FS_FAULT: fault });
+        if (run.code === 0) {
+          // The failing call was one whose failure is harmless (removing the old generation): the new output is in.
+          outcomes.passed++;
+          expect(wholeVersion(outdir)).toBe(next);
+        } else {
+          outcomes.refused++;
+          expect(run.code).toBe(1);
+          expect(run.stderr).toMatch(
+            new RegExp(
+              `^could not write .*out: ${fault}: injected by the test, \\w+; the previous output is unchanged and nothing of this attempt was kept\\n$`,
+            ),
+          );
+          expect(run.stderr).not.toMatch(/\n\s+at /);
+          expect(wholeVersion(outdir)).toBe(before);
+        }
+        synthHere(outdir, wholeVersion(outdir) === 'A' ? 'B' : 'A');
+        expectClean(outdir);
       }
-      synthHere(outdir, wholeVersion(outdir) === 'A' ? 'B' : 'A');
-      expectClean(outdir);
-    }
-    expect(outcomes.refused).toBeGreaterThan(0);
-    expect(existsSync(outdir)).toBe(true);
-  }, timeout);
+      expect(outcomes.refused).toBeGreaterThan(0);
+      expect(existsSync(outdir)).toBe(true);
+    },
+    timeout,
+  );
 
-  test(`${CLI_KILLS} kills at random instants of \`global-inference synth\` (the gated service synth): old or new, whole`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gi-kill-cli-'));
-    const specs = { A: join(root, 'examples', 'default', 'spec.yaml'), B: join(mkdtempSync(join(tmpdir(), 'gi-kill-spec-')), 'variant.yaml') };
-    writeFileSync(specs.B, readFileSync(specs.A, 'utf8').replace(/^service: \{ name: chat,/m, 'service: { name: chat2,'));
-    const cli = (version: Version, killAfterMs?: number) =>
-      new Promise<Run>((resolve, reject) => {
-        const started = Date.now();
-        const p = spawn(process.execPath, [join(root, 'dist', 'bin', 'cli.js'), 'synth', specs[version], '--out', 'out'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-        let stderr = '';
-        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        if (killAfterMs !== undefined) setTimeout(() => p.kill('SIGKILL'), killAfterMs);
-        p.on('error', reject);
-        p.on('close', (code, signal) => resolve({ code, signal, stderr, started, ended: Date.now() }));
-      });
-    const outdir = join(dir, 'out');
-    const reference: Record<string, Version> = {};
-    let duration = 0;
-    for (const version of ['B', 'A'] as const) {
-      const run = await cli(version);
-      expect(run.stderr).toBe('');
-      duration = Math.max(duration, run.ended - run.started!);
-      reference[snapshot(outdir)] = version;
-    }
-    const whole = (): Version => {
-      const version = reference[snapshot(outdir)];
-      if (!version) throw new Error(`the output is neither version: ${readlinkSync(outdir)} holds ${readdirSync(join(outdir, 'stacks')).join(', ')}`);
-      return version;
-    };
-    let landed = 0;
-    for (let attempt = 0; landed < CLI_KILLS && attempt < CLI_KILLS * 10; attempt++) {
-      const before = whole();
-      // Most of a run is loading and building; the write is at the end. A run that finished first tells how long
-      // runs take now (the machine's load changes), and the next kill aims inside it.
-      const run = await cli(before === 'A' ? 'B' : 'A', duration * (0.3 + Math.random() * 0.7));
-      if (run.signal === 'SIGKILL') landed++;
-      else if (run.code !== 0) throw new Error(`synth failed: ${run.stderr}`);
-      else duration = run.ended - run.started!;
-      whole();
-    }
-    expect(landed).toBe(CLI_KILLS);
-    await cli('A');
-    expectClean(outdir);
-  }, timeout);
+  test(
+    `${CLI_KILLS} kills at random instants of \`global-inference synth\` (the gated service synth): old or new, whole`,
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gi-kill-cli-'));
+      const specs = {
+        A: join(root, 'examples', 'default', 'spec.yaml'),
+        B: join(mkdtempSync(join(tmpdir(), 'gi-kill-spec-')), 'variant.yaml'),
+      };
+      writeFileSync(
+        specs.B,
+        readFileSync(specs.A, 'utf8').replace(/^service: \{ name: chat,/m, 'service: { name: chat2,'),
+      );
+      const cli = (version: Version, killAfterMs?: number) =>
+        new Promise<Run>((resolve, reject) => {
+          const started = Date.now();
+          const p = spawn(
+            process.execPath,
+            [join(root, 'dist', 'bin', 'cli.js'), 'synth', specs[version], '--out', 'out'],
+            { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+          );
+          let stderr = '';
+          p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          if (killAfterMs !== undefined) setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+          p.on('error', reject);
+          p.on('close', (code, signal) => resolve({ code, signal, stderr, started, ended: Date.now() }));
+        });
+      const outdir = join(dir, 'out');
+      const reference: Record<string, Version> = {};
+      let duration = 0;
+      for (const version of ['B', 'A'] as const) {
+        const run = await cli(version);
+        expect(run.stderr).toBe('');
+        duration = Math.max(duration, run.ended - run.started!);
+        reference[snapshot(outdir)] = version;
+      }
+      const whole = (): Version => {
+        const version = reference[snapshot(outdir)];
+        if (!version)
+          throw new Error(
+            `the output is neither version: ${readlinkSync(outdir)} holds ${readdirSync(join(outdir, 'stacks')).join(', ')}`,
+          );
+        return version;
+      };
+      let landed = 0;
+      for (let attempt = 0; landed < CLI_KILLS && attempt < CLI_KILLS * 10; attempt++) {
+        const before = whole();
+        // Most of a run is loading and building; the write is at the end. A run that finished first tells how long
+        // runs take now (the machine's load changes), and the next kill aims inside it.
+        const run = await cli(before === 'A' ? 'B' : 'A', duration * (0.3 + Math.random() * 0.7));
+        if (run.signal === 'SIGKILL') landed++;
+        else if (run.code !== 0) throw new Error(`synth failed: ${run.stderr}`);
+        else duration = run.ended - run.started!;
+        whole();
+      }
+      expect(landed).toBe(CLI_KILLS);
+      await cli('A');
+      expectClean(outdir);
+    },
+    timeout,
+  );
 });
 
 /** Every file of an output (manifest and stack files), as one string: equal outputs, equal strings. */
 function snapshot(outdir: string): string {
   const manifest = readFileSync(join(outdir, 'manifest.json'), 'utf8');
   const stacks = (JSON.parse(manifest) as { stacks: Record<string, { synthesizedStackPath: string }> }).stacks;
-  return [manifest, ...Object.values(stacks).map((s) => readFileSync(join(outdir, s.synthesizedStackPath), 'utf8'))].join('\n');
+  return [
+    manifest,
+    ...Object.values(stacks).map((s) => readFileSync(join(outdir, s.synthesizedStackPath), 'utf8')),
+  ].join('\n');
 }

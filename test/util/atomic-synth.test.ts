@@ -1,8 +1,26 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
-import { generationStoreOf, OutputRefusedError, preflightOutput, synthAtomically, SynthRefusedError, writeOutputAtomically } from '../../lib/util/atomic-synth';
+import {
+  generationStoreOf,
+  OutputRefusedError,
+  preflightOutput,
+  synthAtomically,
+  SynthRefusedError,
+  writeOutputAtomically,
+} from '../../lib/util/atomic-synth';
 
 function app(outdir: string, stacks: readonly string[], options: { refuse?: boolean; value?: string } = {}): App {
   const a = new App({ outdir });
@@ -29,7 +47,11 @@ function errorOf(fn: () => unknown): Error {
 
 /** The value output of a stack as written. */
 function valueOf(out: string, stack: string): unknown {
-  return (JSON.parse(readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { output: { value: { value: unknown } } }).output.value.value;
+  return (
+    JSON.parse(readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as {
+      output: { value: { value: unknown } };
+    }
+  ).output.value.value;
 }
 
 /** What the directory around the output holds, apart from the output itself: nothing of a run may linger. */
@@ -94,7 +116,9 @@ describe('synthAtomically', () => {
     const result = synthAtomically((d) => app(d, ['a']), out);
     expect(result.retainedStacks).toEqual(['b']);
     expect(existsSync(join(out, 'stacks', 'b', 'cdk.tf.json'))).toBe(false); // synth's own file goes
-    expect(readFileSync(join(out, 'stacks', 'b', 'terraform.tfstate.d', 'staging', 'terraform.tfstate'), 'utf8')).toBe('{"serial": 7}');
+    expect(readFileSync(join(out, 'stacks', 'b', 'terraform.tfstate.d', 'staging', 'terraform.tfstate'), 'utf8')).toBe(
+      '{"serial": 7}',
+    );
     // And the next synth does not mistake it for someone else's directory.
     synthAtomically((d) => app(d, ['a'], { value: 'v2' }), out);
     expect(existsSync(join(out, 'stacks', 'b', 'terraform.tfstate.d', 'staging', 'terraform.tfstate'))).toBe(true);
@@ -108,7 +132,9 @@ describe('synthAtomically', () => {
     writeFileSync(join(out, 'stacks', 'README'), 'mine too');
     const error = errorOf(() => synthAtomically((d) => app(d, ['s1']), out));
     expect(error).toBeInstanceOf(OutputRefusedError);
-    expect(error.message).toMatch(/cannot write .*cdktf\.out: it is a directory that is not a cdktf output \(it holds stacks\), and synth never deletes files it did not write/);
+    expect(error.message).toMatch(
+      /cannot write .*cdktf\.out: it is a directory that is not a cdktf output \(it holds stacks\), and synth never deletes files it did not write/,
+    );
     expect(readFileSync(join(out, 'stacks', 'mine', 'notes.md'), 'utf8')).toBe('my notes');
     expect(readFileSync(join(out, 'stacks', 'README'), 'utf8')).toBe('mine too');
     expect(existsSync(generationStoreOf(out))).toBe(false);
@@ -119,7 +145,9 @@ describe('synthAtomically', () => {
     writeFileSync(join(managed, 'stacks', 'scratch.txt'), 'keep me');
     writeFileSync(join(managed, 'todo.md'), 'keep me too');
     const refused = errorOf(() => synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), managed));
-    expect(refused.message).toContain('it holds files synth did not write (stacks/scratch.txt, todo.md), and synth never deletes those');
+    expect(refused.message).toContain(
+      'it holds files synth did not write (stacks/scratch.txt, todo.md), and synth never deletes those',
+    );
     expect(valueOf(managed, 's1')).toBe('v1');
     expect(readFileSync(join(managed, 'todo.md'), 'utf8')).toBe('keep me too');
   });
@@ -130,13 +158,17 @@ describe('synthAtomically', () => {
     writeFileSync(file, 'precious');
     const error = errorOf(() => synthAtomically((d) => app(d, ['s1']), file));
     expect(error).toBeInstanceOf(OutputRefusedError);
-    expect(error.message).toMatch(/cannot write .*out\.json: it is a file, not a directory; choose another output directory \(nothing was written\)/);
+    expect(error.message).toMatch(
+      /cannot write .*out\.json: it is a file, not a directory; choose another output directory \(nothing was written\)/,
+    );
     expect(readFileSync(file, 'utf8')).toBe('precious');
     expect(readdirSync(base)).toEqual(['out.json']);
 
     mkdirSync(join(base, 'elsewhere'));
     symlinkSync(join(base, 'elsewhere'), join(base, 'linked'));
-    expect(errorOf(() => synthAtomically((d) => app(d, ['s1']), join(base, 'linked'))).message).toContain('it is a symbolic link (to ');
+    expect(errorOf(() => synthAtomically((d) => app(d, ['s1']), join(base, 'linked'))).message).toContain(
+      'it is a symbolic link (to ',
+    );
     expect(readdirSync(join(base, 'elsewhere'))).toEqual([]);
   });
 
@@ -187,7 +219,10 @@ describe('synthAtomically', () => {
     const store = generationStoreOf(out);
     mkdirSync(store);
     // The store as a run makes it first (its .gitignore marks it as the library's).
-    writeFileSync(join(store, '.gitignore'), '# written by cdktf-global-inference: generations of the output directory beside this one\n*\n');
+    writeFileSync(
+      join(store, '.gitignore'),
+      '# written by cdktf-global-inference: generations of the output directory beside this one\n*\n',
+    );
     // What the kill left: the old output moved into the store, the new link not yet in place.
     require('node:fs').renameSync(out, join(store, 'legacy-abc'));
     synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out);
@@ -249,14 +284,23 @@ describe('synthAtomically', () => {
     writeFileSync(join(store, 'notes.txt'), 'keep\n');
     writeFileSync(join(store, 'lock'), 'not a lock\n');
     writeFileSync(join(store, '.gitignore'), 'node_modules\n'); // a .gitignore, but not the one synth writes
-    const snapshot = () => readdirSync(store).sort().map((n) => [n, lstatSync(join(store, n)).isFile() ? readFileSync(join(store, n), 'utf8') : 'dir']);
+    const snapshot = () =>
+      readdirSync(store)
+        .sort()
+        .map((n) => [n, lstatSync(join(store, n)).isFile() ? readFileSync(join(store, n), 'utf8') : 'dir']);
     const before = snapshot();
     const skeleton = () => mkdirSync(join(out, 'stacks'), { recursive: true }); // what cdktf's App constructor makes
-    for (const attempt of [() => synthAtomically((d) => app(d, ['s1']), out), () => preflightOutput(out), () => (skeleton(), writeOutputAtomically(out, (d) => app(d, ['s1']).synth()))]) {
+    for (const attempt of [
+      () => synthAtomically((d) => app(d, ['s1']), out),
+      () => preflightOutput(out),
+      () => (skeleton(), writeOutputAtomically(out, (d) => app(d, ['s1']).synth())),
+    ]) {
       const error = errorOf(attempt);
       expect(error).toBeInstanceOf(OutputRefusedError);
       expect(error.message.split('\n')).toHaveLength(1);
-      expect(error.message).toMatch(/^cannot write .*cdktf\.out: .*\.cdktf\.out\.generations is a directory this library did not make \(it holds .*notes\.txt.*\).*move or rename it, or choose another output directory \(nothing was written\)$/);
+      expect(error.message).toMatch(
+        /^cannot write .*cdktf\.out: .*\.cdktf\.out\.generations is a directory this library did not make \(it holds .*notes\.txt.*\).*move or rename it, or choose another output directory \(nothing was written\)$/,
+      );
       expect(snapshot()).toEqual(before);
       expect(readdirSync(join(out, '..')).sort()).toEqual(['.cdktf.out.generations']); // not even the skeleton of cdktf.out
     }
@@ -266,13 +310,17 @@ describe('synthAtomically', () => {
     const out = freshOut();
     const store = generationStoreOf(out);
     writeFileSync(store, 'mine');
-    expect(errorOf(() => synthAtomically((d) => app(d, ['s1']), out)).message).toContain('.cdktf.out.generations is a file, not a directory this library made');
+    expect(errorOf(() => synthAtomically((d) => app(d, ['s1']), out)).message).toContain(
+      '.cdktf.out.generations is a file, not a directory this library made',
+    );
     expect(readFileSync(store, 'utf8')).toBe('mine');
     require('node:fs').rmSync(store);
     const elsewhere = mkdtempSync(join(tmpdir(), 'gi-elsewhere-'));
     writeFileSync(join(elsewhere, 'notes.txt'), 'keep');
     symlinkSync(elsewhere, store);
-    expect(errorOf(() => synthAtomically((d) => app(d, ['s1']), out)).message).toContain('.cdktf.out.generations is a symbolic link');
+    expect(errorOf(() => synthAtomically((d) => app(d, ['s1']), out)).message).toContain(
+      '.cdktf.out.generations is a symbolic link',
+    );
     expect(readdirSync(elsewhere)).toEqual(['notes.txt']);
     expect(existsSync(out)).toBe(false);
   });
@@ -291,12 +339,25 @@ describe('synthAtomically', () => {
     symlinkSync('.cdktf.out.generations/g-zzzz-99999-abcdef', join(parent, '.cdktf.out.link-99999-abcdef')); // ours
     synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out);
     expect(valueOf(out, 's1')).toBe('v2');
-    expect(readdirSync(store).filter((n) => !n.startsWith('g-') || n === 'g-mine').sort()).toEqual(['.gitignore', 'g-mine', 'lock.draft', 'notes.txt']);
-    expect(readdirSync(parent).sort()).toEqual(['.cdktf.out.generations', '.cdktf.out.link-12-abc', '.cdktf.out.link-13-abc', '.cdktf.out.link-notes', 'cdktf.out']);
+    expect(
+      readdirSync(store)
+        .filter((n) => !n.startsWith('g-') || n === 'g-mine')
+        .sort(),
+    ).toEqual(['.gitignore', 'g-mine', 'lock.draft', 'notes.txt']);
+    expect(readdirSync(parent).sort()).toEqual([
+      '.cdktf.out.generations',
+      '.cdktf.out.link-12-abc',
+      '.cdktf.out.link-13-abc',
+      '.cdktf.out.link-notes',
+      'cdktf.out',
+    ]);
   });
 
   test('a store a kill left while it was being created (empty, or a draft of its .gitignore) is taken over', () => {
-    for (const leave of [(store: string) => mkdirSync(store), (store: string) => (mkdirSync(store), writeFileSync(join(store, '.gitignore.2147483646'), '# written by cdktf'))]) {
+    for (const leave of [
+      (store: string) => mkdirSync(store),
+      (store: string) => (mkdirSync(store), writeFileSync(join(store, '.gitignore.2147483646'), '# written by cdktf')),
+    ]) {
       const out = freshOut();
       leave(generationStoreOf(out));
       synthAtomically((d) => app(d, ['s1']), out);

@@ -9,7 +9,10 @@ describe('subnet layout', () => {
   });
 
   test('two zones and six zones fit too', () => {
-    expect(layoutSubnets('10.0.0.0/16', 2)).toEqual({ private: ['10.0.0.0/18', '10.0.64.0/18'], public: ['10.0.192.0/19', '10.0.224.0/19'] });
+    expect(layoutSubnets('10.0.0.0/16', 2)).toEqual({
+      private: ['10.0.0.0/18', '10.0.64.0/18'],
+      public: ['10.0.192.0/19', '10.0.224.0/19'],
+    });
     const six = layoutSubnets('172.16.0.0/20', 6);
     const all = [...six.private, ...six.public].map(parseIpv4Cidr);
     for (let i = 0; i < all.length; i++) {

@@ -23,18 +23,24 @@ function fifo(name: string): string {
 /** A writer that opens the pipe only after `delay` seconds, then writes `file` whole and closes. */
 function lateWriter(path: string, delay: number, file: string): ChildProcess {
   // Killed after 10 s whatever happens: a writer blocked on a pipe nobody reads must not outlive the test.
-  const child = spawn('sh', ['-c', `sleep ${delay}; exec cat "${file}" > "${path}"`], { stdio: 'ignore', timeout: 10_000 });
+  const child = spawn('sh', ['-c', `sleep ${delay}; exec cat "${file}" > "${path}"`], {
+    stdio: 'ignore',
+    timeout: 10_000,
+  });
   writers.push(child);
   return child;
 }
 
 const writers: ChildProcess[] = [];
 afterEach(() => {
-  for (const child of writers.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of writers.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.on('exit', resolve));
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.on('exit', resolve));
 }
 
 function errorOf(fn: () => unknown): BoundedReadError {
@@ -69,7 +75,9 @@ describe('readBounded on named pipes', () => {
     const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(BoundedReadError);
     expect(error.code).toBe('timeout');
-    expect(error.reason).toBe('it is a pipe that sent no data within 0.6 s: nobody opened it for writing, or the writer sent nothing (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)');
+    expect(error.reason).toBe(
+      'it is a pipe that sent no data within 0.6 s: nobody opened it for writing, or the writer sent nothing (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)',
+    );
     expect(elapsed).toBeGreaterThanOrEqual(550);
     expect(elapsed).toBeLessThan(3000);
   });

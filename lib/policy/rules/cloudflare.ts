@@ -10,7 +10,8 @@ const DEFAULT_MONITOR_INTERVAL_SECONDS = 60;
 export const MONITOR_INTERVAL_PLAN_MINIMUM: PolicyRule = {
   id: 'GI-CF-001',
   title: "Monitor interval ≥ the plan's minimum",
-  rationale: 'Cloudflare rejects a monitor interval below the plan minimum (Pro 60 s, Business 15 s, Enterprise 10 s) at apply time; failover budgets built on it are fiction.',
+  rationale:
+    'Cloudflare rejects a monitor interval below the plan minimum (Pro 60 s, Business 15 s, Enterprise 10 s) at apply time; failover budgets built on it are fiction.',
   severity: 'error',
   resourceTypes: ['cloudflare_load_balancer_monitor'],
   needsContext: true,
@@ -18,23 +19,36 @@ export const MONITOR_INTERVAL_PLAN_MINIMUM: PolicyRule = {
   check(monitor, _stack, context) {
     const plan = context?.cloudflarePlan;
     if (!plan) {
-      return [{ message: 'not checked: the service intent names no Cloudflare plan (global_inference.cloudflarePlan)', fix: 'set cloudflare.plan in the spec', severity: 'info' }];
+      return [
+        {
+          message: 'not checked: the service intent names no Cloudflare plan (global_inference.cloudflarePlan)',
+          fix: 'set cloudflare.plan in the spec',
+          severity: 'info',
+        },
+      ];
     }
     const raw = monitor.config.interval;
     if (isExpression(raw)) return [];
     const interval = num(raw) ?? DEFAULT_MONITOR_INTERVAL_SECONDS;
     const minimum = PLAN_MIN_MONITOR_INTERVAL_SECONDS[plan];
     if (interval > MAX_MONITOR_INTERVAL_SECONDS) {
-      return [{ message: `interval is ${interval} s, above Cloudflare's maximum of ${MAX_MONITOR_INTERVAL_SECONDS} s`, fix: `lower interval to at most ${MAX_MONITOR_INTERVAL_SECONDS} s` }];
+      return [
+        {
+          message: `interval is ${interval} s, above Cloudflare's maximum of ${MAX_MONITOR_INTERVAL_SECONDS} s`,
+          fix: `lower interval to at most ${MAX_MONITOR_INTERVAL_SECONDS} s`,
+        },
+      ];
     }
     if (interval >= minimum) return [];
     return [
       {
         message: `interval is ${interval} s, below the ${plan} plan's minimum of ${minimum} s`,
-        fix: `raise interval to at least ${minimum} s, or move the zone to a plan that allows ${interval} s (${Object.entries(PLAN_MIN_MONITOR_INTERVAL_SECONDS)
-          .filter(([, s]) => s <= interval)
-          .map(([p]) => p)
-          .join(', ') || 'none does'})`,
+        fix: `raise interval to at least ${minimum} s, or move the zone to a plan that allows ${interval} s (${
+          Object.entries(PLAN_MIN_MONITOR_INTERVAL_SECONDS)
+            .filter(([, s]) => s <= interval)
+            .map(([p]) => p)
+            .join(', ') || 'none does'
+        })`,
       },
     ];
   },
@@ -46,7 +60,10 @@ const POOL_TYPE = 'cloudflare_load_balancer_pool';
  * Where a pool's origins are: regions by their hostnames (`<region>.<domain>`), origins that serve nobody (disabled,
  * or under the reserved `.invalid` TLD, RFC 6761: a fail-closed pool), and the addresses that do not say.
  */
-export function poolRegions(pool: ResourceView, context: ServiceIntentDocument): { regions: string[]; unknown: string[]; sinks: number } {
+export function poolRegions(
+  pool: ResourceView,
+  context: ServiceIntentDocument,
+): { regions: string[]; unknown: string[]; sinks: number } {
   const regions: string[] = [];
   const unknown: string[] = [];
   let sinks = 0;
@@ -70,7 +87,10 @@ export function poolRegions(pool: ResourceView, context: ServiceIntentDocument):
  * The jurisdiction every origin of the pools is in, `mixed` when they span several (or some region has none),
  * `unknown` when an origin cannot be placed.
  */
-function poolsJurisdiction(pools: readonly ResourceView[], context: ServiceIntentDocument): string | 'mixed' | 'unknown' {
+function poolsJurisdiction(
+  pools: readonly ResourceView[],
+  context: ServiceIntentDocument,
+): string | 'mixed' | 'unknown' {
   const found = new Set<string | undefined>();
   for (const pool of pools) {
     const { regions, unknown } = poolRegions(pool, context);
@@ -91,30 +111,41 @@ const STEERING_KEYS = ['default_pools', ...GEO_KEYS, 'steering_policy'] as const
  * laid over it (an override replaces the attribute it names). Country/region/PoP pools count only under `geo`
  * steering (an empty policy means `geo` when such pools exist, else `off`); every other policy uses default_pools.
  */
-function steeringEntries(lb: Record<string, unknown>, overrides?: { prefix: string; values: Record<string, unknown> }): { label: string; pools: unknown }[] {
+function steeringEntries(
+  lb: Record<string, unknown>,
+  overrides?: { prefix: string; values: Record<string, unknown> },
+): { label: string; pools: unknown }[] {
   const pick = (key: (typeof STEERING_KEYS)[number]) =>
-    overrides && overrides.values[key] !== undefined ? { value: overrides.values[key], label: `${overrides.prefix}${key}` } : { value: lb[key], label: key };
+    overrides && overrides.values[key] !== undefined
+      ? { value: overrides.values[key], label: `${overrides.prefix}${key}` }
+      : { value: lb[key], label: key };
   const entries: { label: string; pools: unknown }[] = [];
   const defaults = pick('default_pools');
   if (Array.isArray(defaults.value)) entries.push({ label: defaults.label, pools: defaults.value });
   const geoMaps = GEO_KEYS.map(pick).filter((m) => isRecord(m.value) && Object.keys(m.value).length > 0);
   const policy = str(pick('steering_policy').value) ?? '';
   if (policy === 'geo' || (policy === '' && geoMaps.length > 0)) {
-    for (const map of geoMaps) for (const [key, pools] of Object.entries(map.value as Record<string, unknown>)) entries.push({ label: `${map.label}.${key}`, pools });
+    for (const map of geoMaps)
+      for (const [key, pools] of Object.entries(map.value as Record<string, unknown>))
+        entries.push({ label: `${map.label}.${key}`, pools });
   }
   return entries;
 }
 
 /** Custom rules of a load balancer with their overrides. */
 function customRules(lb: ResourceView): { label: string; overrides: Record<string, unknown> }[] {
-  return blocks(lb.config.rules).map((rule, i) => ({ label: `rules[${str(rule.name) ?? i}]`, overrides: blocks(rule.overrides)[0] ?? {} }));
+  return blocks(lb.config.rules).map((rule, i) => ({
+    label: `rules[${str(rule.name) ?? i}]`,
+    overrides: blocks(rule.overrides)[0] ?? {},
+  }));
 }
 
 /** GI-CF-002: a load balancer that keeps a jurisdiction's clients inside it falls back inside it too. */
 export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
   id: 'GI-CF-002',
   title: 'Fallback pool inside the jurisdiction',
-  rationale: 'When every pool is unhealthy Cloudflare sends all traffic to the fallback pool; outside the jurisdiction, that breaks data residency exactly during an outage.',
+  rationale:
+    'When every pool is unhealthy Cloudflare sends all traffic to the fallback pool; outside the jurisdiction, that breaks data residency exactly during an outage.',
   severity: 'error',
   resourceTypes: ['cloudflare_load_balancer'],
   needsContext: true,
@@ -133,14 +164,24 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
     // Each fallback pool serves the clients of the configurations that use it: the load balancer's own fallback
     // serves its steering and that of rules not overriding the fallback; a rule's fallback serves that rule.
     const rules = customRules(lb);
-    const ruleEntries = (r: (typeof rules)[number]) => steeringEntries(lb.config, { prefix: `${r.label}.overrides.`, values: r.overrides });
+    const ruleEntries = (r: (typeof rules)[number]) =>
+      steeringEntries(lb.config, { prefix: `${r.label}.overrides.`, values: r.overrides });
     const fallbacks = [
       {
         label: 'fallback_pool',
         ref: lb.config.fallback_pool,
-        entries: [...steeringEntries(lb.config), ...rules.filter((r) => r.overrides.fallback_pool === undefined).flatMap(ruleEntries)],
+        entries: [
+          ...steeringEntries(lb.config),
+          ...rules.filter((r) => r.overrides.fallback_pool === undefined).flatMap(ruleEntries),
+        ],
       },
-      ...rules.filter((r) => r.overrides.fallback_pool !== undefined).map((r) => ({ label: `${r.label}.overrides.fallback_pool`, ref: r.overrides.fallback_pool, entries: ruleEntries(r) })),
+      ...rules
+        .filter((r) => r.overrides.fallback_pool !== undefined)
+        .map((r) => ({
+          label: `${r.label}.overrides.fallback_pool`,
+          ref: r.overrides.fallback_pool,
+          entries: ruleEntries(r),
+        })),
     ];
 
     const out: RuleViolation[] = [];
@@ -152,7 +193,8 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
         const pools = poolsOf(entry.pools);
         if (!pools || pools.length === 0) continue;
         const j = poolsJurisdiction(pools, context);
-        if (j !== 'mixed' && j !== 'unknown' && residency.has(j) && !(steered.get(j) ?? []).includes(entry.label)) steered.set(j, [...(steered.get(j) ?? []), entry.label]);
+        if (j !== 'mixed' && j !== 'unknown' && residency.has(j) && !(steered.get(j) ?? []).includes(entry.label))
+          steered.set(j, [...(steered.get(j) ?? []), entry.label]);
       }
       if (steered.size === 0) continue;
       const pool = poolsOf([fallback.ref])?.[0];

@@ -24,16 +24,20 @@ function zoneUsers(zone: ResourceView, stack: StackView, types: string[], attrib
 export const HOSTED_ZONE_DNSSEC: PolicyRule = {
   id: 'GI-AWS-009',
   title: 'Hosted zone DNSSEC signing',
-  rationale: 'Unsigned answers for the service name can be spoofed, sending clients (and their prompts) to an impostor endpoint.',
+  rationale:
+    'Unsigned answers for the service name can be spoofed, sending clients (and their prompts) to an impostor endpoint.',
   severity: 'error',
   resourceTypes: ['aws_route53_zone'],
   checkov: ['CKV2_AWS_38'],
-  note:
-    'CKV2_AWS_38 accepts a connected key-signing key or DNSSEC resource; this rule requires both (active, signing) and skips private zones.',
+  note: 'CKV2_AWS_38 accepts a connected key-signing key or DNSSEC resource; this rule requires both (active, signing) and skips private zones.',
   check(zone, stack) {
     if (isPrivateZone(zone)) return [];
-    const ksk = zoneUsers(zone, stack, ['aws_route53_key_signing_key'], 'hosted_zone_id').filter((k) => str(k.config.status) !== 'INACTIVE');
-    const dnssec = zoneUsers(zone, stack, ['aws_route53_hosted_zone_dnssec'], 'hosted_zone_id').filter((d) => str(d.config.signing_status) !== 'NOT_SIGNING');
+    const ksk = zoneUsers(zone, stack, ['aws_route53_key_signing_key'], 'hosted_zone_id').filter(
+      (k) => str(k.config.status) !== 'INACTIVE',
+    );
+    const dnssec = zoneUsers(zone, stack, ['aws_route53_hosted_zone_dnssec'], 'hosted_zone_id').filter(
+      (d) => str(d.config.signing_status) !== 'NOT_SIGNING',
+    );
     const missing = [
       ...(ksk.length === 0 ? ['active aws_route53_key_signing_key'] : []),
       ...(dnssec.length === 0 ? ['signing aws_route53_hosted_zone_dnssec'] : []),
@@ -52,12 +56,12 @@ export const HOSTED_ZONE_DNSSEC: PolicyRule = {
 export const HOSTED_ZONE_QUERY_LOGGING: PolicyRule = {
   id: 'GI-AWS-010',
   title: 'Hosted zone query logging',
-  rationale: 'DNS query logs are the only record of who resolved the service and from where; needed to debug routing and investigate abuse.',
+  rationale:
+    'DNS query logs are the only record of who resolved the service and from where; needed to debug routing and investigate abuse.',
   severity: 'error',
   resourceTypes: ['aws_route53_zone'],
   checkov: ['CKV2_AWS_39'],
-  note:
-    'Same as CKV2_AWS_39, skipping private zones.',
+  note: 'Same as CKV2_AWS_39, skipping private zones.',
   check(zone, stack) {
     if (isPrivateZone(zone)) return [];
     if (zoneUsers(zone, stack, ['aws_route53_query_log'], 'zone_id').length > 0) return [];
@@ -84,11 +88,11 @@ const dnsName = (name: unknown) => (typeof name === 'string' ? normalizeDnsName(
 export const ROUTED_RECORD_HEALTH: PolicyRule = {
   id: 'GI-AWS-011',
   title: 'Routed Route53 records have a health check',
-  rationale: 'A latency/failover/weighted/geo record without health keeps answering with a dead region, so failover never happens.',
+  rationale:
+    'A latency/failover/weighted/geo record without health keeps answering with a dead region, so failover never happens.',
   severity: 'error',
   resourceTypes: ['aws_route53_record'],
-  note:
-    'An alias with evaluate_target_health = false also passes when it points at record sets of the same zone in this stack that are all health-checked: failover then happens one level down, and not evaluating the target is a deliberate fail-closed choice (a residency record must not fall through to the default location).',
+  note: 'An alias with evaluate_target_health = false also passes when it points at record sets of the same zone in this stack that are all health-checked: failover then happens one level down, and not evaluating the target is a deliberate fail-closed choice (a residency record must not fall through to the default location).',
   check(record, stack) {
     const c = record.config;
     if (c.set_identifier === undefined || c.set_identifier === null || c.set_identifier === '') return [];
@@ -99,7 +103,12 @@ export const ROUTED_RECORD_HEALTH: PolicyRule = {
       const target = dnsName(alias.name);
       const targets = stack
         .ofType('aws_route53_record')
-        .filter((r) => r !== record && dnsName(r.config.name) === target && JSON.stringify(r.config.zone_id) === JSON.stringify(alias.zone_id));
+        .filter(
+          (r) =>
+            r !== record &&
+            dnsName(r.config.name) === target &&
+            JSON.stringify(r.config.zone_id) === JSON.stringify(alias.zone_id),
+        );
       if (targets.length > 0 && targets.every(healthAware)) return [];
     }
     const evaluate = alias?.evaluate_target_health;
@@ -122,7 +131,8 @@ const PROBING_TYPES = new Set(['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MAT
 export const HEALTH_CHECK_REGIONS: PolicyRule = {
   id: 'GI-AWS-012',
   title: 'Route53 health checks use at least three checker regions',
-  rationale: 'Route53 judges health by the share of checkers that succeed; fewer than three regions makes one network problem look like an outage (and the API rejects it).',
+  rationale:
+    'Route53 judges health by the share of checkers that succeed; fewer than three regions makes one network problem look like an outage (and the API rejects it).',
   severity: 'error',
   resourceTypes: ['aws_route53_health_check'],
   check(check) {

@@ -13,7 +13,9 @@ export function tf(resource: Resources, context?: ServiceIntentInput): Terraform
 
 /** Findings of one rule on a stack (info findings included). */
 export function findingsOf(json: TerraformJson, ruleId: string, options: PolicyOptions = {}): Finding[] {
-  return checkStackJson(json, options).stacks.flatMap((s) => s.findings).filter((f) => f.ruleId === ruleId);
+  return checkStackJson(json, options)
+    .stacks.flatMap((s) => s.findings)
+    .filter((f) => f.ruleId === ruleId);
 }
 
 export const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -55,6 +57,14 @@ export const pools = {
   euw: pool('euw', 'eu-west-1'),
   euc: pool('euc', 'eu-central-1'),
   ap: pool('ap', 'ap-northeast-1'),
-  closed: { account_id: 'acc', name: 'fail-closed', origins: [{ name: 'fail-closed', address: 'fail-closed.invalid', enabled: true }] },
-  elsewhere: { account_id: 'acc', name: 'elsewhere', origins: [{ name: 'lb', address: 'lb.other-provider.example.net' }] },
+  closed: {
+    account_id: 'acc',
+    name: 'fail-closed',
+    origins: [{ name: 'fail-closed', address: 'fail-closed.invalid', enabled: true }],
+  },
+  elsewhere: {
+    account_id: 'acc',
+    name: 'elsewhere',
+    origins: [{ name: 'lb', address: 'lb.other-provider.example.net' }],
+  },
 };
