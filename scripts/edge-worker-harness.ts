@@ -178,13 +178,11 @@ export class FakeInferenceServer {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (behaviour.kind === 'status' && behaviour.retryAfter !== undefined)
         headers['retry-after'] = behaviour.retryAfter;
-      res
-        .writeHead(behaviour.status, headers)
-        .end(
-          JSON.stringify({
-            error: { message: `${this.name} says ${behaviour.status}`, type: 'server_error', param: null, code: null },
-          }),
-        );
+      res.writeHead(behaviour.status, headers).end(
+        JSON.stringify({
+          error: { message: `${this.name} says ${behaviour.status}`, type: 'server_error', param: null, code: null },
+        }),
+      );
       return;
     }
     let body: Record<string, unknown> = {};

@@ -192,8 +192,7 @@ async function change(
     path: k,
     message: `is not a known field; allowed: ${allowed.join(', ')}`,
   }));
-  for (const field of fields)
-    if (!Object.prototype.hasOwnProperty.call(body, field)) problems.push({ path: field, message: 'is required' });
+  for (const field of fields) if (!Object.hasOwn(body, field)) problems.push({ path: field, message: 'is required' });
   if (
     body.expectedVersion !== undefined &&
     (typeof body.expectedVersion !== 'number' || !Number.isInteger(body.expectedVersion))

@@ -441,7 +441,7 @@ export class HealthBoard {
       s.ewmaMs = sample;
     } else if (gap >= this.config.breakerProbeIntervalMs) {
       // The old estimate keeps 10 % after one probe interval, 1 % after two, ...
-      const weight = 1 - Math.pow(1 - STALE_SAMPLE_WEIGHT, gap / this.config.breakerProbeIntervalMs);
+      const weight = 1 - (1 - STALE_SAMPLE_WEIGHT) ** (gap / this.config.breakerProbeIntervalMs);
       s.deviationMs += weight * (sample / 2 - s.deviationMs);
       s.ewmaMs += weight * (sample - s.ewmaMs);
     } else {
@@ -695,7 +695,7 @@ export class HealthBoard {
   }
 
   private errorRate(s: TargetState, now: number): number {
-    return s.errorRate === 0 ? 0 : s.errorRate * Math.pow(2, -Math.max(0, now - s.errorAt) / ERROR_HALF_LIFE_MS);
+    return s.errorRate === 0 ? 0 : s.errorRate * 2 ** (-Math.max(0, now - s.errorAt) / ERROR_HALF_LIFE_MS);
   }
 
   private state(key: string): TargetState {

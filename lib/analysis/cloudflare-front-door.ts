@@ -101,7 +101,7 @@ export function cloudflareFrontDoors(context: GraphContext) {
           return `remove ${pop} from ${lb.address}, or list only pools of jurisdiction ${jurisdiction} in it`;
         }
         if (path.path.some((s) => s.note?.startsWith('fallback_pool'))) {
-          return `set fallback_pool of ${lb.address} to ${names[0] ? `${names[0]} (jurisdiction ${jurisdiction})` : 'a pool of jurisdiction ' + jurisdiction} or to a fail-closed pool (cloudflare.fallback: fail-closed)`;
+          return `set fallback_pool of ${lb.address} to ${names[0] ? `${names[0]} (jurisdiction ${jurisdiction})` : `a pool of jurisdiction ${jurisdiction}`} or to a fail-closed pool (cloudflare.fallback: fail-closed)`;
         }
         const via = path.path.find((s) => /^(country_pools|region_pools|default_pools)/.test(s.label))?.label;
         if (client.country && via && names.length > 0)

@@ -18,7 +18,7 @@ export const CLOUDFLARE_MIN_TIMEOUT_SECONDS = 1;
 export function poolDetection(model: CloudflareModel, lb: CfLoadBalancer, poolAddress: string): Detection {
   const pool = model.pools.get(poolAddress);
   const monitor = pool?.monitor ? model.monitors.get(pool.monitor) : undefined;
-  if (!pool || !pool.monitor)
+  if (!pool?.monitor)
     return {
       seconds: Number.POSITIVE_INFINITY,
       breakdown: `${poolAddress} has no monitor: Cloudflare never marks it unhealthy`,

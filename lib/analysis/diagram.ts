@@ -105,13 +105,13 @@ export function routingDiagram(report: RoutingReport, options: DiagramOptions = 
   for (const [group, title] of groups) {
     const members = [...nodes].filter(([, n]) => n.group === group);
     if (members.length === 0) continue;
-    lines.push(`  subgraph sg_${group}["${escape(title)}"]`);
-    for (const [key, n] of members) lines.push(`    ${id(key)}${shape(n.shape, escape(n.label))}`);
+    lines.push(`  subgraph sg_${group}["${escapeLabel(title)}"]`);
+    for (const [key, n] of members) lines.push(`    ${id(key)}${shape(n.shape, escapeLabel(n.label))}`);
     lines.push('  end');
   }
   for (const e of edges) {
     const arrow = e.dotted ? '-.->' : '-->';
-    lines.push(`  ${id(e.from)} ${arrow}${e.label ? `|"${escape(e.label)}"|` : ''} ${id(e.to)}`);
+    lines.push(`  ${id(e.from)} ${arrow}${e.label ? `|"${escapeLabel(e.label)}"|` : ''} ${id(e.to)}`);
   }
   return lines.join('\n');
 }
@@ -148,7 +148,7 @@ function shape(kind: Shape, label: string): string {
 }
 
 /** Mermaid entity codes for characters that break a quoted label or read as HTML. */
-export function escape(text: string): string {
+export function escapeLabel(text: string): string {
   return text
     .replace(/"/g, '#quot;')
     .replace(/</g, '#lt;')

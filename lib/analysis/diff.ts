@@ -290,7 +290,7 @@ function index(stacks: readonly StackInput[], types: ReadonlySet<string>): Map<s
   for (const stack of stacks) {
     for (const type of types) {
       for (const { name, body } of resourceBodies(stack.json, type)) {
-        const { ['//']: _comment, ...config } = body;
+        const { '//': _comment, ...config } = body;
         out.set(`${stack.name}|${type}.${name}`, { address: `${type}.${name}`, type, stack: stack.name, config });
       }
     }

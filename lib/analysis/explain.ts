@@ -173,7 +173,7 @@ function jurisdictionLine(report: RoutingReport): string {
 function rows(answers: readonly Answer[], showPossible: boolean): string[][] {
   const grouped = new Map<string, { clients: string[]; lands: string; via: string }>();
   for (const a of answers) {
-    const key = outcome(a, showPossible) + '|' + via(a);
+    const key = `${outcome(a, showPossible)}|${via(a)}`;
     const g = grouped.get(key) ?? { clients: [], lands: lands(a, showPossible), via: via(a) };
     g.clients.push(a.client.label);
     grouped.set(key, g);

@@ -180,8 +180,8 @@ function gatedSynth(app: App, synth: () => void, gate: GateState): void {
     checkStagedOutput(dir, gate.registrations);
   };
   // Already inside an all-or-nothing write (synthAtomically around this app): write and check in place.
-  if (isStagingDir(app.outdir)) return produce(app.outdir);
-  writeOutputAtomically(app.outdir, produce);
+  if (isStagingDir(app.outdir)) produce(app.outdir);
+  else writeOutputAtomically(app.outdir, produce);
 }
 
 /** cdktf's synth with the app's output directory pointed at `dir` for its duration. */

@@ -83,21 +83,21 @@ export function atLeast(count: number, fs: readonly Formula[]): Formula {
 }
 
 /** The value of a formula when every atom's value is known. */
-export function evaluate(f: Formula, valueOf: (a: HealthAtom) => boolean): boolean {
+export function evaluate(f: Formula, valueOfAtom: (a: HealthAtom) => boolean): boolean {
   switch (f.op) {
     case 'const':
       return f.value;
     case 'atom':
-      return valueOf(f.atom);
+      return valueOfAtom(f.atom);
     case 'not':
-      return !evaluate(f.arg, valueOf);
+      return !evaluate(f.arg, valueOfAtom);
     case 'and':
-      return f.args.every((a) => evaluate(a, valueOf));
+      return f.args.every((a) => evaluate(a, valueOfAtom));
     case 'or':
-      return f.args.some((a) => evaluate(a, valueOf));
+      return f.args.some((a) => evaluate(a, valueOfAtom));
     case 'atleast': {
       let n = 0;
-      for (const a of f.args) if (evaluate(a, valueOf) && ++n >= f.count) return true;
+      for (const a of f.args) if (evaluate(a, valueOfAtom) && ++n >= f.count) return true;
       return false;
     }
   }

@@ -64,7 +64,7 @@ export interface ResourceRef {
 export function resourcesOfType(stacks: readonly StackInput[], type: string): ResourceRef[] {
   return stacks.flatMap((stack) =>
     resourceBodies(stack.json, type).map(({ name, body }) => {
-      const { ['//']: _comment, ...config } = body;
+      const { '//': _comment, ...config } = body;
       return { type, name, address: `${type}.${name}`, stack: stack.name, config };
     }),
   );

@@ -58,7 +58,7 @@ function route53ResidencyRemedy(
     return `set evaluate_target_health false${r.healthCheck ? ' and remove health_check_id' : ''} on ${r.address}: Route53 then never falls through it to a less specific location, and answers inside jurisdiction ${jurisdiction} even when every region there is unhealthy`;
   }
   const first = records[0]?.record;
-  if (!first || first.policy.kind !== 'geolocation') return undefined;
+  if (first?.policy.kind !== 'geolocation') return undefined;
   const set = model.sets.get(`${first.zone}|${first.name}|${first.type}`) ?? [];
   const sibling = set.find(
     (r) =>
@@ -68,7 +68,7 @@ function route53ResidencyRemedy(
       r.targets.every((t) => t.kind === 'name') &&
       stays(r),
   );
-  if (!sibling || sibling.target.kind !== 'name') return undefined;
+  if (sibling?.target.kind !== 'name') return undefined;
   const own =
     first.policy.country !== '*' &&
     (first.policy.country === client.country || (!first.policy.country && first.policy.continent === client.continent));

@@ -299,7 +299,6 @@ export class Route53Reach {
             note: 'CIDR routing is not modelled: every location counted as possible',
           });
         break;
-      case 'simple':
       default:
         for (const r of records) out.push({ record: r, conditions: [] });
     }

@@ -380,7 +380,6 @@ export class Route53Evaluator {
           healthy: true,
           notes: [...notes, `${set[0].name}: CIDR routing is not modelled; every location counted as possible`],
         };
-      case 'simple':
       default:
         return {
           choices: set.map((r) => ({ record: r, share: 1 / set.length })),

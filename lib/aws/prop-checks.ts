@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describeValue } from '../spec/errors';
 import { dnsName, isInZone, route53ZoneId } from '../spec/fields';
 import { awsRegion } from '../spec/schema';
-import { isToken, joinPath, PropsChecker } from '../util/validate';
+import { isToken, joinPath, type PropsChecker } from '../util/validate';
 
 /*
  * Checks the AWS constructs share for props that are references to other things (a hosted zone, an endpoint): the

@@ -160,7 +160,7 @@ export function parseRouterConfig(text: string | undefined): { config: RouterCon
     } else if ((BOOLEAN_SETTINGS as readonly string[]).includes(key)) {
       if (typeof value === 'boolean') config[key] = value;
       else ignored.push(key);
-    } else if (Object.prototype.hasOwnProperty.call(ROUTER_CONFIG_LIMITS, key)) {
+    } else if (Object.hasOwn(ROUTER_CONFIG_LIMITS, key)) {
       const [min, max] = ROUTER_CONFIG_LIMITS[key as keyof typeof ROUTER_CONFIG_LIMITS];
       if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) config[key] = value;
       else ignored.push(key);

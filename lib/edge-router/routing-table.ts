@@ -431,7 +431,7 @@ export function eligibleBackends(table: RoutingTable, modelKey: string, jurisdic
 
 /** `key` is an own property of `object` (never an inherited one such as `__proto__`, `constructor` or `toString`). */
 export function hasOwn(object: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key);
+  return Object.hasOwn(object, key);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -36,7 +36,7 @@ export function bundleEdgeWorker(): string {
   }
   let esbuild: typeof Esbuild;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional dev dependency, loaded only when needed
+    // esbuild is an optional dev dependency: required only when the bundle is built.
     esbuild = require('esbuild') as typeof Esbuild;
   } catch {
     throw new Error(

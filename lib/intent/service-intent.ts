@@ -173,7 +173,7 @@ export function regionOfHostname(intent: ServiceIntentDocument, hostname: string
   const suffix = `.${normalizeDnsName(intent.domain)}`;
   if (!host.endsWith(suffix)) return undefined;
   const label = host.slice(0, -suffix.length);
-  return Object.prototype.hasOwnProperty.call(intent.regions, label) ? label : undefined;
+  return Object.hasOwn(intent.regions, label) ? label : undefined;
 }
 
 function issues(error: z.ZodError): string[] {

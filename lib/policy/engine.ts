@@ -23,7 +23,7 @@ export function evaluateResource(
     const override = options.severityOverrides?.[rule.id];
     if (override === 'off') continue;
     if (rule.needsContext && !context) continue;
-    let violations;
+    let violations: ReturnType<typeof rule.check>;
     try {
       violations = rule.check(resource, stack, context);
     } catch (error) {

@@ -36,7 +36,7 @@ export interface ResourceView {
 
 /** Builds the view of one resource from its Terraform JSON body. */
 export function resourceView(type: string, name: string, body: Readonly<Record<string, unknown>>): ResourceView {
-  const { ['//']: comment, ...config } = body;
+  const { '//': comment, ...config } = body;
   const meta = isRecord(comment) ? comment : {};
   const metadata = isRecord(meta.metadata) ? meta.metadata : {};
   const { suppressions, problems } = parseSuppressions(meta[SUPPRESSIONS_KEY]);

@@ -369,7 +369,7 @@ export class GlobalInferenceService extends Construct {
         policy: RoutingPolicy.latency(region),
         setIdentifier: region,
         healthCheck: own ? undefined : health?.[region],
-        evaluateTargetHealth: own ? false : true,
+        evaluateTargetHealth: !own,
         provider: dnsProvider,
       });
     }
@@ -459,7 +459,6 @@ export function originSecretVariable(stack: TerraformStack, name: string): Terra
  * (the provider classes are large; see the benchmark).
  */
 function cloudflareModules() {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   return {
     ...(require('../cloudflare/cloudflare-front-door') as typeof import('../cloudflare/cloudflare-front-door')),
     ...(require('../cloudflare/cloudflare-ip-ranges') as typeof import('../cloudflare/cloudflare-ip-ranges')),

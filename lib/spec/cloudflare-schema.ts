@@ -164,12 +164,10 @@ const seconds = (min: number, max: number) =>
 
 export const CloudflareMonitorSchema = z
   .strictObject({
-    intervalSeconds: seconds(10, MAX_MONITOR_INTERVAL_SECONDS)
-      .optional()
-      .meta({
-        description:
-          'Seconds between probes. Default: the plan minimum (pro 60, business 15, enterprise 10), the fastest failover the plan allows.',
-      }),
+    intervalSeconds: seconds(10, MAX_MONITOR_INTERVAL_SECONDS).optional().meta({
+      description:
+        'Seconds between probes. Default: the plan minimum (pro 60, business 15, enterprise 10), the fastest failover the plan allows.',
+    }),
     timeoutSeconds: seconds(1, 10)
       .default(CLOUDFLARE_DEFAULTS.monitorTimeoutSeconds)
       .meta({ description: 'Seconds before a probe counts as failed.' }),
@@ -214,32 +212,23 @@ export const SessionAffinitySchema = z
       description:
         'none; cookie (browsers keep a conversation on one region, API clients without cookies are not pinned); header (pin by request headers such as a session id). Default: cookie; none when residency applies (a session outlives steering, so a travelling client would keep reaching a region outside its jurisdiction) or when DNS-only.',
     }),
-    ttlSeconds: z
-      .number()
-      .int('must be a whole number of seconds')
-      .optional()
-      .meta({
-        description:
-          'Session lifetime: cookie 1800-604800 s, header idle time 30-3600 s. Default: 1800 (re-evaluate the region every 30 minutes).',
-      }),
+    ttlSeconds: z.number().int('must be a whole number of seconds').optional().meta({
+      description:
+        'Session lifetime: cookie 1800-604800 s, header idle time 30-3600 s. Default: 1800 (re-evaluate the region every 30 minutes).',
+    }),
     headers: z
       .array(HeaderNameSchema)
       .min(1, 'must list at least one header')
       .optional()
       .meta({ description: 'Headers that key header affinity (1 below Enterprise, up to 5 on Enterprise).' }),
-    zeroDowntimeFailover: z
-      .enum(['none', 'temporary', 'sticky'])
-      .optional()
-      .meta({
-        description:
-          'When a pinned origin fails: sticky re-pins the session (cookie only), temporary uses another origin until it recovers. Default: sticky for cookie, temporary for header.',
-      }),
-    drainSeconds: seconds(0, 3600)
-      .default(CLOUDFLARE_DEFAULTS.sessionDrainSeconds)
-      .meta({
-        description:
-          'How long sessions keep reaching an origin being drained (long enough for streamed generations to finish).',
-      }),
+    zeroDowntimeFailover: z.enum(['none', 'temporary', 'sticky']).optional().meta({
+      description:
+        'When a pinned origin fails: sticky re-pins the session (cookie only), temporary uses another origin until it recovers. Default: sticky for cookie, temporary for header.',
+    }),
+    drainSeconds: seconds(0, 3600).default(CLOUDFLARE_DEFAULTS.sessionDrainSeconds).meta({
+      description:
+        'How long sessions keep reaching an origin being drained (long enough for streamed generations to finish).',
+    }),
   })
   .meta({ description: 'Session affinity of the load balancer.' });
 
@@ -253,14 +242,10 @@ export const DebugPinSchema = z
       .min(1, 'must list at least one region')
       .optional()
       .meta({ description: 'Regions that can be pinned (one load balancing rule each). Default: every region.' }),
-    sourceCidrs: z
-      .array(cidr)
-      .min(1, 'must list at least one CIDR')
-      .optional()
-      .meta({
-        description:
-          'Only clients in these networks (operators) may pin. (Residency forces geo steering, under which Cloudflare custom rules do not function: a debug pin is refused there.)',
-      }),
+    sourceCidrs: z.array(cidr).min(1, 'must list at least one CIDR').optional().meta({
+      description:
+        'Only clients in these networks (operators) may pin. (Residency forces geo steering, under which Cloudflare custom rules do not function: a debug pin is refused there.)',
+    }),
   })
   .meta({ description: 'A debugging header that pins a request to one region (load balancing custom rules).' });
 
@@ -270,21 +255,15 @@ const CloudflareObjectSchema = z.strictObject({
   plan: CloudflarePlanSchema.meta({
     description: 'Cloudflare plan of the zone; limits the monitor interval and features.',
   }),
-  trafficSteering: z
-    .boolean()
-    .default(CLOUDFLARE_DEFAULTS.trafficSteering)
-    .meta({
-      description:
-        'The account has the Load Balancing traffic steering add-on (geo, dynamic latency, proximity steering below Enterprise). Enterprise includes it.',
-    }),
+  trafficSteering: z.boolean().default(CLOUDFLARE_DEFAULTS.trafficSteering).meta({
+    description:
+      'The account has the Load Balancing traffic steering add-on (geo, dynamic latency, proximity steering below Enterprise). Enterprise includes it.',
+  }),
   hostname: HostnameSchema.optional().meta({ description: 'Hostname of the load balancer. Default: service.domain.' }),
-  proxied: z
-    .boolean()
-    .default(CLOUDFLARE_DEFAULTS.proxied)
-    .meta({
-      description:
-        'Proxy traffic through Cloudflare (orange cloud): hides the origins, no DNS TTL in failover, enables rules and zero-downtime failover. false = DNS-only.',
-    }),
+  proxied: z.boolean().default(CLOUDFLARE_DEFAULTS.proxied).meta({
+    description:
+      'Proxy traffic through Cloudflare (orange cloud): hides the origins, no DNS TTL in failover, enables rules and zero-downtime failover. false = DNS-only.',
+  }),
   steering: z.enum(TRAFFIC_STEERING_POLICIES).optional().meta({
     description:
       'How a pool is chosen: dynamic_latency (measured RTT), geo (country/region pools; required by residency), proximity (pool coordinates), least_outstanding_requests, random (pool weights: canary), off (failover order). Default: geo when residency applies, else dynamic_latency.',
@@ -296,21 +275,14 @@ const CloudflareObjectSchema = z.strictObject({
       description:
         'Pool weight (0-1) per region for random / least_outstanding_requests steering, e.g. a canary region at 0.1. Default: 1 each.',
     }),
-  fallback: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      description:
-        "Pool of last resort: a region code, or 'fail-closed' (clients get an error rather than leaving their jurisdiction). Default: the first region of the residency jurisdiction, 'fail-closed' with several, else the first region.",
-    }),
-  originSteering: z
-    .enum(ORIGIN_STEERING_POLICIES)
-    .optional()
-    .meta({
-      description:
-        'Origin choice inside a pool. Default: least_outstanding_requests on Enterprise, random otherwise (Cloudflare sells the others on Enterprise only).',
-    }),
+  fallback: z.string().min(1).optional().meta({
+    description:
+      "Pool of last resort: a region code, or 'fail-closed' (clients get an error rather than leaving their jurisdiction). Default: the first region of the residency jurisdiction, 'fail-closed' with several, else the first region.",
+  }),
+  originSteering: z.enum(ORIGIN_STEERING_POLICIES).optional().meta({
+    description:
+      'Origin choice inside a pool. Default: least_outstanding_requests on Enterprise, random otherwise (Cloudflare sells the others on Enterprise only).',
+  }),
   minimumOrigins: z
     .number()
     .int('must be a whole number')
@@ -319,13 +291,10 @@ const CloudflareObjectSchema = z.strictObject({
     .meta({ description: 'Healthy origins a pool needs to take traffic.' }),
   monitor: CloudflareMonitorSchema.default(() => CloudflareMonitorSchema.parse({})),
   sessionAffinity: SessionAffinitySchema.default(() => SessionAffinitySchema.parse({})),
-  failoverAcrossPools: z
-    .boolean()
-    .default(CLOUDFLARE_DEFAULTS.failoverAcrossPools)
-    .meta({
-      description:
-        'Adaptive routing: retry a request that failed to connect (521/522/523/525/526) on the next pool, not only inside the pool.',
-    }),
+  failoverAcrossPools: z.boolean().default(CLOUDFLARE_DEFAULTS.failoverAcrossPools).meta({
+    description:
+      'Adaptive routing: retry a request that failed to connect (521/522/523/525/526) on the next pool, not only inside the pool.',
+  }),
   debugPin: DebugPinSchema.optional().meta({ description: 'Debug header pinning a region. Default: off.' }),
   originSecretVariable: z
     .string()
@@ -342,13 +311,10 @@ const CloudflareObjectSchema = z.strictObject({
     description:
       "Lock the ALBs to Cloudflare: ingress only from Cloudflare's published ranges, 403 without the secret header. Default: on when frontDoor is cloudflare; off with both, where Route53 clients and health checks reach the ALBs directly.",
   }),
-  enforceStrictOriginTls: z
-    .boolean()
-    .default(CLOUDFLARE_DEFAULTS.enforceStrictOriginTls)
-    .meta({
-      description:
-        'Add a configuration rule so requests to the hostname use SSL mode Full (strict): Cloudflare validates the origin certificate. Turn off only if the zone already manages its http_config_settings phase.',
-    }),
+  enforceStrictOriginTls: z.boolean().default(CLOUDFLARE_DEFAULTS.enforceStrictOriginTls).meta({
+    description:
+      'Add a configuration rule so requests to the hostname use SSL mode Full (strict): Cloudflare validates the origin certificate. Turn off only if the zone already manages its http_config_settings phase.',
+  }),
 });
 
 export const CloudflareSchema = CloudflareObjectSchema.superRefine((cloudflare, ctx) => {

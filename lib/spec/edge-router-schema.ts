@@ -32,13 +32,10 @@ export const EdgeRouterBreakerSchema = z
       .meta({
         description: 'Consecutive failures (timeout before headers, 502, 504) that open a backend’s circuit breaker.',
       }),
-    openOnUnambiguousFailure: z
-      .boolean()
-      .default(true)
-      .meta({
-        description:
-          'A refused connection, a 503 (no healthy target behind the ALB, or load shedding) or an attempt timeout during which the backend answered nothing else (it hangs) opens the breaker at once instead of after failureThreshold.',
-      }),
+    openOnUnambiguousFailure: z.boolean().default(true).meta({
+      description:
+        'A refused connection, a 503 (no healthy target behind the ALB, or load shedding) or an attempt timeout during which the backend answered nothing else (it hangs) opens the breaker at once instead of after failureThreshold.',
+    }),
     cooldownMs: wholeMs(100, 600_000).default(10_000).meta({
       description:
         'Back-off after a failed half-open trial that was a real client request (the readiness path passed, the request failed; only when remeasurePercent is 0 or no other backend is healthy): no probe for this long, doubled by each further failed trial (up to 8x). Also the longest wait before the first probe.',
@@ -64,18 +61,13 @@ export const EdgeRouterProbeSchema = z
 
 export const EdgeRouterSaturationSchema = z
   .strictObject({
-    defaultBackoffMs: wholeMs(50, 600_000)
-      .default(1_000)
-      .meta({
-        description:
-          'How long a backend that answered 429 without Retry-After gets no first attempts (with Retry-After: what it asked for).',
-      }),
-    maxBackoffMs: wholeMs(50, 3_600_000)
-      .default(60_000)
-      .meta({
-        description:
-          'Longest Retry-After honoured from a backend; a longer one (or a date further out) is cut to this.',
-      }),
+    defaultBackoffMs: wholeMs(50, 600_000).default(1_000).meta({
+      description:
+        'How long a backend that answered 429 without Retry-After gets no first attempts (with Retry-After: what it asked for).',
+    }),
+    maxBackoffMs: wholeMs(50, 3_600_000).default(60_000).meta({
+      description: 'Longest Retry-After honoured from a backend; a longer one (or a date further out) is cut to this.',
+    }),
   })
   .meta({
     description:
@@ -100,12 +92,10 @@ const EdgeRouterSettingsShape = {
       description:
         'Initial weight per region code (relative share; 0 = no traffic). Operators change them live through the admin API. Default: 100 each.',
     }),
-  attemptTimeoutMs: wholeMs(50, 600_000)
-    .default(10_000)
-    .meta({
-      description:
-        'Time one attempt may wait for response headers before the next backend is tried. Streams send headers at once; a non-streamed completion sends them when done, so keep this above your longest non-streamed generation.',
-    }),
+  attemptTimeoutMs: wholeMs(50, 600_000).default(10_000).meta({
+    description:
+      'Time one attempt may wait for response headers before the next backend is tried. Streams send headers at once; a non-streamed completion sends them when done, so keep this above your longest non-streamed generation.',
+  }),
   maxAttempts: z
     .number()
     .int('must be a whole number')
@@ -128,15 +118,10 @@ const EdgeRouterSettingsShape = {
     .max(1000, 'must be ≤ 1000')
     .default(25)
     .meta({ description: 'latency strategy: backends within this percentage of the fastest share traffic by weight.' }),
-  explorePercent: z
-    .number()
-    .min(0, 'must be ≥ 0')
-    .max(50, 'must be ≤ 50')
-    .default(0.5)
-    .meta({
-      description:
-        'latency strategy: share of requests sent to a healthy backend outside the fastest group, to keep its latency estimate fresh.',
-    }),
+  explorePercent: z.number().min(0, 'must be ≥ 0').max(50, 'must be ≤ 50').default(0.5).meta({
+    description:
+      'latency strategy: share of requests sent to a healthy backend outside the fastest group, to keep its latency estimate fresh.',
+  }),
   tableCacheSeconds: z
     .number()
     .int('must be a whole number of seconds')
@@ -153,26 +138,18 @@ const EdgeRouterSettingsShape = {
     description:
       'Largest share of requests also sent, as a background copy whose answer is discarded, to a backend the router is not sending traffic to (demoted for latency, saturated past its back-off, erroring, half-open): how a backend that became the best again is noticed without sending a client there (at most one copy per backend per probe interval). Copies carry the client’s headers plus x-router-copy; backends that meter per key count them. 0: no copies (trials and exploration use real requests).',
   }),
-  retryServerErrors: z
-    .boolean()
-    .default(true)
-    .meta({
-      description:
-        'Retry 500 and the other 5xx statuses (besides 502/503/504, always retried) on another backend before the client has received anything. Every 5xx counts toward the backend’s error rate and breaker either way.',
-    }),
-  streamIdleTimeoutMs: wholeMs(50, 600_000)
-    .default(30_000)
-    .meta({
-      description:
-        'A streamed (SSE) answer that sends nothing for this long is broken: the client gets an error event and the stream ends; the backend counts as failing.',
-    }),
-  keepLiveEdits: z
-    .boolean()
-    .default(true)
-    .meta({
-      description:
-        'true: Terraform writes the initial table once and never overwrites what operators changed live; false: every apply that changes the generated table resets the live table to it.',
-    }),
+  retryServerErrors: z.boolean().default(true).meta({
+    description:
+      'Retry 500 and the other 5xx statuses (besides 502/503/504, always retried) on another backend before the client has received anything. Every 5xx counts toward the backend’s error rate and breaker either way.',
+  }),
+  streamIdleTimeoutMs: wholeMs(50, 600_000).default(30_000).meta({
+    description:
+      'A streamed (SSE) answer that sends nothing for this long is broken: the client gets an error event and the stream ends; the backend counts as failing.',
+  }),
+  keepLiveEdits: z.boolean().default(true).meta({
+    description:
+      'true: Terraform writes the initial table once and never overwrites what operators changed live; false: every apply that changes the generated table resets the live table to it.',
+  }),
   logDecisions: z
     .boolean()
     .default(true)

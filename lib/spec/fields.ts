@@ -19,7 +19,6 @@ export function isPlainText(text: string): boolean {
 }
 
 function isXmlSafe(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return (
     !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text) &&
     !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.test(text)

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { visit as visitJson, type ParseError } from 'jsonc-parser';
 import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BoundedReadError, decodeUtf8, readBounded, readStreamBounded } from '../util/read-bounded';
 import { SpecValidationError, kindOf, problemsFromIssues, type SpecProblem } from './errors';
 import { toPlainData } from './plain-data';

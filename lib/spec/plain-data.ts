@@ -216,8 +216,8 @@ function readEntries(
 function isObjectPrototype(prototype: object): boolean {
   return (
     Object.getPrototypeOf(prototype) === null &&
-    Object.prototype.hasOwnProperty.call(prototype, 'hasOwnProperty') &&
-    Object.prototype.hasOwnProperty.call(prototype, 'isPrototypeOf')
+    Object.hasOwn(prototype, 'hasOwnProperty') &&
+    Object.hasOwn(prototype, 'isPrototypeOf')
   );
 }
 

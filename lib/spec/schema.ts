@@ -169,12 +169,9 @@ export const ModelSchema = z
       description:
         'The version of the model the fleet serves (a release label); regions may run another during a rollout.',
     }),
-    promotedVersion: versionLabel
-      .optional()
-      .meta({
-        description:
-          'A new version declared validated: regions may move to it without keeping two regions on `version`.',
-      }),
+    promotedVersion: versionLabel.optional().meta({
+      description: 'A new version declared validated: regions may move to it without keeping two regions on `version`.',
+    }),
     revision: z
       .string()
       .max(255, 'must be at most 255 characters')
@@ -222,12 +219,10 @@ export const ModelSchema = z
         description:
           'Load weights from this S3 prefix (instances get read access to it only) instead of the Hugging Face Hub.',
       }),
-    huggingFaceTokenSecretArn: secretsManagerSecretArn
-      .optional()
-      .meta({
-        description:
-          'Secrets Manager secret holding a Hugging Face token; read at boot by the instance role, never placed in user data.',
-      }),
+    huggingFaceTokenSecretArn: secretsManagerSecretArn.optional().meta({
+      description:
+        'Secrets Manager secret holding a Hugging Face token; read at boot by the instance role, never placed in user data.',
+    }),
     maxModelLength: z
       .number()
       .int()
@@ -372,29 +367,22 @@ export const RegionSchema = z
     network: NetworkSchema.prefault({}).meta({
       description: 'Existing network ids, or settings of a minimal VPC the library creates (default).',
     }),
-    jurisdiction: slug('jurisdiction key such as eu or us', 16)
-      .optional()
-      .meta({
-        description:
-          'Data-residency jurisdiction this region belongs to (e.g. eu). Users of a jurisdiction are only served by its regions.',
-      }),
-    certificateArn: acmCertificateArn
-      .optional()
-      .meta({
-        description:
-          'ACM certificate for the HTTPS listener, in this region. Default: one is issued and DNS-validated in the hosted zone.',
-      }),
+    jurisdiction: slug('jurisdiction key such as eu or us', 16).optional().meta({
+      description:
+        'Data-residency jurisdiction this region belongs to (e.g. eu). Users of a jurisdiction are only served by its regions.',
+    }),
+    certificateArn: acmCertificateArn.optional().meta({
+      description:
+        'ACM certificate for the HTTPS listener, in this region. Default: one is issued and DNS-validated in the hosted zone.',
+    }),
     models: z
       .array(z.string())
       .min(1, 'must list at least one model')
       .optional()
       .meta({ description: 'Names of the models this region serves. Default: all models.' }),
-    modelVersions: z
-      .record(z.string(), versionLabel)
-      .optional()
-      .meta({
-        description: 'Per-model version this region runs when it differs from the fleet version (rolling upgrades).',
-      }),
+    modelVersions: z.record(z.string(), versionLabel).optional().meta({
+      description: 'Per-model version this region runs when it differs from the fleet version (rolling upgrades).',
+    }),
     albIngressCidrs: cidrList
       .optional()
       .meta({ description: 'Who may reach the ALB on 443. Default: endpoint.albIngressCidrs.' }),
@@ -497,14 +485,10 @@ export const HealthSchema = z
             description:
               "A region with fewer healthy targets is unhealthy. 'asg-min': the fleet's minimum size (at least 1).",
           }),
-        maxAverageResponseSeconds: z
-          .number()
-          .positive('must be > 0')
-          .optional()
-          .meta({
-            description:
-              'A region whose average target response time (1-minute periods) exceeds this is saturated. Average, not p90: Route53 alarm health checks reject percentile statistics. Default: not checked.',
-          }),
+        maxAverageResponseSeconds: z.number().positive('must be > 0').optional().meta({
+          description:
+            'A region whose average target response time (1-minute periods) exceeds this is saturated. Average, not p90: Route53 alarm health checks reject percentile statistics. Default: not checked.',
+        }),
         queueDepth: z
           .strictObject({
             namespace: cloudwatchNamespace,
@@ -647,12 +631,9 @@ export const EndpointSchema = z
           })
           .optional()
           .meta({ description: 'Track this metric (e.g. vLLM queue depth) instead of requests per target.' }),
-        ignoreDesiredCapacityChanges: z
-          .boolean()
-          .default(false)
-          .meta({
-            description: 'Let operators and autoscaling own desired capacity: later applies will not reset it.',
-          }),
+        ignoreDesiredCapacityChanges: z.boolean().default(false).meta({
+          description: 'Let operators and autoscaling own desired capacity: later applies will not reset it.',
+        }),
       })
       .prefault({}),
   })
@@ -679,13 +660,9 @@ export const RoutingSchema = z
     failover: z
       .strictObject({
         primary: regionRef.meta({ description: 'Region that takes all traffic while healthy.' }),
-        secondaries: z
-          .array(regionRef)
-          .min(1, 'must list at least one region')
-          .optional()
-          .meta({
-            description: 'Regions that take over (latency-routed among themselves). Default: every other region.',
-          }),
+        secondaries: z.array(regionRef).min(1, 'must list at least one region').optional().meta({
+          description: 'Regions that take over (latency-routed among themselves). Default: every other region.',
+        }),
       })
       .optional()
       .meta({ description: 'Active-passive settings (mode failover).' }),
@@ -714,13 +691,10 @@ export const RoutingSchema = z
             }),
           )
           .min(1, 'must list at least one group'),
-        default: z
-          .string()
-          .default('latency')
-          .meta({
-            description:
-              "Answer for clients no group matches: 'latency' (nearest of all regions), a region code, or 'none' (no answer).",
-          }),
+        default: z.string().default('latency').meta({
+          description:
+            "Answer for clients no group matches: 'latency' (nearest of all regions), a region code, or 'none' (no answer).",
+        }),
       })
       .optional()
       .meta({ description: 'Client location to groups of regions (mode geolocation).' }),
@@ -746,16 +720,10 @@ export const RoutingSchema = z
       .meta({
         description: 'Send a small share of traffic to one region; the rest follows `mode` over the other regions.',
       }),
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(86400)
-      .default(DEFAULT_RECORD_TTL_SECONDS)
-      .meta({
-        description:
-          'TTL of records that are not aliases (CNAME targets; the records the library creates are aliases, which have none).',
-      }),
+    ttlSeconds: z.number().int().min(0).max(86400).default(DEFAULT_RECORD_TTL_SECONDS).meta({
+      description:
+        'TTL of records that are not aliases (CNAME targets; the records the library creates are aliases, which have none).',
+    }),
     ignoreWeightChanges: z
       .boolean()
       .default(false)
@@ -784,37 +752,27 @@ export const StateSchema = z.discriminatedUnion(
 
 export const DnsSchema = z
   .strictObject({
-    hostedZoneId: route53ZoneId
-      .optional()
-      .meta({
-        description:
-          'Existing public zone to write records into. Default: a zone for service.domain is created (protected by prevent_destroy).',
-      }),
-    dnssec: z
-      .boolean()
-      .default(true)
-      .meta({
-        description:
-          'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS record at the parent to complete the chain.',
-      }),
+    hostedZoneId: route53ZoneId.optional().meta({
+      description:
+        'Existing public zone to write records into. Default: a zone for service.domain is created (protected by prevent_destroy).',
+    }),
+    dnssec: z.boolean().default(true).meta({
+      description:
+        'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS record at the parent to complete the chain.',
+    }),
     queryLogging: z
       .boolean()
       .default(true)
       .meta({ description: 'Log DNS queries of the zone the library creates to CloudWatch Logs in us-east-1.' }),
     queryLogRetentionDays: logRetentionDays.default(30).meta({ description: 'Days to keep query logs.' }),
-    originDomain: dnsName
-      .optional()
-      .meta({
-        description:
-          "Route53 domain of the AWS side when Cloudflare is the front door (service.domain then lives in Cloudflare). Default: 'origin.' + service.domain.",
-      }),
-    privateZone: z
-      .boolean()
-      .default(false)
-      .meta({
-        description:
-          'Also create a private zone of the same name in the created VPCs (split horizon): clients inside AWS resolve the service through it.',
-      }),
+    originDomain: dnsName.optional().meta({
+      description:
+        "Route53 domain of the AWS side when Cloudflare is the front door (service.domain then lives in Cloudflare). Default: 'origin.' + service.domain.",
+    }),
+    privateZone: z.boolean().default(false).meta({
+      description:
+        'Also create a private zone of the same name in the created VPCs (split horizon): clients inside AWS resolve the service through it.',
+    }),
   })
   .meta({ description: 'Route53 hosted zone settings.' });
 
@@ -897,14 +855,10 @@ const SpecObjectSchema = z.strictObject({
   frontDoor: z.enum(FRONT_DOORS).default('route53').meta({ description: 'Which front door(s) to build.' }),
   cloudflare: CloudflareSchema.optional(),
   edgeRouter: EdgeRouterSchema.optional(),
-  externalEndpoints: z
-    .array(ExternalEndpointSchema)
-    .max(100, 'must list at most 100 endpoints')
-    .optional()
-    .meta({
-      description:
-        'Endpoints outside the stacks that records or escape hatches route to, with their jurisdiction and failover time. Default: none (the proofs refuse targets they cannot place).',
-    }),
+  externalEndpoints: z.array(ExternalEndpointSchema).max(100, 'must list at most 100 endpoints').optional().meta({
+    description:
+      'Endpoints outside the stacks that records or escape hatches route to, with their jurisdiction and failover time. Default: none (the proofs refuse targets they cannot place).',
+  }),
   slo: z
     .strictObject({
       failoverSeconds: z
@@ -914,13 +868,10 @@ const SpecObjectSchema = z.strictObject({
         .max(3600, 'must be ≤ 3600')
         .default(180)
         .meta({ description: 'Worst-case time to move traffic off a failed region.' }),
-      survivesRegionFailure: z
-        .boolean()
-        .default(true)
-        .meta({
-          description:
-            'Synth proves that every client group keeps a healthy region when any one region fails. false accepts that a region failure is an outage (e.g. a single-region development service).',
-        }),
+      survivesRegionFailure: z.boolean().default(true).meta({
+        description:
+          'Synth proves that every client group keeps a healthy region when any one region fails. false accepts that a region failure is an outage (e.g. a single-region development service).',
+      }),
     })
     .prefault({}),
   state: StateSchema.default({ backend: 'local' }).meta({

@@ -112,8 +112,8 @@ export function readStreamBounded(
     const onData = (chunk: Buffer | string): void => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       total += bytes.length;
-      if (total > limits.maxBytes) return finish(tooLarge(undefined, limits.maxBytes, kind));
-      chunks.push(bytes);
+      if (total > limits.maxBytes) finish(tooLarge(undefined, limits.maxBytes, kind));
+      else chunks.push(bytes);
     };
     const onEnd = (): void => finish();
     const onError = (error: Error): void => finish(new BoundedReadError(error.message, 'io'));

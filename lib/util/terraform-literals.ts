@@ -57,7 +57,7 @@ export function literalString(value: string): string {
       if (part.token) return part.text;
       let text = escapeTemplateText(part.text);
       // A literal '$' or '%' right before a reference would join its `${` into `$${` (an escape) or `%{`.
-      if (parts[i + 1]?.token) text = text.replace(/[$%]+$/, (run) => '${' + JSON.stringify(run) + '}');
+      if (parts[i + 1]?.token) text = text.replace(/[$%]+$/, (run) => `\${${JSON.stringify(run)}}`);
       return Token.asString(literalToken(text));
     })
     .join('');

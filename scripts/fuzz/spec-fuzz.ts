@@ -311,6 +311,7 @@ function applyHostile(
   h: Record<string, unknown>,
   codes: readonly string[],
 ): Record<string, unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: a hostile edit of a spec of any shape, path by path.
   const out = structuredClone(spec) as Record<string, any>;
   const region0 = out.regions[0];
   out.health = { ...out.health };

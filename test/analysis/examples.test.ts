@@ -79,7 +79,7 @@ describe('example leaky-residency', () => {
 
   it('with the proof gate on (the default), synth is refused with the same leak', () => {
     expect(errorOf(() => synthToTemp((o) => buildLeakyResidencyExample(o)))).toMatch(
-      /^synth refused, nothing was written:\nRouting proofs failed \(\d+ violations?: residency \d+\):\n  - residency: Route53 inference.example.com sends client groups "eu: AT/,
+      /^synth refused, nothing was written:\nRouting proofs failed \(\d+ violations?: residency \d+\):\n {2}- residency: Route53 inference.example.com sends client groups "eu: AT/,
     );
   });
 

@@ -121,7 +121,7 @@ describe('what the schema accepts under residency passes the residency proof', (
     let accepted = 0;
     fc.assert(
       fc.property(specArbitrary, (input) => {
-        let spec;
+        let spec: ReturnType<typeof parseSpec>;
         try {
           spec = parseSpec(input);
         } catch {

@@ -155,7 +155,7 @@ describe('constructs validate like the spec', () => {
       () =>
         new GlobalRoute53Routing(stack(), 'R', {
           zone,
-          domain: 'x'.repeat(250) + '.com',
+          domain: `${'x'.repeat(250)}.com`,
           regions: [{ endpoint: endpoint(), hostname: 'us-east-1.example.com' }],
           routing: { mode: 'failover' },
           health: { path: 'no-slash' },

@@ -145,7 +145,7 @@ describe('CloudflareInferenceLoadBalancer', () => {
     const json = synthJson(stack);
     const config = onlyResource(json, 'cloudflare_load_balancer');
     expect(lb.routing.fallback).toBe('fail-closed');
-    const fallback = (json.resource?.cloudflare_load_balancer_pool as Record<string, Record<string, unknown>>)[
+    const fallback = ((json.resource?.cloudflare_load_balancer_pool ?? {}) as Record<string, Record<string, unknown>>)[
       (config.fallback_pool as string).split('.')[1]
     ];
     expect(fallback).toMatchObject({ name: 'chat-fail-closed', origins: [{ address: 'fail-closed.invalid' }] });

@@ -14,7 +14,8 @@ import {
 
 const script = routerScript();
 const TOKEN = 'test-admin-token-0123456789abcdef';
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed response bodies
+// biome-ignore lint/suspicious/noExplicitAny: parsed response bodies, read field by field in the assertions.
+type Json = Record<string, any>;
 
 describe('edge router admin API', () => {
   const us = new FakeInferenceServer({ name: 'us' });

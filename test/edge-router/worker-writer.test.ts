@@ -22,7 +22,8 @@ const script = routerScript();
 const TOKEN = 'writer-test-admin-token-0123456789';
 /** Conflicting pairs per run (npm test); EDGE_WRITER_PAIRS raises it for a longer run. */
 const PAIRS = Number(process.env.EDGE_WRITER_PAIRS ?? 40);
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed response bodies
+// biome-ignore lint/suspicious/noExplicitAny: parsed response bodies, read field by field in the assertions.
+type Json = Record<string, any>;
 
 const servers = ['us-east-1', 'eu-west-1'].map((name) => new FakeInferenceServer({ name }));
 const table = () =>

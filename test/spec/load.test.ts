@@ -237,7 +237,6 @@ describe('files that cannot be a spec: one line, a SpecValidationError, never a 
       expect(ts).toContain(`tags.${key}: '${key}' cannot be a key`);
     }
     // A TS literal `{ __proto__: {...} }` sets the prototype instead of a key: refused as not plain data.
-    // eslint-disable-next-line no-proto
     expect(refusal(() => parseSpec({ ...VALID, tags: { __proto__: { team: 'a' } } })).message).toContain(
       'tags: must be plain data',
     );

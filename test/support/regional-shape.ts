@@ -62,7 +62,7 @@ export function placeholderResources(
   for (const [type, byName] of Object.entries(json.resource ?? {})) {
     for (const [name, body] of Object.entries(byName as Record<string, unknown>)) {
       const key = `${type}.${placeholders(name, p)}`;
-      const { ['//']: _metadata, ...config } = body as Record<string, unknown>;
+      const { '//': _metadata, ...config } = body as Record<string, unknown>;
       out.set(`${key}#${name}`, { address: `${type}.${name}`, body: placeholders(JSON.stringify(config), p) });
     }
   }
@@ -150,7 +150,7 @@ export function distinctiveView(
     const bases = ROUTING_TYPES.includes(type) ? undefined : variants.get(shapeKey(key));
     if (!bases) {
       // The construct path and unique id repeat the address: left out of the view.
-      const { ['//']: _metadata, ...body } = (
+      const { '//': _metadata, ...body } = (
         example.resource as Record<string, Record<string, Record<string, unknown>>>
       )[type][name];
       (full[type] ??= {})[name] = body;

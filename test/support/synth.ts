@@ -60,5 +60,5 @@ export function specProblemsOf(fn: () => unknown): string[] {
 }
 
 /** Props as a plain-JS caller may pass them (missing or wrongly typed), past the TypeScript types. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: hands deliberately invalid props to constructors in validation tests.
 export const untypedProps = (props: unknown) => props as any;

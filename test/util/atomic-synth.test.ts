@@ -46,7 +46,7 @@ function errorOf(fn: () => unknown): Error {
 }
 
 /** The value output of a stack as written. */
-function valueOf(out: string, stack: string): unknown {
+function outputValue(out: string, stack: string): unknown {
   return (
     JSON.parse(readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as {
       output: { value: { value: unknown } };
@@ -84,7 +84,7 @@ describe('synthAtomically', () => {
     expect(first).toMatch(/^\.cdktf\.out\.generations\/g-/);
     synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out);
     expect(readlinkSync(out)).not.toBe(first);
-    expect(valueOf(out, 's1')).toBe('v2');
+    expect(outputValue(out, 's1')).toBe('v2');
     expect(existsSync(join(out, '..', first))).toBe(false);
     expect(leftovers(out)).toEqual([]);
     // The store keeps itself out of git.
@@ -101,7 +101,7 @@ describe('synthAtomically', () => {
     const inode = statSync(join(out, 'stacks', 'kept', '.terraform', 'providers', 'terraform-provider-aws')).ino;
     synthAtomically((d) => app(d, ['kept'], { value: 'v2' }), out);
     synthAtomically((d) => app(d, ['kept'], { value: 'v3' }), out);
-    expect(valueOf(out, 'kept')).toBe('v3');
+    expect(outputValue(out, 'kept')).toBe('v3');
     expect(existsSync(join(out, 'stacks', 'gone'))).toBe(false);
     expect(readFileSync(join(out, 'stacks', 'kept', '.terraform.lock.hcl'), 'utf8')).toContain('5.100.0');
     expect(statSync(join(out, 'stacks', 'kept', '.terraform', 'providers', 'terraform-provider-aws')).ino).toBe(inode);
@@ -148,7 +148,7 @@ describe('synthAtomically', () => {
     expect(refused.message).toContain(
       'it holds files synth did not write (stacks/scratch.txt, todo.md), and synth never deletes those',
     );
-    expect(valueOf(managed, 's1')).toBe('v1');
+    expect(outputValue(managed, 's1')).toBe('v1');
     expect(readFileSync(join(managed, 'todo.md'), 'utf8')).toBe('keep me too');
   });
 
@@ -179,7 +179,7 @@ describe('synthAtomically', () => {
     writeFileSync(join(out, 'stacks', 's1', '.terraform', 'marker'), 'providers');
     synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out);
     expect(lstatSync(out).isSymbolicLink()).toBe(true);
-    expect(valueOf(out, 's1')).toBe('v2');
+    expect(outputValue(out, 's1')).toBe('v2');
     expect(readFileSync(join(out, 'stacks', 's1', '.terraform', 'marker'), 'utf8')).toBe('providers');
     expect(existsSync(join(out, 'stacks', 'old'))).toBe(false);
     expect(leftovers(out)).toEqual([]);
@@ -195,7 +195,7 @@ describe('synthAtomically', () => {
     expect(existsSync(generationStoreOf(out))).toBe(false);
     mkdirSync(out);
     synthAtomically((d) => app(d, ['s1']), out);
-    expect(valueOf(out, 's1')).toBe('v1');
+    expect(outputValue(out, 's1')).toBe('v1');
   });
 
   test('leftovers of an interrupted run are removed by the next one: half-written generations, temporary links, a dead lock', () => {
@@ -205,10 +205,10 @@ describe('synthAtomically', () => {
     mkdirSync(join(store, 'g-zzzz-99999-abcdef', 'stacks', 's1'), { recursive: true });
     writeFileSync(join(store, 'g-zzzz-99999-abcdef', 'manifest.json'), '{"half": ');
     symlinkSync('.cdktf.out.generations/g-zzzz-99999-abcdef', join(out, '..', '.cdktf.out.link-99999-abcdef'));
-    writeFileSync(join(store, 'lock'), '2147483646 ' + require('node:os').hostname() + '\n'); // a pid that is not running
+    writeFileSync(join(store, 'lock'), `2147483646 ${require('node:os').hostname()}\n`); // a pid that is not running
     writeFileSync(join(store, 'lock.2147483646'), 'a draft');
     synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out);
-    expect(valueOf(out, 's1')).toBe('v2');
+    expect(outputValue(out, 's1')).toBe('v2');
     expect(leftovers(out)).toEqual([]);
   });
 
@@ -226,7 +226,7 @@ describe('synthAtomically', () => {
     // What the kill left: the old output moved into the store, the new link not yet in place.
     require('node:fs').renameSync(out, join(store, 'legacy-abc'));
     synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out);
-    expect(valueOf(out, 's1')).toBe('v2');
+    expect(outputValue(out, 's1')).toBe('v2');
     expect(readFileSync(join(out, 'stacks', 's1', '.terraform.lock.hcl'), 'utf8')).toBe('lock');
     expect(leftovers(out)).toEqual([]);
   });
@@ -239,7 +239,7 @@ describe('synthAtomically', () => {
     const error = errorOf(() => synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out));
     expect(error).toBeInstanceOf(OutputRefusedError);
     expect(error.message).toContain(`another synth (process ${process.ppid}) is writing it`);
-    expect(valueOf(out, 's1')).toBe('v1');
+    expect(outputValue(out, 's1')).toBe('v1');
   });
 
   test('a produce step that writes nothing, or throws, switches nothing in', () => {
@@ -254,7 +254,7 @@ describe('synthAtomically', () => {
         }),
       ).message,
     ).toBe('a bug after writing');
-    expect(valueOf(out, 's1')).toBe('v1');
+    expect(outputValue(out, 's1')).toBe('v1');
     expect(leftovers(out)).toEqual([]);
   });
 
@@ -270,7 +270,7 @@ describe('synthAtomically', () => {
       else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = saved;
     }
     expect(Object.keys(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).stacks)).toEqual(['a']);
-    expect(valueOf(out, 'b')).toBe('v1'); // left as plain cdktf leaves it
+    expect(outputValue(out, 'b')).toBe('v1'); // left as plain cdktf leaves it
     // Outside the CLI, the next synth drops it (it holds only synth's own files).
     synthAtomically((d) => app(d, ['a'], { value: 'v3' }), out);
     expect(existsSync(join(out, 'stacks', 'b'))).toBe(false);
@@ -338,7 +338,7 @@ describe('synthAtomically', () => {
     symlinkSync('/etc', join(parent, '.cdktf.out.link-13-abc')); // our name, a link, but not to a generation
     symlinkSync('.cdktf.out.generations/g-zzzz-99999-abcdef', join(parent, '.cdktf.out.link-99999-abcdef')); // ours
     synthAtomically((d) => app(d, ['s1'], { value: 'v2' }), out);
-    expect(valueOf(out, 's1')).toBe('v2');
+    expect(outputValue(out, 's1')).toBe('v2');
     expect(
       readdirSync(store)
         .filter((n) => !n.startsWith('g-') || n === 'g-mine')
@@ -361,7 +361,7 @@ describe('synthAtomically', () => {
       const out = freshOut();
       leave(generationStoreOf(out));
       synthAtomically((d) => app(d, ['s1']), out);
-      expect(valueOf(out, 's1')).toBe('v1');
+      expect(outputValue(out, 's1')).toBe('v1');
       expect(leftovers(out)).toEqual([]);
     }
   });

@@ -21,7 +21,6 @@ describe('Refusal: one type, recognised with instanceof', () => {
   test('a refusal made by a second copy of the package is a Refusal of this one', () => {
     let Other: typeof Refusal | undefined;
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       Other = (require('../../lib/util/refusal') as typeof import('../../lib/util/refusal')).Refusal;
     });
     expect(Other).toBeDefined();
