@@ -212,6 +212,8 @@ export type FailoverCause =
       readonly enable?: { readonly records: readonly string[]; readonly seconds: number; readonly breakdown: string };
       /** No set on the path can give its clients another record: nothing to fail over to (a one-region service). */
       readonly nowhere?: boolean;
+      /** The remedy the landing itself names (e.g. a resolver rule to remove), when there is one. */
+      readonly fix?: string;
     };
 
 /** What one front door does with one client group in one scenario. */

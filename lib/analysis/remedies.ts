@@ -113,6 +113,7 @@ function undetectedRemedy(
   slo: number,
   intent: ServiceIntent,
 ): string {
+  if (c.fix) return c.fix;
   const generic = `make the failure visible on this path (${c.why}): a Route53 health check probing the region's hostname on the record that chooses it, or a monitor on the Cloudflare pool; an undeclared endpoint outside the stacks needs an externalEndpoints declaration`;
   if (!c.region) return generic;
   const options: string[] = [];

@@ -391,6 +391,42 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
           },
         ]
       : paths;
+  // Resolver rules that may forward this name away from the zones for a VPC client: a possible answer from
+  // outside the stacks (fail closed), with the remedy that removes it.
+  const forwardedBy = (client: ClientGroup): ReachPath[] => {
+    if (!client.vpc || model.resolverRules.length === 0) return [];
+    const out: ReachPath[] = [];
+    for (const rule of model.resolverRules) {
+      if (rule.forwards === false) continue;
+      if (
+        rule.domain !== undefined &&
+        rule.domain !== '' &&
+        entry.name !== rule.domain &&
+        !entry.name.endsWith(`.${rule.domain}`)
+      )
+        continue;
+      // An association names this group's VPC, or a VPC the analysis cannot tell apart from it.
+      const associations = rule.associations.filter(
+        (a) => client.vpc!.vpcs.includes(a.vpc) || !/^\$\{\s*aws_vpc\.[A-Za-z0-9_-]+\.id\s*\}$/.test(a.vpc),
+      );
+      if (associations.length === 0) continue;
+      const what = rule.forwards === undefined ? 'may forward (its type is not known at synth)' : 'forwards';
+      const domain =
+        rule.domain === undefined ? 'names not known at synth' : rule.domain === '' ? 'every name' : rule.domain;
+      const why = `resolver rule ${rule.address} ${what} queries for ${domain} from ${client.label} to ${rule.targets}: Route53 Resolver uses it over the private zone, and the answer comes from DNS servers outside the stacks`;
+      out.push({
+        landing: {
+          endpoint: `${rule.address} (forwards to ${rule.targets})`,
+          unplaced: why,
+          fix: `remove the association of ${rule.address} with the VPC (${associations.map((a) => a.declaredBy).join(', ')}), or narrow its domain_name so it does not cover ${entry.name}`,
+        },
+        path: [{ address: rule.address, label: `resolver rule ${rule.address}`, note: why }],
+        conditions: [],
+        kind: 'answer',
+      });
+    }
+    return out;
+  };
   // Built only when a failed region seems to leave clients nowhere to go (see reach-proofs.ts).
   const idealReaches = new Map<string, Route53Reach>();
   const detection = (path: ReachPath): Detection => {
@@ -407,7 +443,9 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
         seconds: Number.POSITIVE_INFINITY,
         breakdown: `unknown: ${l.unplaced ?? `${l.endpoint} is not placed`}`,
         resources: path.path.map((s) => s.address),
-        causes: [{ kind: 'undetected', why: l.unplaced ?? `${l.endpoint} is not placed` }],
+        causes: [
+          { kind: 'undetected', why: l.unplaced ?? `${l.endpoint} is not placed`, ...(l.fix ? { fix: l.fix } : {}) },
+        ],
       };
     return pathFailover(model, context, path.path, l.region);
   };
@@ -419,7 +457,24 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
     evaluator,
     entry,
     resolve(client: ClientGroup, health: HealthState) {
-      const r = evaluator.resolveEntry(entry.zone, entry.name, client, health);
+      const resolved = evaluator.resolveEntry(entry.zone, entry.name, client, health);
+      const forwarded = forwardedBy(client);
+      const r =
+        forwarded.length === 0
+          ? resolved
+          : {
+              ...resolved,
+              landings: [
+                ...resolved.landings,
+                ...forwarded.map((p) => ({
+                  ...p.landing,
+                  share: 0,
+                  up: true,
+                  possible: p.landing.unplaced,
+                  path: p.path,
+                })),
+              ],
+            };
       if (!unknownZone) return r;
       return {
         landings: [
@@ -436,12 +491,15 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
         notes: r.notes,
       };
     },
-    reach: (client: ClientGroup) => withUnknownZone(reach.entry(entry.zone, entry.name, client)),
+    reach: (client: ClientGroup) => [
+      ...withUnknownZone(reach.entry(entry.zone, entry.name, client)),
+      ...forwardedBy(client),
+    ],
     reachWithIdealDetector: (client: ClientGroup, region: string) => {
       let r = idealReaches.get(region);
       if (!r)
         idealReaches.set(region, (r = new Route53Reach(model, context, new Route53Lookup(model, context, region))));
-      return withUnknownZone(r.entry(entry.zone, entry.name, client));
+      return [...withUnknownZone(r.entry(entry.zone, entry.name, client)), ...forwardedBy(client)];
     },
     pathFailover: detection,
     // Records that can detect a failure or set a TTL decide the figure; plain aliases without checks do not.

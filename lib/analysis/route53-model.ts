@@ -166,6 +166,24 @@ export interface R53Zone {
   readonly vpcs: readonly ZoneVpc[];
 }
 
+/**
+ * A Route53 Resolver rule that may forward a VPC's queries away from the zones the analysis reads. Resolver uses a
+ * forwarding rule over a private hosted zone of the same name, so the answer then comes from DNS servers outside
+ * the stacks. Settings unknown at synth are undefined (the proofs then assume the rule forwards every name).
+ */
+export interface ResolverRule {
+  /** The rule's address, or the literal id an association names (a rule outside the stacks). */
+  readonly address: string;
+  /** Normalised domain it applies to (itself and every name below it); undefined when unknown. */
+  readonly domain?: string;
+  /** FORWARD (true), SYSTEM or RECURSIVE (false); undefined when unknown. */
+  readonly forwards?: boolean;
+  /** Where it forwards, for messages. */
+  readonly targets: string;
+  /** The VPCs associated with it, as written, with the resource declaring each association. */
+  readonly associations: readonly { readonly vpc: string; readonly declaredBy: string }[];
+}
+
 /** Everything Route53-related in the stacks. */
 export interface Route53Model {
   readonly zones: ReadonlyMap<string, R53Zone>;
@@ -182,6 +200,8 @@ export interface Route53Model {
   readonly unresolved: readonly UnresolvedRecord[];
   /** Notes for the report (records the model reads in an unusual way). */
   readonly skipped: readonly string[];
+  /** Resolver rules with at least one VPC association (a rule nothing associates changes no answer). */
+  readonly resolverRules: readonly ResolverRule[];
 }
 
 /**
@@ -419,6 +439,7 @@ export function buildRoute53Model(stacks: readonly StackInput[]): Route53Model {
   for (const list of sets.values()) list.sort((a, b) => a.address.localeCompare(b.address));
 
   const model: Route53Model = {
+    resolverRules: resolverRules(resources),
     zones,
     sets,
     names,
@@ -620,3 +641,38 @@ export function isTrafficType(type: string): boolean {
 }
 
 export { isRecord };
+
+/** The resolver rules of the stacks, joined with their VPC associations (see ResolverRule). */
+function resolverRules(resources: (type: string) => ResourceRef[]): ResolverRule[] {
+  const rules = new Map<string, ResolverRule>();
+  for (const r of resources('aws_route53_resolver_rule')) {
+    const domain = str(r.config.domain_name);
+    const type = str(r.config.rule_type);
+    const targets = blocks(r.config.target_ip)
+      .map((t) => `${String(t.ip ?? t.ipv6 ?? '?')}${t.port !== undefined ? `:${String(t.port)}` : ''}`)
+      .join(', ');
+    rules.set(r.address, {
+      address: r.address,
+      domain: domain && !isExpression(domain) ? normalizeDnsName(domain) : undefined,
+      forwards: type && !isExpression(type) ? type.toUpperCase() === 'FORWARD' : undefined,
+      targets: targets || (str(r.config.resolver_endpoint_id) ? 'its outbound endpoint' : 'servers not known at synth'),
+      associations: [],
+    });
+  }
+  const out = new Map<string, ResolverRule>();
+  for (const a of resources('aws_route53_resolver_rule_association')) {
+    const ref = parseRef(a.config.resolver_rule_id);
+    const key =
+      ref?.type === 'aws_route53_resolver_rule'
+        ? `aws_route53_resolver_rule.${ref.name}`
+        : String(a.config.resolver_rule_id ?? '?');
+    // A rule outside the stacks (a literal id, a shared rule): nothing about it is known.
+    const rule = out.get(key) ??
+      rules.get(key) ?? { address: key, targets: 'servers not known at synth', associations: [] };
+    out.set(key, {
+      ...rule,
+      associations: [...rule.associations, { vpc: String(a.config.vpc_id ?? '?'), declaredBy: a.address }],
+    });
+  }
+  return [...out.values()];
+}

@@ -4,7 +4,8 @@
  * own split-horizon zone still passes.
  * Route53 Resolver rules modelled: a VPC's query is answered by the most specific private zone associated with it
  * whose name covers the query name, and only by it (a missing name is NXDOMAIN, never the public answer); a wildcard
- * answers names that do not exist in the zone; names no private zone covers go to public DNS.
+ * answers names that do not exist in the zone; names no private zone covers go to public DNS. A forwarding rule
+ * associated with the VPC that covers the name wins over the private zone: its answer is outside the stacks.
  */
 import { analyzeRouting } from '../../lib/analysis/analyze';
 import { awsProviderRegions } from '../../lib/analysis/input';
@@ -312,5 +313,67 @@ describe('hole 3: Terraform JSON blocks written as an object or as a list', () =
     const v = residency(stacks);
     expect(v.map((x) => x.clientGroups.join())).toContain('eu: DE');
     expect(v.find((x) => x.clientGroups.includes('eu: DE'))!.message).toContain(`aws_route53_record.${de}`);
+  });
+});
+
+describe('Route53 Resolver forwarding rules: a VPC whose queries for the name go to DNS servers outside the stacks', () => {
+  /** The eu-residency example with a resolver rule and one association with eu-west-1's VPC (or `vpcId`). */
+  function withRule(rule: Body, vpcId?: string): { stacks: StackInput[]; association: string } {
+    const stacks = editableStacks(euResidency);
+    const stack = aws(stacks);
+    const [[euVpc]] = resourcesLike(stack, 'aws_vpc', 'Endpoint-eu-west-1_');
+    resources(stack, 'aws_route53_resolver_rule').Corp = { provider: 'aws.eu-west-1', ...rule };
+    resources(stack, 'aws_route53_resolver_rule_association').CorpEu = {
+      provider: 'aws.eu-west-1',
+      resolver_rule_id: '${aws_route53_resolver_rule.Corp.id}',
+      vpc_id: vpcId ?? `\${aws_vpc.${euVpc}.id}`,
+    };
+    return { stacks, association: 'aws_route53_resolver_rule_association.CorpEu' };
+  }
+  const forward = (domain: string) => ({
+    domain_name: domain,
+    rule_type: 'FORWARD',
+    target_ip: [{ ip: '203.0.113.53', port: 53 }],
+    resolver_endpoint_id: 'rslvr-out-0123456789abcdef0',
+  });
+
+  it('a FORWARD rule covering the name, associated with an EU VPC: a possible leak for exactly that VPC group, naming the rule', () => {
+    const { stacks, association } = withRule(forward('example.com'));
+    const v = residency(stacks).filter((x) => x.message.includes('aws_route53_resolver_rule.Corp'));
+    expect(v.length).toBeGreaterThan(0);
+    expect([...new Set(v.flatMap((x) => x.clientGroups))]).toEqual(['eu: VPCs in eu-west-1']);
+    expect(v[0].message).toContain('203.0.113.53:53');
+    expect(v[0].remedy).toContain(association);
+  });
+
+  it('following the remedy (removing the association) passes again; a SYSTEM rule or one for another domain changes nothing', () => {
+    const removed = withRule(forward('example.com'));
+    delete resources(aws(removed.stacks), 'aws_route53_resolver_rule_association').CorpEu;
+    expect(residency(removed.stacks)).toEqual([]);
+    expect(residency(withRule({ domain_name: 'example.com', rule_type: 'SYSTEM' }).stacks)).toEqual([]);
+    expect(residency(withRule(forward('corp.internal')).stacks)).toEqual([]);
+  });
+
+  it('fails closed: a rule type or domain not known at synth, or an association naming a VPC by literal id, counts', () => {
+    const unknownType = withRule({ ...forward('example.com'), rule_type: '${var.rule_type}' });
+    expect(residency(unknownType.stacks).some((x) => x.message.includes('may forward'))).toBe(true);
+    const unknownDomain = withRule({ ...forward('x'), domain_name: '${var.domain}' });
+    expect(residency(unknownDomain.stacks).some((x) => x.message.includes('names not known at synth'))).toBe(true);
+    // A literal VPC id may be any VPC's: every EU VPC group leaks.
+    const literal = withRule(forward('example.com'), 'vpc-0123456789abcdef0');
+    const groups = new Set(residency(literal.stacks).flatMap((x) => x.clientGroups));
+    expect([...groups].filter((g) => g.startsWith('eu: VPCs in')).sort()).toEqual([
+      'eu: VPCs in eu-central-1',
+      'eu: VPCs in eu-west-1',
+    ]);
+  });
+
+  it('a rule outside the stacks (an association naming a literal rule id) is assumed to forward every name', () => {
+    const { stacks } = withRule(forward('example.com'));
+    resources(aws(stacks), 'aws_route53_resolver_rule_association').CorpEu.resolver_rule_id =
+      'rslvr-rr-0123456789abcdef0';
+    const v = residency(stacks).filter((x) => x.message.includes('rslvr-rr-0123456789abcdef0'));
+    expect(v.length).toBeGreaterThan(0);
+    expect(v[0].message).toContain('names not known at synth');
   });
 });
