@@ -136,34 +136,22 @@ function cloudflareSteady(
     return p.origins.filter((x, k) => x.enabled && originUp(i, k)).length >= p.minimumOrigins;
   };
   const out = new Set<string>();
-  for (const routing of [cf.routing, ...(cf.rule ? [cf.rule] : [])]) {
-    const lists: number[][] = [];
-    if (routing.steering === 'geo') {
-      lists.push([
-        ...(routing.countryPools[client.country ?? ''] ??
-          routing.regionPools[client.cloudflareRegion] ??
-          routing.defaultPools),
-      ]);
-      for (const l of Object.values(routing.popPools)) lists.push([...l]);
-    } else lists.push([...routing.defaultPools]);
-    for (const list of lists) {
-      const healthy = list.filter(poolUp);
-      const weighted = healthy.filter((p) => (routing.weights[p] ?? 1) > 0);
-      const chosen =
-        healthy.length === 0
-          ? []
-          : routing.steering === 'off' || routing.steering === 'geo'
-            ? [healthy[0]]
-            : routing.steering === 'random' && weighted.length > 0
-              ? weighted
-              : healthy;
-      for (const i of chosen)
-        cf.pools[i].origins.forEach((x, k) => x.enabled && originUp(i, k) && out.add(originDest(t, x.host)));
-      if (healthy.length === 0)
-        cf.pools[routing.fallback].origins.forEach((x) => x.enabled && out.add(originDest(t, x.host)));
-    }
+  for (const { routing, list } of o.poolLists(client)) {
+    const healthy = list.filter(poolUp);
+    const weighted = healthy.filter((p) => (routing.weights[p] ?? 1) > 0);
+    const chosen =
+      healthy.length === 0
+        ? []
+        : routing.steering === 'off' || routing.steering === 'geo'
+          ? [healthy[0]]
+          : routing.steering === 'random' && weighted.length > 0
+            ? weighted
+            : healthy;
+    for (const i of chosen)
+      cf.pools[i].origins.forEach((x, k) => x.enabled && originUp(i, k) && out.add(originDest(t, x.host)));
+    if (healthy.length === 0)
+      cf.pools[routing.fallback].origins.forEach((x) => x.enabled && out.add(originDest(t, x.host)));
   }
-  void o;
   return out;
 }
 

@@ -658,34 +658,39 @@ export class Oracle {
     return this.t.cloudflare!.pools[i].origins.filter((o) => o.enabled).map((o) => originDest(this.t, o.host));
   }
 
+  /** The pool lists a client's request can be steered by: per routing (main, rule), the client's list and each PoP's. */
+  poolLists(client: ClientGroup): { routing: Routing; list: number[] }[] {
+    const cf = this.t.cloudflare!;
+    const out: { routing: Routing; list: number[] }[] = [];
+    for (const routing of [cf.routing, ...(cf.rule ? [cf.rule] : [])]) {
+      if (routing.steering === 'geo') {
+        const list =
+          routing.countryPools[client.country ?? ''] ??
+          routing.regionPools[client.cloudflareRegion] ??
+          routing.defaultPools;
+        out.push({ routing, list: [...list] });
+        for (const l of Object.values(routing.popPools)) out.push({ routing, list: [...l] });
+      } else out.push({ routing, list: [...routing.defaultPools] });
+    }
+    return out;
+  }
+
   /** Every destination a Cloudflare request can reach in a state: main routing, rule, PoP, fallback, adaptive retries. */
   cloudflare(client: ClientGroup, state: ReadonlyMap<string, boolean>): Set<Dest> {
-    const cf = this.t.cloudflare!;
     const out = new Set<Dest>();
-    for (const routing of [cf.routing, ...(cf.rule ? [cf.rule] : [])]) {
-      const lists: number[][] = [];
-      if (routing.steering === 'geo') {
-        lists.push([
-          ...(routing.countryPools[client.country ?? ''] ??
-            routing.regionPools[client.cloudflareRegion] ??
-            routing.defaultPools),
-        ]);
-        for (const l of Object.values(routing.popPools)) lists.push([...l]);
-      } else lists.push([...routing.defaultPools]);
-      for (const list of lists) {
-        const healthy = list.filter((p) => this.poolHealthy(p, state));
-        let chosen: number[];
-        if (healthy.length === 0) chosen = [routing.fallback];
-        else if (routing.steering === 'off' || routing.steering === 'geo') chosen = [healthy[0]];
-        else if (routing.steering === 'random') {
-          const w = healthy.filter((p) => (routing.weights[p] ?? 1) > 0);
-          chosen = w.length > 0 ? w : healthy;
-        } else chosen = healthy;
-        for (const p of chosen) this.poolDests(p).forEach((d) => out.add(d));
-        if (routing.failoverAcrossPools) {
-          for (const q of new Set([...list, routing.fallback]))
-            if (!chosen.includes(q) && this.poolHealthy(q, state)) this.poolDests(q).forEach((d) => out.add(d));
-        }
+    for (const { routing, list } of this.poolLists(client)) {
+      const healthy = list.filter((p) => this.poolHealthy(p, state));
+      let chosen: number[];
+      if (healthy.length === 0) chosen = [routing.fallback];
+      else if (routing.steering === 'off' || routing.steering === 'geo') chosen = [healthy[0]];
+      else if (routing.steering === 'random') {
+        const w = healthy.filter((p) => (routing.weights[p] ?? 1) > 0);
+        chosen = w.length > 0 ? w : healthy;
+      } else chosen = healthy;
+      for (const p of chosen) this.poolDests(p).forEach((d) => out.add(d));
+      if (routing.failoverAcrossPools) {
+        for (const q of new Set([...list, routing.fallback]))
+          if (!chosen.includes(q) && this.poolHealthy(q, state)) this.poolDests(q).forEach((d) => out.add(d));
       }
     }
     return out;
