@@ -36,6 +36,13 @@ describe('packed contents', () => {
     for (const file of linked) expect(packed).toContain(file);
   });
 
+  test('the license package.json names is shipped as its text', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(packed).toContain('LICENSE');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^Apache License\s+Version 2\.0, January 2004/);
+  });
+
   test('every .md file a compiled message names is shipped', () => {
     const cited = new Set<string>();
     for (const file of jsFiles(join(root, 'dist', 'lib'))) {
