@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'cdktf';
 import { analyzeRouting, type RoutingReport } from '../lib/analysis/analyze';
@@ -30,16 +30,26 @@ const USAGE = `usage: global-inference <command>
   explain [dir]                         where traffic lands, per client group and failure scenario (default dir cdktf.out); exit 1 when a proof fails
   diagram [dir]                         the routing topology as a Mermaid diagram for a pull request
   diff <before> <after> [--plan <json>] routing-aware review of two synth outputs (and of 'terraform show -json' of a saved plan), as Markdown
-  schema                                print the JSON Schema of spec files`;
+  schema                                print the JSON Schema of spec files
+  version, --version                    print the package version`;
 
 export async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { out: { type: 'string' }, plan: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      out: { type: 'string' },
+      plan: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
   });
   const [command, ...rest] = positionals;
+  if (values.version || (command === 'version' && rest.length === 0)) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return;
+  }
   if (values.help || command === undefined) {
     process.stdout.write(`${USAGE}\n`);
     if (command === undefined && !values.help) process.exitCode = 1;
@@ -217,4 +227,16 @@ if (require.main === module) {
       throw error;
     }
   });
+}
+
+/** The version of the package this CLI belongs to (its package.json, found upwards from the compiled file). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cdktf-global-inference' && pkg.version) return pkg.version;
+    }
+    if (dirname(dir) === dir) throw new UsageError('cannot find the package.json of cdktf-global-inference');
+  }
 }

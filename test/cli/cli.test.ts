@@ -113,6 +113,13 @@ describe('global-inference CLI', () => {
     expect(missing.stderr).toContain('holds no cdktf output (no manifest.json)');
   });
 
+  test('--version, -v and version print the package version, exit code 0', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const args of [['--version'], ['-v'], ['version']])
+      expect(run(...args)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
   test('fails on an unknown command or option with usage, exit code 1', () => {
     const unknown = run('deploy');
     expect(unknown.code).toBe(1);
