@@ -13,7 +13,7 @@
  */
 import fc from 'fast-check';
 import { analyzeRouting } from '../../lib/analysis/analyze';
-import type { ClientGroup } from '../../lib/analysis/model';
+import type { ClientGroup, FailoverPath } from '../../lib/analysis/model';
 import { atomsOf, Oracle, originDest, topologyArbitrary, toStacks, type Rec, type Topology } from './oracle';
 
 const MAX_ATOMS = 11;
@@ -287,6 +287,18 @@ const probe = (region: string): Topology['checks'][number] => ({
   inverted: false,
   disabled: false,
 });
+/**
+ * The paths to eu-west-1 the analysis says never move, asserted non-empty, each with a cause saying it stays for good:
+ * `nowhere` tells the outage slo.survivesRegionFailure: false accepts from records or pools that keep clients there.
+ */
+function expectNeverToEu(paths: readonly FailoverPath[], nowhere: boolean): FailoverPath[] {
+  const never = paths.filter((p) => p.region === 'eu-west-1' && p.seconds === Number.POSITIVE_INFINITY);
+  expect(never.length).toBeGreaterThan(0);
+  const causes = never.flatMap((p) => p.causes ?? []);
+  expect(causes.length).toBeGreaterThan(0);
+  expect(causes).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === nowhere);
+  return never;
+}
 const REGIONS = [{ code: 'us-east-1' }, { code: 'us-west-2' }, { code: 'eu-west-1', jurisdiction: 'eu' }];
 const base = { regions: REGIONS, residency: { countries: [], continents: ['EU'] }, declared: [] };
 
@@ -412,12 +424,7 @@ describe('failover time against the replay, pinned cases', () => {
     };
     expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
     // Not the outage slo.survivesRegionFailure: false accepts: a detector on the unchecked record would move them.
-    const stuck = analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths.filter(
-      (p) => p.region === 'eu-west-1' && p.seconds === Number.POSITIVE_INFINITY,
-    );
-    expect(stuck.length).toBeGreaterThan(0);
-    expect(stuck.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
-    expect(stuck.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === false);
+    const stuck = expectNeverToEu(analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths, false);
     expect(stuck.map((p) => p.breakdown).join('\n')).toContain('a region that is up could take them');
   });
 });
@@ -453,12 +460,7 @@ describe('failover time against the replay, a CNAME into the failed region', () 
       ],
     };
     expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
-    const stuck = analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths.filter(
-      (p) => p.region === 'eu-west-1' && p.seconds === Number.POSITIVE_INFINITY,
-    );
-    expect(stuck.length).toBeGreaterThan(0);
-    expect(stuck.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
-    expect(stuck.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === false);
+    expectNeverToEu(analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths, false);
   });
 });
 
@@ -504,18 +506,13 @@ describe('failover time on Cloudflare: pools that keep clients on the failed reg
     const figures = euFigures(
       cloudflareOnly([pool('eu-west-1', true), pool('eu-west-1', false), pool('us-west-2', true)], [0, 1, 2], 2),
     );
-    const never = figures.filter((p) => p.seconds === Number.POSITIVE_INFINITY);
-    expect(never.length).toBeGreaterThan(0);
-    expect(never.flatMap((p) => p.causes ?? []).length).toBeGreaterThan(0);
-    expect(never.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === false);
+    expectNeverToEu(figures, false);
   });
 
   test('the fallback pool is the failed region and no other pool is left: never, the outage with nowhere to go', () => {
     // Both listed pools are in eu-west-1 and so is the fallback: once they fail, no region that is up is named.
     const figures = euFigures(cloudflareOnly([pool('eu-west-1', true), pool('us-west-2', true)], [0], 0));
-    const never = figures.filter((p) => p.seconds === Number.POSITIVE_INFINITY);
-    expect(never.length).toBeGreaterThan(0);
-    expect(never.flatMap((p) => p.causes ?? [])).toAllSatisfy((c) => c.kind === 'undetected' && c.nowhere === true);
+    expectNeverToEu(figures, true);
   });
 });
 
