@@ -31,7 +31,8 @@ const USAGE = `usage: global-inference <command>
   diagram [dir]                         the routing topology as a Mermaid diagram for a pull request
   diff <before> <after> [--plan <json>] routing-aware review of two synth outputs (and of 'terraform show -json' of a saved plan), as Markdown
   schema                                print the JSON Schema of spec files
-  version, --version                    print the package version`;
+  version, --version                    print the package version
+  help [command]                        this list, or one command's lines (also <command> --help)`;
 
 export async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -50,8 +51,10 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${packageVersion()}\n`);
     return;
   }
-  if (values.help || command === undefined) {
-    process.stdout.write(`${USAGE}\n`);
+  // `<command> --help` and `help <command>`: that command's lines; `--help` or `help` alone: every command.
+  const helpFor = command === 'help' ? rest[0] : values.help ? command : undefined;
+  if (command === 'help' || values.help || command === undefined) {
+    process.stdout.write(`${helpFor === undefined ? USAGE : commandUsage(helpFor)}\n`);
     if (command === undefined && !values.help) process.exitCode = 1;
     return;
   }
@@ -96,6 +99,21 @@ export async function main(argv: string[]): Promise<void> {
     default:
       throw new UsageError(`unknown command '${command}'\n${USAGE}`);
   }
+}
+
+/** The usage lines of one command (validate has two), or a usage error naming the commands there are. */
+function commandUsage(command: string): string {
+  const lines = USAGE.split('\n').filter(
+    (line) => line.startsWith(`  ${command} `) || line.startsWith(`  ${command},`),
+  );
+  if (lines.length === 0) {
+    const commands = USAGE.split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/[\s,]/)[0])
+      .filter((name, i, all) => name && all.indexOf(name) === i);
+    throw new UsageError(`no help for '${command}': the commands are ${commands.join(', ')}`);
+  }
+  return `usage: global-inference\n\n${lines.join('\n')}`;
 }
 
 /**

@@ -120,6 +120,29 @@ describe('global-inference CLI', () => {
       expect(run(...args)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
+  test("<command> --help and help <command> print that command's lines, exit 0; help for an unknown one names the commands", () => {
+    for (const args of [
+      ['validate', '--help'],
+      ['help', 'validate'],
+    ]) {
+      const r = run(...args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('validate <spec.yaml|json|->');
+      expect(r.stdout).toContain('validate <synth dir>');
+      expect(r.stdout).not.toContain('diagram [dir]');
+    }
+    expect(run('help', 'diff').stdout).toContain('diff <before> <after>');
+    const all = run('help');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('diagram [dir]');
+    const unknown = run('help', 'deploy');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(
+      "no help for 'deploy': the commands are validate, synth, explain, diagram, diff, schema, version, help",
+    );
+    expect(unknown.stderr).not.toMatch(TRACE);
+  });
+
   test('fails on an unknown command or option with usage, exit code 1', () => {
     const unknown = run('deploy');
     expect(unknown.code).toBe(1);
