@@ -2,7 +2,7 @@
  * Cloudflare failover time and probe load: how long a pool's monitor takes to mark it unhealthy (plus the DNS TTL
  * when the load balancer is DNS-only), the fastest the zone's plan allows, and the probes each monitor sends.
  */
-import { PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../spec/cloudflare-schema';
+import { PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../facts/provider-facts';
 import type { CfLoadBalancer, CloudflareModel } from './cloudflare-model';
 import { cloudflareDetectionSeconds } from '../facts/failover';
 import type { Detection, ProbeSource } from './model';

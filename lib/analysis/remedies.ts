@@ -4,7 +4,7 @@
  * Numbers come from the same arithmetic as the detection: Route53 request_interval (10 or 30 s) × failure_threshold
  * (1-10) + TTL; Cloudflare interval (≥ the plan minimum) × consecutive_down + timeout × (retries + 1) + TTL.
  */
-import { CLOUDFLARE_PLANS, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../spec/cloudflare-schema';
+import { CLOUDFLARE_PLANS, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../facts/provider-facts';
 import type { Detection, FailoverCause, ServiceIntent } from './model';
 import { CLOUDFLARE_MIN_TIMEOUT_SECONDS } from './cloudflare-timing';
 import { ROUTE53_FASTEST_CHECK_SECONDS } from './route53-timing';

@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { CLOUDFLARE_PLANS, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../facts/provider-facts';
+// Provider facts shared with the analysis live in a zod-free module; re-exported where the spec always had them.
+export { CLOUDFLARE_PLANS, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../facts/provider-facts';
 
 /*
  * The Cloudflare front door part of the spec (used when `frontDoor` is `cloudflare` or `both`), owned by the
- * Cloudflare constructs (lib/cloudflare). Plan facts live here so that the spec, the constructs and their
+ * Cloudflare constructs (lib/cloudflare). Plan facts live here (the monitor interval minimums in
+ * lib/facts/provider-facts.ts, shared with the analysis) so that the spec, the constructs and their
  * validation share one source. Sources (checked 2026-11):
  * - monitor interval minimum 60 s (Pro), 15 s (Business), 10 s (Enterprise), maximum 3600 s:
  *   developers.cloudflare.com/load-balancing/monitors/create-monitor/ and .../reference/limitations/
@@ -14,16 +18,6 @@ import { z } from 'zod';
  *   supported with header affinity; cookie TTL 1800-604800 s, header TTL 30-3600 s (API schema, provider 5.14)
  */
 
-/** Cloudflare plans of a zone, in increasing order. */
-export const CLOUDFLARE_PLANS = ['pro', 'business', 'enterprise'] as const;
-export type CloudflarePlan = (typeof CLOUDFLARE_PLANS)[number];
-
-/** The shortest load-balancer monitor interval each plan allows, in seconds. */
-export const PLAN_MIN_MONITOR_INTERVAL_SECONDS: Readonly<Record<CloudflarePlan, number>> = {
-  pro: 60,
-  business: 15,
-  enterprise: 10,
-};
 /** The longest monitor interval Cloudflare accepts, in seconds. */
 export const MAX_MONITOR_INTERVAL_SECONDS = 3600;
 

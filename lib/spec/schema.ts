@@ -35,6 +35,9 @@ import {
 import { AWS_REGION_CODES, isKnownRegion, LONGEST_REGION_CODE, regionInfo, zoneIdProblems } from './regions';
 import { subnetLayoutProblem } from '../util/cidr';
 import { userDataBytes } from '../aws/user-data';
+import { ROUTE53_CHECKER_REGIONS } from '../facts/provider-facts';
+// Provider facts shared with the analysis live in a zod-free module; re-exported where the spec always had them.
+export { ROUTE53_CHECKER_REGIONS } from '../facts/provider-facts';
 
 /*
  * The spec of a global inference service: the one input every construct of the library can be derived from.
@@ -421,18 +424,6 @@ export function regionalProblems(region: {
 
 // ---------------------------------------------------------------------------------------------------------
 // Health, endpoint settings, routing, front door, SLO, state
-
-/** Regions Route53 health checkers probe from (the `regions` of a health check). */
-export const ROUTE53_CHECKER_REGIONS = [
-  'us-east-1',
-  'us-west-1',
-  'us-west-2',
-  'eu-west-1',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'ap-northeast-1',
-  'sa-east-1',
-] as const;
 
 export const HealthSchema = z
   .strictObject({
