@@ -478,10 +478,9 @@ function stuckChecker(
     const formulas: Partial<Record<Mode, Formula>> = {};
     const toRegionIn = (mode: Mode) =>
       (formulas[mode] ??= substitute(toRegion, (a) => (a.region === region ? seen(mode, a) : undefined)));
-    const dead = {
-      unreachable: partialValue(toRegion, (a) => (a.region === region ? seen('unreachable', a) : undefined)) === false,
-      unhealthy: partialValue(toRegion, (a) => (a.region === region ? false : undefined)) === false,
-    };
+    const deadIn = (mode: Mode) =>
+      partialValue(toRegion, (a) => (a.region === region ? seen(mode, a) : undefined)) === false;
+    const dead = { unreachable: deadIn('unreachable'), unhealthy: deadIn('unhealthy') };
     // A region the formula does not mention gives the value with every other region up: computed once.
     const toRegionValues = {
       unreachable: new Map<string | undefined, boolean | undefined>(),

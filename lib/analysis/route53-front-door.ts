@@ -393,9 +393,14 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       : paths;
   // Resolver rules that may forward this name away from the zones for a VPC client: a possible answer from
   // outside the stacks (fail closed), with the remedy that removes it.
+  // One list per client group (the proofs key their caches by path object).
+  const forwardedPaths = new Map<string, ReachPath[]>();
   const forwardedBy = (client: ClientGroup): ReachPath[] => {
     if (!client.vpc || model.resolverRules.length === 0) return [];
-    const out: ReachPath[] = [];
+    let out = forwardedPaths.get(client.id);
+    if (out) return out;
+    out = [];
+    forwardedPaths.set(client.id, out);
     for (const rule of model.resolverRules) {
       if (rule.forwards === false) continue;
       if (
