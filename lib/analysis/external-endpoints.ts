@@ -9,7 +9,7 @@
  */
 import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { ExternalEndpointSchema } from '../spec/schema';
+import { ExternalEndpointSchema } from '../spec/external-endpoint-schema';
 import { validateProps } from '../util/validate';
 import { EXTERNAL_ENDPOINTS_KEY } from '../intent/service-intent';
 

@@ -16,6 +16,9 @@ export const PLAN_MIN_MONITOR_INTERVAL_SECONDS: Readonly<Record<CloudflarePlan, 
   business: 15,
   enterprise: 10,
 };
+/** The longest monitor interval Cloudflare accepts, in seconds. */
+export const MAX_MONITOR_INTERVAL_SECONDS = 3600;
+
 /** Regions Route53 health checkers probe from (the `regions` of a health check). */
 export const ROUTE53_CHECKER_REGIONS = [
   'us-east-1',

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { TerraformStack } from 'cdktf';
-import { CLOUDFLARE_PLANS } from '../spec/cloudflare-schema';
+import { CLOUDFLARE_PLANS } from '../facts/provider-facts';
 import { normalizeDnsName } from '../util/dns-name';
 import { isRecord } from '../util/terraform-json';
 import { Refusal } from '../util/refusal';

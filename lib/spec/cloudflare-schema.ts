@@ -1,5 +1,11 @@
+import type { Ctx } from './check-helpers';
 import { z } from 'zod';
-import { CLOUDFLARE_PLANS, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../facts/provider-facts';
+import {
+  CLOUDFLARE_PLANS,
+  MAX_MONITOR_INTERVAL_SECONDS,
+  PLAN_MIN_MONITOR_INTERVAL_SECONDS,
+  type CloudflarePlan,
+} from '../facts/provider-facts';
 // Provider facts shared with the analysis live in a zod-free module; re-exported where the spec always had them.
 export { CLOUDFLARE_PLANS, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../facts/provider-facts';
 
@@ -18,8 +24,7 @@ export { CLOUDFLARE_PLANS, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePla
  *   supported with header affinity; cookie TTL 1800-604800 s, header TTL 30-3600 s (API schema, provider 5.14)
  */
 
-/** The longest monitor interval Cloudflare accepts, in seconds. */
-export const MAX_MONITOR_INTERVAL_SECONDS = 3600;
+export { MAX_MONITOR_INTERVAL_SECONDS } from '../facts/provider-facts';
 
 /** The 13 Cloudflare load-balancing regions (pool `check_regions`, load balancer `region_pools`). */
 export const CLOUDFLARE_REGION_CODES = [
@@ -499,7 +504,7 @@ export function sessionAffinityProblems(
  * call it; the constructs run the same checks on their props. `spec` is read defensively: other parts may be
  * invalid and reported elsewhere.
  */
-export function cloudflareCrossChecks(spec: Record<string, unknown>, ctx: z.RefinementCtx): void {
+export function cloudflareCrossChecks(spec: Record<string, unknown>, ctx: Ctx): void {
   const cf = spec.cloudflare;
   if (!isObject(cf)) return;
   const regions = (Array.isArray(spec.regions) ? spec.regions : []).filter(isObject);

@@ -458,3 +458,8 @@ export function prototypeKeyPaths(
   }
   return out;
 }
+
+/** Jurisdiction key pattern (residency keys, external endpoints). */
+export const jurisdictionKey = z
+  .string()
+  .regex(/^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/, 'must be a jurisdiction key such as eu');

@@ -1,4 +1,4 @@
-import { MAX_MONITOR_INTERVAL_SECONDS, PLAN_MIN_MONITOR_INTERVAL_SECONDS } from '../../spec/cloudflare-schema';
+import { MAX_MONITOR_INTERVAL_SECONDS, PLAN_MIN_MONITOR_INTERVAL_SECONDS } from '../../facts/provider-facts';
 import { regionJurisdiction, regionOfHostname, type ServiceIntentDocument } from '../../intent/service-intent';
 import type { PolicyRule, RuleViolation } from '../types';
 import { blocks, isExpression, isRecord, num, str, literalStrings, type ResourceView } from '../stack-view';

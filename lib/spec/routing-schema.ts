@@ -1,0 +1,156 @@
+import { awsRegion } from './region-schema';
+import { z } from 'zod';
+import { CONTINENT_CODES, countryCode } from './geo';
+import { dnsName, kmsKeyRef, logRetentionDays, route53ZoneId, s3BucketName, slug } from './fields';
+/*
+ * How traffic is spread across regions (`routing`), the hosted zone (`dns`), the state backend and the account.
+ */
+
+/** Weight of a region in mode weighted when `routing.weights` does not name it. */
+export const DEFAULT_ROUTE53_WEIGHT = 100;
+/** TTL of records that are not aliases. */
+export const DEFAULT_RECORD_TTL_SECONDS = 60;
+
+/** DNS labels the Route53 routing uses for nested record sets under the routing domain. */
+export const RESERVED_LABELS = ['global', 'stable', 'secondary', 'geo'] as const;
+
+export const ROUTING_MODES = ['latency', 'failover', 'weighted', 'geolocation', 'geoproximity'] as const;
+
+const regionRef = z.string().min(1, 'must name a region of the spec');
+
+export const RoutingSchema = z
+  .strictObject({
+    mode: z.enum(ROUTING_MODES).default('latency').meta({
+      description:
+        'latency: active-active, nearest healthy region; failover: active-passive; weighted: fixed shares; geolocation: client location picks a group of regions; geoproximity: distance with per-region bias.',
+    }),
+    failover: z
+      .strictObject({
+        primary: regionRef.meta({ description: 'Region that takes all traffic while healthy.' }),
+        secondaries: z.array(regionRef).min(1, 'must list at least one region').optional().meta({
+          description: 'Regions that take over (latency-routed among themselves). Default: every other region.',
+        }),
+      })
+      .optional()
+      .meta({ description: 'Active-passive settings (mode failover).' }),
+    weights: z
+      .record(
+        z.string(),
+        z
+          .number()
+          .int('must be a whole number')
+          .min(0, 'must be ≥ 0 (Route53 weights are 0-255)')
+          .max(255, 'must be ≤ 255 (Route53 weights are 0-255)'),
+      )
+      .optional()
+      .meta({
+        description: `Route53 weight (0-255) per region (mode weighted). Default: ${DEFAULT_ROUTE53_WEIGHT} each.`,
+      }),
+    geolocation: z
+      .strictObject({
+        groups: z
+          .array(
+            z.strictObject({
+              name: slug('group name', 32),
+              continents: z.array(z.enum(CONTINENT_CODES)).default([]),
+              countries: z.array(countryCode).default([]),
+              regions: z.array(regionRef).min(1, 'must list at least one region'),
+            }),
+          )
+          .min(1, 'must list at least one group'),
+        default: z.string().default('latency').meta({
+          description:
+            "Answer for clients no group matches: 'latency' (nearest of all regions), a region code, or 'none' (no answer).",
+        }),
+      })
+      .optional()
+      .meta({ description: 'Client location to groups of regions (mode geolocation).' }),
+    biases: z
+      .record(
+        z.string(),
+        z.number().int().min(-99, 'must be ≥ -99 (Route53 bias)').max(99, 'must be ≤ 99 (Route53 bias)'),
+      )
+      .optional()
+      .meta({ description: 'Geoproximity bias per region, -99 to 99 (mode geoproximity). Default: 0.' }),
+    canary: z
+      .strictObject({
+        region: regionRef.meta({ description: 'The new region.' }),
+        percent: z
+          .number()
+          .int()
+          .min(0, 'must be ≥ 0')
+          .max(100, 'must be ≤ 100')
+          .default(10)
+          .meta({ description: 'Share of global traffic sent to it.' }),
+      })
+      .optional()
+      .meta({
+        description: 'Send a small share of traffic to one region; the rest follows `mode` over the other regions.',
+      }),
+    ttlSeconds: z.number().int().min(0).max(86400).default(DEFAULT_RECORD_TTL_SECONDS).meta({
+      description:
+        'TTL of records that are not aliases (CNAME targets; the records the library creates are aliases, which have none).',
+    }),
+    ignoreWeightChanges: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Let operators tune weights live: later applies will not reset them.' }),
+  })
+  .meta({ description: 'How traffic is spread across regions.' });
+
+export const StateSchema = z.discriminatedUnion(
+  'backend',
+  [
+    z.strictObject({ backend: z.literal('local') }),
+    z.strictObject({
+      backend: z.literal('s3'),
+      bucket: s3BucketName,
+      region: awsRegion,
+      keyPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9._\-/]*$/, "must be an S3 key prefix (letters, digits, '.', '_', '-', '/')")
+        .default('')
+        .meta({ description: 'Prefix of state keys; each stack writes <prefix><stack>.tfstate.' }),
+      kmsKeyId: kmsKeyRef.optional().meta({ description: 'KMS key for state encryption. Default: S3-managed keys.' }),
+    }),
+  ],
+  { error: 'must be { backend: local } or { backend: s3, bucket, region }' },
+);
+
+export const DnsSchema = z
+  .strictObject({
+    hostedZoneId: route53ZoneId.optional().meta({
+      description:
+        'Existing public zone to write records into. Default: a zone for service.domain is created (protected by prevent_destroy).',
+    }),
+    dnssec: z.boolean().default(true).meta({
+      description:
+        'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS record at the parent to complete the chain.',
+    }),
+    queryLogging: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Log DNS queries of the zone the library creates to CloudWatch Logs in us-east-1.' }),
+    queryLogRetentionDays: logRetentionDays.default(30).meta({ description: 'Days to keep query logs.' }),
+    originDomain: dnsName.optional().meta({
+      description:
+        "Route53 domain of the AWS side when Cloudflare is the front door (service.domain then lives in Cloudflare). Default: 'origin.' + service.domain.",
+    }),
+    privateZone: z.boolean().default(false).meta({
+      description:
+        'Also create a private zone of the same name in the created VPCs (split horizon): clients inside AWS resolve the service through it.',
+    }),
+  })
+  .meta({ description: 'Route53 hosted zone settings.' });
+
+export const AwsAccountSchema = z
+  .strictObject({
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional()
+      .meta({
+        description: 'AWS account of the deployment: providers refuse any other account, and key policies name it.',
+      }),
+  })
+  .meta({ description: 'AWS account settings.' });
