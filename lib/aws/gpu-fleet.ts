@@ -21,7 +21,6 @@ import {
   modelKeyFromId,
   NetworkSchema,
   type EndpointSpec,
-  type HealthSpec,
   type ModelSpec,
 } from '../spec/schema';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../util/iam';
@@ -29,6 +28,7 @@ import { PropsChecker } from '../util/validate';
 import { propsObject } from './prop-checks';
 import { renderUserData } from './user-data';
 import { protectLiterals } from '../util/terraform-literals';
+import { type CheckedFleet, precheckedFleet } from './checked-fleet-props';
 
 /** A model as construct props accept it (the spec's model entry; defaults apply). */
 export type ModelInput = z.input<typeof ModelSchema>;
@@ -103,209 +103,261 @@ export class GpuFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuFleetProps) {
     super(scope, id);
-    const checked = checkFleetProps(props, `GpuFleet '${this.node.path}'`);
+    // A GpuInferenceEndpoint checked these props by the same rules already; on its own, the fleet checks them here.
+    const checked = precheckedFleet(props) ?? checkFleetProps(props, `GpuFleet '${this.node.path}'`);
     const { model, health, settings } = checked;
     props = checked.props;
 
-    const provider = props.provider;
     this.model = model;
     this.modelVersion = props.modelVersion ?? model.version;
     this.minCapacity = props.capacity.min;
     this.maxCapacity = props.capacity.max;
-    const baseName = `${props.serviceName}-${model.name}`;
-    const tags = {
-      ...props.tags,
-      'inference:model': model.id,
-      'inference:model-version': this.modelVersion,
-      'inference:region': props.region,
+    const fleet: FleetParts = {
+      provider: props.provider,
+      props,
+      model,
+      health,
+      settings,
+      modelVersion: this.modelVersion,
+      baseName: `${props.serviceName}-${model.name}`,
     };
-
-    // Least privilege: SSM for operator access (no SSH), plus read access to exactly the weights and token.
-    this.role = new IamRole(this, 'InstanceRole', {
-      provider,
-      namePrefix: 'gi-instance-',
-      description: `GPU instances of ${baseName} in ${props.region}`,
-      assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com'),
-    });
-    new IamRolePolicyAttachment(this, 'SsmManagedInstanceCore', {
-      provider,
-      role: this.role.name,
-      policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
-    });
-    const statements = instancePolicyStatements(model, settings);
-    if (statements.length > 0) {
-      new IamRolePolicy(this, 'InstancePolicy', {
-        provider,
-        role: this.role.id,
-        namePrefix: 'model-access-',
-        policy: policyDocument(...statements),
-      });
-    }
-    const profile = new IamInstanceProfile(this, 'InstanceProfile', {
-      provider,
-      namePrefix: 'gi-instance-',
-      role: this.role.name,
-    });
-
-    const architecture = props.instanceType.startsWith('g5g.') ? 'arm64' : 'x86_64';
-    const userData = renderUserData({
-      model: { ...model, version: this.modelVersion },
-      serviceName: props.serviceName,
-    });
-    this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
-      provider,
-      namePrefix: `${baseName}-`,
-      // Launch template descriptions are at most 255 characters.
-      description: `${model.id} ${this.modelVersion} on ${props.instanceType}`.slice(0, 255),
-      // Resolved by EC2 at launch: no data source, and new AMI releases reach new instances on refresh.
-      imageId: `resolve:ssm:${GPU_AMI_PARAMETERS[architecture]}`,
-      instanceType: props.instanceType,
-      updateDefaultVersion: true,
-      iamInstanceProfile: { arn: profile.arn },
-      vpcSecurityGroupIds: [props.instanceSecurityGroupId],
-      metadataOptions: {
-        httpEndpoint: 'enabled',
-        httpTokens: 'required',
-        // 2 hops so containers on the instance can reach IMDSv2.
-        httpPutResponseHopLimit: 2,
-        instanceMetadataTags: 'disabled',
-      },
-      monitoring: { enabled: settings.detailedMonitoring },
-      blockDeviceMappings: [
-        {
-          deviceName: '/dev/xvda',
-          ebs: {
-            volumeSize: settings.rootVolumeGiB ?? defaultRootVolumeGiB(model),
-            volumeType: 'gp3',
-            encrypted: 'true',
-            deleteOnTermination: 'true',
-            // Faster than the gp3 baseline: weights are read from this volume at every start.
-            throughput: 500,
-            iops: 6000,
-          },
-        },
-      ],
-      userData: Buffer.from(userData, 'utf8').toString('base64'),
-      tagSpecifications: [
-        { resourceType: 'instance', tags: { ...tags, Name: `${baseName}-${props.region}` } },
-        { resourceType: 'volume', tags: { ...tags, Name: `${baseName}-${props.region}` } },
-      ],
-      lifecycle: { createBeforeDestroy: true },
-    });
-
-    this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {
-      provider,
-      // name_prefix (max 6 characters) + create-before-destroy: a replacement never collides with the old group.
-      namePrefix: targetGroupPrefix(model.name),
-      port: model.port,
-      protocol: 'HTTP',
-      protocolVersion: 'HTTP1',
-      targetType: 'instance',
-      vpcId: props.vpcId,
-      loadBalancingAlgorithmType: settings.loadBalancingAlgorithm,
-      slowStart: settings.slowStartSeconds,
-      deregistrationDelay: String(settings.deregistrationDelaySeconds),
-      healthCheck: {
-        enabled: true,
-        path: health.path,
-        port: 'traffic-port',
-        protocol: 'HTTP',
-        matcher: String(health.expectedStatus),
-        interval: 15,
-        timeout: 5,
-        healthyThreshold: 2,
-        unhealthyThreshold: 3,
-      },
-      tags: { Name: `${baseName}-${props.region}`, 'inference:model': model.id },
-      lifecycle: { createBeforeDestroy: true },
-    });
-
-    const desired = props.capacity.desired ?? props.capacity.min;
-    this.resource = new AutoscalingGroup(this, 'Resource', {
-      provider,
-      namePrefix: `${baseName}-`,
-      minSize: props.capacity.min,
-      maxSize: props.capacity.max,
-      desiredCapacity: desired,
-      vpcZoneIdentifier: props.subnetIds,
-      targetGroupArns: [this.targetGroup.arn],
-      healthCheckType: 'ELB',
-      // Model load (image pull + weights + warm-up) takes minutes; ELB health must not kill instances meanwhile.
-      healthCheckGracePeriod: settings.healthCheckGracePeriodSeconds,
-      defaultInstanceWarmup: settings.healthCheckGracePeriodSeconds,
-      capacityRebalance: true,
-      // Terraform waits for healthy instances, longer than a model load takes.
-      waitForCapacityTimeout: `${Math.ceil(settings.healthCheckGracePeriodSeconds / 60) + 15}m`,
-      launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.toString() },
-      // Replace unhealthy instances by launching first, so capacity never dips below the minimum.
-      instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: 200 },
-      instanceRefresh: {
-        strategy: 'Rolling',
-        preferences: {
-          minHealthyPercentage: 100,
-          maxHealthyPercentage: 150,
-          instanceWarmup: String(settings.healthCheckGracePeriodSeconds),
-          skipMatching: true,
-          autoRollback: true,
-        },
-      },
-      warmPool: settings.warmPool
-        ? {
-            minSize: settings.warmPool.minSize,
-            poolState: settings.warmPool.state,
-            instanceReusePolicy: { reuseOnScaleIn: settings.warmPool.reuseOnScaleIn },
-          }
-        : undefined,
-      enabledMetrics: [
-        'GroupMinSize',
-        'GroupMaxSize',
-        'GroupDesiredCapacity',
-        'GroupInServiceInstances',
-        'GroupPendingInstances',
-        'GroupTerminatingInstances',
-      ],
-      metricsGranularity: '1Minute',
-      tag: [
-        { key: 'Name', value: `${baseName}-${props.region}`, propagateAtLaunch: true },
-        { key: 'inference:model', value: model.id, propagateAtLaunch: true },
-      ],
-      lifecycle: {
-        createBeforeDestroy: true,
-        ignoreChanges: settings.scaling.ignoreDesiredCapacityChanges ? ['desired_capacity'] : undefined,
-      },
-    });
+    const { role, profile } = instanceRole(this, fleet);
+    this.role = role;
+    this.launchTemplate = launchTemplate(this, fleet, profile);
+    this.targetGroup = targetGroup(this, fleet);
+    this.resource = autoScalingGroup(this, fleet, this.launchTemplate, this.targetGroup);
     this.autoScalingGroupName = this.resource.name;
-
-    const custom = settings.scaling.customMetric;
-    new AutoscalingPolicy(this, 'ScalingPolicy', {
-      provider,
-      // Scaling policy names are at most 255 characters; a long metric name is cut, the group keeps one policy.
-      name: (custom ? `${baseName}-${custom.metricName}` : `${baseName}-requests-per-target`).slice(0, 255),
-      autoscalingGroupName: this.resource.name,
-      policyType: 'TargetTrackingScaling',
-      estimatedInstanceWarmup: settings.healthCheckGracePeriodSeconds,
-      targetTrackingConfiguration: custom
-        ? {
-            targetValue: custom.targetValue,
-            customizedMetricSpecification: {
-              namespace: custom.namespace,
-              metricName: custom.metricName,
-              statistic: custom.statistic,
-              metricDimension: Object.entries(custom.dimensions)
-                .sort(([a], [b]) => a.localeCompare(b))
-                .map(([name, value]) => ({ name, value })),
-            },
-          }
-        : {
-            targetValue: settings.scaling.requestsPerTargetPerMinute,
-            predefinedMetricSpecification: {
-              predefinedMetricType: 'ALBRequestCountPerTarget',
-              resourceLabel: `${props.loadBalancerArnSuffix}/${this.targetGroup.arnSuffix}`,
-            },
-          },
-    });
+    scalingPolicy(this, fleet, this.resource, this.targetGroup);
     protectLiterals(this);
   }
+}
+
+/** What the parts of a fleet are built from: the checked props and their parsed values. */
+interface FleetParts extends CheckedFleet {
+  readonly provider?: TerraformProvider;
+  readonly modelVersion: string;
+  /** `<service>-<model>`: the prefix of the fleet's resource names. */
+  readonly baseName: string;
+}
+
+// The parts of a fleet, each created in the fleet's scope under the construct id it always had.
+
+/** Least privilege: SSM for operator access (no SSH), plus read access to exactly the weights and token. */
+function instanceRole(scope: Construct, { provider, props, model, settings, baseName }: FleetParts) {
+  const role = new IamRole(scope, 'InstanceRole', {
+    provider,
+    namePrefix: 'gi-instance-',
+    description: `GPU instances of ${baseName} in ${props.region}`,
+    assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com'),
+  });
+  new IamRolePolicyAttachment(scope, 'SsmManagedInstanceCore', {
+    provider,
+    role: role.name,
+    policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+  });
+  const statements = instancePolicyStatements(model, settings);
+  if (statements.length > 0) {
+    new IamRolePolicy(scope, 'InstancePolicy', {
+      provider,
+      role: role.id,
+      namePrefix: 'model-access-',
+      policy: policyDocument(...statements),
+    });
+  }
+  const profile = new IamInstanceProfile(scope, 'InstanceProfile', {
+    provider,
+    namePrefix: 'gi-instance-',
+    role: role.name,
+  });
+  return { role, profile };
+}
+
+function launchTemplate(
+  scope: Construct,
+  { provider, props, model, settings, baseName, modelVersion }: FleetParts,
+  profile: IamInstanceProfile,
+): LaunchTemplate {
+  const tags = {
+    ...props.tags,
+    'inference:model': model.id,
+    'inference:model-version': modelVersion,
+    'inference:region': props.region,
+  };
+  const architecture = props.instanceType.startsWith('g5g.') ? 'arm64' : 'x86_64';
+  const userData = renderUserData({
+    model: { ...model, version: modelVersion },
+    serviceName: props.serviceName,
+  });
+  return new LaunchTemplate(scope, 'LaunchTemplate', {
+    provider,
+    namePrefix: `${baseName}-`,
+    // Launch template descriptions are at most 255 characters.
+    description: `${model.id} ${modelVersion} on ${props.instanceType}`.slice(0, 255),
+    // Resolved by EC2 at launch: no data source, and new AMI releases reach new instances on refresh.
+    imageId: `resolve:ssm:${GPU_AMI_PARAMETERS[architecture]}`,
+    instanceType: props.instanceType,
+    updateDefaultVersion: true,
+    iamInstanceProfile: { arn: profile.arn },
+    vpcSecurityGroupIds: [props.instanceSecurityGroupId],
+    metadataOptions: {
+      httpEndpoint: 'enabled',
+      httpTokens: 'required',
+      // 2 hops so containers on the instance can reach IMDSv2.
+      httpPutResponseHopLimit: 2,
+      instanceMetadataTags: 'disabled',
+    },
+    monitoring: { enabled: settings.detailedMonitoring },
+    blockDeviceMappings: [
+      {
+        deviceName: '/dev/xvda',
+        ebs: {
+          volumeSize: settings.rootVolumeGiB ?? defaultRootVolumeGiB(model),
+          volumeType: 'gp3',
+          encrypted: 'true',
+          deleteOnTermination: 'true',
+          // Faster than the gp3 baseline: weights are read from this volume at every start.
+          throughput: 500,
+          iops: 6000,
+        },
+      },
+    ],
+    userData: Buffer.from(userData, 'utf8').toString('base64'),
+    tagSpecifications: [
+      { resourceType: 'instance', tags: { ...tags, Name: `${baseName}-${props.region}` } },
+      { resourceType: 'volume', tags: { ...tags, Name: `${baseName}-${props.region}` } },
+    ],
+    lifecycle: { createBeforeDestroy: true },
+  });
+}
+
+function targetGroup(
+  scope: Construct,
+  { provider, props, model, health, settings, baseName }: FleetParts,
+): LbTargetGroup {
+  return new LbTargetGroup(scope, 'TargetGroup', {
+    provider,
+    // name_prefix (max 6 characters) + create-before-destroy: a replacement never collides with the old group.
+    namePrefix: targetGroupPrefix(model.name),
+    port: model.port,
+    protocol: 'HTTP',
+    protocolVersion: 'HTTP1',
+    targetType: 'instance',
+    vpcId: props.vpcId,
+    loadBalancingAlgorithmType: settings.loadBalancingAlgorithm,
+    slowStart: settings.slowStartSeconds,
+    deregistrationDelay: String(settings.deregistrationDelaySeconds),
+    healthCheck: {
+      enabled: true,
+      path: health.path,
+      port: 'traffic-port',
+      protocol: 'HTTP',
+      matcher: String(health.expectedStatus),
+      interval: 15,
+      timeout: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    },
+    tags: { Name: `${baseName}-${props.region}`, 'inference:model': model.id },
+    lifecycle: { createBeforeDestroy: true },
+  });
+}
+
+function autoScalingGroup(
+  scope: Construct,
+  { provider, props, model, settings, baseName }: FleetParts,
+  launchTemplate: LaunchTemplate,
+  targetGroup: LbTargetGroup,
+): AutoscalingGroup {
+  const desired = props.capacity.desired ?? props.capacity.min;
+  return new AutoscalingGroup(scope, 'Resource', {
+    provider,
+    namePrefix: `${baseName}-`,
+    minSize: props.capacity.min,
+    maxSize: props.capacity.max,
+    desiredCapacity: desired,
+    vpcZoneIdentifier: props.subnetIds,
+    targetGroupArns: [targetGroup.arn],
+    healthCheckType: 'ELB',
+    // Model load (image pull + weights + warm-up) takes minutes; ELB health must not kill instances meanwhile.
+    healthCheckGracePeriod: settings.healthCheckGracePeriodSeconds,
+    defaultInstanceWarmup: settings.healthCheckGracePeriodSeconds,
+    capacityRebalance: true,
+    // Terraform waits for healthy instances, longer than a model load takes.
+    waitForCapacityTimeout: `${Math.ceil(settings.healthCheckGracePeriodSeconds / 60) + 15}m`,
+    launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.toString() },
+    // Replace unhealthy instances by launching first, so capacity never dips below the minimum.
+    instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: 200 },
+    instanceRefresh: {
+      strategy: 'Rolling',
+      preferences: {
+        minHealthyPercentage: 100,
+        maxHealthyPercentage: 150,
+        instanceWarmup: String(settings.healthCheckGracePeriodSeconds),
+        skipMatching: true,
+        autoRollback: true,
+      },
+    },
+    warmPool: settings.warmPool
+      ? {
+          minSize: settings.warmPool.minSize,
+          poolState: settings.warmPool.state,
+          instanceReusePolicy: { reuseOnScaleIn: settings.warmPool.reuseOnScaleIn },
+        }
+      : undefined,
+    enabledMetrics: [
+      'GroupMinSize',
+      'GroupMaxSize',
+      'GroupDesiredCapacity',
+      'GroupInServiceInstances',
+      'GroupPendingInstances',
+      'GroupTerminatingInstances',
+    ],
+    metricsGranularity: '1Minute',
+    tag: [
+      { key: 'Name', value: `${baseName}-${props.region}`, propagateAtLaunch: true },
+      { key: 'inference:model', value: model.id, propagateAtLaunch: true },
+    ],
+    lifecycle: {
+      createBeforeDestroy: true,
+      ignoreChanges: settings.scaling.ignoreDesiredCapacityChanges ? ['desired_capacity'] : undefined,
+    },
+  });
+}
+
+function scalingPolicy(
+  scope: Construct,
+  { provider, props, settings, baseName }: FleetParts,
+  group: AutoscalingGroup,
+  targetGroup: LbTargetGroup,
+): void {
+  const custom = settings.scaling.customMetric;
+  new AutoscalingPolicy(scope, 'ScalingPolicy', {
+    provider,
+    // Scaling policy names are at most 255 characters; a long metric name is cut, the group keeps one policy.
+    name: (custom ? `${baseName}-${custom.metricName}` : `${baseName}-requests-per-target`).slice(0, 255),
+    autoscalingGroupName: group.name,
+    policyType: 'TargetTrackingScaling',
+    estimatedInstanceWarmup: settings.healthCheckGracePeriodSeconds,
+    targetTrackingConfiguration: custom
+      ? {
+          targetValue: custom.targetValue,
+          customizedMetricSpecification: {
+            namespace: custom.namespace,
+            metricName: custom.metricName,
+            statistic: custom.statistic,
+            metricDimension: Object.entries(custom.dimensions)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([name, value]) => ({ name, value })),
+          },
+        }
+      : {
+          targetValue: settings.scaling.requestsPerTargetPerMinute,
+          predefinedMetricSpecification: {
+            predefinedMetricType: 'ALBRequestCountPerTarget',
+            resourceLabel: `${props.loadBalancerArnSuffix}/${targetGroup.arnSuffix}`,
+          },
+        },
+  });
 }
 
 /** 100 GiB for OS, image and cache, plus twice the weights (download + page cache headroom); defined in lib/spec/fields. */
@@ -366,10 +418,7 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 }
 
 /** Every problem of the props at once, with the spec's rules and messages. */
-function checkFleetProps(
-  input: GpuFleetProps,
-  source: string,
-): { props: GpuFleetProps; model: ModelSpec; health: HealthSpec; settings: EndpointSpec } {
+function checkFleetProps(input: GpuFleetProps, source: string): CheckedFleet {
   const checker = new PropsChecker(source);
   const props = propsObject(checker, input);
   checker.literal(awsRegion, props.region, 'region');

@@ -37,6 +37,7 @@ import {
 import type { IInferenceEndpoint, ServedModel } from './inference-endpoint-ref';
 import { MinimalVpc, minimalVpcProblems, type IEndpointNetwork, type MinimalVpcProps } from './minimal-vpc';
 import { protectLiterals } from '../util/terraform-literals';
+import { fleetPropsCheckedByEndpoint } from './checked-fleet-props';
 
 /** Header the edge router (or any client) sets to pick a model's fleet behind a shared ALB. */
 export const MODEL_HEADER = 'X-Inference-Model';
@@ -142,90 +143,11 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
         name: `${props.serviceName}-${props.region}`,
       });
 
-    this.albSecurityGroup = new SecurityGroup(this, 'AlbSecurityGroup', {
-      provider,
-      namePrefix: `${props.serviceName}-alb-`,
-      description: `ALB of ${props.serviceName} in ${props.region}: HTTPS from allowed clients`,
-      vpcId: this.network.vpcId,
-      lifecycle: { createBeforeDestroy: true },
-    });
-    this.instanceSecurityGroup = new SecurityGroup(this, 'InstanceSecurityGroup', {
-      provider,
-      namePrefix: `${props.serviceName}-gpu-`,
-      description: `GPU instances of ${props.serviceName} in ${props.region}: serving port from the ALB only`,
-      vpcId: this.network.vpcId,
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const lock = props.originLock;
-    for (const cidr of lock ? lock.allowedCidrs : settings.albIngressCidrs) {
-      const family = cidr.includes(':') ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
-      // Behind a front door only HTTPS from its ranges is needed; there is no one to redirect.
-      for (const port of lock ? [443] : [443, 80]) {
-        new VpcSecurityGroupIngressRule(this, `AlbIngress${port}-${cidrKey(cidr)}`, {
-          provider,
-          securityGroupId: this.albSecurityGroup.id,
-          ipProtocol: 'tcp',
-          fromPort: port,
-          toPort: port,
-          ...family,
-          description: lock
-            ? `HTTPS from ${lock.source} ${cidr}`
-            : port === 443
-              ? `HTTPS from ${cidr}`
-              : `HTTP from ${cidr} (redirected to HTTPS)`,
-        });
-      }
-    }
-    for (const port of [...new Set(models.map((m) => m.port))]) {
-      new VpcSecurityGroupEgressRule(this, `AlbToInstances-${port}`, {
-        provider,
-        securityGroupId: this.albSecurityGroup.id,
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        referencedSecurityGroupId: this.instanceSecurityGroup.id,
-        description: `Model servers on ${port}`,
-      });
-      new VpcSecurityGroupIngressRule(this, `InstancesFromAlb-${port}`, {
-        provider,
-        securityGroupId: this.instanceSecurityGroup.id,
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        referencedSecurityGroupId: this.albSecurityGroup.id,
-        description: `Model server port ${port} from the ALB only`,
-      });
-    }
-    new VpcSecurityGroupEgressRule(this, 'InstancesHttpsOut', {
-      provider,
-      securityGroupId: this.instanceSecurityGroup.id,
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: '0.0.0.0/0',
-      description: 'HTTPS out: container registry, model weights, SSM',
-    });
-
-    this.resource = new Lb(this, 'Resource', {
-      provider,
-      name: albName(props.serviceName),
-      loadBalancerType: 'application',
-      internal: false,
-      securityGroups: [this.albSecurityGroup.id],
-      subnets: this.network.publicSubnetIds,
-      dropInvalidHeaderFields: true,
-      desyncMitigationMode: 'defensive',
-      enableHttp2: true,
-      idleTimeout: settings.idleTimeoutSeconds,
-      enableDeletionProtection: settings.deletionProtection,
-      accessLogs: settings.accessLogsBucket
-        ? {
-            bucket: settings.accessLogsBucket.replace(/\{region\}/g, props.region),
-            prefix: `${props.serviceName}/${props.region}`,
-            enabled: true,
-          }
-        : undefined,
-    });
+    const parts: EndpointParts = { provider, props, models, settings, lock: props.originLock };
+    const groups = securityGroups(this, parts, this.network);
+    this.albSecurityGroup = groups.alb;
+    this.instanceSecurityGroup = groups.instances;
+    this.resource = loadBalancer(this, parts, this.network, groups.alb);
     this.albDnsName = this.resource.dnsName;
     this.albZoneId = this.resource.zoneId;
     this.albArn = this.resource.arn;
@@ -233,22 +155,29 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
 
     const fleets: Record<string, GpuFleet> = {};
     for (const model of models) {
-      fleets[model.name] = new GpuFleet(this, `Fleet-${model.name}`, {
-        provider,
-        region: props.region,
-        serviceName: props.serviceName,
+      // Every prop below was checked with the endpoint's props (checkEndpointProps), by the fleet's own rules.
+      const fleetProps = fleetPropsCheckedByEndpoint({
+        props: {
+          provider,
+          region: props.region,
+          serviceName: props.serviceName,
+          model,
+          modelVersion: props.modelVersions?.[model.name],
+          instanceType: props.instanceType,
+          capacity: props.capacity,
+          vpcId: this.network.vpcId,
+          subnetIds: this.network.privateSubnetIds,
+          instanceSecurityGroupId: this.instanceSecurityGroup.id,
+          loadBalancerArnSuffix: this.resource.arnSuffix,
+          health,
+          settings,
+          tags: props.tags,
+        },
         model,
-        modelVersion: props.modelVersions?.[model.name],
-        instanceType: props.instanceType,
-        capacity: props.capacity,
-        vpcId: this.network.vpcId,
-        subnetIds: this.network.privateSubnetIds,
-        instanceSecurityGroupId: this.instanceSecurityGroup.id,
-        loadBalancerArnSuffix: this.resource.arnSuffix,
         health,
-        settings: props.settings,
-        tags: props.tags,
+        settings,
       });
+      fleets[model.name] = new GpuFleet(this, `Fleet-${model.name}`, fleetProps);
     }
     this.fleets = fleets;
     this.primaryFleet = fleets[models[0].name];
@@ -256,52 +185,177 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
     this.autoScalingGroupName = this.primaryFleet.autoScalingGroupName;
     this.minCapacity = this.primaryFleet.minCapacity;
 
-    this.httpsListener = new LbListener(this, 'HttpsListener', {
-      provider,
-      loadBalancerArn: this.resource.arn,
-      port: 443,
-      protocol: 'HTTPS',
-      sslPolicy: settings.tlsPolicy,
-      certificateArn: props.certificateArn,
-      defaultAction: lock
-        ? [
-            {
-              type: 'fixed-response',
-              fixedResponse: { statusCode: '403', contentType: 'application/json', messageBody: FORBIDDEN_BODY },
-            },
-          ]
-        : [{ type: 'forward', targetGroupArn: this.primaryFleet.targetGroup.arn }],
-    });
-    new LbListener(this, 'HttpRedirectListener', {
-      provider,
-      loadBalancerArn: this.resource.arn,
-      port: 80,
-      protocol: 'HTTP',
-      defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
-    });
-    const lockCondition = lock ? [{ httpHeader: { httpHeaderName: lock.headerName, values: [lock.headerValue] } }] : [];
-    const priorities = listenerRulePriorities(models.slice(1).map((m) => m.name));
-    for (const model of models.slice(1)) {
-      new LbListenerRule(this, `ModelRule-${model.name}`, {
-        provider,
-        listenerArn: this.httpsListener.arn,
-        priority: priorities.get(model.name),
-        condition: [{ httpHeader: { httpHeaderName: MODEL_HEADER, values: [model.name, model.id] } }, ...lockCondition],
-        action: [{ type: 'forward', targetGroupArn: fleets[model.name].targetGroup.arn }],
-      });
-    }
-    if (lock) {
-      // Last rule: requests carrying the secret reach the default model; everything else gets the 403 default.
-      new LbListenerRule(this, 'OriginLockRule', {
-        provider,
-        listenerArn: this.httpsListener.arn,
-        priority: LAST_RULE_PRIORITY,
-        condition: lockCondition,
-        action: [{ type: 'forward', targetGroupArn: this.primaryFleet.targetGroup.arn }],
-      });
-    }
+    this.httpsListener = listeners(this, parts, this.resource, fleets, this.primaryFleet);
     protectLiterals(this);
   }
+}
+
+/** What the parts of an endpoint are built from: its checked props and their parsed values. */
+interface EndpointParts {
+  readonly provider?: TerraformProvider;
+  readonly props: GpuInferenceEndpointProps;
+  readonly models: readonly ModelSpec[];
+  readonly settings: EndpointSpec;
+  readonly lock?: OriginLock;
+}
+
+// The parts of an endpoint, each created in the endpoint's scope under the construct id it always had.
+
+/** The ALB's and the instances' security groups: HTTPS in from the allowed ranges, model ports from the ALB only. */
+function securityGroups(
+  scope: Construct,
+  { provider, props, models, settings, lock }: EndpointParts,
+  network: IEndpointNetwork,
+): { alb: SecurityGroup; instances: SecurityGroup } {
+  const alb = new SecurityGroup(scope, 'AlbSecurityGroup', {
+    provider,
+    namePrefix: `${props.serviceName}-alb-`,
+    description: `ALB of ${props.serviceName} in ${props.region}: HTTPS from allowed clients`,
+    vpcId: network.vpcId,
+    lifecycle: { createBeforeDestroy: true },
+  });
+  const instances = new SecurityGroup(scope, 'InstanceSecurityGroup', {
+    provider,
+    namePrefix: `${props.serviceName}-gpu-`,
+    description: `GPU instances of ${props.serviceName} in ${props.region}: serving port from the ALB only`,
+    vpcId: network.vpcId,
+    lifecycle: { createBeforeDestroy: true },
+  });
+  for (const cidr of lock ? lock.allowedCidrs : settings.albIngressCidrs) {
+    const family = cidr.includes(':') ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
+    // Behind a front door only HTTPS from its ranges is needed; there is no one to redirect.
+    for (const port of lock ? [443] : [443, 80]) {
+      new VpcSecurityGroupIngressRule(scope, `AlbIngress${port}-${cidrKey(cidr)}`, {
+        provider,
+        securityGroupId: alb.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        ...family,
+        description: lock
+          ? `HTTPS from ${lock.source} ${cidr}`
+          : port === 443
+            ? `HTTPS from ${cidr}`
+            : `HTTP from ${cidr} (redirected to HTTPS)`,
+      });
+    }
+  }
+  for (const port of [...new Set(models.map((m) => m.port))]) {
+    new VpcSecurityGroupEgressRule(scope, `AlbToInstances-${port}`, {
+      provider,
+      securityGroupId: alb.id,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      referencedSecurityGroupId: instances.id,
+      description: `Model servers on ${port}`,
+    });
+    new VpcSecurityGroupIngressRule(scope, `InstancesFromAlb-${port}`, {
+      provider,
+      securityGroupId: instances.id,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      referencedSecurityGroupId: alb.id,
+      description: `Model server port ${port} from the ALB only`,
+    });
+  }
+  new VpcSecurityGroupEgressRule(scope, 'InstancesHttpsOut', {
+    provider,
+    securityGroupId: instances.id,
+    ipProtocol: 'tcp',
+    fromPort: 443,
+    toPort: 443,
+    cidrIpv4: '0.0.0.0/0',
+    description: 'HTTPS out: container registry, model weights, SSM',
+  });
+  return { alb, instances };
+}
+
+function loadBalancer(
+  scope: Construct,
+  { provider, props, settings }: EndpointParts,
+  network: IEndpointNetwork,
+  securityGroup: SecurityGroup,
+): Lb {
+  return new Lb(scope, 'Resource', {
+    provider,
+    name: albName(props.serviceName),
+    loadBalancerType: 'application',
+    internal: false,
+    securityGroups: [securityGroup.id],
+    subnets: network.publicSubnetIds,
+    dropInvalidHeaderFields: true,
+    desyncMitigationMode: 'defensive',
+    enableHttp2: true,
+    idleTimeout: settings.idleTimeoutSeconds,
+    enableDeletionProtection: settings.deletionProtection,
+    accessLogs: settings.accessLogsBucket
+      ? {
+          bucket: settings.accessLogsBucket.replace(/\{region\}/g, props.region),
+          prefix: `${props.serviceName}/${props.region}`,
+          enabled: true,
+        }
+      : undefined,
+  });
+}
+
+/**
+ * HTTPS (the default model, or 403 for a locked origin), HTTP redirecting to HTTPS, a rule per further model by the
+ * model header, and for a locked origin the rule that forwards requests carrying the secret.
+ */
+function listeners(
+  scope: Construct,
+  { provider, props, models, settings, lock }: EndpointParts,
+  loadBalancer: Lb,
+  fleets: Readonly<Record<string, GpuFleet>>,
+  primary: GpuFleet,
+): LbListener {
+  const https = new LbListener(scope, 'HttpsListener', {
+    provider,
+    loadBalancerArn: loadBalancer.arn,
+    port: 443,
+    protocol: 'HTTPS',
+    sslPolicy: settings.tlsPolicy,
+    certificateArn: props.certificateArn,
+    defaultAction: lock
+      ? [
+          {
+            type: 'fixed-response',
+            fixedResponse: { statusCode: '403', contentType: 'application/json', messageBody: FORBIDDEN_BODY },
+          },
+        ]
+      : [{ type: 'forward', targetGroupArn: primary.targetGroup.arn }],
+  });
+  new LbListener(scope, 'HttpRedirectListener', {
+    provider,
+    loadBalancerArn: loadBalancer.arn,
+    port: 80,
+    protocol: 'HTTP',
+    defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+  });
+  const lockCondition = lock ? [{ httpHeader: { httpHeaderName: lock.headerName, values: [lock.headerValue] } }] : [];
+  const priorities = listenerRulePriorities(models.slice(1).map((m) => m.name));
+  for (const model of models.slice(1)) {
+    new LbListenerRule(scope, `ModelRule-${model.name}`, {
+      provider,
+      listenerArn: https.arn,
+      priority: priorities.get(model.name),
+      condition: [{ httpHeader: { httpHeaderName: MODEL_HEADER, values: [model.name, model.id] } }, ...lockCondition],
+      action: [{ type: 'forward', targetGroupArn: fleets[model.name].targetGroup.arn }],
+    });
+  }
+  if (lock) {
+    // Last rule: requests carrying the secret reach the default model; everything else gets the 403 default.
+    new LbListenerRule(scope, 'OriginLockRule', {
+      provider,
+      listenerArn: https.arn,
+      priority: LAST_RULE_PRIORITY,
+      condition: lockCondition,
+      action: [{ type: 'forward', targetGroupArn: primary.targetGroup.arn }],
+    });
+  }
+  return https;
 }
 
 /** Body of the 403 a locked origin answers when the front door's header is missing (OpenAI error shape). */

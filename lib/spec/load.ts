@@ -58,9 +58,11 @@ export function safeParseSpec(input: unknown): SpecResult {
   if (problems) return { success: false, problems };
   const plain = toPlainData(input);
   if (!plain.ok) return { success: false, problems: capped(plain.problems) };
+  const unchanged = unchangedValidatedSpec(input, plain.value);
+  if (unchanged) return { success: true, spec: unchanged };
   try {
     const result = SpecSchema.safeParse(plain.value, { reportInput: true });
-    if (result.success) return { success: true, spec: result.data };
+    if (result.success) return { success: true, spec: rememberValidated(result.data) };
     return { success: false, problems: capped(problemsFromIssues(result.error.issues, allowedKeysAt)) };
   } catch (error) {
     // The schema's checks run on plain data only, so this is a bug; it is still reported as a problem, not a crash.
@@ -74,6 +76,35 @@ export function safeParseSpec(input: unknown): SpecResult {
       ],
     };
   }
+}
+
+/*
+ * The spec is validated once on its way from the file to the constructs: `loadSpecFile`, `addGlobalInferenceStacks`
+ * and `GlobalInferenceService` each accept a spec, and each validates what it is given. A spec this module returned
+ * is remembered with a fingerprint of its content; given back unchanged, it is not validated again. The check reads
+ * the copy `toPlainData` made (no getter or proxy of the caller runs), and that copy is what is returned, so a spec
+ * changed after validation, in any way, is validated again.
+ */
+const validatedSpecs = new WeakMap<object, string>();
+
+function rememberValidated(spec: GlobalInferenceSpec): GlobalInferenceSpec {
+  validatedSpecs.set(spec, fingerprint(spec));
+  return spec;
+}
+
+function unchangedValidatedSpec(input: unknown, copy: unknown): GlobalInferenceSpec | undefined {
+  const known = typeof input === 'object' && input !== null ? validatedSpecs.get(input) : undefined;
+  if (known === undefined || fingerprint(copy) !== known) return undefined;
+  validatedSpecs.set(copy as object, known);
+  return copy as GlobalInferenceSpec;
+}
+
+/**
+ * Content of plain data as text, one text per content: keys set to `undefined` count (`JSON.stringify` would drop
+ * them), and strings are prefixed so that no string can read as the `undefined` marker.
+ */
+function fingerprint(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v === undefined ? 'u' : typeof v === 'string' ? `s${v}` : v));
 }
 
 /** Like {@link safeParseSpec} but throws a {@link SpecValidationError} listing every problem. */
