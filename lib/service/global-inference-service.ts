@@ -19,6 +19,16 @@ import { residencyOfRegion } from '../spec/residency';
 import { routingDomainOf, type GlobalInferenceSpec, type GlobalInferenceSpecInput } from '../spec/schema';
 import { protectLiterals } from '../util/terraform-literals';
 import { writeServiceIntent } from '../intent/service-intent';
+import {
+  certificateWriterRegion,
+  type CloudflareWiring,
+  cloudflareFrontDoorProps,
+  edgeRouterProps,
+  endpointProps,
+  hostedZoneProps,
+  route53RoutingProps,
+  serviceIntent,
+} from './construct-props';
 
 export interface GlobalInferenceServiceProps {
   /** The service spec: a TS object, or a spec already parsed by `parseSpec`/`loadSpecFile`. Validated here. */
@@ -88,41 +98,81 @@ export class GlobalInferenceService extends Construct {
     this.spec = spec;
     for (const [region, provider] of Object.entries(props.providers ?? {})) this.providers.set(region, provider);
     const dnsProvider = this.providerFor(GLOBAL_REGION);
-    const routeViaRoute53 = spec.frontDoor !== 'cloudflare';
     const domain = routingDomainOf(spec)!;
     this.routingDomain = domain;
     const usesCloudflare = spec.frontDoor !== 'route53';
-    if ((usesCloudflare || spec.edgeRouter) && !props.cloudflareStack) {
-      const why = usesCloudflare ? `frontDoor is ${spec.frontDoor}` : 'the spec has an edgeRouter';
-      throw new SpecValidationError(
-        [
-          {
-            path: 'cloudflareStack',
-            message: `is required when ${why}: pass a TerraformStack that holds only Cloudflare resources (addGlobalInferenceStacks does)`,
-          },
-        ],
-        `GlobalInferenceService '${this.node.path}'`,
-      );
-    }
+    const cloudflareStack = this.cloudflareStackFor(props.cloudflareStack, usesCloudflare);
     this.lockedOrigins = usesCloudflare && (spec.cloudflare!.lockOrigin ?? defaultLockOrigin(spec.frontDoor));
     const originLock = this.lockedOrigins ? this.originLock() : undefined;
 
     this.zone = spec.dns.hostedZoneId
       ? InferenceHostedZone.fromZoneId(spec.dns.hostedZoneId, domain)
-      : new InferenceHostedZone(this, 'Zone', {
-          zoneName: domain,
-          provider: dnsProvider,
-          dnssec: spec.dns.dnssec,
-          queryLogging: spec.dns.queryLogging,
-          queryLogRetentionDays: spec.dns.queryLogRetentionDays,
-        });
+      : new InferenceHostedZone(this, 'Zone', hostedZoneProps(spec, domain, dnsProvider));
+    const regions = this.buildRegions(dnsProvider, originLock);
+    this.endpoints = regions.endpoints;
+    this.regionalHostnames = regions.hostnames;
+    this.serviceUrl = `https://${spec.service.domain}`;
 
-    // ACM validation records are per account and domain, not per region: one region (the first by code, so the
-    // choice does not depend on list order) writes it, the others wait for it.
-    const certificateWriter = spec.regions
-      .filter((r) => !r.certificateArn)
-      .map((r) => r.region)
-      .sort()[0];
+    if (spec.frontDoor !== 'cloudflare') {
+      this.route53Routing = new GlobalRoute53Routing(
+        this,
+        'Route53Routing',
+        route53RoutingProps(spec, {
+          zone: this.zone,
+          routingDomain: domain,
+          regions: spec.regions.map((r) => ({
+            endpoint: this.endpoints[r.region],
+            hostname: this.regionalHostnames[r.region],
+            provider: this.providerFor(r.region),
+          })),
+          provider: dnsProvider,
+        }),
+      );
+    }
+    if (spec.dns.privateZone) this.privateZone = this.buildPrivateZone(domain, dnsProvider);
+    if (cloudflareStack) {
+      const cloudflare = this.buildCloudflareSide(cloudflareStack, usesCloudflare);
+      this.cloudflareFrontDoor = cloudflare.frontDoor;
+      this.edgeRouter = cloudflare.edgeRouter;
+    }
+
+    this.writeOutputs();
+    this.writeIntent(cloudflareStack);
+    if (props.synthChecks !== false) {
+      const checks = props.synthChecks ?? {};
+      gateSynth(this, {
+        stacks: [TerraformStack.of(this).node.id, ...(cloudflareStack ? [cloudflareStack.node.id] : [])],
+        policy: checks.policy ?? {},
+        proofs: checks.proofs === false ? false : proofOptionsFor(spec, checks.proofs),
+      });
+    }
+    protectLiterals(this);
+  }
+
+  /** The Cloudflare stack, required when the spec asks for a Cloudflare front door or an edge router. */
+  private cloudflareStackFor(stack: TerraformStack | undefined, usesCloudflare: boolean): TerraformStack | undefined {
+    if (!usesCloudflare && !this.spec.edgeRouter) return undefined;
+    if (stack) return stack;
+    const why = usesCloudflare ? `frontDoor is ${this.spec.frontDoor}` : 'the spec has an edgeRouter';
+    throw new SpecValidationError(
+      [
+        {
+          path: 'cloudflareStack',
+          message: `is required when ${why}: pass a TerraformStack that holds only Cloudflare resources (addGlobalInferenceStacks does)`,
+        },
+      ],
+      `GlobalInferenceService '${this.node.path}'`,
+    );
+  }
+
+  /** Per region: its certificate, its endpoint, and its own name (`<region>.<routing domain>`). */
+  private buildRegions(
+    dnsProvider: AwsProvider,
+    originLock: OriginLock | undefined,
+  ): { endpoints: Record<string, GpuInferenceEndpoint>; hostnames: Record<string, string> } {
+    const spec = this.spec;
+    const domain = this.routingDomain;
+    const certificateWriter = certificateWriterRegion(spec);
     const writer = certificateWriter
       ? new RegionalCertificate(this, `Certificate-${certificateWriter}`, {
           provider: this.providerFor(certificateWriter),
@@ -148,33 +198,11 @@ export class GlobalInferenceService extends Construct {
               writeValidationRecord: false,
               sharedValidationRecord: writer?.validationRecord,
             }).certificateArn);
-      const endpoint = new GpuInferenceEndpoint(this, `Endpoint-${region.region}`, {
-        region: region.region,
-        provider,
-        serviceName: spec.service.name,
-        models: spec.models.filter((m) => region.models.includes(m.name)),
-        modelVersions: region.modelVersions,
-        instanceType: region.instanceType,
-        capacity: region.capacity,
-        network: region.network.vpcId
-          ? {
-              vpcId: region.network.vpcId,
-              privateSubnetIds: region.network.privateSubnetIds!,
-              publicSubnetIds: region.network.publicSubnetIds!,
-            }
-          : undefined,
-        vpc: {
-          cidr: region.network.cidr,
-          availabilityZoneIds: region.network.availabilityZoneIds,
-          natGateways: region.network.natGateways,
-        },
-        certificateArn,
-        health: spec.health,
-        settings: { ...spec.endpoint, albIngressCidrs: region.albIngressCidrs ?? spec.endpoint.albIngressCidrs },
-        jurisdiction: region.jurisdiction,
-        tags: spec.tags,
-        originLock,
-      });
+      const endpoint = new GpuInferenceEndpoint(
+        this,
+        `Endpoint-${region.region}`,
+        endpointProps(spec, region, { provider, certificateArn, originLock }),
+      );
       endpoints[region.region] = endpoint;
 
       // The region's own name: health checks probe it, other front doors use it as origin.
@@ -187,52 +215,42 @@ export class GlobalInferenceService extends Construct {
       });
       hostnames[region.region] = hostname;
     }
-    this.endpoints = endpoints;
-    this.regionalHostnames = hostnames;
-    this.serviceUrl = `https://${spec.service.domain}`;
+    return { endpoints, hostnames };
+  }
 
-    if (routeViaRoute53) {
-      this.route53Routing = new GlobalRoute53Routing(this, 'Route53Routing', {
-        zone: this.zone,
-        domain,
-        regions: spec.regions.map((r) => ({
-          endpoint: endpoints[r.region],
-          hostname: hostnames[r.region],
-          provider: this.providerFor(r.region),
-        })),
-        routing: spec.routing,
-        residency: spec.residency,
-        health: spec.health,
-        provider: dnsProvider,
-        namePrefix: spec.service.name,
-      });
-    }
+  /** The Cloudflare front door and the edge router (each when the spec asks for it), in the Cloudflare stack. */
+  private buildCloudflareSide(
+    stack: TerraformStack,
+    usesCloudflare: boolean,
+  ): { frontDoor?: CloudflareFrontDoor; edgeRouter?: EdgeRouter } {
+    const spec = this.spec;
+    const secret = this.lockedOrigins ? originSecretVariable(stack, spec.cloudflare!.originSecretVariable) : undefined;
+    const wiring: CloudflareWiring = {
+      endpoints: spec.regions.map((r) => this.endpoints[r.region]),
+      routingDomain: this.routingDomain,
+      regionalHostnames: this.regionalHostnames,
+      provider: this.cloudflareProviderIn(stack),
+      lockedOrigins: this.lockedOrigins,
+      secretVariable: secret,
+    };
+    const frontDoor = usesCloudflare ? this.buildCloudflareFrontDoor(stack, wiring) : undefined;
+    if (!spec.edgeRouter) return { frontDoor };
+    const { EdgeRouter, ORIGIN_AUTH_HEADER } = cloudflareModules();
+    const originAuth = secret ? { headerName: ORIGIN_AUTH_HEADER, secret } : undefined;
+    const edgeRouter = new EdgeRouter(stack, 'EdgeRouter', edgeRouterProps(spec, { ...wiring, originAuth }));
+    return { frontDoor, edgeRouter };
+  }
 
-    if (spec.dns.privateZone) this.privateZone = this.buildPrivateZone(domain, dnsProvider);
-    const cfSecret = this.lockedOrigins
-      ? originSecretVariable(props.cloudflareStack!, spec.cloudflare!.originSecretVariable)
-      : undefined;
-    if (usesCloudflare) this.cloudflareFrontDoor = this.buildCloudflareFrontDoor(props.cloudflareStack!, cfSecret);
-    if (spec.edgeRouter) {
-      const { EdgeRouter } = cloudflareModules();
-      this.edgeRouter = new EdgeRouter(props.cloudflareStack!, 'EdgeRouter', {
-        ...spec.edgeRouter,
-        serviceName: spec.service.name,
-        endpoints: spec.regions.map((r) => this.endpoints[r.region]),
-        hostnames: this.regionalHostnames,
-        residency: spec.residency,
-        provider: this.cloudflareProviderIn(props.cloudflareStack!),
-        originAuth: cfSecret ? { headerName: cloudflareModules().ORIGIN_AUTH_HEADER, secret: cfSecret } : undefined,
-      });
-    }
-
+  /** `service_url`, `regional_endpoints`, and for a zone the library created `name_servers` and `dnssec_ds_record`. */
+  private writeOutputs(): void {
+    const domain = this.routingDomain;
     this.output('service_url', this.serviceUrl, 'URL clients use');
     this.output(
       'regional_endpoints',
       Object.fromEntries(
-        Object.entries(endpoints).map(([region, e]) => [
+        Object.entries(this.endpoints).map(([region, e]) => [
           region,
-          { hostname: hostnames[region], alb_dns_name: e.albDnsName, alb_zone_id: e.albZoneId },
+          { hostname: this.regionalHostnames[region], alb_dns_name: e.albDnsName, alb_zone_id: e.albZoneId },
         ]),
       ),
       'Per region: the regional DNS name and the ALB behind it',
@@ -246,16 +264,6 @@ export class GlobalInferenceService extends Construct {
           `Publish this DS record for ${domain} at the parent zone to complete the DNSSEC chain`,
         );
     }
-    this.writeIntent(props.cloudflareStack);
-    if (props.synthChecks !== false) {
-      const checks = props.synthChecks ?? {};
-      gateSynth(this, {
-        stacks: [TerraformStack.of(this).node.id, ...(props.cloudflareStack ? [props.cloudflareStack.node.id] : [])],
-        policy: checks.policy ?? {},
-        proofs: checks.proofs === false ? false : proofOptionsFor(spec, checks.proofs),
-      });
-    }
-    protectLiterals(this);
   }
 
   /** The provider of a region: given in props, or created here (aliased by region code) on first use. */
@@ -303,23 +311,11 @@ export class GlobalInferenceService extends Construct {
    * known at synth. The only cross-stack reference is the delegation of the routing domain to Route53, from the
    * AWS stack's name servers (when the library created the zone).
    */
-  private buildCloudflareFrontDoor(stack: TerraformStack, secretVariable?: TerraformVariable): CloudflareFrontDoor {
+  private buildCloudflareFrontDoor(stack: TerraformStack, wiring: CloudflareWiring): CloudflareFrontDoor {
     const spec = this.spec;
-    const provider = this.cloudflareProviderIn(stack);
+    const provider = wiring.provider;
     const { CloudflareFrontDoor, DnsRecord } = cloudflareModules();
-    const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', {
-      endpoints: spec.regions.map((r) => this.endpoints[r.region]),
-      serviceName: spec.service.name,
-      serviceDomain: spec.service.domain,
-      originDomain: this.routingDomain,
-      originHostnames: this.regionalHostnames,
-      health: spec.health,
-      residency: spec.residency,
-      // The front door adds the origin header only for locked origins; with `both` they stay open for Route53.
-      cloudflare: { ...spec.cloudflare!, lockOrigin: this.lockedOrigins },
-      secretVariable,
-      provider,
-    });
+    const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', cloudflareFrontDoorProps(spec, wiring));
     if (this.zone instanceof InferenceHostedZone) {
       const nameServers = this.zone.nameServers;
       // Route53 gives every zone four name servers.
@@ -394,29 +390,7 @@ export class GlobalInferenceService extends Construct {
    * groups, the SLO), written as a JSON comment of the stack for the analysis and policy checks.
    */
   private writeIntent(cloudflareStack?: TerraformStack): void {
-    const spec = this.spec;
-    const intent = {
-      service: spec.service.name,
-      domain: spec.service.domain,
-      routingDomain: this.routingDomain,
-      frontDoor: spec.frontDoor,
-      routingMode: spec.routing.mode,
-      regions: Object.fromEntries(
-        spec.regions.map((r) => [
-          r.region,
-          { jurisdiction: r.jurisdiction ?? null, hostname: this.regionalHostnames[r.region] },
-        ]),
-      ),
-      residency: spec.residency,
-      health: { intervalSeconds: spec.health.intervalSeconds, failureThreshold: spec.health.failureThreshold },
-      cloudflarePlan: spec.cloudflare?.plan ?? null,
-      sloFailoverSeconds: spec.slo.failoverSeconds,
-      // Written only when set, so stacks that use neither keep their Terraform unchanged.
-      ...(spec.slo.survivesRegionFailure ? {} : { survivesRegionFailure: false }),
-      ...(spec.externalEndpoints && spec.externalEndpoints.length > 0
-        ? { externalEndpoints: spec.externalEndpoints }
-        : {}),
-    };
+    const intent = serviceIntent(this.spec, this.routingDomain, this.regionalHostnames);
     // Both stacks carry it: each is checked on its own (policy rules, analysis of one stack).
     for (const stack of [TerraformStack.of(this), cloudflareStack]) if (stack) writeServiceIntent(stack, intent);
   }
