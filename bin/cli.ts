@@ -22,17 +22,83 @@ import { runMain, UsageError } from '../lib/util/cli';
 import { describeSynthOutput } from '../lib/util/synth-output';
 import { addGlobalInferenceStacks, proofOptionsFor } from '../stacks/global-inference-stacks';
 
-const USAGE = `usage: global-inference <command>
+/** One line of the usage: a command's synopsis and what it does (wrapped under the synopsis column). */
+interface UsageLine {
+  readonly command: string;
+  readonly synopsis: string;
+  readonly summary: string;
+}
 
-  validate <spec.yaml|json|->           schema, synth, routing proofs and policy pack: a report and an exit code for CI (- reads YAML from stdin)
-  validate <synth dir>                  routing proofs and policy pack of synthesized stacks (cdktf.out), with the same report
-  synth <spec> [--out <dir>]            synthesize the reference stacks (default --out cdktf.out), all or nothing; refused on a failed proof or policy error
-  explain [dir]                         where traffic lands, per client group and failure scenario (default dir cdktf.out); exit 1 when a proof fails
-  diagram [dir]                         the routing topology as a Mermaid diagram for a pull request
-  diff <before> <after> [--plan <json>] routing-aware review of two synth outputs (and of 'terraform show -json' of a saved plan), as Markdown
-  schema                                print the JSON Schema of spec files
-  version, --version                    print the package version
-  help [command]                        this list, or one command's lines (also <command> --help)`;
+const USAGE_LINES: readonly UsageLine[] = [
+  {
+    command: 'validate',
+    synopsis: 'validate <spec.yaml|json|->',
+    summary:
+      'schema, synth, routing proofs and policy pack: a report and an exit code for CI (- reads YAML from stdin)',
+  },
+  {
+    command: 'validate',
+    synopsis: 'validate <synth dir>',
+    summary: 'routing proofs and policy pack of synthesized stacks (cdktf.out), with the same report',
+  },
+  {
+    command: 'synth',
+    synopsis: 'synth <spec> [--out <dir>]',
+    summary:
+      'synthesize the reference stacks (default --out cdktf.out), all or nothing; refused on a failed proof or ' +
+      'policy error',
+  },
+  {
+    command: 'explain',
+    synopsis: 'explain [dir]',
+    summary:
+      'where traffic lands, per client group and failure scenario (default dir cdktf.out); exit 1 when a proof fails',
+  },
+  {
+    command: 'diagram',
+    synopsis: 'diagram [dir]',
+    summary: 'the routing topology as a Mermaid diagram for a pull request',
+  },
+  {
+    command: 'diff',
+    synopsis: 'diff <before> <after> [--plan <json>]',
+    summary: "routing-aware review of two synth outputs (and of 'terraform show -json' of a saved plan), as Markdown",
+  },
+  { command: 'schema', synopsis: 'schema', summary: 'print the JSON Schema of spec files' },
+  { command: 'version', synopsis: 'version, --version', summary: 'print the package version' },
+  {
+    command: 'help',
+    synopsis: 'help [command]',
+    summary: "this list, or one command's lines (also <command> --help)",
+  },
+];
+
+const SYNOPSIS_WIDTH = Math.max(...USAGE_LINES.map((line) => line.synopsis.length)) + 1;
+
+/** Usage lines as printed: the summary wrapped to 120 columns under its own column. */
+function renderUsage(lines: readonly UsageLine[]): string {
+  const column = 2 + SYNOPSIS_WIDTH;
+  return lines
+    .map((line) => {
+      const rows: string[] = [];
+      let row = '';
+      for (const word of line.summary.split(' ')) {
+        if (row && column + row.length + 1 + word.length > 120) {
+          rows.push(row);
+          row = word;
+        } else row = row ? `${row} ${word}` : word;
+      }
+      rows.push(row);
+      return rows
+        .map((text, i) =>
+          i === 0 ? `  ${line.synopsis.padEnd(SYNOPSIS_WIDTH)}${text}` : `${' '.repeat(column)}${text}`,
+        )
+        .join('\n');
+    })
+    .join('\n');
+}
+
+const USAGE = `usage: global-inference <command>\n\n${renderUsage(USAGE_LINES)}`;
 
 export async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -71,7 +137,8 @@ export async function main(argv: string[]): Promise<void> {
       // Before cdktf's App makes directories there: a file, or someone else's directory, is refused untouched.
       preflightOutput(outdir);
       const app = new App({ outdir });
-      // The service gates app.synth(): staged, policy pack and proofs on the written JSON, then switched in by a rename.
+      // The service gates app.synth(): staged, policy pack and proofs on the written JSON, then switched in by a
+      // rename.
       addGlobalInferenceStacks(app, spec);
       app.synth();
       process.stdout.write(`${describeSynthOutput(outdir)}\n`);
@@ -103,17 +170,12 @@ export async function main(argv: string[]): Promise<void> {
 
 /** The usage lines of one command (validate has two), or a usage error naming the commands there are. */
 function commandUsage(command: string): string {
-  const lines = USAGE.split('\n').filter(
-    (line) => line.startsWith(`  ${command} `) || line.startsWith(`  ${command},`),
-  );
+  const lines = USAGE_LINES.filter((line) => line.command === command);
   if (lines.length === 0) {
-    const commands = USAGE.split('\n')
-      .slice(1)
-      .map((line) => line.trim().split(/[\s,]/)[0])
-      .filter((name, i, all) => name && all.indexOf(name) === i);
+    const commands = [...new Set(USAGE_LINES.map((line) => line.command))];
     throw new UsageError(`no help for '${command}': the commands are ${commands.join(', ')}`);
   }
-  return `usage: global-inference\n\n${lines.join('\n')}`;
+  return `usage: global-inference\n\n${renderUsage(lines)}`;
 }
 
 /**
@@ -126,7 +188,10 @@ function validate(specFile: string, spec: GlobalInferenceSpec): void {
     const app = new App({ outdir: scratch });
     addGlobalInferenceStacks(app, spec, { gate: false });
     app.synth();
-    const headline = `${specFile}: schema valid (${spec.regions.length} regions, ${spec.models.length} model${spec.models.length === 1 ? '' : 's'}, front door ${spec.frontDoor}, routing ${spec.routing.mode}); synthesized`;
+    const headline =
+      `${specFile}: schema valid (${spec.regions.length} regions, ${spec.models.length} ` +
+      `model${spec.models.length === 1 ? '' : 's'}, front door ${spec.frontDoor}, routing ${spec.routing.mode}); ` +
+      'synthesized';
     printChecks(headline, analyzeRouting(scratch, proofOptionsFor(spec)), checkSynthOutput(scratch), scratch);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -145,11 +210,16 @@ function loadSpec(file: string): Promise<GlobalInferenceSpec> | GlobalInferenceS
 function validateSynthOutput(dir: string): void {
   const routing = analyzeRouting(dir);
   const doors = routing.graph.frontDoors.length;
-  const headline = `${dir}: synthesized stacks ${routing.graph.stacks.map((s) => s.name).join(', ')} (${routing.graph.regions.length} regions, ${doors} front door${doors === 1 ? '' : 's'})`;
+  const headline =
+    `${dir}: synthesized stacks ${routing.graph.stacks.map((s) => s.name).join(', ')} ` +
+    `(${routing.graph.regions.length} regions, ${doors} front door${doors === 1 ? '' : 's'})`;
   printChecks(headline, routing, checkSynthOutput(dir), dir);
 }
 
-/** The report of `validate`: the routing proofs, the worst failover, the policy pack, and the result (exit 1 when failed). */
+/**
+ * The report of `validate`: the routing proofs, the worst failover, the policy pack, and the result (exit 1 when
+ * failed).
+ */
 function printChecks(
   headline: string,
   routing: RoutingReport,
@@ -188,7 +258,10 @@ function worstFailover(report: RoutingReport): string {
   const probe = [...report.probeLoad].sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0];
   return [
     worst
-      ? `Worst failover: ${Number.isFinite(worst.seconds) ? `${worst.seconds} s` : 'never (nothing moves its clients)'} (${worst.frontDoor}, ${worst.region}: ${worst.breakdown}); budget ${report.sloFailoverSeconds ?? 'not set'} s`
+      ? 'Worst failover: ' +
+        `${Number.isFinite(worst.seconds) ? `${worst.seconds} s` : 'never (nothing moves its clients)'} ` +
+        `(${worst.frontDoor}, ${worst.region}: ${worst.breakdown}); budget ` +
+        `${report.sloFailoverSeconds ?? 'not set'} s`
       : 'Worst failover: no routed path',
     probe
       ? `Busiest origin under health probes: ${probe.origin} at ${probe.requestsPerSecond.toFixed(2)} requests/s`
@@ -207,7 +280,8 @@ function synthOutputDir(dir: string): string {
     readFileSync(join(dir, 'manifest.json'));
   } catch {
     throw new UsageError(
-      `${dir} holds no cdktf output (no manifest.json): synthesize first, e.g. 'global-inference synth spec.yaml --out ${dir}'`,
+      `${dir} holds no cdktf output (no manifest.json): synthesize first, e.g. 'global-inference synth ` +
+        `spec.yaml --out ${dir}'`,
     );
   }
   return dir;
@@ -218,7 +292,8 @@ function readPlan(file: string): string {
     JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new UsageError(
-      `--plan ${file}: not a readable JSON plan (${(error as Error).message}); produce one with 'terraform show -json plan.out > plan.json'`,
+      `--plan ${file}: not a readable JSON plan (${(error as Error).message}); produce one with 'terraform ` +
+        "show -json plan.out > plan.json'",
     );
   }
   return file;

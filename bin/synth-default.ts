@@ -13,6 +13,7 @@ runMain(() => {
   buildDefaultExample(outdir).synth();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stdout.write(
-    `${describeSynthOutput(outdir)}\n\nDone in ${seconds.toFixed(2)} s. Next: terraform -chdir=<stack dir> init && plan, or 'npm run cdktf -- diff'.\n`,
+    `${describeSynthOutput(outdir)}\n\nDone in ${seconds.toFixed(2)} s. Next: terraform -chdir=<stack dir> ` +
+      "init && plan, or 'npm run cdktf -- diff'.\n",
   );
 });

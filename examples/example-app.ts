@@ -11,7 +11,10 @@ export function exampleSpecFile(name: string): string {
   return join(packageRoot(__dirname), 'examples', name, 'spec.yaml');
 }
 
-/** An example app: the reference stacks of examples/<name>/spec.yaml (options: e.g. turn the proof gate off to analyse a failing example). */
+/**
+ * An example app: the reference stacks of examples/<name>/spec.yaml (options: e.g. turn the proof gate off to analyse a
+ * failing example).
+ */
 export function buildExampleApp(name: string, outdir?: string, options: GlobalInferenceStacksOptions = {}): App {
   const app = new App(outdir ? { outdir } : {});
   addGlobalInferenceStacks(app, loadSpecFile(exampleSpecFile(name)), options);

@@ -110,9 +110,13 @@ function main(): void {
       }
       const fmt = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
       const lines = [
-        `Routing analysis, ${regions} regions, EU residency${privateZone ? ' + private zone' : ''}: ${last!.clients} client groups, ${last!.scenarios} enumerated scenarios, ${last!.paths} failover paths, ${last!.violations} violations`,
-        `  cold (fresh process): median ${fmt(median(cold))}  min ${fmt(Math.min(...cold))}  max ${fmt(Math.max(...cold))}  (target ≤ 0.5 s); CPU median ${fmt(median(cpu))}`,
-        `  warm (same process):  median ${fmt(median(warm))}  min ${fmt(Math.min(...warm))}  max ${fmt(Math.max(...warm))}`,
+        `Routing analysis, ${regions} regions, EU residency${privateZone ? ' + private zone' : ''}: ` +
+          `${last!.clients} client groups, ${last!.scenarios} enumerated scenarios, ${last!.paths} failover ` +
+          `paths, ${last!.violations} violations`,
+        `  cold (fresh process): median ${fmt(median(cold))}  min ${fmt(Math.min(...cold))}  max ` +
+          `${fmt(Math.max(...cold))}  (target ≤ 0.5 s); CPU median ${fmt(median(cpu))}`,
+        `  warm (same process):  median ${fmt(median(warm))}  min ${fmt(Math.min(...warm))}  max ` +
+          `${fmt(Math.max(...warm))}`,
         `  last cold run by phase: ${Object.entries(last!.timings)
           .map(([k, v]) => `${k} ${v} ms`)
           .join(', ')}`,

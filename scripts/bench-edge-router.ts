@@ -58,7 +58,9 @@ const SCALE = envNumber('BENCH_SCALE', 1, 0.5, 100);
 const OVERHEAD_N = envNumber('BENCH_OVERHEAD_N', 1000, 10, 1_000_000);
 const TRACE = process.env.BENCH_TRACE === '1';
 const SSE_PERCENT = envNumber('BENCH_SSE_PERCENT', 40, 0, 100);
-/** The defaults' times divided by 10 (attempt timeout, cooldown, probe interval, back-off), so the faults fit in 13 s. */
+/**
+ * The defaults' times divided by 10 (attempt timeout, cooldown, probe interval, back-off), so the faults fit in 13 s.
+ */
 const ROUTER_CONFIG = {
   attemptTimeoutMs: 1000,
   maxAttempts: 3,
@@ -167,9 +169,11 @@ async function overhead(
   }
   const p = (name: string, q: number) => percentile(times[name], q);
   const line = (label: string, x: string, y: string, note: string) =>
-    `  ${label.padEnd(34)} p50 +${fmt(p(x, 50) - p(y, 50)).padEnd(9)} p99 +${fmt(p(x, 99) - p(y, 99)).padEnd(9)} ${note}\n`;
+    `  ${label.padEnd(34)} p50 +${fmt(p(x, 50) - p(y, 50)).padEnd(9)} p99 ` +
+    `+${fmt(p(x, 99) - p(y, 99)).padEnd(9)} ${note}\n`;
   process.stdout.write(
-    `Routing overhead (${OVERHEAD_N} sequential requests per series, interleaved; 0 ms backend; time to full response; HTTP to the Worker's workerd socket):\n`,
+    `Routing overhead (${OVERHEAD_N} sequential requests per series, interleaved; 0 ms backend; time to full ` +
+      "response; HTTP to the Worker's workerd socket):\n",
   );
   for (const name of Object.keys(series))
     process.stdout.write(`  ${name.padEnd(16)} p50 ${fmt(p(name, 50)).padEnd(9)} p99 ${fmt(p(name, 99))}\n`);
@@ -367,7 +371,10 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
   const end = Math.max(S(13), schedule[schedule.length - 1][0] + 800);
 
   process.stdout.write(
-    `Fault run (${(end / 1000).toFixed(1)} s at ${RPS} req/s, ${SSE_PERCENT}% streamed; attempt timeout ${ROUTER_CONFIG.attemptTimeoutMs} ms, probe interval ${ROUTER_CONFIG.breakerProbeIntervalMs} ms, saturation back-off ${ROUTER_CONFIG.saturationBackoffMs} ms, copies ≤ ${ROUTER_CONFIG.remeasureRatio * 100}% of requests, ${ROUTER_CONFIG.exploreRatio * 100}% exploration):\n`,
+    `Fault run (${(end / 1000).toFixed(1)} s at ${RPS} req/s, ${SSE_PERCENT}% streamed; attempt timeout ` +
+      `${ROUTER_CONFIG.attemptTimeoutMs} ms, probe interval ${ROUTER_CONFIG.breakerProbeIntervalMs} ms, ` +
+      `saturation back-off ${ROUTER_CONFIG.saturationBackoffMs} ms, copies ≤ ` +
+      `${ROUTER_CONFIG.remeasureRatio * 100}% of requests, ${ROUTER_CONFIG.exploreRatio * 100}% exploration):\n`,
   );
   const inflight = new Set<Promise<void>>();
   let n = 0;
@@ -414,15 +421,21 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
     return [...counts].map(([k, v]) => `${v} x ${k}`).join(', ');
   };
   process.stdout.write(
-    `  requests ${all.length} (${all.filter((r) => r.stream).length} streamed), complete answers: ${all.length - failures.length}, client-visible failures: ${failures.length}${failures.length ? ` (${kinds(failures)})` : ''}\n`,
+    `  requests ${all.length} (${all.filter((r) => r.stream).length} streamed), complete answers: ` +
+      `${all.length - failures.length}, client-visible failures: ` +
+      `${failures.length}${failures.length ? ` (${kinds(failures)})` : ''}\n`,
   );
   const silentlyShort = all.filter((r) => r.outcome === 'truncated' || r.outcome === 'bad-json');
   process.stdout.write(`  answers cut short without the client being told (target 0): ${silentlyShort.length}\n`);
   process.stdout.write(
-    `  retried within the request: ${all.filter((r) => (decisions.get(r.id)?.attempts?.length ?? 0) > 1).length}; re-measurement copies: ${copies.length} (${pct(copies.length, all.length)} of requests, ${copies.filter((c) => c.outcome === 'ok').length} answered ok)\n`,
+    '  retried within the request: ' +
+      `${all.filter((r) => (decisions.get(r.id)?.attempts?.length ?? 0) > 1).length}; re-measurement copies: ` +
+      `${copies.length} (${pct(copies.length, all.length)} of requests, ` +
+      `${copies.filter((c) => c.outcome === 'ok').length} answered ok)\n`,
   );
   process.stdout.write(
-    `  client latency p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}, max ${fmt(Math.max(...latencies))}; decisions logged: ${decisions.size} of ${all.length}\n\n`,
+    `  client latency p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}, max ` +
+      `${fmt(Math.max(...latencies))}; decisions logged: ${decisions.size} of ${all.length}\n\n`,
   );
 
   // Ground truth: the fastest backend that is healthy when the request starts.
@@ -451,10 +464,12 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
   };
   const faultNames = [...new Set(events.map((e) => e.fault))];
   process.stdout.write(
-    `  Per fault (client-visible failures: requests started during the fault; "in flight": streams already running when it hit):\n`,
+    '  Per fault (client-visible failures: requests started during the fault; "in flight": streams already ' +
+      'running when it hit):\n',
   );
   process.stdout.write(
-    `    ${'fault'.padEnd(16)} ${'failures'.padEnd(22)} ${'no more first attempts after'.padEnd(38)} share back after recovery (target ≤ ${2 * ROUTER_CONFIG.breakerProbeIntervalMs} ms)\n`,
+    `    ${'fault'.padEnd(16)} ${'failures'.padEnd(22)} ${'no more first attempts after'.padEnd(38)} share ` +
+      `back after recovery (target ≤ ${2 * ROUTER_CONFIG.breakerProbeIntervalMs} ms)\n`,
   );
   for (const fault of faultNames) {
     const downs = events.filter((e) => e.fault === fault && e.kind === 'fault');
@@ -464,6 +479,7 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
     const hitInFlight = all.filter(
       (r) => r.outcome !== 'ok' && downs.some((e) => r.start < e.at && r.end > e.at) && !during.includes(r),
     );
+    const inFlight = hitInFlight.length ? ` +${hitInFlight.length} in flight` : '';
     const stops = downs.map(stopOf);
     const backs = ups.map(backOf).filter((v): v is number => v !== undefined);
     const range = (values: number[]) =>
@@ -471,9 +487,13 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
         ? 'n/a'
         : values.length === 1
           ? fmt(values[0])
-          : `${fmt(Math.min(...values))} – ${fmt(Math.max(...values))} (median ${fmt(percentile(values, 50))}, ${values.length}×)`;
+          : `${fmt(Math.min(...values))} – ${fmt(Math.max(...values))} (median ${fmt(percentile(values, 50))}, ` +
+            `${values.length}×)`;
     process.stdout.write(
-      `    ${fault.padEnd(16)} ${`${visible.length} of ${during.length}${hitInFlight.length ? ` +${hitInFlight.length} in flight` : ''}`.padEnd(22)} ${`${range(stops.map((x) => x.ms))} (${stops.reduce((a, x) => a + x.count, 0)} first attempts)`.padEnd(38)} ${range(backs)}\n`,
+      `    ${fault.padEnd(16)} ` +
+        `${`${visible.length} of ${during.length}${inFlight}`.padEnd(22)} ` +
+        `${`${range(stops.map((x) => x.ms))} (${stops.reduce((a, x) => a + x.count, 0)} first attempts)`.padEnd(38)} ` +
+        `${range(backs)}\n`,
     );
     if (visible.length > 0 || hitInFlight.length > 0)
       process.stdout.write(`      ${kinds([...visible, ...hitInFlight])}\n`);
@@ -489,7 +509,8 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
     `    whole run                          ${pct(hits.length, judged.length)}  (${hits.length} of ${judged.length})\n`,
   );
   process.stdout.write(
-    `    outside the 1 s after each event   ${pct(settledHits.length, settled.length)}  (${settledHits.length} of ${settled.length})\n`,
+    `    outside the 1 s after each event   ${pct(settledHits.length, settled.length)}  (${settledHits.length} ` +
+      `of ${settled.length})\n`,
   );
   const causes = new Map<string, number>();
   const phaseMisses = new Map<string, number>();
@@ -534,7 +555,8 @@ async function faults(router: RouterHarness, backends: RemoteBackends): Promise<
     }
     for (const r of failures)
       process.stdout.write(
-        `      failure ${fmt(r.start - t0).padStart(11)} ${describeOutcome(r)} ${(decisions.get(r.id)?.attempts ?? []).map((a) => `${a.backend}/${a.outcome}`).join(' ')}\n`,
+        `      failure ${fmt(r.start - t0).padStart(11)} ${describeOutcome(r)} ` +
+          `${(decisions.get(r.id)?.attempts ?? []).map((a) => `${a.backend}/${a.outcome}`).join(' ')}\n`,
       );
     process.stdout.write('    copies, probes and broken streams (BENCH_TRACE): time since t0 (log clock), event\n');
     for (const l of router.logs) {
@@ -602,7 +624,10 @@ async function startPassthrough(origin: string): Promise<{ mf: Miniflare; url: U
     modules: true,
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
     compatibilityDate: HARNESS_COMPATIBILITY_DATE,
-    script: `export default { async fetch(request) { const url = new URL(request.url); const upstream = await fetch('${origin}' + url.pathname + url.search, { method: request.method, headers: request.headers, body: await request.arrayBuffer() }); return new Response(upstream.body, upstream); } };`,
+    script:
+      'export default { async fetch(request) { const url = new URL(request.url); const upstream = await ' +
+      `fetch('${origin}' + url.pathname + url.search, { method: request.method, headers: request.headers, body: ` +
+      'await request.arrayBuffer() }); return new Response(upstream.body, upstream); } };',
   });
   await mf.ready;
   return { mf, url: await mf.unsafeGetDirectURL() };

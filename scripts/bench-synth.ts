@@ -26,7 +26,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'gi-bench-'));
 const rssReporter = join(scratch, 'report-rss.js');
 writeFileSync(
   rssReporter,
-  "process.on('exit', () => { require('fs').writeSync(3, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })); });\n",
+  "process.on('exit', () => { require('fs').writeSync(3, JSON.stringify({ maxRssKiB: " +
+    'process.resourceUsage().maxRSS })); });\n',
 );
 
 interface Sample {
@@ -93,7 +94,9 @@ function main(): void {
       name: 'default example, root imports',
       args: () => [
         '-e',
-        `require('@cdktf/provider-aws'); require(${JSON.stringify(example)}).buildDefaultExample(${JSON.stringify(join(scratch, 'out-root'))}).synth();`,
+        "require('@cdktf/provider-aws'); " +
+          `require(${JSON.stringify(example)}).buildDefaultExample(${JSON.stringify(join(scratch, 'out-root'))}` +
+          ').synth();',
       ],
     },
   ];
@@ -102,7 +105,8 @@ function main(): void {
     `synth benchmark: ${runs} runs per case, node ${process.version}, ${require('node:os').cpus().length} cores\n\n`,
   );
   process.stdout.write(
-    `${'case'.padEnd(34)} ${'median s'.padStart(9)} ${'min s'.padStart(7)} ${'max s'.padStart(7)} ${'peak MB'.padStart(8)}  target\n`,
+    `${'case'.padEnd(34)} ${'median s'.padStart(9)} ${'min s'.padStart(7)} ${'max s'.padStart(7)} ` +
+      `${'peak MB'.padStart(8)}  target\n`,
   );
   for (const benchCase of cases) {
     const samples: Sample[] = [];

@@ -33,7 +33,9 @@ export function routerScript(): string {
   return other ? readFileSync(other, 'utf8') : edgeWorkerScript();
 }
 
-/** The same date the construct deploys with (EDGE_WORKER_COMPATIBILITY_DATE); kept literal so this file needs no cdktf. */
+/**
+ * The same date the construct deploys with (EDGE_WORKER_COMPATIBILITY_DATE); kept literal so this file needs no cdktf.
+ */
 export const HARNESS_COMPATIBILITY_DATE = '2025-09-01';
 
 /** What a fake inference server does with the next inference requests. */
@@ -77,8 +79,10 @@ export class FakeInferenceServer {
   readonly name: string;
   latencyMs: number;
   behaviour: BackendBehaviour = { kind: 'ok' };
-  /** Status of the readiness path (per model: set `healthByModel`). A hanging server does not answer it; one that answers
-   * inference with an error status still reports ready (alive but failing requests, like an overloaded engine). */
+  /**
+   * Status of the readiness path (per model: set `healthByModel`). A hanging server does not answer it; one that
+   * answers inference with an error status still reports ready (alive but failing requests, like an overloaded engine).
+   */
   healthStatus = 200;
   healthByModel: Record<string, number> = {};
   /** Extra headers on every inference answer (e.g. hop-by-hop ones, to see that the router drops them). */
@@ -87,7 +91,9 @@ export class FakeInferenceServer {
   readonly healthPath: string;
   /** Inference requests of clients (first attempts and retries). */
   readonly requests: RecordedRequest[] = [];
-  /** Background copies the router sent to re-measure this server (header x-router-copy); their answers are discarded. */
+  /**
+   * Background copies the router sent to re-measure this server (header x-router-copy); their answers are discarded.
+   */
   readonly copies: RecordedRequest[] = [];
   readonly probes: RecordedRequest[] = [];
   private server: Server | undefined;
@@ -236,7 +242,9 @@ export class FakeInferenceServer {
     };
   }
 
-  /** A non-streamed answer, shaped like OpenAI's (chat completion, completion or embeddings), with what the server saw. */
+  /**
+   * A non-streamed answer, shaped like OpenAI's (chat completion, completion or embeddings), with what the server saw.
+   */
   private answer(
     path: string,
     body: Record<string, unknown>,
@@ -326,7 +334,9 @@ export interface RouterHarnessOptions {
    * writer Durable Object. @default 1
    */
   readonly instances?: number;
-  /** Keep KV and Durable Object storage in this directory (a restart with new options keeps them). @default - in memory */
+  /**
+   * Keep KV and Durable Object storage in this directory (a restart with new options keeps them). @default - in memory
+   */
   readonly persistDir?: string;
   /** ROUTER_DEPLOYED_TABLE, when it should differ from `table` (a redeployment). @default - `table` */
   readonly deployedTable?: RoutingTable;

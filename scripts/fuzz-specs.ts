@@ -29,10 +29,12 @@ const report = fuzzSpecs({
 const paths = [...report.problemPaths.entries()].sort((a, b) => b[1] - a[1]);
 process.stdout.write(
   [
-    `spec fuzzing: ${report.runs} specs, seed ${report.seed}, ${report.seconds.toFixed(1)} s (synth and proofs ${report.synthSeconds.toFixed(1)} s, terraform ${report.terraformSeconds.toFixed(1)} s)`,
+    `spec fuzzing: ${report.runs} specs, seed ${report.seed}, ${report.seconds.toFixed(1)} s (synth and proofs ` +
+      `${report.synthSeconds.toFixed(1)} s, terraform ${report.terraformSeconds.toFixed(1)} s)`,
     `  rejected with a path:        ${report.rejectedBySpec} (${paths.length} distinct problem paths)`,
     `  rejected by routing proofs:  ${report.rejectedByProofs}`,
-    `  accepted:                    ${report.accepted} (${report.distinctStacks} distinct AWS stacks, ${report.terraformValidated} through terraform validate)`,
+    `  accepted:                    ${report.accepted} (${report.distinctStacks} distinct AWS stacks, ` +
+      `${report.terraformValidated} through terraform validate)`,
     `  accepted-invalid:            ${report.acceptedInvalid.length}`,
     `  crashes:                     ${report.crashes.length}`,
     `  most reported paths: ${paths

@@ -124,7 +124,8 @@ export async function handleAdmin(request: Request, url: URL, admin: AdminContex
     );
   return openAiError(
     404,
-    `Unknown admin path ${path}; see /_router/table, /_router/versions, /_router/audit, /_router/health, /_router/weights, /_router/backends/<id>/drain|enable, /_router/rollback`,
+    `Unknown admin path ${path}; see /_router/table, /_router/versions, /_router/audit, /_router/health, ` +
+      '/_router/weights, /_router/backends/<id>/drain|enable, /_router/rollback',
     'not_found_error',
     'not_found',
   );
@@ -134,7 +135,8 @@ async function authenticate(request: Request, token: string | undefined): Promis
   if (!token || token.length < MIN_ADMIN_TOKEN_LENGTH) {
     return openAiError(
       503,
-      `The admin API is disabled: the ADMIN_TOKEN secret is not set or shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`,
+      `The admin API is disabled: the ADMIN_TOKEN secret is not set or shorter than ${MIN_ADMIN_TOKEN_LENGTH} ` +
+        'characters',
       'server_error',
       'admin_disabled',
     );
@@ -178,7 +180,8 @@ async function change(
   if (!raw) {
     return openAiError(
       413,
-      `The request body is larger than ${ADMIN_MAX_BODY_BYTES} bytes; an admin change is a small JSON object such as {"weights": {"us-east-1": 50}}`,
+      `The request body is larger than ${ADMIN_MAX_BODY_BYTES} bytes; an admin change is a small JSON object ` +
+        'such as {"weights": {"us-east-1": 50}}',
       'invalid_request_error',
       'request_too_large',
     );

@@ -37,7 +37,10 @@ import type { RouterConfig } from '../../lib/edge-router/router-config';
 export type FailureKind = 'connect' | 'timeout' | 'status' | 'body';
 export type BreakerState = 'closed' | 'open' | 'half-open';
 export type TargetHealth = 'healthy' | 'saturated' | 'erroring' | 'stalled' | 'broken';
-/** Why a target got a request: first attempts and retries (`trial`: a half-open breaker's trial; `fallback`: nothing healthy was left). */
+/**
+ * Why a target got a request: first attempts and retries (`trial`: a half-open breaker's trial; `fallback`: nothing
+ * healthy was left).
+ */
 export type PickReason = 'best' | 'tier' | 'weighted' | 'explore' | 'trial' | 'fallback';
 /** Why a target got a background copy of a request. */
 export type CopyReason = 'trial' | 'saturated' | 'erroring' | 'stalled' | 'demoted' | 'explore';
@@ -86,7 +89,9 @@ const TIER_SLACK_MS = 1;
 const MAX_COOLDOWN_FACTOR = 8;
 /** Probe results older than this are not applied. */
 const PROBE_STALE_MS = 5 * 60_000;
-/** A target out of the fastest group counts as demoted (and is re-measured) for this many probe intervals after it left. */
+/**
+ * A target out of the fastest group counts as demoted (and is re-measured) for this many probe intervals after it left.
+ */
 const DEMOTED_MEMORY_INTERVALS = 300;
 /** Re-measurement credit an isolate may save up (copies in a burst after a quiet spell). */
 const MAX_COPY_CREDIT = 3;
@@ -97,7 +102,9 @@ interface TargetState {
   deviationMs: number;
   samples: number;
   lastSampleAt: number;
-  /** Start of the latest-started attempt that gave a latency sample (later samples from older attempts are older news). */
+  /**
+   * Start of the latest-started attempt that gave a latency sample (later samples from older attempts are older news).
+   */
   lastSampleStart: number;
   errorRate: number;
   errorAt: number;
@@ -113,12 +120,16 @@ interface TargetState {
   openedAt: number;
   /** While open: when the next background readiness probe may start. */
   nextProbeAt: number;
-  /** Back-off after a failed real trial: the configured cooldown, doubled by each failed real trial, reset by a success. */
+  /**
+   * Back-off after a failed real trial: the configured cooldown, doubled by each failed real trial, reset by a success.
+   */
   cooldownMs: number;
   trialInFlight: boolean;
   /** A background readiness probe of this open target is running. */
   probing: boolean;
-  /** Epoch ms until which a saturated target gets no first attempts; 0 when not saturated (past: awaiting a success). */
+  /**
+   * Epoch ms until which a saturated target gets no first attempts; 0 when not saturated (past: awaiting a success).
+   */
   saturatedUntil: number;
   /** What the backend asked for (ms), for the health view. */
   saturatedForMs: number;
@@ -128,7 +139,9 @@ interface TargetState {
   pending: Map<number, number>;
   /** Start time of the latest-started attempt that was answered: proof of life for everything sent up to then. */
   lastAnsweredStart: number;
-  /** Start of a timed-out attempt after which nothing was answered (a hang, until an answer says otherwise); 0: none. */
+  /**
+   * Start of a timed-out attempt after which nothing was answered (a hang, until an answer says otherwise); 0: none.
+   */
   silentSince: number;
   /** When that timeout happened: the evidence counts for a probe interval, then a request (or a copy) may test it. */
   silentNotedAt: number;
@@ -556,7 +569,9 @@ export class HealthBoard {
       this.open(s, now, false);
   }
 
-  /** A background copy's stream broke off: erroring, as for a client's (the failure itself is recorded by {@link fail}). */
+  /**
+   * A background copy's stream broke off: erroring, as for a client's (the failure itself is recorded by {@link fail}).
+   */
   markStreamBroken(target: string): void {
     this.markErroring(this.state(target));
   }

@@ -17,7 +17,9 @@ export { RouterTableWriter } from './writer';
 
 export interface Env {
   readonly ROUTER_KV: KVNamespace;
-  /** The table writer; absent in a deployment without it (routing then reads KV only, and admin changes are refused). */
+  /**
+   * The table writer; absent in a deployment without it (routing then reads KV only, and admin changes are refused).
+   */
   readonly ROUTER_WRITER?: DurableObjectNamespace<RouterTableWriter>;
   readonly ROUTER_DEPLOYED_TABLE?: string;
   readonly ADMIN_TOKEN?: string;
@@ -80,7 +82,8 @@ export default {
       if (!isModels && !INFERENCE_PATHS.has(url.pathname)) {
         return openAiError(
           404,
-          `Unknown path ${url.pathname}; this router serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models and /v1/models/{id}`,
+          `Unknown path ${url.pathname}; this router serves /v1/chat/completions, /v1/completions, ` +
+            '/v1/embeddings, /v1/models and /v1/models/{id}',
           'invalid_request_error',
           'unknown_url',
           {

@@ -20,12 +20,12 @@
  *                                 A failure of the backend either way
  *
  * Errors the router itself answers, and whether a client should retry:
- *   no backend serves the model for this client (its jurisdiction) .... 404, x-should-retry: false
- *   every backend of the client's jurisdiction is down ................. 503, x-should-retry: false (residency
- *                                                                        forbids going elsewhere), Retry-After informative
- *   every backend saturated ............................................ 429, Retry-After = the earliest back-off end
- *   every backend down / attempts used up ............................... 503 (504 if the last one timed out),
- *                                                                        Retry-After = when a backend is next tried
+ *   no backend for the model in the client's jurisdiction ... 404, x-should-retry: false
+ *   every backend of the client's jurisdiction is down ...... 503, x-should-retry: false (residency forbids
+ *                                                             going elsewhere), Retry-After informative
+ *   every backend saturated ................................. 429, Retry-After = the earliest back-off end
+ *   every backend down / attempts used up ................... 503 (504 if the last one timed out),
+ *                                                             Retry-After = when a backend is next tried
  */
 import type { RouterConfig } from '../../lib/edge-router/router-config';
 import {
@@ -68,7 +68,9 @@ export const INFERENCE_PATHS: ReadonlySet<string> = new Set([
 ]);
 /** `/v1/models/{id}` (OpenAI's model retrieve). */
 export const MODEL_PATH = /^\/v1\/models\/(.+)$/;
-/** Request header sent with a background copy (a re-measurement): its answer is discarded; backends may deprioritise it. */
+/**
+ * Request header sent with a background copy (a re-measurement): its answer is discarded; backends may deprioritise it.
+ */
 export const ROUTER_COPY_HEADER = 'x-router-copy';
 /** Not forwarded besides hop-by-hop headers: Cloudflare's own, and headers the router sets itself. */
 const DROPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
@@ -124,7 +126,10 @@ export function requestIdOf(request: Request): string {
 
 const NOT_RETRYABLE = { 'x-should-retry': 'false' };
 
-/** `GET /v1/models` and `GET /v1/models/{id}`: the models with at least one backend this client may reach, in OpenAI's shapes. */
+/**
+ * `GET /v1/models` and `GET /v1/models/{id}`: the models with at least one backend this client may reach, in OpenAI's
+ * shapes.
+ */
 export function listModels(request: Request, url: URL, route: RouteContext): Response {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return openAiError(
@@ -376,7 +381,9 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
     log({ model, status: 503, rejected: 'jurisdiction-down', eligible, attempts });
     return openAiError(
       503,
-      `Every backend for model '${model}'${inJurisdiction} is unavailable, and requests from ${scope.country ?? scope.continent} stay in that jurisdiction; the next backend check there is in ${Math.ceil(waitMs / 1000)} s`,
+      `Every backend for model '${model}'${inJurisdiction} is unavailable, and requests from ` +
+        `${scope.country ?? scope.continent} stay in that jurisdiction; the next backend check there is in ` +
+        `${Math.ceil(waitMs / 1000)} s`,
       'server_error',
       'jurisdiction_unavailable',
       {
@@ -389,7 +396,8 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
     log({ model, status: 503, rejected: 'circuit-open', eligible });
     return openAiError(
       503,
-      `Every backend for model '${model}'${inJurisdiction} is failing (circuit open: ${eligible.join(', ')}); retry in ${Math.ceil(waitMs / 1000)} s`,
+      `Every backend for model '${model}'${inJurisdiction} is failing (circuit open: ${eligible.join(', ')}); ` +
+        `retry in ${Math.ceil(waitMs / 1000)} s`,
       'server_error',
       'circuit_open',
       {
@@ -419,7 +427,9 @@ export async function routeInference(request: Request, url: URL, route: RouteCon
 }
 
 type Verdict =
-  /** `recorded`: the board already counted it as a failure (a server error relayed because retryServerErrors is off). */
+  /**
+   * `recorded`: the board already counted it as a failure (a server error relayed because retryServerErrors is off).
+   */
   | { readonly kind: 'answer'; readonly response: Response; readonly recorded?: boolean }
   | { readonly kind: 'saturated'; readonly status: number; readonly waitMs: number }
   | { readonly kind: 'failed'; readonly failure: FailureKind; readonly status?: number };
@@ -476,7 +486,9 @@ function isEventStream(response: Response): boolean {
   return (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
 }
 
-/** A streamed answer, relayed so that a break reaches the client as an error event; a break is the backend's failure. */
+/**
+ * A streamed answer, relayed so that a break reaches the client as an error event; a break is the backend's failure.
+ */
 function relayStream(
   upstream: Response,
   route: RouteContext,
@@ -501,7 +513,9 @@ function relayStream(
 /** The SSE event a client gets when the backend's stream breaks off: OpenAI's error object, as the SDKs parse it. */
 export function streamErrorEvent(backend: string, detail: string): string {
   const error = {
-    message: `The answer is incomplete: backend ${backend} broke off the stream (${detail}); nothing after this point was received`,
+    message:
+      `The answer is incomplete: backend ${backend} broke off the stream (${detail}); nothing after this point ` +
+      'was received',
     type: 'server_error',
     param: null,
     code: 'backend_stream_broken',

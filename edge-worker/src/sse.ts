@@ -52,7 +52,8 @@ export function relaySse(
           held.byteLength === 0 ? next.value : concat([held, next.value], held.byteLength + next.value.byteLength);
         const boundary = scanner.scan(joined, held.byteLength);
         if (boundary > 0 || joined.byteLength > MAX_HELD_BYTES) {
-          // Whole events go out; an oversized partial one too (holding it would let a backend grow this buffer without bound).
+          // Whole events go out; an oversized partial one too (holding it would let a backend grow this buffer without
+          // bound).
           const cut = boundary > 0 ? boundary : joined.byteLength;
           controller.enqueue(joined.slice(0, cut));
           held = joined.slice(cut);

@@ -70,7 +70,10 @@ const auditEntry = (version: number) => `a:${String(version).padStart(10, '0')}`
 const MIRROR_RETRY_MS = 5_000;
 
 export class RouterTableWriter extends DurableObject<WriterEnv> {
-  /** Every operation runs after the previous one: the object's single-threadedness alone does not stop two handlers interleaving at an await. */
+  /**
+   * Every operation runs after the previous one: the object's single-threadedness alone does not stop two handlers
+   * interleaving at an await.
+   */
   private queue: Promise<unknown> = Promise.resolve();
   private deployedHashMemo: Promise<string | null> | undefined;
 
@@ -125,7 +128,8 @@ export class RouterTableWriter extends DurableObject<WriterEnv> {
             ? {}
             : {
                 warning:
-                  'applied and stored; copying it to KV failed and is retried in the background (routing reads the writer, so this does not delay it)',
+                  'applied and stored; copying it to KV failed and is retried in the background (routing reads ' +
+                  'the writer, so this does not delay it)',
               }),
         },
       };

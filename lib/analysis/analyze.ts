@@ -31,7 +31,10 @@ export interface AnalysisOptions extends GraphOptions {
   readonly sloFailoverSeconds?: number;
   /** Ceiling of health-probe requests per second per origin. @default 5 */
   readonly maxProbeRequestsPerSecond?: number;
-  /** Proofs to run. @default all (availability left out when the intent says the service need not survive a region failure) */
+  /**
+   * Proofs to run. @default all (availability left out when the intent says the service need not survive a region
+   * failure)
+   */
   readonly proofs?: readonly ProofName[];
 }
 
@@ -57,7 +60,10 @@ export interface RoutingReport {
   readonly reachable: readonly ReachableSummary[];
   readonly sloFailoverSeconds?: number;
   readonly maxProbeRequestsPerSecond: number;
-  /** Milliseconds spent building the graph, on the reachability proofs, evaluating the scenarios, on the rest of the proofs. */
+  /**
+   * Milliseconds spent building the graph, on the reachability proofs, evaluating the scenarios, on the rest of the
+   * proofs.
+   */
   readonly timings: {
     readonly graphMs: number;
     readonly reachMs: number;
@@ -142,9 +148,12 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
     const summary =
       jurisdictions.length === 0
         ? 'no residency groups in the service intent: nothing to prove'
-        : `jurisdictions ${jurisdictions.join(', ')}: every health state (reachability) for ${residency.checked.clients} client groups × ${doors(withReach.length)}, ${residency.checked.paths} paths` +
+        : `jurisdictions ${jurisdictions.join(', ')}: every health state (reachability) for ` +
+          `${residency.checked.clients} client groups × ${doors(withReach.length)}, ${residency.checked.paths} ` +
+          'paths' +
           (without.length > 0
-            ? `; ${without.map((f) => f.label).join(', ')}: ${scenarios.length} enumerated scenarios only (no reachability)`
+            ? `; ${without.map((f) => f.label).join(', ')}: ${scenarios.length} enumerated scenarios only (no ` +
+              'reachability)'
             : '');
     add('residency', violations, summary);
   }
@@ -152,7 +161,8 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
     add(
       'availability',
       availabilityViolations(answers),
-      `normal operation and ${scenarios.filter((s) => s.kind === 'single').length} single-region failures × ${clients.length} client groups × ${doors(graph.frontDoors.length)}`,
+      `normal operation and ${scenarios.filter((s) => s.kind === 'single').length} single-region failures × ` +
+        `${clients.length} client groups × ${doors(graph.frontDoors.length)}`,
     );
   if (run.has('failover-time')) {
     const violations = [...timed.violations, ...failoverTimeViolations(legacyPaths, slo)];
@@ -161,7 +171,8 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
       violations,
       slo === undefined
         ? 'no slo.failoverSeconds in the intent: times reported, not checked'
-        : `${failoverPaths.length} paths (every health state, second failures included) against slo.failoverSeconds = ${slo} s`,
+        : `${failoverPaths.length} paths (every health state, second failures included) against ` +
+            `slo.failoverSeconds = ${slo} s`,
     );
   }
   if (run.has('probe-load'))

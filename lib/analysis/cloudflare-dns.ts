@@ -138,7 +138,9 @@ export function cloudflareDnsFrontDoors(context: GraphContext) {
           if (l.declared)
             return {
               seconds: l.declared.failoverSeconds,
-              breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy})`,
+              breakdown:
+                `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s ` +
+                `(${l.declared.declaredBy})`,
               resources: [path.path[0].address],
               causes: [{ kind: 'declared', endpoint: l.declared }],
             };

@@ -89,23 +89,39 @@ export function cloudflareFrontDoors(context: GraphContext) {
         );
         const names = inside.map((p) => p.address);
         if (path.possible?.startsWith('session affinity'))
-          return `set session_affinity "none" on ${lb.address} (cloudflare.sessionAffinity.type: none; the schema refuses affinity under residency)`;
+          return (
+            `set session_affinity "none" on ${lb.address} (cloudflare.sessionAffinity.type: none; the schema ` +
+            'refuses affinity under residency)'
+          );
         if (path.kind === 'override') {
           const rule = path.path.find((s) => s.label.startsWith('rule "'))?.label.split('"')[1];
-          return `remove rule "${rule}" from ${lb.address} (custom load-balancing rules do not function reliably under geo steering, which residency needs)`;
+          return (
+            `remove rule "${rule}" from ${lb.address} (custom load-balancing rules do not function reliably ` +
+            'under geo steering, which residency needs)'
+          );
         }
         if (path.kind === 'retry')
-          return `set adaptive_routing.failover_across_pools false on ${lb.address} (cloudflare.failoverAcrossPools: false), so a failed request is not retried on pools outside jurisdiction ${jurisdiction}`;
+          return (
+            `set adaptive_routing.failover_across_pools false on ${lb.address} (cloudflare.failoverAcrossPools: ` +
+            `false), so a failed request is not retried on pools outside jurisdiction ${jurisdiction}`
+          );
         if (path.kind === 'pop') {
           const pop = path.path.find((s) => s.label.startsWith('pop_pools['))?.label;
           return `remove ${pop} from ${lb.address}, or list only pools of jurisdiction ${jurisdiction} in it`;
         }
         if (path.path.some((s) => s.note?.startsWith('fallback_pool'))) {
-          return `set fallback_pool of ${lb.address} to ${names[0] ? `${names[0]} (jurisdiction ${jurisdiction})` : `a pool of jurisdiction ${jurisdiction}`} or to a fail-closed pool (cloudflare.fallback: fail-closed)`;
+          return (
+            `set fallback_pool of ${lb.address} to ` +
+            `${names[0] ? `${names[0]} (jurisdiction ${jurisdiction})` : `a pool of jurisdiction ${jurisdiction}`} ` +
+            'or to a fail-closed pool (cloudflare.fallback: fail-closed)'
+          );
         }
         const via = path.path.find((s) => /^(country_pools|region_pools|default_pools)/.test(s.label))?.label;
         if (client.country && via && names.length > 0)
-          return `map ${client.country} in country_pools of ${lb.address} to pools of jurisdiction ${jurisdiction} only (e.g. ${names.join(', ')}); it is steered by ${via} now`;
+          return (
+            `map ${client.country} in country_pools of ${lb.address} to pools of jurisdiction ${jurisdiction} ` +
+            `only (e.g. ${names.join(', ')}); it is steered by ${via} now`
+          );
         return undefined;
       },
       pathFailover(path: ReachPath): Detection {
@@ -113,7 +129,9 @@ export function cloudflareFrontDoors(context: GraphContext) {
         if (l.declared)
           return {
             seconds: l.declared.failoverSeconds,
-            breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy})`,
+            breakdown:
+              `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s ` +
+              `(${l.declared.declaredBy})`,
             resources: [lb.address],
             causes: [{ kind: 'declared', endpoint: l.declared }],
           };

@@ -98,7 +98,9 @@ export class CloudflareReach {
     if (!this.lb.enabled) return [];
     const lbStep: PathStep = {
       address: this.lb.address,
-      label: `Cloudflare load balancer ${this.lb.hostname} (${effectiveSteering(this.lb.routing)} steering${this.lb.proxied ? ', proxied' : ', DNS-only'})`,
+      label:
+        `Cloudflare load balancer ${this.lb.hostname} (${effectiveSteering(this.lb.routing)} ` +
+        `steering${this.lb.proxied ? ', proxied' : ', DNS-only'})`,
     };
     const out: ReachPath[] = [];
     // Settings the analysis cannot read: the load balancer may send this client anywhere.
@@ -219,7 +221,9 @@ export class CloudflareReach {
         out.push({
           pool: p,
           conditions: [h(p)],
-          note: `${steering} steering: any healthy pool (measured latency and the serving data center are not known at synth)`,
+          note:
+            `${steering} steering: any healthy pool (measured latency and the serving data center are not known ` +
+            'at synth)',
         });
     }
     if (r.fallbackPool)
@@ -274,7 +278,8 @@ export class CloudflareReach {
               viaStep,
               this.poolStep(
                 q,
-                'adaptive routing: failover_across_pools retries here a request that could not connect to the chosen pool',
+                'adaptive routing: failover_across_pools retries here a request that could not connect to the ' +
+                  'chosen pool',
               ),
             ],
             conditions: [...c.conditions, this.poolHealthy(q)],

@@ -45,7 +45,9 @@ export class CloudflareEvaluator {
   resolve(client: ClientGroup, health: HealthState): { landings: Landing[]; noAnswer?: string; notes: string[] } {
     const lbStep: PathStep = {
       address: this.lb.address,
-      label: `Cloudflare load balancer ${this.lb.hostname} (${effectiveSteering(this.lb.routing)} steering${this.lb.proxied ? ', proxied' : ', DNS-only'})`,
+      label:
+        `Cloudflare load balancer ${this.lb.hostname} (${effectiveSteering(this.lb.routing)} ` +
+        `steering${this.lb.proxied ? ', proxied' : ', DNS-only'})`,
     };
     if (!this.lb.enabled) return { landings: [], noAnswer: `${this.lb.address} is disabled`, notes: [] };
     const notes: string[] = [];

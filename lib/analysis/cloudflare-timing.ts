@@ -57,7 +57,10 @@ export function poolDetection(model: CloudflareModel, lb: CfLoadBalancer, poolAd
   const seconds = detect + ttl;
   return {
     seconds,
-    breakdown: `${monitor.address}: interval ${monitor.interval} s × consecutive_down ${monitor.consecutiveDown} + timeout ${monitor.timeout} s × (retries ${monitor.retries} + 1) = ${detect} s${lb.proxied ? ' (proxied: no DNS TTL)' : ` + TTL ${ttl} s (DNS-only)`} = ${seconds} s`,
+    breakdown:
+      `${monitor.address}: interval ${monitor.interval} s × consecutive_down ${monitor.consecutiveDown} + ` +
+      `timeout ${monitor.timeout} s × (retries ${monitor.retries} + 1) = ${detect} ` +
+      `s${lb.proxied ? ' (proxied: no DNS TTL)' : ` + TTL ${ttl} s (DNS-only)`} = ${seconds} s`,
     resources: [lb.address, poolAddress, monitor.address],
     causes: [
       {
@@ -94,7 +97,9 @@ export function cloudflareProbes(model: CloudflareModel, frontDoor: string): Pro
         frontDoor,
         resource: pool.address,
         requestsPerSecond: (regions * CLOUDFLARE_PROBES_PER_REGION) / monitor.interval,
-        derivation: `${regions} check region${regions === 1 ? '' : 's'}${listed.length > 0 ? '' : ' (all: none listed)'} × ${CLOUDFLARE_PROBES_PER_REGION} data centers / ${monitor.interval} s (${monitor.address})`,
+        derivation:
+          `${regions} check region${regions === 1 ? '' : 's'}${listed.length > 0 ? '' : ' (all: none listed)'} × ` +
+          `${CLOUDFLARE_PROBES_PER_REGION} data centers / ${monitor.interval} s (${monitor.address})`,
       });
     }
   }

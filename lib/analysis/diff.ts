@@ -106,9 +106,11 @@ export function diffSynth(before: AnalysisSource, after: AnalysisSource, options
       changes: diffs,
       danger:
         forced.length > 0
-          ? `replaced: ${forced.map((d) => d.path).join(', ')} force${forced.length === 1 ? 's' : ''} a new ${r.type}${dangerNote(r.type, r.config)}`
+          ? `replaced: ${forced.map((d) => d.path).join(', ')} force${forced.length === 1 ? 's' : ''} a new ` +
+            `${r.type}${dangerNote(r.type, r.config)}`
           : rewritten.length > 0
-            ? `rewritten in place: ${rewritten.map((d) => d.path).join(', ')} changes the live record's identity (Route53 deletes and re-creates it in one change batch)`
+            ? `rewritten in place: ${rewritten.map((d) => d.path).join(', ')} changes the live record's identity ` +
+              '(Route53 deletes and re-creates it in one change batch)'
             : undefined,
     });
   }
@@ -131,7 +133,9 @@ export function diffRouting(
   const dangerous = diff.changes.filter((c) => c.danger || c.action === 'delete');
   if (dangerous.length > 0) {
     out.push(
-      `**${dangerous.length} change${dangerous.length === 1 ? '' : 's'} replace${dangerous.length === 1 ? 's' : ''} or remove${dangerous.length === 1 ? 's' : ''} live DNS records, health checks or pools: review before applying.**`,
+      `**${dangerous.length} change${dangerous.length === 1 ? '' : 's'} ` +
+        `replace${dangerous.length === 1 ? 's' : ''} or remove${dangerous.length === 1 ? 's' : ''} live DNS ` +
+        'records, health checks or pools: review before applying.**',
       '',
     );
     out.push(
@@ -244,7 +248,8 @@ export function planReview(plan: PlanJson | string, extraTypes: readonly string[
   out.push('');
   if (replaced.length + deleted.length > 0) {
     out.push(
-      `**The plan replaces ${replaced.length} and deletes ${deleted.length} routing resource${replaced.length + deleted.length === 1 ? '' : 's'}.**`,
+      `**The plan replaces ${replaced.length} and deletes ${deleted.length} routing ` +
+        `resource${replaced.length + deleted.length === 1 ? '' : 's'}.**`,
       '',
     );
     out.push(
@@ -320,7 +325,8 @@ export function diffValues(before: unknown, after: unknown, path = ''): Attribut
 function pairMoves(changes: ResourceChange[], left: Map<string, Indexed>, right: Map<string, Indexed>): void {
   const identity = (r: Indexed) =>
     r.type === 'aws_route53_record'
-      ? `${JSON.stringify(r.config.zone_id)}|${normalizeDnsName(str(r.config.name) ?? '')}|${str(r.config.type)}|${str(r.config.set_identifier) ?? ''}`
+      ? `${JSON.stringify(r.config.zone_id)}|${normalizeDnsName(str(r.config.name) ?? '')}|${str(r.config.type)}|` +
+        `${str(r.config.set_identifier) ?? ''}`
       : undefined;
   const created = changes.filter((c) => c.action === 'create');
   for (let i = 0; i < changes.length; i++) {
@@ -337,7 +343,9 @@ function pairMoves(changes: ResourceChange[], left: Map<string, Indexed>, right:
       changes[i] = {
         ...c,
         movedTo: twin.address,
-        danger: `address changed to ${twin.address} (a construct id changed): Terraform deletes the live record and creates it again — the name can go unanswered in between; add a \`moved\` block`,
+        danger:
+          `address changed to ${twin.address} (a construct id changed): Terraform deletes the live record and ` +
+          'creates it again — the name can go unanswered in between; add a `moved` block',
       };
     }
   }
@@ -345,9 +353,15 @@ function pairMoves(changes: ResourceChange[], left: Map<string, Indexed>, right:
 
 function dangerNote(type: string, config: Record<string, unknown>): string {
   if (type === 'aws_route53_health_check')
-    return ': records referencing it switch to a new health check whose status starts over; with create_before_destroy the old one is deleted after';
+    return (
+      ': records referencing it switch to a new health check whose status starts over; with ' +
+      'create_before_destroy the old one is deleted after'
+    );
   if (type === 'aws_route53_record')
-    return `: ${str(config.name) ?? 'the name'} is deleted and created again${block(config.lifecycle)?.create_before_destroy ? '' : ' (a window without this answer)'}`;
+    return (
+      `: ${str(config.name) ?? 'the name'} is deleted and created ` +
+      `again${block(config.lifecycle)?.create_before_destroy ? '' : ' (a window without this answer)'}`
+    );
   if (type === 'aws_lb') return ': a new load balancer gets a new DNS name; aliases follow only after apply';
   if (type === 'cloudflare_load_balancer') return ': the hostname is unbalanced until the new load balancer exists';
   return '';

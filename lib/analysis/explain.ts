@@ -14,6 +14,12 @@ export interface ExplainOptions {
 }
 
 /** The readable table of where traffic lands, per front door, client group and failure scenario. */
+/** What a front door answers when every region is down, by kind. */
+const EVERY_REGION_DOWN: Readonly<Partial<Record<string, string>>> = {
+  route53: 'Route53 answers anyway (every record unhealthy counts as healthy)',
+  cloudflare: 'Cloudflare sends each client to the fallback pool, healthy or not',
+};
+
 export function explainRouting(report: RoutingReport, options: ExplainOptions = {}): string {
   const maxRows = options.maxRows ?? 60;
   const showPossible = options.showPossible ?? true;
@@ -22,7 +28,9 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
   out.push('# Where traffic lands');
   out.push('');
   out.push(
-    `Stacks: ${g.stacks.map((s) => s.name).join(', ')} · regions: ${g.regions.join(', ') || 'none'} · ${report.clients.length} client groups · ${report.scenarios.length} failure scenarios${jurisdictionLine(report)}`,
+    `Stacks: ${g.stacks.map((s) => s.name).join(', ')} · regions: ${g.regions.join(', ') || 'none'} · ` +
+      `${report.clients.length} client groups · ${report.scenarios.length} failure ` +
+      `scenarios${jurisdictionLine(report)}`,
   );
   if (g.frontDoors.length === 0) {
     out.push('', 'No front door found (no public Route53 routing name, no Cloudflare load balancer).');
@@ -52,6 +60,10 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
     if (unchanged.length > 0) out.push('', `No client group's answer changes when ${list(unchanged, 8)}.`);
 
     const multiple = report.scenarios.filter((s) => s.kind === 'multiple');
+    const witnessesOnly =
+      report.scenarios.length < 2 ** report.graph.regions.length
+        ? ': the witnesses of violations; the proofs cover every combination'
+        : '';
     if (multiple.length > 0) {
       const notable: string[][] = [];
       let quiet = 0;
@@ -62,7 +74,7 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
       }
       out.push(
         '',
-        `### Several regions down (${multiple.length} scenario${multiple.length === 1 ? '' : 's'}${report.scenarios.length < 2 ** report.graph.regions.length ? ': the witnesses of violations; the proofs cover every combination' : ''})`,
+        `### Several regions down (${multiple.length} scenario${multiple.length === 1 ? '' : 's'}${witnessesOnly})`,
         '',
       );
       if (quiet > 0)
@@ -81,10 +93,7 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
     const all = answers.filter((a) => a.scenario.kind === 'all');
     if (all.length > 0) {
       out.push('', '### Every region down', '');
-      out.push(
-        `${fd.kind === 'route53' ? 'Route53 answers anyway (every record unhealthy counts as healthy)' : fd.kind === 'cloudflare' ? 'Cloudflare sends each client to the fallback pool, healthy or not' : 'What the front door does'}:`,
-        '',
-      );
+      out.push(`${EVERY_REGION_DOWN[fd.kind] ?? 'What the front door does'}:`, '');
       out.push(...table(['client groups', 'answered with', 'via'], rows(all, showPossible), maxRows));
     }
 
@@ -154,7 +163,8 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
   out.push('', '## Proofs', '');
   for (const p of report.proofs)
     out.push(
-      `- ${p.passed ? 'PASS' : '**FAIL**'} ${p.name}: ${p.summary}${p.passed ? '' : ` (${p.violations.length} violation${p.violations.length === 1 ? '' : 's'})`}`,
+      `- ${p.passed ? 'PASS' : '**FAIL**'} ${p.name}: ` +
+        `${p.summary}${p.passed ? '' : ` (${p.violations.length} violation${p.violations.length === 1 ? '' : 's'})`}`,
     );
   for (const v of report.violations) out.push(`  - ${v.message}`);
   if (g.warnings.length > 0) out.push('', '## Warnings', '', ...g.warnings.map((w) => `- ${w}`));
@@ -165,7 +175,8 @@ function jurisdictionLine(report: RoutingReport): string {
   const r = report.graph.intent.residency;
   const keys = Object.keys(r);
   return keys.length > 0
-    ? ` · residency: ${keys.map((k) => `${k} (${[...r[k].countries, ...r[k].continents].length} locations)`).join(', ')}`
+    ? ' · residency: ' +
+        `${keys.map((k) => `${k} (${[...r[k].countries, ...r[k].continents].length} locations)`).join(', ')}`
     : '';
 }
 
@@ -222,7 +233,10 @@ function via(a: Answer): string {
     ),
   ];
   const notes = [...new Set(main.flatMap((l) => l.path.map((s) => s.note).filter((n): n is string => !!n)))];
-  return `${paths.slice(0, 2).join('<br>')}${paths.length > 2 ? `<br>+${paths.length - 2} more` : ''}${notes.length > 0 ? `<br>_${notes.join('; ')}_` : ''}`;
+  return (
+    `${paths.slice(0, 2).join('<br>')}${paths.length > 2 ? `<br>+${paths.length - 2} more` : ''}` +
+    `${notes.length > 0 ? `<br>_${notes.join('; ')}_` : ''}`
+  );
 }
 
 /** The hop without its target; a client's own location mapping generalised so groups sharing a path share a row. */

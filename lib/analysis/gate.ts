@@ -42,7 +42,9 @@ export class RoutingProofError extends Refusal {
 export function formatViolations(violations: readonly Violation[]): string {
   const byProof = new Map<string, number>();
   for (const v of violations) byProof.set(v.proof, (byProof.get(v.proof) ?? 0) + 1);
-  const head = `Routing proofs failed (${violations.length} violation${violations.length === 1 ? '' : 's'}: ${[...byProof].map(([p, n]) => `${p} ${n}`).join(', ')}):`;
+  const head =
+    `Routing proofs failed (${violations.length} violation${violations.length === 1 ? '' : 's'}: ` +
+    `${[...byProof].map(([p, n]) => `${p} ${n}`).join(', ')}):`;
   return [head, ...violations.map((v) => `  - ${v.message}`)].join('\n');
 }
 
@@ -219,7 +221,8 @@ function refuseOnErrorAnnotations(dir: string): void {
   );
   if (errors.length > 0) {
     throw new SynthRefusedError(
-      `synth refused, nothing was written:\nEncountered Annotations with level "ERROR":\n${errors.map((a) => `[${a.constructPath}] ${a.message}`).join('\n')}`,
+      'synth refused, nothing was written:\nEncountered Annotations with level ' +
+        `"ERROR":\n${errors.map((a) => `[${a.constructPath}] ${a.message}`).join('\n')}`,
     );
   }
 }

@@ -42,7 +42,10 @@ export const cloudflareExtractor: FrontDoorExtractor = (context) => cloudflareFr
 const edgeRouterExtractor: FrontDoorExtractor = (context) =>
   edgeRouterTables(context.stacks).map((table) => tableFrontDoor(context, table));
 
-/** Plain Cloudflare DNS records at the service name (or a disabled load balancer's), where no enabled load balancer answers. */
+/**
+ * Plain Cloudflare DNS records at the service name (or a disabled load balancer's), where no enabled load balancer
+ * answers.
+ */
 export const cloudflareDnsExtractor: FrontDoorExtractor = (context) => cloudflareDnsFrontDoors(context);
 
 export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [
@@ -153,15 +156,19 @@ function intentHostnameWarnings(model: Route53Model, intent: ServiceIntent, plac
       list.length === 1 && list[0].policy.kind === 'simple' && list[0].target.kind === 'alb' ? list[0] : undefined;
     if (only && placed.region && only.target.kind === 'alb')
       out.push(
-        `${only.address}: ${name} is ${code}'s hostname in the service intent but aliases ${only.target.lb} in ${placed.region}; the analysis uses ${placed.region}`,
+        `${only.address}: ${name} is ${code}'s hostname in the service intent but aliases ${only.target.lb} in ` +
+          `${placed.region}; the analysis uses ${placed.region}`,
       );
     else if (placed.region)
       out.push(
-        `${placed.records.join(', ')}: ${name} is ${code}'s hostname in the service intent but resolves to ${placed.region} only; the analysis uses ${placed.region}`,
+        `${placed.records.join(', ')}: ${name} is ${code}'s hostname in the service intent but resolves to ` +
+          `${placed.region} only; the analysis uses ${placed.region}`,
       );
     else
       out.push(
-        `${placed.records.join(', ') || name}: ${name} is ${code}'s hostname in the service intent, but the analysis cannot place it in one region (${placed.unplaced}); origins and backends naming it are unplaced`,
+        `${placed.records.join(', ') || name}: ${name} is ${code}'s hostname in the service intent, but the ` +
+          `analysis cannot place it in one region (${placed.unplaced}); origins and backends naming it are ` +
+          'unplaced',
       );
   }
   return out;

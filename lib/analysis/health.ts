@@ -103,7 +103,9 @@ export function evaluate(f: Formula, valueOfAtom: (a: HealthAtom) => boolean): b
   }
 }
 
-/** The value of a formula when some atoms are known (`value` undefined: unknown), or undefined if they do not decide it. */
+/**
+ * The value of a formula when some atoms are known (`value` undefined: unknown), or undefined if they do not decide it.
+ */
 export function partialValue(f: Formula, value: (a: HealthAtom) => boolean | undefined): boolean | undefined {
   switch (f.op) {
     case 'const':

@@ -27,7 +27,10 @@ export interface CloudflareDnsName {
   readonly address: string;
   readonly name: string;
   readonly type: string;
-  /** `*` when unknown at synth (it may be any name). The name may be relative to its zone (whose name the stacks do not say): it then matches as leading labels. */
+  /**
+   * `*` when unknown at synth (it may be any name). The name may be relative to its zone (whose name the stacks do not
+   * say): it then matches as leading labels.
+   */
   readonly relative: boolean;
 }
 
@@ -122,7 +125,9 @@ export function hostPlacer(
       return {
         inZone: true,
         records: [...records],
-        unplaced: `${name} is in ${zoneNames}, but no record of the stacks answers it (a record made outside the stacks could send it anywhere)`,
+        unplaced:
+          `${name} is in ${zoneNames}, but no record of the stacks answers it (a record made outside the stacks ` +
+          'could send it anywhere)',
       };
     if (regions.size === 1 && dests.size === 1) return { inZone: true, region: [...regions][0], records: [...records] };
     const where = [...dests].map(([d, via]) => `${d} via ${via.join(' > ')}`).join('; ');
@@ -148,7 +153,10 @@ export function hostPlacer(
           p = {
             inZone: true,
             records: cloudflare.map((r) => r.address),
-            unplaced: `${name} is answered by Cloudflare DNS (${cloudflare.map((r) => `${r.address} ${r.type}`).join(', ')}), which the analysis does not follow`,
+            unplaced:
+              `${name} is answered by Cloudflare DNS ` +
+              `(${cloudflare.map((r) => `${r.address} ${r.type}`).join(', ')}), which the analysis does not ` +
+              'follow',
           };
         } else p = zones.length > 0 ? resolve(name, zones) : { inZone: false, region: byIntent(name), records: [] };
         cache.set(name, p);

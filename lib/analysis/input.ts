@@ -70,14 +70,18 @@ export function resourcesOfType(stacks: readonly StackInput[], type: string): Re
   );
 }
 
-/** `${aws_lb.Foo.dns_name}` -> { type: aws_lb, name: Foo, attribute: dns_name }, for the first reference in a string. */
+/**
+ * `${aws_lb.Foo.dns_name}` -> { type: aws_lb, name: Foo, attribute: dns_name }, for the first reference in a string.
+ */
 export function parseRef(value: unknown): { type: string; name: string; attribute: string } | undefined {
   if (typeof value !== 'string') return undefined;
   const match = /\$\{\s*([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)[^}]*\}/.exec(value);
   return match ? { type: match[1], name: match[2], attribute: match[3] } : undefined;
 }
 
-/** The provider alias region map of a stack's AWS providers: `aws.eu-west-1` -> `eu-west-1`, `aws` -> default region. */
+/**
+ * The provider alias region map of a stack's AWS providers: `aws.eu-west-1` -> `eu-west-1`, `aws` -> default region.
+ */
 export function awsProviderRegions(stacks: readonly StackInput[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const stack of stacks) {
@@ -103,7 +107,8 @@ export function readIntent(stacks: readonly StackInput[]): ServiceIntent {
     const reading = readServiceIntent(stack.json);
     if (reading.status === 'invalid') {
       throw new ServiceIntentError(
-        `stack ${stack.name}: the service intent (//.${SERVICE_INTENT_KEY}) cannot be read: ${reading.problems.join('; ')}`,
+        `stack ${stack.name}: the service intent (//.${SERVICE_INTENT_KEY}) cannot be read: ` +
+          `${reading.problems.join('; ')}`,
       );
     }
     if (reading.status === 'present') found.push({ stack: stack.name, intent: reading.intent });

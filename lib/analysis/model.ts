@@ -37,7 +37,9 @@ export interface ServiceIntent {
   readonly health?: { readonly intervalSeconds?: number; readonly failureThreshold?: number };
   readonly cloudflarePlan?: string;
   readonly sloFailoverSeconds?: number;
-  /** false when the spec accepts a region failure as an outage (slo.survivesRegionFailure): availability is not proven. */
+  /**
+   * false when the spec accepts a region failure as an outage (slo.survivesRegionFailure): availability is not proven.
+   */
   readonly survivesRegionFailure?: boolean;
   /** Endpoints outside the stacks whose jurisdiction and failover behaviour the spec or a construct declares. */
   readonly externalEndpoints: readonly ExternalEndpoint[];
@@ -85,7 +87,10 @@ export interface ClientGroup {
   readonly vpc?: { readonly region: string; readonly zones: readonly string[]; readonly vpcs: readonly string[] };
 }
 
-/** A failure scenario: the regions that are down (their health checks fail, their load balancers have no healthy targets). */
+/**
+ * A failure scenario: the regions that are down (their health checks fail, their load balancers have no healthy
+ * targets).
+ */
 export interface Scenario {
   /** `normal`, `eu-west-1`, `eu-west-1+us-east-1`, `all` */
   readonly id: string;
@@ -101,7 +106,10 @@ export interface PathStep {
   readonly address: string;
   /** What the hop is, e.g. `inference.example.com geolocation country=DE`. */
   readonly label: string;
-  /** Why this hop was taken when it is not the plain choice, e.g. `falls through: eu.inference.example.com is unhealthy`. */
+  /**
+   * Why this hop was taken when it is not the plain choice, e.g. `falls through: eu.inference.example.com is
+   * unhealthy`.
+   */
   readonly note?: string;
   /**
    * The hop is the client's own location mapping (a country/continent geolocation record, a country_pools entry):
@@ -325,9 +333,15 @@ export interface FrontDoor {
   reachWithIdealDetector?(client: ClientGroup, region: string): readonly ReachPath[];
   /** Worst-case time for a reach path's clients to leave its endpoint once it fails. */
   pathFailover?(path: ReachPath): Detection;
-  /** A key equal for paths whose failover time is the same (e.g. the records that detect and the TTL); @default the taken hops */
+  /**
+   * A key equal for paths whose failover time is the same (e.g. the records that detect and the TTL); @default the
+   * taken hops
+   */
   failoverKey?(path: ReachPath): string;
-  /** Whether the front door answers this client group (a private zone answers only its VPCs). @default every group but VPC clients */
+  /**
+   * Whether the front door answers this client group (a private zone answers only its VPCs). @default every group but
+   * VPC clients
+   */
   serves?(client: ClientGroup): boolean;
   /** Client groups only this front door has (the VPCs of a private zone). */
   clients?(): readonly ClientGroup[];
@@ -393,7 +407,8 @@ export interface Violation {
   /** Exactly which client groups are affected in which scenario (each scenario a smallest witness). */
   readonly cases?: readonly {
     readonly scenario: string;
-    readonly clientGroups: readonly string[] /** The regions down in the scenario, when a region-failure set witnesses it. */;
+    readonly clientGroups: readonly string[];
+    /** The regions down in the scenario, when a region-failure set witnesses it. */
     readonly failed?: readonly string[];
   }[];
   /** What to change so the violation goes away (also the end of `message`); absent when there is no single fix. */

@@ -2,6 +2,16 @@
  * The proofs over the answers: residency, availability, failover-time budget, health-probe load. Each is a pure
  * function returning violations whose messages name the scenario(s), the client group(s) and the resources.
  */
+
+/** Said of a leaking path shown for one client group of several. */
+export const SAME_PATH_NOTE = ' (the other groups take the same path through their own location mapping)';
+
+/** The landings an answer gives out of the regions that are down (a fail-closed pool named as such). */
+function answeredWith(a: Answer): string[] {
+  return a.landings
+    .filter((l) => !l.possible && l.share > 0)
+    .map((l) => (l.failClosed ? 'a fail-closed pool' : `${l.region ?? l.endpoint} (down)`));
+}
 import type { Answer, FailoverPath, Landing, ProbeSource, ServiceIntent, Violation } from './model';
 
 /** Default ceiling of health-probe requests per second an origin should receive from all checkers together. */
@@ -103,9 +113,14 @@ export function residencyViolations(answers: readonly Answer[], intent: ServiceI
       cases,
       resources: [...g.resources],
       message:
-        `residency: ${g.frontDoor} sends client group${cases[0].clientGroups.length > 1 ? 's' : ''} "${list(cases[0].clientGroups)}" (jurisdiction ${g.jurisdiction}) to ${g.leakTo} ` +
-        `in scenario "${cases[0].scenario}"${more}${cases.length > 4 ? ` (and ${cases.length - 4} more scenarios)` : ''} as ${g.how}; ` +
-        `leaking path for "${g.exampleClient}": ${g.example}${clients.length > 1 ? ' (the other groups take the same path through their own location mapping)' : ''}`,
+        `residency: ${g.frontDoor} sends client group${cases[0].clientGroups.length > 1 ? 's' : ''} ` +
+        `"${list(cases[0].clientGroups)}" (jurisdiction ${g.jurisdiction}) to ${g.leakTo} ` +
+        'in scenario ' +
+        `"${cases[0].scenario}"${more}${cases.length > 4 ? ` (and ${cases.length - 4} more scenarios)` : ''} ` +
+        `as ${g.how}; ` +
+        `leaking path for "${g.exampleClient}": ` +
+        g.example +
+        (clients.length > 1 ? SAME_PATH_NOTE : ''),
     };
   });
 }
@@ -132,9 +147,7 @@ export function availabilityViolations(answers: readonly Answer[]): Violation[] 
     if (a.scenario.kind !== 'normal' && a.scenario.kind !== 'single') continue;
     const served = a.landings.some((l) => !l.possible && l.share > 0 && l.up);
     if (served) continue;
-    const reason = a.noAnswer
-      ? `no answer (${a.noAnswer})`
-      : `answered only with ${list(a.landings.filter((l) => !l.possible && l.share > 0).map((l) => (l.failClosed ? 'a fail-closed pool' : `${l.region ?? l.endpoint} (down)`)))}`;
+    const reason = a.noAnswer ? `no answer (${a.noAnswer})` : `answered only with ${list(answeredWith(a))}`;
     const key = `${a.frontDoor}|${a.scenario.id}|${reason}`;
     const noGeoMatch = !!a.noAnswer && /no geolocation record of .* and there is no default/.test(a.noAnswer);
     const g = grouped.get(key) ?? {
@@ -156,7 +169,8 @@ export function availabilityViolations(answers: readonly Answer[]): Violation[] 
     const remedy = g.noGeoMatch
       ? 'add a default (*) geolocation record to the name (in a spec: routing.geolocation.default: latency or a region)'
       : g.single
-        ? 'add a region that can take over for these clients, or set slo.survivesRegionFailure: false to accept that a region failure is an outage'
+        ? 'add a region that can take over for these clients, or set slo.survivesRegionFailure: false to accept ' +
+          'that a region failure is an outage'
         : undefined;
     out.push({
       proof: 'availability',
@@ -166,7 +180,11 @@ export function availabilityViolations(answers: readonly Answer[]): Violation[] 
       cases: [{ scenario: g.scenario, clientGroups: [...new Set(g.clients)] }],
       resources: [...g.resources],
       remedy,
-      message: `availability: in scenario "${g.scenario}", ${g.frontDoor} gives client group${g.clients.length > 1 ? 's' : ''} "${list(g.clients)}" no healthy region: ${g.reason}${g.resources.size > 0 ? `; resources: ${list([...g.resources], 4)}` : ''}${remedy ? `; to fix: ${remedy}` : ''}`,
+      message:
+        `availability: in scenario "${g.scenario}", ${g.frontDoor} gives client ` +
+        `group${g.clients.length > 1 ? 's' : ''} "${list(g.clients)}" no healthy region: ` +
+        `${g.reason}${g.resources.size > 0 ? `; resources: ${list([...g.resources], 4)}` : ''}` +
+        `${remedy ? `; to fix: ${remedy}` : ''}`,
     });
   }
   return out;
@@ -183,7 +201,11 @@ export function failoverTimeViolations(paths: readonly FailoverPath[], sloSecond
       scenarios: [`${p.region} down`],
       clientGroups: [...p.clients],
       resources: [...p.resources],
-      message: `failover-time: in scenario "${p.region} down", ${p.frontDoor} moves client group${p.clients.length > 1 ? 's' : ''} "${list(p.clients)}" off ${p.region} after up to ${Number.isFinite(p.seconds) ? `${p.seconds} s` : 'never'}, over the budget slo.failoverSeconds = ${sloSeconds} s: ${p.breakdown}`,
+      message:
+        `failover-time: in scenario "${p.region} down", ${p.frontDoor} moves client ` +
+        `group${p.clients.length > 1 ? 's' : ''} "${list(p.clients)}" off ${p.region} after up to ` +
+        `${Number.isFinite(p.seconds) ? `${p.seconds} s` : 'never'}, over the budget slo.failoverSeconds = ` +
+        `${sloSeconds} s: ${p.breakdown}`,
     }));
 }
 
@@ -219,7 +241,10 @@ export function probeLoadViolations(load: readonly OriginProbeLoad[], maxRps: nu
       scenarios: ['normal operation'],
       clientGroups: [],
       resources: l.sources.map((s) => s.resource),
-      message: `probe-load: origin ${l.origin}${l.region ? ` (${l.region})` : ''} receives ${l.requestsPerSecond} health-probe requests/s, over the ceiling of ${maxRps}/s: ${l.sources.map((s) => `${s.resource} ${round(s.requestsPerSecond)}/s (${s.derivation})`).join('; ')}`,
+      message:
+        `probe-load: origin ${l.origin}${l.region ? ` (${l.region})` : ''} receives ${l.requestsPerSecond} ` +
+        `health-probe requests/s, over the ceiling of ${maxRps}/s: ` +
+        `${l.sources.map((s) => `${s.resource} ${round(s.requestsPerSecond)}/s (${s.derivation})`).join('; ')}`,
     }));
 }
 

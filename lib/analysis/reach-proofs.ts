@@ -32,7 +32,7 @@ import type {
   ServiceIntent,
   Violation,
 } from './model';
-import { list } from './proofs';
+import { list, SAME_PATH_NOTE } from './proofs';
 import { failoverRemedy } from './remedies';
 import { holdsWhenDown, smallestWitness, witnessLabel, type Witness } from './witness';
 
@@ -242,9 +242,10 @@ function groupLeaks(leaks: readonly Leak[], input: ReachProofInput): Violation[]
       resources,
       remedy,
       message:
-        `residency: ${first.fd.label} sends client group${cases[0].clientGroups.length > 1 ? 's' : ''} "${list(cases[0].clientGroups)}" (jurisdiction ${j}) to ${destination(intent, first.path.landing)} ` +
+        `residency: ${first.fd.label} sends client group${cases[0].clientGroups.length > 1 ? 's' : ''} ` +
+        `"${list(cases[0].clientGroups)}" (jurisdiction ${j}) to ${destination(intent, first.path.landing)} ` +
         `${scenarioText} as ${how}; leaking path for "${example.client.label}": ${describeSteps(example.path.path)}` +
-        `${example.path.path.length > 0 && clients.length > 1 ? ' (the other groups take the same path through their own location mapping)' : ''}` +
+        (example.path.path.length > 0 && clients.length > 1 ? SAME_PATH_NOTE : '') +
         `${remedy ? `; to fix: ${remedy}` : ''}`,
     });
   }
@@ -292,15 +293,21 @@ function defaultResidencyRemedy(path: ReachPath, j: string): string | undefined 
   if (!l.unplaced || l.declared) return undefined;
   if (l.fix) return l.fix;
   return (
-    `if ${l.endpoint} serves only from jurisdiction ${j}, declare it: add { name: ${l.endpoint}, jurisdiction: ${j}, failoverSeconds: <seconds it needs to move traffic off a failure of its own> } ` +
+    `if ${l.endpoint} serves only from jurisdiction ${j}, declare it: add { name: ${l.endpoint}, jurisdiction: ` +
+    `${j}, failoverSeconds: <seconds it needs to move traffic off a failure of its own> } ` +
     `to the spec's externalEndpoints (or call declareExternalEndpoint in the stack)`
   );
 }
 
-/** The two ways a region fails: unreachable from outside (its load balancers still see healthy targets), or its model servers unhealthy. */
+/**
+ * The two ways a region fails: unreachable from outside (its load balancers still see healthy targets), or its model
+ * servers unhealthy.
+ */
 type Mode = 'unreachable' | 'unhealthy';
 
-/** Why clients stay on a failed region; `nowhere`: no region that is up could take them (an outage, not a slow move). */
+/**
+ * Why clients stay on a failed region; `nowhere`: no region that is up could take them (an outage, not a slow move).
+ */
 interface Stuck {
   readonly why: string;
   readonly nowhere: boolean;
@@ -581,7 +588,10 @@ function stuckChecker(
       }
       if (result.status === 'unsat') continue;
       return {
-        why: `clients can stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(result)}, although a healthy answer elsewhere exists: another ${noun} that leads there stays healthy, or the ${noun} that moves them is unhealthy in that state`,
+        why:
+          `clients can stay on ${region} after every signal sees it fail ` +
+          `(${describeMode(mode)})${inState(result)}, although a healthy answer elsewhere exists: another ` +
+          `${noun} that leads there stays healthy, or the ${noun} that moves them is unhealthy in that state`,
         nowhere: false,
       };
     }
@@ -607,11 +617,17 @@ function stuckChecker(
         const after = other === undefined ? '' : ` (with ${other} already down)`;
         if (better.status === 'unsat')
           return {
-            why: `clients stay on ${region} after every signal sees it fail (${describeMode(mode)})${inState(stays)}: every answer the ${noun}s can give them then leads to ${region}, and no region that is up could take them`,
+            why:
+              `clients stay on ${region} after every signal sees it fail ` +
+              `(${describeMode(mode)})${inState(stays)}: every answer the ${noun}s can give them then leads to ` +
+              `${region}, and no region that is up could take them`,
             nowhere: true,
           };
         return {
-          why: `clients stay on ${region}${after} after every signal sees it fail (${describeMode(mode)})${inState(better)}: every answer the records can give them then leads back to ${region} through a ${noun} nothing marks unhealthy, although a region that is up could take them`,
+          why:
+            `clients stay on ${region}${after} after every signal sees it fail ` +
+            `(${describeMode(mode)})${inState(better)}: every answer the records can give them then leads back ` +
+            `to ${region} through a ${noun} nothing marks unhealthy, although a region that is up could take them`,
           nowhere: false,
         };
       }
@@ -629,7 +645,10 @@ function inState(result: ReturnType<typeof satisfy>): string {
   const state =
     result.status === 'sat' ? [...result.assignment.values()].filter((v) => !v.healthy).map((v) => v.atom.label) : [];
   if (state.length === 0) return '';
-  return `, when ${state.slice(0, 3).join(', ')}${state.length > 3 ? ` and ${state.length - 3} more` : ''} ${state.length === 1 ? 'is' : 'are'} unhealthy`;
+  return (
+    `, when ${state.slice(0, 3).join(', ')}${state.length > 3 ? ` and ${state.length - 3} more` : ''} ` +
+    `${state.length === 1 ? 'is' : 'are'} unhealthy`
+  );
 }
 
 interface RegionQueries {
@@ -826,8 +845,11 @@ export function reachFailover(input: ReachProofInput & { readonly sloSeconds?: n
       resources: [...new Set([...first.detection.resources, ...first.path.path.map((s) => s.address)])],
       remedy,
       message:
-        `failover-time: when ${first.target} fails ${caseText}, ${first.fd.label} moves client group${cases[0].clientGroups.length > 1 ? 's' : ''} "${list(cases[0].clientGroups)}" off ${first.target} after up to ${seconds}, ` +
-        `over the budget slo.failoverSeconds = ${slo} s: ${first.detection.breakdown}; path: ${describeSteps(first.path.path)}${remedy ? `; to fix: ${remedy}` : ''}`,
+        `failover-time: when ${first.target} fails ${caseText}, ${first.fd.label} moves client ` +
+        `group${cases[0].clientGroups.length > 1 ? 's' : ''} "${list(cases[0].clientGroups)}" off ` +
+        `${first.target} after up to ${seconds}, ` +
+        `over the budget slo.failoverSeconds = ${slo} s: ${first.detection.breakdown}; path: ` +
+        `${describeSteps(first.path.path)}${remedy ? `; to fix: ${remedy}` : ''}`,
     });
   }
   return { paths, violations };

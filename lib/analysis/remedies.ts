@@ -28,7 +28,8 @@ export function failoverRemedy(d: Detection, slo: number, intent: ServiceIntent)
     case 'edge-router': {
       const perAttempt = Math.floor((slo * 1000) / cause.maxAttempts);
       return [
-        `lower edgeRouter.attemptTimeoutMs to ${perAttempt} or less (× ${cause.maxAttempts} attempts ≤ ${slo} s), or lower maxAttempts`,
+        `lower edgeRouter.attemptTimeoutMs to ${perAttempt} or less (× ${cause.maxAttempts} attempts ≤ ${slo} ` +
+          's), or lower maxAttempts',
         raise,
       ]
         .filter(Boolean)
@@ -36,7 +37,8 @@ export function failoverRemedy(d: Detection, slo: number, intent: ServiceIntent)
     }
     case 'declared':
       return [
-        `the declaration of ${cause.endpoint.name} (${cause.endpoint.declaredBy}) promises ${cause.endpoint.failoverSeconds} s; route to an endpoint that fails over within ${slo} s`,
+        `the declaration of ${cause.endpoint.name} (${cause.endpoint.declaredBy}) promises ` +
+          `${cause.endpoint.failoverSeconds} s; route to an endpoint that fails over within ${slo} s`,
         raise,
       ]
         .filter(Boolean)
@@ -83,8 +85,11 @@ function route53Remedy(
   }
   if (options.length > 0) return options.join('; or ');
   return (
-    `the budget cannot be met by Route53 DNS failover on this path: the fastest health check (request_interval 10 s × failure_threshold 1) plus the ${fixed} s TTL is ` +
-    `${ROUTE53_FASTEST_CHECK_SECONDS + fixed} s, over ${slo} s${fixed > 0 && c.ttlRecords ? ` (the ${fixed} s of an alias to an ALB, which no record setting lowers)` : ''}; put a front door with in-request retries (the edge router) in front for this budget`
+    'the budget cannot be met by Route53 DNS failover on this path: the fastest health check (request_interval ' +
+    `10 s × failure_threshold 1) plus the ${fixed} s TTL is ` +
+    `${ROUTE53_FASTEST_CHECK_SECONDS + fixed} s, over ${slo} ` +
+    `s${fixed > 0 && c.ttlRecords ? ` (the ${fixed} s of an alias to an ALB, which no record setting lowers)` : ''}; ` +
+    'put a front door with in-request retries (the edge router) in front for this budget'
   );
 }
 
@@ -103,8 +108,11 @@ function checkSetting(
     intent.health.intervalSeconds === c.requestInterval &&
     intent.health.failureThreshold === c.failureThreshold;
   return spec
-    ? `set health.intervalSeconds: ${interval} and health.failureThreshold: ${threshold} (${interval} s × ${threshold} + ${ttl} s TTL = ${interval * threshold + ttl} s)`
-    : `set request_interval ${interval} and failure_threshold ${threshold} on ${checks.join(' and ')} (${interval} s × ${threshold} + ${ttl} s TTL = ${interval * threshold + ttl} s; it is not the spec's health check, so change the override that set ${c.requestInterval} s × ${c.failureThreshold})`;
+    ? `set health.intervalSeconds: ${interval} and health.failureThreshold: ${threshold} (${interval} s × ` +
+        `${threshold} + ${ttl} s TTL = ${interval * threshold + ttl} s)`
+    : `set request_interval ${interval} and failure_threshold ${threshold} on ${checks.join(' and ')} ` +
+        `(${interval} s × ${threshold} + ${ttl} s TTL = ${interval * threshold + ttl} s; it is not the spec's ` +
+        `health check, so change the override that set ${c.requestInterval} s × ${c.failureThreshold})`;
 }
 
 /** A path on which nothing moves the clients: what would, named. */
@@ -114,12 +122,16 @@ function undetectedRemedy(
   intent: ServiceIntent,
 ): string {
   if (c.fix) return c.fix;
-  const generic = `make the failure visible on this path (${c.why}): a Route53 health check probing the region's hostname on the record that chooses it, or a monitor on the Cloudflare pool; an undeclared endpoint outside the stacks needs an externalEndpoints declaration`;
+  const generic =
+    `make the failure visible on this path (${c.why}): a Route53 health check probing the region's hostname on ` +
+    'the record that chooses it, or a monitor on the Cloudflare pool; an undeclared endpoint outside the stacks ' +
+    'needs an externalEndpoints declaration';
   if (!c.region) return generic;
   const options: string[] = [];
   if (c.enable && c.enable.seconds <= slo && c.enable.records.length > 0) {
     options.push(
-      `set evaluate_target_health: true on ${c.enable.records.join(', ')}, so the health below reaches the record that can move the clients (${c.enable.breakdown} = ${c.enable.seconds} s)`,
+      `set evaluate_target_health: true on ${c.enable.records.join(', ')}, so the health below reaches the ` +
+        `record that can move the clients (${c.enable.breakdown} = ${c.enable.seconds} s)`,
     );
   }
   const ttl = c.ttl ?? 0;
@@ -127,12 +139,18 @@ function undetectedRemedy(
   if (c.chooser && host && slo - ttl >= ROUTE53_FASTEST_CHECK_SECONDS) {
     const threshold = Math.min(10, Math.floor((slo - ttl) / 10));
     options.push(
-      `give ${c.chooser} its own health check (health_check_id) of type HTTPS probing ${host} with request_interval 10 and failure_threshold ${threshold} (10 s × ${threshold} + ${ttl} s TTL = ${10 * threshold + ttl} s)`,
+      `give ${c.chooser} its own health check (health_check_id) of type HTTPS probing ${host} with ` +
+        `request_interval 10 and failure_threshold ${threshold} (10 s × ${threshold} + ${ttl} s TTL = ` +
+        `${10 * threshold + ttl} s)`,
     );
   }
   if (options.length > 0) return options.join('; or ');
   if (!c.chooser)
-    return `nothing can move these clients off ${c.region}: no record set on the path can give them another record once ${c.region} is down; add a record for another region to the set that chooses ${c.region}, or accept the outage (slo.survivesRegionFailure: false)`;
+    return (
+      `nothing can move these clients off ${c.region}: no record set on the path can give them another record ` +
+      `once ${c.region} is down; add a record for another region to the set that chooses ${c.region}, or accept ` +
+      'the outage (slo.survivesRegionFailure: false)'
+    );
   return generic;
 }
 
@@ -151,7 +169,8 @@ function cloudflareRemedy(
       (p) => PLAN_MIN_MONITOR_INTERVAL_SECONDS[p] + CLOUDFLARE_MIN_TIMEOUT_SECONDS + c.ttl <= slo,
     );
     return (
-      `the budget cannot be met${plan ? ` on the ${plan} plan` : ''}: the fastest a monitor can mark a pool unhealthy there is ${minimum} s (minimum interval) × 1 + ${CLOUDFLARE_MIN_TIMEOUT_SECONDS} s timeout` +
+      `the budget cannot be met${plan ? ` on the ${plan} plan` : ''}: the fastest a monitor can mark a pool ` +
+      `unhealthy there is ${minimum} s (minimum interval) × 1 + ${CLOUDFLARE_MIN_TIMEOUT_SECONDS} s timeout` +
       `${c.ttl > 0 ? ` + ${c.ttl} s TTL (DNS-only)` : ''} = ${fastest} s, over ${slo} s` +
       (better.length > 0
         ? `; the ${better.join(' or ')} plan allows it`
@@ -167,8 +186,16 @@ function cloudflareRemedy(
     if (interval >= minimum && down >= 1) {
       const total = interval * Math.min(down, c.consecutiveDown) + probe + c.ttl;
       const cd = Math.min(down, c.consecutiveDown);
-      return `set interval ${interval} and consecutive_down ${cd} on ${c.address} (cloudflare.monitor.intervalSeconds: ${interval}, consecutiveDown: ${cd}): ${interval} s × ${cd} + ${c.timeout} s × (${c.retries} + 1)${c.ttl ? ` + ${c.ttl} s TTL` : ''} = ${total} s`;
+      return (
+        `set interval ${interval} and consecutive_down ${cd} on ${c.address} ` +
+        `(cloudflare.monitor.intervalSeconds: ${interval}, consecutiveDown: ${cd}): ${interval} s × ${cd} + ` +
+        `${c.timeout} s × (${c.retries} + 1)${c.ttl ? ` + ${c.ttl} s TTL` : ''} = ${total} s`
+      );
     }
   }
-  return `set interval ${minimum}, consecutive_down 1, timeout ${CLOUDFLARE_MIN_TIMEOUT_SECONDS} and retries 0 on ${c.address} (cloudflare.monitor: intervalSeconds ${minimum}, consecutiveDown 1, timeoutSeconds ${CLOUDFLARE_MIN_TIMEOUT_SECONDS}, retries 0) = ${fastest} s`;
+  return (
+    `set interval ${minimum}, consecutive_down 1, timeout ${CLOUDFLARE_MIN_TIMEOUT_SECONDS} and retries 0 on ` +
+    `${c.address} (cloudflare.monitor: intervalSeconds ${minimum}, consecutiveDown 1, timeoutSeconds ` +
+    `${CLOUDFLARE_MIN_TIMEOUT_SECONDS}, retries 0) = ${fastest} s`
+  );
 }

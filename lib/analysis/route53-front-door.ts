@@ -18,7 +18,7 @@ import type {
   ServiceIntent,
 } from './model';
 import { Route53Lookup } from './route53-health';
-import { QUERY_TYPES, type R53Record, type Route53Model } from './route53-model';
+import { QUERY_TYPES, type R53Record, type R53Target, type Route53Model } from './route53-model';
 import { LAST_RESORT_NOTE, Route53Reach } from './route53-reach';
 import { describePolicy, Route53Evaluator } from './route53-resolve';
 import { pathFailover, route53Probes } from './route53-timing';
@@ -55,7 +55,11 @@ function route53ResidencyRemedy(
   );
   if (fallThrough) {
     const r = fallThrough.record;
-    return `set evaluate_target_health false${r.healthCheck ? ' and remove health_check_id' : ''} on ${r.address}: Route53 then never falls through it to a less specific location, and answers inside jurisdiction ${jurisdiction} even when every region there is unhealthy`;
+    return (
+      `set evaluate_target_health false${r.healthCheck ? ' and remove health_check_id' : ''} on ${r.address}: ` +
+      'Route53 then never falls through it to a less specific location, and answers inside jurisdiction ' +
+      `${jurisdiction} even when every region there is unhealthy`
+    );
   }
   const first = records[0]?.record;
   if (first?.policy.kind !== 'geolocation') return undefined;
@@ -73,9 +77,16 @@ function route53ResidencyRemedy(
     first.policy.country !== '*' &&
     (first.policy.country === client.country || (!first.policy.country && first.policy.continent === client.continent));
   if (own)
-    return `point ${first.address} at ${sibling.target.name} with evaluate_target_health false, as ${sibling.address} does`;
+    return (
+      `point ${first.address} at ${sibling.target.name} with evaluate_target_health false, as ${sibling.address} ` +
+      'does'
+    );
   if (!client.country) return undefined;
-  return `add a geolocation record for country ${client.country} to ${first.name} aliasing ${sibling.target.name} with evaluate_target_health false, as ${sibling.address} does (${client.label} now falls to ${first.address})`;
+  return (
+    `add a geolocation record for country ${client.country} to ${first.name} aliasing ${sibling.target.name} ` +
+    `with evaluate_target_health false, as ${sibling.address} does (${client.label} now falls to ` +
+    `${first.address})`
+  );
 }
 
 /** A name clients resolve, in one zone. */
@@ -305,7 +316,9 @@ export function vpcClientGroups(model: Route53Model, context: GraphContext): Cli
     const jurisdiction = vpcJurisdiction(context, g.region);
     return {
       id: `vpc:${g.region ?? 'unknown'}|${g.zones.join(',')}`,
-      label: `${jurisdiction && jurisdiction !== UNKNOWN_JURISDICTION ? `${jurisdiction}: ` : ''}VPCs in ${g.region ?? 'an unknown region'}${suffix}`,
+      label:
+        `${jurisdiction && jurisdiction !== UNKNOWN_JURISDICTION ? `${jurisdiction}: ` : ''}VPCs in ` +
+        `${g.region ?? 'an unknown region'}${suffix}`,
       kind: 'vpc',
       jurisdiction,
       country: info?.country,
@@ -377,7 +390,8 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
   // A private zone whose name is unknown at synth might answer the name with records the analysis cannot see.
   const unknownZone =
     entry.private && zone?.name === undefined
-      ? `private zone ${zoneLabel} (associated with ${own.map((c) => c.label).join(', ') || 'VPCs'}) has a name that is not known at synth: it may answer ${entry.name} with any record`
+      ? `private zone ${zoneLabel} (associated with ${own.map((c) => c.label).join(', ') || 'VPCs'}) has a name ` +
+        `that is not known at synth: it may answer ${entry.name} with any record`
       : undefined;
   const withUnknownZone = (paths: ReachPath[]): ReachPath[] =>
     unknownZone
@@ -418,12 +432,17 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       const what = rule.forwards === undefined ? 'may forward (its type is not known at synth)' : 'forwards';
       const domain =
         rule.domain === undefined ? 'names not known at synth' : rule.domain === '' ? 'every name' : rule.domain;
-      const why = `resolver rule ${rule.address} ${what} queries for ${domain} from ${client.label} to ${rule.targets}: Route53 Resolver uses it over the private zone, and the answer comes from DNS servers outside the stacks`;
+      const why =
+        `resolver rule ${rule.address} ${what} queries for ${domain} from ${client.label} to ${rule.targets}: ` +
+        'Route53 Resolver uses it over the private zone, and the answer comes from DNS servers outside the stacks';
       out.push({
         landing: {
           endpoint: `${rule.address} (forwards to ${rule.targets})`,
           unplaced: why,
-          fix: `remove the association of ${rule.address} with the VPC (${associations.map((a) => a.declaredBy).join(', ')}), or narrow its domain_name so it does not cover ${entry.name}`,
+          fix:
+            `remove the association of ${rule.address} with the VPC ` +
+            `(${associations.map((a) => a.declaredBy).join(', ')}), or narrow its domain_name so it does not ` +
+            `cover ${entry.name}`,
         },
         path: [{ address: rule.address, label: `resolver rule ${rule.address}`, note: why }],
         conditions: [],
@@ -439,7 +458,9 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
     if (l.declared)
       return {
         seconds: l.declared.failoverSeconds,
-        breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy})`,
+        breakdown:
+          `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s ` +
+          `(${l.declared.declaredBy})`,
         resources: path.path.map((s) => s.address),
         causes: [{ kind: 'declared', endpoint: l.declared }],
       };
@@ -587,7 +608,7 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
                   ? setId(t.host)
                   : region
                     ? `region:${region}`
-                    : `endpoint:${t.kind === 'alb' ? t.lb : t.kind === 'cname' ? t.host : t.kind === 'external' ? t.value : 'delegated'}`;
+                    : `endpoint:${targetName(t)}`;
             const key = `${to}|${r.policy.kind}|${!!r.healthCheck}|${r.evaluateTargetHealth}`;
             byTarget.set(key, [...(byTarget.get(key) ?? []), r]);
           }
@@ -596,7 +617,8 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
           const r = records[0];
           const policy =
             records.length === 1 ? describePolicy(r.policy) : `${r.policy.kind} ${summariseLocations(records)}`;
-          const edgeLabel = `${policy}${r.healthCheck ? ' + hc' : ''}${r.alias && !r.evaluateTargetHealth ? ' (no ETH)' : ''}`;
+          const edgeLabel =
+            `${policy}${r.healthCheck ? ' + hc' : ''}` + `${r.alias && !r.evaluateTargetHealth ? ' (no ETH)' : ''}`;
           edges.push({ from: setId(set[0].name), to: key.split('|')[0], label: edgeLabel });
         }
       }
@@ -616,4 +638,11 @@ export function route53FrontDoor(model: Route53Model, context: GraphContext, ent
       return { countries: [...countries], continents: [...continents], subdivisions, cloudflareRegions: [] };
     },
   };
+}
+
+/** The name a diagram gives a target it draws as an endpoint of its own. */
+function targetName(t: R53Target): string {
+  if (t.kind === 'alb') return t.lb;
+  if (t.kind === 'cname') return t.host;
+  return t.kind === 'external' ? t.value : 'delegated';
 }

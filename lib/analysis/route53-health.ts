@@ -65,7 +65,9 @@ export class Route53Lookup {
       .sort((a, b) => b.name.length - a.name.length || a.key.localeCompare(b.key));
   }
 
-  /** The records answering `qtype` for `name` in `zone` (CNAME answers every type; wildcards and NS delegations apply). */
+  /**
+   * The records answering `qtype` for `name` in `zone` (CNAME answers every type; wildcards and NS delegations apply).
+   */
   lookup(zone: string, name: string, qtype: QueryType): Lookup {
     // Nested maps: no string building on the evaluator's hot path.
     let byZone = this.lookups.get(zone);
@@ -361,7 +363,9 @@ function locationKey(client: ClientGroup): string {
   if (k === undefined)
     locationKeys.set(
       client,
-      (k = `${client.vpc ? `vpc:${client.vpc.region}:${client.vpc.zones.join(',')}` : ''}|${client.country ?? ''}|${client.subdivision ?? ''}|${client.continent}`),
+      (k =
+        `${client.vpc ? `vpc:${client.vpc.region}:${client.vpc.zones.join(',')}` : ''}|${client.country ?? ''}|` +
+        `${client.subdivision ?? ''}|${client.continent}`),
     );
   return k;
 }

@@ -89,9 +89,14 @@ export class Route53Reach {
       const records = found.set.records;
       const kind = records[0].policy.kind;
       if (kind === 'geolocation' || records.some((r) => r.evaluateTargetHealth))
-        own = `g:${client.vpc ? `vpc:${client.vpc.region}` : ''}|${client.country ?? ''}|${client.subdivision ?? ''}|${client.continent}`;
-      if (kind === 'latency' && client.vpc)
-        own += `|l:${records.find((r) => r.policy.kind === 'latency' && r.policy.region === client.vpc!.region)?.address ?? ''}`;
+        own =
+          `g:${client.vpc ? `vpc:${client.vpc.region}` : ''}|${client.country ?? ''}|${client.subdivision ?? ''}|` +
+          `${client.continent}`;
+      if (kind === 'latency' && client.vpc) {
+        const vpcRegion = client.vpc.region;
+        const latency = records.find((r) => r.policy.kind === 'latency' && r.policy.region === vpcRegion);
+        own += `|l:${latency?.address ?? ''}`;
+      }
       if (kind === 'geoproximity') own += `|p:${client.latitude},${client.longitude}`;
       for (const r of records) {
         for (const t of r.targets) {
@@ -212,7 +217,9 @@ export class Route53Reach {
             out.push({
               record: r,
               conditions: [h(r)],
-              note: 'latency: a healthy record (Route53 picks the lowest measured latency, which is not known at synth)',
+              note:
+                'latency: a healthy record (Route53 picks the lowest measured latency, which is not known at ' +
+                'synth)',
             });
           for (const r of records) out.push({ record: r, conditions: allDown(), note: allUnhealthy });
         }
@@ -346,7 +353,9 @@ export class Route53Reach {
       case 'delegation':
         return leaf({
           endpoint: `${record.name} (delegated)`,
-          unplaced: `${record.address} delegates ${record.name} to other name servers (${t.servers.join(', ') || 'none listed'})`,
+          unplaced:
+            `${record.address} delegates ${record.name} to other name servers ` +
+            `(${t.servers.join(', ') || 'none listed'})`,
         });
     }
   }

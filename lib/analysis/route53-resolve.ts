@@ -73,7 +73,9 @@ export class Route53Evaluator {
     return found.kind === 'set' ? found.set.records : undefined;
   }
 
-  /** Every query type a client makes for an entry name: landings of each, shares normalised over the types that answer. */
+  /**
+   * Every query type a client makes for an entry name: landings of each, shares normalised over the types that answer.
+   */
   resolveEntry(
     zone: string,
     name: string,
@@ -199,7 +201,10 @@ export class Route53Evaluator {
     return f;
   }
 
-  /** Whether Route53 considers a record healthy in the scenario, and why not (memoised per scenario when the client's location does not matter). */
+  /**
+   * Whether Route53 considers a record healthy in the scenario, and why not (memoised per scenario when the client's
+   * location does not matter).
+   */
   recordHealth(
     record: R53Record,
     qtype: QueryType,
@@ -228,7 +233,9 @@ export class Route53Evaluator {
       if (t.kind === 'alb')
         return {
           healthy: false,
-          why: `evaluate_target_health: load balancer ${t.lb} (${this.lookup.albRegion(t) ?? 'region unknown'}) has no healthy targets`,
+          why:
+            `evaluate_target_health: load balancer ${t.lb} (${this.lookup.albRegion(t) ?? 'region unknown'}) has ` +
+            'no healthy targets',
         };
       return {
         healthy: false,
@@ -326,7 +333,9 @@ export class Route53Evaluator {
             choices: [],
             healthy: false,
             notes,
-            noAnswer: `no geolocation record of ${set[0].name} matches ${client.label} and there is no default (*) record: no answer`,
+            noAnswer:
+              `no geolocation record of ${set[0].name} matches ${client.label} and there is no default (*) ` +
+              'record: no answer',
           };
         const skipped: { record: R53Record; why: string }[] = [];
         for (const candidate of candidates) {
@@ -498,7 +507,9 @@ export function recordStep(cache: Map<string, PathStep>, record: R53Record): Pat
     const own = record.policy.kind === 'geolocation' && record.policy.country !== '*';
     s = {
       address: record.address,
-      label: `${describeRecord(record)} -> ${record.targets.map(describeTarget).join(', ')}${record.healthCheck ? ', health check' : ''}${eth}`,
+      label:
+        `${describeRecord(record)} -> ` +
+        `${record.targets.map(describeTarget).join(', ')}${record.healthCheck ? ', health check' : ''}${eth}`,
       clientSpecific: own || undefined,
     };
     cache.set(record.address, s);
@@ -552,7 +563,9 @@ export function describePolicy(p: R53Policy): string {
     case 'failover':
       return `failover ${p.role}`;
     case 'geolocation':
-      return `geolocation ${p.country === '*' ? 'default (*)' : p.subdivision ? `subdivision=${p.country}-${p.subdivision}` : p.country ? `country=${p.country}` : `continent=${p.continent}`}`;
+      if (p.country === '*') return 'geolocation default (*)';
+      if (p.subdivision) return `geolocation subdivision=${p.country}-${p.subdivision}`;
+      return p.country ? `geolocation country=${p.country}` : `geolocation continent=${p.continent}`;
     case 'geoproximity':
       return `geoproximity ${p.region ?? `${p.latitude},${p.longitude}`}${p.bias ? ` bias ${p.bias}` : ''}`;
     case 'multivalue':

@@ -95,13 +95,17 @@ export function healthCheckDetection(
       if (hc.childThreshold <= 0 || needed <= 0 || finite.length < needed)
         return {
           ...NEVER,
-          breakdown: `${address} (CALCULATED, ${hc.childThreshold} of ${hc.children.length} children must be healthy) never turns unhealthy`,
+          breakdown:
+            `${address} (CALCULATED, ${hc.childThreshold} of ${hc.children.length} children must be healthy) ` +
+            'never turns unhealthy',
           resources: [address],
         };
       const decisive = finite[needed - 1];
       return {
         seconds: decisive.seconds,
-        breakdown: `${address} (CALCULATED: unhealthy once ${needed} of ${hc.children.length} children fail; ${finite.map((c) => c.breakdown).join('; ')})`,
+        breakdown:
+          `${address} (CALCULATED: unhealthy once ${needed} of ${hc.children.length} children fail; ` +
+          `${finite.map((c) => c.breakdown).join('; ')})`,
         resources: [address, ...decisive.resources],
         // The faster children must fail too: a remedy that speeds up the decisive one must speed them up as well.
         causes: decisive.causes?.map((c) =>
@@ -140,7 +144,9 @@ export function healthCheckDetection(
       const seconds = alarm.evaluationPeriods * alarm.period + ROUTE53_ALARM_POLL_SECONDS;
       return {
         seconds,
-        breakdown: `${address} (CLOUDWATCH_METRIC ${alarm.address}: evaluation_periods ${alarm.evaluationPeriods} × period ${alarm.period} s + ${ROUTE53_ALARM_POLL_SECONDS} s alarm polling (assumed) = ${seconds} s)`,
+        breakdown:
+          `${address} (CLOUDWATCH_METRIC ${alarm.address}: evaluation_periods ${alarm.evaluationPeriods} × ` +
+          `period ${alarm.period} s + ${ROUTE53_ALARM_POLL_SECONDS} s alarm polling (assumed) = ${seconds} s)`,
         resources: [address, alarm.address],
       };
     }
@@ -154,7 +160,9 @@ export function healthCheckDetection(
       });
       return {
         seconds,
-        breakdown: `${address} (${hc.type} ${hc.fqdn ?? hc.ipAddress ?? hc.probesLoadBalancer}: request_interval ${hc.requestInterval} s × failure_threshold ${hc.failureThreshold} = ${seconds} s)`,
+        breakdown:
+          `${address} (${hc.type} ${hc.fqdn ?? hc.ipAddress ?? hc.probesLoadBalancer}: request_interval ` +
+          `${hc.requestInterval} s × failure_threshold ${hc.failureThreshold} = ${seconds} s)`,
         resources: [address],
         causes: [
           {
@@ -200,7 +208,9 @@ export function targetHealthDetection(
   const seconds = worst.interval * worst.unhealthyThreshold;
   return {
     seconds,
-    breakdown: `${record.address} evaluate_target_health on ${record.target.lb} (${worst.address}: interval ${worst.interval} s × unhealthy_threshold ${worst.unhealthyThreshold} = ${seconds} s)`,
+    breakdown:
+      `${record.address} evaluate_target_health on ${record.target.lb} (${worst.address}: interval ` +
+      `${worst.interval} s × unhealthy_threshold ${worst.unhealthyThreshold} = ${seconds} s)`,
     resources: [record.address, worst.address],
   };
 }
@@ -229,7 +239,9 @@ export function pathFailover(
       : 'model servers unhealthy (every signal sees it)';
   return {
     seconds: worst.seconds,
-    breakdown: `worst case, ${name(worst)}: ${worst.breakdown}; when ${name(other)}: ${Number.isFinite(other.seconds) ? `${other.seconds} s` : 'never'}`,
+    breakdown:
+      `worst case, ${name(worst)}: ${worst.breakdown}; when ${name(other)}: ` +
+      `${Number.isFinite(other.seconds) ? `${other.seconds} s` : 'never'}`,
     resources: worst.resources.length > 0 ? worst.resources : other.resources,
     causes: worst.causes,
   };
@@ -590,7 +602,8 @@ function undetectedWhy(
       const r = level.record;
       const set = `${r.name} ${r.type}`;
       const reasons = [
-        `its set ${set} gives its clients no other record once it is unhealthy (a set whose records are all unhealthy is answered as if all were healthy)`,
+        `its set ${set} gives its clients no other record once it is unhealthy (a set whose records are all ` +
+          'unhealthy is answered as if all were healthy)',
       ];
       for (let j = i; j > 0 && !alternative[j]; j--) {
         const parent = levels[j - 1];
@@ -599,8 +612,10 @@ function undetectedWhy(
             parent.record.alias && parent.record.target.kind === 'name'
               ? byAllUnhealthyRule(parent)
                 ? `${parent.record.address} above it is already answered as unhealthy`
-                : `${parent.record.address} aliases ${levels[j].record.name} with evaluate_target_health false, so that health stops there`
-              : `${parent.record.address} (${parent.record.type}, not an alias with evaluate_target_health) does not take the health of ${levels[j].record.name}`,
+                : `${parent.record.address} aliases ${levels[j].record.name} with evaluate_target_health false, ` +
+                  'so that health stops there'
+              : `${parent.record.address} (${parent.record.type}, not an alias with evaluate_target_health) does ` +
+                  `not take the health of ${levels[j].record.name}`,
           );
           break;
         }
@@ -619,7 +634,10 @@ function undetectedWhy(
     .map((d) => d.breakdown);
   const because = unknown.length > 0 ? ` (${[...new Set(unknown)].join('; ')})` : '';
   if (!alternative.some(Boolean))
-    return `no record on the path has a health check${seen} that sees ${region} fail${because}, and no set on it can give its clients another record once ${region} is down`;
+    return (
+      `no record on the path has a health check${seen} that sees ${region} fail${because}, and no set on it can ` +
+      `give its clients another record once ${region} is down`
+    );
   return `no record on the path has a health check${seen} that sees ${region} fail${because}`;
 }
 
@@ -638,7 +656,9 @@ export function route53Probes(model: Route53Model, context: HostRegion, frontDoo
       frontDoor,
       resource: hc.address,
       requestsPerSecond: rps,
-      derivation: `${regions} checker regions${hc.regions ? '' : ' (all: none listed)'} × ${ROUTE53_CHECKERS_PER_REGION} checkers / ${hc.requestInterval} s`,
+      derivation:
+        `${regions} checker regions${hc.regions ? '' : ' (all: none listed)'} × ${ROUTE53_CHECKERS_PER_REGION} ` +
+        `checkers / ${hc.requestInterval} s`,
     });
   }
   return out;

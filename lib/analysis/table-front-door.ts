@@ -4,7 +4,8 @@
  * describes it as a {@link BackendTable}; {@link tableFrontDoor} turns that into a front door the proofs, explain,
  * diagram and failover budget understand.
  *
- *   const edgeRouterExtractor: FrontDoorExtractor = (context) => findTables(context.stacks).map((t) => tableFrontDoor(context, t));
+ *   const edgeRouterExtractor: FrontDoorExtractor = (context) =>
+ *     findTables(context.stacks).map((t) => tableFrontDoor(context, t));
  *   analyzeRouting(outdir, { extractors: [edgeRouterExtractor] });
  *
  * Semantics modelled: clients bound to a jurisdiction reach only its backends (the router's residency groups);
@@ -87,7 +88,9 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
     const placed = context.placeHost?.(b.host);
     return {
       endpoint: b.host,
-      unplaced: `backend ${b.key} of ${entry.address}: ${placed?.inZone && placed.unplaced ? placed.unplaced : `${b.host} is not a regional name of the service`}`,
+      unplaced:
+        `backend ${b.key} of ${entry.address}: ` +
+        `${placed?.inZone && placed.unplaced ? placed.unplaced : `${b.host} is not a regional name of the service`}`,
     };
   };
   const seconds = (table.attemptTimeoutMs * table.maxAttempts) / 1000;
@@ -171,10 +174,16 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
       if (!b) return undefined;
       const j = jurisdictionOf(client);
       if (!j)
-        return `add ${client.country ?? client.continent} to residency group ${jurisdiction} of the routing table (${entry.address}): the router sends clients no group names to every backend`;
+        return (
+          `add ${client.country ?? client.continent} to residency group ${jurisdiction} of the routing table ` +
+          `(${entry.address}): the router sends clients no group names to every backend`
+        );
       const r = region.get(b.key);
       if (r)
-        return `set the jurisdiction of backend ${b.key} in the routing table (${entry.address}) to ${context.jurisdictionOf(r) ?? 'none'}: ${b.host} is in ${r}`;
+        return (
+          `set the jurisdiction of backend ${b.key} in the routing table (${entry.address}) to ` +
+          `${context.jurisdictionOf(r) ?? 'none'}: ${b.host} is in ${r}`
+        );
       return undefined;
     },
     pathFailover(path: ReachPath): Detection {
@@ -182,13 +191,17 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
       if (l.declared)
         return {
           seconds: Math.min(seconds, l.declared.failoverSeconds),
-          breakdown: `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s (${l.declared.declaredBy}); the router retries after ${seconds} s`,
+          breakdown:
+            `${l.endpoint} is declared to fail over within ${l.declared.failoverSeconds} s ` +
+            `(${l.declared.declaredBy}); the router retries after ${seconds} s`,
           resources: [...table.resources],
           causes: [{ kind: 'declared', endpoint: l.declared }],
         };
       return {
         seconds,
-        breakdown: `${entry.address}: attempt timeout ${table.attemptTimeoutMs} ms × ${table.maxAttempts} attempts = ${seconds} s (retried in the same request)`,
+        breakdown:
+          `${entry.address}: attempt timeout ${table.attemptTimeoutMs} ms × ${table.maxAttempts} attempts = ` +
+          `${seconds} s (retried in the same request)`,
         resources: [...table.resources],
         causes: [
           {
@@ -210,7 +223,9 @@ export function tableFrontDoor(context: GraphContext, table: BackendTable) {
         frontDoor: table.label,
         region: r,
         seconds,
-        breakdown: `${entry.address}: attempt timeout ${table.attemptTimeoutMs} ms × ${table.maxAttempts} attempts = ${seconds} s (retried in the same request)`,
+        breakdown:
+          `${entry.address}: attempt timeout ${table.attemptTimeoutMs} ms × ${table.maxAttempts} attempts = ` +
+          `${seconds} s (retried in the same request)`,
         resources: [...table.resources],
         clients: [...clients],
       }));

@@ -119,10 +119,14 @@ const READ_SETTINGS: Readonly<Record<string, Readonly<Record<string, Mode>>>> = 
 /** Resource types whose settings the analysis reads. */
 export const MODELLED_TYPES: readonly string[] = Object.keys(READ_SETTINGS);
 
-/** What Terraform does with a resource's `count`: create it once, not at all, or something the analysis cannot model. */
+/**
+ * What Terraform does with a resource's `count`: create it once, not at all, or something the analysis cannot model.
+ */
 export type Multiplicity = 'one' | 'none' | { readonly unknown: string };
 
-/** `count = 0` removes the resource, `count = 1` keeps it; any other count, a `for_each` or an expression is unknown. */
+/**
+ * `count = 0` removes the resource, `count = 1` keeps it; any other count, a `for_each` or an expression is unknown.
+ */
 export function multiplicity(config: Readonly<Record<string, unknown>>): Multiplicity {
   if (config.for_each !== undefined && config.for_each !== null)
     return { unknown: `for_each (${brief(config.for_each)}) makes copies the analysis cannot enumerate` };
@@ -141,7 +145,10 @@ export function unknownSetting(type: string, config: Readonly<Record<string, unk
   const m = multiplicity(config);
   if (typeof m === 'object') return m.unknown;
   if (config.dynamic !== undefined)
-    return `a dynamic block (${Object.keys(isRecord(config.dynamic) ? config.dynamic : {}).join(', ') || 'dynamic'}) is expanded by Terraform, not at synth`;
+    return (
+      `a dynamic block (${Object.keys(isRecord(config.dynamic) ? config.dynamic : {}).join(', ') || 'dynamic'}) ` +
+      'is expanded by Terraform, not at synth'
+    );
   const settings = READ_SETTINGS[type];
   if (!settings) return undefined;
   for (const [path, mode] of Object.entries(settings)) {
@@ -214,5 +221,8 @@ function brief(value: unknown): string {
 
 /** The remedy for a resource the analysis cannot read: a declaration cannot place it; literal settings can. */
 export function unreadableFix(address: string): string {
-  return `write the settings of ${address} the analysis names as literals (or plain references to resources of the stacks), without count/for_each, so the proofs can follow it; or remove it`;
+  return (
+    `write the settings of ${address} the analysis names as literals (or plain references to resources of the ` +
+    'stacks), without count/for_each, so the proofs can follow it; or remove it'
+  );
 }

@@ -86,7 +86,11 @@ export function smallestWitness(conditions: readonly Formula[], options: Witness
 /** `normal operation`, `eu-west-1 + eu-central-1 down`, `every region down`, with free signals named. */
 export function witnessLabel(w: Witness, allRegions: readonly string[]): string {
   if (w.inconsistent)
-    return `health states no region failure produces: ${w.atomsDown && w.atomsDown.length > 0 ? `${w.atomsDown.map((a) => a.label).join(', ')} unhealthy while their regions are up` : 'signals of one region disagreeing'}`;
+    return `health states no region failure produces: ${
+      w.atomsDown && w.atomsDown.length > 0
+        ? `${w.atomsDown.map((a) => a.label).join(', ')} unhealthy while their regions are up`
+        : 'signals of one region disagreeing'
+    }`;
   const base =
     w.failed.length === 0
       ? 'normal operation'

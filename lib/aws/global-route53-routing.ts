@@ -43,7 +43,10 @@ export interface GlobalRoute53RoutingProps {
   readonly regions: readonly RoutedRegion[];
   /** Routing mode and its settings. @default - latency across every region */
   readonly routing?: RoutingInput;
-  /** Clients bound to a jurisdiction: they are only answered by regions whose endpoint has that jurisdiction. @default - none */
+  /**
+   * Clients bound to a jurisdiction: they are only answered by regions whose endpoint has that jurisdiction. @default -
+   * none
+   */
   readonly residency?: ResidencyInput;
   /** Readiness probe and capacity signals. @default - the spec defaults */
   readonly health?: HealthInput;

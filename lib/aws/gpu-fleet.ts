@@ -56,7 +56,10 @@ export interface GpuFleetProps {
   readonly serviceName: string;
   /** The model this fleet serves. */
   readonly model: ModelInput;
-  /** The model version this fleet runs, when it differs from `model.version` (rolling upgrades). @default - `model.version` */
+  /**
+   * The model version this fleet runs, when it differs from `model.version` (rolling upgrades). @default -
+   * `model.version`
+   */
   readonly modelVersion?: string;
   /** GPU instance type, e.g. `g6e.xlarge`. */
   readonly instanceType: string;
@@ -360,7 +363,9 @@ function scalingPolicy(
   });
 }
 
-/** 100 GiB for OS, image and cache, plus twice the weights (download + page cache headroom); defined in lib/spec/fields. */
+/**
+ * 100 GiB for OS, image and cache, plus twice the weights (download + page cache headroom); defined in lib/spec/fields.
+ */
 export function defaultRootVolumeGiB(model: Pick<ModelSpec, 'weightsGiB'>): number {
   return defaultVolumeForWeights(model.weightsGiB);
 }

@@ -45,13 +45,21 @@ export const MODEL_HEADER = 'X-Inference-Model';
 export interface GpuInferenceEndpointProps {
   /** AWS region code; the stable key of the endpoint. */
   readonly region: string;
-  /** Provider for the region: an aliased `AwsProvider` when one stack spans regions. @default - the stack's default AWS provider */
+  /**
+   * Provider for the region: an aliased `AwsProvider` when one stack spans regions. @default - the stack's default AWS
+   * provider
+   */
   readonly provider?: TerraformProvider;
   /** Service name, used in resource names and tags (lower-case, at most 24 characters). */
   readonly serviceName: string;
-  /** Models served; the first is the default target of the ALB, the others are chosen by the `X-Inference-Model` header. */
+  /**
+   * Models served; the first is the default target of the ALB, the others are chosen by the `X-Inference-Model` header.
+   */
   readonly models: ModelInput[];
-  /** Per-model version this region runs when it differs from the model's `version` (rolling upgrades). @default - every model at its `version` */
+  /**
+   * Per-model version this region runs when it differs from the model's `version` (rolling upgrades). @default - every
+   * model at its `version`
+   */
   readonly modelVersions?: Record<string, string>;
   /** GPU instance type, e.g. `g6e.xlarge`. */
   readonly instanceType: string;
@@ -59,7 +67,10 @@ export interface GpuInferenceEndpointProps {
   readonly capacity: FleetCapacity;
   /** An existing network. @default - a {@link MinimalVpc} is created with `vpc` settings */
   readonly network?: IEndpointNetwork;
-  /** Settings of the VPC created when no `network` is given. @default - 10.64.0.0/16 over the region's default zones, one NAT gateway, flow logs */
+  /**
+   * Settings of the VPC created when no `network` is given. @default - 10.64.0.0/16 over the region's default zones,
+   * one NAT gateway, flow logs
+   */
   readonly vpc?: Omit<MinimalVpcProps, 'region' | 'provider' | 'name'>;
   /** ACM certificate for the HTTPS listener, in this region (may be a reference to an `AcmCertificateValidation`). */
   readonly certificateArn: string;
@@ -83,7 +94,10 @@ export interface GpuInferenceEndpointProps {
 export interface OriginLock {
   /** Header the front door adds to every request to the origin. */
   readonly headerName: string;
-  /** Its value: a reference to a sensitive Terraform variable, never a literal (it would land in state diffs and snapshots). */
+  /**
+   * Its value: a reference to a sensitive Terraform variable, never a literal (it would land in state diffs and
+   * snapshots).
+   */
   readonly headerValue: string;
   /** The front door's published address ranges; they replace `albIngressCidrs`. */
   readonly allowedCidrs: readonly string[];
@@ -414,7 +428,8 @@ const OriginLockSourceSchema = z
   .max(180, 'must be at most 180 characters (security group rule descriptions are at most 255)')
   .regex(
     RULE_DESCRIPTION,
-    'must use only the characters AWS accepts in security group rule descriptions: letters, digits, spaces and . _ - : / ( ) # , @ [ ] + = & ; { } ! $ *',
+    'must use only the characters AWS accepts in security group rule descriptions: letters, digits, spaces and ' +
+      '. _ - : / ( ) # , @ [ ] + = & ; { } ! $ *',
   );
 
 /** Every problem of the props at once, with the spec's rules and messages; the parsed models, settings and health. */
@@ -476,7 +491,8 @@ function checkEndpointProps(
         {
           path: 'originLock.headerValue',
           message:
-            'must reference a sensitive Terraform variable (a literal secret would be stored in plans, state diffs and snapshots)',
+            'must reference a sensitive Terraform variable (a literal secret would be stored in plans, state ' +
+            'diffs and snapshots)',
         },
       ]);
     if (typeof lock.headerName !== 'string' || !/^[A-Za-z0-9-]{1,40}$/.test(lock.headerName))

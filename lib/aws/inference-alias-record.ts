@@ -53,9 +53,15 @@ export interface InferenceAliasRecordProps {
   readonly policy?: RoutingPolicy;
   /** Distinguishes records of the same name; required for every policy but simple. Derive it from a stable key. */
   readonly setIdentifier?: string;
-  /** Health check deciding whether Route53 may answer with this record. @default - none (alias records still follow the target's health when `evaluateTargetHealth`) */
+  /**
+   * Health check deciding whether Route53 may answer with this record. @default - none (alias records still follow the
+   * target's health when `evaluateTargetHealth`)
+   */
   readonly healthCheck?: IHealthCheck;
-  /** Let the alias target's health decide too. Residency records turn it off so they never fall through to another jurisdiction. @default true */
+  /**
+   * Let the alias target's health decide too. Residency records turn it off so they never fall through to another
+   * jurisdiction. @default true
+   */
   readonly evaluateTargetHealth?: boolean;
   /** Record types to create (AAAA only for dualstack targets). @default ['A'] */
   readonly recordTypes?: ('A' | 'AAAA')[];
@@ -132,7 +138,8 @@ export class InferenceAliasRecord extends Construct {
         {
           path: 'target',
           message:
-            'must be a RecordTarget made by its factories: RecordTarget.loadBalancer(endpoint), .record(name, zone) or .hostname(name)',
+            'must be a RecordTarget made by its factories: RecordTarget.loadBalancer(endpoint), .record(name, ' +
+            'zone) or .hostname(name)',
           input: target,
         },
       ]);

@@ -26,13 +26,26 @@ export interface IHostedZone {
 export interface InferenceHostedZoneProps {
   /** DNS name of the zone, e.g. `inference.example.com`. Delegate it from the parent zone with the `nameServers`. */
   readonly zoneName: string;
-  /** A us-east-1 provider: Route53 is global, and its DNSSEC keys and query logs must live in us-east-1. @default - the stack's default AWS provider */
+  /**
+   * A us-east-1 provider: Route53 is global, and its DNSSEC keys and query logs must live in us-east-1. @default - the
+   * stack's default AWS provider
+   */
   readonly provider?: TerraformProvider;
-  /** Sign the zone with DNSSEC: an ECC P-256 KMS key (policy naming the account, read from the key's own ARN), a key-signing key, and signing on. Publish `dsRecord` at the parent to complete the chain. @default true (the spec's `dns.dnssec` default) */
+  /**
+   * Sign the zone with DNSSEC: an ECC P-256 KMS key (policy naming the account, read from the key's own ARN), a
+   * key-signing key, and signing on. Publish `dsRecord` at the parent to complete the chain. @default true (the spec's
+   * `dns.dnssec` default)
+   */
   readonly dnssec?: boolean;
-  /** Log queries to CloudWatch Logs (`/aws/route53/<zone>`), with the resource policy Route53 needs. @default true (the spec's `dns.queryLogging` default) */
+  /**
+   * Log queries to CloudWatch Logs (`/aws/route53/<zone>`), with the resource policy Route53 needs. @default true (the
+   * spec's `dns.queryLogging` default)
+   */
   readonly queryLogging?: boolean;
-  /** Days to keep query logs (a retention period CloudWatch Logs accepts). @default 30 (the spec's `dns.queryLogRetentionDays` default) */
+  /**
+   * Days to keep query logs (a retention period CloudWatch Logs accepts). @default 30 (the spec's
+   * `dns.queryLogRetentionDays` default)
+   */
   readonly queryLogRetentionDays?: number;
   /** Comment on the zone (at most 256 characters). @default - names the library */
   readonly comment?: string;

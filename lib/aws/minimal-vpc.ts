@@ -36,13 +36,18 @@ export interface IEndpointNetwork {
 export interface MinimalVpcProps {
   /** AWS region code; picks the default availability zones. */
   readonly region: string;
-  /** Provider for the region (an aliased `AwsProvider` when one stack spans regions). @default - the stack's default AWS provider */
+  /**
+   * Provider for the region (an aliased `AwsProvider` when one stack spans regions). @default - the stack's default AWS
+   * provider
+   */
   readonly provider?: TerraformProvider;
   /** Prefix of the `Name` tags. */
   readonly name: string;
   /** VPC block, /16 to /22. @default '10.64.0.0/16' ({@link DEFAULT_VPC_CIDR}) */
   readonly cidr?: string;
-  /** Availability zone ids of the region (two to six). @default - the first three zones the library knows for the region */
+  /**
+   * Availability zone ids of the region (two to six). @default - the first three zones the library knows for the region
+   */
   readonly availabilityZoneIds?: string[];
   /** `one` NAT gateway (cheaper) or one `per-zone` (private subnets keep egress when a zone fails). @default 'one' */
   readonly natGateways?: 'one' | 'per-zone';

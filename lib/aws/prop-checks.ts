@@ -71,7 +71,9 @@ export function checkInZone(checker: PropsChecker, name: unknown, zoneName: unkn
     checker.add([
       {
         path,
-        message: `must be in the zone ${zoneName.replace(/\.$/, '')} (the zone's name or a name under it); Route53 refuses a record outside its zone`,
+        message:
+          `must be in the zone ${zoneName.replace(/\.$/, '')} (the zone's name or a name under it); Route53 ` +
+          'refuses a record outside its zone',
         received: describeValue(name),
       },
     ]);

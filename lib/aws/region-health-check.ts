@@ -31,15 +31,22 @@ export class HealthCheckRef {
 }
 
 export interface RegionHealthCheckProps {
-  /** The endpoint to watch. Capacity signals need its ALB/target-group metrics (`albArnSuffix`, `targetGroupArnSuffix`). */
+  /**
+   * The endpoint to watch. Capacity signals need its ALB/target-group metrics (`albArnSuffix`, `targetGroupArnSuffix`).
+   */
   readonly endpoint: IInferenceEndpoint;
-  /** Public DNS name that resolves to the endpoint (the probe's FQDN and SNI), e.g. `us-east-1.inference.example.com`. */
+  /**
+   * Public DNS name that resolves to the endpoint (the probe's FQDN and SNI), e.g. `us-east-1.inference.example.com`.
+   */
   readonly fqdn: string;
   /** Provider for Route53 (global; by convention us-east-1). @default - the stack's default AWS provider */
   readonly provider?: TerraformProvider;
   /** Provider of the endpoint's region, where its CloudWatch alarms live. @default - `provider` */
   readonly alarmProvider?: TerraformProvider;
-  /** Probe and capacity settings. @default - the spec defaults (GET /health every 10 s, 3 failures, healthy targets ≥ ASG minimum) */
+  /**
+   * Probe and capacity settings. @default - the spec defaults (GET /health every 10 s, 3 failures, healthy targets ≥
+   * ASG minimum)
+   */
   readonly health?: HealthInput;
   /** Prefix of alarm and health-check names (a slug of at most 64 characters). @default 'gi' */
   readonly namePrefix?: string;
@@ -86,7 +93,8 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
         {
           path: 'endpoint',
           message:
-            'needs albArnSuffix and targetGroupArnSuffix for the capacity alarms (an imported endpoint must provide them)',
+            'needs albArnSuffix and targetGroupArnSuffix for the capacity alarms (an imported endpoint must ' +
+            'provide them)',
         },
       ]);
     }
@@ -126,7 +134,8 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
     alarms.HealthyTargets = new CloudwatchMetricAlarm(this, 'HealthyTargetsAlarm', {
       provider: alarmProvider,
       alarmName: `${prefix}-${region}-healthy-targets`,
-      alarmDescription: `Fewer than ${minHealthy} healthy inference targets in ${region}: Route53 stops sending new traffic here`,
+      alarmDescription:
+        `Fewer than ${minHealthy} healthy inference targets in ` + `${region}: Route53 stops sending new traffic here`,
       namespace: 'AWS/ApplicationELB',
       metricName: 'HealthyHostCount',
       dimensions,
@@ -142,7 +151,9 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
       alarms.ResponseTime = new CloudwatchMetricAlarm(this, 'ResponseTimeAlarm', {
         provider: alarmProvider,
         alarmName: `${prefix}-${region}-response-time`,
-        alarmDescription: `Average target response time in ${region} above ${health.capacity.maxAverageResponseSeconds}s: saturated`,
+        alarmDescription:
+          `Average target response time in ${region} above ${health.capacity.maxAverageResponseSeconds}s: ` +
+          'saturated',
         namespace: 'AWS/ApplicationELB',
         metricName: 'TargetResponseTime',
         dimensions,

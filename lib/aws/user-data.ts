@@ -61,13 +61,16 @@ export function renderUserData(launch: ServerLaunch): string {
   ];
   if (model.weightsS3Uri !== undefined) {
     lines.push(
-      `aws s3 sync --only-show-errors --region "$REGION" ${shq(model.weightsS3Uri)} ${shq(`/opt/models/${model.name}`)}`,
+      `aws s3 sync --only-show-errors --region "$REGION" ${shq(model.weightsS3Uri)} ` +
+        `${shq(`/opt/models/${model.name}`)}`,
     );
   }
   if (model.huggingFaceTokenSecretArn !== undefined) {
     lines.push(
       // The secret's own region: one secret can serve fleets in every region.
-      `HF_TOKEN=$(aws secretsmanager get-secret-value --region ${secretRegion(model.huggingFaceTokenSecretArn)} --secret-id ${shq(model.huggingFaceTokenSecretArn)} --query SecretString --output text)`,
+      'HF_TOKEN=$(aws secretsmanager get-secret-value --region ' +
+        `${secretRegion(model.huggingFaceTokenSecretArn)} --secret-id ${shq(model.huggingFaceTokenSecretArn)} ` +
+        '--query SecretString --output text)',
       `printf 'HF_TOKEN=%s\\n' "$HF_TOKEN" > ${shq(envFile)}`,
       'unset HF_TOKEN',
     );

@@ -35,19 +35,33 @@ export interface FrontDoorHealth {
 }
 
 export interface CloudflareFrontDoorProps {
-  /** The regional endpoints (region, models, readiness path, jurisdiction); one pool each. Their order is the failover order where nothing else decides. */
+  /**
+   * The regional endpoints (region, models, readiness path, jurisdiction); one pool each. Their order is the failover
+   * order where nothing else decides.
+   */
   readonly endpoints: readonly IInferenceEndpoint[];
   /** Service name: prefix of pool names. */
   readonly serviceName: string;
   /** DNS name clients use; the load balancer's hostname unless `cloudflare.hostname` says otherwise. */
   readonly serviceDomain: string;
-  /** Domain under which each region has a public name `<region>.<originDomain>` resolving to its ALB. @default - `serviceDomain` */
+  /**
+   * Domain under which each region has a public name `<region>.<originDomain>` resolving to its ALB. @default -
+   * `serviceDomain`
+   */
   readonly originDomain?: string;
-  /** Public origin hostname per region, when not `<region>.<originDomain>`. @default - `<region>.<originDomain>` for every region */
+  /**
+   * Public origin hostname per region, when not `<region>.<originDomain>`. @default - `<region>.<originDomain>` for
+   * every region
+   */
   readonly originHostnames?: Readonly<Record<string, string>>;
-  /** How readiness is probed (the spec's `health` block). @default - GET of the endpoints' readiness path expecting 200 */
+  /**
+   * How readiness is probed (the spec's `health` block). @default - GET of the endpoints' readiness path expecting 200
+   */
   readonly health?: FrontDoorHealth;
-  /** Clients that must stay in a jurisdiction, by jurisdiction key (the spec's `residency`, as lib/spec/geo.ts outputs it). @default - no residency */
+  /**
+   * Clients that must stay in a jurisdiction, by jurisdiction key (the spec's `residency`, as lib/spec/geo.ts outputs
+   * it). @default - no residency
+   */
   readonly residency?: ResidencyClients;
   /** The Cloudflare block of the spec (account, zone, plan, steering, monitor, affinity, ...). */
   readonly cloudflare: CloudflareSpecInput;
@@ -56,7 +70,10 @@ export interface CloudflareFrontDoorProps {
    * or true). @default - a sensitive variable named `cloudflare.originSecretVariable`
    */
   readonly secretVariable?: TerraformVariable;
-  /** Cloudflare provider to use (the front door lives in a stack of Cloudflare resources only). @default - the stack's default Cloudflare provider */
+  /**
+   * Cloudflare provider to use (the front door lives in a stack of Cloudflare resources only). @default - the stack's
+   * default Cloudflare provider
+   */
   readonly provider?: TerraformProvider;
 }
 
@@ -372,7 +389,9 @@ function checkProps(
     if (paths.length > 1) {
       problems.push({
         path: 'health.path',
-        message: `is required: the endpoints answer readiness on different paths (${paths.join(', ')}) and one monitor probes them all`,
+        message:
+          `is required: the endpoints answer readiness on different paths (${paths.join(', ')}) and one monitor ` +
+          'probes them all',
         received: undefined,
       });
     }
@@ -387,7 +406,8 @@ function checkProps(
     problems.push({
       path: 'secretVariable',
       message:
-        'is only used with locked origins; with cloudflare.lockOrigin false no origin header is added, so remove it (or lock the origins)',
+        'is only used with locked origins; with cloudflare.lockOrigin false no origin header is added, so ' +
+        'remove it (or lock the origins)',
       received: 'a TerraformVariable',
     });
   }

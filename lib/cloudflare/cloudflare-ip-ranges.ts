@@ -14,7 +14,8 @@ export interface CloudflareIpRanges {
 /**
  * Cloudflare's published ranges, taken 2026-09-29 from https://www.cloudflare.com/ips/ (the same list the API returns
  * at https://api.cloudflare.com/client/v4/ips). The list changes rarely, but a stale list blocks new Cloudflare
- * addresses: refresh it with `curl -s https://api.cloudflare.com/client/v4/ips`, or pass your own to {@link cloudflareIpRanges}.
+ * addresses: refresh it with `curl -s https://api.cloudflare.com/client/v4/ips`, or pass your own to {@link
+ * cloudflareIpRanges}.
  */
 export const CLOUDFLARE_IP_RANGES: CloudflareIpRanges = {
   takenOn: '2026-09-29',

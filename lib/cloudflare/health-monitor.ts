@@ -26,7 +26,9 @@ export interface CloudflareHealthMonitorProps {
   readonly path?: string;
   /** Status code (or class such as `2xx`) of a ready origin. @default '200' */
   readonly expectedCodes?: string;
-  /** Case-insensitive text the readiness response must contain (first 10 KB). @default - the status code alone decides */
+  /**
+   * Case-insensitive text the readiness response must contain (first 10 KB). @default - the status code alone decides
+   */
   readonly expectedBody?: string;
   /** Seconds between probes. @default - the plan minimum: 60 (pro), 15 (business), 10 (enterprise) */
   readonly intervalSeconds?: number;
@@ -176,7 +178,8 @@ export class CloudflareHealthMonitor extends Construct {
       // Optional without a computed default: an empty map could come back as null, so none is sent when there are none.
       header: props.headers ? { ...props.headers } : undefined,
       expectedCodes: settings.expectedCodes ?? CLOUDFLARE_DEFAULTS.monitorExpectedCodes,
-      // Only when given: an empty string is no check at all, and the schemas read leave it Optional (null) or default it to "".
+      // Only when given: an empty string is no check at all, and the schemas read leave it Optional (null) or default
+      // it to "".
       expectedBody: props.expectedBody,
       followRedirects: settings.followRedirects,
       allowInsecure: false,

@@ -43,26 +43,50 @@ export interface CloudflareInferenceLoadBalancerProps {
   readonly plan: CloudflarePlan;
   /** The account has the traffic steering add-on (geo, dynamic latency, proximity below Enterprise). @default false */
   readonly trafficSteering?: boolean;
-  /** One pool per region (see {@link CloudflareRegionPool}); their order is the failover order where nothing else decides. */
+  /**
+   * One pool per region (see {@link CloudflareRegionPool}); their order is the failover order where nothing else
+   * decides.
+   */
   readonly pools: readonly IRegionPool[];
-  /** Clients that must stay in a jurisdiction, by jurisdiction key (as lib/spec/geo.ts outputs them). @default - no residency */
+  /**
+   * Clients that must stay in a jurisdiction, by jurisdiction key (as lib/spec/geo.ts outputs them). @default - no
+   * residency
+   */
   readonly residency?: ResidencyClients;
-  /** Traffic steering. @default - geo when residency applies (the only policy that reads country/region pools), else dynamic_latency */
+  /**
+   * Traffic steering. @default - geo when residency applies (the only policy that reads country/region pools), else
+   * dynamic_latency
+   */
   readonly steering?: TrafficSteeringPolicy;
-  /** Pool weight (0-1) by region for random / least_outstanding_requests steering, e.g. `{ 'ap-northeast-1': 0.1 }`. @default - 1 each */
+  /**
+   * Pool weight (0-1) by region for random / least_outstanding_requests steering, e.g. `{ 'ap-northeast-1': 0.1 }`.
+   * @default - 1 each
+   */
   readonly poolWeights?: Readonly<Record<string, number>>;
   /**
    * Pool of last resort, used when every pool of a client's list is unhealthy: a region, or `'fail-closed'`.
-   * @default - the first pool of the residency jurisdiction; `'fail-closed'` with several jurisdictions; else the first pool
+   * @default - the first pool of the residency jurisdiction; `'fail-closed'` with several jurisdictions; else the first
+   * pool
    */
   readonly fallback?: string;
-  /** The pool that fails requests, required when the fallback is `'fail-closed'` (see {@link FailClosedPool}). @default - none */
+  /**
+   * The pool that fails requests, required when the fallback is `'fail-closed'` (see {@link FailClosedPool}). @default
+   * - none
+   */
   readonly failClosedPool?: { readonly poolId: string };
-  /** Proxy through Cloudflare (orange cloud). DNS-only load balancers have a TTL and no rules, affinity or zero-downtime failover. @default true */
+  /**
+   * Proxy through Cloudflare (orange cloud). DNS-only load balancers have a TTL and no rules, affinity or zero-downtime
+   * failover. @default true
+   */
   readonly proxied?: boolean;
-  /** Session affinity. @default - cookie, 1800 s, sticky zero-downtime failover, 300 s drain; none when DNS-only or under residency */
+  /**
+   * Session affinity. @default - cookie, 1800 s, sticky zero-downtime failover, 300 s drain; none when DNS-only or
+   * under residency
+   */
   readonly sessionAffinity?: SessionAffinityInput;
-  /** Adaptive routing: retry a request that could not connect on the next pool, not only inside the pool. @default true */
+  /**
+   * Adaptive routing: retry a request that could not connect on the next pool, not only inside the pool. @default true
+   */
   readonly failoverAcrossPools?: boolean;
   /** Header that pins a request to a region, for debugging (one custom rule per region). @default - none */
   readonly debugPin?: DebugPinInput;
@@ -282,7 +306,9 @@ function optionProblems(
     out.push({
       path: ['poolWeights'],
       input: props.poolWeights,
-      message: `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${steering}); set steering: random for a canary, or remove poolWeights`,
+      message:
+        `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${steering}); set ` +
+        'steering: random for a canary, or remove poolWeights',
     });
   }
   for (const [region, weight] of Object.entries(props.poolWeights ?? {})) {
@@ -302,14 +328,16 @@ function optionProblems(
         path: ['sessionAffinity', 'type'],
         input: affinity.type,
         message:
-          'needs a proxied load balancer (DNS-only answers carry no cookies or headers); set type: none or proxied: true',
+          'needs a proxied load balancer (DNS-only answers carry no cookies or headers); set type: none or ' +
+          'proxied: true',
       });
     if (debugPin)
       out.push({
         path: ['debugPin'],
         input: debugPin.header,
         message:
-          'needs a proxied load balancer (request headers are only visible to proxied traffic); remove it or set proxied: true',
+          'needs a proxied load balancer (request headers are only visible to proxied traffic); remove it or ' +
+          'set proxied: true',
       });
   }
   if (debugPin && props.plan !== 'enterprise') {
@@ -318,15 +346,21 @@ function optionProblems(
       out.push({
         path: ['debugPin', 'regions'],
         input: debugPin.regions,
-        message: `needs ${rules} load balancing rules (one per region), but non-Enterprise zones get ${NON_ENTERPRISE_MAX_LB_RULES} per hostname; list the one region to pin`,
+        message:
+          `needs ${rules} load balancing rules (one per region), but non-Enterprise zones get ` +
+          `${NON_ENTERPRISE_MAX_LB_RULES} per hostname; list the one region to pin`,
       });
     }
   }
   if (plan?.fallback === FAIL_CLOSED && !props.failClosedPool) {
+    const why =
+      plan.residency.length > 1
+        ? `residency for ${plan.residency.join(' and ')}: no single region keeps every jurisdiction's clients in place`
+        : 'as requested';
     out.push({
       path: ['failClosedPool'],
       input: undefined,
-      message: `is required: the fallback is '${FAIL_CLOSED}' (${plan.residency.length > 1 ? `residency for ${plan.residency.join(' and ')}: no single region keeps every jurisdiction's clients in place` : 'as requested'}); pass a FailClosedPool`,
+      message: `is required: the fallback is '${FAIL_CLOSED}' (${why}); pass a FailClosedPool`,
     });
   }
   return out;
@@ -340,5 +374,8 @@ function nonEmpty<T>(record: Readonly<Record<string, T>>): Record<string, T> | u
 function describeRouting(plan: RoutingPlan): string {
   const residency =
     plan.residency.length > 0 ? `; residency: ${plan.residency.join(', ')} clients stay in their jurisdiction` : '';
-  return `Inference front door: ${plan.steering} steering over ${plan.defaultPools.join(', ')}${residency}; fallback ${plan.fallback}`;
+  return (
+    `Inference front door: ${plan.steering} steering over ${plan.defaultPools.join(', ')}${residency}; fallback ` +
+    `${plan.fallback}`
+  );
 }

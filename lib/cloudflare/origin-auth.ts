@@ -11,7 +11,10 @@ import { protectLiterals } from '../util/terraform-literals';
  * `cf-`/`x-cf-` name, which transform rules may not set.
  */
 export const ORIGIN_AUTH_HEADER = 'X-Inference-Origin-Auth';
-/** Default name of the sensitive Terraform variable holding the header's value (set it with `TF_VAR_origin_auth_secret`). */
+/**
+ * Default name of the sensitive Terraform variable holding the header's value (set it with
+ * `TF_VAR_origin_auth_secret`).
+ */
 export const DEFAULT_ORIGIN_SECRET_VARIABLE = CLOUDFLARE_DEFAULTS.originSecretVariable;
 /** Shortest secret the variable accepts: 32 characters, e.g. `openssl rand -hex 32` (64). */
 export const MIN_ORIGIN_SECRET_LENGTH = 32;
@@ -28,7 +31,10 @@ export interface CloudflareOriginAuthProps {
    * @default 'origin_auth_secret'
    */
   readonly variableName?: string;
-  /** An existing variable holding the secret; it must be `sensitive`. @default - a new sensitive variable named `variableName` */
+  /**
+   * An existing variable holding the secret; it must be `sensitive`. @default - a new sensitive variable named
+   * `variableName`
+   */
   readonly secretVariable?: TerraformVariable;
   /**
    * Also add a configuration rule so requests to the hostname use SSL mode Full (strict): Cloudflare validates the
@@ -101,7 +107,8 @@ export class CloudflareOriginAuth extends Construct {
       kind: 'zone',
       phase: 'http_request_late_transform',
       name: 'inference origin auth',
-      description: `Adds ${ORIGIN_AUTH_HEADER} to requests for ${props.hostname}; the origins refuse requests without it`,
+      description:
+        `Adds ${ORIGIN_AUTH_HEADER} to requests for ` + `${props.hostname}; the origins refuse requests without it`,
       rules: [originAuthRule(props.hostname, this.headerValue)],
     });
 
@@ -167,16 +174,25 @@ function secretVariable(scope: Construct, name: string): TerraformVariable {
     type: 'string',
     sensitive: true,
     nullable: false,
-    description: `Secret value of the ${ORIGIN_AUTH_HEADER} header Cloudflare adds to origin requests (${MIN_ORIGIN_SECRET_LENGTH}-${MAX_ORIGIN_SECRET_LENGTH} letters and digits; e.g. openssl rand -hex 32). The AWS stacks need the same value.`,
+    description:
+      `Secret value of the ${ORIGIN_AUTH_HEADER} header Cloudflare adds to origin requests ` +
+      `(${MIN_ORIGIN_SECRET_LENGTH}-${MAX_ORIGIN_SECRET_LENGTH} letters and digits; e.g. openssl rand -hex 32). ` +
+      'The AWS stacks need the same value.',
     validation: [
       {
-        condition: `\${length(var.${name}) >= ${MIN_ORIGIN_SECRET_LENGTH} && length(var.${name}) <= ${MAX_ORIGIN_SECRET_LENGTH}}`,
-        errorMessage: `${name} must be ${MIN_ORIGIN_SECRET_LENGTH} to ${MAX_ORIGIN_SECRET_LENGTH} characters long (e.g. openssl rand -hex 32).`,
+        condition:
+          `\${length(var.${name}) >= ${MIN_ORIGIN_SECRET_LENGTH} && length(var.${name}) <= ` +
+          `${MAX_ORIGIN_SECRET_LENGTH}}`,
+        errorMessage:
+          `${name} must be ${MIN_ORIGIN_SECRET_LENGTH} to ${MAX_ORIGIN_SECRET_LENGTH} characters long (e.g. ` +
+          'openssl rand -hex 32).',
       },
       {
         // ALB header conditions treat * and ? as wildcards and compare case-insensitively: letters and digits only.
         condition: `\${can(regex("^[A-Za-z0-9]+$", var.${name}))}`,
-        errorMessage: `${name} must contain only letters and digits (the ALB reads * and ? as wildcards), e.g. openssl rand -hex 32.`,
+        errorMessage:
+          `${name} must contain only letters and digits (the ALB reads * and ? as wildcards), e.g. openssl rand ` +
+          '-hex 32.',
       },
     ],
   });

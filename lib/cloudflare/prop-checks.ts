@@ -34,7 +34,9 @@ export function isPlan(plan: unknown): plan is CloudflarePlan {
   return CloudflarePlanSchema.safeParse(plan).success;
 }
 
-/** A Cloudflare id (account, zone, monitor, pool): a reference is accepted as is, a literal must be 32 hex characters. */
+/**
+ * A Cloudflare id (account, zone, monitor, pool): a reference is accepted as is, a literal must be 32 hex characters.
+ */
 export function idProblems(value: unknown, what: string, path: string): SpecProblem[] {
   if (isToken(value)) return [];
   return schemaProblems(cloudflareIdSchema(what), value, [path]);

@@ -16,7 +16,10 @@ export type AttributeShape = 'string' | 'number' | 'bool' | 'list' | 'map' | 'ob
 export interface AttributeFact {
   readonly shape: AttributeShape;
   readonly required?: true;
-  /** Optional + Computed (`true`), Optional only (`false`), or different in the versions read. Required attributes: `false`. */
+  /**
+   * Optional + Computed (`true`), Optional only (`false`), or different in the versions read. Required attributes:
+   * `false`.
+   */
   readonly computed: boolean | 'varies';
   /** The schema's static default, when it has one (`Default: ...Static...`). */
   readonly default?: string | number | boolean;
@@ -284,7 +287,8 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
       ],
     }),
     content: str(),
-    // "Setting to 1 means 'automatic'. Value must be between 60 and 86400, with the minimum reduced to 30 for Enterprise zones."
+    // "Setting to 1 means 'automatic'. Value must be between 60 and 86400, with the minimum reduced to 30 for
+    // Enterprise zones."
     ttl: num({ ...required, range: [1, 86400] }),
     comment: str(),
     proxied: bool({ computed: true }),
@@ -415,7 +419,8 @@ export function providerSchemaProblems(type: string, config: Readonly<Record<str
   const facts = PROVIDER_SCHEMA_5_14[type];
   if (!facts)
     return [
-      `${type}: not in the library's Cloudflare provider schema table (PROVIDER_SCHEMA_5_14), so its attributes cannot be checked against provider 5.14; use a resource type the library models, or report it`,
+      `${type}: not in the library's Cloudflare provider schema table (PROVIDER_SCHEMA_5_14), so its ` +
+        'attributes cannot be checked against provider 5.14; use a resource type the library models, or report it',
     ];
   const out: string[] = [];
   checkObject(facts, '', config, out, true);

@@ -39,7 +39,9 @@ export interface CloudflareRegionPoolProps {
   readonly accountId: string;
   /** AWS region code of the endpoint: the pool's key, its coordinates and its health-check region. */
   readonly region: string;
-  /** Public hostname of the regional endpoint, e.g. `eu-west-1.inference.example.com` (a plain string known at synth). */
+  /**
+   * Public hostname of the regional endpoint, e.g. `eu-west-1.inference.example.com` (a plain string known at synth).
+   */
   readonly originAddress: string;
   /** Host header the origin needs (the name its certificate covers). @default - `originAddress` */
   readonly hostHeader?: string;
@@ -55,9 +57,15 @@ export interface CloudflareRegionPoolProps {
   readonly jurisdiction?: string;
   /** Healthy origins the pool needs to take traffic. @default 1 */
   readonly minimumOrigins?: number;
-  /** Cloudflare regions that probe the origins (3 data centers each, majority wins). @default - the Cloudflare region the AWS region sits in */
+  /**
+   * Cloudflare regions that probe the origins (3 data centers each, majority wins). @default - the Cloudflare region
+   * the AWS region sits in
+   */
   readonly checkRegions?: readonly CloudflareRegionCode[];
-  /** Origin choice inside the pool. @default - least_outstanding_requests on Enterprise, random otherwise (Cloudflare sells the others on Enterprise only) */
+  /**
+   * Origin choice inside the pool. @default - least_outstanding_requests on Enterprise, random otherwise (Cloudflare
+   * sells the others on Enterprise only)
+   */
   readonly originSteering?: OriginSteeringPolicy;
   /** Take the pool out of rotation without deleting it. @default true */
   readonly enabled?: boolean;
@@ -111,7 +119,8 @@ export class CloudflareRegionPool extends Construct implements IRegionPool {
       latitude: info.latitude,
       longitude: info.longitude,
       originSteering: { policy: this.originSteering },
-      // The API returns origins sorted by name; 5.14 compares lists by position, so any other order is a perpetual diff.
+      // The API returns origins sorted by name; 5.14 compares lists by position, so any other order is a perpetual
+      // diff.
       origins: sortByName(origins).map((o) => ({
         name: o.name,
         address: o.address,
@@ -194,7 +203,9 @@ function checkProps(props: CloudflareRegionPoolProps): SpecProblem[] {
     if (names.indexOf(n) !== i)
       problems.push({
         path: `additionalOrigins[${i - 1}].name`,
-        message: `duplicate origin name '${n}'; origin names are unique in a pool (the first origin is named after the region)`,
+        message:
+          `duplicate origin name '${n}'; origin names are unique in a pool (the first origin is named after the ` +
+          'region)',
         received: describeValue(n),
       });
   });
@@ -206,7 +217,9 @@ function checkProps(props: CloudflareRegionPoolProps): SpecProblem[] {
   ) {
     problems.push({
       path: 'minimumOrigins',
-      message: `must be a whole number from 1 to the number of origins (${origins.length}), or the pool can never be healthy`,
+      message:
+        `must be a whole number from 1 to the number of origins (${origins.length}), or the pool can never be ` +
+        'healthy',
       received: String(minimum),
     });
   }
@@ -222,7 +235,8 @@ function checkProps(props: CloudflareRegionPoolProps): SpecProblem[] {
     problems.push({
       path: 'checkRegions',
       message:
-        'must list at least one region (an empty list means every data center, which is Enterprise only and multiplies probe load)',
+        'must list at least one region (an empty list means every data center, which is Enterprise only and ' +
+        'multiplies probe load)',
       received: '[]',
     });
   }
@@ -244,7 +258,9 @@ function checkProps(props: CloudflareRegionPoolProps): SpecProblem[] {
     ) {
       problems.push({
         path: 'originSteering',
-        message: `${props.originSteering} origin steering is sold on the Enterprise plan only (plan is ${props.plan}); use random or upgrade the zone`,
+        message:
+          `${props.originSteering} origin steering is sold on the Enterprise plan only (plan is ${props.plan}); ` +
+          'use random or upgrade the zone',
         received: JSON.stringify(props.originSteering),
       });
     }

@@ -35,13 +35,19 @@ export const EDGE_WORKER_MIGRATION_TAG = 'v1';
 export interface EdgeRouterProps {
   /** Cloudflare account of the Worker and KV namespace (32 hex characters, or a reference). */
   readonly accountId: string;
-  /** Zone of the route or custom domain (32 hex characters, or a reference). @default - none: needed only with `hostname` or `routePattern` */
+  /**
+   * Zone of the route or custom domain (32 hex characters, or a reference). @default - none: needed only with
+   * `hostname` or `routePattern`
+   */
   readonly zoneId?: string;
   /** Service name, used for the default script name. @default - 'inference' */
   readonly serviceName?: string;
   /** Name of the Worker script. @default - `<serviceName>-edge-router` */
   readonly scriptName?: string;
-  /** Serve the router on this hostname as a Worker custom domain (Cloudflare creates DNS record and certificate). @default - no custom domain */
+  /**
+   * Serve the router on this hostname as a Worker custom domain (Cloudflare creates DNS record and certificate).
+   * @default - no custom domain
+   */
   readonly hostname?: string;
   /** Run the router on a route of a proxied hostname, such as `inference.example.com/v1/*`. @default - no route */
   readonly routePattern?: string;
@@ -49,11 +55,17 @@ export interface EdgeRouterProps {
   readonly endpoints: readonly IInferenceEndpoint[];
   /** Public hostname of each endpoint by region code (`<region>.<service domain>`), literal strings. */
   readonly hostnames: Readonly<Record<string, string>>;
-  /** Clients bound to a jurisdiction (the spec's `residency`). @default - no residency: every client may reach every backend */
+  /**
+   * Clients bound to a jurisdiction (the spec's `residency`). @default - no residency: every client may reach every
+   * backend
+   */
   readonly residency?: ResidencyClients;
   /** Initial weight per region code (0 = no traffic); operators change them live. @default - 100 each */
   readonly weights?: Readonly<Record<string, number>>;
-  /** How a backend is chosen: `latency` (fastest group, split by weight) or `weighted` (by weight alone). @default 'latency' */
+  /**
+   * How a backend is chosen: `latency` (fastest group, split by weight) or `weighted` (by weight alone). @default
+   * 'latency'
+   */
   readonly strategy?: 'latency' | 'weighted';
   /** Time one attempt may wait for response headers before the next backend is tried. @default 10000 */
   readonly attemptTimeoutMs?: number;
@@ -63,8 +75,9 @@ export interface EdgeRouterProps {
   readonly budgetMs?: number;
   /**
    * Circuit breaker per backend: consecutive failures to open (a refused connection, a 503 or an attempt timeout
-   * while the backend answered nothing else opens at once unless `openOnUnambiguousFailure` is false), cooldown before the first readiness probe, then a probe every
-   * `probeIntervalMs` until the backend is ready again. @default - { failureThreshold: 3, cooldownMs: 10000, probeIntervalMs: 1000, openOnUnambiguousFailure: true }
+   * while the backend answered nothing else opens at once unless `openOnUnambiguousFailure` is false), cooldown before
+   * the first readiness probe, then a probe every `probeIntervalMs` until the backend is ready again. @default - {
+   * failureThreshold: 3, cooldownMs: 10000, probeIntervalMs: 1000, openOnUnambiguousFailure: true }
    */
   readonly breaker?: {
     readonly failureThreshold?: number;
@@ -116,7 +129,10 @@ export interface EdgeRouterProps {
   readonly originAuth?: { readonly headerName: string; readonly secret: TerraformVariable };
   /** Cloudflare provider (aliased or in another configuration). @default - the stack's default cloudflare provider */
   readonly provider?: TerraformProvider;
-  /** Worker source to deploy instead of the bundled router (tests, forks). @default - the bundled edge router ({@link edgeWorkerScript}) */
+  /**
+   * Worker source to deploy instead of the bundled router (tests, forks). @default - the bundled edge router ({@link
+   * edgeWorkerScript})
+   */
   readonly script?: string;
 }
 
@@ -194,7 +210,8 @@ export class EdgeRouter extends Construct {
         path: 'hostnames',
         message:
           props.hostnames === undefined
-            ? 'is required (the public hostname of each endpoint by region code, such as { "us-east-1": "us-east-1.inference.example.com" })'
+            ? 'is required (the public hostname of each endpoint by region code, such as { "us-east-1": ' +
+              '"us-east-1.inference.example.com" })'
             : 'must be an object of hostnames by region code',
         received: props.hostnames === undefined ? undefined : describeValue(props.hostnames),
       });
@@ -357,7 +374,10 @@ function collect<T>(problems: SpecProblem[], check: () => T): T | undefined {
   }
 }
 
-/** The endpoints the routing table can be built from; a missing list or an endpoint without region or models is reported. */
+/**
+ * The endpoints the routing table can be built from; a missing list or an endpoint without region or models is
+ * reported.
+ */
 function routableEndpoints(endpoints: unknown, problems: SpecProblem[]): IInferenceEndpoint[] {
   if (!Array.isArray(endpoints)) {
     problems.push({
@@ -402,7 +422,8 @@ function checkProps(props: EdgeRouterProps): SpecProblem[] {
     problems.push({
       path: 'originAuth.secret',
       message:
-        'must be a TerraformVariable declared with sensitive: true (the origin secret must never show in plans or snapshots)',
+        'must be a TerraformVariable declared with sensitive: true (the origin secret must never show in plans ' +
+        'or snapshots)',
     });
   }
   if (props.adminToken && props.adminToken.sensitive !== true) {
@@ -432,12 +453,16 @@ function adminTokenVariable(scope: Construct, scriptName: string): TerraformVari
     type: 'string',
     sensitive: true,
     nullable: false,
-    description: `Bearer token of the ${scriptName} admin API (/_router/...). At least ${MIN_ADMIN_TOKEN_LENGTH} characters; set it with TF_VAR_${variableName(scriptName)}, never in code.`,
+    description:
+      `Bearer token of the ${scriptName} admin API (/_router/...). At least ${MIN_ADMIN_TOKEN_LENGTH} ` +
+      `characters; set it with TF_VAR_${variableName(scriptName)}, never in code.`,
   });
   variable.overrideLogicalId(variableName(scriptName));
   variable.addValidation({
     condition: Op.gte(Fn.lengthOf(variable.value), MIN_ADMIN_TOKEN_LENGTH),
-    errorMessage: `The admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (the Worker disables its admin API for shorter ones).`,
+    errorMessage:
+      `The admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (the Worker disables its admin API ` +
+      'for shorter ones).',
   });
   return variable;
 }

@@ -35,7 +35,8 @@ export interface RoutingTableInput {
   readonly hostnames: Readonly<Record<string, string>>;
   /**
    * Clients bound to a jurisdiction, as the spec's `residency` outputs them. Clients in these countries/continents
-   * only reach backends whose endpoint has that `jurisdiction`. @default - no residency: every client may reach every backend
+   * only reach backends whose endpoint has that `jurisdiction`. @default - no residency: every client may reach every
+   * backend
    */
   readonly residency?: ResidencyClients;
   /** Initial weight by region code (0 = no traffic). @default - 100 for every backend */
@@ -96,7 +97,8 @@ export function buildRoutingTable(input: RoutingTableInput, source = 'edge route
       if (known && known.id !== model.id) {
         add(
           `endpoints[${i}].models`,
-          `model '${model.name}' has id '${model.id}' here but '${known.id}' on another endpoint; one key must mean one model`,
+          `model '${model.name}' has id '${model.id}' here but '${known.id}' on another endpoint; one key must ` +
+            'mean one model',
           model.id,
         );
       }

@@ -2,7 +2,8 @@
  * The routing table of the edge router: the contract between the construct (which writes the initial table to
  * KV), the Worker (which routes by it and changes it through the admin API) and operators (who read and edit it).
  *
- * Pure TypeScript with no imports but types: the Worker bundle includes this file, so it must run in workerd as well as Node.
+ * Pure TypeScript with no imports but types: the Worker bundle includes this file, so it must run in workerd as well as
+ * Node.
  */
 import type { ResidencyClients, ResidencyClientGroup } from '../util/residency-clients';
 
@@ -33,7 +34,9 @@ export const ROUTER_BINDINGS = {
   originAuthSecret: 'ORIGIN_AUTH_SECRET',
   /** The Durable Object namespace of the table writer (the single, strongly consistent writer of admin changes). */
   writer: 'ROUTER_WRITER',
-  /** The table Terraform generated (JSON), which seeds the writer and, with keepLiveEdits false, resets it on deploy. */
+  /**
+   * The table Terraform generated (JSON), which seeds the writer and, with keepLiveEdits false, resets it on deploy.
+   */
   deployedTable: 'ROUTER_DEPLOYED_TABLE',
 } as const;
 
@@ -314,7 +317,8 @@ export function validateRoutingTable(input: unknown): TableProblem[] {
         if (!serving.some(([, b]) => live(b))) {
           add(
             `residency${pathKey(jurisdiction)}`,
-            `clients of jurisdiction '${jurisdiction}' need at least one enabled backend with weight > 0 in the jurisdiction for model '${key}' (serving it there: ${describeServing(serving)})`,
+            `clients of jurisdiction '${jurisdiction}' need at least one enabled backend with weight > 0 in ` +
+              `the jurisdiction for model '${key}' (serving it there: ${describeServing(serving)})`,
           );
         }
       }
@@ -330,7 +334,10 @@ function describeServing(serving: [string, RoutingBackend][]): string {
     .join(', ');
 }
 
-/** The table with new weights (a partial map: backends not named keep theirs). Problems name unknown backends and bad values. */
+/**
+ * The table with new weights (a partial map: backends not named keep theirs). Problems name unknown backends and bad
+ * values.
+ */
 export function withWeights(table: RoutingTable, weights: unknown): { table: RoutingTable; problems: TableProblem[] } {
   const problems: TableProblem[] = [];
   if (!isRecord(weights) || Object.keys(weights).length === 0) {

@@ -31,7 +31,8 @@ export function bundleEdgeWorker(): string {
   const entry = join(root, EDGE_WORKER_ENTRY);
   if (!existsSync(entry)) {
     throw new Error(
-      `The edge router Worker bundle (${EDGE_WORKER_BUNDLE_FILE}) is missing next to ${__filename} and its source ${EDGE_WORKER_ENTRY} is not in the package; reinstall the package or run 'npm run build'`,
+      `The edge router Worker bundle (${EDGE_WORKER_BUNDLE_FILE}) is missing next to ${__filename} and its ` +
+        `source ${EDGE_WORKER_ENTRY} is not in the package; reinstall the package or run 'npm run build'`,
     );
   }
   let esbuild: typeof Esbuild;
@@ -40,11 +41,13 @@ export function bundleEdgeWorker(): string {
     esbuild = require('esbuild') as typeof Esbuild;
   } catch {
     throw new Error(
-      `The edge router Worker bundle (${EDGE_WORKER_BUNDLE_FILE}) is missing and esbuild is not installed to build it; run 'npm run build' in ${root}`,
+      `The edge router Worker bundle (${EDGE_WORKER_BUNDLE_FILE}) is missing and esbuild is not installed to ` +
+        `build it; run 'npm run build' in ${root}`,
     );
   }
   const result = esbuild.buildSync({
-    absWorkingDir: root, // paths in the bundle's comments are relative to the package: the output is the same on every machine
+    // Paths in the bundle's comments are relative to the package: the output is the same on every machine.
+    absWorkingDir: root,
     entryPoints: [EDGE_WORKER_ENTRY],
     bundle: true,
     format: 'esm',

@@ -61,7 +61,9 @@ export const ServiceIntentSchema = z.looseObject({
       .int()
       .min(1)
       .max(SERVICE_INTENT_VERSION, {
-        message: `was written by a newer version of cdktf-global-inference (this one reads version ${SERVICE_INTENT_VERSION}); upgrade the library that checks it`,
+        message:
+          'was written by a newer version of cdktf-global-inference (this one reads version ' +
+          `${SERVICE_INTENT_VERSION}); upgrade the library that checks it`,
       }),
   ).transform((v) => v ?? 1),
   service: z.string(),

@@ -64,7 +64,8 @@ export class PolicyAspect implements IAspect {
     const targets = inStack ? [scope] : scope.node.findAll().filter((c) => TerraformStack.isStack(c));
     if (targets.length === 0)
       throw new PolicyUsageError(
-        `PolicyAspect.applyTo('${scope.node.path || '(app)'}'): there is no stack under it yet; create the stacks first`,
+        `PolicyAspect.applyTo('${scope.node.path || '(app)'}'): there is no stack under it yet; create the ` +
+          'stacks first',
       );
     for (const target of targets) Aspects.of(target).add(aspect);
     return aspect;
@@ -177,5 +178,7 @@ function synthesizedBody(stack: TerraformStack, resource: TerraformResource): Re
   return isRecord(body) ? body : undefined;
 }
 
-/** A policy pack used in a way that cannot work (applied before any stack exists): a refusal, printed without a trace. */
+/**
+ * A policy pack used in a way that cannot work (applied before any stack exists): a refusal, printed without a trace.
+ */
 export class PolicyUsageError extends Refusal {}

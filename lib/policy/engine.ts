@@ -64,7 +64,9 @@ function suppressionFindings(resource: ResourceView, stack: string): Finding[] {
     ...base,
     severity: 'error' as Severity,
     message: `${problem}; it is ignored`,
-    fix: "give every suppression a rule id and a reason: PolicySuppressions.add(construct, 'GI-AWS-007', 'why this does not apply')",
+    fix:
+      "give every suppression a rule id and a reason: PolicySuppressions.add(construct, 'GI-AWS-007', 'why this " +
+      "does not apply')",
   }));
   return out;
 }
@@ -123,7 +125,9 @@ export function stackFindings(
       // An error, not a warning: the rules it disables are the residency and plan rules (fail closed).
       severity: 'error',
       stack: stack.name,
-      message: `the //.global_inference block is malformed (${reading.problems.join('; ')}), so rules that need the service intent were not evaluated`,
+      message:
+        `the //.global_inference block is malformed (${reading.problems.join('; ')}), so rules that need the ` +
+        'service intent were not evaluated',
       fix: 'write it with writeServiceIntent(stack, intent) (GlobalInferenceService does)',
       rationale: meta.rationale,
     });
@@ -138,8 +142,12 @@ export function stackFindings(
         ruleId: rule.id,
         severity: 'info',
         stack: stack.name,
-        message: `not evaluated on ${count} ${rule.resourceTypes.join('/')} resource${count === 1 ? '' : 's'}: the stack carries no service intent (//.global_inference)`,
-        fix: 'build the stack with GlobalInferenceService, or call writeServiceIntent(stack, intent), or pass `context` to the check',
+        message:
+          `not evaluated on ${count} ${rule.resourceTypes.join('/')} resource${count === 1 ? '' : 's'}: the ` +
+          'stack carries no service intent (//.global_inference)',
+        fix:
+          'build the stack with GlobalInferenceService, or call writeServiceIntent(stack, intent), or pass ' +
+          '`context` to the check',
         rationale: rule.rationale,
       });
     }
@@ -231,7 +239,8 @@ export function formatFinding(finding: Finding): string {
   if (finding.suppressed) return `${head} Suppressed: ${finding.suppressed.reason}`;
   const how =
     finding.resource && finding.severity !== 'info'
-      ? ` If this is intended, suppress it with a reason: PolicySuppressions.add(<construct>, '${finding.ruleId}', '<why>').`
+      ? ' If this is intended, suppress it with a reason: PolicySuppressions.add(<construct>, ' +
+        `'${finding.ruleId}', '<why>').`
       : '';
   return `${head} Fix: ${finding.fix}.${how}`;
 }

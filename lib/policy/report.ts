@@ -19,7 +19,9 @@ export function formatPolicyReport(report: PolicyReport, options: FormatPolicyRe
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const verdict = report.ok ? 'Policy check passed' : 'Policy check FAILED';
   const lines = [
-    `${verdict}: ${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}, ${report.suppressed} suppressed (${plural(report.rules.length, 'rule')} on ${plural(report.stacks.length, 'stack')})`,
+    `${verdict}: ${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}, ` +
+      `${report.suppressed} suppressed (${plural(report.rules.length, 'rule')} on ` +
+      `${plural(report.stacks.length, 'stack')})`,
   ];
   for (const stack of report.stacks) {
     const file = stack.file ? ` ${relative(cwd, stack.file) || stack.file}` : '';

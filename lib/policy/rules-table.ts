@@ -12,7 +12,8 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
   const lines = [
     '# Policy rules',
     '',
-    '<!-- Generated from lib/policy/rules/*.ts by renderRulesMarkdown(); test/policy/rules-md.test.ts keeps it in sync. -->',
+    '<!-- Generated from lib/policy/rules/*.ts by renderRulesMarkdown(); test/policy/rules-md.test.ts keeps it ' +
+      'in sync. -->',
     '',
     'Rules are small pure functions over one synthesized Terraform resource (with read-only lookups into its stack',
     'and the service intent), collected into packs. `PolicyAspect` applies them at synth time; `checkSynthOutput(dir)`',
@@ -30,7 +31,8 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     for (const rule of pack.rules) {
       const needs = rule.needsContext ? ' (needs service intent)' : '';
       lines.push(
-        `| ${rule.id} | ${rule.severity} | ${cell(rule.title)}${needs} | ${cell(rule.rationale)} | ${rule.resourceTypes.map((t) => `\`${t}\``).join(', ')} | ${ids(rule.checkov)} | ${ids(rule.cdkNag)} |`,
+        `| ${rule.id} | ${rule.severity} | ${cell(rule.title)}${needs} | ${cell(rule.rationale)} | ` +
+          `${rule.resourceTypes.map((t) => `\`${t}\``).join(', ')} | ${ids(rule.checkov)} | ${ids(rule.cdkNag)} |`,
       );
     }
     const notes = pack.rules.filter((r) => r.note);
@@ -52,14 +54,16 @@ export function renderRulesMarkdown(packs: readonly PolicyPack[] = DEFAULT_POLIC
     '',
     '```ts',
     '// On a resource, or on a construct: then on every resource under it that exists at the time of the call.',
-    "PolicySuppressions.add(endpoint.primaryFleet.launchTemplate, 'GI-AWS-001', 'vendor AMI agent needs IMDSv1 until 2027-01 (OPS-1234)');",
+    "PolicySuppressions.add(endpoint.primaryFleet.launchTemplate, 'GI-AWS-001', 'vendor AMI agent needs IMDSv1 " +
+      "until 2027-01 (OPS-1234)');",
     '```',
     '',
     "writes into each resource's comment block, which Terraform ignores and `checkSynthOutput` reads (hand-written",
     'Terraform JSON can carry the same block):',
     '',
     '```json',
-    '"//": { "gi_suppressions": [{ "id": "GI-AWS-001", "reason": "vendor AMI agent needs IMDSv1 until 2027-01 (OPS-1234)" }] }',
+    '"//": { "gi_suppressions": [{ "id": "GI-AWS-001", "reason": "vendor AMI agent needs IMDSv1 until 2027-01 ' +
+      '(OPS-1234)" }] }',
     '```',
     '',
     '## Service intent',

@@ -29,8 +29,13 @@ const PATTERNS: readonly { kind: string; regex: RegExp }[] = [
  * that start with `$` (a shell variable or command substitution, e.g. `$(aws secretsmanager ...)`) are how a
  * secret is fetched at boot, so they do not count; nor do names inside ARNs or paths (`...:secret:hf-token`).
  */
-const ASSIGNMENT =
-  /(?:^|[^A-Za-z0-9_:/.-])((?:[A-Za-z0-9_]*?)(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?))["']?\s*[:=]\s*(["']?)([^\s"'$%{][^\s"']{7,})\2/gi;
+const SECRET_NAME = /[A-Za-z0-9_]*?(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)/;
+/** A quoted or bare value of 8 characters or more that is not an expansion (`$X`, `%{...}`), and its closing quote. */
+const SECRET_VALUE = /(["']?)([^\s"'$%{][^\s"']{7,})\2/;
+const ASSIGNMENT = new RegExp(
+  `(?:^|[^A-Za-z0-9_:/.-])(${SECRET_NAME.source})["']?\\s*[:=]\\s*${SECRET_VALUE.source}`,
+  'gi',
+);
 const FLAG = /--([a-z0-9-]*(?:token|secret|password|api-key|access-key))[ =](["']?)([^\s"'$%{-][^\s"']{7,})\2/gi;
 
 /**

@@ -52,13 +52,16 @@ export class PolicySuppressions {
     if (typeof ruleId !== 'string' || !/^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$/.test(ruleId.trim())) {
       const close = typeof ruleId === 'string' ? closestRuleId(ruleId) : undefined;
       throw new SuppressionRefusedError(
-        `${where}: the rule id must look like GI-AWS-007 (capital letters and digits in parts joined by '-'), got: ${JSON.stringify(ruleId)}` +
-          `${close ? `; did you mean '${close}'?` : ''} The policy pack's rule ids are ${knownRuleIds().join(', ')} (${RULES_DOC}); a pack of your own may add others.`,
+        `${where}: the rule id must look like GI-AWS-007 (capital letters and digits in parts joined by '-'), ` +
+          `got: ${JSON.stringify(ruleId)}` +
+          `${close ? `; did you mean '${close}'?` : ''} The policy pack's rule ids are ` +
+          `${knownRuleIds().join(', ')} (${RULES_DOC}); a pack of your own may add others.`,
       );
     }
     if (typeof reason !== 'string' || reason.trim() === '') {
       throw new SuppressionRefusedError(
-        `${where}: a suppression needs a reason (why the rule does not apply here, or why the risk is accepted); got an empty one`,
+        `${where}: a suppression needs a reason (why the rule does not apply here, or why the risk is ` +
+          'accepted); got an empty one',
       );
     }
     const targets = TerraformResource.isTerraformResource(scope)
@@ -66,7 +69,8 @@ export class PolicySuppressions {
       : scope.node.findAll().filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c));
     if (targets.length === 0) {
       throw new SuppressionRefusedError(
-        `${where}: there is no Terraform resource under this construct yet; add the suppression after creating the resources it is about`,
+        `${where}: there is no Terraform resource under this construct yet; add the suppression after creating ` +
+          'the resources it is about',
       );
     }
     const entry: PolicySuppression = { id: ruleId.trim(), reason: reason.trim() };

@@ -13,7 +13,10 @@ export interface RuleViolation {
   readonly message: string;
   /** How to fix it, in construct terms where the library made the resource. */
   readonly fix: string;
-  /** Overrides the rule's severity for this violation (e.g. a heuristic match is only a warning). @default - the rule's severity */
+  /**
+   * Overrides the rule's severity for this violation (e.g. a heuristic match is only a warning). @default - the rule's
+   * severity
+   */
   readonly severity?: Severity;
 }
 
@@ -37,7 +40,9 @@ export interface PolicyRule {
   readonly checkov?: readonly string[];
   /** cdk-nag rule ids the rule corresponds to, as `<pack>-<rule>`. */
   readonly cdkNag?: readonly string[];
-  /** What a reader of a finding should know: how the rule decides, and how it differs from the checkov / cdk-nag checks. */
+  /**
+   * What a reader of a finding should know: how the rule decides, and how it differs from the checkov / cdk-nag checks.
+   */
   readonly note?: string;
   /**
    * The rule needs the service intent ({@link ServiceIntentDocument}); without it, it is not evaluated and one `info`

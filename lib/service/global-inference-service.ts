@@ -158,7 +158,9 @@ export class GlobalInferenceService extends Construct {
       [
         {
           path: 'cloudflareStack',
-          message: `is required when ${why}: pass a TerraformStack that holds only Cloudflare resources (addGlobalInferenceStacks does)`,
+          message:
+            `is required when ${why}: pass a TerraformStack that holds only Cloudflare resources ` +
+            '(addGlobalInferenceStacks does)',
         },
       ],
       `GlobalInferenceService '${this.node.path}'`,
@@ -417,7 +419,9 @@ export function originSecretVariable(stack: TerraformStack, name: string): Terra
     type: 'string',
     sensitive: true,
     nullable: false,
-    description: `Secret header value the front door adds to origin requests; the ALBs answer 403 without it. Set TF_VAR_${name} for every stack.`,
+    description:
+      'Secret header value the front door adds to origin requests; the ALBs answer 403 without it. Set ' +
+      `TF_VAR_${name} for every stack.`,
     validation: [
       {
         condition: `\${can(regex("^[A-Za-z0-9]{32,128}$", var.${name}))}`,
@@ -432,13 +436,16 @@ export function originSecretVariable(stack: TerraformStack, name: string): Terra
  * The Cloudflare-side modules, loaded on first use: an AWS-only service does not pay their load time at every synth
  * (the provider classes are large; see the benchmark).
  */
+type CloudflareDnsRecordModule = typeof import('@cdktf/provider-cloudflare/lib/dns-record');
+type CloudflareProviderModule = typeof import('@cdktf/provider-cloudflare/lib/provider');
+
 function cloudflareModules() {
   return {
     ...(require('../cloudflare/cloudflare-front-door') as typeof import('../cloudflare/cloudflare-front-door')),
     ...(require('../cloudflare/cloudflare-ip-ranges') as typeof import('../cloudflare/cloudflare-ip-ranges')),
     ...(require('../cloudflare/origin-auth') as typeof import('../cloudflare/origin-auth')),
     ...(require('../edge-router/edge-router') as typeof import('../edge-router/edge-router')),
-    ...(require('@cdktf/provider-cloudflare/lib/dns-record') as typeof import('@cdktf/provider-cloudflare/lib/dns-record')),
-    ...(require('@cdktf/provider-cloudflare/lib/provider') as typeof import('@cdktf/provider-cloudflare/lib/provider')),
+    ...(require('@cdktf/provider-cloudflare/lib/dns-record') as CloudflareDnsRecordModule),
+    ...(require('@cdktf/provider-cloudflare/lib/provider') as CloudflareProviderModule),
   };
 }

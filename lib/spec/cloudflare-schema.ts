@@ -151,10 +151,12 @@ export const HeaderNameSchema = z
     "must be an HTTP header name (letters, digits and '-'), such as X-Inference-Region",
   );
 
+const IPV4_CIDR = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(?:12[0-8]|1[01]\d|\d?\d)$/;
 const cidr = z
   .string()
   .regex(
-    /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(?:12[0-8]|1[01]\d|\d?\d)$/,
+    new RegExp(`${IPV4_CIDR.source}|${IPV6_CIDR.source}`),
     'must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24',
   );
 
@@ -163,10 +165,13 @@ const seconds = (min: number, max: number) =>
 
 export const CloudflareMonitorSchema = z
   .strictObject({
-    intervalSeconds: seconds(10, MAX_MONITOR_INTERVAL_SECONDS).optional().meta({
-      description:
-        'Seconds between probes. Default: the plan minimum (pro 60, business 15, enterprise 10), the fastest failover the plan allows.',
-    }),
+    intervalSeconds: seconds(10, MAX_MONITOR_INTERVAL_SECONDS)
+      .optional()
+      .meta({
+        description:
+          'Seconds between probes. Default: the plan minimum (pro 60, business 15, enterprise 10), the fastest ' +
+          'failover the plan allows.',
+      }),
     timeoutSeconds: seconds(1, 10)
       .default(CLOUDFLARE_DEFAULTS.monitorTimeoutSeconds)
       .meta({ description: 'Seconds before a probe counts as failed.' }),
@@ -207,23 +212,38 @@ export const CloudflareMonitorSchema = z
 
 export const SessionAffinitySchema = z
   .strictObject({
-    type: z.enum(['none', 'cookie', 'header']).optional().meta({
-      description:
-        'none; cookie (browsers keep a conversation on one region, API clients without cookies are not pinned); header (pin by request headers such as a session id). Default: cookie; none when residency applies (a session outlives steering, so a travelling client would keep reaching a region outside its jurisdiction) or when DNS-only.',
-    }),
-    ttlSeconds: z.number().int('must be a whole number of seconds').optional().meta({
-      description:
-        'Session lifetime: cookie 1800-604800 s, header idle time 30-3600 s. Default: 1800 (re-evaluate the region every 30 minutes).',
-    }),
+    type: z
+      .enum(['none', 'cookie', 'header'])
+      .optional()
+      .meta({
+        description:
+          'none; cookie (browsers keep a conversation on one region, API clients without cookies are not ' +
+          'pinned); header (pin by request headers such as a session id). Default: cookie; none when residency ' +
+          'applies (a session outlives steering, so a travelling client would keep reaching a region outside its ' +
+          'jurisdiction) or when DNS-only.',
+      }),
+    ttlSeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .optional()
+      .meta({
+        description:
+          'Session lifetime: cookie 1800-604800 s, header idle time 30-3600 s. Default: 1800 (re-evaluate the ' +
+          'region every 30 minutes).',
+      }),
     headers: z
       .array(HeaderNameSchema)
       .min(1, 'must list at least one header')
       .optional()
       .meta({ description: 'Headers that key header affinity (1 below Enterprise, up to 5 on Enterprise).' }),
-    zeroDowntimeFailover: z.enum(['none', 'temporary', 'sticky']).optional().meta({
-      description:
-        'When a pinned origin fails: sticky re-pins the session (cookie only), temporary uses another origin until it recovers. Default: sticky for cookie, temporary for header.',
-    }),
+    zeroDowntimeFailover: z
+      .enum(['none', 'temporary', 'sticky'])
+      .optional()
+      .meta({
+        description:
+          'When a pinned origin fails: sticky re-pins the session (cookie only), temporary uses another origin ' +
+          'until it recovers. Default: sticky for cookie, temporary for header.',
+      }),
     drainSeconds: seconds(0, 3600).default(CLOUDFLARE_DEFAULTS.sessionDrainSeconds).meta({
       description:
         'How long sessions keep reaching an origin being drained (long enough for streamed generations to finish).',
@@ -241,10 +261,15 @@ export const DebugPinSchema = z
       .min(1, 'must list at least one region')
       .optional()
       .meta({ description: 'Regions that can be pinned (one load balancing rule each). Default: every region.' }),
-    sourceCidrs: z.array(cidr).min(1, 'must list at least one CIDR').optional().meta({
-      description:
-        'Only clients in these networks (operators) may pin. (Residency forces geo steering, under which Cloudflare custom rules do not function: a debug pin is refused there.)',
-    }),
+    sourceCidrs: z
+      .array(cidr)
+      .min(1, 'must list at least one CIDR')
+      .optional()
+      .meta({
+        description:
+          'Only clients in these networks (operators) may pin. (Residency forces geo steering, under which ' +
+          'Cloudflare custom rules do not function: a debug pin is refused there.)',
+      }),
   })
   .meta({ description: 'A debugging header that pins a request to one region (load balancing custom rules).' });
 
@@ -254,34 +279,58 @@ const CloudflareObjectSchema = z.strictObject({
   plan: CloudflarePlanSchema.meta({
     description: 'Cloudflare plan of the zone; limits the monitor interval and features.',
   }),
-  trafficSteering: z.boolean().default(CLOUDFLARE_DEFAULTS.trafficSteering).meta({
-    description:
-      'The account has the Load Balancing traffic steering add-on (geo, dynamic latency, proximity steering below Enterprise). Enterprise includes it.',
-  }),
+  trafficSteering: z
+    .boolean()
+    .default(CLOUDFLARE_DEFAULTS.trafficSteering)
+    .meta({
+      description:
+        'The account has the Load Balancing traffic steering add-on (geo, dynamic latency, proximity steering ' +
+        'below Enterprise). Enterprise includes it.',
+    }),
   hostname: HostnameSchema.optional().meta({ description: 'Hostname of the load balancer. Default: service.domain.' }),
-  proxied: z.boolean().default(CLOUDFLARE_DEFAULTS.proxied).meta({
-    description:
-      'Proxy traffic through Cloudflare (orange cloud): hides the origins, no DNS TTL in failover, enables rules and zero-downtime failover. false = DNS-only.',
-  }),
-  steering: z.enum(TRAFFIC_STEERING_POLICIES).optional().meta({
-    description:
-      'How a pool is chosen: dynamic_latency (measured RTT), geo (country/region pools; required by residency), proximity (pool coordinates), least_outstanding_requests, random (pool weights: canary), off (failover order). Default: geo when residency applies, else dynamic_latency.',
-  }),
+  proxied: z
+    .boolean()
+    .default(CLOUDFLARE_DEFAULTS.proxied)
+    .meta({
+      description:
+        'Proxy traffic through Cloudflare (orange cloud): hides the origins, no DNS TTL in failover, enables ' +
+        'rules and zero-downtime failover. false = DNS-only.',
+    }),
+  steering: z
+    .enum(TRAFFIC_STEERING_POLICIES)
+    .optional()
+    .meta({
+      description:
+        'How a pool is chosen: dynamic_latency (measured RTT), geo (country/region pools; required by ' +
+        'residency), proximity (pool coordinates), least_outstanding_requests, random (pool weights: canary), ' +
+        'off (failover order). Default: geo when residency applies, else dynamic_latency.',
+    }),
   poolWeights: z
     .record(z.string(), z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1 (Cloudflare pool weights are 0-1)'))
     .optional()
     .meta({
       description:
-        'Pool weight (0-1) per region for random / least_outstanding_requests steering, e.g. a canary region at 0.1. Default: 1 each.',
+        'Pool weight (0-1) per region for random / least_outstanding_requests steering, e.g. a canary region ' +
+        'at 0.1. Default: 1 each.',
     }),
-  fallback: z.string().min(1).optional().meta({
-    description:
-      "Pool of last resort: a region code, or 'fail-closed' (clients get an error rather than leaving their jurisdiction). Default: the first region of the residency jurisdiction, 'fail-closed' with several, else the first region.",
-  }),
-  originSteering: z.enum(ORIGIN_STEERING_POLICIES).optional().meta({
-    description:
-      'Origin choice inside a pool. Default: least_outstanding_requests on Enterprise, random otherwise (Cloudflare sells the others on Enterprise only).',
-  }),
+  fallback: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        "Pool of last resort: a region code, or 'fail-closed' (clients get an error rather than leaving their " +
+        "jurisdiction). Default: the first region of the residency jurisdiction, 'fail-closed' with several, " +
+        'else the first region.',
+    }),
+  originSteering: z
+    .enum(ORIGIN_STEERING_POLICIES)
+    .optional()
+    .meta({
+      description:
+        'Origin choice inside a pool. Default: least_outstanding_requests on Enterprise, random otherwise ' +
+        '(Cloudflare sells the others on Enterprise only).',
+    }),
   minimumOrigins: z
     .number()
     .int('must be a whole number')
@@ -290,10 +339,14 @@ const CloudflareObjectSchema = z.strictObject({
     .meta({ description: 'Healthy origins a pool needs to take traffic.' }),
   monitor: CloudflareMonitorSchema.default(() => CloudflareMonitorSchema.parse({})),
   sessionAffinity: SessionAffinitySchema.default(() => SessionAffinitySchema.parse({})),
-  failoverAcrossPools: z.boolean().default(CLOUDFLARE_DEFAULTS.failoverAcrossPools).meta({
-    description:
-      'Adaptive routing: retry a request that failed to connect (521/522/523/525/526) on the next pool, not only inside the pool.',
-  }),
+  failoverAcrossPools: z
+    .boolean()
+    .default(CLOUDFLARE_DEFAULTS.failoverAcrossPools)
+    .meta({
+      description:
+        'Adaptive routing: retry a request that failed to connect (521/522/523/525/526) on the next pool, not ' +
+        'only inside the pool.',
+    }),
   debugPin: DebugPinSchema.optional().meta({ description: 'Debug header pinning a region. Default: off.' }),
   originSecretVariable: z
     .string()
@@ -304,16 +357,27 @@ const CloudflareObjectSchema = z.strictObject({
     .default(CLOUDFLARE_DEFAULTS.originSecretVariable)
     .meta({
       description:
-        'Sensitive Terraform variable holding the secret header value Cloudflare adds to origin requests (set TF_VAR_<name>). The ALBs require the same value. Only with locked origins (lockOrigin): open origins get no header.',
+        'Sensitive Terraform variable holding the secret header value Cloudflare adds to origin requests (set ' +
+        'TF_VAR_<name>). The ALBs require the same value. Only with locked origins (lockOrigin): open origins ' +
+        'get no header.',
     }),
-  lockOrigin: z.boolean().optional().meta({
-    description:
-      "Lock the ALBs to Cloudflare: ingress only from Cloudflare's published ranges, 403 without the secret header. Default: on when frontDoor is cloudflare; off with both, where Route53 clients and health checks reach the ALBs directly.",
-  }),
-  enforceStrictOriginTls: z.boolean().default(CLOUDFLARE_DEFAULTS.enforceStrictOriginTls).meta({
-    description:
-      'Add a configuration rule so requests to the hostname use SSL mode Full (strict): Cloudflare validates the origin certificate. Turn off only if the zone already manages its http_config_settings phase.',
-  }),
+  lockOrigin: z
+    .boolean()
+    .optional()
+    .meta({
+      description:
+        "Lock the ALBs to Cloudflare: ingress only from Cloudflare's published ranges, 403 without the secret " +
+        'header. Default: on when frontDoor is cloudflare; off with both, where Route53 clients and health ' +
+        'checks reach the ALBs directly.',
+    }),
+  enforceStrictOriginTls: z
+    .boolean()
+    .default(CLOUDFLARE_DEFAULTS.enforceStrictOriginTls)
+    .meta({
+      description:
+        'Add a configuration rule so requests to the hostname use SSL mode Full (strict): Cloudflare validates ' +
+        'the origin certificate. Turn off only if the zone already manages its http_config_settings phase.',
+    }),
 });
 
 export const CloudflareSchema = CloudflareObjectSchema.superRefine((cloudflare, ctx) => {
@@ -361,7 +425,9 @@ export function cloudflarePlanProblems(
     out.push({
       path: ['poolWeights'],
       input: cf.poolWeights,
-      message: `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ${cf.steering ?? 'the default'}); set steering: random for a canary, or remove poolWeights`,
+      message:
+        `only apply to steering ${WEIGHTED_TRAFFIC_STEERING.join(' or ')} (steering is ` +
+        `${cf.steering ?? 'the default'}); set steering: random for a canary, or remove poolWeights`,
     });
   }
   if (
@@ -372,7 +438,9 @@ export function cloudflarePlanProblems(
     out.push({
       path: ['originSteering'],
       input: cf.originSteering,
-      message: `${cf.originSteering} origin steering is sold on the Enterprise plan only (plan is ${cf.plan}); use random or upgrade the zone`,
+      message:
+        `${cf.originSteering} origin steering is sold on the Enterprise plan only (plan is ${cf.plan}); use ` +
+        'random or upgrade the zone',
     });
   }
   out.push(
@@ -385,7 +453,9 @@ export function cloudflarePlanProblems(
     out.push({
       path: ['debugPin', 'regions'],
       input: cf.debugPin.regions,
-      message: `needs one load balancing rule per region (${cf.debugPin.regions.length}), but non-Enterprise zones get ${NON_ENTERPRISE_MAX_LB_RULES} rule per hostname; list one region or upgrade to Enterprise`,
+      message:
+        `needs one load balancing rule per region (${cf.debugPin.regions.length}), but non-Enterprise zones get ` +
+        `${NON_ENTERPRISE_MAX_LB_RULES} rule per hostname; list one region or upgrade to Enterprise`,
     });
   }
   return out;
@@ -416,7 +486,9 @@ export function monitorProblems(plan: CloudflarePlan, monitor: Partial<Cloudflar
     out.push({
       path: ['timeoutSeconds'],
       input: timeout,
-      message: `× (retries + 1) = ${timeout * (retries + 1)} s must be shorter than the interval (${interval} s), or a slow probe overlaps the next one; lower timeoutSeconds or retries`,
+      message:
+        `× (retries + 1) = ${timeout * (retries + 1)} s must be shorter than the interval (${interval} s), or a ` +
+        'slow probe overlaps the next one; lower timeoutSeconds or retries',
     });
   }
   return out;
@@ -458,7 +530,9 @@ export function sessionAffinityProblems(
       out.push({
         path: ['headers'],
         input: affinity.headers,
-        message: `may list at most ${MAX_AFFINITY_HEADERS[plan]} header${MAX_AFFINITY_HEADERS[plan] === 1 ? '' : 's'} on the ${plan} plan (Cloudflare allows 5 on Enterprise, 1 otherwise)`,
+        message:
+          `may list at most ${MAX_AFFINITY_HEADERS[plan]} header${MAX_AFFINITY_HEADERS[plan] === 1 ? '' : 's'} ` +
+          `on the ${plan} plan (Cloudflare allows 5 on Enterprise, 1 otherwise)`,
       });
     }
     if (affinity.zeroDowntimeFailover === 'sticky') {
@@ -578,7 +652,9 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
       out.push({
         path: ['residency', j],
         input: j,
-        message: `no pool belongs to jurisdiction '${j}', so its clients would have nowhere to go; give at least one region jurisdiction: ${j}`,
+        message:
+          `no pool belongs to jurisdiction '${j}', so its clients would have nowhere to go; give at least one ` +
+          `region jurisdiction: ${j}`,
       });
     }
   }
@@ -586,14 +662,20 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
     out.push({
       path: ['steering'],
       input: facts.steering,
-      message: `must be geo when residency applies (${active.join(', ')}): only geo steering consults the country and region pools that keep clients in their jurisdiction; remove steering (non-residency clients then get the nearest region first) or remove residency`,
+      message:
+        `must be geo when residency applies (${active.join(', ')}): only geo steering consults the country and ` +
+        'region pools that keep clients in their jurisdiction; remove steering (non-residency clients then get ' +
+        'the nearest region first) or remove residency',
     });
   }
   if (active.length > 0 && (facts.sessionAffinity === 'cookie' || facts.sessionAffinity === 'header')) {
     out.push({
       path: ['sessionAffinity', 'type'],
       input: facts.sessionAffinity,
-      message: `must be none when residency applies (${active.join(', ')}): a session keeps its origin over steering, so a client that started one outside its jurisdiction (e.g. while travelling) would keep being served there; remove it or set type: none`,
+      message:
+        `must be none when residency applies (${active.join(', ')}): a session keeps its origin over steering, ` +
+        'so a client that started one outside its jurisdiction (e.g. while travelling) would keep being served ' +
+        'there; remove it or set type: none',
     });
   }
   if (facts.fallback !== undefined && facts.fallback !== FAIL_CLOSED) {
@@ -610,7 +692,8 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
           path: ['fallback'],
           input: facts.fallback,
           message:
-            `is outside jurisdiction ${outside.map((j) => `'${j}'`).join(' and ')}: Cloudflare sends a client to the single fallback pool when every pool of its list is unhealthy, so ` +
+            `is outside jurisdiction ${outside.map((j) => `'${j}'`).join(' and ')}: Cloudflare sends a client ` +
+            'to the single fallback pool when every pool of its list is unhealthy, so ' +
             `${outside.join('/')} clients would leave their jurisdiction. ` +
             (active.length > 1
               ? `With several residency jurisdictions no region can be the fallback; use '${FAIL_CLOSED}'`
@@ -656,7 +739,9 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
       out.push({
         path: ['debugPin', 'regions'],
         input: undefined,
-        message: `defaults to every region (${pinned.length} load balancing rules), but non-Enterprise zones get ${NON_ENTERPRISE_MAX_LB_RULES} rule per hostname; list the one region to pin`,
+        message:
+          `defaults to every region (${pinned.length} load balancing rules), but non-Enterprise zones get ` +
+          `${NON_ENTERPRISE_MAX_LB_RULES} rule per hostname; list the one region to pin`,
       });
     }
     // Residency forces geo steering, and Cloudflare documents custom load-balancing rules (what the pin is) as
@@ -668,8 +753,12 @@ export function routingProblems(facts: RoutingFacts): CloudflareIssue[] {
         path: ['debugPin'],
         input: facts.debugPin,
         message:
-          `cannot be used with geo steering${active.length > 0 ? ` (residency ${active.join(', ')} needs it)` : ''}: the pin is a load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering (they do not function as expected); ` +
-          `remove debugPin and pin a request by calling the region's own hostname (<region>.<origin domain>)${active.length > 0 ? '' : ', or use another steering policy'}`,
+          'cannot be used with geo ' +
+          `steering${active.length > 0 ? ` (residency ${active.join(', ')} needs it)` : ''}: the pin is a ` +
+          'load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering ' +
+          '(they do not function as expected); ' +
+          "remove debugPin and pin a request by calling the region's own hostname (<region>.<origin " +
+          `domain>)${active.length > 0 ? '' : ', or use another steering policy'}`,
       });
     }
   }

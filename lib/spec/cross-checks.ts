@@ -120,7 +120,8 @@ export function crossChecks(spec: Raw, ctx: Ctx): void {
       path: ['endpoint', 'slowStartSeconds'],
       input: endpoint.slowStartSeconds,
       message:
-        'cannot be used with loadBalancingAlgorithm least_outstanding_requests (AWS refuses both on one target group); set loadBalancingAlgorithm: round_robin or slowStartSeconds: 0',
+        'cannot be used with loadBalancingAlgorithm least_outstanding_requests (AWS refuses both on one target ' +
+        'group); set loadBalancingAlgorithm: round_robin or slowStartSeconds: 0',
     });
   }
 }
@@ -148,9 +149,13 @@ function checkRollout(models: Raw[], hasModels: boolean, regions: Raw[], ctx: Ct
       path,
       input: stable,
       message:
-        `rolling upgrade of model '${name}': only ${onStable.length} region${onStable.length === 1 ? '' : 's'} (${onStable.map((r) => String(r.region)).join(', ') || 'none'}) still run${onStable.length === 1 ? 's' : ''} the stable version ${stable} ` +
-        `while ${newVersions} rolls out to ${rolling.map((r) => String(r.region)).join(', ')}; keep at least two regions on ${stable}, ` +
-        `or declare the new version validated with ${hasModels ? `models[${i}]` : 'model'}.promotedVersion: "${rolling.map(versionOf)[0]}"`,
+        `rolling upgrade of model '${name}': only ${onStable.length} region${onStable.length === 1 ? '' : 's'} ` +
+        `(${onStable.map((r) => String(r.region)).join(', ') || 'none'}) still ` +
+        `run${onStable.length === 1 ? 's' : ''} the stable version ${stable} ` +
+        `while ${newVersions} rolls out to ${rolling.map((r) => String(r.region)).join(', ')}; keep at least ` +
+        `two regions on ${stable}, ` +
+        `or declare the new version validated with ${hasModels ? `models[${i}]` : 'model'}.promotedVersion: ` +
+        `"${rolling.map(versionOf)[0]}"`,
     });
   });
 }
@@ -172,7 +177,8 @@ function checkFrontDoor(spec: Raw, ctx: Ctx): void {
       path: ['cloudflare', 'lockOrigin'],
       input: true,
       message:
-        'cannot be on with frontDoor both: Route53 clients and health checks reach the ALBs directly and would get 403; use frontDoor: cloudflare to lock the origins',
+        'cannot be on with frontDoor both: Route53 clients and health checks reach the ALBs directly and would ' +
+        'get 403; use frontDoor: cloudflare to lock the origins',
     });
   }
   if (frontDoor === 'route53' && spec.cloudflare !== undefined) {

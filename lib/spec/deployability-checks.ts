@@ -37,7 +37,9 @@ export function checkDeployability(
         code: 'custom',
         path: ['regions', i, 'certificateArn'],
         input: r.certificateArn,
-        message: `must be a certificate of account ${accountId} (aws.accountId): an ALB cannot use another account's certificate`,
+        message:
+          `must be a certificate of account ${accountId} (aws.accountId): an ALB cannot use another account's ` +
+          'certificate',
       });
     }
     if (typeof endpoint.accessLogsBucket === 'string' && typeof r.region === 'string') {
@@ -107,14 +109,20 @@ export function checkDeployability(
         code: 'custom',
         path: where,
         input: domain,
-        message: `gives a routing domain of ${domain.length} characters; record names under it (up to ${253 - MAX_ROUTING_DOMAIN_LENGTH} characters longer) must stay within the 253 of DNS, so keep it ≤ ${MAX_ROUTING_DOMAIN_LENGTH}`,
+        message:
+          `gives a routing domain of ${domain.length} characters; record names under it (up to ` +
+          `${253 - MAX_ROUTING_DOMAIN_LENGTH} characters longer) must stay within the 253 of DNS, so keep it ≤ ` +
+          `${MAX_ROUTING_DOMAIN_LENGTH}`,
       });
     } else if (domain.length > ACM_FIRST_NAME_MAX && regions.some((r) => r.certificateArn === undefined)) {
       ctx.addIssue({
         code: 'custom',
         path: where,
         input: domain,
-        message: `is ${domain.length} characters; ACM refuses a certificate whose first name is longer than ${ACM_FIRST_NAME_MAX}, and regions without certificateArn get one issued for ${domain}: shorten it or give every region a certificateArn`,
+        message:
+          `is ${domain.length} characters; ACM refuses a certificate whose first name is longer than ` +
+          `${ACM_FIRST_NAME_MAX}, and regions without certificateArn get one issued for ${domain}: shorten it or ` +
+          'give every region a certificateArn',
       });
     }
   }
@@ -125,7 +133,8 @@ export function checkDeployability(
       path,
       input: value,
       message:
-        'holds text CDKTF reads as an unresolved token (${TfToken[...]} or an encoded number); a spec holds literal values only',
+        'holds text CDKTF reads as an unresolved token (${TfToken[...]} or an encoded number); a spec holds ' +
+        'literal values only',
     });
   }
 }
@@ -147,7 +156,10 @@ export function fleetProblems(
     problems.push({
       path: ['weightsGiB'],
       input: model.weightsGiB,
-      message: `gives a default root volume of ${defaultRootVolumeGiB(model.weightsGiB)} GiB (100 + twice the weights), above the ${GP3_MAX_GIB} GiB gp3 limit; keep it ≤ ${MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME} or set endpoint.rootVolumeGiB`,
+      message:
+        `gives a default root volume of ${defaultRootVolumeGiB(model.weightsGiB)} GiB (100 + twice the weights), ` +
+        `above the ${GP3_MAX_GIB} GiB gp3 limit; keep it ≤ ${MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME} or set ` +
+        'endpoint.rootVolumeGiB',
     });
   }
   if (model.engine === 'custom' && (!model.image || !model.command)) return problems;
@@ -157,7 +169,9 @@ export function fleetProblems(
       problems.push({
         path: [model.command ? 'command' : 'args'],
         input: `${bytes} bytes`,
-        message: `makes the instance boot script ${bytes} bytes; EC2 user data is limited to ${MAX_USER_DATA_BYTES} bytes`,
+        message:
+          `makes the instance boot script ${bytes} bytes; EC2 user data is limited to ${MAX_USER_DATA_BYTES} ` +
+          'bytes',
       });
       break;
     }

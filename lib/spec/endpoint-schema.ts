@@ -66,10 +66,15 @@ export const HealthSchema = z
             description:
               "A region with fewer healthy targets is unhealthy. 'asg-min': the fleet's minimum size (at least 1).",
           }),
-        maxAverageResponseSeconds: z.number().positive('must be > 0').optional().meta({
-          description:
-            'A region whose average target response time (1-minute periods) exceeds this is saturated. Average, not p90: Route53 alarm health checks reject percentile statistics. Default: not checked.',
-        }),
+        maxAverageResponseSeconds: z
+          .number()
+          .positive('must be > 0')
+          .optional()
+          .meta({
+            description:
+              'A region whose average target response time (1-minute periods) exceeds this is saturated. ' +
+              'Average, not p90: Route53 alarm health checks reject percentile statistics. Default: not checked.',
+          }),
         queueDepth: z
           .strictObject({
             namespace: cloudwatchNamespace,
@@ -93,7 +98,8 @@ export const HealthSchema = z
       .prefault({})
       .meta({
         description:
-          'Capacity signals combined with the readiness probe: a region that is up but saturated stops receiving new traffic.',
+          'Capacity signals combined with the readiness probe: a region that is up but saturated stops ' +
+          'receiving new traffic.',
       }),
   })
   .meta({ description: 'How every layer probes model readiness.' });
@@ -129,7 +135,9 @@ export const EndpointSchema = z
       .max(GP3_MAX_GIB, `must be ≤ ${GP3_MAX_GIB} (gp3 limit)`)
       .optional()
       .meta({
-        description: `Root gp3 volume size of every fleet. Default: per model, 100 GiB plus twice its weightsGiB (25 when not given), at least 150 GiB.`,
+        description:
+          'Root gp3 volume size of every fleet. Default: per model, 100 GiB plus twice its weightsGiB (25 when ' +
+          'not given), at least 150 GiB.',
       }),
     healthCheckGracePeriodSeconds: z
       .number()
@@ -167,7 +175,8 @@ export const EndpointSchema = z
       .default(0)
       .meta({
         description:
-          'Ramp-up for new targets. AWS refuses it with least_outstanding_requests: set loadBalancingAlgorithm round_robin to use it.',
+          'Ramp-up for new targets. AWS refuses it with least_outstanding_requests: set loadBalancingAlgorithm ' +
+          'round_robin to use it.',
       }),
     deletionProtection: z
       .boolean()

@@ -32,11 +32,13 @@ export const freeText = (max: number, limit: string) =>
     .max(max, `must be at most ${max} characters (${limit})`)
     .refine(
       isXmlSafe,
-      'must be plain text: no control characters other than tab and newline, no unpaired surrogates (AWS APIs refuse them)',
+      'must be plain text: no control characters other than tab and newline, no unpaired surrogates (AWS APIs ' +
+        'refuse them)',
     )
     .refine(
       (text) => text === text.normalize('NFC'),
-      'must be in Unicode normalization form NFC (Terraform normalizes text to NFC, so any other form would not be deployed as written)',
+      'must be in Unicode normalization form NFC (Terraform normalizes text to NFC, so any other form would ' +
+        'not be deployed as written)',
     );
 
 /** Printable ASCII with at least one non-space character, up to `max`: CloudWatch metric names and dimensions. */
@@ -76,7 +78,9 @@ export const slug = (what: string, maxLength: number) =>
       `must be a ${what}: lower-case letters, digits and '-', starting with a letter, at most ${maxLength} characters`,
     );
 
-/** The service name: ALB names are `<name>-inference` (ALB limit 32), target groups and launch templates derive from it. */
+/**
+ * The service name: ALB names are `<name>-inference` (ALB limit 32), target groups and launch templates derive from it.
+ */
 export const serviceName = slug('service name', 24);
 
 /** A lower-case DNS name (labels of at most 63 characters, at most 253 in all). */
@@ -88,7 +92,10 @@ export const dnsName = z
     'must be a lower-case DNS name such as inference.example.com',
   );
 
-/** A Route53 hosted zone id (upper-case letters and digits after the Z), as the spec's dns.hostedZoneId and the constructs take it. */
+/**
+ * A Route53 hosted zone id (upper-case letters and digits after the Z), as the spec's dns.hostedZoneId and the
+ * constructs take it.
+ */
 export const route53ZoneId = z
   .string()
   .regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ');
@@ -124,7 +131,10 @@ export function isInZone(name: string, zoneName: string): boolean {
 export function s3BucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters (S3 bucket naming rules)';
   if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
-    return "must be lower-case letters, digits, '.' and '-', starting and ending with a letter or digit (S3 bucket naming rules)";
+    return (
+      "must be lower-case letters, digits, '.' and '-', starting and ending with a letter or digit (S3 bucket " +
+      'naming rules)'
+    );
   if (name.includes('..') || name.includes('.-') || name.includes('-.'))
     return "must not contain '..', '.-' or '-.' (S3 bucket naming rules)";
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'must not be formatted as an IP address (S3 bucket naming rules)';
@@ -151,7 +161,9 @@ export const s3BucketName = z.string().superRefine((name, ctx) => {
 /** Tags the library sets itself; a user tag of the same key would be overridden silently. */
 export const LIBRARY_TAG_KEYS = ['Name', 'managed-by'] as const;
 export const LIBRARY_TAG_PREFIX = 'inference:';
-/** AWS allows 50 tags per resource; the library adds up to 6 of its own (default tags, Name, model, version, region). */
+/**
+ * AWS allows 50 tags per resource; the library adds up to 6 of its own (default tags, Name, model, version, region).
+ */
 export const MAX_USER_TAGS = 44;
 
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -169,7 +181,8 @@ export const tagKey = z
   .refine((key) => !/^aws:/i.test(key), "must not start with 'aws:' (reserved by AWS)")
   .refine(
     (key) => !isLibraryTagKey(key),
-    `is set by the library (${LIBRARY_TAG_KEYS.join(', ')}, ${LIBRARY_TAG_PREFIX}*, in any letter case: IAM compares tag keys case-insensitively) and would override, be overridden or be refused`,
+    `is set by the library (${LIBRARY_TAG_KEYS.join(', ')}, ${LIBRARY_TAG_PREFIX}*, in any letter case: IAM ` +
+      'compares tag keys case-insensitively) and would override, be overridden or be refused',
   );
 
 /**
@@ -208,7 +221,9 @@ export const tags = z.record(z.string(), tagValue).superRefine((t, ctx) => {
         code: 'custom',
         path: [key],
         input: key,
-        message: `key differs from the key '${first}' only in letter case; IAM treats tag keys case-insensitively, so give them one spelling`,
+        message:
+          `key differs from the key '${first}' only in letter case; IAM treats tag keys case-insensitively, so ` +
+          'give them one spelling',
       });
   }
   if (Object.keys(t).length > MAX_USER_TAGS)
@@ -242,14 +257,16 @@ export const acmCertificateArn = z
   .string()
   .regex(
     ACM_CERTIFICATE_ARN,
-    'must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+    'must be an ACM certificate ARN such as ' +
+      'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
   );
 
 export const secretsManagerSecretArn = z
   .string()
   .regex(
     new RegExp(`^arn:aws:secretsmanager:${REGION_PATTERN}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$`),
-    'must be the full ARN of a Secrets Manager secret (with its 6-character suffix), such as arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token-AbCdEf',
+    'must be the full ARN of a Secrets Manager secret (with its 6-character suffix), such as ' +
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-token-AbCdEf',
   );
 
 /** A KMS key as the S3 backend takes it: key id, multi-Region key id, key ARN, alias or alias ARN. */
@@ -257,7 +274,8 @@ export const kmsKeyRef = z
   .string()
   .regex(
     new RegExp(
-      `^(?:${UUID_PATTERN}|mrk-[0-9a-f]{32}|arn:aws:kms:${REGION_PATTERN}:\\d{12}:key/(?:${UUID_PATTERN}|mrk-[0-9a-f]{32})|(?:arn:aws:kms:${REGION_PATTERN}:\\d{12}:)?alias/[A-Za-z0-9/_-]{1,250})$`,
+      `^(?:${UUID_PATTERN}|mrk-[0-9a-f]{32}|arn:aws:kms:${REGION_PATTERN}:\\d{12}:key/(?:${UUID_PATTERN}` +
+        `|mrk-[0-9a-f]{32})|(?:arn:aws:kms:${REGION_PATTERN}:\\d{12}:)?alias/[A-Za-z0-9/_-]{1,250})$`,
     ),
     'must be a KMS key id, key ARN, alias (alias/name) or alias ARN',
   );
@@ -336,7 +354,8 @@ export const cidrBlock = z
   .string()
   .refine(
     (text) => isIpv4NetworkCidr(text) || isIpv6NetworkCidr(text),
-    'must be an IPv4 or IPv6 CIDR block written as its network address in canonical form, such as 10.0.0.0/16 or 2001:db8::/32 (the AWS provider refuses host bits, leading zeros and upper-case hex)',
+    'must be an IPv4 or IPv6 CIDR block written as its network address in canonical form, such as 10.0.0.0/16 ' +
+      'or 2001:db8::/32 (the AWS provider refuses host bits, leading zeros and upper-case hex)',
   );
 
 /** The VPC block of a VPC the library creates when none is given. */
@@ -358,7 +377,9 @@ export const cidrList = z
         ctx.addIssue({
           code: 'custom',
           input: count,
-          message: `must list at most ${MAX_CIDRS_PER_FAMILY} ${family} CIDRs (two rules each; a security group holds 60 inbound rules per family by default)`,
+          message:
+            `must list at most ${MAX_CIDRS_PER_FAMILY} ${family} CIDRs (two rules each; a security group holds ` +
+            '60 inbound rules per family by default)',
         });
       }
     }

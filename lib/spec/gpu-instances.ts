@@ -58,10 +58,16 @@ export function gpuInstanceTypeProblem(type: string): string | undefined {
   if (sizes) {
     const size = type.slice(dot + 1);
     const nearest = sizes.reduce((best, s) => (editDistance(size, s) < editDistance(size, best) ? s : best));
-    return `must be an instance type EC2 offers: ${family} comes in ${sizes.join(', ')} (did you mean '${family}.${nearest}'?)`;
+    return (
+      `must be an instance type EC2 offers: ${family} comes in ${sizes.join(', ')} (did you mean ` +
+      `'${family}.${nearest}'?)`
+    );
   }
   const close = closestMatch(type, GPU_INSTANCE_TYPES);
-  return `must be an NVIDIA GPU instance type of a family the Deep Learning GPU AMI supports (${GPU_INSTANCE_FAMILIES.join(', ')}), such as g6e.xlarge${close ? ` (did you mean '${close}'?)` : ''}`;
+  return (
+    'must be an NVIDIA GPU instance type of a family the Deep Learning GPU AMI supports ' +
+    `(${GPU_INSTANCE_FAMILIES.join(', ')}), such as g6e.xlarge${close ? ` (did you mean '${close}'?)` : ''}`
+  );
 }
 
 export const gpuInstanceType = z.enum(GPU_INSTANCE_TYPES as [string, ...string[]], {

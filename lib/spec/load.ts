@@ -71,7 +71,9 @@ export function safeParseSpec(input: unknown): SpecResult {
       problems: [
         {
           path: '(root)',
-          message: `could not be validated (please report this): ${error instanceof Error ? error.message : String(error)}`,
+          message:
+            'could not be validated (please report this): ' +
+            `${error instanceof Error ? error.message : String(error)}`,
         },
       ],
     };
@@ -210,7 +212,8 @@ export function parseSpecText(text: string, file = 'spec.yaml', options: SpecTex
   if (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes) {
     throw fileError(
       file,
-      `it is ${Buffer.byteLength(text, 'utf8')} bytes; a spec is limited to ${maxBytes} bytes (maxBytes, or GI_SPEC_MAX_BYTES, raises the limit)`,
+      `it is ${Buffer.byteLength(text, 'utf8')} bytes; a spec is limited to ${maxBytes} bytes (maxBytes, or ` +
+        'GI_SPEC_MAX_BYTES, raises the limit)',
     );
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -250,7 +253,8 @@ function rootProblems(value: unknown, format?: 'json' | 'yaml'): SpecProblem[] |
         ? 'the file holds no spec: it is empty, only comments, only `---`, or `null`'
         : format === 'json'
           ? 'the file holds no spec: it is `null`'
-          : `must be the spec (an object with service, model, regions, ...), not ${value === null ? 'null' : 'nothing'}`;
+          : 'must be the spec (an object with service, model, regions, ...), not ' +
+            `${value === null ? 'null' : 'nothing'}`;
     return [{ path: '(root)', message }];
   }
   const what = format ? `the file holds ${kindOf(value)}` : `must be the spec (an object), not ${kindOf(value)}`;
@@ -306,7 +310,9 @@ function parseYaml(text: string, file: string, maxAliasCount: number): Parsed {
       if (tag && !ALLOWED_YAML_TAGS.has(tag)) {
         problems.push({
           path: '(file)',
-          message: `the YAML tag ${tag.replace('tag:yaml.org,2002:', '!!')} is not accepted in a spec (plain text, numbers, true/false, lists and mappings only)`,
+          message:
+            `the YAML tag ${tag.replace('tag:yaml.org,2002:', '!!')} is not accepted in a spec (plain text, ` +
+            'numbers, true/false, lists and mappings only)',
           location: rangeAt(node, at),
         });
       }
@@ -333,7 +339,8 @@ function parseYaml(text: string, file: string, maxAliasCount: number): Parsed {
     if (/alias count/i.test(message)) {
       throw fileError(
         file,
-        `YAML aliases expand more than ${maxAliasCount} times (an alias bomb?); aliases may share settings, not multiply data`,
+        `YAML aliases expand more than ${maxAliasCount} times (an alias bomb?); aliases may share settings, ` +
+          'not multiply data',
       );
     }
     if (error instanceof RangeError) throw fileError(file, 'the document nests too deeply to read');
@@ -345,7 +352,9 @@ function parseYaml(text: string, file: string, maxAliasCount: number): Parsed {
 function yamlErrorMessage(code: string, message: string): string {
   switch (code) {
     case 'MULTIPLE_DOCS':
-      return 'the file holds more than one YAML document (a second one starts here, after `---`); a spec file holds one';
+      return (
+        'the file holds more than one YAML document (a second one starts here, after `---`); a spec file holds ' + 'one'
+      );
     case 'RESOURCE_EXHAUSTION':
       return 'the document nests too deeply to read';
     default:
@@ -402,7 +411,9 @@ function parseJson(text: string, file: string): Parsed {
     const problems = scan.duplicates.map(
       (d): SpecProblem => ({
         path: '(file)',
-        message: `the key ${JSON.stringify(d.key)} is given twice in one object (JSON.parse would silently keep the last)`,
+        message:
+          `the key ${JSON.stringify(d.key)} is given twice in one object (JSON.parse would silently keep the ` +
+          'last)',
         location: position(text, d.offset, file),
       }),
     );
@@ -508,7 +519,9 @@ function jsonError(text: string, error: ParseError): { message: string; offset: 
     (rest.startsWith('}') || rest.startsWith(']'))
   ) {
     return {
-      message: `a trailing comma before '${rest[0]}' (JSON allows none; YAML would have accepted it, rename the file to .yaml if you meant YAML)`,
+      message:
+        `a trailing comma before '${rest[0]}' (JSON allows none; YAML would have accepted it, rename the file to ` +
+        '.yaml if you meant YAML)',
       offset: before.length - 1,
     };
   }

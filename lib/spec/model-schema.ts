@@ -88,13 +88,16 @@ export const ModelSchema = z
       .max(GP3_MAX_GIB, `must be ≤ ${GP3_MAX_GIB} (the largest gp3 volume)`)
       .optional()
       .meta({
-        description: `Approximate size of the weights; sizes the root volume when \`endpoint.rootVolumeGiB\` is not set (then at most ${MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME}, so the default volume fits gp3).`,
+        description:
+          'Approximate size of the weights; sizes the root volume when `endpoint.rootVolumeGiB` is not set ' +
+          `(then at most ${MAX_WEIGHTS_GIB_FOR_DEFAULT_VOLUME}, so the default volume fits gp3).`,
       }),
     weightsS3Uri: z
       .string()
       .regex(
         /^s3:\/\/[^/]+(?:\/[A-Za-z0-9._\-/=+@]*)?$/,
-        'must be an s3:// URI such as s3://my-models/llama-3.1-8b/ (key prefix: letters, digits and . _ - / = + @; no wildcards or ${...}, which IAM would interpret)',
+        'must be an s3:// URI such as s3://my-models/llama-3.1-8b/ (key prefix: letters, digits and . _ - / = ' +
+          '+ @; no wildcards or ${...}, which IAM would interpret)',
       )
       .superRefine((uri, ctx) => {
         const problem = s3BucketNameProblem(uri.slice('s3://'.length).split('/')[0]);
@@ -107,7 +110,8 @@ export const ModelSchema = z
       }),
     huggingFaceTokenSecretArn: secretsManagerSecretArn.optional().meta({
       description:
-        'Secrets Manager secret holding a Hugging Face token; read at boot by the instance role, never placed in user data.',
+        'Secrets Manager secret holding a Hugging Face token; read at boot by the instance role, never placed ' +
+        'in user data.',
     }),
     maxModelLength: z
       .number()

@@ -87,7 +87,8 @@ export function toPlainData(input: unknown, limits: PlainDataLimits = SPEC_DATA_
     if (cycleStart) {
       report(
         path,
-        `refers back to ${formatPath(cycleStart)}, which contains it (a cycle, e.g. a YAML alias inside its own anchor); a spec must be a tree`,
+        `refers back to ${formatPath(cycleStart)}, which contains it (a cycle, e.g. a YAML alias inside its ` +
+          'own anchor); a spec must be a tree',
       );
       continue;
     }
@@ -120,7 +121,8 @@ export function toPlainData(input: unknown, limits: PlainDataLimits = SPEC_DATA_
       if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
         report(
           [...path, key],
-          `'${key}' cannot be a key: JavaScript treats it specially (__proto__, constructor and prototype are refused anywhere in a spec)`,
+          `'${key}' cannot be a key: JavaScript treats it specially (__proto__, constructor and prototype are ` +
+            'refused anywhere in a spec)',
         );
         continue;
       }
@@ -192,7 +194,9 @@ function readEntries(
   const prototype = Object.getPrototypeOf(object) as object | null;
   if (prototype !== null && !isObjectPrototype(prototype)) {
     return {
-      refused: `must be plain data (text, numbers, true/false, lists and objects), not ${instanceName(object, prototype)}`,
+      refused:
+        'must be plain data (text, numbers, true/false, lists and objects), not ' +
+        `${instanceName(object, prototype)}`,
     };
   }
   const keys = Object.getOwnPropertyNames(object);

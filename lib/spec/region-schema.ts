@@ -113,7 +113,8 @@ export const NetworkSchema = z
       .optional()
       .meta({
         description:
-          "Zone ids of the created VPC, in the endpoint's region. Default: the first three zones the library knows for the region.",
+          "Zone ids of the created VPC, in the endpoint's region. Default: the first three zones the library " +
+          'knows for the region.',
       }),
     natGateways: z
       .enum(['one', 'per-zone'])
@@ -161,13 +162,17 @@ export const RegionSchema = z
     network: NetworkSchema.prefault({}).meta({
       description: 'Existing network ids, or settings of a minimal VPC the library creates (default).',
     }),
-    jurisdiction: slug('jurisdiction key such as eu or us', 16).optional().meta({
-      description:
-        'Data-residency jurisdiction this region belongs to (e.g. eu). Users of a jurisdiction are only served by its regions.',
-    }),
+    jurisdiction: slug('jurisdiction key such as eu or us', 16)
+      .optional()
+      .meta({
+        description:
+          'Data-residency jurisdiction this region belongs to (e.g. eu). Users of a jurisdiction are only served ' +
+          'by its regions.',
+      }),
     certificateArn: acmCertificateArn.optional().meta({
       description:
-        'ACM certificate for the HTTPS listener, in this region. Default: one is issued and DNS-validated in the hosted zone.',
+        'ACM certificate for the HTTPS listener, in this region. Default: one is issued and DNS-validated in ' +
+        'the hosted zone.',
     }),
     models: z
       .array(z.string())
@@ -202,7 +207,9 @@ export function regionalProblems(region: {
     problems.push({
       path: ['certificateArn'],
       input: region.certificateArn,
-      message: `must be a certificate in ${region.region}: an ALB only uses ACM certificates of its own region (this one is in ${arnMatch[1]})`,
+      message:
+        `must be a certificate in ${region.region}: an ALB only uses ACM certificates of its own region (this ` +
+        `one is in ${arnMatch[1]})`,
     });
   }
   const network = isObject(region.network) ? region.network : {};

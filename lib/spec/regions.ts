@@ -149,7 +149,9 @@ export function zoneIdProblems(
       problems.push({
         path: [i],
         input: zone,
-        message: `must be a zone of ${region} (its zone ids start with ${prefix}-, such as ${regionInfo(region).availabilityZoneIds[0]})`,
+        message:
+          `must be a zone of ${region} (its zone ids start with ${prefix}-, such as ` +
+          `${regionInfo(region).availabilityZoneIds[0]})`,
       });
     }
   });

@@ -84,7 +84,8 @@ export function checkRouting(spec: Raw, regionCodes: string[], ctx: Ctx): void {
         path: ['routing', 'weights'],
         input: weights,
         message:
-          'must give at least one region a weight above 0 (all-zero weights spread traffic evenly, which is never what was meant)',
+          'must give at least one region a weight above 0 (all-zero weights spread traffic evenly, which is ' +
+          'never what was meant)',
       });
   }
   if (isObject(routing.geolocation)) {
@@ -146,7 +147,8 @@ export function checkRouting(spec: Raw, regionCodes: string[], ctx: Ctx): void {
         path: ['routing', 'canary'],
         input: region,
         message:
-          'does not combine with mode geolocation (each location already picks its regions); use a geolocation group for the new region instead',
+          'does not combine with mode geolocation (each location already picks its regions); use a geolocation ' +
+          'group for the new region instead',
       });
     }
     if (mode === 'failover' && isObject(routing.failover) && routing.failover.primary === region) {
@@ -169,7 +171,9 @@ export function checkResidency(spec: Raw, regions: readonly Raw[], ctx: Ctx): vo
         code: 'custom',
         path: ['residency', key],
         input: key,
-        message: `no region has jurisdiction '${key}', so its clients would have nowhere to go; set jurisdiction: ${key} on at least one region`,
+        message:
+          `no region has jurisdiction '${key}', so its clients would have nowhere to go; set jurisdiction: ` +
+          `${key} on at least one region`,
       });
     }
   }
@@ -196,7 +200,10 @@ export function checkResidency(spec: Raw, regions: readonly Raw[], ctx: Ctx): vo
           code: 'custom',
           path: ['routing', 'geolocation', 'groups'],
           input: shared,
-          message: `group '${String(g.name)}' claims ${shared.join(', ')}, which residency group '${key}' already binds to its jurisdiction (Route53 answers the more specific location, so one group would silently win); give each location to one group`,
+          message:
+            `group '${String(g.name)}' claims ${shared.join(', ')}, which residency group '${key}' already binds ` +
+            'to its jurisdiction (Route53 answers the more specific location, so one group would silently win); ' +
+            'give each location to one group',
         });
       }
     }
@@ -224,7 +231,9 @@ export function checkResidency(spec: Raw, regions: readonly Raw[], ctx: Ctx): vo
             code: 'custom',
             path: ['residency', keys[i], 'countries'],
             input: country,
-            message: `lies in continent ${continent}, which residency group '${keys[k]}' binds: a client there would belong to two jurisdictions; bind ${country} in one group only`,
+            message:
+              `lies in continent ${continent}, which residency group '${keys[k]}' binds: a client there would ` +
+              `belong to two jurisdictions; bind ${country} in one group only`,
           });
         }
       }
@@ -251,7 +260,11 @@ export function checkResidency(spec: Raw, regions: readonly Raw[], ctx: Ctx): vo
           code: 'custom',
           path: ['routing', 'geolocation', 'groups', i, 'countries'],
           input: inside,
-          message: `${inside.join(', ')} ${inside.length > 1 ? 'lie' : 'lies'} in a continent of group '${String(groups[k].name)}': Route53 would answer ${inside.length > 1 ? 'them' : 'it'} from this group's more specific record, which the groups do not say; move the countries out of one group or name the continent's countries one by one`,
+          message:
+            `${inside.join(', ')} ${inside.length > 1 ? 'lie' : 'lies'} in a continent of group ` +
+            `'${String(groups[k].name)}': Route53 would answer ${inside.length > 1 ? 'them' : 'it'} from this ` +
+            "group's more specific record, which the groups do not say; move the countries out of one group or " +
+            "name the continent's countries one by one",
         });
       }
     }
@@ -308,7 +321,9 @@ function checkExternalEndpoints(spec: Raw, regions: readonly Raw[], ctx: Ctx): v
         code: 'custom',
         path: ['externalEndpoints', i, 'jurisdiction'],
         input: e.jurisdiction,
-        message: `must be a jurisdiction of the spec (${[...known].sort().join(', ')}); 'none' for an endpoint in no jurisdiction`,
+        message:
+          `must be a jurisdiction of the spec (${[...known].sort().join(', ')}); 'none' for an endpoint in no ` +
+          'jurisdiction',
       });
     }
   });

@@ -20,10 +20,14 @@ const regionRef = z.string().min(1, 'must name a region of the spec');
 
 export const RoutingSchema = z
   .strictObject({
-    mode: z.enum(ROUTING_MODES).default('latency').meta({
-      description:
-        'latency: active-active, nearest healthy region; failover: active-passive; weighted: fixed shares; geolocation: client location picks a group of regions; geoproximity: distance with per-region bias.',
-    }),
+    mode: z
+      .enum(ROUTING_MODES)
+      .default('latency')
+      .meta({
+        description:
+          'latency: active-active, nearest healthy region; failover: active-passive; weighted: fixed shares; ' +
+          'geolocation: client location picks a group of regions; geoproximity: distance with per-region bias.',
+      }),
     failover: z
       .strictObject({
         primary: regionRef.meta({ description: 'Region that takes all traffic while healthy.' }),
@@ -58,10 +62,14 @@ export const RoutingSchema = z
             }),
           )
           .min(1, 'must list at least one group'),
-        default: z.string().default('latency').meta({
-          description:
-            "Answer for clients no group matches: 'latency' (nearest of all regions), a region code, or 'none' (no answer).",
-        }),
+        default: z
+          .string()
+          .default('latency')
+          .meta({
+            description:
+              "Answer for clients no group matches: 'latency' (nearest of all regions), a region code, or 'none' " +
+              '(no answer).',
+          }),
       })
       .optional()
       .meta({ description: 'Client location to groups of regions (mode geolocation).' }),
@@ -87,10 +95,17 @@ export const RoutingSchema = z
       .meta({
         description: 'Send a small share of traffic to one region; the rest follows `mode` over the other regions.',
       }),
-    ttlSeconds: z.number().int().min(0).max(86400).default(DEFAULT_RECORD_TTL_SECONDS).meta({
-      description:
-        'TTL of records that are not aliases (CNAME targets; the records the library creates are aliases, which have none).',
-    }),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86400)
+      .default(DEFAULT_RECORD_TTL_SECONDS)
+      .meta({
+        description:
+          'TTL of records that are not aliases (CNAME targets; the records the library creates are aliases, ' +
+          'which have none).',
+      }),
     ignoreWeightChanges: z
       .boolean()
       .default(false)
@@ -121,12 +136,17 @@ export const DnsSchema = z
   .strictObject({
     hostedZoneId: route53ZoneId.optional().meta({
       description:
-        'Existing public zone to write records into. Default: a zone for service.domain is created (protected by prevent_destroy).',
+        'Existing public zone to write records into. Default: a zone for service.domain is created (protected ' +
+        'by prevent_destroy).',
     }),
-    dnssec: z.boolean().default(true).meta({
-      description:
-        'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS record at the parent to complete the chain.',
-    }),
+    dnssec: z
+      .boolean()
+      .default(true)
+      .meta({
+        description:
+          'Sign the zone the library creates with DNSSEC (KMS key in us-east-1, key-signing key). Add the DS ' +
+          'record at the parent to complete the chain.',
+      }),
     queryLogging: z
       .boolean()
       .default(true)
@@ -134,12 +154,17 @@ export const DnsSchema = z
     queryLogRetentionDays: logRetentionDays.default(30).meta({ description: 'Days to keep query logs.' }),
     originDomain: dnsName.optional().meta({
       description:
-        "Route53 domain of the AWS side when Cloudflare is the front door (service.domain then lives in Cloudflare). Default: 'origin.' + service.domain.",
+        'Route53 domain of the AWS side when Cloudflare is the front door (service.domain then lives in ' +
+        "Cloudflare). Default: 'origin.' + service.domain.",
     }),
-    privateZone: z.boolean().default(false).meta({
-      description:
-        'Also create a private zone of the same name in the created VPCs (split horizon): clients inside AWS resolve the service through it.',
-    }),
+    privateZone: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'Also create a private zone of the same name in the created VPCs (split horizon): clients inside AWS ' +
+          'resolve the service through it.',
+      }),
   })
   .meta({ description: 'Route53 hosted zone settings.' });
 

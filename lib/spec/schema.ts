@@ -51,20 +51,29 @@ const SpecObjectSchema = z.strictObject({
   regions: z.array(RegionSchema).min(1, 'must list at least one region').max(40, 'must list at most 40 regions'),
   aws: AwsAccountSchema.default({}),
   dns: DnsSchema.prefault({}),
-  residency: z.record(jurisdictionKey, ResidencyGroupSchema).default({}).meta({
-    description:
-      'Clients that must stay in a jurisdiction, by jurisdiction key (regions opt in with `jurisdiction`). Example: { eu: { preset: eu } }.',
-  }),
+  residency: z
+    .record(jurisdictionKey, ResidencyGroupSchema)
+    .default({})
+    .meta({
+      description:
+        'Clients that must stay in a jurisdiction, by jurisdiction key (regions opt in with `jurisdiction`). ' +
+        'Example: { eu: { preset: eu } }.',
+    }),
   health: HealthSchema.prefault({}),
   endpoint: EndpointSchema.prefault({}),
   routing: RoutingSchema.prefault({}),
   frontDoor: z.enum(FRONT_DOORS).default('route53').meta({ description: 'Which front door(s) to build.' }),
   cloudflare: CloudflareSchema.optional(),
   edgeRouter: EdgeRouterSchema.optional(),
-  externalEndpoints: z.array(ExternalEndpointSchema).max(100, 'must list at most 100 endpoints').optional().meta({
-    description:
-      'Endpoints outside the stacks that records or escape hatches route to, with their jurisdiction and failover time. Default: none (the proofs refuse targets they cannot place).',
-  }),
+  externalEndpoints: z
+    .array(ExternalEndpointSchema)
+    .max(100, 'must list at most 100 endpoints')
+    .optional()
+    .meta({
+      description:
+        'Endpoints outside the stacks that records or escape hatches route to, with their jurisdiction and ' +
+        'failover time. Default: none (the proofs refuse targets they cannot place).',
+    }),
   slo: z
     .strictObject({
       failoverSeconds: z
@@ -74,10 +83,14 @@ const SpecObjectSchema = z.strictObject({
         .max(3600, 'must be ≤ 3600')
         .default(180)
         .meta({ description: 'Worst-case time to move traffic off a failed region.' }),
-      survivesRegionFailure: z.boolean().default(true).meta({
-        description:
-          'Synth proves that every client group keeps a healthy region when any one region fails. false accepts that a region failure is an outage (e.g. a single-region development service).',
-      }),
+      survivesRegionFailure: z
+        .boolean()
+        .default(true)
+        .meta({
+          description:
+            'Synth proves that every client group keeps a healthy region when any one region fails. false ' +
+            'accepts that a region failure is an outage (e.g. a single-region development service).',
+        }),
     })
     .prefault({}),
   state: StateSchema.default({ backend: 'local' }).meta({

@@ -26,8 +26,9 @@ export interface StackPlan {
 }
 
 /**
- * Validates (and plans) many synthesized AWS stacks with the real `terraform validate`, offline, a batch at a time: each stack
- * becomes a child module of one root module, so terraform loads the provider schema once per batch instead of once
+ * Validates (and plans) many synthesized AWS stacks with the real `terraform validate`, offline, a batch at a time:
+ * each stack becomes a child module of one root module, so terraform loads the provider schema once per batch instead
+ * of once
  * per stack (a few seconds each). The workspace is initialised once; its module slots (`m0`..`m<size-1>`) never
  * change, only their contents, so no later run needs `terraform init`.
  */

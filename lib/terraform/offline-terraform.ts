@@ -42,7 +42,9 @@ export function detectOfflineTerraform(
   const found = findProviderMirror(env);
   if (!found) {
     return {
-      missing: `no filesystem mirror holding ${AWS_PROVIDER.source} ${AWS_PROVIDER.version} was found (set ${MIRROR_ENV})`,
+      missing:
+        `no filesystem mirror holding ${AWS_PROVIDER.source} ${AWS_PROVIDER.version} was found (set ` +
+        `${MIRROR_ENV})`,
     };
   }
   return { terraform, mirror: found.dir, mirrorFoundBy: found.how };

@@ -295,7 +295,8 @@ function inspectTarget(target: string, store: string, shown: string): TargetStat
     const name = ourGenerationName(link, target);
     if (!name)
       throw new OutputRefusedError(
-        `cannot write ${shown}: it is a symbolic link (to ${link}) this library did not make; remove it or choose another output directory (nothing was written)`,
+        `cannot write ${shown}: it is a symbolic link (to ${link}) this library did not make; remove it or ` +
+          'choose another output directory (nothing was written)',
       );
     const generation = join(store, name);
     if (!existsSync(generation)) return { kind: 'dangling' };
@@ -310,7 +311,8 @@ function inspectTarget(target: string, store: string, shown: string): TargetStat
   }
   if (!stats.isDirectory()) {
     throw new OutputRefusedError(
-      `cannot write ${shown}: it is ${describeKind(stats)}, not a directory; choose another output directory (nothing was written)`,
+      `cannot write ${shown}: it is ${describeKind(stats)}, not a directory; choose another output directory ` +
+        '(nothing was written)',
     );
   }
   const entries = readdirSync(target);
@@ -320,7 +322,9 @@ function inspectTarget(target: string, store: string, shown: string): TargetStat
   if (!legacy) {
     const listed = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, and ${entries.length - 5} more` : '');
     throw new OutputRefusedError(
-      `cannot write ${shown}: it is a directory that is not a cdktf output (it holds ${listed}), and synth never deletes files it did not write; choose another output directory, or empty this one (nothing was written)`,
+      `cannot write ${shown}: it is a directory that is not a cdktf output (it holds ${listed}), and synth ` +
+        'never deletes files it did not write; choose another output directory, or empty this one (nothing was ' +
+        'written)',
     );
   }
   refuseForeign(shown, target, legacy.ours, legacy.stacks);
@@ -353,7 +357,9 @@ function refuseForeign(shown: string, dir: string, ours: ReadonlySet<string>, st
   if (foreign.length === 0) return;
   const listed = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '');
   throw new OutputRefusedError(
-    `cannot write ${shown}: it holds files synth did not write (${listed}), and synth never deletes those; move them out of the output directory (Terraform's own files inside stacks/<stack>/ are kept) (nothing was written)`,
+    `cannot write ${shown}: it holds files synth did not write (${listed}), and synth never deletes those; ` +
+      "move them out of the output directory (Terraform's own files inside stacks/<stack>/ are kept) (nothing " +
+      'was written)',
   );
 }
 
@@ -449,7 +455,9 @@ function inspectStore(store: string, shown: string): void {
   const where = relative(process.cwd(), store) || store;
   const refuse = (what: string): never => {
     throw new OutputRefusedError(
-      `cannot write ${shown}: ${where} ${what}; synth keeps the generations of ${shown} in that directory and never deletes files it did not write; move or rename it, or choose another output directory (nothing was written)`,
+      `cannot write ${shown}: ${where} ${what}; synth keeps the generations of ${shown} in that directory and ` +
+        'never deletes files it did not write; move or rename it, or choose another output directory (nothing ' +
+        'was written)',
     );
   };
   let stats: Stats;
@@ -544,7 +552,8 @@ function acquireLock(store: string, shown: string): () => void {
       if (live) {
         const where = host && host !== hostname() ? ` on ${host}` : '';
         throw new OutputRefusedError(
-          `cannot write ${shown}: another synth (process ${owner}${where}) is writing it; wait for it to finish, or remove ${file} if it is no longer running`,
+          `cannot write ${shown}: another synth (process ${owner}${where}) is writing it; wait for it to ` +
+            `finish, or remove ${file} if it is no longer running`,
         );
       }
       wrapWrite(shown, () => rmSync(file, { force: true }));
@@ -648,7 +657,8 @@ function linkTree(
     if (ours.has(path)) continue;
     if (written.has(path)) {
       throw new OutputRefusedError(
-        `cannot write ${shown}: ${path} is a file synth did not write, and synth now writes a file there; move it away (nothing was written)`,
+        `cannot write ${shown}: ${path} is a file synth did not write, and synth now writes a file there; move ` +
+          'it away (nothing was written)',
       );
     }
     mkdirSync(to, { recursive: true });
@@ -736,7 +746,10 @@ function commit(target: string, store: string, generation: string, current: Targ
   return moved;
 }
 
-/** The directory the old output lived in, to remove once the new one is in place (a legacy one is cleaned by prepareStore). */
+/**
+ * The directory the old output lived in, to remove once the new one is in place (a legacy one is cleaned by
+ * prepareStore).
+ */
 function previousDirOf(current: TargetState): string | undefined {
   return current.kind === 'link' ? current.generation : undefined;
 }

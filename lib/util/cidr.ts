@@ -56,7 +56,10 @@ export function usableAddresses(prefix: number): number {
   return Math.max(0, 2 ** (32 - prefix) - AWS_RESERVED_SUBNET_ADDRESSES);
 }
 
-/** Whether the layout of a `/vpcPrefix` block gives ALB subnets of at least /27 and private subnets of `privateAddresses` usable addresses. */
+/**
+ * Whether the layout of a `/vpcPrefix` block gives ALB subnets of at least /27 and private subnets of
+ * `privateAddresses` usable addresses.
+ */
 export function layoutFits(vpcPrefix: number, zoneCount: number, privateAddresses = 0): boolean {
   const { privatePrefix, publicPrefix } = subnetPrefixes(vpcPrefix, zoneCount);
   return publicPrefix <= MIN_ALB_SUBNET_PREFIX && usableAddresses(privatePrefix) >= privateAddresses;
@@ -81,12 +84,21 @@ export function subnetLayoutProblem(vpcCidr: string, zoneCount: number, privateA
   const fitting = smallestFittingVpcPrefix(zoneCount, privateAddresses);
   const remedy =
     fitting === undefined
-      ? `no VPC block the library creates holds that (/${LARGEST_VPC_PREFIX} is the largest): lower capacity.max or bring your own network (vpcId and subnet ids)`
-      : `use a /${fitting} or larger block for ${zoneCount} zones, such as ${formatIpv4Cidr({ base: vpc.base - (vpc.base % 2 ** (32 - fitting)), prefix: fitting })}`;
+      ? `no VPC block the library creates holds that (/${LARGEST_VPC_PREFIX} is the largest): lower capacity.max ` +
+        'or bring your own network (vpcId and subnet ids)'
+      : `use a /${fitting} or larger block for ${zoneCount} zones, such as ` +
+        `${formatIpv4Cidr({ base: vpc.base - (vpc.base % 2 ** (32 - fitting)), prefix: fitting })}`;
   if (publicPrefix > MIN_ALB_SUBNET_PREFIX) {
-    return `gives public (ALB) subnets of /${publicPrefix} over ${zoneCount} zones; ELB needs at least a /${MIN_ALB_SUBNET_PREFIX} with 8 free addresses in each zone of a load balancer: ${remedy}`;
+    return (
+      `gives public (ALB) subnets of /${publicPrefix} over ${zoneCount} zones; ELB needs at least a ` +
+      `/${MIN_ALB_SUBNET_PREFIX} with 8 free addresses in each zone of a load balancer: ${remedy}`
+    );
   }
-  return `gives private subnets of /${privatePrefix} over ${zoneCount} zones (${usableAddresses(privatePrefix)} usable addresses each, after the ${AWS_RESERVED_SUBNET_ADDRESSES} AWS reserves); each must hold up to ${privateAddresses} GPU instances (one zone can end up with all of them): ${remedy}`;
+  return (
+    `gives private subnets of /${privatePrefix} over ${zoneCount} zones (${usableAddresses(privatePrefix)} ` +
+    `usable addresses each, after the ${AWS_RESERVED_SUBNET_ADDRESSES} AWS reserves); each must hold up to ` +
+    `${privateAddresses} GPU instances (one zone can end up with all of them): ${remedy}`
+  );
 }
 
 /**
@@ -103,7 +115,8 @@ export function layoutSubnets(
   const { privatePrefix, publicPrefix } = subnetPrefixes(vpc.prefix, zoneCount);
   if (publicPrefix > MIN_ALB_SUBNET_PREFIX) {
     throw new Error(
-      `VPC block ${vpcCidr} is too small for ${zoneCount} zones (public subnets would be /${publicPrefix}, an ALB needs at least /${MIN_ALB_SUBNET_PREFIX})`,
+      `VPC block ${vpcCidr} is too small for ${zoneCount} zones (public subnets would be /${publicPrefix}, an ` +
+        `ALB needs at least /${MIN_ALB_SUBNET_PREFIX})`,
     );
   }
   const reserved = subnetOf(vpc, privatePrefix, 2 ** (privatePrefix - vpc.prefix) - 1);

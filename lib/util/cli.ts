@@ -12,7 +12,8 @@ export function runMain(main: () => void | Promise<void>): void {
         process.stderr.write(`${error.message}\n`);
       } else {
         process.stderr.write(
-          `unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+          'unexpected error (please report it): ' +
+            `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
         );
       }
       process.exitCode = 1;

@@ -184,7 +184,8 @@ function unfinished(kind: string, total: number, limits: BoundedReadLimits): Bou
     );
   }
   return new BoundedReadError(
-    `it is a ${kind} that had sent ${total} bytes and not finished after ${seconds} s (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)`,
+    `it is a ${kind} that had sent ${total} bytes and not finished after ${seconds} s ` +
+      '(GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)',
     'timeout',
   );
 }

@@ -32,7 +32,8 @@ export class Refusal extends Error {
    * ordinary prototype test, so `instanceof SynthRefusedError` still means that class.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof was asked about (a subclass keeps its own check).
+    // A subclass keeps its own check: `this` is the class instanceof was asked about.
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof was asked about.
     if (this !== Refusal) return Function.prototype[Symbol.hasInstance].call(this, value);
     return value instanceof Error && (value as unknown as Record<symbol, unknown>)[REFUSAL] === true;
   }

@@ -52,7 +52,8 @@ export function resourceCounts(json: TerraformJson): [string, number][] {
 export function describeSynthOutput(outdir: string, cwd = process.cwd()): string {
   const stacks = readSynthOutput(outdir);
   const lines = [
-    `Synthesized ${stacks.length} stack${stacks.length === 1 ? '' : 's'} into ${relative(cwd, resolve(outdir)) || '.'}/`,
+    `Synthesized ${stacks.length} stack${stacks.length === 1 ? '' : 's'} into ` +
+      `${relative(cwd, resolve(outdir)) || '.'}/`,
   ];
   for (const stack of stacks) {
     const counts = resourceCounts(stack.json);

@@ -94,7 +94,9 @@ export class PropsChecker {
     return result.success && tokenPaths.length === 0 ? result.data : undefined;
   }
 
-  /** A prop that may be (or hold) a reference: literal parts are checked, tokens skipped. The value is kept as given. */
+  /**
+   * A prop that may be (or hold) a reference: literal parts are checked, tokens skipped. The value is kept as given.
+   */
   check(schema: z.ZodType, value: unknown, path: string): void {
     this.refuseUnknownTokens(value, path);
     if (isToken(value)) return;

@@ -201,7 +201,8 @@ export function awsLimitViolations(stack: TerraformJson): string[] {
     const prefix = subnetPrefix.get(subnet);
     if (prefix !== undefined && 2 ** (32 - prefix) - 5 < count)
       out.push(
-        `${subnet}: a /${prefix} has ${2 ** (32 - prefix) - 5} usable addresses, its groups may launch ${count} instances`,
+        `${subnet}: a /${prefix} has ${2 ** (32 - prefix) - 5} usable addresses, its groups may launch ` +
+          `${count} instances`,
       );
   }
   return out;

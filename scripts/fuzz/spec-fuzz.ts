@@ -24,7 +24,9 @@ import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';
 
 const GPU_TYPES = ['g6e.xlarge', 'g6.2xlarge', 'g5.xlarge', 'p5.48xlarge', 'g4dn.xlarge', 'g6e.12xlarge'];
 
-/** A valid spec: every choice consistent (capacities ordered, routing over existing regions, residency with regions). */
+/**
+ * A valid spec: every choice consistent (capacities ordered, routing over existing regions, residency with regions).
+ */
 const validSpec = (maxRegions: number): fc.Arbitrary<{ spec: Record<string, unknown>; codes: string[] }> =>
   fc.uniqueArray(fc.constantFrom(...AWS_REGION_CODES), { minLength: 1, maxLength: maxRegions }).chain((codes) =>
     fc
@@ -84,7 +86,8 @@ const validSpec = (maxRegions: number): fc.Arbitrary<{ spec: Record<string, unkn
           // A rollout on the last region keeps the stable version on the others.
           ...(c.rollout && i === codes.length - 1 && codes.length >= 3 ? { modelVersions: { main: 'v2' } } : {}),
         }));
-        // A residency group served by one region cannot survive that region's failure: bind clients only to two or more.
+        // A residency group served by one region cannot survive that region's failure: bind clients only to two or
+        // more.
         const euRegions = regions.filter((r) => r.jurisdiction === 'eu').length;
         const jurisdictions = new Set(euRegions >= 2 ? ['eu'] : []);
         const modes = [
@@ -592,7 +595,8 @@ export function fuzzSpecs(options: FuzzOptions): FuzzReport {
           terraformValidated++;
           if (!result.ok)
             acceptedInvalid.push(
-              `${entries[i].label}: terraform validate refused it: ${result.diagnostics.join('; ')}\nspec: ${JSON.stringify(entries[i].input)}`,
+              `${entries[i].label}: terraform validate refused it: ${result.diagnostics.join('; ')}\nspec: ` +
+                `${JSON.stringify(entries[i].input)}`,
             );
         });
       } finally {

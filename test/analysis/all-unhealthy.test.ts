@@ -109,12 +109,16 @@ describe.each(['disabled-inverted', 'calculated'] as const)(
   },
 );
 
-test('a VPC of the EU: its own region’s latency record answers when every record is unhealthy, even one never healthy', () => {
-  const b = base('disabled-inverted')
-    .record('OwnEu', DOMAIN, US, { latency_routing_policy: { region: EU } }, { healthCheck: 'Never' })
-    .record('ToEu', DOMAIN, EU, { latency_routing_policy: { region: US } });
-  b.add('aws_route53_zone', 'Zone', { name: DOMAIN, vpc: [{ vpc_id: 'vpc-0123456789abcdef0', vpc_region: EU }] });
-  const v = residency(b.build());
-  expect(v.length).toBeGreaterThan(0);
-  expect(v.map((x) => x.message).join('\n')).toMatch(/vpc/i);
-});
+test(
+  'a VPC of the EU: its own region’s latency record answers when every record is unhealthy, even one never ' +
+    'healthy',
+  () => {
+    const b = base('disabled-inverted')
+      .record('OwnEu', DOMAIN, US, { latency_routing_policy: { region: EU } }, { healthCheck: 'Never' })
+      .record('ToEu', DOMAIN, EU, { latency_routing_policy: { region: US } });
+    b.add('aws_route53_zone', 'Zone', { name: DOMAIN, vpc: [{ vpc_id: 'vpc-0123456789abcdef0', vpc_region: EU }] });
+    const v = residency(b.build());
+    expect(v.length).toBeGreaterThan(0);
+    expect(v.map((x) => x.message).join('\n')).toMatch(/vpc/i);
+  },
+);

@@ -3,6 +3,7 @@ import { analyzeRouting } from '../../lib/analysis/analyze';
 import type { FrontDoorExtractor } from '../../lib/analysis/model';
 import { tableFrontDoor } from '../../lib/analysis/table-front-door';
 import { backendTable as table, DOMAIN, StackBuilder, intent } from './fixtures';
+import { regex } from '../support/regex';
 
 function stacks() {
   const aws = new StackBuilder();
@@ -34,7 +35,10 @@ describe('front doors added by an extractor', () => {
     expect(report.proofs.find((p) => p.name === 'residency')!.passed).toBe(true);
     const budget = report.violations.filter((v) => v.proof === 'failover-time');
     expect(budget[0].message).toMatch(
-      /after up to 30 s, over the budget slo.failoverSeconds = 20 s: cloudflare_workers_kv.Router_TableCurrent: attempt timeout 10000 ms × 3 attempts = 30 s/,
+      regex(
+        /after up to 30 s, over the budget slo.failoverSeconds = 20 s: /,
+        /cloudflare_workers_kv.Router_TableCurrent: attempt timeout 10000 ms × 3 attempts = 30 s/,
+      ),
     );
     expect(report.probeLoad.find((l) => l.origin === `eu-west-1.${DOMAIN}`)!.sources.map((s) => s.resource)).toContain(
       'cloudflare_workers_kv.Router_TableCurrent#eu-west-1',
@@ -54,21 +58,25 @@ describe('front doors added by an extractor', () => {
 });
 
 describe('front doors without reachability (an extractor that gives none)', () => {
-  it('are checked on the enumerated scenarios only, the summary says so, and each scenario lists exactly its client groups', () => {
-    const leaky = table({
-      backends: table().backends.map((b) => (b.key === 'us-east-1' ? { ...b, jurisdiction: 'eu' } : b)),
-    });
-    const extractor: FrontDoorExtractor = (context) => {
-      const { reach: _reach, pathFailover: _timing, ...rest } = tableFrontDoor(context, leaky);
-      return [rest];
-    };
-    const report = analyzeRouting(stacks(), { extractors: [extractor] });
-    const residency = report.proofs.find((p) => p.name === 'residency')!;
-    expect(residency.summary).toMatch(/Edge router chat-router: \d+ enumerated scenarios only \(no reachability\)/);
-    const v = residency.violations.find(
-      (x) => x.message.includes('to us-east-1 (jurisdiction us)') && x.message.includes('as the answer'),
-    )!;
-    // DE reaches us-east-1 as the nearest backend only when both EU backends are down.
-    expect(v.cases).toEqual([{ scenario: 'eu-central-1 + eu-west-1 down', clientGroups: ['eu: DE'] }]);
-  });
+  it(
+    'are checked on the enumerated scenarios only, the summary says so, and each scenario lists exactly its ' +
+      'client groups',
+    () => {
+      const leaky = table({
+        backends: table().backends.map((b) => (b.key === 'us-east-1' ? { ...b, jurisdiction: 'eu' } : b)),
+      });
+      const extractor: FrontDoorExtractor = (context) => {
+        const { reach: _reach, pathFailover: _timing, ...rest } = tableFrontDoor(context, leaky);
+        return [rest];
+      };
+      const report = analyzeRouting(stacks(), { extractors: [extractor] });
+      const residency = report.proofs.find((p) => p.name === 'residency')!;
+      expect(residency.summary).toMatch(/Edge router chat-router: \d+ enumerated scenarios only \(no reachability\)/);
+      const v = residency.violations.find(
+        (x) => x.message.includes('to us-east-1 (jurisdiction us)') && x.message.includes('as the answer'),
+      )!;
+      // DE reaches us-east-1 as the nearest backend only when both EU backends are down.
+      expect(v.cases).toEqual([{ scenario: 'eu-central-1 + eu-west-1 down', clientGroups: ['eu: DE'] }]);
+    },
+  );
 });

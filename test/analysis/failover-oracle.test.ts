@@ -167,7 +167,8 @@ function oracleCloudflareFailover(
   const own = atoms.filter((a) => a.region === region);
   let worst: number | undefined;
   for (const state of oracle.states()) {
-    if (atomsOf(t).some((a) => !a.id.startsWith('origin:') && state.get(a.id) === false)) continue; // Route53 signals do not matter here: one state of them
+    // Route53 signals do not matter here: one state of them is enough.
+    if (atomsOf(t).some((a) => !a.id.startsWith('origin:') && state.get(a.id) === false)) continue;
     if (own.some((a) => state.get(a.id) === false)) continue;
     const othersDown = new Set(
       atoms
@@ -250,27 +251,31 @@ function checkFrontDoor(
  */
 const PROPERTY_RUNS = Number(process.env.GI_FAILOVER_ORACLE_RUNS ?? 40);
 
-test(`failover time: on ${PROPERTY_RUNS} random Route53 and Cloudflare topologies the analysis never reports less than the brute-force replay`, () => {
-  let compared = 0;
-  let finite = 0;
-  let cloudflare = 0;
-  fc.assert(
-    fc.property(
-      topologyArbitrary(4).filter((t) => (t.sets.length > 0 || !!t.cloudflare) && atomsOf(t).length <= MAX_ATOMS),
-      (t) => {
-        const r = check(t, process.env.GI_FAILOVER_ORACLE_SCOPE === 'first' ? 'first failure' : 'second failure');
-        compared += r.compared;
-        finite += r.finite;
-        cloudflare += r.cloudflare;
-      },
-    ),
-    { numRuns: PROPERTY_RUNS, seed: process.env.GI_PROPERTY_SEED ? Number(process.env.GI_PROPERTY_SEED) : undefined },
-  );
-  expect(compared).toBeGreaterThan(PROPERTY_RUNS);
-  expect(cloudflare).toBeGreaterThan(0);
-  expect(finite).toBeGreaterThan(0);
-  expect(finite).toBeLessThan(compared);
-});
+test(
+  `failover time: on ${PROPERTY_RUNS} random Route53 and Cloudflare topologies the analysis never reports less ` +
+    'than the brute-force replay',
+  () => {
+    let compared = 0;
+    let finite = 0;
+    let cloudflare = 0;
+    fc.assert(
+      fc.property(
+        topologyArbitrary(4).filter((t) => (t.sets.length > 0 || !!t.cloudflare) && atomsOf(t).length <= MAX_ATOMS),
+        (t) => {
+          const r = check(t, process.env.GI_FAILOVER_ORACLE_SCOPE === 'first' ? 'first failure' : 'second failure');
+          compared += r.compared;
+          finite += r.finite;
+          cloudflare += r.cloudflare;
+        },
+      ),
+      { numRuns: PROPERTY_RUNS, seed: process.env.GI_PROPERTY_SEED ? Number(process.env.GI_PROPERTY_SEED) : undefined },
+    );
+    expect(compared).toBeGreaterThan(PROPERTY_RUNS);
+    expect(cloudflare).toBeGreaterThan(0);
+    expect(finite).toBeGreaterThan(0);
+    expect(finite).toBeLessThan(compared);
+  },
+);
 
 const rec = (target: Rec['target'], extra: Partial<Rec> = {}): Rec => ({
   target,
@@ -321,147 +326,167 @@ describe('failover time against the replay, pinned cases', () => {
     expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
   });
 
-  test('control (red-team hole 5): a check on a one-record set under an alias without evaluate_target_health moves no one: never', () => {
-    const t: Topology = {
-      ...base,
-      checks: [probe('us-east-1'), probe('us-west-2')],
-      sets: [
-        {
-          policy: 'latency',
-          type: 'A',
-          records: [
-            rec({ kind: 'set', index: 1 }),
-            rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, region: 'us-west-2' }),
-          ],
-        },
-        { policy: 'simple', type: 'A', records: [rec({ kind: 'alb', region: 'us-east-1' }, { check: 0 })] },
-      ],
-    };
-    expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
-  });
+  test(
+    'control (red-team hole 5): a check on a one-record set under an alias without evaluate_target_health moves ' +
+      'no one: never',
+    () => {
+      const t: Topology = {
+        ...base,
+        checks: [probe('us-east-1'), probe('us-west-2')],
+        sets: [
+          {
+            policy: 'latency',
+            type: 'A',
+            records: [
+              rec({ kind: 'set', index: 1 }),
+              rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, region: 'us-west-2' }),
+            ],
+          },
+          { policy: 'simple', type: 'A', records: [rec({ kind: 'alb', region: 'us-east-1' }, { check: 0 })] },
+        ],
+      };
+      expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
+    },
+  );
 
   // Under-reports the replay found (each failed before the analysis checked, in one health state before and after
   // the failure, that no answer still lands on the failed region while a healthy one elsewhere exists).
-  test('the record clients move to after detection can land in the same failed region (a zero-weight record checked by another region)', () => {
-    const t: Topology = {
-      ...base,
-      checks: [probe('us-east-1'), probe('us-west-2')],
-      sets: [
-        {
-          policy: 'weighted',
-          type: 'A',
-          records: [
-            rec({ kind: 'alb', region: 'us-east-1' }, { check: 0, weight: 1 }),
-            rec({ kind: 'alb', region: 'us-east-1' }, { check: 1, weight: 0 }),
-            rec({ kind: 'alb', region: 'eu-west-1' }, { weight: 0 }),
-          ],
-        },
-      ],
-    };
-    expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
-  });
+  test(
+    'the record clients move to after detection can land in the same failed region (a zero-weight record checked ' +
+      'by another region)',
+    () => {
+      const t: Topology = {
+        ...base,
+        checks: [probe('us-east-1'), probe('us-west-2')],
+        sets: [
+          {
+            policy: 'weighted',
+            type: 'A',
+            records: [
+              rec({ kind: 'alb', region: 'us-east-1' }, { check: 0, weight: 1 }),
+              rec({ kind: 'alb', region: 'us-east-1' }, { check: 1, weight: 0 }),
+              rec({ kind: 'alb', region: 'eu-west-1' }, { weight: 0 }),
+            ],
+          },
+        ],
+      };
+      expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
+    },
+  );
 
-  test('after a first failure took the alternatives, the clients that moved cannot leave the next region (a record below it nothing can detect): never', () => {
-    const t: Topology = {
-      ...base,
-      checks: [
-        probe('us-east-1'),
-        probe('us-west-2'),
-        { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false },
-      ],
-      sets: [
-        {
-          policy: 'multivalue',
-          type: 'A',
-          records: [
-            rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0 }),
-            rec({ kind: 'set', index: 1 }, { check: 1 }),
-          ],
-        },
-        {
-          policy: 'multivalue',
-          type: 'A',
-          records: [
-            rec({ kind: 'alb', region: 'us-west-2' }, { check: 2 }),
-            rec({ kind: 'ip', address: '198.51.100.3' }),
-          ],
-        },
-      ],
-    };
-    expect(check2(t, 'second failure')).toEqual({ ok: true, compared: expect.any(Number) });
-  });
+  test(
+    'after a first failure took the alternatives, the clients that moved cannot leave the next region (a record ' +
+      'below it nothing can detect): never',
+    () => {
+      const t: Topology = {
+        ...base,
+        checks: [
+          probe('us-east-1'),
+          probe('us-west-2'),
+          { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false },
+        ],
+        sets: [
+          {
+            policy: 'multivalue',
+            type: 'A',
+            records: [
+              rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0 }),
+              rec({ kind: 'set', index: 1 }, { check: 1 }),
+            ],
+          },
+          {
+            policy: 'multivalue',
+            type: 'A',
+            records: [
+              rec({ kind: 'alb', region: 'us-west-2' }, { check: 2 }),
+              rec({ kind: 'ip', address: '198.51.100.3' }),
+            ],
+          },
+        ],
+      };
+      expect(check2(t, 'second failure')).toEqual({ ok: true, compared: expect.any(Number) });
+    },
+  );
 
-  test('a detector that moves clients one level down also flips the level above to a record with no signal that leads back: never, not 30 s + TTL', () => {
-    // Found by the 2000-run oracle: the EU client's geoproximity record aliases a geolocation set (checked by
-    // eu-west-1's probe); its EU record would fall back to the default in us-west-2, but the same probe makes the
-    // geoproximity set answer its other record, an ALB alias into eu-west-1 that nothing checks. Nowhere to go.
-    const t: Topology = {
-      regions: [{ code: 'eu-west-1', jurisdiction: 'eu' }, { code: 'us-west-2' }],
-      residency: { countries: ['FR'], continents: [] },
-      declared: [],
-      checks: [
-        probe('eu-west-1'),
-        { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false },
-      ],
-      sets: [
-        {
-          policy: 'geoproximity',
-          type: 'A',
-          records: [
-            rec({ kind: 'set', index: 1 }, { check: 0, region: 'us-west-2', bias: 50 }),
-            rec({ kind: 'alb', region: 'eu-west-1' }, { region: 'us-west-2' }),
-          ],
-        },
-        {
-          policy: 'geolocation',
-          type: 'A',
-          records: [
-            rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, eth: true, location: { default: true } }),
-            rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0, location: { continent: 'EU' } }),
-          ],
-        },
-      ],
-    };
-    expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
-    // Not the outage slo.survivesRegionFailure: false accepts: a detector on the unchecked record would move them.
-    const stuck = expectNeverToEu(analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths, false);
-    expect(stuck.map((p) => p.breakdown).join('\n')).toContain('a region that is up could take them');
-  });
+  test(
+    'a detector that moves clients one level down also flips the level above to a record with no signal that ' +
+      'leads back: never, not 30 s + TTL',
+    () => {
+      // Found by the 2000-run oracle: the EU client's geoproximity record aliases a geolocation set (checked by
+      // eu-west-1's probe); its EU record would fall back to the default in us-west-2, but the same probe makes the
+      // geoproximity set answer its other record, an ALB alias into eu-west-1 that nothing checks. Nowhere to go.
+      const t: Topology = {
+        regions: [{ code: 'eu-west-1', jurisdiction: 'eu' }, { code: 'us-west-2' }],
+        residency: { countries: ['FR'], continents: [] },
+        declared: [],
+        checks: [
+          probe('eu-west-1'),
+          { probes: { calculated: { children: [0], threshold: 0 } }, inverted: false, disabled: false },
+        ],
+        sets: [
+          {
+            policy: 'geoproximity',
+            type: 'A',
+            records: [
+              rec({ kind: 'set', index: 1 }, { check: 0, region: 'us-west-2', bias: 50 }),
+              rec({ kind: 'alb', region: 'eu-west-1' }, { region: 'us-west-2' }),
+            ],
+          },
+          {
+            policy: 'geolocation',
+            type: 'A',
+            records: [
+              rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, eth: true, location: { default: true } }),
+              rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0, location: { continent: 'EU' } }),
+            ],
+          },
+        ],
+      };
+      expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
+      // Not the outage slo.survivesRegionFailure: false accepts: a detector on the unchecked record would move them.
+      const stuck = expectNeverToEu(analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths, false);
+      expect(stuck.map((p) => p.breakdown).join('\n')).toContain('a region that is up could take them');
+    },
+  );
 });
 
 describe('failover time against the replay, a CNAME into the failed region', () => {
-  test('a detector that moves clients to an unchecked CNAME back into the region: never, and not the accepted outage (a detector on the CNAME would move them)', () => {
-    // Set0 fails over from Set1 (evaluate_target_health) to us-west-2. Set1's checked PRIMARY is a CNAME to
-    // eu-west-1's regional name; its unchecked SECONDARY is another CNAME there. eu-west-1 fails: the check moves
-    // clients to the SECONDARY, Set1 stays healthy, so Set0 keeps answering it: back to eu-west-1. A perfect
-    // detector (the SECONDARY unhealthy too) would leave Set1 with no healthy record and move them to us-west-2.
-    const t: Topology = {
-      regions: [{ code: 'eu-west-1', jurisdiction: 'eu' }, { code: 'us-west-2' }],
-      residency: { countries: ['FR'], continents: [] },
-      declared: [],
-      checks: [probe('eu-west-1'), probe('us-west-2')],
-      sets: [
-        {
-          policy: 'failover',
-          type: 'A',
-          records: [
-            rec({ kind: 'set', index: 1 }, { eth: true }),
-            rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, role: 'SECONDARY' }),
-          ],
-        },
-        {
-          policy: 'failover',
-          type: 'CNAME',
-          records: [
-            rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { check: 0 }),
-            rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { role: 'SECONDARY' }),
-          ],
-        },
-      ],
-    };
-    expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
-    expectNeverToEu(analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths, false);
-  });
+  test(
+    'a detector that moves clients to an unchecked CNAME back into the region: never, and not the accepted ' +
+      'outage (a detector on the CNAME would move them)',
+    () => {
+      // Set0 fails over from Set1 (evaluate_target_health) to us-west-2. Set1's checked PRIMARY is a CNAME to
+      // eu-west-1's regional name; its unchecked SECONDARY is another CNAME there. eu-west-1 fails: the check moves
+      // clients to the SECONDARY, Set1 stays healthy, so Set0 keeps answering it: back to eu-west-1. A perfect
+      // detector (the SECONDARY unhealthy too) would leave Set1 with no healthy record and move them to us-west-2.
+      const t: Topology = {
+        regions: [{ code: 'eu-west-1', jurisdiction: 'eu' }, { code: 'us-west-2' }],
+        residency: { countries: ['FR'], continents: [] },
+        declared: [],
+        checks: [probe('eu-west-1'), probe('us-west-2')],
+        sets: [
+          {
+            policy: 'failover',
+            type: 'A',
+            records: [
+              rec({ kind: 'set', index: 1 }, { eth: true }),
+              rec({ kind: 'alb', region: 'us-west-2' }, { check: 1, role: 'SECONDARY' }),
+            ],
+          },
+          {
+            policy: 'failover',
+            type: 'CNAME',
+            records: [
+              rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { check: 0 }),
+              rec({ kind: 'cname', host: 'eu-west-1.inference.example.com' }, { role: 'SECONDARY' }),
+            ],
+          },
+        ],
+      };
+      expect(check2(t)).toEqual({ ok: true, compared: expect.any(Number) });
+      expectNeverToEu(analyzeRouting(toStacks(t), { proofs: ['failover-time'] }).failoverPaths, false);
+    },
+  );
 });
 
 describe('failover time on Cloudflare: pools that keep clients on the failed region', () => {
@@ -500,14 +525,18 @@ describe('failover time on Cloudflare: pools that keep clients on the failed reg
     expect(figures.map((p) => p.seconds)).toAllSatisfy((s: number) => Number.isFinite(s) && s > 0);
   });
 
-  test('the monitor moves clients to the next pool, unmonitored and in the same region: never, and not the accepted outage', () => {
-    // Cloudflare counts a pool without a monitor healthy: once pool 0's monitor fires, pool 1 takes the clients,
-    // still in eu-west-1; pool 2 (us-west-2) is never reached. A monitor on pool 1 would move them there.
-    const figures = euFigures(
-      cloudflareOnly([pool('eu-west-1', true), pool('eu-west-1', false), pool('us-west-2', true)], [0, 1, 2], 2),
-    );
-    expectNeverToEu(figures, false);
-  });
+  test(
+    'the monitor moves clients to the next pool, unmonitored and in the same region: never, and not the accepted ' +
+      'outage',
+    () => {
+      // Cloudflare counts a pool without a monitor healthy: once pool 0's monitor fires, pool 1 takes the clients,
+      // still in eu-west-1; pool 2 (us-west-2) is never reached. A monitor on pool 1 would move them there.
+      const figures = euFigures(
+        cloudflareOnly([pool('eu-west-1', true), pool('eu-west-1', false), pool('us-west-2', true)], [0, 1, 2], 2),
+      );
+      expectNeverToEu(figures, false);
+    },
+  );
 
   test('the fallback pool is the failed region and no other pool is left: never, the outage with nowhere to go', () => {
     // Both listed pools are in eu-west-1 and so is the fallback: once they fail, no region that is up is named.
@@ -520,32 +549,35 @@ describe('failover time on Cloudflare: pools that keep clients on the failed reg
 // without any signal (no check, no evaluate_target_health) cannot be modelled as unhealthy, so a detector above it
 // whose last-resort answer leads back to it was credited. The check that no answer elsewhere remains closes it.
 describe('failover time against the replay, nowhere else to go', () => {
-  test('a failover pair whose last-resort PRIMARY leads back, through a record with no signal, to the failed region', () => {
-    const never = { probes: { region: 'us-east-1' }, inverted: true, disabled: true } as const;
-    const t: Topology = {
-      ...base,
-      checks: [never, probe('us-west-2')],
-      sets: [
-        {
-          policy: 'failover',
-          type: 'A',
-          records: [
-            rec({ kind: 'set', index: 1 }, { check: 0, eth: true }),
-            rec({ kind: 'set', index: 1 }, { check: 1, eth: true, role: 'SECONDARY' }),
-          ],
-        },
-        {
-          policy: 'failover',
-          type: 'A',
-          records: [
-            rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0, eth: true }),
-            rec({ kind: 'alb', region: 'us-west-2' }, { role: 'SECONDARY' }),
-          ],
-        },
-      ],
-    };
-    expect(check2(t, 'second failure')).toEqual({ ok: true, compared: expect.any(Number) });
-  });
+  test(
+    'a failover pair whose last-resort PRIMARY leads back, through ' + 'a record with no signal, to the failed region',
+    () => {
+      const never = { probes: { region: 'us-east-1' }, inverted: true, disabled: true } as const;
+      const t: Topology = {
+        ...base,
+        checks: [never, probe('us-west-2')],
+        sets: [
+          {
+            policy: 'failover',
+            type: 'A',
+            records: [
+              rec({ kind: 'set', index: 1 }, { check: 0, eth: true }),
+              rec({ kind: 'set', index: 1 }, { check: 1, eth: true, role: 'SECONDARY' }),
+            ],
+          },
+          {
+            policy: 'failover',
+            type: 'A',
+            records: [
+              rec({ kind: 'alb', region: 'eu-west-1' }, { check: 0, eth: true }),
+              rec({ kind: 'alb', region: 'us-west-2' }, { role: 'SECONDARY' }),
+            ],
+          },
+        ],
+      };
+      expect(check2(t, 'second failure')).toEqual({ ok: true, compared: expect.any(Number) });
+    },
+  );
 });
 
 /** The replay's verdict for one topology, as a value (the property's expectation throws). */

@@ -11,6 +11,7 @@ import { buildLeakyResidencyExample } from '../../examples/leaky-residency/main'
 import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';
 import { errorOf } from '../support/synth';
 import { synthToTemp } from './fixtures';
+import { regex } from '../support/regex';
 
 describe('failing synth', () => {
   it('makes app.synth() fail with one error per violation when the validation is added', () => {
@@ -18,7 +19,10 @@ describe('failing synth', () => {
     addRoutingProofValidation(app);
     const message = errorOf(() => app.synth());
     expect(message).toMatch(
-      /residency: Route53 inference.example.com sends client groups "eu: AT, eu: BE, eu: BG, eu: CY, eu: CZ and 22 more" \(jurisdiction eu\) to us-east-1/,
+      regex(
+        /residency: Route53 inference.example.com sends client groups "eu: AT, eu: BE, eu: BG, eu: CY, eu: CZ /,
+        /and 22 more" \(jurisdiction eu\) to us-east-1/,
+      ),
     );
     expect(message).toMatch(/Residency-eu-country-AT/);
   });
@@ -33,26 +37,30 @@ describe('failing synth', () => {
 });
 
 describe('scenarios and countries', () => {
-  it('enumerates every subset up to 8 regions, else every single failure, always with everything down, plus witnesses', () => {
-    expect(failureScenarios(['a', 'b', 'c']).map((s) => s.id)).toEqual([
-      'normal',
-      'a',
-      'b',
-      'c',
-      'a+b',
-      'a+c',
-      'b+c',
-      'all',
-    ]);
-    expect(failureScenarios(AWS_REGION_CODES.slice(0, 8))).toHaveLength(256);
-    const thirty = failureScenarios(AWS_REGION_CODES.slice(0, 30), undefined, [
-      ['eu-west-1', 'eu-central-1'],
-      ['nowhere-1'],
-    ]);
-    expect(thirty).toHaveLength(1 + 30 + 1 + 1);
-    expect(thirty.at(-2)).toMatchObject({ id: 'all', kind: 'all', label: 'every region down' });
-    expect(thirty.at(-1)).toMatchObject({ id: 'eu-central-1+eu-west-1', kind: 'multiple' });
-  });
+  it(
+    'enumerates every subset up to 8 regions, else every single failure, always with everything down, plus ' +
+      'witnesses',
+    () => {
+      expect(failureScenarios(['a', 'b', 'c']).map((s) => s.id)).toEqual([
+        'normal',
+        'a',
+        'b',
+        'c',
+        'a+b',
+        'a+c',
+        'b+c',
+        'all',
+      ]);
+      expect(failureScenarios(AWS_REGION_CODES.slice(0, 8))).toHaveLength(256);
+      const thirty = failureScenarios(AWS_REGION_CODES.slice(0, 30), undefined, [
+        ['eu-west-1', 'eu-central-1'],
+        ['nowhere-1'],
+      ]);
+      expect(thirty).toHaveLength(1 + 30 + 1 + 1);
+      expect(thirty.at(-2)).toMatchObject({ id: 'all', kind: 'all', label: 'every region down' });
+      expect(thirty.at(-1)).toMatchObject({ id: 'eu-central-1+eu-west-1', kind: 'multiple' });
+    },
+  );
 
   it('knows every ISO country the residency presets use, with Route53 continents', () => {
     expect(COUNTRY_CODES.length).toBeGreaterThanOrEqual(245);

@@ -44,24 +44,28 @@ function* assignments(fixed?: (a: HealthAtom) => boolean | undefined): Generator
 }
 
 describe('satisfy', () => {
-  it('is sat exactly when some assignment makes every formula true, and its assignment does so whatever the free atoms are', () => {
-    fc.assert(
-      fc.property(fc.array(formula, { minLength: 1, maxLength: 3 }), fc.boolean(), (fs, pinRegion) => {
-        // Pinning r1 up (its atoms healthy), as the failover-time proof does for a path's own region.
-        const fixed = pinRegion ? (a: HealthAtom) => (a.region === 'r1' ? true : undefined) : undefined;
-        const brute = [...assignments(fixed)].some((v) => fs.every((f) => evaluate(f, v)));
-        const r = satisfy(fs, { fixed });
-        expect(r.status).toBe(brute ? 'sat' : 'unsat');
-        if (r.status === 'sat') {
-          for (const fill of [true, false]) {
-            const v = (a: HealthAtom) => r.assignment.get(a.id)?.healthy ?? fixed?.(a) ?? fill;
-            expect(fs).toAllSatisfy((f) => evaluate(f, v));
+  it(
+    'is sat exactly when some assignment makes every formula true, and its assignment does so whatever the free ' +
+      'atoms are',
+    () => {
+      fc.assert(
+        fc.property(fc.array(formula, { minLength: 1, maxLength: 3 }), fc.boolean(), (fs, pinRegion) => {
+          // Pinning r1 up (its atoms healthy), as the failover-time proof does for a path's own region.
+          const fixed = pinRegion ? (a: HealthAtom) => (a.region === 'r1' ? true : undefined) : undefined;
+          const brute = [...assignments(fixed)].some((v) => fs.every((f) => evaluate(f, v)));
+          const r = satisfy(fs, { fixed });
+          expect(r.status).toBe(brute ? 'sat' : 'unsat');
+          if (r.status === 'sat') {
+            for (const fill of [true, false]) {
+              const v = (a: HealthAtom) => r.assignment.get(a.id)?.healthy ?? fixed?.(a) ?? fill;
+              expect(fs).toAllSatisfy((f) => evaluate(f, v));
+            }
           }
-        }
-      }),
-      { numRuns: 2000 },
-    );
-  });
+        }),
+        { numRuns: 2000 },
+      );
+    },
+  );
 
   it('decides long conjunctions over many atoms without enumerating them (the "every record unhealthy" case)', () => {
     const many = Array.from({ length: 60 }, (_, i) => ({ id: `test:m${i}`, label: `m${i}`, resource: `m${i}` }));

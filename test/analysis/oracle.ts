@@ -658,7 +658,9 @@ export class Oracle {
     return this.t.cloudflare!.pools[i].origins.filter((o) => o.enabled).map((o) => originDest(this.t, o.host));
   }
 
-  /** The pool lists a client's request can be steered by: per routing (main, rule), the client's list and each PoP's. */
+  /**
+   * The pool lists a client's request can be steered by: per routing (main, rule), the client's list and each PoP's.
+   */
   poolLists(client: ClientGroup): { routing: Routing; list: number[] }[] {
     const cf = this.t.cloudflare!;
     const out: { routing: Routing; list: number[] }[] = [];
@@ -675,7 +677,9 @@ export class Oracle {
     return out;
   }
 
-  /** Every destination a Cloudflare request can reach in a state: main routing, rule, PoP, fallback, adaptive retries. */
+  /**
+   * Every destination a Cloudflare request can reach in a state: main routing, rule, PoP, fallback, adaptive retries.
+   */
   cloudflare(client: ClientGroup, state: ReadonlyMap<string, boolean>): Set<Dest> {
     const out = new Set<Dest>();
     for (const { routing, list } of this.poolLists(client)) {

@@ -21,6 +21,7 @@ import {
   resourcesLike,
   synthToTemp,
 } from './fixtures';
+import { regex } from '../support/regex';
 
 type Body = Record<string, unknown>;
 
@@ -85,21 +86,31 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
     expect(analyzeRouting(editableStacks(cloudflareEu)).violations).toEqual([]);
   });
 
-  it('the hole: the eu-west-1 origin name aliased to the us-east-1 origin name (same zone) is a leak to us-east-1', () => {
-    const stacks = editableStacks(cloudflareEu);
-    const r = repoint(stacks, {
-      alias: { name: `us-east-1.${ORIGIN}`, zone_id: regional(stacks, 'eu-west-1').zone, evaluate_target_health: true },
-    });
-    const { passed, violations, report } = residency(stacks);
-    expect(passed).toBe(false);
-    expect(violations[0].message).toMatch(
-      /Cloudflare inference\.example\.com sends client groups? "eu: .*" \(jurisdiction eu\) to us-east-1 \(jurisdiction us\)/,
-    );
-    expect(violations[0].message).toContain(`eu-west-1.${ORIGIN} (us-east-1)`);
-    // The intent's hostname and the records disagree: said, naming the record.
-    expect(report.graph.warnings.join('\n')).toContain(`aws_route53_record.${r.name}`);
-    expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBe('us-east-1');
-  });
+  it(
+    'the hole: the eu-west-1 origin name aliased to the us-east-1 ' + 'origin name (same zone) is a leak to us-east-1',
+    () => {
+      const stacks = editableStacks(cloudflareEu);
+      const r = repoint(stacks, {
+        alias: {
+          name: `us-east-1.${ORIGIN}`,
+          zone_id: regional(stacks, 'eu-west-1').zone,
+          evaluate_target_health: true,
+        },
+      });
+      const { passed, violations, report } = residency(stacks);
+      expect(passed).toBe(false);
+      expect(violations[0].message).toMatch(
+        regex(
+          /Cloudflare inference\.example\.com sends client groups? "eu: .*" \(jurisdiction eu\) to us-east-1 /,
+          /\(jurisdiction us\)/,
+        ),
+      );
+      expect(violations[0].message).toContain(`eu-west-1.${ORIGIN} (us-east-1)`);
+      // The intent's hostname and the records disagree: said, naming the record.
+      expect(report.graph.warnings.join('\n')).toContain(`aws_route53_record.${r.name}`);
+      expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBe('us-east-1');
+    },
+  );
 
   it('an alias chain that stays in the region is followed and placed there (no false alarm)', () => {
     const stacks = editableStacks(cloudflareEu);
@@ -116,14 +127,18 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
     expect(passed).toBe(true);
   });
 
-  it("control (caught before too: a single record to a load balancer): a CNAME to another region's load balancer DNS name is a leak to that region", () => {
-    const stacks = editableStacks(cloudflareEu);
-    const r = regional(stacks, 'eu-west-1');
-    repoint(stacks, { type: 'CNAME', ttl: 60, records: [`\${aws_lb.${r.alb('us-east-1')}.dns_name}`] });
-    const { passed, violations } = residency(stacks);
-    expect(passed).toBe(false);
-    expect(violations[0].message).toMatch(/to us-east-1 \(jurisdiction us\)/);
-  });
+  it(
+    "control (caught before too: a single record to a load balancer): a CNAME to another region's load balancer " +
+      'DNS name is a leak to that region',
+    () => {
+      const stacks = editableStacks(cloudflareEu);
+      const r = regional(stacks, 'eu-west-1');
+      repoint(stacks, { type: 'CNAME', ttl: 60, records: [`\${aws_lb.${r.alb('us-east-1')}.dns_name}`] });
+      const { passed, violations } = residency(stacks);
+      expect(passed).toBe(false);
+      expect(violations[0].message).toMatch(/to us-east-1 \(jurisdiction us\)/);
+    },
+  );
 
   it("a failover pair of CNAMEs whose SECONDARY is another region's load balancer DNS name is unplaced", () => {
     const stacks = editableStacks(cloudflareEu);
@@ -177,36 +192,40 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
     expect(violations[0].message).toMatch(/to us-east-1 \(jurisdiction us\)/);
   });
 
-  it('a weighted set across two regions is unplaced: a possible leak naming the records, and an unknown failover time', () => {
-    const stacks = editableStacks(cloudflareEu);
-    const r = regional(stacks, 'eu-west-1');
-    const euAlias = { ...(r.body.alias as Body) };
-    repoint(stacks, { set_identifier: 'eu', weighted_routing_policy: { weight: 100 }, alias: euAlias });
-    r.records.Weighted_us = {
-      zone_id: r.zone,
-      name: `eu-west-1.${ORIGIN}`,
-      type: 'A',
-      set_identifier: 'us',
-      weighted_routing_policy: { weight: 0 },
-      alias: {
-        name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`,
-        zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`,
-        evaluate_target_health: true,
-      },
-    };
-    const { passed, violations, report } = residency(stacks);
-    expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBeUndefined();
-    expect(passed).toBe(false);
-    const message = violations.map((v) => v.message).join('\n');
-    expect(message).toContain(`eu-west-1.${ORIGIN} resolves through Route53 to more than one place`);
-    expect(message).toContain('aws_route53_record.Weighted_us');
-    expect(message).toContain(`aws_route53_record.${r.name}`);
-    const timing = report.violations
-      .filter((v) => v.proof === 'failover-time')
-      .map((v) => v.message)
-      .join('\n');
-    expect(timing).toMatch(/unknown/);
-  });
+  it(
+    'a weighted set across two regions is unplaced: a possible leak naming the records, and an unknown failover ' +
+      'time',
+    () => {
+      const stacks = editableStacks(cloudflareEu);
+      const r = regional(stacks, 'eu-west-1');
+      const euAlias = { ...(r.body.alias as Body) };
+      repoint(stacks, { set_identifier: 'eu', weighted_routing_policy: { weight: 100 }, alias: euAlias });
+      r.records.Weighted_us = {
+        zone_id: r.zone,
+        name: `eu-west-1.${ORIGIN}`,
+        type: 'A',
+        set_identifier: 'us',
+        weighted_routing_policy: { weight: 0 },
+        alias: {
+          name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`,
+          zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`,
+          evaluate_target_health: true,
+        },
+      };
+      const { passed, violations, report } = residency(stacks);
+      expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBeUndefined();
+      expect(passed).toBe(false);
+      const message = violations.map((v) => v.message).join('\n');
+      expect(message).toContain(`eu-west-1.${ORIGIN} resolves through Route53 to more than one place`);
+      expect(message).toContain('aws_route53_record.Weighted_us');
+      expect(message).toContain(`aws_route53_record.${r.name}`);
+      const timing = report.violations
+        .filter((v) => v.proof === 'failover-time')
+        .map((v) => v.message)
+        .join('\n');
+      expect(timing).toMatch(/unknown/);
+    },
+  );
 
   it('the weighted set is accepted when an externalEndpoints declaration covers the origin name', () => {
     const stacks = editableStacks(cloudflareEu);
@@ -256,30 +275,34 @@ describe('Cloudflare origins are placed by what their Route53 records reach', ()
     expect(residency(stacks).passed).toBe(false);
   });
 
-  it('a geolocation set is resolved from every location (Cloudflare resolves from anywhere): a US answer for US resolvers is a leak', () => {
-    const stacks = editableStacks(cloudflareEu);
-    const r = regional(stacks, 'eu-west-1');
-    repoint(stacks, {
-      set_identifier: 'default',
-      geolocation_routing_policy: { country: '*' },
-      alias: { ...(r.body.alias as Body) },
-    });
-    r.records.Geo_us = {
-      zone_id: r.zone,
-      name: `eu-west-1.${ORIGIN}`,
-      type: 'A',
-      set_identifier: 'us',
-      geolocation_routing_policy: { country: 'US' },
-      alias: {
-        name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`,
-        zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`,
-        evaluate_target_health: false,
-      },
-    };
-    const { passed, report } = residency(stacks);
-    expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBeUndefined();
-    expect(passed).toBe(false);
-  });
+  it(
+    'a geolocation set is resolved from every location (Cloudflare resolves from anywhere): a US answer for US ' +
+      'resolvers is a leak',
+    () => {
+      const stacks = editableStacks(cloudflareEu);
+      const r = regional(stacks, 'eu-west-1');
+      repoint(stacks, {
+        set_identifier: 'default',
+        geolocation_routing_policy: { country: '*' },
+        alias: { ...(r.body.alias as Body) },
+      });
+      r.records.Geo_us = {
+        zone_id: r.zone,
+        name: `eu-west-1.${ORIGIN}`,
+        type: 'A',
+        set_identifier: 'us',
+        geolocation_routing_policy: { country: 'US' },
+        alias: {
+          name: `\${aws_lb.${r.alb('us-east-1')}.dns_name}`,
+          zone_id: `\${aws_lb.${r.alb('us-east-1')}.zone_id}`,
+          evaluate_target_health: false,
+        },
+      };
+      const { passed, report } = residency(stacks);
+      expect(report.graph.context.regionOfHost(`eu-west-1.${ORIGIN}`)).toBeUndefined();
+      expect(passed).toBe(false);
+    },
+  );
 
   it('an A record with a literal address is unplaced (a possible leak naming the record), unless declared', () => {
     const stacks = editableStacks(cloudflareEu);
@@ -373,7 +396,8 @@ describe('edge-router backends are placed the same way', () => {
       .map((v) => v.message)
       .join('\n');
     expect(message).toContain(
-      `backend eu-west-1 of cloudflare_workers_kv.Router_TableCurrent: eu-west-1.${DOMAIN} resolves through Route53 to more than one place`,
+      `backend eu-west-1 of cloudflare_workers_kv.Router_TableCurrent: eu-west-1.${DOMAIN} resolves through ` +
+        'Route53 to more than one place',
     );
     expect(message).toContain('aws_route53_record.Weighted_us');
   });

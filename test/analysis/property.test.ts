@@ -98,24 +98,28 @@ function check(t: Topology): void {
 }
 
 describe('the analysis agrees with a brute-force oracle over every health state', () => {
-  it(`on ${RUNS} random topologies of up to ${MAX_REGIONS} regions: every reachable destination, every verdict, every scenario's answer`, () => {
-    let leaking = 0;
-    let checked = 0;
-    fc.assert(
-      fc.property(
-        topologyArbitrary(MAX_REGIONS).filter((t) => atomsOf(t).length <= MAX_ATOMS),
-        (t) => {
-          check(t);
-          checked++;
-          const r = analyzeRouting(toStacks(t), { proofs: ['residency'] });
-          if (!r.proofs[0].passed) leaking++;
-        },
-      ),
-      { numRuns: RUNS, seed: process.env.GI_PROPERTY_SEED ? Number(process.env.GI_PROPERTY_SEED) : undefined },
-    );
-    // The generator must exercise both verdicts, or agreement proves little.
-    expect(checked).toBe(RUNS);
-    expect(leaking).toBeGreaterThan(RUNS / 10);
-    expect(leaking).toBeLessThan(RUNS);
-  });
+  it(
+    `on ${RUNS} random topologies of up to ${MAX_REGIONS} regions: every reachable destination, every verdict, ` +
+      "every scenario's answer",
+    () => {
+      let leaking = 0;
+      let checked = 0;
+      fc.assert(
+        fc.property(
+          topologyArbitrary(MAX_REGIONS).filter((t) => atomsOf(t).length <= MAX_ATOMS),
+          (t) => {
+            check(t);
+            checked++;
+            const r = analyzeRouting(toStacks(t), { proofs: ['residency'] });
+            if (!r.proofs[0].passed) leaking++;
+          },
+        ),
+        { numRuns: RUNS, seed: process.env.GI_PROPERTY_SEED ? Number(process.env.GI_PROPERTY_SEED) : undefined },
+      );
+      // The generator must exercise both verdicts, or agreement proves little.
+      expect(checked).toBe(RUNS);
+      expect(leaking).toBeGreaterThan(RUNS / 10);
+      expect(leaking).toBeLessThan(RUNS);
+    },
+  );
 });

@@ -55,9 +55,12 @@ function stack(parentWildcard: boolean) {
 const residency = (parentWildcard: boolean) =>
   analyzeRouting([stack(parentWildcard)], { proofs: ['residency'] }).violations.filter((v) => v.proof === 'residency');
 
-test('control: without a wildcard in the parent zone, DE resolves the CNAME target in the zone that holds it (EU)', () => {
-  expect(residency(false)).toEqual([]);
-});
+test(
+  'control: without a wildcard in the parent zone, DE resolves ' + 'the CNAME target in the zone that holds it (EU)',
+  () => {
+    expect(residency(false)).toEqual([]);
+  },
+);
 
 test('a wildcard in a covering public zone may answer the CNAME target: a possible leak to us-east-1', () => {
   const v = residency(true);

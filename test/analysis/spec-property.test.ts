@@ -117,28 +117,32 @@ const specArbitrary: fc.Arbitrary<GlobalInferenceSpecInput> = fc
   });
 
 describe('what the schema accepts under residency passes the residency proof', () => {
-  it(`on ${RUNS} random specs (regions, jurisdictions, residency, routing modes, front doors, private zones, edge router)`, () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(specArbitrary, (input) => {
-        let spec: ReturnType<typeof parseSpec>;
-        try {
-          spec = parseSpec(input);
-        } catch {
-          return; // refused by the schema, with a message (schema tests check those)
-        }
-        accepted++;
-        const app = new App({ outdir: '/nonexistent' });
-        addGlobalInferenceStacks(app, spec, { proofs: false, policy: false });
-        const report = analyzeRouting(app, proofOptionsFor(spec));
-        const residency = report.proofs.find((p) => p.name === 'residency')!;
-        expect({ spec: input, residency: residency.violations.map((v) => v.message) }).toEqual({
-          spec: input,
-          residency: [],
-        });
-      }),
-      { numRuns: RUNS, seed: process.env.GI_PROPERTY_SEED ? Number(process.env.GI_PROPERTY_SEED) : undefined },
-    );
-    expect(accepted).toBeGreaterThan(RUNS / 3);
-  });
+  it(
+    `on ${RUNS} random specs (regions, jurisdictions, residency, routing modes, front doors, private zones, edge ` +
+      'router)',
+    () => {
+      let accepted = 0;
+      fc.assert(
+        fc.property(specArbitrary, (input) => {
+          let spec: ReturnType<typeof parseSpec>;
+          try {
+            spec = parseSpec(input);
+          } catch {
+            return; // refused by the schema, with a message (schema tests check those)
+          }
+          accepted++;
+          const app = new App({ outdir: '/nonexistent' });
+          addGlobalInferenceStacks(app, spec, { proofs: false, policy: false });
+          const report = analyzeRouting(app, proofOptionsFor(spec));
+          const residency = report.proofs.find((p) => p.name === 'residency')!;
+          expect({ spec: input, residency: residency.violations.map((v) => v.message) }).toEqual({
+            spec: input,
+            residency: [],
+          });
+        }),
+        { numRuns: RUNS, seed: process.env.GI_PROPERTY_SEED ? Number(process.env.GI_PROPERTY_SEED) : undefined },
+      );
+      expect(accepted).toBeGreaterThan(RUNS / 3);
+    },
+  );
 });

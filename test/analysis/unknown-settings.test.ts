@@ -52,13 +52,19 @@ describe('Route53 settings unknown at synth', () => {
     expect(v.map((x) => x.message).join('\n')).toContain(US);
   });
 
-  test('evaluate_target_health from a variable is not read as false: refused, naming the record and the setting', () => {
-    const v = violations([geoStack({ alias: { evaluate_target_health: '${var.eu_failover}' } }).build()], 'residency');
-    expect(v.length).toBeGreaterThan(0);
-    expect(v.map((x) => x.message).join('\n')).toMatch(
-      /aws_route53_record\.Germany[\s\S]*alias\.evaluate_target_health is not known at synth/,
-    );
-  });
+  test(
+    'evaluate_target_health from a variable is not read as false: ' + 'refused, naming the record and the setting',
+    () => {
+      const v = violations(
+        [geoStack({ alias: { evaluate_target_health: '${var.eu_failover}' } }).build()],
+        'residency',
+      );
+      expect(v.length).toBeGreaterThan(0);
+      expect(v.map((x) => x.message).join('\n')).toMatch(
+        /aws_route53_record\.Germany[\s\S]*alias\.evaluate_target_health is not known at synth/,
+      );
+    },
+  );
 
   test.each([
     [
@@ -244,16 +250,20 @@ describe('Cloudflare settings unknown at synth', () => {
 });
 
 describe('an edge-router table the analysis cannot read', () => {
-  test('is a possible leak for every jurisdiction, with a remedy that says to write it literally (it was skipped: the router went unchecked)', () => {
-    const { stacks } = synthExample((outdir) => buildExampleApp('edge-router', outdir));
-    const cf = stacks.find((s) => Object.keys(s.json.resource ?? {}).includes('cloudflare_workers_kv'))!;
-    const kv = (cf.json.resource as Record<string, Record<string, Body>>).cloudflare_workers_kv;
-    const entry = Object.values(kv).find((e) => e.key_name === 'table:current')!;
-    expect(analyzeRouting(stacks, { proofs: ['residency'] }).violations).toEqual([]);
-    entry.value = '${jsonencode(var.table)}';
-    const v = violations(stacks, 'residency');
-    expect(v.length).toBeGreaterThan(0);
-    expect(v.map((x) => x.message).join('\n')).toMatch(/cloudflare_workers_kv\.\S+: its value is not known at synth/);
-    expect(v[0].remedy ?? '').toMatch(/write the settings of cloudflare_workers_kv/);
-  });
+  test(
+    'is a possible leak for every jurisdiction, with a remedy that says to write it literally (it was skipped: ' +
+      'the router went unchecked)',
+    () => {
+      const { stacks } = synthExample((outdir) => buildExampleApp('edge-router', outdir));
+      const cf = stacks.find((s) => Object.keys(s.json.resource ?? {}).includes('cloudflare_workers_kv'))!;
+      const kv = (cf.json.resource as Record<string, Record<string, Body>>).cloudflare_workers_kv;
+      const entry = Object.values(kv).find((e) => e.key_name === 'table:current')!;
+      expect(analyzeRouting(stacks, { proofs: ['residency'] }).violations).toEqual([]);
+      entry.value = '${jsonencode(var.table)}';
+      const v = violations(stacks, 'residency');
+      expect(v.length).toBeGreaterThan(0);
+      expect(v.map((x) => x.message).join('\n')).toMatch(/cloudflare_workers_kv\.\S+: its value is not known at synth/);
+      expect(v[0].remedy ?? '').toMatch(/write the settings of cloudflare_workers_kv/);
+    },
+  );
 });

@@ -165,41 +165,51 @@ describe("zones, names and record types follow the spec's rules", () => {
     ]);
   });
 
-  test("InferenceAliasRecord refuses a name outside its zone (the red team's zone-mismatch.js) and non-address record types", () => {
-    const other = InferenceHostedZone.fromZoneId('Z0123456789ABCDEFGHIJ', 'other.org');
-    expect(
-      specProblemsOf(
-        () => new InferenceAliasRecord(stack(), 'A', { zone: other, name: 'api.inference.example.com', target: alb }),
-      ),
-    ).toEqual([
-      'name: must be in the zone other.org (the zone\'s name or a name under it); Route53 refuses a record outside its zone, got: "api.inference.example.com"',
-    ]);
-    // A suffix that is not a label boundary is outside too.
-    expect(
-      specProblemsOf(() => new InferenceAliasRecord(stack(), 'A', { zone: other, name: 'brother.org', target: alb })),
-    ).toHaveLength(1);
-    expect(
-      specProblemsOf(
-        () =>
-          new InferenceAliasRecord(stack(), 'A', {
-            zone,
-            name: 'api.inference.example.com',
-            target: alb,
-            recordTypes: untypedProps(['MX', 'TXT']),
-          }),
-      ),
-    ).toEqual([
-      'recordTypes[0]: must be A or AAAA (an alias to a load balancer answers addresses only), got: "MX"',
-      'recordTypes[1]: must be A or AAAA (an alias to a load balancer answers addresses only), got: "TXT"',
-    ]);
-    const s = stack();
-    new InferenceAliasRecord(s, 'A', { zone, name: 'inference.example.com.', target: alb, recordTypes: ['A', 'AAAA'] });
-    expect(
-      resourcesOf(synthJson(s), 'aws_route53_record')
-        .map(([, r]) => r.type)
-        .sort(),
-    ).toEqual(['A', 'AAAA']);
-  });
+  test(
+    "InferenceAliasRecord refuses a name outside its zone (the red team's zone-mismatch.js) and non-address " +
+      'record types',
+    () => {
+      const other = InferenceHostedZone.fromZoneId('Z0123456789ABCDEFGHIJ', 'other.org');
+      expect(
+        specProblemsOf(
+          () => new InferenceAliasRecord(stack(), 'A', { zone: other, name: 'api.inference.example.com', target: alb }),
+        ),
+      ).toEqual([
+        "name: must be in the zone other.org (the zone's name or a name under it); Route53 refuses a record " +
+          'outside its zone, got: "api.inference.example.com"',
+      ]);
+      // A suffix that is not a label boundary is outside too.
+      expect(
+        specProblemsOf(() => new InferenceAliasRecord(stack(), 'A', { zone: other, name: 'brother.org', target: alb })),
+      ).toHaveLength(1);
+      expect(
+        specProblemsOf(
+          () =>
+            new InferenceAliasRecord(stack(), 'A', {
+              zone,
+              name: 'api.inference.example.com',
+              target: alb,
+              recordTypes: untypedProps(['MX', 'TXT']),
+            }),
+        ),
+      ).toEqual([
+        'recordTypes[0]: must be A or AAAA (an alias to a load balancer answers addresses only), got: "MX"',
+        'recordTypes[1]: must be A or AAAA (an alias to a load balancer answers addresses only), got: "TXT"',
+      ]);
+      const s = stack();
+      new InferenceAliasRecord(s, 'A', {
+        zone,
+        name: 'inference.example.com.',
+        target: alb,
+        recordTypes: ['A', 'AAAA'],
+      });
+      expect(
+        resourcesOf(synthJson(s), 'aws_route53_record')
+          .map(([, r]) => r.type)
+          .sort(),
+      ).toEqual(['A', 'AAAA']);
+    },
+  );
 
   test('GlobalRoute53Routing refuses a lower-case zone id and a domain outside its zone', () => {
     const found = specProblemsOf(
@@ -212,7 +222,8 @@ describe("zones, names and record types follow the spec's rules", () => {
     );
     expect(found).toEqual([
       'zone.zoneId: must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ, got: "z0123abc"',
-      'domain: must be in the zone other.org (the zone\'s name or a name under it); Route53 refuses a record outside its zone, got: "inference.example.com"',
+      "domain: must be in the zone other.org (the zone's name or a name under it); Route53 refuses a record " +
+        'outside its zone, got: "inference.example.com"',
     ]);
   });
 

@@ -94,41 +94,47 @@ describe('GpuInferenceEndpoint defaults', () => {
     ]);
   });
 
-  test('the autoscaling group uses ELB health with a model-load grace period, rolling refresh and private subnets', () => {
-    expect(onlyResource(json, 'aws_autoscaling_group')).toMatchObject({
-      min_size: 2,
-      max_size: 8,
-      desired_capacity: 2,
-      health_check_type: 'ELB',
-      health_check_grace_period: 900,
-      capacity_rebalance: true,
-      instance_refresh: {
-        strategy: 'Rolling',
-        preferences: { min_healthy_percentage: 100, max_healthy_percentage: 150, auto_rollback: true },
-      },
-      lifecycle: { create_before_destroy: true },
-    });
-    const asg = resourcesOf(json, 'aws_autoscaling_group')[0][1];
-    expect(asg.vpc_zone_identifier).toEqual([
-      expect.stringContaining('Private-use1-az1'),
-      expect.stringContaining('Private-use1-az2'),
-      expect.stringContaining('Private-use1-az4'),
-    ]);
-    expect(asg.warm_pool).toBeUndefined();
-    expect((asg.lifecycle as Record<string, unknown>).ignore_changes).toBeUndefined();
-  });
+  test(
+    'the autoscaling group uses ELB health with a model-load grace ' + 'period, rolling refresh and private subnets',
+    () => {
+      expect(onlyResource(json, 'aws_autoscaling_group')).toMatchObject({
+        min_size: 2,
+        max_size: 8,
+        desired_capacity: 2,
+        health_check_type: 'ELB',
+        health_check_grace_period: 900,
+        capacity_rebalance: true,
+        instance_refresh: {
+          strategy: 'Rolling',
+          preferences: { min_healthy_percentage: 100, max_healthy_percentage: 150, auto_rollback: true },
+        },
+        lifecycle: { create_before_destroy: true },
+      });
+      const asg = resourcesOf(json, 'aws_autoscaling_group')[0][1];
+      expect(asg.vpc_zone_identifier).toEqual([
+        expect.stringContaining('Private-use1-az1'),
+        expect.stringContaining('Private-use1-az2'),
+        expect.stringContaining('Private-use1-az4'),
+      ]);
+      expect(asg.warm_pool).toBeUndefined();
+      expect((asg.lifecycle as Record<string, unknown>).ignore_changes).toBeUndefined();
+    },
+  );
 
-  test('the target group uses name_prefix, create-before-destroy, least outstanding requests and a streaming drain', () => {
-    expect(onlyResource(json, 'aws_lb_target_group')).toMatchObject({
-      name_prefix: 'llama-',
-      port: 8000,
-      load_balancing_algorithm_type: 'least_outstanding_requests',
-      slow_start: 0,
-      deregistration_delay: '300',
-      health_check: { path: '/health', matcher: '200', port: 'traffic-port' },
-      lifecycle: { create_before_destroy: true },
-    });
-  });
+  test(
+    'the target group uses name_prefix, create-before-destroy, ' + 'least outstanding requests and a streaming drain',
+    () => {
+      expect(onlyResource(json, 'aws_lb_target_group')).toMatchObject({
+        name_prefix: 'llama-',
+        port: 8000,
+        load_balancing_algorithm_type: 'least_outstanding_requests',
+        slow_start: 0,
+        deregistration_delay: '300',
+        health_check: { path: '/health', matcher: '200', port: 'traffic-port' },
+        lifecycle: { create_before_destroy: true },
+      });
+    },
+  );
 
   test('the ALB drops invalid headers, keeps idle connections for streaming and is deletion-protected', () => {
     expect(synthesized).toHaveResourceWithProperties(Lb, {
@@ -452,15 +458,18 @@ describe('GpuInferenceEndpoint validation', () => {
     expect(message).toContain('capacity.min: must be ≤ capacity.max (2), got: 5');
   });
 
-  test('fails when the region is unknown or the certificate is not an ACM ARN, listing the regions (not a file)', () => {
-    const message = fails({ region: 'mars-1', certificateArn: 'my-cert' });
-    expect(message).toContain('region: must be an AWS region code the library knows: us-east-1, us-east-2');
-    expect(message).toContain(
-      'certificateArn: must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/',
-    );
-    expect(message).toContain('got: "my-cert"');
-    expect(message).not.toMatch(/lib\/|\.ts\b/);
-  });
+  test(
+    'fails when the region is unknown or the certificate is not ' + 'an ACM ARN, listing the regions (not a file)',
+    () => {
+      const message = fails({ region: 'mars-1', certificateArn: 'my-cert' });
+      expect(message).toContain('region: must be an AWS region code the library knows: us-east-1, us-east-2');
+      expect(message).toContain(
+        'certificateArn: must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/',
+      );
+      expect(message).toContain('got: "my-cert"');
+      expect(message).not.toMatch(/lib\/|\.ts\b/);
+    },
+  );
 
   test('refuses what the spec refuses, with the same messages: a non-GPU instance type', () => {
     const message = fails({ instanceType: 'm5.large' });

@@ -58,7 +58,10 @@ function recordLines(json: TerraformJson): string[] {
         : 'simple';
       const alias = r.alias as { name: string; evaluate_target_health: boolean } | undefined;
       const target = alias ? alias.name.replace(/^alb-(.*)\.elb\.amazonaws\.com$/, 'ALB $1') : String(r.records);
-      return `${r.name} ${policy} ${r.set_identifier ?? '-'} -> ${target}${r.health_check_id ? ' [hc]' : ''}${alias && !alias.evaluate_target_health ? ' [no-eth]' : ''}`;
+      return (
+        `${r.name} ${policy} ${r.set_identifier ?? '-'} -> ` +
+        `${target}${r.health_check_id ? ' [hc]' : ''}${alias && !alias.evaluate_target_health ? ' [no-eth]' : ''}`
+      );
     })
     .sort();
 }
@@ -80,21 +83,25 @@ describe('RegionHealthCheck', () => {
   const json = synthJson(stack);
   const checks = resourcesOf(json, 'aws_route53_health_check').map(([, c]) => c);
 
-  test('the readiness probe is HTTPS with SNI, a body match and latency measurement, from the three nearest checker regions', () => {
-    expect(checks.find((c) => c.type === 'HTTPS_STR_MATCH')).toMatchObject({
-      fqdn: `eu-west-1.${DOMAIN}`,
-      port: 443,
-      resource_path: '/health',
-      search_string: '"status":"ok"',
-      enable_sni: true,
-      measure_latency: true,
-      request_interval: 10,
-      failure_threshold: 3,
-      regions: ['eu-west-1', 'us-east-1', 'us-west-2'],
-      lifecycle: { create_before_destroy: true },
-    });
-    expect(check.checkerRegions).toHaveLength(3);
-  });
+  test(
+    'the readiness probe is HTTPS with SNI, a body match and latency measurement, from the three nearest checker ' +
+      'regions',
+    () => {
+      expect(checks.find((c) => c.type === 'HTTPS_STR_MATCH')).toMatchObject({
+        fqdn: `eu-west-1.${DOMAIN}`,
+        port: 443,
+        resource_path: '/health',
+        search_string: '"status":"ok"',
+        enable_sni: true,
+        measure_latency: true,
+        request_interval: 10,
+        failure_threshold: 3,
+        regions: ['eu-west-1', 'us-east-1', 'us-west-2'],
+        lifecycle: { create_before_destroy: true },
+      });
+      expect(check.checkerRegions).toHaveLength(3);
+    },
+  );
 
   test('capacity alarms: healthy targets below the fleet minimum, average response time, queue depth', () => {
     const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm').map(([, a]) => a);

@@ -7,7 +7,8 @@ describe('user data', () => {
   test('sglang and TGI get their own launch commands on the declared port', () => {
     const sglang = renderUserData({ model: { ...base, engine: 'sglang', port: 30000 }, serviceName: 'chat' });
     expect(sglang).toContain(
-      'lmsysorg/sglang:v0.5.3-cu126 python3 -m sglang.launch_server --model-path Qwen/Qwen3-8B --served-model-name Qwen/Qwen3-8B --host 0.0.0.0 --port 30000',
+      'lmsysorg/sglang:v0.5.3-cu126 python3 -m sglang.launch_server --model-path Qwen/Qwen3-8B ' +
+        '--served-model-name Qwen/Qwen3-8B --host 0.0.0.0 --port 30000',
     );
     const tgi = renderUserData({ model: { ...base, engine: 'tgi', maxModelLength: 8192 }, serviceName: 'chat' });
     expect(tgi).toContain(

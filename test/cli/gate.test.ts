@@ -66,30 +66,34 @@ function leakyOwnApp(
 describe("the README's own-stack path: new GlobalInferenceService(stack) + app.synth()", () => {
   const dir = mkdtempSync(join(tmpdir(), 'gi-gate-'));
 
-  test('passes and writes a good service; refuses a leaking one with the report, exit 1, no stack trace, the old output kept', () => {
-    const good = run(dir, [ownStack, spec('leaky-residency')]);
-    expect(good.stderr).toBe('');
-    expect(good.stdout).toBe('synthesized\n');
-    const before = stackFile(join(dir, 'cdktf.out'), 'chat-aws');
+  test(
+    'passes and writes a good service; refuses a leaking one with the report, exit 1, no stack trace, the old ' +
+      'output kept',
+    () => {
+      const good = run(dir, [ownStack, spec('leaky-residency')]);
+      expect(good.stderr).toBe('');
+      expect(good.stdout).toBe('synthesized\n');
+      const before = stackFile(join(dir, 'cdktf.out'), 'chat-aws');
 
-    const leak = run(dir, [ownStack, spec('leaky-residency'), 'leak']);
-    expect(leak.code).toBe(1);
-    expect(leak.stdout).toBe('');
-    expect(leak.stderr).toMatch(
-      /^synth refused, nothing was written:\nRouting proofs failed \(\d+ violations?: residency \d+/,
-    );
-    expect(leak.stderr).toContain('(jurisdiction eu) to us-east-1');
-    expect(leak.stderr).not.toMatch(TRACE);
-    expect(leak.stderr).not.toContain('Error:');
-    expect(stackFile(join(dir, 'cdktf.out'), 'chat-aws')).toBe(before);
+      const leak = run(dir, [ownStack, spec('leaky-residency'), 'leak']);
+      expect(leak.code).toBe(1);
+      expect(leak.stdout).toBe('');
+      expect(leak.stderr).toMatch(
+        /^synth refused, nothing was written:\nRouting proofs failed \(\d+ violations?: residency \d+/,
+      );
+      expect(leak.stderr).toContain('(jurisdiction eu) to us-east-1');
+      expect(leak.stderr).not.toMatch(TRACE);
+      expect(leak.stderr).not.toContain('Error:');
+      expect(stackFile(join(dir, 'cdktf.out'), 'chat-aws')).toBe(before);
 
-    const policy = run(dir, [ownStack, spec('leaky-residency'), 'policy']);
-    expect(policy.code).toBe(1);
-    expect(policy.stderr).toMatch(/^synth refused, nothing was written:\nPolicy check FAILED: 1 error/);
-    expect(policy.stderr).toContain('drop_invalid_header_fields');
-    expect(policy.stderr).not.toMatch(TRACE);
-    expect(stackFile(join(dir, 'cdktf.out'), 'chat-aws')).toBe(before);
-  });
+      const policy = run(dir, [ownStack, spec('leaky-residency'), 'policy']);
+      expect(policy.code).toBe(1);
+      expect(policy.stderr).toMatch(/^synth refused, nothing was written:\nPolicy check FAILED: 1 error/);
+      expect(policy.stderr).toContain('drop_invalid_header_fields');
+      expect(policy.stderr).not.toMatch(TRACE);
+      expect(stackFile(join(dir, 'cdktf.out'), 'chat-aws')).toBe(before);
+    },
+  );
 
   test('prints the same report as `global-inference synth` for the same spec', () => {
     const own = mkdtempSync(join(tmpdir(), 'gi-gate-'));
@@ -116,17 +120,21 @@ describe("the README's own-stack path: new GlobalInferenceService(stack) + app.s
     );
   });
 
-  test("a bug still shows its stack trace, also right after a refusal was caught; GI_STACK_TRACES=1 shows a refusal's", () => {
-    const bug = run(dir, [ownStack, spec('default'), 'bug']);
-    expect(bug.code).toBe(1);
-    expect(bug.stderr).toMatch(/TypeError: Cannot read properties of null \(reading 'service'\)/);
-    expect(bug.stderr).toMatch(TRACE);
-    writeFileSync(join(dir, 'empty.yaml'), '');
-    const traced = run(dir, [ownStack, join(dir, 'empty.yaml')], { GI_STACK_TRACES: '1' });
-    expect(traced.code).toBe(1);
-    expect(traced.stderr).toContain('SpecValidationError');
-    expect(traced.stderr).toMatch(TRACE);
-  });
+  test(
+    'a bug still shows its stack trace, also right after a refusal was caught; GI_STACK_TRACES=1 shows a ' +
+      "refusal's",
+    () => {
+      const bug = run(dir, [ownStack, spec('default'), 'bug']);
+      expect(bug.code).toBe(1);
+      expect(bug.stderr).toMatch(/TypeError: Cannot read properties of null \(reading 'service'\)/);
+      expect(bug.stderr).toMatch(TRACE);
+      writeFileSync(join(dir, 'empty.yaml'), '');
+      const traced = run(dir, [ownStack, join(dir, 'empty.yaml')], { GI_STACK_TRACES: '1' });
+      expect(traced.code).toBe(1);
+      expect(traced.stderr).toContain('SpecValidationError');
+      expect(traced.stderr).toMatch(TRACE);
+    },
+  );
 
   test('synthChecks: false opts out: plain cdktf synth, the leak is written', () => {
     const optout = mkdtempSync(join(tmpdir(), 'gi-gate-'));
@@ -139,16 +147,20 @@ describe("the README's own-stack path: new GlobalInferenceService(stack) + app.s
 });
 
 describe('the gate in process', () => {
-  test('app.synth() throws SynthChecksFailedError carrying the reports; nothing is written, not even the empty stacks/ cdktf makes', () => {
-    const outdir = join(mkdtempSync(join(tmpdir(), 'gi-gate-')), 'cdktf.out');
-    const app = leakyOwnApp(outdir);
-    expect(existsSync(join(outdir, 'stacks'))).toBe(true); // cdktf's App constructor made it
-    const error = refusalOf(() => app.synth());
-    expect(error.routing[0].violations.some((v) => v.proof === 'residency')).toBe(true);
-    expect(error.policy).toEqual([]);
-    expect(existsSync(outdir)).toBe(false);
-    expect(existsSync(generationStoreOf(outdir))).toBe(false);
-  });
+  test(
+    'app.synth() throws SynthChecksFailedError carrying the reports; nothing is written, not even the empty ' +
+      'stacks/ cdktf makes',
+    () => {
+      const outdir = join(mkdtempSync(join(tmpdir(), 'gi-gate-')), 'cdktf.out');
+      const app = leakyOwnApp(outdir);
+      expect(existsSync(join(outdir, 'stacks'))).toBe(true); // cdktf's App constructor made it
+      const error = refusalOf(() => app.synth());
+      expect(error.routing[0].violations.some((v) => v.proof === 'residency')).toBe(true);
+      expect(error.policy).toEqual([]);
+      expect(existsSync(outdir)).toBe(false);
+      expect(existsSync(generationStoreOf(outdir))).toBe(false);
+    },
+  );
 
   test('each check can be turned off on its own; the output stays atomic', () => {
     const outdir = join(mkdtempSync(join(tmpdir(), 'gi-gate-')), 'cdktf.out');
@@ -166,56 +178,65 @@ describe('the gate in process', () => {
     expect(stackFile(outdir, 'chat-aws')).toContain('"drop_invalid_header_fields": false');
   });
 
-  test('addGlobalInferenceStacks: all or nothing over both stacks (AWS and Cloudflare), no cdktf validation trace', () => {
-    const outdir = join(mkdtempSync(join(tmpdir(), 'gi-gate-')), 'cdktf.out');
-    const good = new App({ outdir });
-    addGlobalInferenceStacks(good, loadSpecFile(spec('cloudflare-eu')));
-    good.synth();
-    const before = readdirSync(join(outdir, 'stacks')).map((s) => stackFile(outdir, s));
-    expect(before).toHaveLength(2);
-    const bad = new App({ outdir });
-    const { cloudflare } = addGlobalInferenceStacks(bad, loadSpecFile(spec('cloudflare-eu')));
-    // Break only the Cloudflare stack's monitor: the AWS stack would be fine on its own, and must not be written either.
-    const monitor = cloudflare!.node
-      .findAll()
-      .find(
-        (c) => (c as { terraformResourceType?: string }).terraformResourceType === 'cloudflare_load_balancer_monitor',
-      ) as unknown as { addOverride(p: string, v: unknown): void };
-    monitor.addOverride('interval', 3600);
-    const error = refusalOf(() => bad.synth());
-    expect(error.message).toMatch(/^synth refused, nothing was written:\n/);
-    expect(error.message).not.toContain('Validation failed');
-    expect(readdirSync(join(outdir, 'stacks')).map((s) => stackFile(outdir, s))).toEqual(before);
-  });
+  test(
+    'addGlobalInferenceStacks: all or nothing over both stacks ' + '(AWS and Cloudflare), no cdktf validation trace',
+    () => {
+      const outdir = join(mkdtempSync(join(tmpdir(), 'gi-gate-')), 'cdktf.out');
+      const good = new App({ outdir });
+      addGlobalInferenceStacks(good, loadSpecFile(spec('cloudflare-eu')));
+      good.synth();
+      const before = readdirSync(join(outdir, 'stacks')).map((s) => stackFile(outdir, s));
+      expect(before).toHaveLength(2);
+      const bad = new App({ outdir });
+      const { cloudflare } = addGlobalInferenceStacks(bad, loadSpecFile(spec('cloudflare-eu')));
+      // Break only the Cloudflare stack's monitor: the AWS stack would be fine on its own, and must not be written
+      // either.
+      const monitor = cloudflare!.node
+        .findAll()
+        .find(
+          (c) => (c as { terraformResourceType?: string }).terraformResourceType === 'cloudflare_load_balancer_monitor',
+        ) as unknown as { addOverride(p: string, v: unknown): void };
+      monitor.addOverride('interval', 3600);
+      const error = refusalOf(() => bad.synth());
+      expect(error.message).toMatch(/^synth refused, nothing was written:\n/);
+      expect(error.message).not.toContain('Validation failed');
+      expect(readdirSync(join(outdir, 'stacks')).map((s) => stackFile(outdir, s))).toEqual(before);
+    },
+  );
 
-  test('error annotations refuse before the output is switched, also when cdktf is told to continue on them (cdktf synth)', () => {
-    const outdir = join(mkdtempSync(join(tmpdir(), 'gi-gate-')), 'cdktf.out');
-    const saved = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-    process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = 'true';
-    try {
-      const app = new App({ outdir });
-      const stack = new TerraformStack(app, 'chat-aws');
-      new GlobalInferenceService(stack, 'Service', { spec: loadSpecFile(spec('default')) });
-      const complain: IAspect = {
-        visit: (node: IConstruct) =>
-          void (node === stack && Annotations.of(node).addError('a check of the user found a problem')),
-      };
-      Aspects.of(stack).add(complain);
-      let message = '';
+  test(
+    'error annotations refuse before the output is switched, also when cdktf is told to continue on them (cdktf ' +
+      'synth)',
+    () => {
+      const outdir = join(mkdtempSync(join(tmpdir(), 'gi-gate-')), 'cdktf.out');
+      const saved = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = 'true';
       try {
-        app.synth();
-      } catch (error) {
-        message = (error as Error).message;
+        const app = new App({ outdir });
+        const stack = new TerraformStack(app, 'chat-aws');
+        new GlobalInferenceService(stack, 'Service', { spec: loadSpecFile(spec('default')) });
+        const complain: IAspect = {
+          visit: (node: IConstruct) =>
+            void (node === stack && Annotations.of(node).addError('a check of the user found a problem')),
+        };
+        Aspects.of(stack).add(complain);
+        let message = '';
+        try {
+          app.synth();
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message).toBe(
+          'synth refused, nothing was written:\nEncountered Annotations with level "ERROR":\n[chat-aws] a check ' +
+            'of the user found a problem',
+        );
+        expect(existsSync(outdir)).toBe(false);
+      } finally {
+        if (saved === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+        else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = saved;
       }
-      expect(message).toBe(
-        'synth refused, nothing was written:\nEncountered Annotations with level "ERROR":\n[chat-aws] a check of the user found a problem',
-      );
-      expect(existsSync(outdir)).toBe(false);
-    } finally {
-      if (saved === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = saved;
-    }
-  });
+    },
+  );
 });
 
 describe('cdktf synth (the cdktf.json app)', () => {

@@ -57,7 +57,8 @@ describe('Cloudflare spec block', () => {
     expect(found.some((m) => m.startsWith('monitor.intervalSeconds:'))).toBe(true);
     if (plan !== 'enterprise') {
       expect(found).toContain(
-        `monitor.intervalSeconds: must be ≥ ${minimum} on the ${plan} plan (Cloudflare minimum monitor interval: pro 60 s, business 15 s, enterprise 10 s)`,
+        `monitor.intervalSeconds: must be ≥ ${minimum} on the ${plan} plan (Cloudflare minimum monitor ` +
+          'interval: pro 60 s, business 15 s, enterprise 10 s)',
       );
     }
     expect(
@@ -73,13 +74,16 @@ describe('Cloudflare spec block', () => {
 
   test('fails when a probe with its retries does not fit in one interval', () => {
     expect(issues(cloudflareSpec({ monitor: { intervalSeconds: 10, timeoutSeconds: 5, retries: 1 } }))).toEqual([
-      'monitor.timeoutSeconds: × (retries + 1) = 10 s must be shorter than the interval (10 s), or a slow probe overlaps the next one; lower timeoutSeconds or retries',
+      'monitor.timeoutSeconds: × (retries + 1) = 10 s must be shorter than the interval (10 s), or a slow ' +
+        'probe overlaps the next one; lower timeoutSeconds or retries',
     ]);
   });
 
   test('fails when the default steering needs the traffic steering add-on the account does not have', () => {
     expect(issues(cloudflareSpec({ plan: 'pro' }))).toEqual([
-      'steering: the default steering (dynamic_latency, or geo when residency applies) needs the Enterprise plan or the Load Balancing traffic steering add-on (plan is pro); set trafficSteering: true if the account has the add-on, or steering: off (failover order) or random',
+      'steering: the default steering (dynamic_latency, or geo when residency applies) needs the Enterprise ' +
+        'plan or the Load Balancing traffic steering add-on (plan is pro); set trafficSteering: true if the ' +
+        'account has the add-on, or steering: off (failover order) or random',
     ]);
     expect(issues(cloudflareSpec({ plan: 'pro', trafficSteering: true }))).toEqual([]);
     expect(issues(cloudflareSpec({ plan: 'pro', steering: 'random' }))).toEqual([]);
@@ -99,9 +103,12 @@ describe('Cloudflare spec block', () => {
       }),
     );
     expect(found).toEqual([
-      'originSteering: least_outstanding_requests origin steering is sold on the Enterprise plan only (plan is business); use random or upgrade the zone',
-      'sessionAffinity.headers: may list at most 1 header on the business plan (Cloudflare allows 5 on Enterprise, 1 otherwise)',
-      'debugPin.regions: needs one load balancing rule per region (2), but non-Enterprise zones get 1 rule per hostname; list one region or upgrade to Enterprise',
+      'originSteering: least_outstanding_requests origin steering is sold on the Enterprise plan only (plan is ' +
+        'business); use random or upgrade the zone',
+      'sessionAffinity.headers: may list at most 1 header on the business plan (Cloudflare allows 5 on ' +
+        'Enterprise, 1 otherwise)',
+      'debugPin.regions: needs one load balancing rule per region (2), but non-Enterprise zones get 1 rule per ' +
+        'hostname; list one region or upgrade to Enterprise',
     ]);
     expect(
       issues(
@@ -116,7 +123,8 @@ describe('Cloudflare spec block', () => {
 
   test('fails when session affinity settings do not fit its type', () => {
     expect(issues(cloudflareSpec({ sessionAffinity: { type: 'header' } }))).toEqual([
-      'sessionAffinity.headers: is required for header affinity: name the header(s) that identify a session, such as X-Session-Id',
+      'sessionAffinity.headers: is required for header affinity: name the header(s) that identify a session, ' +
+        'such as X-Session-Id',
     ]);
     expect(
       issues(
@@ -125,7 +133,8 @@ describe('Cloudflare spec block', () => {
         }),
       ),
     ).toEqual([
-      'sessionAffinity.zeroDowntimeFailover: sticky is not supported with header affinity (Cloudflare cannot re-pin a header); use temporary',
+      'sessionAffinity.zeroDowntimeFailover: sticky is not supported with header affinity (Cloudflare cannot ' +
+        're-pin a header); use temporary',
     ]);
     expect(issues(cloudflareSpec({ sessionAffinity: { type: 'cookie', ttlSeconds: 60 } }))).toEqual([
       'sessionAffinity.ttlSeconds: must be between 1800 and 604800 for cookie affinity (Cloudflare limit)',
@@ -150,7 +159,9 @@ describe('Cloudflare spec block', () => {
       expect(
         crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ steering: 'dynamic_latency' }) }),
       ).toEqual([
-        'cloudflare.steering: must be geo when residency applies (eu): only geo steering consults the country and region pools that keep clients in their jurisdiction; remove steering (non-residency clients then get the nearest region first) or remove residency',
+        'cloudflare.steering: must be geo when residency applies (eu): only geo steering consults the country ' +
+          'and region pools that keep clients in their jurisdiction; remove steering (non-residency clients then ' +
+          'get the nearest region first) or remove residency',
       ]);
     });
 
@@ -158,7 +169,9 @@ describe('Cloudflare spec block', () => {
       expect(
         crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ fallback: 'us-east-1' }) }),
       ).toEqual([
-        "cloudflare.fallback: is outside jurisdiction 'eu': Cloudflare sends a client to the single fallback pool when every pool of its list is unhealthy, so eu clients would leave their jurisdiction. Use a region of 'eu' or 'fail-closed'",
+        "cloudflare.fallback: is outside jurisdiction 'eu': Cloudflare sends a client to the single fallback " +
+          'pool when every pool of its list is unhealthy, so eu clients would leave their jurisdiction. Use a ' +
+          "region of 'eu' or 'fail-closed'",
       ]);
       expect(
         crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec({ fallback: 'eu-central-1' }) }),
@@ -172,7 +185,9 @@ describe('Cloudflare spec block', () => {
         cloudflare: cloudflareSpec({ fallback: 'eu-west-1' }),
       });
       expect(found).toEqual([
-        "cloudflare.fallback: is outside jurisdiction 'us': Cloudflare sends a client to the single fallback pool when every pool of its list is unhealthy, so us clients would leave their jurisdiction. With several residency jurisdictions no region can be the fallback; use 'fail-closed'",
+        "cloudflare.fallback: is outside jurisdiction 'us': Cloudflare sends a client to the single fallback " +
+          'pool when every pool of its list is unhealthy, so us clients would leave their jurisdiction. With ' +
+          "several residency jurisdictions no region can be the fallback; use 'fail-closed'",
       ]);
       expect(
         crossIssues({
@@ -191,7 +206,9 @@ describe('Cloudflare spec block', () => {
           cloudflare: cloudflareSpec({ sessionAffinity: { type: 'cookie' } }),
         }),
       ).toEqual([
-        'cloudflare.sessionAffinity.type: must be none when residency applies (eu): a session keeps its origin over steering, so a client that started one outside its jurisdiction (e.g. while travelling) would keep being served there; remove it or set type: none',
+        'cloudflare.sessionAffinity.type: must be none when residency applies (eu): a session keeps its origin ' +
+          'over steering, so a client that started one outside its jurisdiction (e.g. while travelling) would ' +
+          'keep being served there; remove it or set type: none',
       ]);
       expect(crossIssues({ regions, residency: { eu: {} }, cloudflare: cloudflareSpec() })).toEqual([]);
     });
@@ -200,22 +217,31 @@ describe('Cloudflare spec block', () => {
       expect(crossIssues({ regions, residency: { ch: {} }, cloudflare: cloudflareSpec() })).toEqual([]);
     });
 
-    test('fails when names refer to regions the spec does not have, and when a debug pin is combined with residency (geo steering)', () => {
-      const found = crossIssues({
-        regions,
-        residency: { eu: {} },
-        cloudflare: cloudflareSpec({
-          fallback: 'eu-west-3',
-          steering: 'geo',
-          poolWeights: { 'us-west-2': 1 },
-          debugPin: { regions: ['eu-west-1'] },
-        }),
-      });
-      expect(found).toEqual([
-        "cloudflare.fallback: must be 'fail-closed' or a region of the load balancer (us-east-1, eu-west-1, eu-central-1)",
-        'cloudflare.poolWeights["us-west-2"]: must be a region of the load balancer (us-east-1, eu-west-1, eu-central-1)',
-        "cloudflare.debugPin: cannot be used with geo steering (residency eu needs it): the pin is a load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering (they do not function as expected); remove debugPin and pin a request by calling the region's own hostname (<region>.<origin domain>)",
-      ]);
-    });
+    test(
+      'fails when names refer to regions the spec does not have, and when a debug pin is combined with residency ' +
+        '(geo steering)',
+      () => {
+        const found = crossIssues({
+          regions,
+          residency: { eu: {} },
+          cloudflare: cloudflareSpec({
+            fallback: 'eu-west-3',
+            steering: 'geo',
+            poolWeights: { 'us-west-2': 1 },
+            debugPin: { regions: ['eu-west-1'] },
+          }),
+        });
+        expect(found).toEqual([
+          "cloudflare.fallback: must be 'fail-closed' or a region of the load balancer (us-east-1, eu-west-1, " +
+            'eu-central-1)',
+          'cloudflare.poolWeights["us-west-2"]: must be a region of the load balancer (us-east-1, eu-west-1, ' +
+            'eu-central-1)',
+          'cloudflare.debugPin: cannot be used with geo steering (residency eu needs it): the pin is a ' +
+            'load-balancing custom rule, and Cloudflare documents custom rules as incompatible with geo steering ' +
+            "(they do not function as expected); remove debugPin and pin a request by calling the region's own " +
+            'hostname (<region>.<origin domain>)',
+        ]);
+      },
+    );
   });
 });

@@ -23,40 +23,44 @@ test('CloudflareFrontDoor with no props reports every required prop', () => {
   );
 });
 
-test('CloudflareFrontDoor: a non-list of endpoints, a non-object endpoint and a non-object originHostnames are reported by path', () => {
-  expect(
-    specProblemsOf(
+test(
+  'CloudflareFrontDoor: a non-list of endpoints, a non-object endpoint and a non-object originHostnames are ' +
+    'reported by path',
+  () => {
+    expect(
+      specProblemsOf(
+        () =>
+          new CloudflareFrontDoor(
+            stack(),
+            'C',
+            untypedProps({
+              endpoints: 'us-east-1',
+              serviceName: 'chat',
+              serviceDomain: 'inference.example.com',
+              cloudflare: cloudflareSpec(),
+            }),
+          ),
+      ),
+    ).toEqual(['endpoints: must be a list of endpoints, got: "us-east-1"']);
+    const found = specProblemsOf(
       () =>
         new CloudflareFrontDoor(
           stack(),
           'C',
           untypedProps({
-            endpoints: 'us-east-1',
+            endpoints: [...euUsEndpoints(), 7],
             serviceName: 'chat',
             serviceDomain: 'inference.example.com',
             cloudflare: cloudflareSpec(),
+            originHostnames: 'x',
           }),
         ),
-    ),
-  ).toEqual(['endpoints: must be a list of endpoints, got: "us-east-1"']);
-  const found = specProblemsOf(
-    () =>
-      new CloudflareFrontDoor(
-        stack(),
-        'C',
-        untypedProps({
-          endpoints: [...euUsEndpoints(), 7],
-          serviceName: 'chat',
-          serviceDomain: 'inference.example.com',
-          cloudflare: cloudflareSpec(),
-          originHostnames: 'x',
-        }),
-      ),
-  );
-  expect(found).toEqual(
-    expect.arrayContaining([
-      expect.stringMatching(/^endpoints\[4\]: must be an endpoint/),
-      'originHostnames: must be an object of hostnames by region code, got: "x"',
-    ]),
-  );
-});
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^endpoints\[4\]: must be an endpoint/),
+        'originHostnames: must be an object of hostnames by region code, got: "x"',
+      ]),
+    );
+  },
+);

@@ -80,36 +80,39 @@ describe('Cloudflare constructs on their own validate like the spec', () => {
     ).toContain('intervalSeconds: must be a literal value known at synth time');
   });
 
-  test('a pool refuses NaN weights, empty or duplicate origin names, duplicate check regions, a bad plan and ids', () => {
-    const { stack } = newStack();
-    const problems = problemsOf(
-      () =>
-        new CloudflareRegionPool(stack, 'Pool', {
-          accountId: ACCOUNT_ID,
-          region: 'eu-west-1',
-          originAddress: 'eu-west-1.inference.example.com',
-          additionalOrigins: [
-            { name: '', address: 'b.example.com', weight: Number.NaN },
-            { name: 'eu-west-1', address: 'c.example.com' },
-          ],
-          checkRegions: ['WEU', 'WEU'],
-          monitorId: 'monitor',
-          plan: 'gold' as CloudflarePlan,
-          namePrefix: 'chat',
-        }),
-    );
-    expect([...problems.keys()].sort()).toEqual(
-      [
-        'additionalOrigins[0].name',
-        'additionalOrigins[0].weight',
-        'additionalOrigins[1].name',
-        'checkRegions[1]',
-        'monitorId',
-        'plan',
-      ].sort(),
-    );
-    expect(problems.get('additionalOrigins[0].weight')).toBe('NaN');
-  });
+  test(
+    'a pool refuses NaN weights, empty or duplicate origin names, ' + 'duplicate check regions, a bad plan and ids',
+    () => {
+      const { stack } = newStack();
+      const problems = problemsOf(
+        () =>
+          new CloudflareRegionPool(stack, 'Pool', {
+            accountId: ACCOUNT_ID,
+            region: 'eu-west-1',
+            originAddress: 'eu-west-1.inference.example.com',
+            additionalOrigins: [
+              { name: '', address: 'b.example.com', weight: Number.NaN },
+              { name: 'eu-west-1', address: 'c.example.com' },
+            ],
+            checkRegions: ['WEU', 'WEU'],
+            monitorId: 'monitor',
+            plan: 'gold' as CloudflarePlan,
+            namePrefix: 'chat',
+          }),
+      );
+      expect([...problems.keys()].sort()).toEqual(
+        [
+          'additionalOrigins[0].name',
+          'additionalOrigins[0].weight',
+          'additionalOrigins[1].name',
+          'checkRegions[1]',
+          'monitorId',
+          'plan',
+        ].sort(),
+      );
+      expect(problems.get('additionalOrigins[0].weight')).toBe('NaN');
+    },
+  );
 
   test('a fail-closed pool checks its name prefix and an empty region list', () => {
     const { stack } = newStack();

@@ -118,20 +118,26 @@ describe('CloudflareFrontDoor', () => {
     expect(json.variable?.origin_auth_secret).toMatchObject({ sensitive: true });
   });
 
-  test('open origins (lockOrigin false): no origin header, no secret to set, probes without it; TLS to the origins still strict', () => {
-    const { json, frontDoor } = euFrontDoor({ cloudflare: { ...euFrontDoor().frontDoor.settings, lockOrigin: false } });
-    expect(frontDoor.originAuth).toBeUndefined();
-    expect(valuesOfKey(json, ORIGIN_AUTH_HEADER)).toEqual([]);
-    expect(json.variable).toBeUndefined();
-    const rulesets = Object.values(json.resource?.cloudflare_ruleset ?? {}) as {
-      phase: string;
-      rules: { action: string; action_parameters: unknown }[];
-    }[];
-    expect(rulesets.map((r) => r.phase)).toEqual(['http_config_settings']);
-    expect(rulesets[0].rules[0]).toMatchObject({ action: 'set_config', action_parameters: { ssl: 'strict' } });
-    expect(frontDoor.tlsRuleset).toBeDefined();
-    expect(onlyResource(json, 'cloudflare_load_balancer_monitor').header).toBeUndefined();
-  });
+  test(
+    'open origins (lockOrigin false): no origin header, no secret to set, probes without it; TLS to the origins ' +
+      'still strict',
+    () => {
+      const { json, frontDoor } = euFrontDoor({
+        cloudflare: { ...euFrontDoor().frontDoor.settings, lockOrigin: false },
+      });
+      expect(frontDoor.originAuth).toBeUndefined();
+      expect(valuesOfKey(json, ORIGIN_AUTH_HEADER)).toEqual([]);
+      expect(json.variable).toBeUndefined();
+      const rulesets = Object.values(json.resource?.cloudflare_ruleset ?? {}) as {
+        phase: string;
+        rules: { action: string; action_parameters: unknown }[];
+      }[];
+      expect(rulesets.map((r) => r.phase)).toEqual(['http_config_settings']);
+      expect(rulesets[0].rules[0]).toMatchObject({ action: 'set_config', action_parameters: { ssl: 'strict' } });
+      expect(frontDoor.tlsRuleset).toBeDefined();
+      expect(onlyResource(json, 'cloudflare_load_balancer_monitor').header).toBeUndefined();
+    },
+  );
 
   test('fails when a secret variable is given for open origins', () => {
     const { stack } = newStack('open-origins');
@@ -151,22 +157,26 @@ describe('CloudflareFrontDoor', () => {
     ).toContain('secretVariable: is only used with locked origins');
   });
 
-  test('origins are the regional public names with their Host header; an origin domain and per-region names can be given', () => {
-    const { json } = euFrontDoor({
-      originDomain: 'origin.inference.example.com',
-      originHostnames: { 'ap-northeast-1': 'tokyo.example.net' },
-    });
-    const origins = Object.values(json.resource?.cloudflare_load_balancer_pool ?? {}).map(
-      (p) => (p as { origins: { address: string; header: { host: string[] } }[] }).origins[0],
-    );
-    expect(origins.map((o) => [o.address, o.header.host[0]]).sort()).toEqual([
-      ['eu-central-1.origin.inference.example.com', 'eu-central-1.origin.inference.example.com'],
-      ['eu-west-1.origin.inference.example.com', 'eu-west-1.origin.inference.example.com'],
-      ['tokyo.example.net', 'tokyo.example.net'],
-      ['us-east-1.origin.inference.example.com', 'us-east-1.origin.inference.example.com'],
-    ]);
-    expect(onlyResource(json, 'cloudflare_load_balancer').name).toBe('inference.example.com');
-  });
+  test(
+    'origins are the regional public names with their Host header; an origin domain and per-region names can be ' +
+      'given',
+    () => {
+      const { json } = euFrontDoor({
+        originDomain: 'origin.inference.example.com',
+        originHostnames: { 'ap-northeast-1': 'tokyo.example.net' },
+      });
+      const origins = Object.values(json.resource?.cloudflare_load_balancer_pool ?? {}).map(
+        (p) => (p as { origins: { address: string; header: { host: string[] } }[] }).origins[0],
+      );
+      expect(origins.map((o) => [o.address, o.header.host[0]]).sort()).toEqual([
+        ['eu-central-1.origin.inference.example.com', 'eu-central-1.origin.inference.example.com'],
+        ['eu-west-1.origin.inference.example.com', 'eu-west-1.origin.inference.example.com'],
+        ['tokyo.example.net', 'tokyo.example.net'],
+        ['us-east-1.origin.inference.example.com', 'us-east-1.origin.inference.example.com'],
+      ]);
+      expect(onlyResource(json, 'cloudflare_load_balancer').name).toBe('inference.example.com');
+    },
+  );
 
   test('two residency jurisdictions: a fail-closed pool is the fallback', () => {
     const { frontDoor, json } = euFrontDoor({
@@ -242,7 +252,8 @@ describe('CloudflareFrontDoor', () => {
           }),
       ),
     ).toContain(
-      'health.path: is required: the endpoints answer readiness on different paths (/health, /ready) and one monitor probes them all',
+      'health.path: is required: the endpoints answer readiness on different paths (/health, /ready) and one ' +
+        'monitor probes them all',
     );
   });
 });

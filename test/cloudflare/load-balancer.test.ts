@@ -57,40 +57,44 @@ function lbError(props: Partial<CloudflareInferenceLoadBalancerProps>): string {
 }
 
 describe('CloudflareInferenceLoadBalancer', () => {
-  test('defaults: proxied, dynamic latency over every pool, adaptive routing across pools, cookie affinity with sticky failover and a drain for streams', () => {
-    const { config, regionOf } = loadBalancer();
-    expect(config).toMatchObject({
-      name: 'inference.example.com',
-      zone_id: ZONE_ID,
-      proxied: true,
-      enabled: true,
-      steering_policy: 'dynamic_latency',
-      adaptive_routing: { failover_across_pools: true },
-      session_affinity: 'cookie',
-      session_affinity_ttl: 1800,
-      session_affinity_attributes: {
-        zero_downtime_failover: 'sticky',
-        drain_duration: 300,
-        secure: 'Always',
-        samesite: 'Lax',
-        require_all_headers: false,
-      },
-      random_steering: { default_weight: 1 },
-      location_strategy: { mode: 'pop', prefer_ecs: 'proximity' },
-      networks: ['cloudflare'],
-    });
-    // No empty maps or lists: the API does not echo them, so each would be a change on every plan (provider #7339).
-    for (const key of ['country_pools', 'region_pools', 'pop_pools', 'rules']) expect(config).not.toHaveProperty(key);
-    expect(config.random_steering).not.toHaveProperty('pool_weights');
-    expect((config.default_pools as string[]).map((id) => regionOf.get(id))).toEqual([
-      'us-east-1',
-      'eu-west-1',
-      'ap-northeast-1',
-    ]);
-    expect(regionOf.get(config.fallback_pool as string)).toBe('us-east-1');
-    // A proxied load balancer has no DNS TTL to pin.
-    expect(config).not.toHaveProperty('ttl');
-  });
+  test(
+    'defaults: proxied, dynamic latency over every pool, adaptive routing across pools, cookie affinity with ' +
+      'sticky failover and a drain for streams',
+    () => {
+      const { config, regionOf } = loadBalancer();
+      expect(config).toMatchObject({
+        name: 'inference.example.com',
+        zone_id: ZONE_ID,
+        proxied: true,
+        enabled: true,
+        steering_policy: 'dynamic_latency',
+        adaptive_routing: { failover_across_pools: true },
+        session_affinity: 'cookie',
+        session_affinity_ttl: 1800,
+        session_affinity_attributes: {
+          zero_downtime_failover: 'sticky',
+          drain_duration: 300,
+          secure: 'Always',
+          samesite: 'Lax',
+          require_all_headers: false,
+        },
+        random_steering: { default_weight: 1 },
+        location_strategy: { mode: 'pop', prefer_ecs: 'proximity' },
+        networks: ['cloudflare'],
+      });
+      // No empty maps or lists: the API does not echo them, so each would be a change on every plan (provider #7339).
+      for (const key of ['country_pools', 'region_pools', 'pop_pools', 'rules']) expect(config).not.toHaveProperty(key);
+      expect(config.random_steering).not.toHaveProperty('pool_weights');
+      expect((config.default_pools as string[]).map((id) => regionOf.get(id))).toEqual([
+        'us-east-1',
+        'eu-west-1',
+        'ap-northeast-1',
+      ]);
+      expect(regionOf.get(config.fallback_pool as string)).toBe('us-east-1');
+      // A proxied load balancer has no DNS TTL to pin.
+      expect(config).not.toHaveProperty('ttl');
+    },
+  );
 
   test('a canary: random steering with pool weights keyed by pool id', () => {
     const { config, regionOf } = loadBalancer({ steering: 'random', poolWeights: { 'ap-northeast-1': 0.1 } });
@@ -156,18 +160,21 @@ describe('CloudflareInferenceLoadBalancer', () => {
     expect(
       lbError({ residency: { eu: { countries: ['DE'], continents: [] }, us: { countries: ['US'], continents: [] } } }),
     ).toContain(
-      "failClosedPool: is required: the fallback is 'fail-closed' (residency for eu and us: no single region keeps every jurisdiction's clients in place); pass a FailClosedPool",
+      "failClosedPool: is required: the fallback is 'fail-closed' (residency for eu and us: no single region " +
+        "keeps every jurisdiction's clients in place); pass a FailClosedPool",
     );
   });
 
   test('fails when a plan lacks what the options need, listing every problem', () => {
     const message = lbError({ plan: 'pro', debugPin: {}, sessionAffinity: { type: 'header', headers: ['a', 'b'] } });
     expect(message).toContain(
-      'steering: the default steering (dynamic_latency, or geo when residency applies) needs the Enterprise plan or the Load Balancing traffic steering add-on (plan is pro)',
+      'steering: the default steering (dynamic_latency, or geo when residency applies) needs the Enterprise ' +
+        'plan or the Load Balancing traffic steering add-on (plan is pro)',
     );
     expect(message).toContain('sessionAffinity.headers: may list at most 1 header on the pro plan');
     expect(message).toContain(
-      'debugPin.regions: needs 3 load balancing rules (one per region), but non-Enterprise zones get 1 per hostname; list the one region to pin',
+      'debugPin.regions: needs 3 load balancing rules (one per region), but non-Enterprise zones get 1 per ' +
+        'hostname; list the one region to pin',
     );
   });
 
@@ -178,7 +185,8 @@ describe('CloudflareInferenceLoadBalancer', () => {
       debugPin: { regions: ['us-east-1'] },
     });
     expect(message).toContain(
-      'sessionAffinity.type: needs a proxied load balancer (DNS-only answers carry no cookies or headers); set type: none or proxied: true, got: "cookie"',
+      'sessionAffinity.type: needs a proxied load balancer (DNS-only answers carry no cookies or headers); set ' +
+        'type: none or proxied: true, got: "cookie"',
     );
     expect(message).toContain(
       'debugPin: needs a proxied load balancer (request headers are only visible to proxied traffic)',
@@ -196,12 +204,16 @@ describe('CloudflareInferenceLoadBalancer', () => {
     );
   });
 
-  test('fails when a debug pin is combined with residency (geo steering, where Cloudflare custom rules do not function)', () => {
-    expect(
-      lbError({
-        residency: { eu: { countries: ['DE'], continents: [] } },
-        debugPin: { sourceCidrs: ['203.0.113.0/24'] },
-      }),
-    ).toContain('debugPin: cannot be used with geo steering (residency eu needs it)');
-  });
+  test(
+    'fails when a debug pin is combined with residency (geo steering, where Cloudflare custom rules do not ' +
+      'function)',
+    () => {
+      expect(
+        lbError({
+          residency: { eu: { countries: ['DE'], continents: [] } },
+          debugPin: { sourceCidrs: ['203.0.113.0/24'] },
+        }),
+      ).toContain('debugPin: cannot be used with geo steering (residency eu needs it)');
+    },
+  );
 });

@@ -52,7 +52,8 @@ describe('CloudflareHealthMonitor', () => {
           new CloudflareHealthMonitor(stack, 'Monitor', { accountId: ACCOUNT_ID, plan: 'pro', intervalSeconds: 30 }),
       ),
     ).toBe(
-      "CloudflareHealthMonitor 'test/Monitor' is invalid (1 problem):\n  - intervalSeconds: must be ≥ 60 on the pro plan (Cloudflare minimum monitor interval: pro 60 s, business 15 s, enterprise 10 s), got: 30",
+      "CloudflareHealthMonitor 'test/Monitor' is invalid (1 problem):\n  - intervalSeconds: must be ≥ 60 on " +
+        'the pro plan (Cloudflare minimum monitor interval: pro 60 s, business 15 s, enterprise 10 s), got: 30',
     );
   });
 
@@ -87,92 +88,106 @@ describe('CloudflareHealthMonitor', () => {
 });
 
 describe('CloudflareRegionPool', () => {
-  test('one origin: the regional hostname with its Host header, probed from the nearby Cloudflare region, with coordinates', () => {
-    const { stack } = newStack();
-    new CloudflareRegionPool(stack, 'Pool', {
-      accountId: ACCOUNT_ID,
-      region: 'eu-central-1',
-      originAddress: 'eu-central-1.inference.example.com',
-      monitorId: MONITOR_ID,
-      plan: 'enterprise',
-      namePrefix: 'chat',
-      jurisdiction: 'eu',
-    });
-    expect(onlyResource(synthJson(stack), 'cloudflare_load_balancer_pool')).toEqual({
-      account_id: ACCOUNT_ID,
-      name: 'chat-eu-central-1',
-      description: 'Europe (Frankfurt) (eu-central-1), jurisdiction eu',
-      enabled: true,
-      monitor: MONITOR_ID,
-      minimum_origins: 1,
-      check_regions: ['WEU'],
-      latitude: 50.1,
-      longitude: 8.7,
-      origin_steering: { policy: 'least_outstanding_requests' },
-      origins: [
-        {
-          name: 'eu-central-1',
-          address: 'eu-central-1.inference.example.com',
-          enabled: true,
-          weight: 1,
-          port: 0,
-          header: { host: ['eu-central-1.inference.example.com'] },
-        },
-      ],
-      load_shedding: { default_percent: 0, default_policy: 'random', session_percent: 0, session_policy: 'hash' },
-      notification_filter: { origin: { disable: false }, pool: { disable: false } },
-    });
-  });
+  test(
+    'one origin: the regional hostname with its Host header, probed from the nearby Cloudflare region, with ' +
+      'coordinates',
+    () => {
+      const { stack } = newStack();
+      new CloudflareRegionPool(stack, 'Pool', {
+        accountId: ACCOUNT_ID,
+        region: 'eu-central-1',
+        originAddress: 'eu-central-1.inference.example.com',
+        monitorId: MONITOR_ID,
+        plan: 'enterprise',
+        namePrefix: 'chat',
+        jurisdiction: 'eu',
+      });
+      expect(onlyResource(synthJson(stack), 'cloudflare_load_balancer_pool')).toEqual({
+        account_id: ACCOUNT_ID,
+        name: 'chat-eu-central-1',
+        description: 'Europe (Frankfurt) (eu-central-1), jurisdiction eu',
+        enabled: true,
+        monitor: MONITOR_ID,
+        minimum_origins: 1,
+        check_regions: ['WEU'],
+        latitude: 50.1,
+        longitude: 8.7,
+        origin_steering: { policy: 'least_outstanding_requests' },
+        origins: [
+          {
+            name: 'eu-central-1',
+            address: 'eu-central-1.inference.example.com',
+            enabled: true,
+            weight: 1,
+            port: 0,
+            header: { host: ['eu-central-1.inference.example.com'] },
+          },
+        ],
+        load_shedding: { default_percent: 0, default_policy: 'random', session_percent: 0, session_policy: 'hash' },
+        notification_filter: { origin: { disable: false }, pool: { disable: false } },
+      });
+    },
+  );
 
-  test('below Enterprise origin steering defaults to random; origins are listed by name (the order the API returns)', () => {
-    const { stack } = newStack();
-    const pool = new CloudflareRegionPool(stack, 'Pool', {
-      accountId: ACCOUNT_ID,
-      region: 'us-east-1',
-      originAddress: 'us-east-1.inference.example.com',
-      hostHeader: 'inference.example.com',
-      additionalOrigins: [{ name: 'a-second-alb', address: 'alb2.us-east-1.inference.example.com', weight: 0.5 }],
-      monitorId: MONITOR_ID,
-      plan: 'pro',
-      namePrefix: 'chat',
-    });
-    expect(pool.originSteering).toBe('random');
-    const config = onlyResource(synthJson(stack), 'cloudflare_load_balancer_pool');
-    expect(config.origins).toMatchObject([
-      { name: 'a-second-alb', weight: 0.5, header: { host: ['alb2.us-east-1.inference.example.com'] } },
-      { name: 'us-east-1', weight: 1, header: { host: ['inference.example.com'] } },
-    ]);
-    expect(config.check_regions).toEqual(['ENAM']);
-  });
+  test(
+    'below Enterprise origin steering defaults to random; origins ' + 'are listed by name (the order the API returns)',
+    () => {
+      const { stack } = newStack();
+      const pool = new CloudflareRegionPool(stack, 'Pool', {
+        accountId: ACCOUNT_ID,
+        region: 'us-east-1',
+        originAddress: 'us-east-1.inference.example.com',
+        hostHeader: 'inference.example.com',
+        additionalOrigins: [{ name: 'a-second-alb', address: 'alb2.us-east-1.inference.example.com', weight: 0.5 }],
+        monitorId: MONITOR_ID,
+        plan: 'pro',
+        namePrefix: 'chat',
+      });
+      expect(pool.originSteering).toBe('random');
+      const config = onlyResource(synthJson(stack), 'cloudflare_load_balancer_pool');
+      expect(config.origins).toMatchObject([
+        { name: 'a-second-alb', weight: 0.5, header: { host: ['alb2.us-east-1.inference.example.com'] } },
+        { name: 'us-east-1', weight: 1, header: { host: ['inference.example.com'] } },
+      ]);
+      expect(config.check_regions).toEqual(['ENAM']);
+    },
+  );
 
-  test('fails when Enterprise-only origin steering is asked for on another plan, or the pool could never be healthy', () => {
-    const { stack } = newStack();
-    const message = errorOf(
-      () =>
-        new CloudflareRegionPool(stack, 'Pool', {
-          accountId: ACCOUNT_ID,
-          region: 'eu-west-9',
-          originAddress: 'not a host',
-          monitorId: MONITOR_ID,
-          plan: 'business',
-          namePrefix: 'chat',
-          originSteering: 'hash',
-          minimumOrigins: 2,
-          checkRegions: [],
-        }),
-    );
-    expect(message).toContain('region: must be an AWS region code the library knows');
-    expect(message).toContain(
-      'originAddress: must be a public hostname such as eu-west-1.inference.example.com, or an IP address, got: "not a host"',
-    );
-    expect(message).toContain(
-      'minimumOrigins: must be a whole number from 1 to the number of origins (1), or the pool can never be healthy, got: 2',
-    );
-    expect(message).toContain(
-      'checkRegions: must list at least one region (an empty list means every data center, which is Enterprise only and multiplies probe load)',
-    );
-    expect(message).toContain(
-      'originSteering: hash origin steering is sold on the Enterprise plan only (plan is business); use random or upgrade the zone',
-    );
-  });
+  test(
+    'fails when Enterprise-only origin steering is asked for on ' + 'another plan, or the pool could never be healthy',
+    () => {
+      const { stack } = newStack();
+      const message = errorOf(
+        () =>
+          new CloudflareRegionPool(stack, 'Pool', {
+            accountId: ACCOUNT_ID,
+            region: 'eu-west-9',
+            originAddress: 'not a host',
+            monitorId: MONITOR_ID,
+            plan: 'business',
+            namePrefix: 'chat',
+            originSteering: 'hash',
+            minimumOrigins: 2,
+            checkRegions: [],
+          }),
+      );
+      expect(message).toContain('region: must be an AWS region code the library knows');
+      expect(message).toContain(
+        'originAddress: must be a public hostname such as eu-west-1.inference.example.com, or an IP address, ' +
+          'got: "not a host"',
+      );
+      expect(message).toContain(
+        'minimumOrigins: must be a whole number from 1 to the number of origins (1), or the pool can never be ' +
+          'healthy, got: 2',
+      );
+      expect(message).toContain(
+        'checkRegions: must list at least one region (an empty list means every data center, which is Enterprise ' +
+          'only and multiplies probe load)',
+      );
+      expect(message).toContain(
+        'originSteering: hash origin steering is sold on the Enterprise plan only (plan is business); use random ' +
+          'or upgrade the zone',
+      );
+    },
+  );
 });

@@ -93,7 +93,8 @@ describe('routing plan', () => {
       /^fallback: is outside jurisdiction 'eu'/,
     );
     expect(problemsOf({ residency: { ch: { countries: ['CH'], continents: [] } } })).toEqual([
-      "residency.ch: no pool belongs to jurisdiction 'ch', so its clients would have nowhere to go; give at least one region jurisdiction: ch",
+      "residency.ch: no pool belongs to jurisdiction 'ch', so its clients would have nowhere to go; give at " +
+        'least one region jurisdiction: ch',
     ]);
     expect(
       problemsOf({

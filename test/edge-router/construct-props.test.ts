@@ -24,7 +24,8 @@ test("EdgeRouter without hostnames names the missing hostname of each endpoint, 
     ),
   ).toEqual([
     expect.stringMatching(/^maxAttempts: /),
-    'hostnames["us-east-1"]: is required: the public hostname of the us-east-1 endpoint, such as us-east-1.inference.example.com',
+    'hostnames["us-east-1"]: is required: the public hostname of the us-east-1 endpoint, such as ' +
+      'us-east-1.inference.example.com',
   ]);
 });
 

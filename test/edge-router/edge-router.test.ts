@@ -95,17 +95,22 @@ describe('EdgeRouter defaults', () => {
     );
   });
 
-  test('declares the table writer: a Durable Object class of this script, its binding, and the migration that creates it (SQLite-backed)', () => {
-    // Shapes of @cdktf/provider-cloudflare 13.9.1 (cloudflare/cloudflare 5.14): bindings[].class_name, migrations.new_sqlite_classes.
-    expect(binding('ROUTER_WRITER')).toEqual({
-      name: 'ROUTER_WRITER',
-      type: 'durable_object_namespace',
-      class_name: 'RouterTableWriter',
-    });
-    expect(script.migrations).toEqual({ new_tag: 'v1', new_sqlite_classes: ['RouterTableWriter'] });
-    // The class the binding and migration name is exported by the bundled module.
-    expect(String(script.content)).toMatch(/export\s*\{[^}]*\bRouterTableWriter\b/);
-  });
+  test(
+    'declares the table writer: a Durable Object class of this script, its binding, and the migration that ' +
+      'creates it (SQLite-backed)',
+    () => {
+      // Shapes of @cdktf/provider-cloudflare 13.9.1 (cloudflare/cloudflare 5.14): bindings[].class_name,
+      // migrations.new_sqlite_classes.
+      expect(binding('ROUTER_WRITER')).toEqual({
+        name: 'ROUTER_WRITER',
+        type: 'durable_object_namespace',
+        class_name: 'RouterTableWriter',
+      });
+      expect(script.migrations).toEqual({ new_tag: 'v1', new_sqlite_classes: ['RouterTableWriter'] });
+      // The class the binding and migration name is exported by the bundled module.
+      expect(String(script.content)).toMatch(/export\s*\{[^}]*\bRouterTableWriter\b/);
+    },
+  );
 
   test('the deployed table binding carries the generated table (it seeds the writer)', () => {
     expect(JSON.parse(String(binding('ROUTER_DEPLOYED_TABLE').text))).toEqual(router.routingTable);
@@ -157,64 +162,71 @@ describe('EdgeRouter defaults', () => {
     expect(parseRouterConfig(String(binding('ROUTER_CONFIG').text))).toEqual({ config, ignored: [] });
   });
 
-  test('a KV namespace holds the table Terraform writes once: current and version 1, with later value changes ignored', () => {
-    expect(onlyResource(json, 'cloudflare_workers_kv_namespace')).toEqual({
-      account_id: ACCOUNT,
-      title: 'chat-edge-router-routing',
-    });
-    const current = kvEntry(json, 'table:current');
-    const v1 = kvEntry(json, 'table:v:0000000001');
-    for (const entry of [current, v1]) {
-      expect(entry).toMatchObject({
+  test(
+    'a KV namespace holds the table Terraform writes once: current and version 1, with later value changes ' +
+      'ignored',
+    () => {
+      expect(onlyResource(json, 'cloudflare_workers_kv_namespace')).toEqual({
         account_id: ACCOUNT,
-        namespace_id: '${cloudflare_workers_kv_namespace.EdgeRouter_Namespace_41EF4822.id}',
-        lifecycle: { ignore_changes: ['value'] },
+        title: 'chat-edge-router-routing',
       });
-    }
-    expect(v1.value).toBe(current.value);
-    expect(JSON.parse(String(v1.metadata))).toEqual({ updatedAt: null, updatedBy: 'terraform', action: 'initial' });
-    expect(JSON.parse(String(current.value))).toEqual(router.routingTable);
-  });
+      const current = kvEntry(json, 'table:current');
+      const v1 = kvEntry(json, 'table:v:0000000001');
+      for (const entry of [current, v1]) {
+        expect(entry).toMatchObject({
+          account_id: ACCOUNT,
+          namespace_id: '${cloudflare_workers_kv_namespace.EdgeRouter_Namespace_41EF4822.id}',
+          lifecycle: { ignore_changes: ['value'] },
+        });
+      }
+      expect(v1.value).toBe(current.value);
+      expect(JSON.parse(String(v1.metadata))).toEqual({ updatedAt: null, updatedBy: 'terraform', action: 'initial' });
+      expect(JSON.parse(String(current.value))).toEqual(router.routingTable);
+    },
+  );
 
-  test('the table has one backend per endpoint, from its region, hostname, readiness path, jurisdiction and models', () => {
-    const table = router.routingTable;
-    expect(validateRoutingTable(table)).toEqual([]);
-    expect(table).toEqual({
-      format: 1,
-      version: 1,
-      previousVersion: null,
-      updatedAt: null,
-      updatedBy: 'terraform',
-      change: { action: 'initial' },
-      models: { embed: { id: EMBED.id }, llama: { id: LLAMA.id } },
-      backends: {
-        'eu-central-1': {
-          url: 'https://eu-central-1.origin.inference.example.com',
-          healthPath: '/ready',
-          jurisdiction: 'eu',
-          models: ['llama'],
-          weight: 100,
-          enabled: true,
+  test(
+    'the table has one backend per endpoint, from its region, ' + 'hostname, readiness path, jurisdiction and models',
+    () => {
+      const table = router.routingTable;
+      expect(validateRoutingTable(table)).toEqual([]);
+      expect(table).toEqual({
+        format: 1,
+        version: 1,
+        previousVersion: null,
+        updatedAt: null,
+        updatedBy: 'terraform',
+        change: { action: 'initial' },
+        models: { embed: { id: EMBED.id }, llama: { id: LLAMA.id } },
+        backends: {
+          'eu-central-1': {
+            url: 'https://eu-central-1.origin.inference.example.com',
+            healthPath: '/ready',
+            jurisdiction: 'eu',
+            models: ['llama'],
+            weight: 100,
+            enabled: true,
+          },
+          'eu-west-1': {
+            url: 'https://eu-west-1.origin.inference.example.com',
+            healthPath: '/health',
+            jurisdiction: 'eu',
+            models: ['llama'],
+            weight: 100,
+            enabled: true,
+          },
+          'us-east-1': {
+            url: 'https://us-east-1.origin.inference.example.com',
+            healthPath: '/health',
+            models: ['llama', 'embed'],
+            weight: 100,
+            enabled: true,
+          },
         },
-        'eu-west-1': {
-          url: 'https://eu-west-1.origin.inference.example.com',
-          healthPath: '/health',
-          jurisdiction: 'eu',
-          models: ['llama'],
-          weight: 100,
-          enabled: true,
-        },
-        'us-east-1': {
-          url: 'https://us-east-1.origin.inference.example.com',
-          healthPath: '/health',
-          models: ['llama', 'embed'],
-          weight: 100,
-          enabled: true,
-        },
-      },
-      residency: { eu: { countries: ['DE', 'FR'], continents: [] } },
-    });
-  });
+        residency: { eu: { countries: ['DE', 'FR'], continents: [] } },
+      });
+    },
+  );
 
   test('the custom domain and the probe schedule point at the script, and traffic waits for the table', () => {
     expect(onlyResource(json, 'cloudflare_workers_custom_domain')).toEqual({
@@ -242,67 +254,73 @@ describe('EdgeRouter defaults', () => {
 });
 
 describe('EdgeRouter options', () => {
-  test('settings reach the Worker config; a route can replace the custom domain; keepLiveEdits: false lets applies reset the table', () => {
-    const { json, router } = synth({
-      hostname: undefined,
-      routePattern: 'inference.example.com/v1/*',
-      scriptName: 'router-a',
-      strategy: 'weighted',
-      weights: { 'us-east-1': 10, 'eu-west-1': 90 },
-      attemptTimeoutMs: 2000,
-      maxAttempts: 2,
-      budgetMs: 5000,
-      breaker: { failureThreshold: 5, probeIntervalMs: 500, openOnUnambiguousFailure: false },
-      latencyTolerancePercent: 50,
-      explorePercent: 1,
-      tableCacheSeconds: 30,
-      probe: { cron: '*/5 * * * *', timeoutMs: 2000 },
-      saturation: { defaultBackoffMs: 2000, maxBackoffMs: 30000 },
-      remeasurePercent: 0,
-      retryServerErrors: false,
-      streamIdleTimeoutMs: 5000,
-      keepLiveEdits: false,
-      logDecisions: false,
-    });
-    expect(router.config).toEqual({
-      strategy: 'weighted',
-      attemptTimeoutMs: 2000,
-      maxAttempts: 2,
-      budgetMs: 5000,
-      breakerFailureThreshold: 5,
-      breakerCooldownMs: 10000,
-      breakerProbeIntervalMs: 500,
-      breakerOpenOnUnambiguous: false,
-      latencyTolerance: 0.5,
-      exploreRatio: 0.01,
-      tableCacheMs: 30000,
-      probeTimeoutMs: 2000,
-      maxBodyBytes: 16777216,
-      saturationBackoffMs: 2000,
-      saturationMaxBackoffMs: 30000,
-      remeasureRatio: 0,
-      retryServerErrors: false,
-      streamIdleTimeoutMs: 5000,
-      maxResponseBufferBytes: 8388608,
-      keepLiveEdits: false,
-      logDecisions: false,
-      originAuthHeader: null,
-    });
-    expect(onlyResource(json, 'cloudflare_workers_route')).toMatchObject({
-      zone_id: ZONE,
-      pattern: 'inference.example.com/v1/*',
-      script: '${cloudflare_workers_script.EdgeRouter_4801577C.script_name}',
-    });
-    expect(resourcesOf(json, 'cloudflare_workers_custom_domain')).toEqual([]);
-    expect(onlyResource(json, 'cloudflare_workers_cron_trigger').schedules).toEqual([{ cron: '*/5 * * * *' }]);
-    expect(kvEntry(json, 'table:current').lifecycle).toBeUndefined();
-    expect(Object.fromEntries(Object.entries(router.routingTable.backends).map(([id, b]) => [id, b.weight]))).toEqual({
-      'eu-central-1': 100,
-      'eu-west-1': 90,
-      'us-east-1': 10,
-    });
-    expect(json.variable?.router_a_admin_token).toBeDefined();
-  });
+  test(
+    'settings reach the Worker config; a route can replace the custom domain; keepLiveEdits: false lets applies ' +
+      'reset the table',
+    () => {
+      const { json, router } = synth({
+        hostname: undefined,
+        routePattern: 'inference.example.com/v1/*',
+        scriptName: 'router-a',
+        strategy: 'weighted',
+        weights: { 'us-east-1': 10, 'eu-west-1': 90 },
+        attemptTimeoutMs: 2000,
+        maxAttempts: 2,
+        budgetMs: 5000,
+        breaker: { failureThreshold: 5, probeIntervalMs: 500, openOnUnambiguousFailure: false },
+        latencyTolerancePercent: 50,
+        explorePercent: 1,
+        tableCacheSeconds: 30,
+        probe: { cron: '*/5 * * * *', timeoutMs: 2000 },
+        saturation: { defaultBackoffMs: 2000, maxBackoffMs: 30000 },
+        remeasurePercent: 0,
+        retryServerErrors: false,
+        streamIdleTimeoutMs: 5000,
+        keepLiveEdits: false,
+        logDecisions: false,
+      });
+      expect(router.config).toEqual({
+        strategy: 'weighted',
+        attemptTimeoutMs: 2000,
+        maxAttempts: 2,
+        budgetMs: 5000,
+        breakerFailureThreshold: 5,
+        breakerCooldownMs: 10000,
+        breakerProbeIntervalMs: 500,
+        breakerOpenOnUnambiguous: false,
+        latencyTolerance: 0.5,
+        exploreRatio: 0.01,
+        tableCacheMs: 30000,
+        probeTimeoutMs: 2000,
+        maxBodyBytes: 16777216,
+        saturationBackoffMs: 2000,
+        saturationMaxBackoffMs: 30000,
+        remeasureRatio: 0,
+        retryServerErrors: false,
+        streamIdleTimeoutMs: 5000,
+        maxResponseBufferBytes: 8388608,
+        keepLiveEdits: false,
+        logDecisions: false,
+        originAuthHeader: null,
+      });
+      expect(onlyResource(json, 'cloudflare_workers_route')).toMatchObject({
+        zone_id: ZONE,
+        pattern: 'inference.example.com/v1/*',
+        script: '${cloudflare_workers_script.EdgeRouter_4801577C.script_name}',
+      });
+      expect(resourcesOf(json, 'cloudflare_workers_custom_domain')).toEqual([]);
+      expect(onlyResource(json, 'cloudflare_workers_cron_trigger').schedules).toEqual([{ cron: '*/5 * * * *' }]);
+      expect(kvEntry(json, 'table:current').lifecycle).toBeUndefined();
+      expect(Object.fromEntries(Object.entries(router.routingTable.backends).map(([id, b]) => [id, b.weight]))).toEqual(
+        {
+          'eu-central-1': 100,
+          'eu-west-1': 90,
+          'us-east-1': 10,
+        },
+      );
+      expect(json.variable?.router_a_admin_token).toBeDefined();
+    },
+  );
 
   test('account and zone ids may be references; an admin token variable of the caller is used as is', () => {
     const { stack } = newStack('edge');
@@ -392,7 +410,8 @@ describe('EdgeRouter validation', () => {
     );
     expect(message).toContain('(5 problems)');
     expect(message).toContain(
-      "strategy: must be 'latency' (fastest backends, split by weight) or 'weighted' (split by weight alone), got: \"fastest\"",
+      "strategy: must be 'latency' (fastest backends, split by weight) or 'weighted' (split by weight alone), " +
+        'got: "fastest"',
     );
     expect(message).toContain('maxAttempts: must be ≥ 1, got: 0');
     expect(message).toMatch(/breaker\.failureThreshold: must be a whole number.*got: 1\.5/);
@@ -413,7 +432,8 @@ describe('EdgeRouter validation', () => {
     expect(message).toContain('weights["us-east-1"]: must be ≥ 0 (0 sends no traffic), got: -1');
     const unknown = errorOf(() => synth({ weights: { 'eu-north-9': 50 } }));
     expect(unknown).toContain(
-      'weights["eu-north-9"]: must be keyed by the region of an endpoint (us-east-1, eu-west-1, eu-central-1), got: "eu-north-9"',
+      'weights["eu-north-9"]: must be keyed by the region of an endpoint (us-east-1, eu-west-1, eu-central-1), ' +
+        'got: "eu-north-9"',
     );
   });
 
@@ -422,7 +442,8 @@ describe('EdgeRouter validation', () => {
       synth({ hostnames: { 'us-east-1': 'https://us-east-1.example.com/', 'eu-west-1': 'eu-west-1.example.com' } }),
     );
     expect(message).toContain(
-      'hostnames["us-east-1"]: must be a lower-case DNS name such as us-east-1.inference.example.com (no scheme, no path), got: "https://us-east-1.example.com/"',
+      'hostnames["us-east-1"]: must be a lower-case DNS name such as us-east-1.inference.example.com (no ' +
+        'scheme, no path), got: "https://us-east-1.example.com/"',
     );
     expect(message).toContain(
       'hostnames["eu-central-1"]: is required: the public hostname of the eu-central-1 endpoint',
@@ -451,7 +472,8 @@ describe('EdgeRouter validation', () => {
       'models.embed: must have at least one enabled backend with weight > 0 (serving it: us-east-1 (weight 0))',
     );
     expect(message).toContain(
-      "residency.eu: clients of jurisdiction 'eu' need at least one enabled backend with weight > 0 in the jurisdiction for model 'llama' (serving it there: eu-central-1 (weight 0), eu-west-1 (weight 0))",
+      "residency.eu: clients of jurisdiction 'eu' need at least one enabled backend with weight > 0 in the " +
+        "jurisdiction for model 'llama' (serving it there: eu-central-1 (weight 0), eu-west-1 (weight 0))",
     );
   });
 
@@ -476,7 +498,8 @@ describe('buildRoutingTable', () => {
       }),
     );
     expect(message).toContain(
-      "endpoints[1].models: model 'llama' has id 'meta-llama/Llama-3.3-70B' here but 'meta-llama/Llama-3.1-8B-Instruct' on another endpoint",
+      "endpoints[1].models: model 'llama' has id 'meta-llama/Llama-3.3-70B' here but " +
+        "'meta-llama/Llama-3.1-8B-Instruct' on another endpoint",
     );
   });
 

@@ -9,7 +9,10 @@ import { relaySse } from '../../edge-worker/src/sse';
 
 const ERROR_EVENT = 'event: error\ndata: {"error":{"code":"broken"}}\n\n';
 
-/** The oracle: the end of the last empty line in `text` (a line terminator right after another, or at the start), 0 if none. */
+/**
+ * The oracle: the end of the last empty line in `text` (a line terminator right after another, or at the start), 0 if
+ * none.
+ */
 function lastEventEnd(text: string): number {
   let end = 0;
   let previousEnd = 0; // where the current line started
@@ -69,19 +72,23 @@ function chunk(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 }
 
 describe('SSE relay', () => {
-  test('a stream broken off at any byte: the client gets the complete events before it, unchanged, then one error event', async () => {
-    await fc.assert(
-      fc.asyncProperty(stream, fc.nat(), fc.array(fc.nat(), { maxLength: 8 }), async (text, breakAt, cuts) => {
-        const bytes = new TextEncoder().encode(text);
-        const received = bytes.slice(0, breakAt % (bytes.length + 1));
-        const result = await relayed(chunk(received, cuts), true);
-        const prefix = new TextDecoder().decode(received);
-        expect(result.text).toBe(prefix.slice(0, lastEventEnd(prefix)) + ERROR_EVENT);
-        expect([result.broken, result.ended]).toEqual([1, 0]);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  test(
+    'a stream broken off at any byte: the client gets the complete events before it, unchanged, then one error ' +
+      'event',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(stream, fc.nat(), fc.array(fc.nat(), { maxLength: 8 }), async (text, breakAt, cuts) => {
+          const bytes = new TextEncoder().encode(text);
+          const received = bytes.slice(0, breakAt % (bytes.length + 1));
+          const result = await relayed(chunk(received, cuts), true);
+          const prefix = new TextDecoder().decode(received);
+          expect(result.text).toBe(prefix.slice(0, lastEventEnd(prefix)) + ERROR_EVENT);
+          expect([result.broken, result.ended]).toEqual([1, 0]);
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   test('a stream that ends normally comes through byte for byte, however it is chunked', async () => {
     await fc.assert(

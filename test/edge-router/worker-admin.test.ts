@@ -199,42 +199,46 @@ describe('edge router admin API', () => {
   });
 
   describe('changes (in order: each builds on the previous)', () => {
-    test('setting weights writes version 2, the pointer and an audit entry naming who, when, what and the previous version', async () => {
-      const { status, body } = await admin('PUT', '/_router/weights', {
-        weights: { 'us-east-1': 25, 'eu-west-1': 50 },
-        comment: 'shift load to EU',
-        expectedVersion: 1,
-      });
-      expect(status).toBe(200);
-      expect(body.table).toMatchObject({
-        version: 2,
-        previousVersion: 1,
-        updatedBy: 'alice@example.com',
-        change: { action: 'set-weights' },
-        comment: 'shift load to EU',
-      });
-      expect(body.table.backends['us-east-1'].weight).toBe(25);
-      expect(body.table.backends['eu-central-1'].weight).toBe(100); // not named: unchanged
-      expect(await current()).toEqual(body.table);
-      expect(await router.kv.get(versionKey(2), 'json')).toEqual(body.table);
-      const audit = (await router.kv.get(auditKey(2), 'json')) as Json;
-      expect(audit).toEqual({
-        version: 2,
-        previousVersion: 1,
-        at: body.table.updatedAt,
-        who: 'alice@example.com',
-        actor: 'alice@example.com',
-        tokenId: expect.stringMatching(/^token:[0-9a-f]{8}$/),
-        change: { action: 'set-weights', weights: { 'us-east-1': 25, 'eu-west-1': 50 } },
-        comment: 'shift load to EU',
-        diff: [
-          { path: 'backends.eu-west-1.weight', from: 100, to: 50 },
-          { path: 'backends.us-east-1.weight', from: 100, to: 25 },
-        ],
-      });
-      expect(Date.now() - Date.parse(audit.at)).toBeLessThan(60_000);
-      expect(JSON.stringify(audit)).not.toContain(TOKEN);
-    });
+    test(
+      'setting weights writes version 2, the pointer and an audit entry naming who, when, what and the previous ' +
+        'version',
+      async () => {
+        const { status, body } = await admin('PUT', '/_router/weights', {
+          weights: { 'us-east-1': 25, 'eu-west-1': 50 },
+          comment: 'shift load to EU',
+          expectedVersion: 1,
+        });
+        expect(status).toBe(200);
+        expect(body.table).toMatchObject({
+          version: 2,
+          previousVersion: 1,
+          updatedBy: 'alice@example.com',
+          change: { action: 'set-weights' },
+          comment: 'shift load to EU',
+        });
+        expect(body.table.backends['us-east-1'].weight).toBe(25);
+        expect(body.table.backends['eu-central-1'].weight).toBe(100); // not named: unchanged
+        expect(await current()).toEqual(body.table);
+        expect(await router.kv.get(versionKey(2), 'json')).toEqual(body.table);
+        const audit = (await router.kv.get(auditKey(2), 'json')) as Json;
+        expect(audit).toEqual({
+          version: 2,
+          previousVersion: 1,
+          at: body.table.updatedAt,
+          who: 'alice@example.com',
+          actor: 'alice@example.com',
+          tokenId: expect.stringMatching(/^token:[0-9a-f]{8}$/),
+          change: { action: 'set-weights', weights: { 'us-east-1': 25, 'eu-west-1': 50 } },
+          comment: 'shift load to EU',
+          diff: [
+            { path: 'backends.eu-west-1.weight', from: 100, to: 50 },
+            { path: 'backends.us-east-1.weight', from: 100, to: 25 },
+          ],
+        });
+        expect(Date.now() - Date.parse(audit.at)).toBeLessThan(60_000);
+        expect(JSON.stringify(audit)).not.toContain(TOKEN);
+      },
+    );
 
     test('the new weights take effect at once in this isolate', async () => {
       await admin('PUT', '/_router/weights', { weights: { 'us-east-1': 100, 'eu-west-1': 0, 'eu-central-1': 100 } });
@@ -419,21 +423,24 @@ describe('edge router scheduled probe', () => {
     await Promise.all([up.kill(), down.kill()]);
   });
 
-  test('probes every backend’s readiness path once per model, with the model header, and records the results in KV', async () => {
-    const before = Date.now();
-    await router.scheduled();
-    expect(up.probes.map((p) => [p.path, p.headers['x-inference-model']])).toEqual([['/health', 'llama']]);
-    expect(down.probes.map((p) => p.headers['x-inference-model']).sort()).toEqual(['embed', 'llama']);
-    const snapshot = (await router.kv.get(ROUTER_KV_KEYS.probe, 'json')) as Json;
-    expect(snapshot.at).toBeGreaterThanOrEqual(before - 1000);
-    expect(snapshot.results).toEqual({
-      'up/llama': { ok: true, status: 200, ms: expect.any(Number) },
-      'down/llama': { ok: false, status: 503, ms: expect.any(Number) },
-      'down/embed': { ok: true, status: 200, ms: expect.any(Number) },
-    });
-    const health = await router.fetch('/_router/health', { headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(((await health.json()) as Json).isolate['down/llama'].breaker).toBe('open');
-  });
+  test(
+    'probes every backend’s readiness path once per model, with ' + 'the model header, and records the results in KV',
+    async () => {
+      const before = Date.now();
+      await router.scheduled();
+      expect(up.probes.map((p) => [p.path, p.headers['x-inference-model']])).toEqual([['/health', 'llama']]);
+      expect(down.probes.map((p) => p.headers['x-inference-model']).sort()).toEqual(['embed', 'llama']);
+      const snapshot = (await router.kv.get(ROUTER_KV_KEYS.probe, 'json')) as Json;
+      expect(snapshot.at).toBeGreaterThanOrEqual(before - 1000);
+      expect(snapshot.results).toEqual({
+        'up/llama': { ok: true, status: 200, ms: expect.any(Number) },
+        'down/llama': { ok: false, status: 503, ms: expect.any(Number) },
+        'down/embed': { ok: true, status: 200, ms: expect.any(Number) },
+      });
+      const health = await router.fetch('/_router/health', { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(((await health.json()) as Json).isolate['down/llama'].breaker).toBe('open');
+    },
+  );
 
   test('a fresh isolate starts from the recorded health: no request goes to a target the probe saw down', async () => {
     // A new workerd process (fresh isolate) over a KV holding the table and the probe snapshot.

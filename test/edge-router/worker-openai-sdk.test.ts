@@ -116,19 +116,22 @@ describe('the openai SDK against the router', () => {
     for (const s of [a, b]) s.reset();
   });
 
-  test('models: list, and retrieve by id (an id with a slash included); an unknown one is NotFoundError, not retried', async () => {
-    const { sdk, calls } = client(router);
-    const list = await sdk.models.list();
-    expect(list.data.map((m) => m.id).sort()).toEqual([EMBED, LLAMA].sort());
-    expect(list.data[0]).toMatchObject({ object: 'model', owned_by: 'global-inference' });
-    const one = await sdk.models.retrieve(LLAMA);
-    expect(one).toMatchObject({ id: LLAMA, object: 'model' });
-    const before = calls();
-    const missing = await rejection(sdk.models.retrieve('no-such-model'));
-    expect(missing).toBeInstanceOf(NotFoundError);
-    expect(missing.code).toBe('model_not_found');
-    expect(calls() - before).toBe(1);
-  });
+  test(
+    'models: list, and retrieve by id (an id with a slash ' + 'included); an unknown one is NotFoundError, not retried',
+    async () => {
+      const { sdk, calls } = client(router);
+      const list = await sdk.models.list();
+      expect(list.data.map((m) => m.id).sort()).toEqual([EMBED, LLAMA].sort());
+      expect(list.data[0]).toMatchObject({ object: 'model', owned_by: 'global-inference' });
+      const one = await sdk.models.retrieve(LLAMA);
+      expect(one).toMatchObject({ id: LLAMA, object: 'model' });
+      const before = calls();
+      const missing = await rejection(sdk.models.retrieve('no-such-model'));
+      expect(missing).toBeInstanceOf(NotFoundError);
+      expect(missing.code).toBe('model_not_found');
+      expect(calls() - before).toBe(1);
+    },
+  );
 
   test('chat completions, not streamed and streamed, and embeddings', async () => {
     const { sdk } = client(router);
@@ -158,88 +161,108 @@ describe('the openai SDK against the router', () => {
     expect((error.error as { code?: string }).code).toBe('backend_stream_broken');
   });
 
-  test('the client’s own errors: 400 BadRequestError, 413 (body over the router’s limit), 401 AuthenticationError (the backend’s), none retried', async () => {
-    const { sdk, calls } = client(router);
-    const bad = await rejection(sdk.chat.completions.create({ model: '', messages }));
-    expect(bad).toBeInstanceOf(BadRequestError);
-    expect(bad.code).toBe('missing_model');
-    const tooLarge = await rejection(
-      sdk.chat.completions.create({ model: LLAMA, messages: [{ role: 'user', content: 'x'.repeat(5000) }] }),
-    );
-    expect(tooLarge.status).toBe(413);
-    expect(tooLarge.code).toBe('request_too_large');
-    a.behaviour = { kind: 'status', status: 401 };
-    b.behaviour = { kind: 'status', status: 401 };
-    const denied = await rejection(sdk.chat.completions.create({ model: LLAMA, messages }));
-    expect(denied).toBeInstanceOf(AuthenticationError);
-    expect(calls()).toBe(3);
-  });
-
-  test('429 and 503 from the best backend are retried by the router elsewhere: the SDK sees one successful request', async () => {
-    for (const status of [429, 503]) {
-      a.reset();
-      a.behaviour = { kind: 'status', status };
+  test(
+    'the client’s own errors: 400 BadRequestError, 413 (body over the router’s limit), 401 AuthenticationError ' +
+      '(the backend’s), none retried',
+    async () => {
       const { sdk, calls } = client(router);
-      const completion = await sdk.chat.completions.create({ model: LLAMA, messages });
-      expect(completion.choices[0].message.content).toBe('hello from b');
-      expect(calls()).toBe(1);
-      expect(a.count()).toBeLessThanOrEqual(1);
-    }
-  });
+      const bad = await rejection(sdk.chat.completions.create({ model: '', messages }));
+      expect(bad).toBeInstanceOf(BadRequestError);
+      expect(bad.code).toBe('missing_model');
+      const tooLarge = await rejection(
+        sdk.chat.completions.create({ model: LLAMA, messages: [{ role: 'user', content: 'x'.repeat(5000) }] }),
+      );
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.code).toBe('request_too_large');
+      a.behaviour = { kind: 'status', status: 401 };
+      b.behaviour = { kind: 'status', status: 401 };
+      const denied = await rejection(sdk.chat.completions.create({ model: LLAMA, messages }));
+      expect(denied).toBeInstanceOf(AuthenticationError);
+      expect(calls()).toBe(3);
+    },
+  );
 
-  test('every backend saturated: RateLimitError after the SDK retried exactly when the Retry-After said, on the backend only after its back-off', async () => {
-    a.behaviour = { kind: 'status', status: 429, retryAfter: '2' }; // capped at 400 ms by the router
-    b.behaviour = { kind: 'status', status: 429, retryAfter: '2' };
-    const { sdk, calls } = client(router, 1);
-    const started = performance.now();
-    const error = await rejection(sdk.chat.completions.create({ model: LLAMA, messages }));
-    const elapsed = performance.now() - started;
-    expect(error).toBeInstanceOf(RateLimitError);
-    expect(error.code).toBe('backends_saturated');
-    expect(calls()).toBe(2);
-    // The SDK waited the router's retry-after-ms (the 400 ms back-off, what is left of it), not its own guess.
-    expect(Number(error.headers?.get('retry-after-ms'))).toBeLessThanOrEqual(400);
-    expect(elapsed).toBeGreaterThan(300);
-    expect(elapsed).toBeLessThan(3000);
-    // Each backend got one request per back-off: the retry reached them only once their back-off had passed.
-    expect(a.count()).toBe(2);
-    expect(b.count()).toBe(2);
-    for (const s of [a, b]) expect(s.requests[1].at - s.requests[0].at).toBeGreaterThan(300);
-  });
+  test(
+    '429 and 503 from the best backend are retried by the router ' + 'elsewhere: the SDK sees one successful request',
+    async () => {
+      for (const status of [429, 503]) {
+        a.reset();
+        a.behaviour = { kind: 'status', status };
+        const { sdk, calls } = client(router);
+        const completion = await sdk.chat.completions.create({ model: LLAMA, messages });
+        expect(completion.choices[0].message.content).toBe('hello from b');
+        expect(calls()).toBe(1);
+        expect(a.count()).toBeLessThanOrEqual(1);
+      }
+    },
+  );
 
-  test('an SDK retry never lands on the backend that just refused it: a saturated one is skipped until its Retry-After', async () => {
-    a.behaviour = { kind: 'status', status: 429, retryAfter: '5' }; // saturated for the 400 ms cap
-    b.behaviour = { kind: 'status', status: 500 };
-    // b recovers before the SDK retries (after ≥ 1 s); a keeps answering 429 and, past its back-off, is re-measured by copies only.
-    setTimeout(() => (b.behaviour = { kind: 'ok' }), 150);
-    const { sdk, calls } = client(router);
-    const completion = await sdk.chat.completions.create({ model: LLAMA, messages });
-    expect(completion.choices[0].message.content).toBe('hello from b');
-    expect(calls()).toBe(2);
-    expect(a.count()).toBe(1);
-    expect(b.count()).toBe(2);
-  });
-
-  test('every backend down: InternalServerError with a Retry-After matching the breaker’s next probe; the SDK does not wait 30 s', async () => {
-    await a.kill();
-    await b.kill();
-    try {
-      const { sdk, calls } = client(router);
+  test(
+    'every backend saturated: RateLimitError after the SDK retried exactly when the Retry-After said, on the ' +
+      'backend only after its back-off',
+    async () => {
+      a.behaviour = { kind: 'status', status: 429, retryAfter: '2' }; // capped at 400 ms by the router
+      b.behaviour = { kind: 'status', status: 429, retryAfter: '2' };
+      const { sdk, calls } = client(router, 1);
       const started = performance.now();
       const error = await rejection(sdk.chat.completions.create({ model: LLAMA, messages }));
       const elapsed = performance.now() - started;
-      expect(error).toBeInstanceOf(InternalServerError);
-      expect(error.status).toBe(503);
-      expect(calls()).toBe(3);
-      const waitMs = Number(error.headers?.get('retry-after-ms'));
-      expect(waitMs).toBeGreaterThan(0);
-      expect(waitMs).toBeLessThanOrEqual(300); // the probe interval
-      expect(error.headers?.get('retry-after')).toBe('1');
-      expect(elapsed).toBeLessThan(5000);
-    } finally {
-      await Promise.all([a.start(), b.start()]);
-    }
-  });
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(error.code).toBe('backends_saturated');
+      expect(calls()).toBe(2);
+      // The SDK waited the router's retry-after-ms (the 400 ms back-off, what is left of it), not its own guess.
+      expect(Number(error.headers?.get('retry-after-ms'))).toBeLessThanOrEqual(400);
+      expect(elapsed).toBeGreaterThan(300);
+      expect(elapsed).toBeLessThan(3000);
+      // Each backend got one request per back-off: the retry reached them only once their back-off had passed.
+      expect(a.count()).toBe(2);
+      expect(b.count()).toBe(2);
+      for (const s of [a, b]) expect(s.requests[1].at - s.requests[0].at).toBeGreaterThan(300);
+    },
+  );
+
+  test(
+    'an SDK retry never lands on the backend that just refused it: a saturated one is skipped until its ' +
+      'Retry-After',
+    async () => {
+      a.behaviour = { kind: 'status', status: 429, retryAfter: '5' }; // saturated for the 400 ms cap
+      b.behaviour = { kind: 'status', status: 500 };
+      // b recovers before the SDK retries (after ≥ 1 s); a keeps answering 429 and, past its back-off, is re-measured
+      // by copies only.
+      setTimeout(() => (b.behaviour = { kind: 'ok' }), 150);
+      const { sdk, calls } = client(router);
+      const completion = await sdk.chat.completions.create({ model: LLAMA, messages });
+      expect(completion.choices[0].message.content).toBe('hello from b');
+      expect(calls()).toBe(2);
+      expect(a.count()).toBe(1);
+      expect(b.count()).toBe(2);
+    },
+  );
+
+  test(
+    'every backend down: InternalServerError with a Retry-After matching the breaker’s next probe; the SDK does ' +
+      'not wait 30 s',
+    async () => {
+      await a.kill();
+      await b.kill();
+      try {
+        const { sdk, calls } = client(router);
+        const started = performance.now();
+        const error = await rejection(sdk.chat.completions.create({ model: LLAMA, messages }));
+        const elapsed = performance.now() - started;
+        expect(error).toBeInstanceOf(InternalServerError);
+        expect(error.status).toBe(503);
+        expect(calls()).toBe(3);
+        const waitMs = Number(error.headers?.get('retry-after-ms'));
+        expect(waitMs).toBeGreaterThan(0);
+        expect(waitMs).toBeLessThanOrEqual(300); // the probe interval
+        expect(error.headers?.get('retry-after')).toBe('1');
+        expect(elapsed).toBeLessThan(5000);
+      } finally {
+        await Promise.all([a.start(), b.start()]);
+      }
+    },
+  );
 });
 
 describe('the openai SDK from a client bound to a jurisdiction', () => {
@@ -264,25 +287,29 @@ describe('the openai SDK from a client bound to a jurisdiction', () => {
     await Promise.all([us.kill(), eu.kill()]);
   });
 
-  test('permanent conditions tell the SDK not to retry: a model not served in the client’s jurisdiction, and a jurisdiction with nothing up', async () => {
-    const fromEu = clientFrom(router, { country: 'DE', continent: 'EU' });
-    const notServed = await rejection(
-      fromEu.sdk.embeddings.create({ model: EMBED, input: 'x', encoding_format: 'float' }),
-    );
-    expect(notServed).toBeInstanceOf(NotFoundError);
-    expect(notServed.headers?.get('x-should-retry')).toBe('false');
-    expect(fromEu.calls()).toBe(1);
+  test(
+    'permanent conditions tell the SDK not to retry: a model not served in the client’s jurisdiction, and a ' +
+      'jurisdiction with nothing up',
+    async () => {
+      const fromEu = clientFrom(router, { country: 'DE', continent: 'EU' });
+      const notServed = await rejection(
+        fromEu.sdk.embeddings.create({ model: EMBED, input: 'x', encoding_format: 'float' }),
+      );
+      expect(notServed).toBeInstanceOf(NotFoundError);
+      expect(notServed.headers?.get('x-should-retry')).toBe('false');
+      expect(fromEu.calls()).toBe(1);
 
-    await eu.kill();
-    try {
-      const down = await rejection(fromEu.sdk.chat.completions.create({ model: LLAMA, messages }));
-      expect(down).toBeInstanceOf(InternalServerError);
-      expect(down.code).toBe('jurisdiction_unavailable');
-      expect(down.headers?.get('x-should-retry')).toBe('false');
-      expect(fromEu.calls()).toBe(2); // one request each: no blind retries
-      expect(us.count()).toBe(0); // and never sent out of the jurisdiction
-    } finally {
-      await eu.start();
-    }
-  });
+      await eu.kill();
+      try {
+        const down = await rejection(fromEu.sdk.chat.completions.create({ model: LLAMA, messages }));
+        expect(down).toBeInstanceOf(InternalServerError);
+        expect(down.code).toBe('jurisdiction_unavailable');
+        expect(down.headers?.get('x-should-retry')).toBe('false');
+        expect(fromEu.calls()).toBe(2); // one request each: no blind retries
+        expect(us.count()).toBe(0); // and never sent out of the jurisdiction
+      } finally {
+        await eu.start();
+      }
+    },
+  );
 });

@@ -11,6 +11,7 @@ import {
   type RouterHarness,
   routerScript,
 } from '../../scripts/edge-worker-harness';
+import { regex } from '../support/regex';
 
 const script = routerScript();
 type ErrorBody = { error: { message: string; type: string; param: string | null; code: string } };
@@ -189,7 +190,10 @@ describe('edge router: retries within a request', () => {
     expect(received.text).not.toContain('[DONE]');
     // The client is told the answer is incomplete: an error event, then the end (not a clean, short stream).
     expect(received.text).toMatch(
-      /event: error\ndata: \{"error":\{"message":"The answer is incomplete[^\n]*"code":"backend_stream_broken"\}\}\n\n$/,
+      regex(
+        /event: error\ndata: \{"error":\{"message":"The answer is /,
+        /incomplete[^\n]*"code":"backend_stream_broken"\}\}\n\n$/,
+      ),
     );
     expect(received.text).not.toContain('"backend":"slow"');
     expect(slow.count()).toBe(0);
@@ -261,32 +265,36 @@ describe('edge router: circuit breaker', () => {
     await Promise.all([solo.kill(), fast.kill(), slow.kill()]);
   });
 
-  test('opens after N consecutive ambiguous failures (502), fails fast while open, probes after the cooldown and closes on a good trial', async () => {
-    solo.behaviour = { kind: 'status', status: 502 };
-    for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(503);
-    expect(solo.count()).toBe(3); // 502s do not open it before the third
+  test(
+    'opens after N consecutive ambiguous failures (502), fails fast while open, probes after the cooldown and ' +
+      'closes on a good trial',
+    async () => {
+      solo.behaviour = { kind: 'status', status: 502 };
+      for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(503);
+      expect(solo.count()).toBe(3); // 502s do not open it before the third
 
-    // Open: answered at once, without touching the backend (not even its readiness path), with a Retry-After.
-    for (let i = 0; i < 3; i++) {
-      const { response, text, attempts } = await chat(router, 'solo');
-      expect(response.status).toBe(503);
-      expect(attempts).toBe(0);
-      expect((JSON.parse(text) as ErrorBody).error.code).toBe('circuit_open');
-      expect(response.headers.get('retry-after')).toBe('1');
-    }
-    expect(solo.count()).toBe(3);
-    expect(solo.probes).toHaveLength(0);
+      // Open: answered at once, without touching the backend (not even its readiness path), with a Retry-After.
+      for (let i = 0; i < 3; i++) {
+        const { response, text, attempts } = await chat(router, 'solo');
+        expect(response.status).toBe(503);
+        expect(attempts).toBe(0);
+        expect((JSON.parse(text) as ErrorBody).error.code).toBe('circuit_open');
+        expect(response.headers.get('retry-after')).toBe('1');
+      }
+      expect(solo.count()).toBe(3);
+      expect(solo.probes).toHaveLength(0);
 
-    solo.behaviour = { kind: 'ok' };
-    await sleep(330);
-    // After the cooldown: a readiness probe (with the model header), then this same request is the trial.
-    const trial = await chat(router, 'solo');
-    expect(trial.response.status).toBe(200);
-    expect(solo.probes.map((p) => p.headers['x-inference-model'])).toEqual(['solo']);
-    expect(solo.count()).toBe(4);
-    for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(200); // closed again
-    expect(solo.count()).toBe(7);
-  });
+      solo.behaviour = { kind: 'ok' };
+      await sleep(330);
+      // After the cooldown: a readiness probe (with the model header), then this same request is the trial.
+      const trial = await chat(router, 'solo');
+      expect(trial.response.status).toBe(200);
+      expect(solo.probes.map((p) => p.headers['x-inference-model'])).toEqual(['solo']);
+      expect(solo.count()).toBe(4);
+      for (let i = 0; i < 3; i++) expect((await chat(router, 'solo')).response.status).toBe(200); // closed again
+      expect(solo.count()).toBe(7);
+    },
+  );
 
   test('a 503 opens the breaker at once: one client request is spent, not N', async () => {
     solo.reset();
@@ -320,62 +328,70 @@ describe('edge router: circuit breaker', () => {
     expect(solo.count()).toBe(4);
   });
 
-  test('a failed trial re-opens the breaker for a doubled cooldown, so a half-broken backend costs fewer client requests', async () => {
-    solo.reset();
-    solo.behaviour = { kind: 'status', status: 503 }; // inference fails while the readiness path says ready
-    await chat(router, 'solo');
-    await sleep(330);
-    const trial = await chat(router, 'solo');
-    expect(trial.response.status).toBe(503); // the probe passed, the trial request failed
-    expect(JSON.parse(trial.text).error.code).toBe('backend_unavailable');
-    expect(solo.count()).toBe(2);
-    const after = await chat(router, 'solo');
-    expect(JSON.parse(after.text).error.code).toBe('circuit_open');
-    // One base cooldown later it is still open (no probe, no trial): the cooldown is now 600 ms.
-    const probesBefore = solo.probes.length;
-    await sleep(330);
-    expect(JSON.parse((await chat(router, 'solo')).text).error.code).toBe('circuit_open');
-    expect(solo.probes.length).toBe(probesBefore);
-    expect(solo.count()).toBe(2);
-    solo.behaviour = { kind: 'ok' };
-    await sleep(330);
-    expect((await chat(router, 'solo')).response.status).toBe(200); // a good trial closes it and resets the cooldown
-  });
+  test(
+    'a failed trial re-opens the breaker for a doubled cooldown, so a half-broken backend costs fewer client ' +
+      'requests',
+    async () => {
+      solo.reset();
+      solo.behaviour = { kind: 'status', status: 503 }; // inference fails while the readiness path says ready
+      await chat(router, 'solo');
+      await sleep(330);
+      const trial = await chat(router, 'solo');
+      expect(trial.response.status).toBe(503); // the probe passed, the trial request failed
+      expect(JSON.parse(trial.text).error.code).toBe('backend_unavailable');
+      expect(solo.count()).toBe(2);
+      const after = await chat(router, 'solo');
+      expect(JSON.parse(after.text).error.code).toBe('circuit_open');
+      // One base cooldown later it is still open (no probe, no trial): the cooldown is now 600 ms.
+      const probesBefore = solo.probes.length;
+      await sleep(330);
+      expect(JSON.parse((await chat(router, 'solo')).text).error.code).toBe('circuit_open');
+      expect(solo.probes.length).toBe(probesBefore);
+      expect(solo.count()).toBe(2);
+      solo.behaviour = { kind: 'ok' };
+      await sleep(330);
+      expect((await chat(router, 'solo')).response.status).toBe(200); // a good trial closes it and resets the cooldown
+    },
+  );
 
-  test('with another backend available, requests stop going to a failing one once it is erroring: after two 502s', async () => {
-    // Its own isolate, with a cooldown longer than the test, so no half-open trial interleaves.
-    const longCooldown = await startRouter({
-      script,
-      table: loopbackTable(
-        [
-          { id: 'fast', server: fast, models: ['llama'] },
-          { id: 'slow', server: slow, models: ['llama'] },
-        ],
-        { llama: 'llama-model' },
-      ),
-      config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 },
-    });
-    try {
-      await warmUp(longCooldown, [fast, slow]);
-      fast.behaviour = { kind: 'status', status: 502 };
-      const attempts: number[] = [];
-      for (let i = 0; i < 8; i++) {
-        const result = await chat(longCooldown);
-        expect(result.response.status).toBe(200); // the client never sees the failures
-        expect(result.backend).toBe('slow');
-        attempts.push(result.attempts);
+  test(
+    'with another backend available, requests stop going to a ' + 'failing one once it is erroring: after two 502s',
+    async () => {
+      // Its own isolate, with a cooldown longer than the test, so no half-open trial interleaves.
+      const longCooldown = await startRouter({
+        script,
+        table: loopbackTable(
+          [
+            { id: 'fast', server: fast, models: ['llama'] },
+            { id: 'slow', server: slow, models: ['llama'] },
+          ],
+          { llama: 'llama-model' },
+        ),
+        config: { breakerFailureThreshold: 3, breakerCooldownMs: 60_000, exploreRatio: 0 },
+      });
+      try {
+        await warmUp(longCooldown, [fast, slow]);
+        fast.behaviour = { kind: 'status', status: 502 };
+        const attempts: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const result = await chat(longCooldown);
+          expect(result.response.status).toBe(200); // the client never sees the failures
+          expect(result.backend).toBe('slow');
+          attempts.push(result.attempts);
+        }
+        // The first requests tried `fast` first and were retried; two server errors in a row make it erroring (a
+        // quarter of its recent answers), so it is skipped before its breaker's three (one may do it, when the two
+        // backends'
+        // latencies are close on a loaded machine and the error penalty alone ranks it out).
+        expect(fast.count()).toBeGreaterThanOrEqual(1);
+        expect(fast.count()).toBeLessThanOrEqual(2);
+        expect(attempts.slice(0, fast.count())).toAllSatisfy((n) => n === 2);
+        expect(attempts.slice(2)).toEqual([1, 1, 1, 1, 1, 1]);
+      } finally {
+        await longCooldown.dispose();
       }
-      // The first requests tried `fast` first and were retried; two server errors in a row make it erroring (a quarter
-      // of its recent answers), so it is skipped before its breaker's three (one may do it, when the two backends'
-      // latencies are close on a loaded machine and the error penalty alone ranks it out).
-      expect(fast.count()).toBeGreaterThanOrEqual(1);
-      expect(fast.count()).toBeLessThanOrEqual(2);
-      expect(attempts.slice(0, fast.count())).toAllSatisfy((n) => n === 2);
-      expect(attempts.slice(2)).toEqual([1, 1, 1, 1, 1, 1]);
-    } finally {
-      await longCooldown.dispose();
-    }
-  });
+    },
+  );
 
   test('with another backend available, a 503 takes the failing backend out after one request', async () => {
     const isolate = await startRouter({
@@ -409,96 +425,108 @@ describe('edge router: circuit breaker', () => {
     }
   });
 
-  test('an open breaker is probed a probe interval after it opened and every interval after, so a backend that comes back is used again within it', async () => {
-    // A cooldown far longer than the interval: if the first probe waited for the cooldown (the old rule), or a failed
-    // probe started another cooldown, the recovery below would take seconds.
-    const isolate = await startRouter({
-      script,
-      table: loopbackTable(
-        [
-          { id: 'fast', server: fast, models: ['llama'] },
-          { id: 'slow', server: slow, models: ['llama'] },
-        ],
-        { llama: 'llama-model' },
-      ),
-      config: { breakerCooldownMs: 1500, breakerProbeIntervalMs: 100, exploreRatio: 0 },
-    });
-    const failedProbes = () =>
-      isolate.logs.filter((l) => l.event === 'breaker-probe' && l.target === 'fast/llama' && l.ready === false).length;
-    try {
-      fast.behaviour = { kind: 'ok' };
-      await warmUp(isolate, [fast, slow]);
-      await fast.kill(); // port closed: the next attempt is refused and opens the breaker at once
-      const statuses: number[] = [];
-      const openedAt = performance.now();
-      while (failedProbes() < 3 && performance.now() - openedAt < 5000) {
-        statuses.push((await chat(isolate)).response.status);
-        await sleep(20);
-      }
-      const waited = performance.now() - openedAt;
-      expect(failedProbes()).toBe(3);
-      // Three failed probes within about three intervals (slack for a loaded machine), never more than one per
-      // interval, and long before the 1.5 s cooldown.
-      expect(waited).toBeGreaterThanOrEqual(3 * 100 - 30);
-      expect(waited).toBeLessThan(1400);
-
-      await fast.start();
-      const restartedAt = performance.now();
-      let backAfter = Infinity;
-      while (performance.now() - restartedAt < 3000) {
-        const result = await chat(isolate);
-        statuses.push(result.response.status);
-        if (result.backend === 'fast') {
-          backAfter = performance.now() - restartedAt;
-          break;
+  test(
+    'an open breaker is probed a probe interval after it opened and every interval after, so a backend that ' +
+      'comes back is used again within it',
+    async () => {
+      // A cooldown far longer than the interval: if the first probe waited for the cooldown (the old rule), or a failed
+      // probe started another cooldown, the recovery below would take seconds.
+      const isolate = await startRouter({
+        script,
+        table: loopbackTable(
+          [
+            { id: 'fast', server: fast, models: ['llama'] },
+            { id: 'slow', server: slow, models: ['llama'] },
+          ],
+          { llama: 'llama-model' },
+        ),
+        config: { breakerCooldownMs: 1500, breakerProbeIntervalMs: 100, exploreRatio: 0 },
+      });
+      const failedProbes = () =>
+        isolate.logs.filter((l) => l.event === 'breaker-probe' && l.target === 'fast/llama' && l.ready === false)
+          .length;
+      try {
+        fast.behaviour = { kind: 'ok' };
+        await warmUp(isolate, [fast, slow]);
+        await fast.kill(); // port closed: the next attempt is refused and opens the breaker at once
+        const statuses: number[] = [];
+        const openedAt = performance.now();
+        while (failedProbes() < 3 && performance.now() - openedAt < 5000) {
+          statuses.push((await chat(isolate)).response.status);
+          await sleep(20);
         }
-        await sleep(10);
+        const waited = performance.now() - openedAt;
+        expect(failedProbes()).toBe(3);
+        // Three failed probes within about three intervals (slack for a loaded machine), never more than one per
+        // interval, and long before the 1.5 s cooldown.
+        expect(waited).toBeGreaterThanOrEqual(3 * 100 - 30);
+        expect(waited).toBeLessThan(1400);
+
+        await fast.start();
+        const restartedAt = performance.now();
+        let backAfter = Infinity;
+        while (performance.now() - restartedAt < 3000) {
+          const result = await chat(isolate);
+          statuses.push(result.response.status);
+          if (result.backend === 'fast') {
+            backAfter = performance.now() - restartedAt;
+            break;
+          }
+          await sleep(10);
+        }
+        expect(backAfter).toBeLessThan(800); // the interval (100 ms) plus a probe and a trial, with slack; not 1.5 s
+        expect(statuses).toAllSatisfy((s) => s === 200); // clients never noticed
+      } finally {
+        if (!(await isListening(fast))) await fast.start();
+        await isolate.dispose();
       }
-      expect(backAfter).toBeLessThan(800); // the interval (100 ms) plus a probe and a trial, with slack; not 1.5 s
-      expect(statuses).toAllSatisfy((s) => s === 200); // clients never noticed
-    } finally {
-      if (!(await isListening(fast))) await fast.start();
-      await isolate.dispose();
-    }
-  });
+    },
+  );
 
-  test('an attempt timeout during which the backend answered nothing opens the breaker at once: one client waits, not N', async () => {
-    solo.reset();
-    solo.behaviour = { kind: 'hang' };
-    const hung = await chat(router, 'solo');
-    expect(hung.response.status).toBe(504);
-    // Nothing answered while that attempt waited the whole timeout: the backend hangs, so the next client is told at
-    // once instead of waiting another attempt timeout (the 3-failure rule would send it and one more there).
-    const next = await chat(router, 'solo');
-    expect(JSON.parse(next.text).error.code).toBe('circuit_open');
-    expect(next.ms).toBeLessThan(500);
-    expect(solo.count()).toBe(1);
-    solo.behaviour = { kind: 'ok' };
-    await sleep(330);
-    expect((await chat(router, 'solo')).response.status).toBe(200); // probe, trial, closed
-  });
+  test(
+    'an attempt timeout during which the backend answered nothing opens the breaker at once: one client waits, ' +
+      'not N',
+    async () => {
+      solo.reset();
+      solo.behaviour = { kind: 'hang' };
+      const hung = await chat(router, 'solo');
+      expect(hung.response.status).toBe(504);
+      // Nothing answered while that attempt waited the whole timeout: the backend hangs, so the next client is told at
+      // once instead of waiting another attempt timeout (the 3-failure rule would send it and one more there).
+      const next = await chat(router, 'solo');
+      expect(JSON.parse(next.text).error.code).toBe('circuit_open');
+      expect(next.ms).toBeLessThan(500);
+      expect(solo.count()).toBe(1);
+      solo.behaviour = { kind: 'ok' };
+      await sleep(330);
+      expect((await chat(router, 'solo')).response.status).toBe(200); // probe, trial, closed
+    },
+  );
 
-  test('a timeout while the backend answered other requests stays ambiguous: it counts towards N, it does not open', async () => {
-    solo.reset();
-    solo.behaviour = { kind: 'ok' };
-    // One request that outlasts the attempt timeout (1 s) while short ones keep being answered alongside it.
-    const long = router.fetch('/v1/chat/completions', {
-      method: 'POST',
-      body: chatBody('solo'),
-      headers: { 'x-fake-latency-ms': '1500' },
-    });
-    const startedAt = performance.now();
-    const alongside: number[] = [];
-    while (performance.now() - startedAt < 1150) {
-      alongside.push((await chat(router, 'solo')).response.status);
-      await sleep(50);
-    }
-    expect((await long).status).toBe(504);
-    expect(alongside).toAllSatisfy((status) => status === 200);
-    const after = await chat(router, 'solo');
-    expect(after.response.status).toBe(200);
-    expect(after.attempts).toBe(1);
-  });
+  test(
+    'a timeout while the backend answered other requests stays ' + 'ambiguous: it counts towards N, it does not open',
+    async () => {
+      solo.reset();
+      solo.behaviour = { kind: 'ok' };
+      // One request that outlasts the attempt timeout (1 s) while short ones keep being answered alongside it.
+      const long = router.fetch('/v1/chat/completions', {
+        method: 'POST',
+        body: chatBody('solo'),
+        headers: { 'x-fake-latency-ms': '1500' },
+      });
+      const startedAt = performance.now();
+      const alongside: number[] = [];
+      while (performance.now() - startedAt < 1150) {
+        alongside.push((await chat(router, 'solo')).response.status);
+        await sleep(50);
+      }
+      expect((await long).status).toBe(504);
+      expect(alongside).toAllSatisfy((status) => status === 200);
+      const after = await chat(router, 'solo');
+      expect(after.response.status).toBe(200);
+      expect(after.attempts).toBe(1);
+    },
+  );
 });
 
 describe('edge router: streaming', () => {
@@ -582,16 +610,19 @@ describe('edge router: residency', () => {
   });
   beforeEach(() => all.forEach((s) => s.reset()));
 
-  test('clients of a jurisdiction only reach its backends; a country binding wins over a continent binding', async () => {
-    for (let i = 0; i < 20; i++)
-      expect(['eu-west-1', 'eu-central-1']).toContain(
-        (await chat(router, 'llama', { country: 'DE', continent: 'EU' })).backend,
-      );
-    for (let i = 0; i < 10; i++)
-      expect((await chat(router, 'llama', { country: 'CH', continent: 'EU' })).backend).toBe('eu-central-2');
-    expect(us.count()).toBe(0);
-    expect(eu1.count() + eu2.count()).toBe(20);
-  });
+  test(
+    'clients of a jurisdiction only reach its backends; a ' + 'country binding wins over a continent binding',
+    async () => {
+      for (let i = 0; i < 20; i++)
+        expect(['eu-west-1', 'eu-central-1']).toContain(
+          (await chat(router, 'llama', { country: 'DE', continent: 'EU' })).backend,
+        );
+      for (let i = 0; i < 10; i++)
+        expect((await chat(router, 'llama', { country: 'CH', continent: 'EU' })).backend).toBe('eu-central-2');
+      expect(us.count()).toBe(0);
+      expect(eu1.count() + eu2.count()).toBe(20);
+    },
+  );
 
   test('clients outside every residency group may reach any backend', async () => {
     const seen = new Set<string>();
@@ -666,115 +697,129 @@ describe('edge router: weights and latency', () => {
     expect(b.count()).toBeLessThanOrEqual(49);
   });
 
-  test('latency: a backend that stops answering loses new requests once its wait is a stall, long before the attempt timeout', async () => {
-    const stallRouter = await startRouter({
-      script,
-      config: { strategy: 'latency', exploreRatio: 0, attemptTimeoutMs: 3000, breakerFailureThreshold: 3 },
-      table: loopbackTable(
-        [
-          { id: 'quick', server: quick, models: ['llama'] },
-          { id: 'sluggish', server: sluggish, models: ['llama'] },
-        ],
-        { llama: 'llama-id' },
-      ),
-    });
-    try {
-      await warmUp(stallRouter, [quick, sluggish]);
-      for (let i = 0; i < 10; i++) await chat(stallRouter); // quick's average settles near its 2 ms
-      quick.reset();
-      sluggish.reset();
-      quick.behaviour = { kind: 'hang' };
-      const hung = chat(stallRouter); // quick is the first choice: this one waits for the 3 s timeout
-      await sleep(150); // quick has answered nothing for 150 ms, far beyond twice its average and sluggish's 40 ms
-      const next: (string | null)[] = [];
-      for (let i = 0; i < 5; i++) next.push((await chat(stallRouter)).backend);
-      expect(next).toEqual(['sluggish', 'sluggish', 'sluggish', 'sluggish', 'sluggish']);
-      expect(quick.count()).toBe(1);
-      quick.behaviour = { kind: 'ok' };
-      expect((await hung).backend).toBe('sluggish'); // retried after the timeout
-    } finally {
-      quick.behaviour = { kind: 'ok' };
-      await stallRouter.dispose();
-    }
-  });
+  test(
+    'latency: a backend that stops answering loses new requests once its wait is a stall, long before the ' +
+      'attempt timeout',
+    async () => {
+      const stallRouter = await startRouter({
+        script,
+        config: { strategy: 'latency', exploreRatio: 0, attemptTimeoutMs: 3000, breakerFailureThreshold: 3 },
+        table: loopbackTable(
+          [
+            { id: 'quick', server: quick, models: ['llama'] },
+            { id: 'sluggish', server: sluggish, models: ['llama'] },
+          ],
+          { llama: 'llama-id' },
+        ),
+      });
+      try {
+        await warmUp(stallRouter, [quick, sluggish]);
+        for (let i = 0; i < 10; i++) await chat(stallRouter); // quick's average settles near its 2 ms
+        quick.reset();
+        sluggish.reset();
+        quick.behaviour = { kind: 'hang' };
+        const hung = chat(stallRouter); // quick is the first choice: this one waits for the 3 s timeout
+        await sleep(150); // quick has answered nothing for 150 ms, far beyond twice its average and sluggish's 40 ms
+        const next: (string | null)[] = [];
+        for (let i = 0; i < 5; i++) next.push((await chat(stallRouter)).backend);
+        expect(next).toEqual(['sluggish', 'sluggish', 'sluggish', 'sluggish', 'sluggish']);
+        expect(quick.count()).toBe(1);
+        quick.behaviour = { kind: 'ok' };
+        expect((await hung).backend).toBe('sluggish'); // retried after the timeout
+      } finally {
+        quick.behaviour = { kind: 'ok' };
+        await stallRouter.dispose();
+      }
+    },
+  );
 
-  test("latency: a stalled backend is avoided while another answers, before its silence exceeds the other one's latency", async () => {
-    // 30 ms vs 400 ms: after 150 ms of silence the stall (twice the average, ~61 ms) is clear, yet ranking by the wait
-    // so far (150 ms < 400 ms) would still send the next client to the hung backend, to wait the attempt timeout.
-    const near = new FakeInferenceServer({ name: 'near', latencyMs: 30 });
-    const far = new FakeInferenceServer({ name: 'far', latencyMs: 400 });
-    await Promise.all([near.start(), far.start()]);
-    const isolate = await startRouter({
-      script,
-      config: { strategy: 'latency', exploreRatio: 0, attemptTimeoutMs: 3000 },
-      table: loopbackTable(
-        [
-          { id: 'near', server: near, models: ['llama'] },
-          { id: 'far', server: far, models: ['llama'] },
-        ],
-        { llama: 'llama-id' },
-      ),
-    });
-    try {
-      await warmUp(isolate, [near, far]);
-      for (let i = 0; i < 5; i++) await chat(isolate);
-      near.reset();
-      near.behaviour = { kind: 'hang' };
-      const hung = chat(isolate);
-      await sleep(150);
-      const next = await chat(isolate);
-      expect(next.backend).toBe('far');
-      expect(next.attempts).toBe(1);
-      expect(near.count()).toBe(1);
-      near.behaviour = { kind: 'ok' };
-      expect((await hung).backend).toBe('far'); // retried after its timeout
-    } finally {
-      await isolate.dispose();
-      await Promise.all([near.kill(), far.kill()]);
-    }
-  });
+  test(
+    "latency: a stalled backend is avoided while another answers, before its silence exceeds the other one's " +
+      'latency',
+    async () => {
+      // 30 ms vs 400 ms: after 150 ms of silence the stall (twice the average, ~61 ms) is clear, yet ranking by the
+      // wait so far (150 ms < 400 ms) would still send the next client to the hung backend, to wait the attempt
+      // timeout.
+      const near = new FakeInferenceServer({ name: 'near', latencyMs: 30 });
+      const far = new FakeInferenceServer({ name: 'far', latencyMs: 400 });
+      await Promise.all([near.start(), far.start()]);
+      const isolate = await startRouter({
+        script,
+        config: { strategy: 'latency', exploreRatio: 0, attemptTimeoutMs: 3000 },
+        table: loopbackTable(
+          [
+            { id: 'near', server: near, models: ['llama'] },
+            { id: 'far', server: far, models: ['llama'] },
+          ],
+          { llama: 'llama-id' },
+        ),
+      });
+      try {
+        await warmUp(isolate, [near, far]);
+        for (let i = 0; i < 5; i++) await chat(isolate);
+        near.reset();
+        near.behaviour = { kind: 'hang' };
+        const hung = chat(isolate);
+        await sleep(150);
+        const next = await chat(isolate);
+        expect(next.backend).toBe('far');
+        expect(next.attempts).toBe(1);
+        expect(near.count()).toBe(1);
+        near.behaviour = { kind: 'ok' };
+        expect((await hung).backend).toBe('far'); // retried after its timeout
+      } finally {
+        await isolate.dispose();
+        await Promise.all([near.kill(), far.kill()]);
+      }
+    },
+  );
 
-  test('latency: a backend whose answers vary a lot is not taken for hung on a long one (the stall allows for its deviation)', async () => {
-    // `varied` answers in 20 ms, but every third request is a 200 ms generation: average ~70 ms, mean deviation ~80 ms.
-    // Twice the average (~135 ms) would call a long generation a hang after 220 ms of silence and send the next client
-    // 300 ms away; the average plus four deviations (~390 ms) does not.
-    const varied = new FakeInferenceServer({ name: 'varied', latencyMs: 20 });
-    const distant = new FakeInferenceServer({ name: 'distant', latencyMs: 300 });
-    await Promise.all([varied.start(), distant.start()]);
-    const isolate = await startRouter({
-      script,
-      config: { strategy: 'latency', exploreRatio: 0 },
-      table: loopbackTable(
-        [
-          { id: 'varied', server: varied, models: ['llama'] },
-          { id: 'distant', server: distant, models: ['llama'] },
-        ],
-        { llama: 'llama-id' },
-      ),
-    });
-    const send = (latencyMs?: number) =>
-      isolate
-        .fetch('/v1/chat/completions', {
-          method: 'POST',
-          body: chatBody('llama'),
-          headers: latencyMs ? { 'x-fake-latency-ms': String(latencyMs) } : {},
-        })
-        .then(async (r) => {
-          await r.arrayBuffer();
-          return r.headers.get('x-router-backend');
-        });
-    try {
-      await warmUp(isolate, [varied, distant]);
-      for (let i = 0; i < 30; i++) expect(await send(i % 3 === 0 ? 200 : undefined)).toBe('varied');
-      const long = send(350);
-      await sleep(220);
-      expect(await send()).toBe('varied');
-      expect(await long).toBe('varied');
-    } finally {
-      await isolate.dispose();
-      await Promise.all([varied.kill(), distant.kill()]);
-    }
-  });
+  test(
+    'latency: a backend whose answers vary a lot is not taken for hung on a long one (the stall allows for its ' +
+      'deviation)',
+    async () => {
+      // `varied` answers in 20 ms, but every third request is a 200 ms generation: average ~70 ms, mean deviation ~80
+      // ms. Twice the average (~135 ms) would call a long generation a hang after 220 ms of silence and send the next
+      // client
+      // 300 ms away; the average plus four deviations (~390 ms) does not.
+      const varied = new FakeInferenceServer({ name: 'varied', latencyMs: 20 });
+      const distant = new FakeInferenceServer({ name: 'distant', latencyMs: 300 });
+      await Promise.all([varied.start(), distant.start()]);
+      const isolate = await startRouter({
+        script,
+        config: { strategy: 'latency', exploreRatio: 0 },
+        table: loopbackTable(
+          [
+            { id: 'varied', server: varied, models: ['llama'] },
+            { id: 'distant', server: distant, models: ['llama'] },
+          ],
+          { llama: 'llama-id' },
+        ),
+      });
+      const send = (latencyMs?: number) =>
+        isolate
+          .fetch('/v1/chat/completions', {
+            method: 'POST',
+            body: chatBody('llama'),
+            headers: latencyMs ? { 'x-fake-latency-ms': String(latencyMs) } : {},
+          })
+          .then(async (r) => {
+            await r.arrayBuffer();
+            return r.headers.get('x-router-backend');
+          });
+      try {
+        await warmUp(isolate, [varied, distant]);
+        for (let i = 0; i < 30; i++) expect(await send(i % 3 === 0 ? 200 : undefined)).toBe('varied');
+        const long = send(350);
+        await sleep(220);
+        expect(await send()).toBe('varied');
+        expect(await long).toBe('varied');
+      } finally {
+        await isolate.dispose();
+        await Promise.all([varied.kill(), distant.kill()]);
+      }
+    },
+  );
 
   test('latency: one long generation on a backend that keeps answering the others is not a stall', async () => {
     // 40 ms vs 200 ms: the stall threshold (twice the average, ~80 ms) is far above a client's jitter between requests.

@@ -39,28 +39,31 @@ describe('edge router: routing by model', () => {
   });
   beforeEach(() => [us, eu, ap].forEach((s) => s.reset()));
 
-  test('a chat completion reaches a backend serving the model, with the model key header, path, query and body kept', async () => {
-    const body = chatBody(LLAMA_ID, { temperature: 0.2 });
-    const response = await router.fetch('/v1/chat/completions?trace=1', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer client-key' },
-      body,
-    });
-    expect(response.status).toBe(200);
-    const backend = response.headers.get('x-router-backend');
-    expect(['us-east-1', 'eu-west-1']).toContain(backend);
-    expect(response.headers.get('x-router-attempts')).toBe('1');
-    const server = backend === 'us-east-1' ? us : eu;
-    expect(server.requests).toHaveLength(1);
-    const seen = server.requests[0];
-    expect(seen.method).toBe('POST');
-    expect(seen.path).toBe('/v1/chat/completions?trace=1');
-    expect(seen.body).toBe(body);
-    expect(seen.headers['x-inference-model']).toBe('llama');
-    expect(seen.headers['x-router-attempt']).toBe('1');
-    expect(seen.headers.authorization).toBe('Bearer client-key'); // the backend may check client keys itself
-    expect(ap.requests).toHaveLength(0); // ap does not serve llama
-  });
+  test(
+    'a chat completion reaches a backend serving the model, with ' + 'the model key header, path, query and body kept',
+    async () => {
+      const body = chatBody(LLAMA_ID, { temperature: 0.2 });
+      const response = await router.fetch('/v1/chat/completions?trace=1', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer client-key' },
+        body,
+      });
+      expect(response.status).toBe(200);
+      const backend = response.headers.get('x-router-backend');
+      expect(['us-east-1', 'eu-west-1']).toContain(backend);
+      expect(response.headers.get('x-router-attempts')).toBe('1');
+      const server = backend === 'us-east-1' ? us : eu;
+      expect(server.requests).toHaveLength(1);
+      const seen = server.requests[0];
+      expect(seen.method).toBe('POST');
+      expect(seen.path).toBe('/v1/chat/completions?trace=1');
+      expect(seen.body).toBe(body);
+      expect(seen.headers['x-inference-model']).toBe('llama');
+      expect(seen.headers['x-router-attempt']).toBe('1');
+      expect(seen.headers.authorization).toBe('Bearer client-key'); // the backend may check client keys itself
+      expect(ap.requests).toHaveLength(0); // ap does not serve llama
+    },
+  );
 
   test('clients may name a model by its id or its key; only backends serving it are used', async () => {
     for (let i = 0; i < 30; i++) {

@@ -20,10 +20,13 @@ describe('package', () => {
     [
       "import { App, TerraformStack } from 'cdktf';",
       "import { GpuInferenceEndpoint, parseSpec, type GlobalInferenceSpecInput } from 'cdktf-global-inference';",
-      "const spec: GlobalInferenceSpecInput = { service: { name: 'x', domain: 'x.example.com' }, model: { id: 'a/b', version: '1' }, regions: [] };",
+      "const spec: GlobalInferenceSpecInput = { service: { name: 'x', domain: 'x.example.com' }, model: { id: " +
+        "'a/b', version: '1' }, regions: [] };",
       'void spec; void parseSpec;',
       'const app = new App();',
-      "new GpuInferenceEndpoint(new TerraformStack(app, 's'), 'E', { region: 'us-east-1', serviceName: 'x', models: [{ id: 'a/b', version: '1' }], instanceType: 'g6e.xlarge', capacity: { min: 1, max: 2 }, certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' });",
+      "new GpuInferenceEndpoint(new TerraformStack(app, 's'), 'E', { region: 'us-east-1', serviceName: 'x', " +
+        "models: [{ id: 'a/b', version: '1' }], instanceType: 'g6e.xlarge', capacity: { min: 1, max: 2 }, " +
+        "certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' });",
       "console.log('ok');",
     ].join('\n'),
   );
@@ -56,7 +59,8 @@ describe('package', () => {
       process.execPath,
       [
         '-e',
-        "const l = require('cdktf-global-inference'); console.log(typeof l.GpuInferenceEndpoint, typeof l.GlobalInferenceService)",
+        "const l = require('cdktf-global-inference'); console.log(typeof l.GpuInferenceEndpoint, typeof " +
+          'l.GlobalInferenceService)',
       ],
       { cwd: consumer, encoding: 'utf8' },
     );

@@ -23,18 +23,22 @@ function jsFiles(dir: string): string[] {
 describe('packed contents', () => {
   const packed = packedFiles();
 
-  test("the documents the README links to and messages cite are in the package (messages never cite a file users don't have)", () => {
-    // Red team: PolicySuppressions' messages cited lib/policy/RULES.md, and the package shipped only README.md.
-    for (const doc of ['lib/policy/RULES.md', 'lib/cloudflare/PROVIDER-NOTES.md', 'lib/edge-router/README.md'])
-      expect(packed).toContain(doc);
-    expect(RULES_DOC.startsWith('node_modules/cdktf-global-inference/')).toBe(true);
-    expect(packed).toContain(RULES_DOC.slice('node_modules/cdktf-global-inference/'.length));
-    const linked = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/\]\((lib\/[^)#\s]+)\)/g)].map(
-      (m) => m[1],
-    );
-    expect(linked.length).toBeGreaterThan(0);
-    for (const file of linked) expect(packed).toContain(file);
-  });
+  test(
+    'the documents the README links to and messages cite are in the package (messages never cite a file users ' +
+      "don't have)",
+    () => {
+      // Red team: PolicySuppressions' messages cited lib/policy/RULES.md, and the package shipped only README.md.
+      for (const doc of ['lib/policy/RULES.md', 'lib/cloudflare/PROVIDER-NOTES.md', 'lib/edge-router/README.md'])
+        expect(packed).toContain(doc);
+      expect(RULES_DOC.startsWith('node_modules/cdktf-global-inference/')).toBe(true);
+      expect(packed).toContain(RULES_DOC.slice('node_modules/cdktf-global-inference/'.length));
+      const linked = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/\]\((lib\/[^)#\s]+)\)/g)].map(
+        (m) => m[1],
+      );
+      expect(linked.length).toBeGreaterThan(0);
+      for (const file of linked) expect(packed).toContain(file);
+    },
+  );
 
   test('the license package.json names is shipped as its text', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };

@@ -8,6 +8,7 @@ import { writeServiceIntent } from '../../lib/intent/service-intent';
 import { checkSynthOutput } from '../../lib/policy/engine';
 import { AWS_POLICY_PACK } from '../../lib/policy/packs';
 import { endpointApp, synthError } from './support/endpoint';
+import { regex } from '../support/regex';
 
 const annotations = (node: { node: { metadata: { type: string; data: unknown }[] } }, type: string) =>
   node.node.metadata.filter((m) => m.type === type).map((m) => String(m.data));
@@ -24,16 +25,20 @@ describe('PolicyAspect on a GpuInferenceEndpoint', () => {
     expect(report.ok).toBe(true);
   });
 
-  test('fails synth when an escape hatch re-enables IMDSv1, naming the rule, the construct path, the problem and the fix', () => {
-    const { app, endpoint, apply } = endpointApp();
-    endpoint.primaryFleet.launchTemplate.addOverride('metadata_options.http_tokens', 'optional');
-    apply();
-    const message = synthError(app);
-    expect(message).toContain('[policy-test/Endpoint/Fleet-llama/LaunchTemplate] GI-AWS-001 aws_launch_template.');
-    expect(message).toContain('metadata_options.http_tokens is "optional", which allows IMDSv1');
-    expect(message).toContain('Fix: set metadata_options { http_tokens = "required" }');
-    expect(message).toContain("PolicySuppressions.add(<construct>, 'GI-AWS-001', '<why>')");
-  });
+  test(
+    'fails synth when an escape hatch re-enables IMDSv1, naming the rule, the construct path, the problem and ' +
+      'the fix',
+    () => {
+      const { app, endpoint, apply } = endpointApp();
+      endpoint.primaryFleet.launchTemplate.addOverride('metadata_options.http_tokens', 'optional');
+      apply();
+      const message = synthError(app);
+      expect(message).toContain('[policy-test/Endpoint/Fleet-llama/LaunchTemplate] GI-AWS-001 aws_launch_template.');
+      expect(message).toContain('metadata_options.http_tokens is "optional", which allows IMDSv1');
+      expect(message).toContain('Fix: set metadata_options { http_tokens = "required" }');
+      expect(message).toContain("PolicySuppressions.add(<construct>, 'GI-AWS-001', '<why>')");
+    },
+  );
 
   test('lists every error finding at once', () => {
     const { app, endpoint, apply } = endpointApp();
@@ -45,22 +50,28 @@ describe('PolicyAspect on a GpuInferenceEndpoint', () => {
     for (const id of ['GI-AWS-001', 'GI-AWS-004', 'GI-AWS-005']) expect(message).toContain(id);
   });
 
-  test('sees references resolved: a world-open rule on the instance group (a token at construct time) is caught', () => {
-    const { app, endpoint, apply } = endpointApp();
-    endpoint.node.findAll().forEach((c) => {
-      if (c.node.id === 'InstancesFromAlb-8000') {
-        (c as unknown as { addOverride(path: string, value: unknown): void }).addOverride(
-          'referenced_security_group_id',
-          null,
-        );
-        (c as unknown as { addOverride(path: string, value: unknown): void }).addOverride('cidr_ipv4', '0.0.0.0/0');
-      }
-    });
-    apply();
-    expect(synthError(app)).toMatch(
-      /GI-AWS-007 aws_vpc_security_group_ingress_rule\.Endpoint_InstancesFromAlb-8000_\w+: ingress rule of aws_security_group\.Endpoint_InstanceSecurityGroup_\w+ allows tcp 8000 from 0\.0\.0\.0\/0/,
-    );
-  });
+  test(
+    'sees references resolved: a world-open rule on the instance ' + 'group (a token at construct time) is caught',
+    () => {
+      const { app, endpoint, apply } = endpointApp();
+      endpoint.node.findAll().forEach((c) => {
+        if (c.node.id === 'InstancesFromAlb-8000') {
+          (c as unknown as { addOverride(path: string, value: unknown): void }).addOverride(
+            'referenced_security_group_id',
+            null,
+          );
+          (c as unknown as { addOverride(path: string, value: unknown): void }).addOverride('cidr_ipv4', '0.0.0.0/0');
+        }
+      });
+      apply();
+      expect(synthError(app)).toMatch(
+        regex(
+          /GI-AWS-007 aws_vpc_security_group_ingress_rule\.Endpoint_InstancesFromAlb-8000_\w+: ingress rule of /,
+          /aws_security_group\.Endpoint_InstanceSecurityGroup_\w+ allows tcp 8000 from 0\.0\.0\.0\/0/,
+        ),
+      );
+    },
+  );
 
   test('evaluates a resource as another aspect (added before it) left it', () => {
     const { app, stack, endpoint, apply } = endpointApp();
@@ -146,38 +157,41 @@ describe('PolicyAspect warnings and intent', () => {
     expect(annotations(lt, '@cdktf/error')).toEqual([]);
   });
 
-  test('rules that need intent say once per stack that they were not evaluated, then run once the intent is written', async () => {
-    const { CloudflareProvider } = await import('@cdktf/provider-cloudflare/lib/provider');
-    const { LoadBalancerMonitor } = await import('@cdktf/provider-cloudflare/lib/load-balancer-monitor');
-    const build = (withContext: boolean) => {
-      const app = Testing.app();
-      const stack = new TerraformStack(app, 'cf');
-      new CloudflareProvider(stack, 'cloudflare', {});
-      new LoadBalancerMonitor(stack, 'Monitor', { accountId: 'acc', type: 'https', path: '/health', interval: 10 });
-      new LoadBalancerMonitor(stack, 'Monitor2', { accountId: 'acc', type: 'https', path: '/health', interval: 60 });
-      if (withContext)
-        writeServiceIntent(stack, {
-          service: 'chat',
-          domain: 'inference.example.com',
-          regions: { 'us-east-1': {} },
-          cloudflarePlan: 'pro',
-        });
-      const aspect = new PolicyAspect({ failOnError: false });
-      Aspects.of(stack).add(aspect);
-      Testing.synth(stack);
-      return { stack, aspect };
-    };
-    const without = build(false);
-    expect(annotations(without.stack, '@cdktf/info')).toEqual([
-      expect.stringContaining('GI-CF-001 not evaluated on 2 cloudflare_load_balancer_monitor resources'),
-    ]);
-    expect(without.aspect.report().errors).toBe(0);
-    const withIntent = build(true);
-    expect(withIntent.aspect.report().stacks[0].context).toBe('present');
-    expect(withIntent.aspect.report().stacks[0].findings.map((f) => `${f.ruleId} ${f.resource?.address}`)).toEqual([
-      'GI-CF-001 cloudflare_load_balancer_monitor.Monitor',
-    ]);
-  });
+  test(
+    'rules that need intent say once per stack that they were not ' + 'evaluated, then run once the intent is written',
+    async () => {
+      const { CloudflareProvider } = await import('@cdktf/provider-cloudflare/lib/provider');
+      const { LoadBalancerMonitor } = await import('@cdktf/provider-cloudflare/lib/load-balancer-monitor');
+      const build = (withContext: boolean) => {
+        const app = Testing.app();
+        const stack = new TerraformStack(app, 'cf');
+        new CloudflareProvider(stack, 'cloudflare', {});
+        new LoadBalancerMonitor(stack, 'Monitor', { accountId: 'acc', type: 'https', path: '/health', interval: 10 });
+        new LoadBalancerMonitor(stack, 'Monitor2', { accountId: 'acc', type: 'https', path: '/health', interval: 60 });
+        if (withContext)
+          writeServiceIntent(stack, {
+            service: 'chat',
+            domain: 'inference.example.com',
+            regions: { 'us-east-1': {} },
+            cloudflarePlan: 'pro',
+          });
+        const aspect = new PolicyAspect({ failOnError: false });
+        Aspects.of(stack).add(aspect);
+        Testing.synth(stack);
+        return { stack, aspect };
+      };
+      const without = build(false);
+      expect(annotations(without.stack, '@cdktf/info')).toEqual([
+        expect.stringContaining('GI-CF-001 not evaluated on 2 cloudflare_load_balancer_monitor resources'),
+      ]);
+      expect(without.aspect.report().errors).toBe(0);
+      const withIntent = build(true);
+      expect(withIntent.aspect.report().stacks[0].context).toBe('present');
+      expect(withIntent.aspect.report().stacks[0].findings.map((f) => `${f.ruleId} ${f.resource?.address}`)).toEqual([
+        'GI-CF-001 cloudflare_load_balancer_monitor.Monitor',
+      ]);
+    },
+  );
 
   test('the intent written by writeServiceIntent is in the stack JSON where checkSynthOutput reads it', () => {
     const { app, stack, outdir } = endpointApp();

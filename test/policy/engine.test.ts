@@ -45,20 +45,24 @@ describe('service intent (//.global_inference)', () => {
     expect(reading.intent.routingMode).toBe('latency');
   });
 
-  test('absent and malformed blocks are told apart; a malformed one is an error naming the problem (it disables the residency rules)', () => {
-    expect(readServiceIntent({ resource: {} })).toEqual({ status: 'absent' });
-    const json = { '//': { global_inference: { service: 'chat', regions: {} } }, resource: {} };
-    expect(readServiceIntent(json)).toEqual({ status: 'invalid', problems: [expect.stringContaining('domain')] });
-    const report = checkStackJson(json as never);
-    expect(report.stacks[0].context).toBe('invalid');
-    expect(report.stacks[0].findings).toEqual([
-      expect.objectContaining({
-        ruleId: 'GI-POLICY-002',
-        severity: 'error',
-        message: expect.stringContaining('domain'),
-      }),
-    ]);
-  });
+  test(
+    'absent and malformed blocks are told apart; a malformed one is an error naming the problem (it disables the ' +
+      'residency rules)',
+    () => {
+      expect(readServiceIntent({ resource: {} })).toEqual({ status: 'absent' });
+      const json = { '//': { global_inference: { service: 'chat', regions: {} } }, resource: {} };
+      expect(readServiceIntent(json)).toEqual({ status: 'invalid', problems: [expect.stringContaining('domain')] });
+      const report = checkStackJson(json as never);
+      expect(report.stacks[0].context).toBe('invalid');
+      expect(report.stacks[0].findings).toEqual([
+        expect.objectContaining({
+          ruleId: 'GI-POLICY-002',
+          severity: 'error',
+          message: expect.stringContaining('domain'),
+        }),
+      ]);
+    },
+  );
 
   test('maps hostnames to regions: a declared hostname first, else <region>.<domain>', () => {
     const context = ServiceIntentSchema.parse({
@@ -140,8 +144,10 @@ describe('checkSynthOutput and formatPolicyReport', () => {
       'report-test stacks/report-test/cdk.tf.json: 1 resource checked, service intent absent',
       '  ERROR    GI-AWS-007  aws_security_group.Ssh',
       '           at report-test/Ssh',
-      '           its inline ingress allows tcp 22 from 0.0.0.0/0: only 80 and 443 of an internet-facing ALB may be open to the world',
-      '           fix: allow the source that needs it (a security group, or the CIDRs in albIngressCidrs) instead of the whole internet; instances take traffic from the ALB security group only',
+      '           its inline ingress allows tcp 22 from 0.0.0.0/0: only 80 and 443 of an internet-facing ALB ' +
+        'may be open to the world',
+      '           fix: allow the source that needs it (a security group, or the CIDRs in albIngressCidrs) ' +
+        'instead of the whole internet; instances take traffic from the ALB security group only',
     ]);
   });
 
@@ -150,7 +156,8 @@ describe('checkSynthOutput and formatPolicyReport', () => {
       checkStackJson(tf({ aws_lb: { alb: { drop_invalid_header_fields: true } } }), { stackName: 'clean' }),
     );
     expect(text).toBe(
-      'Policy check passed: 0 errors, 0 warnings, 0 suppressed (14 rules on 1 stack)\n\nclean: 1 resource checked, service intent absent\n  no findings',
+      'Policy check passed: 0 errors, 0 warnings, 0 suppressed (14 rules on 1 stack)\n\nclean: 1 resource ' +
+        'checked, service intent absent\n  no findings',
     );
   });
 

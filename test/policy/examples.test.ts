@@ -40,30 +40,34 @@ for (const example of OFFLINE_EXAMPLES) {
   });
 }
 
-test('PolicyAspect on the default example: synth succeeds, the intent block is read, and it finds what the cdktf.out runner finds', () => {
-  const outdir = mkdtempSync(join(tmpdir(), 'gi-policy-default-'));
-  const app = buildDefaultExample(outdir);
-  const aspect = PolicyAspect.applyTo(app, { packs: [AWS_POLICY_PACK] });
-  app.synth();
-  const fromAspect = aspect.report();
-  expect(fromAspect.ok).toBe(true);
-  expect(fromAspect.stacks.map((s) => s.context)).toEqual(['present']);
-  const key = (f: { ruleId: string; resource?: { address: string }; severity: string }) =>
-    `${f.ruleId} ${f.resource?.address} ${f.severity}`;
-  const fromOutput = checkSynthOutput(outdir, { packs: [AWS_POLICY_PACK] });
-  expect(
-    fromAspect.stacks
-      .flatMap((s) => s.findings)
-      .map(key)
-      .sort(),
-  ).toEqual(
-    fromOutput.stacks
-      .flatMap((s) => s.findings)
-      .map(key)
-      .sort(),
-  );
-  expect(fromAspect.stacks[0].resourcesChecked).toBe(fromOutput.stacks[0].resourcesChecked);
-});
+test(
+  'PolicyAspect on the default example: synth succeeds, the intent block is read, and it finds what the ' +
+    'cdktf.out runner finds',
+  () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'gi-policy-default-'));
+    const app = buildDefaultExample(outdir);
+    const aspect = PolicyAspect.applyTo(app, { packs: [AWS_POLICY_PACK] });
+    app.synth();
+    const fromAspect = aspect.report();
+    expect(fromAspect.ok).toBe(true);
+    expect(fromAspect.stacks.map((s) => s.context)).toEqual(['present']);
+    const key = (f: { ruleId: string; resource?: { address: string }; severity: string }) =>
+      `${f.ruleId} ${f.resource?.address} ${f.severity}`;
+    const fromOutput = checkSynthOutput(outdir, { packs: [AWS_POLICY_PACK] });
+    expect(
+      fromAspect.stacks
+        .flatMap((s) => s.findings)
+        .map(key)
+        .sort(),
+    ).toEqual(
+      fromOutput.stacks
+        .flatMap((s) => s.findings)
+        .map(key)
+        .sort(),
+    );
+    expect(fromAspect.stacks[0].resourcesChecked).toBe(fromOutput.stacks[0].resourcesChecked);
+  },
+);
 
 /**
  * The Cloudflare rules on the real front door of the cloudflare-eu example. Its Cloudflare stack carries no

@@ -36,7 +36,8 @@ describe('the library boot scripts hold no secrets', () => {
 describe('findSecrets', () => {
   test('finds credential formats and redacts them', () => {
     const found = findSecrets(
-      'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\ntoken hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789\n',
+      'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = ' +
+        'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\ntoken hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789\n',
     );
     expect(found.map((m) => m.kind)).toEqual(
       expect.arrayContaining(['AWS access key id', 'AWS secret access key', 'Hugging Face token']),

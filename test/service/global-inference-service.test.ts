@@ -157,23 +157,27 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
       expect(albIngress).toAllSatisfy(([, r]) => r.from_port === 443);
     });
 
-    test('the Cloudflare stack holds only Cloudflare resources: pools on the regional names, the LB on the service name, and the delegation', () => {
-      expect(Object.keys(cf.resource ?? {})).toAllSatisfy((type) => type.startsWith('cloudflare_'));
-      expect(Object.keys(aws.resource ?? {})).toNoneSatisfy((type) => type.startsWith('cloudflare_'));
-      const origins = resourcesOf(cf, 'cloudflare_load_balancer_pool').flatMap(([, p]) =>
-        (p.origins as { address: string }[]).map((o) => o.address),
-      );
-      expect(origins.sort()).toEqual([
-        'eu-west-1.origin.inference.example.com',
-        'us-east-1.origin.inference.example.com',
-      ]);
-      expect(resourcesOf(cf, 'cloudflare_load_balancer')[0][1]).toMatchObject({
-        name: 'inference.example.com',
-        proxied: true,
-      });
-      const delegation = resourcesOf(cf, 'cloudflare_dns_record').filter(([, r]) => r.type === 'NS');
-      expect(delegation.map(([, r]) => r.name)).toEqual(Array(4).fill('origin.inference.example.com'));
-    });
+    test(
+      'the Cloudflare stack holds only Cloudflare resources: pools on the regional names, the LB on the service ' +
+        'name, and the delegation',
+      () => {
+        expect(Object.keys(cf.resource ?? {})).toAllSatisfy((type) => type.startsWith('cloudflare_'));
+        expect(Object.keys(aws.resource ?? {})).toNoneSatisfy((type) => type.startsWith('cloudflare_'));
+        const origins = resourcesOf(cf, 'cloudflare_load_balancer_pool').flatMap(([, p]) =>
+          (p.origins as { address: string }[]).map((o) => o.address),
+        );
+        expect(origins.sort()).toEqual([
+          'eu-west-1.origin.inference.example.com',
+          'us-east-1.origin.inference.example.com',
+        ]);
+        expect(resourcesOf(cf, 'cloudflare_load_balancer')[0][1]).toMatchObject({
+          name: 'inference.example.com',
+          proxied: true,
+        });
+        const delegation = resourcesOf(cf, 'cloudflare_dns_record').filter(([, r]) => r.type === 'NS');
+        expect(delegation.map(([, r]) => r.name)).toEqual(Array(4).fill('origin.inference.example.com'));
+      },
+    );
   });
 
   test('frontDoor both: Route53 routing under the origin domain, origins left open for it', () => {
@@ -210,33 +214,37 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
 describe('GlobalInferenceService with the edge router', () => {
   const edgeRouter = { accountId: '2'.repeat(32), zoneId: '3'.repeat(32), hostname: 'api.inference.example.com' };
 
-  test('behind a locked Cloudflare front door, the Worker carries the same origin secret as the pools, from one variable', () => {
-    const app = Testing.app();
-    const aws = new TerraformStack(app, 'aws');
-    const cf = new TerraformStack(app, 'cf');
-    const service = new GlobalInferenceService(aws, 'Service', {
-      spec: minimalSpec({
-        frontDoor: 'cloudflare',
-        cloudflare: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), plan: 'enterprise' },
-        edgeRouter,
-      }),
-      cloudflareStack: cf,
-    });
-    const json = synthJson(cf);
-    expect(Object.keys(json.variable ?? {}).filter((v) => v.includes('origin'))).toEqual(['origin_auth_secret']);
-    const script = resourcesOf(json, 'cloudflare_workers_script')[0][1] as {
-      bindings: { name: string; type: string; text?: string }[];
-    };
-    expect(script.bindings.find((b) => b.name === 'ORIGIN_AUTH_SECRET')).toEqual({
-      name: 'ORIGIN_AUTH_SECRET',
-      type: 'secret_text',
-      text: '${var.origin_auth_secret}',
-    });
-    expect(JSON.parse(script.bindings.find((b) => b.name === 'ROUTER_CONFIG')!.text!)).toMatchObject({
-      originAuthHeader: 'X-Inference-Origin-Auth',
-    });
-    expect(service.edgeRouter).toBeDefined();
-  });
+  test(
+    'behind a locked Cloudflare front door, the Worker carries the same origin secret as the pools, from one ' +
+      'variable',
+    () => {
+      const app = Testing.app();
+      const aws = new TerraformStack(app, 'aws');
+      const cf = new TerraformStack(app, 'cf');
+      const service = new GlobalInferenceService(aws, 'Service', {
+        spec: minimalSpec({
+          frontDoor: 'cloudflare',
+          cloudflare: { accountId: '0'.repeat(32), zoneId: '1'.repeat(32), plan: 'enterprise' },
+          edgeRouter,
+        }),
+        cloudflareStack: cf,
+      });
+      const json = synthJson(cf);
+      expect(Object.keys(json.variable ?? {}).filter((v) => v.includes('origin'))).toEqual(['origin_auth_secret']);
+      const script = resourcesOf(json, 'cloudflare_workers_script')[0][1] as {
+        bindings: { name: string; type: string; text?: string }[];
+      };
+      expect(script.bindings.find((b) => b.name === 'ORIGIN_AUTH_SECRET')).toEqual({
+        name: 'ORIGIN_AUTH_SECRET',
+        type: 'secret_text',
+        text: '${var.origin_auth_secret}',
+      });
+      expect(JSON.parse(script.bindings.find((b) => b.name === 'ROUTER_CONFIG')!.text!)).toMatchObject({
+        originAuthHeader: 'X-Inference-Origin-Auth',
+      });
+      expect(service.edgeRouter).toBeDefined();
+    },
+  );
 
   test('with Route53 as the front door, the Worker goes into the Cloudflare stack without an origin secret', () => {
     const app = Testing.app();

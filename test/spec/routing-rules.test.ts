@@ -132,7 +132,9 @@ describe('rolling model upgrades', () => {
   test('fails when fewer than two regions still run the stable version, naming regions and the way out', () => {
     const message = errorOf(() => parseSpec(withVersions({ 'ap-northeast-1': 'v2', 'eu-west-1': 'v2' })));
     expect(message).toContain(
-      `model.version: rolling upgrade of model '${name}': only 1 region (us-east-1) still runs the stable version v1 while v2 rolls out to eu-west-1, ap-northeast-1; keep at least two regions on v1, or declare the new version validated with model.promotedVersion: "v2"`,
+      `model.version: rolling upgrade of model '${name}': only 1 region (us-east-1) still runs the stable ` +
+        'version v1 while v2 rolls out to eu-west-1, ap-northeast-1; keep at least two regions on v1, or declare ' +
+        'the new version validated with model.promotedVersion: "v2"',
     );
   });
 

@@ -163,29 +163,33 @@ describe('spec errors', () => {
 });
 
 describe('country codes', () => {
-  test('a code of the right shape that is not an assigned country (ZZ, XX, EU) is refused where a spec names countries', () => {
-    for (const code of ['ZZ', 'XX', 'EU']) {
-      const result = safeParseSpec({
-        ...minimalSpec(),
-        residency: { eu: { countries: ['DE', code] } },
-        routing: {
-          mode: 'geolocation',
-          geolocation: { groups: [{ name: 'europe', countries: ['FR', code], regions: ['us-east-1'] }] },
-        },
-      });
-      expect(result.success).toBe(false);
-      if (result.success) continue;
-      const byPath = Object.fromEntries(result.problems.map((p) => [p.path, p]));
-      expect(byPath['residency.eu.countries[1]']).toMatchObject({
-        received: `"${code}"`,
-        message: expect.stringContaining('not an assigned ISO 3166-1 alpha-2 country code'),
-      });
-      expect(byPath['routing.geolocation.groups[0].countries[1]']).toMatchObject({
-        received: `"${code}"`,
-        message: expect.stringContaining('not an assigned ISO 3166-1 alpha-2 country code'),
-      });
-    }
-  });
+  test(
+    'a code of the right shape that is not an assigned country (ZZ, XX, EU) is refused where a spec names ' +
+      'countries',
+    () => {
+      for (const code of ['ZZ', 'XX', 'EU']) {
+        const result = safeParseSpec({
+          ...minimalSpec(),
+          residency: { eu: { countries: ['DE', code] } },
+          routing: {
+            mode: 'geolocation',
+            geolocation: { groups: [{ name: 'europe', countries: ['FR', code], regions: ['us-east-1'] }] },
+          },
+        });
+        expect(result.success).toBe(false);
+        if (result.success) continue;
+        const byPath = Object.fromEntries(result.problems.map((p) => [p.path, p]));
+        expect(byPath['residency.eu.countries[1]']).toMatchObject({
+          received: `"${code}"`,
+          message: expect.stringContaining('not an assigned ISO 3166-1 alpha-2 country code'),
+        });
+        expect(byPath['routing.geolocation.groups[0].countries[1]']).toMatchObject({
+          received: `"${code}"`,
+          message: expect.stringContaining('not an assigned ISO 3166-1 alpha-2 country code'),
+        });
+      }
+    },
+  );
 
   test('lower case is refused for its shape, with one message', () => {
     const result = safeParseSpec({ ...minimalSpec(), residency: { eu: { countries: ['de'] } } });

@@ -28,7 +28,10 @@ export interface Placeholders {
   readonly models?: readonly string[];
 }
 
-/** The placeholders of an app's stacks: regions, service and domain from the service intent, model slugs from the fleets. */
+/**
+ * The placeholders of an app's stacks: regions, service and domain from the service intent, model slugs from the
+ * fleets.
+ */
 export function placeholdersOf(stacks: readonly StackInput[]): Placeholders {
   const intent = readIntent(stacks);
   if (!intent.service || !intent.domain)

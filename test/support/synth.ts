@@ -45,7 +45,9 @@ export function onlyResource(json: TerraformJson, type: string): Record<string, 
   return all[0][1];
 }
 
-/** The problems of the SpecValidationError `fn` throws, as `path: message[, got: value]` lines (anything else fails). */
+/**
+ * The problems of the SpecValidationError `fn` throws, as `path: message[, got: value]` lines (anything else fails).
+ */
 export function specProblemsOf(fn: () => unknown): string[] {
   try {
     fn();

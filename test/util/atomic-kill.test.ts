@@ -195,7 +195,8 @@ describe('atomic output under SIGKILL and write failures (child processes)', () 
       expect(seen.old).toBeGreaterThan(0);
       expect(seen.new).toBeGreaterThan(0);
       process.stdout.write(
-        `atomic output: ${landed} kills landed in ${attempts} runs (window ${Math.round(window)} ms): ${seen.old} left the old output, ${seen.new} the new\n`,
+        `atomic output: ${landed} kills landed in ${attempts} runs (window ${Math.round(window)} ms): ` +
+          `${seen.old} left the old output, ${seen.new} the new\n`,
       );
     },
     timeout,
@@ -224,14 +225,16 @@ describe('atomic output under SIGKILL and write failures (child processes)', () 
       expect(outcomes.old).toBeGreaterThan(0);
       expect(outcomes.new).toBeGreaterThan(0);
       process.stdout.write(
-        `atomic output: killed at ${points.length} of ${calls} file-system calls: ${outcomes.old} old, ${outcomes.new} new\n`,
+        `atomic output: killed at ${points.length} of ${calls} file-system calls: ${outcomes.old} old, ` +
+          `${outcomes.new} new\n`,
       );
     },
     timeout,
   );
 
   test.each(['ENOSPC', 'EIO'])(
-    '%s injected at file-system calls of a synth: one clear message, exit 1, old or new whole, clean after the next run',
+    '%s injected at file-system calls of a synth: one clear message, exit 1, old or new whole, clean after the ' +
+      'next run',
     async (fault) => {
       const outdir = freshOutput();
       const calls = await callsOfARun(outdir, 'B');
@@ -249,7 +252,8 @@ describe('atomic output under SIGKILL and write failures (child processes)', () 
           expect(run.code).toBe(1);
           expect(run.stderr).toMatch(
             new RegExp(
-              `^could not write .*out: ${fault}: injected by the test, \\w+; the previous output is unchanged and nothing of this attempt was kept\\n$`,
+              `^could not write .*out: ${fault}: injected by the test, \\w+; the previous output is unchanged ` +
+                'and nothing of this attempt was kept\\n$',
             ),
           );
           expect(run.stderr).not.toMatch(/\n\s+at /);
@@ -303,7 +307,8 @@ describe('atomic output under SIGKILL and write failures (child processes)', () 
         const version = reference[snapshot(outdir)];
         if (!version)
           throw new Error(
-            `the output is neither version: ${readlinkSync(outdir)} holds ${readdirSync(join(outdir, 'stacks')).join(', ')}`,
+            `the output is neither version: ${readlinkSync(outdir)} holds ` +
+              `${readdirSync(join(outdir, 'stacks')).join(', ')}`,
           );
         return version;
       };

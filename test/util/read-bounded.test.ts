@@ -76,7 +76,8 @@ describe('readBounded on named pipes', () => {
     expect(error).toBeInstanceOf(BoundedReadError);
     expect(error.code).toBe('timeout');
     expect(error.reason).toBe(
-      'it is a pipe that sent no data within 0.6 s: nobody opened it for writing, or the writer sent nothing (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)',
+      'it is a pipe that sent no data within 0.6 s: nobody opened it for writing, or the writer sent nothing ' +
+        '(GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)',
     );
     expect(elapsed).toBeGreaterThanOrEqual(550);
     expect(elapsed).toBeLessThan(3000);

@@ -30,7 +30,9 @@ export const ALB_DROPS_INVALID_HEADERS: PolicyRule = {
     if (bool(value) === true || isExpression(value)) return [];
     return [
       {
-        message: `drop_invalid_header_fields is ${value === undefined || value === null ? 'unset (defaults to false)' : JSON.stringify(value)}`,
+        message:
+          'drop_invalid_header_fields is ' +
+          `${value === undefined || value === null ? 'unset (defaults to false)' : JSON.stringify(value)}`,
         fix: 'set drop_invalid_header_fields = true (GpuInferenceEndpoint does; check overrides)',
       },
     ];
@@ -58,14 +60,17 @@ export const TLS12_LISTENER_POLICY: PolicyRule = {
   severity: 'error',
   resourceTypes: LISTENER_TYPES,
   checkov: ['CKV_AWS_103'],
-  note: 'CKV_AWS_103 accepts only ELBSecurityPolicy-TLS-1-2*/FS-1-2* names, so it also flags the TLS 1.3 policies (such as the library default ELBSecurityPolicy-TLS13-1-2-2021-06) that this rule accepts.',
+  note:
+    'CKV_AWS_103 accepts only ELBSecurityPolicy-TLS-1-2*/FS-1-2* names, so it also flags the TLS 1.3 policies ' +
+    '(such as the library default ELBSecurityPolicy-TLS13-1-2-2021-06) that this rule accepts.',
   check(resource) {
     const protocol = str(resource.config.protocol);
     if (protocol !== 'HTTPS' && protocol !== 'TLS') return [];
     const policy = resource.config.ssl_policy;
     if (isExpression(policy)) return [];
     const fix =
-      'set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" (the GpuInferenceEndpoint default) or another ELBSecurityPolicy-TLS13-1-2-* policy';
+      'set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" (the GpuInferenceEndpoint default) or another ' +
+      'ELBSecurityPolicy-TLS13-1-2-* policy';
     if (typeof policy !== 'string' || policy === '') {
       return [{ message: 'has no ssl_policy, so AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0', fix }];
     }
@@ -94,8 +99,12 @@ export const HTTP_REDIRECTS_TO_HTTPS: PolicyRule = {
       if (actions.length > 0 && bad.length === 0) return [];
       return [
         {
-          message: `is a plain-HTTP listener on port ${show(resource.config.port)} whose default action ${actions.length === 0 ? 'is missing' : `is ${bad.map(describeAction).join(', ')}`}`,
-          fix: 'make the default action redirect { protocol = "HTTPS", port = "443", status_code = "HTTP_301" }, and serve traffic from the HTTPS listener',
+          message:
+            `is a plain-HTTP listener on port ${show(resource.config.port)} whose default action ` +
+            `${actions.length === 0 ? 'is missing' : `is ${bad.map(describeAction).join(', ')}`}`,
+          fix:
+            'make the default action redirect { protocol = "HTTPS", port = "443", status_code = "HTTP_301" }, ' +
+            'and serve traffic from the HTTPS listener',
         },
       ];
     }
@@ -136,7 +145,8 @@ export const NO_WORLD_OPEN_PORTS: PolicyRule = {
   id: 'GI-AWS-007',
   title: 'No world-open ports except an internet-facing ALB on 80/443',
   rationale:
-    'GPU instances must be reachable only through the ALB; an open model-server, SSH or metrics port is an unauthenticated way in.',
+    'GPU instances must be reachable only through the ALB; an open model-server, SSH or metrics port is an ' +
+    'unauthenticated way in.',
   severity: 'error',
   resourceTypes: [
     'aws_vpc_security_group_ingress_rule',
@@ -146,7 +156,11 @@ export const NO_WORLD_OPEN_PORTS: PolicyRule = {
   ],
   checkov: ['CKV_AWS_24', 'CKV_AWS_260', 'CKV_AWS_277'],
   cdkNag: ['AwsSolutions-EC23'],
-  note: 'checkov checks inline aws_security_group ingress per port (22, 80, all ports); cdk-nag EC23 flags any 0.0.0.0/0 or ::/0 ingress. This rule covers inline, aws_security_group_rule and aws_vpc_security_group_ingress_rule forms, and allows only tcp 80/443 on a group attached solely to internet-facing ALBs.',
+  note:
+    'checkov checks inline aws_security_group ingress per port (22, 80, all ports); cdk-nag EC23 flags any ' +
+    '0.0.0.0/0 or ::/0 ingress. This rule covers inline, aws_security_group_rule and ' +
+    'aws_vpc_security_group_ingress_rule forms, and allows only tcp 80/443 on a group attached solely to ' +
+    'internet-facing ALBs.',
   check(resource, stack) {
     const c = resource.config;
     const out: RuleViolation[] = [];
@@ -248,7 +262,9 @@ function judge(
   return [
     {
       message: `${where} allows ${describePorts(ports)} from ${open.join(', ')}: ${why}`,
-      fix: 'allow the source that needs it (a security group, or the CIDRs in albIngressCidrs) instead of the whole internet; instances take traffic from the ALB security group only',
+      fix:
+        'allow the source that needs it (a security group, or the CIDRs in albIngressCidrs) instead of the whole ' +
+        'internet; instances take traffic from the ALB security group only',
     },
   ];
 }
@@ -294,11 +310,14 @@ export const TARGET_GROUP_HEALTH_CHECK: PolicyRule = {
   id: 'GI-AWS-008',
   title: 'Target groups have a health check',
   rationale:
-    'Without an explicit readiness probe the ALB sends requests to instances whose model is still loading, or has crashed.',
+    'Without an explicit readiness probe the ALB sends requests to instances whose model is still loading, or ' +
+    'has crashed.',
   severity: 'error',
   resourceTypes: ['aws_lb_target_group', 'aws_alb_target_group'],
   checkov: ['CKV_AWS_261'],
-  note: 'CKV_AWS_261 requires a health_check path on HTTP/HTTPS target groups; this rule also fails a disabled health check and requires a block on TCP/TLS groups.',
+  note:
+    'CKV_AWS_261 requires a health_check path on HTTP/HTTPS target groups; this rule also fails a disabled ' +
+    'health check and requires a block on TCP/TLS groups.',
   check(resource) {
     const c = resource.config;
     if (str(c.target_type) === 'lambda') return [];
@@ -306,7 +325,8 @@ export const TARGET_GROUP_HEALTH_CHECK: PolicyRule = {
     const http = protocol === undefined || protocol === 'HTTP' || protocol === 'HTTPS';
     const check = block(c.health_check);
     const fix = http
-      ? 'add health_check { enabled = true, path = "<readiness path, e.g. /health>", matcher = "200" } (GpuFleet uses the spec health.path)'
+      ? 'add health_check { enabled = true, path = "<readiness path, e.g. /health>", matcher = "200" } (GpuFleet ' +
+        'uses the spec health.path)'
       : 'add health_check { enabled = true } with the protocol and port the server answers on';
     if (!check)
       return [

@@ -11,11 +11,14 @@ export const MONITOR_INTERVAL_PLAN_MINIMUM: PolicyRule = {
   id: 'GI-CF-001',
   title: "Monitor interval ≥ the plan's minimum",
   rationale:
-    'Cloudflare rejects a monitor interval below the plan minimum (Pro 60 s, Business 15 s, Enterprise 10 s) at apply time; failover budgets built on it are fiction.',
+    'Cloudflare rejects a monitor interval below the plan minimum (Pro 60 s, Business 15 s, Enterprise 10 s) ' +
+    'at apply time; failover budgets built on it are fiction.',
   severity: 'error',
   resourceTypes: ['cloudflare_load_balancer_monitor'],
   needsContext: true,
-  note: "Reads the plan from the service intent; an unset interval is Cloudflare's default, 60 s. Also flags intervals above the 3600 s maximum.",
+  note:
+    "Reads the plan from the service intent; an unset interval is Cloudflare's default, 60 s. Also flags " +
+    'intervals above the 3600 s maximum.',
   check(monitor, _stack, context) {
     const plan = context?.cloudflarePlan;
     if (!plan) {
@@ -145,11 +148,16 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
   id: 'GI-CF-002',
   title: 'Fallback pool inside the jurisdiction',
   rationale:
-    'When every pool is unhealthy Cloudflare sends all traffic to the fallback pool; outside the jurisdiction, that breaks data residency exactly during an outage.',
+    'When every pool is unhealthy Cloudflare sends all traffic to the fallback pool; outside the jurisdiction, ' +
+    'that breaks data residency exactly during an outage.',
   severity: 'error',
   resourceTypes: ['cloudflare_load_balancer'],
   needsContext: true,
-  note: "A configuration (the load balancer's own, or a custom rule's overrides laid over it) that sends some clients only to pools of one residency jurisdiction must fall back inside it, or to a fail-closed pool (every origin disabled or under .invalid). Country/region/PoP pools count only under geo steering. A fallback pool whose origins name no region is a warning.",
+  note:
+    "A configuration (the load balancer's own, or a custom rule's overrides laid over it) that sends some " +
+    'clients only to pools of one residency jurisdiction must fall back inside it, or to a fail-closed pool ' +
+    '(every origin disabled or under .invalid). Country/region/PoP pools count only under geo steering. A ' +
+    'fallback pool whose origins name no region is a warning.',
   check(lb, stack, context) {
     if (!context) return [];
     const residency = new Set(Object.keys(context.residency));
@@ -200,8 +208,12 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
       const pool = poolsOf([fallback.ref])?.[0];
       if (!pool) {
         out.push({
-          message: `${fallback.label} ${JSON.stringify(fallback.ref)} is not a pool of this stack, so it cannot be shown to be inside ${[...steered.keys()].join(', ')}`,
-          fix: `point ${fallback.label} at a cloudflare_load_balancer_pool of this stack whose origins are <region>.${context.domain} names in the jurisdiction`,
+          message:
+            `${fallback.label} ${JSON.stringify(fallback.ref)} is not a pool of this stack, so it cannot be ` +
+            `shown to be inside ${[...steered.keys()].join(', ')}`,
+          fix:
+            `point ${fallback.label} at a cloudflare_load_balancer_pool of this stack whose origins are ` +
+            `<region>.${context.domain} names in the jurisdiction`,
           severity: 'warning',
         });
         continue;
@@ -211,7 +223,10 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
       if (regions.length === 0 && unknown.length === 0 && sinks > 0) continue;
       if (unknown.length > 0) {
         out.push({
-          message: `${fallback.label} is ${pool.address}, whose origin${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} do${unknown.length === 1 ? 'es' : ''} not name a region as <region>.${context.domain}`,
+          message:
+            `${fallback.label} is ${pool.address}, whose origin${unknown.length === 1 ? '' : 's'} ` +
+            `${unknown.join(', ')} do${unknown.length === 1 ? 'es' : ''} not name a region as ` +
+            `<region>.${context.domain}`,
           fix: `use the regional names <region>.${context.domain} as pool origin addresses so residency can be checked`,
           severity: 'warning',
         });
@@ -222,11 +237,18 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
         if (outside.length === 0) continue;
         const inside = Object.keys(context.regions).filter((r) => regionJurisdiction(context, r) === jurisdiction);
         out.push({
-          message: `${fallback.label} is ${pool.address} (${outside.map((r) => `${r}: ${regionJurisdiction(context, r) ?? 'no jurisdiction'}`).join(', ')}), outside jurisdiction ${jurisdiction}, whose clients this load balancer steers through ${labels.join(', ')}: when every pool is unhealthy they would be served outside ${jurisdiction}`,
+          message:
+            `${fallback.label} is ${pool.address} ` +
+            `(${outside.map((r) => `${r}: ${regionJurisdiction(context, r) ?? 'no jurisdiction'}`).join(', ')}), ` +
+            `outside jurisdiction ${jurisdiction}, whose clients this load balancer steers through ` +
+            `${labels.join(', ')}: when every pool is unhealthy they would be served outside ${jurisdiction}`,
           fix:
             steered.size > 1
-              ? `make the fallback a fail-closed pool (FailClosedPool: an origin under .invalid, so clients get an error rather than leave their jurisdiction), or serve each jurisdiction (${[...steered.keys()].join(', ')}) from its own load balancer`
-              : `set ${fallback.label} to a pool whose origins are in ${jurisdiction} (${inside.join(', ') || 'no region has it'}), or to a fail-closed pool (FailClosedPool)`,
+              ? 'make the fallback a fail-closed pool (FailClosedPool: an origin under .invalid, so clients get ' +
+                'an error rather than leave their jurisdiction), or serve each jurisdiction ' +
+                `(${[...steered.keys()].join(', ')}) from its own load balancer`
+              : `set ${fallback.label} to a pool whose origins are in ${jurisdiction} ` +
+                `(${inside.join(', ') || 'no region has it'}), or to a fail-closed pool (FailClosedPool)`,
         });
       }
     }

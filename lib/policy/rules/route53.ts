@@ -25,11 +25,14 @@ export const HOSTED_ZONE_DNSSEC: PolicyRule = {
   id: 'GI-AWS-009',
   title: 'Hosted zone DNSSEC signing',
   rationale:
-    'Unsigned answers for the service name can be spoofed, sending clients (and their prompts) to an impostor endpoint.',
+    'Unsigned answers for the service name can be spoofed, sending clients (and their prompts) to an impostor ' +
+    'endpoint.',
   severity: 'error',
   resourceTypes: ['aws_route53_zone'],
   checkov: ['CKV2_AWS_38'],
-  note: 'CKV2_AWS_38 accepts a connected key-signing key or DNSSEC resource; this rule requires both (active, signing) and skips private zones.',
+  note:
+    'CKV2_AWS_38 accepts a connected key-signing key or DNSSEC resource; this rule requires both (active, ' +
+    'signing) and skips private zones.',
   check(zone, stack) {
     if (isPrivateZone(zone)) return [];
     const ksk = zoneUsers(zone, stack, ['aws_route53_key_signing_key'], 'hosted_zone_id').filter(
@@ -46,7 +49,10 @@ export const HOSTED_ZONE_DNSSEC: PolicyRule = {
     return [
       {
         message: `is created by this stack but no ${missing.join(' and no ')} refers to it`,
-        fix: 'sign the zone: a KMS key (ECC_NIST_P256, us-east-1) + aws_route53_key_signing_key + aws_route53_hosted_zone_dnssec, then add the DS record at the parent (the spec dns.dnssec setting does this)',
+        fix:
+          'sign the zone: a KMS key (ECC_NIST_P256, us-east-1) + aws_route53_key_signing_key + ' +
+          'aws_route53_hosted_zone_dnssec, then add the DS record at the parent (the spec dns.dnssec setting ' +
+          'does this)',
       },
     ];
   },
@@ -57,7 +63,8 @@ export const HOSTED_ZONE_QUERY_LOGGING: PolicyRule = {
   id: 'GI-AWS-010',
   title: 'Hosted zone query logging',
   rationale:
-    'DNS query logs are the only record of who resolved the service and from where; needed to debug routing and investigate abuse.',
+    'DNS query logs are the only record of who resolved the service and from where; needed to debug routing ' +
+    'and investigate abuse.',
   severity: 'error',
   resourceTypes: ['aws_route53_zone'],
   checkov: ['CKV2_AWS_39'],
@@ -68,7 +75,9 @@ export const HOSTED_ZONE_QUERY_LOGGING: PolicyRule = {
     return [
       {
         message: 'is created by this stack but no aws_route53_query_log refers to it',
-        fix: 'add aws_route53_query_log { zone_id = <zone>.zone_id } writing to a CloudWatch log group in us-east-1 with a resource policy for route53.amazonaws.com (the spec dns.queryLogging setting does this)',
+        fix:
+          'add aws_route53_query_log { zone_id = <zone>.zone_id } writing to a CloudWatch log group in us-east-1 ' +
+          'with a resource policy for route53.amazonaws.com (the spec dns.queryLogging setting does this)',
       },
     ];
   },
@@ -89,10 +98,14 @@ export const ROUTED_RECORD_HEALTH: PolicyRule = {
   id: 'GI-AWS-011',
   title: 'Routed Route53 records have a health check',
   rationale:
-    'A latency/failover/weighted/geo record without health keeps answering with a dead region, so failover never happens.',
+    'A latency/failover/weighted/geo record without health keeps answering with a dead region, so failover ' +
+    'never happens.',
   severity: 'error',
   resourceTypes: ['aws_route53_record'],
-  note: 'An alias with evaluate_target_health = false also passes when it points at record sets of the same zone in this stack that are all health-checked: failover then happens one level down, and not evaluating the target is a deliberate fail-closed choice (a residency record must not fall through to the default location).',
+  note:
+    'An alias with evaluate_target_health = false also passes when it points at record sets of the same zone in ' +
+    'this stack that are all health-checked: failover then happens one level down, and not evaluating the target ' +
+    'is a deliberate fail-closed choice (a residency record must not fall through to the default location).',
   check(record, stack) {
     const c = record.config;
     if (c.set_identifier === undefined || c.set_identifier === null || c.set_identifier === '') return [];
@@ -113,12 +126,18 @@ export const ROUTED_RECORD_HEALTH: PolicyRule = {
     }
     const evaluate = alias?.evaluate_target_health;
     const what = alias
-      ? `is an alias with evaluate_target_health = ${evaluate === undefined ? 'unset (false)' : String(evaluate)} to ${String(alias.name)}, which is not a set of health-checked records of this stack`
+      ? 'is an alias with evaluate_target_health = ' +
+        `${evaluate === undefined ? 'unset (false)' : String(evaluate)} to ${String(alias.name)}, which is not a ` +
+        'set of health-checked records of this stack'
       : 'has no health_check_id';
     return [
       {
-        message: `is a routed record (set_identifier ${JSON.stringify(c.set_identifier)}) that ${what}, so Route53 keeps answering with it when its region is down`,
-        fix: 'set health_check_id to the region health check (RegionHealthCheck), or for an alias record set alias.evaluate_target_health = true',
+        message:
+          `is a routed record (set_identifier ${JSON.stringify(c.set_identifier)}) that ${what}, so Route53 ` +
+          'keeps answering with it when its region is down',
+        fix:
+          'set health_check_id to the region health check (RegionHealthCheck), or for an alias record set ' +
+          'alias.evaluate_target_health = true',
       },
     ];
   },
@@ -132,7 +151,8 @@ export const HEALTH_CHECK_REGIONS: PolicyRule = {
   id: 'GI-AWS-012',
   title: 'Route53 health checks use at least three checker regions',
   rationale:
-    'Route53 judges health by the share of checkers that succeed; fewer than three regions makes one network problem look like an outage (and the API rejects it).',
+    'Route53 judges health by the share of checkers that succeed; fewer than three regions makes one network ' +
+    'problem look like an outage (and the API rejects it).',
   severity: 'error',
   resourceTypes: ['aws_route53_health_check'],
   check(check) {
@@ -144,8 +164,12 @@ export const HEALTH_CHECK_REGIONS: PolicyRule = {
     if (!list || list.length >= 3) return [];
     return [
       {
-        message: `probes from ${list.length} checker region${list.length === 1 ? '' : 's'} (${list.join(', ') || 'none'})`,
-        fix: 'list at least three checker regions (RegionHealthCheck picks the three nearest), or leave regions unset to probe from all',
+        message:
+          `probes from ${list.length} checker region${list.length === 1 ? '' : 's'} ` +
+          `(${list.join(', ') || 'none'})`,
+        fix:
+          'list at least three checker regions (RegionHealthCheck picks the three nearest), or leave regions ' +
+          'unset to probe from all',
       },
     ];
   },

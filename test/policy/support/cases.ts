@@ -223,7 +223,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
             i: {
               ami: 'ami-1',
               user_data:
-                '#!/bin/bash\nexport MODEL=meta-llama/Llama-3.1-8B-Instruct\nPASSWORD=$(aws ssm get-parameter --name db --with-decryption)\n',
+                '#!/bin/bash\nexport MODEL=meta-llama/Llama-3.1-8B-Instruct\nPASSWORD=$(aws ssm get-parameter ' +
+                '--name db --with-decryption)\n',
             },
           },
         }),
@@ -907,7 +908,9 @@ export const RULE_CASES: Record<string, RuleCases> = {
         ),
         flagged: 'cloudflare_load_balancer.lb',
         includes:
-          'rules[pin-eu].overrides.fallback_pool is cloudflare_load_balancer_pool.us (us-east-1: us), outside jurisdiction eu, whose clients this load balancer steers through rules[pin-eu].overrides.default_pools',
+          'rules[pin-eu].overrides.fallback_pool is cloudflare_load_balancer_pool.us (us-east-1: us), outside ' +
+          'jurisdiction eu, whose clients this load balancer steers through ' +
+          'rules[pin-eu].overrides.default_pools',
       },
       {
         name: 'rule override falling back outside the EU',
