@@ -21,6 +21,7 @@ import {
   modelKeyFromId,
   NetworkSchema,
   type EndpointSpec,
+  type HealthSpec,
   type ModelSpec,
 } from '../spec/schema';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../util/iam';
@@ -28,7 +29,6 @@ import { PropsChecker } from '../util/validate';
 import { propsObject } from './prop-checks';
 import { renderUserData } from './user-data';
 import { protectLiterals } from '../util/terraform-literals';
-import { type CheckedFleet, precheckedFleet } from './checked-fleet-props';
 
 /** A model as construct props accept it (the spec's model entry; defaults apply). */
 export type ModelInput = z.input<typeof ModelSchema>;
@@ -133,6 +133,32 @@ export class GpuFleet extends Construct {
     scalingPolicy(this, fleet, this.resource, this.targetGroup);
     protectLiterals(this);
   }
+}
+
+/**
+ * Fleet props with the values parsed from them, defaults filled in. A GpuInferenceEndpoint checks every prop it passes
+ * to its fleets by the fleet's own rules (models, settings, health, capacity, instance type, tags, per-model limits)
+ * and registers what it parsed, so a fleet inside an endpoint does not check them again; a GpuFleet used on its own
+ * always checks its props. Not part of the public API (lib/index.ts does not export these).
+ */
+export interface CheckedFleet {
+  readonly props: GpuFleetProps;
+  readonly model: ModelSpec;
+  readonly health: HealthSpec;
+  readonly settings: EndpointSpec;
+}
+
+const checkedByEndpoint = new WeakMap<GpuFleetProps, CheckedFleet>();
+
+/** Registers fleet props an endpoint built from its checked props; returns them for the GpuFleet constructor. */
+export function fleetPropsCheckedByEndpoint(checked: CheckedFleet): GpuFleetProps {
+  checkedByEndpoint.set(checked.props, checked);
+  return checked.props;
+}
+
+/** The parsed values of props an endpoint registered, or undefined: the fleet checks them itself. */
+function precheckedFleet(props: GpuFleetProps): CheckedFleet | undefined {
+  return checkedByEndpoint.get(props);
 }
 
 /** What the parts of a fleet are built from: the checked props and their parsed values. */

@@ -28,6 +28,7 @@ import {
 import { isToken, PropsChecker } from '../util/validate';
 import { objectProp, propsObject } from './prop-checks';
 import {
+  fleetPropsCheckedByEndpoint,
   GpuFleet,
   type EndpointSettingsInput,
   type FleetCapacity,
@@ -37,7 +38,6 @@ import {
 import type { IInferenceEndpoint, ServedModel } from './inference-endpoint-ref';
 import { MinimalVpc, minimalVpcProblems, type IEndpointNetwork, type MinimalVpcProps } from './minimal-vpc';
 import { protectLiterals } from '../util/terraform-literals';
-import { fleetPropsCheckedByEndpoint } from './checked-fleet-props';
 
 /** Header the edge router (or any client) sets to pick a model's fleet behind a shared ALB. */
 export const MODEL_HEADER = 'X-Inference-Model';

@@ -1,5 +1,4 @@
 import type { TerraformJson } from '../util/synth-output';
-import type { PolicySuppression } from './types';
 import {
   block,
   blocks,
@@ -13,6 +12,12 @@ import {
 } from '../util/terraform-json';
 
 export { block, blocks, bool, isExpression, isRecord, literalStrings, num, str };
+
+/** A suppression: a rule that does not apply to a resource, and why. */
+export interface PolicySuppression {
+  readonly id: string;
+  readonly reason: string;
+}
 
 /** Property of a resource's `//` comment block holding its policy suppressions. */
 export const SUPPRESSIONS_KEY = 'gi_suppressions';

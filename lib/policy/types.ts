@@ -1,6 +1,8 @@
 import type { ServiceIntentDocument } from '../intent/service-intent';
 import type { ResourceView, StackView } from './stack-view';
 
+export type { PolicySuppression } from './stack-view';
+
 /**
  * How bad a finding is. `error` fails synth (PolicyAspect) and the CLI; `warning` is reported and annotated;
  * `info` explains what was not checked or why.
@@ -60,12 +62,6 @@ export interface PolicyRule {
 export interface PolicyPack {
   readonly name: string;
   readonly rules: readonly PolicyRule[];
-}
-
-/** A suppression: a rule that does not apply to a resource, and why. */
-export interface PolicySuppression {
-  readonly id: string;
-  readonly reason: string;
 }
 
 /** The resource a finding is about. */
