@@ -21,6 +21,7 @@ import { preflightOutput } from '../lib/util/atomic-synth';
 import { runMain, UsageError } from '../lib/util/cli';
 import { describeSynthOutput } from '../lib/util/synth-output';
 import { addGlobalInferenceStacks, proofOptionsFor } from '../stacks/global-inference-stacks';
+import { plural } from '../lib/util/strings';
 
 /** One line of the usage: a command's synopsis and what it does (wrapped under the synopsis column). */
 interface UsageLine {
@@ -189,8 +190,8 @@ function validate(specFile: string, spec: GlobalInferenceSpec): void {
     addGlobalInferenceStacks(app, spec, { gate: false });
     app.synth();
     const headline =
-      `${specFile}: schema valid (${spec.regions.length} regions, ${spec.models.length} ` +
-      `model${spec.models.length === 1 ? '' : 's'}, front door ${spec.frontDoor}, routing ${spec.routing.mode}); ` +
+      `${specFile}: schema valid (${plural(spec.regions.length, 'region')}, ${plural(spec.models.length, 'model')}, ` +
+      `front door ${spec.frontDoor}, routing ${spec.routing.mode}); ` +
       'synthesized';
     printChecks(headline, analyzeRouting(scratch, proofOptionsFor(spec)), checkSynthOutput(scratch), scratch);
   } finally {
@@ -212,7 +213,7 @@ function validateSynthOutput(dir: string): void {
   const doors = routing.graph.frontDoors.length;
   const headline =
     `${dir}: synthesized stacks ${routing.graph.stacks.map((s) => s.name).join(', ')} ` +
-    `(${routing.graph.regions.length} regions, ${doors} front door${doors === 1 ? '' : 's'})`;
+    `(${plural(routing.graph.regions.length, 'region')}, ${plural(doors, 'front door')})`;
   printChecks(headline, routing, checkSynthOutput(dir), dir);
 }
 

@@ -16,6 +16,7 @@ import {
   type OriginProbeLoad,
 } from './proofs';
 import { EXHAUSTIVE_REGION_LIMIT, failureScenarios } from './scenarios';
+import { plural } from '../util/strings';
 
 export type ProofName = 'residency' | 'availability' | 'failover-time' | 'probe-load';
 export const PROOFS: readonly ProofName[] = ['residency', 'availability', 'failover-time', 'probe-load'];
@@ -137,7 +138,7 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
   const legacyPaths = without.flatMap((f) => f.failoverPaths(normal(f.label)));
   const failoverPaths = [...timed.paths, ...legacyPaths];
   const load = probeLoad([...graph.probes, ...graph.frontDoors.flatMap((f) => f.probes())]);
-  const doors = (n: number) => `${n} front door${n === 1 ? '' : 's'}`;
+  const doors = (n: number) => plural(n, 'front door');
   const proofs: ProofResult[] = [];
   const add = (name: ProofName, violations: Violation[], summary: string) =>
     proofs.push({ name, passed: violations.length === 0, violations, summary });
@@ -149,11 +150,11 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
       jurisdictions.length === 0
         ? 'no residency groups in the service intent: nothing to prove'
         : `jurisdictions ${jurisdictions.join(', ')}: every health state (reachability) for ` +
-          `${residency.checked.clients} client groups × ${doors(withReach.length)}, ${residency.checked.paths} ` +
-          'paths' +
+          `${plural(residency.checked.clients, 'client group')} × ${doors(withReach.length)}, ` +
+          plural(residency.checked.paths, 'path') +
           (without.length > 0
-            ? `; ${without.map((f) => f.label).join(', ')}: ${scenarios.length} enumerated scenarios only (no ` +
-              'reachability)'
+            ? `; ${without.map((f) => f.label).join(', ')}: ${plural(scenarios.length, 'enumerated scenario')} ` +
+              'only (no reachability)'
             : '');
     add('residency', violations, summary);
   }
@@ -161,8 +162,8 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
     add(
       'availability',
       availabilityViolations(answers),
-      `normal operation and ${scenarios.filter((s) => s.kind === 'single').length} single-region failures × ` +
-        `${clients.length} client groups × ${doors(graph.frontDoors.length)}`,
+      `normal operation and ${plural(scenarios.filter((s) => s.kind === 'single').length, 'single-region failure')} ` +
+        `× ${plural(clients.length, 'client group')} × ${doors(graph.frontDoors.length)}`,
     );
   if (run.has('failover-time')) {
     const violations = [...timed.violations, ...failoverTimeViolations(legacyPaths, slo)];
@@ -171,12 +172,16 @@ export function analyzeRouting(source: AnalysisSource, options: AnalysisOptions 
       violations,
       slo === undefined
         ? 'no slo.failoverSeconds in the intent: times reported, not checked'
-        : `${failoverPaths.length} paths (every health state, second failures included) against ` +
+        : `${plural(failoverPaths.length, 'path')} (every health state, second failures included) against ` +
             `slo.failoverSeconds = ${slo} s`,
     );
   }
   if (run.has('probe-load'))
-    add('probe-load', probeLoadViolations(load, maxRps), `${load.length} origins against ${maxRps} requests/s`);
+    add(
+      'probe-load',
+      probeLoadViolations(load, maxRps),
+      `${plural(load.length, 'origin')} against ${maxRps} requests/s`,
+    );
   const t3 = performance.now();
 
   return {

@@ -6,6 +6,7 @@ import { PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePlan } from '../facts
 import type { CfLoadBalancer, CloudflareModel } from './cloudflare-model';
 import { cloudflareDetectionSeconds } from '../facts/failover';
 import type { Detection, ProbeSource } from './model';
+import { plural } from '../util/strings';
 
 /** Cloudflare monitors probe from three data centers in each check region (the majority decides). */
 export const CLOUDFLARE_PROBES_PER_REGION = 3;
@@ -98,7 +99,7 @@ export function cloudflareProbes(model: CloudflareModel, frontDoor: string): Pro
         resource: pool.address,
         requestsPerSecond: (regions * CLOUDFLARE_PROBES_PER_REGION) / monitor.interval,
         derivation:
-          `${regions} check region${regions === 1 ? '' : 's'}${listed.length > 0 ? '' : ' (all: none listed)'} × ` +
+          `${plural(regions, 'check region')}${listed.length > 0 ? '' : ' (all: none listed)'} × ` +
           `${CLOUDFLARE_PROBES_PER_REGION} data centers / ${monitor.interval} s (${monitor.address})`,
       });
     }

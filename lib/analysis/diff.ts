@@ -21,6 +21,7 @@ import { table } from './explain';
 import { block, isRecord, loadStacks, normalizeDnsName, str, type AnalysisSource } from './input';
 import { resourceBodies } from '../util/terraform-json';
 import type { StackInput } from './model';
+import { plural } from '../util/strings';
 
 /** Resource types the routing diff reviews; the edge router's table resources can be added by the caller. */
 export const ROUTING_RESOURCE_TYPES: readonly string[] = [
@@ -133,7 +134,7 @@ export function diffRouting(
   const dangerous = diff.changes.filter((c) => c.danger || c.action === 'delete');
   if (dangerous.length > 0) {
     out.push(
-      `**${dangerous.length} change${dangerous.length === 1 ? '' : 's'} ` +
+      `**${plural(dangerous.length, 'change')} ` +
         `replace${dangerous.length === 1 ? 's' : ''} or remove${dangerous.length === 1 ? 's' : ''} live DNS ` +
         'records, health checks or pools: review before applying.**',
       '',
@@ -276,7 +277,10 @@ export function planReview(plan: PlanJson | string, extraTypes: readonly string[
     );
   const nonRouting = changes.filter((c) => !c.routing);
   if (nonRouting.length > 0)
-    out.push('', `Other changes: ${nonRouting.length} (${nonRouting.filter((c) => c.replace).length} replacements).`);
+    out.push(
+      '',
+      `Other changes: ${nonRouting.length} (${plural(nonRouting.filter((c) => c.replace).length, 'replacement')}).`,
+    );
   return out;
 }
 

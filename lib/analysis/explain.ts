@@ -5,6 +5,7 @@
 import type { RoutingReport } from './analyze';
 import type { Answer, Landing } from './model';
 import { list } from './proofs';
+import { plural } from '../util/strings';
 
 export interface ExplainOptions {
   /** Rows per table before the rest is summarised. @default 60 */
@@ -72,14 +73,10 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
         if (bad.length === 0) quiet++;
         else for (const r of rows(bad, showPossible)) notable.push([s.label, ...r]);
       }
-      out.push(
-        '',
-        `### Several regions down (${multiple.length} scenario${multiple.length === 1 ? '' : 's'}${witnessesOnly})`,
-        '',
-      );
+      out.push('', `### Several regions down (${plural(multiple.length, 'scenario')}${witnessesOnly})`, '');
       if (quiet > 0)
         out.push(
-          `${quiet} of ${multiple.length} scenarios: every client group still lands on a healthy region it may use.`,
+          `${quiet} of ${plural(multiple.length, 'scenario')}: every client group still lands on a healthy region it may use.`,
         );
       if (notable.length > 0)
         out.push(
@@ -164,7 +161,7 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
   for (const p of report.proofs)
     out.push(
       `- ${p.passed ? 'PASS' : '**FAIL**'} ${p.name}: ` +
-        `${p.summary}${p.passed ? '' : ` (${p.violations.length} violation${p.violations.length === 1 ? '' : 's'})`}`,
+        `${p.summary}${p.passed ? '' : ` (${plural(p.violations.length, 'violation')})`}`,
     );
   for (const v of report.violations) out.push(`  - ${v.message}`);
   if (g.warnings.length > 0) out.push('', '## Warnings', '', ...g.warnings.map((w) => `- ${w}`));
@@ -176,7 +173,7 @@ function jurisdictionLine(report: RoutingReport): string {
   const keys = Object.keys(r);
   return keys.length > 0
     ? ' · residency: ' +
-        `${keys.map((k) => `${k} (${[...r[k].countries, ...r[k].continents].length} locations)`).join(', ')}`
+        `${keys.map((k) => `${k} (${plural([...r[k].countries, ...r[k].continents].length, 'location')})`).join(', ')}`
     : '';
 }
 

@@ -25,6 +25,7 @@ import { readSynthOutput } from '../util/synth-output';
 import { analyzeRouting, type AnalysisOptions, type RoutingReport } from './analyze';
 import type { AnalysisSource } from './input';
 import type { Violation } from './model';
+import { plural } from '../util/strings';
 
 /** Thrown when a routing proof fails; carries the report. */
 export class RoutingProofError extends Refusal {
@@ -43,7 +44,7 @@ export function formatViolations(violations: readonly Violation[]): string {
   const byProof = new Map<string, number>();
   for (const v of violations) byProof.set(v.proof, (byProof.get(v.proof) ?? 0) + 1);
   const head =
-    `Routing proofs failed (${violations.length} violation${violations.length === 1 ? '' : 's'}: ` +
+    `Routing proofs failed (${plural(violations.length, 'violation')}: ` +
     `${[...byProof].map(([p, n]) => `${p} ${n}`).join(', ')}):`;
   return [head, ...violations.map((v) => `  - ${v.message}`)].join('\n');
 }

@@ -4,6 +4,7 @@ import { DEFAULT_POLICY_PACKS, POLICY_ENGINE_FINDINGS, rulesOf } from './packs';
 import { StackView, type ResourceView } from './stack-view';
 import { closestRuleId, RULES_DOC } from './suppressions';
 import type { Finding, PolicyOptions, PolicyReport, PolicyRule, Severity, StackPolicyReport } from './types';
+import { plural } from '../util/strings';
 
 /**
  * Runs the rules that apply to one resource. Pure: the findings depend only on the resource, the rest of its
@@ -143,7 +144,7 @@ export function stackFindings(
         severity: 'info',
         stack: stack.name,
         message:
-          `not evaluated on ${count} ${rule.resourceTypes.join('/')} resource${count === 1 ? '' : 's'}: the ` +
+          `not evaluated on ${plural(count, `${rule.resourceTypes.join('/')} resource`)}: the ` +
           'stack carries no service intent (//.global_inference)',
         fix:
           'build the stack with GlobalInferenceService, or call writeServiceIntent(stack, intent), or pass ' +

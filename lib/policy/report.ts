@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { Finding, PolicyReport } from './types';
+import { plural } from '../util/strings';
 
 export interface FormatPolicyReportOptions {
   /** Directory file paths are shown relative to. @default process.cwd() */
@@ -16,7 +17,6 @@ export interface FormatPolicyReportOptions {
 export function formatPolicyReport(report: PolicyReport, options: FormatPolicyReportOptions = {}): string {
   const cwd = options.cwd ?? process.cwd();
   const showInfo = options.showInfo ?? true;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const verdict = report.ok ? 'Policy check passed' : 'Policy check FAILED';
   const lines = [
     `${verdict}: ${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}, ` +

@@ -26,3 +26,8 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+/** `1 path`, `2 paths`, `0 paths`: a count with its noun (give the plural when it is not the noun plus `s`). */
+export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : pluralNoun}`;
+}

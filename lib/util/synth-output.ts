@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { plural } from './strings';
 
 /** A synthesized stack as cdktf wrote it. */
 export interface SynthesizedStack {
@@ -51,10 +52,7 @@ export function resourceCounts(json: TerraformJson): [string, number][] {
 /** Human summary of a cdktf output directory: where it is and what each stack holds. */
 export function describeSynthOutput(outdir: string, cwd = process.cwd()): string {
   const stacks = readSynthOutput(outdir);
-  const lines = [
-    `Synthesized ${stacks.length} stack${stacks.length === 1 ? '' : 's'} into ` +
-      `${relative(cwd, resolve(outdir)) || '.'}/`,
-  ];
+  const lines = [`Synthesized ${plural(stacks.length, 'stack')} into ` + `${relative(cwd, resolve(outdir)) || '.'}/`];
   for (const stack of stacks) {
     const counts = resourceCounts(stack.json);
     const total = counts.reduce((sum, [, n]) => sum + n, 0);
