@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
-import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { Route53Record, type Route53RecordConfig } from '@cdktf/provider-aws/lib/route53-record';
 import { z } from 'zod';
 import { aliasRecordTypes, recordName, route53ZoneId } from '../spec/fields';
 import { DEFAULT_RECORD_TTL_SECONDS } from '../spec/schema';
@@ -81,153 +81,199 @@ export class InferenceAliasRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceAliasRecordProps) {
     super(scope, id);
-    const checker = new PropsChecker(`InferenceAliasRecord '${this.node.path}'`);
-    props = propsObject(checker, props);
-    const givenPolicy = props.policy;
-    if (givenPolicy !== undefined && !(givenPolicy instanceof RoutingPolicy)) {
-      checker.add([
-        {
-          path: 'policy',
-          message: 'must be a RoutingPolicy made by its factories (RoutingPolicy.latency(region), .weighted(n), ...)',
-          input: givenPolicy,
-        },
-      ]);
-    }
-    const policy = givenPolicy instanceof RoutingPolicy ? givenPolicy : RoutingPolicy.simple();
-    if (givenPolicy === undefined || givenPolicy instanceof RoutingPolicy) {
-      if (policy.kind !== 'simple' && !props.setIdentifier)
-        checker.add([
-          {
-            path: 'setIdentifier',
-            message: `is required for a ${policy.kind} record (derive it from a stable key such as the region code)`,
-          },
-        ]);
-      if (policy.kind === 'simple' && props.setIdentifier)
-        checker.add([
-          {
-            path: 'setIdentifier',
-            message: 'only applies to routed records; a simple record has none',
-            input: props.setIdentifier,
-          },
-        ]);
-    }
-    if (
-      props.setIdentifier !== undefined &&
-      !isToken(props.setIdentifier) &&
-      !(typeof props.setIdentifier === 'string' && /^[A-Za-z0-9_.*-]{1,128}$/.test(props.setIdentifier))
-    ) {
-      checker.add([
-        {
-          path: 'setIdentifier',
-          message: "must be 1-128 characters of letters, digits, '-', '_', '.'",
-          input: props.setIdentifier,
-        },
-      ]);
-    }
-    const zone = checkHostedZone(checker, props.zone, 'zone');
-    checker.check(recordName, props.name, 'name');
-    if (zone) checkInZone(checker, props.name, zone.zoneName, 'name');
-    const target = objectProp(
-      checker,
-      props.target,
-      'target',
-      'a RecordTarget: RecordTarget.loadBalancer(endpoint), .record(name, zone) or .hostname(name)',
-    );
-    if (target && target.kind !== 'alias' && target.kind !== 'cname') {
-      checker.add([
-        {
-          path: 'target',
-          message:
-            'must be a RecordTarget made by its factories: RecordTarget.loadBalancer(endpoint), .record(name, ' +
-            'zone) or .hostname(name)',
-          input: target,
-        },
-      ]);
-    }
-    if (target?.kind === 'alias') {
-      checker.check(route53ZoneId, target.aliasZoneId, 'target.aliasZoneId');
-      checker.check(targetName, target.aliasName, 'target.aliasName');
-      checker.literal(aliasRecordTypes.optional(), props.recordTypes, 'recordTypes');
-    } else if (target?.kind === 'cname') {
-      checker.check(targetName, target.hostname, 'target.hostname');
-      if (
-        props.recordTypes !== undefined &&
-        !(Array.isArray(props.recordTypes) && props.recordTypes.length === 1 && props.recordTypes[0] === 'A')
-      ) {
-        checker.add([
-          {
-            path: 'recordTypes',
-            message: 'a CNAME target has one record type (CNAME); leave recordTypes out',
-            input: props.recordTypes,
-          },
-        ]);
-      }
-    }
-    if (
-      props.healthCheck !== undefined &&
-      objectProp(
-        checker,
-        props.healthCheck,
-        'healthCheck',
-        'a health check: a RegionHealthCheck or HealthCheckRef.fromHealthCheckId(id)',
-      )
-    ) {
-      checker.check(
-        z.string({ error: 'is required (text: the id of the Route53 health check)' }),
-        props.healthCheck.healthCheckId,
-        'healthCheck.healthCheckId',
-      );
-    }
-    checker.literal(z.boolean().optional(), props.evaluateTargetHealth, 'evaluateTargetHealth');
-    checker.literal(z.boolean().optional(), props.ignoreWeightChanges, 'ignoreWeightChanges');
-    if (
-      props.ttlSeconds !== undefined &&
-      !isToken(props.ttlSeconds) &&
-      !(
-        typeof props.ttlSeconds === 'number' &&
-        Number.isInteger(props.ttlSeconds) &&
-        props.ttlSeconds >= 0 &&
-        props.ttlSeconds <= 2147483647
-      )
-    ) {
-      checker.add([
-        {
-          path: 'ttlSeconds',
-          message: 'must be a whole number of seconds from 0 to 2147483647 (Route53 limit)',
-          input: props.ttlSeconds,
-        },
-      ]);
-    }
-    checker.throwIfAny();
-
-    const types = props.target.kind === 'cname' ? ['CNAME'] : [...new Set(props.recordTypes ?? ['A'])];
+    const policy = validatedPolicy(this, props);
+    const types = recordTypesOf(props);
     const records = types.map(
-      (type) =>
-        new Route53Record(this, type === types[0] ? 'Resource' : type, {
-          provider: props.provider,
-          zoneId: props.zone.zoneId,
-          name: props.name,
-          type,
-          setIdentifier: props.setIdentifier,
-          healthCheckId: props.healthCheck?.healthCheckId,
-          ...(props.target.kind === 'alias'
-            ? {
-                alias: {
-                  name: props.target.aliasName!,
-                  zoneId: props.target.aliasZoneId!,
-                  evaluateTargetHealth: props.evaluateTargetHealth ?? true,
-                },
-              }
-            : { records: [props.target.hostname!], ttl: props.ttlSeconds ?? DEFAULT_RECORD_TTL_SECONDS }),
-          ...policy.toRecordConfig(),
-          lifecycle:
-            props.ignoreWeightChanges && policy.kind === 'weighted'
-              ? { ignoreChanges: ['weighted_routing_policy'] }
-              : undefined,
-        }),
+      (type) => new Route53Record(this, type === types[0] ? 'Resource' : type, recordConfig(props, policy, type)),
     );
     this.records = records;
     this.resource = records[0];
     protectLiterals(this);
   }
+}
+
+/** The record's routing policy (simple when none is given); throws one error listing every problem of the props. */
+function validatedPolicy(scope: Construct, givenProps: InferenceAliasRecordProps): RoutingPolicy {
+  const checker = new PropsChecker(`InferenceAliasRecord '${scope.node.path}'`);
+  const props = propsObject(checker, givenProps);
+  const policy = checkedPolicy(checker, props.policy, props.setIdentifier);
+  checkSetIdentifierFormat(checker, props.setIdentifier);
+  checkZoneAndName(checker, props.zone, props.name);
+  checkTarget(checker, props.target, props.recordTypes);
+  checkHealthCheck(checker, props.healthCheck);
+  checker.literal(z.boolean().optional(), props.evaluateTargetHealth, 'evaluateTargetHealth');
+  checker.literal(z.boolean().optional(), props.ignoreWeightChanges, 'ignoreWeightChanges');
+  checkTtl(checker, props.ttlSeconds);
+  checker.throwIfAny();
+  return policy;
+}
+
+/** The given policy or a simple one; reports a foreign policy and a set identifier the policy needs or forbids. */
+function checkedPolicy(
+  checker: PropsChecker,
+  givenPolicy: RoutingPolicy | undefined,
+  setIdentifier: string | undefined,
+): RoutingPolicy {
+  if (givenPolicy !== undefined && !(givenPolicy instanceof RoutingPolicy)) {
+    checker.add([
+      {
+        path: 'policy',
+        message: 'must be a RoutingPolicy made by its factories (RoutingPolicy.latency(region), .weighted(n), ...)',
+        input: givenPolicy,
+      },
+    ]);
+    return RoutingPolicy.simple();
+  }
+  const policy = givenPolicy ?? RoutingPolicy.simple();
+  if (policy.kind !== 'simple' && !setIdentifier)
+    checker.add([
+      {
+        path: 'setIdentifier',
+        message: `is required for a ${policy.kind} record (derive it from a stable key such as the region code)`,
+      },
+    ]);
+  if (policy.kind === 'simple' && setIdentifier)
+    checker.add([
+      {
+        path: 'setIdentifier',
+        message: 'only applies to routed records; a simple record has none',
+        input: setIdentifier,
+      },
+    ]);
+  return policy;
+}
+
+/** Reports a literal set identifier Route53 would refuse. */
+function checkSetIdentifierFormat(checker: PropsChecker, setIdentifier: string | undefined): void {
+  if (
+    setIdentifier !== undefined &&
+    !isToken(setIdentifier) &&
+    !(typeof setIdentifier === 'string' && /^[A-Za-z0-9_.*-]{1,128}$/.test(setIdentifier))
+  ) {
+    checker.add([
+      {
+        path: 'setIdentifier',
+        message: "must be 1-128 characters of letters, digits, '-', '_', '.'",
+        input: setIdentifier,
+      },
+    ]);
+  }
+}
+
+/** Reports a malformed zone, and a record name that is not a DNS name in that zone. */
+function checkZoneAndName(checker: PropsChecker, givenZone: IHostedZone, name: string): void {
+  const zone = checkHostedZone(checker, givenZone, 'zone');
+  checker.check(recordName, name, 'name');
+  if (zone) checkInZone(checker, name, zone.zoneName, 'name');
+}
+
+/** Reports a target not made by the RecordTarget factories, its malformed names, and record types it cannot have. */
+function checkTarget(
+  checker: PropsChecker,
+  givenTarget: RecordTarget,
+  recordTypes: InferenceAliasRecordProps['recordTypes'],
+): void {
+  const target = objectProp(
+    checker,
+    givenTarget,
+    'target',
+    'a RecordTarget: RecordTarget.loadBalancer(endpoint), .record(name, zone) or .hostname(name)',
+  );
+  if (target && target.kind !== 'alias' && target.kind !== 'cname') {
+    checker.add([
+      {
+        path: 'target',
+        message:
+          'must be a RecordTarget made by its factories: RecordTarget.loadBalancer(endpoint), .record(name, ' +
+          'zone) or .hostname(name)',
+        input: target,
+      },
+    ]);
+  }
+  if (target?.kind === 'alias') {
+    checker.check(route53ZoneId, target.aliasZoneId, 'target.aliasZoneId');
+    checker.check(targetName, target.aliasName, 'target.aliasName');
+    checker.literal(aliasRecordTypes.optional(), recordTypes, 'recordTypes');
+  } else if (target?.kind === 'cname') {
+    checker.check(targetName, target.hostname, 'target.hostname');
+    if (
+      recordTypes !== undefined &&
+      !(Array.isArray(recordTypes) && recordTypes.length === 1 && recordTypes[0] === 'A')
+    ) {
+      checker.add([
+        {
+          path: 'recordTypes',
+          message: 'a CNAME target has one record type (CNAME); leave recordTypes out',
+          input: recordTypes,
+        },
+      ]);
+    }
+  }
+}
+
+/** Reports a health check that is not an object with the id of a Route53 health check. */
+function checkHealthCheck(checker: PropsChecker, healthCheck: IHealthCheck | undefined): void {
+  if (
+    healthCheck !== undefined &&
+    objectProp(
+      checker,
+      healthCheck,
+      'healthCheck',
+      'a health check: a RegionHealthCheck or HealthCheckRef.fromHealthCheckId(id)',
+    )
+  ) {
+    checker.check(
+      z.string({ error: 'is required (text: the id of the Route53 health check)' }),
+      healthCheck.healthCheckId,
+      'healthCheck.healthCheckId',
+    );
+  }
+}
+
+/** Reports a literal TTL outside what Route53 accepts. */
+function checkTtl(checker: PropsChecker, ttlSeconds: number | undefined): void {
+  if (
+    ttlSeconds !== undefined &&
+    !isToken(ttlSeconds) &&
+    !(typeof ttlSeconds === 'number' && Number.isInteger(ttlSeconds) && ttlSeconds >= 0 && ttlSeconds <= 2147483647)
+  ) {
+    checker.add([
+      {
+        path: 'ttlSeconds',
+        message: 'must be a whole number of seconds from 0 to 2147483647 (Route53 limit)',
+        input: ttlSeconds,
+      },
+    ]);
+  }
+}
+
+/** The record types to create: CNAME for a hostname target, else each alias type given once (A by default). */
+function recordTypesOf(props: InferenceAliasRecordProps): string[] {
+  return props.target.kind === 'cname' ? ['CNAME'] : [...new Set(props.recordTypes ?? ['A'])];
+}
+
+/** The record of one type: its target, routing policy and health check. */
+function recordConfig(props: InferenceAliasRecordProps, policy: RoutingPolicy, type: string): Route53RecordConfig {
+  return {
+    provider: props.provider,
+    zoneId: props.zone.zoneId,
+    name: props.name,
+    type,
+    setIdentifier: props.setIdentifier,
+    healthCheckId: props.healthCheck?.healthCheckId,
+    ...(props.target.kind === 'alias'
+      ? {
+          alias: {
+            name: props.target.aliasName!,
+            zoneId: props.target.aliasZoneId!,
+            evaluateTargetHealth: props.evaluateTargetHealth ?? true,
+          },
+        }
+      : { records: [props.target.hostname!], ttl: props.ttlSeconds ?? DEFAULT_RECORD_TTL_SECONDS }),
+    ...policy.toRecordConfig(),
+    lifecycle:
+      props.ignoreWeightChanges && policy.kind === 'weighted'
+        ? { ignoreChanges: ['weighted_routing_policy'] }
+        : undefined,
+  };
 }

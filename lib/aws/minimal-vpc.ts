@@ -100,164 +100,242 @@ export class MinimalVpc extends Construct implements IEndpointNetwork {
 
   constructor(scope: Construct, id: string, props: MinimalVpcProps) {
     super(scope, id);
-    const checker = new PropsChecker(`MinimalVpc '${this.node.path}'`);
-    props = propsObject(checker, props);
-    checker.literal(awsRegion, props.region, 'region');
-    checker.literal(
-      tagValue.max(240, 'must be at most 240 characters (Name tags add a suffix; AWS tag values are at most 256)'),
-      props.name,
-      'name',
-    );
-    const parsed = minimalVpcProblems(
-      checker,
-      props.region,
-      stripUndefined({
-        cidr: props.cidr,
-        availabilityZoneIds: props.availabilityZoneIds,
-        natGateways: props.natGateways,
-        flowLogs: props.flowLogs,
-        flowLogRetentionDays: props.flowLogRetentionDays,
-      }),
-      '',
-    );
-    checker.throwIfAny();
-    const settings = parsed!;
-    const provider = props.provider;
-    const cidr = settings.cidr ?? DEFAULT_VPC_CIDR;
-    const zones = settings.availabilityZoneIds ?? regionInfo(props.region).availabilityZoneIds.slice(0, 3);
-    const layout = layoutSubnets(cidr, zones.length);
-    const name = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
-
-    this.availabilityZoneIds = zones;
-    this.resource = new Vpc(this, 'Resource', {
-      provider,
-      cidrBlock: cidr,
-      enableDnsSupport: true,
-      enableDnsHostnames: true,
-      tags: name('vpc'),
-    });
+    const plan = vpcPlan(props, validatedSettings(this, props));
+    this.availabilityZoneIds = plan.zones;
+    this.resource = vpcWithDefaultDenyGroup(this, plan);
     this.vpcId = this.resource.id;
-
-    // CKV2_AWS_12: the default security group must not allow any traffic.
-    new DefaultSecurityGroup(this, 'DefaultSecurityGroup', {
-      provider,
-      vpcId: this.resource.id,
-      ingress: [],
-      egress: [],
-      tags: name('default-deny'),
-    });
-
-    const igw = new InternetGateway(this, 'InternetGateway', { provider, vpcId: this.resource.id, tags: name('igw') });
-    const publicRoutes = new RouteTable(this, 'PublicRoutes', {
-      provider,
-      vpcId: this.resource.id,
-      tags: name('public'),
-    });
-    new Route(this, 'PublicDefaultRoute', {
-      provider,
-      routeTableId: publicRoutes.id,
-      destinationCidrBlock: '0.0.0.0/0',
-      gatewayId: igw.id,
-    });
-
-    const publicSubnets: Subnet[] = [];
-    const privateSubnets: Subnet[] = [];
-    zones.forEach((zone, i) => {
-      const pub = new Subnet(this, `Public-${zone}`, {
-        provider,
-        vpcId: this.resource.id,
-        availabilityZoneId: zone,
-        cidrBlock: layout.public[i],
-        mapPublicIpOnLaunch: false,
-        tags: name(`public-${zone}`),
-      });
-      new RouteTableAssociation(this, `PublicRoutes-${zone}`, {
-        provider,
-        subnetId: pub.id,
-        routeTableId: publicRoutes.id,
-      });
-      publicSubnets.push(pub);
-      privateSubnets.push(
-        new Subnet(this, `Private-${zone}`, {
-          provider,
-          vpcId: this.resource.id,
-          availabilityZoneId: zone,
-          cidrBlock: layout.private[i],
-          mapPublicIpOnLaunch: false,
-          tags: name(`private-${zone}`),
-        }),
-      );
-    });
-
-    // One NAT gateway in the first zone, or one per zone; each private subnet routes through the NAT of its zone.
-    const natZones = settings.natGateways === 'per-zone' ? zones : zones.slice(0, 1);
-    const nats = new Map<string, NatGateway>();
-    for (const zone of natZones) {
-      const address = new Eip(this, `NatAddress-${zone}`, { provider, domain: 'vpc', tags: name(`nat-${zone}`) });
-      const subnet = publicSubnets[zones.indexOf(zone)];
-      nats.set(
-        zone,
-        new NatGateway(this, `Nat-${zone}`, {
-          provider,
-          allocationId: address.allocationId,
-          subnetId: subnet.id,
-          tags: name(`nat-${zone}`),
-          dependsOn: [igw],
-        }),
-      );
-    }
-    zones.forEach((zone, i) => {
-      const nat = nats.get(zone) ?? nats.get(natZones[0])!;
-      const routes = new RouteTable(this, `PrivateRoutes-${zone}`, {
-        provider,
-        vpcId: this.resource.id,
-        tags: name(`private-${zone}`),
-      });
-      new Route(this, `PrivateDefaultRoute-${zone}`, {
-        provider,
-        routeTableId: routes.id,
-        destinationCidrBlock: '0.0.0.0/0',
-        natGatewayId: nat.id,
-      });
-      new RouteTableAssociation(this, `PrivateRoutes-${zone}-Association`, {
-        provider,
-        subnetId: privateSubnets[i].id,
-        routeTableId: routes.id,
-      });
-    });
-
-    if (settings.flowLogs) {
-      const logGroup = new CloudwatchLogGroup(this, 'FlowLogGroup', {
-        provider,
-        namePrefix: `/vpc/${props.name}/flow-logs-`,
-        retentionInDays: settings.flowLogRetentionDays,
-      });
-      const role = new IamRole(this, 'FlowLogRole', {
-        provider,
-        namePrefix: 'gi-flow-logs-',
-        assumeRolePolicy: assumeRolePolicy('vpc-flow-logs.amazonaws.com'),
-      });
-      new IamRolePolicy(this, 'FlowLogRolePolicy', {
-        provider,
-        role: role.id,
-        policy: policyDocument({
-          Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          Resource: [logGroup.arn, `${logGroup.arn}:*`],
-        }),
-      });
-      new FlowLog(this, 'FlowLog', {
-        provider,
-        vpcId: this.resource.id,
-        trafficType: 'REJECT',
-        logDestinationType: 'cloud-watch-logs',
-        logDestination: logGroup.arn,
-        iamRoleArn: role.arn,
-      });
-    }
-
-    this.publicSubnetIds = publicSubnets.map((s) => s.id);
-    this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    const publicTier = publicRouting(this, plan, this.resource);
+    const subnets = zoneSubnets(this, plan, this.resource, publicTier.routeTable);
+    const nats = natGateways(this, plan, publicTier.internetGateway, subnets.publicSubnets);
+    privateRouting(this, plan, this.resource, nats, subnets.privateSubnets);
+    if (plan.settings.flowLogs) rejectedTrafficFlowLogs(this, plan, this.resource);
+    this.publicSubnetIds = subnets.publicSubnets.map((s) => s.id);
+    this.privateSubnetIds = subnets.privateSubnets.map((s) => s.id);
     protectLiterals(this);
   }
+}
+
+type MinimalVpcSettings = z.output<typeof MinimalVpcSettingsSchema>;
+
+/** What the resources of a MinimalVpc are built from: its validated props, defaults filled in. */
+interface VpcPlan {
+  readonly provider?: TerraformProvider;
+  readonly settings: MinimalVpcSettings;
+  readonly cidr: string;
+  readonly zones: string[];
+  readonly subnetBlocks: ReturnType<typeof layoutSubnets>;
+  readonly namePrefix: string;
+  readonly nameTag: (suffix: string) => { Name: string };
+}
+
+/** The validated settings of the props; throws one error listing every problem. */
+function validatedSettings(scope: MinimalVpc, props: MinimalVpcProps): MinimalVpcSettings {
+  const checker = new PropsChecker(`MinimalVpc '${scope.node.path}'`);
+  props = propsObject(checker, props);
+  checker.literal(awsRegion, props.region, 'region');
+  checker.literal(
+    tagValue.max(240, 'must be at most 240 characters (Name tags add a suffix; AWS tag values are at most 256)'),
+    props.name,
+    'name',
+  );
+  const parsed = minimalVpcProblems(
+    checker,
+    props.region,
+    stripUndefined({
+      cidr: props.cidr,
+      availabilityZoneIds: props.availabilityZoneIds,
+      natGateways: props.natGateways,
+      flowLogs: props.flowLogs,
+      flowLogRetentionDays: props.flowLogRetentionDays,
+    }),
+    '',
+  );
+  checker.throwIfAny();
+  return parsed!;
+}
+
+/** The plan of a MinimalVpc: CIDR, zones and their subnet blocks, with the library's defaults. */
+function vpcPlan(props: MinimalVpcProps, settings: MinimalVpcSettings): VpcPlan {
+  const cidr = settings.cidr ?? DEFAULT_VPC_CIDR;
+  const zones = settings.availabilityZoneIds ?? regionInfo(props.region).availabilityZoneIds.slice(0, 3);
+  return {
+    provider: props.provider,
+    settings,
+    cidr,
+    zones,
+    subnetBlocks: layoutSubnets(cidr, zones.length),
+    namePrefix: props.name,
+    nameTag: (suffix) => ({ Name: `${props.name}-${suffix}` }),
+  };
+}
+
+/** The VPC, with its default security group stripped of every rule. */
+function vpcWithDefaultDenyGroup(scope: Construct, plan: VpcPlan): Vpc {
+  const { provider, nameTag } = plan;
+  const vpc = new Vpc(scope, 'Resource', {
+    provider,
+    cidrBlock: plan.cidr,
+    enableDnsSupport: true,
+    enableDnsHostnames: true,
+    tags: nameTag('vpc'),
+  });
+  // CKV2_AWS_12: the default security group must not allow any traffic.
+  new DefaultSecurityGroup(scope, 'DefaultSecurityGroup', {
+    provider,
+    vpcId: vpc.id,
+    ingress: [],
+    egress: [],
+    tags: nameTag('default-deny'),
+  });
+  return vpc;
+}
+
+/** The internet gateway and the public route table that sends all traffic through it. */
+function publicRouting(
+  scope: Construct,
+  plan: VpcPlan,
+  vpc: Vpc,
+): { internetGateway: InternetGateway; routeTable: RouteTable } {
+  const { provider, nameTag } = plan;
+  const internetGateway = new InternetGateway(scope, 'InternetGateway', {
+    provider,
+    vpcId: vpc.id,
+    tags: nameTag('igw'),
+  });
+  const routeTable = new RouteTable(scope, 'PublicRoutes', { provider, vpcId: vpc.id, tags: nameTag('public') });
+  new Route(scope, 'PublicDefaultRoute', {
+    provider,
+    routeTableId: routeTable.id,
+    destinationCidrBlock: '0.0.0.0/0',
+    gatewayId: internetGateway.id,
+  });
+  return { internetGateway, routeTable };
+}
+
+/** A public subnet (on the public route table) and a private subnet in each zone, in zone order. */
+function zoneSubnets(
+  scope: Construct,
+  plan: VpcPlan,
+  vpc: Vpc,
+  publicRoutes: RouteTable,
+): { publicSubnets: Subnet[]; privateSubnets: Subnet[] } {
+  const { provider, nameTag } = plan;
+  const publicSubnets: Subnet[] = [];
+  const privateSubnets: Subnet[] = [];
+  plan.zones.forEach((zone, i) => {
+    const publicSubnet = new Subnet(scope, `Public-${zone}`, {
+      provider,
+      vpcId: vpc.id,
+      availabilityZoneId: zone,
+      cidrBlock: plan.subnetBlocks.public[i],
+      mapPublicIpOnLaunch: false,
+      tags: nameTag(`public-${zone}`),
+    });
+    new RouteTableAssociation(scope, `PublicRoutes-${zone}`, {
+      provider,
+      subnetId: publicSubnet.id,
+      routeTableId: publicRoutes.id,
+    });
+    publicSubnets.push(publicSubnet);
+    privateSubnets.push(
+      new Subnet(scope, `Private-${zone}`, {
+        provider,
+        vpcId: vpc.id,
+        availabilityZoneId: zone,
+        cidrBlock: plan.subnetBlocks.private[i],
+        mapPublicIpOnLaunch: false,
+        tags: nameTag(`private-${zone}`),
+      }),
+    );
+  });
+  return { publicSubnets, privateSubnets };
+}
+
+/** The NAT gateways by zone: one in the first zone, or one per zone, each in the zone's public subnet. */
+function natGateways(
+  scope: Construct,
+  plan: VpcPlan,
+  internetGateway: InternetGateway,
+  publicSubnets: Subnet[],
+): Map<string, NatGateway> {
+  const { provider, nameTag, zones } = plan;
+  const natZones = plan.settings.natGateways === 'per-zone' ? zones : zones.slice(0, 1);
+  const nats = new Map<string, NatGateway>();
+  for (const zone of natZones) {
+    const address = new Eip(scope, `NatAddress-${zone}`, { provider, domain: 'vpc', tags: nameTag(`nat-${zone}`) });
+    const subnet = publicSubnets[zones.indexOf(zone)];
+    nats.set(
+      zone,
+      new NatGateway(scope, `Nat-${zone}`, {
+        provider,
+        allocationId: address.allocationId,
+        subnetId: subnet.id,
+        tags: nameTag(`nat-${zone}`),
+        dependsOn: [internetGateway],
+      }),
+    );
+  }
+  return nats;
+}
+
+/** A route table per private subnet, sending all traffic through the NAT of its zone (else the first NAT). */
+function privateRouting(
+  scope: Construct,
+  plan: VpcPlan,
+  vpc: Vpc,
+  nats: Map<string, NatGateway>,
+  privateSubnets: Subnet[],
+): void {
+  const { provider, nameTag } = plan;
+  plan.zones.forEach((zone, i) => {
+    const nat = nats.get(zone) ?? nats.get(plan.zones[0])!;
+    const routes = new RouteTable(scope, `PrivateRoutes-${zone}`, {
+      provider,
+      vpcId: vpc.id,
+      tags: nameTag(`private-${zone}`),
+    });
+    new Route(scope, `PrivateDefaultRoute-${zone}`, {
+      provider,
+      routeTableId: routes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      natGatewayId: nat.id,
+    });
+    new RouteTableAssociation(scope, `PrivateRoutes-${zone}-Association`, {
+      provider,
+      subnetId: privateSubnets[i].id,
+      routeTableId: routes.id,
+    });
+  });
+}
+
+/** VPC flow logs of rejected traffic, into a CloudWatch log group through a role that may write only there. */
+function rejectedTrafficFlowLogs(scope: Construct, plan: VpcPlan, vpc: Vpc): void {
+  const { provider } = plan;
+  const logGroup = new CloudwatchLogGroup(scope, 'FlowLogGroup', {
+    provider,
+    namePrefix: `/vpc/${plan.namePrefix}/flow-logs-`,
+    retentionInDays: plan.settings.flowLogRetentionDays,
+  });
+  const role = new IamRole(scope, 'FlowLogRole', {
+    provider,
+    namePrefix: 'gi-flow-logs-',
+    assumeRolePolicy: assumeRolePolicy('vpc-flow-logs.amazonaws.com'),
+  });
+  new IamRolePolicy(scope, 'FlowLogRolePolicy', {
+    provider,
+    role: role.id,
+    policy: policyDocument({
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      Resource: [logGroup.arn, `${logGroup.arn}:*`],
+    }),
+  });
+  new FlowLog(scope, 'FlowLog', {
+    provider,
+    vpcId: vpc.id,
+    trafficType: 'REJECT',
+    logDestinationType: 'cloud-watch-logs',
+    logDestination: logGroup.arn,
+    iamRoleArn: role.arn,
+  });
 }

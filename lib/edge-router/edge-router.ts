@@ -167,96 +167,42 @@ export class EdgeRouter extends Construct {
 
   constructor(scope: Construct, id: string, props: EdgeRouterProps) {
     super(scope, id);
-    const source = `EdgeRouter '${this.node.path}'`;
-    const shapeProblems: SpecProblem[] = [];
-    if (!isObject(props)) {
-      shapeProblems.push({
-        path: '(props)',
-        message: "are required: an object with the construct's props",
-        received: describeValue(props),
-      });
-      props = {} as EdgeRouterProps;
-    }
-    const placeholderId = '0'.repeat(32);
-    // Account and zone ids may be references (a variable, another resource); the schema checks literals only.
-    const specPart: EdgeRouterSpecInput = {
-      accountId: isToken(props.accountId) ? placeholderId : props.accountId,
-      zoneId: props.zoneId !== undefined && isToken(props.zoneId) ? placeholderId : props.zoneId,
-      scriptName: props.scriptName,
-      hostname: props.hostname,
-      routePattern: props.routePattern,
-      strategy: props.strategy,
-      weights: props.weights ? { ...props.weights } : undefined,
-      attemptTimeoutMs: props.attemptTimeoutMs,
-      maxAttempts: props.maxAttempts,
-      budgetMs: props.budgetMs,
-      breaker: props.breaker,
-      latencyTolerancePercent: props.latencyTolerancePercent,
-      explorePercent: props.explorePercent,
-      tableCacheSeconds: props.tableCacheSeconds,
-      probe: props.probe,
-      saturation: props.saturation,
-      remeasurePercent: props.remeasurePercent,
-      retryServerErrors: props.retryServerErrors,
-      streamIdleTimeoutMs: props.streamIdleTimeoutMs,
-      keepLiveEdits: props.keepLiveEdits,
-      logDecisions: props.logDecisions,
-    };
-    // The settings, the props and the routing table are checked together, so one run reports every problem.
-    const endpoints = routableEndpoints(props.endpoints, shapeProblems);
-    // Missing hostnames are reported per endpoint by the routing table; here only when there is no endpoint to name.
-    if (!isObject(props.hostnames) && (props.hostnames !== undefined || endpoints.length === 0)) {
-      shapeProblems.push({
-        path: 'hostnames',
-        message:
-          props.hostnames === undefined
-            ? 'is required (the public hostname of each endpoint by region code, such as { "us-east-1": ' +
-              '"us-east-1.inference.example.com" })'
-            : 'must be an object of hostnames by region code',
-        received: props.hostnames === undefined ? undefined : describeValue(props.hostnames),
-      });
-    }
-    const problems = [...shapeProblems];
-    const settings = collect(problems, () =>
-      validateProps(EdgeRouterSchema, stripUndefinedDeep(specPart), source, checkProps(props)),
-    );
-    const routingTable = collect(problems, () =>
-      buildRoutingTable(
-        {
-          endpoints,
-          hostnames: isObject(props.hostnames) ? (props.hostnames as Record<string, string>) : {},
-          residency: props.residency,
-          weights: settings?.weights ?? (isObject(props.weights) ? props.weights : undefined),
-        },
-        `${source} (routing table)`,
-      ),
-    );
-    throwIfProblems(problems, source);
-    if (!settings || !routingTable) throw new SpecValidationError(problems, source);
-
-    this.settings = {
-      ...settings,
-      accountId: props.accountId,
-      ...(props.zoneId !== undefined ? { zoneId: props.zoneId } : {}),
-    };
+    const { settings, routingTable } = validatedSettingsAndTable(`EdgeRouter '${this.node.path}'`, props);
+    this.settings = withReferenceIds(settings, props);
     this.routingTable = routingTable;
     this.scriptName = settings.scriptName ?? defaultScriptName(props.serviceName);
     this.config = { ...routerConfig(settings), originAuthHeader: props.originAuth?.headerName ?? null };
-    const provider = props.provider;
-    const accountId = props.accountId;
-
     this.adminTokenVariable = props.adminToken ?? adminTokenVariable(this, this.scriptName);
-
     this.kvNamespace = new WorkersKvNamespace(this, 'Namespace', {
-      provider,
-      accountId,
+      provider: props.provider,
+      accountId: props.accountId,
       title: `${this.scriptName}-routing`,
     });
-
     const tableText = JSON.stringify(routingTable);
+    const { current, version1 } = this.writeInitialTable(props, tableText, settings.keepLiveEdits);
+    this.tableEntry = current;
+    this.resource = this.deployWorker(props, tableText);
+    // Traffic reaches the Worker only once the table it routes by is in KV.
+    const ready = [current, version1];
+    if (settings.hostname) {
+      this.url = `https://${settings.hostname}`;
+      this.customDomain = this.serveOnCustomDomain(props, settings.hostname, ready);
+    }
+    if (settings.routePattern) this.route = this.serveOnRoute(props, settings.routePattern, ready);
+    this.cronTrigger = this.scheduleProbe(props, settings.probe.cron);
+    protectLiterals(this);
+  }
+
+  /** The KV entries of the generated table: the current table and version 1 of the history. */
+  private writeInitialTable(
+    props: EdgeRouterProps,
+    tableText: string,
+    keepLiveEdits: boolean,
+  ): { current: WorkersKv; version1: WorkersKv } {
+    const { provider, accountId } = props;
     // Live edits go through the admin API; without ignore_changes the next apply would silently revert them.
-    const lifecycle = settings.keepLiveEdits ? { ignoreChanges: ['value'] } : undefined;
-    this.tableEntry = new WorkersKv(this, 'TableCurrent', {
+    const lifecycle = keepLiveEdits ? { ignoreChanges: ['value'] } : undefined;
+    const current = new WorkersKv(this, 'TableCurrent', {
       provider,
       accountId,
       namespaceId: this.kvNamespace.id,
@@ -265,7 +211,7 @@ export class EdgeRouter extends Construct {
       lifecycle,
     });
     // Version 1 in the history, so operators can always roll back to what Terraform deployed.
-    const versionEntry = new WorkersKv(this, 'TableVersion1', {
+    const version1 = new WorkersKv(this, 'TableVersion1', {
       provider,
       accountId,
       namespaceId: this.kvNamespace.id,
@@ -274,10 +220,14 @@ export class EdgeRouter extends Construct {
       metadata: JSON.stringify({ updatedAt: null, updatedBy: 'terraform', action: 'initial' }),
       lifecycle,
     });
+    return { current, version1 };
+  }
 
-    this.resource = new WorkersScript(this, 'Resource', {
-      provider,
-      accountId,
+  /** The Worker script with its bindings and the migration that creates the table writer class. */
+  private deployWorker(props: EdgeRouterProps, tableText: string): WorkersScript {
+    return new WorkersScript(this, 'Resource', {
+      provider: props.provider,
+      accountId: props.accountId,
       scriptName: this.scriptName,
       content: props.script ?? edgeWorkerScript(),
       mainModule: EDGE_WORKER_MAIN_MODULE,
@@ -298,37 +248,136 @@ export class EdgeRouter extends Construct {
       // Workers Logs keeps the JSON decision lines searchable.
       observability: { enabled: true },
     });
-
-    // Traffic reaches the Worker only once the table it routes by is in KV.
-    const ready = [this.tableEntry, versionEntry];
-    if (settings.hostname) {
-      this.url = `https://${settings.hostname}`;
-      this.customDomain = new WorkersCustomDomain(this, 'CustomDomain', {
-        provider,
-        accountId,
-        zoneId: props.zoneId!,
-        hostname: settings.hostname,
-        service: this.resource.scriptName,
-        dependsOn: ready,
-      });
-    }
-    if (settings.routePattern) {
-      this.route = new WorkersRoute(this, 'Route', {
-        provider,
-        zoneId: props.zoneId!,
-        pattern: settings.routePattern,
-        script: this.resource.scriptName,
-        dependsOn: ready,
-      });
-    }
-    this.cronTrigger = new WorkersCronTrigger(this, 'ProbeSchedule', {
-      provider,
-      accountId,
-      scriptName: this.resource.scriptName,
-      schedules: [{ cron: settings.probe.cron }],
-    });
-    protectLiterals(this);
   }
+
+  /** The Worker custom domain serving the router on `hostname`. */
+  private serveOnCustomDomain(props: EdgeRouterProps, hostname: string, ready: WorkersKv[]): WorkersCustomDomain {
+    return new WorkersCustomDomain(this, 'CustomDomain', {
+      provider: props.provider,
+      accountId: props.accountId,
+      zoneId: props.zoneId!,
+      hostname,
+      service: this.resource.scriptName,
+      dependsOn: ready,
+    });
+  }
+
+  /** The Worker route running the router on `pattern` of a proxied hostname. */
+  private serveOnRoute(props: EdgeRouterProps, pattern: string, ready: WorkersKv[]): WorkersRoute {
+    return new WorkersRoute(this, 'Route', {
+      provider: props.provider,
+      zoneId: props.zoneId!,
+      pattern,
+      script: this.resource.scriptName,
+      dependsOn: ready,
+    });
+  }
+
+  /** The cron trigger of the scheduled readiness probe. */
+  private scheduleProbe(props: EdgeRouterProps, cron: string): WorkersCronTrigger {
+    return new WorkersCronTrigger(this, 'ProbeSchedule', {
+      provider: props.provider,
+      accountId: props.accountId,
+      scriptName: this.resource.scriptName,
+      schedules: [{ cron }],
+    });
+  }
+}
+
+/** The validated settings and initial routing table; throws one error listing every problem. */
+function validatedSettingsAndTable(
+  source: string,
+  givenProps: EdgeRouterProps,
+): { settings: EdgeRouterSpec; routingTable: RoutingTable } {
+  const problems: SpecProblem[] = [];
+  const props = propsOrReported(givenProps, problems);
+  const specPart = specInput(props);
+  // The settings, the props and the routing table are checked together, so one run reports every problem.
+  const endpoints = routableEndpoints(props.endpoints, problems);
+  problems.push(...hostnamesShapeProblems(props.hostnames, endpoints.length));
+  const settings = collect(problems, () =>
+    validateProps(EdgeRouterSchema, stripUndefinedDeep(specPart), source, checkProps(props)),
+  );
+  const routingTable = collect(problems, () =>
+    buildRoutingTable(
+      {
+        endpoints,
+        hostnames: isObject(props.hostnames) ? (props.hostnames as Record<string, string>) : {},
+        residency: props.residency,
+        weights: settings?.weights ?? (isObject(props.weights) ? props.weights : undefined),
+      },
+      `${source} (routing table)`,
+    ),
+  );
+  throwIfProblems(problems, source);
+  if (!settings || !routingTable) throw new SpecValidationError(problems, source);
+  return { settings, routingTable };
+}
+
+/** The props, or an empty object (with the problem reported) when they are not an object. */
+function propsOrReported(props: EdgeRouterProps, problems: SpecProblem[]): EdgeRouterProps {
+  if (isObject(props)) return props;
+  problems.push({
+    path: '(props)',
+    message: "are required: an object with the construct's props",
+    received: describeValue(props),
+  });
+  return {} as EdgeRouterProps;
+}
+
+/** The props the spec schema validates, references to account and zone replaced by a placeholder id. */
+function specInput(props: EdgeRouterProps): EdgeRouterSpecInput {
+  const placeholderId = '0'.repeat(32);
+  // Account and zone ids may be references (a variable, another resource); the schema checks literals only.
+  return {
+    accountId: isToken(props.accountId) ? placeholderId : props.accountId,
+    zoneId: props.zoneId !== undefined && isToken(props.zoneId) ? placeholderId : props.zoneId,
+    scriptName: props.scriptName,
+    hostname: props.hostname,
+    routePattern: props.routePattern,
+    strategy: props.strategy,
+    weights: props.weights ? { ...props.weights } : undefined,
+    attemptTimeoutMs: props.attemptTimeoutMs,
+    maxAttempts: props.maxAttempts,
+    budgetMs: props.budgetMs,
+    breaker: props.breaker,
+    latencyTolerancePercent: props.latencyTolerancePercent,
+    explorePercent: props.explorePercent,
+    tableCacheSeconds: props.tableCacheSeconds,
+    probe: props.probe,
+    saturation: props.saturation,
+    remeasurePercent: props.remeasurePercent,
+    retryServerErrors: props.retryServerErrors,
+    streamIdleTimeoutMs: props.streamIdleTimeoutMs,
+    keepLiveEdits: props.keepLiveEdits,
+    logDecisions: props.logDecisions,
+  };
+}
+
+/** The problem of a missing or malformed hostnames prop, when the routing table will not report it per endpoint. */
+function hostnamesShapeProblems(hostnames: unknown, endpointCount: number): SpecProblem[] {
+  // Missing hostnames are reported per endpoint by the routing table; here only when there is no endpoint to name.
+  if (isObject(hostnames) || (hostnames === undefined && endpointCount > 0)) return [];
+  return [
+    {
+      path: 'hostnames',
+      message:
+        hostnames === undefined
+          ? 'is required (the public hostname of each endpoint by region code, such as { "us-east-1": ' +
+            '"us-east-1.inference.example.com" })'
+          : 'must be an object of hostnames by region code',
+      received: hostnames === undefined ? undefined : describeValue(hostnames),
+    },
+  ];
+}
+
+/** The validated settings with the account and zone ids as given (references included, not placeholders). */
+function withReferenceIds(settings: EdgeRouterSpec, props: EdgeRouterProps): EdgeRouterSpec {
+  return {
+    ...settings,
+    accountId: props.accountId,
+    ...(props.zoneId !== undefined ? { zoneId: props.zoneId } : {}),
+  };
 }
 
 /** The Worker's runtime settings from the validated spec settings. */
