@@ -2,6 +2,10 @@
 /**
  * `global-inference`: the command line of cdktf-global-inference. Exit code 0 on success, 1 on an invalid spec,
  * a refused synth, a failed proof or policy error, or a usage error — each with a readable report, no stack trace.
+ *
+ * Output: stdout carries what the command produces, passed or failed (validate's report in every format, explain's
+ * table, the diagram, the diff, the schema, synth's summary); stderr carries only why a command produced nothing
+ * (a usage error, a refused synth, an unreadable synth directory) and unexpected errors.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,15 +17,22 @@ import { routingDiagram } from '../lib/analysis/diagram';
 import { diffRouting } from '../lib/analysis/diff';
 import { explainRouting } from '../lib/analysis/explain';
 import { checkSynthOutput } from '../lib/policy/engine';
-import { formatPolicyReport } from '../lib/policy/report';
 import { jsonSchemaText } from '../lib/spec/json-schema';
+import { SpecValidationError } from '../lib/spec/errors';
 import { loadSpecFile, loadSpecStream } from '../lib/spec/load';
 import type { GlobalInferenceSpec } from '../lib/spec/schema';
 import { preflightOutput } from '../lib/util/atomic-synth';
 import { runMain, UsageError } from '../lib/util/cli';
 import { describeSynthOutput } from '../lib/util/synth-output';
-import { addGlobalInferenceStacks, proofOptionsFor } from '../stacks/global-inference-stacks';
 import { plural } from '../lib/util/strings';
+import { validationSarif } from '../lib/report/sarif';
+import {
+  checksReport,
+  formatValidationText,
+  schemaReport,
+  type ValidationReport,
+} from '../lib/report/validation-report';
+import { addGlobalInferenceStacks, proofOptionsFor } from '../stacks/global-inference-stacks';
 
 /** One line of the usage: a command's synopsis and what it does (wrapped under the synopsis column). */
 interface UsageLine {
@@ -41,6 +52,13 @@ const USAGE_LINES: readonly UsageLine[] = [
     command: 'validate',
     synopsis: 'validate <synth dir>',
     summary: 'routing proofs and policy pack of synthesized stacks (cdktf.out), with the same report',
+  },
+  {
+    command: 'validate',
+    synopsis: '  [--format text|json|sarif]',
+    summary:
+      'the report as text (default), as JSON (reportVersion 1), or as SARIF 2.1.0 for GitHub code scanning; ' +
+      'exit 1 when a check fails',
   },
   {
     command: 'synth',
@@ -109,6 +127,7 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       out: { type: 'string' },
       plan: { type: 'string' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -125,11 +144,17 @@ export async function main(argv: string[]): Promise<void> {
     if (command === undefined && !values.help) process.exitCode = 1;
     return;
   }
+  if (values.format !== undefined && command !== 'validate')
+    throw new UsageError(`--format applies to validate only (got it with '${command}')`);
   switch (command) {
     case 'validate': {
+      const format = reportFormat(values.format);
       const target = exactly(rest, 1, 'validate needs one spec file or synth output directory')[0];
-      if (isSynthOutput(target)) return validateSynthOutput(target);
-      return validate(target === '-' ? '<stdin>' : target, await loadSpec(target));
+      const report = isSynthOutput(target) ? validateSynthOutput(target) : await validateSpec(target);
+      // The report is what validate produces, passed or failed: always on stdout; the exit code says which.
+      process.stdout.write(`${renderReport(report, format)}\n`);
+      if (!report.passed) process.exitCode = 1;
+      return;
     }
     case 'synth': {
       const specFile = exactly(rest, 1, 'synth needs one spec file')[0];
@@ -181,19 +206,35 @@ function commandUsage(command: string): string {
 
 /**
  * Everything a CI job wants to know about a spec, in one report: the schema (every problem at once), a synth in a
- * scratch directory with the checks collecting rather than throwing, the routing proofs, and the policy pack.
+ * scratch directory with the checks collecting rather than throwing, the routing proofs, and the policy pack. A
+ * spec the schema refuses (or a file that cannot be read as one) is a failed report, not an error of the command.
  */
-function validate(specFile: string, spec: GlobalInferenceSpec): void {
+async function validateSpec(file: string): Promise<ValidationReport> {
+  const target = { kind: 'spec', path: file === '-' ? '<stdin>' : file } as const;
+  let spec: GlobalInferenceSpec;
+  try {
+    spec = await loadSpec(file);
+  } catch (error) {
+    if (error instanceof SpecValidationError) return schemaReport(tool(), target, error.problems);
+    throw error;
+  }
   const scratch = mkdtempSync(join(tmpdir(), 'gi-validate-'));
   try {
     const app = new App({ outdir: scratch });
     addGlobalInferenceStacks(app, spec, { gate: false });
     app.synth();
     const headline =
-      `${specFile}: schema valid (${plural(spec.regions.length, 'region')}, ${plural(spec.models.length, 'model')}, ` +
-      `front door ${spec.frontDoor}, routing ${spec.routing.mode}); ` +
-      'synthesized';
-    printChecks(headline, analyzeRouting(scratch, proofOptionsFor(spec)), checkSynthOutput(scratch), scratch);
+      `${target.path}: schema valid (${plural(spec.regions.length, 'region')}, ` +
+      `${plural(spec.models.length, 'model')}, ` +
+      `front door ${spec.frontDoor}, routing ${spec.routing.mode}); synthesized`;
+    return checksReport({
+      tool: tool(),
+      target,
+      headline,
+      routing: analyzeRouting(scratch, proofOptionsFor(spec)),
+      policy: checkSynthOutput(scratch),
+      showStackFiles: false,
+    });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -208,41 +249,38 @@ function loadSpec(file: string): Promise<GlobalInferenceSpec> | GlobalInferenceS
  * `validate <dir>`: the checks of a synthesized directory (what will be deployed, escape hatches included): the
  * routing proofs the service intent asks for and the policy pack, in the same report as a spec's.
  */
-function validateSynthOutput(dir: string): void {
+function validateSynthOutput(dir: string): ValidationReport {
   const routing = analyzeRouting(dir);
-  const doors = routing.graph.frontDoors.length;
   const headline =
     `${dir}: synthesized stacks ${routing.graph.stacks.map((s) => s.name).join(', ')} ` +
-    `(${plural(routing.graph.regions.length, 'region')}, ${plural(doors, 'front door')})`;
-  printChecks(headline, routing, checkSynthOutput(dir), dir);
+    `(${plural(routing.graph.regions.length, 'region')}, ${plural(routing.graph.frontDoors.length, 'front door')})`;
+  return checksReport({
+    tool: tool(),
+    target: { kind: 'synth-output', path: dir },
+    headline,
+    routing,
+    policy: checkSynthOutput(dir),
+    showStackFiles: true,
+  });
 }
 
-/**
- * The report of `validate`: the routing proofs, the worst failover, the policy pack, and the result (exit 1 when
- * failed).
- */
-function printChecks(
-  headline: string,
-  routing: RoutingReport,
-  policy: ReturnType<typeof checkSynthOutput>,
-  cwd: string,
-): void {
-  const out = [
-    headline,
-    '',
-    '## Routing proofs',
-    ...routing.proofs.map((p) => `- ${p.passed ? 'PASS' : 'FAIL'} ${p.name}: ${p.summary}`),
-    ...routing.violations.map((v) => `\n${v.message}`),
-    '',
-    worstFailover(routing),
-    '',
-    '## Policy pack',
-    formatPolicyReport(policy, { cwd }),
-  ];
-  const failed = routing.violations.length > 0 || !policy.ok;
-  out.push('', failed ? 'Result: FAILED' : 'Result: passed');
-  process.stdout.write(`${out.join('\n')}\n`);
-  if (failed) process.exitCode = 1;
+const REPORT_FORMATS = ['text', 'json', 'sarif'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+function reportFormat(value: string | undefined): ReportFormat {
+  if (value === undefined) return 'text';
+  if ((REPORT_FORMATS as readonly string[]).includes(value)) return value as ReportFormat;
+  throw new UsageError(`--format: got '${value}'; allowed: ${REPORT_FORMATS.join(', ')}`);
+}
+
+function renderReport(report: ValidationReport, format: ReportFormat): string {
+  if (format === 'json') return JSON.stringify(report, null, 2);
+  if (format === 'sarif') return JSON.stringify(validationSarif(report), null, 2);
+  return formatValidationText(report);
+}
+
+function tool(): ValidationReport['tool'] {
+  return { name: 'global-inference', version: packageVersion() };
 }
 
 /** A directory holding cdktf output (its manifest). */
@@ -252,24 +290,6 @@ function isSynthOutput(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function worstFailover(report: RoutingReport): string {
-  const worst = [...report.failoverPaths].sort((a, b) => b.seconds - a.seconds)[0];
-  const probe = [...report.probeLoad].sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0];
-  return [
-    worst
-      ? 'Worst failover: ' +
-        `${Number.isFinite(worst.seconds) ? `${worst.seconds} s` : 'never (nothing moves its clients)'} ` +
-        `(${worst.frontDoor}, ${worst.region}: ${worst.breakdown}); budget ` +
-        `${report.sloFailoverSeconds ?? 'not set'} s`
-      : 'Worst failover: no routed path',
-    probe
-      ? `Busiest origin under health probes: ${probe.origin} at ${probe.requestsPerSecond.toFixed(2)} requests/s`
-      : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
 }
 
 function analyze(dir: string): RoutingReport {

@@ -21,6 +21,40 @@ import { plural } from '../util/strings';
 export type ProofName = 'residency' | 'availability' | 'failover-time' | 'probe-load';
 export const PROOFS: readonly ProofName[] = ['residency', 'availability', 'failover-time', 'probe-load'];
 
+/** What a proof establishes, in a title and a sentence or two. */
+export interface ProofDescription {
+  readonly title: string;
+  readonly description: string;
+}
+
+/** What each proof establishes, for reports that describe their checks (SARIF rules, docs). */
+export const PROOF_DESCRIPTIONS: Readonly<Record<ProofName, ProofDescription>> = {
+  residency: {
+    title: 'Residency holds in every health state',
+    description:
+      "Clients of a jurisdiction (the spec's residency groups) reach only endpoints of that jurisdiction, whatever " +
+      'is healthy or unhealthy: every record, pool, fallback and alias a front door can answer with is followed.',
+  },
+  availability: {
+    title: 'Every client group is served when one region fails',
+    description:
+      'In normal operation and after each single-region failure, every client group is answered with a healthy ' +
+      'region it may use (left out when slo.survivesRegionFailure is false).',
+  },
+  'failover-time': {
+    title: 'Failover within slo.failoverSeconds',
+    description:
+      'On every path that moves clients off a failed region (second failures included), the time to detect the ' +
+      'failure and switch (health-check interval × threshold, TTLs, monitor intervals, retries) is within the budget.',
+  },
+  'probe-load': {
+    title: 'Health probes do not overload an origin',
+    description:
+      'The health-probe requests per second that Route53 checkers and Cloudflare monitors send each origin stay ' +
+      'under the ceiling (5 requests/s unless set).',
+  },
+};
+
 export interface AnalysisOptions extends GraphOptions {
   /**
    * Scenarios enumerated for the per-scenario answers (explain, availability): every subset of failures up to this

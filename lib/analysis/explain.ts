@@ -6,6 +6,7 @@ import type { RoutingReport } from './analyze';
 import type { Answer, Landing } from './model';
 import { list } from './proofs';
 import { plural } from '../util/strings';
+import { formatWhatToDo, whatToDo } from './what-to-do';
 
 export interface ExplainOptions {
   /** Rows per table before the rest is summarised. @default 60 */
@@ -14,13 +15,13 @@ export interface ExplainOptions {
   readonly showPossible?: boolean;
 }
 
-/** The readable table of where traffic lands, per front door, client group and failure scenario. */
 /** What a front door answers when every region is down, by kind. */
 const EVERY_REGION_DOWN: Readonly<Partial<Record<string, string>>> = {
   route53: 'Route53 answers anyway (every record unhealthy counts as healthy)',
   cloudflare: 'Cloudflare sends each client to the fallback pool, healthy or not',
 };
 
+/** The readable table of where traffic lands, per front door, client group and failure scenario. */
 export function explainRouting(report: RoutingReport, options: ExplainOptions = {}): string {
   const maxRows = options.maxRows ?? 60;
   const showPossible = options.showPossible ?? true;
@@ -30,8 +31,8 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
   out.push('');
   out.push(
     `Stacks: ${g.stacks.map((s) => s.name).join(', ')} · regions: ${g.regions.join(', ') || 'none'} · ` +
-      `${report.clients.length} client groups · ${report.scenarios.length} failure ` +
-      `scenarios${jurisdictionLine(report)}`,
+      `${plural(report.clients.length, 'client group')} · ` +
+      `${plural(report.scenarios.length, 'failure scenario')}${jurisdictionLine(report)}`,
   );
   if (g.frontDoors.length === 0) {
     out.push('', 'No front door found (no public Route53 routing name, no Cloudflare load balancer).');
@@ -76,7 +77,8 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
       out.push('', `### Several regions down (${plural(multiple.length, 'scenario')}${witnessesOnly})`, '');
       if (quiet > 0)
         out.push(
-          `${quiet} of ${plural(multiple.length, 'scenario')}: every client group still lands on a healthy region it may use.`,
+          `${quiet} of ${plural(multiple.length, 'scenario')}: every client group still lands on a healthy region ` +
+            'it may use.',
         );
       if (notable.length > 0)
         out.push(
@@ -164,6 +166,8 @@ export function explainRouting(report: RoutingReport, options: ExplainOptions = 
         `${p.summary}${p.passed ? '' : ` (${plural(p.violations.length, 'violation')})`}`,
     );
   for (const v of report.violations) out.push(`  - ${v.message}`);
+  const todo = formatWhatToDo(whatToDo(report.violations), '## What to do\n');
+  if (todo) out.push('', todo);
   if (g.warnings.length > 0) out.push('', '## Warnings', '', ...g.warnings.map((w) => `- ${w}`));
   return out.join('\n');
 }

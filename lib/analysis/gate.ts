@@ -26,6 +26,7 @@ import { analyzeRouting, type AnalysisOptions, type RoutingReport } from './anal
 import type { AnalysisSource } from './input';
 import type { Violation } from './model';
 import { plural } from '../util/strings';
+import { formatWhatToDo, whatToDo } from './what-to-do';
 
 /** Thrown when a routing proof fails; carries the report. */
 export class RoutingProofError extends Refusal {
@@ -33,7 +34,7 @@ export class RoutingProofError extends Refusal {
   readonly violations: readonly Violation[];
 
   constructor(report: RoutingReport) {
-    super(formatViolations(report.violations));
+    super(`${formatViolations(report.violations)}\n\n${formatWhatToDo(whatToDo(report.violations))}`);
     this.report = report;
     this.violations = report.violations;
   }
@@ -258,9 +259,11 @@ export function checkStagedOutput(dir: string, registrations: readonly SynthGate
     if (fresh.length > 0) failedRouting.push({ ...report, violations: fresh });
   }
   if (failedPolicy.length === 0 && failedRouting.length === 0) return;
+  const violations = failedRouting.flatMap((r) => r.violations);
   const sections = [
     ...failedPolicy.map((report) => formatPolicyReport(report, { cwd: dir, showInfo: false })),
-    ...(failedRouting.length > 0 ? [formatViolations(failedRouting.flatMap((r) => r.violations))] : []),
+    ...(violations.length > 0 ? [formatViolations(violations)] : []),
+    formatWhatToDo(whatToDo(violations, failedPolicy)),
   ];
   const text = sections.join('\n\n');
   throw new SynthChecksFailedError(`synth refused, nothing was written:\n${text}`, failedPolicy, failedRouting);

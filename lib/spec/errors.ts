@@ -12,6 +12,8 @@ export interface SpecProblem {
   readonly received?: string;
   /** `file:line:column` when the spec came from a file and the location is known. */
   readonly location?: string;
+  /** What the problem is about: a key (unknown) is located where the key is written, anything else at its value. */
+  readonly about?: 'key';
 }
 
 /**
@@ -22,13 +24,20 @@ export class SpecValidationError extends Refusal {
   readonly problems: readonly SpecProblem[];
 
   constructor(problems: readonly SpecProblem[], source = 'spec') {
-    super(renderProblems(problems, source));
+    super(problemsText(problems, source));
     this.name = 'SpecValidationError';
     this.problems = problems;
   }
 }
 
-export function renderProblems(problems: readonly SpecProblem[], source: string): string {
+/** A spec's problems as text: one line for a file that cannot be read as a spec, else the list of problems. */
+export function problemsText(problems: readonly SpecProblem[], source: string): string {
+  const [first] = problems;
+  if (problems.length === 1 && first.path === '(file)') return `${first.location ?? source}: ${first.message}`;
+  return renderProblems(problems, source);
+}
+
+function renderProblems(problems: readonly SpecProblem[], source: string): string {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const lines = problems.map((p) => {
     const got = p.received === undefined ? '' : `, got: ${p.received}`;
@@ -111,7 +120,11 @@ export function problemsFromIssues(
           const close = closestMatch(key, allowed);
           const hint = close ? ` (did you mean '${close}'?)` : '';
           const list = allowed.length ? `; allowed keys: ${allowed.join(', ')}` : '';
-          problems.push({ path: formatPath([...issue.path, key]), message: `is not a known key${hint}${list}` });
+          problems.push({
+            path: formatPath([...issue.path, key]),
+            message: `is not a known key${hint}${list}`,
+            about: 'key',
+          });
         }
         break;
       }

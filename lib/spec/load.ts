@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { visit as visitJson, type ParseError } from 'jsonc-parser';
-import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { BoundedReadError, decodeUtf8, readBounded, readStreamBounded } from '../util/read-bounded';
 import { SpecValidationError, kindOf, problemsFromIssues, type SpecProblem } from './errors';
@@ -231,7 +231,7 @@ export function parseSpecText(text: string, file = 'spec.yaml', options: SpecTex
   if (result.success) return result.spec;
   parsed.prepare?.(result.problems.map((p) => p.path));
   throw new SpecValidationError(
-    result.problems.map((p) => ({ ...p, location: p.location ?? parsed.locate(p.path) })),
+    result.problems.map((p) => ({ ...p, location: p.location ?? parsed.locate(p.path, p.about === 'key') })),
     file,
   );
 }
@@ -241,7 +241,8 @@ interface Parsed {
   readonly value: unknown;
   /** Called once with every path that will be located, before `locate`. */
   readonly prepare?: (paths: readonly string[]) => void;
-  readonly locate: (path: string) => string | undefined;
+  /** Where a path is written: its value, or with `atKey` the key of a mapping member (for an unknown key). */
+  readonly locate: (path: string, atKey?: boolean) => string | undefined;
 }
 
 /** The root must be a mapping; null means the document was empty. */
@@ -346,7 +347,7 @@ function parseYaml(text: string, file: string, maxAliasCount: number): Parsed {
     if (error instanceof RangeError) throw fileError(file, 'the document nests too deeply to read');
     throw fileError(file, `not valid YAML: ${firstLine(message)}`);
   }
-  return { value, locate: (path) => locateYaml(doc, lineCounter, path, file) };
+  return { value, locate: (path, atKey) => locateYaml(doc, lineCounter, path, file, atKey) };
 }
 
 function yamlErrorMessage(code: string, message: string): string {
@@ -367,15 +368,29 @@ function rangeAt(node: unknown, at: (offset: number) => string): string | undefi
   return range ? at(range[0]) : undefined;
 }
 
-/** file:line:col of the node at a formatted path, or of its nearest existing parent. */
-function locateYaml(doc: Document, lineCounter: LineCounter, path: string, file: string): string | undefined {
+/** file:line:col of the value at a formatted path (or its key, with `atKey`), or of its nearest existing parent. */
+function locateYaml(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: string,
+  file: string,
+  atKey = false,
+): string | undefined {
   const parts = parsePath(path);
+  const at = (range: [number, number, number]) => {
+    const pos = lineCounter.linePos(range[0]);
+    return `${file}:${pos.line}:${pos.col}`;
+  };
   for (let n = parts.length; n >= 0; n--) {
     const node = doc.getIn(parts.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && typeof node === 'object' && node.range) {
-      const pos = lineCounter.linePos(node.range[0]);
-      return `${file}:${pos.line}:${pos.col}`;
+    if (!node || typeof node !== 'object' || !node.range) continue;
+    const parent = atKey && n === parts.length && n > 0 ? doc.getIn(parts.slice(0, n - 1), true) : undefined;
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === parts[n - 1]);
+      const keyRange = pair && isScalar(pair.key) ? pair.key.range : undefined;
+      if (keyRange) return at(keyRange);
     }
+    return at(node.range);
   }
   return undefined;
 }
@@ -421,7 +436,7 @@ function parseJson(text: string, file: string): Parsed {
       ? fileError(file, problems[0].message, problems[0].location)
       : new SpecValidationError(capped(problems), file);
   }
-  let offsets = new Map<string, number>();
+  let located: Pick<JsonScan, 'offsets' | 'keyOffsets'> = { offsets: new Map(), keyOffsets: new Map() };
   return {
     value,
     // Positions are needed only for problems: one more streaming pass finds those of all of them.
@@ -429,12 +444,14 @@ function parseJson(text: string, file: string): Parsed {
       const wanted = new Set<string>();
       for (const parts of paths.map(parsePath))
         for (let n = 1; n <= parts.length; n++) wanted.add(JSON.stringify(parts.slice(0, n)));
-      offsets = scanJson(text, wanted).offsets;
+      located = scanJson(text, wanted);
     },
-    locate: (path) => {
+    locate: (path, atKey) => {
       const parts = parsePath(path);
       for (let n = parts.length; n > 0; n--) {
-        const offset = offsets.get(JSON.stringify(parts.slice(0, n)));
+        const key = JSON.stringify(parts.slice(0, n));
+        const offset =
+          (atKey && n === parts.length ? located.keyOffsets.get(key) : undefined) ?? located.offsets.get(key);
         if (offset !== undefined) return position(text, offset, file);
       }
       return position(text, text.search(/\S/), file);
@@ -447,14 +464,24 @@ interface JsonScan {
   readonly duplicates: { key: string; offset: number }[];
   /** Offset of each value whose path (JSON of the path array) is in `wanted`. */
   readonly offsets: Map<string, number>;
+  /** Offset of the key of each such value that is an object member. */
+  readonly keyOffsets: Map<string, number>;
 }
 
 /** A streaming pass over strict JSON: the first error, keys repeated within an object, offsets of wanted paths. */
 function scanJson(text: string, wanted?: ReadonlySet<string>): JsonScan {
-  type Container = { readonly path: (string | number)[]; readonly keys?: Set<string>; key?: string; index: number };
+  type Container = {
+    readonly path: (string | number)[];
+    readonly keys?: Set<string>;
+    key?: string;
+    /** Where the current key is written (an unknown key is located there). */
+    keyOffset?: number;
+    index: number;
+  };
   const stack: Container[] = [];
   const duplicates: { key: string; offset: number }[] = [];
   const offsets = new Map<string, number>();
+  const keyOffsets = new Map<string, number>();
   let error: ParseError | undefined;
   /** The path of a value starting here, recorded when wanted. */
   const valueAt = (offset: number): (string | number)[] => {
@@ -462,7 +489,10 @@ function scanJson(text: string, wanted?: ReadonlySet<string>): JsonScan {
     const path = top ? [...top.path, top.keys ? (top.key as string) : top.index++] : [];
     if (wanted) {
       const key = JSON.stringify(path);
-      if (wanted.has(key) && !offsets.has(key)) offsets.set(key, offset);
+      if (wanted.has(key) && !offsets.has(key)) {
+        offsets.set(key, offset);
+        if (top?.keys && top.keyOffset !== undefined) keyOffsets.set(key, top.keyOffset);
+      }
     }
     return path;
   };
@@ -475,6 +505,7 @@ function scanJson(text: string, wanted?: ReadonlySet<string>): JsonScan {
         if (top.keys!.has(name)) duplicates.push({ key: name, offset });
         top.keys!.add(name);
         top.key = name;
+        top.keyOffset = offset;
       },
       onObjectEnd: () => void stack.pop(),
       onArrayBegin: (offset) => void stack.push({ path: valueAt(offset), index: 0 }),
@@ -486,7 +517,7 @@ function scanJson(text: string, wanted?: ReadonlySet<string>): JsonScan {
     },
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
   );
-  return { error, duplicates, offsets };
+  return { error, duplicates, offsets, keyOffsets };
 }
 
 const JSON_ERRORS: Record<number, string> = {
@@ -569,9 +600,7 @@ function position(text: string, offset: number, file: string): string {
  * problem list.
  */
 function fileError(file: string, message: string, location?: string): SpecValidationError {
-  const error = new SpecValidationError([{ path: '(file)', message, location }], file);
-  error.message = `${location ?? file}: ${message}`;
-  return error;
+  return new SpecValidationError([{ path: '(file)', message, location }], file);
 }
 
 /** The first problems and a count of the rest: a 1000-item list with a problem per item is still readable. */

@@ -17,6 +17,9 @@ function run(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** What validate prints for a spec it cannot read or the schema refuses: the refusal, then the result line. */
+const refusedReport = (text: string) => `${text}\n\nResult: FAILED\n`;
+
 /** A stack frame as Node prints it. */
 const TRACE = /\n\s+at .*:\d+:\d+\)?\n/;
 
@@ -33,7 +36,7 @@ describe('global-inference CLI', () => {
     ).toBeDefined();
   });
 
-  test('fails when the spec is invalid: every problem, exit code 1, no stack trace', () => {
+  test('validate reports an invalid spec on stdout: every problem, exit code 1, nothing on stderr', () => {
     const spec = join(dir, 'bad.yaml');
     writeFileSync(
       spec,
@@ -42,11 +45,19 @@ describe('global-inference CLI', () => {
     );
     const result = run('validate', spec);
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(`${spec} is invalid (2 problems):`);
-    expect(result.stderr).toContain('regions[0].instanceType: must be an NVIDIA GPU instance type');
-    expect(result.stderr).toContain('regions[0].capacity.min: must be ≤ capacity.max (1), got: 3 (');
-    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(
+      new RegExp(`^${spec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is invalid \\(2 problems\\):\n`),
+    );
+    expect(result.stdout).toContain('regions[0].instanceType: must be an NVIDIA GPU instance type');
+    expect(result.stdout).toContain('regions[0].capacity.min: must be ≤ capacity.max (1), got: 3 (');
+    expect(result.stdout).toMatch(/\n\nResult: FAILED\n$/);
+    // synth refuses the same spec with the same lines, on stderr: it produced nothing.
+    const synth = run('synth', spec, '--out', join(dir, 'bad-out'));
+    expect(synth.code).toBe(1);
+    expect(synth.stdout).toBe('');
+    expect(`${synth.stderr}\nResult: FAILED\n`).toBe(result.stdout);
+    expect(synth.stderr).not.toMatch(TRACE);
   });
 
   test('validate accepts the default example: schema, proofs and policy in one report', () => {
@@ -231,15 +242,17 @@ describe('global-inference CLI', () => {
     writeFileSync(join(dir, 'empty.yaml'), '');
     expect(run('validate', join(dir, 'empty.yaml'))).toEqual({
       code: 1,
-      stdout: '',
-      stderr:
-        `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or ` +
-        '`null`\n',
+      stdout: refusedReport(
+        `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or ` + '`null`',
+      ),
+      stderr: '',
     });
-    expect(run('validate', dir).stderr).toBe(`${dir}: cannot read ${dir}: it is a directory, not a spec file\n`);
+    expect(run('validate', dir).stdout).toBe(
+      refusedReport(`${dir}: cannot read ${dir}: it is a directory, not a spec file`),
+    );
     writeFileSync(join(dir, 'trailing.json'), '{"service": {"name": "chat",}}');
-    expect(run('validate', join(dir, 'trailing.json')).stderr).toMatch(
-      /trailing\.json:1:28: not valid JSON: a trailing comma before '\}'/,
+    expect(run('validate', join(dir, 'trailing.json')).stdout).toMatch(
+      /^\S*trailing\.json:1:28: not valid JSON: a trailing comma before '\}'/,
     );
   });
 
@@ -271,9 +284,11 @@ describe('global-inference CLI', () => {
         env: { ...process.env, GI_SPEC_READ_TIMEOUT_SECONDS: '1' },
       });
       expect(result.status).toBe(1);
-      expect(result.stderr).toBe(
-        `${never}: cannot read ${never}: it is a pipe that sent no data within 1 s: nobody opened it for ` +
-          'writing, or the writer sent nothing (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)\n',
+      expect(result.stdout).toBe(
+        refusedReport(
+          `${never}: cannot read ${never}: it is a pipe that sent no data within 1 s: nobody opened it for ` +
+            'writing, or the writer sent nothing (GI_SPEC_READ_TIMEOUT_SECONDS raises the limit)',
+        ),
       );
       expect(Date.now() - started).toBeLessThan(10_000);
     },
@@ -287,8 +302,8 @@ describe('global-inference CLI', () => {
       cwd: dir,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(
-      '/dev/stdin: the file holds no spec: it is empty, only comments, only `---`, or `null`\n',
+    expect(result.stdout).toBe(
+      refusedReport('/dev/stdin: the file holds no spec: it is empty, only comments, only `---`, or `null`'),
     );
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -309,18 +324,18 @@ describe('global-inference CLI', () => {
       env: { ...process.env, GI_SPEC_READ_TIMEOUT_SECONDS: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     // A writer that trickles comments and never closes.
     const trickle = setInterval(() => child.stdin.write('# still typing\n'), 100);
     const started = Date.now();
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearInterval(trickle);
     expect(code).toBe(1);
-    expect(stderr).toMatch(
+    expect(stdout).toMatch(
       regex(
         /^<stdin>: cannot read <stdin>: it is a standard input that had sent \d+ bytes and not finished after /,
-        /1 s \(GI_SPEC_READ_TIMEOUT_SECONDS raises the limit\)\n$/,
+        /1 s \(GI_SPEC_READ_TIMEOUT_SECONDS raises the limit\)\n\nResult: FAILED\n$/,
       ),
     );
     expect(Date.now() - started).toBeLessThan(15_000);

@@ -74,6 +74,22 @@ describe('spec files', () => {
     );
   });
 
+  test('an unknown key is located where the key is written, not at its value (YAML and JSON)', () => {
+    // The value of the unknown key is a block that starts on the next line: the key's line is the one to fix.
+    const yaml = `${VALID_YAML}notAKey:\n  nested: 1\n`;
+    const keyLine = yaml.split('\n').findIndex((l) => l.startsWith('notAKey:')) + 1;
+    expect(errorOf(() => parseSpecText(yaml, 'spec.yaml'))).toMatch(
+      new RegExp(`notAKey: is not a known key[^\n]*\\(spec\\.yaml:${keyLine}:1\\)`),
+    );
+    const json = JSON.stringify({ ...VALID, notAKey: { nested: 1 } }, null, 2);
+    const lines = json.split('\n');
+    const jsonLine = lines.findIndex((l) => l.includes('"notAKey"'));
+    const column = lines[jsonLine].indexOf('"notAKey"') + 1;
+    expect(errorOf(() => parseSpecText(json, 'spec.json'))).toMatch(
+      new RegExp(`notAKey: is not a known key[^\n]*\\(spec\\.json:${jsonLine + 1}:${column}\\)`),
+    );
+  });
+
   test('fails when the file is not valid YAML or JSON, with the position, on one line', () => {
     expect(oneLine(() => parseSpecText('service: [unclosed', 'bad.yaml'))).toMatch(
       /^bad\.yaml:\d+:\d+: not valid YAML: /,
