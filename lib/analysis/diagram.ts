@@ -39,11 +39,16 @@ export function routingDiagram(report: RoutingReport, options: DiagramOptions = 
     edges.push(e);
   };
 
-  for (const region of g.regions) {
+  // Only what belongs to the service: its regions, and the endpoints some answer lands on (a load balancer of an
+  // unrelated stack in the same app is not drawn under a region of the service).
+  const landed = new Set(report.answers.flatMap((a) => a.landings.map((l) => l.endpoint)));
+  const drawn = g.endpoints.filter((e) => landed.has(e.address));
+  const regions = new Set([...Object.keys(g.intent.regions), ...drawn.map((e) => e.region)]);
+  for (const region of g.regions.filter((r) => regions.has(r))) {
     const j = g.intent.regions[region]?.jurisdiction;
     nodes.set(`region:${region}`, { label: `${region}${j ? ` (${j})` : ''}`, shape: 'round', group: 'regions' });
   }
-  for (const e of g.endpoints) {
+  for (const e of drawn) {
     nodes.set(`endpoint:${e.address}`, { label: e.address, shape: 'box', group: 'endpoints' });
     addEdge({ from: `region:${e.region}`, to: `endpoint:${e.address}` });
   }

@@ -22,6 +22,7 @@ import { block, isRecord, loadStacks, normalizeDnsName, str, type AnalysisSource
 import { resourceBodies } from '../util/terraform-json';
 import type { StackInput } from './model';
 import { plural } from '../util/strings';
+import { isRename, pairStacks, renameNotes, type StackPairing } from './stack-pairing';
 
 /** Resource types the routing diff reviews; the edge router's table resources can be added by the caller. */
 export const ROUTING_RESOURCE_TYPES: readonly string[] = [
@@ -68,9 +69,13 @@ export interface ResourceChange {
   readonly danger?: string;
   /** For a delete paired with a create of the same live object under a new address. */
   readonly movedTo?: string;
+  /** For a delete: its stack is no longer synthesized, so nothing deletes it (it stays deployed). */
+  readonly stackRemoved?: boolean;
 }
 
 export interface SynthDiff {
+  /** The stacks before and after, paired by name and, across renames, by role. */
+  readonly stacks: readonly StackPairing[];
   readonly changes: readonly ResourceChange[];
   readonly before: RoutingReport;
   readonly after: RoutingReport;
@@ -86,8 +91,12 @@ export function diffSynth(before: AnalysisSource, after: AnalysisSource, options
   const b = loadStacks(before);
   const a = loadStacks(after);
   const types = new Set([...ROUTING_RESOURCE_TYPES, ...(options.extraTypes ?? [])]);
-  const left = index(b, types);
-  const right = index(a, types);
+  // Resources are compared within a pair of stacks (one state), whatever each side's stack is called.
+  const stacks = pairStacks(b, a);
+  const pairOf = (side: 'before' | 'after', name: string) => String(stacks.findIndex((p) => p[side] === name));
+  const left = index(b, types, (name) => pairOf('before', name));
+  const right = index(a, types, (name) => pairOf('after', name));
+  const removed = new Set(stacks.filter((p) => p.after === undefined).map((p) => p.before));
   const changes: ResourceChange[] = [];
   for (const [key, r] of right) {
     const l = left.get(key);
@@ -117,10 +126,17 @@ export function diffSynth(before: AnalysisSource, after: AnalysisSource, options
   }
   for (const [key, l] of left)
     if (!right.has(key))
-      changes.push({ address: l.address, type: l.type, stack: l.stack, action: 'delete', changes: [] });
+      changes.push({
+        address: l.address,
+        type: l.type,
+        stack: l.stack,
+        action: 'delete',
+        changes: [],
+        ...(removed.has(l.stack) ? { stackRemoved: true } : {}),
+      });
   pairMoves(changes, left, right);
   changes.sort((x, y) => rank(x) - rank(y) || x.address.localeCompare(y.address));
-  return { changes, before: analyzeRouting(b, options), after: analyzeRouting(a, options) };
+  return { stacks, changes, before: analyzeRouting(b, options), after: analyzeRouting(a, options) };
 }
 
 /** The Markdown review of two synth outputs (and, when given, of a saved plan's `terraform show -json`). */
@@ -129,9 +145,15 @@ export function diffRouting(
   after: AnalysisSource,
   options: DiffOptions & { readonly plan?: PlanJson | string } = {},
 ): string {
-  const diff = diffSynth(before, after, options);
-  const out: string[] = ['## Routing review', ''];
-  const dangerous = diff.changes.filter((c) => c.danger || c.action === 'delete');
+  // Loaded once: the stacks are compared, paired and analysed from the same reading.
+  const b = loadStacks(before);
+  const a = loadStacks(after);
+  const diff = diffSynth(b, a, options);
+  const out: string[] = ['## Routing review', '', ...stackSection(diff, b, a)];
+  const many = diff.stacks.length > 1;
+  const where = (c: ResourceChange) => `\`${c.address}\`${many ? ` (${c.stack})` : ''}`;
+  // A removed stack's resources are not deleted by anything: listed in their tables, not as dangerous.
+  const dangerous = diff.changes.filter((c) => c.danger || (c.action === 'delete' && !c.stackRemoved));
   if (dangerous.length > 0) {
     out.push(
       `**${plural(dangerous.length, 'change')} ` +
@@ -143,7 +165,7 @@ export function diffRouting(
       ...table(
         ['resource', 'change', 'why it matters'],
         dangerous.map((c) => [
-          `\`${c.address}\``,
+          where(c),
           c.movedTo ? 'delete + create (address changed)' : c.action,
           c.danger ?? deleteNote(c),
         ]),
@@ -171,7 +193,7 @@ export function diffRouting(
     out.push(
       ...table(
         ['resource', 'change', 'details'],
-        changes.map((c) => [`\`${c.address}\``, c.action, details(c)]),
+        changes.map((c) => [where(c), c.action, details(c)]),
         60,
       ),
     );
@@ -192,6 +214,28 @@ export function diffRouting(
   if (fresh.length > 0) out.push('', 'New violations:', '', ...fresh.map((v) => `- ${v.message}`));
   if (options.plan !== undefined) out.push('', ...planReview(options.plan));
   return out.join('\n');
+}
+
+/** The stacks compared, and what a renamed, added or removed stack means; empty when every stack kept its name. */
+function stackSection(diff: SynthDiff, b: readonly StackInput[], a: readonly StackInput[]): string[] {
+  if (diff.stacks.every((p) => p.before === p.after)) return [];
+  const out = ['### Stacks', ''];
+  for (const pair of diff.stacks) {
+    if (isRename(pair)) {
+      const was = b.find((s) => s.name === pair.before)!;
+      const is = a.find((s) => s.name === pair.after)!;
+      const resources = Object.values(is.json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      out.push(...renameNotes(pair, was, is, resources), '');
+    } else if (pair.before === undefined) {
+      out.push(`- \`${pair.after}\` (${pair.role}) is a new stack: everything in it is created.`);
+    } else if (pair.after === undefined) {
+      out.push(
+        `- \`${pair.before}\` (${pair.role}) is no longer synthesized: nothing deletes its resources; destroy it ` +
+          `(\`cdktf destroy ${pair.before}\`) before removing it from the app, or they stay deployed.`,
+      );
+    } else out.push(`- \`${pair.after}\` (${pair.role}): same stack.`);
+  }
+  return [...out, ''];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -288,19 +332,27 @@ export function planReview(plan: PlanJson | string, extraTypes: readonly string[
 // helpers
 
 interface Indexed {
+  readonly key: string;
   readonly address: string;
   readonly type: string;
   readonly stack: string;
   readonly config: Record<string, unknown>;
 }
 
-function index(stacks: readonly StackInput[], types: ReadonlySet<string>): Map<string, Indexed> {
+/** The reviewed resources, keyed by `<stack pair>|<address>`: the same key for one resource of one state. */
+function index(
+  stacks: readonly StackInput[],
+  types: ReadonlySet<string>,
+  pairOf: (stack: string) => string,
+): Map<string, Indexed> {
   const out = new Map<string, Indexed>();
   for (const stack of stacks) {
     for (const type of types) {
       for (const { name, body } of resourceBodies(stack.json, type)) {
         const { '//': _comment, ...config } = body;
-        out.set(`${stack.name}|${type}.${name}`, { address: `${type}.${name}`, type, stack: stack.name, config });
+        const address = `${type}.${name}`;
+        const key = `${pairOf(stack.name)}|${address}`;
+        out.set(key, { key, address, type, stack: stack.name, config });
       }
     }
   }
@@ -325,31 +377,34 @@ export function diffValues(before: unknown, after: unknown, path = ''): Attribut
   return [{ path, before, after }];
 }
 
-/** A deleted resource and a created one that are the same live object (same record identity) are a move. */
+/**
+ * A deleted record and a created one of the same state that are the same live object (same record identity) are a
+ * move: a `moved` block keeps it. (Across states a `moved` block does nothing; a renamed stack's state is moved whole.)
+ */
 function pairMoves(changes: ResourceChange[], left: Map<string, Indexed>, right: Map<string, Indexed>): void {
   const identity = (r: Indexed) =>
     r.type === 'aws_route53_record'
-      ? `${JSON.stringify(r.config.zone_id)}|${normalizeDnsName(str(r.config.name) ?? '')}|${str(r.config.type)}|` +
-        `${str(r.config.set_identifier) ?? ''}`
+      ? `${r.key.split('|')[0]}|${JSON.stringify(r.config.zone_id)}|${normalizeDnsName(str(r.config.name) ?? '')}|` +
+        `${str(r.config.type)}|${str(r.config.set_identifier) ?? ''}`
       : undefined;
-  const created = changes.filter((c) => c.action === 'create');
+  const find = (side: Map<string, Indexed>, c: ResourceChange) =>
+    [...side.values()].find((r) => r.stack === c.stack && r.address === c.address);
+  const created = changes.filter((c) => c.action === 'create').map((c) => ({ change: c, resource: find(right, c) }));
   for (let i = 0; i < changes.length; i++) {
     const c = changes[i];
     if (c.action !== 'delete') continue;
-    const l = left.get(`${c.stack}|${c.address}`);
+    const l = find(left, c);
     const id = l && identity(l);
     if (!id) continue;
-    const twin = created.find((n) => {
-      const r = right.get(`${n.stack}|${n.address}`);
-      return r && identity(r) === id;
-    });
+    const twin = created.find((n) => n.resource && identity(n.resource) === id)?.change;
     if (twin) {
       changes[i] = {
         ...c,
         movedTo: twin.address,
         danger:
           `address changed to ${twin.address} (a construct id changed): Terraform deletes the live record and ` +
-          'creates it again — the name can go unanswered in between; add a `moved` block',
+          'creates it again — the name can go unanswered in between; add a `moved` block ' +
+          `(cdktf: \`moveFromId('${c.address}')\` on the new record)`,
       };
     }
   }
@@ -372,6 +427,8 @@ function dangerNote(type: string, config: Record<string, unknown>): string {
 }
 
 function deleteNote(c: ResourceChange): string {
+  if (c.stackRemoved)
+    return `stack ${c.stack} is no longer synthesized: nothing deletes this, it stays deployed until that stack is destroyed`;
   if (c.type === 'aws_route53_record') return 'a live answer disappears';
   if (c.type === 'aws_route53_health_check')
     return 'records that used it lose their health signal (or the plan fails while they still reference it)';
@@ -384,6 +441,7 @@ function rank(c: ResourceChange): number {
 
 function details(c: ResourceChange): string {
   if (c.movedTo) return `moved to \`${c.movedTo}\``;
+  if (c.stackRemoved) return deleteNote(c);
   if (c.action === 'create' || c.action === 'delete') return '';
   const shown = c.changes.slice(0, 6).map((d) => `${d.path}: ${fmt(d.before)} → ${fmt(d.after)}`);
   return `${shown.join('<br>')}${c.changes.length > 6 ? `<br>+${c.changes.length - 6} more` : ''}`;

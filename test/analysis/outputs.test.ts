@@ -191,3 +191,18 @@ describe('diff', () => {
     expect(text).toContain('| `aws_route53_health_check.a` | create + delete | request_interval |');
   });
 });
+
+describe('diagram of a consumer app', () => {
+  it('draws only what belongs to the service: not an unrelated stack’s load balancer nor its region', () => {
+    const stacks = editableStacks(weighted);
+    const shop = { aws_lb: { ShopAlb: { name: 'shop', load_balancer_type: 'application', subnets: ['subnet-1'] } } };
+    stacks.push({ name: 'shop', json: { provider: { aws: [{ region: 'sa-east-1' }] }, resource: shop } });
+    const report = analyzeRouting(stacks);
+    // The analysis still sees it (a record could route to it: sound), the picture of the service does not.
+    expect(report.graph.endpoints.map((e) => e.address)).toContain('aws_lb.ShopAlb');
+    const diagram = routingDiagram(report);
+    expect(diagram).not.toContain('ShopAlb');
+    expect(diagram).not.toContain('sa-east-1');
+    expect(diagram).toContain('us-east-1');
+  });
+});
