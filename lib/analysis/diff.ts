@@ -428,7 +428,10 @@ function dangerNote(type: string, config: Record<string, unknown>): string {
 
 function deleteNote(c: ResourceChange): string {
   if (c.stackRemoved)
-    return `stack ${c.stack} is no longer synthesized: nothing deletes this, it stays deployed until that stack is destroyed`;
+    return (
+      `stack ${c.stack} is no longer synthesized: nothing deletes this, it stays deployed until that stack is ` +
+      'destroyed'
+    );
   if (c.type === 'aws_route53_record') return 'a live answer disappears';
   if (c.type === 'aws_route53_health_check')
     return 'records that used it lose their health signal (or the plan fails while they still reference it)';

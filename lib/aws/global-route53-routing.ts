@@ -24,6 +24,7 @@ import { protectLiterals } from '../util/terraform-literals';
 
 /** A region as the routing sees it. */
 export interface RoutedRegion {
+  /** The region's endpoint: a {@link GpuInferenceEndpoint}, or one imported with `InferenceEndpointRef`. */
   readonly endpoint: IInferenceEndpoint;
   /** Public name resolving to this endpoint only (probe FQDN and SNI), e.g. `us-east-1.inference.example.com`. */
   readonly hostname: string;
@@ -31,9 +32,12 @@ export interface RoutedRegion {
   readonly provider?: TerraformProvider;
 }
 
+/** The spec's `routing` section as props accept it (mode, failover, weights, canary, ...; defaults apply). */
 export type RoutingInput = z.input<typeof RoutingSchema>;
+/** The spec's `residency` section as props accept it: residency groups by jurisdiction key. */
 export type ResidencyInput = Record<string, z.input<typeof ResidencyGroupSchema>>;
 
+/** Props of {@link GlobalRoute53Routing}: the zone and name, the regions, and the spec's routing and health. */
 export interface GlobalRoute53RoutingProps {
   /** Zone of `domain`. */
   readonly zone: IHostedZone;
@@ -72,13 +76,47 @@ export interface GlobalRoute53RoutingProps {
  * - failover: PRIMARY is the primary region; SECONDARY aliases `secondary.<domain>`, a latency set of the others.
  *
  * Set identifiers and construct ids derive from region codes and location codes, never from list positions.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+ * import { GlobalRoute53Routing, InferenceEndpointRef, InferenceHostedZone } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'routing');
+ * new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+ * const zone = InferenceHostedZone.fromZoneId('Z0123456789ABCDEFGHIJ', 'inference.example.com');
+ * const endpoint = (region: string, albZoneId: string) =>
+ *   InferenceEndpointRef.fromAttributes({
+ *     region,
+ *     albDnsName: `chat-0123456789.${region}.elb.amazonaws.com`,
+ *     albZoneId,
+ *     healthCheckPath: '/health',
+ *     models: [{ name: 'llama-3-1-8b', id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' }],
+ *     albArnSuffix: `app/chat-${region}/0123456789abcdef`,
+ *     targetGroupArnSuffix: `targetgroup/chat-${region}/0123456789abcdef`,
+ *     minCapacity: 2,
+ *   });
+ * // Active-passive: us-east-1 while it is healthy, else eu-west-1.
+ * new GlobalRoute53Routing(stack, 'Routing', {
+ *   zone,
+ *   domain: 'inference.example.com',
+ *   regions: [
+ *     { endpoint: endpoint('us-east-1', 'Z35SXDOTRQ7X7K'), hostname: 'us-east-1.inference.example.com' },
+ *     { endpoint: endpoint('eu-west-1', 'Z32O12XQLNTSW2'), hostname: 'eu-west-1.inference.example.com' },
+ *   ],
+ *   routing: { mode: 'failover', failover: { primary: 'us-east-1' } },
+ * });
+ * ```
  */
 export class GlobalRoute53Routing extends Construct {
   /** Health checks by region code. */
   readonly healthChecks: Readonly<Record<string, RegionHealthCheck>>;
   /** Every record set name created, with its routing policy, for review and tests. */
   readonly recordSets: ReadonlyMap<string, string>;
+  /** The validated routing settings, defaults filled in. */
   readonly routing: RoutingSpec;
+  /** The validated residency groups by jurisdiction key (empty without residency). */
   readonly residency: Readonly<Record<string, ResidencyGroup>>;
   private readonly props: GlobalRoute53RoutingProps;
   private readonly byRegion = new Map<string, RoutedRegion>();

@@ -47,6 +47,7 @@ export interface FleetCapacity {
   readonly desired?: number;
 }
 
+/** Props of {@link GpuFleet}: one model's instances in one region, behind an ALB you provide. */
 export interface GpuFleetProps {
   /** Provider for the fleet's region. @default - the stack's default AWS provider */
   readonly provider?: TerraformProvider;
@@ -63,6 +64,7 @@ export interface GpuFleetProps {
   readonly modelVersion?: string;
   /** GPU instance type, e.g. `g6e.xlarge`. */
   readonly instanceType: string;
+  /** Instance counts of the autoscaling group (`desired` defaults to `min`). */
   readonly capacity: FleetCapacity;
   /** VPC of the target group. */
   readonly vpcId: string;
@@ -89,19 +91,47 @@ export const GPU_AMI_PARAMETERS = {
 /**
  * The GPU instances serving one model in one region: launch template, instance role, autoscaling group,
  * target group and scaling policy. Used by {@link GpuInferenceEndpoint}; usable alone behind your own ALB.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+ * import { GpuFleet } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'fleet');
+ * new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+ * // Behind an ALB of your own: attach `fleet.targetGroup` to one of its listeners.
+ * const fleet = new GpuFleet(stack, 'Fleet', {
+ *   region: 'us-east-1',
+ *   serviceName: 'chat',
+ *   model: { id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' },
+ *   instanceType: 'g6e.xlarge',
+ *   capacity: { min: 1, max: 4 },
+ *   vpcId: 'vpc-0123456789abcdef0',
+ *   subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+ *   instanceSecurityGroupId: 'sg-0123456789abcdef0',
+ *   loadBalancerArnSuffix: 'app/chat/0123456789abcdef',
+ * });
+ * ```
  */
 export class GpuFleet extends Construct {
   /** The autoscaling group (escape hatch). */
   readonly resource: AutoscalingGroup;
+  /** The launch template: GPU AMI, encrypted root volume, IMDSv2 only, the boot script serving the model. */
   readonly launchTemplate: LaunchTemplate;
+  /** The target group the ALB forwards to, with the readiness probe as its health check. */
   readonly targetGroup: LbTargetGroup;
+  /** The instance role: SSM access and read access to exactly the model's weights and token, nothing more. */
   readonly role: IamRole;
   /** The validated model, defaults filled in. */
   readonly model: ModelSpec;
   /** The model version this fleet runs. */
   readonly modelVersion: string;
+  /** Name of the autoscaling group (for CloudWatch metrics and alarms). */
   readonly autoScalingGroupName: string;
+  /** `capacity.min`: the fewest instances the fleet keeps (the capacity alarm's threshold). */
   readonly minCapacity: number;
+  /** `capacity.max`: the most instances scaling may launch. */
   readonly maxCapacity: number;
 
   constructor(scope: Construct, id: string, props: GpuFleetProps) {
@@ -442,6 +472,7 @@ function instancePolicyStatements(model: ModelSpec, settings: EndpointSpec): Pol
   return statements;
 }
 
+/** Splits an `s3://bucket/prefix` URI into bucket and key prefix (for IAM resources); throws on anything else. */
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (!match) throw new Error(`not an s3:// URI: ${uri}`);

@@ -42,6 +42,7 @@ import { protectLiterals } from '../util/terraform-literals';
 /** Header the edge router (or any client) sets to pick a model's fleet behind a shared ALB. */
 export const MODEL_HEADER = 'X-Inference-Model';
 
+/** Props of {@link GpuInferenceEndpoint}: one region's endpoint, checked by the spec's rules at construction. */
 export interface GpuInferenceEndpointProps {
   /** AWS region code; the stable key of the endpoint. */
   readonly region: string;
@@ -109,6 +110,25 @@ export interface OriginLock {
  * A regional GPU inference endpoint: an internet-facing ALB (HTTPS only, TLS 1.2+, invalid headers dropped) in
  * front of one {@link GpuFleet} per model, in a VPC of your own or a {@link MinimalVpc}. Instances are reachable
  * only from the ALB, on their serving port.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+ * import { GpuInferenceEndpoint } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'one-region');
+ * new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+ * const endpoint = new GpuInferenceEndpoint(stack, 'Endpoint', {
+ *   region: 'eu-west-1',
+ *   serviceName: 'chat',
+ *   models: [{ id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' }],
+ *   instanceType: 'g6e.xlarge',
+ *   capacity: { min: 2, max: 8 },
+ *   certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+ * });
+ * // endpoint.albDnsName is the ALB's name; point a record or a front door at it.
+ * ```
  */
 export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoint {
   /** The ALB (escape hatch). */
@@ -116,6 +136,7 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
   readonly region: string;
   readonly albDnsName: string;
   readonly albZoneId: string;
+  /** ARN of the ALB. */
   readonly albArn: string;
   readonly albArnSuffix: string;
   readonly healthCheckPath: string;
@@ -126,11 +147,19 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
   /** The fleet of the first (default) model. */
   readonly primaryFleet: GpuFleet;
   readonly targetGroupArnSuffix: string;
+  /** Name of the primary model's autoscaling group. */
   readonly autoScalingGroupName: string;
   readonly minCapacity: number;
+  /** The network the endpoint runs in: `props.network`, or the {@link MinimalVpc} created for it. */
   readonly network: IEndpointNetwork;
+  /** Security group of the ALB: HTTPS (and HTTP, redirected) from the allowed ranges, model ports to the fleets. */
   readonly albSecurityGroup: SecurityGroup;
+  /** Security group of the GPU instances: their serving ports from the ALB only. */
   readonly instanceSecurityGroup: SecurityGroup;
+  /**
+   * The HTTPS listener (escape hatch): forwards to the first model's fleet (answers 403 when origin-locked), with a
+   * header rule per other model.
+   */
   readonly httpsListener: LbListener;
   /** The validated settings, defaults filled in. */
   readonly settings: EndpointSpec;

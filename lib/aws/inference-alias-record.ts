@@ -37,21 +37,33 @@ export abstract class RecordTarget {
     return { kind: 'cname', hostname };
   }
 
+  /** `alias` (of an ALB or another record set) or `cname` (to an outside hostname). */
   abstract readonly kind: 'alias' | 'cname';
+  /** DNS name the alias points at (`alias` targets). */
   readonly aliasName?: string;
+  /** Hosted zone id of the alias target (`alias` targets): the ALB's zone, or the zone of the nested record. */
   readonly aliasZoneId?: string;
+  /** Hostname the CNAME points at (`cname` targets). */
   readonly hostname?: string;
 }
 
+/** Props of {@link InferenceAliasRecord}: zone, name, target, and at most one routing policy. */
 export interface InferenceAliasRecordProps {
   /** Zone the record lives in. */
   readonly zone: IHostedZone;
   /** Fully qualified record name. */
   readonly name: string;
+  /** What the record answers with: `RecordTarget.loadBalancer(endpoint)`, `.record(name, zone)` or `.hostname(h)`. */
   readonly target: RecordTarget;
-  /** @default RoutingPolicy.simple() */
+  /**
+   * How Route53 chooses among the records of this name, from the `RoutingPolicy` factories.
+   * @default RoutingPolicy.simple()
+   */
   readonly policy?: RoutingPolicy;
-  /** Distinguishes records of the same name; required for every policy but simple. Derive it from a stable key. */
+  /**
+   * Distinguishes records of the same name; required for every policy but simple. Derive it from a stable key.
+   * @default - none (simple records only)
+   */
   readonly setIdentifier?: string;
   /**
    * Health check deciding whether Route53 may answer with this record. @default - none (alias records still follow the
@@ -73,10 +85,47 @@ export interface InferenceAliasRecordProps {
   readonly provider?: TerraformProvider;
 }
 
-/** One routed answer for a name: an alias (or CNAME) record with exactly one routing policy. */
+/**
+ * One routed answer for a name: an alias (or CNAME) record with exactly one routing policy.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+ * import {
+ *   HealthCheckRef,
+ *   InferenceAliasRecord,
+ *   InferenceEndpointRef,
+ *   InferenceHostedZone,
+ *   RecordTarget,
+ *   RoutingPolicy,
+ * } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'records');
+ * new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+ * const zone = InferenceHostedZone.fromZoneId('Z0123456789ABCDEFGHIJ', 'inference.example.com');
+ * const endpoint = InferenceEndpointRef.fromAttributes({
+ *   region: 'eu-west-1',
+ *   albDnsName: 'chat-0123456789.eu-west-1.elb.amazonaws.com',
+ *   albZoneId: 'Z32O12XQLNTSW2',
+ *   healthCheckPath: '/health',
+ *   models: [{ name: 'llama-3-1-8b', id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' }],
+ * });
+ * // One latency record of the service name, answered only while the region's health check passes.
+ * new InferenceAliasRecord(stack, 'Latency-eu-west-1', {
+ *   zone,
+ *   name: 'inference.example.com',
+ *   target: RecordTarget.loadBalancer(endpoint),
+ *   policy: RoutingPolicy.latency('eu-west-1'),
+ *   setIdentifier: 'eu-west-1',
+ *   healthCheck: HealthCheckRef.fromHealthCheckId('abcdef01-2345-6789-abcd-ef0123456789'),
+ * });
+ * ```
+ */
 export class InferenceAliasRecord extends Construct {
   /** The A (or CNAME) record (escape hatch). */
   readonly resource: Route53Record;
+  /** Every record created: one per record type (`A`, and `AAAA` when asked), the first being `resource`. */
   readonly records: readonly Route53Record[];
 
   constructor(scope: Construct, id: string, props: InferenceAliasRecordProps) {

@@ -18,11 +18,13 @@ import { protectLiterals } from '../util/terraform-literals';
 
 /** A Route53 hosted zone the routing constructs write records into. */
 export interface IHostedZone {
+  /** Route53 id of the zone (`Z...`), or a reference to it. */
   readonly zoneId: string;
   /** The zone's DNS name, without trailing dot. */
   readonly zoneName: string;
 }
 
+/** Props of {@link InferenceHostedZone}: the zone name, and DNSSEC and query-logging settings. */
 export interface InferenceHostedZoneProps {
   /** DNS name of the zone, e.g. `inference.example.com`. Delegate it from the parent zone with the `nameServers`. */
   readonly zoneName: string;
@@ -56,6 +58,21 @@ export interface InferenceHostedZoneProps {
  * `force_destroy` is not, so neither a refactor nor `terraform destroy` can silently delete every record.
  * Signed with DNSSEC and query-logged by default. Use {@link InferenceHostedZone.fromZoneId} to write into an
  * existing zone instead.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+ * import { InferenceHostedZone } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'dns');
+ * new AwsProvider(stack, 'aws', { region: 'us-east-1' }); // Route53's DNSSEC keys and query logs live there
+ * const zone = new InferenceHostedZone(stack, 'Zone', { zoneName: 'inference.example.com' });
+ * // Delegate from the parent zone to zone.nameServers and publish zone.dsRecord there.
+ *
+ * // Or write into a zone that already exists; nothing is created:
+ * const existing = InferenceHostedZone.fromZoneId('Z0123456789ABCDEFGHIJ', 'inference.example.com');
+ * ```
  */
 export class InferenceHostedZone extends Construct implements IHostedZone {
   /**
@@ -71,13 +88,16 @@ export class InferenceHostedZone extends Construct implements IHostedZone {
 
   /** The zone (escape hatch). */
   readonly resource: Route53Zone;
+  /** Route53 id of the zone (a reference, known after apply). */
   readonly zoneId: string;
   readonly zoneName: string;
   /** Name servers to delegate to from the parent zone. */
   readonly nameServers: string[];
   /** The DS record to publish at the parent zone (when DNSSEC is on). */
   readonly dsRecord?: string;
+  /** The KMS key behind the DNSSEC key-signing key (ECC P-256, SIGN_VERIFY), when DNSSEC is on. */
   readonly signingKey?: KmsKey;
+  /** The CloudWatch log group receiving the zone's query logs (`/aws/route53/<zone>`), when query logging is on. */
   readonly queryLogGroup?: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: InferenceHostedZoneProps) {

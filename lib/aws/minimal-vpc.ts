@@ -26,6 +26,7 @@ import { protectLiterals } from '../util/terraform-literals';
 
 /** The network a regional endpoint runs in. */
 export interface IEndpointNetwork {
+  /** Id of the VPC. */
   readonly vpcId: string;
   /** Subnets of the GPU instances; they need outbound HTTPS (NAT or VPC endpoints). */
   readonly privateSubnetIds: string[];
@@ -33,6 +34,7 @@ export interface IEndpointNetwork {
   readonly publicSubnetIds: string[];
 }
 
+/** Props of {@link MinimalVpc}: the region, a name prefix, and optional address, zone, NAT and flow-log settings. */
 export interface MinimalVpcProps {
   /** AWS region code; picks the default availability zones. */
   readonly region: string;
@@ -43,7 +45,7 @@ export interface MinimalVpcProps {
   readonly provider?: TerraformProvider;
   /** Prefix of the `Name` tags. */
   readonly name: string;
-  /** VPC block, /16 to /22. @default '10.64.0.0/16' ({@link DEFAULT_VPC_CIDR}) */
+  /** VPC block, /16 to /22. @default '10.64.0.0/16' */
   readonly cidr?: string;
   /**
    * Availability zone ids of the region (two to six). @default - the first three zones the library knows for the region
@@ -89,13 +91,31 @@ export function minimalVpcProblems(
  * A minimal two-tier VPC for one regional endpoint: public subnets for the ALB and NAT, private subnets for the
  * GPU instances, the default security group stripped of all rules, and flow logs of rejected traffic.
  * Subnets are keyed by zone id, so adding a zone never renumbers the others.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+ * import { MinimalVpc } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'network');
+ * new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+ * const vpc = new MinimalVpc(stack, 'Network', {
+ *   region: 'eu-west-1',
+ *   name: 'chat-eu-west-1',
+ *   natGateways: 'per-zone', // private subnets keep egress when a zone fails
+ * });
+ * // Pass `vpc` as the `network` of a GpuInferenceEndpoint, or use vpc.privateSubnetIds yourself.
+ * ```
  */
 export class MinimalVpc extends Construct implements IEndpointNetwork {
   /** The VPC (escape hatch). */
   readonly resource: Vpc;
+  /** Id of the VPC. */
   readonly vpcId: string;
   readonly privateSubnetIds: string[];
   readonly publicSubnetIds: string[];
+  /** The zone ids the subnets are in: `props.availabilityZoneIds`, or the region's first three. */
   readonly availabilityZoneIds: readonly string[];
 
   constructor(scope: Construct, id: string, props: MinimalVpcProps) {

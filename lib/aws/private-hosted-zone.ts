@@ -8,6 +8,7 @@ import { objectProp, propsObject } from './prop-checks';
 import type { IHostedZone } from './inference-hosted-zone';
 import { protectLiterals } from '../util/terraform-literals';
 
+/** Props of {@link PrivateHostedZone}: the zone name and the VPCs that resolve through it. */
 export interface PrivateHostedZoneProps {
   /** DNS name, usually the service domain (split horizon: inside these VPCs it shadows the public zone). */
   readonly zoneName: string;
@@ -20,10 +21,28 @@ export interface PrivateHostedZoneProps {
 /**
  * A private hosted zone for internal clients (split horizon): workloads in the associated VPCs resolve the service
  * name through it, to the same regional endpoints, without leaving AWS's resolver. Protected by prevent_destroy.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+ * import { PrivateHostedZone } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'internal-dns');
+ * new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+ * new PrivateHostedZone(stack, 'PrivateZone', {
+ *   zoneName: 'inference.example.com',
+ *   vpcs: [
+ *     { vpcId: 'vpc-0123456789abcdef0', region: 'us-east-1' },
+ *     { vpcId: 'vpc-0fedcba9876543210', region: 'eu-west-1' },
+ *   ],
+ * });
+ * ```
  */
 export class PrivateHostedZone extends Construct implements IHostedZone {
   /** The zone (escape hatch). */
   readonly resource: Route53Zone;
+  /** Route53 id of the zone (a reference, known after apply). */
   readonly zoneId: string;
   readonly zoneName: string;
 

@@ -13,14 +13,26 @@ import { protectLiterals } from '../util/terraform-literals';
 
 /** Alarm names are `<prefix>-<region>-<signal>` (CloudWatch allows 255). */
 export const ALARM_NAME_PREFIX = slug('name prefix', 64);
+/** The `namePrefix` of alarms and health checks when none is given. */
 export const DEFAULT_ALARM_NAME_PREFIX = 'gi';
 
 /** A Route53 health check that routing records can reference. */
 export interface IHealthCheck {
+  /** Route53 id of the health check, or a reference to it. */
   readonly healthCheckId: string;
 }
 
-/** Route53 health checks the library did not create. */
+/**
+ * Route53 health checks the library did not create.
+ *
+ * @example
+ * ```ts
+ * import { HealthCheckRef } from 'cdktf-global-inference';
+ *
+ * // A health check managed elsewhere, for an InferenceAliasRecord's `healthCheck`.
+ * const existing = HealthCheckRef.fromHealthCheckId('abcdef01-2345-6789-abcd-ef0123456789');
+ * ```
+ */
 export class HealthCheckRef {
   /** An existing health check, by id. */
   static fromHealthCheckId(healthCheckId: string): IHealthCheck {
@@ -30,6 +42,7 @@ export class HealthCheckRef {
   private constructor() {}
 }
 
+/** Props of {@link RegionHealthCheck}: the endpoint to watch, the name its probe uses, and the probe settings. */
 export interface RegionHealthCheckProps {
   /**
    * The endpoint to watch. Capacity signals need its ALB/target-group metrics (`albArnSuffix`, `targetGroupArnSuffix`).
@@ -61,10 +74,40 @@ export interface RegionHealthCheckProps {
  *
  * Route53 alarm health checks accept only standard statistics (no percentiles, no metric math), so response time
  * is judged on its Average.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+ * import { InferenceEndpointRef, RegionHealthCheck } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'health');
+ * const route53 = new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+ * const usWest2 = new AwsProvider(stack, 'us-west-2', { region: 'us-west-2', alias: 'us-west-2' });
+ * const endpoint = InferenceEndpointRef.fromAttributes({
+ *   region: 'us-west-2',
+ *   albDnsName: 'chat-0123456789.us-west-2.elb.amazonaws.com',
+ *   albZoneId: 'Z1H1FL5HABSF5',
+ *   healthCheckPath: '/health',
+ *   models: [{ name: 'llama-3-1-8b', id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' }],
+ *   albArnSuffix: 'app/chat/0123456789abcdef',
+ *   targetGroupArnSuffix: 'targetgroup/chat/0123456789abcdef',
+ *   minCapacity: 2,
+ * });
+ * const health = new RegionHealthCheck(stack, 'Health', {
+ *   endpoint,
+ *   fqdn: 'us-west-2.inference.example.com',
+ *   provider: route53,
+ *   alarmProvider: usWest2, // the alarms live in the endpoint's region
+ *   health: { path: '/health', intervalSeconds: 10, failureThreshold: 3 },
+ * });
+ * // health.healthCheckId goes into the region's routing records.
+ * ```
  */
 export class RegionHealthCheck extends Construct implements IHealthCheck {
   /** The CALCULATED health check records should reference (escape hatch). */
   readonly resource: Route53HealthCheck;
+  /** Id of the CALCULATED health check: what the region's routing records reference. */
   readonly healthCheckId: string;
   /** The HTTPS readiness probe alone. */
   readonly readiness: Route53HealthCheck;
@@ -72,6 +115,7 @@ export class RegionHealthCheck extends Construct implements IHealthCheck {
   readonly capacityChecks: Readonly<Record<string, Route53HealthCheck>>;
   /** The checker regions probing the endpoint. */
   readonly checkerRegions: readonly string[];
+  /** The validated probe and capacity settings, defaults filled in. */
   readonly settings: HealthSpec;
 
   constructor(scope: Construct, id: string, props: RegionHealthCheckProps) {

@@ -10,8 +10,12 @@ import { checkHostedZone, checkInZone, propsObject } from './prop-checks';
 import type { IHostedZone } from './inference-hosted-zone';
 import { protectLiterals } from '../util/terraform-literals';
 
+/** Props of {@link RegionalCertificate}: the domain, the zone that validates it, and the providers to use. */
 export interface RegionalCertificateProps {
-  /** Provider of the region the certificate is used in (ACM certificates are regional). */
+  /**
+   * Provider of the region the certificate is used in (ACM certificates are regional). @default - the stack's
+   * default AWS provider
+   */
   readonly provider?: TerraformProvider;
   /** The service DNS name; the certificate covers it and `*.` of it (regional and residency names). */
   readonly domainName: string;
@@ -31,12 +35,35 @@ export interface RegionalCertificateProps {
 /**
  * An ACM certificate for `domain` and `*.domain`, DNS-validated in the service's zone. The apex and the
  * wildcard share one validation record, so no for_each over unknown values is needed.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+ * import { InferenceHostedZone, RegionalCertificate } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'certificates');
+ * const dns = new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+ * const euWest1 = new AwsProvider(stack, 'eu-west-1', { region: 'eu-west-1', alias: 'eu-west-1' });
+ * const zone = InferenceHostedZone.fromZoneId('Z0123456789ABCDEFGHIJ', 'inference.example.com');
+ * const certificate = new RegionalCertificate(stack, 'Certificate', {
+ *   provider: euWest1,
+ *   dnsProvider: dns,
+ *   domainName: 'inference.example.com',
+ *   zone,
+ * });
+ * // certificate.certificateArn waits for validation: give it to the eu-west-1 GpuInferenceEndpoint.
+ * ```
  */
 export class RegionalCertificate extends Construct {
   /** The certificate (escape hatch). */
   readonly resource: AcmCertificate;
   /** ARN of the certificate once validated: use it in listeners so they wait for validation. */
   readonly certificateArn: string;
+  /**
+   * The DNS validation record, when this certificate writes it (`writeValidationRecord`); pass it as
+   * `sharedValidationRecord` to the domain's certificates in other regions.
+   */
   readonly validationRecord?: Route53Record;
 
   constructor(scope: Construct, id: string, props: RegionalCertificateProps) {

@@ -94,6 +94,7 @@ export abstract class RoutingPolicy {
     })();
   }
 
+  /** Which Route53 routing policy this is (the factory that made it). */
   abstract readonly kind: 'simple' | 'latency' | 'failover' | 'weighted' | 'geolocation' | 'geoproximity';
   /** The routing-policy block of a `aws_route53_record`. */
   abstract toRecordConfig(): PolicyBlock;

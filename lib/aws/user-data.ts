@@ -108,6 +108,7 @@ export function userDataBytes(launch: ServerLaunch): number {
   return new TextEncoder().encode(renderUserData(launch)).length;
 }
 
+/** The container image the library runs for a built-in engine (pinned); throws for `custom`, which names its own. */
 export function defaultImage(engine: ModelSpec['engine']): string {
   if (engine === 'custom') throw new Error('a custom engine needs an explicit image');
   return ENGINE_IMAGES[engine];

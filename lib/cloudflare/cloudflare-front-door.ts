@@ -34,6 +34,7 @@ export interface FrontDoorHealth {
   readonly expectedBody?: string;
 }
 
+/** Props of {@link CloudflareFrontDoor}: the regional endpoints, the service's names, the spec's Cloudflare block. */
 export interface CloudflareFrontDoorProps {
   /**
    * The regional endpoints (region, models, readiness path, jurisdiction); one pool each. Their order is the failover
@@ -81,11 +82,44 @@ export interface CloudflareFrontDoorProps {
  * The Cloudflare front door of a global inference service: a readiness monitor, one pool per regional endpoint, a
  * steering load balancer that keeps residency clients in their jurisdiction, and the secret origin header. Put it in
  * a stack that holds Cloudflare resources only, so the AWS stacks stay checkable offline.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+ * import { CloudflareFrontDoor, InferenceEndpointRef } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'chat-cloudflare'); // Cloudflare resources only
+ * new CloudflareProvider(stack, 'cloudflare', {});
+ * const endpoint = (region: string, albZoneId: string) =>
+ *   InferenceEndpointRef.fromAttributes({
+ *     region,
+ *     albDnsName: `chat-0123456789.${region}.elb.amazonaws.com`,
+ *     albZoneId,
+ *     healthCheckPath: '/health',
+ *     models: [{ name: 'llama-3-1-8b', id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' }],
+ *   });
+ * // One pool per region, behind `inference.example.com`; origins are `<region>.origin.inference.example.com`.
+ * new CloudflareFrontDoor(stack, 'FrontDoor', {
+ *   endpoints: [endpoint('us-east-1', 'Z35SXDOTRQ7X7K'), endpoint('eu-west-1', 'Z32O12XQLNTSW2')],
+ *   serviceName: 'chat',
+ *   serviceDomain: 'inference.example.com',
+ *   originDomain: 'origin.inference.example.com',
+ *   cloudflare: {
+ *     accountId: '0123456789abcdef0123456789abcdef',
+ *     zoneId: 'fedcba9876543210fedcba9876543210',
+ *     plan: 'enterprise',
+ *   },
+ * });
+ * // The ALBs must require the secret header: set TF_VAR_origin_auth_secret for every stack.
+ * ```
  */
 export class CloudflareFrontDoor extends Construct {
   /** The load balancer resource (escape hatch). */
   readonly resource: LoadBalancer;
+  /** The steering load balancer over the regional pools. */
   readonly loadBalancer: CloudflareInferenceLoadBalancer;
+  /** The readiness monitor every pool uses. */
   readonly monitor: CloudflareHealthMonitor;
   /** Pools by region code. */
   readonly pools: Readonly<Record<string, CloudflareRegionPool>>;
@@ -102,6 +136,7 @@ export class CloudflareFrontDoor extends Construct {
   readonly settings: CloudflareSpec;
   /** The routing in region codes (for analysis and tests). */
   readonly routing: RoutingPlan;
+  /** Hostname of the load balancer: `cloudflare.hostname`, else `serviceDomain`. */
   readonly hostname: string;
   /**
    * Worst-case seconds from a region failing its readiness probe to Cloudflare steering new requests away

@@ -14,6 +14,7 @@ import { idProblems } from './prop-checks';
  */
 export const FAIL_CLOSED_ORIGIN = 'fail-closed.invalid';
 
+/** Props of {@link FailClosedPool}: the account, a name prefix, and where failed requests go. */
 export interface FailClosedPoolProps {
   /** Cloudflare account holding the pool (may be a reference). */
   readonly accountId: string;
@@ -39,10 +40,26 @@ export interface FailClosedPoolProps {
  * fallback pool per load balancer and sends a client there when every pool of its list is unhealthy, so with two
  * residency jurisdictions any real region would move one jurisdiction's clients out of it. This pool fails the
  * request instead. It has no monitor (the fallback pool's health is not consulted) and is never in a steering list.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+ * import { FailClosedPool } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'chat-cloudflare');
+ * new CloudflareProvider(stack, 'cloudflare', {});
+ * const failClosed = new FailClosedPool(stack, 'FailClosed', {
+ *   accountId: '0123456789abcdef0123456789abcdef',
+ *   namePrefix: 'chat',
+ * });
+ * // Give it to a CloudflareInferenceLoadBalancer as `failClosedPool`, with `fallback: 'fail-closed'`.
+ * ```
  */
 export class FailClosedPool extends Construct {
   /** The pool (escape hatch). */
   readonly resource: LoadBalancerPool;
+  /** Id of the pool, for the load balancer's `fallback_pool`. */
   readonly poolId: string;
 
   constructor(scope: Construct, id: string, props: FailClosedPoolProps) {

@@ -17,6 +17,7 @@ import { isToken, throwIfProblems } from '../util/validate';
 import { protectLiterals } from '../util/terraform-literals';
 import { idProblems, isPlan, literalProblems, pathOf, planProblems, schemaProblems } from './prop-checks';
 
+/** Props of {@link CloudflareHealthMonitor}: the account, the zone's plan, and the readiness probe. */
 export interface CloudflareHealthMonitorProps {
   /** Cloudflare account holding the monitor (may be a reference). */
   readonly accountId: string;
@@ -57,16 +58,38 @@ export interface CloudflareHealthMonitorProps {
  * A Cloudflare load-balancer monitor probing model readiness over HTTPS (certificate validated). Every attribute
  * the provider would otherwise compute is set explicitly (see PROVIDER-NOTES.md): provider 5.14 defaults the type to
  * plain `http`, which an HTTPS-only origin answers with a redirect.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+ * import { CloudflareHealthMonitor } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'chat-cloudflare');
+ * new CloudflareProvider(stack, 'cloudflare', {});
+ * const monitor = new CloudflareHealthMonitor(stack, 'Monitor', {
+ *   accountId: '0123456789abcdef0123456789abcdef',
+ *   plan: 'business', // probes every 15 s at the shortest
+ *   path: '/health',
+ *   expectedBody: 'ok',
+ * });
+ * // monitor.detectionSeconds: worst case from a failure to Cloudflare marking the origin unhealthy.
+ * ```
  */
 export class CloudflareHealthMonitor extends Construct {
   /** The monitor (escape hatch). */
   readonly resource: LoadBalancerMonitor;
   /** Id of the monitor, for pools. */
   readonly monitorId: string;
+  /** Seconds between probes (as given, or the plan's minimum). */
   readonly intervalSeconds: number;
+  /** Seconds before a probe counts as failed. */
   readonly timeoutSeconds: number;
+  /** Immediate retries of a timed-out probe. */
   readonly retries: number;
+  /** Failed probes in a row before an origin is unhealthy. */
   readonly consecutiveDown: number;
+  /** Passed probes in a row before an origin is healthy again. */
   readonly consecutiveUp: number;
   /**
    * Worst case from an origin failing to Cloudflare marking it unhealthy: the failure can start just after a probe,

@@ -34,6 +34,7 @@ export type DebugPinInput = z.input<typeof DebugPinSchema>;
 
 /** DNS TTL of a DNS-only (not proxied) load balancer; proxied ones have none. */
 
+/** Props of {@link CloudflareInferenceLoadBalancer}: zone, hostname, plan, the pools, and steering and residency. */
 export interface CloudflareInferenceLoadBalancerProps {
   /** Cloudflare zone of the hostname (may be a reference). */
   readonly zoneId: string;
@@ -109,16 +110,53 @@ export interface CloudflareInferenceLoadBalancerProps {
  * fails closed when no region can. Zero-downtime failover retries connection failures on the next origin, across
  * pools; session affinity keeps a conversation on one region (off under residency: a session outlives steering).
  * Attributes provider 5.14 would otherwise compute are pinned (PROVIDER-NOTES.md).
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+ * import {
+ *   CloudflareHealthMonitor,
+ *   CloudflareInferenceLoadBalancer,
+ *   CloudflareRegionPool,
+ * } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'chat-cloudflare');
+ * new CloudflareProvider(stack, 'cloudflare', {});
+ * const accountId = '0123456789abcdef0123456789abcdef';
+ * const monitor = new CloudflareHealthMonitor(stack, 'Monitor', { accountId, plan: 'enterprise' });
+ * const pools = ['us-east-1', 'eu-west-1'].map(
+ *   (region) =>
+ *     new CloudflareRegionPool(stack, `Pool-${region}`, {
+ *       accountId,
+ *       region,
+ *       originAddress: `${region}.origin.inference.example.com`,
+ *       monitorId: monitor.monitorId,
+ *       plan: 'enterprise',
+ *       namePrefix: 'chat',
+ *     }),
+ * );
+ * new CloudflareInferenceLoadBalancer(stack, 'LoadBalancer', {
+ *   zoneId: 'fedcba9876543210fedcba9876543210',
+ *   hostname: 'inference.example.com',
+ *   plan: 'enterprise',
+ *   pools,
+ *   steering: 'dynamic_latency',
+ * });
+ * ```
  */
 export class CloudflareInferenceLoadBalancer extends Construct {
   /** The load balancer (escape hatch). */
   readonly resource: LoadBalancer;
   /** The routing in region codes: which pools each client population may reach. */
   readonly routing: RoutingPlan;
+  /** Hostname clients use. */
   readonly hostname: string;
+  /** Whether traffic is proxied through Cloudflare (orange cloud) rather than DNS-only. */
   readonly proxied: boolean;
   /** Session affinity with its type resolved. */
   readonly sessionAffinity: ResolvedSessionAffinity;
+  /** The validated debug pin settings, when a debug pin is configured. */
   readonly debugPin?: DebugPinSpec;
 
   constructor(scope: Construct, id: string, props: CloudflareInferenceLoadBalancerProps) {

@@ -21,6 +21,7 @@ export const MIN_ORIGIN_SECRET_LENGTH = 32;
 /** Longest: an ALB http-header condition value holds at most 128 characters. */
 export const MAX_ORIGIN_SECRET_LENGTH = 128;
 
+/** Props of {@link CloudflareOriginAuth}: the zone and hostname, and the variable holding the secret. */
 export interface CloudflareOriginAuthProps {
   /** Cloudflare zone of the hostname (may be a reference). */
   readonly zoneId: string;
@@ -55,6 +56,21 @@ export interface CloudflareOriginAuthProps {
  * Cloudflare allows one zone entry-point ruleset per phase: this construct owns the zone's
  * `http_request_late_transform` phase (and `http_config_settings` with `enforceStrictTls`). If another stack manages
  * those phases, add {@link originAuthRule} to that ruleset instead.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+ * import { CloudflareOriginAuth } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'chat-cloudflare');
+ * new CloudflareProvider(stack, 'cloudflare', {});
+ * const auth = new CloudflareOriginAuth(stack, 'OriginAuth', {
+ *   zoneId: 'fedcba9876543210fedcba9876543210',
+ *   hostname: 'inference.example.com',
+ * });
+ * // Set TF_VAR_origin_auth_secret; the ALBs must require auth.headerName with the same value.
+ * ```
  */
 export class CloudflareOriginAuth extends Construct {
   /** The request header transform ruleset (escape hatch). */

@@ -34,6 +34,7 @@ export interface PoolOrigin {
   readonly weight?: number;
 }
 
+/** Props of {@link CloudflareRegionPool}: the account, the region and its origin, the monitor, and the plan. */
 export interface CloudflareRegionPoolProps {
   /** Cloudflare account holding the pool (may be a reference). */
   readonly accountId: string;
@@ -77,6 +78,27 @@ export interface CloudflareRegionPoolProps {
  * One Cloudflare pool for one regional endpoint: its public hostname as origin (with the Host header the origin's
  * certificate covers), health checked from the Cloudflare region the AWS region sits in, with the region's
  * coordinates for proximity steering. Attributes the provider would otherwise compute are pinned (PROVIDER-NOTES.md).
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+ * import { CloudflareHealthMonitor, CloudflareRegionPool } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'chat-cloudflare');
+ * new CloudflareProvider(stack, 'cloudflare', {});
+ * const accountId = '0123456789abcdef0123456789abcdef';
+ * const monitor = new CloudflareHealthMonitor(stack, 'Monitor', { accountId, plan: 'enterprise' });
+ * new CloudflareRegionPool(stack, 'Pool-eu-west-1', {
+ *   accountId,
+ *   region: 'eu-west-1',
+ *   originAddress: 'eu-west-1.origin.inference.example.com',
+ *   monitorId: monitor.monitorId,
+ *   plan: 'enterprise',
+ *   namePrefix: 'chat',
+ *   jurisdiction: 'eu',
+ * });
+ * ```
  */
 export class CloudflareRegionPool extends Construct implements IRegionPool {
   /** The pool (escape hatch). */
@@ -85,9 +107,13 @@ export class CloudflareRegionPool extends Construct implements IRegionPool {
   readonly region: string;
   readonly jurisdiction?: string;
   readonly country: string;
+  /** Latitude of the AWS region, for proximity steering. */
   readonly latitude: number;
+  /** Longitude of the AWS region, for proximity steering. */
   readonly longitude: number;
+  /** How an origin inside the pool is chosen (as given, or the plan's default). */
   readonly originSteering: OriginSteeringPolicy;
+  /** Cloudflare regions probing the origins. */
   readonly checkRegions: readonly CloudflareRegionCode[];
 
   constructor(scope: Construct, id: string, props: CloudflareRegionPoolProps) {

@@ -23,10 +23,13 @@ export interface PoolPlacement {
   readonly jurisdiction?: string;
   /** ISO country of the region. */
   readonly country: string;
+  /** Latitude of the region. */
   readonly latitude: number;
+  /** Longitude of the region. */
   readonly longitude: number;
 }
 
+/** What {@link planRouting} plans from: the pools, residency, plan, and the steering settings of the spec. */
 export interface RoutingPlanInput {
   /** The pools, in the order given (the failover order where nothing else decides). */
   readonly pools: readonly PoolPlacement[];

@@ -32,6 +32,7 @@ export const EDGE_WORKER_COMPATIBILITY_DATE = '2025-09-01';
  */
 export const EDGE_WORKER_MIGRATION_TAG = 'v1';
 
+/** Props of {@link EdgeRouter}: the account, the regional endpoints and their names, and the router's settings. */
 export interface EdgeRouterProps {
   /** Cloudflare account of the Worker and KV namespace (32 hex characters, or a reference). */
   readonly accountId: string;
@@ -143,18 +144,54 @@ export interface EdgeRouterProps {
  * ROUTER_WRITER, created by a migration) that is the single writer of admin changes, holding the versioned table and
  * the audit log; a KV namespace that mirrors them for reads (Terraform writes version 1 from the endpoints) and holds
  * probe results; a cron trigger for the readiness probe; and a custom domain and/or route.
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+ * import { EdgeRouter, InferenceEndpointRef } from 'cdktf-global-inference';
+ *
+ * const stack = new TerraformStack(new App(), 'chat-cloudflare');
+ * new CloudflareProvider(stack, 'cloudflare', {});
+ * const endpoint = (region: string, albZoneId: string) =>
+ *   InferenceEndpointRef.fromAttributes({
+ *     region,
+ *     albDnsName: `chat-0123456789.${region}.elb.amazonaws.com`,
+ *     albZoneId,
+ *     healthCheckPath: '/health',
+ *     models: [{ name: 'llama-3-1-8b', id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' }],
+ *   });
+ * const router = new EdgeRouter(stack, 'EdgeRouter', {
+ *   accountId: '0123456789abcdef0123456789abcdef',
+ *   zoneId: 'fedcba9876543210fedcba9876543210',
+ *   serviceName: 'chat',
+ *   hostname: 'router.inference.example.com',
+ *   endpoints: [endpoint('us-east-1', 'Z35SXDOTRQ7X7K'), endpoint('eu-west-1', 'Z32O12XQLNTSW2')],
+ *   hostnames: {
+ *     'us-east-1': 'us-east-1.inference.example.com',
+ *     'eu-west-1': 'eu-west-1.inference.example.com',
+ *   },
+ *   weights: { 'us-east-1': 100, 'eu-west-1': 50 },
+ * });
+ * // router.url is https://router.inference.example.com; set TF_VAR_<name> of router.adminTokenVariable.
+ * ```
  */
 export class EdgeRouter extends Construct {
   /** The Worker script (escape hatch). */
   readonly resource: WorkersScript;
+  /** The KV namespace mirroring the routing table and its history for reads, and holding probe results. */
   readonly kvNamespace: WorkersKvNamespace;
   /** The KV entry holding the current table (written once unless `keepLiveEdits` is false). */
   readonly tableEntry: WorkersKv;
+  /** The cron trigger running the scheduled readiness probe (`probe.cron`). */
   readonly cronTrigger: WorkersCronTrigger;
+  /** The Worker custom domain, when `hostname` is set. */
   readonly customDomain?: WorkersCustomDomain;
+  /** The Worker route, when `routePattern` is set. */
   readonly route?: WorkersRoute;
   /** The sensitive variable holding the admin token. */
   readonly adminTokenVariable: TerraformVariable;
+  /** Name of the Worker script: `scriptName`, else `<serviceName>-edge-router`. */
   readonly scriptName: string;
   /** The initial routing table (version 1), as written to KV. */
   readonly routingTable: RoutingTable;

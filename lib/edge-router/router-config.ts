@@ -8,6 +8,10 @@
 /** How a backend is chosen among the healthy, eligible ones. */
 export type RouterStrategy = 'latency' | 'weighted';
 
+/**
+ * The Worker's runtime settings (the ROUTER_CONFIG binding), derived from {@link EdgeRouterProps}; see
+ * {@link DEFAULT_ROUTER_CONFIG} for the values the Worker falls back to.
+ */
 export interface RouterConfig {
   /**
    * latency: the fastest backends (observed time to response headers, within `latencyTolerance`) take the traffic,
@@ -81,6 +85,7 @@ export interface RouterConfig {
   readonly originAuthHeader: string | null;
 }
 
+/** The settings the Worker falls back to for a missing or malformed field of its binding. */
 export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   strategy: 'latency',
   attemptTimeoutMs: 10_000,

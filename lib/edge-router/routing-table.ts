@@ -112,7 +112,12 @@ export interface TableChange {
   readonly toVersion?: number;
 }
 
+/**
+ * The routing table the edge router Worker routes by: models, backends with weights, and residency; versioned, and
+ * written to KV (version 1 by Terraform, later versions by the admin API).
+ */
 export interface RoutingTable {
+  /** Format marker of the table, checked by the Worker before it routes by a table. */
   readonly format: typeof ROUTING_TABLE_FORMAT;
   /** Version number; every change makes a new one. */
   readonly version: number;
@@ -122,10 +127,15 @@ export interface RoutingTable {
   readonly updatedAt: string | null;
   /** Who wrote it: `terraform`, or the actor / token id of an admin call. */
   readonly updatedBy: string;
+  /** What changed to produce this version. */
   readonly change: TableChange;
+  /** The note given with the admin change that wrote this version (at most 500 characters). */
   readonly comment?: string;
+  /** Models by key. */
   readonly models: Readonly<Record<string, RoutingModel>>;
+  /** Backends by region code. */
   readonly backends: Readonly<Record<string, RoutingBackend>>;
+  /** Clients bound to a jurisdiction, by jurisdiction key. */
   readonly residency: ResidencyClients;
 }
 

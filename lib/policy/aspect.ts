@@ -21,6 +21,7 @@ import { DEFAULT_POLICY_PACKS, rulesOf } from './packs';
 import { isRecord, resourceView, StackView } from './stack-view';
 import type { Finding, PolicyOptions, PolicyReport, PolicyRule, StackPolicyReport } from './types';
 
+/** Options of {@link PolicyAspect}: the shared policy options, and whether error findings fail synth. */
 export interface PolicyAspectOptions extends PolicyOptions {
   /**
    * Annotate unsuppressed `error` findings as errors, which makes `app.synth()` (and `cdktf synth`) fail with

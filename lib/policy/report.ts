@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { Finding, PolicyReport } from './types';
 import { plural } from '../util/strings';
 
+/** Options of {@link formatPolicyReport}. */
 export interface FormatPolicyReportOptions {
   /** Directory file paths are shown relative to. @default process.cwd() */
   readonly cwd?: string;

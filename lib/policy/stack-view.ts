@@ -68,7 +68,9 @@ export class StackView {
     return new StackView(name, resources);
   }
 
+  /** Name of the stack. */
   readonly name: string;
+  /** Every resource of the stack, as the rules see it. */
   readonly resources: readonly ResourceView[];
   private readonly byAddress = new Map<string, ResourceView>();
   private readonly byType = new Map<string, ResourceView[]>();

@@ -30,6 +30,7 @@ import {
   serviceIntent,
 } from './construct-props';
 
+/** Props of {@link GlobalInferenceService}: the spec, and where its providers and Cloudflare resources come from. */
 export interface GlobalInferenceServiceProps {
   /** The service spec: a TS object, or a spec already parsed by `parseSpec`/`loadSpecFile`. Validated here. */
   readonly spec: GlobalInferenceSpecInput | GlobalInferenceSpec;
@@ -67,12 +68,49 @@ export const GLOBAL_REGION = 'us-east-1';
  *
  * The routing domain is `service.domain` when Route53 is the front door; with a Cloudflare front door the service
  * name lives in Cloudflare and the AWS side answers under `dns.originDomain` (default `origin.<domain>`).
+ *
+ * It gates `app.synth()` of its app (unless `synthChecks: false`): the output is staged, the policy pack and the
+ * routing proofs run on the written JSON, and the output is switched in only when they pass.
+ *
+ * Stack outputs it writes, in the stack holding it (named as below when the construct id is `Service`; otherwise
+ * prefixed with the id, lower-cased, runs of other characters than letters and digits as `_`, and `_`: `eu_service_url`
+ * for id `EU`):
+ * - `service_url`: the URL clients use, `https://<service.domain>`.
+ * - `regional_endpoints`: per region code, `{ hostname, alb_dns_name, alb_zone_id }`: the region's own name
+ *   (`<region>.<routing domain>`) and the ALB behind it.
+ * - `name_servers`: the four name servers of the hosted zone the library created; delegate the routing domain to them
+ *   from the parent zone. Absent when the spec names an existing zone (`dns.hostedZoneId`).
+ * - `dnssec_ds_record`: the DS record to publish at the parent zone to complete the DNSSEC chain. Only for a created
+ *   zone with DNSSEC on (`dns.dnssec`, the default).
+ *
+ * @example
+ * ```ts
+ * import { App, TerraformStack } from 'cdktf';
+ * import { GlobalInferenceService } from 'cdktf-global-inference';
+ *
+ * const app = new App();
+ * const stack = new TerraformStack(app, 'chat-aws');
+ * // Providers (one aliased AwsProvider per region), zone, certificates, endpoints, health checks and routing.
+ * const service = new GlobalInferenceService(stack, 'Service', {
+ *   spec: {
+ *     service: { name: 'chat', domain: 'inference.example.com' },
+ *     model: { id: 'meta-llama/Llama-3.1-8B-Instruct', version: '2026-11-01' },
+ *     regions: [
+ *       { region: 'us-east-1', instanceType: 'g6e.xlarge', capacity: { min: 2, max: 8 }, jurisdiction: 'us' },
+ *       { region: 'eu-west-1', instanceType: 'g6e.xlarge', capacity: { min: 2, max: 8 }, jurisdiction: 'eu' },
+ *     ],
+ *     routing: { mode: 'latency' },
+ *   },
+ * });
+ * // service.serviceUrl === 'https://inference.example.com'; app.synth() runs the policy pack and the proofs first.
+ * ```
  */
 export class GlobalInferenceService extends Construct {
   /** The validated spec, defaults filled in. */
   readonly spec: GlobalInferenceSpec;
   /** Endpoints by region code. */
   readonly endpoints: Readonly<Record<string, GpuInferenceEndpoint>>;
+  /** The public hosted zone of the routing domain: created ({@link InferenceHostedZone}) or `dns.hostedZoneId`'s. */
   readonly zone: IHostedZone;
   /** The domain the Route53 side answers for. */
   readonly routingDomain: string;
@@ -82,6 +120,7 @@ export class GlobalInferenceService extends Construct {
   readonly regionalHostnames: Readonly<Record<string, string>>;
   /** The Route53 routing (absent when Cloudflare alone is the front door). */
   readonly route53Routing?: GlobalRoute53Routing;
+  /** The split-horizon private zone in the created VPCs, when the spec asks for one (`dns.privateZone`). */
   readonly privateZone?: PrivateHostedZone;
   /** The Cloudflare front door (in `cloudflareStack`), when the spec asks for one. */
   readonly cloudflareFrontDoor?: CloudflareFrontDoor;

@@ -52,6 +52,7 @@ export const TRAFFIC_STEERING_POLICIES = [
   'random',
   'off',
 ] as const;
+/** How a Cloudflare load balancer chooses a pool (`cloudflare.steering`). */
 export type TrafficSteeringPolicy = (typeof TRAFFIC_STEERING_POLICIES)[number];
 /** Traffic steering that needs Enterprise or the traffic steering add-on. */
 export const ADD_ON_TRAFFIC_STEERING: readonly TrafficSteeringPolicy[] = [
@@ -65,6 +66,7 @@ export const WEIGHTED_TRAFFIC_STEERING: readonly TrafficSteeringPolicy[] = ['ran
 
 /** Origin (within-pool) steering policies the library offers. */
 export const ORIGIN_STEERING_POLICIES = ['random', 'hash', 'least_outstanding_requests'] as const;
+/** How a Cloudflare pool chooses an origin (`cloudflare.originSteering`). */
 export type OriginSteeringPolicy = (typeof ORIGIN_STEERING_POLICIES)[number];
 /** Origin steering that Cloudflare sells on Enterprise only. */
 export const ENTERPRISE_ORIGIN_STEERING: readonly OriginSteeringPolicy[] = ['hash', 'least_outstanding_requests'];
@@ -163,6 +165,7 @@ const cidr = z
 const seconds = (min: number, max: number) =>
   z.number().int('must be a whole number of seconds').min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`);
 
+/** `cloudflare.monitor`: the health monitor's timing (interval, timeout, retries, consecutive results). */
 export const CloudflareMonitorSchema = z
   .strictObject({
     intervalSeconds: seconds(10, MAX_MONITOR_INTERVAL_SECONDS)
@@ -210,6 +213,7 @@ export const CloudflareMonitorSchema = z
   })
   .meta({ description: 'Cloudflare health monitor of the regional endpoints (HTTPS GET of health.path).' });
 
+/** `cloudflare.sessionAffinity`: whether and how a client sticks to one region. */
 export const SessionAffinitySchema = z
   .strictObject({
     type: z
@@ -251,6 +255,7 @@ export const SessionAffinitySchema = z
   })
   .meta({ description: 'Session affinity of the load balancer.' });
 
+/** `cloudflare.debugPin`: a request header that pins a request to one region, for debugging. */
 export const DebugPinSchema = z
   .strictObject({
     header: HeaderNameSchema.default(CLOUDFLARE_DEFAULTS.debugPinHeader).meta({
@@ -380,6 +385,7 @@ const CloudflareObjectSchema = z.strictObject({
     }),
 });
 
+/** The spec's `cloudflare` section, with the plan and consistency checks: the Cloudflare front door. */
 export const CloudflareSchema = CloudflareObjectSchema.superRefine((cloudflare, ctx) => {
   for (const problem of cloudflarePlanProblems(cloudflare))
     ctx.addIssue({ code: 'custom', path: problem.path, input: problem.input, message: problem.message });
@@ -389,8 +395,11 @@ export const CloudflareSchema = CloudflareObjectSchema.superRefine((cloudflare, 
 export type CloudflareSpecInput = z.input<typeof CloudflareSchema>;
 /** The Cloudflare block with defaults filled in. */
 export type CloudflareSpec = z.output<typeof CloudflareSchema>;
+/** `cloudflare.monitor`, validated, defaults filled in. */
 export type CloudflareMonitorSpec = z.output<typeof CloudflareMonitorSchema>;
+/** `cloudflare.sessionAffinity`, validated, defaults filled in. */
 export type SessionAffinitySpec = z.output<typeof SessionAffinitySchema>;
+/** `cloudflare.debugPin`, validated, defaults filled in. */
 export type DebugPinSpec = z.output<typeof DebugPinSchema>;
 
 /** A problem found by the plan and consistency checks: a path inside the Cloudflare block, the value, the rule. */

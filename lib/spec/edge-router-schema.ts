@@ -16,12 +16,14 @@ const wholeMs = (min: number, max: number) =>
 const CRON_ITEM = /(?:\*|\?|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?(?:#\d)?)(?:\/\d+)?/;
 const CRON_FIELD = new RegExp(`^${CRON_ITEM.source}(?:,${CRON_ITEM.source})*$`);
 
+/** A 5-field cron expression (minute hour day-of-month month day-of-week), as Workers cron triggers take it. */
 export const EdgeRouterCronSchema = z.string().refine((cron) => {
   const fields = cron.trim().split(/\s+/);
   return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
 }, 'must be a 5-field cron expression (minute hour day-of-month month day-of-week), such as "* * * * *" (every ' +
   'minute) or "*/5 * * * *"');
 
+/** `edgeRouter.breaker`: the per-backend circuit breaker of each Worker isolate. */
 export const EdgeRouterBreakerSchema = z
   .strictObject({
     failureThreshold: z
@@ -63,6 +65,7 @@ export const EdgeRouterBreakerSchema = z
   })
   .meta({ description: 'Per-backend circuit breaker of each Worker isolate.' });
 
+/** `edgeRouter.probe`: the scheduled readiness probe (cron and timeout). */
 export const EdgeRouterProbeSchema = z
   .strictObject({
     cron: EdgeRouterCronSchema.default('* * * * *').meta({
@@ -76,6 +79,7 @@ export const EdgeRouterProbeSchema = z
   })
   .meta({ description: 'Scheduled readiness probe; results go to KV so new isolates start from known health.' });
 
+/** `edgeRouter.saturation`: how long a saturated backend (429, 503 with Retry-After) gets no first attempts. */
 export const EdgeRouterSaturationSchema = z
   .strictObject({
     defaultBackoffMs: wholeMs(50, 600_000)
@@ -306,5 +310,7 @@ function crossCheck(
   }
 }
 
+/** The spec's `edgeRouter` section, validated, defaults filled in. */
 export type EdgeRouterSpec = z.output<typeof EdgeRouterSchema>;
+/** The spec's `edgeRouter` section as authored. */
 export type EdgeRouterSpecInput = z.input<typeof EdgeRouterSchema>;

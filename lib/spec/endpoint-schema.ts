@@ -15,6 +15,7 @@ import { ROUTE53_CHECKER_REGIONS } from '../facts/provider-facts';
  * How every layer probes model readiness (`health`) and the settings shared by every regional endpoint.
  */
 
+/** The spec's `health` section: the readiness probe every layer uses, and the capacity signals. */
 export const HealthSchema = z
   .strictObject({
     path: z
@@ -118,6 +119,7 @@ const WarmPoolSchema = z.strictObject({
   reuseOnScaleIn: z.boolean().default(true).meta({ description: 'Return instances to the pool on scale-in.' }),
 });
 
+/** ALB security policies the endpoint accepts (TLS 1.2 or 1.3 minimum, FIPS variants included). */
 export const TLS_POLICIES = [
   'ELBSecurityPolicy-TLS13-1-2-2021-06',
   'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
@@ -126,6 +128,7 @@ export const TLS_POLICIES = [
   'ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04',
 ] as const;
 
+/** The spec's `endpoint` section: ALB and fleet settings shared by every regional endpoint. */
 export const EndpointSchema = z
   .strictObject({
     rootVolumeGiB: z

@@ -21,6 +21,7 @@ export interface SpecProblem {
  * `message` is the readable report. The CLI prints `message` and exits non-zero, without a stack trace.
  */
 export class SpecValidationError extends Refusal {
+  /** The problems found, each with its path, the value received and what is allowed; `message` lists them. */
   readonly problems: readonly SpecProblem[];
 
   constructor(problems: readonly SpecProblem[], source = 'spec') {

@@ -43,4 +43,5 @@ export const ExternalEndpointSchema = z
   })
   .meta({ description: 'An endpoint outside the stacks, declared so the routing proofs can place it.' });
 
+/** An endpoint outside the stacks, as declared for the routing proofs (validated, defaults filled in). */
 export type ExternalEndpointSpec = z.output<typeof ExternalEndpointSchema>;

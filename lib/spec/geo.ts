@@ -3,6 +3,7 @@ import { continentOf } from '../analysis/countries';
 
 /** Continent codes as Route53 geolocation uses them. */
 export const CONTINENT_CODES = ['AF', 'AN', 'AS', 'EU', 'NA', 'OC', 'SA'] as const;
+/** A continent code as Route53 geolocation uses it. */
 export type Continent = (typeof CONTINENT_CODES)[number];
 
 /** The 27 member states of the European Union (ISO 3166-1 alpha-2), as of 2026-11. */
@@ -92,4 +93,5 @@ export const ResidencyGroupSchema = z
   }))
   .meta({ description: 'The clients of a jurisdiction.' });
 
+/** The clients of one jurisdiction (a preset, countries, continents), validated. */
 export type ResidencyGroup = z.output<typeof ResidencyGroupSchema>;

@@ -70,6 +70,7 @@ export function gpuInstanceTypeProblem(type: string): string | undefined {
   );
 }
 
+/** A GPU instance type the library can run (NVIDIA families the Deep Learning GPU AMI supports), e.g. `g6e.xlarge`. */
 export const gpuInstanceType = z.enum(GPU_INSTANCE_TYPES as [string, ...string[]], {
   error: (issue) =>
     typeof issue.input === 'string'

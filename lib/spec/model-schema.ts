@@ -18,6 +18,7 @@ export const versionLabel = z
   .max(64, 'must be at most 64 characters')
   .regex(/^[A-Za-z0-9._-]+$/, "must be a version label (letters, digits, '.', '_', '-')");
 
+/** A model server's port: unprivileged, 1024 to 65535. */
 export const port = z
   .number()
   .int('must be a whole number')
@@ -27,11 +28,13 @@ export const port = z
 // ---------------------------------------------------------------------------------------------------------
 // Model
 
+/** Model servers the library can start; `custom` brings its own image and command. */
 export const ENGINES = ['vllm', 'sglang', 'tgi', 'custom'] as const;
 
 /** One argument of the server command; the whole boot script must fit EC2's 16 KB user data (checked per model). */
 const commandArgument = freeText(4096, 'per argument');
 
+/** One model of the spec (`model`, or an entry of `models`): id, version, engine, weights, server settings. */
 export const ModelSchema = z
   .strictObject({
     name: slug('model key (used in resource ids and the x-inference-model header)', 40)

@@ -16,6 +16,7 @@ import { AWS_REGION_CODES, zoneIdProblems } from './regions';
  * One region of the service: capacity, network, certificate, jurisdiction, and the rules tying them to the region.
  */
 
+/** An AWS region code the library knows (zones, coordinates, checker regions), e.g. `eu-west-1`. */
 export const awsRegion = z.enum(AWS_REGION_CODES as [string, ...string[]], {
   error: (issue) => {
     if (issue.input === undefined) return 'is required (an AWS region code such as us-east-1)';
@@ -29,6 +30,7 @@ export const awsRegion = z.enum(AWS_REGION_CODES as [string, ...string[]], {
 // ---------------------------------------------------------------------------------------------------------
 // Regions
 
+/** A region's `capacity`: instance counts of each model's fleet (min, max, desired). */
 export const CapacitySchema = z
   .strictObject({
     min: z
@@ -70,6 +72,7 @@ export const CapacitySchema = z
     }
   });
 
+/** A region's `network`: an existing VPC and its subnets, or the settings of the VPC the library creates. */
 export const NetworkSchema = z
   .strictObject({
     vpcId: z
@@ -154,6 +157,7 @@ function isReservedVpcRange(cidr: string): boolean {
   return a === 0 || a === 127 || a >= 224 || (a === 169 && b === 254);
 }
 
+/** One entry of the spec's `regions`: region, instance type, capacity, network, certificate, jurisdiction. */
 export const RegionSchema = z
   .strictObject({
     region: awsRegion.meta({ description: 'AWS region code; the stable key of this regional endpoint.' }),

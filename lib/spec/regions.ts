@@ -71,6 +71,7 @@ function region(
   };
 }
 
+/** Every AWS region the library knows: code, name, continent, country, coordinates, zones, Cloudflare region. */
 export const AWS_REGIONS: readonly RegionInfo[] = [
   region('us-east-1', 'US East (N. Virginia)', 'NA', 'US', 38.9, -77.4, 'use1-az1 use1-az2 use1-az4', 'ENAM'),
   region('us-east-2', 'US East (Ohio)', 'NA', 'US', 40.0, -83.0, 'use2-az1 use2-az2 use2-az3', 'ENAM'),
@@ -121,6 +122,7 @@ export function regionInfo(code: string): RegionInfo {
   return info;
 }
 
+/** Whether `code` is an AWS region code the library knows (one of {@link AWS_REGIONS}). */
 export function isKnownRegion(code: string): boolean {
   return BY_CODE.has(code);
 }

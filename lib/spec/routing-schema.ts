@@ -14,10 +14,12 @@ export const DEFAULT_RECORD_TTL_SECONDS = 60;
 /** DNS labels the Route53 routing uses for nested record sets under the routing domain. */
 export const RESERVED_LABELS = ['global', 'stable', 'secondary', 'geo'] as const;
 
+/** Values of `routing.mode`: how Route53 spreads traffic across the regions. */
 export const ROUTING_MODES = ['latency', 'failover', 'weighted', 'geolocation', 'geoproximity'] as const;
 
 const regionRef = z.string().min(1, 'must name a region of the spec');
 
+/** The spec's `routing` section: the mode and its settings (failover, weights, biases, canary, geolocation). */
 export const RoutingSchema = z
   .strictObject({
     mode: z
@@ -113,6 +115,7 @@ export const RoutingSchema = z
   })
   .meta({ description: 'How traffic is spread across regions.' });
 
+/** The spec's `state` section: `{ backend: local }` or `{ backend: s3, bucket, region, ... }`. */
 export const StateSchema = z.discriminatedUnion(
   'backend',
   [
@@ -132,6 +135,7 @@ export const StateSchema = z.discriminatedUnion(
   { error: 'must be { backend: local } or { backend: s3, bucket, region }' },
 );
 
+/** The spec's `dns` section: an existing zone or the created one's DNSSEC and query logging, a private zone. */
 export const DnsSchema = z
   .strictObject({
     hostedZoneId: route53ZoneId.optional().meta({
@@ -168,6 +172,7 @@ export const DnsSchema = z
   })
   .meta({ description: 'Route53 hosted zone settings.' });
 
+/** The spec's `aws` section: the account the stacks may touch (the providers refuse any other). */
 export const AwsAccountSchema = z
   .strictObject({
     accountId: z

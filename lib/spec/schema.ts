@@ -38,6 +38,7 @@ export { route53RoutingProblems } from './routing-checks';
 // Provider facts shared with the analysis live in a zod-free module; re-exported where the spec always had them.
 export { ROUTE53_CHECKER_REGIONS } from '../facts/provider-facts';
 
+/** Values of the spec's `frontDoor`: who answers the service name (Route53, Cloudflare, or both side by side). */
 export const FRONT_DOORS = ['route53', 'cloudflare', 'both'] as const;
 
 const SpecObjectSchema = z.strictObject({
@@ -99,6 +100,10 @@ const SpecObjectSchema = z.strictObject({
   tags: tagsSchema.default({}).meta({ description: 'Tags added to every AWS resource.' }),
 });
 
+/**
+ * The zod schema of a whole spec: every field, its default and its rules, the cross-field checks, then the
+ * normalisation (always `models`, every model named). `parseSpec` and `loadSpecFile` use it; so does the JSON Schema.
+ */
 export const SpecSchema = SpecObjectSchema.superRefine(crossChecks, { when: () => true })
   .transform(normalize)
   .meta({
@@ -110,12 +115,19 @@ export const SpecSchema = SpecObjectSchema.superRefine(crossChecks, { when: () =
 export type GlobalInferenceSpecInput = z.input<typeof SpecSchema>;
 /** The validated spec with every default filled in. */
 export type GlobalInferenceSpec = z.output<typeof SpecSchema>;
+/** One model of a validated spec (named, defaults filled in). */
 export type ModelSpec = GlobalInferenceSpec['models'][number];
+/** One region of a validated spec (defaults filled in, its models listed). */
 export type RegionSpec = GlobalInferenceSpec['regions'][number];
+/** The validated `health` section: readiness probe and capacity signals. */
 export type HealthSpec = GlobalInferenceSpec['health'];
+/** The validated `endpoint` section: ALB and fleet settings shared by every region. */
 export type EndpointSpec = GlobalInferenceSpec['endpoint'];
+/** The validated `state` section: the Terraform state backend. */
 export type StateSpec = GlobalInferenceSpec['state'];
+/** The validated `dns` section: hosted zone, DNSSEC, query logging, private zone. */
 export type DnsSpec = GlobalInferenceSpec['dns'];
+/** The validated `routing` section: the mode and its settings. */
 export type RoutingSpec = GlobalInferenceSpec['routing'];
 
 // ---------------------------------------------------------------------------------------------------------

@@ -15,13 +15,17 @@ import type { TerraformJson } from '../util/synth-output';
  * - `GI_TERRAFORM_BIN`: the terraform binary. Default: `terraform` on PATH.
  */
 export const MIRROR_ENV = 'GI_TF_PROVIDER_MIRROR';
+/** Environment variable naming the terraform binary (default: `terraform` on PATH). */
 export const TERRAFORM_ENV = 'GI_TERRAFORM_BIN';
 
 /** The AWS provider version the pinned @cdktf/provider-aws generates. */
 export const AWS_PROVIDER = { source: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
 
+/** A terraform binary and a provider mirror that can run offline, as {@link detectOfflineTerraform} found them. */
 export interface OfflineTerraform {
+  /** Path of the terraform binary. */
   readonly terraform: string;
+  /** Directory of the provider filesystem mirror (holding `registry.terraform.io/...`). */
   readonly mirror: string;
   /** How the mirror was found, for test output. */
   readonly mirrorFoundBy: string;
@@ -97,16 +101,23 @@ export function requiredProviders(json: TerraformJson): string[] {
   return Object.keys(required).sort();
 }
 
+/** One terraform command's outcome. */
 export interface TerraformRun {
+  /** The command exited 0. */
   readonly ok: boolean;
+  /** What it printed on standard output. */
   readonly stdout: string;
+  /** What it printed on standard error. */
   readonly stderr: string;
 }
 
+/** The outcome of {@link OfflineWorkspace.validate}: `ok` only when the configuration is valid. */
 export interface ValidateResult extends TerraformRun {
+  /** Terraform's diagnostics (errors and warnings), as `terraform validate -json` reports them. */
   readonly diagnostics: readonly { severity: string; summary: string; detail?: string }[];
 }
 
+/** The outcome of {@link OfflineWorkspace.plan}. */
 export interface PlanResult extends TerraformRun {
   /** Resource changes by action, from `terraform show -json` of the saved plan. */
   readonly actions: Readonly<Record<string, number>>;
@@ -121,6 +132,7 @@ export interface PlanResult extends TerraformRun {
  * `dispose` removes it.
  */
 export class OfflineWorkspace {
+  /** The workspace's copy of the stack directory, where terraform runs. */
   readonly dir: string;
   private readonly root: string;
   private readonly env: NodeJS.ProcessEnv;
@@ -211,6 +223,7 @@ export class OfflineWorkspace {
     writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(json));
   }
 
+  /** Removes the workspace (its temp dir, the copy and terraform's files). */
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
