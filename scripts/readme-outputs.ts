@@ -108,7 +108,7 @@ export const README_RUNS: Readonly<Record<string, ReadmeRun>> = {
         argv: cli('validate', 'examples/slow-failover/spec.yaml'),
       },
     ],
-    keep: /^(\$ |- FAIL|failover-time: |## What to do|  \d+\. |     fixes: |Result: )/,
+    keep: /^(\$ |- FAIL|failover-time: |## What to do| {2}\d+\. | {5}fixes: |Result: )/,
     width: 200,
   },
   'explain-default': {

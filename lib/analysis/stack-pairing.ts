@@ -71,8 +71,9 @@ export function renameNotes(pair: StackPairing, before: StackInput, after: Stack
   const to = stateLocation(after);
   return [
     `**Stack \`${pair.before}\` is now \`${pair.after}\` (${pair.role}): a new Terraform state.** Applied as it is, ` +
-      `\`${pair.after}\` creates all ${resources} of its resources again beside the live ones, which \`${pair.before}\`` +
-      "'s state keeps until that stack is destroyed; names that must be unique (load balancers, the zone's records) " +
+      `\`${pair.after}\` creates all ${resources} of its resources again beside the live ones, which ` +
+      `\`${pair.before}\`'s state keeps until that stack is destroyed; names that must be unique (load balancers, ` +
+      "the zone's records) " +
       'collide. To carry the live resources over, move the state before the first apply of the new stack:',
     '',
     ...(from && to ? [`- move ${from} to ${to.replace(/^the local state file /, '')}, or`] : []),

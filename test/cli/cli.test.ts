@@ -243,7 +243,7 @@ describe('global-inference CLI', () => {
     expect(run('validate', join(dir, 'empty.yaml'))).toEqual({
       code: 1,
       stdout: refusedReport(
-        `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or ` + '`null`',
+        `${join(dir, 'empty.yaml')}: the file holds no spec: it is empty, only comments, only \`---\`, or \`null\``,
       ),
       stderr: '',
     });
