@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { App } from 'cdktf';
+import { App } from '../lib/util/cdktf';
 import { analyzeRouting, type RoutingReport } from '../lib/analysis/analyze';
 import { routingDiagram } from '../lib/analysis/diagram';
 import { diffRouting } from '../lib/analysis/diff';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { App } from 'cdktf';
+import { App } from '../lib/util/cdktf';
 import { loadSpecFile } from '../lib/spec/load';
 import { packageRoot } from '../lib/util/project-root';
 import { preflightOutput } from '../lib/util/atomic-synth';

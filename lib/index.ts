@@ -8,7 +8,19 @@ export * from './spec/geo';
 export * from './spec/cloudflare-schema';
 export * from './spec/edge-router-schema';
 export * from './aws/gpu-inference-endpoint';
-export * from './aws/gpu-fleet';
+// Named: the fleet's registry of props its endpoint already checked (CheckedFleet) is not public.
+export {
+  defaultRootVolumeGiB,
+  type EndpointSettingsInput,
+  type FleetCapacity,
+  GPU_AMI_PARAMETERS,
+  GpuFleet,
+  type GpuFleetProps,
+  type HealthInput,
+  type ModelInput,
+  parseS3Uri,
+  targetGroupPrefix,
+} from './aws/gpu-fleet';
 export * from './aws/minimal-vpc';
 export * from './aws/inference-endpoint-ref';
 export * from './aws/inference-hosted-zone';

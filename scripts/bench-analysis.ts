@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { App } from 'cdktf';
+import { App } from '../lib/util/cdktf';
 import { analyzeRouting } from '../lib/analysis/analyze';
 import { AWS_REGION_CODES } from '../lib/spec/regions';
 import type { GlobalInferenceSpecInput } from '../lib/spec/schema';

@@ -1,4 +1,4 @@
-import { TerraformStack, type App } from 'cdktf';
+import { TerraformStack, type App } from '../lib/util/cdktf';
 import { assertRoutingProofs, proofOptionsFor, type PolicyCheckOptions } from '../lib/analysis/gate';
 import { checkSynthOutput } from '../lib/policy/engine';
 import { formatPolicyReport } from '../lib/policy/report';

@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { Testing } from '../lib/util/cdktf';
 
 // cdktf's matchers: toHaveResource, toHaveResourceWithProperties, toBeValidTerraform, ...
 Testing.setupJest();

@@ -3,7 +3,7 @@
  * synthesized into cdktf.out/. `npm run synth` runs it and summarises the output; `cdktf synth` runs it through
  * cdktf.json.
  */
-import type { App } from 'cdktf';
+import type { App } from '../../lib/util/cdktf';
 import type { GlobalInferenceStacksOptions } from '../../stacks/global-inference-stacks';
 import { buildExampleApp, exampleSpecFile, runExample } from '../example-app';
 

@@ -3,7 +3,7 @@
  * node dist/examples/leaky-residency/main.js: synth is refused (nothing is written) because the residency proof fails;
  * the message names the records and the path through the geolocation default.
  */
-import { App } from 'cdktf';
+import { App } from '../../lib/util/cdktf';
 import { InferenceAliasRecord } from '../../lib/aws/inference-alias-record';
 import { loadSpecFile } from '../../lib/spec/load';
 import { addGlobalInferenceStacks, type GlobalInferenceStacksOptions } from '../../stacks/global-inference-stacks';

@@ -7,7 +7,7 @@
  *   new Route53Record(stack, 'Partner', { ..., records: ['partner.example.net'] });
  *   declareExternalEndpoint(stack, { name: 'partner.example.net', jurisdiction: 'eu', failoverSeconds: 30 });
  */
-import { TerraformStack } from 'cdktf';
+import { TerraformStack } from '../util/cdktf';
 import type { IConstruct } from 'constructs';
 import { ExternalEndpointSchema } from '../spec/external-endpoint-schema';
 import { validateProps } from '../util/validate';

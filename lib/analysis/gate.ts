@@ -7,7 +7,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnnotationMetadataEntryType, App, Manifest, TerraformStack } from 'cdktf';
+import { AnnotationMetadataEntryType, App, Manifest, TerraformStack } from '../util/cdktf';
 import type { IConstruct } from 'constructs';
 import { checkStack, summarize } from '../policy/engine';
 import { DEFAULT_POLICY_PACKS, rulesOf } from '../policy/packs';

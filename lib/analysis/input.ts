@@ -4,7 +4,7 @@
  */
 import type { ResidencyClientGroup } from '../spec/residency';
 import { existsSync, statSync } from 'node:fs';
-import { TerraformStack } from 'cdktf';
+import { TerraformStack } from '../util/cdktf';
 import type { IConstruct } from 'constructs';
 import { readSynthOutput, type TerraformJson } from '../util/synth-output';
 import type { ServiceIntent, StackInput } from './model';

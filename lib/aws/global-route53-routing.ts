@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { TerraformProvider } from 'cdktf';
+import type { TerraformProvider } from '../util/cdktf';
 import type { z } from 'zod';
 import { ResidencyGroupSchema, type ResidencyGroup } from '../spec/geo';
 import type { ResidencyClientGroup } from '../spec/residency';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { TerraformProvider } from 'cdktf';
+import type { TerraformProvider } from '../util/cdktf';
 import { Route53Record, type Route53RecordConfig } from '@cdktf/provider-aws/lib/route53-record';
 import { z } from 'zod';
 import { aliasRecordTypes, recordName, route53ZoneId } from '../spec/fields';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn, type TerraformProvider } from 'cdktf';
+import { Fn, type TerraformProvider } from '../util/cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchLogResourcePolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-resource-policy';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';

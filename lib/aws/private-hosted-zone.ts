@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { TerraformProvider } from 'cdktf';
+import type { TerraformProvider } from '../util/cdktf';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { dnsName } from '../spec/fields';
 import { awsRegion, NetworkSchema } from '../spec/schema';

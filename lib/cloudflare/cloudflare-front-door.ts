@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { TerraformProvider, TerraformVariable } from 'cdktf';
+import type { TerraformProvider, TerraformVariable } from '../util/cdktf';
 import type { LoadBalancer } from '@cdktf/provider-cloudflare/lib/load-balancer';
 import type { Ruleset } from '@cdktf/provider-cloudflare/lib/ruleset';
 import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';

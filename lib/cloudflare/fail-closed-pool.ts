@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { TerraformProvider } from 'cdktf';
+import type { TerraformProvider } from '../util/cdktf';
 import { LoadBalancerPool } from '@cdktf/provider-cloudflare/lib/load-balancer-pool';
 import { CLOUDFLARE_REGION_CODES } from '../spec/cloudflare-schema';
 import type { SpecProblem } from '../spec/errors';

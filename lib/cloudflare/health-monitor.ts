@@ -1,6 +1,6 @@
 import { cloudflareDetectionSeconds } from '../facts/failover';
 import { Construct } from 'constructs';
-import type { TerraformProvider } from 'cdktf';
+import type { TerraformProvider } from '../util/cdktf';
 import { LoadBalancerMonitor } from '@cdktf/provider-cloudflare/lib/load-balancer-monitor';
 import {
   CLOUDFLARE_DEFAULTS,

@@ -1,6 +1,6 @@
 import { CLOUDFLARE_DNS_ONLY_TTL_SECONDS } from '../facts/failover';
 import { Construct } from 'constructs';
-import type { TerraformProvider } from 'cdktf';
+import type { TerraformProvider } from '../util/cdktf';
 import { LoadBalancer, type LoadBalancerRules } from '@cdktf/provider-cloudflare/lib/load-balancer';
 import type { z } from 'zod';
 import {

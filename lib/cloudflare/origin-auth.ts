@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformVariable, type TerraformProvider } from 'cdktf';
+import { TerraformVariable, type TerraformProvider } from '../util/cdktf';
 import { Ruleset, type RulesetRules } from '@cdktf/provider-cloudflare/lib/ruleset';
 import { CLOUDFLARE_DEFAULTS } from '../spec/cloudflare-schema';
 import type { SpecProblem } from '../spec/errors';

@@ -1,6 +1,6 @@
 import type { ResidencyClients } from '../spec/residency';
 import { Construct } from 'constructs';
-import { Fn, Op, TerraformVariable, type TerraformProvider } from 'cdktf';
+import { Fn, Op, TerraformVariable, type TerraformProvider } from '../util/cdktf';
 import { WorkersCronTrigger } from '@cdktf/provider-cloudflare/lib/workers-cron-trigger';
 import { WorkersCustomDomain } from '@cdktf/provider-cloudflare/lib/workers-custom-domain';
 import { WorkersKv } from '@cdktf/provider-cloudflare/lib/workers-kv';

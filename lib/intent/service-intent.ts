@@ -7,7 +7,7 @@
  * misreading it.
  */
 import { z } from 'zod';
-import type { TerraformStack } from 'cdktf';
+import type { TerraformStack } from '../util/cdktf';
 import { CLOUDFLARE_PLANS } from '../facts/provider-facts';
 import { normalizeDnsName } from '../util/dns-name';
 import { isRecord } from '../util/terraform-json';

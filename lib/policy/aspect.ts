@@ -8,7 +8,7 @@ import {
   TerraformStack,
   Tokenization,
   type IAspect,
-} from 'cdktf';
+} from '../util/cdktf';
 import type { IConstruct } from 'constructs';
 import {
   SERVICE_INTENT_KEY,

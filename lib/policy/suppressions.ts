@@ -1,4 +1,4 @@
-import { TerraformResource } from 'cdktf';
+import { TerraformResource } from '../util/cdktf';
 import type { IConstruct } from 'constructs';
 import { Refusal } from '../util/refusal';
 import { closestMatch } from '../util/strings';

@@ -5,7 +5,7 @@
  * constructs check these props with the shared field rules, never the spec again, and fill no default of their own
  * on top (test/service/construct-props.test.ts holds them to that). Pure: no construct is created here.
  */
-import type { TerraformProvider, TerraformVariable } from 'cdktf';
+import type { TerraformProvider, TerraformVariable } from '../util/cdktf';
 import type { GlobalRoute53RoutingProps, RoutedRegion } from '../aws/global-route53-routing';
 import type { GpuInferenceEndpointProps, OriginLock } from '../aws/gpu-inference-endpoint';
 import type { IInferenceEndpoint } from '../aws/inference-endpoint-ref';

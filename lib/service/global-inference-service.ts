@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from '../util/cdktf';
 import type { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { gateSynth, proofOptionsFor, type SynthChecks } from '../analysis/gate';
@@ -73,8 +73,9 @@ export const GLOBAL_REGION = 'us-east-1';
  * routing proofs run on the written JSON, and the output is switched in only when they pass.
  *
  * Stack outputs it writes, in the stack holding it (named as below when the construct id is `Service`; otherwise
- * prefixed with the id, lower-cased, runs of other characters than letters and digits as `_`, and `_`: `eu_service_url`
- * for id `EU`):
+ * `<id>_<name>`, the id lower-cased with each run of characters other than letters and digits as `_`, e.g.
+ * `eu_service_url` for id `EU`):
+ *
  * - `service_url`: the URL clients use, `https://<service.domain>`.
  * - `regional_endpoints`: per region code, `{ hostname, alb_dns_name, alb_zone_id }`: the region's own name
  *   (`<region>.<routing domain>`) and the ALB behind it.

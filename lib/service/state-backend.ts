@@ -1,4 +1,4 @@
-import { S3Backend, type TerraformStack } from 'cdktf';
+import { S3Backend, type TerraformStack } from '../util/cdktf';
 import { SpecValidationError, type SpecProblem } from '../spec/errors';
 import { StateSchema, type StateSpec } from '../spec/schema';
 import { stripUndefined } from '../util/objects';

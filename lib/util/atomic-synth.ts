@@ -39,7 +39,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import type { App } from 'cdktf';
+import type { App } from './cdktf';
 import { Refusal } from './refusal';
 
 /** Synth was refused by a check (policy finding, routing proof, validation): a finding, not a crash. */

@@ -8,7 +8,7 @@ import {
   Token,
   type IAspect,
   type IResolvable,
-} from 'cdktf';
+} from './cdktf';
 import type { IConstruct } from 'constructs';
 
 /*

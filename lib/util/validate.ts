@@ -1,4 +1,4 @@
-import { Token, Tokenization } from 'cdktf';
+import { Token, Tokenization } from './cdktf';
 import type { z } from 'zod';
 import { prototypeKeyPaths } from '../spec/fields';
 import { SpecValidationError, describeValue, formatPath, problemsFromIssues, type SpecProblem } from '../spec/errors';

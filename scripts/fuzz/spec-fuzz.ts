@@ -8,7 +8,7 @@
  * (junk values, wrong types, out-of-range numbers, settings of another mode), so both sides are exercised.
  */
 import fc from 'fast-check';
-import { App, TerraformStack } from 'cdktf';
+import { App, TerraformStack } from '../../lib/util/cdktf';
 import { SpecValidationError } from '../../lib/spec/errors';
 import { RoutingProofError } from '../../lib/analysis/gate';
 import { safeParseSpec } from '../../lib/spec/load';

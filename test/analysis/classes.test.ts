@@ -3,7 +3,7 @@
  * accepted these configurations), plus hostile cases of the same kinds. Each edits synthesized JSON the way an
  * escape hatch or a hand edit would, and checks the proof that must refuse it, naming the resource.
  */
-import { App } from 'cdktf';
+import { App } from '../../lib/util/cdktf';
 import { analyzeRouting } from '../../lib/analysis/analyze';
 import type { StackInput } from '../../lib/analysis/model';
 import { buildExampleApp } from '../../examples/example-app';

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { App } from 'cdktf';
+import type { App } from '../../lib/util/cdktf';
 import type { StackInput } from '../../lib/analysis/model';
 import type { BackendTable } from '../../lib/analysis/table-front-door';
 import { readSynthOutput, type TerraformJson } from '../../lib/util/synth-output';

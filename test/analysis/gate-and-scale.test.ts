@@ -1,4 +1,4 @@
-import { App } from 'cdktf';
+import { App } from '../../lib/util/cdktf';
 import { analyzeRouting } from '../../lib/analysis/analyze';
 import { COUNTRY_CODES, continentOf, countryInfo } from '../../lib/analysis/countries';
 import { explainRouting } from '../../lib/analysis/explain';

@@ -3,7 +3,7 @@
  * to the spec (or the synthesized JSON), synthesizes again and re-runs the proofs. Where the budget cannot be met on
  * the declared plan, the message says so and suggests no impossible setting.
  */
-import { App } from 'cdktf';
+import { App } from '../../lib/util/cdktf';
 import { analyzeRouting } from '../../lib/analysis/analyze';
 import { parseSpec } from '../../lib/spec/load';
 import type { GlobalInferenceSpecInput } from '../../lib/spec/schema';

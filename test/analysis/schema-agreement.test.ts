@@ -3,7 +3,7 @@
  * as not working, is refused by the schema first with the reason; overlapping location groups are refused; an
  * external endpoint the spec declares is placed by the proof.
  */
-import { App, TerraformStack } from 'cdktf';
+import { App, TerraformStack } from '../../lib/util/cdktf';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { analyzeRouting } from '../../lib/analysis/analyze';
 import { declareExternalEndpoint } from '../../lib/analysis/external-endpoints';

@@ -3,7 +3,7 @@
  * whose residency proof passes (over every health state). A spec the proof would refuse must be refused by the
  * schema first, with its reason. `GI_PROPERTY_RUNS` (npm run test:property) raises the number of specs.
  */
-import { App } from 'cdktf';
+import { App } from '../../lib/util/cdktf';
 import fc from 'fast-check';
 import { analyzeRouting } from '../../lib/analysis/analyze';
 import { parseSpec } from '../../lib/spec/load';

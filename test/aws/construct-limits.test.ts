@@ -2,7 +2,7 @@
  * Red-team holes B and C for constructs used on their own: the spec's subnet-layout and instance-type rules, from
  * the same functions, with prop paths.
  */
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from '../../lib/util/cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GpuFleet } from '../../lib/aws/gpu-fleet';
 import { GpuInferenceEndpoint } from '../../lib/aws/gpu-inference-endpoint';

@@ -5,7 +5,7 @@
  * value may be one.
  */
 import { specProblemsOf, untypedProps } from '../support/synth';
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from '../../lib/util/cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GlobalRoute53Routing } from '../../lib/aws/global-route53-routing';
 import { GpuFleet } from '../../lib/aws/gpu-fleet';

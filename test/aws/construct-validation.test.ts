@@ -3,7 +3,7 @@
  * messages, all problems at once, each with the prop path and the value, references skipped where legitimate. And
  * its defaults are the spec's (item 7): one definition, read by both.
  */
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from '../../lib/util/cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GlobalRoute53Routing } from '../../lib/aws/global-route53-routing';
 import { GpuFleet, type GpuFleetProps } from '../../lib/aws/gpu-fleet';

@@ -1,4 +1,4 @@
-import { TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing, Token } from '../../lib/util/cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -182,7 +182,7 @@ describe('GpuInferenceEndpoint defaults', () => {
     const e = new GpuInferenceEndpoint(stack, 'E', endpointProps());
     const out = JSON.parse(
       Testing.synthScope((scope) => {
-        new (require('cdktf').TerraformOutput)(scope, 'o', {
+        new (require('../../lib/util/cdktf').TerraformOutput)(scope, 'o', {
           value: { dns: e.albDnsName, zone: e.albZoneId, asg: e.autoScalingGroupName, tg: e.targetGroupArnSuffix },
         });
       }),

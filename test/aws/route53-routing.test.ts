@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing } from '../../lib/util/cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GlobalRoute53Routing, type GlobalRoute53RoutingProps } from '../../lib/aws/global-route53-routing';
 import { InferenceAliasRecord, RecordTarget } from '../../lib/aws/inference-alias-record';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, App, Aspects, TerraformStack, type IAspect } from 'cdktf';
+import { Annotations, App, Aspects, TerraformStack, type IAspect } from '../../lib/util/cdktf';
 import type { IConstruct } from 'constructs';
 import { InferenceAliasRecord } from '../../lib/aws/inference-alias-record';
 import { SynthChecksFailedError } from '../../lib/analysis/gate';

@@ -3,7 +3,7 @@
  * each path, all at once, never a TypeError.
  */
 import { specProblemsOf, untypedProps } from '../support/synth';
-import { Testing, TerraformStack } from 'cdktf';
+import { Testing, TerraformStack } from '../../lib/util/cdktf';
 import { CloudflareFrontDoor } from '../../lib/cloudflare/cloudflare-front-door';
 import { cloudflareSpec, euUsEndpoints } from './fixtures';
 

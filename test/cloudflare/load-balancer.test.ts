@@ -1,4 +1,4 @@
-import type { TerraformStack } from 'cdktf';
+import type { TerraformStack } from '../../lib/util/cdktf';
 import { FailClosedPool } from '../../lib/cloudflare/fail-closed-pool';
 import {
   CloudflareInferenceLoadBalancer,

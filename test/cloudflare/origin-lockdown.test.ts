@@ -1,4 +1,4 @@
-import { TerraformVariable } from 'cdktf';
+import { TerraformVariable } from '../../lib/util/cdktf';
 import { CLOUDFLARE_IP_RANGES, cloudflareIpRanges } from '../../lib/cloudflare/cloudflare-ip-ranges';
 import {
   CloudflareOriginAuth,

@@ -3,7 +3,7 @@
  * one report with the other props' problems, never a TypeError.
  */
 import { specProblemsOf, untypedProps } from '../support/synth';
-import { Testing, TerraformStack } from 'cdktf';
+import { Testing, TerraformStack } from '../../lib/util/cdktf';
 import { EdgeRouter } from '../../lib/edge-router/edge-router';
 import { InferenceEndpointRef } from '../../lib/aws/inference-endpoint-ref';
 

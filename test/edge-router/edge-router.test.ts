@@ -2,7 +2,7 @@
  * The EdgeRouter construct: synthesized Cloudflare resources, the admin secret as a sensitive variable, the
  * generated routing table, lifecycle settings, and validation messages.
  */
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from '../../lib/util/cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GpuInferenceEndpoint, MODEL_HEADER } from '../../lib/aws/gpu-inference-endpoint';
 import type { IInferenceEndpoint } from '../../lib/aws/inference-endpoint-ref';

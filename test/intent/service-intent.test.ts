@@ -1,4 +1,4 @@
-import { App, TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from '../../lib/util/cdktf';
 import { loadStacks, readIntent } from '../../lib/analysis/input';
 import {
   readServiceIntent,

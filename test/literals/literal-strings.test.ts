@@ -8,7 +8,7 @@
  *   `npm run fuzz:literals` runs 20).
  */
 import fc from 'fast-check';
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from '../../lib/util/cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';

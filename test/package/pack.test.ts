@@ -32,7 +32,7 @@ describe('packed contents', () => {
         expect(packed).toContain(doc);
       expect(RULES_DOC.startsWith('node_modules/cdktf-global-inference/')).toBe(true);
       expect(packed).toContain(RULES_DOC.slice('node_modules/cdktf-global-inference/'.length));
-      const linked = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/\]\((lib\/[^)#\s]+)\)/g)].map(
+      const linked = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/\]\(((?:lib|docs)\/[^)#\s]+)\)/g)].map(
         (m) => m[1],
       );
       expect(linked.length).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Aspects, TerraformStack, Testing } from 'cdktf';
+import { Aspects, TerraformStack, Testing } from '../../lib/util/cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { PolicyAspect } from '../../lib/policy/aspect';

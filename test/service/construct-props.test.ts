@@ -5,7 +5,7 @@
  */
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'cdktf';
+import { App } from '../../lib/util/cdktf';
 import { loadSpecFile } from '../../lib/spec/load';
 import { endpointProps, serviceIntent } from '../../lib/service/construct-props';
 import { readServiceIntent, SERVICE_INTENT_KEY, SERVICE_INTENT_VERSION } from '../../lib/intent/service-intent';

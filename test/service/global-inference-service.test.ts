@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing } from '../../lib/util/cdktf';
 import { GlobalInferenceService } from '../../lib/service/global-inference-service';
 import { SERVICE_INTENT_KEY } from '../../lib/intent/service-intent';
 import type { GlobalInferenceSpecInput } from '../../lib/spec/schema';

@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing } from '../../lib/util/cdktf';
 import { configureStateBackend, resolveStateBackend } from '../../lib/service/state-backend';
 import { errorOf, synthJson } from '../support/synth';
 

@@ -4,7 +4,7 @@
  * the library validated and nobody changed is not validated again. A spec changed after validation, in any way, is.
  */
 import { join } from 'node:path';
-import { App } from 'cdktf';
+import { App } from '../../lib/util/cdktf';
 import { loadSpecFile, parseSpec, safeParseSpec } from '../../lib/spec/load';
 import { SpecSchema } from '../../lib/spec/schema';
 import { addGlobalInferenceStacks } from '../../stacks/global-inference-stacks';

@@ -1,4 +1,4 @@
-import type { App } from 'cdktf';
+import type { App } from '../../lib/util/cdktf';
 import { buildDefaultExample } from '../../examples/default/main';
 import { buildExampleApp } from '../../examples/example-app';
 

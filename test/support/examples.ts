@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { App } from 'cdktf';
+import type { App } from '../../lib/util/cdktf';
 import { readSynthOutput, type SynthesizedStack, type TerraformJson } from '../../lib/util/synth-output';
 
 /** Synthesizes an example app into a fresh temp dir and reads back every stack. */

@@ -1,5 +1,5 @@
 import { SpecValidationError } from '../../lib/spec/errors';
-import { Testing, TerraformStack, type App } from 'cdktf';
+import { Testing, TerraformStack, type App } from '../../lib/util/cdktf';
 import type { TerraformJson } from '../../lib/util/synth-output';
 
 /** A fresh app + stack for construct tests. */

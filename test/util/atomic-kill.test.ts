@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, TerraformOutput, TerraformStack } from '../../lib/util/cdktf';
 import { synthAtomically } from '../../lib/util/atomic-synth';
 
 /** Where the generations of an output live (the documented layout; written out here so the test stands on its own). */

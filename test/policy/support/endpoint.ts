@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Aspects, TerraformStack } from 'cdktf';
+import { App, Aspects, TerraformStack } from '../../../lib/util/cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GpuInferenceEndpoint } from '../../../lib/aws/gpu-inference-endpoint';
 import { PolicyAspect, type PolicyAspectOptions } from '../../../lib/policy/aspect';
