@@ -20,6 +20,10 @@ export interface GlobalInferenceStacks {
   readonly cloudflare?: TerraformStack;
 }
 
+/**
+ * Options of {@link addGlobalInferenceStacks}: where the state backend overrides are read from, and the checks
+ * `app.synth()` runs before it writes the stacks.
+ */
 export interface GlobalInferenceStacksOptions {
   /** Environment for the `GI_STATE_*` backend overrides. @default process.env */
   readonly env?: NodeJS.ProcessEnv;

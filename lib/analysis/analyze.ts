@@ -18,7 +18,15 @@ import {
 import { EXHAUSTIVE_REGION_LIMIT, failureScenarios } from './scenarios';
 import { plural } from '../util/strings';
 
+/**
+ * One of the proofs {@link analyzeRouting} runs: `residency`, `availability`, `failover-time` or `probe-load`. What a
+ * {@link ProofResult} and a {@link Violation} name, and what `AnalysisOptions.proofs` selects.
+ */
 export type ProofName = 'residency' | 'availability' | 'failover-time' | 'probe-load';
+/**
+ * Every proof, in the order a report lists their results (and SARIF output its rules): what runs unless
+ * `AnalysisOptions.proofs` says otherwise (availability left out when the service need not survive a region failure).
+ */
 export const PROOFS: readonly ProofName[] = ['residency', 'availability', 'failover-time', 'probe-load'];
 
 /** What a proof establishes, in a title and a sentence or two. */
@@ -55,6 +63,11 @@ export const PROOF_DESCRIPTIONS: Readonly<Record<ProofName, ProofDescription>> =
   },
 };
 
+/**
+ * Options of {@link analyzeRouting}, and of what runs it ({@link assertRoutingProofs}, the synth gate's `proofs`,
+ * {@link diffSynth}): which front doors are read (the {@link GraphOptions}), how many failure scenarios are enumerated,
+ * the budgets the proofs check against, and which proofs run.
+ */
 export interface AnalysisOptions extends GraphOptions {
   /**
    * Scenarios enumerated for the per-scenario answers (explain, availability): every subset of failures up to this
@@ -73,9 +86,13 @@ export interface AnalysisOptions extends GraphOptions {
   readonly proofs?: readonly ProofName[];
 }
 
+/** The outcome of one proof: whether it holds, every violation it found, and what it checked. */
 export interface ProofResult {
+  /** The proof. */
   readonly name: ProofName;
+  /** True when it holds: `violations` is empty. */
   readonly passed: boolean;
+  /** Each violation, naming the scenario, the client groups and the resources (empty when the proof holds). */
   readonly violations: readonly Violation[];
   /** One line on what was checked, e.g. `24 client groups × 16 scenarios × 1 front door`. */
   readonly summary: string;

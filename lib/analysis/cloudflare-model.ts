@@ -39,6 +39,11 @@ import { CLOUDFLARE_DNS_ONLY_TTL_SECONDS } from '../facts/failover';
 /** An origin that never resolves: the pool fails closed (RFC 6761 `.invalid`). */
 export const FAIL_CLOSED_SUFFIX = '.invalid';
 
+/**
+ * A `cloudflare_load_balancer_monitor` as the analysis reads it, unset settings at the API defaults (interval 60 s,
+ * timeout 5 s, 2 retries, one failed check marks an origin down): what the failover time of a pool it watches is
+ * computed from (interval × consecutive failures + timeout × (retries + 1), then the TTL).
+ */
 export interface CfMonitor {
   readonly address: string;
   readonly interval: number;
@@ -64,6 +69,11 @@ export interface CfOrigin {
   readonly unplaced?: string;
 }
 
+/**
+ * A `cloudflare_load_balancer_pool` as the analysis reads it: its origins (each placed in a region, declared, fail
+ * closed or unplaced), its monitor and `minimum_origins`. Cloudflare counts it healthy when it is enabled and at least
+ * `minimumOrigins` of its enabled origins are; a pool without a monitor always counts as healthy (nothing can tell).
+ */
 export interface CfPool {
   readonly address: string;
   readonly name: string;
@@ -100,6 +110,11 @@ export interface CfRule {
   readonly routing?: CfRouting;
 }
 
+/**
+ * A `cloudflare_load_balancer` as the analysis reads it: the hostname it answers, its routing (steering, pool lists,
+ * fallback pool, adaptive routing, weights), its enabled rules with their overrides applied, session affinity and the
+ * TTL of its DNS-only answers. A disabled one answers nothing (the name is left to DNS records).
+ */
 export interface CfLoadBalancer {
   readonly address: string;
   readonly stack: string;
@@ -115,6 +130,11 @@ export interface CfLoadBalancer {
   readonly unknown?: string;
 }
 
+/**
+ * The Cloudflare load balancing of the stacks, as {@link buildCloudflareModel} reads it: every load balancer, and the
+ * pools and monitors by Terraform address (resources with `count = 0` are left out). A pool a load balancer names by a
+ * literal id is not in `pools`: it is outside the stacks (key `pool-id:<id>`), and the proofs fail closed on it.
+ */
 export interface CloudflareModel {
   readonly loadBalancers: readonly CfLoadBalancer[];
   readonly pools: ReadonlyMap<string, CfPool>;

@@ -41,6 +41,8 @@ export class CloudflareReach {
   private readonly steps = new Map<string, PathStep>();
 
   /**
+   * @param model the Cloudflare load balancing of the stacks: the pools and monitors `lb` names are looked up in it.
+   * @param lb the load balancer whose reachability this is.
    * @param idealDown a region whose failure every pool sees at once (a perfect monitor, also on pools without one):
    * the reach a perfect detector would give, to tell "nowhere to go" from "pools that keep clients there".
    */
@@ -94,6 +96,15 @@ export class CloudflareReach {
     });
   }
 
+  /**
+   * Every way the load balancer can send `client`'s requests, under any combination of health states, each with the
+   * conditions under which it is taken: each pool the steering can pick from the client's pool list, the fallback
+   * pool, the pools adaptive routing retries on (`kind: 'retry'`), and every enabled origin of each. Besides the main
+   * routing: each enabled rule that changes it (`'override'`), session affinity, which can keep a session on any pool
+   * of the load balancer (`'override'`), and each `pop_pools` entry under geo steering (`'pop'`). A disabled load
+   * balancer reaches nothing; one whose settings cannot be read at synth also reaches an unplaced landing, on which
+   * the proofs fail closed.
+   */
   reach(client: ClientGroup): ReachPath[] {
     if (!this.lb.enabled) return [];
     const lbStep: PathStep = {

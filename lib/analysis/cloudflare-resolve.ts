@@ -21,9 +21,19 @@ import {
 export { greatCircle };
 import type { ClientGroup, HealthState, Landing, PathStep } from './model';
 
+/**
+ * How one Cloudflare load balancer answers a client group in one health state (a region-failure scenario): the share
+ * of its new requests each origin gets under the main routing, and the possible landings (share 0) through rule
+ * overrides, `pop_pools` entries and adaptive-routing retries. Explain and the availability proof use it; the
+ * residency and failover-time proofs use {@link CloudflareReach}, which covers every health state.
+ */
 export class CloudflareEvaluator {
   private readonly steps = new Map<string, PathStep>();
 
+  /**
+   * @param model the Cloudflare load balancing of the stacks: the pools and monitors `lb` names are looked up in it.
+   * @param lb the load balancer to evaluate.
+   */
   constructor(
     readonly model: CloudflareModel,
     readonly lb: CfLoadBalancer,
@@ -42,6 +52,11 @@ export class CloudflareEvaluator {
     return pool.origins.filter((o) => o.enabled && !o.failClosed && (!o.region || !health.failed.has(o.region)));
   }
 
+  /**
+   * Where `client`'s requests land while the regions failed in `health` are down: the origins of the pool the steering
+   * picks from the client's pool list (the fallback pool when none of the list is healthy), each with its share, then
+   * the possible landings. `noAnswer` when the load balancer is disabled; `notes` say when the fallback pool answers.
+   */
   resolve(client: ClientGroup, health: HealthState): { landings: Landing[]; noAnswer?: string; notes: string[] } {
     const lbStep: PathStep = {
       address: this.lb.address,
@@ -211,6 +226,10 @@ export class CloudflareEvaluator {
     return region && isKnownRegion(region) ? greatCircle(client, regionInfo(region)) : Number.POSITIVE_INFINITY;
   }
 
+  /**
+   * The path step of a pool: its name and origins (with their regions), and `no monitor` when it has none; memoised
+   * per evaluator. With `note`, a copy carrying it.
+   */
   poolStep(address: string, note?: string): PathStep {
     return poolStep(this.steps, this.model, address, note);
   }

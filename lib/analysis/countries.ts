@@ -13,7 +13,14 @@
  */
 import type { ContinentCode, CloudflareRegionCode } from '../spec/regions';
 
+/**
+ * What the analysis knows of a country: the continent Route53 geolocation matches it to (the GeoIP convention: Russia
+ * in Europe, Turkey and Cyprus in Asia), a rough centroid that orders regions by distance for latency and proximity
+ * picks, and the Cloudflare regions whose data centers usually serve it. Approximations, not facts: Route53 and
+ * Cloudflare use their own data.
+ */
 export interface CountryInfo {
+  /** ISO 3166-1 alpha-2 code, upper case (`DE`). */
   readonly code: string;
   readonly continent: ContinentCode;
   readonly latitude: number;

@@ -8,6 +8,7 @@
 import type { RoutingReport } from './analyze';
 import type { Answer, PathStep } from './model';
 
+/** Options of {@link routingDiagram}: the layout of the Mermaid flowchart. */
 export interface DiagramOptions {
   /** Flowchart direction. @default 'LR' */
   readonly direction?: 'LR' | 'TB';

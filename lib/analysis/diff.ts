@@ -59,11 +59,20 @@ export interface AttributeChange {
   readonly after: unknown;
 }
 
+/**
+ * A change to one reviewed resource between two synth outputs, as {@link diffSynth} finds it (compared within a pair
+ * of stacks, whatever each side's stack is called): created, deleted, updated in place, or replaced (an attribute of
+ * `FORCE_NEW_ATTRIBUTES` changed).
+ */
 export interface ResourceChange {
+  /** Terraform address, e.g. `aws_route53_record.Service_Route53Routing_Latency-root-ap-northeast-1_EB7C1239`. */
   readonly address: string;
+  /** Resource type, e.g. `aws_route53_record`. */
   readonly type: string;
+  /** The stack holding it: after the change, or before it for a delete. */
   readonly stack: string;
   readonly action: 'create' | 'delete' | 'update' | 'replace';
+  /** The attributes that differ, flattened (`weighted_routing_policy.weight`); empty for a create or a delete. */
   readonly changes: readonly AttributeChange[];
   /** Why the change is dangerous (replacement of a live DNS record or health check, ...). */
   readonly danger?: string;
@@ -73,14 +82,24 @@ export interface ResourceChange {
   readonly stackRemoved?: boolean;
 }
 
+/**
+ * What {@link diffSynth} found between two synth outputs: the stacks paired, the changes to routing resources
+ * (dangerous ones first, then deletes, creates and updates, each by address), and the analysis of each side.
+ */
 export interface SynthDiff {
   /** The stacks before and after, paired by name and, across renames, by role. */
   readonly stacks: readonly StackPairing[];
   readonly changes: readonly ResourceChange[];
+  /** The routing analysis of the output before. */
   readonly before: RoutingReport;
+  /** The routing analysis of the output after. */
   readonly after: RoutingReport;
 }
 
+/**
+ * Options of {@link diffSynth} and {@link diffRouting}: the analysis options both outputs are analysed with, and more
+ * resource types to review.
+ */
 export interface DiffOptions extends AnalysisOptions {
   /** More resource types to review (e.g. the edge router's). */
   readonly extraTypes?: readonly string[];
@@ -257,12 +276,20 @@ export interface PlanJson {
   }[];
 }
 
+/**
+ * One resource change of a saved plan (`terraform show -json <planfile>`), as {@link planChanges} reads it (no-op and
+ * read actions are left out).
+ */
 export interface PlanChange {
   readonly address: string;
   readonly type: string;
+  /** Terraform's actions, e.g. `['update']`, `['delete', 'create']`. */
   readonly actions: readonly string[];
+  /** Deleted and created, in either order: a replacement. */
   readonly replace: boolean;
+  /** The attributes Terraform says force the replacement (its `replace_paths`), dotted: `name`, `alias.0.name`. */
   readonly replacePaths: readonly string[];
+  /** Of a type the review treats as routing ({@link ROUTING_RESOURCE_TYPES}, plus the `extraTypes` asked for). */
   readonly routing: boolean;
 }
 

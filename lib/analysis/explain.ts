@@ -8,6 +8,7 @@ import { list } from './proofs';
 import { plural } from '../util/strings';
 import { formatWhatToDo, whatToDo } from './what-to-do';
 
+/** Options of {@link explainRouting}: how long its tables get, and whether possible landings are shown. */
 export interface ExplainOptions {
   /** Rows per table before the rest is summarised. @default 60 */
   readonly maxRows?: number;

@@ -13,6 +13,11 @@ import { ExternalEndpointSchema } from '../spec/external-endpoint-schema';
 import { validateProps } from '../util/validate';
 import { EXTERNAL_ENDPOINTS_KEY } from '../intent/service-intent';
 
+/**
+ * An endpoint outside the stacks, as {@link declareExternalEndpoint} declares it (the fields of an entry of the
+ * spec's `externalEndpoints`): so the proofs can place it in its jurisdiction and time its failover, instead of
+ * counting it as a possible residency leak with an unknown failover time.
+ */
 export interface ExternalEndpointDeclaration {
   /** DNS name or IP address exactly as the record, origin or backend names it. */
   readonly name: string;

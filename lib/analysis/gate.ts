@@ -30,7 +30,9 @@ import { formatWhatToDo, whatToDo } from './what-to-do';
 
 /** Thrown when a routing proof fails; carries the report. */
 export class RoutingProofError extends Refusal {
+  /** The analysis whose proofs failed: every answer, path and proof result, for a caller that reports them itself. */
   readonly report: RoutingReport;
+  /** Every violation of `report` (`report.violations`), as the message lists them. */
   readonly violations: readonly Violation[];
 
   constructor(report: RoutingReport) {

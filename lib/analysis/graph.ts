@@ -34,10 +34,6 @@ export const route53Extractor: FrontDoorExtractor = (context) => {
 /** Cloudflare front doors: one per `cloudflare_load_balancer`. */
 export const cloudflareExtractor: FrontDoorExtractor = (context) => cloudflareFrontDoors(context);
 
-/**
- * The extractors used by default. The edge router's routing table is another extractor: pass it in `extractors`
- * (added to these) to `buildRoutingGraph` / `analyzeRouting`.
- */
 /** The edge router's routing table, as written to KV in the synthesized stacks. */
 const edgeRouterExtractor: FrontDoorExtractor = (context) =>
   edgeRouterTables(context.stacks).map((table) => tableFrontDoor(context, table));
@@ -48,6 +44,12 @@ const edgeRouterExtractor: FrontDoorExtractor = (context) =>
  */
 export const cloudflareDnsExtractor: FrontDoorExtractor = (context) => cloudflareDnsFrontDoors(context);
 
+/**
+ * The front-door extractors {@link buildRoutingGraph} and {@link analyzeRouting} run unless `replaceDefaultExtractors`
+ * is set: Route53 names ({@link route53Extractor}), Cloudflare load balancers ({@link cloudflareExtractor}), plain
+ * Cloudflare DNS records ({@link cloudflareDnsExtractor}) and the edge router's routing table as synthesized into KV.
+ * The `extractors` option adds to them.
+ */
 export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [
   route53Extractor,
   cloudflareExtractor,
@@ -55,10 +57,19 @@ export const DEFAULT_EXTRACTORS: readonly FrontDoorExtractor[] = [
   edgeRouterExtractor,
 ];
 
+/**
+ * What {@link buildRoutingGraph} reads from the synthesized stacks: the service intent, the front doors clients reach
+ * the service through, the regions and endpoints they route to, the Route53 model and every health probe. What the
+ * proofs run over (`RoutingReport.graph`).
+ */
 export interface RoutingGraph {
+  /** The stacks read, each with its Terraform JSON. */
   readonly stacks: readonly StackInput[];
+  /** The service intent of the stacks' `//` comment blocks (no regions or residency groups when there is none). */
   readonly intent: ServiceIntent;
+  /** What the extractors were given: the stacks, the intent, and how hostnames are placed in regions. */
   readonly context: GraphContext;
+  /** Every front door the extractors found, in extractor order. */
   readonly frontDoors: readonly FrontDoor[];
   /** Every region the service runs in (intent regions and load-balancer regions), sorted. */
   readonly regions: readonly string[];
@@ -66,6 +77,7 @@ export interface RoutingGraph {
   readonly endpoints: readonly { readonly region: string; readonly address: string }[];
   /** Inconsistencies found while reading (a hostname whose record points to another region's ALB, ...). */
   readonly warnings: readonly string[];
+  /** The Route53 side of the stacks (zones, record sets, health checks): what the Route53 front doors answer from. */
   readonly route53: Route53Model;
   /**
    * Health probes of every Route53 endpoint check and Cloudflare pool monitor in the stacks, whether or not a front
@@ -74,8 +86,9 @@ export interface RoutingGraph {
   readonly probes: readonly ProbeSource[];
 }
 
+/** Options of {@link buildRoutingGraph} (and {@link analyzeRouting}): which front-door extractors run. */
 export interface GraphOptions {
-  /** Extra front-door extractors (e.g. the edge router's), run after the default ones. */
+  /** Extra front-door extractors (e.g. one built on {@link tableFrontDoor}), run after the default ones. */
   readonly extractors?: readonly FrontDoorExtractor[];
   /** Replace the default extractors instead of adding to them. @default false */
   readonly replaceDefaultExtractors?: boolean;

@@ -19,6 +19,11 @@ export interface HealthAtom {
   readonly region?: string;
 }
 
+/**
+ * A condition on health signals: a constant, one {@link HealthAtom} being healthy, a negation, a conjunction, a
+ * disjunction, or at least `count` of `args`. A routing path is taken under the conjunction of its formulas; whether
+ * some health state allows that is {@link satisfy}'s question. Atoms are told apart by their `id`.
+ */
 export type Formula =
   | { readonly op: 'const'; readonly value: boolean }
   | { readonly op: 'atom'; readonly atom: HealthAtom }
@@ -178,12 +183,17 @@ export function atomsOf(fs: readonly Formula[]): HealthAtom[] {
 /** An assignment found by the solver: the atoms it had to fix, with their values. */
 export type Assignment = ReadonlyMap<string, { readonly atom: HealthAtom; readonly healthy: boolean }>;
 
+/**
+ * What {@link satisfy} decided: `sat`, with a health state making every formula hold (the atoms it had to fix),
+ * `unsat` when no health state does, or `unknown` when its step budget ran out first.
+ */
 export type SatResult =
   | { readonly status: 'sat'; readonly assignment: Assignment }
   | { readonly status: 'unsat' }
   /** The step budget ran out: callers must treat the path as possible (fail closed). */
   | { readonly status: 'unknown' };
 
+/** Options of {@link satisfy}: atoms whose values are given, and the step budget. */
 export interface SatOptions {
   /** Values some atoms must take (e.g. every atom of a region that is up); undefined = free. */
   readonly fixed?: (a: HealthAtom) => boolean | undefined;

@@ -178,6 +178,13 @@ export interface Detection {
   readonly causes?: readonly FailoverCause[];
 }
 
+/**
+ * What makes a path's failover time what it is, for the remedy that brings it within the budget: a Route53 health
+ * check (request interval × failure threshold, then the TTL), a Cloudflare monitor (interval × consecutive failures +
+ * timeout × (retries + 1), then the TTL), the edge router's retries (attempt timeout × attempts), the declaration of an
+ * endpoint outside the stacks, or nothing that detects the failure (`undetected`: why, and what would let a check see
+ * it when something would).
+ */
 export type FailoverCause =
   | {
       readonly kind: 'route53-check';
@@ -389,8 +396,9 @@ export interface GraphContext {
 }
 
 /**
- * Reads front doors of one kind from the synthesized stacks. The edge router's routing table is added by
- * passing another extractor to `buildRoutingGraph` / `analyzeRouting` (`extractors` option).
+ * Reads front doors of one kind from the synthesized stacks. The edge router's routing table is one of the default
+ * extractors; a router of one's own is added by passing another extractor to `buildRoutingGraph` / `analyzeRouting`
+ * (`extractors` option).
  */
 export type FrontDoorExtractor = (context: GraphContext) => FrontDoor[];
 

@@ -233,6 +233,10 @@ export function probeLoad(sources: readonly ProbeSource[]): OriginProbeLoad[] {
     .sort((a, b) => b.requestsPerSecond - a.requestsPerSecond || a.origin.localeCompare(b.origin));
 }
 
+/**
+ * The probe-load proof: a violation for each origin of `load` (see {@link probeLoad}) receiving more than `maxRps`
+ * health-probe requests per second, naming every resource that probes it with its rate and how that is derived.
+ */
 export function probeLoadViolations(load: readonly OriginProbeLoad[], maxRps: number): Violation[] {
   return load
     .filter((l) => l.requestsPerSecond > maxRps)

@@ -46,6 +46,11 @@ export interface ResidencyRemedyHook {
   ): string | undefined;
 }
 
+/**
+ * What the reachability proofs ({@link reachResidency}, {@link reachFailover}) check: the front doors (those without
+ * `reach` are skipped), the client groups, the service intent (jurisdictions, residency) and the service's regions,
+ * which name the failure sets that witness a violation.
+ */
 export interface ReachProofInput {
   readonly frontDoors: readonly (FrontDoor & ResidencyRemedyHook)[];
   readonly clients: readonly ClientGroup[];

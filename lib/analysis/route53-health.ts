@@ -50,6 +50,9 @@ export class Route53Lookup {
   private readonly namedZones: { key: string; name: string; private: boolean }[];
 
   /**
+   * @param model the Route53 side of the stacks: where record sets, health checks and load balancers are looked up.
+   * @param context places a hostname in a region: the region whose failure a health check probing it sees, and the
+   *   region a record's answer is in (for `idealDown`).
    * @param idealDown a region whose failure every record answering with one of its endpoints sees (a perfect
    *   detector): those records are unhealthy. Only for judging whether there is somewhere else to go, never for
    *   residency (an alias into a record set is judged by that set's records).

@@ -44,8 +44,13 @@ export const TRAFFIC_RECORD_TYPES: Readonly<Record<string, readonly QueryType[]>
 
 /** The queries a client makes for a service name: IPv4, IPv6, and the HTTPS service binding browsers ask for. */
 export type QueryType = 'A' | 'AAAA' | 'HTTPS';
+/** Every {@link QueryType}, in the order the analysis asks them for a name: A, AAAA, HTTPS. */
 export const QUERY_TYPES: readonly QueryType[] = ['A', 'AAAA', 'HTTPS'];
 
+/**
+ * The routing policy of a Route53 record, from its `*_routing_policy` block (`simple` when it has none), with what the
+ * policy chooses by: how Route53 picks among the records of one set (same zone, name and type).
+ */
 export type R53Policy =
   | { readonly kind: 'simple' }
   | { readonly kind: 'latency'; readonly region: string }
@@ -67,6 +72,11 @@ export type R53Policy =
   | { readonly kind: 'multivalue' }
   | { readonly kind: 'cidr'; readonly location: string };
 
+/**
+ * Where a Route53 record sends a client, as far as the analysis follows it: a load balancer, another record set (an
+ * alias), a hostname resolved next, an NS delegation, or something outside the model (`external`, saying why), which
+ * the proofs cannot place.
+ */
 export type R53Target =
   /** A load balancer: one of the stacks (`aws_lb.X`), or an ELB DNS name whose region the name carries. */
   | { readonly kind: 'alb'; readonly lb: string; readonly region?: string }
@@ -79,6 +89,12 @@ export type R53Target =
   /** An NS record: the name is answered by other name servers. */
   | { readonly kind: 'delegation'; readonly servers: readonly string[] };
 
+/**
+ * An `aws_route53_record` that can carry traffic (A, AAAA, CNAME, HTTPS, SVCB, or an NS delegation), as
+ * {@link buildRoute53Model} reads it: its zone and fully qualified name, routing policy, health check and targets.
+ * ACM validation records are left out; one the model cannot read at synth (an expression in its name, zone, type or
+ * a routing setting, or `count`/`for_each` copies) is listed in `Route53Model.unresolved` instead.
+ */
 export interface R53Record {
   readonly address: string;
   readonly stack: string;
@@ -100,6 +116,11 @@ export interface R53Record {
   readonly ttl?: number;
 }
 
+/**
+ * An `aws_route53_health_check` as the analysis reads it, unset settings at Route53's defaults (30 s interval, 3
+ * failures): what it watches (an endpoint it probes, a CloudWatch alarm, the child checks of a CALCULATED one), and the
+ * settings that decide when it is healthy and how fast it notices a failure.
+ */
 export interface R53HealthCheck {
   readonly address: string;
   readonly type: string;
@@ -156,6 +177,11 @@ export interface ZoneVpc {
   readonly declaredBy: string;
 }
 
+/**
+ * A Route53 hosted zone, under the key records refer to it by (`aws_route53_zone.<name>` for a zone of the stacks,
+ * `zone:<id>` for one known only by a literal id). Private when VPCs are associated with it (in the zone itself or by
+ * an `aws_route53_zone_association`): it then answers only those VPCs.
+ */
 export interface R53Zone {
   readonly key: string;
   /** Terraform address (undefined for a zone known only by a literal id). */

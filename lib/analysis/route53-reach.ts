@@ -46,6 +46,13 @@ export class Route53Reach {
   private readonly dependence = new Map<ClientGroup, Map<string, string>>();
   private readonly steps = new Map<string, PathStep>();
 
+  /**
+   * @param model the Route53 side of the stacks; the records it could not read (`unresolved`) count as possible
+   *   answers of every name they might hold.
+   * @param context places the hostnames and values records point to outside the model (a region, or the declaration
+   *   of an endpoint outside the stacks).
+   * @param lookup the record sets and health formulas, shared with the {@link Route53Evaluator} of the same model.
+   */
   constructor(
     readonly model: Route53Model,
     readonly context: ResolveContext,
@@ -57,6 +64,14 @@ export class Route53Reach {
     return QUERY_TYPES.flatMap((q) => this.reach(zone, name, q, client, 0));
   }
 
+  /**
+   * Every path Route53 can give `client` for a `qtype` query of `name` in `zone`, under any combination of health
+   * states, each with the conditions under which it is taken (aliases and CNAME targets followed), and the records the
+   * model cannot read that might answer the name, as unplaced landings. Memoised by what of the client the answer
+   * depends on, so equivalent client groups share the paths.
+   * @param depth alias and CNAME hops followed so far (0 for an entry name): past the depth limit, as in an alias loop
+   *   (which Route53 answers with SERVFAIL), nothing more is reached.
+   */
   reach(zone: string, name: string, qtype: QueryType, client: ClientGroup, depth: number): ReachPath[] {
     const key = `${zone}|${name}|${qtype}|${this.dependsOn(zone, name, qtype, client, new Set())}`;
     const known = this.memo.get(key);
@@ -373,6 +388,7 @@ export class Route53Reach {
     return p ? greatCircle(client, p) * (1 - p.bias / 100) : Number.POSITIVE_INFINITY;
   }
 
+  /** The path step of a record: its name, type, policy, targets and health settings; memoised. */
   step(record: R53Record): PathStep {
     return recordStep(this.steps, record);
   }

@@ -57,8 +57,16 @@ export function scenarioValue(health: HealthState): (a: HealthAtom) => boolean {
 export class Route53Evaluator {
   private readonly steps = new Map<string, PathStep>();
   private readonly distances = new Map<ClientGroup, Map<R53Record, number>>();
+  /** The record sets and health formulas it evaluates: the lookup it was given, else its own over `model`. */
   readonly lookup: Route53Lookup;
 
+  /**
+   * @param model the Route53 side of the stacks.
+   * @param context places the hostnames and values records point to outside the model (a region, or the declaration
+   *   of an endpoint outside the stacks).
+   * @param lookup record sets and health formulas to share with a {@link Route53Reach} of the same model (default: a
+   *   new one over `model`).
+   */
   constructor(
     readonly model: Route53Model,
     readonly context: ResolveContext,

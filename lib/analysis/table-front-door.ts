@@ -1,12 +1,11 @@
 /*
- * The extension point for routers driven by a table of backends (the edge router's KV routing table): the
- * extractor that reads the synthesized table (e.g. the `cloudflare_workers_kv` value lib/edge-router writes)
- * describes it as a {@link BackendTable}; {@link tableFrontDoor} turns that into a front door the proofs, explain,
- * diagram and failover budget understand.
+ * The extension point for routers driven by a table of backends: an extractor that reads a synthesized table
+ * describes it as a {@link BackendTable}, and {@link tableFrontDoor} turns that into a front door the proofs,
+ * explain, diagram and failover budget understand. The edge router's own table (the `cloudflare_workers_kv` value
+ * lib/edge-router writes) is read this way by one of the DEFAULT_EXTRACTORS; a router of your own adds its extractor:
  *
- *   const edgeRouterExtractor: FrontDoorExtractor = (context) =>
- *     findTables(context.stacks).map((t) => tableFrontDoor(context, t));
- *   analyzeRouting(outdir, { extractors: [edgeRouterExtractor] });
+ *   const myRouter: FrontDoorExtractor = (context) => myTables(context.stacks).map((t) => tableFrontDoor(context, t));
+ *   analyzeRouting(outdir, { extractors: [myRouter] });
  *
  * Semantics modelled: clients bound to a jurisdiction reach only its backends (the router's residency groups);
  * other clients reach every backend. Enabled backends with weight > 0 in a region that is up take traffic: by
@@ -36,16 +35,27 @@ import type {
   ReachPath,
 } from './model';
 
+/**
+ * One backend of a {@link BackendTable}: the host the router sends requests to, the jurisdiction it serves, and its
+ * weight and state in the synthesized table (operators change those two live, so reachability does not rely on them).
+ */
 export interface TableBackend {
   /** Backend key (the region code in lib/edge-router's table). */
   readonly key: string;
   /** Hostname requests go to (region found through the context). */
   readonly host: string;
+  /** Jurisdiction it serves from: a residency group's clients reach only its jurisdiction's backends, others any. */
   readonly jurisdiction?: string;
+  /** Relative share of traffic among the backends a request can use; 0 takes none until changed. */
   readonly weight: number;
+  /** False: drained, no traffic until enabled again. */
   readonly enabled: boolean;
 }
 
+/**
+ * A router driven by a table of backends (the edge router's KV routing table), as an extractor describes it for
+ * {@link tableFrontDoor}: its backends, residency groups, strategy, retries and readiness probe.
+ */
 export interface BackendTable {
   /** Unique id, e.g. `edge-router:cloudflare_workers_kv.Router_TableCurrent`. */
   readonly id: string;
@@ -56,6 +66,7 @@ export interface BackendTable {
   readonly backends: readonly TableBackend[];
   /** Residency groups of the table, by jurisdiction. */
   readonly residency: ResidencyClients;
+  /** How a request picks among the backends that are up: by weight, or the nearest ones by weight (`latency`). */
   readonly strategy: 'latency' | 'weighted';
   /** Per-attempt timeout and attempts per request: the failover bound is their product. */
   readonly attemptTimeoutMs: number;

@@ -8,6 +8,10 @@
 
 /** Cloudflare plans of a zone, in increasing order. */
 export const CLOUDFLARE_PLANS = ['pro', 'business', 'enterprise'] as const;
+/**
+ * The Cloudflare plan of a zone: what limits its load-balancer monitor interval and the load-balancing features a spec
+ * may use (origin steering, rules, header affinity).
+ */
 export type CloudflarePlan = (typeof CLOUDFLARE_PLANS)[number];
 
 /** The shortest load-balancer monitor interval each plan allows, in seconds. */

@@ -52,6 +52,10 @@ export class OutputRefusedError extends Refusal {}
 export class OutputWriteError extends Refusal {
   constructor(
     message: string,
+    /**
+     * The error the write failed with (a file-system error such as `ENOSPC` or `EIO`, with its `code`); undefined when
+     * synth wrote nothing at all.
+     */
     override readonly cause: unknown,
   ) {
     super(message);

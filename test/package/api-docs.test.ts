@@ -24,69 +24,6 @@ const TESTING_PAGE = join(ROOT, 'docs', 'testing-your-stack.md');
 /** Where the code samples live as (virtual) files, so their relative imports and node_modules resolve. */
 const SAMPLES_ROOT = join(ROOT, '.docs-samples');
 
-/**
- * Undocumented exports in files this suite's change could not edit (lib/analysis, lib/facts, lib/util, stacks/):
- * known gaps, listed so that a new gap anywhere fails. Document one and delete its line here (a stale line fails too).
- */
-const KNOWN_UNDOCUMENTED = new Set([
-  'lib/analysis/analyze.ts: interface AnalysisOptions',
-  'lib/analysis/analyze.ts: interface ProofResult',
-  'lib/analysis/analyze.ts: type ProofName',
-  'lib/analysis/analyze.ts: variable PROOFS',
-  'lib/analysis/cloudflare-model.ts: interface CfLoadBalancer',
-  'lib/analysis/cloudflare-model.ts: interface CfMonitor',
-  'lib/analysis/cloudflare-model.ts: interface CfPool',
-  'lib/analysis/cloudflare-model.ts: interface CloudflareModel',
-  'lib/analysis/cloudflare-reach.ts: attribute CloudflareReach.lb',
-  'lib/analysis/cloudflare-reach.ts: attribute CloudflareReach.model',
-  'lib/analysis/cloudflare-reach.ts: method CloudflareReach.reach',
-  'lib/analysis/cloudflare-resolve.ts: attribute CloudflareEvaluator.lb',
-  'lib/analysis/cloudflare-resolve.ts: attribute CloudflareEvaluator.model',
-  'lib/analysis/cloudflare-resolve.ts: class CloudflareEvaluator',
-  'lib/analysis/cloudflare-resolve.ts: method CloudflareEvaluator.poolStep',
-  'lib/analysis/cloudflare-resolve.ts: method CloudflareEvaluator.resolve',
-  'lib/analysis/countries.ts: interface CountryInfo',
-  'lib/analysis/diagram.ts: interface DiagramOptions',
-  'lib/analysis/diff.ts: interface DiffOptions',
-  'lib/analysis/diff.ts: interface PlanChange',
-  'lib/analysis/diff.ts: interface ResourceChange',
-  'lib/analysis/diff.ts: interface SynthDiff',
-  'lib/analysis/explain.ts: interface ExplainOptions',
-  'lib/analysis/external-endpoints.ts: interface ExternalEndpointDeclaration',
-  'lib/analysis/gate.ts: attribute RoutingProofError.report',
-  'lib/analysis/gate.ts: attribute RoutingProofError.violations',
-  'lib/analysis/graph.ts: interface GraphOptions',
-  'lib/analysis/graph.ts: interface RoutingGraph',
-  'lib/analysis/graph.ts: variable DEFAULT_EXTRACTORS',
-  'lib/analysis/health.ts: interface SatOptions',
-  'lib/analysis/health.ts: type Formula',
-  'lib/analysis/health.ts: type SatResult',
-  'lib/analysis/model.ts: type FailoverCause',
-  'lib/analysis/proofs.ts: function probeLoadViolations',
-  'lib/analysis/reach-proofs.ts: interface ReachProofInput',
-  'lib/analysis/route53-model.ts: interface R53HealthCheck',
-  'lib/analysis/route53-model.ts: interface R53Record',
-  'lib/analysis/route53-model.ts: interface R53Zone',
-  'lib/analysis/route53-model.ts: type R53Policy',
-  'lib/analysis/route53-model.ts: type R53Target',
-  'lib/analysis/route53-model.ts: variable QUERY_TYPES',
-  'lib/analysis/route53-health.ts: attribute Route53Lookup.context',
-  'lib/analysis/route53-health.ts: attribute Route53Lookup.model',
-  'lib/analysis/route53-reach.ts: attribute Route53Reach.context',
-  'lib/analysis/route53-reach.ts: attribute Route53Reach.lookup',
-  'lib/analysis/route53-reach.ts: attribute Route53Reach.model',
-  'lib/analysis/route53-reach.ts: method Route53Reach.reach',
-  'lib/analysis/route53-reach.ts: method Route53Reach.step',
-  'lib/analysis/route53-resolve.ts: attribute Route53Evaluator.context',
-  'lib/analysis/route53-resolve.ts: attribute Route53Evaluator.lookup',
-  'lib/analysis/route53-resolve.ts: attribute Route53Evaluator.model',
-  'lib/analysis/table-front-door.ts: interface BackendTable',
-  'lib/analysis/table-front-door.ts: interface TableBackend',
-  'lib/facts/provider-facts.ts: type CloudflarePlan',
-  'lib/util/atomic-synth.ts: attribute OutputWriteError.cause',
-  'stacks/global-inference-stacks.ts: interface GlobalInferenceStacksOptions',
-]);
-
 // ------------------------------------------------------------------------------------------------ the program
 
 /** The compiler options of the build, plus what the samples need: jest's types and the package name. */
@@ -151,7 +88,6 @@ const where = (node: ts.Node): string => {
   const sf = node.getSourceFile();
   return `${relative(ROOT, sf.fileName)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
 };
-const fileOf = (node: ts.Node): string => relative(ROOT, node.getSourceFile().fileName);
 const inProject = (node: ts.Node): boolean => !node.getSourceFile().fileName.includes('/node_modules/');
 
 /**
@@ -226,19 +162,12 @@ function classMembers(cls: ts.ClassDeclaration): { kind: string; name: string; n
   return out;
 }
 
-interface Gap {
-  /** `file: kind Name`, the key of KNOWN_UNDOCUMENTED. */
-  readonly key: string;
-  /** `file:line kind Name: what is missing`. */
-  readonly text: string;
-}
-
-/** Every documentation gap of the public API. */
-function documentationGaps(program: ts.Program): Gap[] {
+/** Every documentation gap of the public API: `file:line kind Name: what is missing`. */
+function documentationGaps(program: ts.Program): string[] {
   const checker = program.getTypeChecker();
-  const gaps: Gap[] = [];
+  const gaps: string[] = [];
   const gap = (node: ts.Node, what: string, missing = 'no doc comment') =>
-    gaps.push({ key: `${fileOf(node)}: ${what}`, text: `${where(node)} ${what}: ${missing}` });
+    gaps.push(`${where(node)} ${what}: ${missing}`);
   for (const { name, symbol, declarations } of publicExports(program)) {
     const seen = new Set<string>();
     for (const declaration of declarations) {
@@ -457,23 +386,15 @@ const sampleProgram = () =>
 
 describe('the public API is documented', () => {
   test('every export, every prop of a *Props interface and every public member of a class has a doc comment', () => {
+    // No allowlist: every gap fails, wherever it is.
     const gaps = documentationGaps(libProgram);
-    const unknown = gaps.filter((g) => !KNOWN_UNDOCUMENTED.has(g.key)).map((g) => g.text);
-    const stale = [...KNOWN_UNDOCUMENTED].filter((key) => !gaps.some((g) => g.key === key));
-    const problems = [
-      ...(unknown.length > 0
+    const problems =
+      gaps.length > 0
         ? [
-            `${unknown.length} undocumented (add a TSDoc comment; an optional prop also needs @default):`,
-            ...unknown.map((text) => `  ${text}`),
+            `${gaps.length} undocumented (add a TSDoc comment; an optional prop also needs @default):`,
+            ...gaps.map((text) => `  ${text}`),
           ]
-        : []),
-      ...(stale.length > 0
-        ? [
-            'documented now: delete these lines from KNOWN_UNDOCUMENTED in test/package/api-docs.test.ts:',
-            ...stale.map((key) => `  ${key}`),
-          ]
-        : []),
-    ];
+        : [];
     expect(problems.join('\n')).toBe('');
   });
 
