@@ -22,6 +22,8 @@ export {
   targetGroupPrefix,
 } from './aws/gpu-fleet';
 export * from './aws/minimal-vpc';
+export * from './aws/alb-access-logs-bucket';
+export * from './aws/alb-web-acl';
 export * from './aws/inference-endpoint-ref';
 export * from './aws/inference-hosted-zone';
 export * from './aws/private-hosted-zone';

@@ -38,6 +38,8 @@ import {
 import type { IInferenceEndpoint, ServedModel } from './inference-endpoint-ref';
 import { MinimalVpc, minimalVpcProblems, type IEndpointNetwork, type MinimalVpcProps } from './minimal-vpc';
 import { protectLiterals } from '../util/terraform-literals';
+import { AlbAccessLogsBucket } from './alb-access-logs-bucket';
+import { AlbWebAcl } from './alb-web-acl';
 
 /** Header the edge router (or any client) sets to pick a model's fleet behind a shared ALB. */
 export const MODEL_HEADER = 'X-Inference-Model';
@@ -163,6 +165,10 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
   readonly httpsListener: LbListener;
   /** The validated settings, defaults filled in. */
   readonly settings: EndpointSpec;
+  /** The bucket the ALB's access logs go to, when the endpoint creates it (`settings.accessLogs`). */
+  readonly accessLogsBucket?: AlbAccessLogsBucket;
+  /** The WAF web ACL on the ALB (`settings.waf`); absent when it is turned off. */
+  readonly webAcl?: AlbWebAcl;
 
   constructor(scope: Construct, id: string, props: GpuInferenceEndpointProps) {
     super(scope, id);
@@ -190,7 +196,24 @@ export class GpuInferenceEndpoint extends Construct implements IInferenceEndpoin
     const groups = securityGroups(this, parts, this.network);
     this.albSecurityGroup = groups.alb;
     this.instanceSecurityGroup = groups.instances;
-    this.resource = loadBalancer(this, parts, this.network, groups.alb);
+    // Access logs go to the spec's own bucket, or to one the endpoint creates (unless turned off).
+    if (settings.accessLogs !== false && settings.accessLogsBucket === undefined)
+      this.accessLogsBucket = new AlbAccessLogsBucket(this, 'AccessLogs', {
+        provider,
+        region: props.region,
+        serviceName: props.serviceName,
+        retentionDays: settings.accessLogs.retentionDays,
+        tags: props.tags,
+      });
+    this.resource = loadBalancer(this, parts, this.network, groups.alb, this.accessLogsBucket);
+    if (settings.waf !== false)
+      this.webAcl = new AlbWebAcl(this, 'Waf', {
+        provider,
+        name: `${props.serviceName}-${props.region}`,
+        loadBalancerArn: this.resource.arn,
+        ...settings.waf,
+        tags: props.tags,
+      });
     this.albDnsName = this.resource.dnsName;
     this.albZoneId = this.resource.zoneId;
     this.albArn = this.resource.arn;
@@ -320,7 +343,9 @@ function loadBalancer(
   { provider, props, settings }: EndpointParts,
   network: IEndpointNetwork,
   securityGroup: SecurityGroup,
+  logs: AlbAccessLogsBucket | undefined,
 ): Lb {
+  const logsBucket = settings.accessLogsBucket?.replace(/\{region\}/g, props.region) ?? logs?.bucketName;
   return new Lb(scope, 'Resource', {
     provider,
     name: albName(props.serviceName),
@@ -333,13 +358,11 @@ function loadBalancer(
     enableHttp2: true,
     idleTimeout: settings.idleTimeoutSeconds,
     enableDeletionProtection: settings.deletionProtection,
-    accessLogs: settings.accessLogsBucket
-      ? {
-          bucket: settings.accessLogsBucket.replace(/\{region\}/g, props.region),
-          prefix: `${props.serviceName}/${props.region}`,
-          enabled: true,
-        }
+    accessLogs: logsBucket
+      ? { bucket: logsBucket, prefix: `${props.serviceName}/${props.region}`, enabled: true }
       : undefined,
+    // ELB checks it may write when access logs are turned on: the bucket's policy comes first.
+    dependsOn: logs ? [logs.deliveryPolicy] : undefined,
   });
 }
 

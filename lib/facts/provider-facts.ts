@@ -34,3 +34,63 @@ export const ROUTE53_CHECKER_REGIONS = [
   'ap-northeast-1',
   'sa-east-1',
 ] as const;
+
+/**
+ * The Elastic Load Balancing account that writes access logs in each region opened before August 2022 (its bucket
+ * policy grants this account); newer regions grant {@link ELB_LOG_DELIVERY_PRINCIPAL} instead. Sources: the ALB
+ * access-logs guide (docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html), the
+ * pinned provider's `aws_elb_service_account` table and AWS CDK's region facts, which agree.
+ */
+export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
+  'us-east-1': '127311923021',
+  'us-east-2': '033677994240',
+  'us-west-1': '027434742980',
+  'us-west-2': '797873946194',
+  'af-south-1': '098369216593',
+  'ap-east-1': '754344448648',
+  'ap-south-1': '718504428378',
+  'ap-northeast-1': '582318560864',
+  'ap-northeast-2': '600734575887',
+  'ap-northeast-3': '383597477331',
+  'ap-southeast-1': '114774131450',
+  'ap-southeast-2': '783225319266',
+  'ap-southeast-3': '589379963580',
+  'ca-central-1': '985666609251',
+  'eu-central-1': '054676820928',
+  'eu-west-1': '156460612806',
+  'eu-west-2': '652711504416',
+  'eu-west-3': '009996457667',
+  'eu-south-1': '635631232127',
+  'eu-north-1': '897822967062',
+  'me-south-1': '076674570225',
+  'sa-east-1': '507241528517',
+};
+
+/** The service that writes ALB access logs in regions opened in August 2022 or later. */
+export const ELB_LOG_DELIVERY_PRINCIPAL = 'logdelivery.elasticloadbalancing.amazonaws.com';
+
+/**
+ * AWS managed WAF rule groups a web ACL in front of an inference API can use, with the rules of each that inspect
+ * the request body. A prompt is free text — code, URLs, file paths, `${jndi:...}` in a question about Log4Shell —
+ * so body rules would refuse legitimate requests; by default they count instead of block (and an ALB's WAF sees only
+ * the first 8 KB of a body, which SizeRestrictions_BODY would otherwise block outright). Source: the AWS WAF
+ * developer guide, "AWS Managed Rules rule groups list" (checked 2026-12).
+ */
+export const WAF_MANAGED_RULE_GROUPS: Readonly<Record<string, { readonly bodyRules: readonly string[] }>> = {
+  AWSManagedRulesCommonRuleSet: {
+    bodyRules: [
+      'SizeRestrictions_BODY',
+      'EC2MetaDataSSRF_BODY',
+      'GenericLFI_BODY',
+      'GenericRFI_BODY',
+      'CrossSiteScripting_BODY',
+    ],
+  },
+  AWSManagedRulesKnownBadInputsRuleSet: { bodyRules: ['JavaDeserializationRCE_BODY', 'Log4JRCE_BODY'] },
+  AWSManagedRulesAmazonIpReputationList: { bodyRules: [] },
+  AWSManagedRulesAnonymousIpList: { bodyRules: [] },
+  AWSManagedRulesSQLiRuleSet: { bodyRules: ['SQLi_BODY'] },
+};
+
+/** The rate-based rule limits AWS WAF accepts, requests per client IP per evaluation window. */
+export const WAF_RATE_LIMIT_RANGE = { min: 10, max: 2_000_000_000 } as const;

@@ -1,4 +1,5 @@
 import { EBS_ENCRYPTED, IMDSV2_REQUIRED, NO_SECRETS_IN_USER_DATA } from './rules/aws-compute';
+import { ALB_ACCESS_LOGS, ALB_WEB_ACL } from './rules/aws-edge';
 import {
   ALB_DROPS_INVALID_HEADERS,
   HTTP_REDIRECTS_TO_HTTPS,
@@ -31,6 +32,8 @@ export const AWS_POLICY_PACK: PolicyPack = {
     HOSTED_ZONE_QUERY_LOGGING,
     ROUTED_RECORD_HEALTH,
     HEALTH_CHECK_REGIONS,
+    ALB_ACCESS_LOGS,
+    ALB_WEB_ACL,
   ],
 };
 

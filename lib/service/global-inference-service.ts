@@ -18,6 +18,7 @@ import { parseSpec } from '../spec/load';
 import { residencyOfRegion } from '../spec/residency';
 import { routingDomainOf, type GlobalInferenceSpec, type GlobalInferenceSpecInput } from '../spec/schema';
 import { protectLiterals } from '../util/terraform-literals';
+import { PolicySuppressions } from '../policy/suppressions';
 import { writeServiceIntent } from '../intent/service-intent';
 import {
   certificateWriterRegion,
@@ -246,6 +247,7 @@ export class GlobalInferenceService extends Construct {
         endpointProps(spec, region, { provider, certificateArn, originLock }),
       );
       endpoints[region.region] = endpoint;
+      recordSpecDeviations(endpoint, spec);
 
       // The region's own name: health checks probe it, other front doors use it as origin.
       const hostname = `${region.region}.${domain}`;
@@ -470,6 +472,17 @@ export function originSecretVariable(stack: TerraformStack, name: string): Terra
       },
     ],
   });
+}
+
+/**
+ * What the spec turns off on purpose is a suppression with its reason, on the load balancer it concerns: the policy
+ * report lists it as suppressed (visible in every review), instead of refusing the synth the spec asked for.
+ */
+function recordSpecDeviations(endpoint: GpuInferenceEndpoint, spec: GlobalInferenceSpec): void {
+  if (spec.endpoint.accessLogs === false)
+    PolicySuppressions.add(endpoint.resource, 'GI-AWS-013', 'endpoint.accessLogs: false in the spec');
+  if (spec.endpoint.waf === false)
+    PolicySuppressions.add(endpoint.resource, 'GI-AWS-014', 'endpoint.waf: false in the spec');
 }
 
 /**

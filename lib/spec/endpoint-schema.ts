@@ -10,7 +10,7 @@ import {
   metricName,
 } from './fields';
 import { LONGEST_REGION_CODE } from './regions';
-import { ROUTE53_CHECKER_REGIONS } from '../facts/provider-facts';
+import { ROUTE53_CHECKER_REGIONS, WAF_MANAGED_RULE_GROUPS, WAF_RATE_LIMIT_RANGE } from '../facts/provider-facts';
 /*
  * How every layer probes model readiness (`health`) and the settings shared by every regional endpoint.
  */
@@ -119,6 +119,51 @@ const WarmPoolSchema = z.strictObject({
   reuseOnScaleIn: z.boolean().default(true).meta({ description: 'Return instances to the pool on scale-in.' }),
 });
 
+/** Access logs of an ALB to a bucket the library creates: how long they are kept. */
+export const AlbAccessLogsSchema = z.strictObject({
+  retentionDays: z
+    .number()
+    .int()
+    .min(1, 'must be ≥ 1')
+    .max(3650, 'must be ≤ 3650 (ten years)')
+    .default(90)
+    .meta({ description: 'Days a log object is kept before the bucket lifecycle deletes it.' }),
+});
+
+/** The AWS WAF web ACL on an ALB: a per-IP rate limit and AWS managed rule groups. */
+export const AlbWafSchema = z.strictObject({
+  rateLimitPer5Minutes: z
+    .number()
+    .int()
+    .min(WAF_RATE_LIMIT_RANGE.min, `must be ≥ ${WAF_RATE_LIMIT_RANGE.min} (AWS WAF minimum)`)
+    .max(WAF_RATE_LIMIT_RANGE.max, `must be ≤ ${WAF_RATE_LIMIT_RANGE.max} (AWS WAF maximum)`)
+    .default(1000)
+    .meta({ description: 'Requests one client IP may send in 5 minutes before WAF blocks it.' }),
+  managedRuleGroups: z
+    .array(
+      z.enum(
+        Object.keys(WAF_MANAGED_RULE_GROUPS) as [string, ...string[]],
+        `must be one of ${Object.keys(WAF_MANAGED_RULE_GROUPS).join(', ')}`,
+      ),
+    )
+    .max(5, 'must list at most 5 groups (each costs WCUs and a monthly fee)')
+    .superRefine(noDuplicates('rule group'))
+    .default([
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesAmazonIpReputationList',
+    ])
+    .meta({ description: 'AWS managed rule groups, in evaluation order after the rate limit.' }),
+  bodyRules: z
+    .enum(['count', 'block'])
+    .default('count')
+    .meta({
+      description:
+        'What the managed rules that inspect the request body do: count (default: a prompt is free text, ' +
+        'code and URLs included) or block.',
+    }),
+});
+
 /** ALB security policies the endpoint accepts (TLS 1.2 or 1.3 minimum, FIPS variants included). */
 export const TLS_POLICIES = [
   'ELBSecurityPolicy-TLS13-1-2-2021-06',
@@ -198,7 +243,30 @@ export const EndpointSchema = z
       })
       .optional()
       .meta({
-        description: "S3 bucket for ALB access logs; '{region}' is replaced by each region's code. Default: off.",
+        description:
+          "Your own S3 bucket for ALB access logs ('{region}' is replaced by each region's code); the library then " +
+          'creates none. Default: a bucket per region, created by the library (accessLogs).',
+      }),
+    accessLogs: z
+      .union([z.literal(false), AlbAccessLogsSchema], {
+        error: 'must be false (no access logs) or the settings of the bucket the library creates: { retentionDays }',
+      })
+      .default(AlbAccessLogsSchema.parse({}))
+      .meta({
+        description:
+          'ALB access logs (CKV_AWS_91, cdk-nag ELB2): by default to a bucket per region the library creates ' +
+          '(SSE-S3 — the only encryption ALB log delivery supports —, public access blocked, owner-enforced, ' +
+          'TLS-only, expiring after retentionDays). false turns them off (an explicit, reported deviation).',
+      }),
+    waf: z
+      .union([z.literal(false), AlbWafSchema], {
+        error: 'must be false (no web ACL) or its settings: { rateLimitPer5Minutes, managedRuleGroups, bodyRules }',
+      })
+      .default(AlbWafSchema.parse({}))
+      .meta({
+        description:
+          'An AWS WAF web ACL on each ALB (CKV2_AWS_28): a per-IP rate limit and AWS managed rule groups. false ' +
+          'turns it off (an explicit, reported deviation).',
       }),
     albIngressCidrs: cidrList
       .default(['0.0.0.0/0', '::/0'])
@@ -229,5 +297,14 @@ export const EndpointSchema = z
         }),
       })
       .prefault({}),
+  })
+  .superRefine((endpoint, ctx) => {
+    if (endpoint.accessLogs === false && endpoint.accessLogsBucket !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accessLogsBucket'],
+        input: endpoint.accessLogsBucket,
+        message: 'names a bucket for access logs that accessLogs: false turns off; keep one of the two',
+      });
   })
   .meta({ description: 'Settings shared by every regional endpoint.' });

@@ -130,7 +130,16 @@ export function problemsFromIssues(
         break;
       }
       case 'invalid_union': {
-        // Our unions carry their own message; fall back to the first branch's problems otherwise.
+        // A value of the right shape for one branch only (`waf: { ... }` of `false | { ... }`) is reported with that
+        // branch's own problems, at their paths; otherwise the union's message stands.
+        const branches = ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? []).filter(
+          (branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0),
+        );
+        if (branches.length === 1) {
+          const inner = branches[0].map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue);
+          problems.push(...problemsFromIssues(inner, (path) => allowedKeysAt(path)));
+          break;
+        }
         problems.push({ path: formatPath(issue.path), message: issue.message, received: describeValue(input) });
         break;
       }

@@ -144,7 +144,6 @@ describe('GpuInferenceEndpoint defaults', () => {
       idle_timeout: 600,
       enable_deletion_protection: true,
     });
-    expect(resourcesOf(json, 'aws_lb')[0][1].access_logs).toBeUndefined();
   });
 
   test('HTTPS uses a TLS 1.3 policy and the given certificate; HTTP only redirects', () => {

@@ -15,7 +15,7 @@ if (!terraformAvailable && process.env.GI_REQUIRE_TERRAFORM === '1')
 
 describe('spec fuzzing (bounded)', () => {
   const report = fuzzSpecs({
-    runs: 45,
+    runs: 30,
     seed: 20261121,
     maxRegions: 2,
     terraform: terraformAvailable,

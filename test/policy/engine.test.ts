@@ -18,7 +18,12 @@ const openSsh = {
     ssh: { ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }] },
   },
 };
-const noDropAlb = { aws_lb: { alb: { internal: false } } };
+/** An ALB with access logs and a web ACL (GI-AWS-013/014 pass), and the settings a test gives it. */
+const loggedProtectedAlb = (settings: Record<string, unknown>) => ({
+  aws_lb: { alb: { access_logs: { bucket: 'logs', enabled: true }, ...settings } },
+  aws_wafv2_web_acl_association: { waf: { resource_arn: '${aws_lb.alb.arn}', web_acl_arn: 'arn:aws:wafv2:x' } },
+});
+const noDropAlb = loggedProtectedAlb({ internal: false });
 
 describe('service intent (//.global_inference)', () => {
   test('reads the block as GlobalInferenceService writes it: nulls for absent values, extra keys kept', () => {
@@ -139,7 +144,7 @@ describe('checkSynthOutput and formatPolicyReport', () => {
     expect(report).toMatchObject({ ok: false, errors: 1, warnings: 0, suppressed: 0 });
     const text = formatPolicyReport(report, { cwd: outdir });
     expect(text.split('\n')).toEqual([
-      'Policy check FAILED: 1 error, 0 warnings, 0 suppressed (14 rules on 1 stack)',
+      'Policy check FAILED: 1 error, 0 warnings, 0 suppressed (16 rules on 1 stack)',
       '',
       'report-test stacks/report-test/cdk.tf.json: 1 resource checked, service intent absent',
       '  ERROR    GI-AWS-007  aws_security_group.Ssh',
@@ -153,10 +158,10 @@ describe('checkSynthOutput and formatPolicyReport', () => {
 
   test('a clean report says so', () => {
     const text = formatPolicyReport(
-      checkStackJson(tf({ aws_lb: { alb: { drop_invalid_header_fields: true } } }), { stackName: 'clean' }),
+      checkStackJson(tf(loggedProtectedAlb({ drop_invalid_header_fields: true })), { stackName: 'clean' }),
     );
     expect(text).toBe(
-      'Policy check passed: 0 errors, 0 warnings, 0 suppressed (14 rules on 1 stack)\n\nclean: 1 resource ' +
+      'Policy check passed: 0 errors, 0 warnings, 0 suppressed (16 rules on 1 stack)\n\nclean: 2 resources ' +
         'checked, service intent absent\n  no findings',
     );
   });

@@ -12,7 +12,8 @@ import {
   type StackView,
 } from '../stack-view';
 
-const LB_TYPES = ['aws_lb', 'aws_alb'];
+/** The resource types of an elastic load balancer (v2), under both names the provider accepts. */
+export const LB_TYPES = ['aws_lb', 'aws_alb'];
 const LISTENER_TYPES = ['aws_lb_listener', 'aws_alb_listener'];
 
 /** GI-AWS-004: ALBs drop invalid header fields. */
@@ -300,7 +301,8 @@ function isWorldCidr(cidr: string): boolean {
   return /\/0$/.test(cidr.trim());
 }
 
-function isApplicationLb(lb: ResourceView): boolean {
+/** Whether a load balancer is an application load balancer (the type AWS defaults to). */
+export function isApplicationLb(lb: ResourceView): boolean {
   const type = lb.config.load_balancer_type;
   return type === undefined || type === null || type === 'application';
 }

@@ -764,6 +764,74 @@ export const RULE_CASES: Record<string, RuleCases> = {
       },
     ],
   },
+  'GI-AWS-013': {
+    compliant: [
+      {
+        name: 'ALB logging to a bucket',
+        json: tf({ aws_lb: { alb: { access_logs: { bucket: 'chat-alb-logs', enabled: true } } } }),
+      },
+      {
+        name: 'ALB logging to a bucket the stack creates (a reference), in list form',
+        json: tf({
+          aws_lb: { alb: { access_logs: [{ bucket: '${aws_s3_bucket.logs.bucket}', enabled: true }] } },
+          aws_s3_bucket: { logs: { bucket_prefix: 'chat-alb-logs-' } },
+        }),
+      },
+      {
+        name: 'a network load balancer (not checked)',
+        json: tf({ aws_lb: { nlb: { load_balancer_type: 'network' } } }),
+      },
+    ],
+    nonCompliant: [
+      {
+        name: 'ALB without access_logs',
+        json: tf({ aws_lb: { alb: { internal: false } } }),
+        flagged: 'aws_lb.alb',
+        includes: 'no access_logs block',
+      },
+      {
+        name: 'ALB with access logs turned off',
+        json: tf({ aws_alb: { alb: { access_logs: { bucket: 'logs', enabled: false } } } }),
+        flagged: 'aws_alb.alb',
+        includes: 'not enabled',
+      },
+      {
+        name: 'ALB with logs enabled and no bucket',
+        json: tf({ aws_lb: { alb: { access_logs: { enabled: true } } } }),
+        flagged: 'aws_lb.alb',
+        includes: 'without a bucket',
+      },
+    ],
+  },
+  'GI-AWS-014': {
+    compliant: [
+      {
+        name: 'ALB associated with a WAFv2 web ACL',
+        json: tf({
+          aws_lb: { alb: { internal: false } },
+          aws_wafv2_web_acl_association: { a: { resource_arn: '${aws_lb.alb.arn}', web_acl_arn: 'arn:x' } },
+        }),
+      },
+      { name: 'an internal ALB (not checked)', json: tf({ aws_lb: { alb: { internal: true } } }) },
+    ],
+    nonCompliant: [
+      {
+        name: 'internet-facing ALB without a web ACL',
+        json: tf({ aws_lb: { alb: { internal: false } } }),
+        flagged: 'aws_lb.alb',
+        includes: 'no WAF web ACL',
+      },
+      {
+        name: 'a web ACL associated with another load balancer only',
+        json: tf({
+          aws_lb: { alb: {}, other: {} },
+          aws_wafv2_web_acl_association: { a: { resource_arn: '${aws_lb.other.arn}', web_acl_arn: 'arn:x' } },
+        }),
+        flagged: 'aws_lb.alb',
+        includes: 'no WAF web ACL',
+      },
+    ],
+  },
   'GI-CF-001': {
     compliant: [
       { name: 'business plan, 15 s', json: tf(monitor(15), CONTEXT) },
