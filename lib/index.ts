@@ -24,6 +24,7 @@ export {
 export * from './aws/minimal-vpc';
 export * from './aws/alb-access-logs-bucket';
 export * from './aws/alb-web-acl';
+export * from './aws/dns-automation-role';
 export * from './aws/inference-endpoint-ref';
 export * from './aws/inference-hosted-zone';
 export * from './aws/private-hosted-zone';

@@ -1,5 +1,6 @@
 import { EBS_ENCRYPTED, IMDSV2_REQUIRED, NO_SECRETS_IN_USER_DATA } from './rules/aws-compute';
 import { ALB_ACCESS_LOGS, ALB_WEB_ACL } from './rules/aws-edge';
+import { DNS_AUTOMATION_SCOPED } from './rules/dns-automation';
 import {
   ALB_DROPS_INVALID_HEADERS,
   HTTP_REDIRECTS_TO_HTTPS,
@@ -34,6 +35,7 @@ export const AWS_POLICY_PACK: PolicyPack = {
     HEALTH_CHECK_REGIONS,
     ALB_ACCESS_LOGS,
     ALB_WEB_ACL,
+    DNS_AUTOMATION_SCOPED,
   ],
 };
 

@@ -30,6 +30,7 @@ import {
   route53RoutingProps,
   serviceIntent,
 } from './construct-props';
+import { DnsAutomationRole } from '../aws/dns-automation-role';
 
 /** Props of {@link GlobalInferenceService}: the spec, and where its providers and Cloudflare resources come from. */
 export interface GlobalInferenceServiceProps {
@@ -84,6 +85,8 @@ export const GLOBAL_REGION = 'us-east-1';
  *   from the parent zone. Absent when the spec names an existing zone (`dns.hostedZoneId`).
  * - `dnssec_ds_record`: the DS record to publish at the parent zone to complete the DNSSEC chain. Only for a created
  *   zone with DNSSEC on (`dns.dnssec`, the default).
+ * - `dns_automation_role_arn`: the role that may change only the records under the routing domain, for CI or
+ *   operators. Only with `dns.automationRole`.
  *
  * @example
  * ```ts
@@ -116,6 +119,8 @@ export class GlobalInferenceService extends Construct {
   readonly zone: IHostedZone;
   /** The domain the Route53 side answers for. */
   readonly routingDomain: string;
+  /** The role that may change only the service's records, when the spec asks for one (`dns.automationRole`). */
+  readonly dnsAutomationRole?: DnsAutomationRole;
   /** `https://<service.domain>` */
   readonly serviceUrl: string;
   /** Regional DNS names by region code (`<region>.<routing domain>`), each an alias of that region's ALB only. */
@@ -171,6 +176,14 @@ export class GlobalInferenceService extends Construct {
       );
     }
     if (spec.dns.privateZone) this.privateZone = this.buildPrivateZone(domain, dnsProvider);
+    if (spec.dns.automationRole)
+      this.dnsAutomationRole = new DnsAutomationRole(this, 'DnsAutomationRole', {
+        provider: dnsProvider,
+        zone: this.zone,
+        domainNames: [domain],
+        ...spec.dns.automationRole,
+        tags: spec.tags,
+      });
     if (cloudflareStack) {
       const cloudflare = this.buildCloudflareSide(cloudflareStack, usesCloudflare);
       this.cloudflareFrontDoor = cloudflare.frontDoor;
@@ -285,7 +298,10 @@ export class GlobalInferenceService extends Construct {
     return { frontDoor, edgeRouter };
   }
 
-  /** `service_url`, `regional_endpoints`, and for a zone the library created `name_servers` and `dnssec_ds_record`. */
+  /**
+   * `service_url`, `regional_endpoints`, `dns_automation_role_arn` (with dns.automationRole), and for a zone the
+   * library created `name_servers` and `dnssec_ds_record`.
+   */
   private writeOutputs(): void {
     const domain = this.routingDomain;
     this.output('service_url', this.serviceUrl, 'URL clients use');
@@ -299,6 +315,12 @@ export class GlobalInferenceService extends Construct {
       ),
       'Per region: the regional DNS name and the ALB behind it',
     );
+    if (this.dnsAutomationRole)
+      this.output(
+        'dns_automation_role_arn',
+        this.dnsAutomationRole.roleArn,
+        `Role that may change only the records under ${domain} (dns.automationRole)`,
+      );
     if (this.zone instanceof InferenceHostedZone) {
       this.output('name_servers', this.zone.nameServers, `Delegate ${domain} to these from the parent zone`);
       if (this.zone.dsRecord)

@@ -136,6 +136,42 @@ export const StateSchema = z.discriminatedUnion(
 );
 
 /** The spec's `dns` section: an existing zone or the created one's DNSSEC and query logging, a private zone. */
+/** The record types a DNS automation role may change, by default: what the routing records are. */
+export const DNS_AUTOMATION_DEFAULT_TYPES = ['A', 'AAAA'] as const;
+
+/**
+ * An IAM role for CI or operators that may change only the service's own records (`dns.automationRole`): who may
+ * assume it, and which changes of which record types it may make.
+ */
+export const DnsAutomationRoleSchema = z.strictObject({
+  trustedPrincipals: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(?:\d{12}|arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]{1,512}|user\/[\w+=,.@/-]{1,512}))$/,
+          'must be a 12-digit account id or the ARN of an IAM role, user or account root',
+        ),
+    )
+    .min(1, 'must name at least one principal that may assume the role')
+    .max(20, 'must name at most 20 principals')
+    .meta({ description: 'IAM principals (role, user or account ARNs, or account ids) that may assume the role.' }),
+  recordTypes: z
+    .array(z.enum(['A', 'AAAA', 'CNAME', 'TXT', 'HTTPS', 'SVCB'], 'must be one of A, AAAA, CNAME, TXT, HTTPS, SVCB'))
+    .min(1, 'must list at least one record type')
+    .default([...DNS_AUTOMATION_DEFAULT_TYPES])
+    .meta({ description: 'Record types the role may change.' }),
+  actions: z
+    .array(z.enum(['UPSERT', 'CREATE', 'DELETE'], 'must be one of UPSERT, CREATE, DELETE'))
+    .min(1, 'must list at least one change action')
+    .default(['UPSERT'])
+    .meta({
+      description:
+        'Change actions the role may make: UPSERT (change a weight, switch a failover record) by default; ' +
+        'creating and deleting records stays with Terraform unless listed.',
+    }),
+});
+
 export const DnsSchema = z
   .strictObject({
     hostedZoneId: route53ZoneId.optional().meta({
@@ -169,6 +205,11 @@ export const DnsSchema = z
           'Also create a private zone of the same name in the created VPCs (split horizon): clients inside AWS ' +
           'resolve the service through it.',
       }),
+    automationRole: DnsAutomationRoleSchema.optional().meta({
+      description:
+        "An IAM role that may change only the service's own record names (route53:ChangeResourceRecordSets limited " +
+        'by the normalized-record-name, record-type and action condition keys) and read the zone. Default: none.',
+    }),
   })
   .meta({ description: 'Route53 hosted zone settings.' });
 

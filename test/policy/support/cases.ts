@@ -832,6 +832,93 @@ export const RULE_CASES: Record<string, RuleCases> = {
       },
     ],
   },
+  'GI-AWS-015': {
+    compliant: [
+      {
+        name: 'record changes in one zone, limited to the service names',
+        json: tf({
+          aws_iam_role_policy: {
+            p: {
+              role: 'r',
+              policy: JSON.stringify({
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Action: 'route53:ChangeResourceRecordSets',
+                    Resource: 'arn:aws:route53:::hostedzone/Z123',
+                    Condition: {
+                      'ForAllValues:StringLike': {
+                        'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['x.example.com', '*.x.example.com'],
+                      },
+                    },
+                  },
+                ],
+              }),
+            },
+          },
+        }),
+      },
+      {
+        name: 'read-only Route53 access',
+        json: tf({
+          aws_iam_policy: {
+            p: { policy: JSON.stringify({ Statement: { Effect: 'Allow', Action: 'route53:List*', Resource: '*' } }) },
+          },
+        }),
+      },
+    ],
+    nonCompliant: [
+      {
+        name: 'route53:* on every resource',
+        json: tf({
+          aws_iam_policy: {
+            p: { policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'route53:*', Resource: '*' }] }) },
+          },
+        }),
+        flagged: 'aws_iam_policy.p',
+        includes: 'on * for any record name',
+      },
+      {
+        name: 'record changes in a named zone, for any name (inline policy of a role)',
+        json: tf({
+          aws_iam_role: {
+            r: {
+              assume_role_policy: '{}',
+              inline_policy: [
+                {
+                  name: 'dns',
+                  policy: JSON.stringify({
+                    Statement: [
+                      {
+                        Effect: 'Allow',
+                        Action: ['route53:ChangeResourceRecordSets'],
+                        Resource: 'arn:aws:route53:::hostedzone/Z123',
+                      },
+                    ],
+                  }),
+                },
+              ],
+            },
+          },
+        }),
+        flagged: 'aws_iam_role.r',
+        includes: 'in its zones for any record name',
+      },
+      {
+        name: 'NotAction that leaves record changes allowed',
+        json: tf({
+          aws_iam_user_policy: {
+            u: {
+              user: 'ci',
+              policy: JSON.stringify({ Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }] }),
+            },
+          },
+        }),
+        flagged: 'aws_iam_user_policy.u',
+        includes: 'allows route53:ChangeResourceRecordSets',
+      },
+    ],
+  },
   'GI-CF-001': {
     compliant: [
       { name: 'business plan, 15 s', json: tf(monitor(15), CONTEXT) },
