@@ -20,6 +20,7 @@ import { CloudflareInferenceLoadBalancer } from './inference-load-balancer';
 import { CLOUDFLARE_DNS_ONLY_TTL_SECONDS } from '../facts/failover';
 import { CloudflareOriginAuth, ORIGIN_AUTH_HEADER, strictOriginTlsRuleset } from './origin-auth';
 import { CloudflareRegionPool } from './region-pool';
+import { EdgeRateLimit } from './edge-rate-limit';
 import { planRouting, type RoutingPlan } from './routing-plan';
 import type { ResidencyClients } from '../spec/residency';
 import { protectLiterals } from '../util/terraform-literals';
@@ -80,8 +81,9 @@ export interface CloudflareFrontDoorProps {
 
 /**
  * The Cloudflare front door of a global inference service: a readiness monitor, one pool per regional endpoint, a
- * steering load balancer that keeps residency clients in their jurisdiction, and the secret origin header. Put it in
- * a stack that holds Cloudflare resources only, so the AWS stacks stay checkable offline.
+ * steering load balancer that keeps residency clients in their jurisdiction, the secret origin header, and a per-IP
+ * rate limit on the hostname ({@link EdgeRateLimit}; `cloudflare.rateLimit: false` leaves it out). Put it in a stack
+ * that holds Cloudflare resources only, so the AWS stacks stay checkable offline.
  *
  * @example
  * ```ts
@@ -132,6 +134,11 @@ export class CloudflareFrontDoor extends Construct {
   readonly tlsRuleset?: Ruleset;
   /** The fail-closed fallback pool, when residency needs one. */
   readonly failClosedPool?: FailClosedPool;
+  /**
+   * The edge rate limit on the load balancer's hostname (the zone's `http_ratelimit` ruleset), unless
+   * `cloudflare.rateLimit` is false.
+   */
+  readonly rateLimit?: EdgeRateLimit;
   /** The validated Cloudflare settings, defaults filled in. */
   readonly settings: CloudflareSpec;
   /** The routing in region codes (for analysis and tests). */
@@ -169,6 +176,18 @@ export class CloudflareFrontDoor extends Construct {
     );
     const cf = parsed.settings as CloudflareSpec;
     const hostname = cf.hostname ?? props.serviceDomain;
+    if (cf.rateLimit !== false && isToken(hostname))
+      throwIfProblems(
+        [
+          {
+            path: 'serviceDomain',
+            message:
+              'must be a literal hostname known at synth time for the edge rate limit (its rule expression names ' +
+              'the hostname); give cloudflare.hostname, or set cloudflare.rateLimit: false',
+          },
+        ],
+        source,
+      );
     const originDomain = props.originDomain ?? props.serviceDomain;
     const originOf = (region: string) => props.originHostnames?.[region] ?? `${region}.${originDomain}`;
     const placements = props.endpoints.map((e) => {
@@ -293,6 +312,14 @@ export class CloudflareFrontDoor extends Construct {
     });
     this.resource = this.loadBalancer.resource;
     this.routing = this.loadBalancer.routing;
+    if (cf.rateLimit !== false)
+      this.rateLimit = new EdgeRateLimit(this, 'RateLimit', {
+        zoneId: cf.zoneId,
+        plan: cf.plan,
+        hostnames: [hostname],
+        ...cf.rateLimit,
+        provider: props.provider,
+      });
     this.failoverSeconds = this.monitor.detectionSeconds + (cf.proxied ? 0 : CLOUDFLARE_DNS_ONLY_TTL_SECONDS);
     protectLiterals(this);
   }

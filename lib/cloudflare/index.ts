@@ -2,6 +2,7 @@
 export * from './cloudflare-front-door';
 export * from './cloudflare-ip-ranges';
 export * from './cloudflare-regions';
+export * from './edge-rate-limit';
 export * from './fail-closed-pool';
 export * from './health-monitor';
 export * from './inference-load-balancer';

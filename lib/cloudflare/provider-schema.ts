@@ -221,10 +221,11 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
     }),
     description: str({ computed: true, default: '' }),
     rules: list({ computed: true }),
-    'rules[].ref': str(),
-    'rules[].description': str(),
+    'rules[].ref': str({ computed: true }),
+    'rules[].description': str({ computed: true, default: '' }),
+    // Required in F (LengthAtLeast(1)), Optional in U-old: the constructs always send one.
     'rules[].expression': str(),
-    'rules[].enabled': bool(),
+    'rules[].enabled': bool({ computed: true, default: true }),
     'rules[].action': str({
       ...required,
       enum: [
@@ -256,6 +257,15 @@ export const PROVIDER_SCHEMA_5_14: Readonly<Record<string, ResourceFacts>> = {
     'rules[].action_parameters.headers.*.value': str(),
     'rules[].action_parameters.headers.*.expression': str(),
     'rules[].action_parameters.ssl': str({ enum: ['off', 'flexible', 'full', 'strict', 'origin_pull'] }),
+    // Rate limiting rules (phase http_ratelimit). `period`: F validates AtLeast(0) only (U-old: OneOf 10, 60, 600,
+    // 3600); the values Cloudflare accepts per plan are in lib/facts/provider-facts.ts.
+    'rules[].ratelimit': obj(),
+    'rules[].ratelimit.characteristics': list({ ...required, elements: 'string' }),
+    'rules[].ratelimit.period': num({ ...required, range: [0, Number.MAX_SAFE_INTEGER] }),
+    'rules[].ratelimit.requests_per_period': num({ range: [1, Number.MAX_SAFE_INTEGER] }),
+    'rules[].ratelimit.mitigation_timeout': num({ computed: 'varies' }),
+    'rules[].ratelimit.counting_expression': str(),
+    'rules[].ratelimit.requests_to_origin': bool({ computed: 'varies', default: false }),
   },
   cloudflare_dns_record: {
     zone_id: str(required),

@@ -94,3 +94,60 @@ export const WAF_MANAGED_RULE_GROUPS: Readonly<Record<string, { readonly bodyRul
 
 /** The rate-based rule limits AWS WAF accepts, requests per client IP per evaluation window. */
 export const WAF_RATE_LIMIT_RANGE = { min: 10, max: 2_000_000_000 } as const;
+
+/**
+ * The period and mitigation-timeout values (seconds) Cloudflare rate limiting rules take: "10, 15, 20, 30, 40, 45, 60
+ * (1 min), 90, 120 (2 min), 180 (3 min), 240 (4 min), 300 (5 min), 480, 600 (10 min), 900, 1200 (20 min), 1800, 2400,
+ * 3600 (1 h), 65535, 86400 (1 day)"; "not all values are available on all plans" (see
+ * {@link PLAN_RATE_LIMIT_LIMITS}). Source: developers.cloudflare.com/waf/rate-limiting-rules/ (the availability
+ * table, cloudflare-docs `src/content/partials/waf/rate-limiting-availability-by-plan.mdx`, checked 2026-12).
+ */
+export const RATE_LIMIT_SUPPORTED_SECONDS = [
+  10, 15, 20, 30, 40, 45, 60, 90, 120, 180, 240, 300, 480, 600, 900, 1200, 1800, 2400, 3600, 65535, 86400,
+] as const;
+
+/** What a zone's plan allows of rate limiting rules: the longest counting period and mitigation timeout, the rules. */
+export interface RateLimitPlanLimits {
+  /** Longest counting period (`period`), seconds. */
+  readonly maxPeriodSeconds: number;
+  /** Longest mitigation timeout (`mitigation_timeout`), seconds. */
+  readonly maxMitigationTimeoutSeconds: number;
+  /** Rate limiting rules per zone. */
+  readonly maxRules: number;
+}
+
+/**
+ * Rate limiting rules per plan (same source as {@link RATE_LIMIT_SUPPORTED_SECONDS}): counting periods "all supported
+ * values up to" 1 min (Pro), 10 min (Business), 65,535 s (Enterprise); mitigation timeouts up to 1 h (Pro), 1 day
+ * (Business, Enterprise; Enterprise may also set a custom one through the API, which the library does not offer);
+ * 2, 5 and 100 rules (Enterprise: "depends on the exact contract terms"). Every plan counts by IP.
+ */
+export const PLAN_RATE_LIMIT_LIMITS: Readonly<Record<CloudflarePlan, RateLimitPlanLimits>> = {
+  pro: { maxPeriodSeconds: 60, maxMitigationTimeoutSeconds: 3600, maxRules: 2 },
+  business: { maxPeriodSeconds: 600, maxMitigationTimeoutSeconds: 86400, maxRules: 5 },
+  enterprise: { maxPeriodSeconds: 65535, maxMitigationTimeoutSeconds: 86400, maxRules: 100 },
+};
+
+/**
+ * The counting periods every reading of the provider accepts: one provider source read restricts `period` to these
+ * four values, the other does not (PROVIDER-NOTES.md), so the library offers only these — a spec it accepts then
+ * plans under either.
+ */
+export const RATE_LIMIT_PROVIDER_PERIODS = [10, 60, 600, 3600] as const;
+
+/** The counting periods a plan offers that the provider accepts, seconds. */
+export function rateLimitPeriods(plan: CloudflarePlan): number[] {
+  return RATE_LIMIT_PROVIDER_PERIODS.filter((s) => s <= PLAN_RATE_LIMIT_LIMITS[plan].maxPeriodSeconds);
+}
+
+/** The mitigation timeouts a plan offers, seconds. */
+export function rateLimitMitigationTimeouts(plan: CloudflarePlan): number[] {
+  return RATE_LIMIT_SUPPORTED_SECONDS.filter((s) => s <= PLAN_RATE_LIMIT_LIMITS[plan].maxMitigationTimeoutSeconds);
+}
+
+/**
+ * Rate limiting characteristics: Cloudflare counts per data center, so `cf.colo.id` is mandatory in every rule's
+ * `characteristics` (and may not be used in expressions); `ip.src` counts per client IP, on every plan. Source:
+ * developers.cloudflare.com/waf/rate-limiting-rules/parameters/.
+ */
+export const RATE_LIMIT_CHARACTERISTICS = ['cf.colo.id', 'ip.src'] as const;

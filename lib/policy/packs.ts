@@ -8,7 +8,7 @@ import {
   TARGET_GROUP_HEALTH_CHECK,
   TLS12_LISTENER_POLICY,
 } from './rules/aws-network';
-import { FALLBACK_POOL_IN_JURISDICTION, MONITOR_INTERVAL_PLAN_MINIMUM } from './rules/cloudflare';
+import { EDGE_RATE_LIMIT, FALLBACK_POOL_IN_JURISDICTION, MONITOR_INTERVAL_PLAN_MINIMUM } from './rules/cloudflare';
 import {
   HEALTH_CHECK_REGIONS,
   HOSTED_ZONE_DNSSEC,
@@ -42,7 +42,7 @@ export const AWS_POLICY_PACK: PolicyPack = {
 /** Rules for the Cloudflare load-balancing front door. */
 export const CLOUDFLARE_POLICY_PACK: PolicyPack = {
   name: 'cloudflare',
-  rules: [MONITOR_INTERVAL_PLAN_MINIMUM, FALLBACK_POOL_IN_JURISDICTION],
+  rules: [MONITOR_INTERVAL_PLAN_MINIMUM, FALLBACK_POOL_IN_JURISDICTION, EDGE_RATE_LIMIT],
 };
 
 /** The packs applied when none are given. */

@@ -382,6 +382,7 @@ export class GlobalInferenceService extends Construct {
     const provider = wiring.provider;
     const { CloudflareFrontDoor, DnsRecord } = cloudflareModules();
     const frontDoor = new CloudflareFrontDoor(stack, 'FrontDoor', cloudflareFrontDoorProps(spec, wiring));
+    recordCloudflareDeviations(frontDoor, spec);
     if (this.zone instanceof InferenceHostedZone) {
       const nameServers = this.zone.nameServers;
       // Route53 gives every zone four name servers.
@@ -505,6 +506,12 @@ function recordSpecDeviations(endpoint: GpuInferenceEndpoint, spec: GlobalInfere
     PolicySuppressions.add(endpoint.resource, 'GI-AWS-013', 'endpoint.accessLogs: false in the spec');
   if (spec.endpoint.waf === false)
     PolicySuppressions.add(endpoint.resource, 'GI-AWS-014', 'endpoint.waf: false in the spec');
+}
+
+/** {@link recordSpecDeviations} for the Cloudflare front door: an edge rate limit turned off, on its load balancer. */
+function recordCloudflareDeviations(frontDoor: CloudflareFrontDoor, spec: GlobalInferenceSpec): void {
+  if (spec.cloudflare?.rateLimit === false)
+    PolicySuppressions.add(frontDoor.resource, 'GI-CF-003', 'cloudflare.rateLimit: false in the spec');
 }
 
 /**

@@ -4,6 +4,9 @@ import {
   CLOUDFLARE_PLANS,
   MAX_MONITOR_INTERVAL_SECONDS,
   PLAN_MIN_MONITOR_INTERVAL_SECONDS,
+  PLAN_RATE_LIMIT_LIMITS,
+  rateLimitMitigationTimeouts,
+  rateLimitPeriods,
   type CloudflarePlan,
 } from '../facts/provider-facts';
 // Provider facts shared with the analysis live in a zod-free module; re-exported where the spec always had them.
@@ -22,6 +25,9 @@ export { CLOUDFLARE_PLANS, PLAN_MIN_MONITOR_INTERVAL_SECONDS, type CloudflarePla
  * - one load balancing custom rule per hostname below Enterprise (.../additional-options/load-balancing-rules/)
  * - header session affinity: 1 header below Enterprise, 5 on Enterprise; sticky zero-downtime failover is not
  *   supported with header affinity; cookie TTL 1800-604800 s, header TTL 30-3600 s (API schema, provider 5.14)
+ * - rate limiting rules: counting periods up to 60 s (Pro), 600 s (Business), 65535 s (Enterprise), mitigation
+ *   timeouts up to 1 h (Pro) or 1 day, from one list of supported values (lib/facts/provider-facts.ts;
+ *   developers.cloudflare.com/waf/rate-limiting-rules/)
  */
 
 export { MAX_MONITOR_INTERVAL_SECONDS } from '../facts/provider-facts';
@@ -115,6 +121,13 @@ export const CLOUDFLARE_DEFAULTS = {
   /** Name of the sensitive variable holding the origin secret (`TF_VAR_origin_auth_secret`). */
   originSecretVariable: 'origin_auth_secret',
   debugPinHeader: 'X-Inference-Region',
+  /**
+   * Edge rate limit per client IP and Cloudflare data center: 200 requests a minute (the ALB web ACL's 1000 per
+   * 5 minutes), then blocked for 5 minutes. The Pro plan's limits, so every plan accepts them.
+   */
+  rateLimitRequestsPerPeriod: 200,
+  rateLimitPeriodSeconds: 60,
+  rateLimitMitigationTimeoutSeconds: 300,
 } as const;
 
 /**
@@ -278,6 +291,40 @@ export const DebugPinSchema = z
   })
   .meta({ description: 'A debugging header that pins a request to one region (load balancing custom rules).' });
 
+/** `cloudflare.rateLimit`: the edge rate limit per client IP (a Cloudflare rate limiting rule). */
+export const EdgeRateLimitSchema = z
+  .strictObject({
+    requestsPerPeriod: z
+      .number()
+      .int('must be a whole number of requests')
+      .min(1, 'must be ≥ 1')
+      .default(CLOUDFLARE_DEFAULTS.rateLimitRequestsPerPeriod)
+      .meta({ description: 'Requests one client IP may send per period (counted per Cloudflare data center).' }),
+    periodSeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .min(10, 'must be ≥ 10 (the shortest counting period Cloudflare offers)')
+      .max(65535, 'must be ≤ 65535 (the longest counting period Cloudflare offers)')
+      .default(CLOUDFLARE_DEFAULTS.rateLimitPeriodSeconds)
+      .meta({
+        description:
+          'Counting period, seconds: 10, 60, 600 or 3600, as far as the plan offers (pro up to 60, business up to ' +
+          '600, enterprise up to 3600).',
+      }),
+    mitigationTimeoutSeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .min(10, 'must be ≥ 10 (the shortest mitigation timeout Cloudflare offers)')
+      .max(86400, 'must be ≤ 86400 (one day, the longest mitigation timeout Cloudflare offers)')
+      .default(CLOUDFLARE_DEFAULTS.rateLimitMitigationTimeoutSeconds)
+      .meta({
+        description:
+          'How long a client over the limit is blocked, seconds: one of the values the plan offers (pro up to ' +
+          '3600, business and enterprise up to 86400).',
+      }),
+  })
+  .meta({ description: 'Edge rate limit per client IP: a Cloudflare rate limiting rule that blocks.' });
+
 const CloudflareObjectSchema = z.strictObject({
   accountId: hexId('account').meta({ description: 'Cloudflare account holding the monitors and pools.' }),
   zoneId: hexId('zone').meta({ description: 'Cloudflare zone of the service hostname.' }),
@@ -375,6 +422,19 @@ const CloudflareObjectSchema = z.strictObject({
         'header. Default: on when frontDoor is cloudflare; off with both, where Route53 clients and health ' +
         'checks reach the ALBs directly.',
     }),
+  rateLimit: z
+    .union([z.literal(false), EdgeRateLimitSchema], {
+      error:
+        'must be false (no edge rate limit) or its settings: { requestsPerPeriod, periodSeconds, ' +
+        'mitigationTimeoutSeconds }',
+    })
+    .default(EdgeRateLimitSchema.parse({}))
+    .meta({
+      description:
+        "A Cloudflare rate limiting rule on the load balancer's hostname (the zone's http_ratelimit phase): a " +
+        'client IP over requestsPerPeriod in periodSeconds is blocked for mitigationTimeoutSeconds. Default: 200 ' +
+        'a minute, blocked 5 minutes. false turns it off (an explicit, reported deviation).',
+    }),
   enforceStrictOriginTls: z
     .boolean()
     .default(CLOUDFLARE_DEFAULTS.enforceStrictOriginTls)
@@ -401,6 +461,8 @@ export type CloudflareMonitorSpec = z.output<typeof CloudflareMonitorSchema>;
 export type SessionAffinitySpec = z.output<typeof SessionAffinitySchema>;
 /** `cloudflare.debugPin`, validated, defaults filled in. */
 export type DebugPinSpec = z.output<typeof DebugPinSchema>;
+/** `cloudflare.rateLimit` settings, validated, defaults filled in. */
+export type EdgeRateLimitSpec = z.output<typeof EdgeRateLimitSchema>;
 
 /** A problem found by the plan and consistency checks: a path inside the Cloudflare block, the value, the rule. */
 export interface CloudflareIssue {
@@ -424,9 +486,12 @@ export function cloudflarePlanProblems(
     | 'monitor'
     | 'sessionAffinity'
     | 'debugPin'
+    | 'rateLimit'
   >,
 ): CloudflareIssue[] {
   const out: CloudflareIssue[] = [];
+  if (cf.rateLimit)
+    out.push(...rateLimitProblems(cf.plan, cf.rateLimit).map((p) => ({ ...p, path: ['rateLimit', ...p.path] })));
   out.push(...monitorProblems(cf.plan, cf.monitor).map((p) => ({ ...p, path: ['monitor', ...p.path] })));
   const steeringProblem = trafficSteeringProblem(cf.plan, cf.trafficSteering, cf.steering);
   if (steeringProblem) out.push({ path: ['steering'], input: cf.steering, message: steeringProblem });
@@ -500,6 +565,41 @@ export function monitorProblems(plan: CloudflarePlan, monitor: Partial<Cloudflar
         'slow probe overlaps the next one; lower timeoutSeconds or retries',
     });
   }
+  return out;
+}
+
+/**
+ * Rate limiting rule limits of a plan: the counting period and the mitigation timeout must be values the plan offers
+ * (the messages list them).
+ */
+export function rateLimitProblems(
+  plan: CloudflarePlan,
+  limit: Partial<Pick<EdgeRateLimitSpec, 'periodSeconds' | 'mitigationTimeoutSeconds'>>,
+): CloudflareIssue[] {
+  const out: CloudflareIssue[] = [];
+  const limits = PLAN_RATE_LIMIT_LIMITS[plan];
+  const period = limit.periodSeconds ?? CLOUDFLARE_DEFAULTS.rateLimitPeriodSeconds;
+  const periods = rateLimitPeriods(plan);
+  // Values outside Cloudflare's overall range (or not whole) are the schema's to report.
+  const inRange = (v: number, max: number) => Number.isInteger(v) && v >= 10 && v <= max;
+  if (inRange(period, 65535) && !periods.includes(period))
+    out.push({
+      path: ['periodSeconds'],
+      input: period,
+      message:
+        `must be a counting period the ${plan} plan offers (up to ${limits.maxPeriodSeconds} s) and every provider ` +
+        `version accepts: ${periods.join(', ')}`,
+    });
+  const timeout = limit.mitigationTimeoutSeconds ?? CLOUDFLARE_DEFAULTS.rateLimitMitigationTimeoutSeconds;
+  const timeouts = rateLimitMitigationTimeouts(plan);
+  if (inRange(timeout, 86400) && !timeouts.includes(timeout))
+    out.push({
+      path: ['mitigationTimeoutSeconds'],
+      input: timeout,
+      message:
+        `must be a mitigation timeout the ${plan} plan offers (up to ${limits.maxMitigationTimeoutSeconds} s): ` +
+        `${timeouts.join(', ')}`,
+    });
   return out;
 }
 

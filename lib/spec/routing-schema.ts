@@ -135,7 +135,6 @@ export const StateSchema = z.discriminatedUnion(
   { error: 'must be { backend: local } or { backend: s3, bucket, region }' },
 );
 
-/** The spec's `dns` section: an existing zone or the created one's DNSSEC and query logging, a private zone. */
 /** The record types a DNS automation role may change, by default: what the routing records are. */
 export const DNS_AUTOMATION_DEFAULT_TYPES = ['A', 'AAAA'] as const;
 
@@ -172,6 +171,10 @@ export const DnsAutomationRoleSchema = z.strictObject({
     }),
 });
 
+/**
+ * The spec's `dns` section: an existing zone or the created one's DNSSEC and query logging, a private zone, a DNS
+ * automation role.
+ */
 export const DnsSchema = z
   .strictObject({
     hostedZoneId: route53ZoneId.optional().meta({

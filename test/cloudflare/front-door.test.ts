@@ -132,8 +132,12 @@ describe('CloudflareFrontDoor', () => {
         phase: string;
         rules: { action: string; action_parameters: unknown }[];
       }[];
-      expect(rulesets.map((r) => r.phase)).toEqual(['http_config_settings']);
-      expect(rulesets[0].rules[0]).toMatchObject({ action: 'set_config', action_parameters: { ssl: 'strict' } });
+      // The edge rate limit (http_ratelimit) does not depend on the origin lock.
+      expect(rulesets.map((r) => r.phase).sort()).toEqual(['http_config_settings', 'http_ratelimit']);
+      expect(rulesets.find((r) => r.phase === 'http_config_settings')?.rules[0]).toMatchObject({
+        action: 'set_config',
+        action_parameters: { ssl: 'strict' },
+      });
       expect(frontDoor.tlsRuleset).toBeDefined();
       expect(onlyResource(json, 'cloudflare_load_balancer_monitor').header).toBeUndefined();
     },

@@ -144,7 +144,7 @@ describe('checkSynthOutput and formatPolicyReport', () => {
     expect(report).toMatchObject({ ok: false, errors: 1, warnings: 0, suppressed: 0 });
     const text = formatPolicyReport(report, { cwd: outdir });
     expect(text.split('\n')).toEqual([
-      'Policy check FAILED: 1 error, 0 warnings, 0 suppressed (17 rules on 1 stack)',
+      'Policy check FAILED: 1 error, 0 warnings, 0 suppressed (18 rules on 1 stack)',
       '',
       'report-test stacks/report-test/cdk.tf.json: 1 resource checked, service intent absent',
       '  ERROR    GI-AWS-007  aws_security_group.Ssh',
@@ -161,7 +161,7 @@ describe('checkSynthOutput and formatPolicyReport', () => {
       checkStackJson(tf(loggedProtectedAlb({ drop_invalid_header_fields: true })), { stackName: 'clean' }),
     );
     expect(text).toBe(
-      'Policy check passed: 0 errors, 0 warnings, 0 suppressed (17 rules on 1 stack)\n\nclean: 2 resources ' +
+      'Policy check passed: 0 errors, 0 warnings, 0 suppressed (18 rules on 1 stack)\n\nclean: 2 resources ' +
         'checked, service intent absent\n  no findings',
     );
   });

@@ -187,7 +187,11 @@ describe('GlobalInferenceService with a Cloudflare front door', () => {
     // Nothing checks an origin header on open origins: Cloudflare adds none and no secret has to be set.
     expect(cf.variable).toBeUndefined();
     expect(JSON.stringify(cf)).not.toContain('X-Inference-Origin-Auth');
-    expect(resourcesOf(cf, 'cloudflare_ruleset').map(([, r]) => r.phase)).toEqual(['http_config_settings']);
+    expect(
+      resourcesOf(cf, 'cloudflare_ruleset')
+        .map(([, r]) => r.phase)
+        .sort(),
+    ).toEqual(['http_config_settings', 'http_ratelimit']);
     expect(
       resourcesOf(aws, 'aws_route53_record').some(
         ([, r]) => r.name === 'origin.inference.example.com' && r.latency_routing_policy,

@@ -1,7 +1,17 @@
 import { MAX_MONITOR_INTERVAL_SECONDS, PLAN_MIN_MONITOR_INTERVAL_SECONDS } from '../../facts/provider-facts';
 import { regionJurisdiction, regionOfHostname, type ServiceIntentDocument } from '../../intent/service-intent';
 import type { PolicyRule, RuleViolation } from '../types';
-import { blocks, isExpression, isRecord, num, str, literalStrings, type ResourceView } from '../stack-view';
+import {
+  block,
+  blocks,
+  bool,
+  isExpression,
+  isRecord,
+  num,
+  str,
+  literalStrings,
+  type ResourceView,
+} from '../stack-view';
 
 /** Cloudflare's default monitor interval (seconds) when `interval` is unset. */
 const DEFAULT_MONITOR_INTERVAL_SECONDS = 60;
@@ -253,5 +263,123 @@ export const FALLBACK_POOL_IN_JURISDICTION: PolicyRule = {
       }
     }
     return out;
+  },
+};
+
+const RULESET_TYPE = 'cloudflare_ruleset';
+
+/**
+ * The hostnames a rule expression matches when it is only a disjunction of host comparisons (`http.host eq "a"`,
+ * `http.host in {"a" "b"}`), or `'*'` for `true`; undefined when some term narrows it (a path, a method, `not`).
+ */
+export function hostsOfExpression(expression: string): string[] | '*' | undefined {
+  const string = /"((?:[^"\\]|\\.)*)"/g;
+  const unquote = (s: string) => s.replace(/\\(.)/g, '$1');
+  const hosts: string[] = [];
+  let rest = expression.trim();
+  while (rest.startsWith('(') && rest.endsWith(')') && balanced(rest.slice(1, -1))) rest = rest.slice(1, -1).trim();
+  for (const raw of splitOr(rest)) {
+    let term = raw.trim();
+    while (term.startsWith('(') && term.endsWith(')') && balanced(term.slice(1, -1))) term = term.slice(1, -1).trim();
+    if (term === 'true') return '*';
+    const eq = /^http\.host\s+(?:eq|==)\s+("(?:[^"\\]|\\.)*")$/.exec(term);
+    const inSet = /^http\.host\s+in\s+\{((?:\s*"(?:[^"\\]|\\.)*")+)\s*\}$/.exec(term);
+    if (eq) hosts.push(unquote(eq[1].slice(1, -1)));
+    else if (inSet) for (const m of inSet[1].matchAll(string)) hosts.push(unquote(m[1]));
+    else return undefined;
+  }
+  return hosts;
+}
+
+/** Splits on top-level ` or ` / `||`, outside strings and parentheses. */
+function splitOr(expression: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0) {
+      const m = /^(?:\s+or\s+|\s*\|\|\s*)/.exec(expression.slice(i));
+      if (m && (c === ' ' || c === '|')) {
+        out.push(expression.slice(start, i));
+        i += m[0].length - 1;
+        start = i + 1;
+      }
+    }
+  }
+  out.push(expression.slice(start));
+  return out;
+}
+
+/** Parentheses balance (outside strings) and never close below zero. */
+function balanced(text: string): boolean {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0 && !quoted;
+}
+
+/** GI-CF-003: a proxied load balancer's hostname is rate limited at the edge. */
+export const EDGE_RATE_LIMIT: PolicyRule = {
+  id: 'GI-CF-003',
+  title: 'Proxied load balancers are rate limited at the edge',
+  rationale:
+    'Inference requests cost GPU time: without a per-client rate limit at the edge, one script can exhaust the ' +
+    'regions behind the load balancer (the edge counterpart of the ALB web ACL, GI-AWS-014).',
+  severity: 'error',
+  resourceTypes: ['cloudflare_load_balancer'],
+  note:
+    "The load balancer's hostname (name) must be matched by an enabled rule with a ratelimit block, and an action " +
+    'other than log, in a cloudflare_ruleset of phase http_ratelimit of the same zone in the stack. Only rule ' +
+    'expressions made of host comparisons (http.host eq / in) or true count as covering it. DNS-only load ' +
+    'balancers are not checked (no rule sees their traffic). cloudflare.rateLimit: false in a spec turns the rule ' +
+    'off and the service records the suppression with its reason.',
+  check(lb, stack) {
+    const proxied = lb.config.proxied;
+    if (isExpression(proxied) || bool(proxied) !== true) return [];
+    const hostname = str(lb.config.name);
+    if (hostname === undefined || isExpression(lb.config.name)) return [];
+    const zone = JSON.stringify(lb.config.zone_id);
+    const rulesets = stack
+      .ofType(RULESET_TYPE)
+      .filter((r) => str(r.config.phase) === 'http_ratelimit' && JSON.stringify(r.config.zone_id) === zone);
+    const host = hostname.toLowerCase();
+    for (const ruleset of rulesets) {
+      for (const rule of blocks(ruleset.config.rules)) {
+        if (bool(rule.enabled) === false || !block(rule.ratelimit) || str(rule.action) === 'log') continue;
+        const expression = str(rule.expression);
+        if (expression === undefined) continue;
+        const hosts = hostsOfExpression(expression);
+        if (hosts === '*' || hosts?.some((h) => h.toLowerCase() === host)) return [];
+      }
+    }
+    return [
+      {
+        message:
+          rulesets.length === 0
+            ? `no cloudflare_ruleset of phase http_ratelimit for this zone rate limits ${hostname}`
+            : `no enabled rate limiting rule of the zone's http_ratelimit ruleset ` +
+              `(${rulesets.map((r) => r.address).join(', ')}) covers every request to ${hostname}`,
+        fix:
+          `add a rate limiting rule (action block, ratelimit with characteristics cf.colo.id and ip.src) whose ` +
+          `expression is http.host eq "${hostname}" to the zone's http_ratelimit ruleset; CloudflareFrontDoor does ` +
+          'by default (EdgeRateLimit; cloudflare.rateLimit in a spec)',
+      },
+    ];
   },
 };

@@ -129,6 +129,43 @@ const lb = (config: Record<string, unknown>) => ({
 });
 const ref = (name: keyof typeof pools) => `\${cloudflare_load_balancer_pool.${name}.id}`;
 
+const proxiedLb = (config: Record<string, unknown> = {}) => ({
+  cloudflare_load_balancer: {
+    lb: {
+      zone_id: 'z',
+      name: 'inference.example.com',
+      default_pools: ['p'],
+      fallback_pool: 'p',
+      proxied: true,
+      ...config,
+    },
+  },
+});
+const rateLimitRule = (rule: Record<string, unknown> = {}) => ({
+  ref: 'inference_rate_limit',
+  expression: '(http.host eq "inference.example.com")',
+  action: 'block',
+  ratelimit: {
+    characteristics: ['cf.colo.id', 'ip.src'],
+    period: 60,
+    requests_per_period: 200,
+    mitigation_timeout: 300,
+  },
+  enabled: true,
+  ...rule,
+});
+const rateLimitRuleset = (rule: Record<string, unknown> = {}, zone = 'z') => ({
+  cloudflare_ruleset: {
+    rl: {
+      zone_id: zone,
+      kind: 'zone',
+      phase: 'http_ratelimit',
+      name: 'inference rate limit',
+      rules: [rateLimitRule(rule)],
+    },
+  },
+});
+
 /** A compliant and a non-compliant set of hand-written fixtures per rule id. */
 export const RULE_CASES: Record<string, RuleCases> = {
   'GI-AWS-001': {
@@ -1085,6 +1122,65 @@ export const RULE_CASES: Record<string, RuleCases> = {
         ),
         flagged: 'cloudflare_load_balancer.lb',
         includes: 'rules[api].overrides.fallback_pool',
+      },
+    ],
+  },
+  'GI-CF-003': {
+    compliant: [
+      {
+        name: 'proxied load balancer whose hostname a blocking rate limiting rule of its zone matches',
+        json: tf({ ...proxiedLb(), ...rateLimitRuleset() }),
+      },
+      {
+        name: 'one rule for several hostnames (in set, or)',
+        json: tf({
+          ...proxiedLb(),
+          ...rateLimitRuleset({
+            expression: 'http.host in {"api.example.com" "inference.example.com"} or http.host eq "x.example.com"',
+          }),
+        }),
+      },
+      { name: 'DNS-only load balancer (no rule sees its traffic)', json: tf(proxiedLb({ proxied: false })) },
+    ],
+    nonCompliant: [
+      {
+        name: 'proxied load balancer without a rate limit',
+        json: tf(proxiedLb()),
+        flagged: 'cloudflare_load_balancer.lb',
+        includes: 'no cloudflare_ruleset of phase http_ratelimit for this zone rate limits inference.example.com',
+      },
+      {
+        name: 'rate limit of another zone',
+        json: tf({ ...proxiedLb(), ...rateLimitRuleset({}, 'other') }),
+        flagged: 'cloudflare_load_balancer.lb',
+        includes: 'no cloudflare_ruleset of phase http_ratelimit',
+      },
+      {
+        name: 'rule for another hostname',
+        json: tf({ ...proxiedLb(), ...rateLimitRuleset({ expression: '(http.host eq "other.example.com")' }) }),
+        flagged: 'cloudflare_load_balancer.lb',
+        includes: 'covers every request to inference.example.com',
+      },
+      {
+        name: 'rule narrowed to one path',
+        json: tf({
+          ...proxiedLb(),
+          ...rateLimitRuleset({
+            expression: '(http.host eq "inference.example.com" and http.request.uri.path eq "/v1/login")',
+          }),
+        }),
+        flagged: 'cloudflare_load_balancer.lb',
+        includes: 'covers every request',
+      },
+      {
+        name: 'rule that only logs',
+        json: tf({ ...proxiedLb(), ...rateLimitRuleset({ action: 'log' }) }),
+        flagged: 'cloudflare_load_balancer.lb',
+      },
+      {
+        name: 'disabled rule',
+        json: tf({ ...proxiedLb(), ...rateLimitRuleset({ enabled: false }) }),
+        flagged: 'cloudflare_load_balancer.lb',
       },
     ],
   },
