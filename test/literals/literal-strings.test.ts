@@ -4,7 +4,7 @@
  *
  * - properties against a deliberately simple template evaluator written here (the oracle);
  * - the real offline `terraform plan`: random hostile strings in every free-text field of a spec and of construct
- *   props land byte-for-byte in the planned values. `GI_LITERAL_PLANS` sets the number of plans (default 2;
+ *   props land byte-for-byte in the planned values. `GI_LITERAL_PLANS` sets the number of plans (default 1;
  *   `npm run fuzz:literals` runs 20).
  */
 import fc from 'fast-check';
@@ -172,7 +172,7 @@ const detected = detectOfflineTerraform();
 const tf = 'missing' in detected ? undefined : (detected as OfflineTerraform);
 if (!tf && process.env.GI_REQUIRE_TERRAFORM === '1')
   throw new Error(`GI_REQUIRE_TERRAFORM=1 but real terraform cannot run: ${(detected as { missing: string }).missing}`);
-const PLANS = Number(process.env.GI_LITERAL_PLANS ?? 2);
+const PLANS = Number(process.env.GI_LITERAL_PLANS ?? 1);
 
 /** Printable ASCII text (CloudWatch names), weighted to Terraform syntax. */
 const ASCII = fc
