@@ -4,23 +4,13 @@ import { dnsName, isInZone, route53ZoneId } from '../spec/fields';
 import { awsRegion } from '../spec/schema';
 import { isToken, joinPath, type PropsChecker } from '../util/validate';
 
+export { propsObject } from '../util/validate';
+
 /*
  * Checks the AWS constructs share for props that are references to other things (a hosted zone, an endpoint): the
  * spec's rules (zone id pattern, DNS names, region codes) from lib/spec/fields, literal parts checked, tokens
  * (references) accepted where a value may be one. Every check reports into a PropsChecker, never throws.
  */
-
-/**
- * The props object of a construct: when it is missing or not an object, that is reported and an empty object is
- * returned, so the construct goes on to report every required prop by its path (instead of a TypeError).
- */
-export function propsObject<T extends object>(checker: PropsChecker, props: T | undefined): T {
-  if (isPlainObject(props)) return props;
-  checker.add([
-    { path: '(props)', message: "are required: an object with the construct's props", received: describeValue(props) },
-  ]);
-  return {} as T;
-}
 
 /** The value as an object to read from, or undefined (after reporting) when it is missing or not an object. */
 export function objectProp<T extends object>(

@@ -9,7 +9,7 @@ import {
   type EdgeRateLimitSpec,
 } from '../spec/cloudflare-schema';
 import { describeValue } from '../spec/errors';
-import { isToken, PropsChecker } from '../util/validate';
+import { isToken, PropsChecker, propsObject } from '../util/validate';
 import { protectLiterals } from '../util/terraform-literals';
 import { hostnameProblems, idProblems, isPlan, planProblems } from './prop-checks';
 
@@ -77,10 +77,7 @@ export class EdgeRateLimit extends Construct {
   constructor(scope: Construct, id: string, props: EdgeRateLimitProps) {
     super(scope, id);
     const checker = new PropsChecker(`EdgeRateLimit '${this.node.path}'`);
-    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
-      checker.add([{ path: '(props)', message: "are required: an object with the construct's props", input: props }]);
-      props = {} as EdgeRateLimitProps;
-    }
+    props = propsObject(checker, props);
     checker.add(idProblems(props.zoneId, 'zone', 'zoneId'));
     checker.add(planProblems(props.plan));
     if (!Array.isArray(props.hostnames) || props.hostnames.length === 0) {

@@ -182,3 +182,15 @@ function withoutTokens(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * The props object of a construct: when it is missing or not an object, that is reported and an empty object is
+ * returned, so the construct goes on to report every required prop by its path (instead of a TypeError).
+ */
+export function propsObject<T extends object>(checker: PropsChecker, props: T | undefined): T {
+  if (typeof props === 'object' && props !== null && !Array.isArray(props)) return props;
+  checker.add([
+    { path: '(props)', message: "are required: an object with the construct's props", received: describeValue(props) },
+  ]);
+  return {} as T;
+}
